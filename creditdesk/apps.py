@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CreditdeskConfig(AppConfig):
+    name = "creditdesk"
+    verbose_name = "Creditdesk"

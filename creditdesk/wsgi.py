@@ -1,0 +1,9 @@
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+# A server is production unless told otherwise (see settings.py).
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "creditdesk.settings")
+
+application = get_wsgi_application()
