@@ -1,0 +1,425 @@
+"""Who the customers are and what they bought: customers, contacts, plans, contracts.
+
+Money amounts are django-money fields; credit amounts are Decimals with two places.
+Writes go through `contracts.services`; this module only declares fields and constraints.
+"""
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+from djmoney.models.validators import MinMoneyValidator
+
+from sla.choices import Impact
+
+CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
+CREDITS = {"max_digits": 12, "decimal_places": 2}
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s no es una zona horaria IANA conocida."),
+            code="unknown_time_zone",
+            params={"value": value},
+        )
+
+
+country_code_validator = RegexValidator(
+    r"^[A-Z]{2}$", _("Use el código de país ISO de dos letras (CO, AR, VE...)."), "invalid_country"
+)
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Correo")
+    CHAT = "chat", _("Chat")
+    PHONE = "phone", _("Teléfono")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    API = "api", _("API")
+    STAFF = "staff", _("Personal en nombre del cliente")
+
+
+class Language(models.TextChoices):
+    SPANISH = "es", "Español"
+    ENGLISH = "en", "English"
+
+
+class Customer(models.Model):
+    class Membership(models.TextChoices):
+        FREE = "free", _("Gratuita")
+        PAID = "paid", _("Pagada")
+
+    legal_name = models.CharField(_("razón social"), max_length=200)
+    tax_id = models.CharField(
+        _("identificación tributaria"), max_length=40, help_text="NIT, RIF, CUIT..."
+    )
+    country = models.CharField(_("país"), max_length=2, validators=[country_code_validator])
+    currency = models.CharField(_("moneda"), max_length=3, choices=CURRENCY_CHOICES)
+    time_zone = models.CharField(
+        _("zona horaria"), max_length=64, default="America/Bogota", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("idioma"), max_length=2, choices=Language.choices, default=Language.SPANISH
+    )
+    billing_email = models.EmailField(_("correo de facturación"))
+    address = models.TextField(_("dirección"), blank=True)
+    membership = models.CharField(
+        _("membresía"), max_length=8, choices=Membership.choices, default=Membership.PAID
+    )
+    tax_exempt = models.BooleanField(_("exento de impuestos"), default=False)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gerente de cuenta"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"is_staff": True},
+        related_name="managed_customers",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cliente")
+        verbose_name_plural = _("clientes")
+        ordering = ["legal_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "tax_id"], name="contracts_customer_unique_tax_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("nombre"), max_length=200)
+    email = models.EmailField(_("correo"))
+    phone = models.CharField(_("teléfono"), max_length=40, blank=True)
+    can_request = models.BooleanField(
+        _("solicitante autorizado"),
+        default=False,
+        help_text=_("Solo los contactos autorizados pueden abrir solicitudes."),
+    )
+    language = models.CharField(
+        _("idioma"), max_length=2, choices=Language.choices, blank=True, default=""
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contacto")
+        verbose_name_plural = _("contactos")
+        ordering = ["customer_id", "name"]
+        constraints = [
+            # Email intake finds the requester by address, so one address is one contact.
+            models.UniqueConstraint(Lower("email"), name="contracts_contact_unique_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def preferred_language(self) -> str:
+        return self.language or self.customer.language
+
+
+class Plan(models.Model):
+    """A support tier: what it costs, which channels it takes, and its credit rules."""
+
+    class Rounding(models.TextChoices):
+        UP = "up", _("Hacia arriba (cada hora iniciada)")
+        NEAREST = "nearest", _("Al más cercano")
+        DOWN = "down", _("Hacia abajo")
+
+    code = models.SlugField(_("código"), max_length=60, unique=True)
+    name = models.CharField(_("nombre"), max_length=120)
+    description = models.TextField(_("descripción"), blank=True)
+    currency = models.CharField(_("moneda"), max_length=3, choices=CURRENCY_CHOICES)
+    monthly_fee = MoneyField(
+        _("cuota mensual"), **MONEY, default=Decimal("0"), validators=[MinMoneyValidator(0)]
+    )
+    monthly_fee_taxable = models.BooleanField(_("la cuota paga impuesto"), default=True)
+    allowed_channels = models.JSONField(
+        _("canales permitidos"), default=list, help_text=_("Valores de Channel.")
+    )
+    phone_requires_ticket_number = models.BooleanField(
+        _("teléfono solo con número de ticket existente"), default=False
+    )
+    min_available_credits = models.DecimalField(
+        _("saldo mínimo disponible para aceptar"),
+        **CREDITS,
+        default=Decimal("2"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    min_billable_credits = models.DecimalField(
+        _("mínimo facturable por solicitud"),
+        **CREDITS,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    billing_increment_minutes = models.PositiveIntegerField(
+        _("incremento de facturación (minutos)"), default=60, validators=[MinValueValidator(1)]
+    )
+    rounding = models.CharField(
+        _("redondeo"), max_length=8, choices=Rounding.choices, default=Rounding.UP
+    )
+    credit_price = MoneyField(
+        _("precio de un crédito"), **MONEY, default=Decimal("0"), validators=[MinMoneyValidator(0)]
+    )
+    onsite_surcharge = MoneyField(
+        _("recargo por trabajo en sitio"),
+        **MONEY,
+        default=Decimal("0"),
+        validators=[MinMoneyValidator(0)],
+    )
+    payment_grace_days = models.PositiveIntegerField(
+        _("días de gracia tras el vencimiento"), default=5
+    )
+    is_active = models.BooleanField(_("a la venta"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("planes")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_available_credits__gte=0, min_billable_credits__gte=0),
+                name="contracts_plan_credit_minimums_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(billing_increment_minutes__gte=1),
+                name="contracts_plan_increment_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        unknown = set(self.allowed_channels or []) - set(Channel.values)
+        if not isinstance(self.allowed_channels, list) or unknown:
+            errors["allowed_channels"] = _("Canales desconocidos: %(names)s") % {
+                "names": ", ".join(sorted(map(str, unknown))) or self.allowed_channels
+            }
+        for field in ("monthly_fee", "credit_price", "onsite_surcharge"):
+            amount = getattr(self, field)
+            if amount is not None and str(amount.currency) != self.currency:
+                errors[field] = _("El importe debe estar en %(currency)s.") % {
+                    "currency": self.currency
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def allows_channel(self, channel: str) -> bool:
+        return channel == Channel.STAFF or channel in self.allowed_channels
+
+
+class CreditPack(models.Model):
+    """A bundle of credits a plan offers at a price."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="credit_packs")
+    name = models.CharField(_("nombre"), max_length=120)
+    credits = models.DecimalField(
+        _("créditos"), **CREDITS, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    price = MoneyField(_("precio"), **MONEY, validators=[MinMoneyValidator(0)])
+    is_active = models.BooleanField(_("a la venta"), default=True)
+
+    class Meta:
+        verbose_name = _("paquete de créditos")
+        verbose_name_plural = _("paquetes de créditos")
+        ordering = ["plan_id", "credits"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credits__gt=0), name="contracts_creditpack_credits_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.credits} créditos, {self.price})"
+
+    def clean(self) -> None:
+        if (
+            self.price is not None
+            and self.plan_id
+            and str(self.price.currency) != self.plan.currency
+        ):
+            raise ValidationError(
+                {"price": _("El precio debe estar en %(c)s.") % {"c": self.plan.currency}}
+            )
+
+
+class ServiceCategory(models.Model):
+    code = models.SlugField(_("código"), max_length=60, unique=True)
+    name = models.CharField(_("nombre"), max_length=120)
+    default_impact = models.CharField(
+        _("impacto por defecto"), max_length=8, choices=Impact.choices, default=Impact.MEDIUM
+    )
+
+    class Meta:
+        verbose_name = _("categoría de servicio")
+        verbose_name_plural = _("categorías de servicio")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """A service the provider supports; requests about anything else are out of scope."""
+
+    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT, related_name="services")
+    code = models.SlugField(_("código"), max_length=60, unique=True)
+    name = models.CharField(_("nombre"), max_length=160)
+    description = models.TextField(_("descripción"), blank=True)
+    impact = models.CharField(
+        _("impacto"),
+        max_length=8,
+        choices=Impact.choices,
+        blank=True,
+        help_text=_("Vacío: el de su categoría."),
+    )
+    is_active = models.BooleanField(_("activo"), default=True)
+
+    class Meta:
+        verbose_name = _("servicio")
+        verbose_name_plural = _("servicios")
+        ordering = ["category__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def default_impact(self) -> str:
+        return self.impact or self.category.default_impact
+
+
+class Contract(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Borrador")
+        ACTIVE = "active", _("Activo")
+        SUSPENDED = "suspended", _("Suspendido")
+        CANCELLED = "cancelled", _("Cancelado")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="contracts")
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    starts_on = models.DateField(_("inicio"))
+    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    services = models.ManyToManyField(
+        Service, verbose_name=_("servicios cubiertos"), blank=True, related_name="contracts"
+    )
+    # Per-contract overrides of the plan's credit rules; empty means "as the plan says".
+    min_available_credits = models.DecimalField(
+        _("saldo mínimo disponible (excepción)"),
+        **CREDITS,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    min_billable_credits = models.DecimalField(
+        _("mínimo facturable (excepción)"),
+        **CREDITS,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    billing_increment_minutes = models.PositiveIntegerField(
+        _("incremento en minutos (excepción)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    rounding = models.CharField(
+        _("redondeo (excepción)"), max_length=8, choices=Plan.Rounding.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contrato")
+        verbose_name_plural = _("contratos")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            # A suspended contract is still the customer's contract: it comes back active.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(status__in=["active", "suspended"]),
+                name="contracts_one_live_contract_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="contracts_contract_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.plan} ({self.get_status_display()})"
+
+    def clean(self) -> None:
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("El fin no puede ser anterior al inicio.")})
+        if self.plan_id and self.customer_id and self.plan.currency != self.customer.currency:
+            raise ValidationError(
+                {
+                    "plan": _("El plan cobra en %(plan)s y el cliente paga en %(customer)s.")
+                    % {"plan": self.plan.currency, "customer": self.customer.currency}
+                }
+            )
+
+
+class ContractStatusChange(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Contract.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Contract.Status.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class PlanChange(models.Model):
+    """A plan change and the day it takes effect; billing prorates the month by it."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="plan_changes")
+    from_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    to_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    effective_on = models.DateField()
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_plan} → {self.to_plan} ({self.effective_on})"
