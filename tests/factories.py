@@ -1,0 +1,100 @@
+"""Small typed factories: `make_<model>(**overrides)` builds a valid row with sensible defaults."""
+
+import itertools
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from djmoney.money import Money
+
+from contracts.models import (
+    Channel,
+    Contact,
+    Contract,
+    CreditPack,
+    Customer,
+    Plan,
+    Service,
+    ServiceCategory,
+)
+
+_sequence = itertools.count(1)
+
+
+def make_user(**overrides: Any):
+    n = next(_sequence)
+    fields = {"username": f"user{n}", "email": f"user{n}@example.com"} | overrides
+    password = fields.pop("password", "secret-password")
+    user = get_user_model()(**fields)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def make_customer(**overrides: Any) -> Customer:
+    n = next(_sequence)
+    fields = {
+        "legal_name": f"Cliente {n} S.A.S.",
+        "tax_id": f"900{n:06d}-1",
+        "country": "CO",
+        "currency": "COP",
+        "time_zone": "America/Bogota",
+        "billing_email": f"facturas{n}@cliente.example",
+        "address": "Calle 100 # 10-20, Bogotá",
+    } | overrides
+    return Customer.objects.create(**fields)
+
+
+def make_contact(customer: Customer | None = None, **overrides: Any) -> Contact:
+    n = next(_sequence)
+    fields = {
+        "name": f"Contacto {n}",
+        "email": f"contacto{n}@cliente.example",
+        "can_request": True,
+    } | overrides
+    return Contact.objects.create(customer=customer or make_customer(), **fields)
+
+
+def make_plan(**overrides: Any) -> Plan:
+    n = next(_sequence)
+    currency = overrides.pop("currency", "COP")
+    fields = {
+        "code": f"plan-{n}",
+        "name": f"Plan {n}",
+        "currency": currency,
+        "monthly_fee": Money("120900", currency),
+        "allowed_channels": [Channel.PORTAL, Channel.EMAIL, Channel.API],
+        "credit_price": Money("95000", currency),
+        "onsite_surcharge": Money("50000", currency),
+    } | overrides
+    return Plan.objects.create(**fields)
+
+
+def make_credit_pack(plan: Plan | None = None, **overrides: Any) -> CreditPack:
+    plan = plan or make_plan()
+    fields = {
+        "name": "10 horas",
+        "credits": Decimal("10"),
+        "price": Money("900000", plan.currency),
+    } | overrides
+    return CreditPack.objects.create(plan=plan, **fields)
+
+
+def make_service(**overrides: Any) -> Service:
+    n = next(_sequence)
+    category = overrides.pop("category", None) or ServiceCategory.objects.create(
+        code=f"category-{n}", name=f"Categoría {n}"
+    )
+    fields = {"code": f"service-{n}", "name": f"Servicio {n}"} | overrides
+    return Service.objects.create(category=category, **fields)
+
+
+def make_contract(
+    customer: Customer | None = None, plan: Plan | None = None, **overrides: Any
+) -> Contract:
+    """An active contract unless `status` says otherwise."""
+    customer = customer or make_customer()
+    plan = plan or make_plan(currency=customer.currency)
+    fields = {"status": Contract.Status.ACTIVE, "starts_on": date(2026, 1, 1)} | overrides
+    return Contract.objects.create(customer=customer, plan=plan, **fields)
