@@ -52,6 +52,10 @@ class Language(models.TextChoices):
     ENGLISH = "en", "English"
 
 
+def default_channels() -> list[str]:
+    return [Channel.PORTAL, Channel.EMAIL]
+
+
 class Customer(models.Model):
     class Membership(models.TextChoices):
         FREE = "free", _("Gratuita")
@@ -142,6 +146,8 @@ class Contact(models.Model):
 class Plan(models.Model):
     """A support tier: what it costs, which channels it takes, and its credit rules."""
 
+    MONEY_FIELDS = ("monthly_fee", "credit_price", "onsite_surcharge")
+
     class Rounding(models.TextChoices):
         UP = "up", _("Hacia arriba (cada hora iniciada)")
         NEAREST = "nearest", _("Al más cercano")
@@ -156,7 +162,7 @@ class Plan(models.Model):
     )
     monthly_fee_taxable = models.BooleanField(_("la cuota paga impuesto"), default=True)
     allowed_channels = models.JSONField(
-        _("canales permitidos"), default=list, help_text=_("Valores de Channel.")
+        _("canales permitidos"), default=default_channels, help_text=_("Valores de Channel.")
     )
     phone_requires_ticket_number = models.BooleanField(
         _("teléfono solo con número de ticket existente"), default=False
@@ -219,7 +225,7 @@ class Plan(models.Model):
             errors["allowed_channels"] = _("Canales desconocidos: %(names)s") % {
                 "names": ", ".join(sorted(map(str, unknown))) or self.allowed_channels
             }
-        for field in ("monthly_fee", "credit_price", "onsite_surcharge"):
+        for field in self.MONEY_FIELDS:
             amount = getattr(self, field)
             if amount is not None and str(amount.currency) != self.currency:
                 errors[field] = _("El importe debe estar en %(currency)s.") % {

@@ -1,0 +1,70 @@
+import pytest
+
+from contracts.models import Contract
+from tests.factories import make_contact, make_contract, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    user = make_user(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/contracts/customer/",
+        "/admin/contracts/customer/?q=Cliente",
+        "/admin/contracts/contract/?status__exact=active",
+        "/admin/contracts/plan/",
+        "/admin/contracts/service/",
+    ],
+)
+def test_lists_render_with_search_and_filters(staff_client, url):
+    make_contact(customer=make_contract().customer)
+
+    assert staff_client.get(url).status_code == 200
+
+
+def test_customer_page_shows_its_contacts_inline(staff_client):
+    contact = make_contact()
+
+    response = staff_client.get(f"/admin/contracts/customer/{contact.customer_id}/change/")
+
+    assert contact.email in response.content.decode()
+
+
+def test_suspend_action_asks_for_a_reason_then_records_it(staff_client):
+    contract = make_contract()
+    data = {"action": "make_suspended", "_selected_action": [contract.pk]}
+
+    form_page = staff_client.post("/admin/contracts/contract/", data)
+    assert form_page.status_code == 200
+    assert 'name="reason"' in form_page.content.decode()
+
+    staff_client.post(
+        "/admin/contracts/contract/", data | {"apply": "1", "reason": "Factura vencida"}
+    )
+
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.SUSPENDED
+    change = contract.status_changes.get()
+    assert (change.reason, change.changed_by) == ("Factura vencida", staff_client.user)
+
+
+def test_an_illegal_action_shows_the_refusal_and_changes_nothing(staff_client):
+    contract = make_contract(status=Contract.Status.CANCELLED)
+
+    response = staff_client.post(
+        "/admin/contracts/contract/",
+        {"action": "make_active", "_selected_action": [contract.pk], "apply": "1", "reason": ""},
+        follow=True,
+    )
+
+    assert "no puede pasar a active" in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.CANCELLED

@@ -1,0 +1,292 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from djmoney.money import Money
+
+from contracts import services
+from contracts.exceptions import (
+    HasHistory,
+    IllegalContractTransition,
+    PlanChangeNotAllowed,
+    ReasonRequired,
+    SecondLiveContract,
+)
+from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan
+from creditdesk.errors import InvalidInput
+from tests.factories import make_contract, make_customer, make_plan, make_service, make_user
+
+pytestmark = pytest.mark.django_db
+Status = Contract.Status
+
+
+def customer_fields(**overrides):
+    return {
+        "legal_name": "Hosting Andino S.A.S.",
+        "tax_id": "900123456-7",
+        "country": "CO",
+        "currency": "COP",
+        "time_zone": "America/Bogota",
+        "billing_email": "facturas@andino.example",
+    } | overrides
+
+
+def test_customer_create_keeps_what_it_was_given():
+    customer = services.customer_create(**customer_fields())
+
+    assert Customer.objects.get(pk=customer.pk).legal_name == "Hosting Andino S.A.S."
+    assert customer.membership == Customer.Membership.PAID
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("time_zone", "America/Gotham"),
+        ("country", "Colombia"),
+        ("currency", "XXX"),
+        ("billing_email", "not-an-email"),
+        ("legal_name", ""),
+    ],
+)
+def test_customer_create_rejects_bad_input_naming_the_field(field, value):
+    with pytest.raises(InvalidInput) as refused:
+        services.customer_create(**customer_fields(**{field: value}))
+
+    assert field in refused.value.fields
+    assert refused.value.as_dict()["code"] == "invalid_input"
+    assert not Customer.objects.exists()
+
+
+def test_two_contacts_cannot_share_an_email_address_in_any_case():
+    customer = make_customer()
+    services.contact_create(customer=customer, name="Ana", email="ana@andino.example")
+
+    with pytest.raises(InvalidInput) as refused:
+        services.contact_create(customer=customer, name="Ana B", email="ANA@andino.example")
+
+    assert refused.value.fields
+    assert Contact.objects.count() == 1
+
+
+def test_plan_rejects_unknown_channels_and_prices_in_another_currency():
+    with pytest.raises(InvalidInput) as refused:
+        services.plan_create(
+            code="nivel-3",
+            name="Nivel 3",
+            currency="COP",
+            monthly_fee=Money("120900", "USD"),
+            allowed_channels=["portal", "carrier-pigeon"],
+        )
+
+    assert set(refused.value.fields) == {"monthly_fee", "allowed_channels"}
+    assert not Plan.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["min_available_credits", "min_billable_credits"])
+def test_plan_rejects_negative_credit_rules(field):
+    with pytest.raises(InvalidInput) as refused:
+        services.plan_create(code="x", name="X", currency="COP", **{field: Decimal("-1")})
+
+    assert field in refused.value.fields
+
+
+def test_plan_defaults_follow_seed_003():
+    plan = services.plan_create(code="dedicados", name="Créditos dedicados", currency="COP")
+
+    assert plan.min_available_credits == Decimal("2")
+    assert plan.min_billable_credits == Decimal("1")
+    assert plan.billing_increment_minutes == 60
+    assert plan.rounding == Plan.Rounding.UP
+
+
+def test_staff_may_always_open_on_behalf_and_phone_only_when_listed():
+    plan = make_plan(allowed_channels=["portal"])
+
+    assert plan.allows_channel("staff")
+    assert plan.allows_channel("portal")
+    assert not plan.allows_channel("phone")
+
+
+def test_contract_starts_as_a_draft_with_its_services():
+    service = make_service()
+    contract = services.contract_create(
+        customer=make_customer(), plan=make_plan(), starts_on=date(2026, 11, 1), services=[service]
+    )
+
+    assert contract.status == Status.DRAFT
+    assert list(contract.services.all()) == [service]
+
+
+def test_contract_refuses_a_plan_in_another_currency():
+    with pytest.raises(InvalidInput) as refused:
+        services.contract_create(
+            customer=make_customer(currency="ARS"),
+            plan=make_plan(currency="COP"),
+            starts_on=date(2026, 11, 1),
+        )
+
+    assert "plan" in refused.value.fields
+    assert not Contract.objects.exists()
+
+
+def test_contract_refuses_an_end_before_its_start():
+    with pytest.raises(InvalidInput) as refused:
+        services.contract_create(
+            customer=make_customer(),
+            plan=make_plan(),
+            starts_on=date(2026, 11, 1),
+            ends_on=date(2026, 10, 1),
+        )
+
+    assert "ends_on" in refused.value.fields
+
+
+LEGAL_PATHS = [
+    ([Status.ACTIVE], Status.ACTIVE),
+    ([Status.ACTIVE, Status.SUSPENDED], Status.SUSPENDED),
+    ([Status.ACTIVE, Status.SUSPENDED, Status.ACTIVE], Status.ACTIVE),
+    ([Status.ACTIVE, Status.SUSPENDED, Status.CANCELLED], Status.CANCELLED),
+    ([Status.ACTIVE, Status.CANCELLED], Status.CANCELLED),
+    ([Status.CANCELLED], Status.CANCELLED),
+]
+
+
+@pytest.mark.parametrize(("path", "final"), LEGAL_PATHS)
+def test_legal_transitions_are_recorded_with_who_and_why(path, final):
+    manager = make_user(is_staff=True)
+    contract = make_contract(status=Status.DRAFT)
+
+    for to_status in path:
+        services.contract_transition(contract, to_status=to_status, by=manager, reason="motivo")
+
+    contract.refresh_from_db()
+    assert contract.status == final
+    history = list(contract.status_changes.values_list("from_status", "to_status"))
+    assert [to for _, to in history] == path
+    assert history[0][0] == Status.DRAFT
+    assert all(change.changed_by == manager for change in contract.status_changes.all())
+
+
+ILLEGAL = [
+    (Status.DRAFT, Status.SUSPENDED),
+    (Status.ACTIVE, Status.ACTIVE),
+    (Status.ACTIVE, Status.DRAFT),
+    (Status.SUSPENDED, Status.DRAFT),
+    (Status.CANCELLED, Status.ACTIVE),
+    (Status.CANCELLED, Status.SUSPENDED),
+]
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), ILLEGAL)
+def test_illegal_transitions_are_refused_and_change_nothing(from_status, to_status):
+    contract = make_contract(status=from_status)
+
+    with pytest.raises(IllegalContractTransition) as refused:
+        services.contract_transition(contract, to_status=to_status, reason="x")
+
+    assert refused.value.code == "illegal_transition"
+    assert refused.value.field == "status"
+    contract.refresh_from_db()
+    assert contract.status == from_status
+    assert not ContractStatusChange.objects.exists()
+
+
+def test_a_customer_has_one_live_contract_at_a_time():
+    customer = make_customer()
+    make_contract(customer=customer, status=Status.SUSPENDED)
+    second = make_contract(customer=customer, status=Status.DRAFT)
+
+    with pytest.raises(SecondLiveContract) as refused:
+        services.contract_activate(second)
+
+    assert refused.value.code == "second_active_contract"
+    second.refresh_from_db()
+    assert second.status == Status.DRAFT
+
+
+def test_the_database_refuses_a_second_live_contract_even_without_the_service():
+    from django.db import IntegrityError
+
+    customer = make_customer()
+    make_contract(customer=customer)
+
+    with pytest.raises(IntegrityError):
+        make_contract(customer=customer)
+
+
+@pytest.mark.parametrize("action", [services.contract_suspend, services.contract_cancel])
+def test_suspending_or_cancelling_needs_a_reason(action):
+    contract = make_contract()
+
+    with pytest.raises(ReasonRequired):
+        action(contract, reason="  ")
+
+    contract.refresh_from_db()
+    assert contract.status == Status.ACTIVE
+
+
+def test_plan_change_is_recorded_with_its_effective_date():
+    contract = make_contract(starts_on=date(2026, 1, 1))
+    old_plan = contract.plan
+    premium = make_plan(code="nivel-3")
+
+    change = services.contract_change_plan(
+        contract, plan=premium, effective_on=date(2026, 11, 15), reason="upgrade"
+    )
+
+    contract.refresh_from_db()
+    assert contract.plan == premium
+    assert (change.from_plan, change.to_plan, change.effective_on) == (
+        old_plan,
+        premium,
+        date(2026, 11, 15),
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "effective_on", "field"),
+    [
+        (Status.CANCELLED, date(2026, 11, 15), "plan"),
+        (Status.ACTIVE, date(2025, 12, 31), "effective_on"),
+    ],
+)
+def test_plan_change_refusals(status, effective_on, field):
+    contract = make_contract(status=status, starts_on=date(2026, 1, 1))
+
+    with pytest.raises(PlanChangeNotAllowed) as refused:
+        services.contract_change_plan(contract, plan=make_plan(), effective_on=effective_on)
+
+    assert refused.value.field == field
+    assert not contract.plan_changes.exists()
+
+
+def test_a_customer_with_contracts_cannot_be_deleted():
+    contract = make_contract()
+
+    with pytest.raises(HasHistory) as refused:
+        services.customer_delete(contract.customer)
+
+    assert refused.value.code == "has_history"
+    assert Customer.objects.filter(pk=contract.customer_id).exists()
+
+
+def test_a_contract_that_went_live_cannot_be_deleted_but_a_fresh_draft_can():
+    live = make_contract(status=Status.DRAFT)
+    services.contract_activate(live)
+    draft = make_contract(status=Status.DRAFT)
+
+    with pytest.raises(HasHistory):
+        services.contract_delete(live)
+    services.contract_delete(draft)
+
+    assert list(Contract.objects.all()) == [live]
+
+
+def test_refusal_messages_speak_spanish_and_english():
+    contract = make_contract(status=Status.CANCELLED)
+
+    with pytest.raises(IllegalContractTransition) as refused:
+        services.contract_activate(contract)
+
+    assert refused.value.message("es") == "Un contrato cancelled no puede pasar a active."
+    assert refused.value.message("en") == "A cancelled contract cannot become active."
