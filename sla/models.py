@@ -1,0 +1,403 @@
+"""SLA data: versioned business calendars, versioned policies with targets, and clocks.
+
+Versioning. `BusinessCalendar` and `SlaPolicy` are stable identities (what a plan points
+to); their content lives in numbered, never-edited versions (`CalendarVersion`,
+`SlaPolicyVersion`). A clock pins the versions it was started with, so an open ticket keeps
+its targets when staff publish a new version; `manage.py sla_reapply` moves open clocks to
+the current versions on request.
+
+Clocks store, at every transition, the due time, the warning time, the business time
+elapsed and the pause segments, so that the monitor and the compliance figures only
+compare stored values and never recompute business time. The arithmetic lives in
+`sla/calendars.py`, the writes in `sla/services.py`.
+"""
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sla.choices import Impact, Priority, Urgency
+
+
+class BusinessCalendar(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=160)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarVersion(models.Model):
+    """One immutable revision of a calendar; the highest number is the current one."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    time_zone = models.CharField(max_length=64)
+    always_open = models.BooleanField(
+        default=False, help_text=_("24x7: every instant is working time.")
+    )
+    holiday_country = models.CharField(
+        max_length=8, blank=True, help_text=_("ISO code for the holidays package, e.g. CO.")
+    )
+    holiday_subdivision = models.CharField(max_length=16, blank=True)
+    note = models.CharField(max_length=240, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["calendar_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calendar", "number"], name="sla_calendar_version_unique"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="sla_calendar_version_gte_1"),
+            models.CheckConstraint(
+                condition=~Q(holiday_country="") | Q(holiday_subdivision=""),
+                name="sla_calendar_subdivision_needs_country",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calendar.slug} v{self.number}"
+
+
+class WorkingInterval(models.Model):
+    """A weekly opening window. `ends_at <= starts_at` means it closes the next day."""
+
+    version = models.ForeignKey(CalendarVersion, on_delete=models.CASCADE, related_name="intervals")
+    weekday = models.PositiveSmallIntegerField(help_text=_("0 = Monday ... 6 = Sunday"))
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["version_id", "weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="sla_interval_weekday_0_6"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+
+class CalendarDate(models.Model):
+    """A dated exception: a closure (added holiday) or an extra working window."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", _("Cerrado")
+        OPEN = "open", _("Abierto")
+
+    version = models.ForeignKey(CalendarVersion, on_delete=models.CASCADE, related_name="dates")
+    on = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    starts_at = models.TimeField(null=True, blank=True)
+    ends_at = models.TimeField(null=True, blank=True)
+    name = models.CharField(max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["version_id", "on", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="closed", starts_at__isnull=True, ends_at__isnull=True)
+                    | Q(kind="open", starts_at__isnull=False, ends_at__isnull=False)
+                ),
+                name="sla_calendar_date_times_match_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "on"],
+                condition=Q(kind="closed"),
+                name="sla_calendar_date_one_closure_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.kind}"
+
+
+class SlaPolicy(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=160)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaPolicyVersion(models.Model):
+    """One immutable revision of a policy: its calendar, warning threshold and targets."""
+
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, related_name="policy_versions"
+    )
+    warning_percent = models.PositiveSmallIntegerField(default=75)
+    note = models.CharField(max_length=240, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["policy_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="sla_policy_version_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="sla_policy_version_gte_1"),
+            models.CheckConstraint(
+                condition=Q(warning_percent__gte=1, warning_percent__lte=99),
+                name="sla_policy_warning_percent_1_99",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.slug} v{self.number}"
+
+
+class SlaTarget(models.Model):
+    """Targets of one priority. An empty duration means "no target" for that clock."""
+
+    class Measure(models.TextChoices):
+        BUSINESS = "business", _("Horario hábil del calendario")
+        ALWAYS = "always", _("24x7")
+
+    policy_version = models.ForeignKey(
+        SlaPolicyVersion, on_delete=models.CASCADE, related_name="targets"
+    )
+    priority = models.CharField(max_length=8, choices=Priority.choices)
+    first_response = models.DurationField(null=True, blank=True)
+    resolution = models.DurationField(null=True, blank=True)
+    measure = models.CharField(max_length=8, choices=Measure.choices, default=Measure.BUSINESS)
+
+    class Meta:
+        ordering = ["policy_version_id", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy_version", "priority"], name="sla_target_one_per_priority"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_response__isnull=True) | Q(first_response__gte=timedelta(0)),
+                name="sla_target_first_response_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution__isnull=True) | Q(resolution__gte=timedelta(0)),
+                name="sla_target_resolution_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_version} {self.priority}"
+
+
+class PriorityMatrixCell(models.Model):
+    """Impact x urgency -> priority, per policy version (filled from the default matrix)."""
+
+    policy_version = models.ForeignKey(
+        SlaPolicyVersion, on_delete=models.CASCADE, related_name="matrix"
+    )
+    impact = models.CharField(max_length=8, choices=Impact.choices)
+    urgency = models.CharField(max_length=8, choices=Urgency.choices)
+    priority = models.CharField(max_length=8, choices=Priority.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy_version", "impact", "urgency"], name="sla_matrix_cell_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.impact}x{self.urgency}={self.priority}"
+
+
+class ActivationLeadTime(models.Model):
+    """How long a product takes to activate (seed 004), as data for activation tracking.
+
+    `business_days` counts business days of `calendar` from when the prerequisites are met;
+    `minutes` is a wall-clock delay (instant activation). Ranges keep both bounds; the
+    upper bound is the commitment.
+    """
+
+    product = models.CharField(max_length=120)
+    preset = models.SlugField(max_length=80)
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    minutes_max = models.PositiveIntegerField(null=True, blank=True)
+    business_days_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    business_days_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    prerequisite = models.CharField(max_length=240, blank=True)
+    note = models.CharField(max_length=240, blank=True)
+
+    class Meta:
+        ordering = ["preset", "product"]
+        constraints = [
+            models.UniqueConstraint(fields=["preset", "product"], name="sla_activation_unique"),
+            models.CheckConstraint(
+                condition=Q(minutes_max__isnull=False, business_days_max__isnull=True)
+                | Q(minutes_max__isnull=True),
+                name="sla_activation_minutes_or_days",
+            ),
+            models.CheckConstraint(
+                condition=Q(business_days_min__isnull=True)
+                | Q(business_days_max__gte=models.F("business_days_min")),
+                name="sla_activation_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.product
+
+
+class SlaClock(models.Model):
+    """One response or resolution clock of one subject (a ticket), measured on a calendar.
+
+    `elapsed` is the business time accumulated up to `measured_at` (the last transition);
+    while running, now's elapsed is `elapsed + business_time_between(measured_at, now)`.
+    `calendar_version` empty means the target is measured 24x7.
+    """
+
+    class Kind(models.TextChoices):
+        RESPONSE = "response", _("Primera respuesta")
+        RESOLUTION = "resolution", _("Resolución")
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("En curso")
+        PAUSED = "paused", _("En pausa")
+        MET = "met", _("Cumplido")
+        BREACHED = "breached", _("Incumplido")
+
+    subject = models.CharField(
+        max_length=120, db_index=True, help_text=_("Opaque key of the owner, e.g. ticket:42")
+    )
+    label = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    priority = models.CharField(max_length=8, choices=Priority.choices)
+    policy_version = models.ForeignKey(
+        SlaPolicyVersion, on_delete=models.PROTECT, related_name="clocks"
+    )
+    calendar_version = models.ForeignKey(
+        CalendarVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="clocks"
+    )
+    target = models.DurationField()
+    warning_percent = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField()
+    measured_at = models.DateTimeField()
+    elapsed = models.DurationField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    cycle = models.PositiveSmallIntegerField(default=1)
+    first_stopped_at = models.DateTimeField(null=True, blank=True)
+    first_elapsed = models.DurationField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    monitor_run = models.UUIDField(null=True, blank=True)
+    notify_emails = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="sla_clock_state_due"),
+            models.Index(fields=["state", "warn_at"], name="sla_clock_state_warn"),
+            models.Index(fields=["monitor_run"], name="sla_clock_monitor_run"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "kind"], name="sla_clock_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(target__gte=timedelta(0)), name="sla_clock_target_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(warning_percent__gte=1, warning_percent__lte=99),
+                name="sla_clock_warning_percent_1_99",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(state="running", paused_at__isnull=True, stopped_at__isnull=True)
+                    | Q(state="paused", paused_at__isnull=False, stopped_at__isnull=True)
+                    | Q(state="met", paused_at__isnull=True, stopped_at__isnull=False)
+                    | Q(state="breached", breached_at__isnull=False)
+                ),
+                name="sla_clock_state_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(stopped_at__isnull=True) | Q(paused_at__isnull=True),
+                name="sla_clock_stopped_not_paused",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.kind} {self.state}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stopped_at is None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class SlaClockEvent(models.Model):
+    """History of a clock: what happened, when, and the clock's figures right after."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("Inicio")
+        PAUSE = "pause", _("Pausa")
+        RESUME = "resume", _("Reanudación")
+        STOP = "stop", _("Detención")
+        REOPEN = "reopen", _("Reapertura")
+        WARNING = "warning", _("Aviso")
+        BREACH = "breach", _("Incumplimiento")
+        RETARGET = "retarget", _("Recalculo")
+
+    clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+    elapsed = models.DurationField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=240, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["clock_id", "at", "pk"]
+        indexes = [models.Index(fields=["clock", "at"], name="sla_clock_event_clock_at")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SlaClockPause(models.Model):
+    """A waiting-on-customer segment; `business_time` is stored when it ends."""
+
+    clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    business_time = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["clock_id", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clock"],
+                condition=Q(ended_at__isnull=True),
+                name="sla_clock_one_open_pause",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="sla_pause_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.started_at:%Y-%m-%d %H:%M}"
