@@ -194,6 +194,14 @@ class Plan(models.Model):
         default=Decimal("0"),
         validators=[MinMoneyValidator(0)],
     )
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        verbose_name=_("política de SLA"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+    )
     payment_grace_days = models.PositiveIntegerField(
         _("días de gracia tras el vencimiento"), default=5
     )
