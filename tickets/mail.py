@@ -1,0 +1,135 @@
+"""Reading inbound support mail with the standard library's `email` package.
+
+`parse_message` turns raw RFC 5322 bytes into a `ParsedMail`: the sender, the subject
+(with any ticket number it carries), a plain-text body (HTML-only mail is turned into
+text), and the attachments. It raises `MalformedMail` for what cannot be a request (no
+sender, unreadable structure), so a batch can log and skip one message and go on.
+"""
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from html.parser import HTMLParser
+
+TICKET_NUMBER = re.compile(r"\bT-\d{4}-\d{6}\b")
+
+
+class MalformedMail(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ParsedAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    from_address: str
+    from_name: str
+    subject: str
+    message_id: str
+    text: str
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+
+    @property
+    def ticket_number(self) -> str | None:
+        match = TICKET_NUMBER.search(self.subject)
+        return match.group(0) if match else None
+
+
+class _TextExtractor(HTMLParser):
+    BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
+    SKIPPED = frozenset({"script", "style", "head"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIPPED and self.skipping:
+            self.skipping -= 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    lines = (" ".join(line.split()) for line in "".join(extractor.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _decoded_text(part: EmailMessage) -> str:
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError, AssertionError):
+        # An unknown or lying charset: keep what can be read rather than lose the message.
+        payload = part.get_payload(decode=True) or b""
+        return payload.decode("utf-8", errors="replace")
+
+
+def _sender(message: EmailMessage) -> Address:
+    try:
+        header = message["From"]
+        addresses = header.addresses if header is not None else ()
+    except (IndexError, ValueError, TypeError) as error:
+        raise MalformedMail(f"unreadable From header: {error}") from error
+    for address in addresses:
+        if address.addr_spec and "@" in address.addr_spec:
+            return address
+    raise MalformedMail("no sender address (From)")
+
+
+def parse_message(raw: bytes) -> ParsedMail:
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+    except Exception as error:  # the parser itself is lenient; this is a last resort
+        raise MalformedMail(f"not an email message: {error}") from error
+    sender = _sender(message)
+
+    plain, html, attachments = [], [], []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        disposition = part.get_content_disposition()
+        filename = part.get_filename()
+        if disposition == "attachment" or (filename and disposition != "inline"):
+            attachments.append(
+                ParsedAttachment(
+                    filename=filename or "adjunto",
+                    content_type=part.get_content_type(),
+                    content=part.get_payload(decode=True) or b"",
+                )
+            )
+        elif part.get_content_type() == "text/plain":
+            plain.append(_decoded_text(part))
+        elif part.get_content_type() == "text/html":
+            html.append(_decoded_text(part))
+
+    text = "\n".join(plain).strip() or "\n".join(html_to_text(h) for h in html).strip()
+    return ParsedMail(
+        from_address=sender.addr_spec.lower(),
+        from_name=sender.display_name,
+        subject=str(message.get("Subject", "") or "").strip(),
+        message_id=str(message.get("Message-ID", "") or "").strip(),
+        text=text,
+        attachments=attachments,
+    )
