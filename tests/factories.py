@@ -18,6 +18,8 @@ from contracts.models import (
     Service,
     ServiceCategory,
 )
+from credits.models import CreditAccount
+from credits.services import credit_account_get_or_create, credits_top_up
 
 _sequence = itertools.count(1)
 
@@ -98,3 +100,16 @@ def make_contract(
     plan = plan or make_plan(currency=customer.currency)
     fields = {"status": Contract.Status.ACTIVE, "starts_on": date(2026, 1, 1)} | overrides
     return Contract.objects.create(customer=customer, plan=plan, **fields)
+
+
+def make_credit_account(customer: Customer | None = None, **overrides: Any) -> CreditAccount:
+    """A credit account through the service; `credits` tops it up first when given."""
+    credits = overrides.pop("credits", None)
+    account = credit_account_get_or_create(customer=customer or make_customer(**overrides))
+    if credits:
+        credits_top_up(account=account, credits=credits)
+    return account
+
+
+def make_staff_user(**overrides: Any):
+    return make_user(**({"is_staff": True, "is_superuser": True} | overrides))

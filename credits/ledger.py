@@ -1,0 +1,449 @@
+"""The ledger's write primitives: append an entry, place a hold, close a hold.
+
+Only `credits.services` calls these; they assume validated input.
+
+The hash chain
+--------------
+Every entry of an account has a `sequence` (1, 2, 3, ...) and an `entry_hash`:
+
+    entry_hash = sha256(previous_hash "\\n" sequence "\\n" balance_after "\\n" content)
+
+where previous_hash is the previous entry's hash (64 zeros for the first entry),
+balance_after is written with exactly two decimals, and content is the canonical JSON of
+everything else the entry says (`NewEntry.content`). The account row keeps the last
+sequence (`entry_count`) and hash (`chain_head`), so an append reads nothing but the
+account row it locks, and deleting the last entry is as visible as changing any other.
+`credits.selectors.ledger_verify` recomputes all of it from the entries.
+
+Writes and the lock order
+-------------------------
+On PostgreSQL each write is ONE statement: a data-modifying CTE that closes the hold (if
+any), updates the account row -- checking availability in its WHERE clause and computing
+the new chain head with the server's sha256() -- and inserts the entry from the values
+the UPDATE returns. Outside a caller's transaction that statement runs in autocommit, so
+the account row (a hot row: one busy customer) is locked and released inside the server
+and never across a network round trip. Inside a caller's transaction the lock is held
+until the caller commits, which is what intake wants (lock, check solvency, hold).
+
+Elsewhere (SQLite: one writer at a time, IMMEDIATE transactions) the same steps run in
+Python inside `transaction.atomic()`, after `select_for_update()` of the same rows.
+
+Rows are locked in this order: the hold being closed, then its account. The account is
+always the last row a ledger write locks, which keeps the hot row's lock shortest. A
+caller that holds an account lock (intake) may place new holds on it, but must not close
+another hold of that account in the same transaction while other sessions may be closing
+holds too.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from hashlib import sha256
+
+from django.db import connection, transaction
+from djmoney.money import Money
+
+from credits.models import CreditAccount, CreditHold, LedgerEntry
+
+CONTENT_VERSION = 1
+
+
+def credits_text(value: Decimal) -> str:
+    """Two decimals, no exponent, no negative zero: what PostgreSQL's numeric(12,2)::text says."""
+    if value == 0:
+        return "0.00"
+    return f"{value:.2f}"
+
+
+def timestamp_text(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# WARNING: changing chain_hash, entry_content or credits_text (or the SQL that mirrors them
+# in _PG_APPEND) makes every existing entry fail verification. A new format needs a new
+# CONTENT_VERSION recorded in the content, with the old one kept for old entries.
+def chain_hash(*, previous_hash: str, sequence: int, balance_after: Decimal, content: str) -> str:
+    message = f"{previous_hash}\n{sequence}\n{credits_text(balance_after)}\n{content}"
+    return sha256(message.encode("utf-8")).hexdigest()
+
+
+def entry_content(
+    *,
+    account_id: int,
+    kind: str,
+    credits: Decimal,
+    amount: Decimal | None,
+    amount_currency: str | None,
+    hold_id: int | None,
+    reverses_id: int | None,
+    reference_type: str,
+    reference_id: str,
+    created_by_id: int | None,
+    reason: str,
+    idempotency_key: str | None,
+    created_at: datetime,
+) -> str:
+    fields = [
+        CONTENT_VERSION,
+        account_id,
+        kind,
+        credits_text(credits),
+        None if amount is None else credits_text(amount),
+        None if amount is None else amount_currency,
+        hold_id,
+        reverses_id,
+        reference_type,
+        reference_id,
+        created_by_id,
+        reason,
+        idempotency_key,
+        timestamp_text(created_at),
+    ]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    account_id: int
+    kind: str
+    credits: Decimal
+    created_at: datetime
+    amount: Money | None = None
+    hold_id: int | None = None
+    reverses_id: int | None = None
+    reference_type: str = ""
+    reference_id: str = ""
+    created_by_id: int | None = None
+    reason: str = ""
+    idempotency_key: str | None = None
+    # Refuse unless the account's available credits cover this debit (all debits but
+    # charges for work already done, which may take the balance below zero).
+    needs_available: bool = False
+
+    def content(self) -> str:
+        return entry_content(
+            account_id=self.account_id,
+            kind=self.kind,
+            credits=self.credits,
+            amount=None if self.amount is None else self.amount.amount,
+            amount_currency=None if self.amount is None else str(self.amount.currency),
+            hold_id=self.hold_id,
+            reverses_id=self.reverses_id,
+            reference_type=self.reference_type,
+            reference_id=self.reference_id,
+            created_by_id=self.created_by_id,
+            reason=self.reason,
+            idempotency_key=self.idempotency_key,
+            created_at=self.created_at,
+        )
+
+    def to_model(self, *, pk: int, sequence: int, balance_after: Decimal, entry_hash: str):
+        entry = LedgerEntry(
+            pk=pk,
+            account_id=self.account_id,
+            sequence=sequence,
+            kind=self.kind,
+            credits=self.credits,
+            balance_after=balance_after,
+            amount=self.amount,
+            hold_id=self.hold_id,
+            reverses_id=self.reverses_id,
+            reference_type=self.reference_type,
+            reference_id=self.reference_id,
+            created_by_id=self.created_by_id,
+            reason=self.reason,
+            idempotency_key=self.idempotency_key,
+            created_at=self.created_at,
+            entry_hash=entry_hash,
+        )
+        entry._state.adding = False
+        entry._state.db = connection.alias
+        return entry
+
+
+@dataclass(frozen=True)
+class AccountState:
+    balance: Decimal
+    held: Decimal
+    entry_count: int
+    chain_head: str
+
+    def apply_to(self, account: CreditAccount) -> None:
+        account.balance = self.balance
+        account.held = self.held
+        account.entry_count = self.entry_count
+        account.chain_head = self.chain_head
+
+
+def _is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _fetch_one(sql: str, params: dict, *, may_conflict: bool) -> tuple | None:
+    """Run one statement. Outside a transaction it is its own (autocommit); inside one, a
+    statement that may hit a unique constraint runs in a savepoint so that the caller's
+    transaction stays usable after the refusal."""
+    if may_conflict and connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+_PG_APPEND = """
+WITH {hold_cte}acc AS (
+    UPDATE credits_creditaccount AS a
+    SET balance = a.balance + %(credits)s,
+        held = a.held - {released},
+        entry_count = a.entry_count + 1,
+        chain_head = encode(sha256(convert_to(
+            a.chain_head || chr(10) || (a.entry_count + 1)::text || chr(10)
+            || (a.balance + %(credits)s)::numeric(12, 2)::text || chr(10) || %(content)s::text,
+            'UTF8')), 'hex')
+    {from_hold}
+    WHERE a.id = %(account_id)s {guard}
+    RETURNING a.id, a.entry_count, a.balance, a.held, a.chain_head
+), e AS (
+    INSERT INTO credits_ledgerentry (
+        account_id, sequence, kind, credits, balance_after, amount, amount_currency,
+        hold_id, reverses_id, reference_type, reference_id, created_by_id, reason,
+        idempotency_key, created_at, entry_hash)
+    SELECT acc.id, acc.entry_count, %(kind)s::text, %(credits)s, acc.balance,
+        %(amount)s::numeric, %(amount_currency)s::text, %(hold_id)s::bigint,
+        %(reverses_id)s::bigint, %(reference_type)s::text, %(reference_id)s::text,
+        %(created_by_id)s::integer, %(reason)s::text, %(idempotency_key)s::text,
+        %(created_at)s::timestamptz, acc.chain_head
+    FROM acc
+    RETURNING id
+)
+SELECT e.id, acc.entry_count, acc.balance, acc.held, acc.chain_head FROM e, acc
+"""
+
+_PG_CONVERT_HOLD = """h AS (
+    UPDATE credits_credithold
+    SET status = 'converted', closed_at = %(created_at)s::timestamptz
+    WHERE id = %(hold_id)s AND account_id = %(account_id)s AND status = 'active'
+    RETURNING credits
+), """
+
+
+def _pg_append_sql(*, converts_hold: bool, needs_available: bool) -> str:
+    return _PG_APPEND.format(
+        hold_cte=_PG_CONVERT_HOLD if converts_hold else "",
+        released="h.credits" if converts_hold else "0",
+        from_hold="FROM h" if converts_hold else "",
+        guard="AND a.balance - a.held >= -(%(credits)s)" if needs_available else "",
+    )
+
+
+_PG_APPEND_SQL = {
+    (converts_hold, needs_available): _pg_append_sql(
+        converts_hold=converts_hold, needs_available=needs_available
+    )
+    for converts_hold in (False, True)
+    for needs_available in (False, True)
+}
+
+
+def append_entry(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None:
+    """Append one entry and move the account's caches with it; None when the account does not
+    exist, the hold is not an active hold of the account, or available credits do not cover
+    a debit that needs them. Raises IntegrityError on a reused idempotency key or a second
+    reversal of an entry (the unique constraints decide; nothing is written)."""
+    if _is_postgresql():
+        return _append_postgresql(new)
+    return _append_generic(new)
+
+
+def _append_postgresql(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None:
+    sql = _PG_APPEND_SQL[(new.hold_id is not None, new.needs_available)]
+    params = {
+        "account_id": new.account_id,
+        "kind": new.kind,
+        "credits": new.credits,
+        "content": new.content(),
+        "amount": None if new.amount is None else new.amount.amount,
+        "amount_currency": None if new.amount is None else str(new.amount.currency),
+        "hold_id": new.hold_id,
+        "reverses_id": new.reverses_id,
+        "reference_type": new.reference_type,
+        "reference_id": new.reference_id,
+        "created_by_id": new.created_by_id,
+        "reason": new.reason,
+        "idempotency_key": new.idempotency_key,
+        "created_at": new.created_at,
+    }
+    may_conflict = new.idempotency_key is not None or new.reverses_id is not None
+    row = _fetch_one(sql, params, may_conflict=may_conflict)
+    if row is None:
+        return None
+    pk, sequence, balance, held, head = row
+    entry = new.to_model(pk=pk, sequence=sequence, balance_after=balance, entry_hash=head)
+    return entry, AccountState(balance=balance, held=held, entry_count=sequence, chain_head=head)
+
+
+def _append_generic(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None:
+    # Decimal arithmetic happens here in Python, never in SQL: SQLite would do it in floats.
+    with transaction.atomic():
+        released = Decimal("0")
+        if new.hold_id is not None:
+            hold = (
+                CreditHold.objects.select_for_update()
+                .filter(pk=new.hold_id, account_id=new.account_id, status=CreditHold.Status.ACTIVE)
+                .first()
+            )
+            if hold is None:
+                return None
+            released = hold.credits
+        account = CreditAccount.objects.select_for_update().filter(pk=new.account_id).first()
+        if account is None:
+            return None
+        if new.needs_available and account.available < -new.credits:
+            return None
+        state = AccountState(
+            balance=account.balance + new.credits,
+            held=account.held - released,
+            entry_count=account.entry_count + 1,
+            chain_head=chain_hash(
+                previous_hash=account.chain_head,
+                sequence=account.entry_count + 1,
+                balance_after=account.balance + new.credits,
+                content=new.content(),
+            ),
+        )
+        entry = new.to_model(
+            pk=None,
+            sequence=state.entry_count,
+            balance_after=state.balance,
+            entry_hash=state.chain_head,
+        )
+        entry._state.adding = True
+        entry.save(force_insert=True)
+        CreditAccount.objects.filter(pk=account.pk).update(
+            balance=state.balance,
+            held=state.held,
+            entry_count=state.entry_count,
+            chain_head=state.chain_head,
+        )
+        if new.hold_id is not None:
+            CreditHold.objects.filter(pk=new.hold_id).update(
+                status=CreditHold.Status.CONVERTED, closed_at=new.created_at
+            )
+    return entry, state
+
+
+_PG_PLACE_HOLD = """
+WITH acc AS (
+    UPDATE credits_creditaccount AS a
+    SET held = a.held + %(credits)s
+    WHERE a.id = %(account_id)s AND a.balance - a.held >= %(needed)s
+    RETURNING a.id, a.balance, a.held, a.entry_count, a.chain_head
+), h AS (
+    INSERT INTO credits_credithold (
+        account_id, credits, status, available_after, reference_type, reference_id,
+        created_at, closed_at)
+    SELECT acc.id, %(credits)s, 'active', acc.balance - acc.held, %(reference_type)s::text,
+        %(reference_id)s::text, %(created_at)s::timestamptz, NULL
+    FROM acc
+    RETURNING id, available_after
+)
+SELECT h.id, h.available_after, acc.balance, acc.held, acc.entry_count, acc.chain_head
+FROM h, acc
+"""
+
+
+def place_hold(
+    *,
+    account_id: int,
+    credits: Decimal,
+    needed: Decimal,
+    reference_type: str,
+    reference_id: str,
+    created_at: datetime,
+) -> tuple[CreditHold, AccountState] | None:
+    """Reserve `credits` if the account has at least `needed` available; None otherwise."""
+    hold = CreditHold(
+        account_id=account_id,
+        credits=credits,
+        status=CreditHold.Status.ACTIVE,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        created_at=created_at,
+    )
+    if _is_postgresql():
+        row = _fetch_one(
+            _PG_PLACE_HOLD,
+            {
+                "account_id": account_id,
+                "credits": credits,
+                "needed": needed,
+                "reference_type": reference_type,
+                "reference_id": reference_id,
+                "created_at": created_at,
+            },
+            may_conflict=False,
+        )
+        if row is None:
+            return None
+        hold.pk, hold.available_after, balance, held, count, head = row
+        hold._state.adding = False
+        hold._state.db = connection.alias
+        return hold, AccountState(balance=balance, held=held, entry_count=count, chain_head=head)
+    with transaction.atomic():
+        account = CreditAccount.objects.select_for_update().filter(pk=account_id).first()
+        if account is None or account.available < needed:
+            return None
+        hold.available_after = account.available - credits
+        hold.save(force_insert=True)
+        CreditAccount.objects.filter(pk=account_id).update(held=account.held + credits)
+    state = AccountState(
+        balance=account.balance,
+        held=account.held + credits,
+        entry_count=account.entry_count,
+        chain_head=account.chain_head,
+    )
+    return hold, state
+
+
+_PG_RELEASE_HOLD = """
+WITH h AS (
+    UPDATE credits_credithold
+    SET status = 'released', closed_at = %(closed_at)s::timestamptz
+    WHERE id = %(hold_id)s AND status = 'active'
+    RETURNING account_id, credits
+)
+UPDATE credits_creditaccount AS a SET held = a.held - h.credits
+FROM h WHERE a.id = h.account_id
+RETURNING a.balance, a.held, a.entry_count, a.chain_head
+"""
+
+
+def release_hold(*, hold_id: int, closed_at: datetime) -> AccountState | None:
+    """Release an active hold; None when it is not active (already released or charged)."""
+    if _is_postgresql():
+        row = _fetch_one(
+            _PG_RELEASE_HOLD, {"hold_id": hold_id, "closed_at": closed_at}, may_conflict=False
+        )
+        return None if row is None else AccountState(*row)
+    with transaction.atomic():
+        hold = (
+            CreditHold.objects.select_for_update()
+            .filter(pk=hold_id, status=CreditHold.Status.ACTIVE)
+            .first()
+        )
+        if hold is None:
+            return None
+        account = CreditAccount.objects.select_for_update().get(pk=hold.account_id)
+        CreditHold.objects.filter(pk=hold_id).update(
+            status=CreditHold.Status.RELEASED, closed_at=closed_at
+        )
+        CreditAccount.objects.filter(pk=account.pk).update(held=account.held - hold.credits)
+    return AccountState(
+        balance=account.balance,
+        held=account.held - hold.credits,
+        entry_count=account.entry_count,
+        chain_head=account.chain_head,
+    )

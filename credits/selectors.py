@@ -1,0 +1,184 @@
+"""Reads of the credits app: accounts, entries, and the ledger verification."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+
+from contracts.models import Customer
+from credits.ledger import chain_hash, entry_content
+from credits.models import GENESIS_HASH, CreditAccount, CreditHold, LedgerEntry
+
+
+def credit_account_get(*, customer: Customer) -> CreditAccount | None:
+    return CreditAccount.objects.filter(customer=customer).first()
+
+
+def credit_account_list() -> QuerySet[CreditAccount]:
+    """Accounts with their customer and an `available_credits` column (balance - held)."""
+    available = ExpressionWrapper(
+        F("balance") - F("held"), output_field=DecimalField(max_digits=13, decimal_places=2)
+    )
+    return CreditAccount.objects.select_related("customer").annotate(available_credits=available)
+
+
+def ledger_entry_list(*, account: CreditAccount) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(account=account).order_by("sequence")
+
+
+@dataclass
+class BrokenAccount:
+    account_id: int
+    customer_id: int
+    problems: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"account {self.account_id} (customer {self.customer_id}): " + "; ".join(
+            self.problems
+        )
+
+
+@dataclass
+class LedgerVerification:
+    accounts: int = 0
+    entries: int = 0
+    broken: list[BrokenAccount] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.broken
+
+    def summary(self) -> str:
+        if self.ok:
+            return (
+                f"ledger ok: {self.accounts} accounts, {self.entries} entries; "
+                "balances, holds and hash chains verified"
+            )
+        ids = ", ".join(str(broken.account_id) for broken in self.broken)
+        return (
+            f"ledger BROKEN: {len(self.broken)} of {self.accounts} accounts "
+            f"({self.entries} entries checked): {ids}"
+        )
+
+
+_ENTRY_FIELDS = (
+    "account_id",
+    "sequence",
+    "kind",
+    "credits",
+    "balance_after",
+    "amount",
+    "amount_currency",
+    "hold_id",
+    "reverses_id",
+    "reference_type",
+    "reference_id",
+    "created_by_id",
+    "reason",
+    "idempotency_key",
+    "created_at",
+    "entry_hash",
+)
+_MAX_PROBLEMS = 5
+
+
+def ledger_verify(
+    *, account_ids: Iterable[int] | None = None, chunk_size: int = 5000
+) -> LedgerVerification:
+    """Recompute every balance and hash chain from the entries, and every `held` from the
+    active holds. Three queries, streamed in (account, sequence) order."""
+    accounts = CreditAccount.objects.order_by("pk")
+    entries = LedgerEntry.objects.order_by("account_id", "sequence")
+    holds = CreditHold.objects.filter(status=CreditHold.Status.ACTIVE)
+    if account_ids is not None:
+        ids = list(account_ids)
+        accounts, entries = accounts.filter(pk__in=ids), entries.filter(account_id__in=ids)
+        holds = holds.filter(account_id__in=ids)
+    held = dict(
+        holds.order_by()
+        .values("account_id")
+        .annotate(total=Sum("credits"))
+        .values_list("account_id", "total")
+    )
+    rows = entries.values_list(*_ENTRY_FIELDS).iterator(chunk_size=chunk_size)
+    pending = next(rows, None)
+    result = LedgerVerification()
+    for account in accounts.values_list(
+        "pk", "customer_id", "balance", "held", "entry_count", "chain_head"
+    ).iterator(chunk_size=chunk_size):
+        pk = account[0]
+        own: list[tuple] = []
+        while pending is not None and pending[0] == pk:
+            own.append(pending)
+            pending = next(rows, None)
+        result.accounts += 1
+        result.entries += len(own)
+        problems = list(_account_problems(account, iter(own), held.get(pk, Decimal("0"))))
+        if problems:
+            result.broken.append(BrokenAccount(pk, account[1], problems[:_MAX_PROBLEMS]))
+    return result
+
+
+def _account_problems(account: tuple, entries: Iterator[tuple], held: Decimal) -> Iterator[str]:
+    _pk, _customer_id, balance, cached_held, entry_count, chain_head = account
+    running, previous_hash, sequence = Decimal("0"), GENESIS_HASH, 0
+    for row in entries:
+        (
+            account_id,
+            entry_sequence,
+            kind,
+            credits,
+            balance_after,
+            amount,
+            amount_currency,
+            hold_id,
+            reverses_id,
+            reference_type,
+            reference_id,
+            created_by_id,
+            reason,
+            idempotency_key,
+            created_at,
+            entry_hash,
+        ) = row
+        sequence += 1
+        if entry_sequence != sequence:
+            yield f"entry #{entry_sequence} found where #{sequence} was expected"
+            sequence = entry_sequence
+        running += credits
+        if balance_after != running:
+            yield f"entry #{entry_sequence}: balance_after {balance_after}, entries sum {running}"
+            running = balance_after
+        content = entry_content(
+            account_id=account_id,
+            kind=kind,
+            credits=credits,
+            amount=amount,
+            amount_currency=amount_currency,
+            hold_id=hold_id,
+            reverses_id=reverses_id,
+            reference_type=reference_type,
+            reference_id=reference_id,
+            created_by_id=created_by_id,
+            reason=reason,
+            idempotency_key=idempotency_key,
+            created_at=created_at,
+        )
+        expected = chain_hash(
+            previous_hash=previous_hash,
+            sequence=entry_sequence,
+            balance_after=balance_after,
+            content=content,
+        )
+        if entry_hash != expected:
+            yield f"entry #{entry_sequence}: hash does not match its content and chain"
+        previous_hash = entry_hash
+    if balance != running:
+        yield f"balance {balance} but entries sum {running}"
+    if entry_count != sequence:
+        yield f"account says {entry_count} entries, found {sequence}"
+    if chain_head != previous_hash:
+        yield "chain head does not match the last entry's hash"
+    if cached_held != held:
+        yield f"held {cached_held} but active holds sum {held}"

@@ -1,0 +1,436 @@
+"""Every change of credits. Views, admin, tickets and billing call these and nothing else.
+
+Each function validates its input first (nothing is written on bad input), then makes one
+ledger write through `credits.ledger` (one statement on PostgreSQL; see that module for
+the hash chain and the lock order), and refreshes the `account` object it was given from
+what the database returned. All of them may run inside a caller's transaction.
+"""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from contracts.models import Customer
+from creditdesk.errors import InvalidInput
+from credits import ledger
+from credits.exceptions import (
+    AlreadyReversed,
+    CurrencyMismatch,
+    HoldAccountMismatch,
+    HoldNotActive,
+    IdempotencyConflict,
+    InsufficientCredits,
+    InvalidAmount,
+    NotReversible,
+    ReasonRequired,
+    StaffOnly,
+)
+from credits.models import CreditAccount, CreditHold, LedgerEntry
+from credits.rules import CreditRule
+
+Kind = LedgerEntry.Kind
+CENT = Decimal("0.01")
+MAX_CREDITS = Decimal("9999999999.99")
+
+
+def credit_account_get_or_create(*, customer: Customer) -> CreditAccount:
+    """The customer's account, created empty on first use (a unique row per customer)."""
+    account = CreditAccount.objects.filter(customer=customer).first()
+    if account is not None:
+        return account
+    with transaction.atomic():
+        account, _created = CreditAccount.objects.get_or_create(customer=customer)
+    return account
+
+
+# Input checks. They run before any write and name the field they refuse.
+
+
+def _to_decimal(value: Any, *, field: str) -> Decimal:
+    if isinstance(value, bool | float) or not isinstance(value, Decimal | int | str):
+        raise InvalidAmount(field=field, value=value)
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        raise InvalidAmount(field=field, value=value) from None
+    if not number.is_finite() or abs(number) > MAX_CREDITS:
+        raise InvalidAmount(field=field, value=value)
+    if number != number.quantize(CENT):
+        raise InvalidAmount(field=field, value=value)  # more than two decimals: never rounded
+    return number.quantize(CENT)
+
+
+def _positive_credits(value: Any, *, field: str = "credits") -> Decimal:
+    number = _to_decimal(value, field=field)
+    if number <= 0:
+        raise InvalidAmount(field=field, value=value)
+    return number
+
+
+def _nonzero_credits(value: Any, *, field: str = "credits") -> Decimal:
+    number = _to_decimal(value, field=field)
+    if number == 0:
+        raise InvalidAmount(field=field, value=value)
+    return number
+
+
+def _reason(reason: Any, *, required: bool) -> str:
+    text = reason.strip() if isinstance(reason, str) else ""
+    if required and not text:
+        raise ReasonRequired()
+    return text
+
+
+def _text(value: Any, *, field: str, max_length: int) -> str:
+    text = "" if value is None else str(value).strip()
+    if len(text) > max_length:
+        raise InvalidInput({field: [f"At most {max_length} characters."]})
+    return text
+
+
+def _key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    key = _text(value, field="idempotency_key", max_length=100)
+    if not key:
+        raise InvalidInput({"idempotency_key": ["An empty key identifies nothing."]})
+    return key
+
+
+def _money(amount: Any, *, account: CreditAccount) -> Money | None:
+    if amount is None:
+        return None
+    if not isinstance(amount, Money):
+        raise InvalidAmount(field="amount", value=amount)
+    expected = account.customer.currency
+    if str(amount.currency) != expected:
+        raise CurrencyMismatch(field="amount", expected=expected, given=str(amount.currency))
+    return Money(_positive_credits(amount.amount, field="amount"), expected)
+
+
+def _user_id(user: Any) -> int | None:
+    return None if user is None else user.pk
+
+
+# The one path every entry takes.
+
+
+def _append(
+    account: CreditAccount,
+    *,
+    kind: str,
+    credits: Decimal,
+    needs_available: bool = False,
+    hold: CreditHold | None = None,
+    reverses: LedgerEntry | None = None,
+    amount: Money | None = None,
+    reference_type: Any = "",
+    reference_id: Any = "",
+    user: Any = None,
+    reason: str = "",
+    idempotency_key: str | None = None,
+) -> LedgerEntry:
+    new = ledger.NewEntry(
+        account_id=account.pk,
+        kind=kind,
+        credits=credits,
+        created_at=timezone.now(),
+        amount=amount,
+        hold_id=None if hold is None else hold.pk,
+        reverses_id=None if reverses is None else reverses.pk,
+        reference_type=_text(reference_type, field="reference_type", max_length=40),
+        reference_id=_text(reference_id, field="reference_id", max_length=64),
+        created_by_id=_user_id(user),
+        reason=reason,
+        idempotency_key=_key(idempotency_key),
+        needs_available=needs_available,
+    )
+    if new.idempotency_key is not None:
+        existing = _replayed(new)
+        if existing is not None:
+            return existing
+    try:
+        written = ledger.append_entry(new)
+    except IntegrityError:
+        # A concurrent twin won the unique key (idempotency key, or the reversed entry).
+        if (
+            new.reverses_id is not None
+            and LedgerEntry.objects.filter(reverses_id=new.reverses_id).exists()
+        ):
+            raise AlreadyReversed(entry=new.reverses_id) from None
+        existing = _replayed(new) if new.idempotency_key is not None else None
+        if existing is None:
+            raise
+        return existing
+    if written is None:
+        raise _why_refused(new)
+    entry, state = written
+    state.apply_to(account)
+    return entry
+
+
+def _replayed(new: ledger.NewEntry) -> LedgerEntry | None:
+    """The entry already written under this idempotency key, if it is the same request."""
+    existing = LedgerEntry.objects.filter(
+        account_id=new.account_id, idempotency_key=new.idempotency_key
+    ).first()
+    if existing is None:
+        return None
+    if existing.kind != new.kind or existing.credits != new.credits:
+        raise IdempotencyConflict(key=new.idempotency_key)
+    return existing
+
+
+def _why_refused(new: ledger.NewEntry) -> Exception:
+    account = CreditAccount.objects.get(pk=new.account_id)  # DoesNotExist: no such account
+    if new.hold_id is not None:
+        hold = CreditHold.objects.get(pk=new.hold_id)
+        if hold.account_id != new.account_id:
+            return HoldAccountMismatch(hold=hold.pk)
+        if not hold.is_active:
+            return HoldNotActive(hold=hold.pk)
+    return InsufficientCredits(available=account.available, required=-new.credits)
+
+
+# Credits in.
+
+
+def credits_top_up(
+    *,
+    account: CreditAccount,
+    credits: Any,
+    amount: Money | None = None,
+    idempotency_key: str | None = None,
+    reference_type: str = "",
+    reference_id: str = "",
+    user: Any = None,
+) -> LedgerEntry:
+    """Paid credits land once: with an idempotency key a repeat returns the first entry.
+    `amount` (what was paid) must be in the customer's currency."""
+    credits = _positive_credits(credits)
+    money = _money(amount, account=account)
+    return _append(
+        account,
+        kind=Kind.TOP_UP,
+        credits=credits,
+        amount=money,
+        idempotency_key=idempotency_key,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        user=user,
+    )
+
+
+def credits_grant(
+    *,
+    account: CreditAccount,
+    credits: Any,
+    reason: str = "",
+    user: Any = None,
+    idempotency_key: str | None = None,
+    reference_type: str = "",
+    reference_id: str = "",
+) -> LedgerEntry:
+    """Free credits (a courtesy, a promotion, an SLA penalty paid in credits)."""
+    return _append(
+        account,
+        kind=Kind.GRANT,
+        credits=_positive_credits(credits),
+        reason=_reason(reason, required=False),
+        user=user,
+        idempotency_key=idempotency_key,
+        reference_type=reference_type,
+        reference_id=reference_id,
+    )
+
+
+def credits_refund(
+    *,
+    account: CreditAccount,
+    credits: Any,
+    reason: str = "",
+    user: Any = None,
+    idempotency_key: str | None = None,
+    reference_type: str = "",
+    reference_id: str = "",
+) -> LedgerEntry:
+    """Credits given back for work that should not have been billed (e.g. a ticket)."""
+    return _append(
+        account,
+        kind=Kind.REFUND,
+        credits=_positive_credits(credits),
+        reason=_reason(reason, required=False),
+        user=user,
+        idempotency_key=idempotency_key,
+        reference_type=reference_type,
+        reference_id=reference_id,
+    )
+
+
+# Credits out.
+
+
+def credits_place_hold(
+    *,
+    account: CreditAccount,
+    credits: Any,
+    min_available_credits: Any = None,
+    reference_type: str = "",
+    reference_id: str = "",
+) -> CreditHold:
+    """Reserve credits for an open request, only while available >= max(credits,
+    min_available_credits); decided in the write, so concurrent holds never overdraw."""
+    credits = _positive_credits(credits)
+    needed = credits
+    if min_available_credits is not None:
+        minimum = _to_decimal(min_available_credits, field="min_available_credits")
+        if minimum < 0:
+            raise InvalidAmount(field="min_available_credits", value=min_available_credits)
+        needed = max(credits, minimum)
+    placed = ledger.place_hold(
+        account_id=account.pk,
+        credits=credits,
+        needed=needed,
+        reference_type=_text(reference_type, field="reference_type", max_length=40),
+        reference_id=_text(reference_id, field="reference_id", max_length=64),
+        created_at=timezone.now(),
+    )
+    if placed is None:
+        current = CreditAccount.objects.get(pk=account.pk)
+        raise InsufficientCredits(available=current.available, required=needed)
+    hold, state = placed
+    state.apply_to(account)
+    return hold
+
+
+def credits_release_hold(*, hold: CreditHold, account: CreditAccount | None = None) -> CreditHold:
+    """Give a hold's credits back to the available balance; no ledger entry (the balance
+    did not change). Refuses a hold already released or charged."""
+    closed_at = timezone.now()
+    state = ledger.release_hold(hold_id=hold.pk, closed_at=closed_at)
+    if state is None:
+        raise HoldNotActive(hold=hold.pk)
+    hold.status, hold.closed_at = CreditHold.Status.RELEASED, closed_at
+    if account is not None and account.pk == hold.account_id:
+        state.apply_to(account)
+    return hold
+
+
+def credits_charge(
+    *,
+    account: CreditAccount,
+    credits: Any,
+    hold: CreditHold | None = None,
+    reason: str = "",
+    user: Any = None,
+    idempotency_key: str | None = None,
+    reference_type: str = "",
+    reference_id: str = "",
+) -> LedgerEntry:
+    """Charge work already done, converting `hold` (if given) in the same write. The charge
+    may exceed the hold and take the balance below zero: the work was delivered.
+    `reason` carries the billing explanation."""
+    credits = _positive_credits(credits)
+    if hold is not None and hold.account_id != account.pk:
+        raise HoldAccountMismatch(hold=hold.pk)
+    entry = _append(
+        account,
+        kind=Kind.CHARGE,
+        credits=-credits,
+        hold=hold,
+        reason=_reason(reason, required=False),
+        user=user,
+        idempotency_key=idempotency_key,
+        reference_type=reference_type,
+        reference_id=reference_id,
+    )
+    if hold is not None:
+        hold.status, hold.closed_at = CreditHold.Status.CONVERTED, entry.created_at
+    return entry
+
+
+def credits_charge_no_show(
+    *,
+    account: CreditAccount,
+    rule: CreditRule,
+    reason: str = "",
+    user: Any = None,
+    idempotency_key: str | None = None,
+    reference_type: str = "",
+    reference_id: str = "",
+) -> LedgerEntry:
+    """A customer absent from a scheduled session pays the rule's minimum billable (seed
+    003); like any charge for committed work it may take the balance below zero."""
+    return _append(
+        account,
+        kind=Kind.NO_SHOW,
+        credits=-_positive_credits(rule.min_billable_credits, field="min_billable_credits"),
+        reason=_reason(reason, required=False),
+        user=user,
+        idempotency_key=idempotency_key,
+        reference_type=reference_type,
+        reference_id=reference_id,
+    )
+
+
+def credits_expire(
+    *,
+    account: CreditAccount,
+    credits: Any,
+    reason: str = "",
+    idempotency_key: str | None = None,
+) -> LedgerEntry:
+    """Credits that lapse; never more than are available (held credits do not expire)."""
+    return _append(
+        account,
+        kind=Kind.EXPIRY,
+        credits=-_positive_credits(credits),
+        needs_available=True,
+        reason=_reason(reason, required=False),
+        idempotency_key=idempotency_key,
+    )
+
+
+# Corrections.
+
+
+def credits_adjust(*, account: CreditAccount, credits: Any, reason: str, user: Any) -> LedgerEntry:
+    """A staff correction, positive or negative, with its reason. A negative adjustment
+    takes only available credits: it never creates debt nor uncovers a hold."""
+    credits = _nonzero_credits(credits)
+    reason = _reason(reason, required=True)
+    if user is None or not getattr(user, "is_staff", False):
+        raise StaffOnly()
+    return _append(
+        account,
+        kind=Kind.ADJUSTMENT,
+        credits=credits,
+        needs_available=credits < 0,
+        reason=reason,
+        user=user,
+    )
+
+
+def credits_reverse(
+    *, entry: LedgerEntry, reason: str, user: Any = None, account: CreditAccount | None = None
+) -> LedgerEntry:
+    """Undo an entry with its opposite, once (a unique reference decides between racing
+    reversals). Reversing credits in takes only available credits."""
+    reason = _reason(reason, required=True)
+    if entry.kind == Kind.REVERSAL:
+        raise NotReversible(entry=entry.pk)
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise AlreadyReversed(entry=entry.pk)
+    target = account if account is not None and account.pk == entry.account_id else None
+    return _append(
+        target or CreditAccount(pk=entry.account_id),
+        kind=Kind.REVERSAL,
+        credits=-entry.credits,
+        needs_available=entry.credits > 0,
+        reverses=entry,
+        reason=reason,
+        user=user,
+    )

@@ -1,0 +1,112 @@
+"""May this customer open a request now? One answer, with the first reason that fails.
+
+Order: free_membership, no_active_contract, contract_suspended,
+administratively_insolvent, insufficient_credits.
+
+"Administratively insolvent" is decided by apps above us (billing knows overdue
+invoices), so credits keeps a small registry of checks instead of importing them:
+billing calls `register_insolvency_check(fn)` in its `AppConfig.ready()`, where `fn(customer)`
+returns True when the customer must not open requests.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from contracts.models import Contract, Customer
+from contracts.selectors import contract_get_live
+from credits.exceptions import (
+    AdministrativelyInsolvent,
+    ContractSuspended,
+    CreditsError,
+    FreeMembership,
+    InsufficientCredits,
+    NoActiveContract,
+)
+from credits.models import CreditAccount
+from credits.rules import CreditRule, credit_rule_for
+
+InsolvencyCheck = Callable[[Customer], bool]
+
+_insolvency_checks: list[InsolvencyCheck] = []
+
+
+def register_insolvency_check(check: InsolvencyCheck) -> InsolvencyCheck:
+    """Add a check (once; usable as a decorator). Checks run in registration order."""
+    if check not in _insolvency_checks:
+        _insolvency_checks.append(check)
+    return check
+
+
+def unregister_insolvency_check(check: InsolvencyCheck) -> None:
+    if check in _insolvency_checks:
+        _insolvency_checks.remove(check)
+
+
+@dataclass(frozen=True)
+class SolvencyDecision:
+    error: CreditsError | None
+    contract: Contract | None = None
+    rule: CreditRule | None = None
+    account: CreditAccount | None = None
+    available: Decimal | None = None
+    required: Decimal | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def code(self) -> str:
+        return "ok" if self.error is None else self.error.code
+
+    def message(self, language: str | None = None) -> str:
+        return "" if self.error is None else self.error.message(language)
+
+    def raise_if_refused(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def solvency_check(
+    *, customer: Customer, contract: Contract | None = None, lock: bool = False
+) -> SolvencyDecision:
+    """Decide whether `customer` may open a request now. `contract` defaults to the
+    customer's live one. With `lock=True` (inside the caller's transaction) the credit
+    account row is locked, so a hold placed in the same transaction sees the same balance.
+    Required credits are max(minimum available, minimum billable) of the rule in force."""
+    if customer.membership == Customer.Membership.FREE:
+        return SolvencyDecision(FreeMembership())
+    if contract is None:
+        contract = contract_get_live(customer=customer)
+    if contract is None or contract.status not in (
+        Contract.Status.ACTIVE,
+        Contract.Status.SUSPENDED,
+    ):
+        return SolvencyDecision(NoActiveContract(), contract=contract)
+    if contract.status == Contract.Status.SUSPENDED:
+        return SolvencyDecision(ContractSuspended(), contract=contract)
+    if any(check(customer) for check in _insolvency_checks):
+        return SolvencyDecision(AdministrativelyInsolvent(), contract=contract)
+    rule = credit_rule_for(contract)
+    required = max(rule.min_available_credits, rule.min_billable_credits)
+    accounts = CreditAccount.objects.filter(customer=customer)
+    if lock:
+        accounts = accounts.select_for_update()
+    account = accounts.first()
+    available = account.available if account is not None else Decimal("0.00")
+    # A negative balance is debt: it blocks new requests even under a zero minimum.
+    in_debt = account is not None and account.balance < 0
+    error = (
+        InsufficientCredits(available=available, required=required)
+        if available < required or in_debt
+        else None
+    )
+    return SolvencyDecision(
+        error,
+        contract=contract,
+        rule=rule,
+        account=account,
+        available=available,
+        required=required,
+    )

@@ -1,0 +1,429 @@
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from djmoney.money import Money
+
+from creditdesk.errors import InvalidInput
+from credits.exceptions import (
+    AlreadyReversed,
+    CurrencyMismatch,
+    HoldAccountMismatch,
+    HoldNotActive,
+    IdempotencyConflict,
+    InsufficientCredits,
+    InvalidAmount,
+    NotReversible,
+    ReasonRequired,
+    StaffOnly,
+)
+from credits.models import CreditAccount, CreditHold, LedgerEntry
+from credits.rules import CreditRule
+from credits.selectors import ledger_verify
+from credits.services import (
+    credit_account_get_or_create,
+    credits_adjust,
+    credits_charge,
+    credits_charge_no_show,
+    credits_expire,
+    credits_grant,
+    credits_place_hold,
+    credits_refund,
+    credits_release_hold,
+    credits_reverse,
+    credits_top_up,
+)
+from tests.factories import make_credit_account, make_customer, make_user
+
+D = Decimal
+
+
+def stored(account: CreditAccount) -> CreditAccount:
+    return CreditAccount.objects.get(pk=account.pk)
+
+
+def entries_sum(account: CreditAccount) -> Decimal:
+    return LedgerEntry.objects.filter(account=account).aggregate(s=Sum("credits"))["s"] or D(0)
+
+
+def assert_consistent(account: CreditAccount) -> None:
+    row = stored(account)
+    active = CreditHold.objects.filter(account=account, status="active").aggregate(
+        s=Sum("credits")
+    )["s"] or D(0)
+    assert row.balance == entries_sum(account)
+    assert row.held == active
+    assert (account.balance, account.held) == (row.balance, row.held)
+    assert ledger_verify(account_ids=[account.pk]).ok
+
+
+# Accounts
+
+
+def test_an_account_is_created_once_per_customer(db):
+    customer = make_customer()
+
+    first = credit_account_get_or_create(customer=customer)
+    again = credit_account_get_or_create(customer=customer)
+
+    assert first.pk == again.pk
+    assert (first.balance, first.held, first.entry_count) == (D("0"), D("0"), 0)
+
+
+# Credits in
+
+
+def test_top_up_adds_credits_records_payment_and_chains(db):
+    account = make_credit_account()
+
+    entry = credits_top_up(
+        account=account,
+        credits="10",
+        amount=Money("950000", "COP"),
+        reference_type="payment",
+        reference_id="pay_1",
+    )
+
+    assert (entry.kind, entry.credits, entry.balance_after, entry.sequence) == (
+        "top_up",
+        D("10"),
+        D("10"),
+        1,
+    )
+    assert entry.amount == Money("950000", "COP")
+    assert account.balance == D("10")
+    assert stored(account).chain_head == entry.entry_hash == LedgerEntry.objects.get().entry_hash
+    assert_consistent(account)
+
+
+def test_top_up_with_the_same_key_lands_once(db):
+    account = make_credit_account()
+
+    first = credits_top_up(account=account, credits="10", idempotency_key="payment:7")
+    again = credits_top_up(account=account, credits="10", idempotency_key="payment:7")
+
+    assert first.pk == again.pk
+    assert stored(account).balance == D("10")
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_a_key_reused_for_a_different_entry_is_refused(db):
+    account = make_credit_account()
+    credits_top_up(account=account, credits="10", idempotency_key="payment:7")
+
+    with pytest.raises(IdempotencyConflict) as refused:
+        credits_top_up(account=account, credits="5", idempotency_key="payment:7")
+
+    assert refused.value.code == "idempotency_conflict"
+    assert stored(account).balance == D("10")
+
+
+def test_the_same_key_on_another_account_is_another_entry(db):
+    one, two = make_credit_account(), make_credit_account()
+
+    credits_top_up(account=one, credits="1", idempotency_key="k")
+    credits_top_up(account=two, credits="1", idempotency_key="k")
+
+    assert LedgerEntry.objects.count() == 2
+
+
+@pytest.mark.parametrize("credits", [0, "0", "-1", D("-0.01"), "abc", "1.005", 1.5, None, "NaN"])
+def test_bad_amounts_are_refused_naming_the_field_and_nothing_is_written(db, credits):
+    account = make_credit_account()
+
+    with pytest.raises(InvalidAmount) as refused:
+        credits_top_up(account=account, credits=credits)
+
+    assert refused.value.field == "credits"
+    assert refused.value.code == "invalid_amount"
+    assert "credits" in refused.value.message("en")
+    assert LedgerEntry.objects.count() == 0
+    assert stored(account).balance == D("0")
+
+
+def test_a_payment_in_another_currency_is_refused(db):
+    account = make_credit_account(make_customer(currency="COP"))
+
+    with pytest.raises(CurrencyMismatch) as refused:
+        credits_top_up(account=account, credits="10", amount=Money("100", "USD"))
+
+    assert refused.value.field == "amount"
+    assert refused.value.message("en") == "amount: the customer pays in COP, not in USD."
+    assert LedgerEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize("amount", [Money("0", "COP"), Money("-5", "COP"), D("100")])
+def test_a_payment_amount_must_be_positive_money(db, amount):
+    account = make_credit_account()
+
+    with pytest.raises(InvalidAmount) as refused:
+        credits_top_up(account=account, credits="10", amount=amount)
+
+    assert refused.value.field == "amount"
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_overlong_references_are_refused_before_writing(db):
+    account = make_credit_account()
+
+    with pytest.raises(InvalidInput) as refused:
+        credits_top_up(account=account, credits="1", reference_id="x" * 65)
+
+    assert refused.value.field == "reference_id"
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_grant_and_refund_add_credits_of_their_kind(db):
+    account = make_credit_account()
+
+    grant = credits_grant(account=account, credits="2", reason="bienvenida")
+    refund = credits_refund(
+        account=account, credits="1.5", reference_type="ticket", reference_id="T-9"
+    )
+
+    assert (grant.kind, grant.reason) == ("grant", "bienvenida")
+    assert (refund.kind, refund.balance_after) == ("refund", D("3.5"))
+    assert_consistent(account)
+
+
+# Holds
+
+
+def test_a_hold_reduces_available_not_balance(account):
+    hold = credits_place_hold(account=account, credits="1", reference_type="ticket")
+
+    assert hold.status == "active"
+    assert hold.available_after == D("9")
+    assert (account.balance, account.held, account.available) == (D("10"), D("1"), D("9"))
+    assert_consistent(account)
+
+
+@pytest.mark.parametrize(
+    ("available", "accepted"),
+    [("1", False), ("1.99", False), ("2", True), ("5", True)],
+)
+def test_a_hold_honours_the_minimum_available_rule(db, available, accepted):
+    # seed 003: plan minimum 2, hold 1 -> accepted only with at least 2 available.
+    account = make_credit_account(credits=available)
+
+    if accepted:
+        hold = credits_place_hold(account=account, credits="1", min_available_credits="2")
+        assert hold.available_after == D(available) - 1
+    else:
+        with pytest.raises(InsufficientCredits) as refused:
+            credits_place_hold(account=account, credits="1", min_available_credits="2")
+        assert (refused.value.available, refused.value.required) == (D(available), D("2"))
+        assert refused.value.code == "insufficient_credits"
+        assert CreditHold.objects.count() == 0
+    assert_consistent(account)
+
+
+def test_a_hold_larger_than_available_is_refused(account):
+    credits_place_hold(account=account, credits="8")
+
+    with pytest.raises(InsufficientCredits) as refused:
+        credits_place_hold(account=account, credits="3")
+
+    assert (refused.value.available, refused.value.required) == (D("2"), D("3"))
+    assert_consistent(account)
+
+
+def test_release_gives_the_credits_back_once(account):
+    hold = credits_place_hold(account=account, credits="3")
+
+    credits_release_hold(hold=hold, account=account)
+
+    assert hold.status == "released"
+    assert (account.held, account.available) == (D("0"), D("10"))
+    with pytest.raises(HoldNotActive) as refused:
+        credits_release_hold(hold=hold)
+    assert refused.value.code == "hold_not_active"
+    assert_consistent(account)
+
+
+# Charges
+
+
+def test_charge_converts_the_hold_and_may_exceed_it(account):
+    hold = credits_place_hold(account=account, credits="1", reference_type="ticket")
+
+    entry = credits_charge(
+        account=account,
+        credits="3",
+        hold=hold,
+        reason="150 min: 1 credit minimum + 2 for started hours 2-3 = 3 credits",
+        reference_type="ticket",
+        reference_id="T-1",
+    )
+
+    assert (entry.kind, entry.credits, entry.balance_after, entry.hold_id) == (
+        "charge",
+        D("-3"),
+        D("7"),
+        hold.pk,
+    )
+    assert CreditHold.objects.get(pk=hold.pk).status == "converted"
+    assert (account.balance, account.held) == (D("7"), D("0"))
+    assert_consistent(account)
+
+
+def test_charge_for_work_done_may_take_the_balance_below_zero(db):
+    account = make_credit_account(credits="1")
+    hold = credits_place_hold(account=account, credits="1")
+
+    credits_charge(account=account, credits="4", hold=hold)
+
+    assert (account.balance, account.available) == (D("-3"), D("-3"))
+    assert_consistent(account)
+
+
+def test_a_hold_is_charged_at_most_once(account):
+    hold = credits_place_hold(account=account, credits="1")
+    credits_charge(account=account, credits="1", hold=hold)
+
+    with pytest.raises(HoldNotActive):
+        credits_charge(account=account, credits="1", hold=hold)
+    with pytest.raises(HoldNotActive):
+        credits_release_hold(hold=hold)
+
+    assert stored(account).balance == D("9")
+    assert_consistent(account)
+
+
+def test_a_released_hold_cannot_be_charged(account):
+    hold = credits_place_hold(account=account, credits="1")
+    credits_release_hold(hold=hold)
+
+    with pytest.raises(HoldNotActive):
+        credits_charge(account=account, credits="1", hold=hold)
+
+    assert LedgerEntry.objects.filter(kind="charge").count() == 0
+
+
+def test_a_hold_of_another_account_is_refused(account):
+    other = make_credit_account(credits="5")
+    hold = credits_place_hold(account=other, credits="1")
+
+    with pytest.raises(HoldAccountMismatch):
+        credits_charge(account=account, credits="1", hold=hold)
+
+    assert CreditHold.objects.get(pk=hold.pk).status == "active"
+
+
+def test_a_charge_without_hold_is_plain_work_charged(account):
+    entry = credits_charge(account=account, credits="2", reference_type="ticket")
+
+    assert (entry.kind, entry.balance_after, entry.hold_id) == ("charge", D("8"), None)
+    assert_consistent(account)
+
+
+def test_no_show_charges_the_minimum_billable_even_into_debt(db):
+    account = make_credit_account()
+    rule = CreditRule(
+        min_available_credits=D("2"), min_billable_credits=D("1"), increment_minutes=60
+    )
+
+    entry = credits_charge_no_show(account=account, rule=rule, reference_type="session")
+
+    assert (entry.kind, entry.credits, account.balance) == ("no_show", D("-1"), D("-1"))
+    assert_consistent(account)
+
+
+def test_expiry_takes_only_available_credits(account):
+    credits_place_hold(account=account, credits="4")
+
+    with pytest.raises(InsufficientCredits) as refused:
+        credits_expire(account=account, credits="7")
+    entry = credits_expire(account=account, credits="6", reason="vencen a los 12 meses")
+
+    assert refused.value.available == D("6")
+    assert (entry.kind, entry.balance_after, account.available) == ("expiry", D("4"), D("0"))
+    assert_consistent(account)
+
+
+# Corrections
+
+
+def test_adjustment_needs_staff_and_a_reason(account, staff):
+    with pytest.raises(ReasonRequired) as no_reason:
+        credits_adjust(account=account, credits="1", reason="  ", user=staff)
+    with pytest.raises(StaffOnly):
+        credits_adjust(account=account, credits="1", reason="x", user=make_user())
+    with pytest.raises(StaffOnly):
+        credits_adjust(account=account, credits="1", reason="x", user=None)
+    with pytest.raises(InvalidAmount):
+        credits_adjust(account=account, credits="0", reason="x", user=staff)
+
+    assert no_reason.value.field == "reason"
+    assert LedgerEntry.objects.filter(kind="adjustment").count() == 0
+
+
+def test_adjustment_in_both_directions(account, staff):
+    up = credits_adjust(account=account, credits="2.5", reason="compensación", user=staff)
+    down = credits_adjust(account=account, credits="-4", reason="recarga duplicada", user=staff)
+
+    assert (up.balance_after, down.balance_after) == (D("12.5"), D("8.5"))
+    assert (down.created_by_id, down.reason) == (staff.pk, "recarga duplicada")
+    assert_consistent(account)
+
+
+def test_a_negative_adjustment_never_creates_debt_or_uncovers_holds(account, staff):
+    credits_place_hold(account=account, credits="5")
+
+    with pytest.raises(InsufficientCredits) as refused:
+        credits_adjust(account=account, credits="-6", reason="x", user=staff)
+
+    assert (refused.value.available, refused.value.required) == (D("5"), D("6"))
+    assert stored(account).balance == D("10")
+
+
+def test_reverse_undoes_an_entry_once(account, staff):
+    charge = credits_charge(account=account, credits="3")
+
+    reversal = credits_reverse(
+        entry=charge, reason="cobrado por error", user=staff, account=account
+    )
+
+    assert (reversal.kind, reversal.credits, reversal.reverses_id) == (
+        "reversal",
+        D("3"),
+        charge.pk,
+    )
+    assert stored(account).balance == D("10")
+    with pytest.raises(AlreadyReversed) as refused:
+        credits_reverse(entry=charge, reason="otra vez", user=staff)
+    assert refused.value.code == "already_reversed"
+    with pytest.raises(NotReversible):
+        credits_reverse(entry=reversal, reason="deshacer", user=staff)
+    with pytest.raises(ReasonRequired):
+        credits_reverse(entry=LedgerEntry.objects.get(sequence=1), reason="")
+    assert_consistent(account)
+
+
+def test_reversing_spent_credits_is_refused(db, staff):
+    account = make_credit_account()
+    top_up = credits_top_up(account=account, credits="5")
+    credits_charge(account=account, credits="4")
+
+    with pytest.raises(InsufficientCredits):
+        credits_reverse(entry=top_up, reason="pago rechazado", user=staff)
+
+    assert stored(account).balance == D("1")
+    assert_consistent(account)
+
+
+def test_services_work_inside_a_callers_transaction(account, staff):
+    from django.db import transaction
+
+    # given: intake's shape: one transaction that locks, checks and holds
+    with transaction.atomic():
+        CreditAccount.objects.select_for_update().get(pk=account.pk)
+        hold = credits_place_hold(account=account, credits="1", min_available_credits="2")
+        credits_top_up(account=account, credits="1", idempotency_key="k")
+        # a refused duplicate key inside the transaction leaves it usable
+        with pytest.raises(IdempotencyConflict):
+            credits_top_up(account=account, credits="2", idempotency_key="k")
+        credits_charge(account=account, credits="2", hold=hold)
+
+    assert stored(account).balance == D("9")
+    assert_consistent(account)
