@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 
 from contracts.models import Customer
-from credits.ledger import chain_hash, entry_content
+from credits.ledger import chain_hash, credits_text, entry_content
 from credits.models import GENESIS_HASH, CreditAccount, CreditHold, LedgerEntry
 
 
@@ -148,7 +148,10 @@ def _account_problems(account: tuple, entries: Iterator[tuple], held: Decimal) -
             sequence = entry_sequence
         running += credits
         if balance_after != running:
-            yield f"entry #{entry_sequence}: balance_after {balance_after}, entries sum {running}"
+            yield (
+                f"entry #{entry_sequence}: balance_after {credits_text(balance_after)}, "
+                f"entries sum {credits_text(running)}"
+            )
             running = balance_after
         content = entry_content(
             account_id=account_id,
@@ -175,10 +178,10 @@ def _account_problems(account: tuple, entries: Iterator[tuple], held: Decimal) -
             yield f"entry #{entry_sequence}: hash does not match its content and chain"
         previous_hash = entry_hash
     if balance != running:
-        yield f"balance {balance} but entries sum {running}"
+        yield f"balance {credits_text(balance)} but entries sum {credits_text(running)}"
     if entry_count != sequence:
         yield f"account says {entry_count} entries, found {sequence}"
     if chain_head != previous_hash:
         yield "chain head does not match the last entry's hash"
     if cached_held != held:
-        yield f"held {cached_held} but active holds sum {held}"
+        yield f"held {credits_text(cached_held)} but active holds sum {credits_text(held)}"
