@@ -103,6 +103,10 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return self.legal_name
 
+    @property
+    def time_zone_info(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
 
 class Contact(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
