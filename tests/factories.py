@@ -113,3 +113,44 @@ def make_credit_account(customer: Customer | None = None, **overrides: Any) -> C
 
 def make_staff_user(**overrides: Any):
     return make_user(**({"is_staff": True, "is_superuser": True} | overrides))
+
+
+# Billing (appended by the billing app).
+
+
+def make_invoice(
+    customer: Customer | None = None,
+    *,
+    lines: list[tuple[str, Any]] | None = None,
+    issue: bool = False,
+    contract: Contract | None = None,
+    tax_rate: Decimal | None = None,
+    **overrides: Any,
+):
+    """A draft invoice through billing's services; `lines` are (description, Money) pairs at
+    quantity 1 (default: one line of 100000 in the customer's currency); `issue` issues it."""
+    from billing.models import InvoiceLine
+    from billing.services import invoice_add_line, invoice_create_draft, invoice_issue
+
+    customer = customer or make_customer()
+    invoice = invoice_create_draft(customer=customer, contract=contract, **overrides)
+    for description, price in lines or [("Servicio", Money("100000", customer.currency))]:
+        invoice_add_line(
+            invoice=invoice,
+            kind=InvoiceLine.Kind.OTHER,
+            description=description,
+            quantity=1,
+            unit_price=price,
+            tax_rate=tax_rate,
+        )
+    if issue:
+        invoice = invoice_issue(invoice)
+    invoice.refresh_from_db()
+    return invoice
+
+
+def make_onsite_charge(contract: Contract, **overrides: Any):
+    from billing.services import onsite_charge_record
+
+    fields = {"performed_on": date(2026, 11, 10), "description": "Visita en sitio"} | overrides
+    return onsite_charge_record(contract=contract, **fields)

@@ -1,0 +1,104 @@
+"""Billing's only doorway into credits: what a paid invoice, an overdraft or a refund does
+to the customer's credit ledger, through `credits.services` (never its models' writes).
+
+Every entry names what caused it (`reference_type` billing.payment / billing.invoice /
+billing.refund) and, where credits offers one, an idempotency key derived from our row.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import OuterRef, Subquery
+from djmoney.money import Money
+
+from contracts.models import Contract, Customer
+from contracts.selectors import contract_get_live
+from credits.models import CreditAccount, LedgerEntry
+from credits.services import (
+    credit_account_get_or_create,
+    credits_adjust,
+    credits_reverse,
+    credits_top_up,
+)
+
+
+def live_contract(customer: Customer) -> Contract | None:
+    return contract_get_live(customer=customer)
+
+
+def top_up(
+    *,
+    customer: Customer,
+    credits: Decimal,
+    amount: Money,
+    idempotency_key: str,
+    reference_type: str,
+    reference_id: str,
+) -> LedgerEntry:
+    """Credits bought by a paid invoice (or settled by an overdraft invoice); lands once."""
+    account = credit_account_get_or_create(customer=customer)
+    return credits_top_up(
+        account=account,
+        credits=credits,
+        amount=amount,
+        idempotency_key=idempotency_key,
+        reference_type=reference_type,
+        reference_id=reference_id,
+    )
+
+
+def top_up_entry(*, customer: Customer, idempotency_key: str) -> LedgerEntry | None:
+    return LedgerEntry.objects.filter(
+        account__customer=customer, idempotency_key=idempotency_key
+    ).first()
+
+
+def available(customer: Customer) -> Decimal:
+    account = CreditAccount.objects.filter(customer=customer).first()
+    return account.available if account else Decimal("0")
+
+
+def reverse_unused(
+    *,
+    customer: Customer,
+    entry: LedgerEntry | None,
+    credits: Decimal,
+    reason: str,
+    user: AbstractBaseUser | None,
+) -> Decimal:
+    """Take back up to `credits` of those `entry` bought, never more than are available
+    (used credits stay used). Returns the credits taken back; the caller's row lock on the
+    refund makes this happen once.
+
+    credits offers two ways: `credits_reverse` undoes a whole entry (exactly once, no user
+    needed) and `credits_adjust` takes any amount but needs a staff user. With neither
+    possible (a partial refund arriving from Stripe) nothing is taken and 0 is returned, so
+    the caller flags the refund for finance.
+    """
+    account = credit_account_get_or_create(customer=customer)
+    unused = min(credits, max(account.available, Decimal("0")))
+    if unused <= 0:
+        return Decimal("0")
+    if entry is not None and unused == entry.credits:
+        credits_reverse(entry=entry, reason=reason, user=user, account=account)
+        return unused
+    if user is not None and user.is_staff:
+        credits_adjust(account=account, credits=-unused, reason=reason, user=user)
+        return unused
+    return Decimal("0")
+
+
+def balances_at(*, customer_ids: list[int], moment: datetime) -> dict[int, Decimal]:
+    """Each customer's credit balance just before `moment`, from the ledger (one query)."""
+    last_balance = (
+        LedgerEntry.objects.filter(account=OuterRef("pk"), created_at__lt=moment)
+        .order_by("-sequence")
+        .values("balance_after")[:1]
+    )
+    rows = (
+        CreditAccount.objects.filter(customer_id__in=customer_ids)
+        .annotate(balance_at=Subquery(last_balance))
+        .values_list("customer_id", "balance_at")
+    )
+    return {customer_id: balance or Decimal("0") for customer_id, balance in rows}

@@ -1,0 +1,126 @@
+"""Refusals of the billing app, each with a stable `code` and a Spanish and English message."""
+
+from creditdesk.errors import CreditdeskError
+
+
+class BillingError(CreditdeskError):
+    code = "billing_error"
+
+
+class InvoiceImmutable(BillingError):
+    code = "invoice_immutable"
+    message_es = (
+        "La factura {number} ya fue emitida y no se modifica; corríjala con una nota crédito."
+    )
+    message_en = (
+        "Invoice {number} has been issued and cannot change; correct it with a credit note."
+    )
+
+
+class IllegalInvoiceTransition(BillingError):
+    code = "illegal_invoice_transition"
+    message_es = "Una factura en estado {from_status} no puede pasar a {to_status}."
+    message_en = "An invoice in status {from_status} cannot become {to_status}."
+
+
+class EmptyInvoice(BillingError):
+    code = "empty_invoice"
+    message_es = "La factura no tiene líneas; no se emite."
+    message_en = "The invoice has no lines; it is not issued."
+
+
+class CurrencyMismatch(BillingError):
+    code = "currency_mismatch"
+    message_es = "{label}: la factura es en {expected}, no en {given}."
+    message_en = "{label}: the invoice is in {expected}, not in {given}."
+
+    def __init__(self, *, field: str, expected: str, given: str) -> None:
+        super().__init__(field=field, label=field, expected=expected, given=given)
+
+
+class InvalidQuantity(BillingError):
+    code = "invalid_quantity"
+    message_es = "quantity: «{value}» no es válida; use un número mayor que cero."
+    message_en = "quantity: '{value}' is not valid; use a number greater than zero."
+
+    def __init__(self, *, value: object) -> None:
+        super().__init__(field="quantity", value=value)
+
+
+class InvalidAmount(BillingError):
+    code = "invalid_amount"
+    message_es = "{label}: «{value}» no es un importe válido."
+    message_en = "{label}: '{value}' is not a valid amount."
+
+    def __init__(self, *, field: str, value: object) -> None:
+        super().__init__(field=field, label=field, value=value)
+
+
+class TaxRateMissing(BillingError):
+    code = "tax_rate_missing"
+    message_es = (
+        "No hay tarifa de impuesto para el país {country} el {on}; configúrela (0 % si aplica)."
+    )
+    message_en = "There is no tax rate for country {country} on {on}; configure one (0% if so)."
+
+    def __init__(self, *, country: str, on: object) -> None:
+        super().__init__(field="country", country=country, on=on)
+
+
+class CreditNoteExceedsInvoice(BillingError):
+    code = "credit_note_exceeds_invoice"
+    message_es = "Las notas crédito sumarían {credited}, más que el total de la factura ({total})."
+    message_en = "Credit notes would add up to {credited}, more than the invoice total ({total})."
+
+
+class CreditNoteNeedsLines(BillingError):
+    code = "credit_note_needs_lines"
+    message_es = (
+        "La factura tiene varias tarifas de impuesto; indique las líneas de la nota crédito."
+    )
+    message_en = "The invoice has several tax rates; give the credit note's lines."
+
+
+class NotCorrectable(BillingError):
+    code = "not_correctable"
+    message_es = "Solo se corrigen facturas emitidas o pagadas; la {number} está {status}."
+    message_en = "Only issued or paid invoices are corrected; {number} is {status}."
+
+
+class PackNotForSale(BillingError):
+    code = "pack_not_for_sale"
+    message_es = "El paquete {pack} no está a la venta para este cliente."
+    message_en = "Pack {pack} is not for sale to this customer."
+
+
+class NoLiveContract(BillingError):
+    code = "no_live_contract"
+    message_es = "El cliente no tiene un contrato vigente."
+    message_en = "The customer has no current contract."
+
+
+class PaymentNotRefundable(BillingError):
+    code = "payment_not_refundable"
+    message_es = "El pago {payment} no se puede reembolsar: {why_es}."
+    message_en = "Payment {payment} cannot be refunded: {why_en}."
+
+
+class PaymentProviderError(BillingError):
+    code = "payment_provider_error"
+    message_es = "El proveedor de pagos respondió con un error: {detail}"
+    message_en = "The payment provider answered with an error: {detail}"
+
+
+class InvalidPeriod(BillingError):
+    code = "invalid_period"
+    message_es = "period: «{value}» no es un mes válido; use AAAA-MM."
+    message_en = "period: '{value}' is not a valid month; use YYYY-MM."
+
+    def __init__(self, *, value: object) -> None:
+        super().__init__(field="period", value=value)
+
+
+class DuplicatePaymentReference(BillingError):
+    code = "duplicate_payment_reference"
+    message_es = "Ya hay un pago {provider} con la referencia {ref}."
+    message_en = "There is already a {provider} payment with reference {ref}."

@@ -1,0 +1,640 @@
+"""Invoices, credit notes, tax rates, payments and the Stripe mirror.
+
+Rows here are written only by `billing.services`. What the database itself guarantees:
+
+- a number is unique within its series, and only non-draft invoices carry one;
+- every amount of an invoice and of its lines is in the invoice's currency (CHECK);
+- total = subtotal + tax on invoices and on lines (CHECK);
+- a monthly period is invoiced once per contract (partial UNIQUE);
+- a provider's payment id is recorded once (partial UNIQUE);
+- on PostgreSQL, triggers refuse UPDATE of an issued invoice's content and DELETE of issued
+  invoices and their lines (migration 0003).
+
+`Invoice.save` refuses content changes to an issued invoice as the ORM-level guard; the only
+changes after issue are the status moving to paid or void and their timestamps.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+from billing.exceptions import InvoiceImmutable
+from contracts.models import CURRENCY_CHOICES, Contract, CreditPack, Customer, Plan
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "currency_choices": CURRENCY_CHOICES}
+CREDITS = {"max_digits": 12, "decimal_places": 2}
+
+
+# total = subtotal + tax. Written as "within half a cent" because SQLite keeps decimals as
+# binary floats (333.33 + 63.33 != 396.66 there); with two-decimal columns on PostgreSQL
+# this is exact equality.
+HALF_CENT = Decimal("0.005")
+
+
+def _total_is_sum() -> Q:
+    return Q(
+        total__gt=F("subtotal") + F("tax") - HALF_CENT,
+        total__lt=F("subtotal") + F("tax") + HALF_CENT,
+    )
+
+
+def _same_currency(prefix: str, *fields: str) -> models.CheckConstraint:
+    condition = Q()
+    for field in fields:
+        condition &= Q(**{f"{field}_currency": F("currency")})
+    return models.CheckConstraint(condition=condition, name=f"{prefix}_amounts_in_currency")
+
+
+class InvoiceSeries(models.Model):
+    """A numbering series. `next_number` is read and bumped under a row lock at issue time."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Factura")
+        CREDIT_NOTE = "credit_note", _("Nota crédito")
+
+    code = models.SlugField(_("código"), max_length=20, unique=True)
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
+    prefix = models.CharField(_("prefijo"), max_length=10)
+    next_number = models.PositiveBigIntegerField(_("siguiente número"), default=1)
+
+    class Meta:
+        verbose_name = _("serie de facturación")
+        verbose_name_plural = _("series de facturación")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_number__gte=1), name="billing_series_next_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.prefix})"
+
+
+class TaxRate(models.Model):
+    """A country's sales tax rate from a date on; the rate in force is the latest started."""
+
+    country = models.CharField(_("país"), max_length=2)
+    name = models.CharField(_("nombre"), max_length=40, default="IVA")
+    rate = models.DecimalField(_("tarifa (%)"), max_digits=5, decimal_places=2)
+    valid_from = models.DateField(_("vigente desde"))
+
+    class Meta:
+        verbose_name = _("tarifa de impuesto")
+        verbose_name_plural = _("tarifas de impuesto")
+        ordering = ["country", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "valid_from"], name="billing_taxrate_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0, rate__lte=100), name="billing_taxrate_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.name} {self.rate}% ({self.valid_from})"
+
+
+class Invoice(models.Model):
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Factura")
+        CREDIT_NOTE = "credit_note", _("Nota crédito")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Borrador")
+        ISSUED = "issued", _("Emitida")
+        PAID = "paid", _("Pagada")
+        VOID = "void", _("Anulada")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        TOP_UP = "top_up", _("Compra de créditos")
+        MONTHLY = "monthly", _("Facturación mensual")
+        SUBSCRIPTION = "subscription", _("Suscripción Stripe")
+        CORRECTION = "correction", _("Corrección")
+
+    # Fields that may change after issue; everything else is frozen (see `save`).
+    MUTABLE_AFTER_ISSUE = frozenset({"status", "paid_at", "voided_at", "void_reason"})
+
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    source = models.CharField(
+        _("origen"), max_length=12, choices=Source.choices, default=Source.MANUAL
+    )
+    status = models.CharField(
+        _("estado"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    series = models.ForeignKey(
+        InvoiceSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    number = models.PositiveBigIntegerField(_("número"), null=True, blank=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name=_("corrige a"),
+    )
+    correction_reason = models.TextField(_("motivo de la corrección"), blank=True)
+    currency = models.CharField(_("moneda"), max_length=3, choices=CURRENCY_CHOICES)
+    subtotal = MoneyField(_("base"), **MONEY, default=Decimal("0"))
+    tax = MoneyField(_("impuesto"), **MONEY, default=Decimal("0"))
+    total = MoneyField(_("total"), **MONEY, default=Decimal("0"))
+    period_start = models.DateField(_("periodo desde"), null=True, blank=True)
+    period_end = models.DateField(_("periodo hasta"), null=True, blank=True)
+    issued_on = models.DateField(_("fecha de emisión"), null=True, blank=True)
+    due_on = models.DateField(_("vencimiento"), null=True, blank=True)
+    # The day after due_on plus the plan's grace days, fixed at issue: unpaid on this day, the
+    # customer is administratively insolvent.
+    insolvent_on = models.DateField(_("insolvente desde"), null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(_("motivo de anulación"), blank=True)
+    # The buyer as it was at issue time; later edits of the customer never touch an invoice.
+    buyer_legal_name = models.CharField(_("razón social"), max_length=200, blank=True)
+    buyer_tax_id = models.CharField(_("identificación tributaria"), max_length=40, blank=True)
+    buyer_address = models.TextField(_("dirección"), blank=True)
+    buyer_country = models.CharField(_("país"), max_length=2, blank=True)
+    buyer_email = models.EmailField(_("correo"), blank=True)
+    buyer_tax_exempt = models.BooleanField(_("exento"), default=False)
+    stripe_invoice_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("factura")
+        verbose_name_plural = _("facturas")
+        ordering = ["-issued_on", "-number", "-pk"]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="billing_invoice_cust_status"),
+            models.Index(
+                fields=["insolvent_on"],
+                condition=Q(status="issued", kind="invoice"),
+                name="billing_invoice_unpaid_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="billing_invoice_number"),
+            models.UniqueConstraint(
+                fields=["contract", "period_start"],
+                condition=Q(kind="invoice", source="monthly"),
+                name="billing_invoice_period_once_per_contract",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="draft", number__isnull=True, series__isnull=True)
+                    | (
+                        ~Q(status="draft")
+                        & Q(number__isnull=False, series__isnull=False, issued_on__isnull=False)
+                    )
+                    # A draft discarded before issue is void without a number.
+                    | Q(status="void", number__isnull=True, series__isnull=True)
+                ),
+                name="billing_invoice_number_iff_issued",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="invoice", corrects__isnull=True)
+                | Q(kind="credit_note", corrects__isnull=False),
+                name="billing_invoice_credit_note_corrects",
+            ),
+            models.CheckConstraint(
+                condition=_total_is_sum() & Q(subtotal__gte=0, tax__gte=0),
+                name="billing_invoice_total_is_sum",
+            ),
+            _same_currency("billing_invoice", "subtotal", "tax", "total"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_number or f"{self.get_kind_display()} borrador #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.is_frozen:
+            update_fields = kwargs.get("update_fields")
+            names = (
+                set(update_fields)
+                if update_fields is not None
+                else {f.attname for f in self._meta.concrete_fields} - {"id"}
+            )
+            current = self._content()
+            changed = {
+                name
+                for name in names - self.MUTABLE_AFTER_ISSUE
+                if name in self._loaded and current.get(name) != self._loaded[name]
+            }
+            if changed or (update_fields is not None and names - self.MUTABLE_AFTER_ISSUE):
+                raise InvoiceImmutable(number=self.display_number or self.pk)
+        super().save(*args, **kwargs)
+        self._loaded = self._content()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_frozen or self.number is not None:
+            raise InvoiceImmutable(number=self.display_number or self.pk)
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> "Invoice":
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded = instance._content()
+        return instance
+
+    def _content(self) -> dict[str, Any]:
+        """Every stored value, with Money as (amount, currency) so it compares with itself."""
+        values = {}
+        deferred = self.get_deferred_fields()
+        for field in self._meta.concrete_fields:
+            if field.attname in deferred:
+                continue
+            value = getattr(self, field.attname)
+            if hasattr(value, "amount") and hasattr(value, "currency"):
+                value = (value.amount, str(value.currency))
+            values[field.attname] = value
+        return values
+
+    @property
+    def display_number(self) -> str:
+        if self.number is None or self.series_id is None:
+            return ""
+        return f"{self.series.prefix}{self.number:06d}"
+
+    @property
+    def is_frozen(self) -> bool:
+        loaded = getattr(self, "_loaded", {})
+        return loaded.get("status", self.Status.DRAFT) != self.Status.DRAFT
+
+
+class InvoiceStatusChange(models.Model):
+    """Who moved an invoice to which status, when and why."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=8, choices=Invoice.Status.choices)
+    to_status = models.CharField(max_length=8, choices=Invoice.Status.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class InvoiceLine(models.Model):
+    class Kind(models.TextChoices):
+        CREDIT_PACK = "credit_pack", _("Paquete de créditos")
+        PLAN_FEE = "plan_fee", _("Cuota del plan")
+        ONSITE = "onsite", _("Recargo en sitio")
+        OVERDRAFT = "overdraft", _("Sobregiro de créditos")
+        CORRECTION = "correction", _("Corrección")
+        OTHER = "other", _("Otro")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveIntegerField(_("posición"))
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
+    description = models.CharField(_("descripción"), max_length=300)
+    quantity = models.DecimalField(_("cantidad"), max_digits=12, decimal_places=4)
+    currency = models.CharField(_("moneda"), max_length=3, choices=CURRENCY_CHOICES)
+    unit_price = MoneyField(_("precio unitario"), **MONEY)
+    tax_rate = models.DecimalField(_("tarifa de impuesto (%)"), max_digits=5, decimal_places=2)
+    subtotal = MoneyField(_("base"), **MONEY)
+    tax = MoneyField(_("impuesto"), **MONEY)
+    total = MoneyField(_("total"), **MONEY)
+    # Credits this line buys (credit packs, overdraft); 0 for everything else.
+    credits = models.DecimalField(_("créditos"), **CREDITS, default=Decimal("0"))
+    credit_pack = models.ForeignKey(
+        CreditPack, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("línea de factura")
+        verbose_name_plural = _("líneas de factura")
+        ordering = ["invoice_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "position"], name="billing_line_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=_total_is_sum() & Q(quantity__gt=0, credits__gte=0),
+                name="billing_line_total_is_sum",
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="billing_line_tax_percent"
+            ),
+            _same_currency("billing_line", "unit_price", "subtotal", "tax", "total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.total}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        status = Invoice.objects.filter(pk=self.invoice_id).values_list("status", flat=True).get()
+        if status != Invoice.Status.DRAFT:
+            raise InvoiceImmutable(number=self.invoice_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        status = Invoice.objects.filter(pk=self.invoice_id).values_list("status", flat=True).get()
+        if status != Invoice.Status.DRAFT:
+            raise InvoiceImmutable(number=self.invoice_id)
+        return super().delete(*args, **kwargs)
+
+
+class OnsiteCharge(models.Model):
+    """An on-site visit to bill at month end: the hook tickets use (`onsite_charge_record`).
+
+    The amount is the plan's surcharge when recorded. The monthly run bills every unbilled
+    charge performed on or before the period's last day, and links it to its invoice line.
+    """
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="onsite_charges")
+    performed_on = models.DateField(_("fecha"))
+    description = models.CharField(_("descripción"), max_length=300)
+    reference = models.CharField(
+        _("referencia"), max_length=64, blank=True, help_text=_("p. ej. el número de ticket")
+    )
+    amount = MoneyField(_("importe"), **MONEY)
+    invoice_line = models.ForeignKey(
+        InvoiceLine, on_delete=models.PROTECT, null=True, blank=True, related_name="onsite_charges"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recargo en sitio")
+        verbose_name_plural = _("recargos en sitio")
+        ordering = ["performed_on", "pk"]
+        indexes = [
+            models.Index(
+                fields=["contract", "performed_on"],
+                condition=Q(invoice_line__isnull=True),
+                name="billing_onsite_unbilled_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "reference"],
+                condition=~Q(reference=""),
+                name="billing_onsite_reference_once",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_onsite_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.performed_on} {self.description}"
+
+
+class Payment(models.Model):
+    """Money received (or expected) from a customer, and what it was applied to.
+
+    `applied_at` is set once, in the transaction that marks the invoice paid and lands the
+    credits; every later attempt to apply the same payment sees it and does nothing.
+    """
+
+    class Provider(models.TextChoices):
+        STRIPE = "stripe", "Stripe"
+        BANK_TRANSFER = "bank_transfer", _("Transferencia bancaria")
+        CASH = "cash", _("Efectivo")
+
+    class Status(models.TextChoices):
+        STARTED = "started", _("Iniciado")
+        PENDING = "pending", _("Pendiente en el proveedor")
+        SUCCEEDED = "succeeded", _("Recibido")
+        FAILED = "failed", _("Fallido")
+        CANCELED = "canceled", _("Cancelado")
+
+    class Attention(models.TextChoices):
+        NONE = "", _("Ninguna")
+        UNKNOWN_PAYMENT = "unknown_payment", _("Pago desconocido")
+        UNKNOWN_CUSTOMER = "unknown_customer", _("Cliente desconocido")
+        UNKNOWN_PACK = "unknown_pack", _("Paquete desconocido")
+        AMOUNT_MISMATCH = "amount_mismatch", _("El importe no coincide")
+        CURRENCY_MISMATCH = "currency_mismatch", _("La moneda no coincide")
+        INVOICE_ALREADY_PAID = "invoice_already_paid", _("Factura ya pagada")
+        INVOICE_VOID = "invoice_void", _("Factura anulada")
+        REFUND_MISMATCH = "refund_mismatch", _("Reembolso que no cuadra")
+        STRIPE_ERROR = "stripe_error", _("Error de Stripe")
+
+    provider = models.CharField(_("medio"), max_length=16, choices=Provider.choices)
+    provider_ref = models.CharField(_("referencia del medio"), max_length=255, blank=True)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.STARTED
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    credit_pack = models.ForeignKey(
+        CreditPack, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = MoneyField(_("importe"), **MONEY)
+    received_on = models.DateField(_("fecha de recibo"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("aplicado"), null=True, blank=True)
+    needs_attention = models.BooleanField(_("requiere revisión"), default=False)
+    attention_reason = models.CharField(
+        _("motivo de revisión"), max_length=24, choices=Attention.choices, blank=True
+    )
+    attention_detail = models.TextField(_("detalle"), blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("nota"), blank=True)
+    raw_payload = models.JSONField(_("datos del proveedor"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pago")
+        verbose_name_plural = _("pagos")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(needs_attention=True, resolved_at__isnull=True),
+                name="billing_payment_attention_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_ref"],
+                condition=~Q(provider_ref=""),
+                name="billing_payment_provider_ref_once",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="billing_payment_not_negative"),
+            models.CheckConstraint(
+                condition=Q(applied_at__isnull=True) | Q(status="succeeded", invoice__isnull=False),
+                name="billing_payment_applied_means_succeeded",
+            ),
+            models.CheckConstraint(
+                condition=Q(needs_attention=False, attention_reason="")
+                | Q(needs_attention=True) & ~Q(attention_reason=""),
+                name="billing_payment_attention_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} {self.provider_ref or self.pk}: {self.amount}"
+
+
+class Refund(models.Model):
+    """Money given back on a payment; always matched by a credit note on the paid invoice."""
+
+    class Status(models.TextChoices):
+        STARTED = "started", _("Iniciado")
+        SUCCEEDED = "succeeded", _("Hecho")
+        FAILED = "failed", _("Fallido")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    provider_ref = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STARTED)
+    amount = MoneyField(_("importe"), **MONEY)
+    reason = models.TextField(_("motivo"))
+    credit_note = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="refund"
+    )
+    reversed_credits = models.DecimalField(**CREDITS, default=Decimal("0"))
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reembolso")
+        verbose_name_plural = _("reembolsos")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_refund_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} ({self.get_status_display()})"
+
+
+class StripeCustomer(models.Model):
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="stripe")
+    stripe_id = models.CharField(max_length=255, unique=True)
+
+    def __str__(self) -> str:
+        return self.stripe_id
+
+
+class StripeSubscription(models.Model):
+    """A premium plan paid through a Stripe subscription, mirrored from its webhooks."""
+
+    class Status(models.TextChoices):
+        INCOMPLETE = "incomplete", _("Incompleta")
+        ACTIVE = "active", _("Activa")
+        PAST_DUE = "past_due", _("En mora")
+        CANCELED = "canceled", _("Cancelada")
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="stripe_subscriptions"
+    )
+    # Empty until Stripe answers: the row exists first so its pk can key the Stripe call.
+    stripe_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    premium_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    fallback_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INCOMPLETE)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    dunning_started_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveIntegerField(default=0)
+    # The premium plan ends on this day (set by `customer.subscription.deleted`) and the
+    # daily job moves the contract back to the fallback plan then; ended_at records it.
+    ends_on = models.DateField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Created time of the newest Stripe event applied to `status`; older events arriving
+    # late never move the status backwards.
+    status_event_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suscripción Stripe")
+        verbose_name_plural = _("suscripciones Stripe")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_id} ({self.status})"
+
+
+class StripeEvent(models.Model):
+    """Every verified webhook event, stored once by id before it is processed."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("evento Stripe")
+        verbose_name_plural = _("eventos Stripe")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"
+
+
+class BillingRun(models.Model):
+    """One per period; a second run of the same period resumes it."""
+
+    period_start = models.DateField(unique=True)
+    period_end = models.DateField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    contracts_seen = models.PositiveIntegerField(default=0)
+    invoices_issued = models.PositiveIntegerField(default=0)
+    already_invoiced = models.PositiveIntegerField(default=0)
+    nothing_to_bill = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("corrida de facturación")
+        verbose_name_plural = _("corridas de facturación")
+        ordering = ["-period_start"]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m}"
+
+
+class BillingSuspension(models.Model):
+    """A contract suspended for an overdue invoice; lifted when nothing is overdue any more."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="+")
+    suspended_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-suspended_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(lifted_at__isnull=True),
+                name="billing_one_open_suspension",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} since {self.suspended_at:%Y-%m-%d}"

@@ -1,0 +1,52 @@
+"""Every write of the billing app, by sub-domain; import from here.
+
+Lock order for every billing write (parent before child, each by primary key):
+invoice (a credit note's corrected invoice first) -> payment -> refund -> invoice series ->
+credit account (inside `credits.services`). Contract status and plan changes go through
+`contracts.services` in their own transactions, after ours commit.
+Stripe is called outside any transaction: record STARTED, call with a key derived from our
+row, record the answer.
+"""
+
+from billing.services.invoices import (
+    CreditNoteLine,
+    credit_note_issue,
+    invoice_add_line,
+    invoice_create_draft,
+    invoice_issue,
+    invoice_mark_paid,
+    invoice_void,
+    line_amounts,
+)
+from billing.services.onsite import onsite_charge_record
+from billing.services.overdue import overdue_lift_settled, overdue_suspend_due
+from billing.services.payments import payment_apply, payment_record, payment_resolve
+from billing.services.refunds import refund_issue
+from billing.services.run import Period, billing_run
+from billing.services.subscriptions import subscription_start, subscriptions_end_due
+from billing.services.topups import topup_start
+from billing.services.webhooks import stripe_event_receive
+
+__all__ = [
+    "CreditNoteLine",
+    "Period",
+    "billing_run",
+    "credit_note_issue",
+    "invoice_add_line",
+    "invoice_create_draft",
+    "invoice_issue",
+    "invoice_mark_paid",
+    "invoice_void",
+    "line_amounts",
+    "onsite_charge_record",
+    "overdue_lift_settled",
+    "overdue_suspend_due",
+    "payment_apply",
+    "payment_record",
+    "payment_resolve",
+    "refund_issue",
+    "stripe_event_receive",
+    "subscription_start",
+    "subscriptions_end_due",
+    "topup_start",
+]

@@ -1,0 +1,440 @@
+"""Invoices and credit notes: drafts, lines, issue under the series lock, paid, void.
+
+Lock order for every billing write (parent before child, each by primary key):
+contract -> invoice (a credit note's corrected invoice first) -> payment -> invoice series
+-> credit account (taken inside `credits.services`). Contract status changes go through
+`contracts.services` in their own transactions, never inside one of these.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from djmoney.money import Money
+
+from billing.exceptions import (
+    CreditNoteExceedsInvoice,
+    CreditNoteNeedsLines,
+    CurrencyMismatch,
+    EmptyInvoice,
+    InvalidAmount,
+    InvalidQuantity,
+    NotCorrectable,
+)
+from billing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceStatusChange
+from billing.money import minor_unit_digits, money_sum, round_half_up, zero
+from billing.tax import tax_rate_for
+from billing.transitions import check_transition
+from contracts.models import Contract, CreditPack, Customer
+from contracts.transitions import LIVE
+
+Status = Invoice.Status
+Kind = Invoice.Kind
+
+DEFAULT_SERIES = {Kind.INVOICE: "FV", Kind.CREDIT_NOTE: "NC"}
+
+
+def payment_term_days() -> int:
+    return getattr(settings, "BILLING_PAYMENT_TERM_DAYS", 15)
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    subtotal: Money
+    tax: Money
+    total: Money
+
+
+def line_amounts(*, quantity: Decimal, unit_price: Money, tax_rate: Decimal) -> LineAmounts:
+    """Per-line rounding (see billing.money): subtotal and tax each rounded half up once."""
+    subtotal = round_half_up(unit_price * quantity)
+    tax = round_half_up(subtotal * tax_rate / Decimal(100))
+    return LineAmounts(subtotal=subtotal, tax=tax, total=subtotal + tax)
+
+
+def _decimal(value: Any, field: str) -> Decimal:
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError) as error:
+        raise InvalidAmount(field=field, value=value) from error
+    if isinstance(value, float) or not number.is_finite():
+        raise InvalidAmount(field=field, value=value)
+    return number
+
+
+def invoice_create_draft(
+    *,
+    customer: Customer,
+    contract: Contract | None = None,
+    source: str = Invoice.Source.MANUAL,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> Invoice:
+    """A draft has no number; its currency is the customer's."""
+    return Invoice.objects.create(
+        customer=customer,
+        contract=contract,
+        source=source,
+        currency=customer.currency,
+        subtotal=zero(customer.currency),
+        tax=zero(customer.currency),
+        total=zero(customer.currency),
+        period_start=period_start,
+        period_end=period_end,
+    )
+
+
+def _lock_draft(invoice: Invoice) -> Invoice:
+    locked = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+    if locked.status != Status.DRAFT:
+        check_transition(locked.status, Status.DRAFT)
+    return locked
+
+
+def invoice_add_line(
+    *,
+    invoice: Invoice,
+    kind: str,
+    description: str,
+    quantity: Decimal | int | str,
+    unit_price: Money,
+    tax_rate: Decimal | None = None,
+    taxable: bool = True,
+    credits: Decimal = Decimal("0"),
+    credit_pack: CreditPack | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> InvoiceLine:
+    """Locks the draft, adds a rounded line and keeps the draft's totals equal to its lines."""
+    quantity = _decimal(quantity, "quantity")
+    if quantity <= 0:
+        raise InvalidQuantity(value=quantity)
+    if not isinstance(unit_price, Money) or unit_price.amount < 0:
+        raise InvalidAmount(field="unit_price", value=unit_price)
+    with transaction.atomic():
+        locked = _lock_draft(invoice)
+        if str(unit_price.currency) != locked.currency:
+            raise CurrencyMismatch(
+                field="unit_price", expected=locked.currency, given=str(unit_price.currency)
+            )
+        if tax_rate is None:
+            tax_rate = tax_rate_for(
+                customer=locked.customer, on=timezone.localdate(), taxable=taxable
+            )
+        amounts = line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
+        position = locked.lines.count() + 1
+        line = InvoiceLine.objects.create(
+            invoice=locked,
+            position=position,
+            kind=kind,
+            description=description,
+            quantity=quantity,
+            currency=locked.currency,
+            unit_price=unit_price,
+            tax_rate=tax_rate,
+            subtotal=amounts.subtotal,
+            tax=amounts.tax,
+            total=amounts.total,
+            credits=credits,
+            credit_pack=credit_pack,
+            period_start=period_start,
+            period_end=period_end,
+        )
+        Invoice.objects.filter(pk=locked.pk).update(
+            subtotal=F("subtotal") + amounts.subtotal.amount,
+            tax=F("tax") + amounts.tax.amount,
+            total=F("total") + amounts.total.amount,
+        )
+    invoice.refresh_from_db()
+    return line
+
+
+def _grace_days(invoice: Invoice) -> int:
+    contract = invoice.contract
+    if contract is None:
+        contract = (
+            Contract.objects.select_related("plan")
+            .filter(customer_id=invoice.customer_id, status__in=LIVE)
+            .first()
+        )
+    return contract.plan.payment_grace_days if contract else 0
+
+
+def _record_status(
+    invoice: Invoice, from_status: str, to_status: str, by=None, reason: str = ""
+) -> None:
+    InvoiceStatusChange.objects.create(
+        invoice=invoice,
+        from_status=from_status,
+        to_status=to_status,
+        changed_by=by,
+        reason=reason,
+        changed_at=timezone.now(),
+    )
+
+
+def issue_locked(
+    invoice: Invoice,
+    *,
+    lines: list[InvoiceLine],
+    issued_on: date,
+    due_on: date,
+    grace_days: int,
+    by: AbstractBaseUser | None = None,
+) -> Invoice:
+    """Issue a draft the caller has locked (or just created): totals, buyer snapshot, number.
+
+    The series row is locked last and held only for the number, so concurrent issuers queue
+    on it for one UPDATE each; numbers are gapless because a rolled-back issue rolls back
+    the series bump with it.
+    """
+    if not lines:
+        raise EmptyInvoice(field="lines")
+    currency = invoice.currency
+    invoice.subtotal = money_sum([line.subtotal for line in lines], currency)
+    invoice.tax = money_sum([line.tax for line in lines], currency)
+    invoice.total = money_sum([line.total for line in lines], currency)
+    customer = invoice.customer
+    invoice.buyer_legal_name = customer.legal_name
+    invoice.buyer_tax_id = customer.tax_id
+    invoice.buyer_address = customer.address
+    invoice.buyer_country = customer.country
+    invoice.buyer_email = customer.billing_email
+    invoice.buyer_tax_exempt = customer.tax_exempt
+    invoice.issued_on = issued_on
+    invoice.due_on = due_on
+    # The first day the customer is insolvent: after the due date and every grace day.
+    invoice.insolvent_on = due_on + timedelta(days=grace_days + 1)
+    invoice.issued_at = timezone.now()
+    series = InvoiceSeries.objects.select_for_update().get(code=DEFAULT_SERIES[invoice.kind])
+    invoice.series = series
+    invoice.number = series.next_number
+    InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + 1)
+    from_status = invoice.status
+    invoice.status = Status.ISSUED
+    invoice.save()
+    _record_status(invoice, from_status, Status.ISSUED, by=by)
+    return invoice
+
+
+def invoice_issue(
+    invoice: Invoice,
+    *,
+    issued_on: date | None = None,
+    due_on: date | None = None,
+    by: AbstractBaseUser | None = None,
+) -> Invoice:
+    """Draft -> issued. Locks the invoice, then the series (see `issue_locked`)."""
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        check_transition(locked.status, Status.ISSUED)
+        issued_on = issued_on or timezone.localdate()
+        due_on = due_on or issued_on + timedelta(days=payment_term_days())
+        issue_locked(
+            locked,
+            lines=list(locked.lines.all()),
+            issued_on=issued_on,
+            due_on=due_on,
+            grace_days=_grace_days(locked),
+            by=by,
+        )
+    return locked
+
+
+def mark_paid_locked(invoice: Invoice, *, by: AbstractBaseUser | None = None) -> Invoice:
+    check_transition(invoice.status, Status.PAID)
+    invoice.status = Status.PAID
+    invoice.paid_at = timezone.now()
+    invoice.save(update_fields=["status", "paid_at"])
+    _record_status(invoice, Status.ISSUED, Status.PAID, by=by)
+    return invoice
+
+
+def invoice_mark_paid(invoice: Invoice, *, by: AbstractBaseUser | None = None) -> Invoice:
+    """Issued -> paid, without a payment row: payments go through `payment_apply` instead."""
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        mark_paid_locked(locked, by=by)
+    return locked
+
+
+def invoice_void(invoice: Invoice, *, reason: str, by: AbstractBaseUser | None = None) -> Invoice:
+    """Draft or issued -> void; an issued invoice keeps its number (the series stays gapless)."""
+    if not reason.strip():
+        raise InvalidAmount(field="reason", value=reason)
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        from_status = locked.status
+        check_transition(from_status, Status.VOID)
+        locked.status = Status.VOID
+        locked.voided_at = timezone.now()
+        locked.void_reason = reason
+        locked.save(update_fields=["status", "voided_at", "void_reason"])
+        _record_status(locked, from_status, Status.VOID, by=by, reason=reason)
+    return locked
+
+
+@dataclass(frozen=True)
+class CreditNoteLine:
+    description: str
+    quantity: Decimal
+    unit_price: Money
+    tax_rate: Decimal
+    credits: Decimal = Decimal("0")
+
+
+def _lines_for_amount(invoice: Invoice, amount: Money) -> list[CreditNoteLine]:
+    """One line whose rounded subtotal + tax is `amount` (or the closest below it)."""
+    rates = {line.tax_rate for line in invoice.lines.all()}
+    if len(rates) != 1:
+        raise CreditNoteNeedsLines(field="lines")
+    rate = rates.pop()
+    # Search the few subtotals around amount / (1 + rate) for one that adds up exactly.
+    estimate = round_half_up(amount / (1 + rate / Decimal(100)))
+    unit = Money(Decimal(1).scaleb(-minor_unit_digits(str(amount.currency))), amount.currency)
+    best = None
+    for offset in range(-3, 4):
+        subtotal = estimate + unit * offset
+        if subtotal.amount <= 0:
+            continue
+        total = line_amounts(quantity=Decimal(1), unit_price=subtotal, tax_rate=rate).total
+        if total == amount:
+            best = subtotal
+            break
+        if total < amount and (best is None or subtotal > best):
+            best = subtotal
+    if best is None:
+        raise InvalidAmount(field="amount", value=amount)
+    bought = sum((line.credits for line in invoice.lines.all()), Decimal("0"))
+    credits = Decimal("0")
+    if bought and invoice.total.amount:
+        credits = (bought * amount.amount / invoice.total.amount).quantize(Decimal("0.01"))
+    return [
+        CreditNoteLine(
+            description=f"Corrección parcial de {invoice.display_number}",
+            quantity=Decimal(1),
+            unit_price=best,
+            tax_rate=rate,
+            credits=min(credits, bought),
+        )
+    ]
+
+
+def credit_note_draft(
+    *,
+    invoice: Invoice,
+    reason: str,
+    lines: list[CreditNoteLine] | None = None,
+    amount: Money | None = None,
+) -> Invoice:
+    """A draft credit note on a locked invoice. Without lines or amount it reverses all lines;
+    with an amount (gross, tax included) it needs the invoice to have one tax rate."""
+    if not reason.strip():
+        raise InvalidAmount(field="reason", value=reason)
+    if invoice.kind != Kind.INVOICE or invoice.status not in (Status.ISSUED, Status.PAID):
+        raise NotCorrectable(
+            field="invoice", number=invoice.display_number or invoice.pk, status=invoice.status
+        )
+    if amount is not None:
+        if str(amount.currency) != invoice.currency:
+            raise CurrencyMismatch(
+                field="amount", expected=invoice.currency, given=str(amount.currency)
+            )
+        if amount.amount <= 0 or round_half_up(amount) != amount:
+            raise InvalidAmount(field="amount", value=amount)
+        lines = _lines_for_amount(invoice, amount)
+    elif lines is None:
+        lines = [
+            CreditNoteLine(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate=line.tax_rate,
+                credits=line.credits,
+            )
+            for line in invoice.lines.all()
+        ]
+    note = Invoice.objects.create(
+        kind=Kind.CREDIT_NOTE,
+        source=Invoice.Source.CORRECTION,
+        customer=invoice.customer,
+        contract=invoice.contract,
+        corrects=invoice,
+        correction_reason=reason,
+        currency=invoice.currency,
+        subtotal=zero(invoice.currency),
+        tax=zero(invoice.currency),
+        total=zero(invoice.currency),
+    )
+    created = []
+    for position, spec in enumerate(lines, start=1):
+        if str(spec.unit_price.currency) != invoice.currency:
+            raise CurrencyMismatch(
+                field="unit_price", expected=invoice.currency, given=str(spec.unit_price.currency)
+            )
+        amounts = line_amounts(
+            quantity=spec.quantity, unit_price=spec.unit_price, tax_rate=spec.tax_rate
+        )
+        created.append(
+            InvoiceLine.objects.create(
+                invoice=note,
+                position=position,
+                kind=InvoiceLine.Kind.CORRECTION,
+                description=spec.description,
+                quantity=spec.quantity,
+                currency=note.currency,
+                unit_price=spec.unit_price,
+                tax_rate=spec.tax_rate,
+                subtotal=amounts.subtotal,
+                tax=amounts.tax,
+                total=amounts.total,
+                credits=spec.credits,
+            )
+        )
+    if not created:
+        raise EmptyInvoice(field="lines")
+    total = money_sum([line.total for line in created], note.currency)
+    already = money_sum(
+        [n.total for n in invoice.credit_notes.exclude(pk=note.pk).exclude(status=Status.VOID)],
+        invoice.currency,
+    )
+    if already + total > invoice.total:
+        raise CreditNoteExceedsInvoice(
+            field="amount", credited=already + total, total=invoice.total
+        )
+    Invoice.objects.filter(pk=note.pk).update(
+        subtotal=money_sum([line.subtotal for line in created], note.currency).amount,
+        tax=money_sum([line.tax for line in created], note.currency).amount,
+        total=total.amount,
+    )
+    note.refresh_from_db()
+    return note
+
+
+def credit_note_issue_locked(note: Invoice, *, by: AbstractBaseUser | None = None) -> Invoice:
+    today = timezone.localdate()
+    return issue_locked(
+        note, lines=list(note.lines.all()), issued_on=today, due_on=today, grace_days=0, by=by
+    )
+
+
+def credit_note_issue(
+    *,
+    invoice: Invoice,
+    reason: str,
+    lines: list[CreditNoteLine] | None = None,
+    amount: Money | None = None,
+    by: AbstractBaseUser | None = None,
+) -> Invoice:
+    """Locks the corrected invoice, refuses to credit more than its total, issues in series NC."""
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        note = credit_note_draft(invoice=locked, reason=reason, lines=lines, amount=amount)
+        credit_note_issue_locked(note, by=by)
+    return note

@@ -1,0 +1,201 @@
+"""Payments: recorded by finance or confirmed by Stripe, applied to their invoice once.
+
+`payment_apply` is the single path that turns received money into a paid invoice and
+credits in the ledger. It locks the invoice, then the payment; `applied_at` on the payment
+row, set in the same transaction, makes every later call a no-op, and the ledger's
+idempotency key `payment:<pk>` is the second guard. Payments that do not fit (unknown
+pack, wrong amount or currency, invoice already paid or void) are kept, flagged for finance
+with a reason, and never credited.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from billing import credit_ledger as ledger
+from billing.exceptions import DuplicatePaymentReference, InvalidAmount
+from billing.models import Invoice, InvoiceLine, Payment
+from billing.money import round_half_up
+from billing.services.invoices import (
+    invoice_add_line,
+    invoice_create_draft,
+    issue_locked,
+    mark_paid_locked,
+)
+from contracts.models import CreditPack, Customer
+
+Attention = Payment.Attention
+
+
+def flag_locked(payment: Payment, reason: str, detail: str = "") -> Payment:
+    """Mark a locked payment for finance; the first reason found is kept."""
+    if not payment.needs_attention:
+        payment.needs_attention = True
+        payment.attention_reason = reason
+        payment.attention_detail = detail
+        payment.save(update_fields=["needs_attention", "attention_reason", "attention_detail"])
+    return payment
+
+
+def topup_invoice_draft(*, customer: Customer, credit_pack: CreditPack) -> Invoice:
+    """A draft invoice for one credit pack; issued when its payment is applied."""
+    invoice = invoice_create_draft(
+        customer=customer,
+        contract=ledger.live_contract(customer),
+        source=Invoice.Source.TOP_UP,
+    )
+    invoice_add_line(
+        invoice=invoice,
+        kind=InvoiceLine.Kind.CREDIT_PACK,
+        description=f"{credit_pack.name}: {credit_pack.credits} créditos",
+        quantity=1,
+        unit_price=credit_pack.price,
+        credits=credit_pack.credits,
+        credit_pack=credit_pack,
+    )
+    invoice.refresh_from_db()
+    return invoice
+
+
+def _check_fits(payment: Payment, invoice: Invoice | None) -> tuple[str, str] | None:
+    if invoice is None:
+        return Attention.UNKNOWN_PAYMENT, "no invoice for this payment"
+    if invoice.status == Invoice.Status.VOID:
+        return Attention.INVOICE_VOID, f"invoice {invoice.pk} is void"
+    if invoice.status == Invoice.Status.PAID:
+        return Attention.INVOICE_ALREADY_PAID, f"invoice {invoice.display_number} is paid"
+    if str(payment.amount.currency) != invoice.currency:
+        return (
+            Attention.CURRENCY_MISMATCH,
+            f"received {payment.amount.currency}, invoice is in {invoice.currency}",
+        )
+    if payment.amount != invoice.total:
+        return Attention.AMOUNT_MISMATCH, f"received {payment.amount}, invoice is {invoice.total}"
+    return None
+
+
+def payment_apply(payment: Payment, *, by: AbstractBaseUser | None = None) -> Payment:
+    """Idempotent. Locks invoice then payment; issues a draft, marks it paid, lands its credits
+    (credit-pack lines) exactly once. After commit, lifts a billing suspension it settled."""
+    with transaction.atomic():
+        invoice_id = (
+            Payment.objects.filter(pk=payment.pk).values_list("invoice_id", flat=True).get()
+        )
+        invoice = (
+            Invoice.objects.select_for_update().select_related("customer").get(pk=invoice_id)
+            if invoice_id
+            else None
+        )
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.applied_at is not None or locked.status != Payment.Status.SUCCEEDED:
+            return locked
+        if locked.needs_attention and locked.resolved_at is None:
+            return locked
+        misfit = _check_fits(locked, invoice)
+        if misfit:
+            return flag_locked(locked, *misfit)
+        today = timezone.localdate()
+        if invoice.status == Invoice.Status.DRAFT:
+            issue_locked(
+                invoice,
+                lines=list(invoice.lines.all()),
+                issued_on=today,
+                due_on=today,
+                grace_days=0,
+                by=by,
+            )
+        mark_paid_locked(invoice, by=by)
+        bought = _credits_bought(invoice)
+        if bought > 0:
+            ledger.top_up(
+                customer=invoice.customer,
+                credits=bought,
+                amount=invoice.total,
+                idempotency_key=f"payment:{locked.pk}",
+                reference_type="billing.payment",
+                reference_id=str(locked.pk),
+            )
+        locked.applied_at = timezone.now()
+        locked.save(update_fields=["applied_at"])
+        customer_id = invoice.customer_id
+        transaction.on_commit(lambda: _lift_suspension(customer_id))
+    return locked
+
+
+def _credits_bought(invoice: Invoice) -> Decimal:
+    return sum(
+        (line.credits for line in invoice.lines.all() if line.kind == InvoiceLine.Kind.CREDIT_PACK),
+        Decimal("0"),
+    )
+
+
+def _lift_suspension(customer_id: int) -> None:
+    from billing.services.overdue import overdue_lift_settled
+
+    overdue_lift_settled(customer_id=customer_id)
+
+
+def payment_record(
+    *,
+    customer: Customer,
+    amount: Money,
+    provider: str,
+    provider_ref: str,
+    received_on: date,
+    invoice: Invoice | None = None,
+    credit_pack: CreditPack | None = None,
+    by: AbstractBaseUser | None = None,
+    note: str = "",
+    raw_payload: dict[str, Any] | None = None,
+) -> Payment:
+    """Finance records a bank transfer or cash payment for an invoice or a credit pack; it is
+    applied through `payment_apply`, the same path a Stripe payment takes."""
+    if provider not in (Payment.Provider.BANK_TRANSFER, Payment.Provider.CASH):
+        raise InvalidAmount(field="provider", value=provider)
+    if not isinstance(amount, Money) or amount.amount <= 0 or round_half_up(amount) != amount:
+        raise InvalidAmount(field="amount", value=amount)
+    if invoice is None and credit_pack is None:
+        raise InvalidAmount(field="invoice", value=None)
+    with transaction.atomic():
+        if invoice is None:
+            invoice = topup_invoice_draft(customer=customer, credit_pack=credit_pack)
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    provider=provider,
+                    provider_ref=provider_ref.strip(),
+                    status=Payment.Status.SUCCEEDED,
+                    customer=customer,
+                    invoice=invoice,
+                    credit_pack=credit_pack,
+                    amount=amount,
+                    received_on=received_on,
+                    recorded_by=by,
+                    note=note,
+                    raw_payload=raw_payload or {},
+                )
+        except IntegrityError as error:
+            raise DuplicatePaymentReference(
+                field="provider_ref", provider=provider, ref=provider_ref
+            ) from error
+        if invoice.customer_id != customer.pk:
+            flag_locked(payment, Attention.UNKNOWN_CUSTOMER, "invoice of another customer")
+        payment_apply(payment, by=by)
+    payment.refresh_from_db()
+    return payment
+
+
+def payment_resolve(payment: Payment, *, by: AbstractBaseUser, note: str) -> Payment:
+    """Finance closes a flagged payment after dealing with it (refund, manual invoice...)."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked.resolved_at = timezone.now()
+        locked.resolved_by = by
+        locked.note = (locked.note + "\n" + note).strip()
+        locked.save(update_fields=["resolved_at", "resolved_by", "note"])
+    return locked

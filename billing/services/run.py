@@ -1,0 +1,420 @@
+"""The monthly billing run: one invoice per live contract and period, resumable.
+
+What a contract's monthly invoice holds:
+- the plan's monthly fee, with the plan's tax rule; prorated by day (fee x days / days in
+  the month, rounded half up once per line) when the contract starts or ends in the month or
+  its plan changes (`contracts.PlanChange.effective_on`): one line per plan segment;
+  segments of a premium plan paid through a Stripe subscription are left out (Stripe bills
+  them, and `invoice.paid` mirrors those invoices);
+- each on-site surcharge recorded with `onsite_charge_record` and not billed yet, performed on
+  or before the period's last day (tickets call that hook; late records go to the next run);
+- overdraft: when the credit balance just before the period ends (midnight of the 1st of
+  the next month in the customer's time zone) is negative, the missing credits at the credit
+  price of the plan in force on the last day. Issuing the invoice settles those credits in
+  the ledger (a top-up keyed `overdraft:<invoice pk>`), so the debt moves from credits to
+  the receivable and is never billed twice; an unpaid overdraft invoice makes the customer
+  insolvent like any other.
+
+Each contract's invoice is written and issued in its own transaction; the partial unique
+constraint (contract, period) makes a period's invoice happen once, even for two runs at
+once. A run record (BillingRun) per period counts what happened; a second run of the
+period skips contracts already invoiced and finishes the rest. Business refusals for one
+contract (a country without tax rate...) are recorded and the run goes on; any other error
+stops it, and running it again resumes.
+
+Queries: the contracts are read in chunks, with their plan changes, unbilled surcharges,
+existing invoices, Stripe subscriptions and ledger balances fetched once per chunk; each
+contract then costs a constant number of writes.
+"""
+
+import calendar
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from djmoney.money import Money
+
+from billing import credit_ledger
+from billing.exceptions import InvalidPeriod, TaxRateMissing
+from billing.models import (
+    BillingRun,
+    Invoice,
+    InvoiceLine,
+    OnsiteCharge,
+    StripeSubscription,
+)
+from billing.money import round_half_up
+from billing.services.invoices import issue_locked, line_amounts, payment_term_days
+from billing.tax import tax_rates_by_country
+from contracts.models import Contract, Plan, PlanChange
+from contracts.transitions import LIVE
+from creditdesk.errors import CreditdeskError
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            start = date(year, month, 1)
+        except ValueError as error:
+            raise InvalidPeriod(value=text) from error
+        return cls(start, date(year, month, calendar.monthrange(year, month)[1]))
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m}"
+
+
+@dataclass
+class LineSpec:
+    kind: str
+    description: str
+    quantity: Decimal
+    unit_price: Money
+    taxable: bool = True
+    credits: Decimal = Decimal("0")
+    onsite: list[OnsiteCharge] = field(default_factory=list)
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+@dataclass
+class RunSummary:
+    run: BillingRun
+    issued: int = 0
+    already_invoiced: int = 0
+    nothing_to_bill: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        run = self.run
+        text = [
+            f"billing run {run}: {run.contracts_seen} contracts, {self.issued} invoices issued, "
+            f"{self.already_invoiced} already invoiced, {self.nothing_to_bill} with nothing "
+            f"to bill, {len(self.failures)} failed",
+        ]
+        text += [f"  contract {f['contract']}: {f['code']}: {f['message']}" for f in self.failures]
+        return text
+
+
+def plan_segments(
+    contract: Contract, changes: list[PlanChange], period: Period
+) -> list[tuple[Plan, date, date]]:
+    """(plan, first day, last day) for each part of the period the contract was live in."""
+    first = max(period.start, contract.starts_on)
+    last = min(period.end, contract.ends_on) if contract.ends_on else period.end
+    if first > last:
+        return []
+    ordered = sorted(changes, key=lambda change: (change.effective_on, change.pk))
+
+    def plan_on(day: date) -> Plan:
+        in_force = [change for change in ordered if change.effective_on <= day]
+        if in_force:
+            return in_force[-1].to_plan
+        return ordered[0].from_plan if ordered else contract.plan
+
+    boundaries = sorted(
+        {first} | {c.effective_on for c in ordered if first < c.effective_on <= last}
+    )
+    segments = []
+    for index, start in enumerate(boundaries):
+        end = boundaries[index + 1] - timedelta(days=1) if index + 1 < len(boundaries) else last
+        plan = plan_on(start)
+        if segments and segments[-1][0].pk == plan.pk:
+            segments[-1] = (plan, segments[-1][1], end)
+        else:
+            segments.append((plan, start, end))
+    return segments
+
+
+def contract_lines(
+    *,
+    contract: Contract,
+    period: Period,
+    changes: list[PlanChange],
+    onsite: list[OnsiteCharge],
+    balance: Decimal,
+    subscribed_plan_ids: set[int],
+) -> list[LineSpec]:
+    """What the contract owes for the period (see the module docstring); pure, no queries."""
+    lines = []
+    segments = plan_segments(contract, changes, period)
+    for plan, start, end in segments:
+        if plan.monthly_fee.amount <= 0 or plan.pk in subscribed_plan_ids:
+            continue
+        days = (end - start).days + 1
+        if days == period.days:
+            price = plan.monthly_fee
+            text = f"Cuota mensual {plan.name} {period}"
+        else:
+            price = round_half_up(plan.monthly_fee * days / period.days)
+            text = (
+                f"Cuota mensual {plan.name} {start:%d/%m}-{end:%d/%m} ({days}/{period.days} días)"
+            )
+        lines.append(
+            LineSpec(
+                InvoiceLine.Kind.PLAN_FEE,
+                text,
+                Decimal(1),
+                price,
+                taxable=plan.monthly_fee_taxable,
+                period_start=start,
+                period_end=end,
+            )
+        )
+    for charge in onsite:
+        lines.append(
+            LineSpec(
+                InvoiceLine.Kind.ONSITE,
+                f"Trabajo en sitio {charge.performed_on:%d/%m/%Y}: {charge.description}"[:300],
+                Decimal(1),
+                charge.amount,
+                onsite=[charge],
+            )
+        )
+    if balance < 0:
+        plan = segments[-1][0] if segments else contract.plan
+        owed = -balance
+        if plan.credit_price.amount > 0:
+            lines.append(
+                LineSpec(
+                    InvoiceLine.Kind.OVERDRAFT,
+                    f"Sobregiro: {owed} créditos a {plan.credit_price}",
+                    owed,
+                    plan.credit_price,
+                    credits=owed,
+                )
+            )
+    return lines
+
+
+def _period_end_moment(period: Period, time_zone: str) -> datetime:
+    return datetime.combine(
+        period.end + timedelta(days=1), time.min, tzinfo=zoneinfo.ZoneInfo(time_zone)
+    )
+
+
+def _bill_contract(
+    *,
+    contract: Contract,
+    period: Period,
+    specs: list[LineSpec],
+    rates: dict[str, Decimal],
+    today: date,
+) -> Invoice:
+    """One transaction: draft, lines, issue (series lock), surcharges linked, overdraft settled."""
+    customer = contract.customer
+    if customer.tax_exempt:
+        rate = Decimal("0")
+    elif customer.country in rates:
+        rate = rates[customer.country]
+    else:
+        raise TaxRateMissing(country=customer.country, on=today.isoformat())
+    with transaction.atomic():
+        invoice = Invoice.objects.create(
+            customer=customer,
+            contract=contract,
+            source=Invoice.Source.MONTHLY,
+            currency=customer.currency,
+            period_start=period.start,
+            period_end=period.end,
+        )
+        lines = []
+        for position, spec in enumerate(specs, start=1):
+            line_rate = rate if spec.taxable else Decimal("0")
+            amounts = line_amounts(
+                quantity=spec.quantity, unit_price=spec.unit_price, tax_rate=line_rate
+            )
+            lines.append(
+                InvoiceLine(
+                    invoice=invoice,
+                    position=position,
+                    kind=spec.kind,
+                    description=spec.description,
+                    quantity=spec.quantity,
+                    currency=invoice.currency,
+                    unit_price=spec.unit_price,
+                    tax_rate=line_rate,
+                    subtotal=amounts.subtotal,
+                    tax=amounts.tax,
+                    total=amounts.total,
+                    credits=spec.credits,
+                    period_start=spec.period_start,
+                    period_end=spec.period_end,
+                )
+            )
+        # bulk_create skips InvoiceLine.save's draft check: the invoice was created above.
+        lines = InvoiceLine.objects.bulk_create(lines)
+        onsite_links = [
+            (charge.pk, line.pk)
+            for spec, line in zip(specs, lines, strict=True)
+            for charge in spec.onsite
+        ]
+        if onsite_links:
+            OnsiteCharge.objects.filter(
+                pk__in=[charge_pk for charge_pk, _ in onsite_links], invoice_line__isnull=True
+            ).update(
+                invoice_line_id=Case(
+                    *(
+                        When(pk=charge_pk, then=Value(line_pk))
+                        for charge_pk, line_pk in onsite_links
+                    )
+                )
+            )
+        issue_locked(
+            invoice,
+            lines=lines,
+            issued_on=today,
+            due_on=today + timedelta(days=payment_term_days()),
+            grace_days=contract.plan.payment_grace_days,
+        )
+        overdraft = sum(
+            (line.credits for line in lines if line.kind == InvoiceLine.Kind.OVERDRAFT),
+            Decimal("0"),
+        )
+        if overdraft > 0:
+            credit_ledger.top_up(
+                customer=customer,
+                credits=overdraft,
+                amount=invoice.total,
+                idempotency_key=f"overdraft:{invoice.pk}",
+                reference_type="billing.invoice",
+                reference_id=str(invoice.pk),
+            )
+    return invoice
+
+
+def billing_run(
+    *,
+    period: Period,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunSummary:
+    """Invoice every live contract for `period` (idempotent, resumable; see module docstring)."""
+    today = today or timezone.localdate()
+    if period.end >= today:
+        raise InvalidPeriod(value=f"{period} (not over yet)")
+    with transaction.atomic():
+        run, _created = BillingRun.objects.get_or_create(
+            period_start=period.start,
+            defaults={"period_end": period.end, "started_at": timezone.now()},
+        )
+        BillingRun.objects.filter(pk=run.pk).update(
+            attempts=F("attempts") + 1, finished_at=None, contracts_seen=0
+        )
+    summary = RunSummary(run=run)
+    rates = tax_rates_by_country(on=period.end)
+    contracts = (
+        Contract.objects.filter(status__in=LIVE, starts_on__lte=period.end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start))
+        .order_by("pk")
+    )
+    last_pk = 0
+    seen = 0
+    while True:
+        chunk = list(contracts.filter(pk__gt=last_pk).select_related("customer", "plan")[:CHUNK])
+        if not chunk:
+            break
+        last_pk = chunk[-1].pk
+        seen += len(chunk)
+        _bill_chunk(chunk, period=period, rates=rates, today=today, summary=summary)
+        BillingRun.objects.filter(pk=run.pk).update(contracts_seen=seen)
+        if progress:
+            progress(f"{seen} contracts")
+    run.refresh_from_db()
+    run.contracts_seen = seen
+    run.invoices_issued = Invoice.objects.filter(
+        source=Invoice.Source.MONTHLY, period_start=period.start
+    ).count()
+    run.already_invoiced = summary.already_invoiced
+    run.nothing_to_bill = summary.nothing_to_bill
+    run.failures = summary.failures
+    run.finished_at = timezone.now()
+    run.save()
+    return summary
+
+
+def _bill_chunk(
+    chunk: list[Contract],
+    *,
+    period: Period,
+    rates: dict[str, Decimal],
+    today: date,
+    summary: RunSummary,
+) -> None:
+    ids = [contract.pk for contract in chunk]
+    invoiced = set(
+        Invoice.objects.filter(
+            contract_id__in=ids, source=Invoice.Source.MONTHLY, period_start=period.start
+        ).values_list("contract_id", flat=True)
+    )
+    changes: dict[int, list[PlanChange]] = defaultdict(list)
+    for change in PlanChange.objects.filter(contract_id__in=ids).select_related(
+        "from_plan", "to_plan"
+    ):
+        changes[change.contract_id].append(change)
+    onsite: dict[int, list[OnsiteCharge]] = defaultdict(list)
+    for charge in OnsiteCharge.objects.filter(
+        contract_id__in=ids, invoice_line__isnull=True, performed_on__lte=period.end
+    ):
+        onsite[charge.contract_id].append(charge)
+    subscribed: dict[int, set[int]] = defaultdict(set)
+    for sub in StripeSubscription.objects.filter(contract_id__in=ids, stripe_id__isnull=False):
+        if sub.ended_at is None or timezone.localdate(sub.ended_at) >= period.start:
+            subscribed[sub.contract_id].add(sub.premium_plan_id)
+    moments: dict[str, list[int]] = defaultdict(list)
+    for contract in chunk:
+        moments[contract.customer.time_zone].append(contract.customer_id)
+    balances: dict[int, Decimal] = {}
+    for zone, customer_ids in moments.items():
+        balances |= credit_ledger.balances_at(
+            customer_ids=customer_ids, moment=_period_end_moment(period, zone)
+        )
+    for contract in chunk:
+        if contract.pk in invoiced:
+            summary.already_invoiced += 1
+            continue
+        specs = contract_lines(
+            contract=contract,
+            period=period,
+            changes=changes[contract.pk],
+            onsite=onsite[contract.pk],
+            balance=balances.get(contract.customer_id, Decimal("0")),
+            subscribed_plan_ids=subscribed[contract.pk],
+        )
+        if not specs:
+            summary.nothing_to_bill += 1
+            continue
+        try:
+            _bill_contract(contract=contract, period=period, specs=specs, rates=rates, today=today)
+        except IntegrityError:
+            # Another run issued this contract's invoice for the period first; anything else
+            # is a real error and stops the run.
+            if not Invoice.objects.filter(
+                contract=contract, source=Invoice.Source.MONTHLY, period_start=period.start
+            ).exists():
+                raise
+            summary.already_invoiced += 1
+            continue
+        except CreditdeskError as error:
+            summary.failures.append(
+                {"contract": str(contract.pk), "code": error.code, "message": error.message("es")}
+            )
+            continue
+        summary.issued += 1

@@ -1,0 +1,321 @@
+"""Premium plans paid through a Stripe subscription, mirrored from Stripe's webhooks.
+
+- `invoice.paid` / `invoice.payment_succeeded` (Stripe has used both names): our own invoice
+  for the period is issued and paid once, keyed by the Stripe invoice id (a unique column on
+  the invoice and on the payment), whichever name arrives first and however often.
+- `invoice.payment_failed` starts dunning (status past_due, first failure time, attempts,
+  a mail to the billing address after commit).
+- `customer.subscription.deleted` ends the premium plan at the end of the paid period:
+  the daily job (`subscriptions_end_due`) moves the contract back to its fallback plan then.
+Events may arrive in any order: `status_event_at` keeps an older event from moving the
+status back, a cancelled subscription stays cancelled, and a failure for an invoice already
+paid is ignored. Events naming a subscription we have not recorded yet raise
+`EventNotReady`; `subscription_start` replays them once the row exists.
+"""
+
+import zoneinfo
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing import stripe_gateway
+from billing.exceptions import BillingError, NoLiveContract
+from billing.models import Invoice, InvoiceLine, Payment, StripeSubscription
+from billing.money import to_minor_units
+from billing.services.invoices import invoice_add_line, invoice_create_draft, line_amounts
+from billing.services.payments import payment_apply
+from billing.services.topups import stripe_customer_ensure
+from billing.tax import tax_rate_for
+from contracts.models import Contract, Plan
+from contracts.services import contract_change_plan
+from contracts.transitions import LIVE
+
+SubStatus = StripeSubscription.Status
+
+
+class EventNotReady(Exception):
+    """The event names a row we do not have yet; it is kept and replayed later."""
+
+
+class PlanNotSubscribable(BillingError):
+    code = "plan_not_subscribable"
+    message_es = "El plan {plan} no tiene cuota mensual en la moneda del cliente."
+    message_en = "Plan {plan} has no monthly fee in the customer's currency."
+
+
+def _aware(timestamp: Any) -> datetime | None:
+    if timestamp in (None, ""):
+        return None
+    return datetime.fromtimestamp(int(timestamp), tz=UTC)
+
+
+def _local_date(moment: datetime, contract: Contract) -> date:
+    return timezone.localtime(moment, timezone=_zone(contract)).date()
+
+
+def _zone(contract: Contract) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(contract.customer.time_zone)
+
+
+def subscription_amount(*, contract: Contract, plan: Plan) -> Any:
+    rate = tax_rate_for(
+        customer=contract.customer, on=timezone.localdate(), taxable=plan.monthly_fee_taxable
+    )
+    return line_amounts(quantity=Decimal(1), unit_price=plan.monthly_fee, tax_rate=rate).total
+
+
+def subscription_start(
+    *, contract: Contract, premium_plan: Plan, payment_method_id: str | None = None
+) -> StripeSubscription:
+    """STARTED row, then Stripe (customer, plan, subscription; key `subscription:<pk>`) outside
+    any transaction, then the Stripe id and the contract moved to the premium plan."""
+    contract = Contract.objects.select_related("customer", "plan").get(pk=contract.pk)
+    if contract.status not in LIVE:
+        raise NoLiveContract(field="contract")
+    customer = contract.customer
+    if premium_plan.currency != customer.currency or premium_plan.monthly_fee.amount <= 0:
+        raise PlanNotSubscribable(field="premium_plan", plan=premium_plan.name)
+    amount = subscription_amount(contract=contract, plan=premium_plan)
+    with transaction.atomic(durable=True):
+        row = StripeSubscription.objects.create(
+            contract=contract,
+            premium_plan=premium_plan,
+            fallback_plan=contract.plan,
+            status=SubStatus.INCOMPLETE,
+        )
+    stripe_customer_id = stripe_customer_ensure(customer)
+    if payment_method_id:
+        stripe_gateway.customer_set_default_payment_method(
+            customer_id=stripe_customer_id, payment_method_id=payment_method_id
+        )
+    plan_id = stripe_gateway.plan_ensure(
+        plan_id=f"creditdesk-{premium_plan.code}-{amount.currency}-{to_minor_units(amount)}",
+        amount=amount,
+        product_name=premium_plan.name,
+    )
+    remote = stripe_gateway.subscription_create(
+        customer_id=stripe_customer_id,
+        plan_id=plan_id,
+        metadata={"creditdesk_contract": str(contract.pk), "creditdesk_subscription": str(row.pk)},
+        idempotency_key=f"subscription:{row.pk}",
+    )
+    with transaction.atomic(durable=True):
+        row = StripeSubscription.objects.select_for_update().get(pk=row.pk)
+        row.stripe_id = remote["id"]
+        if row.status == SubStatus.INCOMPLETE and remote.get("status") in SubStatus.values:
+            row.status = remote["status"]
+        row.current_period_end = _aware(remote.get("current_period_end"))
+        row.save()
+    if contract.plan_id != premium_plan.pk:
+        contract_change_plan(
+            contract,
+            plan=premium_plan,
+            effective_on=timezone.localdate(),
+            reason="Suscripción premium en Stripe",
+        )
+    from billing.services.webhooks import stripe_events_replay_pending
+
+    stripe_events_replay_pending()
+    row.refresh_from_db()
+    return row
+
+
+def _subscription_id(obj: dict[str, Any]) -> str | None:
+    sub = obj.get("subscription")
+    if isinstance(sub, dict):
+        sub = sub.get("id")
+    if not sub:
+        parent = obj.get("parent") or {}
+        sub = (parent.get("subscription_details") or {}).get("subscription")
+    return sub or None
+
+
+def _subscription_for(sub_id: str) -> StripeSubscription:
+    sub = (
+        StripeSubscription.objects.select_related("contract__customer", "premium_plan")
+        .filter(stripe_id=sub_id)
+        .first()
+    )
+    if sub is None:
+        raise EventNotReady(f"subscription {sub_id} not recorded yet")
+    return sub
+
+
+def _set_status(sub_id: int, status: str, event_at: datetime, **fields: Any) -> None:
+    sub = StripeSubscription.objects.select_for_update().get(pk=sub_id)
+    for name, value in fields.items():
+        setattr(sub, name, value)
+    newer = sub.status_event_at is None or event_at >= sub.status_event_at
+    if sub.status != SubStatus.CANCELED and newer:
+        sub.status = status
+        sub.status_event_at = event_at
+    sub.save()
+
+
+def subscription_invoice_paid(obj: dict[str, Any], *, event_at: datetime) -> None:
+    """Mirror a paid Stripe invoice as our issued and paid invoice, once per Stripe invoice."""
+    sub_id = _subscription_id(obj)
+    if not sub_id:
+        return
+    sub = _subscription_for(sub_id)
+    contract = sub.contract
+    stripe_invoice_id = obj["id"]
+    received = stripe_gateway.from_stripe_amount(
+        int(obj.get("amount_paid") or obj.get("total") or 0), obj["currency"]
+    )
+    with transaction.atomic():
+        invoice = Invoice.objects.filter(stripe_invoice_id=stripe_invoice_id).first()
+        if invoice is None:
+            invoice = _mirror_invoice(sub, obj)
+        try:
+            with transaction.atomic():
+                payment, _ = Payment.objects.get_or_create(
+                    provider=Payment.Provider.STRIPE,
+                    provider_ref=stripe_invoice_id,
+                    defaults={
+                        "status": Payment.Status.SUCCEEDED,
+                        "customer": contract.customer,
+                        "invoice": invoice,
+                        "amount": received,
+                        "received_on": timezone.localdate(),
+                        "raw_payload": obj,
+                    },
+                )
+        except IntegrityError:
+            payment = Payment.objects.get(
+                provider=Payment.Provider.STRIPE, provider_ref=stripe_invoice_id
+            )
+        payment_apply(payment)
+        period_end = _aware(obj.get("period_end"))
+        fields: dict[str, Any] = {"dunning_started_at": None, "failed_attempts": 0}
+        if period_end and (sub.current_period_end is None or period_end > sub.current_period_end):
+            fields["current_period_end"] = period_end
+        _set_status(sub.pk, SubStatus.ACTIVE, event_at, **fields)
+
+
+def _mirror_invoice(sub: StripeSubscription, obj: dict[str, Any]) -> Invoice:
+    contract = sub.contract
+    start = _aware(obj.get("period_start"))
+    end = _aware(obj.get("period_end"))
+    start_on = _local_date(start, contract) if start else None
+    end_on = _local_date(end, contract) if end else None
+    try:
+        with transaction.atomic():
+            invoice = invoice_create_draft(
+                customer=contract.customer, contract=contract, source=Invoice.Source.SUBSCRIPTION
+            )
+            Invoice.objects.filter(pk=invoice.pk).update(stripe_invoice_id=obj["id"])
+            plan = sub.premium_plan
+            invoice_add_line(
+                invoice=invoice,
+                kind=InvoiceLine.Kind.PLAN_FEE,
+                description=f"Cuota mensual {plan.name} (suscripción)",
+                quantity=1,
+                unit_price=plan.monthly_fee,
+                taxable=plan.monthly_fee_taxable,
+                period_start=start_on,
+                period_end=end_on,
+            )
+    except IntegrityError:
+        return Invoice.objects.get(stripe_invoice_id=obj["id"])
+    invoice.refresh_from_db()
+    return invoice
+
+
+def subscription_payment_failed(obj: dict[str, Any], *, event_at: datetime) -> None:
+    """Dunning starts at the first failure; a failure for an invoice already paid is old news."""
+    sub_id = _subscription_id(obj)
+    if not sub_id:
+        return
+    sub = _subscription_for(sub_id)
+    paid = Payment.objects.filter(
+        provider=Payment.Provider.STRIPE, provider_ref=obj["id"], applied_at__isnull=False
+    ).exists()
+    if paid:
+        return
+    with transaction.atomic():
+        locked = StripeSubscription.objects.select_for_update().get(pk=sub.pk)
+        first_failure = locked.dunning_started_at is None
+        _set_status(
+            sub.pk,
+            SubStatus.PAST_DUE,
+            event_at,
+            dunning_started_at=locked.dunning_started_at or event_at,
+            failed_attempts=locked.failed_attempts + 1,
+        )
+        if first_failure:
+            customer = sub.contract.customer
+            transaction.on_commit(lambda: _send_dunning_mail(customer.billing_email, customer))
+
+
+def _send_dunning_mail(address: str, customer: Any) -> None:
+    if customer.language == "en":
+        subject = "Your subscription payment failed"
+        body = "We could not charge your premium subscription. Please update your card."
+    else:
+        subject = "No pudimos cobrar su suscripción"
+        body = "No pudimos cobrar su suscripción premium. Por favor actualice su tarjeta."
+    send_mail(subject, body, None, [address])
+
+
+def subscription_deleted(obj: dict[str, Any], *, event_at: datetime) -> None:
+    """Cancelled in Stripe: the premium plan ends when the paid period ends."""
+    sub = _subscription_for(obj["id"])
+    period_end = (
+        _aware(obj.get("current_period_end"))
+        or _aware(obj.get("ended_at"))
+        or _aware(obj.get("canceled_at"))
+        or event_at
+    )
+    with transaction.atomic():
+        locked = StripeSubscription.objects.select_for_update().get(pk=sub.pk)
+        locked.status = SubStatus.CANCELED
+        locked.status_event_at = max(event_at, locked.status_event_at or event_at)
+        if locked.current_period_end is None or period_end > locked.current_period_end:
+            locked.current_period_end = period_end
+        locked.ends_on = _local_date(locked.current_period_end, sub.contract)
+        locked.save()
+    transaction.on_commit(subscriptions_end_due)
+
+
+def subscription_updated(obj: dict[str, Any], *, event_at: datetime) -> None:
+    sub = _subscription_for(obj["id"])
+    status = obj.get("status")
+    if status not in SubStatus.values:
+        return
+    with transaction.atomic():
+        fields = {}
+        period_end = _aware(obj.get("current_period_end"))
+        if period_end:
+            fields["current_period_end"] = period_end
+        _set_status(sub.pk, status, event_at, **fields)
+
+
+def subscriptions_end_due(*, today: date | None = None) -> list[StripeSubscription]:
+    """Move contracts whose cancelled premium period is over back to their fallback plan."""
+    today = today or timezone.localdate()
+    ended = []
+    due = StripeSubscription.objects.filter(
+        status=SubStatus.CANCELED, ends_on__lte=today, ended_at__isnull=True
+    ).select_related("contract")
+    for sub in due:
+        with transaction.atomic():
+            claimed = StripeSubscription.objects.filter(pk=sub.pk, ended_at__isnull=True).update(
+                ended_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            contract = Contract.objects.get(pk=sub.contract_id)
+            if contract.plan_id == sub.premium_plan_id and contract.status in LIVE:
+                contract_change_plan(
+                    contract,
+                    plan=sub.fallback_plan,
+                    effective_on=max(sub.ends_on, contract.starts_on),
+                    reason="Fin de la suscripción premium",
+                )
+        ended.append(sub)
+    return ended

@@ -1,0 +1,96 @@
+"""Credit-pack purchases through Stripe.
+
+1. `topup_start` (durable transaction): a draft invoice for the pack and a STARTED payment.
+2. Outside any transaction: the Stripe customer and a PaymentIntent, idempotency key
+   `topup:<payment pk>`, metadata naming our payment, customer and pack.
+3. (durable transaction) the payment becomes PENDING with the intent's id.
+4. The `payment_intent.succeeded` webhook (`billing.services.webhooks`) checks the amount,
+   currency and pack, and calls `payment_apply`: the invoice is issued and paid and the
+   credits land, once.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from billing import stripe_gateway
+from billing.exceptions import NoLiveContract, PackNotForSale, PaymentProviderError
+from billing.models import Payment, StripeCustomer
+from billing.services.payments import topup_invoice_draft
+from contracts.models import CreditPack, Customer
+from contracts.selectors import contract_get_live
+
+
+@dataclass(frozen=True)
+class TopUpStarted:
+    payment: Payment
+    client_secret: str
+
+
+def stripe_customer_ensure(customer: Customer) -> str:
+    """The customer's Stripe id, created once (idempotency key `customer:<pk>`)."""
+    known = StripeCustomer.objects.filter(customer=customer).values_list("stripe_id", flat=True)
+    if known:
+        return known[0]
+    stripe_id = stripe_gateway.customer_create(
+        email=customer.billing_email,
+        name=customer.legal_name,
+        metadata={"creditdesk_customer": str(customer.pk)},
+        idempotency_key=f"customer:{customer.pk}",
+    )
+    try:
+        with transaction.atomic(durable=True):
+            StripeCustomer.objects.create(customer=customer, stripe_id=stripe_id)
+    except IntegrityError:
+        return StripeCustomer.objects.get(customer=customer).stripe_id
+    return stripe_id
+
+
+def _check_pack(customer: Customer, pack: CreditPack) -> None:
+    contract = contract_get_live(customer=customer)
+    if contract is None:
+        raise NoLiveContract(field="customer")
+    if not pack.is_active or pack.plan_id != contract.plan_id:
+        raise PackNotForSale(field="credit_pack", pack=pack.name)
+
+
+def topup_start(*, customer: Customer, credit_pack: CreditPack) -> TopUpStarted:
+    """Record STARTED, create the PaymentIntent outside the transaction, record PENDING."""
+    _check_pack(customer, credit_pack)
+    with transaction.atomic(durable=True):
+        invoice = topup_invoice_draft(customer=customer, credit_pack=credit_pack)
+        payment = Payment.objects.create(
+            provider=Payment.Provider.STRIPE,
+            status=Payment.Status.STARTED,
+            customer=customer,
+            invoice=invoice,
+            credit_pack=credit_pack,
+            amount=invoice.total,
+        )
+    try:
+        stripe_customer_id = stripe_customer_ensure(customer)
+        intent = stripe_gateway.payment_intent_create(
+            amount=payment.amount,
+            customer_id=stripe_customer_id,
+            metadata={
+                "creditdesk_payment": str(payment.pk),
+                "creditdesk_customer": str(customer.pk),
+                "creditdesk_pack": str(credit_pack.pk),
+                "creditdesk_invoice": str(invoice.pk),
+            },
+            idempotency_key=f"topup:{payment.pk}",
+        )
+    except PaymentProviderError as error:
+        with transaction.atomic(durable=True):
+            Payment.objects.filter(pk=payment.pk, status=Payment.Status.STARTED).update(
+                status=Payment.Status.FAILED, note=error.message("en")
+            )
+        raise
+    with transaction.atomic(durable=True):
+        # Only a STARTED payment moves: a webhook that came first has already decided.
+        Payment.objects.filter(pk=payment.pk, provider_ref="").update(provider_ref=intent.id)
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.STARTED).update(
+            status=Payment.Status.PENDING, raw_payload=intent.raw
+        )
+    payment.refresh_from_db()
+    return TopUpStarted(payment=payment, client_secret=intent.client_secret)

@@ -1,0 +1,223 @@
+"""Stripe webhooks: store the event once, then process it, then record the outcome on the row.
+
+The view has already verified the signature. Outcomes:
+- "processed": handled now (including payments that did not fit, which are kept and flagged
+  for finance);
+- "replay": this event id was processed before; nothing happens;
+- "pending": it names something we do not have yet (a subscription still being recorded); it
+  is kept and `stripe_events_replay_pending` processes it later;
+- "rejected": the payload made no sense (missing fields, a payment we cannot place); the error
+  is on the row for a person to read. None of these is a server error: Stripe gets a 2xx.
+Anything else (the database is down) propagates so Stripe retries the delivery.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from djmoney.money import Money
+
+from billing import stripe_gateway
+from billing.models import Invoice, Payment, StripeCustomer, StripeEvent
+from billing.services import refunds, subscriptions
+from billing.services.payments import flag_locked, payment_apply
+from billing.services.subscriptions import EventNotReady
+from contracts.models import CreditPack, Customer
+from creditdesk.errors import CreditdeskError
+
+Attention = Payment.Attention
+BAD_INPUT = (KeyError, TypeError, ValueError, AttributeError, CreditdeskError)
+
+
+def _int(value: Any) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
+
+
+def _received(obj: dict[str, Any]) -> Money:
+    units = obj.get("amount_received") or obj.get("amount") or 0
+    return stripe_gateway.from_stripe_amount(int(units), str(obj["currency"]))
+
+
+def _payment_for_intent(obj: dict[str, Any]) -> Payment | None:
+    payment = Payment.objects.filter(
+        provider=Payment.Provider.STRIPE, provider_ref=obj["id"]
+    ).first()
+    if payment is None:
+        ours = _int((obj.get("metadata") or {}).get("creditdesk_payment"))
+        if ours is not None:
+            payment = Payment.objects.filter(
+                pk=ours, provider=Payment.Provider.STRIPE, provider_ref__in=["", obj["id"]]
+            ).first()
+    return payment
+
+
+def _record_unknown_intent(obj: dict[str, Any], amount: Money | None, detail: str) -> None:
+    """A payment we did not start (or cannot place): kept for finance, never credited."""
+    metadata = obj.get("metadata") or {}
+    customer = None
+    stripe_customer = obj.get("customer")
+    if stripe_customer:
+        mapping = StripeCustomer.objects.filter(stripe_id=stripe_customer).first()
+        customer = mapping.customer if mapping else None
+    if customer is None and _int(metadata.get("creditdesk_customer")):
+        customer = Customer.objects.filter(pk=_int(metadata["creditdesk_customer"])).first()
+    pack = None
+    if _int(metadata.get("creditdesk_pack")):
+        pack = CreditPack.objects.filter(pk=_int(metadata["creditdesk_pack"])).first()
+    if customer is None:
+        reason = Attention.UNKNOWN_CUSTOMER
+    elif metadata.get("creditdesk_pack") and pack is None:
+        reason = Attention.UNKNOWN_PACK
+    elif amount is None:
+        reason = Attention.CURRENCY_MISMATCH
+    else:
+        reason = Attention.UNKNOWN_PAYMENT
+    if amount is None:
+        currency = customer.currency if customer else "USD"
+        amount = Money(0, currency)
+    try:
+        with transaction.atomic():
+            Payment.objects.create(
+                provider=Payment.Provider.STRIPE,
+                provider_ref=obj["id"],
+                status=Payment.Status.SUCCEEDED,
+                customer=customer,
+                credit_pack=pack,
+                amount=amount,
+                received_on=timezone.localdate(),
+                needs_attention=True,
+                attention_reason=reason,
+                attention_detail=detail,
+                raw_payload=obj,
+            )
+    except IntegrityError:
+        pass  # the same intent, seen through another event id: already recorded
+
+
+def _on_intent_succeeded(obj: dict[str, Any], event_at: datetime) -> None:
+    metadata = obj.get("metadata") or {}
+    if not metadata.get("creditdesk_payment") and obj.get("invoice"):
+        return  # a subscription invoice's intent: the invoice events handle it
+    try:
+        amount = _received(obj)
+    except (ValueError, LookupError):
+        _record_unknown_intent(obj, None, f"currency {obj.get('currency')!r} is not one we know")
+        return
+    payment = _payment_for_intent(obj)
+    if payment is None:
+        _record_unknown_intent(obj, amount, "no payment of ours for this PaymentIntent")
+        return
+    with transaction.atomic():
+        if payment.invoice_id:
+            Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.applied_at is None and locked.status != Payment.Status.SUCCEEDED:
+            locked.provider_ref = obj["id"]
+            locked.status = Payment.Status.SUCCEEDED
+            locked.amount = amount
+            locked.received_on = timezone.localdate()
+            locked.raw_payload = obj
+            locked.save()
+            pack = _int(metadata.get("creditdesk_pack"))
+            if pack != locked.credit_pack_id:
+                flag_locked(
+                    locked,
+                    Attention.UNKNOWN_PACK,
+                    f"metadata names pack {metadata.get('creditdesk_pack')!r}, "
+                    f"the payment was for pack {locked.credit_pack_id}",
+                )
+            customer = _int(metadata.get("creditdesk_customer"))
+            if customer != locked.customer_id:
+                flag_locked(
+                    locked,
+                    Attention.UNKNOWN_CUSTOMER,
+                    f"metadata names customer {metadata.get('creditdesk_customer')!r}",
+                )
+    payment_apply(locked)
+
+
+def _on_intent_failed(obj: dict[str, Any], event_at: datetime) -> None:
+    payment = _payment_for_intent(obj)
+    if payment is None:
+        return
+    error = (obj.get("last_payment_error") or {}).get("message") or "payment failed"
+    Payment.objects.filter(
+        pk=payment.pk, status__in=[Payment.Status.STARTED, Payment.Status.PENDING]
+    ).update(status=Payment.Status.FAILED, note=error, provider_ref=obj["id"])
+
+
+def _on_charge_refunded(obj: dict[str, Any], event_at: datetime) -> None:
+    refunds.refunds_from_stripe_charge(obj)
+
+
+Handler = Callable[[dict[str, Any], datetime], None]
+
+HANDLERS: dict[str, Handler] = {
+    "payment_intent.succeeded": _on_intent_succeeded,
+    "payment_intent.payment_failed": _on_intent_failed,
+    "invoice.paid": lambda obj, at: subscriptions.subscription_invoice_paid(obj, event_at=at),
+    "invoice.payment_succeeded": lambda obj, at: subscriptions.subscription_invoice_paid(
+        obj, event_at=at
+    ),
+    "invoice.payment_failed": lambda obj, at: subscriptions.subscription_payment_failed(
+        obj, event_at=at
+    ),
+    "customer.subscription.deleted": lambda obj, at: subscriptions.subscription_deleted(
+        obj, event_at=at
+    ),
+    "customer.subscription.updated": lambda obj, at: subscriptions.subscription_updated(
+        obj, event_at=at
+    ),
+    "charge.refunded": _on_charge_refunded,
+}
+
+
+def stripe_event_receive(event: dict[str, Any]) -> str:
+    """Store the verified event once by id, then process it; returns the outcome."""
+    try:
+        with transaction.atomic():
+            row, _created = StripeEvent.objects.get_or_create(
+                event_id=str(event["id"]),
+                defaults={"type": str(event.get("type", ""))[:100], "payload": event},
+            )
+    except IntegrityError:
+        row = StripeEvent.objects.get(event_id=str(event["id"]))
+    return stripe_event_process(row)
+
+
+def stripe_event_process(row: StripeEvent) -> str:
+    handler = HANDLERS.get(row.type)
+    with transaction.atomic():
+        locked = StripeEvent.objects.select_for_update().get(pk=row.pk)
+        if locked.processed_at is not None:
+            return "replay"
+        locked.attempts += 1
+        outcome = "processed"
+        try:
+            with transaction.atomic():
+                if handler is not None:
+                    payload = locked.payload
+                    created = datetime.fromtimestamp(int(payload.get("created") or 0), tz=UTC)
+                    handler(payload["data"]["object"], created)
+        except EventNotReady as error:
+            locked.error = str(error)
+            outcome = "pending"
+        except BAD_INPUT as error:
+            locked.error = f"{type(error).__name__}: {error}"
+            outcome = "rejected"
+        else:
+            locked.error = ""
+            locked.processed_at = timezone.now()
+        locked.save(update_fields=["attempts", "error", "processed_at"])
+    return outcome
+
+
+def stripe_events_replay_pending() -> list[str]:
+    """Process again the events that were waiting for a row of ours (oldest first)."""
+    pending = StripeEvent.objects.filter(
+        processed_at__isnull=True, error__startswith="subscription"
+    )
+    return [stripe_event_process(row) for row in pending.order_by("received_at", "pk")]

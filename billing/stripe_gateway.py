@@ -1,0 +1,190 @@
+"""The only module that talks to Stripe (and the only one importing `stripe`).
+
+Every call names an idempotency key derived from one of our rows, so a retried call never
+creates a second object in Stripe. Amounts cross the boundary as integer minor units
+through `to_stripe_amount` / `from_stripe_amount`; Stripe's zero-decimal currencies among
+ours (CLP) match ISO 4217, which `billing.money` uses. `STRIPE_API_BASE` points the client at
+another Stripe-compatible server (the tests use localstripe).
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from django.conf import settings
+from djmoney.money import Money
+
+from billing.exceptions import PaymentProviderError
+from billing.money import from_minor_units, to_minor_units
+
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+class InvalidSignature(Exception):
+    """A webhook whose Stripe-Signature is missing, wrong or stale, or whose body is not JSON."""
+
+
+def to_stripe_amount(amount: Money) -> int:
+    """Money -> Stripe integer minor units. No rounding here: amounts arrive already rounded
+    half-up per line by `billing.money.round_half_up`; an unrounded amount is refused."""
+    return to_minor_units(amount)
+
+
+def from_stripe_amount(units: int, currency: str) -> Money:
+    return from_minor_units(units, currency)
+
+
+def _client() -> stripe.StripeClient:
+    options: dict[str, Any] = {"max_network_retries": 2}
+    if settings.STRIPE_API_BASE:
+        options["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **options)
+
+
+def _call(function: Any, params: dict[str, Any], idempotency_key: str | None = None) -> Any:
+    options = {"idempotency_key": idempotency_key} if idempotency_key else {}
+    try:
+        return function(params=params, options=options)
+    except stripe.StripeError as error:
+        raise PaymentProviderError(detail=str(error.user_message or error)) from error
+
+
+def verify_event(payload: bytes, signature: str | None) -> dict[str, Any]:
+    """The event as a dict, once its signature verifies against STRIPE_WEBHOOK_SECRET."""
+    if not signature or not settings.STRIPE_WEBHOOK_SECRET:
+        raise InvalidSignature("missing signature or secret")
+    try:
+        stripe.Webhook.construct_event(
+            payload,
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=SIGNATURE_TOLERANCE_SECONDS,
+        )
+        event = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
+        raise InvalidSignature(str(error)) from error
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
+        raise InvalidSignature("not an event")
+    return event
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    id: str
+    client_secret: str
+    status: str
+    raw: dict[str, Any]
+
+
+def customer_create(
+    *, email: str, name: str, metadata: dict[str, str], idempotency_key: str
+) -> str:
+    customer = _call(
+        _client().v1.customers.create,
+        {"email": email, "name": name, "metadata": metadata},
+        idempotency_key,
+    )
+    return customer.id
+
+
+def customer_set_default_payment_method(*, customer_id: str, payment_method_id: str) -> None:
+    client = _client()
+    _call(
+        lambda params, options: client.v1.payment_methods.attach(
+            payment_method_id, params=params, options=options
+        ),
+        {"customer": customer_id},
+    )
+    _call(
+        lambda params, options: client.v1.customers.update(
+            customer_id, params=params, options=options
+        ),
+        {"invoice_settings": {"default_payment_method": payment_method_id}},
+    )
+
+
+def payment_intent_create(
+    *,
+    amount: Money,
+    customer_id: str,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> IntentResult:
+    intent = _call(
+        _client().v1.payment_intents.create,
+        {
+            "amount": to_stripe_amount(amount),
+            "currency": str(amount.currency).lower(),
+            "customer": customer_id,
+            "metadata": metadata,
+            "payment_method_types": ["card"],
+        },
+        idempotency_key,
+    )
+    return IntentResult(
+        id=intent.id,
+        client_secret=intent.client_secret or "",
+        status=intent.status,
+        raw=intent.to_dict(),
+    )
+
+
+def refund_create(
+    *, payment_intent_id: str, amount: Money, metadata: dict[str, str], idempotency_key: str
+) -> dict[str, Any]:
+    refund = _call(
+        _client().v1.refunds.create,
+        {
+            "payment_intent": payment_intent_id,
+            "amount": to_stripe_amount(amount),
+            "metadata": metadata,
+        },
+        idempotency_key,
+    )
+    return refund.to_dict()
+
+
+def plan_ensure(*, plan_id: str, amount: Money, product_name: str) -> str:
+    """A monthly Stripe Plan with our own id (Plans, not Prices: localstripe knows only those)."""
+    client = _client()
+    try:
+        return client.v1.plans.retrieve(plan_id).id
+    except stripe.InvalidRequestError:
+        pass
+    except stripe.StripeError as error:
+        raise PaymentProviderError(detail=str(error.user_message or error)) from error
+    plan = _call(
+        client.v1.plans.create,
+        {
+            "id": plan_id,
+            "amount": to_stripe_amount(amount),
+            "currency": str(amount.currency).lower(),
+            "interval": "month",
+            "product": {"name": product_name},
+        },
+        f"plan:{plan_id}",
+    )
+    return plan.id
+
+
+def subscription_create(
+    *, customer_id: str, plan_id: str, metadata: dict[str, str], idempotency_key: str
+) -> dict[str, Any]:
+    subscription = _call(
+        _client().v1.subscriptions.create,
+        {"customer": customer_id, "items": [{"plan": plan_id}], "metadata": metadata},
+        idempotency_key,
+    )
+    return subscription.to_dict()
+
+
+def subscription_cancel(*, subscription_id: str) -> dict[str, Any]:
+    client = _client()
+    subscription = _call(
+        lambda params, options: client.v1.subscriptions.cancel(
+            subscription_id, params=params, options=options
+        ),
+        {},
+    )
+    return subscription.to_dict()

@@ -1,0 +1,265 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from djmoney.money import Money
+
+from billing.exceptions import (
+    CreditNoteExceedsInvoice,
+    CreditNoteNeedsLines,
+    CurrencyMismatch,
+    EmptyInvoice,
+    IllegalInvoiceTransition,
+    InvalidAmount,
+    InvalidQuantity,
+    InvoiceImmutable,
+    NotCorrectable,
+    TaxRateMissing,
+)
+from billing.models import Invoice, InvoiceLine, InvoiceSeries, TaxRate
+from billing.services import (
+    CreditNoteLine,
+    credit_note_issue,
+    invoice_add_line,
+    invoice_create_draft,
+    invoice_issue,
+    invoice_mark_paid,
+    invoice_void,
+)
+from tests.factories import make_contract, make_customer, make_invoice
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+
+def next_number(code: str) -> int:
+    return InvoiceSeries.objects.get(code=code).next_number
+
+
+def test_a_draft_has_no_number_and_totals_follow_its_lines():
+    customer = make_customer()
+    invoice = invoice_create_draft(customer=customer)
+    invoice_add_line(
+        invoice=invoice,
+        kind=InvoiceLine.Kind.OTHER,
+        description="Soporte",
+        quantity=2,
+        unit_price=Money("1000.50", "COP"),
+    )
+    invoice.refresh_from_db()
+    assert invoice.number is None
+    assert invoice.series is None
+    assert invoice.status == Invoice.Status.DRAFT
+    assert invoice.subtotal == Money("2001.00", "COP")
+    assert invoice.tax == Money("380.19", "COP")  # 19 % IVA, Colombia
+    assert invoice.total == Money("2381.19", "COP")
+
+
+def test_issue_numbers_the_invoice_snapshots_the_buyer_and_sets_dates():
+    # given
+    contract = make_contract(customer=make_customer(legal_name="ACME S.A.S."))
+    invoice = make_invoice(contract.customer, contract=contract)
+    first = next_number("FV")
+    # when
+    issued = invoice_issue(invoice)
+    # then
+    assert issued.status == Invoice.Status.ISSUED
+    assert issued.number == first
+    assert next_number("FV") == first + 1
+    assert issued.display_number == f"FV-{first:06d}"
+    assert issued.issued_on == date(2026, 12, 3)
+    assert issued.due_on == date(2026, 12, 18)  # 15 days of payment term
+    grace = contract.plan.payment_grace_days
+    assert issued.insolvent_on == date(2026, 12, 19 + grace)
+    assert issued.buyer_legal_name == "ACME S.A.S."
+    # a later change of the customer never reaches the issued invoice
+    contract.customer.legal_name = "Otra S.A.S."
+    contract.customer.save()
+    issued.refresh_from_db()
+    assert issued.buyer_legal_name == "ACME S.A.S."
+    assert [c.to_status for c in issued.status_changes.all()] == ["issued"]
+
+
+def test_numbers_are_consecutive_and_only_issued_invoices_take_one():
+    customer = make_customer()
+    drafts = [make_invoice(customer) for _ in range(3)]
+    invoice_issue(drafts[2])
+    invoice_issue(drafts[0])
+    numbers = [Invoice.objects.get(pk=d.pk).number for d in drafts]
+    assert numbers[1] is None
+    assert numbers[0] == numbers[2] + 1
+
+
+def test_an_empty_draft_is_not_issued_and_takes_no_number():
+    invoice = invoice_create_draft(customer=make_customer())
+    before = next_number("FV")
+    with pytest.raises(EmptyInvoice):
+        invoice_issue(invoice)
+    assert next_number("FV") == before
+    assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("quantity", "price", "error"),
+    [
+        (0, Money("1", "COP"), InvalidQuantity),
+        (-1, Money("1", "COP"), InvalidQuantity),
+        ("abc", Money("1", "COP"), InvalidAmount),
+        (1.5, Money("1", "COP"), InvalidAmount),  # floats are refused
+        (1, Money("-1", "COP"), InvalidAmount),
+        (1, Money("1", "USD"), CurrencyMismatch),
+        (1, "1000", InvalidAmount),
+    ],
+)
+def test_bad_lines_are_refused_and_nothing_is_written(quantity, price, error):
+    invoice = invoice_create_draft(customer=make_customer())
+    with pytest.raises(error):
+        invoice_add_line(
+            invoice=invoice,
+            kind=InvoiceLine.Kind.OTHER,
+            description="x",
+            quantity=quantity,
+            unit_price=price,
+        )
+    assert not invoice.lines.exists()
+
+
+def test_exempt_customer_pays_no_tax_and_unknown_country_is_refused():
+    exempt = make_invoice(make_customer(tax_exempt=True))
+    assert exempt.tax == Money(0, "COP")
+    with pytest.raises(TaxRateMissing) as refused:
+        make_invoice(make_customer(country="CL", currency="CLP"))
+    assert refused.value.code == "tax_rate_missing"
+
+
+def test_tax_rate_in_force_is_the_latest_started():
+    TaxRate.objects.create(country="CO", rate=Decimal("5"), valid_from=date(2027, 1, 1))
+    invoice = make_invoice(make_customer())
+    assert invoice.lines.get().tax_rate == Decimal("19.00")  # 2027's rate is not in force yet
+
+
+@pytest.mark.parametrize(("country", "rate"), [("CO", "19.00"), ("AR", "21.00"), ("VE", "16.00")])
+def test_seeded_rates(country, rate):
+    currency = {"CO": "COP", "AR": "ARS", "VE": "VES"}[country]
+    invoice = make_invoice(make_customer(country=country, currency=currency))
+    assert invoice.lines.get().tax_rate == Decimal(rate)
+
+
+def test_issued_invoice_refuses_changes_through_services_and_the_orm():
+    invoice = make_invoice(issue=True)
+    with pytest.raises(IllegalInvoiceTransition):
+        invoice_add_line(
+            invoice=invoice,
+            kind=InvoiceLine.Kind.OTHER,
+            description="x",
+            quantity=1,
+            unit_price=Money("1", "COP"),
+        )
+    invoice.buyer_legal_name = "Cambiado"
+    with pytest.raises(InvoiceImmutable):
+        invoice.save()
+    fresh = Invoice.objects.get(pk=invoice.pk)
+    fresh.total = Money("1", "COP")
+    with pytest.raises(InvoiceImmutable):
+        fresh.save(update_fields=["total"])
+    with pytest.raises(InvoiceImmutable):
+        fresh.delete()
+    line = InvoiceLine.objects.get(invoice=invoice)
+    line.description = "otra"
+    with pytest.raises(InvoiceImmutable):
+        line.save()
+    with pytest.raises(InvoiceImmutable):
+        line.delete()
+    assert Invoice.objects.get(pk=invoice.pk).buyer_legal_name != "Cambiado"
+
+
+@pytest.mark.postgres
+def test_postgres_trigger_refuses_sql_changes_to_issued_invoices_and_lines():
+    invoice = make_invoice(issue=True)
+    for statement in [
+        f"UPDATE billing_invoice SET total = 1 WHERE id = {invoice.pk}",
+        f"UPDATE billing_invoice SET status = 'draft' WHERE id = {invoice.pk}",
+        f"DELETE FROM billing_invoice WHERE id = {invoice.pk}",
+        f"UPDATE billing_invoiceline SET description = 'x' WHERE invoice_id = {invoice.pk}",
+        f"DELETE FROM billing_invoiceline WHERE invoice_id = {invoice.pk}",
+    ]:
+        with (
+            pytest.raises(IntegrityError, match="billing: invoice"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    # the allowed change still works
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE billing_invoice SET status = 'paid' WHERE id = {invoice.pk}")
+
+
+def test_status_moves_only_as_the_table_says():
+    invoice = make_invoice(issue=True)
+    invoice_mark_paid(invoice)
+    with pytest.raises(IllegalInvoiceTransition):
+        invoice_void(invoice, reason="no")
+    draft = make_invoice()
+    with pytest.raises(IllegalInvoiceTransition):
+        invoice_mark_paid(draft)
+
+
+def test_void_keeps_the_number_so_the_series_has_no_gap():
+    invoice = make_invoice(issue=True)
+    voided = invoice_void(invoice, reason="Error de digitación")
+    assert voided.status == Invoice.Status.VOID
+    assert voided.number == invoice.number
+    with pytest.raises(InvalidAmount):
+        invoice_void(make_invoice(issue=True), reason="  ")
+
+
+def test_full_credit_note_mirrors_the_invoice_in_its_own_series():
+    invoice = make_invoice(
+        lines=[("A", Money("1000", "COP")), ("B", Money("333.33", "COP"))], issue=True
+    )
+    first_nc = next_number("NC")
+    note = credit_note_issue(invoice=invoice, reason="Servicio no prestado")
+    assert note.kind == Invoice.Kind.CREDIT_NOTE
+    assert note.corrects_id == invoice.pk
+    assert note.series.code == "NC"
+    assert note.number == first_nc
+    assert note.total == invoice.total
+    assert note.tax == invoice.tax
+    assert note.status == Invoice.Status.ISSUED
+
+
+def test_partial_credit_note_for_a_gross_amount_and_the_cap():
+    invoice = make_invoice(lines=[("A", Money("100000", "COP"))], issue=True)  # total 119000
+    note = credit_note_issue(invoice=invoice, reason="Descuento", amount=Money("11900", "COP"))
+    assert note.subtotal == Money("10000", "COP")
+    assert note.total == Money("11900", "COP")
+    with pytest.raises(CreditNoteExceedsInvoice):
+        credit_note_issue(invoice=invoice, reason="Demasiado", amount=Money("107100.01", "COP"))
+    last = credit_note_issue(invoice=invoice, reason="Resto", amount=Money("107100", "COP"))
+    assert last.total == Money("107100", "COP")
+
+
+def test_credit_note_with_explicit_lines_and_refusals():
+    invoice = make_invoice(lines=[("A", Money("1000", "COP"))], issue=True)
+    note = credit_note_issue(
+        invoice=invoice,
+        reason="Ajuste",
+        lines=[CreditNoteLine("Ajuste", Decimal(1), Money("100", "COP"), Decimal("19"))],
+    )
+    assert note.total == Money("119", "COP")
+    with pytest.raises(NotCorrectable):
+        credit_note_issue(invoice=make_invoice(), reason="borrador")
+    with pytest.raises(NotCorrectable):
+        credit_note_issue(invoice=note, reason="una nota de una nota")
+    mixed = make_invoice(make_customer(), issue=False)
+    invoice_add_line(
+        invoice=mixed,
+        kind=InvoiceLine.Kind.OTHER,
+        description="exento",
+        quantity=1,
+        unit_price=Money("10", "COP"),
+        taxable=False,
+    )
+    mixed = invoice_issue(mixed)
+    with pytest.raises(CreditNoteNeedsLines):
+        credit_note_issue(invoice=mixed, reason="x", amount=Money("10", "COP"))
