@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -164,8 +165,11 @@ def subscription_invoice_paid(obj: dict[str, Any], *, event_at: datetime) -> Non
     sub = _subscription_for(sub_id)
     contract = sub.contract
     stripe_invoice_id = obj["id"]
+    currency = str(obj["currency"]).upper()
+    if currency not in settings.CURRENCIES:
+        raise ValueError(f"currency {currency!r} is not one we bill in")
     received = stripe_gateway.from_stripe_amount(
-        int(obj.get("amount_paid") or obj.get("total") or 0), obj["currency"]
+        int(obj.get("amount_paid") or obj.get("total") or 0), currency
     )
     with transaction.atomic():
         invoice = Invoice.objects.filter(stripe_invoice_id=stripe_invoice_id).first()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from djmoney.money import Money
@@ -37,8 +38,12 @@ def _int(value: Any) -> int | None:
 
 
 def _received(obj: dict[str, Any]) -> Money:
+    """What Stripe says arrived; a currency outside settings.CURRENCIES is a ValueError."""
+    currency = str(obj["currency"]).upper()
+    if currency not in settings.CURRENCIES:
+        raise ValueError(f"currency {currency!r} is not one we bill in")
     units = obj.get("amount_received") or obj.get("amount") or 0
-    return stripe_gateway.from_stripe_amount(int(units), str(obj["currency"]))
+    return stripe_gateway.from_stripe_amount(int(units), currency)
 
 
 def _payment_for_intent(obj: dict[str, Any]) -> Payment | None:

@@ -1,0 +1,286 @@
+"""Credit-pack top-ups: Stripe (the real library against localstripe) and bank transfers."""
+
+import json
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import stripe
+from django.db import connection
+from djmoney.money import Money
+
+from billing.exceptions import DuplicatePaymentReference, PackNotForSale
+from billing.models import Invoice, Payment, StripeEvent
+from billing.selectors import payment_list_needing_attention
+from billing.services import invoice_void, payment_record, topup_start
+from credits.models import LedgerEntry
+from tests.billing.conftest import SECRET_KEY, make_event, sign
+from tests.factories import make_contract, make_credit_pack, make_customer, make_invoice
+
+Attention = Payment.Attention
+
+
+def stripe_client(settings) -> stripe.StripeClient:
+    return stripe.StripeClient(SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE})
+
+
+def customer_pays(settings, intent_id: str, card: str = "4242424242424242") -> dict:
+    """What the customer's browser does with Stripe.js: a card, then confirm the intent."""
+    client = stripe_client(settings)
+    method = client.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": card, "exp_month": "12", "exp_year": "2030", "cvc": "123"},
+        }
+    )
+    client.v1.payment_intents.update(intent_id, params={"payment_method": method.id})
+    return client.v1.payment_intents.confirm(intent_id).to_dict()
+
+
+def pack_setup():
+    contract = make_contract()
+    pack = make_credit_pack(contract.plan, credits=Decimal("10"), price=Money("900000", "COP"))
+    return contract, pack
+
+
+def top_up_entries(customer) -> list[LedgerEntry]:
+    return list(LedgerEntry.objects.filter(account__customer=customer, kind="top_up"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_top_up_end_to_end_with_localstripe_signed_webhook(settings, localstripe_webhooks):
+    # given a customer who picks a pack
+    contract, pack = pack_setup()
+    started = topup_start(customer=contract.customer, credit_pack=pack)
+    payment = started.payment
+    assert payment.status == Payment.Status.PENDING
+    assert payment.provider_ref.startswith("pi_") and started.client_secret
+    assert payment.invoice.status == Invoice.Status.DRAFT
+    assert payment.amount == Money("1071000", "COP")  # 900000 + 19 % IVA
+    # when the customer pays and localstripe sends its signed webhook to our live server
+    intent = customer_pays(settings, payment.provider_ref)
+    assert intent["status"] == "succeeded"
+    assert intent["metadata"]["creditdesk_pack"] == str(pack.pk)
+    deadline = time.monotonic() + 15
+    while not Payment.objects.filter(pk=payment.pk, applied_at__isnull=False).exists():
+        assert time.monotonic() < deadline, list(StripeEvent.objects.values("type", "error"))
+        time.sleep(0.2)
+    # then the invoice is issued and paid, and the credits landed once
+    invoice = Invoice.objects.get(pk=payment.invoice_id)
+    assert invoice.status == Invoice.Status.PAID
+    assert invoice.number is not None and invoice.total == Money("1071000", "COP")
+    entries = top_up_entries(contract.customer)
+    assert [e.credits for e in entries] == [Decimal("10.00")]
+    assert entries[0].idempotency_key == f"payment:{payment.pk}"
+    # (localstripe may also deliver events of earlier tests' intents now; ours is this one)
+    ours = [
+        event
+        for event in StripeEvent.objects.filter(type="payment_intent.succeeded")
+        if event.payload["data"]["object"]["id"] == payment.provider_ref
+    ]
+    assert len(ours) == 1
+    assert ours[0].processed_at is not None
+
+
+@pytest.fixture
+def paid_intent(db, settings, stripe_settings):
+    """A top-up whose PaymentIntent succeeded in localstripe; its webhook not delivered yet."""
+    contract, pack = pack_setup()
+    started = topup_start(customer=contract.customer, credit_pack=pack)
+    intent = customer_pays(settings, started.payment.provider_ref)
+    return started.payment, intent
+
+
+def test_the_same_payment_webhook_100_times_pays_once_and_credits_once(paid_intent, post_event):
+    payment, intent = paid_intent
+    payload = make_event(
+        "payment_intent.succeeded", intent, event_id="evt_replayed", created=int(time.time())
+    )
+    # the same event 100 times, then the same intent under 5 other event ids
+    answers = [post_event(payload).status_code for _ in range(100)]
+    for n in range(5):
+        again = make_event(
+            "payment_intent.succeeded", intent, event_id=f"evt_other_{n}", created=int(time.time())
+        )
+        answers.append(post_event(again).status_code)
+    assert set(answers) == {200}
+    assert Invoice.objects.filter(customer=payment.customer, status="paid").count() == 1
+    assert len(top_up_entries(payment.customer)) == 1
+    assert StripeEvent.objects.count() == 6
+    assert not payment_list_needing_attention().exists()
+
+
+def test_replies_say_what_happened(paid_intent, post_event):
+    _payment, intent = paid_intent
+    payload = make_event("payment_intent.succeeded", intent, event_id="evt_a", created=1)
+    assert json.loads(post_event(payload).content)["outcome"] in {"processed"}
+    assert json.loads(post_event(payload).content)["outcome"] == "replay"
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "",  # missing
+        "t=1,v1=deadbeef",  # wrong
+        "garbage",
+    ],
+)
+def test_bad_signatures_get_400_and_change_nothing(paid_intent, post_event, signature):
+    payment, intent = paid_intent
+    payload = make_event("payment_intent.succeeded", intent, event_id="evt_x", created=1)
+    response = post_event(payload, signature=signature)
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+    assert Payment.objects.get(pk=payment.pk).applied_at is None
+
+
+def test_wrong_secret_and_stale_timestamps_fail_verification(paid_intent, post_event):
+    payment, intent = paid_intent
+    payload = make_event("payment_intent.succeeded", intent, event_id="evt_t", created=1)
+    assert post_event(payload, signature=sign(payload, secret="whsec_other")).status_code == 400
+    stale = sign(payload, timestamp=int(time.time()) - 301)
+    assert post_event(payload, signature=stale).status_code == 400
+    assert not StripeEvent.objects.exists()
+    fresh_enough = sign(payload, timestamp=int(time.time()) - 290)
+    assert post_event(payload, signature=fresh_enough).status_code == 200
+    assert Payment.objects.get(pk=payment.pk).applied_at is not None
+
+
+def test_a_signed_body_that_is_not_an_event_is_refused_without_500(post_event, db):
+    for body in [b"not json", b"[1, 2]", b'{"no": "id"}']:
+        assert post_event(body).status_code == 400
+    payload = json.dumps({"id": "evt_broken", "type": "payment_intent.succeeded"}).encode()
+    response = post_event(payload)
+    assert response.status_code == 200
+    assert json.loads(response.content)["outcome"] == "rejected"
+    assert "KeyError" in StripeEvent.objects.get(event_id="evt_broken").error
+
+
+def _succeeded(post_event, intent: dict, event_id: str) -> None:
+    payload = make_event("payment_intent.succeeded", intent, event_id=event_id, created=1)
+    assert post_event(payload).status_code == 200
+
+
+def test_amount_that_does_not_match_is_recorded_not_credited(paid_intent, post_event):
+    payment, intent = paid_intent
+    _succeeded(post_event, intent | {"amount": intent["amount"] - 100}, "evt_amount")
+    flagged = payment_list_needing_attention().get()
+    assert flagged.pk == payment.pk and flagged.attention_reason == Attention.AMOUNT_MISMATCH
+    assert flagged.amount == Money("1070999", "COP")
+    assert not top_up_entries(payment.customer)
+    assert Invoice.objects.get(pk=payment.invoice_id).status == Invoice.Status.DRAFT
+
+
+def test_currency_that_does_not_match_is_recorded_not_credited(paid_intent, post_event):
+    payment, intent = paid_intent
+    _succeeded(post_event, intent | {"currency": "usd"}, "evt_currency")
+    assert payment_list_needing_attention().get().attention_reason == Attention.CURRENCY_MISMATCH
+    _succeeded(post_event, intent | {"id": "pi_weird", "currency": "xyz"}, "evt_xyz")
+    assert not top_up_entries(payment.customer)
+
+
+def test_pack_that_does_not_match_is_recorded_not_credited(paid_intent, post_event):
+    payment, intent = paid_intent
+    metadata = intent["metadata"] | {"creditdesk_pack": "999999"}
+    _succeeded(post_event, intent | {"metadata": metadata}, "evt_pack")
+    assert payment_list_needing_attention().get().attention_reason == Attention.UNKNOWN_PACK
+    assert not top_up_entries(payment.customer)
+
+
+def test_unknown_intents_are_kept_for_finance(post_event, db):
+    base = {"object": "payment_intent", "amount": 5000, "currency": "cop", "invoice": None}
+    _succeeded(post_event, base | {"id": "pi_nobody", "customer": "cus_nobody"}, "evt_u1")
+    customer = make_customer()
+    known = {"creditdesk_customer": str(customer.pk), "creditdesk_pack": "424242"}
+    _succeeded(post_event, base | {"id": "pi_nopack", "metadata": known}, "evt_u2")
+    mine = {"creditdesk_customer": str(customer.pk)}
+    _succeeded(post_event, base | {"id": "pi_stray", "metadata": mine}, "evt_u3")
+    reasons = dict(payment_list_needing_attention().values_list("provider_ref", "attention_reason"))
+    assert reasons == {
+        "pi_nobody": Attention.UNKNOWN_CUSTOMER,
+        "pi_nopack": Attention.UNKNOWN_PACK,
+        "pi_stray": Attention.UNKNOWN_PAYMENT,
+    }
+    assert not LedgerEntry.objects.exists()
+
+
+def test_payment_for_a_voided_draft_is_recorded_not_credited(paid_intent, post_event):
+    payment, intent = paid_intent
+    invoice_void(payment.invoice, reason="Carrito abandonado")
+    _succeeded(post_event, intent, "evt_void")
+    assert payment_list_needing_attention().get().attention_reason == Attention.INVOICE_VOID
+    assert not top_up_entries(payment.customer)
+
+
+def test_failed_intent_marks_the_payment_failed(paid_intent, post_event):
+    payment, intent = paid_intent
+    payload = make_event("payment_intent.payment_failed", intent, event_id="evt_f", created=1)
+    assert post_event(payload).status_code == 200
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.FAILED
+    # a late success still wins: the money did arrive
+    _succeeded(post_event, intent, "evt_late_success")
+    assert Payment.objects.get(pk=payment.pk).applied_at is not None
+
+
+def test_a_pack_of_another_plan_is_not_for_sale(db, stripe_settings):
+    contract, _pack = pack_setup()
+    other = make_credit_pack()
+    with pytest.raises(PackNotForSale):
+        topup_start(customer=contract.customer, credit_pack=other)
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bank_transfer_for_a_pack_goes_through_the_same_path():
+    contract, pack = pack_setup()
+    payment = payment_record(
+        customer=contract.customer,
+        amount=Money("1071000", "COP"),
+        provider=Payment.Provider.BANK_TRANSFER,
+        provider_ref="BANCOLOMBIA-0001",
+        received_on=date(2026, 12, 1),
+        credit_pack=pack,
+    )
+    assert payment.applied_at is not None and not payment.needs_attention
+    assert payment.invoice.status == Invoice.Status.PAID
+    assert [e.credits for e in top_up_entries(contract.customer)] == [Decimal("10.00")]
+    with pytest.raises(DuplicatePaymentReference):
+        payment_record(
+            customer=contract.customer,
+            amount=Money("1071000", "COP"),
+            provider=Payment.Provider.BANK_TRANSFER,
+            provider_ref="BANCOLOMBIA-0001",
+            received_on=date(2026, 12, 1),
+            credit_pack=pack,
+        )
+    assert len(top_up_entries(contract.customer)) == 1
+
+
+@pytest.mark.django_db
+def test_paying_an_invoice_twice_is_flagged_not_applied():
+    invoice = make_invoice(issue=True)
+    kwargs = {
+        "customer": invoice.customer,
+        "amount": invoice.total,
+        "provider": Payment.Provider.CASH,
+        "received_on": date(2026, 12, 1),
+        "invoice": invoice,
+    }
+    first = payment_record(provider_ref="R1", **kwargs)
+    second = payment_record(provider_ref="R2", **kwargs)
+    assert first.applied_at is not None and second.applied_at is None
+    assert second.attention_reason == Attention.INVOICE_ALREADY_PAID
+    assert list(payment_list_needing_attention()) == [second]
+    short = payment_record(
+        provider_ref="R3", **(kwargs | {"invoice": make_invoice(issue=True)}), note="parcial"
+    )
+    assert short.attention_reason in {Attention.AMOUNT_MISMATCH, Attention.UNKNOWN_CUSTOMER}
+
+
+def test_query_count_of_a_webhook_is_small(paid_intent, post_event, django_assert_max_num_queries):
+    _payment, intent = paid_intent
+    payload = make_event("payment_intent.succeeded", intent, event_id="evt_q", created=1)
+    with django_assert_max_num_queries(60):
+        post_event(payload)
+    assert connection.vendor in {"sqlite", "postgresql"}
