@@ -4,7 +4,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
 
 from contracts.models import Customer
 from credits.ledger import chain_hash, credits_text, entry_content
@@ -95,12 +95,10 @@ def ledger_verify(
         ids = list(account_ids)
         accounts, entries = accounts.filter(pk__in=ids), entries.filter(account_id__in=ids)
         holds = holds.filter(account_id__in=ids)
-    held = dict(
-        holds.order_by()
-        .values("account_id")
-        .annotate(total=Sum("credits"))
-        .values_list("account_id", "total")
-    )
+    # Summed here, not with SQL SUM(): SQLite would add the decimals as floats.
+    held: dict[int, Decimal] = {}
+    for account_id, hold_credits in holds.values_list("account_id", "credits").iterator():
+        held[account_id] = held.get(account_id, Decimal("0")) + hold_credits
     rows = entries.values_list(*_ENTRY_FIELDS).iterator(chunk_size=chunk_size)
     pending = next(rows, None)
     result = LedgerVerification()

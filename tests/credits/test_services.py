@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 import pytest
-from django.db.models import Sum
 from djmoney.money import Money
 
 from creditdesk.errors import InvalidInput
@@ -43,14 +42,18 @@ def stored(account: CreditAccount) -> CreditAccount:
 
 
 def entries_sum(account: CreditAccount) -> Decimal:
-    return LedgerEntry.objects.filter(account=account).aggregate(s=Sum("credits"))["s"] or D(0)
+    # summed in Python: SQLite's SUM() adds decimals as floats
+    return sum(LedgerEntry.objects.filter(account=account).values_list("credits", flat=True), D(0))
 
 
 def assert_consistent(account: CreditAccount) -> None:
     row = stored(account)
-    active = CreditHold.objects.filter(account=account, status="active").aggregate(
-        s=Sum("credits")
-    )["s"] or D(0)
+    active = sum(
+        CreditHold.objects.filter(account=account, status="active").values_list(
+            "credits", flat=True
+        ),
+        D(0),
+    )
     assert row.balance == entries_sum(account)
     assert row.held == active
     assert (account.balance, account.held) == (row.balance, row.held)
