@@ -123,6 +123,14 @@ class Calendar:
     name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
+        # One canonical order, so equal content compares (and caches) equal however built.
+        object.__setattr__(
+            self, "windows", tuple(sorted(self.windows, key=lambda w: (w.weekday, w.starts_at)))
+        )
+        object.__setattr__(self, "closures", tuple(sorted(self.closures, key=lambda c: c.on)))
+        object.__setattr__(
+            self, "openings", tuple(sorted(self.openings, key=lambda o: (o.on, o.starts_at)))
+        )
         validate(self)
 
     @classmethod

@@ -14,11 +14,25 @@ compare stored values and never recompute business time. The arithmetic lives in
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sla.calendars import check_time_zone
 from sla.choices import Impact, Priority, Urgency
+from sla.exceptions import SlaError
+
+PERCENT_1_99 = [MinValueValidator(1), MaxValueValidator(99)]
+
+
+def validate_time_zone(value: str) -> None:
+    """Form-level face of `sla.calendars.check_time_zone` (the rule lives there)."""
+    try:
+        check_time_zone(value)
+    except SlaError as error:
+        raise ValidationError(error.message(), code=error.code) from error
 
 
 class BusinessCalendar(models.Model):
@@ -40,7 +54,7 @@ class CalendarVersion(models.Model):
         BusinessCalendar, on_delete=models.CASCADE, related_name="versions"
     )
     number = models.PositiveIntegerField()
-    time_zone = models.CharField(max_length=64)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     always_open = models.BooleanField(
         default=False, help_text=_("24x7: every instant is working time.")
     )
@@ -72,7 +86,9 @@ class WorkingInterval(models.Model):
     """A weekly opening window. `ends_at <= starts_at` means it closes the next day."""
 
     version = models.ForeignKey(CalendarVersion, on_delete=models.CASCADE, related_name="intervals")
-    weekday = models.PositiveSmallIntegerField(help_text=_("0 = Monday ... 6 = Sunday"))
+    weekday = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(6)], help_text=_("0 = Monday ... 6 = Sunday")
+    )
     starts_at = models.TimeField()
     ends_at = models.TimeField()
 
@@ -143,7 +159,7 @@ class SlaPolicyVersion(models.Model):
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.PROTECT, related_name="policy_versions"
     )
-    warning_percent = models.PositiveSmallIntegerField(default=75)
+    warning_percent = models.PositiveSmallIntegerField(default=75, validators=PERCENT_1_99)
     note = models.CharField(max_length=240, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,8 +189,12 @@ class SlaTarget(models.Model):
         SlaPolicyVersion, on_delete=models.CASCADE, related_name="targets"
     )
     priority = models.CharField(max_length=8, choices=Priority.choices)
-    first_response = models.DurationField(null=True, blank=True)
-    resolution = models.DurationField(null=True, blank=True)
+    first_response = models.DurationField(
+        null=True, blank=True, validators=[MinValueValidator(timedelta(0))]
+    )
+    resolution = models.DurationField(
+        null=True, blank=True, validators=[MinValueValidator(timedelta(0))]
+    )
     measure = models.CharField(max_length=8, choices=Measure.choices, default=Measure.BUSINESS)
 
     class Meta:
@@ -287,8 +307,8 @@ class SlaClock(models.Model):
     calendar_version = models.ForeignKey(
         CalendarVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="clocks"
     )
-    target = models.DurationField()
-    warning_percent = models.PositiveSmallIntegerField()
+    target = models.DurationField(validators=[MinValueValidator(timedelta(0))])
+    warning_percent = models.PositiveSmallIntegerField(validators=PERCENT_1_99)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
     started_at = models.DateTimeField()
     measured_at = models.DateTimeField()
@@ -300,6 +320,9 @@ class SlaClock(models.Model):
     cycle = models.PositiveSmallIntegerField(default=1)
     first_stopped_at = models.DateTimeField(null=True, blank=True)
     first_elapsed = models.DurationField(null=True, blank=True)
+    first_met = models.BooleanField(
+        null=True, blank=True, help_text=_("Whether the first cycle met its target.")
+    )
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     monitor_run = models.UUIDField(null=True, blank=True)

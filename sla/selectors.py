@@ -1,0 +1,322 @@
+"""Reads of the SLA app: calendar values, current versions, clock status and explanation,
+and the compliance figures reports and the API show.
+
+Compliance is computed by the database. Medians and 90th percentiles are the continuous
+percentile (linear interpolation between the two nearest ranks, PostgreSQL's
+`percentile_cont`). PostgreSQL computes them with `percentile_cont ... WITHIN GROUP`.
+Elsewhere (SQLite) the database sorts each group and returns only the one or two rows
+around the rank (`ORDER BY elapsed LIMIT 2 OFFSET k`), and the interpolation between those
+two values happens here: a constant number of small queries, never a loop over clocks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from threading import Lock
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
+
+from sla.calendars import ALWAYS_OPEN, Calendar, Closure, Opening, Window
+from sla.calendars import business_time_between as _between
+from sla.calendars import explain_due as _explain_due
+from sla.choices import Priority
+from sla.models import (
+    BusinessCalendar,
+    CalendarDate,
+    CalendarVersion,
+    SlaClock,
+    SlaPolicy,
+    SlaPolicyVersion,
+)
+from sla.transitions import RUNNING, phase
+
+# --- calendars and versions -------------------------------------------------------------------
+
+# Versions never change once written, so their calendar values can be kept; the creation
+# time is part of the key so a reused primary key (SQLite after a rollback) never matches.
+_calendar_values: dict[tuple[int, datetime], Calendar] = {}
+_calendar_values_lock = Lock()
+
+
+def calendar_value(version: CalendarVersion | None) -> Calendar:
+    """The pure `Calendar` of a version; `None` (a target measured 24x7) is always open."""
+    if version is None:
+        return ALWAYS_OPEN
+    key = (version.pk, version.created_at)
+    with _calendar_values_lock:
+        cached = _calendar_values.get(key)
+    if cached is not None:
+        return cached
+    dates = list(version.dates.all())
+    value = Calendar(
+        time_zone=version.time_zone,
+        windows=tuple(
+            Window(row.weekday, row.starts_at, row.ends_at) for row in version.intervals.all()
+        ),
+        holiday_country=version.holiday_country,
+        holiday_subdivision=version.holiday_subdivision,
+        closures=tuple(
+            Closure(row.on, row.name) for row in dates if row.kind == CalendarDate.Kind.CLOSED
+        ),
+        openings=tuple(
+            Opening(row.on, row.starts_at, row.ends_at)
+            for row in dates
+            if row.kind == CalendarDate.Kind.OPEN
+        ),
+        always_open=version.always_open,
+        name=str(version),
+    )
+    with _calendar_values_lock:
+        if len(_calendar_values) > 1024:
+            _calendar_values.clear()
+        _calendar_values[key] = value
+    return value
+
+
+def calendar_current_version(calendar: BusinessCalendar) -> CalendarVersion:
+    return calendar.versions.order_by("-number").first()
+
+
+def policy_current_version(policy: SlaPolicy) -> SlaPolicyVersion:
+    return policy.versions.select_related("calendar").order_by("-number").first()
+
+
+# --- clocks -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    state: str
+    elapsed: timedelta
+    remaining: timedelta
+    percent_used: Decimal
+    due_at: datetime | None
+
+
+def clock_elapsed(clock: SlaClock, now: datetime) -> timedelta:
+    """Business time used so far: the stored figure plus the running stretch since then."""
+    if phase(clock) != RUNNING:
+        return clock.elapsed
+    calendar = calendar_value(clock.calendar_version)
+    return clock.elapsed + max(_between(clock.measured_at, now, calendar), timedelta(0))
+
+
+def clock_status(clock: SlaClock, now: datetime) -> ClockStatus:
+    elapsed = clock_elapsed(clock, now)
+    state = clock.state
+    if state == SlaClock.State.RUNNING and elapsed > clock.target:
+        # The monitor has not marked it yet; show what it will mark.
+        state = SlaClock.State.BREACHED
+    if clock.target:
+        percent = Decimal(elapsed / clock.target * 100).quantize(Decimal("0.1"))
+    else:
+        percent = Decimal(100) if elapsed or clock.stopped_at else Decimal(0)
+    return ClockStatus(
+        state=state,
+        elapsed=elapsed,
+        remaining=max(clock.target - elapsed, timedelta(0)),
+        percent_used=percent,
+        due_at=clock.due_at,
+    )
+
+
+def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
+    """The clock's history and, while it runs, how its due time is reached."""
+    spanish = language[:2] != "en"
+    zone = calendar_value(clock.calendar_version).zone
+    lines = []
+    for event in clock.events.order_by("at", "pk"):
+        label = event.get_kind_display()
+        stamp = event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        used = _hours(event.elapsed)
+        due = event.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if event.due_at else "-"
+        if spanish:
+            lines.append(f"{stamp} {label}: {used} hábiles usadas, vence {due}")
+        else:
+            lines.append(f"{stamp} {event.kind}: {used} of working time used, due {due}")
+        if event.note:
+            lines[-1] += f" ({event.note})"
+    for pause in clock.pauses.exclude(business_time=None):
+        if spanish:
+            lines.append(f"Pausa: {_hours(pause.business_time)} hábiles no cuentan")
+        else:
+            lines.append(f"Pause: {_hours(pause.business_time)} of working time not counted")
+    if phase(clock) == RUNNING and clock.elapsed < clock.target:
+        explanation = _explain_due(
+            clock.measured_at,
+            clock.target - clock.elapsed,
+            calendar_value(clock.calendar_version),
+        )
+        lines.extend(explanation.lines(language))
+    return lines
+
+
+def _hours(amount: timedelta) -> str:
+    minutes = int(amount.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+# --- compliance -------------------------------------------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile of an ordered set (interpolates between ranks)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    allow_distinct = False
+
+    def __init__(self, expression, fraction: float, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError(fraction)
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+@dataclass(frozen=True)
+class GroupCompliance:
+    """Figures of one priority, or of all (`priority` None). Shares are None without data."""
+
+    priority: str | None
+    tickets: int
+    response_decided: int
+    response_met: int
+    resolution_decided: int
+    resolution_met: int
+    first_time_resolution_met: int
+    response_median: timedelta | None
+    response_p90: timedelta | None
+    resolution_median: timedelta | None
+    resolution_p90: timedelta | None
+
+    @property
+    def response_share(self) -> Decimal | None:
+        return _share(self.response_met, self.response_decided)
+
+    @property
+    def resolution_share(self) -> Decimal | None:
+        return _share(self.resolution_met, self.resolution_decided)
+
+    @property
+    def first_time_resolution_share(self) -> Decimal | None:
+        return _share(self.first_time_resolution_met, self.resolution_decided)
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A clock that missed its target. `late_by` is business time past the target, known
+    for stopped clocks; an open breached clock is still getting later (`late_by` None)."""
+
+    subject: str
+    label: str
+    kind: str
+    priority: str
+    due_at: datetime | None
+    stopped_at: datetime | None
+    late_by: timedelta | None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    by_priority: list[GroupCompliance]
+    overall: GroupCompliance
+    breaches: list[Breach]
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001")) if whole else None
+
+
+DECIDED = Q(state__in=[SlaClock.State.MET, SlaClock.State.BREACHED])
+STOPPED = Q(stopped_at__isnull=False)
+RESPONSE = Q(kind=SlaClock.Kind.RESPONSE)
+RESOLUTION = Q(kind=SlaClock.Kind.RESOLUTION)
+
+
+def sla_compliance(*, clocks: QuerySet[SlaClock], portable: bool | None = None) -> Compliance:
+    """Compliance of a set of clocks (the caller filters to a contract and a period).
+
+    A target counts as decided once the clock stopped, or once it breached while open.
+    Business times are those stored at the stop: the first response's, and the resolution's
+    accumulated over all its cycles. `portable` forces the non-PostgreSQL percentile method.
+    """
+    if portable is None:
+        portable = connection.vendor != "postgresql"
+    counts = {
+        "tickets": Count("subject", distinct=True),
+        "response_decided": Count("pk", filter=RESPONSE & DECIDED),
+        "response_met": Count("pk", filter=RESPONSE & Q(state=SlaClock.State.MET)),
+        "resolution_decided": Count("pk", filter=RESOLUTION & DECIDED),
+        "resolution_met": Count("pk", filter=RESOLUTION & Q(state=SlaClock.State.MET)),
+        "first_time_resolution_met": Count(
+            "pk", filter=RESOLUTION & Q(first_elapsed__lte=F("target"))
+        ),
+    }
+    if not portable:
+        for name, kind in (("response", RESPONSE), ("resolution", RESOLUTION)):
+            for suffix, fraction in (("median", 0.5), ("p90", 0.9)):
+                counts[f"{name}_{suffix}"] = PercentileCont(
+                    "elapsed", fraction, filter=kind & STOPPED, output_field=DurationField()
+                )
+    rows = list(clocks.order_by().values("priority").annotate(**counts))
+    overall_row = clocks.order_by().aggregate(**counts)
+    by_priority = []
+    order = {value: index for index, value in enumerate(Priority.values)}
+    for row in sorted(rows, key=lambda r: order[r["priority"]]):
+        group = clocks.filter(priority=row["priority"])
+        by_priority.append(_group(row["priority"], row, group, portable))
+    overall = _group(None, overall_row, clocks, portable)
+    breaches = [
+        Breach(
+            subject=row["subject"],
+            label=row["label"],
+            kind=row["kind"],
+            priority=row["priority"],
+            due_at=row["due_at"],
+            stopped_at=row["stopped_at"],
+            late_by=row["elapsed"] - row["target"] if row["stopped_at"] else None,
+        )
+        for row in clocks.filter(state=SlaClock.State.BREACHED)
+        .order_by("breached_at", "pk")
+        .values("subject", "label", "kind", "priority", "due_at", "stopped_at", "elapsed", "target")
+    ]
+    return Compliance(by_priority=by_priority, overall=overall, breaches=breaches)
+
+
+def _group(priority, row: dict, clocks: QuerySet[SlaClock], portable: bool) -> GroupCompliance:
+    figures = {
+        name: row[name]
+        for name in (
+            "tickets",
+            "response_decided",
+            "response_met",
+            "resolution_decided",
+            "resolution_met",
+            "first_time_resolution_met",
+        )
+    }
+    for name, kind in (("response", RESPONSE), ("resolution", RESOLUTION)):
+        for suffix, fraction in (("median", 0.5), ("p90", 0.9)):
+            key = f"{name}_{suffix}"
+            if portable:
+                figures[key] = _percentile_by_rank(clocks.filter(kind & STOPPED), fraction)
+            else:
+                figures[key] = row[key]
+    return GroupCompliance(priority=priority, **figures)
+
+
+def _percentile_by_rank(clocks: QuerySet[SlaClock], fraction: float) -> timedelta | None:
+    """Continuous percentile of `elapsed`: the database returns the two rows around the rank."""
+    size = clocks.count()
+    if not size:
+        return None
+    rank = fraction * (size - 1)
+    lower = math.floor(rank)
+    values = list(clocks.order_by("elapsed").values_list("elapsed", flat=True)[lower : lower + 2])
+    if len(values) == 1 or rank == lower:
+        return values[0]
+    low, high = values
+    return low + (high - low) * (rank - lower)

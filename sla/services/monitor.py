@@ -1,0 +1,122 @@
+"""The breach monitor: marks warnings and breaches and mails each once per clock and threshold.
+
+It never computes business time: every clock carries its `warn_at` and `due_at`, written at
+its last transition, so the run is a handful of set-based statements whatever the number
+of clocks: mark (one UPDATE per threshold, tagged with this run's id), log the events (one
+INSERT ... SELECT per threshold), read what to mail (one SELECT). An UPDATE only takes
+clocks still unmarked, so a second run, or two runs at once, mark and mail nothing twice.
+
+Recipients are the clock's `notify_emails`, which tickets keep current (assignee and
+account manager) through `clock_set_recipients`; sla knows nothing of tickets.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import mail
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import translation
+
+from sla.calendars import to_us
+from sla.models import SlaClock, SlaClockEvent
+
+State = SlaClock.State
+
+
+@dataclass(frozen=True)
+class MonitorResult:
+    warned: int
+    breached: int
+    emails: int
+
+
+def _log_events(run: uuid.UUID, kind: str, at_column: str, elapsed_sql: str, now) -> None:
+    """INSERT ... SELECT one event per clock this run marked (no per-clock round trip)."""
+    quote = connection.ops.quote_name
+    events, clocks = SlaClockEvent._meta.db_table, SlaClock._meta.db_table
+    # Table and column names come from our models, values go as parameters.
+    sql = (
+        f"INSERT INTO {quote(events)} "  # noqa: S608
+        f"({quote('clock_id')}, {quote('kind')}, {quote('at')}, {quote('elapsed')}, "
+        f"{quote('due_at')}, {quote('note')}, {quote('created_at')}) "
+        f"SELECT {quote('id')}, %s, {quote(at_column)}, {elapsed_sql}, {quote('due_at')}, "
+        f"%s, %s FROM {quote(clocks)} WHERE {quote('monitor_run')} = %s"
+    )
+    run_value = run if connection.vendor == "postgresql" else run.hex
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, "sla_monitor", now, run_value])
+
+
+@transaction.atomic(durable=True)
+def sla_monitor_run(*, now: datetime) -> MonitorResult:
+    """Mark clocks past their warning or due instant and mail their recipients once.
+
+    Mail leaves after commit; a failed run marks nothing and mails nothing.
+    """
+    to_us(now, "now")
+    warn_run, breach_run = uuid.uuid4(), uuid.uuid4()
+    quote = connection.ops.quote_name
+    warned = SlaClock.objects.filter(
+        state=State.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gte=now
+    ).update(warned_at=now, monitor_run=warn_run)
+    breached = SlaClock.objects.filter(state=State.RUNNING, due_at__lt=now).update(
+        state=State.BREACHED, breached_at=F("due_at"), monitor_run=breach_run
+    )
+    if warned:
+        # Business time at the warning instant is the threshold share of the target.
+        _log_events(
+            warn_run,
+            SlaClockEvent.Kind.WARNING,
+            "warn_at",
+            f"{quote('target')} * {quote('warning_percent')} / 100",
+            now,
+        )
+    if breached:
+        _log_events(breach_run, SlaClockEvent.Kind.BREACH, "due_at", quote("target"), now)
+    messages = []
+    if warned or breached:
+        rows = SlaClock.objects.filter(monitor_run__in=[warn_run, breach_run]).values_list(
+            "subject",
+            "label",
+            "kind",
+            "priority",
+            "due_at",
+            "notify_emails",
+            "monitor_run",
+            "calendar_version__time_zone",
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            for subject, label, kind, priority, due_at, emails, run, zone in rows.iterator(
+                chunk_size=5000
+            ):
+                if emails:
+                    messages.append(
+                        _message(
+                            subject, label, kind, priority, due_at, emails, run == breach_run, zone
+                        )
+                    )
+    if messages:
+        transaction.on_commit(lambda: mail.mailers.default.send_messages(messages))
+    return MonitorResult(warned=warned, breached=breached, emails=len(messages))
+
+
+def _message(subject, label, kind, priority, due_at, emails, breached, zone) -> mail.EmailMessage:
+    local_due = due_at.astimezone(ZoneInfo(zone or "UTC")).strftime("%Y-%m-%d %H:%M %Z")
+    kind_label = SlaClock.Kind(kind).label
+    name = label or subject
+    if breached:
+        title = f"[SLA] Incumplido: {name} ({kind_label}, {priority.upper()})"
+        body = f"El objetivo de {kind_label.lower()} de {name} venció el {local_due}."
+    else:
+        title = f"[SLA] Aviso: {name} ({kind_label}, {priority.upper()})"
+        body = (
+            f"{name} usó la mayor parte de su objetivo de {kind_label.lower()}: "
+            f"vence el {local_due}."
+        )
+    return mail.EmailMessage(subject=title, body=body, to=list(emails))

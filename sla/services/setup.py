@@ -1,0 +1,230 @@
+"""Writes that configure SLAs: publishing calendar and policy versions, deciding priority."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+
+from sla.calendars import Calendar
+from sla.choices import Impact, Priority, Urgency
+from sla.exceptions import OverrideWithoutReason
+from sla.models import (
+    BusinessCalendar,
+    CalendarDate,
+    CalendarVersion,
+    PriorityMatrixCell,
+    SlaPolicy,
+    SlaPolicyVersion,
+    SlaTarget,
+    WorkingInterval,
+)
+from sla.selectors import calendar_current_version, calendar_value, policy_current_version
+
+# Seed 001 decides severity "en función a la urgencia y el impacto" without printing the
+# table; this is the usual ITIL reading, and each policy version keeps its own copy.
+DEFAULT_PRIORITY_MATRIX: dict[tuple[str, str], str] = {
+    (Impact.HIGH, Urgency.HIGH): Priority.P1,
+    (Impact.HIGH, Urgency.MEDIUM): Priority.P2,
+    (Impact.HIGH, Urgency.LOW): Priority.P3,
+    (Impact.MEDIUM, Urgency.HIGH): Priority.P2,
+    (Impact.MEDIUM, Urgency.MEDIUM): Priority.P3,
+    (Impact.MEDIUM, Urgency.LOW): Priority.P4,
+    (Impact.LOW, Urgency.HIGH): Priority.P3,
+    (Impact.LOW, Urgency.MEDIUM): Priority.P4,
+    (Impact.LOW, Urgency.LOW): Priority.P4,
+}
+
+
+@transaction.atomic
+def calendar_publish(
+    *, slug: str, name: str, calendar: Calendar, note: str = ""
+) -> CalendarVersion:
+    """Make `calendar` the current version of calendar `slug` (created if new).
+
+    Idempotent: publishing the same content as the current version returns it unchanged.
+    `calendar` was validated when built, so a bad calendar never reaches this point; each
+    row is still `full_clean`ed, and any refusal rolls the whole publication back.
+    """
+    owner = BusinessCalendar.objects.select_for_update().filter(slug=slug).first()
+    if owner is None:
+        owner = BusinessCalendar(slug=slug, name=name)
+        owner.full_clean()
+        owner.save()
+    elif owner.name != name:
+        owner.name = name
+        owner.full_clean()
+        owner.save(update_fields=["name"])
+    current = calendar_current_version(owner)
+    if current is not None and calendar_value(current) == calendar:
+        return current
+    version = CalendarVersion(
+        calendar=owner,
+        number=(current.number + 1) if current else 1,
+        time_zone=calendar.time_zone,
+        always_open=calendar.always_open,
+        holiday_country=calendar.holiday_country,
+        holiday_subdivision=calendar.holiday_subdivision,
+        note=note,
+    )
+    version.full_clean()
+    version.save()
+    rows = [
+        WorkingInterval(
+            version=version, weekday=w.weekday, starts_at=w.starts_at, ends_at=w.ends_at
+        )
+        for w in calendar.windows
+    ]
+    dates = [
+        CalendarDate(version=version, on=c.on, kind=CalendarDate.Kind.CLOSED, name=c.name)
+        for c in calendar.closures
+    ] + [
+        CalendarDate(
+            version=version,
+            on=o.on,
+            kind=CalendarDate.Kind.OPEN,
+            starts_at=o.starts_at,
+            ends_at=o.ends_at,
+        )
+        for o in calendar.openings
+    ]
+    for row in [*rows, *dates]:
+        row.full_clean(exclude=["version"])
+    WorkingInterval.objects.bulk_create(rows)
+    CalendarDate.objects.bulk_create(dates)
+    return version
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """Targets of one priority; None means no target. `always` measures them 24x7."""
+
+    first_response: timedelta | None
+    resolution: timedelta | None
+    always: bool = False
+
+
+NO_TARGETS = TargetSpec(None, None)
+
+
+@transaction.atomic
+def policy_publish(
+    *,
+    slug: str,
+    name: str,
+    calendar: BusinessCalendar,
+    targets: Mapping[str, TargetSpec],
+    warning_percent: int = 75,
+    matrix: Mapping[tuple[str, str], str] | None = None,
+    note: str = "",
+) -> SlaPolicyVersion:
+    """Make these targets the current version of policy `slug` (created if new).
+
+    Every priority gets a target row (missing ones have no targets), every impact x urgency
+    cell a priority. Idempotent: the same content returns the current version. Open clocks
+    keep the version they started with until `sla_reapply` moves them.
+    """
+    owner = SlaPolicy.objects.select_for_update().filter(slug=slug).first()
+    if owner is None:
+        owner = SlaPolicy(slug=slug, name=name)
+        owner.full_clean()
+        owner.save()
+    elif owner.name != name:
+        owner.name = name
+        owner.full_clean()
+        owner.save(update_fields=["name"])
+    cells = dict(DEFAULT_PRIORITY_MATRIX | dict(matrix or {}))
+    wanted_targets = {priority: targets.get(priority, NO_TARGETS) for priority in Priority.values}
+    current = policy_current_version(owner)
+    if current is not None and _same_policy(
+        current, calendar, warning_percent, wanted_targets, cells
+    ):
+        return current
+    version = SlaPolicyVersion(
+        policy=owner,
+        number=(current.number + 1) if current else 1,
+        calendar=calendar,
+        warning_percent=warning_percent,
+        note=note,
+    )
+    version.full_clean()
+    version.save()
+    target_rows = [
+        SlaTarget(
+            policy_version=version,
+            priority=priority,
+            first_response=spec.first_response,
+            resolution=spec.resolution,
+            measure=SlaTarget.Measure.ALWAYS if spec.always else SlaTarget.Measure.BUSINESS,
+        )
+        for priority, spec in wanted_targets.items()
+    ]
+    cell_rows = [
+        PriorityMatrixCell(policy_version=version, impact=impact, urgency=urgency, priority=value)
+        for (impact, urgency), value in cells.items()
+    ]
+    for row in [*target_rows, *cell_rows]:
+        row.full_clean(exclude=["policy_version"])
+    SlaTarget.objects.bulk_create(target_rows)
+    PriorityMatrixCell.objects.bulk_create(cell_rows)
+    return version
+
+
+def _same_policy(
+    version: SlaPolicyVersion,
+    calendar: BusinessCalendar,
+    warning_percent: int,
+    targets: Mapping[str, TargetSpec],
+    cells: Mapping[tuple[str, str], str],
+) -> bool:
+    stored_targets = {
+        row.priority: TargetSpec(
+            row.first_response, row.resolution, row.measure == SlaTarget.Measure.ALWAYS
+        )
+        for row in version.targets.all()
+    }
+    stored_cells = {(c.impact, c.urgency): c.priority for c in version.matrix.all()}
+    return (
+        version.calendar_id == calendar.pk
+        and version.warning_percent == warning_percent
+        and stored_targets == dict(targets)
+        and stored_cells == dict(cells)
+    )
+
+
+@dataclass(frozen=True)
+class PriorityDecision:
+    """What tickets store: the priority, the matrix's answer, and why staff overrode it."""
+
+    priority: str
+    computed: str
+    impact: str
+    urgency: str
+    overridden: bool
+    reason: str = ""
+    decided_by: str = ""
+
+
+def priority_decide(
+    *,
+    policy_version: SlaPolicyVersion,
+    impact: str,
+    urgency: str,
+    override: str | None = None,
+    reason: str = "",
+    decided_by: str = "",
+) -> PriorityDecision:
+    """Impact x urgency through the policy's matrix; an override needs a reason."""
+    computed = (
+        policy_version.matrix.filter(impact=impact, urgency=urgency)
+        .values_list("priority", flat=True)
+        .first()
+    ) or DEFAULT_PRIORITY_MATRIX[(Impact(impact), Urgency(urgency))]
+    if override is None or override == computed:
+        return PriorityDecision(computed, computed, impact, urgency, overridden=False)
+    Priority(override)  # an unknown priority is a programming error, not user input
+    if not reason.strip():
+        raise OverrideWithoutReason(field="reason")
+    return PriorityDecision(override, computed, impact, urgency, True, reason.strip(), decided_by)
