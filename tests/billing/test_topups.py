@@ -55,7 +55,8 @@ def test_top_up_end_to_end_with_localstripe_signed_webhook(settings, localstripe
     started = topup_start(customer=contract.customer, credit_pack=pack)
     payment = started.payment
     assert payment.status == Payment.Status.PENDING
-    assert payment.provider_ref.startswith("pi_") and started.client_secret
+    assert payment.provider_ref.startswith("pi_")
+    assert started.client_secret
     assert payment.invoice.status == Invoice.Status.DRAFT
     assert payment.amount == Money("1071000", "COP")  # 900000 + 19 % IVA
     # when the customer pays and localstripe sends its signed webhook to our live server
@@ -69,7 +70,8 @@ def test_top_up_end_to_end_with_localstripe_signed_webhook(settings, localstripe
     # then the invoice is issued and paid, and the credits landed once
     invoice = Invoice.objects.get(pk=payment.invoice_id)
     assert invoice.status == Invoice.Status.PAID
-    assert invoice.number is not None and invoice.total == Money("1071000", "COP")
+    assert invoice.number is not None
+    assert invoice.total == Money("1071000", "COP")
     entries = top_up_entries(contract.customer)
     assert [e.credits for e in entries] == [Decimal("10.00")]
     assert entries[0].idempotency_key == f"payment:{payment.pk}"
@@ -166,7 +168,8 @@ def test_amount_that_does_not_match_is_recorded_not_credited(paid_intent, post_e
     payment, intent = paid_intent
     _succeeded(post_event, intent | {"amount": intent["amount"] - 100}, "evt_amount")
     flagged = payment_list_needing_attention().get()
-    assert flagged.pk == payment.pk and flagged.attention_reason == Attention.AMOUNT_MISMATCH
+    assert flagged.pk == payment.pk
+    assert flagged.attention_reason == Attention.AMOUNT_MISMATCH
     assert flagged.amount == Money("1070999", "COP")
     assert not top_up_entries(payment.customer)
     assert Invoice.objects.get(pk=payment.invoice_id).status == Invoice.Status.DRAFT
@@ -242,7 +245,8 @@ def test_bank_transfer_for_a_pack_goes_through_the_same_path():
         received_on=date(2026, 12, 1),
         credit_pack=pack,
     )
-    assert payment.applied_at is not None and not payment.needs_attention
+    assert payment.applied_at is not None
+    assert not payment.needs_attention
     assert payment.invoice.status == Invoice.Status.PAID
     assert [e.credits for e in top_up_entries(contract.customer)] == [Decimal("10.00")]
     with pytest.raises(DuplicatePaymentReference):
@@ -269,7 +273,8 @@ def test_paying_an_invoice_twice_is_flagged_not_applied():
     }
     first = payment_record(provider_ref="R1", **kwargs)
     second = payment_record(provider_ref="R2", **kwargs)
-    assert first.applied_at is not None and second.applied_at is None
+    assert first.applied_at is not None
+    assert second.applied_at is None
     assert second.attention_reason == Attention.INVOICE_ALREADY_PAID
     assert list(payment_list_needing_attention()) == [second]
     short = payment_record(

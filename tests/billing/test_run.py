@@ -1,0 +1,225 @@
+"""The monthly run: what it bills, idempotence, resuming after a crash, query budget."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import OperationalError, connection
+from djmoney.money import Money
+
+from billing.exceptions import InvalidPeriod
+from billing.models import BillingRun, Invoice, InvoiceLine, OnsiteCharge
+from billing.services import Period, billing_run
+from contracts.models import Contract
+from contracts.services import contract_change_plan
+from credits.services import credit_account_get_or_create, credits_charge, credits_place_hold
+from tests.factories import (
+    make_contract,
+    make_credit_account,
+    make_customer,
+    make_onsite_charge,
+    make_plan,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+NOVEMBER = Period.parse("2026-11")
+
+
+def monthly(contract: Contract) -> list[Invoice]:
+    return list(Invoice.objects.filter(contract=contract, source=Invoice.Source.MONTHLY))
+
+
+def test_seed_002_premium_fee_with_iva_for_a_whole_month():
+    contract = make_contract(plan=make_plan(monthly_fee=Money("120900", "COP")))
+    summary = billing_run(period=NOVEMBER)
+    (invoice,) = monthly(contract)
+    assert summary.issued == 1
+    assert invoice.status == Invoice.Status.ISSUED
+    assert invoice.number is not None
+    assert (invoice.period_start, invoice.period_end) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert invoice.subtotal == Money("120900", "COP")
+    assert invoice.tax == Money("22971", "COP")
+    assert invoice.total == Money("143871", "COP")
+    line = invoice.lines.get()
+    assert line.kind == InvoiceLine.Kind.PLAN_FEE
+    assert line.tax_rate == Decimal("19.00")
+
+
+def test_plan_change_mid_month_is_prorated_by_day():
+    # given Nivel 2 (60000) until 11 Nov, Nivel 3 (120900) from 12 Nov
+    basic = make_plan(monthly_fee=Money("60000", "COP"))
+    premium = make_plan(monthly_fee=Money("120900", "COP"))
+    contract = make_contract(plan=basic)
+    contract_change_plan(contract, plan=premium, effective_on=date(2026, 11, 12))
+    # when
+    billing_run(period=NOVEMBER)
+    # then 11/30 of 60000 = 22000 and 19/30 of 120900 = 76570
+    lines = list(monthly(contract)[0].lines.order_by("position"))
+    assert [(line.unit_price, line.period_start, line.period_end) for line in lines] == [
+        (Money("22000", "COP"), date(2026, 11, 1), date(2026, 11, 11)),
+        (Money("76570", "COP"), date(2026, 11, 12), date(2026, 11, 30)),
+    ]
+
+
+def test_contract_starting_mid_month_and_untaxed_fee():
+    plan = make_plan(monthly_fee=Money("100", "COP"), monthly_fee_taxable=False)
+    contract = make_contract(plan=plan, starts_on=date(2026, 11, 21))
+    billing_run(period=NOVEMBER)
+    line = monthly(contract)[0].lines.get()
+    # 10/30 of 100 = 33.333.. -> 33.33 (half up, once, on the line)
+    assert line.unit_price == Money("33.33", "COP")
+    assert line.tax == Money(0, "COP")
+
+
+def test_onsite_surcharges_are_billed_once_and_late_ones_wait():
+    contract = make_contract()
+    visit = make_onsite_charge(contract, performed_on=date(2026, 11, 10), reference="T-1")
+    again = make_onsite_charge(contract, performed_on=date(2026, 11, 10), reference="T-1")
+    late = make_onsite_charge(contract, performed_on=date(2026, 12, 2), reference="T-2")
+    assert again.pk == visit.pk
+    billing_run(period=NOVEMBER)
+    invoice = monthly(contract)[0]
+    onsite = invoice.lines.get(kind=InvoiceLine.Kind.ONSITE)
+    assert onsite.unit_price == Money("50000", "COP")
+    assert onsite.tax == Money("9500", "COP")
+    assert OnsiteCharge.objects.get(pk=visit.pk).invoice_line_id == onsite.pk
+    assert OnsiteCharge.objects.get(pk=late.pk).invoice_line_id is None
+
+
+def test_negative_balance_at_period_end_is_billed_as_overdraft_and_settled(frozen_now):
+    # given a customer who worked 3 credits more than they had during November
+    contract = make_contract()
+    frozen_now.move_to("2026-11-20T12:00:00Z")
+    account = make_credit_account(contract.customer, credits=Decimal("2"))
+    hold = credits_place_hold(account=account, credits=Decimal("2"))
+    credits_charge(account=account, hold=hold, credits=Decimal("5"))
+    frozen_now.move_to("2026-12-03T15:00:00Z")
+    # when
+    billing_run(period=NOVEMBER)
+    # then 3 credits at the plan's credit price (95000) with tax, and the debt is settled
+    line = monthly(contract)[0].lines.get(kind=InvoiceLine.Kind.OVERDRAFT)
+    assert (line.quantity, line.unit_price, line.credits) == (
+        Decimal("3"),
+        Money("95000", "COP"),
+        Decimal("3"),
+    )
+    account = credit_account_get_or_create(customer=contract.customer)
+    assert account.balance == Decimal("0")
+    # and December's run does not bill those credits again
+    frozen_now.move_to("2027-01-05T15:00:00Z")
+    billing_run(period=Period.parse("2026-12"))
+    december = Invoice.objects.get(contract=contract, period_start=date(2026, 12, 1))
+    assert not december.lines.filter(kind=InvoiceLine.Kind.OVERDRAFT).exists()
+
+
+def test_running_twice_issues_nothing_new():
+    contracts = [make_contract() for _ in range(3)]
+    first = billing_run(period=NOVEMBER)
+    second = billing_run(period=NOVEMBER)
+    assert (first.issued, second.issued, second.already_invoiced) == (3, 0, 3)
+    assert all(len(monthly(c)) == 1 for c in contracts)
+    run = BillingRun.objects.get(period_start=date(2026, 11, 1))
+    assert run.attempts == 2
+    assert run.invoices_issued == 3
+    assert run.finished_at is not None
+
+
+def test_only_live_contracts_of_the_period_are_billed():
+    billed = make_contract()
+    make_contract(status=Contract.Status.DRAFT)
+    make_contract(status=Contract.Status.CANCELLED)
+    make_contract(starts_on=date(2026, 12, 1))
+    make_contract(plan=make_plan(monthly_fee=Money(0, "COP")))
+    summary = billing_run(period=NOVEMBER)
+    assert summary.issued == 1
+    assert summary.nothing_to_bill == 1
+    assert Invoice.objects.get().contract == billed
+
+
+def test_a_contract_with_bad_data_is_reported_and_the_rest_is_billed():
+    good = [make_contract() for _ in range(2)]
+    bad = make_contract(customer=make_customer(country="CL", currency="CLP"))
+    summary = billing_run(period=NOVEMBER)
+    assert summary.issued == 2
+    assert summary.failures == [
+        {
+            "contract": str(bad.pk),
+            "code": "tax_rate_missing",
+            "message": summary.failures[0]["message"],
+        }
+    ]
+    assert all(len(monthly(c)) == 1 for c in good)
+    assert monthly(bad) == []
+
+
+def _fail_on_the_nth_invoice_insert(n: int):
+    """A database that fails in the middle of the run: the nth INSERT of an invoice raises,
+    as a full disk or a dropped connection would (Django's execute_wrapper, a real seam)."""
+    seen = {"inserts": 0}
+
+    def wrapper(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "billing_invoice" '):
+            seen["inserts"] += 1
+            if seen["inserts"] == n:
+                raise OperationalError("disk I/O error (injected)")
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+def test_crash_in_the_middle_and_a_second_run_leave_one_invoice_per_contract():
+    contracts = [make_contract() for _ in range(6)]
+    # given a run that crashes on the fourth contract
+    with (
+        connection.execute_wrapper(_fail_on_the_nth_invoice_insert(4)),
+        pytest.raises(OperationalError),
+    ):
+        billing_run(period=NOVEMBER)
+    assert sum(len(monthly(c)) for c in contracts) == 3
+    assert BillingRun.objects.get().finished_at is None
+    # when it runs again
+    summary = billing_run(period=NOVEMBER)
+    # then every contract has exactly one invoice and the numbers have no gap
+    assert (summary.issued, summary.already_invoiced) == (3, 3)
+    assert all(len(monthly(c)) == 1 for c in contracts)
+    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    assert numbers == list(range(numbers[0], numbers[0] + 6))
+
+
+def test_query_count_per_contract_does_not_grow(django_assert_max_num_queries):
+    contracts: list[Contract] = []
+
+    def queries_of_run(period: str, new_contracts: int) -> int:
+        contracts.extend(make_contract() for _ in range(new_contracts))
+        start = Period.parse(period).start
+        for contract in contracts:  # every contract has its fee and one surcharge
+            make_onsite_charge(contract, performed_on=start)
+        with django_assert_max_num_queries(100_000) as captured:
+            billing_run(period=Period.parse(period))
+        return len(captured.captured_queries)
+
+    three = queries_of_run("2026-08", 3)
+    thirteen = queries_of_run("2026-09", 10)
+    twenty_three = queries_of_run("2026-10", 10)
+    # the same constant cost per contract, whatever their number: no N+1 reads
+    assert thirteen - three == twenty_three - thirteen
+    assert (twenty_three - thirteen) / 10 <= 9
+
+
+def test_the_period_must_be_over_and_well_formed():
+    with pytest.raises(InvalidPeriod):
+        billing_run(period=Period.parse("2026-12"))
+    with pytest.raises(InvalidPeriod):
+        Period.parse("2026-13")
+
+
+def test_command_prints_a_summary(capsys):
+    make_contract()
+    call_command("run_billing", "--period", "2026-11")
+    out = capsys.readouterr().out
+    assert "billing run 2026-11: 1 contracts, 1 invoices issued" in out
+    with pytest.raises(CommandError):
+        call_command("run_billing", "--period", "noviembre")
