@@ -98,6 +98,12 @@ def _sender(message: EmailMessage) -> Address:
     raise MalformedMail("no sender address (From)")
 
 
+def _header_text(value: object) -> str:
+    """Raw 8-bit UTF-8 in a header (common, though not RFC 5322) arrives surrogate-escaped."""
+    text = str(value or "").strip()
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def parse_message(raw: bytes) -> ParsedMail:
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -127,9 +133,9 @@ def parse_message(raw: bytes) -> ParsedMail:
     text = "\n".join(plain).strip() or "\n".join(html_to_text(h) for h in html).strip()
     return ParsedMail(
         from_address=sender.addr_spec.lower(),
-        from_name=sender.display_name,
-        subject=str(message.get("Subject", "") or "").strip(),
-        message_id=str(message.get("Message-ID", "") or "").strip(),
+        from_name=_header_text(sender.display_name),
+        subject=_header_text(message.get("Subject")),
+        message_id=_header_text(message.get("Message-ID")),
         text=text,
         attachments=attachments,
     )

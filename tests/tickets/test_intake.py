@@ -1,0 +1,193 @@
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from contracts.models import Channel, Contract, Customer
+from creditdesk.errors import InvalidInput
+from credits.models import CreditAccount, CreditHold
+from credits.solvency import register_insolvency_check, unregister_insolvency_check
+from sla.models import SlaClock
+from tests.factories import make_contact, make_service
+from tests.tickets.conftest import top_up
+from tickets.models import IntakeAttempt, Message, Ticket
+from tickets.services.intake import ticket_open
+
+pytestmark = pytest.mark.django_db
+
+
+def open_portal(requester, **overrides):
+    fields = {"channel": Channel.PORTAL, "requester": requester, "subject": "El sitio no carga"}
+    return ticket_open(**(fields | overrides))
+
+
+def test_an_accepted_request_gets_a_number_a_hold_clocks_and_an_acknowledgement(
+    funded, tuesday_morning, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = open_portal(funded, impact="high", urgency="medium")
+
+    ticket = result.ticket
+    assert result.accepted
+    assert ticket.number == f"T-2026-{ticket.pk:06d}"
+    assert ticket.status == Ticket.Status.ACKNOWLEDGED
+    assert ticket.priority == "p2"
+    account = CreditAccount.objects.get(customer=funded.customer)
+    assert (account.balance, account.held, account.available) == (5, 1, 4)
+    assert ticket.hold.credits == Decimal("1.00")
+    assert {c.kind: c.state for c in SlaClock.objects.filter(subject=ticket.clock_subject)} == {
+        "response": "running",
+        "resolution": "running",
+    }
+    assert Message.objects.get(ticket=ticket).body == "El sitio no carga"
+    [ack] = mail.outbox
+    assert ack.to == ["ana@andino.example"]
+    assert ticket.number in ack.subject
+    # P2: response 1 h, resolution 4 h of business time from Monday 09:00 Bogota.
+    assert "Primera respuesta a más tardar: martes 17 de noviembre de 2026, 10:00" in ack.body
+    assert "Resolución a más tardar: martes 17 de noviembre de 2026, 14:00" in ack.body
+    assert "(America/Bogota)" in ack.body
+
+
+def test_the_acknowledgement_speaks_the_requesters_language(
+    funded, tuesday_morning, django_capture_on_commit_callbacks
+):
+    funded.language = "en"
+    funded.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        open_portal(funded, impact="low", urgency="low")
+
+    assert "First response due by: Tuesday, November 17, 2026, 14:00" in mail.outbox[0].body
+
+
+def test_numbers_are_unique_and_never_reused(funded, tuesday_morning):
+    first = open_portal(funded).ticket
+    second = open_portal(funded).ticket
+
+    assert first.number != second.number
+    assert int(second.number[-6:]) > int(first.number[-6:])
+
+
+def refused(result, code):
+    assert not result.accepted
+    assert result.refusal.code == code
+    attempt = IntakeAttempt.objects.get()
+    assert attempt.reason == code
+    assert attempt.message == result.refusal.message(
+        attempt.contact.preferred_language if attempt.contact else "es"
+    )
+    assert not Ticket.objects.exists()
+    assert not CreditHold.objects.exists()
+    return attempt
+
+
+def test_unknown_requester(contract, tuesday_morning):
+    result = ticket_open(
+        channel=Channel.EMAIL, requester_address="intruso@otro.example", subject="Ayuda"
+    )
+
+    attempt = refused(result, "unknown_requester")
+    assert attempt.requester_address == "intruso@otro.example"
+    assert attempt.customer is None
+
+
+def test_unauthorized_requester(contract, tuesday_morning):
+    contact = make_contact(customer=contract.customer, can_request=False)
+    top_up(contract.customer, 5)
+
+    attempt = refused(open_portal(contact), "unauthorized_requester")
+    assert attempt.customer == contract.customer
+
+
+def test_free_membership(funded, tuesday_morning):
+    Customer.objects.filter(pk=funded.customer_id).update(membership="free")
+    funded.refresh_from_db()
+
+    refused(open_portal(funded), "free_membership")
+
+
+def test_no_active_contract(funded, contract, tuesday_morning):
+    Contract.objects.filter(pk=contract.pk).update(status="cancelled")
+
+    refused(open_portal(funded), "no_active_contract")
+
+
+def test_channel_not_allowed(funded, tuesday_morning):
+    refused(open_portal(funded, channel=Channel.WHATSAPP), "channel_not_allowed")
+
+
+def test_phone_only_with_an_existing_ticket_number(funded, plan, tuesday_morning):
+    plan.phone_requires_ticket_number = True
+    plan.save()
+
+    refused(open_portal(funded, channel=Channel.PHONE), "channel_not_allowed")
+    IntakeAttempt.objects.all().delete()
+    first = open_portal(funded).ticket
+    by_phone = open_portal(funded, channel=Channel.PHONE, existing_ticket_number=first.number)
+
+    assert by_phone.accepted
+    assert by_phone.ticket.follows_up == first
+
+
+def test_out_of_scope(funded, contract, tuesday_morning):
+    covered, other = make_service(), make_service()
+    contract.services.set([covered])
+
+    assert open_portal(funded, service=covered).accepted
+    result = open_portal(funded, service=other)
+
+    assert result.refusal.code == "out_of_scope"
+    assert IntakeAttempt.objects.get().reason == "out_of_scope"
+
+
+def test_contract_suspended(funded, contract, tuesday_morning):
+    Contract.objects.filter(pk=contract.pk).update(status="suspended")
+
+    refused(open_portal(funded), "contract_suspended")
+
+
+def test_administratively_insolvent(funded, tuesday_morning):
+    def overdue(customer):
+        return customer.pk == funded.customer_id
+
+    register_insolvency_check(overdue)
+    try:
+        refused(open_portal(funded), "administratively_insolvent")
+    finally:
+        unregister_insolvency_check(overdue)
+
+
+def test_insufficient_credits_names_available_and_required(requester, tuesday_morning):
+    top_up(requester.customer, 1)
+    requester.language = "en"
+    requester.save()
+
+    attempt = refused(open_portal(requester), "insufficient_credits")
+    assert attempt.message == "2.00 available credits are needed and there are 1.00."
+
+
+def test_the_first_failing_reason_is_named(requester, contract, tuesday_morning):
+    # No credits, suspended and on a channel the plan does not take: the channel comes first.
+    Contract.objects.filter(pk=contract.pk).update(status="suspended")
+
+    refused(open_portal(requester, channel=Channel.WHATSAPP), "channel_not_allowed")
+
+
+def test_bad_input_names_the_field_and_writes_nothing(funded):
+    with pytest.raises(InvalidInput) as error:
+        open_portal(funded, subject="  ", channel="fax")
+
+    assert set(error.value.fields) == {"subject", "channel"}
+    assert not Ticket.objects.exists()
+    assert not IntakeAttempt.objects.exists()
+
+
+def test_staff_open_on_behalf_of_a_customer(funded, agent, plan, tuesday_morning):
+    plan.allowed_channels = [Channel.EMAIL]
+    plan.save()
+
+    result = open_portal(funded, channel=Channel.STAFF, opened_by=agent)
+
+    assert result.accepted
+    assert result.ticket.opened_by == agent

@@ -1,0 +1,103 @@
+"""Tickets' doorway to the SLA engine: which clocks a ticket has and what moves them.
+
+A ticket's clocks are the `sla.SlaClock` rows whose subject is `ticket.clock_subject`. The
+business-time math stays in `sla`; this module only decides which clock a ticket event
+touches. A plan without an SLA policy ("agreed" attention) starts no clocks.
+"""
+
+from datetime import datetime
+
+from contracts.models import Plan
+from sla.choices import Impact, Urgency
+from sla.models import SlaClock, SlaPolicyVersion
+from sla.selectors import policy_current_version
+from sla.services.clocks import (
+    clock_pause,
+    clock_reopen,
+    clock_resume,
+    clock_set_recipients,
+    clock_stop,
+    clocks_start,
+)
+from sla.services.setup import DEFAULT_PRIORITY_MATRIX, priority_decide
+from sla.transitions import PAUSED, RUNNING, STOPPED, phase
+from tickets.models import Ticket
+
+Kind = SlaClock.Kind
+
+
+def current_policy_version(plan: Plan) -> SlaPolicyVersion | None:
+    return policy_current_version(plan.sla_policy) if plan.sla_policy_id else None
+
+
+def priority_for(version: SlaPolicyVersion | None, *, impact: str, urgency: str) -> str:
+    if version is None:
+        return DEFAULT_PRIORITY_MATRIX[(Impact(impact), Urgency(urgency))]
+    return priority_decide(policy_version=version, impact=impact, urgency=urgency).priority
+
+
+def recipients(ticket: Ticket) -> list[str]:
+    """Who hears about warnings and breaches: the assignee and the account manager."""
+    people = [ticket.assignee, ticket.customer.account_manager]
+    return sorted({person.email for person in people if person is not None and person.email})
+
+
+def clocks_of(ticket: Ticket):
+    # "response" sorts after "resolution"; customers read the response first.
+    return SlaClock.objects.filter(subject=ticket.clock_subject).order_by("-kind")
+
+
+def start(ticket: Ticket, version: SlaPolicyVersion | None, *, at: datetime) -> None:
+    if version is None:
+        return
+    clocks_start(
+        subject=ticket.clock_subject,
+        policy=version,
+        priority=ticket.priority,
+        started_at=at,
+        label=ticket.number,
+        notify_emails=recipients(ticket),
+    )
+
+
+def _each(ticket: Ticket, *, phases: set[str], kinds=(Kind.RESPONSE, Kind.RESOLUTION)):
+    return [c for c in clocks_of(ticket) if c.kind in kinds and phase(c) in phases]
+
+
+def pause(ticket: Ticket, *, at: datetime) -> None:
+    for clock in _each(ticket, phases={RUNNING}):
+        clock_pause(clock=clock, at=at, note="waiting_on_customer")
+
+
+def resume(ticket: Ticket, *, at: datetime) -> None:
+    for clock in _each(ticket, phases={PAUSED}):
+        clock_resume(clock=clock, at=at, note="customer_reply")
+
+
+def stop_response(ticket: Ticket, *, at: datetime) -> None:
+    for clock in _each(ticket, phases={RUNNING, PAUSED}, kinds=(Kind.RESPONSE,)):
+        clock_stop(clock=clock, at=at, note="first_public_reply")
+
+
+def stop_all(ticket: Ticket, *, at: datetime) -> None:
+    """Resolution also answers the customer: an unanswered response clock stops with it."""
+    for clock in _each(ticket, phases={RUNNING, PAUSED}):
+        clock_stop(clock=clock, at=at, note=ticket.status)
+
+
+def reopen(ticket: Ticket, *, at: datetime) -> None:
+    for clock in _each(ticket, phases={STOPPED}, kinds=(Kind.RESOLUTION,)):
+        clock_reopen(clock=clock, at=at, note="reopened")
+
+
+def set_recipients(ticket: Ticket) -> None:
+    for clock in clocks_of(ticket):
+        clock_set_recipients(clock=clock, emails=recipients(ticket))
+
+
+def due_times(ticket: Ticket) -> list[tuple[str, datetime]]:
+    return [
+        (clock.kind, clock.due_at)
+        for clock in clocks_of(ticket)
+        if clock.due_at is not None and phase(clock) != STOPPED
+    ]

@@ -1,0 +1,70 @@
+from creditdesk.errors import CreditdeskError
+
+
+class TicketsError(CreditdeskError):
+    code = "tickets_error"
+
+
+class IllegalTicketTransition(TicketsError):
+    code = "illegal_transition"
+    message_es = "Una solicitud en estado {from_status} no puede pasar a {to_status}."
+    message_en = "A ticket in state {from_status} cannot move to {to_status}."
+
+
+class WorkLogLocked(TicketsError):
+    code = "work_log_locked"
+    message_es = "Este registro ya fue cobrado; registre una corrección nueva."
+    message_en = "This work log has been charged; record a new correction instead."
+
+
+class SessionNotScheduled(TicketsError):
+    code = "session_not_scheduled"
+    message_es = "La sesión no está programada (estado {status})."
+    message_en = "The session is not scheduled (state {status})."
+
+
+class FollowUpNotAllowed(TicketsError):
+    code = "follow_up_not_allowed"
+    message_es = "Solo una solicitud cerrada admite seguimiento; reabra la solicitud {number}."
+    message_en = "Only a closed ticket takes a follow-up; reopen ticket {number} instead."
+
+
+class UnknownTicket(TicketsError):
+    code = "unknown_ticket"
+    message_es = "No existe la solicitud {number} para este cliente."
+    message_en = "There is no ticket {number} for this customer."
+
+
+class IntakeRefusal(TicketsError):
+    """A request intake refused; the subclasses are the reasons checked before credits."""
+
+
+class UnknownRequester(IntakeRefusal):
+    code = "unknown_requester"
+    message_es = "No reconocemos a {requester} como contacto de un cliente."
+    message_en = "We do not recognise {requester} as a customer contact."
+
+
+class UnauthorizedRequester(IntakeRefusal):
+    code = "unauthorized_requester"
+    message_es = "{requester} no está autorizado para abrir solicitudes de {customer}."
+    message_en = "{requester} is not authorised to open requests for {customer}."
+
+
+class ChannelNotAllowed(IntakeRefusal):
+    code = "channel_not_allowed"
+    message_es = "El plan {plan} no recibe solicitudes por {channel}."
+    message_en = "The {plan} plan does not take requests by {channel}."
+
+
+class PhoneNeedsTicketNumber(ChannelNotAllowed):
+    message_es = (
+        "El plan {plan} atiende por teléfono solo solicitudes existentes: indique el número."
+    )
+    message_en = "The {plan} plan takes phone calls only about an existing ticket: give its number."
+
+
+class OutOfScope(IntakeRefusal):
+    code = "out_of_scope"
+    message_es = "El servicio «{service}» no está cubierto por su contrato."
+    message_en = "The service “{service}” is not covered by your contract."

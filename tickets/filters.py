@@ -1,0 +1,21 @@
+import django_filters
+
+from tickets.models import IntakeAttempt, Ticket
+
+
+class TicketFilter(django_filters.FilterSet):
+    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "priority", "customer", "assignee", "channel", "resolution_level"]
+
+
+class IntakeAttemptFilter(django_filters.FilterSet):
+    after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = IntakeAttempt
+        fields = ["customer", "reason", "channel"]

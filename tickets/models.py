@@ -1,0 +1,289 @@
+"""Support requests and everything that happens to them.
+
+A ticket is opened only through `tickets.services.intake.ticket_open`, which checks the
+requester, the contract, the channel, the scope and the credits in one transaction. Its SLA
+clocks live in `sla` (keyed by `Ticket.clock_subject`); its credits in `credits` (a hold while
+open, a charge on resolution). Worked minutes are kept as logged; what was billed is stored
+beside them, never instead of them.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+from contracts.models import Channel, Contact, Contract, Customer, Service
+from sla.choices import Impact, Priority, Urgency
+
+CREDITS = {"max_digits": 12, "decimal_places": 2}
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("Nuevo")
+        ACKNOWLEDGED = "acknowledged", _("Recibido")
+        IN_PROGRESS = "in_progress", _("En curso")
+        WAITING_ON_CUSTOMER = "waiting_on_customer", _("Esperando al cliente")
+        RESOLVED = "resolved", _("Resuelto")
+        CLOSED = "closed", _("Cerrado")
+        REOPENED = "reopened", _("Reabierto")
+        ABANDONED = "abandoned", _("Abandonado")
+
+    # Set right after the insert from the primary key, so numbers are never reused.
+    number = models.CharField(_("número"), max_length=20, unique=True, null=True)  # noqa: DJ001
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="tickets")
+    requester = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="tickets", null=True, blank=True
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Personal que abrió la solicitud en nombre del cliente."),
+    )
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
+    subject = models.CharField(_("asunto"), max_length=200)
+    description = models.TextField(_("descripción"), blank=True)
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    impact = models.CharField(_("impacto"), max_length=8, choices=Impact.choices)
+    urgency = models.CharField(_("urgencia"), max_length=8, choices=Urgency.choices)
+    priority = models.CharField(_("prioridad"), max_length=8, choices=Priority.choices)
+    priority_override_reason = models.TextField(blank=True)
+    status = models.CharField(
+        _("estado"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    resolution_level = models.PositiveSmallIntegerField(
+        _("nivel de resolución"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    follows_up = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
+    )
+    hold = models.OneToOneField(
+        "credits.CreditHold", on_delete=models.PROTECT, null=True, blank=True, related_name="ticket"
+    )
+    unanswered_info_requests = models.PositiveSmallIntegerField(default=0)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    billed_minutes = models.PositiveIntegerField(default=0)
+    billed_credits = models.DecimalField(**CREDITS, default=Decimal("0"))
+    charge_explanation = models.TextField(blank=True)
+    charge_explanation_en = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("solicitud")
+        verbose_name_plural = _("solicitudes")
+        ordering = ["-opened_at", "-pk"]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="tickets_customer_status"),
+            models.Index(fields=["status", "waiting_since"], name="tickets_status_waiting"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolution_level__gte=1, resolution_level__lte=3),
+                name="tickets_resolution_level_1_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(billed_credits__gte=0), name="tickets_billed_credits_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def clock_subject(self) -> str:
+        return f"ticket:{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in {
+            self.Status.RESOLVED,
+            self.Status.CLOSED,
+            self.Status.ABANDONED,
+        }
+
+
+class TicketEvent(models.Model):
+    """Who did what to a ticket, when and why: status changes, escalations, priority."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Estado")
+        ESCALATION = "escalation", _("Escalamiento")
+        PRIORITY = "priority", _("Prioridad")
+        CHARGE = "charge", _("Cargo")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    from_value = models.CharField(max_length=40, blank=True)
+    to_value = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.from_value}→{self.to_value}"
+
+
+class Message(models.Model):
+    """Every inbound and outbound message of a ticket (seed 003: the message log)."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Del cliente")
+        OUTBOUND = "outbound", _("Al cliente")
+        INTERNAL = "internal", _("Nota interna")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    author_contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField()
+    asks_for_information = models.BooleanField(default=False)
+    email_message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email_message_id"],
+                condition=~Q(email_message_id=""),
+                name="tickets_message_unique_email_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.direction} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.message.ticket_id}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class WorkLog(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="work_logs")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    note = models.TextField(blank=True)
+    onsite = models.BooleanField(_("en sitio"), default=False)
+    billable = models.BooleanField(_("facturable"), default=True)
+    charged = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1), name="tickets_worklog_minutes_gte_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.minutes} min"
+
+
+class ScheduledSession(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Programada")
+        HELD = "held", _("Realizada")
+        NO_SHOW = "no_show", _("Cliente ausente")
+        CANCELLED = "cancelled", _("Cancelada")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveIntegerField(default=60, validators=[MinValueValidator(1)])
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    no_show_entry = models.OneToOneField(
+        "credits.LedgerEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class OnsiteSurcharge(models.Model):
+    """On-site work priced by the plan, waiting for the monthly invoice."""
+
+    work_log = models.OneToOneField(WorkLog, on_delete=models.PROTECT, related_name="surcharge")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="onsite_surcharges"
+    )
+    amount = MoneyField(max_digits=14, decimal_places=2)
+    performed_on = models.DateField()
+
+    class Meta:
+        ordering = ["performed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.amount}"
+
+
+class IntakeAttempt(models.Model):
+    """A refused request, kept so account managers see lost demand."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="intake_attempts"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requester_address = models.CharField(max_length=255, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    subject = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=40)
+    message = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "created_at"], name="tickets_intake_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.requester_address}"

@@ -1,0 +1,50 @@
+"""Mail to customers about their tickets, in the requester's language and time zone.
+
+Called through `transaction.on_commit`, so nothing is sent for work that rolled back.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from tickets import clocks
+from tickets.models import Message, Ticket
+
+
+def _send(ticket: Ticket, template: str, subject: str, **context) -> None:
+    requester = ticket.requester
+    if requester is None:
+        return
+    language = requester.preferred_language
+    # Templates show datetimes in the active time zone: the customer's, not the server's UTC.
+    with translation.override(language), timezone.override(ticket.customer.time_zone_info):
+        body = render_to_string(
+            f"tickets/email/{template}.{language}.txt",
+            {
+                "ticket": ticket,
+                "due": clocks.due_times(ticket),
+                "time_zone": ticket.customer.time_zone,
+                **context,
+            },
+        )
+    EmailMessage(
+        subject=f"[{ticket.number}] {subject}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[requester.email],
+        headers={"X-Creditdesk-Ticket": ticket.number},
+    ).send()
+
+
+def send_acknowledgement(ticket_id: int) -> None:
+    """Seed 003's "acuse de recibo": the number and the due times, in the customer's zone."""
+    ticket = Ticket.objects.select_related("requester__customer", "customer").get(pk=ticket_id)
+    _send(ticket, "acknowledgement", ticket.subject)
+
+
+def send_agent_message(message_id: int) -> None:
+    message = Message.objects.select_related("ticket__requester__customer", "ticket__customer").get(
+        pk=message_id
+    )
+    _send(message.ticket, "agent_message", message.ticket.subject, message=message)

@@ -1,0 +1,1 @@
+"""Every write on tickets: intake, lifecycle, messages, work and charging, mail intake."""

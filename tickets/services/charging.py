@@ -1,0 +1,202 @@
+"""Work logs, scheduled sessions and charging a ticket's credits.
+
+Worked minutes are never rewritten: a ticket keeps its logs as worked and stores beside
+them what was billed (`billed_minutes`, `billed_credits`, the explanation). Charging on a
+second resolution bills only the difference and never refunds: a refund needs staff
+(a ledger adjustment). Lock order: the ticket row, then the credit account (in credits).
+"""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from creditdesk.errors import InvalidInput, full_clean_or_raise
+from credits.models import CreditHold
+from credits.rules import credit_rule_for, credits_for_minutes
+from credits.services import (
+    credit_account_get_or_create,
+    credits_charge,
+    credits_charge_no_show,
+    credits_release_hold,
+)
+from tickets.exceptions import SessionNotScheduled, WorkLogLocked
+from tickets.models import OnsiteSurcharge, ScheduledSession, Ticket, TicketEvent, WorkLog
+
+
+def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: datetime) -> None:
+    """Bill the ticket's billable minutes by its contract's rule, converting its hold.
+    Call with the ticket row locked, inside the caller's transaction."""
+    minutes = ticket.work_logs.filter(billable=True).aggregate(total=Sum("minutes"))["total"] or 0
+    billed = credits_for_minutes(minutes, credit_rule_for(ticket.contract))
+    difference = billed.credits - ticket.billed_credits
+    hold = _active_hold(ticket)
+    account = credit_account_get_or_create(customer=ticket.customer)
+    if difference > 0:
+        credits_charge(
+            account=account,
+            credits=difference,
+            hold=hold,
+            reason=billed.explanation.es,
+            user=by,
+            # Totals only grow, so the new total names this charge uniquely and a retry
+            # of the same resolution cannot charge twice.
+            idempotency_key=f"ticket:{ticket.pk}:billed:{billed.credits}",
+            reference_type="tickets.ticket",
+            reference_id=str(ticket.pk),
+        )
+    elif hold is not None:
+        credits_release_hold(hold=hold, account=account)
+    ticket.work_logs.filter(charged=False).update(charged=True)
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=TicketEvent.Kind.CHARGE,
+        from_value=str(ticket.billed_credits),
+        to_value=str(billed.credits),
+        reason=billed.explanation.es,
+        by=by,
+        at=at,
+    )
+    ticket.billed_minutes = minutes
+    ticket.billed_credits = billed.credits
+    ticket.charge_explanation = billed.explanation.es
+    ticket.charge_explanation_en = billed.explanation.en
+    ticket.save(
+        update_fields=[
+            "billed_minutes",
+            "billed_credits",
+            "charge_explanation",
+            "charge_explanation_en",
+        ]
+    )
+
+
+def ticket_release_unused_hold(ticket: Ticket, *, at: datetime) -> None:
+    """An abandoned ticket bills the work done on it, if any; otherwise its hold goes back."""
+    if ticket.work_logs.filter(billable=True, charged=False).exists():
+        ticket_charge(ticket, at=at)
+        return
+    hold = _active_hold(ticket)
+    if hold is not None:
+        credits_release_hold(hold=hold)
+
+
+def _active_hold(ticket: Ticket) -> CreditHold | None:
+    if ticket.hold_id is None:
+        return None
+    hold = CreditHold.objects.get(pk=ticket.hold_id)
+    return hold if hold.is_active else None
+
+
+def worklog_add(
+    ticket: Ticket,
+    *,
+    agent: AbstractBaseUser,
+    started_at: datetime,
+    minutes: int,
+    note: str = "",
+    onsite: bool = False,
+    billable: bool = True,
+) -> WorkLog:
+    """Log work; on-site work records the plan's surcharge for the monthly invoice."""
+    log = WorkLog(
+        ticket=ticket,
+        agent=agent,
+        started_at=started_at,
+        minutes=minutes,
+        note=note,
+        onsite=onsite,
+        billable=billable,
+    )
+    full_clean_or_raise(log)
+    with transaction.atomic():
+        log.save()
+        surcharge = ticket.contract.plan.onsite_surcharge
+        if onsite and surcharge.amount > 0:
+            OnsiteSurcharge.objects.create(
+                work_log=log,
+                customer_id=ticket.customer_id,
+                contract_id=ticket.contract_id,
+                amount=surcharge,
+                performed_on=timezone.localdate(
+                    started_at, timezone=ticket.customer.time_zone_info
+                ),
+            )
+    return log
+
+
+def worklog_update(log: WorkLog, **fields) -> WorkLog:
+    """Only logs not yet charged change; a charged one is corrected by a new log."""
+    allowed = {"started_at", "minutes", "note", "billable"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput({name: ["No se puede modificar."] for name in sorted(unknown)})
+    with transaction.atomic():
+        locked = WorkLog.objects.select_for_update().get(pk=log.pk)
+        if locked.charged:
+            raise WorkLogLocked(field="minutes")
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        full_clean_or_raise(locked)
+        locked.save(update_fields=list(fields))
+    return locked
+
+
+def session_schedule(
+    ticket: Ticket, *, agent: AbstractBaseUser, starts_at: datetime, minutes: int = 60
+) -> ScheduledSession:
+    session = ScheduledSession(ticket=ticket, agent=agent, starts_at=starts_at, minutes=minutes)
+    full_clean_or_raise(session)
+    session.save()
+    return session
+
+
+def session_mark_held(session: ScheduledSession) -> ScheduledSession:
+    return _close_session(session, ScheduledSession.Status.HELD)
+
+
+def session_cancel(session: ScheduledSession) -> ScheduledSession:
+    return _close_session(session, ScheduledSession.Status.CANCELLED)
+
+
+def session_mark_no_show(
+    session: ScheduledSession, *, by: AbstractBaseUser | None = None
+) -> ScheduledSession:
+    """The customer did not come: charge the minimum billable credits once (seed 003)."""
+    with transaction.atomic():
+        locked = _lock_scheduled(session)
+        ticket = locked.ticket
+        entry = credits_charge_no_show(
+            account=credit_account_get_or_create(customer=ticket.customer),
+            rule=credit_rule_for(ticket.contract),
+            reason=f"Inasistencia a la sesión del {locked.starts_at:%Y-%m-%d %H:%M} UTC",
+            user=by,
+            idempotency_key=f"session:{locked.pk}:no_show",
+            reference_type="tickets.session",
+            reference_id=str(locked.pk),
+        )
+        locked.status = ScheduledSession.Status.NO_SHOW
+        locked.no_show_entry = entry
+        locked.save(update_fields=["status", "no_show_entry"])
+    return locked
+
+
+def _close_session(session: ScheduledSession, status: str) -> ScheduledSession:
+    with transaction.atomic():
+        locked = _lock_scheduled(session)
+        locked.status = status
+        locked.save(update_fields=["status"])
+    return locked
+
+
+def _lock_scheduled(session: ScheduledSession) -> ScheduledSession:
+    locked = (
+        ScheduledSession.objects.select_for_update()
+        .select_related("ticket__customer", "ticket__contract__plan")
+        .get(pk=session.pk)
+    )
+    if locked.status != ScheduledSession.Status.SCHEDULED:
+        raise SessionNotScheduled(field="status", status=locked.status)
+    return locked

@@ -1,0 +1,247 @@
+"""One intake for every channel.
+
+`ticket_open` checks, in this order, and names the first reason that fails (DESIGN.md):
+unknown or unauthorized requester; free membership; no active contract; channel not
+allowed by the plan; service outside the catalogue; contract suspended or customer
+administratively insolvent; fewer available credits than the plan's minimum.
+
+The credit account row is locked for the whole decision and the hold is placed in the same
+transaction, so two concurrent requests can never both pass on credits only one of them has.
+A refusal writes nothing but an `IntakeAttempt`, recorded after the decision's transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from contracts.models import Channel, Contact, Contract, Customer, Service
+from contracts.selectors import contact_get_by_email
+from creditdesk.errors import CreditdeskError, InvalidInput
+from credits.services import credits_place_hold
+from credits.solvency import solvency_check
+from sla.choices import Impact, Urgency
+from tickets import clocks, notifications
+from tickets.exceptions import (
+    ChannelNotAllowed,
+    OutOfScope,
+    PhoneNeedsTicketNumber,
+    UnauthorizedRequester,
+    UnknownRequester,
+)
+from tickets.models import IntakeAttempt, Message, Ticket, TicketEvent
+
+# Refusals the solvency check decides before the channel and scope are looked at.
+REFUSED_BEFORE_CHANNEL = frozenset({"free_membership", "no_active_contract"})
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    ticket: Ticket | None = None
+    refusal: CreditdeskError | None = None
+    attempt: IntakeAttempt | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.ticket is not None
+
+
+def ticket_open(
+    *,
+    channel: str,
+    subject: str,
+    description: str = "",
+    requester: Contact | None = None,
+    requester_address: str = "",
+    service: Service | None = None,
+    impact: str = Impact.MEDIUM,
+    urgency: str = Urgency.MEDIUM,
+    existing_ticket_number: str = "",
+    follows_up: Ticket | None = None,
+    opened_by: AbstractBaseUser | None = None,
+    email_message_id: str = "",
+    at: datetime | None = None,
+) -> IntakeResult:
+    """Open a request or say why not. Locks the customer's credit account; mails on commit."""
+    at = at or timezone.now()
+    _validate(channel=channel, subject=subject, impact=impact, urgency=urgency)
+    if requester is None and requester_address:
+        requester = contact_get_by_email(email=requester_address)
+    try:
+        with transaction.atomic():
+            ticket = _open_locked(
+                channel=channel,
+                subject=subject.strip(),
+                description=description,
+                requester=requester,
+                requester_address=requester_address,
+                service=service,
+                impact=impact,
+                urgency=urgency,
+                existing_ticket_number=existing_ticket_number.strip(),
+                follows_up=follows_up,
+                opened_by=opened_by,
+                email_message_id=email_message_id,
+                at=at,
+            )
+    except CreditdeskError as refusal:
+        if isinstance(refusal, InvalidInput):
+            raise
+        attempt = _record_refusal(
+            refusal,
+            channel=channel,
+            subject=subject,
+            requester=requester,
+            requester_address=requester_address,
+            at=at,
+        )
+        return IntakeResult(refusal=refusal, attempt=attempt)
+    return IntakeResult(ticket=ticket)
+
+
+def _validate(*, channel: str, subject: str, impact: str, urgency: str) -> None:
+    errors = {}
+    if channel not in Channel.values:
+        errors["channel"] = [f"«{channel}» no es un canal conocido."]
+    if not subject or not subject.strip():
+        errors["subject"] = ["Indique el asunto de la solicitud."]
+    elif len(subject.strip()) > Ticket._meta.get_field("subject").max_length:
+        errors["subject"] = ["El asunto admite hasta 200 caracteres."]
+    if impact not in Impact.values:
+        errors["impact"] = [f"«{impact}» no es un impacto conocido."]
+    if urgency not in Urgency.values:
+        errors["urgency"] = [f"«{urgency}» no es una urgencia conocida."]
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _open_locked(
+    *,
+    channel: str,
+    subject: str,
+    description: str,
+    requester: Contact | None,
+    requester_address: str,
+    service: Service | None,
+    impact: str,
+    urgency: str,
+    existing_ticket_number: str,
+    follows_up: Ticket | None,
+    opened_by: AbstractBaseUser | None,
+    email_message_id: str,
+    at: datetime,
+) -> Ticket:
+    if requester is None:
+        raise UnknownRequester(requester=requester_address or "?")
+    customer = requester.customer
+    if not requester.can_request:
+        raise UnauthorizedRequester(requester=requester.email, customer=customer.legal_name)
+
+    decision = solvency_check(customer=customer, lock=True)
+    if decision.code in REFUSED_BEFORE_CHANNEL:
+        decision.raise_if_refused()
+    contract = decision.contract
+    follows_up = _check_channel(contract, channel, existing_ticket_number, follows_up)
+    _check_scope(contract, service)
+    decision.raise_if_refused()
+
+    rule = decision.rule
+    policy_version = clocks.current_policy_version(contract.plan)
+    priority = clocks.priority_for(policy_version, impact=impact, urgency=urgency)
+    ticket = Ticket.objects.create(
+        customer=customer,
+        contract=contract,
+        requester=requester,
+        opened_by=opened_by,
+        channel=channel,
+        subject=subject,
+        description=description,
+        service=service,
+        impact=impact,
+        urgency=urgency,
+        priority=priority,
+        status=Ticket.Status.ACKNOWLEDGED,
+        follows_up=follows_up,
+        opened_at=at,
+    )
+    ticket.number = f"T-{at.year}-{ticket.pk:06d}"
+    ticket.hold = credits_place_hold(
+        account=decision.account,
+        credits=rule.min_billable_credits,
+        min_available_credits=rule.min_available_credits,
+        reference_type="tickets.ticket",
+        reference_id=str(ticket.pk),
+    )
+    ticket.save(update_fields=["number", "hold"])
+    Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.INBOUND,
+        channel=channel,
+        author_contact=requester,
+        author_user=opened_by,
+        body=description.strip() or subject,
+        email_message_id=email_message_id,
+        created_at=at,
+    )
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=TicketEvent.Kind.STATUS,
+        from_value=Ticket.Status.NEW,
+        to_value=Ticket.Status.ACKNOWLEDGED,
+        reason=f"intake:{channel}",
+        by=opened_by,
+        at=at,
+    )
+    clocks.start(ticket, policy_version, at=at)
+    transaction.on_commit(lambda: notifications.send_acknowledgement(ticket.pk))
+    return ticket
+
+
+def _check_channel(
+    contract: Contract, channel: str, existing_ticket_number: str, follows_up: Ticket | None
+) -> Ticket | None:
+    plan = contract.plan
+    if channel == Channel.PHONE and plan.phone_requires_ticket_number:
+        existing = Ticket.objects.filter(
+            customer_id=contract.customer_id, number=existing_ticket_number
+        ).first()
+        if existing is None:
+            raise PhoneNeedsTicketNumber(field="existing_ticket_number", plan=plan.name)
+        return follows_up or existing
+    if not plan.allows_channel(channel):
+        raise ChannelNotAllowed(field="channel", plan=plan.name, channel=channel)
+    return follows_up
+
+
+def _check_scope(contract: Contract, service: Service | None) -> None:
+    """A contract that lists services covers only those (seed 001); one listing none, all."""
+    if service is None:
+        return
+    covered = contract.services.all()
+    if not service.is_active or (covered.exists() and not covered.filter(pk=service.pk).exists()):
+        raise OutOfScope(field="service", service=service.name)
+
+
+def _record_refusal(
+    refusal: CreditdeskError,
+    *,
+    channel: str,
+    subject: str,
+    requester: Contact | None,
+    requester_address: str,
+    at: datetime,
+) -> IntakeAttempt:
+    customer: Customer | None = requester.customer if requester else None
+    language = requester.preferred_language if requester else "es"
+    return IntakeAttempt.objects.create(
+        customer=customer,
+        contact=requester,
+        requester_address=requester_address or (requester.email if requester else ""),
+        channel=channel,
+        subject=subject[:200],
+        reason=refusal.code,
+        message=refusal.message(language),
+        created_at=at,
+    )

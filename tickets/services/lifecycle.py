@@ -1,0 +1,256 @@
+"""Ticket lifecycle: transitions, messages, reopen, follow-ups, escalation, abandonment.
+
+Every change locks the ticket row, checks `tickets.transitions`, saves the fields it touched
+and writes a `TicketEvent` (who, when, why). The SLA clocks follow the status: waiting on the
+customer pauses them, a customer reply resumes them, the first public reply stops the response
+clock, resolution stops the resolution clock and a reopen resumes it with its time kept.
+"""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from contracts.models import Channel, Contact
+from creditdesk.errors import InvalidInput
+from tickets import clocks, notifications
+from tickets.exceptions import FollowUpNotAllowed
+from tickets.models import Message, Ticket, TicketEvent
+from tickets.services.charging import ticket_charge, ticket_release_unused_hold
+from tickets.services.intake import IntakeResult, ticket_open
+from tickets.transitions import check_transition
+
+Status = Ticket.Status
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _event(ticket, kind, from_value, to_value, *, by=None, reason="", at) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        from_value=str(from_value),
+        to_value=str(to_value),
+        by=by,
+        reason=reason,
+        at=at,
+    )
+
+
+def _move(ticket: Ticket, to_status: str, *, by, reason: str, at: datetime) -> list[str]:
+    """Change status on a locked ticket, keep the SLA clocks in step; returns changed fields."""
+    from_status = ticket.status
+    check_transition(from_status, to_status)
+    ticket.status = to_status
+    changed = ["status"]
+    if to_status == Status.WAITING_ON_CUSTOMER:
+        ticket.waiting_since = at
+        changed.append("waiting_since")
+        clocks.pause(ticket, at=at)
+    elif from_status == Status.WAITING_ON_CUSTOMER:
+        ticket.waiting_since = None
+        ticket.unanswered_info_requests = 0
+        changed += ["waiting_since", "unanswered_info_requests"]
+        if to_status == Status.IN_PROGRESS:
+            clocks.resume(ticket, at=at)
+    if to_status in (Status.RESOLVED, Status.ABANDONED):
+        ticket.resolved_at = at
+        changed.append("resolved_at")
+        clocks.stop_all(ticket, at=at)
+    elif to_status == Status.CLOSED:
+        ticket.closed_at = at
+        changed.append("closed_at")
+    elif to_status == Status.REOPENED:
+        ticket.resolved_at = ticket.closed_at = None
+        changed += ["resolved_at", "closed_at"]
+        clocks.reopen(ticket, at=at)
+    _event(ticket, TicketEvent.Kind.STATUS, from_status, to_status, by=by, reason=reason, at=at)
+    return changed
+
+
+def ticket_transition(
+    ticket: Ticket,
+    *,
+    to_status: str,
+    by: AbstractBaseUser | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Ticket:
+    """The one way a ticket changes status; resolving charges it in the same transaction."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = _lock(ticket)
+        changed = _move(locked, to_status, by=by, reason=reason, at=at)
+        locked.save(update_fields=changed)
+        if to_status == Status.RESOLVED:
+            ticket_charge(locked, by=by, at=at)
+        elif to_status == Status.ABANDONED:
+            ticket_release_unused_hold(locked, at=at)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_start_work(ticket: Ticket, *, by=None, at=None) -> Ticket:
+    return ticket_transition(ticket, to_status=Status.IN_PROGRESS, by=by, at=at)
+
+
+def ticket_resolve(ticket: Ticket, *, by=None, reason: str = "", at=None) -> Ticket:
+    return ticket_transition(ticket, to_status=Status.RESOLVED, by=by, reason=reason, at=at)
+
+
+def ticket_close(ticket: Ticket, *, by=None, at=None) -> Ticket:
+    return ticket_transition(ticket, to_status=Status.CLOSED, by=by, at=at)
+
+
+def ticket_reopen(ticket: Ticket, *, by=None, reason: str = "", at=None) -> Ticket:
+    """Back to work with the resolution clock resumed; only new work is charged later."""
+    ticket_transition(ticket, to_status=Status.REOPENED, by=by, reason=reason, at=at)
+    return ticket_transition(ticket, to_status=Status.IN_PROGRESS, by=by, at=at)
+
+
+def _body(body: str) -> str:
+    if not body or not body.strip():
+        raise InvalidInput({"body": ["Escriba el mensaje."]})
+    return body.strip()
+
+
+def ticket_agent_reply(
+    ticket: Ticket,
+    *,
+    by: AbstractBaseUser,
+    body: str,
+    public: bool = True,
+    asks_for_information: bool = False,
+    channel: str = Channel.PORTAL,
+    at: datetime | None = None,
+) -> Message:
+    """An agent's message. The first public one stops the response clock; a request for
+    information puts the ticket on hold waiting for the customer (an internal note does
+    neither)."""
+    at = at or timezone.now()
+    body = _body(body)
+    if asks_for_information and not public:
+        raise InvalidInput({"asks_for_information": ["Una nota interna no pide información."]})
+    with transaction.atomic():
+        locked = _lock(ticket)
+        message = Message.objects.create(
+            ticket=locked,
+            direction=Message.Direction.OUTBOUND if public else Message.Direction.INTERNAL,
+            channel=channel,
+            author_user=by,
+            body=body,
+            asks_for_information=asks_for_information,
+            created_at=at,
+        )
+        changed: list[str] = []
+        if public and locked.first_response_at is None:
+            locked.first_response_at = at
+            changed.append("first_response_at")
+            clocks.stop_response(locked, at=at)
+        if public and locked.status in (Status.ACKNOWLEDGED, Status.REOPENED):
+            changed += _move(locked, Status.IN_PROGRESS, by=by, reason="reply", at=at)
+        if asks_for_information:
+            if locked.status != Status.WAITING_ON_CUSTOMER:
+                changed += _move(
+                    locked, Status.WAITING_ON_CUSTOMER, by=by, reason="information", at=at
+                )
+            locked.unanswered_info_requests += 1
+            changed.append("unanswered_info_requests")
+        if changed:
+            locked.save(update_fields=sorted(set(changed)))
+        if public:
+            transaction.on_commit(lambda: notifications.send_agent_message(message.pk))
+    ticket.refresh_from_db()
+    return message
+
+
+def ticket_customer_reply(
+    ticket: Ticket,
+    *,
+    contact: Contact,
+    body: str,
+    channel: str = Channel.PORTAL,
+    email_message_id: str = "",
+    at: datetime | None = None,
+) -> Message:
+    """A message from the customer; it answers any pending information request and resumes
+    the paused clocks."""
+    at = at or timezone.now()
+    body = _body(body)
+    if contact.customer_id != ticket.customer_id:
+        raise InvalidInput({"contact": ["El contacto no pertenece al cliente de la solicitud."]})
+    with transaction.atomic():
+        locked = _lock(ticket)
+        message = Message.objects.create(
+            ticket=locked,
+            direction=Message.Direction.INBOUND,
+            channel=channel,
+            author_contact=contact,
+            body=body,
+            email_message_id=email_message_id,
+            created_at=at,
+        )
+        if locked.status == Status.WAITING_ON_CUSTOMER:
+            changed = _move(locked, Status.IN_PROGRESS, by=None, reason="customer reply", at=at)
+            locked.save(update_fields=changed)
+    ticket.refresh_from_db()
+    return message
+
+
+def ticket_follow_up(
+    closed: Ticket, *, requester: Contact, subject: str, description: str = "", channel: str
+) -> IntakeResult:
+    """A follow-up on a closed request is a new request linked to it (seed 003)."""
+    if closed.status not in (Status.CLOSED, Status.ABANDONED):
+        raise FollowUpNotAllowed(field="follows_up", number=closed.number)
+    return ticket_open(
+        channel=channel,
+        requester=requester,
+        subject=subject,
+        description=description,
+        service=closed.service,
+        impact=closed.impact,
+        urgency=closed.urgency,
+        follows_up=closed,
+    )
+
+
+def ticket_escalate(
+    ticket: Ticket, *, to_level: int, by: AbstractBaseUser, reason: str, at=None
+) -> Ticket:
+    """Move to another resolution level (1, 2, 3 — seed 001), keeping who and why."""
+    at = at or timezone.now()
+    if to_level not in (1, 2, 3):
+        raise InvalidInput({"to_level": ["El nivel de resolución es 1, 2 o 3."]})
+    if not reason.strip():
+        raise InvalidInput({"reason": ["Indique el motivo del escalamiento."]})
+    with transaction.atomic():
+        locked = _lock(ticket)
+        if locked.resolution_level == to_level:
+            raise InvalidInput({"to_level": ["La solicitud ya está en ese nivel."]})
+        _event(
+            locked,
+            TicketEvent.Kind.ESCALATION,
+            locked.resolution_level,
+            to_level,
+            by=by,
+            reason=reason,
+            at=at,
+        )
+        locked.resolution_level = to_level
+        locked.save(update_fields=["resolution_level"])
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_assign(ticket: Ticket, *, assignee: AbstractBaseUser | None, by=None) -> Ticket:
+    with transaction.atomic():
+        locked = _lock(ticket)
+        locked.assignee = assignee
+        locked.save(update_fields=["assignee"])
+        clocks.set_recipients(locked)
+    ticket.refresh_from_db()
+    return ticket
