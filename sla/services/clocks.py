@@ -270,13 +270,14 @@ def clock_stop(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
     check(clock, "stop")
     _check_time(clock, at)
     calendar = calendar_value(clock.calendar_version)
+    _advance(clock, calendar, at)
     if phase(clock) == PAUSED:
         pause = clock.pauses.get(ended_at__isnull=True)
         pause.ended_at = at
         pause.business_time = business_time_between(pause.started_at, at, calendar)
+        pause.full_clean()
         pause.save(update_fields=["ended_at", "business_time"])
         clock.paused_at = None
-    _advance(clock, calendar, at)
     clock.stopped_at = at
     clock.warn_at = None
     if clock.first_stopped_at is None:
