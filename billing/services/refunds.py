@@ -129,6 +129,7 @@ def refund_complete(
         locked.provider_ref = provider_ref
         locked.reversed_credits = reversed_credits
         locked.save(update_fields=["status", "provider_ref", "reversed_credits"])
+        locked.credit_note = note
     return locked
 
 

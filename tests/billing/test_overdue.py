@@ -1,0 +1,84 @@
+"""Overdue invoices: insolvency through credits' solvency hook, suspension, reactivation."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from billing.models import BillingSuspension, Payment
+from billing.selectors import customer_is_administratively_insolvent
+from billing.services import overdue_lift_settled, overdue_suspend_due, payment_record
+from contracts.models import Contract
+from credits.solvency import solvency_check
+from tests.factories import make_contract, make_credit_account, make_invoice, make_plan
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture
+def overdue_setup(frozen_now):
+    # issued 2026-12-03, due 2026-12-18, 5 grace days: insolvent from 2026-12-24
+    contract = make_contract(plan=make_plan(payment_grace_days=5))
+    make_credit_account(contract.customer, credits="10")
+    invoice = make_invoice(contract.customer, contract=contract, issue=True)
+    assert invoice.insolvent_on == date(2026, 12, 24)
+    return contract, invoice
+
+
+def test_unpaid_past_due_and_grace_makes_the_customer_insolvent(overdue_setup, frozen_now):
+    contract, _invoice = overdue_setup
+    frozen_now.move_to("2026-12-23T12:00:00Z")
+    assert not customer_is_administratively_insolvent(contract.customer)
+    assert solvency_check(customer=contract.customer).ok
+    frozen_now.move_to("2026-12-24T12:00:00Z")
+    assert customer_is_administratively_insolvent(contract.customer)
+    assert solvency_check(customer=contract.customer).code == "administratively_insolvent"
+
+
+def test_suspension_after_the_further_period_and_reactivation_on_payment(
+    overdue_setup, frozen_now, settings, django_capture_on_commit_callbacks
+):
+    contract, invoice = overdue_setup
+    settings.BILLING_SUSPEND_AFTER_DAYS = 10
+    frozen_now.move_to("2027-01-02T12:00:00Z")  # insolvent for 9 days
+    assert overdue_suspend_due() == []
+    frozen_now.move_to("2027-01-03T12:00:00Z")  # 10 days
+    (suspension,) = overdue_suspend_due()
+    assert suspension.invoice == invoice
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.SUSPENDED
+    assert "vencida" in contract.status_changes.last().reason
+    assert overdue_suspend_due() == []  # once
+    # when the customer pays by bank transfer
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_record(
+            customer=contract.customer,
+            amount=invoice.total,
+            provider=Payment.Provider.BANK_TRANSFER,
+            provider_ref="TRX-77",
+            received_on=date(2027, 1, 3),
+            invoice=invoice,
+        )
+    # then the contract is active again and the suspension lifted
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE
+    assert BillingSuspension.objects.get().lifted_at is not None
+    assert solvency_check(customer=contract.customer).ok
+
+
+def test_a_contract_suspended_by_someone_else_is_not_reactivated_by_billing(
+    overdue_setup, frozen_now
+):
+    contract, _invoice = overdue_setup
+    from contracts.services import contract_suspend
+
+    contract_suspend(contract, reason="Pedido del cliente")
+    assert overdue_lift_settled() == []
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.SUSPENDED
+
+
+def test_daily_command(overdue_setup, frozen_now, capsys):
+    frozen_now.move_to("2027-02-01T12:00:00Z")
+    call_command("billing_daily")
+    assert "1 contracts suspended" in capsys.readouterr().out
