@@ -164,6 +164,11 @@ SPECTACULAR_SETTINGS = {"TITLE": "Creditdesk API", "VERSION": "1.0.0"}
 
 LOGIN_URL = "admin:login"
 
+# Seed 003: a request is abandoned after this many information requests go unanswered,
+# each given this many business days.
+TICKETS_ANSWER_DAYS = env.int("TICKETS_ANSWER_DAYS", default=2)
+TICKETS_UNANSWERED_LIMIT = env.int("TICKETS_UNANSWERED_LIMIT", default=2)
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

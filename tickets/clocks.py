@@ -8,9 +8,10 @@ touches. A plan without an SLA policy ("agreed" attention) starts no clocks.
 from datetime import datetime
 
 from contracts.models import Plan
+from sla.calendars import Calendar
 from sla.choices import Impact, Urgency
 from sla.models import SlaClock, SlaPolicyVersion
-from sla.selectors import policy_current_version
+from sla.selectors import calendar_value, policy_current_version
 from sla.services.clocks import (
     clock_pause,
     clock_reopen,
@@ -24,6 +25,12 @@ from sla.transitions import PAUSED, RUNNING, STOPPED, phase
 from tickets.models import Ticket
 
 Kind = SlaClock.Kind
+
+
+def calendar_of(ticket: Ticket) -> Calendar:
+    """The calendar the ticket is measured on; 24x7 when its plan has no SLA policy."""
+    clock = clocks_of(ticket).select_related("calendar_version").first()
+    return calendar_value(clock.calendar_version if clock else None)
 
 
 def current_policy_version(plan: Plan) -> SlaPolicyVersion | None:

@@ -8,12 +8,14 @@ clock, resolution stops the resolution clock and a reopen resumes it with its ti
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from contracts.models import Channel, Contact
 from creditdesk.errors import InvalidInput
+from sla.business_days import end_of_business_days
 from tickets import clocks, notifications
 from tickets.exceptions import FollowUpNotAllowed
 from tickets.models import Message, Ticket, TicketEvent
@@ -120,7 +122,7 @@ def _body(body: str) -> str:
 def ticket_agent_reply(
     ticket: Ticket,
     *,
-    by: AbstractBaseUser,
+    by: AbstractBaseUser | None,
     body: str,
     public: bool = True,
     asks_for_information: bool = False,
@@ -129,7 +131,7 @@ def ticket_agent_reply(
 ) -> Message:
     """An agent's message. The first public one stops the response clock; a request for
     information puts the ticket on hold waiting for the customer (an internal note does
-    neither)."""
+    neither). `by` None is Creditdesk itself (an automatic reminder)."""
     at = at or timezone.now()
     body = _body(body)
     if asks_for_information and not public:
@@ -157,8 +159,10 @@ def ticket_agent_reply(
                 changed += _move(
                     locked, Status.WAITING_ON_CUSTOMER, by=by, reason="information", at=at
                 )
+            # Each request gets its own time to answer, counted from when it was sent.
+            locked.waiting_since = at
             locked.unanswered_info_requests += 1
-            changed.append("unanswered_info_requests")
+            changed += ["unanswered_info_requests", "waiting_since"]
         if changed:
             locked.save(update_fields=sorted(set(changed)))
         if public:
@@ -254,3 +258,53 @@ def ticket_assign(ticket: Ticket, *, assignee: AbstractBaseUser | None, by=None)
         clocks.set_recipients(locked)
     ticket.refresh_from_db()
     return ticket
+
+
+REMINDER_ES = (
+    "Seguimos esperando la información que le pedimos para continuar con su solicitud. "
+    "Si no recibimos respuesta, la solicitud se cerrará por abandono."
+)
+REMINDER_EN = (
+    "We are still waiting for the information we asked for to continue with your request. "
+    "Without an answer, the request will be closed as abandoned."
+)
+
+
+def tickets_chase_unanswered(*, now: datetime | None = None) -> dict[str, int]:
+    """Seed 003: a request whose information requests go unanswered is abandoned.
+
+    A ticket waiting on the customer past the answer time (settings.TICKETS_ANSWER_DAYS
+    business days of its SLA calendar) gets another information request, until
+    settings.TICKETS_UNANSWERED_LIMIT requests are unanswered: then it closes as abandoned.
+    Idempotent: a run at the same instant finds nothing more to do.
+    """
+    now = now or timezone.now()
+    done = {"reminded": 0, "abandoned": 0}
+    waiting = Ticket.objects.filter(
+        status=Status.WAITING_ON_CUSTOMER, waiting_since__isnull=False
+    ).select_related("requester__customer", "customer")
+    for ticket in waiting.iterator():
+        deadline = end_of_business_days(
+            ticket.waiting_since, settings.TICKETS_ANSWER_DAYS, clocks.calendar_of(ticket)
+        )
+        if now < deadline:
+            continue
+        if ticket.unanswered_info_requests >= settings.TICKETS_UNANSWERED_LIMIT:
+            ticket_transition(
+                ticket,
+                to_status=Status.ABANDONED,
+                reason=f"{ticket.unanswered_info_requests} pedidos de información sin respuesta",
+                at=now,
+            )
+            done["abandoned"] += 1
+        else:
+            language = ticket.requester.preferred_language if ticket.requester else "es"
+            ticket_agent_reply(
+                ticket,
+                by=None,
+                body=REMINDER_EN if language == "en" else REMINDER_ES,
+                asks_for_information=True,
+                at=now,
+            )
+            done["reminded"] += 1
+    return done

@@ -1,0 +1,145 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from djmoney.money import Money
+
+from contracts.models import Channel
+from creditdesk.errors import InvalidInput
+from credits.models import CreditAccount, LedgerEntry
+from credits.selectors import ledger_verify
+from tickets.exceptions import SessionNotScheduled, WorkLogLocked
+from tickets.models import OnsiteSurcharge, ScheduledSession
+from tickets.services import charging, lifecycle
+from tickets.services.intake import ticket_open
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ticket(funded, tuesday_morning):
+    return ticket_open(channel=Channel.PORTAL, requester=funded, subject="Correo lento").ticket
+
+
+def log(ticket, agent, minutes, **fields):
+    return charging.worklog_add(
+        ticket, agent=agent, started_at=timezone.now(), minutes=minutes, **fields
+    )
+
+
+def account_of(ticket):
+    return CreditAccount.objects.get(customer=ticket.customer)
+
+
+def resolve(ticket, agent):
+    if ticket.status != "in_progress":
+        lifecycle.ticket_start_work(ticket, by=agent)
+    return lifecycle.ticket_resolve(ticket, by=agent)
+
+
+def test_seventy_minutes_bill_two_credits_and_keep_the_worked_minutes(ticket, agent):
+    log(ticket, agent, 40)
+    log(ticket, agent, 30)
+
+    resolve(ticket, agent)
+
+    account = account_of(ticket)
+    assert (account.balance, account.held) == (Decimal("3.00"), Decimal("0.00"))
+    assert ticket.billed_minutes == 70
+    assert ticket.billed_credits == Decimal("2.00")
+    assert "70 min" in ticket.charge_explanation
+    assert "2 créditos" in ticket.charge_explanation
+    assert "2 credits" in ticket.charge_explanation_en
+    assert sum(w.minutes for w in ticket.work_logs.all()) == 70
+    charge = LedgerEntry.objects.get(kind="charge")
+    assert charge.credits == Decimal("-2.00")
+    assert charge.reason == ticket.charge_explanation
+    assert ticket.hold.status == "converted"
+
+
+def test_no_work_logged_bills_the_minimum(ticket, agent):
+    resolve(ticket, agent)
+
+    assert ticket.billed_credits == Decimal("1.00")
+    assert account_of(ticket).balance == Decimal("4.00")
+
+
+def test_non_billable_work_is_not_charged(ticket, agent):
+    log(ticket, agent, 200, billable=False)
+    log(ticket, agent, 20)
+
+    resolve(ticket, agent)
+
+    assert (ticket.billed_minutes, ticket.billed_credits) == (20, Decimal("1.00"))
+
+
+@pytest.mark.parametrize(
+    ("first", "more", "extra_credits"),
+    [(70, 30, Decimal("0.00")), (50, 30, Decimal("1.00")), (60, 61, Decimal("2.00"))],
+)
+def test_reopened_and_resolved_again_charges_only_the_difference(
+    ticket, agent, first, more, extra_credits
+):
+    log(ticket, agent, first)
+    resolve(ticket, agent)
+    balance_after_first = account_of(ticket).balance
+
+    lifecycle.ticket_reopen(ticket, by=agent, reason="Sigue lento")
+    log(ticket, agent, more)
+    resolve(ticket, agent)
+
+    assert balance_after_first - account_of(ticket).balance == extra_credits
+    assert ticket.billed_minutes == first + more
+
+
+def test_charged_logs_cannot_be_edited(ticket, agent):
+    entry = log(ticket, agent, 30)
+    charging.worklog_update(entry, minutes=45, note="corrección antes del cobro")
+    resolve(ticket, agent)
+
+    with pytest.raises(WorkLogLocked):
+        charging.worklog_update(entry, minutes=10)
+    entry.refresh_from_db()
+    assert entry.minutes == 45
+
+
+def test_a_worklog_needs_positive_minutes(ticket, agent):
+    with pytest.raises(InvalidInput) as refused:
+        log(ticket, agent, 0)
+
+    assert "minutes" in refused.value.fields
+
+
+def test_a_no_show_charges_the_minimum_once(ticket, agent, tuesday_morning):
+    session = charging.session_schedule(
+        ticket, agent=agent, starts_at=timezone.now() + timedelta(days=1)
+    )
+
+    charging.session_mark_no_show(session, by=agent)
+
+    session.refresh_from_db()
+    assert session.status == ScheduledSession.Status.NO_SHOW
+    assert session.no_show_entry.credits == Decimal("-1.00")
+    assert account_of(ticket).balance == Decimal("4.00")
+    with pytest.raises(SessionNotScheduled):
+        charging.session_mark_no_show(session, by=agent)
+    assert account_of(ticket).balance == Decimal("4.00")
+
+
+def test_onsite_work_records_the_plans_surcharge(ticket, agent):
+    log(ticket, agent, 90, onsite=True)
+    log(ticket, agent, 15)
+
+    surcharge = OnsiteSurcharge.objects.get()
+    assert surcharge.amount == Money("50000", "COP")
+    assert surcharge.contract == ticket.contract
+    assert surcharge.performed_on == timezone.localdate(timezone=ticket.customer.time_zone_info)
+
+
+def test_the_ledger_verifies_after_a_ticket_life(ticket, agent):
+    log(ticket, agent, 125)
+    resolve(ticket, agent)
+
+    assert ticket.billed_credits == Decimal("3.00")
+    assert ledger_verify().ok

@@ -1,0 +1,173 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from contracts.models import Channel
+from sla.models import SlaClock
+from tickets.exceptions import FollowUpNotAllowed, IllegalTicketTransition
+from tickets.models import Message, Ticket, TicketEvent
+from tickets.services import lifecycle
+from tickets.services.intake import ticket_open
+from tickets.transitions import ALLOWED
+
+pytestmark = pytest.mark.django_db
+Status = Ticket.Status
+
+
+@pytest.fixture
+def ticket(funded, tuesday_morning):
+    return ticket_open(channel=Channel.PORTAL, requester=funded, subject="DNS caído").ticket
+
+
+def clock_states(ticket):
+    return {c.kind: c.state for c in SlaClock.objects.filter(subject=ticket.clock_subject)}
+
+
+def later(traveller, **delta):
+    traveller.shift(timedelta(**delta))
+    return timezone.now()
+
+
+def test_every_move_outside_the_table_is_refused(ticket):
+    reachable = {Status.NEW, *{s for targets in ALLOWED.values() for s in targets}}
+    assert reachable == set(Status.values)
+
+    for to_status in set(Status.values) - ALLOWED[Status.ACKNOWLEDGED]:
+        with pytest.raises(IllegalTicketTransition):
+            lifecycle.ticket_transition(ticket, to_status=to_status)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ACKNOWLEDGED
+
+
+def test_the_main_path_records_who_when_and_why(ticket, agent, tuesday_morning):
+    lifecycle.ticket_start_work(ticket, by=agent)
+    lifecycle.ticket_resolve(ticket, by=agent, reason="Se corrigió el registro A")
+    lifecycle.ticket_close(ticket, by=agent)
+
+    events = ticket.events.filter(kind=TicketEvent.Kind.STATUS)
+    assert [(e.from_value, e.to_value) for e in events] == [
+        ("new", "acknowledged"),
+        ("acknowledged", "in_progress"),
+        ("in_progress", "resolved"),
+        ("resolved", "closed"),
+    ]
+    assert events.get(to_value="resolved").reason == "Se corrigió el registro A"
+    assert events.get(to_value="closed").by == agent
+    assert ticket.closed_at is not None
+
+
+def test_first_public_reply_stops_the_response_clock_but_a_note_does_not(
+    ticket, agent, tuesday_morning
+):
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="Nota interna", public=False)
+    assert clock_states(ticket)["response"] == "running"
+    assert ticket.first_response_at is None
+
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="Estamos revisando.")
+
+    ticket.refresh_from_db()
+    assert clock_states(ticket) == {"response": "met", "resolution": "running"}
+    assert ticket.first_response_at == timezone.now()
+    assert ticket.status == Status.IN_PROGRESS
+
+
+def test_asking_for_information_pauses_and_a_reply_resumes_with_the_due_time_moved(
+    ticket, agent, funded, tuesday_morning
+):
+    resolution = SlaClock.objects.get(subject=ticket.clock_subject, kind="resolution")
+    due_before = resolution.due_at
+
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="¿Qué dominio?", asks_for_information=True)
+    assert ticket.status == Status.WAITING_ON_CUSTOMER
+    assert clock_states(ticket)["resolution"] == "paused"
+
+    later(tuesday_morning, hours=1)
+    lifecycle.ticket_customer_reply(ticket, contact=funded, body="andino.example")
+
+    ticket.refresh_from_db()
+    resolution.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+    assert ticket.unanswered_info_requests == 0
+    assert resolution.state == "running"
+    assert resolution.due_at == due_before + timedelta(hours=1)
+    assert [m.direction for m in ticket.messages.all()] == ["inbound", "outbound", "inbound"]
+
+
+def test_escalation_is_recorded(ticket, agent):
+    lifecycle.ticket_escalate(ticket, to_level=2, by=agent, reason="Requiere especialista")
+
+    event = ticket.events.get(kind=TicketEvent.Kind.ESCALATION)
+    assert (event.from_value, event.to_value, event.by) == ("1", "2", agent)
+    assert ticket.resolution_level == 2
+
+
+def test_reopen_resumes_the_resolution_clock_with_its_time(ticket, agent, tuesday_morning):
+    lifecycle.ticket_start_work(ticket, by=agent)
+    later(tuesday_morning, minutes=30)
+    lifecycle.ticket_resolve(ticket, by=agent)
+    later(tuesday_morning, hours=2)
+
+    lifecycle.ticket_reopen(ticket, by=agent, reason="Volvió a fallar")
+
+    clock = SlaClock.objects.get(subject=ticket.clock_subject, kind="resolution")
+    assert ticket.status == Status.IN_PROGRESS
+    assert clock.state == "running"
+    assert clock.cycle == 2
+    assert clock.elapsed == timedelta(minutes=30)
+
+
+def test_a_follow_up_on_a_closed_ticket_is_a_new_linked_ticket(ticket, agent, funded):
+    with pytest.raises(FollowUpNotAllowed):
+        lifecycle.ticket_follow_up(ticket, requester=funded, subject="x", channel=Channel.PORTAL)
+    lifecycle.ticket_start_work(ticket, by=agent)
+    lifecycle.ticket_resolve(ticket, by=agent)
+    lifecycle.ticket_close(ticket, by=agent)
+
+    result = lifecycle.ticket_follow_up(
+        ticket, requester=funded, subject="Otra vez el DNS", channel=Channel.PORTAL
+    )
+
+    assert result.accepted
+    assert result.ticket.follows_up == ticket
+    assert result.ticket.number != ticket.number
+
+
+def test_two_unanswered_information_requests_abandon_the_ticket(
+    ticket, agent, tuesday_morning, django_capture_on_commit_callbacks
+):
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="¿Qué dominio?", asks_for_information=True)
+    # Tuesday 09:00 Bogota: two business days end Thursday 16:30.
+    later(tuesday_morning, days=2, hours=7)
+    assert lifecycle.tickets_chase_unanswered() == {"reminded": 0, "abandoned": 0}
+
+    later(tuesday_morning, hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lifecycle.tickets_chase_unanswered() == {"reminded": 1, "abandoned": 0}
+    ticket.refresh_from_db()
+    assert ticket.unanswered_info_requests == 2
+    assert "Seguimos esperando" in mail.outbox[-1].body
+    assert lifecycle.tickets_chase_unanswered() == {"reminded": 0, "abandoned": 0}
+
+    later(tuesday_morning, days=4)
+    call_command("chase_unanswered")
+
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ABANDONED
+    assert clock_states(ticket)["resolution"] in {"met", "breached"}
+    assert ticket.hold.status == "released"
+    assert lifecycle.tickets_chase_unanswered() == {"reminded": 0, "abandoned": 0}
+
+
+def test_a_customer_answer_resets_the_count(ticket, agent, funded, tuesday_morning):
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="¿Dominio?", asks_for_information=True)
+    later(tuesday_morning, days=3)
+    lifecycle.tickets_chase_unanswered()
+    lifecycle.ticket_customer_reply(ticket, contact=funded, body="andino.example")
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="¿Registro?", asks_for_information=True)
+    later(tuesday_morning, days=7)
+
+    assert lifecycle.tickets_chase_unanswered() == {"reminded": 1, "abandoned": 0}
+    assert Message.objects.filter(ticket=ticket, asks_for_information=True).count() == 4
