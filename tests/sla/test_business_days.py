@@ -11,23 +11,25 @@ WEEKDAYS = {day: [("08:00", "12:00"), ("13:00", "16:30")] for day in range(5)}
 CALENDAR = Calendar.build("America/Bogota", WEEKDAYS, country="CO")
 
 
+def local(*fields: int) -> datetime:
+    return datetime(*fields, tzinfo=BOGOTA)
+
+
 @pytest.mark.parametrize(
     ("start", "days", "deadline"),
     [
         # Tuesday 10:00 -> Thursday's closing time.
-        (datetime(2026, 11, 17, 10, 0), 2, datetime(2026, 11, 19, 16, 30)),
+        (local(2026, 11, 17, 10, 0), 2, local(2026, 11, 19, 16, 30)),
         # Thursday -> the weekend does not count: Monday.
-        (datetime(2026, 11, 19, 10, 0), 2, datetime(2026, 11, 23, 16, 30)),
+        (local(2026, 11, 19, 10, 0), 2, local(2026, 11, 23, 16, 30)),
         # Friday 13 November -> Monday 16 is a holiday (Independencia de Cartagena): Wednesday.
-        (datetime(2026, 11, 13, 15, 0), 2, datetime(2026, 11, 18, 16, 30)),
+        (local(2026, 11, 13, 15, 0), 2, local(2026, 11, 18, 16, 30)),
         # Asked on a Saturday: Monday and Tuesday count.
-        (datetime(2026, 11, 21, 9, 0), 2, datetime(2026, 11, 24, 16, 30)),
+        (local(2026, 11, 21, 9, 0), 2, local(2026, 11, 24, 16, 30)),
     ],
 )
 def test_deadline_is_the_close_of_the_nth_working_day(start, days, deadline):
-    due = end_of_business_days(start.replace(tzinfo=BOGOTA), days, CALENDAR)
-
-    assert due == deadline.replace(tzinfo=BOGOTA)
+    assert end_of_business_days(start, days, CALENDAR) == deadline
 
 
 def test_a_night_shift_closes_the_next_morning():
