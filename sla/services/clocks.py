@@ -158,7 +158,7 @@ def clock_start(
 
 def _locked(clock: SlaClock) -> SlaClock:
     return (
-        SlaClock.objects.select_for_update()
+        SlaClock.objects.select_for_update(of=("self",))
         .select_related("calendar_version", "policy_version")
         .get(pk=clock.pk)
     )
