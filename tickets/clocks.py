@@ -9,18 +9,18 @@ from datetime import datetime
 
 from contracts.models import Plan
 from sla.calendars import Calendar
-from sla.choices import Impact, Urgency
 from sla.models import SlaClock, SlaPolicyVersion
 from sla.selectors import calendar_value, policy_current_version
 from sla.services.clocks import (
     clock_pause,
     clock_reopen,
     clock_resume,
+    clock_retarget,
     clock_set_recipients,
     clock_stop,
     clocks_start,
 )
-from sla.services.setup import DEFAULT_PRIORITY_MATRIX, priority_decide
+from sla.services.setup import priority_decide
 from sla.transitions import PAUSED, RUNNING, STOPPED, phase
 from tickets.models import Ticket
 
@@ -38,9 +38,23 @@ def current_policy_version(plan: Plan) -> SlaPolicyVersion | None:
 
 
 def priority_for(version: SlaPolicyVersion | None, *, impact: str, urgency: str) -> str:
-    if version is None:
-        return DEFAULT_PRIORITY_MATRIX[(Impact(impact), Urgency(urgency))]
     return priority_decide(policy_version=version, impact=impact, urgency=urgency).priority
+
+
+def override_priority(ticket: Ticket, *, priority: str, reason: str, by, at: datetime):
+    """Staff's priority with its reason; open clocks retarget to it (time used is kept)."""
+    version = current_policy_version(ticket.contract.plan)
+    decision = priority_decide(
+        policy_version=version,
+        impact=ticket.impact,
+        urgency=ticket.urgency,
+        override=priority,
+        reason=reason,
+        decided_by=getattr(by, "username", ""),
+    )
+    for clock in _each(ticket, phases={RUNNING, PAUSED}):
+        clock_retarget(clock=clock, at=at, priority=decision.priority, note=decision.reason)
+    return decision
 
 
 def recipients(ticket: Ticket) -> list[str]:

@@ -209,19 +209,23 @@ class PriorityDecision:
 
 def priority_decide(
     *,
-    policy_version: SlaPolicyVersion,
+    policy_version: SlaPolicyVersion | None,
     impact: str,
     urgency: str,
     override: str | None = None,
     reason: str = "",
     decided_by: str = "",
 ) -> PriorityDecision:
-    """Impact x urgency through the policy's matrix; an override needs a reason."""
-    computed = (
+    """Impact x urgency through the policy's matrix (the default matrix without a policy);
+    an override needs a reason."""
+    cell = (
         policy_version.matrix.filter(impact=impact, urgency=urgency)
         .values_list("priority", flat=True)
         .first()
-    ) or DEFAULT_PRIORITY_MATRIX[(Impact(impact), Urgency(urgency))]
+        if policy_version is not None
+        else None
+    )
+    computed = cell or DEFAULT_PRIORITY_MATRIX[(Impact(impact), Urgency(urgency))]
     if override is None or override == computed:
         return PriorityDecision(computed, computed, impact, urgency, overridden=False)
     Priority(override)  # an unknown priority is a programming error, not user input

@@ -171,3 +171,29 @@ def test_a_customer_answer_resets_the_count(ticket, agent, funded, tuesday_morni
 
     assert lifecycle.tickets_chase_unanswered() == {"reminded": 1, "abandoned": 0}
     assert Message.objects.filter(ticket=ticket, asks_for_information=True).count() == 4
+
+
+def test_staff_override_priority_with_a_reason_and_the_clocks_follow(
+    ticket, agent, tuesday_morning
+):
+    from creditdesk.errors import CreditdeskError
+
+    response = SlaClock.objects.get(subject=ticket.clock_subject, kind="response")
+    assert (ticket.priority, response.target) == ("p3", timedelta(hours=2))
+
+    with pytest.raises(CreditdeskError) as refused:
+        lifecycle.ticket_override_priority(ticket, priority="p1", by=agent, reason=" ")
+    assert refused.value.field == "reason"
+
+    later(tuesday_morning, minutes=10)
+    lifecycle.ticket_override_priority(
+        ticket, priority="p2", by=agent, reason="Afecta la facturación del cliente"
+    )
+
+    response.refresh_from_db()
+    assert ticket.priority == "p2"
+    assert ticket.priority_override_reason == "Afecta la facturación del cliente"
+    assert response.target == timedelta(hours=1)
+    assert response.elapsed == timedelta(minutes=10)
+    event = ticket.events.get(kind=TicketEvent.Kind.PRIORITY)
+    assert (event.from_value, event.to_value, event.by) == ("p3", "p2", agent)

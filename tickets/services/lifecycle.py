@@ -16,6 +16,7 @@ from django.utils import timezone
 from contracts.models import Channel, Contact
 from creditdesk.errors import InvalidInput
 from sla.business_days import end_of_business_days
+from sla.choices import Priority
 from tickets import clocks, notifications
 from tickets.exceptions import FollowUpNotAllowed
 from tickets.models import Message, Ticket, TicketEvent
@@ -246,6 +247,33 @@ def ticket_escalate(
         )
         locked.resolution_level = to_level
         locked.save(update_fields=["resolution_level"])
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_override_priority(
+    ticket: Ticket, *, priority: str, by: AbstractBaseUser, reason: str, at=None
+) -> Ticket:
+    """Staff set another priority than the matrix gave; the reason is kept and the open
+    clocks move to the new priority's targets, keeping the time already used."""
+    at = at or timezone.now()
+    if priority not in Priority.values:
+        raise InvalidInput({"priority": [f"«{priority}» no es una prioridad conocida."]})
+    with transaction.atomic():
+        locked = _lock(ticket)
+        decision = clocks.override_priority(locked, priority=priority, reason=reason, by=by, at=at)
+        _event(
+            locked,
+            TicketEvent.Kind.PRIORITY,
+            locked.priority,
+            decision.priority,
+            by=by,
+            reason=decision.reason,
+            at=at,
+        )
+        locked.priority = decision.priority
+        locked.priority_override_reason = decision.reason
+        locked.save(update_fields=["priority", "priority_override_reason"])
     ticket.refresh_from_db()
     return ticket
 
