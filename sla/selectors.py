@@ -167,7 +167,7 @@ class PercentileCont(Aggregate):
     """PostgreSQL's continuous percentile of an ordered set (interpolates between ranks)."""
 
     function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
     allow_distinct = False
 
     def __init__(self, expression, fraction: float, **extra):
