@@ -1,0 +1,64 @@
+"""Presets: each seed document in ../shared/seeds/ as working configuration.
+
+One module per seed creates, idempotently, its calendars and SLA policies (through
+`sla.services`, which publish a new version only when the content changed), its plans with
+their credit rules and channels, and its service categories. Each module's docstring says
+how it reads the document's vague phrases. `manage.py load_presets [name...]` loads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import import_module
+from typing import Any
+
+from django.db import transaction
+from djmoney.money import Money
+
+from contracts.models import Plan, ServiceCategory
+from contracts.services import plan_create, plan_update
+from creditdesk.errors import full_clean_or_raise
+
+PRESETS = {
+    "sla-service-types": "contracts.presets.sla_service_types",
+    "severity-matrix": "contracts.presets.severity_matrix",
+    "support-tiers": "contracts.presets.support_tiers",
+    "dedicated-credits": "contracts.presets.dedicated_credits",
+    "activation-times": "contracts.presets.activation_times",
+}
+
+
+def load(names: Iterable[str] = ()) -> list[str]:
+    """Load the named presets (all when none are named); returns the names loaded."""
+    wanted = list(names) or list(PRESETS)
+    unknown = sorted(set(wanted) - set(PRESETS))
+    if unknown:
+        raise KeyError(", ".join(unknown))
+    for name in wanted:
+        with transaction.atomic():
+            import_module(PRESETS[name]).load()
+    return wanted
+
+
+def plan_upsert(*, code: str, currency: str, **fields: Any) -> Plan:
+    """Create the plan or bring an existing one to these values (money left out is zero)."""
+    for name in Plan.MONEY_FIELDS:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, Money):
+            fields[name] = Money(value, currency)
+    plan = Plan.objects.filter(code=code).first()
+    if plan is None:
+        return plan_create(code=code, currency=currency, **fields)
+    changed = {name: value for name, value in fields.items() if getattr(plan, name) != value}
+    return plan_update(plan, **changed) if changed else plan
+
+
+def category_upsert(*, code: str, name: str, default_impact: str) -> ServiceCategory:
+    category = ServiceCategory.objects.filter(code=code).first()
+    if category is not None and (category.name, category.default_impact) == (name, default_impact):
+        return category
+    category = category or ServiceCategory(code=code)
+    category.name, category.default_impact = name, default_impact
+    full_clean_or_raise(category)
+    category.save()
+    return category

@@ -1,0 +1,56 @@
+"""Seed 001 (TecnoLinux, Colombia): severity from impact x urgency, response/solution table.
+
+Readings:
+- Business hours "Lunes a Viernes de 8:00 AM a 16:30 PM. Aplica a GMT-5": America/Bogota,
+  Monday to Friday 08:00-16:30, Colombian holidays (the provider is in Colombia).
+- "Horario especial: 7x24, fuera del horario establecido": the Critical row is measured
+  24x7; the other rows in business hours.
+- Critical "Inmediata / Inmediata": a literal zero would breach every ticket before anyone
+  can read it, so "inmediata" reads as 15 minutes to start the analysis and, for the
+  solution, the High row's 4 hours (a critical case never gets longer than a high one).
+- "1 horas / 4 horas", "2 horas / 4 horas", "4 horas / 8 horas": business hours.
+- "Planificado": no time targets (Priority.PLANNED).
+- "La severidad ... se establece en función a la urgencia y el impacto" without a table:
+  the default ITIL matrix of `sla.services.DEFAULT_PRIORITY_MATRIX`.
+- Channels: written channels only ("debe existir un requerimiento expresado en forma
+  escrita"): email, WhatsApp, portal; the phone and Skype are for assistance, not intake.
+- Credit rules are not in this document: the plan keeps the house defaults.
+"""
+
+from datetime import timedelta
+
+from contracts.models import Channel
+from contracts.presets import plan_upsert
+from sla.calendars import Calendar
+from sla.choices import Priority
+from sla.services import TargetSpec, calendar_publish, policy_publish
+
+CALENDAR_SLUG = "tecnolinux-bogota"
+POLICY_SLUG = "tecnolinux-severidad"
+
+TARGETS = {
+    Priority.P1: TargetSpec(timedelta(minutes=15), timedelta(hours=4), always=True),
+    Priority.P2: TargetSpec(timedelta(hours=1), timedelta(hours=4)),
+    Priority.P3: TargetSpec(timedelta(hours=2), timedelta(hours=4)),
+    Priority.P4: TargetSpec(timedelta(hours=4), timedelta(hours=8)),
+}
+
+
+def load() -> None:
+    calendar = calendar_publish(
+        slug=CALENDAR_SLUG,
+        name="TecnoLinux, lunes a viernes 08:00-16:30 (Bogotá)",
+        calendar=Calendar.build(
+            "America/Bogota", {day: [("08:00", "16:30")] for day in range(5)}, country="CO"
+        ),
+    ).calendar
+    policy = policy_publish(
+        slug=POLICY_SLUG, name="TecnoLinux: severidad", calendar=calendar, targets=TARGETS
+    ).policy
+    plan_upsert(
+        code="tecnolinux-membresia",
+        currency="COP",
+        name="TecnoLinux: membresía con soporte",
+        allowed_channels=[Channel.EMAIL, Channel.WHATSAPP, Channel.PORTAL],
+        sla_policy=policy,
+    )

@@ -1,0 +1,74 @@
+"""Seed 000 (hosting provider, GMT-3): four SLA service types with their hours and channels.
+
+Readings:
+- "Horario comercial: de 10 a 17 horas (-3 GMT) de Lunes a viernes": Monday to Friday
+  10:00-17:00 in America/Argentina/Buenos_Aires (GMT-3 all year), Argentine holidays.
+- "El Análisis y devolución de una respuesta estará garantizada en 2 horas posteriores al
+  reporte": a 2-hour first response for every priority, with no resolution target (the
+  answer may be a tutorial, a referral or a quote).
+- SLA 1 (asesoramiento) and SLA 4 (diseño web, software): "dentro del horario que
+  establece SLA1", "NO brindamos respuestas a SLA4 fuera del horario comercial": the 2 hours
+  count in business hours. Channels: chat, email, ticket (portal) and phone.
+- SLA 2 (mantenimiento) and SLA 3 (reporte de errores): "Las 24 horas ... Exclusivamente
+  mediante PaneldeCliente.com": the 2 hours count 24x7, through the portal only.
+- A plan carries one policy and one channel list, so the types become two plans:
+  `altomarketing-comercial` (SLA 1 and 4) and `altomarketing-24h` (SLA 2 and 3); each
+  service type is a service category of its plan.
+"""
+
+from datetime import timedelta
+
+from contracts.models import Channel
+from contracts.presets import category_upsert, plan_upsert
+from sla.calendars import Calendar
+from sla.choices import Impact, Priority
+from sla.services import TargetSpec, calendar_publish, policy_publish
+
+CALENDAR_SLUG = "altomarketing-comercial"
+TWO_HOURS = timedelta(hours=2)
+
+
+def load() -> None:
+    calendar = calendar_publish(
+        slug=CALENDAR_SLUG,
+        name="Horario comercial lunes a viernes 10:00-17:00 (GMT-3)",
+        calendar=Calendar.build(
+            "America/Argentina/Buenos_Aires",
+            {day: [("10:00", "17:00")] for day in range(5)},
+            country="AR",
+        ),
+    ).calendar
+    priorities = [Priority.P1, Priority.P2, Priority.P3, Priority.P4]
+    business = policy_publish(
+        slug="altomarketing-sla-comercial",
+        name="SLA 1 y 4: respuesta en 2 horas hábiles",
+        calendar=calendar,
+        targets={p: TargetSpec(TWO_HOURS, None) for p in priorities},
+    ).policy
+    always = policy_publish(
+        slug="altomarketing-sla-24h",
+        name="SLA 2 y 3: respuesta en 2 horas, 24 horas",
+        calendar=calendar,
+        targets={p: TargetSpec(TWO_HOURS, None, always=True) for p in priorities},
+    ).policy
+    plan_upsert(
+        code="altomarketing-comercial",
+        currency="ARS",
+        name="SLA 1 Asesoramiento y SLA 4 Diseño web y software",
+        allowed_channels=[Channel.CHAT, Channel.EMAIL, Channel.PORTAL, Channel.PHONE],
+        sla_policy=business,
+    )
+    plan_upsert(
+        code="altomarketing-24h",
+        currency="ARS",
+        name="SLA 2 Mantenimiento preventivo y SLA 3 Reporte de errores",
+        allowed_channels=[Channel.PORTAL],
+        sla_policy=always,
+    )
+    for code, name, impact in (
+        ("sla1-asesoramiento", "SLA 1: Asesoramiento", Impact.LOW),
+        ("sla2-mantenimiento", "SLA 2: Mantenimiento preventivo", Impact.MEDIUM),
+        ("sla3-errores", "SLA 3: Reporte de errores", Impact.HIGH),
+        ("sla4-diseno-software", "SLA 4: Diseño web, software y relacionados", Impact.LOW),
+    ):
+        category_upsert(code=code, name=name, default_impact=impact)
