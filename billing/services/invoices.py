@@ -91,7 +91,11 @@ def invoice_create_draft(
 
 
 def _lock_draft(invoice: Invoice) -> Invoice:
-    locked = Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=invoice.pk)
+    locked = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=invoice.pk)
+    )
     if locked.status != Status.DRAFT:
         check_transition(locked.status, Status.DRAFT)
     return locked

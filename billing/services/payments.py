@@ -87,7 +87,9 @@ def payment_apply(payment: Payment, *, by: AbstractBaseUser | None = None) -> Pa
             Payment.objects.filter(pk=payment.pk).values_list("invoice_id", flat=True).get()
         )
         invoice = (
-            Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=invoice_id)
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=invoice_id)
             if invoice_id
             else None
         )

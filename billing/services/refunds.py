@@ -100,8 +100,16 @@ def refund_complete(
     with transaction.atomic():
         payment = Payment.objects.get(pk=refund.payment_id)
         Invoice.objects.select_for_update().get(pk=payment.invoice_id)
-        payment = Payment.objects.select_for_update(of=("self",)).select_related("customer").get(pk=payment.pk)
-        locked = Refund.objects.select_for_update(of=("self",)).select_related("credit_note").get(pk=refund.pk)
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=payment.pk)
+        )
+        locked = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("credit_note")
+            .get(pk=refund.pk)
+        )
         if locked.status != Refund.Status.STARTED:
             return locked
         note = Invoice.objects.select_for_update().get(pk=locked.credit_note_id)

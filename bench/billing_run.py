@@ -1,0 +1,141 @@
+"""Monthly billing run throughput: contracts invoiced per second and queries per contract.
+
+    uv run python bench/billing_run.py                      # SQLite (the embedded default)
+    DATABASE_URL=postgres://postgres@127.0.0.1:55432/anything uv run python bench/billing_run.py
+
+Builds its own database (PostgreSQL: `creditdesk_bench_billing` on the server DATABASE_URL
+names; SQLite: var/bench-billing.sqlite3), migrates it, creates --contracts active contracts
+(bulk_create; each with the Nivel 3 fee, one in ten with an on-site surcharge), then runs
+`billing_run` for last month through the service, as `manage.py run_billing` does, and
+runs it a second time to show it issues nothing new. Dev data is not touched.
+"""
+
+import argparse
+import os
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "creditdesk_bench_billing"
+
+
+def prepare_database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        parts = urlsplit(url)
+        admin_url = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+        return "postgresql"
+    path = ROOT / "var" / "bench-billing.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    return "sqlite"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contracts", type=int, default=10_000)
+    args = parser.parse_args()
+    vendor = prepare_database_url()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "creditdesk.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+    from djmoney.money import Money
+
+    from billing.models import Invoice, OnsiteCharge
+    from billing.services.run import Period, billing_run
+    from contracts.models import Contract, Customer, Plan
+
+    call_command("migrate", verbosity=0)
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    period = Period.parse(f"{last_month:%Y-%m}")
+
+    started = time.perf_counter()
+    plan = Plan.objects.create(
+        code="nivel-3",
+        name="Nivel 3",
+        currency="COP",
+        monthly_fee=Money("120900", "COP"),
+        credit_price=Money("95000", "COP"),
+        onsite_surcharge=Money("50000", "COP"),
+    )
+    customers = Customer.objects.bulk_create(
+        Customer(
+            legal_name=f"Cliente {n} S.A.S.",
+            tax_id=f"900{n:07d}",
+            country="CO",
+            currency="COP",
+            billing_email=f"facturas{n}@cliente.example",
+            address="Calle 100 # 10-20, Bogotá",
+        )
+        for n in range(args.contracts)
+    )
+    contracts = Contract.objects.bulk_create(
+        Contract(
+            customer=customer,
+            plan=plan,
+            status=Contract.Status.ACTIVE,
+            starts_on=period.start - timedelta(days=90),
+        )
+        for customer in customers
+    )
+    OnsiteCharge.objects.bulk_create(
+        OnsiteCharge(
+            contract=contract,
+            performed_on=period.start + timedelta(days=9),
+            description="Visita en sitio",
+            amount=Money("50000", "COP"),
+        )
+        for contract in contracts[::10]
+    )
+    print(
+        f"database: {vendor}; {args.contracts} contracts created in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        started = time.perf_counter()
+        summary = billing_run(period=period)
+        elapsed = time.perf_counter() - started
+    for line in summary.lines()[:1]:
+        print(line)
+    invoiced = Invoice.objects.filter(period_start=period.start).count()
+    print(f"invoices of {period}: {invoiced}")
+    print(
+        f"run: {elapsed:.1f} s, {args.contracts / elapsed:.0f} contracts/s, "
+        f"{queries / args.contracts:.2f} queries per contract ({queries} in all)"
+    )
+
+    started = time.perf_counter()
+    again = billing_run(period=period)
+    print(
+        f"second run: {again.issued} issued, {again.already_invoiced} already invoiced, "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    print(f"contracts_per_second: {args.contracts / elapsed:.0f}")
+
+
+if __name__ == "__main__":
+    main()
