@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tickets",
     "billing",
     "creditdesk",
+    "creditdesk.api",
 ]
 
 MIDDLEWARE = [
@@ -157,10 +158,47 @@ DEFAULT_CURRENCY = "COP"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "creditdesk.api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    # Token first: an anonymous caller gets 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "creditdesk.api.throttling.ThrottledTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "creditdesk.api.errors.exception_handler",
+    # Failed token authentications per client address; ticket openings per customer.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_failure": env.str("API_AUTH_FAILURE_RATE", default="20/min"),
+        "intake": env.str("API_INTAKE_RATE", default="60/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Creditdesk API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Creditdesk API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": "Credit-based support billing. Errors: see the `Error` schema; "
+    "authentication: `Authorization: Token <key>` or the session.",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.Ticket.Status",
+        "SessionStatusEnum": "tickets.models.ScheduledSession.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "HoldStatusEnum": "credits.models.CreditHold.Status",
+        "LedgerEntryKindEnum": "credits.models.LedgerEntry.Kind",
+        "InvoiceStatusEnum": "billing.models.Invoice.Status",
+        "InvoiceKindEnum": "billing.models.Invoice.Kind",
+        "InvoiceSourceEnum": "billing.models.Invoice.Source",
+        "InvoiceLineKindEnum": "billing.models.InvoiceLine.Kind",
+        "PaymentStatusEnum": "billing.models.Payment.Status",
+        "ChannelEnum": "contracts.models.Channel",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "creditdesk.api.schema.add_error_responses",
+    ],
+}
 
 LOGIN_URL = "admin:login"
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("admin/", admin.site.urls),
     path("billing/", include("billing.urls")),
+    path("api/", include("creditdesk.api.urls")),
 ]

@@ -1,0 +1,121 @@
+"""Who may see which customers' data and who may do what, in one place.
+
+Roles come from the user row, never from the request body:
+
+- admin: a superuser; everything.
+- finance: staff in the "finance" group; every customer's credits, invoices and payments,
+  credit adjustments.
+- agent: staff in the "agents" group; every customer's tickets and credits (read only).
+- account manager: any other staff user; the customers whose `account_manager` they are.
+- contact: a user linked to a `Contact`; their own customer only.
+
+Two questions, answered separately:
+1. Which objects exist for this user? `scope()` filters a queryset to the customers the user
+   may see. An object outside it is answered 404, exactly like one that does not exist, so
+   ids of other customers never leak.
+2. May this role call this action? `RolePermission` reads the view's `roles` table
+   (action -> roles) and answers 403 to a role that may not.
+"""
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from rest_framework.permissions import BasePermission
+
+AGENTS_GROUP = "agents"
+FINANCE_GROUP = "finance"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    FINANCE = "finance"
+    AGENT = "agent"
+    MANAGER = "account_manager"
+    CONTACT = "contact"
+
+
+ALL = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.FINANCE, Role.AGENT, Role.MANAGER})
+# Roles that see every customer (within what their actions allow).
+EVERY_CUSTOMER = frozenset({Role.ADMIN, Role.FINANCE, Role.AGENT})
+
+
+# What a customer's own contact may do to a ticket (DESIGN: "a customer may reopen"); staff
+# may request any transition the ticket's table allows.
+CONTACT_TICKET_TRANSITIONS = frozenset({"reopened", "closed"})
+
+
+def roles_of(user) -> frozenset[Role]:
+    """The user's roles, computed once per request object and cached on the user."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_api_roles", None)
+    if cached is not None:
+        return cached
+    roles: set[Role] = set()
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    if user.is_staff:
+        groups = set(user.groups.values_list("name", flat=True))
+        if AGENTS_GROUP in groups:
+            roles.add(Role.AGENT)
+        if FINANCE_GROUP in groups:
+            roles.add(Role.FINANCE)
+        if not roles:
+            roles.add(Role.MANAGER)
+    if contact_of(user) is not None:
+        roles.add(Role.CONTACT)
+    user._api_roles = frozenset(roles)
+    return user._api_roles
+
+
+def contact_of(user):
+    """The `Contact` linked to the user, or None."""
+    if "_api_contact" not in user.__dict__:
+        from contracts.models import Contact
+
+        user._api_contact = (
+            Contact.objects.select_related("customer").filter(user_id=user.pk).first()
+            if user.pk
+            else None
+        )
+    return user._api_contact
+
+
+def customer_q(user, path: str = "customer", *, roles: frozenset[Role] = ALL) -> Q:
+    """A Q matching the customers `user` may see through `roles`; `path` leads from the
+    queried model to its customer ("" when the model is Customer itself)."""
+    own = roles_of(user) & roles
+    prefix = f"{path}__" if path else ""
+    if own & EVERY_CUSTOMER:
+        return Q()
+    q = Q(pk__in=[])
+    if Role.MANAGER in own:
+        q |= Q(**{f"{prefix}account_manager": user})
+    if Role.CONTACT in own:
+        q |= Q(**{f"{prefix}pk" if path == "" else f"{path}_id": contact_of(user).customer_id})
+    return q
+
+
+def scope(queryset: QuerySet, user, path: str = "customer", *, roles=ALL) -> QuerySet:
+    """`queryset` limited to what `user` may see; see `customer_q`."""
+    return queryset.filter(customer_q(user, path, roles=roles))
+
+
+def has_role(user, roles) -> bool:
+    return bool(roles_of(user) & frozenset(roles))
+
+
+class RolePermission(BasePermission):
+    """Allows an action only to the roles the view's `roles` table names for it.
+
+    `roles` maps an action name (list, retrieve, create, an @action's name) to a set of roles;
+    an action missing from the table is refused, so a new action is closed until listed.
+    """
+
+    message = "permission_denied"
+
+    def has_permission(self, request, view) -> bool:
+        allowed = getattr(view, "roles", {}).get(getattr(view, "action", None) or "", frozenset())
+        return has_role(request.user, allowed)

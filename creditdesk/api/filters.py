@@ -1,0 +1,186 @@
+"""The API's FilterSets: the apps' own (contracts/filters.py, tickets/filters.py) with their
+relations narrowed to what the caller may see, plus the few filters only the API offers.
+
+A relation filter checks that the id it is given exists; over an unscoped queryset that
+would tell a caller which ids exist at other customers. Here every such queryset is scoped
+to the caller, so an id of another customer is "not a valid choice", like an unknown one.
+"""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from billing.models import Invoice, Payment
+from contracts.filters import ContractFilter, CustomerFilter
+from contracts.models import Contact, CreditPack, Customer, Plan, Service
+from creditdesk.api.access import scope
+from credits.models import CreditHold, LedgerEntry
+from sla.models import SlaClock
+from tickets.filters import IntakeAttemptFilter, TicketFilter
+from tickets.models import ScheduledSession
+
+
+def visible_customers(request):
+    if request is None:
+        return Customer.objects.none()
+    return scope(Customer.objects.all(), request.user, "")
+
+
+def staff_users(request):
+    return get_user_model().objects.filter(is_staff=True)
+
+
+def _customer_filter() -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(queryset=visible_customers)
+
+
+class CustomerApiFilter(CustomerFilter):
+    account_manager = django_filters.ModelChoiceFilter(queryset=staff_users)
+
+    class Meta(CustomerFilter.Meta):
+        pass
+
+
+class ContactApiFilter(django_filters.FilterSet):
+    customer = _customer_filter()
+
+    class Meta:
+        model = Contact
+        fields = ["customer", "can_request"]
+
+
+class PlanApiFilter(django_filters.FilterSet):
+    class Meta:
+        model = Plan
+        fields = ["currency", "is_active"]
+
+
+class CreditPackApiFilter(django_filters.FilterSet):
+    plan = django_filters.ModelChoiceFilter(queryset=Plan.objects.all())
+
+    class Meta:
+        model = CreditPack
+        fields = ["plan", "is_active"]
+
+
+class ServiceApiFilter(django_filters.FilterSet):
+    class Meta:
+        model = Service
+        fields = ["category", "is_active"]
+
+
+class ContractApiFilter(ContractFilter):
+    customer = _customer_filter()
+
+    class Meta(ContractFilter.Meta):
+        pass
+
+
+def _ticket_clocks(*where: Q, **conditions) -> Exists:
+    """Exists(a clock of the outer ticket matching the conditions); clocks name their ticket
+    by the subject string "ticket:<pk>" (sla knows nothing of tickets)."""
+    subject = Concat(Value("ticket:"), Cast(OuterRef("pk"), output_field=CharField()))
+    return Exists(SlaClock.objects.filter(*where, subject=subject, **conditions))
+
+
+class TicketApiFilter(TicketFilter):
+    """The tickets app's filters, plus SLA state and due time.
+
+    `sla_state`: tickets with a clock in that state; `breached` also counts a running clock
+    already past its due time that the breach monitor has not marked yet.
+    `due_before`/`due_after`: tickets with an open clock due in that range.
+    """
+
+    SLA_STATES = [
+        ("running", "running"),
+        ("paused", "paused"),
+        ("met", "met"),
+        ("breached", "breached"),
+        ("none", "none"),
+    ]
+
+    customer = _customer_filter()
+    assignee = django_filters.ModelChoiceFilter(queryset=staff_users)
+    sla_state = django_filters.ChoiceFilter(choices=SLA_STATES, method="filter_sla_state")
+    due_before = django_filters.IsoDateTimeFilter(method="filter_due_before")
+    due_after = django_filters.IsoDateTimeFilter(method="filter_due_after")
+
+    class Meta(TicketFilter.Meta):
+        pass
+
+    def filter_sla_state(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(~_ticket_clocks())
+        if value == "breached":
+            overdue = Q(stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=timezone.now())
+            return queryset.filter(
+                _ticket_clocks(state=SlaClock.State.BREACHED)
+                | _ticket_clocks(overdue & Q(state=SlaClock.State.RUNNING))
+            )
+        return queryset.filter(_ticket_clocks(state=value))
+
+    def filter_due_before(self, queryset, name, value):
+        return queryset.filter(_ticket_clocks(stopped_at__isnull=True, due_at__lt=value))
+
+    def filter_due_after(self, queryset, name, value):
+        return queryset.filter(_ticket_clocks(stopped_at__isnull=True, due_at__gte=value))
+
+
+class IntakeAttemptApiFilter(IntakeAttemptFilter):
+    customer = _customer_filter()
+
+    class Meta(IntakeAttemptFilter.Meta):
+        pass
+
+
+class LedgerEntryApiFilter(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=LedgerEntry.Kind.choices)
+    after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["kind", "after", "before"]
+
+
+class CreditHoldApiFilter(django_filters.FilterSet):
+    class Meta:
+        model = CreditHold
+        fields = ["status"]
+
+
+class ScheduledSessionApiFilter(django_filters.FilterSet):
+    class Meta:
+        model = ScheduledSession
+        fields = ["status"]
+
+
+class InvoiceApiFilter(django_filters.FilterSet):
+    customer = _customer_filter()
+    issued_after = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte")
+    issued_before = django_filters.DateFilter(field_name="issued_on", lookup_expr="lt")
+
+    class Meta:
+        model = Invoice
+        fields = ["customer", "kind", "status", "source"]
+
+
+class PaymentApiFilter(django_filters.FilterSet):
+    customer = _customer_filter()
+
+    class Meta:
+        model = Payment
+        fields = ["customer", "provider", "status"]
+
+
+class ComplianceFilter(django_filters.FilterSet):
+    """Period of an SLA compliance report: clocks started in [since, until)."""
+
+    since = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+
+    class Meta:
+        model = SlaClock
+        fields = ["since", "until"]

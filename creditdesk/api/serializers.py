@@ -1,0 +1,732 @@
+"""Parse requests into service arguments and render models and selector results.
+
+No business rule lives here: fields parse and bound the input (types, lengths, the
+database's integer range), services decide. Output serializers are read-only.
+"""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from billing.models import Invoice, InvoiceLine, Payment
+from contracts.models import (
+    Channel,
+    Contact,
+    Contract,
+    CreditPack,
+    Customer,
+    Plan,
+    Service,
+)
+from credits.models import CreditHold, LedgerEntry
+from sla.choices import Impact, Priority, Urgency
+from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket, WorkLog
+
+MAX_INT = 2**31 - 1
+CREDITS = {"max_digits": 12, "decimal_places": 2}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API."""
+
+    code = serializers.CharField(help_text="Stable machine-readable code.")
+    message = serializers.CharField(help_text="Human message in the request's language.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per input field; empty when the error is not about a field.",
+    )
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+
+
+@extend_schema_field(MoneySerializer)
+class MoneyField(serializers.Field):
+    """A djmoney Money as {"amount": "123.45", "currency": "COP"}; read only."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return {"amount": f"{value.amount:.2f}", "currency": str(value.currency)}
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class LocalDateTimeField(serializers.Field):
+    """An instant shown in the customer's time zone (ISO 8601 with that zone's offset).
+    `source` names the instant; the customer is found through `customer_attr`."""
+
+    def __init__(self, *, customer_attr: str = "customer", **kwargs):
+        self.customer_attr = customer_attr
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        moment = super().get_attribute(instance)
+        if moment is None:
+            return None
+        customer = instance
+        for name in self.customer_attr.split("."):
+            customer = getattr(customer, name)
+        return moment.astimezone(customer.time_zone_info)
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+def in_language(spanish: str, english: str) -> str:
+    return english if (translation.get_language() or "es")[:2] == "en" and english else spanish
+
+
+# --- contracts ----------------------------------------------------------------------------
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "legal_name",
+            "tax_id",
+            "country",
+            "currency",
+            "time_zone",
+            "language",
+            "billing_email",
+            "address",
+            "membership",
+            "tax_exempt",
+            "account_manager",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+        # Uniqueness is the service's to decide (full_clean under its write), not ours.
+        validators: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account_manager"].queryset = get_user_model().objects.filter(is_staff=True)
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "email",
+            "phone",
+            "can_request",
+            "language",
+            "user",
+            "created_at",
+        ]
+        read_only_fields = ["id", "user", "created_at"]
+        validators: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        customers = self.context.get("customers")
+        if customers is not None:
+            self.fields["customer"].queryset = customers
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["customer"].read_only = True
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    monthly_fee = MoneyField()
+    credit_price = MoneyField()
+    onsite_surcharge = MoneyField()
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "currency",
+            "monthly_fee",
+            "monthly_fee_taxable",
+            "allowed_channels",
+            "phone_requires_ticket_number",
+            "min_available_credits",
+            "min_billable_credits",
+            "billing_increment_minutes",
+            "rounding",
+            "credit_price",
+            "onsite_surcharge",
+            "sla_policy",
+            "payment_grace_days",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+class PlanCreateSerializer(serializers.Serializer):
+    """Prices are amounts in the plan's currency."""
+
+    code = serializers.SlugField(max_length=60)
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    currency = serializers.ChoiceField(choices=Plan._meta.get_field("currency").choices)
+    monthly_fee = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    monthly_fee_taxable = serializers.BooleanField(required=False)
+    allowed_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices), required=False, max_length=10
+    )
+    phone_requires_ticket_number = serializers.BooleanField(required=False)
+    min_available_credits = serializers.DecimalField(**CREDITS, required=False)
+    min_billable_credits = serializers.DecimalField(**CREDITS, required=False)
+    billing_increment_minutes = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, required=False
+    )
+    rounding = serializers.ChoiceField(choices=Plan.Rounding.choices, required=False)
+    credit_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    onsite_surcharge = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    payment_grace_days = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class CreditPackSerializer(serializers.ModelSerializer):
+    price = MoneyField()
+
+    class Meta:
+        model = CreditPack
+        fields = ["id", "plan", "name", "credits", "price", "is_active"]
+        read_only_fields = fields
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Service
+        fields = ["id", "code", "name", "description", "category", "default_impact", "is_active"]
+        read_only_fields = fields
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "customer",
+            "plan",
+            "status",
+            "starts_on",
+            "ends_on",
+            "services",
+            "min_available_credits",
+            "min_billable_credits",
+            "billing_increment_minutes",
+            "rounding",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ContractCreateSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    services = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), many=True, required=False
+    )
+    min_available_credits = serializers.DecimalField(**CREDITS, required=False, allow_null=True)
+    min_billable_credits = serializers.DecimalField(**CREDITS, required=False, allow_null=True)
+    billing_increment_minutes = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, required=False, allow_null=True
+    )
+    rounding = serializers.ChoiceField(
+        choices=Plan.Rounding.choices, required=False, allow_blank=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        customers = self.context.get("customers")
+        if customers is not None:
+            self.fields["customer"].queryset = customers
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class ChangePlanSerializer(serializers.Serializer):
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
+    effective_on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+# --- credits ------------------------------------------------------------------------------
+
+
+class CreditSummarySerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    balance = serializers.DecimalField(**CREDITS)
+    held = serializers.DecimalField(**CREDITS)
+    available = serializers.DecimalField(max_digits=13, decimal_places=2)
+    entry_count = serializers.IntegerField()
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    amount = MoneyField(allow_null=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "sequence",
+            "kind",
+            "credits",
+            "balance_after",
+            "amount",
+            "hold",
+            "reverses",
+            "reference_type",
+            "reference_id",
+            "reason",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CreditHoldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditHold
+        fields = [
+            "id",
+            "credits",
+            "status",
+            "reference_type",
+            "reference_id",
+            "created_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class AdjustmentSerializer(serializers.Serializer):
+    credits = serializers.DecimalField(**CREDITS, help_text="Positive adds, negative takes.")
+    reason = serializers.CharField(max_length=5000)
+
+
+# --- tickets ------------------------------------------------------------------------------
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    next_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    next_due_at_local = LocalDateTimeField(source="next_due_at", allow_null=True)
+    time_zone = serializers.CharField(source="customer.time_zone", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "contract",
+            "requester",
+            "subject",
+            "status",
+            "priority",
+            "impact",
+            "urgency",
+            "channel",
+            "service",
+            "resolution_level",
+            "assignee",
+            "follows_up",
+            "opened_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "next_due_at",
+            "next_due_at_local",
+            "time_zone",
+            "billed_minutes",
+            "billed_credits",
+        ]
+        read_only_fields = fields
+
+
+class ClockSerializer(serializers.Serializer):
+    """A clock with `sla.selectors.clock_status` figures and `clock_explain` lines."""
+
+    kind = serializers.CharField()
+    priority = serializers.CharField()
+    state = serializers.CharField()
+    target_seconds = serializers.IntegerField()
+    elapsed_seconds = serializers.IntegerField()
+    remaining_seconds = serializers.IntegerField()
+    percent_used = serializers.DecimalField(max_digits=8, decimal_places=1)
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    due_at_local = serializers.DateTimeField(allow_null=True)
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    explanation = serializers.ListField(child=serializers.CharField())
+
+
+class ChargeSerializer(serializers.Serializer):
+    """A ledger entry charged for this ticket (work, or a missed session) and its reason."""
+
+    entry = serializers.IntegerField()
+    sequence = serializers.IntegerField()
+    kind = serializers.CharField()
+    credits = serializers.DecimalField(**CREDITS)
+    explanation = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TicketDetailSerializer(TicketSerializer):
+    description = serializers.CharField(read_only=True)
+    charge_explanation = serializers.SerializerMethodField()
+    clocks = ClockSerializer(many=True, read_only=True)
+    charges = ChargeSerializer(many=True, read_only=True)
+
+    class Meta(TicketSerializer.Meta):
+        fields = [
+            *TicketSerializer.Meta.fields,
+            "description",
+            "priority_override_reason",
+            "charge_explanation",
+            "clocks",
+            "charges",
+        ]
+        read_only_fields = fields
+
+    def get_charge_explanation(self, ticket: Ticket) -> str:
+        return in_language(ticket.charge_explanation, ticket.charge_explanation_en)
+
+
+class TicketOpenSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text="Default: api for contacts, staff for staff opening on a customer's behalf.",
+    )
+    requester = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.none(),
+        required=False,
+        help_text="Staff only: the contact the request is opened for. Contacts open as themselves.",
+    )
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=Impact.choices, default=Impact.MEDIUM)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.MEDIUM)
+    existing_ticket_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, default=""
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        contacts = self.context.get("contacts")
+        if contacts is not None:
+            self.fields["requester"].queryset = contacts
+
+
+class FollowUpSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+
+
+class TransitionSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=Ticket.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class EscalateSerializer(serializers.Serializer):
+    to_level = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT)
+    reason = serializers.CharField(max_length=5000)
+
+
+class PrioritySerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    reason = serializers.CharField(max_length=5000)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_staff=True), allow_null=True
+    )
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "direction",
+            "channel",
+            "author_contact",
+            "author_user",
+            "body",
+            "asks_for_information",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=50000)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PORTAL)
+    public = serializers.BooleanField(default=True, help_text="Staff: False is an internal note.")
+    asks_for_information = serializers.BooleanField(
+        default=False, help_text="Staff: puts the ticket on hold waiting for the customer."
+    )
+
+
+class WorkLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkLog
+        fields = [
+            "id",
+            "ticket",
+            "agent",
+            "started_at",
+            "minutes",
+            "note",
+            "onsite",
+            "billable",
+            "charged",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class WorkLogCreateSerializer(serializers.Serializer):
+    started_at = serializers.DateTimeField()
+    minutes = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
+    onsite = serializers.BooleanField(default=False)
+    billable = serializers.BooleanField(default=True)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScheduledSession
+        fields = ["id", "ticket", "starts_at", "minutes", "agent", "status", "no_show_entry"]
+        read_only_fields = fields
+
+
+class SessionCreateSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    minutes = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT, default=60)
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_staff=True),
+        required=False,
+        help_text="Default: the caller.",
+    )
+
+
+class NoShowSerializer(serializers.Serializer):
+    session = SessionSerializer()
+    entry = LedgerEntrySerializer()
+
+
+class IntakeAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IntakeAttempt
+        fields = [
+            "id",
+            "customer",
+            "contact",
+            "requester_address",
+            "channel",
+            "subject",
+            "reason",
+            "message",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# --- sla ----------------------------------------------------------------------------------
+
+
+class GroupComplianceSerializer(serializers.Serializer):
+    priority = serializers.CharField(allow_null=True)
+    tickets = serializers.IntegerField()
+    response_decided = serializers.IntegerField()
+    response_met = serializers.IntegerField()
+    response_share = serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True)
+    resolution_decided = serializers.IntegerField()
+    resolution_met = serializers.IntegerField()
+    resolution_share = serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True)
+    first_time_resolution_met = serializers.IntegerField()
+    first_time_resolution_share = serializers.DecimalField(
+        max_digits=6, decimal_places=4, allow_null=True
+    )
+    response_median_seconds = serializers.IntegerField(allow_null=True)
+    response_p90_seconds = serializers.IntegerField(allow_null=True)
+    resolution_median_seconds = serializers.IntegerField(allow_null=True)
+    resolution_p90_seconds = serializers.IntegerField(allow_null=True)
+
+
+class BreachSerializer(serializers.Serializer):
+    ticket_number = serializers.CharField(source="label")
+    kind = serializers.CharField()
+    priority = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    late_by_seconds = serializers.IntegerField(allow_null=True)
+
+
+class ComplianceSerializer(serializers.Serializer):
+    contract = serializers.IntegerField()
+    since = serializers.DateTimeField(allow_null=True)
+    until = serializers.DateTimeField(allow_null=True)
+    overall = GroupComplianceSerializer()
+    by_priority = GroupComplianceSerializer(many=True)
+    breaches = BreachSerializer(many=True)
+
+
+# --- billing ------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    unit_price = MoneyField()
+    subtotal = MoneyField()
+    tax = MoneyField()
+    total = MoneyField()
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "position",
+            "kind",
+            "description",
+            "quantity",
+            "unit_price",
+            "tax_rate",
+            "subtotal",
+            "tax",
+            "total",
+            "credits",
+            "period_start",
+            "period_end",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(source="display_number", read_only=True)
+    subtotal = MoneyField()
+    tax = MoneyField()
+    total = MoneyField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "kind",
+            "source",
+            "status",
+            "number",
+            "customer",
+            "contract",
+            "corrects",
+            "correction_reason",
+            "currency",
+            "subtotal",
+            "tax",
+            "total",
+            "period_start",
+            "period_end",
+            "issued_on",
+            "due_on",
+            "paid_at",
+            "voided_at",
+            "buyer_legal_name",
+            "buyer_tax_id",
+            "buyer_country",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceDetailSerializer(InvoiceSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = [*InvoiceSerializer.Meta.fields, "buyer_address", "void_reason", "lines"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    amount = MoneyField()
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "provider",
+            "provider_ref",
+            "status",
+            "customer",
+            "invoice",
+            "credit_pack",
+            "amount",
+            "received_on",
+            "applied_at",
+            "needs_attention",
+            "attention_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class TopUpCreateSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.none(),
+        required=False,
+        help_text="Staff: the customer. Contacts buy for their own customer.",
+    )
+    credit_pack = serializers.PrimaryKeyRelatedField(queryset=CreditPack.objects.all())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        customers = self.context.get("customers")
+        if customers is not None:
+            self.fields["customer"].queryset = customers
+
+
+class TopUpSerializer(serializers.Serializer):
+    payment = PaymentSerializer()
+    client_secret = serializers.CharField(
+        help_text="For Stripe.js: the customer confirms the payment with it."
+    )
+
+
+class PaymentRecordSerializer(serializers.Serializer):
+    """A bank transfer or cash payment received by finance, for an invoice or a credit pack."""
+
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    provider = serializers.ChoiceField(
+        choices=[(Payment.Provider.BANK_TRANSFER, "bank_transfer"), (Payment.Provider.CASH, "cash")]
+    )
+    provider_ref = serializers.CharField(max_length=255)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.ChoiceField(choices=Customer._meta.get_field("currency").choices)
+    received_on = serializers.DateField()
+    invoice = serializers.PrimaryKeyRelatedField(
+        queryset=Invoice.objects.all(), required=False, allow_null=True
+    )
+    credit_pack = serializers.PrimaryKeyRelatedField(
+        queryset=CreditPack.objects.all(), required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")

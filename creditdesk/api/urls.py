@@ -1,0 +1,46 @@
+"""`/api/v1/` (the resources), `/api/schema/` (OpenAPI 3) and `/api/docs/` (Swagger UI)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from creditdesk.api.views.billing import InvoiceViewSet, PaymentViewSet, TopUpViewSet
+from creditdesk.api.views.contracts import (
+    ContactViewSet,
+    ContractViewSet,
+    CreditPackViewSet,
+    CustomerViewSet,
+    PlanViewSet,
+    ServiceViewSet,
+)
+from creditdesk.api.views.credits import CreditHoldViewSet, LedgerEntryViewSet
+from creditdesk.api.views.tickets import IntakeAttemptViewSet, SessionViewSet, TicketViewSet
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("customers", CustomerViewSet, basename="customer")
+router.register(
+    r"customers/(?P<customer_pk>[0-9]+)/credits/entries", LedgerEntryViewSet, basename="entry"
+)
+router.register(
+    r"customers/(?P<customer_pk>[0-9]+)/credits/holds", CreditHoldViewSet, basename="hold"
+)
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("credit-packs", CreditPackViewSet, basename="credit-pack")
+router.register("services", ServiceViewSet, basename="service")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("intake-attempts", IntakeAttemptViewSet, basename="intake-attempt")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("top-ups", TopUpViewSet, basename="top-up")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

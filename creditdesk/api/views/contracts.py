@@ -1,0 +1,338 @@
+"""Customers (with their credit account), contacts, plans, credit packs, services, contracts."""
+
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+from djmoney.money import Money
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+
+from contracts import services as contract_services
+from contracts.models import Contact, Contract, CreditPack, Customer, Plan, Service
+from contracts.selectors import contract_list, customer_list
+from creditdesk.api import filters, serializers
+from creditdesk.api.access import ALL, Role
+from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
+from credits.selectors import credit_account_get
+from credits.services import credit_account_get_or_create, credits_adjust
+from sla.models import SlaClock
+from sla.selectors import sla_compliance
+from tickets.models import Ticket
+
+WRITERS = frozenset({Role.ADMIN, Role.MANAGER})
+READ = {"list": ALL, "retrieve": ALL}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Customers the caller may see"),
+    create=extend_schema(
+        request=serializers.CustomerSerializer,
+        responses={201: serializers.CustomerSerializer},
+        description="Account managers become the customer's account manager; admins may "
+        "name another staff user.",
+    ),
+    partial_update=extend_schema(
+        request=serializers.CustomerSerializer, responses=serializers.CustomerSerializer
+    ),
+)
+class CustomerViewSet(ListMixin, RetrieveMixin, ApiViewSet):
+    serializer_class = serializers.CustomerSerializer
+    filterset_class = filters.CustomerApiFilter
+    ordering_fields = ["legal_name", "created_at", "country"]
+    customer_path = ""
+    roles = {
+        **READ,
+        "create": WRITERS,
+        "partial_update": WRITERS,
+        "credits": ALL,
+        "credit_adjustments": frozenset({Role.ADMIN, Role.FINANCE}),
+    }
+
+    def get_queryset(self):
+        return self.scoped(customer_list())
+
+    def _account_manager(self, data: dict) -> None:
+        chosen = data.get("account_manager")
+        if self.is_(Role.ADMIN):
+            return
+        if chosen is not None and chosen != self.request.user:
+            raise ValidationError({"account_manager": ["Solo un administrador lo asigna."]})
+        if self.action == "create":
+            data["account_manager"] = self.request.user
+
+    def create(self, request):
+        data = self.parse(serializers.CustomerSerializer)
+        self._account_manager(data)
+        customer = contract_services.customer_create(**data)
+        return self.render(serializers.CustomerSerializer, customer, status_code=201)
+
+    def partial_update(self, request, pk=None):
+        customer = self.get_object()
+        serializer = serializers.CustomerSerializer(customer, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        self._account_manager(data)
+        customer = contract_services.customer_update(customer, **data)
+        return self.render(serializers.CustomerSerializer, customer)
+
+    @extend_schema(
+        responses=serializers.CreditSummarySerializer,
+        summary="Credit balance, held and available credits",
+    )
+    @action(detail=True, methods=["get"], url_path="credits", filter_backends=[])
+    def credits(self, request, pk=None):
+        customer = self.get_object()
+        account = credit_account_get(customer=customer)
+        summary = {
+            "customer": customer.pk,
+            "balance": account.balance if account else 0,
+            "held": account.held if account else 0,
+            "available": account.available if account else 0,
+            "entry_count": account.entry_count if account else 0,
+        }
+        return self.render(serializers.CreditSummarySerializer, summary)
+
+    @extend_schema(
+        request=serializers.AdjustmentSerializer,
+        responses={201: serializers.LedgerEntrySerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        summary="Adjust credits with a reason (finance)",
+    )
+    @action(detail=True, methods=["post"], url_path="credits/adjustments", filter_backends=[])
+    @idempotent
+    def credit_adjustments(self, request, pk=None):
+        customer = self.get_object()
+        data = self.parse(serializers.AdjustmentSerializer)
+        entry = credits_adjust(
+            account=credit_account_get_or_create(customer=customer),
+            credits=data["credits"],
+            reason=data["reason"],
+            user=request.user,
+        )
+        return self.render(serializers.LedgerEntrySerializer, entry, status_code=201)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.ContactSerializer, responses={201: serializers.ContactSerializer}
+    ),
+    partial_update=extend_schema(
+        request=serializers.ContactSerializer, responses=serializers.ContactSerializer
+    ),
+)
+class ContactViewSet(ListMixin, RetrieveMixin, ApiViewSet):
+    serializer_class = serializers.ContactSerializer
+    filterset_class = filters.ContactApiFilter
+    ordering_fields = ["name", "created_at"]
+    roles = {**READ, "create": WRITERS, "partial_update": WRITERS}
+
+    def get_queryset(self):
+        return self.scoped(Contact.objects.all()).order_by("customer_id", "name", "pk")
+
+    def create(self, request):
+        customers = self.scoped(Customer.objects.all(), path="", roles=WRITERS)
+        data = self.parse(serializers.ContactSerializer, customers=customers)
+        contact = contract_services.contact_create(**data)
+        return self.render(serializers.ContactSerializer, contact, status_code=201)
+
+    def partial_update(self, request, pk=None):
+        contact = self.get_object()
+        serializer = serializers.ContactSerializer(contact, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        contact = contract_services.contact_update(contact, **serializer.validated_data)
+        return self.render(serializers.ContactSerializer, contact)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.PlanCreateSerializer, responses={201: serializers.PlanSerializer}
+    )
+)
+class PlanViewSet(ListMixin, RetrieveMixin, ApiViewSet):
+    """Support tiers: a catalogue every signed-in user may read."""
+
+    serializer_class = serializers.PlanSerializer
+    filterset_class = filters.PlanApiFilter
+    ordering_fields = ["code", "name"]
+    roles = {**READ, "create": frozenset({Role.ADMIN})}
+    queryset = Plan.objects.order_by("code")
+
+    def create(self, request):
+        data = dict(self.parse(serializers.PlanCreateSerializer))
+        currency = data["currency"]
+        for name in Plan.MONEY_FIELDS:
+            if name in data:
+                data[name] = Money(data[name], currency)
+        plan = contract_services.plan_create(**data)
+        return self.render(serializers.PlanSerializer, plan, status_code=201)
+
+
+class CreditPackViewSet(ListMixin, RetrieveMixin, ApiViewSet):
+    serializer_class = serializers.CreditPackSerializer
+    filterset_class = filters.CreditPackApiFilter
+    ordering_fields = ["credits", "price"]
+    roles = READ
+    queryset = CreditPack.objects.order_by("plan_id", "credits", "pk")
+
+
+class ServiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
+    """The service catalogue a ticket may name."""
+
+    serializer_class = serializers.ServiceSerializer
+    filterset_class = filters.ServiceApiFilter
+    ordering_fields = ["code", "name"]
+    roles = READ
+    queryset = Service.objects.select_related("category").order_by("code")
+
+
+_REASON = extend_schema(
+    request=serializers.ReasonSerializer, responses=serializers.ContractSerializer
+)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.ContractCreateSerializer,
+        responses={201: serializers.ContractSerializer},
+        description="A new contract is a draft; activate it to make it the customer's live one.",
+    )
+)
+class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
+    serializer_class = serializers.ContractSerializer
+    filterset_class = filters.ContractApiFilter
+    ordering_fields = ["starts_on", "created_at", "status"]
+    roles = {
+        **READ,
+        "create": WRITERS,
+        "activate": WRITERS,
+        "suspend": WRITERS,
+        "reactivate": WRITERS,
+        "cancel": WRITERS,
+        "change_plan": WRITERS,
+        "sla_compliance": ALL,
+    }
+
+    def get_queryset(self):
+        return self.scoped(contract_list()).prefetch_related("services")
+
+    def create(self, request):
+        customers = self.scoped(Customer.objects.all(), path="", roles=WRITERS)
+        data = self.parse(serializers.ContractCreateSerializer, customers=customers)
+        contract = contract_services.contract_create(**data)
+        return self.render(serializers.ContractSerializer, contract, status_code=201)
+
+    def _transition(self, service):
+        contract = self.get_object()
+        data = self.parse(serializers.ReasonSerializer)
+        service(contract, by=self.request.user, reason=data["reason"])
+        return self.render(serializers.ContractSerializer, self.get_object())
+
+    @_REASON
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def activate(self, request, pk=None):
+        return self._transition(contract_services.contract_activate)
+
+    @_REASON
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def suspend(self, request, pk=None):
+        return self._transition(contract_services.contract_suspend)
+
+    @_REASON
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reactivate(self, request, pk=None):
+        return self._transition(contract_services.contract_reactivate)
+
+    @_REASON
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def cancel(self, request, pk=None):
+        return self._transition(contract_services.contract_cancel)
+
+    @extend_schema(
+        request=serializers.ChangePlanSerializer, responses=serializers.ContractSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="change-plan", filter_backends=[])
+    def change_plan(self, request, pk=None):
+        contract = self.get_object()
+        data = self.parse(serializers.ChangePlanSerializer)
+        contract_services.contract_change_plan(contract, by=request.user, **data)
+        return self.render(serializers.ContractSerializer, self.get_object())
+
+    @extend_schema(
+        responses=serializers.ComplianceSerializer,
+        parameters=[
+            OpenApiParameter("since", type=str, description="ISO 8601; clocks started from"),
+            OpenApiParameter("until", type=str, description="ISO 8601; clocks started before"),
+        ],
+        summary="SLA compliance of the contract's tickets",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="sla-compliance",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def sla_compliance(self, request, pk=None):
+        contract = self.get_object()
+        subjects = (
+            Ticket.objects.filter(contract=contract)
+            .annotate(subject=Concat(Value("ticket:"), Cast("pk", output_field=CharField())))
+            .values("subject")
+        )
+        period = filters.ComplianceFilter(
+            request.query_params, queryset=SlaClock.objects.filter(subject__in=subjects)
+        )
+        if not period.is_valid():
+            raise ValidationError(period.errors)
+        compliance = sla_compliance(clocks=period.qs)
+        return self.render(
+            serializers.ComplianceSerializer,
+            _compliance_figures(contract, compliance, period.form.cleaned_data),
+        )
+
+
+def _seconds(value):
+    return None if value is None else int(value.total_seconds())
+
+
+def _group(group) -> dict:
+    figures = {
+        name: getattr(group, name)
+        for name in (
+            "priority",
+            "tickets",
+            "response_decided",
+            "response_met",
+            "response_share",
+            "resolution_decided",
+            "resolution_met",
+            "resolution_share",
+            "first_time_resolution_met",
+            "first_time_resolution_share",
+        )
+    }
+    for name in ("response_median", "response_p90", "resolution_median", "resolution_p90"):
+        figures[f"{name}_seconds"] = _seconds(getattr(group, name))
+    return figures
+
+
+def _compliance_figures(contract: Contract, compliance, period: dict) -> dict:
+    return {
+        "contract": contract.pk,
+        "since": period.get("since"),
+        "until": period.get("until"),
+        "overall": _group(compliance.overall),
+        "by_priority": [_group(group) for group in compliance.by_priority],
+        "breaches": [
+            {
+                "label": breach.label,
+                "kind": breach.kind,
+                "priority": breach.priority,
+                "due_at": breach.due_at,
+                "stopped_at": breach.stopped_at,
+                "late_by_seconds": _seconds(breach.late_by),
+            }
+            for breach in compliance.breaches
+        ],
+    }

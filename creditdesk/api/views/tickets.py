@@ -1,0 +1,323 @@
+"""Tickets: intake, lifecycle, messages, work logs, sessions; intake attempts for staff."""
+
+from django.utils import timezone, translation
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from contracts.models import Channel, Contact
+from creditdesk.api import filters, serializers
+from creditdesk.api.access import ALL, CONTACT_TICKET_TRANSITIONS, Role, contact_of
+from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from creditdesk.api.selectors import ticket_charges, ticket_clocks, tickets_with_due
+from creditdesk.api.throttling import intake_check
+from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
+from tickets.models import Message, ScheduledSession, Ticket
+from tickets.selectors import intake_attempt_list, ticket_list
+from tickets.services import charging, lifecycle
+from tickets.services.intake import ticket_open
+
+OPENERS = frozenset({Role.CONTACT, Role.AGENT, Role.MANAGER, Role.ADMIN})
+STAFF_OPENERS = frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN})
+WORKERS = frozenset({Role.AGENT, Role.ADMIN})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Tickets the caller may see",
+        description="`?ordering=next_due_at` is the agents' queue, most urgent first.",
+    ),
+    retrieve=extend_schema(responses=serializers.TicketDetailSerializer),
+    create=extend_schema(
+        request=serializers.TicketOpenSerializer,
+        responses={201: serializers.TicketDetailSerializer},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        summary="Open a ticket through intake",
+        description=(
+            "A refusal answers with the reason's code: 402 insufficient_credits; 403 "
+            "unknown_requester, unauthorized_requester; 409 free_membership, "
+            "no_active_contract, contract_suspended, administratively_insolvent; 422 "
+            "channel_not_allowed, out_of_scope; 429 over the customer's intake rate."
+        ),
+    ),
+)
+class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
+    serializer_class = serializers.TicketSerializer
+    filterset_class = filters.TicketApiFilter
+    ordering_fields = ["opened_at", "next_due_at", "priority", "status", "number"]
+    roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        "create": OPENERS,
+        "transitions": OPENERS,
+        "follow_up": OPENERS,
+        "escalate": STAFF_OPENERS,
+        "priority": STAFF_OPENERS,
+        "assign": STAFF_OPENERS,
+        "messages": ALL,
+        "add_message": OPENERS,
+        "work_logs": ALL,
+        "add_work_log": WORKERS,
+        "sessions": ALL,
+        "add_session": WORKERS,
+    }
+
+    def get_queryset(self):
+        return tickets_with_due(self.scoped(ticket_list()))
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.TicketDetailSerializer
+        return serializers.TicketSerializer
+
+    def _staff(self) -> bool:
+        return self.is_(*STAFF_OPENERS)
+
+    def _detail(self, ticket: Ticket, *, status_code: int = 200):
+        ticket = self.get_queryset().get(pk=ticket.pk)
+        language = translation.get_language() or "es"
+        ticket.clocks = ticket_clocks(ticket, now=timezone.now(), language=language)
+        ticket.charges = ticket_charges(ticket)
+        return self.render(serializers.TicketDetailSerializer, ticket, status_code=status_code)
+
+    def retrieve(self, request, pk=None):
+        return self._detail(self.get_object())
+
+    @idempotent
+    def create(self, request):
+        staff = self._staff()
+        contacts = (
+            self.scoped(Contact.objects.select_related("customer"), roles=STAFF_OPENERS)
+            if staff
+            else Contact.objects.none()
+        )
+        data = self.parse(serializers.TicketOpenSerializer, contacts=contacts)
+        if staff:
+            requester = data.get("requester")
+            if requester is None:
+                raise ValidationError({"requester": ["Indique el contacto solicitante."]})
+        else:
+            requester = contact_of(request.user)
+        intake_check(requester.customer_id)
+        result = ticket_open(
+            channel=data.get("channel") or (Channel.STAFF if staff else Channel.API),
+            subject=data["subject"],
+            description=data.get("description", ""),
+            requester=requester,
+            service=data.get("service"),
+            impact=data["impact"],
+            urgency=data["urgency"],
+            existing_ticket_number=data["existing_ticket_number"],
+            opened_by=request.user if staff else None,
+        )
+        if not result.accepted:
+            raise result.refusal
+        return self._detail(result.ticket, status_code=201)
+
+    @extend_schema(
+        request=serializers.TransitionSerializer,
+        responses=serializers.TicketDetailSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        summary="Change the ticket's status (resolving charges its credits)",
+        description="Contacts may only close a resolved ticket or reopen it.",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    @idempotent
+    def transitions(self, request, pk=None):
+        ticket = self.get_object()
+        data = self.parse(serializers.TransitionSerializer)
+        to_status = data["to_status"]
+        if not self._staff() and to_status not in CONTACT_TICKET_TRANSITIONS:
+            raise PermissionDenied()
+        if to_status == Ticket.Status.REOPENED:
+            lifecycle.ticket_reopen(ticket, by=request.user, reason=data["reason"])
+        else:
+            lifecycle.ticket_transition(
+                ticket, to_status=to_status, by=request.user, reason=data["reason"]
+            )
+        return self._detail(ticket)
+
+    @extend_schema(
+        request=serializers.FollowUpSerializer,
+        responses={201: serializers.TicketDetailSerializer},
+        summary="Open a follow-up request on a closed ticket",
+    )
+    @action(detail=True, methods=["post"], url_path="follow-up", filter_backends=[])
+    @idempotent
+    def follow_up(self, request, pk=None):
+        closed = self.get_object()
+        data = self.parse(serializers.FollowUpSerializer)
+        requester = closed.requester if self._staff() else contact_of(request.user)
+        if requester is None:
+            raise ValidationError({"requester": ["La solicitud no tiene contacto solicitante."]})
+        intake_check(requester.customer_id)
+        result = lifecycle.ticket_follow_up(closed, requester=requester, **data)
+        if not result.accepted:
+            raise result.refusal
+        return self._detail(result.ticket, status_code=201)
+
+    @extend_schema(
+        request=serializers.EscalateSerializer, responses=serializers.TicketDetailSerializer
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def escalate(self, request, pk=None):
+        ticket = self.get_object()
+        data = self.parse(serializers.EscalateSerializer)
+        lifecycle.ticket_escalate(ticket, by=request.user, **data)
+        return self._detail(ticket)
+
+    @extend_schema(
+        request=serializers.PrioritySerializer, responses=serializers.TicketDetailSerializer
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def priority(self, request, pk=None):
+        ticket = self.get_object()
+        data = self.parse(serializers.PrioritySerializer)
+        lifecycle.ticket_override_priority(ticket, by=request.user, **data)
+        return self._detail(ticket)
+
+    @extend_schema(
+        request=serializers.AssignSerializer, responses=serializers.TicketDetailSerializer
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def assign(self, request, pk=None):
+        ticket = self.get_object()
+        data = self.parse(serializers.AssignSerializer)
+        lifecycle.ticket_assign(ticket, assignee=data["assignee"], by=request.user)
+        return self._detail(ticket)
+
+    # Messages.
+
+    @extend_schema(
+        responses=serializers.MessageSerializer(many=True),
+        summary="Messages (contacts do not see internal notes)",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def messages(self, request, pk=None):
+        ticket = self.get_object()
+        messages = ticket.messages.all()
+        if not self._staff() and not self.is_(Role.FINANCE):
+            messages = messages.exclude(direction=Message.Direction.INTERNAL)
+        return self.render_page(messages, serializers.MessageSerializer)
+
+    @extend_schema(
+        request=serializers.MessageCreateSerializer,
+        responses={201: serializers.MessageSerializer},
+        summary="Reply (contacts) or answer, ask for information, add a note (staff)",
+    )
+    @messages.mapping.post
+    def add_message(self, request, pk=None):
+        ticket = self.get_object()
+        data = self.parse(serializers.MessageCreateSerializer)
+        if self._staff():
+            message = lifecycle.ticket_agent_reply(ticket, by=request.user, **data)
+        else:
+            if not data["public"] or data["asks_for_information"]:
+                raise ValidationError(
+                    {"public": ["Solo el personal escribe notas internas o pide información."]}
+                )
+            message = lifecycle.ticket_customer_reply(
+                ticket, contact=contact_of(request.user), body=data["body"], channel=data["channel"]
+            )
+        return self.render(serializers.MessageSerializer, message, status_code=201)
+
+    # Work logs.
+
+    @extend_schema(responses=serializers.WorkLogSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="work-logs", filter_backends=[])
+    def work_logs(self, request, pk=None):
+        ticket = self.get_object()
+        return self.render_page(ticket.work_logs.all(), serializers.WorkLogSerializer)
+
+    @extend_schema(
+        request=serializers.WorkLogCreateSerializer,
+        responses={201: serializers.WorkLogSerializer},
+        summary="Log work (agents)",
+    )
+    @work_logs.mapping.post
+    def add_work_log(self, request, pk=None):
+        ticket = self.get_object()
+        data = self.parse(serializers.WorkLogCreateSerializer)
+        log = charging.worklog_add(ticket, agent=request.user, **data)
+        return self.render(serializers.WorkLogSerializer, log, status_code=201)
+
+    # Scheduled sessions.
+
+    @extend_schema(responses=serializers.SessionSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def sessions(self, request, pk=None):
+        ticket = self.get_object()
+        return self.render_page(ticket.sessions.all(), serializers.SessionSerializer)
+
+    @extend_schema(
+        request=serializers.SessionCreateSerializer,
+        responses={201: serializers.SessionSerializer},
+        summary="Schedule a session with the customer (agents)",
+    )
+    @sessions.mapping.post
+    def add_session(self, request, pk=None):
+        ticket = self.get_object()
+        data = self.parse(serializers.SessionCreateSerializer)
+        session = charging.session_schedule(
+            ticket,
+            agent=data.get("agent") or request.user,
+            starts_at=data["starts_at"],
+            minutes=data["minutes"],
+        )
+        return self.render(serializers.SessionSerializer, session, status_code=201)
+
+
+class SessionViewSet(ListMixin, RetrieveMixin, ApiViewSet):
+    """Scheduled sessions; marking one as missed charges the customer the minimum billable."""
+
+    serializer_class = serializers.SessionSerializer
+    filterset_class = filters.ScheduledSessionApiFilter
+    ordering_fields = ["starts_at"]
+    customer_path = "ticket__customer"
+    roles = {"list": ALL, "retrieve": ALL, "no_show": WORKERS, "held": WORKERS, "cancel": WORKERS}
+
+    def get_queryset(self):
+        return self.scoped(ScheduledSession.objects.all()).order_by("starts_at", "pk")
+
+    @extend_schema(
+        request=None,
+        responses=serializers.NoShowSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        summary="The customer did not come: charge the minimum billable credits once",
+    )
+    @action(detail=True, methods=["post"], url_path="no-show", filter_backends=[])
+    @idempotent
+    def no_show(self, request, pk=None):
+        session = charging.session_mark_no_show(self.get_object(), by=request.user)
+        return self.render(
+            serializers.NoShowSerializer, {"session": session, "entry": session.no_show_entry}
+        )
+
+    @extend_schema(request=None, responses=serializers.SessionSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def held(self, request, pk=None):
+        return self.render(
+            serializers.SessionSerializer, charging.session_mark_held(self.get_object())
+        )
+
+    @extend_schema(request=None, responses=serializers.SessionSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def cancel(self, request, pk=None):
+        return self.render(
+            serializers.SessionSerializer, charging.session_cancel(self.get_object())
+        )
+
+
+class IntakeAttemptViewSet(ListMixin, RetrieveMixin, ApiViewSet):
+    """Refused requests, so staff see lost demand."""
+
+    serializer_class = serializers.IntakeAttemptSerializer
+    filterset_class = filters.IntakeAttemptApiFilter
+    ordering_fields = ["created_at", "reason"]
+    roles = {
+        "list": frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN}),
+        "retrieve": frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN}),
+    }
+
+    def get_queryset(self):
+        return self.scoped(intake_attempt_list())
