@@ -33,9 +33,7 @@ def create_customers(count: int) -> list[int]:
     ).calendar
     targets = {p: TargetSpec(timedelta(hours=2), timedelta(hours=8)) for p in Priority.values}
     policy = policy_publish(slug="bench", name="Bench", calendar=calendar, targets=targets)
-    plan = Plan.objects.create(
-        code="bench", name="Bench", currency="COP", sla_policy=policy.policy
-    )
+    plan = Plan.objects.create(code="bench", name="Bench", currency="COP", sla_policy=policy.policy)
     contact_ids = []
     for n in range(count):
         customer = Customer.objects.create(
@@ -51,9 +49,7 @@ def create_customers(count: int) -> list[int]:
         contact = Contact.objects.create(
             customer=customer, name=f"Bench {n}", email=f"c{n}@example.com", can_request=True
         )
-        credits_top_up(
-            account=credit_account_get_or_create(customer=customer), credits="900000"
-        )
+        credits_top_up(account=credit_account_get_or_create(customer=customer), credits="900000")
         contact_ids.append(contact.pk)
     return contact_ids
 

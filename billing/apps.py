@@ -11,3 +11,9 @@ class BillingConfig(AppConfig):
         from credits.solvency import register_insolvency_check
 
         register_insolvency_check(customer_is_administratively_insolvent)
+
+        # tickets announces on-site work; billing invoices the plan's surcharge at month end.
+        from billing.receivers import record_onsite_work
+        from tickets.signals import onsite_work_logged
+
+        onsite_work_logged.connect(record_onsite_work, dispatch_uid="billing.onsite")

@@ -3,7 +3,6 @@ from django.contrib import admin
 from tickets.models import (
     IntakeAttempt,
     Message,
-    OnsiteSurcharge,
     ScheduledSession,
     Ticket,
     TicketEvent,
@@ -75,8 +74,3 @@ class IntakeAttemptAdmin(admin.ModelAdmin):
 class ScheduledSessionAdmin(admin.ModelAdmin):
     list_display = ["ticket", "starts_at", "minutes", "agent", "status"]
     list_filter = ["status"]
-
-
-@admin.register(OnsiteSurcharge)
-class OnsiteSurchargeAdmin(admin.ModelAdmin):
-    list_display = ["contract", "performed_on", "amount"]

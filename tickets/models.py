@@ -14,7 +14,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from djmoney.models.fields import MoneyField
 
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from sla.choices import Impact, Priority, Urgency
@@ -245,24 +244,6 @@ class ScheduledSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.starts_at:%Y-%m-%d %H:%M}"
-
-
-class OnsiteSurcharge(models.Model):
-    """On-site work priced by the plan, waiting for the monthly invoice."""
-
-    work_log = models.OneToOneField(WorkLog, on_delete=models.PROTECT, related_name="surcharge")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="onsite_surcharges"
-    )
-    amount = MoneyField(max_digits=14, decimal_places=2)
-    performed_on = models.DateField()
-
-    class Meta:
-        ordering = ["performed_on", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.contract_id} {self.amount}"
 
 
 class IntakeAttempt(models.Model):

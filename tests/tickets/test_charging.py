@@ -5,12 +5,13 @@ import pytest
 from django.utils import timezone
 from djmoney.money import Money
 
+from billing.models import OnsiteCharge
 from contracts.models import Channel
 from creditdesk.errors import InvalidInput
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import ledger_verify
 from tickets.exceptions import SessionNotScheduled, WorkLogLocked
-from tickets.models import OnsiteSurcharge, ScheduledSession
+from tickets.models import ScheduledSession
 from tickets.services import charging, lifecycle
 from tickets.services.intake import ticket_open
 
@@ -127,14 +128,25 @@ def test_a_no_show_charges_the_minimum_once(ticket, agent, tuesday_morning):
     assert account_of(ticket).balance == Decimal("4.00")
 
 
-def test_onsite_work_records_the_plans_surcharge(ticket, agent):
-    log(ticket, agent, 90, onsite=True)
+def test_each_onsite_visit_records_the_plans_surcharge_for_billing(ticket, agent):
+    first = log(ticket, agent, 90, onsite=True)
     log(ticket, agent, 15)
+    log(ticket, agent, 30, onsite=True)
 
-    surcharge = OnsiteSurcharge.objects.get()
-    assert surcharge.amount == Money("50000", "COP")
-    assert surcharge.contract == ticket.contract
-    assert surcharge.performed_on == timezone.localdate(timezone=ticket.customer.time_zone_info)
+    charges = OnsiteCharge.objects.order_by("pk")
+    assert [c.amount for c in charges] == [Money("50000", "COP")] * 2
+    assert charges[0].contract == ticket.contract
+    assert charges[0].reference == f"{ticket.number}#{first.pk}"
+    assert charges[0].performed_on == timezone.localdate(timezone=ticket.customer.time_zone_info)
+
+
+def test_onsite_work_on_a_plan_without_surcharge_bills_nothing_extra(ticket, agent):
+    ticket.contract.plan.onsite_surcharge = Money(0, "COP")
+    ticket.contract.plan.save()
+
+    log(ticket, agent, 90, onsite=True)
+
+    assert not OnsiteCharge.objects.exists()
 
 
 def test_the_ledger_verifies_after_a_ticket_life(ticket, agent):

@@ -23,7 +23,8 @@ from credits.services import (
     credits_release_hold,
 )
 from tickets.exceptions import SessionNotScheduled, WorkLogLocked
-from tickets.models import OnsiteSurcharge, ScheduledSession, Ticket, TicketEvent, WorkLog
+from tickets.models import ScheduledSession, Ticket, TicketEvent, WorkLog
+from tickets.signals import onsite_work_logged
 
 
 def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: datetime) -> None:
@@ -100,7 +101,8 @@ def worklog_add(
     onsite: bool = False,
     billable: bool = True,
 ) -> WorkLog:
-    """Log work; on-site work records the plan's surcharge for the monthly invoice."""
+    """Log work; on-site work is announced (`onsite_work_logged`) so billing can invoice the
+    plan's surcharge at month end."""
     log = WorkLog(
         ticket=ticket,
         agent=agent,
@@ -113,16 +115,15 @@ def worklog_add(
     full_clean_or_raise(log)
     with transaction.atomic():
         log.save()
-        surcharge = ticket.contract.plan.onsite_surcharge
-        if onsite and surcharge.amount > 0:
-            OnsiteSurcharge.objects.create(
-                work_log=log,
-                customer_id=ticket.customer_id,
-                contract_id=ticket.contract_id,
-                amount=surcharge,
+        if onsite:
+            onsite_work_logged.send(
+                sender=WorkLog,
+                contract=ticket.contract,
                 performed_on=timezone.localdate(
                     started_at, timezone=ticket.customer.time_zone_info
                 ),
+                description=f"Trabajo en sitio, solicitud {ticket.number}: {log.minutes} min",
+                reference=f"{ticket.number}#{log.pk}",
             )
     return log
 
