@@ -154,3 +154,37 @@ def make_onsite_charge(contract: Contract, **overrides: Any):
 
     fields = {"performed_on": date(2026, 11, 10), "description": "Visita en sitio"} | overrides
     return onsite_charge_record(contract=contract, **fields)
+
+
+# API roles (appended by the API).
+
+
+def _in_group(user, name: str):
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+def make_agent(**overrides: Any):
+    """Staff in the "agents" group."""
+    return _in_group(make_user(**({"is_staff": True} | overrides)), "agents")
+
+
+def make_finance_user(**overrides: Any):
+    """Staff in the "finance" group."""
+    return _in_group(make_user(**({"is_staff": True} | overrides)), "finance")
+
+
+def make_account_manager(**overrides: Any):
+    """Staff in no group: an account manager of the customers that name them."""
+    return make_user(**({"is_staff": True} | overrides))
+
+
+def make_portal_user(contact: Contact | None = None, **overrides: Any):
+    """A login user linked to a customer contact (a portal or API user of that customer)."""
+    contact = contact or make_contact()
+    user = make_user(**({"email": contact.email} | overrides))
+    Contact.objects.filter(pk=contact.pk).update(user=user)
+    contact.user = user
+    return user

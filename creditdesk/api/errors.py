@@ -183,6 +183,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             code = name
             break
     detail = getattr(exc, "detail", None)
+    if isinstance(exc, Http404):
+        # Django's message names the model; one message for every missing object.
+        detail = str(exceptions.NotFound.default_detail)
     message = str(detail) if isinstance(detail, str) else str(response.data.get("detail", ""))
     response.data = {"code": code, "message": message, "fields": {}}
     return response

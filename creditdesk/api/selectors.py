@@ -33,6 +33,16 @@ def tickets_with_due(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return queryset.annotate(next_due_at=Subquery(due))
 
 
+def contract_clocks(contract) -> QuerySet[SlaClock]:
+    """The SLA clocks of the contract's tickets (what its compliance is computed from)."""
+    subjects = (
+        Ticket.objects.filter(contract=contract)
+        .annotate(clock_subject=Concat(Value("ticket:"), Cast("pk", output_field=CharField())))
+        .values("clock_subject")
+    )
+    return SlaClock.objects.filter(subject__in=subjects)
+
+
 def _seconds(value) -> int:
     return int(value.total_seconds())
 

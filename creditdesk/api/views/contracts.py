@@ -1,7 +1,5 @@
 """Customers (with their credit account), contacts, plans, credit packs, services, contracts."""
 
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat
 from djmoney.money import Money
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
@@ -13,12 +11,11 @@ from contracts.selectors import contract_list, customer_list
 from creditdesk.api import filters, serializers
 from creditdesk.api.access import ALL, Role
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from creditdesk.api.selectors import contract_clocks
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from credits.selectors import credit_account_get
 from credits.services import credit_account_get_or_create, credits_adjust
-from sla.models import SlaClock
 from sla.selectors import sla_compliance
-from tickets.models import Ticket
 
 WRITERS = frozenset({Role.ADMIN, Role.MANAGER})
 READ = {"list": ALL, "retrieve": ALL}
@@ -275,14 +272,7 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     )
     def sla_compliance(self, request, pk=None):
         contract = self.get_object()
-        subjects = (
-            Ticket.objects.filter(contract=contract)
-            .annotate(subject=Concat(Value("ticket:"), Cast("pk", output_field=CharField())))
-            .values("subject")
-        )
-        period = filters.ComplianceFilter(
-            request.query_params, queryset=SlaClock.objects.filter(subject__in=subjects)
-        )
+        period = filters.ComplianceFilter(request.query_params, queryset=contract_clocks(contract))
         if not period.is_valid():
             raise ValidationError(period.errors)
         compliance = sla_compliance(clocks=period.qs)
