@@ -11,47 +11,18 @@ runs it a second time to show it issues nothing new. Dev data is not touched.
 """
 
 import argparse
-import os
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "creditdesk_bench_billing"
-
-
-def prepare_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parts = urlsplit(url)
-        admin_url = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-        return "postgresql"
-    path = ROOT / "var" / "bench-billing.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    return "sqlite"
+from _common import prepare_database, setup_django
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contracts", type=int, default=10_000)
     args = parser.parse_args()
-    vendor = prepare_database_url()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "creditdesk.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    vendor, _url = prepare_database("billing")
+    setup_django()
     from django.db import connection
     from django.utils import timezone
     from djmoney.money import Money
@@ -60,7 +31,6 @@ def main() -> None:
     from billing.services.run import Period, billing_run
     from contracts.models import Contract, Customer, Plan
 
-    call_command("migrate", verbosity=0)
     today = timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     period = Period.parse(f"{last_month:%Y-%m}")

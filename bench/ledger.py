@@ -16,65 +16,26 @@ balance and hash chain. The last line is `hot_account_ratio_to_pgbench: X`.
 """
 
 import argparse
-import multiprocessing
 import os
 import random
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "creditdesk_bench_ledger"
+from _common import per_second, prepare_database, setup_django
+
 ONE = Decimal("1")
 
 
-def prepare_database_url() -> tuple[str, str]:
-    """Point DATABASE_URL at the bench's own database, created empty. Returns (vendor, url)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parts = urlsplit(url)
-        admin_url = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-        bench_url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-        os.environ["DATABASE_URL"] = bench_url
-        return "postgresql", bench_url
-    path = ROOT / "var" / "bench-ledger.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    bench_url = f"sqlite:///{path}"
-    os.environ["DATABASE_URL"] = bench_url
-    return "sqlite", bench_url
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    # Measure what production runs: DEBUG off (no query log kept per statement).
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-ledger-only-" + "x" * 40)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "creditdesk.settings")
-    import django
-
-    django.setup()
-
-
 def create_accounts(count: int) -> list[int]:
-    from django.core.management import call_command
-
     from contracts.models import Customer
     from credits.models import CreditAccount
     from credits.services import credits_top_up
 
-    call_command("migrate", verbosity=0)
     customers = Customer.objects.bulk_create(
         Customer(
             legal_name=f"Bench {n}",
@@ -91,44 +52,18 @@ def create_accounts(count: int) -> list[int]:
     return [account.pk for account in accounts]
 
 
-def worker(account_ids: list[int], seconds: float, barrier, results) -> None:
-    from django.db import connections
-
+def charge_step(account_ids: list[int]):
     from credits.models import CreditAccount
     from credits.services import credits_charge
 
-    connections.close_all()  # never share the parent's connection
     accounts = [CreditAccount(pk=pk) for pk in account_ids]
     choose = random.Random(os.getpid()).choice
-    credits_charge(account=choose(accounts), credits=ONE, reference_type="bench")  # warm up
-    barrier.wait()
-    deadline = time.perf_counter() + seconds
-    done = 0
-    while time.perf_counter() < deadline:
+
+    def step() -> bool:
         credits_charge(account=choose(accounts), credits=ONE, reference_type="bench")
-        done += 1
-    connections.close_all()
-    results.put(done)
+        return True
 
-
-def run_creditdesk(account_ids: list[int], *, workers: int, seconds: float) -> float:
-    from django.db import connections
-
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(workers + 1)
-    results = context.Queue()
-    processes = [
-        context.Process(target=worker, args=(account_ids, seconds, barrier, results))
-        for _ in range(workers)
-    ]
-    for process in processes:
-        process.start()
-    barrier.wait()
-    total = sum(results.get() for _ in processes)
-    for process in processes:
-        process.join()
-    return total / seconds
+    return step
 
 
 PGBENCH_SETUP = """
@@ -200,16 +135,16 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1000)
     args = parser.parse_args()
 
-    vendor, url = prepare_database_url()
+    vendor, url = prepare_database("ledger")
     setup_django()
     account_ids = create_accounts(args.accounts)
     where = urlsplit(url)
     print(f"database: {vendor} {where.hostname or ''}:{where.port or ''}{where.path}")
     print(f"workers: {args.workers} processes, {args.seconds:g} s per phase")
 
-    hot = run_creditdesk(account_ids[:1], workers=args.workers, seconds=args.seconds)
+    hot = per_second(charge_step, [(account_ids[:1],)] * args.workers, seconds=args.seconds)
     print(f"creditdesk_hot_charges_per_s: {hot:.0f}")
-    spread = run_creditdesk(account_ids, workers=args.workers, seconds=args.seconds)
+    spread = per_second(charge_step, [(account_ids,)] * args.workers, seconds=args.seconds)
     print(f"creditdesk_spread_charges_per_s: {spread:.0f}")
 
     from credits.models import LedgerEntry
