@@ -207,6 +207,11 @@ LOGIN_URL = "admin:login"
 TICKETS_ANSWER_DAYS = env.int("TICKETS_ANSWER_DAYS", default=2)
 TICKETS_UNANSWERED_LIMIT = env.int("TICKETS_UNANSWERED_LIMIT", default=2)
 
+# An invoice is due this many days after issue; past due plus the plan's grace days the
+# customer is administratively insolvent, and this many days later the contract is suspended.
+BILLING_PAYMENT_TERM_DAYS = env.int("BILLING_PAYMENT_TERM_DAYS", default=15)
+BILLING_SUSPEND_AFTER_DAYS = env.int("BILLING_SUSPEND_AFTER_DAYS", default=15)
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -41,7 +41,7 @@ DEFAULT_SERIES = {Kind.INVOICE: "FV", Kind.CREDIT_NOTE: "NC"}
 
 
 def payment_term_days() -> int:
-    return getattr(settings, "BILLING_PAYMENT_TERM_DAYS", 15)
+    return settings.BILLING_PAYMENT_TERM_DAYS
 
 
 @dataclass(frozen=True)
