@@ -1,6 +1,5 @@
 import hashlib
 import hmac
-import importlib
 import json
 import socket
 import subprocess
@@ -12,23 +11,9 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 
 WEBHOOK_SECRET = "whsec_creditdesk_tests"
 SECRET_KEY = "sk_test_creditdesk"
-
-
-_seed = importlib.import_module("billing.migrations.0002_seed_tax_rates_and_series")
-
-
-@pytest.fixture(autouse=True)
-def _billing_seed_data(request):
-    """The seeded tax rates and series (migration 0002) again after a transactional test
-    elsewhere flushed the tables. The migration's own function, on the current models."""
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    request.getfixturevalue("_django_db_helper")
-    _seed.seed(django_apps, None)
 
 
 @pytest.fixture
