@@ -81,6 +81,18 @@ class LocalDateTimeField(serializers.Field):
         return value.isoformat()
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
+class ZonedDateTimeField(serializers.Field):
+    """An aware datetime rendered in its own zone (not converted to UTC); read only."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
 def in_language(spanish: str, english: str) -> str:
     return english if (translation.get_language() or "es")[:2] == "en" and english else spanish
 
@@ -373,7 +385,7 @@ class ClockSerializer(serializers.Serializer):
     percent_used = serializers.DecimalField(max_digits=8, decimal_places=1)
     started_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
-    due_at_local = serializers.DateTimeField(allow_null=True)
+    due_at_local = ZonedDateTimeField(allow_null=True)
     stopped_at = serializers.DateTimeField(allow_null=True)
     explanation = serializers.ListField(child=serializers.CharField())
 
