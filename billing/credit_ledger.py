@@ -8,7 +8,6 @@ billing.refund) and, where credits offers one, an idempotency key derived from o
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import OuterRef, Subquery
 from djmoney.money import Money
 
@@ -17,8 +16,7 @@ from contracts.selectors import contract_get_live
 from credits.models import CreditAccount, LedgerEntry
 from credits.services import (
     credit_account_get_or_create,
-    credits_adjust,
-    credits_reverse,
+    credits_take_back_refunded,
     credits_top_up,
 )
 
@@ -48,45 +46,31 @@ def top_up(
     )
 
 
-def top_up_entry(*, customer: Customer, idempotency_key: str) -> LedgerEntry | None:
-    return LedgerEntry.objects.filter(
-        account__customer=customer, idempotency_key=idempotency_key
-    ).first()
-
-
 def available(customer: Customer) -> Decimal:
     account = CreditAccount.objects.filter(customer=customer).first()
     return account.available if account else Decimal("0")
 
 
-def reverse_unused(
-    *,
-    customer: Customer,
-    entry: LedgerEntry | None,
-    credits: Decimal,
-    reason: str,
-    user: AbstractBaseUser | None,
+def take_back_unused(
+    *, customer: Customer, credits: Decimal, reason: str, idempotency_key: str
 ) -> Decimal:
-    """Take back up to `credits` of those `entry` bought, never more than are available
-    (used credits stay used). Returns the credits taken back; the caller's row lock on the
-    refund makes this happen once.
-
-    credits offers two ways: `credits_reverse` undoes a whole entry (exactly once, no user
-    needed) and `credits_adjust` takes any amount but needs a staff user. With neither
-    possible (a partial refund arriving from Stripe) nothing is taken and 0 is returned, so
-    the caller flags the refund for finance.
-    """
-    account = credit_account_get_or_create(customer=customer)
+    """Take back up to `credits` bought by a refunded payment, never more than are available
+    (used credits stay used). Returns the credits taken back; once per idempotency key."""
+    account = CreditAccount.objects.select_for_update().get(
+        pk=credit_account_get_or_create(customer=customer).pk
+    )
     unused = min(credits, max(account.available, Decimal("0")))
     if unused <= 0:
         return Decimal("0")
-    if entry is not None and unused == entry.credits:
-        credits_reverse(entry=entry, reason=reason, user=user, account=account)
-        return unused
-    if user is not None and user.is_staff:
-        credits_adjust(account=account, credits=-unused, reason=reason, user=user)
-        return unused
-    return Decimal("0")
+    credits_take_back_refunded(
+        account=account,
+        credits=unused,
+        reason=reason,
+        idempotency_key=idempotency_key,
+        reference_type="billing.refund",
+        reference_id=idempotency_key,
+    )
+    return unused
 
 
 def balances_at(*, customer_ids: list[int], moment: datetime) -> dict[int, Decimal]:

@@ -143,6 +143,7 @@ class LedgerEntry(models.Model):
         EXPIRY = "expiry", _("Vencimiento")
         ADJUSTMENT = "adjustment", _("Ajuste")
         REVERSAL = "reversal", _("Reversión")
+        PURCHASE_REFUNDED = "refunded", _("Compra reembolsada")
 
     CREDIT_KINDS = (Kind.TOP_UP, Kind.GRANT, Kind.REFUND)
     DEBIT_KINDS = (Kind.CHARGE, Kind.NO_SHOW, Kind.EXPIRY)
@@ -204,7 +205,7 @@ class LedgerEntry(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["top_up", "grant", "refund"], credits__gt=0)
-                | models.Q(kind__in=["charge", "no_show", "expiry"], credits__lt=0)
+                | models.Q(kind__in=["charge", "no_show", "expiry", "refunded"], credits__lt=0)
                 | (models.Q(kind__in=["adjustment", "reversal"]) & ~models.Q(credits=0)),
                 name="credits_entry_sign_matches_kind",
             ),

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
@@ -183,3 +184,38 @@ def _account_problems(account: tuple, entries: Iterator[tuple], held: Decimal) -
         yield "chain head does not match the last entry's hash"
     if cached_held != held:
         yield f"held {credits_text(cached_held)} but active holds sum {credits_text(held)}"
+
+
+@dataclass(frozen=True)
+class RunoutForecast:
+    """At the burn rate of the last `window_days`, when the available credits run out."""
+
+    window_days: int
+    burned_credits: Decimal
+    daily_burn: Decimal
+    available: Decimal
+    runs_out_at: datetime | None
+
+    @property
+    def burning(self) -> bool:
+        return self.daily_burn > 0
+
+
+def credit_runout_forecast(
+    *, account: CreditAccount, now: datetime, window_days: int = 90
+) -> RunoutForecast:
+    """Credits spent (charges, no-shows, expiries) in the last `window_days` over that many
+    days, projected over the available credits; `runs_out_at` None when nothing was spent.
+    Summed in Python: SQLite would add the decimals as floats."""
+    since = now - timedelta(days=window_days)
+    spent = LedgerEntry.objects.filter(
+        account=account, kind__in=LedgerEntry.DEBIT_KINDS, created_at__gte=since, created_at__lt=now
+    ).values_list("credits", flat=True)
+    burned = -sum(spent, Decimal("0"))
+    daily = (burned / window_days).quantize(Decimal("0.01")) if burned else Decimal("0.00")
+    available = account.available
+    runs_out_at = None
+    if burned > 0:
+        seconds = max(available, Decimal(0)) * window_days * 86400 / burned
+        runs_out_at = now + timedelta(seconds=int(seconds))
+    return RunoutForecast(window_days, burned, daily, available, runs_out_at)

@@ -394,6 +394,29 @@ def credits_expire(
     )
 
 
+def credits_take_back_refunded(
+    *,
+    account: CreditAccount,
+    credits: Any,
+    idempotency_key: str,
+    reason: str = "",
+    reference_type: str = "",
+    reference_id: str = "",
+) -> LedgerEntry:
+    """Money paid for credits went back to the customer: take back that many credits, never
+    more than are available (used credits stay used). Once per idempotency key."""
+    return _append(
+        account,
+        kind=Kind.PURCHASE_REFUNDED,
+        credits=-_positive_credits(credits),
+        needs_available=True,
+        reason=_reason(reason, required=False),
+        idempotency_key=idempotency_key,
+        reference_type=reference_type,
+        reference_id=reference_id,
+    )
+
+
 # Corrections.
 
 

@@ -117,21 +117,18 @@ def refund_complete(
         credits = sum((line.credits for line in note.lines.all()), Decimal("0"))
         reversed_credits = Decimal("0")
         if credits > 0:
-            reversed_credits = credit_ledger.reverse_unused(
+            reversed_credits = credit_ledger.take_back_unused(
                 customer=payment.customer,
-                entry=credit_ledger.top_up_entry(
-                    customer=payment.customer, idempotency_key=f"payment:{payment.pk}"
-                ),
                 credits=credits,
                 reason=f"Reembolso {locked.pk}: nota crédito {note.display_number}",
-                user=by,
+                idempotency_key=f"refund:{locked.pk}",
             )
             if reversed_credits < credits:
                 flag_locked(
                     payment,
                     Attention.REFUND_MISMATCH,
                     f"refund {locked.pk} covers {credits} credits; {reversed_credits} taken back "
-                    "automatically (the rest were used, or need a staff adjustment)",
+                    "(the rest were already used)",
                 )
         locked.status = Refund.Status.SUCCEEDED
         locked.provider_ref = provider_ref

@@ -35,7 +35,7 @@ def balance(customer) -> Decimal:
 
 
 @pytest.mark.django_db
-def test_full_refund_of_unused_credits_reverses_the_top_up():
+def test_full_refund_of_unused_credits_takes_them_all_back():
     customer, payment = bank_top_up()
     refund = refund_issue(payment=payment, reason="Cliente desiste")
     assert refund.status == Refund.Status.SUCCEEDED
@@ -46,8 +46,22 @@ def test_full_refund_of_unused_credits_reverses_the_top_up():
     assert note.total == Money("1071000", "COP")
     assert refund.reversed_credits == Decimal("10")
     assert balance(customer) == Decimal("0")
-    reversal = LedgerEntry.objects.get(kind="reversal")
-    assert reversal.reverses.idempotency_key == f"payment:{payment.pk}"
+    taken_back = LedgerEntry.objects.get(kind=LedgerEntry.Kind.PURCHASE_REFUNDED)
+    assert (taken_back.credits, taken_back.idempotency_key) == (
+        Decimal("-10.00"),
+        f"refund:{refund.pk}",
+    )
+
+
+@pytest.mark.django_db
+def test_partial_refund_arriving_without_a_staff_user_takes_back_credits_too():
+    customer, payment = bank_top_up()
+
+    refund = refund_issue(payment=payment, reason="Mitad", amount=Money("535500", "COP"))
+
+    assert refund.reversed_credits == Decimal("5")
+    assert balance(customer) == Decimal("5")
+    assert not payment_list_needing_attention().exists()
 
 
 @pytest.mark.django_db

@@ -30,6 +30,7 @@ from credits.services import (
     credits_refund,
     credits_release_hold,
     credits_reverse,
+    credits_take_back_refunded,
     credits_top_up,
 )
 from tests.factories import make_credit_account, make_customer, make_user
@@ -429,4 +430,29 @@ def test_services_work_inside_a_callers_transaction(account, staff):
         credits_charge(account=account, credits="2", hold=hold)
 
     assert stored(account).balance == D("9")
+    assert_consistent(account)
+
+
+# Refunded purchases
+
+
+def test_a_refunded_purchase_takes_back_available_credits_once(account):
+    credits_place_hold(account=account, credits=D("4"))
+
+    first = credits_take_back_refunded(account=account, credits="6", idempotency_key="refund:1")
+    again = credits_take_back_refunded(account=account, credits="6", idempotency_key="refund:1")
+
+    assert first.pk == again.pk
+    assert (first.kind, first.credits) == (LedgerEntry.Kind.PURCHASE_REFUNDED, D("-6.00"))
+    assert (account.balance, account.available) == (D("4.00"), D("0.00"))
+    assert_consistent(account)
+
+
+def test_a_refunded_purchase_never_takes_credits_already_spoken_for(account):
+    credits_place_hold(account=account, credits=D("8"))
+
+    with pytest.raises(InsufficientCredits):
+        credits_take_back_refunded(account=account, credits="3", idempotency_key="refund:2")
+
+    assert stored(account).balance == D("10.00")
     assert_consistent(account)
