@@ -200,7 +200,9 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # Seed 003: a request is abandoned after this many information requests go unanswered,
 # each given this many business days.

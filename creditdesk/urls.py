@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from creditdesk.web.views.home import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("billing/", include("billing.urls")),
     path("api/", include("creditdesk.api.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("creditdesk.web.urls")),
 ]

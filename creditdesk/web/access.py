@@ -1,0 +1,56 @@
+"""Who may open which page: customers' contacts get the portal, staff the workspace.
+
+Roles are the API's (`creditdesk.api.access`): one definition for the API and the pages.
+The portal decorators also switch the request to the customer's time zone, so every time
+on a portal page is shown in it.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from creditdesk.api.access import STAFF, contact_of, roles_of
+
+View = Callable[..., HttpResponse]
+
+
+def is_staff_user(user) -> bool:
+    return bool(roles_of(user) & STAFF)
+
+
+def portal_view(view: View) -> View:
+    """A page of the customer portal: the user is a contact; `request.contact` and
+    `request.customer` are set and times render in the customer's zone."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        contact = contact_of(request.user)
+        if contact is None:
+            raise PermissionDenied
+        request.contact = contact
+        request.customer = contact.customer
+        timezone.activate(contact.customer.time_zone_info)
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
+
+    return wrapper
+
+
+def staff_view(view: View) -> View:
+    """A page of the staff workspace (admins, agents, finance, account managers)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_staff_user(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

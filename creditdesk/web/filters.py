@@ -1,0 +1,77 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Customer
+from credits.models import LedgerEntry
+from sla.choices import Priority
+from tickets.models import Ticket
+
+CLOSED_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.ABANDONED)
+
+
+class LedgerEntryFilter(django_filters.FilterSet):
+    """The portal's ledger filters: kind of movement and a date range (customer's days)."""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("Tipo"), choices=LedgerEntry.Kind.choices, empty_label=_("Todos")
+    )
+    after = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label=_("Desde"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    before = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label=_("Hasta"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["kind", "after", "before"]
+
+
+class QueueFilter(django_filters.FilterSet):
+    """The agent queue's filters; without a state it shows the open tickets."""
+
+    priority = django_filters.ChoiceFilter(
+        label=_("Prioridad"), choices=Priority.choices, empty_label=_("Todas")
+    )
+    customer = django_filters.ModelChoiceFilter(
+        label=_("Cliente"), queryset=Customer.objects.none(), empty_label=_("Todos")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Estado"),
+        choices=Ticket.Status.choices,
+        empty_label=_("Abiertas"),
+        method="filter_status",
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Asignada a"), queryset=get_user_model().objects.none(), empty_label=_("Cualquiera")
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["priority", "customer", "status", "assignee"]
+
+    def __init__(self, *args, customers: QuerySet[Customer], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["customer"].queryset = customers
+        self.filters["assignee"].queryset = (
+            get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+        )
+
+    @property
+    def qs(self) -> QuerySet[Ticket]:
+        queryset = super().qs
+        if not getattr(self.form, "cleaned_data", {}).get("status"):
+            queryset = queryset.exclude(status__in=CLOSED_STATUSES)
+        return queryset
+
+    def filter_status(self, queryset: QuerySet[Ticket], name: str, value: str):
+        return queryset.filter(status=value) if value else queryset

@@ -1,0 +1,101 @@
+"""Forms of the portal and the workspace: they parse input; the services decide."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Service
+from sla.choices import Impact, Urgency
+from tickets.models import Ticket
+from tickets.transitions import ALLOWED
+
+TEXTAREA = {"rows": 5}
+
+
+class TicketOpenForm(forms.Form):
+    subject = forms.CharField(label=_("Asunto"), max_length=200)
+    description = forms.CharField(
+        label=_("Descripción"), widget=forms.Textarea(attrs=TEXTAREA), required=False
+    )
+    service = forms.ModelChoiceField(
+        label=_("Servicio"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("(sin especificar)"),
+    )
+    impact = forms.ChoiceField(label=_("Impacto"), choices=Impact.choices, initial=Impact.MEDIUM)
+    urgency = forms.ChoiceField(
+        label=_("Urgencia"), choices=Urgency.choices, initial=Urgency.MEDIUM
+    )
+
+    def __init__(self, *args, services, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Mensaje"), widget=forms.Textarea(attrs=TEXTAREA))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Motivo de la reapertura"), max_length=500)
+
+
+class FollowUpForm(forms.Form):
+    subject = forms.CharField(label=_("Asunto del seguimiento"), max_length=200)
+    description = forms.CharField(
+        label=_("Descripción"), widget=forms.Textarea(attrs=TEXTAREA), required=False
+    )
+
+
+class AgentReplyForm(forms.Form):
+    PUBLIC, INTERNAL, ASK = "public", "internal", "ask"
+    KINDS = [
+        (PUBLIC, _("Respuesta al cliente")),
+        (ASK, _("Pedir información al cliente (pausa el SLA)")),
+        (INTERNAL, _("Nota interna")),
+    ]
+    body = forms.CharField(label=_("Mensaje"), widget=forms.Textarea(attrs=TEXTAREA))
+    kind = forms.ChoiceField(label=_("Tipo"), choices=KINDS, initial=PUBLIC)
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("Nuevo estado"))
+    reason = forms.CharField(label=_("Motivo"), max_length=500, required=False)
+
+    def __init__(self, *args, ticket: Ticket, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = ALLOWED[ticket.status]
+        self.fields["to_status"].choices = [
+            (value, label) for value, label in Ticket.Status.choices if value in allowed
+        ]
+
+
+class WorkLogForm(forms.Form):
+    started_at = forms.DateTimeField(
+        label=_("Inicio (hora del cliente)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    minutes = forms.IntegerField(label=_("Minutos"), min_value=1, max_value=24 * 60)
+    note = forms.CharField(label=_("Nota"), required=False, max_length=1000)
+    onsite = forms.BooleanField(label=_("En sitio"), required=False)
+    billable = forms.BooleanField(label=_("Facturable"), required=False, initial=True)
+
+
+class SessionForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Fecha y hora (hora del cliente)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    minutes = forms.IntegerField(label=_("Duración (minutos)"), min_value=1, initial=60)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Asignar a"),
+        queryset=get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .order_by("username"),
+        required=False,
+        empty_label=_("(nadie)"),
+    )

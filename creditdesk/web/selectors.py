@@ -1,0 +1,302 @@
+"""Reads the pages compose from the apps' selectors: nothing here writes or decides a rule.
+
+`intake_preview` asks the same questions intake asks, in its order, without writing an
+attempt, so the request form can explain a refusal before the customer types anything.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
+
+from billing.models import Invoice, Payment
+from billing.selectors import invoice_list
+from contracts.models import Channel, Contact, Contract, Customer
+from contracts.selectors import contract_get_live
+from creditdesk.api.selectors import (
+    contract_clocks,
+    ticket_charges,
+    ticket_clocks,
+    tickets_with_due,
+)
+from creditdesk.errors import CreditdeskError
+from creditdesk.web.charts import LineChart, step_chart
+from credits.models import CreditAccount, CreditHold, LedgerEntry
+from credits.selectors import RunoutForecast, credit_account_get, credit_runout_forecast
+from credits.solvency import solvency_check
+from sla.models import SlaClock
+from sla.selectors import Compliance, sla_compliance
+from tickets.exceptions import ChannelNotAllowed
+from tickets.models import IntakeAttempt, Message, Ticket
+from tickets.services.intake import REFUSED_BEFORE_CHANNEL
+
+
+def _subject_of_outer_ticket() -> Concat:
+    return Concat(Value("ticket:"), Cast(OuterRef("pk"), output_field=CharField()))
+
+
+OPEN = ~Q(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.ABANDONED])
+
+
+@dataclass(frozen=True)
+class CreditsSummary:
+    contract: Contract | None
+    account: CreditAccount | None
+    balance: Decimal
+    held: Decimal
+    available: Decimal
+    minimum: Decimal | None
+    forecast: RunoutForecast | None
+
+    @property
+    def low(self) -> bool:
+        return self.minimum is not None and self.available < self.minimum
+
+
+def credits_summary(*, customer: Customer, now: datetime) -> CreditsSummary:
+    contract = contract_get_live(customer=customer)
+    account = credit_account_get(customer=customer)
+    decision = solvency_check(customer=customer, contract=contract)
+    zero = Decimal("0.00")
+    return CreditsSummary(
+        contract=contract,
+        account=account,
+        balance=account.balance if account else zero,
+        held=account.held if account else zero,
+        available=account.available if account else zero,
+        minimum=decision.required,
+        forecast=credit_runout_forecast(account=account, now=now) if account else None,
+    )
+
+
+def active_holds(*, customer: Customer) -> QuerySet[CreditHold]:
+    return CreditHold.objects.filter(
+        account__customer=customer, status=CreditHold.Status.ACTIVE
+    ).select_related("ticket")
+
+
+def with_sla_badges(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """`next_due_at` (earliest open clock), `next_warn_at` and `sla_breached` per ticket."""
+    open_clocks = SlaClock.objects.filter(
+        subject=_subject_of_outer_ticket(), stopped_at__isnull=True
+    )
+    warn = open_clocks.filter(warn_at__isnull=False).order_by("warn_at").values("warn_at")[:1]
+    return tickets_with_due(queryset).annotate(
+        next_warn_at=Subquery(warn),
+        sla_paused=Exists(open_clocks.filter(paused_at__isnull=False)),
+        sla_breached=Exists(
+            SlaClock.objects.filter(
+                subject=_subject_of_outer_ticket(), state=SlaClock.State.BREACHED
+            )
+        ),
+    )
+
+
+def sla_badge(ticket: Ticket, now: datetime) -> str:
+    """ "breach", "warning", "paused", "ok" or "" (no clocks) for an annotated ticket."""
+    if ticket.sla_breached or (ticket.next_due_at is not None and ticket.next_due_at <= now):
+        return "breach"
+    if ticket.next_warn_at is not None and ticket.next_warn_at <= now:
+        return "warning"
+    if ticket.sla_paused:
+        return "paused"
+    return "ok" if ticket.next_due_at is not None else ""
+
+
+def open_tickets(*, customer: Customer, now: datetime) -> list[Ticket]:
+    tickets = list(
+        with_sla_badges(Ticket.objects.filter(OPEN, customer=customer)).order_by(
+            "next_due_at", "opened_at"
+        )
+    )
+    for ticket in tickets:
+        ticket.badge = sla_badge(ticket, now)
+    return tickets
+
+
+def customer_tickets(*, customer: Customer, limit: int = 50) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(customer=customer).select_related("assignee")[:limit]
+
+
+def customer_ticket_get(*, customer: Customer, number: str) -> Ticket | None:
+    return (
+        Ticket.objects.select_related("customer", "contract__plan", "requester", "follows_up")
+        .filter(customer=customer, number=number)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    ticket: Ticket
+    messages: list[Message]
+    clocks: list[dict]
+    work_logs: list
+    charges: list[dict]
+    follow_ups: list[Ticket]
+    sessions: list = field(default_factory=list)
+
+
+def ticket_page(*, ticket: Ticket, now: datetime, language: str, staff: bool) -> TicketPage:
+    messages = ticket.messages.select_related("author_contact", "author_user")
+    if not staff:
+        messages = messages.exclude(direction=Message.Direction.INTERNAL)
+    return TicketPage(
+        ticket=ticket,
+        messages=list(messages),
+        clocks=ticket_clocks(ticket, now=now, language=language),
+        work_logs=list(ticket.work_logs.select_related("agent")),
+        charges=ticket_charges(ticket),
+        follow_ups=list(ticket.follow_ups.all()),
+        sessions=list(ticket.sessions.select_related("agent", "no_show_entry")),
+    )
+
+
+@dataclass(frozen=True)
+class IntakePreview:
+    """Why a portal request by this contact would be refused now ("" code: it would not)."""
+
+    code: str = ""
+    message: str = ""
+    required: Decimal | None = None
+    available: Decimal | None = None
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.code)
+
+
+def intake_preview(*, contact: Contact, language: str) -> IntakePreview:
+    """Intake's own order (authorisation, solvency's early reasons, the portal channel, then
+    the rest of solvency), read-only."""
+    if not contact.can_request:
+        return IntakePreview("unauthorized_requester", _unauthorized(contact, language))
+    decision = solvency_check(customer=contact.customer)
+    refusal: CreditdeskError | None = None
+    if decision.code in REFUSED_BEFORE_CHANNEL:
+        refusal = decision.error
+    elif not decision.contract.plan.allows_channel(Channel.PORTAL):
+        refusal = ChannelNotAllowed(plan=decision.contract.plan.name, channel=Channel.PORTAL.label)
+    else:
+        refusal = decision.error
+    if refusal is None:
+        return IntakePreview(required=decision.required, available=decision.available)
+    return IntakePreview(
+        refusal.code, refusal.message(language), decision.required, decision.available
+    )
+
+
+def _unauthorized(contact: Contact, language: str) -> str:
+    from tickets.exceptions import UnauthorizedRequester
+
+    return UnauthorizedRequester(
+        requester=contact.email, customer=contact.customer.legal_name
+    ).message(language)
+
+
+def ledger_entries(*, customer: Customer) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(account__customer=customer).order_by("-sequence")
+
+
+def customer_invoices(*, customer: Customer) -> QuerySet[Invoice]:
+    return invoice_list(customer=customer).exclude(status=Invoice.Status.DRAFT)
+
+
+def customer_payment_get(*, customer: Customer, pk: int) -> Payment | None:
+    return (
+        Payment.objects.select_related("invoice", "credit_pack")
+        .filter(customer=customer, pk=pk)
+        .first()
+    )
+
+
+def month_start(now: datetime, zone) -> datetime:
+    local = now.astimezone(zone)
+    return datetime.combine(local.date().replace(day=1), time(0), tzinfo=zone)
+
+
+def monthly_compliance(*, contract: Contract, start: datetime, end: datetime) -> Compliance:
+    """Compliance of the contract's clocks started in [start, end)."""
+    clocks = contract_clocks(contract).filter(started_at__gte=start, started_at__lt=end)
+    return sla_compliance(clocks=clocks)
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    start: datetime
+    compliance: Compliance
+
+
+def compliance_months(*, contract: Contract, now: datetime, months: int = 3) -> list[MonthReport]:
+    """This month and the previous ones, newest first, in the customer's zone."""
+    zone = contract.customer.time_zone_info
+    reports = []
+    end = now
+    start = month_start(now, zone)
+    for _ in range(months):
+        reports.append(
+            MonthReport(start, monthly_compliance(contract=contract, start=start, end=end))
+        )
+        end = start
+        start = month_start(start - timedelta(days=1), zone)
+    return reports
+
+
+@dataclass(frozen=True)
+class CustomerOverview:
+    customer: Customer
+    summary: CreditsSummary
+    chart: LineChart
+    tickets: list[Ticket]
+    compliance: Compliance | None
+    month: datetime
+    refusals: list[IntakeAttempt]
+
+
+def customer_overview(*, customer: Customer, now: datetime) -> CustomerOverview:
+    """The account manager's view: balance history, burn rate, tickets, this month's
+    compliance and the refused intake attempts."""
+    summary = credits_summary(customer=customer, now=now)
+    history = list(
+        LedgerEntry.objects.filter(account__customer=customer)
+        .order_by("sequence")
+        .values_list("created_at", "balance_after")
+    )
+    if history:
+        history.append((now, history[-1][1]))
+    start = month_start(now, customer.time_zone_info)
+    compliance = (
+        monthly_compliance(contract=summary.contract, start=start, end=now)
+        if summary.contract
+        else None
+    )
+    tickets = list(
+        with_sla_badges(Ticket.objects.filter(customer=customer).select_related("assignee"))[:30]
+    )
+    for ticket in tickets:
+        ticket.badge = sla_badge(ticket, now) if ticket.is_open else ""
+    return CustomerOverview(
+        customer=customer,
+        summary=summary,
+        chart=step_chart(history),
+        tickets=tickets,
+        compliance=compliance,
+        month=start,
+        refusals=list(
+            IntakeAttempt.objects.filter(customer=customer).select_related("contact")[:30]
+        ),
+    )
+
+
+def queue_tickets(queryset: QuerySet[Ticket], now: datetime) -> list[Ticket]:
+    """The queue: nearest SLA due time first, tickets without a due time last."""
+    tickets = list(
+        with_sla_badges(queryset.select_related("customer", "assignee", "requester")).order_by(
+            F("next_due_at").asc(nulls_last=True), "opened_at"
+        )[:200]
+    )
+    for ticket in tickets:
+        ticket.badge = sla_badge(ticket, now)
+    return tickets

@@ -1,0 +1,247 @@
+"""The customer portal: parse -> service or selector -> render. Rules live in the apps."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from billing.services import topup_start
+from contracts.models import Channel, CreditPack, Service
+from contracts.selectors import contract_get_live
+from creditdesk.errors import CreditdeskError
+from creditdesk.web import selectors
+from creditdesk.web.access import portal_view
+from creditdesk.web.filters import LedgerEntryFilter
+from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpenForm
+from creditdesk.web.views.common import language, show_refusal
+from tickets.models import Ticket
+from tickets.services.intake import ticket_open
+from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up, ticket_reopen
+
+
+@portal_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    customer = request.customer
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "summary": selectors.credits_summary(customer=customer, now=now),
+            "holds": selectors.active_holds(customer=customer),
+            "open_tickets": selectors.open_tickets(customer=customer, now=now),
+            "recent_tickets": selectors.customer_tickets(customer=customer, limit=10),
+        },
+    )
+
+
+def _services(customer) -> "list[Service]":
+    contract = contract_get_live(customer=customer)
+    covered = contract.services.filter(is_active=True) if contract else Service.objects.none()
+    return covered if covered.exists() else Service.objects.filter(is_active=True)
+
+
+@portal_view
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    form = TicketOpenForm(request.POST or None, services=_services(request.customer))
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = ticket_open(
+                channel=Channel.PORTAL,
+                requester=request.contact,
+                opened_by=None,
+                **form.cleaned_data,
+            )
+        except CreditdeskError as error:
+            show_refusal(request, error, form)
+        else:
+            if result.accepted:
+                messages.success(
+                    request, _("Solicitud %(number)s recibida.") % {"number": result.ticket.number}
+                )
+                return redirect("web:ticket", number=result.ticket.number)
+            show_refusal(request, result.refusal)
+    preview = selectors.intake_preview(contact=request.contact, language=language())
+    return render(
+        request,
+        "portal/ticket_new.html",
+        {"form": form, "preview": preview, "manager": request.customer.account_manager},
+    )
+
+
+def _ticket(request: HttpRequest, number: str) -> Ticket:
+    ticket = selectors.customer_ticket_get(customer=request.customer, number=number)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+@portal_view
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    return _render_ticket(request, ticket)
+
+
+def _render_ticket(request, ticket, **forms) -> HttpResponse:
+    page = selectors.ticket_page(
+        ticket=ticket, now=timezone.now(), language=language(), staff=False
+    )
+    context = {
+        "page": page,
+        "ticket": ticket,
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
+        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
+        "can_reopen": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED),
+        "can_follow_up": ticket.status in (Ticket.Status.CLOSED, Ticket.Status.ABANDONED),
+        "can_reply": ticket.is_open,
+        "explanation": ticket.charge_explanation_en
+        if language() == "en" and ticket.charge_explanation_en
+        else ticket.charge_explanation,
+    }
+    return render(request, "portal/ticket.html", context)
+
+
+@require_POST
+@portal_view
+def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            ticket_customer_reply(ticket, contact=request.contact, body=form.cleaned_data["body"])
+        except CreditdeskError as error:
+            show_refusal(request, error, form)
+        else:
+            messages.success(request, _("Mensaje enviado."))
+            return redirect("web:ticket", number=number)
+    return _render_ticket(request, ticket, reply_form=form)
+
+
+@require_POST
+@portal_view
+def ticket_reopen_view(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            ticket_reopen(ticket, by=request.user, reason=form.cleaned_data["reason"])
+        except CreditdeskError as error:
+            show_refusal(request, error, form)
+        else:
+            messages.success(request, _("Solicitud reabierta."))
+            return redirect("web:ticket", number=number)
+    return _render_ticket(request, ticket, reopen_form=form)
+
+
+@require_POST
+@portal_view
+def ticket_follow_up_view(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            result = ticket_follow_up(
+                ticket, requester=request.contact, channel=Channel.PORTAL, **form.cleaned_data
+            )
+        except CreditdeskError as error:
+            show_refusal(request, error, form)
+        else:
+            if result.accepted:
+                messages.success(
+                    request,
+                    _("Seguimiento %(number)s abierto.") % {"number": result.ticket.number},
+                )
+                return redirect("web:ticket", number=result.ticket.number)
+            show_refusal(request, result.refusal)
+    return _render_ticket(request, ticket, follow_up_form=form)
+
+
+@portal_view
+def credits(request: HttpRequest) -> HttpResponse:
+    customer = request.customer
+    summary = selectors.credits_summary(customer=customer, now=timezone.now())
+    ledger = LedgerEntryFilter(
+        request.GET or None, queryset=selectors.ledger_entries(customer=customer)
+    )
+    packs = (
+        CreditPack.objects.filter(plan=summary.contract.plan, is_active=True)
+        if summary.contract
+        else CreditPack.objects.none()
+    )
+    return render(
+        request,
+        "portal/credits.html",
+        {
+            "summary": summary,
+            "filter": ledger,
+            "entries": ledger.qs[:200],
+            "holds": selectors.active_holds(customer=customer),
+            "packs": packs,
+        },
+    )
+
+
+@require_POST
+@portal_view
+def topup(request: HttpRequest, pack_id: int) -> HttpResponse:
+    pack = CreditPack.objects.filter(pk=pack_id).first()
+    if pack is None:
+        raise Http404
+    try:
+        started = topup_start(customer=request.customer, credit_pack=pack)
+    except CreditdeskError as error:
+        show_refusal(request, error)
+        return redirect("web:credits")
+    request.session[f"payment:{started.payment.pk}"] = started.client_secret
+    return redirect("web:payment", pk=started.payment.pk)
+
+
+@portal_view
+def payment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The card form (Stripe.js) until Stripe's webhook has applied the payment; the status
+    box polls `?fragment=status` (without JavaScript the page refreshes itself)."""
+    found = selectors.customer_payment_get(customer=request.customer, pk=pk)
+    if found is None:
+        raise Http404
+    if request.GET.get("fragment") == "status":
+        return render(request, "portal/_payment_status.html", {"payment": found})
+    secret = request.session.get(f"payment:{pk}", "")
+    base = settings.STRIPE_API_BASE.rstrip("/")
+    config = None
+    if settings.STRIPE_PUBLISHABLE_KEY and secret:
+        config = {
+            "key": settings.STRIPE_PUBLISHABLE_KEY,
+            "secret": secret,
+            "failed": _("El pago no se completó."),
+        }
+    return render(
+        request,
+        "portal/payment.html",
+        {
+            "payment": found,
+            "stripe_config": config,
+            # localstripe serves its Stripe.js stand-in under the same path as Stripe.
+            "stripe_js": f"{base}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/",
+            "waiting": found.applied_at is None and found.status in ("started", "pending"),
+        },
+    )
+
+
+@portal_view
+def invoices(request: HttpRequest) -> HttpResponse:
+    customer = request.customer
+    contract = contract_get_live(customer=customer)
+    reports = selectors.compliance_months(contract=contract, now=timezone.now()) if contract else []
+    return render(
+        request,
+        "portal/invoices.html",
+        {
+            "invoices": selectors.customer_invoices(customer=customer),
+            "reports": reports,
+            "pdf_available": False,
+        },
+    )

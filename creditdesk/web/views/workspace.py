@@ -1,0 +1,228 @@
+"""The staff workspace: the queue, a ticket's work view and the account manager's view."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contracts.models import Customer
+from creditdesk.api.access import scope
+from creditdesk.errors import CreditdeskError
+from creditdesk.web import selectors
+from creditdesk.web.access import staff_view
+from creditdesk.web.filters import QueueFilter
+from creditdesk.web.forms import (
+    AgentReplyForm,
+    AssignForm,
+    SessionForm,
+    TransitionForm,
+    WorkLogForm,
+)
+from creditdesk.web.views.common import language, show_refusal
+from tickets.models import ScheduledSession, Ticket
+from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
+from tickets.services.lifecycle import ticket_agent_reply, ticket_assign, ticket_transition
+
+
+def _customers(request: HttpRequest):
+    return scope(Customer.objects.all(), request.user, path="")
+
+
+def _tickets(request: HttpRequest):
+    return scope(Ticket.objects.all(), request.user)
+
+
+@staff_view
+def queue(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    filterset = QueueFilter(
+        request.GET or None, queryset=_tickets(request), customers=_customers(request)
+    )
+    return render(
+        request,
+        "workspace/queue.html",
+        {"filter": filterset, "tickets": selectors.queue_tickets(filterset.qs, now), "now": now},
+    )
+
+
+def _ticket(request: HttpRequest, number: str) -> Ticket:
+    ticket = (
+        _tickets(request)
+        .select_related("customer", "contract__plan", "requester", "assignee", "follows_up")
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _work_view(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
+    page = selectors.ticket_page(ticket=ticket, now=timezone.now(), language=language(), staff=True)
+    context = {
+        "page": page,
+        "ticket": ticket,
+        "reply_form": forms.get("reply_form") or AgentReplyForm(),
+        "transition_form": forms.get("transition_form") or TransitionForm(ticket=ticket),
+        "worklog_form": forms.get("worklog_form")
+        or WorkLogForm(
+            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)}
+        ),
+        "session_form": forms.get("session_form") or SessionForm(),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(initial={"assignee": ticket.assignee}),
+        "explanation": ticket.charge_explanation_en
+        if language() == "en" and ticket.charge_explanation_en
+        else ticket.charge_explanation,
+    }
+    return render(request, "workspace/ticket.html", context)
+
+
+def _in_customer_zone(view):
+    """Work-view forms take and show times in the ticket's customer's zone."""
+
+    def wrapper(request: HttpRequest, number: str, *args, **kwargs) -> HttpResponse:
+        ticket = _ticket(request, number)
+        timezone.activate(ticket.customer.time_zone_info)
+        try:
+            return view(request, ticket, *args, **kwargs)
+        finally:
+            timezone.deactivate()
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@staff_view
+@_in_customer_zone
+def ticket_work(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    return _work_view(request, ticket)
+
+
+def _done(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
+    messages.success(request, text)
+    return redirect("web:work", number=ticket.number)
+
+
+@require_POST
+@staff_view
+@_in_customer_zone
+def ticket_reply(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    form = AgentReplyForm(request.POST)
+    if form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            ticket_agent_reply(
+                ticket,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                public=kind != AgentReplyForm.INTERNAL,
+                asks_for_information=kind == AgentReplyForm.ASK,
+            )
+        except CreditdeskError as error:
+            show_refusal(request, error, form)
+        else:
+            return _done(request, ticket, _("Mensaje registrado."))
+    return _work_view(request, ticket, reply_form=form)
+
+
+@require_POST
+@staff_view
+@_in_customer_zone
+def ticket_move(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    form = TransitionForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            ticket_transition(
+                ticket,
+                to_status=form.cleaned_data["to_status"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except CreditdeskError as error:
+            show_refusal(request, error, form)
+        else:
+            return _done(
+                request,
+                ticket,
+                _("Estado cambiado a «%(status)s».") % {"status": ticket.get_status_display()},
+            )
+    return _work_view(request, ticket, transition_form=form)
+
+
+@require_POST
+@staff_view
+@_in_customer_zone
+def ticket_worklog(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    form = WorkLogForm(request.POST)
+    if form.is_valid():
+        try:
+            worklog_add(ticket, agent=request.user, **form.cleaned_data)
+        except CreditdeskError as error:
+            show_refusal(request, error, form)
+        else:
+            return _done(request, ticket, _("Trabajo registrado."))
+    return _work_view(request, ticket, worklog_form=form)
+
+
+@require_POST
+@staff_view
+@_in_customer_zone
+def ticket_session(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            session_schedule(ticket, agent=request.user, **form.cleaned_data)
+        except CreditdeskError as error:
+            show_refusal(request, error, form)
+        else:
+            return _done(request, ticket, _("Sesión programada."))
+    return _work_view(request, ticket, session_form=form)
+
+
+@require_POST
+@staff_view
+@_in_customer_zone
+def session_no_show(request: HttpRequest, ticket: Ticket, pk: int) -> HttpResponse:
+    session = ScheduledSession.objects.filter(ticket=ticket, pk=pk).first()
+    if session is None:
+        raise Http404
+    try:
+        session_mark_no_show(session, by=request.user)
+    except CreditdeskError as error:
+        show_refusal(request, error)
+        return redirect("web:work", number=ticket.number)
+    return _done(request, ticket, _("Inasistencia registrada y cobrada."))
+
+
+@require_POST
+@staff_view
+@_in_customer_zone
+def ticket_assign_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        ticket_assign(ticket, assignee=form.cleaned_data["assignee"], by=request.user)
+        return _done(request, ticket, _("Asignación actualizada."))
+    return _work_view(request, ticket, assign_form=form)
+
+
+@staff_view
+def customers(request: HttpRequest) -> HttpResponse:
+    rows = _customers(request).select_related("account_manager", "credit_account")
+    return render(request, "workspace/customers.html", {"customers": rows})
+
+
+@staff_view
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customers(request).filter(pk=pk).first()
+    if customer is None:
+        raise Http404
+    timezone.activate(customer.time_zone_info)
+    try:
+        overview = selectors.customer_overview(customer=customer, now=timezone.now())
+        return render(request, "workspace/customer.html", {"o": overview, "customer": customer})
+    finally:
+        timezone.deactivate()

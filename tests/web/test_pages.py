@@ -1,0 +1,264 @@
+"""The portal and workspace pages through Django's test client: who sees what, what each
+form does, and refusals in the user's language."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.models import Channel
+from credits.models import LedgerEntry
+from tests.factories import make_contact, make_contract, make_customer, make_portal_user
+from tests.web.conftest import PASSWORD, top_up
+from tickets.models import IntakeAttempt, ScheduledSession, Ticket
+from tickets.services.intake import ticket_open
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def open_ticket(shop, subject="Servidor caído") -> Ticket:
+    result = ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject=subject)
+    assert result.accepted, result.refusal
+    return result.ticket
+
+
+def test_root_sends_each_role_to_its_home(client, shop):
+    assert client.get("/").url.startswith(reverse("login"))
+    login(client, shop.user)
+    assert client.get("/").url == reverse("web:dashboard")
+    client.logout()
+    login(client, shop.agent)
+    assert client.get("/").url == reverse("web:queue")
+    assert client.get(reverse("web:dashboard")).status_code == 403
+
+
+def test_login_page_and_password_reset_by_email(client, shop):
+    page = client.get(reverse("login"))
+    assert b'<label for="id_username"' in page.content
+    response = client.post(reverse("password_reset"), {"email": "ana@hotel.example"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/reset/\S+/", mail.outbox[0].body).group(0)
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a-new-long-password-42", "new_password2": "a-new-long-password-42"},
+    )
+    assert done.status_code == 302
+    assert client.login(username="ana", password="a-new-long-password-42")
+
+
+def test_language_switch_turns_the_portal_english(client, shop):
+    login(client, shop.user)
+    assert "Solicitudes abiertas" in client.get(reverse("web:dashboard")).text
+    client.post(reverse("set_language"), {"language": "en", "next": "/portal/"})
+    page = client.get(reverse("web:dashboard")).text
+    assert "Open tickets" in page
+    assert 'lang="en"' in page
+
+
+def test_dashboard_shows_credits_forecast_open_tickets_and_low_balance(client, shop):
+    top_up(shop.customer, "3")
+    ticket = open_ticket(shop)
+    login(client, shop.user)
+    page = client.get(reverse("web:dashboard")).text
+    # 3 bought, 1 held by the open ticket: 2 available, exactly the minimum (Spanish decimals)
+    assert re.search(r'data-testid="balance">3,00<', page)
+    assert re.search(r'data-testid="available">2,00<', page)
+    assert ticket.number in page
+    assert "Bogota" in page or "-05" in page
+    assert "Recargar créditos" not in page
+    open_ticket(shop, "Segundo")
+    page = client.get(reverse("web:dashboard")).text
+    assert "Tiene 1,00 créditos disponibles y se necesitan 2,00" in page
+    assert reverse("web:credits") in page
+
+
+def test_request_form_explains_a_refusal_before_submitting_and_offers_the_fix(client, shop):
+    top_up(shop.customer, "1")
+    login(client, shop.user)
+    page = client.get(reverse("web:ticket-new")).text
+    assert "Se necesitan 2.00 créditos disponibles y hay 1.00." in page
+    assert "#packs" in page
+    # submitting anyway is refused with the same reason, and the attempt is kept
+    response = client.post(
+        reverse("web:ticket-new"), {"subject": "Ayuda", "impact": "medium", "urgency": "medium"}
+    )
+    assert response.status_code == 200
+    assert "Se necesitan 2.00 créditos disponibles y hay 1.00." in response.text
+    assert IntakeAttempt.objects.get(customer=shop.customer).reason == "insufficient_credits"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("web:ticket-new")).text
+    assert "2.00 available credits are needed and there are 1.00." in page
+
+
+def test_opening_a_request_lands_on_its_page_with_due_times(client, shop):
+    top_up(shop.customer, "5")
+    login(client, shop.user)
+    response = client.post(
+        reverse("web:ticket-new"),
+        {
+            "subject": "Correo caído",
+            "description": "No sale correo",
+            "impact": "high",
+            "urgency": "high",
+        },
+        follow=True,
+    )
+    ticket = Ticket.objects.get(customer=shop.customer)
+    assert response.redirect_chain[-1][0] == reverse("web:ticket", args=[ticket.number])
+    assert "No sale correo" in response.text
+    assert "Cómo se calcula el vencimiento" in response.text
+    assert ticket.channel == Channel.PORTAL
+
+
+def test_customer_reply_resumes_a_paused_ticket_and_reopen_and_follow_up(client, shop):
+    from tickets.services.lifecycle import ticket_agent_reply, ticket_close, ticket_transition
+
+    top_up(shop.customer, "10")
+    ticket = open_ticket(shop)
+    ticket_agent_reply(ticket, by=shop.agent, body="¿Qué error ve?", asks_for_information=True)
+    login(client, shop.user)
+    assert (
+        "el reloj del SLA está en pausa"
+        in client.get(reverse("web:ticket", args=[ticket.number])).text
+    )
+    client.post(reverse("web:ticket-reply", args=[ticket.number]), {"body": "Error 500"})
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.IN_PROGRESS
+    ticket_transition(ticket, to_status=Ticket.Status.RESOLVED, by=shop.agent)
+    client.post(reverse("web:ticket-reopen", args=[ticket.number]), {"reason": "Sigue fallando"})
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.IN_PROGRESS
+    ticket_transition(ticket, to_status=Ticket.Status.RESOLVED, by=shop.agent)
+    ticket_close(ticket, by=shop.agent)
+    response = client.post(
+        reverse("web:ticket-follow-up", args=[ticket.number]), {"subject": "Volvió a pasar"}
+    )
+    follow_up = Ticket.objects.get(follows_up=ticket)
+    assert response.url == reverse("web:ticket", args=[follow_up.number])
+
+
+def test_other_customers_tickets_are_not_found(client, shop):
+    top_up(shop.customer, "5")
+    ticket = open_ticket(shop)
+    other = make_portal_user(
+        make_contact(make_contract(make_customer()).customer), password=PASSWORD
+    )
+    login(client, other)
+    assert client.get(reverse("web:ticket", args=[ticket.number])).status_code == 404
+    assert client.get(reverse("web:queue")).status_code == 403
+
+
+def test_queue_sorts_by_nearest_due_time_and_filters(client, shop):
+    top_up(shop.customer, "20")
+    low = ticket_open(
+        channel=Channel.PORTAL, requester=shop.contact, subject="Baja", impact="low", urgency="low"
+    ).ticket
+    high = ticket_open(
+        channel=Channel.PORTAL,
+        requester=shop.contact,
+        subject="Alta",
+        impact="high",
+        urgency="high",
+    ).ticket
+    login(client, shop.agent)
+    page = client.get(reverse("web:queue")).text
+    assert page.index(high.number) < page.index(low.number)
+    filtered = client.get(reverse("web:queue"), {"priority": low.priority}).text
+    assert low.number in filtered
+    assert high.number not in filtered
+    for label in ("Prioridad", "Cliente", "Estado", "Asignada a"):
+        assert f">{label}:</label>" in page
+
+
+def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop):
+    top_up(shop.customer, "10")
+    ticket = open_ticket(shop)
+    login(client, shop.agent)
+    url = lambda name, *args: reverse(name, args=[ticket.number, *args])  # noqa: E731
+    assert client.get(url("web:work")).status_code == 200
+    client.post(url("web:work-reply"), {"body": "Revisando", "kind": "public"})
+    client.post(
+        url("web:work-log"),
+        {
+            "started_at": "2026-03-02T09:00",
+            "minutes": "70",
+            "note": "diagnóstico",
+            "billable": "on",
+        },
+    )
+    client.post(url("web:work-session"), {"starts_at": "2026-03-03T10:00", "minutes": "60"})
+    session = ScheduledSession.objects.get(ticket=ticket)
+    assert session.starts_at.hour == 15  # 10:00 in Bogotá is 15:00 UTC
+    client.post(url("web:work-no-show", session.pk))
+    session.refresh_from_db()
+    assert session.status == ScheduledSession.Status.NO_SHOW
+    response = client.post(url("web:work-status"), {"to_status": "resolved"}, follow=True)
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.RESOLVED
+    assert ticket.billed_credits == Decimal("2.00")  # 70 min: two started hours
+    assert "Estado cambiado" in response.text
+    kinds = list(
+        LedgerEntry.objects.filter(account__customer=shop.customer).values_list("kind", flat=True)
+    )
+    assert kinds == ["top_up", "no_show", "charge"]
+    # an illegal move is refused with the form's message, nothing changes
+    response = client.post(url("web:work-status"), {"to_status": "in_progress"})
+    assert response.status_code == 200
+    assert "errorlist" in response.text
+
+
+def test_account_manager_sees_only_own_customers_with_history_and_refusals(client, shop):
+    top_up(shop.customer, "1")
+    ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Sin saldo")
+    stranger = make_customer()
+    login(client, shop.manager)
+    listing = client.get(reverse("web:customers")).text
+    assert shop.customer.legal_name in listing
+    assert stranger.legal_name not in listing
+    page = client.get(reverse("web:customer", args=[shop.customer.pk])).text
+    assert "<polyline" in page
+    assert "Se necesitan 2.00 créditos disponibles y hay 1.00." in page
+    assert "Cumplimiento del SLA" in page
+    assert client.get(reverse("web:customer", args=[stranger.pk])).status_code == 404
+
+
+def test_credits_page_filters_the_ledger(client, shop):
+    top_up(shop.customer, "5")
+    ticket = open_ticket(shop)
+    from tickets.services.charging import worklog_add
+    from tickets.services.lifecycle import ticket_resolve, ticket_start_work
+
+    ticket_start_work(ticket, by=shop.agent)
+    worklog_add(
+        ticket, agent=shop.agent, started_at=timezone.now() - timedelta(hours=1), minutes=30
+    )
+    ticket_resolve(ticket, by=shop.agent)
+    login(client, shop.user)
+    page = client.get(reverse("web:credits")).text
+    assert "Recarga" in page
+    assert "Cobro" in page
+    assert shop.pack.name in page
+    only = client.get(reverse("web:credits"), {"kind": "charge"}).text
+    assert "<td>Recarga</td>" not in only
+    assert "<td>Cobro</td>" in only
+
+
+def test_list_pages_keep_a_query_budget(client, shop, django_assert_max_num_queries):
+    top_up(shop.customer, "30")
+    for n in range(8):
+        open_ticket(shop, f"Solicitud {n}")
+    login(client, shop.agent)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("web:queue"))
