@@ -638,3 +638,33 @@ class BillingSuspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} since {self.suspended_at:%Y-%m-%d}"
+
+
+def invoice_pdf_path(instance: "InvoicePdf", filename: str) -> str:
+    return f"invoices/{instance.invoice.issued_on:%Y/%m}/{filename}"
+
+
+class InvoicePdf(models.Model):
+    """The PDF of an issued invoice, rendered once and kept (billing.documents.store).
+
+    A row of its own rather than a field on the invoice, so the issued invoice row never
+    changes (its PostgreSQL trigger and `Invoice.save` stay as strict as they are). One per
+    invoice (UNIQUE); `content_hash` is the invoice's content hash when it was rendered.
+    Deleting the row (and its file) makes `render_pending_pdfs` render it again.
+    """
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="pdf")
+    file = models.FileField(_("archivo"), upload_to=invoice_pdf_path, max_length=200)
+    content_hash = models.CharField(_("hash del contenido"), max_length=64)
+    language = models.CharField(_("idioma"), max_length=2)
+    pages = models.PositiveIntegerField(_("páginas"))
+    size = models.PositiveIntegerField(_("tamaño (bytes)"))
+    rendered_at = models.DateTimeField(_("generado"))
+
+    class Meta:
+        verbose_name = _("PDF de factura")
+        verbose_name_plural = _("PDF de facturas")
+        ordering = ["invoice_id"]
+
+    def __str__(self) -> str:
+        return self.file.name

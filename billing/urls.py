@@ -6,4 +6,5 @@ app_name = "billing"
 
 urlpatterns = [
     path("stripe/webhook/", views.stripe_webhook, name="stripe-webhook"),
+    path("invoices/<int:pk>/pdf/", views.invoice_pdf_download, name="invoice-pdf"),
 ]

@@ -1,12 +1,23 @@
-"""The Stripe webhook endpoint: verify, store once, process, answer."""
+"""The Stripe webhook endpoint (verify, store once, process, answer); staff downloads of
+invoice PDFs and the finance export."""
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from billing import stripe_gateway
+from billing.documents.store import invoice_pdf_get
+from billing.models import Invoice
 from billing.services.webhooks import stripe_event_receive
 
 logger = logging.getLogger(__name__)
@@ -24,3 +35,19 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("invalid signature")
     outcome = stripe_event_receive(event)
     return JsonResponse({"received": True, "outcome": outcome})
+
+
+# --- documents (staff) -----------------------------------------------------------------------
+
+
+@staff_member_required
+def invoice_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The stored PDF of an issued invoice or credit note (rendered on its first download)."""
+    invoice = get_object_or_404(Invoice.objects.exclude(status=Invoice.Status.DRAFT), pk=pk)
+    stored = invoice_pdf_get(invoice=invoice)
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"{invoice.display_number}.pdf",
+        content_type="application/pdf",
+    )

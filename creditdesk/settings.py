@@ -152,6 +152,20 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Empty means Stripe itself; tests point it at a localstripe server.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 
+# The seller printed on invoices (billing/pdf.py). SELLER_LOGO is a file path (SVG or PNG);
+# empty prints the legal name alone.
+SELLER_LEGAL_NAME = env.str("SELLER_LEGAL_NAME", default="Creditdesk Soporte S.A.S.")
+SELLER_TAX_ID = env.str("SELLER_TAX_ID", default="NIT 901.234.567-8")
+SELLER_ADDRESS = env.str(
+    "SELLER_ADDRESS", default="Carrera 7 # 71-21, oficina 802\nBogotá D.C., Colombia"
+)
+SELLER_LOGO = env.str("SELLER_LOGO", default=str(BASE_DIR / "templates/billing/seller_logo.svg"))
+SELLER_PAYMENT_INSTRUCTIONS = env.str(
+    "SELLER_PAYMENT_INSTRUCTIONS",
+    default="Bancolombia, cuenta corriente 123-456789-01, a nombre de Creditdesk Soporte "
+    "S.A.S. Indique el número de factura en la referencia.",
+)
+
 CURRENCIES = ("COP", "USD", "ARS", "VES", "UYU", "CLP", "MXN", "PEN", "BRL", "EUR")
 DEFAULT_CURRENCY = "COP"
 
