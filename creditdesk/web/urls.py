@@ -19,6 +19,7 @@ urlpatterns = [
     path("portal/credits/packs/<int:pack_id>/buy/", portal.topup, name="topup"),
     path("portal/payments/<int:pk>/", portal.payment, name="payment"),
     path("portal/invoices/", portal.invoices, name="invoices"),
+    path("portal/invoices/<int:pk>/pdf/", portal.invoice_pdf, name="invoice-pdf"),
     path("workspace/", workspace.queue, name="queue"),
     path("workspace/tickets/<str:number>/", workspace.ticket_work, name="work"),
     path("workspace/tickets/<str:number>/reply/", workspace.ticket_reply, name="work-reply"),

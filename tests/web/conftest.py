@@ -8,6 +8,11 @@ from djmoney.money import Money
 
 from contracts.models import Contact, Contract, Customer
 from credits.services import credit_account_get_or_create, credits_top_up
+from tests.billing.conftest import (  # noqa: F401  (fixtures: localstripe for the top-up flow)
+    localstripe_url,
+    localstripe_webhooks,
+    stripe_settings,
+)
 from tests.factories import (
     make_account_manager,
     make_agent,

@@ -262,3 +262,16 @@ def test_list_pages_keep_a_query_budget(client, shop, django_assert_max_num_quer
     login(client, shop.agent)
     with django_assert_max_num_queries(12):
         client.get(reverse("web:queue"))
+
+
+def test_invoice_pdf_downloads_for_its_own_customer_only(client, shop):
+    from tests.factories import make_invoice
+
+    own = make_invoice(shop.customer, issue=True)
+    other = make_invoice(make_customer(), issue=True)
+    login(client, shop.user)
+    assert own.display_number in client.get(reverse("web:invoices")).text
+    response = client.get(reverse("web:invoice-pdf", args=[own.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client.get(reverse("web:invoice-pdf", args=[other.pk])).status_code == 404

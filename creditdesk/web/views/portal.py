@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.documents.store import invoice_pdf_get
 from billing.services import topup_start
 from contracts.models import Channel, CreditPack, Service
 from contracts.selectors import contract_get_live
@@ -242,6 +243,19 @@ def invoices(request: HttpRequest) -> HttpResponse:
         {
             "invoices": selectors.customer_invoices(customer=customer),
             "reports": reports,
-            "pdf_available": False,
         },
+    )
+
+
+@portal_view
+def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    """The customer's own issued invoice as billing stored it (rendered on first download)."""
+    invoice = selectors.customer_invoices(customer=request.customer).filter(pk=pk).first()
+    if invoice is None:
+        raise Http404
+    return FileResponse(
+        invoice_pdf_get(invoice=invoice).open("rb"),
+        as_attachment=True,
+        filename=f"{invoice.display_number}.pdf",
+        content_type="application/pdf",
     )

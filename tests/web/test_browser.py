@@ -1,0 +1,229 @@
+"""Whole flows in a real browser: Playwright for Python driving Debian's Chromium
+(/usr/bin/chromium, installed by .ci/run; Playwright downloads no browser here).
+
+Each page visited is checked with axe-core (npm, installed into tests/web/node_modules by
+.ci/run) for serious or critical violations, and at phone width for horizontal scrolling.
+Screenshots go to WEB_SCREENSHOTS (default var/screenshots/web); the test prints the folder.
+"""
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import stripe
+from django.conf import settings as django_settings
+from playwright.sync_api import Page, expect, sync_playwright
+
+from billing.models import Invoice, Payment
+from tests.billing.conftest import SECRET_KEY
+from tests.web.conftest import PASSWORD, top_up
+from tickets.models import Ticket
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = Path(os.environ.get("WEB_SCREENSHOTS", django_settings.VAR_DIR / "screenshots" / "web"))
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (bash .ci/run does)")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: npm ci --prefix tests/web (bash .ci/run does)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are ordinary synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots: {SHOTS}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, width=1280, height=900) -> Page:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="es-CO")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def assert_accessible(page: Page, exclude: tuple[str, ...] = ()) -> None:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (exclude) => await axe.run(
+            {include: [document], exclude: exclude.map((s) => [s])},
+            {resultTypes: ["violations"]})""",
+        list(exclude),
+    )
+    serious = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"{page.url}: {serious}"
+
+
+def assert_fits_phone(page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 390px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def shot(page: Page, name: str, full_page: bool = True) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.get_by_label(re.compile("Nombre de usuario|Username")).fill(username)
+    page.get_by_label(re.compile("Contraseña|Password")).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Entrar|Log in")).click()
+
+
+def customer_pays(intent_id: str) -> None:
+    """What Stripe's card form does in the customer's browser (localstripe's stand-in for
+    Stripe.js cannot confirm a PaymentIntent, so the card is given through the API)."""
+    client = stripe.StripeClient(
+        SECRET_KEY, base_addresses={"api": django_settings.STRIPE_API_BASE}
+    )
+    card = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2030", "cvc": "123"}
+    method = client.v1.payment_methods.create(params={"type": "card", "card": card})
+    client.v1.payment_intents.update(intent_id, params={"payment_method": method.id})
+    client.v1.payment_intents.confirm(intent_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_customer_is_refused_tops_up_opens_a_ticket_and_an_agent_resolves_it(
+    browser,
+    live_server,
+    localstripe_webhooks,
+    settings,
+    shop,
+):
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_creditdesk"
+    base = live_server.url
+    top_up(shop.customer, "1")
+    page = new_page(browser)
+
+    # the customer logs in and sees the balance, with the low-balance warning
+    log_in(page, base, "ana")
+    expect(page.get_by_test_id("balance")).to_have_text("1,00")
+    expect(page.get_by_role("alert")).to_contain_text("se necesitan 2,00")
+    assert_accessible(page)
+    assert_fits_phone(page)
+    shot(page, "01-dashboard-low-balance")
+
+    # the request form says why it would be refused before anything is typed
+    page.get_by_role("link", name="Nueva solicitud").first.click()
+    refusal = page.get_by_test_id("refusal")
+    expect(refusal).to_contain_text("Se necesitan 2.00 créditos disponibles y hay 1.00.")
+    assert_accessible(page)
+    shot(page, "02-request-refused")
+
+    # submitting anyway is refused with the same reason
+    page.get_by_label("Asunto").fill("Correo caído")
+    page.get_by_role("button", name="Enviar solicitud").click()
+    expect(page.locator(".alert.error").first).to_contain_text("hay 1.00")
+    assert not Ticket.objects.exists()
+
+    # the fix it offers: a credit pack through Stripe (localstripe in tests)
+    refusal.get_by_role("link", name="Recargar créditos").click()
+    expect(page).to_have_url(re.compile(r"/portal/credits/#packs"))
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Comprar {shop.pack.name}").click()
+    expect(page).to_have_url(re.compile(r"/portal/payments/\d+/"))
+    expect(page.locator("#card-element input").first).to_be_visible()  # Stripe.js mounted
+    shot(page, "03-payment-form")
+    payment = Payment.objects.get(customer=shop.customer)
+    customer_pays(payment.provider_ref)
+    expect(page.get_by_test_id("payment-status")).to_contain_text("Pago recibido", timeout=20_000)
+    shot(page, "04-payment-received")
+    assert Invoice.objects.get(pk=payment.invoice_id).status == Invoice.Status.PAID
+
+    # now the request goes through and lands on its page with SLA times
+    page.goto(f"{base}/portal/")
+    expect(page.get_by_test_id("balance")).to_have_text("11,00")
+    page.get_by_role("link", name="Nueva solicitud").first.click()
+    expect(page.locator(".alert.info")).to_contain_text("Se necesitan 2,00")
+    page.get_by_label("Asunto").fill("Correo caído")
+    page.get_by_label("Descripción").fill("No sale correo desde esta mañana.")
+    page.get_by_label("Impacto").select_option("high")
+    page.get_by_role("button", name="Enviar solicitud").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Correo caído")
+    expect(page.get_by_role("heading", name="Tiempos de SLA")).to_be_visible()
+    ticket = Ticket.objects.get(customer=shop.customer)
+    assert_accessible(page)
+    assert_fits_phone(page)
+    shot(page, "05-ticket-opened")
+
+    # invoices list the paid top-up; the language switch turns the portal English
+    page.get_by_role("link", name="Facturas y reportes").click()
+    expect(page.locator("tbody tr").first).to_contain_text("Pagada")
+    assert_accessible(page)
+    invoice = Invoice.objects.get(pk=payment.invoice_id)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Descargar {invoice.display_number}").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    page.get_by_label("Idioma").select_option("en")
+    page.get_by_role("button", name="Cambiar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invoices and SLA reports")
+    expect(page.locator("tbody tr").first).to_contain_text("Paid")
+    shot(page, "06-invoices-english")
+    page.get_by_role("button", name="Log out").click()
+    page.context.close()
+
+    # an agent finds the ticket in the queue, logs 70 minutes and resolves it
+    page = new_page(browser)
+    log_in(page, base, "agente")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cola de solicitudes")
+    row = page.get_by_test_id("queue-row").filter(has_text=ticket.number)
+    expect(row).to_contain_text("En plazo")
+    assert_accessible(page)
+    assert_fits_phone(page)
+    shot(page, "07-agent-queue")
+    row.get_by_role("link", name=ticket.number).click()
+    page.get_by_label("Minutos").fill("70")
+    page.get_by_label("Nota").fill("Cola de correo desbloqueada")
+    page.get_by_role("button", name="Registrar", exact=True).click()
+    expect(page.locator(".alert.success")).to_contain_text("Trabajo registrado")
+    page.get_by_label("Mensaje").fill("Listo: el correo vuelve a salir.")
+    page.get_by_role("button", name="Registrar mensaje").click()
+    page.get_by_label("Nuevo estado").select_option("resolved")
+    page.get_by_role("button", name="Cambiar estado").click()
+    expect(page.get_by_test_id("status")).to_have_text("Resuelto")
+    expect(page.get_by_test_id("charge")).to_contain_text("2,00")
+    assert_accessible(page)
+    shot(page, "08-agent-resolved")
+    ticket.refresh_from_db()
+    assert ticket.billed_credits == Decimal("2.00")
+    page.context.close()
+
+    # the customer sees the charge with its explanation, in English, and may reopen
+    page = new_page(browser)
+    log_in(page, base, "ana")
+    page.goto(f"{base}/portal/tickets/{ticket.number}/")
+    expect(page.get_by_test_id("charge")).to_contain_text("2,00")
+    expect(page.get_by_role("button", name="Reabrir")).to_be_visible()
+    assert_fits_phone(page)
+    shot(page, "09-customer-charged")
+    # the run-out forecast now has a burn rate
+    page.goto(f"{base}/portal/")
+    expect(page.get_by_test_id("forecast")).to_contain_text("sus créditos alcanzan")
