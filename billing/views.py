@@ -2,23 +2,35 @@
 invoice PDFs and the finance export."""
 
 import logging
+import tempfile
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required, user_passes_test
 from django.http import (
     FileResponse,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     JsonResponse,
+    StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from billing import stripe_gateway
 from billing.documents.store import invoice_pdf_get
+from billing.exports import (
+    FinanceExportFilter,
+    finance_export_csv,
+    finance_export_get,
+    finance_export_xlsx,
+)
 from billing.models import Invoice
 from billing.services.webhooks import stripe_event_receive
+from creditdesk.errors import InvalidInput
+
+FINANCE_GROUP = "finance"
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +63,45 @@ def invoice_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
         filename=f"{invoice.display_number}.pdf",
         content_type="application/pdf",
     )
+
+
+def _is_finance(user) -> bool:
+    return (
+        user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.groups.filter(name=FINANCE_GROUP).exists())
+    )
+
+
+@login_required
+@user_passes_test(_is_finance)
+def finance_export(request: HttpRequest) -> HttpResponse:
+    """Finance users (staff in the "finance" group, and superusers): the form, then the export
+    as streamed CSV or as XLSX; the same filters as `manage.py export_finance`."""
+    if "date_from" not in request.GET:
+        return render(request, "billing/finance_export.html", {"filter": FinanceExportFilter()})
+    try:
+        export = finance_export_get(filters=request.GET)
+    except InvalidInput as error:
+        return render(
+            request,
+            "billing/finance_export.html",
+            {"filter": FinanceExportFilter(request.GET), "error": error.message()},
+            status=400,
+        )
+    name = f"creditdesk-finance-{export.date_from.isoformat()}-{export.date_to.isoformat()}"
+    if request.GET.get("format") == "xlsx":
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        finance_export_xlsx(export, handle)
+        handle.seek(0)
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response = StreamingHttpResponse(
+        finance_export_csv(export), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response

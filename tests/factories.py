@@ -188,3 +188,71 @@ def make_portal_user(contact: Contact | None = None, **overrides: Any):
     Contact.objects.filter(pk=contact.pk).update(user=user)
     contact.user = user
     return user
+
+
+# Documents (appended by the documents work).
+
+
+def make_issued_invoices_bulk(
+    customer: Customer,
+    *,
+    invoices: int,
+    lines_per_invoice: int,
+    unit_price: Money,
+    tax_rate: Decimal = Decimal("19"),
+    issued_on: date = date(2026, 11, 15),
+) -> list[int]:
+    """Many issued invoices fast, for volume tests: bulk inserts of drafts and lines, then
+    one UPDATE per invoice to its issued state (allowed: the row is still a draft). Amounts
+    are those `billing.services.line_amounts` gives; numbers come from series FV."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from billing.models import Invoice, InvoiceLine, InvoiceSeries
+    from billing.services import line_amounts
+
+    amounts = line_amounts(quantity=Decimal(1), unit_price=unit_price, tax_rate=tax_rate)
+    drafts = Invoice.objects.bulk_create(
+        Invoice(customer=customer, currency=customer.currency) for _ in range(invoices)
+    )
+    currency = customer.currency
+    InvoiceLine.objects.bulk_create(
+        (
+            InvoiceLine(
+                invoice=draft,
+                position=position,
+                kind=InvoiceLine.Kind.OTHER,
+                description=f"Servicio {position}",
+                quantity=Decimal(1),
+                currency=currency,
+                unit_price=unit_price,
+                tax_rate=tax_rate,
+                subtotal=amounts.subtotal,
+                tax=amounts.tax,
+                total=amounts.total,
+            )
+            for draft in drafts
+            for position in range(1, lines_per_invoice + 1)
+        ),
+        batch_size=2000,
+    )
+    series = InvoiceSeries.objects.get(code="FV")
+    first = series.next_number
+    InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + invoices)
+    for offset, draft in enumerate(drafts):
+        Invoice.objects.filter(pk=draft.pk).update(
+            status=Invoice.Status.ISSUED,
+            series=series,
+            number=first + offset,
+            issued_on=issued_on,
+            due_on=issued_on + timedelta(days=15),
+            buyer_legal_name=customer.legal_name,
+            buyer_tax_id=customer.tax_id,
+            buyer_country=customer.country,
+            buyer_email=customer.billing_email,
+            subtotal=amounts.subtotal.amount * lines_per_invoice,
+            tax=amounts.tax.amount * lines_per_invoice,
+            total=amounts.total.amount * lines_per_invoice,
+        )
+    return [draft.pk for draft in drafts]

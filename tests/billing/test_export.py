@@ -1,0 +1,340 @@
+"""The finance export: records, totals per currency and tax rate, filters, CSV, XLSX,
+the command, the view, and flat memory while streaming."""
+
+import csv
+import io
+import tracemalloc
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from djmoney.money import Money
+
+from billing.exports import (
+    COLUMNS,
+    finance_export_csv,
+    finance_export_get,
+    finance_export_records,
+)
+from billing.models import Invoice, InvoiceLine, Payment
+from billing.services import (
+    CreditNoteLine,
+    credit_note_issue,
+    invoice_add_line,
+    invoice_create_draft,
+    invoice_issue,
+    invoice_void,
+    payment_record,
+)
+from creditdesk.errors import InvalidInput
+from tests.factories import (
+    make_customer,
+    make_finance_user,
+    make_issued_invoices_bulk,
+    make_staff_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOVEMBER = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
+
+
+def issue(customer, lines, *, on: date) -> Invoice:
+    invoice = invoice_create_draft(customer=customer)
+    for description, price, rate in lines:
+        invoice_add_line(
+            invoice=invoice,
+            kind=InvoiceLine.Kind.OTHER,
+            description=description,
+            quantity=1,
+            unit_price=price,
+            tax_rate=Decimal(rate),
+        )
+    return invoice_issue(invoice, issued_on=on)
+
+
+@pytest.fixture
+def documents():
+    """November 2026: a COP invoice with a 19 % and a 0 % line, its partial credit note, a
+    paid USD invoice, a void COP invoice; and an October invoice outside the range."""
+    with time_machine.travel("2026-11-20T15:00:00Z", tick=False):
+        andina = make_customer(legal_name="Andina S.A.S.")
+        caribe = make_customer(legal_name="Caribe Corp.", currency="USD")
+        october = issue(andina, [("Octubre", Money("10000", "COP"), 19)], on=date(2026, 10, 30))
+        cop = issue(
+            andina,
+            [
+                ("Cuota del plan", Money("120900", "COP"), 19),
+                ("Capacitación exenta", Money("50000", "COP"), 0),
+            ],
+            on=date(2026, 11, 5),
+        )
+        note = credit_note_issue(
+            invoice=cop,
+            reason="Cuota mal liquidada",
+            lines=[
+                CreditNoteLine(
+                    description="Descuento en la cuota",
+                    quantity=Decimal(1),
+                    unit_price=Money("10000", "COP"),
+                    tax_rate=Decimal("19"),
+                )
+            ],
+        )
+        usd = issue(caribe, [("Support pack", Money("1000", "USD"), 0)], on=date(2026, 11, 10))
+        void = issue(andina, [("Duplicada", Money("30000", "COP"), 19)], on=date(2026, 11, 12))
+        invoice_void(void, reason="Emitida dos veces")
+        payment = payment_record(
+            customer=caribe,
+            amount=Money("1000", "USD"),
+            provider=Payment.Provider.BANK_TRANSFER,
+            provider_ref="TRX-1",
+            received_on=date(2026, 11, 25),
+            invoice=usd,
+        )
+    return {
+        "october": october,
+        "cop": cop,
+        "note": note,
+        "usd": usd,
+        "void": void,
+        "payment": payment,
+        "andina": andina,
+        "caribe": caribe,
+    }
+
+
+def records(filters: dict) -> list[dict]:
+    return list(finance_export_records(finance_export_get(filters=filters)))
+
+
+def totals(rows: list[dict]) -> dict[tuple, tuple]:
+    return {
+        (row["kind"], row["currency"], str(row["tax_rate"])): (
+            row["subtotal"],
+            row["tax"],
+            row["total"],
+        )
+        for row in rows
+        if row["record"] == "total"
+    }
+
+
+def test_records_come_document_by_document_then_payments_then_totals(documents):
+    rows = records(NOVEMBER)
+
+    kinds = [(row["record"], row.get("number", "")) for row in rows if row["record"] != "total"]
+    cop, note, usd, void = (documents[k].display_number for k in ("cop", "note", "usd", "void"))
+    assert kinds == [
+        ("invoice", cop),
+        ("line", cop),
+        ("line", cop),
+        ("invoice", usd),
+        ("line", usd),
+        ("invoice", void),
+        ("line", void),
+        ("invoice", note),
+        ("line", note),
+        ("payment", usd),
+    ]
+    assert documents["october"].display_number not in {number for _r, number in kinds}
+    header = next(row for row in rows if row.get("number") == note and row["record"] == "invoice")
+    assert header["kind"] == "credit_note"
+    assert header["corrects"] == cop
+    assert header["total"] == Decimal("11900.00")
+    payment = next(row for row in rows if row["record"] == "payment")
+    assert payment["payment_amount"] == Decimal("1000.00")
+    assert payment["received_on"] == date(2026, 11, 25)
+    assert payment["payment_reference"] == "TRX-1"
+
+
+def test_totals_per_currency_and_tax_rate_leave_out_void_and_net_out_credit_notes(documents):
+    result = totals(records(NOVEMBER))
+
+    d = Decimal
+    # COP 19 %: 120.900 + 22.971; the credit note 10.000 + 1.900; the void invoice left out.
+    assert result[("invoice", "COP", "19.00")] == (d("120900"), d("22971"), d("143871"))
+    assert result[("credit_note", "COP", "19.00")] == (d("10000"), d("1900"), d("11900"))
+    assert result[("net", "COP", "19.00")] == (d("110900"), d("21071"), d("131971"))
+    assert result[("invoice", "COP", "0.00")] == (d("50000"), d("0"), d("50000"))
+    assert result[("invoice", "COP", "all")] == (d("170900"), d("22971"), d("193871"))
+    assert result[("net", "COP", "all")] == (d("160900"), d("21071"), d("181971"))
+    assert result[("invoice", "USD", "0.00")] == (d("1000"), d("0"), d("1000"))
+    assert result[("credit_note", "USD", "all")] == (d("0"), d("0"), d("0"))
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"currency": "USD"}, {"usd"}),
+        ({"status": ["void"]}, {"void"}),
+        ({"status": ["issued", "paid"], "currency": "COP"}, {"cop", "note"}),
+        ({"series": "NC"}, {"note"}),
+        ({"kind": "invoice", "currency": "COP"}, {"cop", "void"}),
+    ],
+)
+def test_filters_choose_the_documents(documents, filters, expected):
+    rows = records(NOVEMBER | filters)
+
+    numbers = {row["number"] for row in rows if row["record"] == "invoice"}
+    assert numbers == {documents[key].display_number for key in expected}
+
+
+def test_the_customer_filter_applies_to_documents_and_payments(documents):
+    andina = records(NOVEMBER | {"customer": str(documents["andina"].pk)})
+    caribe = records(NOVEMBER | {"customer": str(documents["caribe"].pk)})
+
+    assert not [row for row in andina if row["record"] == "payment"]
+    assert [row["payment_id"] for row in caribe if row["record"] == "payment"] == [
+        documents["payment"].pk
+    ]
+    assert {row["currency"] for row in caribe if row["record"] == "invoice"} == {"USD"}
+
+
+def test_invalid_filters_are_refused_with_the_field(documents):
+    with pytest.raises(InvalidInput) as missing:
+        finance_export_get(filters={"date_from": "2026-11-01"})
+    with pytest.raises(InvalidInput) as reversed_range:
+        finance_export_get(filters={"date_from": "2026-11-30", "date_to": "2026-11-01"})
+
+    assert "date_to" in missing.value.fields
+    assert "date_to" in reversed_range.value.fields
+
+
+def read_csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def test_the_csv_has_the_documented_columns_and_the_same_records(documents):
+    export = finance_export_get(filters=NOVEMBER)
+
+    text = "".join(finance_export_csv(export))
+
+    assert text.startswith("\ufeff")
+    rows = read_csv(text)
+    assert tuple(rows[0].keys()) == COLUMNS
+    expected = records(NOVEMBER)
+    assert len(rows) == len(expected)
+    line = next(row for row in rows if row["record"] == "line")
+    assert line["unit_price"] == "120900.00"
+    assert line["tax_rate"] == "19.00"
+    assert line["quantity"] == "1.0000"
+    net = next(
+        row
+        for row in rows
+        if row["record"] == "total"
+        and (row["kind"], row["currency"], row["tax_rate"]) == ("net", "COP", "19.00")
+    )
+    assert (net["subtotal"], net["tax"], net["total"]) == ("110900.00", "21071.00", "131971.00")
+    # The README documents every column.
+    with open("README.md", encoding="utf-8") as readme:
+        documented = readme.read().split("## Finance export", 1)[1]
+    for column in COLUMNS:
+        assert f"`{column}`" in documented
+
+
+def _rate(value) -> Decimal | str:
+    return value if value == "all" else Decimal(str(value))
+
+
+def test_the_command_writes_csv_and_xlsx_with_the_same_totals(documents, tmp_path):
+    csv_path = tmp_path / "november.csv"
+    xlsx_path = tmp_path / "november.xlsx"
+    args = ["--from", "2026-11-01", "--to", "2026-11-30"]
+
+    call_command("export_finance", *args, "--output", str(csv_path), stderr=io.StringIO())
+    call_command(
+        "export_finance",
+        *args,
+        "--format",
+        "xlsx",
+        "--output",
+        str(xlsx_path),
+        stderr=io.StringIO(),
+    )
+    out = io.StringIO()
+    call_command("export_finance", *args, "--currency", "USD", stdout=out)
+
+    csv_rows = read_csv(csv_path.read_text(encoding="utf-8"))
+    workbook = openpyxl.load_workbook(xlsx_path, read_only=True)
+    assert workbook.sheetnames == ["invoices", "lines", "payments", "totals"]
+    sheet_rows = list(workbook["totals"].iter_rows(values_only=True))
+    header, body = sheet_rows[0], sheet_rows[1:]
+    xlsx_totals = {
+        (row[0], row[1], _rate(row[2])): tuple(Decimal(str(v)) for v in row[3:]) for row in body
+    }
+    assert header == ("kind", "currency", "tax_rate", "subtotal", "tax", "total")
+    csv_totals = {
+        (row["kind"], row["currency"], _rate(row["tax_rate"])): tuple(
+            Decimal(row[name]) for name in ("subtotal", "tax", "total")
+        )
+        for row in csv_rows
+        if row["record"] == "total"
+    }
+    assert xlsx_totals == csv_totals
+    lines = list(workbook["lines"].iter_rows(values_only=True))
+    assert len(lines) - 1 == sum(1 for row in csv_rows if row["record"] == "line")
+    usd_rows = read_csv(out.getvalue())
+    assert {row["currency"] for row in usd_rows} == {"USD"}
+    with pytest.raises(CommandError, match="--output is required"):
+        call_command("export_finance", *args, "--format", "xlsx")
+    with pytest.raises(CommandError, match="date_to"):
+        call_command("export_finance", "--from", "2026-11-30", "--to", "2026-11-01")
+
+
+def test_the_view_streams_csv_and_serves_xlsx_to_finance_users_only(client, documents):
+    query = "?date_from=2026-11-01&date_to=2026-11-30"
+
+    client.force_login(make_staff_user(is_superuser=False))
+    assert client.get(f"/billing/finance-export/{query}").status_code == 302
+    client.force_login(make_finance_user())
+    assert client.get("/billing/finance-export/").status_code == 200
+    response = client.get(f"/billing/finance-export/{query}")
+    assert response.status_code == 200
+    assert response.streaming
+    rows = read_csv(b"".join(response.streaming_content).decode())
+    assert len(rows) == len(records(NOVEMBER))
+    xlsx = client.get(f"/billing/finance-export/{query}&format=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert workbook["invoices"].max_row - 1 == sum(1 for r in rows if r["record"] == "invoice")
+    assert client.get("/billing/finance-export/?date_from=2026-11-01").status_code == 400
+
+
+def _peak_while_streaming(filters: dict) -> tuple[int, int]:
+    export = finance_export_get(filters=filters)
+    count = 0
+    tracemalloc.start()
+    try:
+        for _piece in finance_export_csv(export):
+            count += 1
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return count, peak
+
+
+def test_streaming_memory_does_not_grow_with_the_number_of_lines():
+    # given 2,000 lines in October and 20,000 in November
+    customer = make_customer()
+    price = Money("1000", "COP")
+    make_issued_invoices_bulk(
+        customer, invoices=20, lines_per_invoice=100, unit_price=price, issued_on=date(2026, 10, 5)
+    )
+    make_issued_invoices_bulk(
+        customer, invoices=100, lines_per_invoice=200, unit_price=price, issued_on=date(2026, 11, 5)
+    )
+
+    # when each month is streamed
+    small_rows, small_peak = _peak_while_streaming(
+        {"date_from": "2026-10-01", "date_to": "2026-10-31"}
+    )
+    large_rows, large_peak = _peak_while_streaming(NOVEMBER)
+
+    # then ten times the lines needs about the same memory, not ten times as much
+    assert small_rows > 2000
+    assert large_rows > 20000
+    assert large_peak < 2 * small_peak
