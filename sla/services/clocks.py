@@ -23,6 +23,7 @@ from sla.calendars import Calendar, add_business_time, business_time_between, to
 from sla.exceptions import ClockTimeGoesBack, MissingPriorityTarget
 from sla.models import (
     BusinessCalendar,
+    CalendarVersion,
     SlaClock,
     SlaClockEvent,
     SlaClockPause,
@@ -74,7 +75,53 @@ def _target_of(version: SlaPolicyVersion, priority: str) -> SlaTarget:
     return target
 
 
-@transaction.atomic
+def _measured_on(version: SlaPolicyVersion, target_row: SlaTarget) -> CalendarVersion | None:
+    if target_row.measure == SlaTarget.Measure.ALWAYS:
+        return None
+    return calendar_current_version(version.calendar)
+
+
+def _new_clock(
+    *,
+    subject: str,
+    kind: str,
+    version: SlaPolicyVersion,
+    target_row: SlaTarget,
+    calendar_version: CalendarVersion | None,
+    started_at: datetime,
+    label: str,
+    notify_emails: Sequence[str],
+) -> SlaClock | None:
+    """An unsaved running clock with its due times projected; None without a target."""
+    target = target_row.first_response if kind == SlaClock.Kind.RESPONSE else target_row.resolution
+    if target is None:
+        return None
+    clock = SlaClock(
+        subject=subject,
+        label=label,
+        kind=kind,
+        priority=target_row.priority,
+        policy_version=version,
+        calendar_version=calendar_version,
+        target=target,
+        warning_percent=version.warning_percent,
+        state=State.RUNNING,
+        started_at=started_at,
+        measured_at=started_at,
+        elapsed=ZERO,
+        notify_emails=list(notify_emails),
+    )
+    _project(clock, calendar_value(calendar_version))
+    _check_fields(clock)
+    return clock
+
+
+def _start_event(clock: SlaClock) -> SlaClockEvent:
+    return SlaClockEvent(
+        clock=clock, kind=Event.START, at=clock.started_at, elapsed=ZERO, due_at=clock.due_at
+    )
+
+
 def clocks_start(
     *,
     subject: str,
@@ -84,27 +131,36 @@ def clocks_start(
     label: str = "",
     notify_emails: Sequence[str] = (),
 ) -> ClockPair:
-    """Start the response and resolution clocks of `subject` (None where no target)."""
+    """Start the response and resolution clocks of `subject` (None where no target).
+
+    The clocks pin the policy version and the calendar version current now: later versions
+    do not move them until `clock_retarget` / `sla_reapply`. Intake runs this for every
+    request inside its transaction, so it reads the target row and the calendar version
+    once and writes both clocks and both events in two statements.
+    """
+    to_us(started_at, "started_at")
     version = _resolve_version(policy)
+    target_row = _target_of(version, priority)
+    calendar_version = _measured_on(version, target_row)
+    pair = {
+        kind: _new_clock(
+            subject=subject,
+            kind=kind,
+            version=version,
+            target_row=target_row,
+            calendar_version=calendar_version,
+            started_at=started_at,
+            label=label,
+            notify_emails=notify_emails,
+        )
+        for kind in (SlaClock.Kind.RESPONSE, SlaClock.Kind.RESOLUTION)
+    }
+    started = [clock for clock in pair.values() if clock is not None]
+    with transaction.atomic(savepoint=False):
+        SlaClock.objects.bulk_create(started)
+        SlaClockEvent.objects.bulk_create(_start_event(clock) for clock in started)
     return ClockPair(
-        response=clock_start(
-            subject=subject,
-            kind=SlaClock.Kind.RESPONSE,
-            policy_version=version,
-            priority=priority,
-            started_at=started_at,
-            label=label,
-            notify_emails=notify_emails,
-        ),
-        resolution=clock_start(
-            subject=subject,
-            kind=SlaClock.Kind.RESOLUTION,
-            policy_version=version,
-            priority=priority,
-            started_at=started_at,
-            label=label,
-            notify_emails=notify_emails,
-        ),
+        response=pair[SlaClock.Kind.RESPONSE], resolution=pair[SlaClock.Kind.RESOLUTION]
     )
 
 
@@ -119,40 +175,22 @@ def clock_start(
     label: str = "",
     notify_emails: Sequence[str] = (),
 ) -> SlaClock | None:
-    """Start one clock with the version's target for `priority`; None when it has none.
-
-    The clock pins the policy version and the calendar version current now: later versions
-    do not move it until `clock_retarget` / `sla_reapply`.
-    """
+    """Start one clock with the version's target for `priority`; None when it has none."""
     to_us(started_at, "started_at")
     target_row = _target_of(policy_version, priority)
-    target = target_row.first_response if kind == SlaClock.Kind.RESPONSE else target_row.resolution
-    if target is None:
-        return None
-    calendar_version = (
-        None
-        if target_row.measure == SlaTarget.Measure.ALWAYS
-        else calendar_current_version(policy_version.calendar)
-    )
-    clock = SlaClock(
+    clock = _new_clock(
         subject=subject,
-        label=label,
         kind=kind,
-        priority=priority,
-        policy_version=policy_version,
-        calendar_version=calendar_version,
-        target=target,
-        warning_percent=policy_version.warning_percent,
-        state=State.RUNNING,
+        version=policy_version,
+        target_row=target_row,
+        calendar_version=_measured_on(policy_version, target_row),
         started_at=started_at,
-        measured_at=started_at,
-        elapsed=ZERO,
-        notify_emails=list(notify_emails),
+        label=label,
+        notify_emails=notify_emails,
     )
-    _project(clock, calendar_value(calendar_version))
-    _check_fields(clock)
-    clock.save()
-    _record(clock, Event.START, started_at)
+    if clock is not None:
+        clock.save()
+        _start_event(clock).save()
     return clock
 
 
@@ -414,11 +452,7 @@ def clock_retarget(
     )
     if target is None:
         return None
-    calendar_version = (
-        None
-        if target_row.measure == SlaTarget.Measure.ALWAYS
-        else calendar_current_version(version.calendar)
-    )
+    calendar_version = _measured_on(version, target_row)
     calendar = calendar_value(calendar_version)
     figures = replay(clock, calendar, target, at)
     clock.policy_version = version
