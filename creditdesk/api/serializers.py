@@ -227,6 +227,10 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class ContractSerializer(serializers.ModelSerializer):
+    rounding = serializers.ChoiceField(
+        choices=Plan.Rounding.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = Contract
         fields = [
@@ -681,6 +685,9 @@ class InvoiceDetailSerializer(InvoiceSerializer):
 
 class PaymentSerializer(serializers.ModelSerializer):
     amount = MoneyField()
+    attention_reason = serializers.ChoiceField(
+        choices=Payment.Attention.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Payment

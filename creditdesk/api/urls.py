@@ -1,8 +1,10 @@
 """`/api/v1/` (the resources), `/api/schema/` (OpenAPI 3) and `/api/docs/` (Swagger UI)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 from creditdesk.api.views.billing import InvoiceViewSet, PaymentViewSet, TopUpViewSet
 from creditdesk.api.views.contracts import (
@@ -39,8 +41,22 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("top-ups", TopUpViewSet, basename="top-up")
 
+
+class UnknownPath(APIView):
+    """Any other path under /api/: a 404 in the API's error shape (not Django's HTML page)."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound()
+
+
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", UnknownPath.as_view()),
 ]
