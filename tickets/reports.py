@@ -1,0 +1,488 @@
+"""The SLA compliance report of a contract for a period (a calendar month by default).
+
+Lives in `tickets` because it needs tickets (which clocks belong to the contract's period),
+`sla` (the figures) and `credits` (the balance), and only `tickets` may see all three;
+billing may not import tickets. `sla_report_data` assembles the data; `sla_report_pdf` and
+`sla_report_csv` only render it. Every compliance figure is `sla.selectors.sla_compliance`'s
+(of the clocks of the contract's tickets opened in the period, and of each week), never
+recomputed here. A week is Monday to Sunday, cut to the period; the period's days and weeks
+are in the customer's time zone.
+
+Credits: the balance before the period's first moment and after its last (the ledger's own
+`balance_after`), what was added (top-ups, grants, refunds), consumed (charges, no-shows)
+and moved otherwise (expiries, adjustments, reversals), summed here in Python: SQLite would
+add decimals as floats.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from django.db.models import CharField, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+
+from contracts.models import Contract
+from credits.models import LedgerEntry
+from sla.choices import Priority
+from sla.models import SlaClock, SlaTarget
+from sla.selectors import Compliance, GroupCompliance, policy_current_version, sla_compliance
+from tickets.models import Ticket
+
+ADDED = (LedgerEntry.Kind.TOP_UP, LedgerEntry.Kind.GRANT, LedgerEntry.Kind.REFUND)
+CONSUMED = (LedgerEntry.Kind.CHARGE, LedgerEntry.Kind.NO_SHOW)
+
+
+@dataclass(frozen=True)
+class Target:
+    priority: str
+    first_response: timedelta | None
+    resolution: timedelta | None
+    measure: str
+
+
+@dataclass(frozen=True)
+class Week:
+    starts_on: date
+    ends_on: date
+    compliance: GroupCompliance
+
+
+@dataclass(frozen=True)
+class CreditSummary:
+    opening: Decimal
+    added: Decimal
+    consumed: Decimal
+    other: Decimal
+    closing: Decimal
+
+
+@dataclass(frozen=True)
+class SlaReport:
+    contract: Contract
+    period_start: date
+    period_end: date
+    time_zone: str
+    policy_name: str
+    targets: list[Target]
+    compliance: Compliance
+    weeks: list[Week]
+    credits: CreditSummary
+
+
+def month_bounds(month: str | date) -> tuple[date, date]:
+    """First and last day of a month, from "YYYY-MM" or any day in it."""
+    first = date.fromisoformat(f"{month}-01") if isinstance(month, str) else month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def _moment(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _clocks(contract: Contract, start: datetime, end: datetime) -> QuerySet[SlaClock]:
+    """The clocks of the contract's tickets opened in [start, end)."""
+    subjects = (
+        Ticket.objects.filter(contract=contract, opened_at__gte=start, opened_at__lt=end)
+        .annotate(clock=Concat(Value("ticket:"), Cast("pk", CharField())))
+        .values("clock")
+    )
+    return SlaClock.objects.filter(subject__in=subjects)
+
+
+def _credits(contract: Contract, start: datetime, end: datetime) -> CreditSummary:
+    entries = LedgerEntry.objects.filter(account__customer_id=contract.customer_id)
+    before = entries.filter(created_at__lt=start).order_by("-sequence").first()
+    opening = before.balance_after if before else Decimal("0")
+    added = consumed = other = Decimal("0")
+    for kind, credits in (
+        entries.filter(created_at__gte=start, created_at__lt=end)
+        .values_list("kind", "credits")
+        .iterator()
+    ):
+        if kind in ADDED:
+            added += credits
+        elif kind in CONSUMED:
+            consumed -= credits
+        else:
+            other += credits
+    last = entries.filter(created_at__lt=end).order_by("-sequence").first()
+    closing = last.balance_after if last else Decimal("0")
+    return CreditSummary(
+        opening=opening, added=added, consumed=consumed, other=other, closing=closing
+    )
+
+
+def sla_report_data(
+    *, contract: Contract, period_start: date | None = None, period_end: date | None = None
+) -> SlaReport:
+    """The report's data for `contract` from `period_start` to `period_end` (both included;
+    default: the calendar month of `period_start`, or the current month)."""
+    if period_start is None:
+        period_start = timezone.localdate(timezone=contract.customer.time_zone_info)
+    if period_end is None:
+        period_start, period_end = month_bounds(period_start)
+    customer = contract.customer
+    zone = customer.time_zone_info
+    start, end = _moment(period_start, zone), _moment(period_end + timedelta(days=1), zone)
+    plan = contract.plan
+    version = policy_current_version(plan.sla_policy) if plan.sla_policy_id else None
+    targets = []
+    if version is not None:
+        order = {value: index for index, value in enumerate(Priority.values)}
+        rows = SlaTarget.objects.filter(policy_version=version)
+        targets = [
+            Target(row.priority, row.first_response, row.resolution, row.measure)
+            for row in sorted(rows, key=lambda row: order[row.priority])
+        ]
+    weeks = []
+    week_start = period_start
+    while week_start <= period_end:
+        week_end = min(week_start + timedelta(days=6 - week_start.weekday()), period_end)
+        clocks = _clocks(
+            contract, _moment(week_start, zone), _moment(week_end + timedelta(days=1), zone)
+        )
+        weeks.append(Week(week_start, week_end, sla_compliance(clocks=clocks).overall))
+        week_start = week_end + timedelta(days=1)
+    return SlaReport(
+        contract=contract,
+        period_start=period_start,
+        period_end=period_end,
+        time_zone=customer.time_zone,
+        policy_name=version.policy.name if version else "",
+        targets=targets,
+        compliance=sla_compliance(clocks=_clocks(contract, start, end)),
+        weeks=weeks,
+        credits=_credits(contract, start, end),
+    )
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+LABELS = {
+    "es": {
+        "title": "Informe de cumplimiento de SLA",
+        "customer": "Cliente",
+        "plan": "Plan",
+        "policy": "Política de SLA",
+        "period": "Periodo",
+        "to": "a",
+        "targets": "Objetivos del plan",
+        "priority": "Prioridad",
+        "response_target": "Primera respuesta",
+        "resolution_target": "Resolución",
+        "business": "hábiles",
+        "always": "24x7",
+        "none": "sin objetivo",
+        "by_priority": "Solicitudes por prioridad",
+        "all": "Todas",
+        "tickets": "Solicitudes",
+        "response_met": "Respuesta a tiempo",
+        "resolution_met": "Resolución a tiempo",
+        "median": "Mediana",
+        "p90": "P90",
+        "response": "respuesta",
+        "resolution": "resolución",
+        "chart": "Cumplimiento por semana",
+        "week": "Semana",
+        "breaches": "Incumplimientos",
+        "no_breaches": "Ningún objetivo incumplido en el periodo.",
+        "ticket": "Solicitud",
+        "clock": "Objetivo",
+        "due_at": "Vencía",
+        "late_by": "Retraso",
+        "still_open": "aún abierta",
+        "credits": "Créditos",
+        "opening": "Saldo inicial",
+        "added": "Recargados",
+        "consumed": "Consumidos",
+        "other": "Otros movimientos",
+        "closing": "Saldo final",
+        "page": "Página",
+        "of": "de",
+        "times_note": "Tiempos en horario hábil del calendario de la política; fechas en {zone}.",
+    },
+    "en": {
+        "title": "SLA compliance report",
+        "customer": "Customer",
+        "plan": "Plan",
+        "policy": "SLA policy",
+        "period": "Period",
+        "to": "to",
+        "targets": "Plan targets",
+        "priority": "Priority",
+        "response_target": "First response",
+        "resolution_target": "Resolution",
+        "business": "business",
+        "always": "24x7",
+        "none": "no target",
+        "by_priority": "Requests by priority",
+        "all": "All",
+        "tickets": "Requests",
+        "response_met": "Response on time",
+        "resolution_met": "Resolution on time",
+        "median": "Median",
+        "p90": "P90",
+        "response": "response",
+        "resolution": "resolution",
+        "chart": "Compliance by week",
+        "week": "Week",
+        "breaches": "Breaches",
+        "no_breaches": "No target was missed in the period.",
+        "ticket": "Request",
+        "clock": "Target",
+        "due_at": "Was due",
+        "late_by": "Late by",
+        "still_open": "still open",
+        "credits": "Credits",
+        "opening": "Opening balance",
+        "added": "Added",
+        "consumed": "Consumed",
+        "other": "Other movements",
+        "closing": "Closing balance",
+        "page": "Page",
+        "of": "of",
+        "times_note": "Times in business hours of the policy's calendar; dates in {zone}.",
+    },
+}
+PRIORITY_NAMES = {
+    "en": {"p1": "P1 Critical", "p2": "P2 High", "p3": "P3 Medium", "p4": "P4 Low"},
+}
+LOCALES = {"es": "es_CO", "en": "en"}
+
+
+def _language(language: str | None) -> str:
+    return "en" if (language or "")[:2] == "en" else "es"
+
+
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return "-"
+    minutes = int(value.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _share(value: Decimal | None, locale: str) -> str:
+    return "-" if value is None else format_percent(value, "#,##0.0 %", locale=locale)
+
+
+def _priority(value: str | None, language: str, labels: dict) -> str:
+    if value is None:
+        return labels["all"]
+    if value in PRIORITY_NAMES.get(language, {}):
+        return PRIORITY_NAMES[language][value]
+    return str(Priority(value).label)
+
+
+def _group_row(group: GroupCompliance, language: str, labels: dict) -> dict:
+    locale = LOCALES[language]
+    return {
+        "priority": _priority(group.priority, language, labels),
+        "tickets": group.tickets,
+        "response_share": _share(group.response_share, locale),
+        "response_met": f"{group.response_met}/{group.response_decided}",
+        "resolution_share": _share(group.resolution_share, locale),
+        "resolution_met": f"{group.resolution_met}/{group.resolution_decided}",
+        "response_median": _duration(group.response_median),
+        "response_p90": _duration(group.response_p90),
+        "resolution_median": _duration(group.resolution_median),
+        "resolution_p90": _duration(group.resolution_p90),
+    }
+
+
+def compliance_chart_svg(weeks: list[Week], *, language: str = "es") -> str:
+    """A bar chart of the response and resolution shares met per week, as SVG markup; a week
+    without decided targets has no bar."""
+    labels = LABELS[_language(language)]
+    locale = LOCALES[_language(language)]
+    width, height, left, bottom, top = 480, 190, 44, 34, 26
+    plot_height = height - bottom - top
+    slot = (width - left - 10) / max(len(weeks), 1)
+    bar = min(slot / 3, 28)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans" font-size="9">'
+    ]
+    for percent in (0, 25, 50, 75, 100):
+        y = top + plot_height * (1 - percent / 100)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#d9d9d9"/>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{percent} %</text>'
+        )
+    for index, week in enumerate(weeks):
+        x = left + slot * index + slot / 2 - bar
+        for offset, (share, colour) in enumerate(
+            (
+                (week.compliance.response_share, "#1f4e79"),
+                (week.compliance.resolution_share, "#7aa6d6"),
+            )
+        ):
+            if share is None:
+                continue
+            bar_height = float(share) * plot_height
+            parts.append(
+                f'<rect x="{x + offset * bar:.1f}" y="{top + plot_height - bar_height:.1f}" '
+                f'width="{bar - 2:.1f}" height="{bar_height:.1f}" fill="{colour}"/>'
+            )
+        label = format_date(week.starts_on, "d MMM", locale=locale)
+        parts.append(
+            f'<text x="{left + slot * index + slot / 2:.1f}" y="{height - bottom + 14}" '
+            f'text-anchor="middle">{label}</text>'
+        )
+    parts.append(
+        f'<rect x="{left}" y="6" width="9" height="9" fill="#1f4e79"/>'
+        f'<text x="{left + 13}" y="14">{labels["response_met"]}</text>'
+        f'<rect x="{left + 150}" y="6" width="9" height="9" fill="#7aa6d6"/>'
+        f'<text x="{left + 163}" y="14">{labels["resolution_met"]}</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _context(report: SlaReport, language: str) -> dict:
+    labels = LABELS[language]
+    locale = LOCALES[language]
+    zone = ZoneInfo(report.time_zone)
+    contract = report.contract
+
+    def day(value: date) -> str:
+        return format_date(value, format="long", locale=locale)
+
+    def target(value: timedelta | None, measure: str) -> str:
+        if value is None:
+            return labels["none"]
+        return f"{_duration(value)} {labels['always' if measure == 'always' else 'business']}"
+
+    credits = report.credits
+    return {
+        "language": language,
+        "labels": labels,
+        "customer": contract.customer.legal_name,
+        "plan": contract.plan.name,
+        "policy": report.policy_name,
+        "period": f"{day(report.period_start)} {labels['to']} {day(report.period_end)}",
+        "times_note": labels["times_note"].format(zone=report.time_zone),
+        "targets": [
+            {
+                "priority": _priority(row.priority, language, labels),
+                "first_response": target(row.first_response, row.measure),
+                "resolution": target(row.resolution, row.measure),
+            }
+            for row in report.targets
+        ],
+        "groups": [_group_row(group, language, labels) for group in report.compliance.by_priority],
+        "overall": _group_row(report.compliance.overall, language, labels),
+        "chart": compliance_chart_svg(report.weeks, language=language),
+        "breaches": [
+            {
+                "ticket": breach.label or breach.subject,
+                "priority": _priority(breach.priority, language, labels),
+                "kind": labels[breach.kind],
+                "due_at": breach.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                if breach.due_at
+                else "-",
+                "late_by": _duration(breach.late_by)
+                if breach.late_by is not None
+                else labels["still_open"],
+            }
+            for breach in report.compliance.breaches
+        ],
+        "credits": [
+            (labels[name], format_decimal(getattr(credits, name), "#,##0.00", locale=locale))
+            for name in ("opening", "added", "consumed", "other", "closing")
+        ],
+    }
+
+
+def sla_report_pdf(report: SlaReport, *, language: str | None = None) -> bytes:
+    """The report as PDF, in `language` (default: the customer's)."""
+    language = _language(language or report.contract.customer.language)
+    html = render_to_string("reports/sla_report.html", _context(report, language))
+    return HTML(string=html).write_pdf()
+
+
+CSV_COLUMNS = ("section", "key", "priority", "metric", "value")
+
+
+def sla_report_csv(report: SlaReport) -> str:
+    """The same data as CSV, one figure per row, machine-readable (ISO dates, minutes,
+    shares as decimals 0-1): section, key, priority, metric, value."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    contract = report.contract
+    for metric, value in (
+        ("customer", contract.customer.legal_name),
+        ("plan", contract.plan.name),
+        ("policy", report.policy_name),
+        ("period_start", report.period_start.isoformat()),
+        ("period_end", report.period_end.isoformat()),
+        ("time_zone", report.time_zone),
+    ):
+        writer.writerow(("report", "", "", metric, value))
+    for row in report.targets:
+        writer.writerow(
+            ("target", "", row.priority, "first_response_minutes", _minutes(row.first_response))
+        )
+        writer.writerow(
+            ("target", "", row.priority, "resolution_minutes", _minutes(row.resolution))
+        )
+        writer.writerow(("target", "", row.priority, "measure", row.measure))
+    for group in [*report.compliance.by_priority, report.compliance.overall]:
+        for metric, value in _group_figures(group):
+            writer.writerow(("compliance", "", group.priority or "all", metric, value))
+    for week in report.weeks:
+        key = f"{week.starts_on.isoformat()}/{week.ends_on.isoformat()}"
+        for metric, value in _group_figures(week.compliance):
+            writer.writerow(("week", key, "all", metric, value))
+    for breach in report.compliance.breaches:
+        key = breach.label or breach.subject
+        writer.writerow(("breach", key, breach.priority, "kind", breach.kind))
+        writer.writerow(
+            (
+                "breach",
+                key,
+                breach.priority,
+                "due_at",
+                breach.due_at.isoformat() if breach.due_at else "",
+            )
+        )
+        writer.writerow(
+            ("breach", key, breach.priority, "late_by_minutes", _minutes(breach.late_by))
+        )
+    credits = report.credits
+    for name in ("opening", "added", "consumed", "other", "closing"):
+        writer.writerow(("credits", "", "", name, format(getattr(credits, name), "f")))
+    return out.getvalue()
+
+
+def _minutes(value: timedelta | None) -> str:
+    if value is None:
+        return ""
+    text = format(Decimal(str(value.total_seconds())) / 60, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _group_figures(group: GroupCompliance) -> list[tuple[str, str]]:
+    share = lambda value: "" if value is None else format(value, "f")  # noqa: E731
+    return [
+        ("tickets", str(group.tickets)),
+        ("response_decided", str(group.response_decided)),
+        ("response_met", str(group.response_met)),
+        ("response_share", share(group.response_share)),
+        ("resolution_decided", str(group.resolution_decided)),
+        ("resolution_met", str(group.resolution_met)),
+        ("resolution_share", share(group.resolution_share)),
+        ("response_median_minutes", _minutes(group.response_median)),
+        ("response_p90_minutes", _minutes(group.response_p90)),
+        ("resolution_median_minutes", _minutes(group.resolution_median)),
+        ("resolution_p90_minutes", _minutes(group.resolution_p90)),
+    ]
