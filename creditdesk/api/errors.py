@@ -85,6 +85,7 @@ _CONFLICT = {
     "clock_transition_not_allowed",
     "clock_time_goes_back",
     "idempotency_key_in_use",
+    "invoice_not_issued",
 }
 
 STATUS_BY_CODE: dict[str, int] = {

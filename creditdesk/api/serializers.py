@@ -278,6 +278,10 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
+class MonthSerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^2[0-9]{3}-(0[1-9]|1[0-2])$", required=False)
+
+
 class ChangePlanSerializer(serializers.Serializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
     effective_on = serializers.DateField()

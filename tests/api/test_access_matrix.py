@@ -38,6 +38,7 @@ DETAIL_ENDPOINTS = [
         {"plan": 1, "effective_on": "2026-12-01"},
     ),
     ("get", "/api/v1/contracts/{contract}/sla-compliance/", None),
+    ("get", "/api/v1/contracts/{contract}/sla-report/csv/", None),
     ("get", "/api/v1/tickets/{ticket}/", None),
     ("post", "/api/v1/tickets/{ticket}/transitions/", {"to_status": "in_progress"}),
     ("post", "/api/v1/tickets/{ticket}/follow-up/", {"subject": "Sigue"}),
@@ -60,6 +61,7 @@ DETAIL_ENDPOINTS = [
     ("post", "/api/v1/sessions/{session}/cancel/", None),
     ("get", "/api/v1/intake-attempts/{attempt}/", None),
     ("get", "/api/v1/invoices/{invoice}/", None),
+    ("get", "/api/v1/invoices/{invoice}/pdf/", None),
     ("get", "/api/v1/payments/{payment}/", None),
 ]
 

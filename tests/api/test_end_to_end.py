@@ -1,7 +1,7 @@
 """The integrator's story, through the API only (and Stripe.js's part against localstripe):
 an account manager sets up a customer and a contract; the customer buys credits with a
 card; opens requests until refused with 402; an agent logs work and resolves; the customer
-reads the charge and its explanation and finds the paid invoice."""
+reads the charge and its explanation and downloads the paid invoice's PDF."""
 
 import time
 from decimal import Decimal
@@ -130,3 +130,7 @@ def test_integrator_story(settings, localstripe_webhooks, sla_policy):  # noqa: 
     assert ana.get(f"/api/v1/invoices/{invoice['id']}/").json()["lines"][0]["kind"] == (
         "credit_pack"
     )
+    # and downloads its PDF
+    pdf = ana.get(f"/api/v1/invoices/{invoice['id']}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")

@@ -1,15 +1,21 @@
 """Invoices and credit notes, payments, and credit-pack top-ups through Stripe."""
 
+from django.http import FileResponse, StreamingHttpResponse
 from djmoney.money import Money
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
+from billing.documents.store import invoice_pdf_get
+from billing.exports import finance_export_csv, finance_export_get
 from billing.models import Invoice, Payment
 from billing.selectors import invoice_list
 from billing.services import payment_record, topup_start
 from contracts.models import Customer
 from creditdesk.api import filters, serializers
 from creditdesk.api.access import Role, contact_of
+from creditdesk.api.errors import ApiRefusal
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 
@@ -27,7 +33,19 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     serializer_class = serializers.InvoiceSerializer
     filterset_class = filters.InvoiceApiFilter
     ordering_fields = ["issued_on", "number", "created_at"]
-    roles = {"list": MONEY_READERS, "retrieve": MONEY_READERS}
+    roles = {
+        "list": MONEY_READERS,
+        "retrieve": MONEY_READERS,
+        "pdf": MONEY_READERS,
+        "export": FINANCE,
+    }
+
+    def perform_content_negotiation(self, request, force=False):
+        # The documents answer PDF or CSV themselves; their errors are JSON whatever the
+        # client accepts.
+        return super().perform_content_negotiation(
+            request, force=force or self.action in ("pdf", "export")
+        )
 
     def get_queryset(self):
         invoices = self.scoped(invoice_list())
@@ -41,6 +59,50 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         if self.action == "retrieve":
             return serializers.InvoiceDetailSerializer
         return serializers.InvoiceSerializer
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        summary="The invoice or credit note as PDF (as issued; rendered once)",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def pdf(self, request, pk=None):
+        invoice = self.get_object()
+        if invoice.number is None:
+            raise ApiRefusal(
+                "invoice_not_issued",
+                "La factura no ha sido emitida: no tiene PDF.",
+                "The invoice has not been issued: it has no PDF.",
+            )
+        return FileResponse(
+            invoice_pdf_get(invoice=invoice).open("rb"),
+            filename=f"{invoice.display_number}.pdf",
+            content_type="application/pdf",
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=["issued", "paid", "void"]),
+            OpenApiParameter("customer", OpenApiTypes.INT),
+            OpenApiParameter("currency", OpenApiTypes.STR),
+            OpenApiParameter("series", OpenApiTypes.STR),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=["invoice", "credit_note"]),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        summary="Finance export of a date range as CSV (finance)",
+        description="Issued invoices, credit notes, their lines and payments, with totals per "
+        "currency and tax rate: billing's finance export.",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def export(self, request):
+        export = finance_export_get(filters=request.query_params)
+        name = f"creditdesk-finance-{export.date_from}-{export.date_to}.csv"
+        response = StreamingHttpResponse(
+            finance_export_csv(export), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 @extend_schema_view(

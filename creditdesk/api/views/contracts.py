@@ -1,6 +1,10 @@
 """Customers (with their credit account), contacts, plans, credit packs, services, contracts."""
 
+from datetime import date
+
+from django.http import HttpResponse
 from djmoney.money import Money
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,7 +20,11 @@ from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from credits.selectors import credit_account_get
 from credits.services import credit_account_get_or_create, credits_adjust
 from sla.selectors import sla_compliance
+from tickets.reports import sla_report_csv, sla_report_data, sla_report_pdf
 
+MONTH = OpenApiParameter(
+    "month", OpenApiTypes.STR, description="YYYY-MM; default: the current month"
+)
 WRITERS = frozenset({Role.ADMIN, Role.MANAGER})
 READ = {"list": ALL, "retrieve": ALL}
 
@@ -208,7 +216,23 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         "cancel": WRITERS,
         "change_plan": WRITERS,
         "sla_compliance": ALL,
+        "sla_report_pdf": ALL,
+        "sla_report_csv": ALL,
     }
+
+    def perform_content_negotiation(self, request, force=False):
+        # The reports answer PDF or CSV themselves; their errors are JSON.
+        documents = ("sla_report_pdf", "sla_report_csv")
+        return super().perform_content_negotiation(request, force=force or self.action in documents)
+
+    def _report(self):
+        contract = self.get_object()
+        month = self.parse(serializers.MonthSerializer, data=self.request.query_params)
+        first = month.get("month")
+        report = sla_report_data(
+            contract=contract, period_start=date.fromisoformat(f"{first}-01") if first else None
+        )
+        return report, f"sla-{contract.pk}-{report.period_start:%Y-%m}"
 
     def get_queryset(self):
         return self.scoped(contract_list()).prefetch_related("services")
@@ -280,6 +304,43 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             serializers.ComplianceSerializer,
             _compliance_figures(contract, compliance, period.form.cleaned_data),
         )
+
+    @extend_schema(
+        parameters=[MONTH],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        summary="Monthly SLA compliance report as PDF (the customer's language by default)",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="sla-report/pdf",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def sla_report_pdf(self, request, pk=None):
+        report, name = self._report()
+        language = request.LANGUAGE_CODE if "HTTP_ACCEPT_LANGUAGE" in request.META else None
+        response = HttpResponse(sla_report_pdf(report, language=language), "application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+
+    @extend_schema(
+        parameters=[MONTH],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        summary="Monthly SLA compliance report as CSV (one figure per row)",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="sla-report/csv",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def sla_report_csv(self, request, pk=None):
+        report, name = self._report()
+        response = HttpResponse(sla_report_csv(report), "text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
 
 
 def _seconds(value):
