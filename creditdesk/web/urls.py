@@ -20,6 +20,7 @@ urlpatterns = [
     path("portal/payments/<int:pk>/", portal.payment, name="payment"),
     path("portal/invoices/", portal.invoices, name="invoices"),
     path("portal/invoices/<int:pk>/pdf/", portal.invoice_pdf, name="invoice-pdf"),
+    path("portal/sla-reports/<str:month>/pdf/", portal.sla_report_pdf_view, name="sla-report-pdf"),
     path("workspace/", workspace.queue, name="queue"),
     path("workspace/tickets/<str:number>/", workspace.ticket_work, name="work"),
     path("workspace/tickets/<str:number>/reply/", workspace.ticket_reply, name="work-reply"),

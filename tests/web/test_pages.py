@@ -275,3 +275,15 @@ def test_invoice_pdf_downloads_for_its_own_customer_only(client, shop):
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert client.get(reverse("web:invoice-pdf", args=[other.pk])).status_code == 404
+
+
+def test_sla_report_pdf_of_a_month(client, shop):
+    top_up(shop.customer, "5")
+    open_ticket(shop)
+    login(client, shop.user)
+    month = timezone.localtime(timezone=shop.customer.time_zone_info).strftime("%Y-%m")
+    assert reverse("web:sla-report-pdf", args=[month]) in client.get(reverse("web:invoices")).text
+    response = client.get(reverse("web:sla-report-pdf", args=[month]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert client.get(reverse("web:sla-report-pdf", args=["2026-13"])).status_code == 404

@@ -19,6 +19,7 @@ from creditdesk.web.filters import LedgerEntryFilter
 from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpenForm
 from creditdesk.web.views.common import language, show_refusal
 from tickets.models import Ticket
+from tickets.reports import month_bounds, sla_report_data, sla_report_pdf
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up, ticket_reopen
 
@@ -259,3 +260,21 @@ def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
         filename=f"{invoice.display_number}.pdf",
         content_type="application/pdf",
     )
+
+
+@portal_view
+def sla_report_pdf_view(request: HttpRequest, month: str) -> HttpResponse:
+    """The month's SLA compliance report of the customer's live contract, as a PDF."""
+    contract = contract_get_live(customer=request.customer)
+    try:
+        first, last = month_bounds(month)
+    except ValueError as error:
+        raise Http404 from error
+    if contract is None:
+        raise Http404
+    report = sla_report_data(contract=contract, period_start=first, period_end=last)
+    response = HttpResponse(
+        sla_report_pdf(report, language=language()), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="sla-{month}.pdf"'
+    return response
