@@ -41,6 +41,12 @@ STAFF = frozenset({Role.ADMIN, Role.FINANCE, Role.AGENT, Role.MANAGER})
 EVERY_CUSTOMER = frozenset({Role.ADMIN, Role.FINANCE, Role.AGENT})
 
 
+# Who works tickets: staff who may answer, move, escalate and assign them (finance only reads),
+# and the narrower set who log work and run sessions with the customer.
+TICKET_STAFF = frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN})
+TICKET_WORKERS = frozenset({Role.AGENT, Role.ADMIN})
+TICKET_OPENERS = TICKET_STAFF | {Role.CONTACT}
+
 # What a customer's own contact may do to a ticket (DESIGN: "a customer may reopen"); staff
 # may request any transition the ticket's table allows.
 CONTACT_TICKET_TRANSITIONS = frozenset({"reopened", "closed"})

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from creditdesk.api.access import STAFF, contact_of, roles_of
+from creditdesk.api.access import STAFF, Role, contact_of, roles_of
 
 View = Callable[..., HttpResponse]
 
@@ -43,14 +43,25 @@ def portal_view(view: View) -> View:
     return wrapper
 
 
-def staff_view(view: View) -> View:
-    """A page of the staff workspace (admins, agents, finance, account managers)."""
+def roles_view(roles: frozenset[Role]) -> Callable[[View], View]:
+    """A workspace page or action only these roles may use (the API's tables)."""
 
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_staff_user(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not roles_of(request.user) & roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# A page of the staff workspace (admins, agents, finance, account managers).
+staff_view = roles_view(STAFF)
+
+
+def may(user, roles: frozenset[Role]) -> bool:
+    return bool(roles_of(user) & roles)

@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from contracts.models import Channel
 from credits.models import LedgerEntry
-from tests.factories import make_contact, make_contract, make_customer, make_portal_user
+from tests.factories import (
+    make_contact,
+    make_contract,
+    make_customer,
+    make_finance_user,
+    make_portal_user,
+)
 from tests.web.conftest import PASSWORD, top_up
 from tickets.models import IntakeAttempt, ScheduledSession, Ticket
 from tickets.services.intake import ticket_open
@@ -217,6 +223,37 @@ def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop):
     response = client.post(url("web:work-status"), {"to_status": "in_progress"})
     assert response.status_code == 200
     assert "errorlist" in response.text
+
+
+def test_finance_reads_a_ticket_but_may_not_work_it(client, shop):
+    top_up(shop.customer, "10")
+    ticket = open_ticket(shop)
+    login(client, make_finance_user(password=PASSWORD))
+    url = lambda name, *args: reverse(name, args=[ticket.number, *args])  # noqa: E731
+
+    page = client.get(url("web:work"))
+
+    assert page.status_code == 200
+    assert url("web:work-log") not in page.text
+    assert url("web:work-status") not in page.text
+    for name in ("web:work-reply", "web:work-status", "web:work-log", "web:work-session"):
+        assert client.post(url(name), {"body": "x", "to_status": "in_progress"}).status_code == 403
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.messages.count()) == (Ticket.Status.ACKNOWLEDGED, 1)
+
+
+def test_an_account_manager_answers_but_logs_no_work(client, shop):
+    top_up(shop.customer, "10")
+    ticket = open_ticket(shop)
+    login(client, shop.manager)
+    url = lambda name, *args: reverse(name, args=[ticket.number, *args])  # noqa: E731
+
+    assert url("web:work-reply") in client.get(url("web:work")).text
+    client.post(url("web:work-reply"), {"body": "Lo escalamos", "kind": "public"})
+    log = client.post(url("web:work-log"), {"started_at": "2026-03-02T09:00", "minutes": "5"})
+
+    assert log.status_code == 403
+    assert ticket.messages.count() == 2
 
 
 def test_account_manager_sees_only_own_customers_with_history_and_refusals(client, shop):

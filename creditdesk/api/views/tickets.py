@@ -7,7 +7,15 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from contracts.models import Channel, Contact
 from creditdesk.api import filters, serializers
-from creditdesk.api.access import ALL, CONTACT_TICKET_TRANSITIONS, Role, contact_of
+from creditdesk.api.access import (
+    ALL,
+    CONTACT_TICKET_TRANSITIONS,
+    TICKET_OPENERS,
+    TICKET_STAFF,
+    TICKET_WORKERS,
+    Role,
+    contact_of,
+)
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from creditdesk.api.selectors import ticket_charges, ticket_clocks, tickets_with_due
 from creditdesk.api.throttling import intake_check
@@ -16,10 +24,6 @@ from tickets.models import Message, ScheduledSession, Ticket
 from tickets.selectors import intake_attempt_list, ticket_list
 from tickets.services import charging, lifecycle
 from tickets.services.intake import ticket_open
-
-OPENERS = frozenset({Role.CONTACT, Role.AGENT, Role.MANAGER, Role.ADMIN})
-STAFF_OPENERS = frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN})
-WORKERS = frozenset({Role.AGENT, Role.ADMIN})
 
 
 @extend_schema_view(
@@ -48,18 +52,18 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     roles = {
         "list": ALL,
         "retrieve": ALL,
-        "create": OPENERS,
-        "transitions": OPENERS,
-        "follow_up": OPENERS,
-        "escalate": STAFF_OPENERS,
-        "priority": STAFF_OPENERS,
-        "assign": STAFF_OPENERS,
+        "create": TICKET_OPENERS,
+        "transitions": TICKET_OPENERS,
+        "follow_up": TICKET_OPENERS,
+        "escalate": TICKET_STAFF,
+        "priority": TICKET_STAFF,
+        "assign": TICKET_STAFF,
         "messages": ALL,
-        "add_message": OPENERS,
+        "add_message": TICKET_OPENERS,
         "work_logs": ALL,
-        "add_work_log": WORKERS,
+        "add_work_log": TICKET_WORKERS,
         "sessions": ALL,
-        "add_session": WORKERS,
+        "add_session": TICKET_WORKERS,
     }
 
     def get_queryset(self):
@@ -71,7 +75,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return serializers.TicketSerializer
 
     def _staff(self) -> bool:
-        return self.is_(*STAFF_OPENERS)
+        return self.is_(*TICKET_STAFF)
 
     def _detail(self, ticket: Ticket, *, status_code: int = 200):
         ticket = self.get_queryset().get(pk=ticket.pk)
@@ -87,7 +91,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     def create(self, request):
         staff = self._staff()
         contacts = (
-            self.scoped(Contact.objects.select_related("customer"), roles=STAFF_OPENERS)
+            self.scoped(Contact.objects.select_related("customer"), roles=TICKET_STAFF)
             if staff
             else Contact.objects.none()
         )
@@ -274,7 +278,13 @@ class SessionViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     filterset_class = filters.ScheduledSessionApiFilter
     ordering_fields = ["starts_at"]
     customer_path = "ticket__customer"
-    roles = {"list": ALL, "retrieve": ALL, "no_show": WORKERS, "held": WORKERS, "cancel": WORKERS}
+    roles = {
+        "list": ALL,
+        "retrieve": ALL,
+        "no_show": TICKET_WORKERS,
+        "held": TICKET_WORKERS,
+        "cancel": TICKET_WORKERS,
+    }
 
     def get_queryset(self):
         return self.scoped(ScheduledSession.objects.all()).order_by("starts_at", "pk")

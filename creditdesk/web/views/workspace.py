@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts.models import Customer
-from creditdesk.api.access import scope
+from creditdesk.api.access import TICKET_STAFF, TICKET_WORKERS, scope
 from creditdesk.errors import CreditdeskError
 from creditdesk.web import selectors
-from creditdesk.web.access import staff_view
+from creditdesk.web.access import may, roles_view, staff_view
 from creditdesk.web.filters import QueueFilter
 from creditdesk.web.forms import (
     AgentReplyForm,
@@ -73,6 +73,8 @@ def _work_view(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
         "session_form": forms.get("session_form") or SessionForm(),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"assignee": ticket.assignee}),
+        "may_answer": may(request.user, TICKET_STAFF),
+        "may_work": may(request.user, TICKET_WORKERS),
         "explanation": ticket.charge_explanation_en
         if language() == "en" and ticket.charge_explanation_en
         else ticket.charge_explanation,
@@ -108,7 +110,7 @@ def _done(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@roles_view(TICKET_STAFF)
 @_in_customer_zone
 def ticket_reply(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = AgentReplyForm(request.POST)
@@ -130,7 +132,7 @@ def ticket_reply(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@roles_view(TICKET_STAFF)
 @_in_customer_zone
 def ticket_move(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = TransitionForm(request.POST, ticket=ticket)
@@ -154,7 +156,7 @@ def ticket_move(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@roles_view(TICKET_WORKERS)
 @_in_customer_zone
 def ticket_worklog(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = WorkLogForm(request.POST)
@@ -169,7 +171,7 @@ def ticket_worklog(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@roles_view(TICKET_WORKERS)
 @_in_customer_zone
 def ticket_session(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = SessionForm(request.POST)
@@ -184,7 +186,7 @@ def ticket_session(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@roles_view(TICKET_WORKERS)
 @_in_customer_zone
 def session_no_show(request: HttpRequest, ticket: Ticket, pk: int) -> HttpResponse:
     session = ScheduledSession.objects.filter(ticket=ticket, pk=pk).first()
@@ -199,7 +201,7 @@ def session_no_show(request: HttpRequest, ticket: Ticket, pk: int) -> HttpRespon
 
 
 @require_POST
-@staff_view
+@roles_view(TICKET_STAFF)
 @_in_customer_zone
 def ticket_assign_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = AssignForm(request.POST)
