@@ -23,8 +23,6 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from django.db.models import CharField, QuerySet, Value
-from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
@@ -32,9 +30,9 @@ from weasyprint import HTML
 from contracts.models import Contract
 from credits.models import LedgerEntry
 from sla.choices import Priority
-from sla.models import SlaClock, SlaTarget
+from sla.models import SlaTarget
 from sla.selectors import Compliance, GroupCompliance, policy_current_version, sla_compliance
-from tickets.models import Ticket
+from tickets.selectors import contract_clocks
 
 ADDED = (LedgerEntry.Kind.TOP_UP, LedgerEntry.Kind.GRANT, LedgerEntry.Kind.REFUND)
 CONSUMED = (LedgerEntry.Kind.CHARGE, LedgerEntry.Kind.NO_SHOW)
@@ -88,16 +86,6 @@ def _moment(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-def _clocks(contract: Contract, start: datetime, end: datetime) -> QuerySet[SlaClock]:
-    """The clocks of the contract's tickets opened in [start, end)."""
-    subjects = (
-        Ticket.objects.filter(contract=contract, opened_at__gte=start, opened_at__lt=end)
-        .annotate(clock=Concat(Value("ticket:"), Cast("pk", CharField())))
-        .values("clock")
-    )
-    return SlaClock.objects.filter(subject__in=subjects)
-
-
 def _credits(contract: Contract, start: datetime, end: datetime) -> CreditSummary:
     entries = LedgerEntry.objects.filter(account__customer_id=contract.customer_id)
     before = entries.filter(created_at__lt=start).order_by("-sequence").first()
@@ -147,8 +135,10 @@ def sla_report_data(
     week_start = period_start
     while week_start <= period_end:
         week_end = min(week_start + timedelta(days=6 - week_start.weekday()), period_end)
-        clocks = _clocks(
-            contract, _moment(week_start, zone), _moment(week_end + timedelta(days=1), zone)
+        clocks = contract_clocks(
+            contract,
+            opened_from=_moment(week_start, zone),
+            opened_before=_moment(week_end + timedelta(days=1), zone),
         )
         weeks.append(Week(week_start, week_end, sla_compliance(clocks=clocks).overall))
         week_start = week_end + timedelta(days=1)
@@ -159,7 +149,9 @@ def sla_report_data(
         time_zone=customer.time_zone,
         policy_name=version.policy.name if version else "",
         targets=targets,
-        compliance=sla_compliance(clocks=_clocks(contract, start, end)),
+        compliance=sla_compliance(
+            clocks=contract_clocks(contract, opened_from=start, opened_before=end)
+        ),
         weeks=weeks,
         credits=_credits(contract, start, end),
     )

@@ -1,5 +1,20 @@
-from django.db.models import QuerySet
+"""Reads about tickets: lists, a ticket's SLA clocks and charges, the clocks of a contract.
 
+SLA clocks name their ticket by the subject string "ticket:<pk>" (sla knows nothing of
+tickets); `clock_subject_of_outer_ticket` builds that string inside a subquery, so clocks
+are joined to tickets in SQL rather than in Python.
+"""
+
+from datetime import datetime
+
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
+
+from contracts.models import Contract
+from credits.models import LedgerEntry
+from sla.models import SlaClock
+from sla.selectors import clock_explain, clock_status
+from tickets.clocks import clocks_of
 from tickets.filters import IntakeAttemptFilter, TicketFilter
 from tickets.models import IntakeAttempt, Ticket
 
@@ -16,3 +31,92 @@ def ticket_get_by_number(*, number: str) -> Ticket | None:
 def intake_attempt_list(*, filters: dict | None = None) -> QuerySet[IntakeAttempt]:
     queryset = IntakeAttempt.objects.select_related("customer", "contact")
     return IntakeAttemptFilter(filters or {}, queryset=queryset).qs
+
+
+def clock_subject_of_outer_ticket() -> Concat:
+    return Concat(Value("ticket:"), Cast(OuterRef("pk"), output_field=CharField()))
+
+
+def ticket_has_clock(*where: Q, **conditions) -> Exists:
+    """Exists(a clock of the outer ticket matching the conditions), for filters."""
+    return Exists(
+        SlaClock.objects.filter(*where, subject=clock_subject_of_outer_ticket(), **conditions)
+    )
+
+
+def tickets_with_due(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Annotate `next_due_at`: the earliest due time of the ticket's open clocks."""
+    due = (
+        SlaClock.objects.filter(
+            subject=clock_subject_of_outer_ticket(), stopped_at__isnull=True, due_at__isnull=False
+        )
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    return queryset.annotate(next_due_at=Subquery(due))
+
+
+def contract_clocks(
+    contract: Contract,
+    *,
+    opened_from: datetime | None = None,
+    opened_before: datetime | None = None,
+) -> QuerySet[SlaClock]:
+    """The SLA clocks of the contract's tickets (opened in [opened_from, opened_before) when
+    given): what its compliance is computed from."""
+    tickets = Ticket.objects.filter(contract=contract)
+    if opened_from is not None:
+        tickets = tickets.filter(opened_at__gte=opened_from)
+    if opened_before is not None:
+        tickets = tickets.filter(opened_at__lt=opened_before)
+    subjects = tickets.annotate(
+        clock_subject=Concat(Value("ticket:"), Cast("pk", output_field=CharField()))
+    ).values("clock_subject")
+    return SlaClock.objects.filter(subject__in=subjects)
+
+
+def ticket_clocks(ticket: Ticket, *, now: datetime, language: str) -> list[dict]:
+    """Each clock with `clock_status` figures, its due time in the customer's zone and the
+    `clock_explain` lines (which hours, pauses and holidays were skipped)."""
+    zone = ticket.customer.time_zone_info
+    rows = []
+    for clock in clocks_of(ticket).select_related("calendar_version"):
+        status = clock_status(clock, now)
+        rows.append(
+            {
+                "kind": clock.kind,
+                "priority": clock.priority,
+                "state": status.state,
+                "target_seconds": int(clock.target.total_seconds()),
+                "elapsed_seconds": int(status.elapsed.total_seconds()),
+                "remaining_seconds": int(status.remaining.total_seconds()),
+                "percent_used": status.percent_used,
+                "started_at": clock.started_at,
+                "due_at": status.due_at,
+                "due_at_local": status.due_at.astimezone(zone) if status.due_at else None,
+                "stopped_at": clock.stopped_at,
+                "explanation": clock_explain(clock, language),
+            }
+        )
+    return rows
+
+
+def ticket_charges(ticket: Ticket) -> list[dict]:
+    """Ledger entries charged for the ticket's work and its missed sessions, with the
+    explanation each was written with."""
+    session_ids = [str(pk) for pk in ticket.sessions.values_list("pk", flat=True)]
+    entries = LedgerEntry.objects.filter(account__customer_id=ticket.customer_id).filter(
+        Q(reference_type="tickets.ticket", reference_id=str(ticket.pk))
+        | Q(reference_type="tickets.session", reference_id__in=session_ids)
+    )
+    return [
+        {
+            "entry": entry.pk,
+            "sequence": entry.sequence,
+            "kind": entry.kind,
+            "credits": entry.credits,
+            "explanation": entry.reason,
+            "created_at": entry.created_at,
+        }
+        for entry in entries.order_by("sequence")
+    ]

@@ -8,8 +8,7 @@ to the caller, so an id of another customer is "not a valid choice", like an unk
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Q
 from django.utils import timezone
 
 from billing.models import Invoice, Payment
@@ -20,6 +19,7 @@ from credits.models import CreditHold, LedgerEntry
 from sla.models import SlaClock
 from tickets.filters import IntakeAttemptFilter, TicketFilter
 from tickets.models import ScheduledSession
+from tickets.selectors import ticket_has_clock
 
 
 def visible_customers(request):
@@ -78,13 +78,6 @@ class ContractApiFilter(ContractFilter):
         pass
 
 
-def _ticket_clocks(*where: Q, **conditions) -> Exists:
-    """Exists(a clock of the outer ticket matching the conditions); clocks name their ticket
-    by the subject string "ticket:<pk>" (sla knows nothing of tickets)."""
-    subject = Concat(Value("ticket:"), Cast(OuterRef("pk"), output_field=CharField()))
-    return Exists(SlaClock.objects.filter(*where, subject=subject, **conditions))
-
-
 class TicketApiFilter(TicketFilter):
     """The tickets app's filters, plus SLA state and due time.
 
@@ -112,20 +105,20 @@ class TicketApiFilter(TicketFilter):
 
     def filter_sla_state(self, queryset, name, value):
         if value == "none":
-            return queryset.filter(~_ticket_clocks())
+            return queryset.filter(~ticket_has_clock())
         if value == "breached":
             overdue = Q(stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=timezone.now())
             return queryset.filter(
-                _ticket_clocks(state=SlaClock.State.BREACHED)
-                | _ticket_clocks(overdue & Q(state=SlaClock.State.RUNNING))
+                ticket_has_clock(state=SlaClock.State.BREACHED)
+                | ticket_has_clock(overdue & Q(state=SlaClock.State.RUNNING))
             )
-        return queryset.filter(_ticket_clocks(state=value))
+        return queryset.filter(ticket_has_clock(state=value))
 
     def filter_due_before(self, queryset, name, value):
-        return queryset.filter(_ticket_clocks(stopped_at__isnull=True, due_at__lt=value))
+        return queryset.filter(ticket_has_clock(stopped_at__isnull=True, due_at__lt=value))
 
     def filter_due_after(self, queryset, name, value):
-        return queryset.filter(_ticket_clocks(stopped_at__isnull=True, due_at__gte=value))
+        return queryset.filter(ticket_has_clock(stopped_at__isnull=True, due_at__gte=value))
 
 
 class IntakeAttemptApiFilter(IntakeAttemptFilter):

@@ -8,19 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, F, Q, QuerySet, Subquery
 
 from billing.models import Invoice, Payment
 from billing.selectors import invoice_list
 from contracts.models import Channel, Contact, Contract, Customer
 from contracts.selectors import contract_get_live
-from creditdesk.api.selectors import (
-    contract_clocks,
-    ticket_charges,
-    ticket_clocks,
-    tickets_with_due,
-)
 from creditdesk.errors import CreditdeskError
 from creditdesk.web.charts import LineChart, step_chart
 from credits.models import CreditAccount, CreditHold, LedgerEntry
@@ -30,12 +23,14 @@ from sla.models import SlaClock
 from sla.selectors import Compliance, sla_compliance
 from tickets.exceptions import ChannelNotAllowed
 from tickets.models import IntakeAttempt, Message, Ticket
+from tickets.selectors import (
+    clock_subject_of_outer_ticket,
+    contract_clocks,
+    ticket_charges,
+    ticket_clocks,
+    tickets_with_due,
+)
 from tickets.services.intake import REFUSED_BEFORE_CHANNEL
-
-
-def _subject_of_outer_ticket() -> Concat:
-    return Concat(Value("ticket:"), Cast(OuterRef("pk"), output_field=CharField()))
-
 
 OPEN = ~Q(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.ABANDONED])
 
@@ -80,7 +75,7 @@ def active_holds(*, customer: Customer) -> QuerySet[CreditHold]:
 def with_sla_badges(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """`next_due_at` (earliest open clock), `next_warn_at` and `sla_breached` per ticket."""
     open_clocks = SlaClock.objects.filter(
-        subject=_subject_of_outer_ticket(), stopped_at__isnull=True
+        subject=clock_subject_of_outer_ticket(), stopped_at__isnull=True
     )
     warn = open_clocks.filter(warn_at__isnull=False).order_by("warn_at").values("warn_at")[:1]
     return tickets_with_due(queryset).annotate(
@@ -88,7 +83,7 @@ def with_sla_badges(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         sla_paused=Exists(open_clocks.filter(paused_at__isnull=False)),
         sla_breached=Exists(
             SlaClock.objects.filter(
-                subject=_subject_of_outer_ticket(), state=SlaClock.State.BREACHED
+                subject=clock_subject_of_outer_ticket(), state=SlaClock.State.BREACHED
             )
         ),
     )
@@ -219,7 +214,7 @@ def month_start(now: datetime, zone) -> datetime:
 
 def monthly_compliance(*, contract: Contract, start: datetime, end: datetime) -> Compliance:
     """Compliance of the contract's clocks started in [start, end)."""
-    clocks = contract_clocks(contract).filter(started_at__gte=start, started_at__lt=end)
+    clocks = contract_clocks(contract, opened_from=start, opened_before=end)
     return sla_compliance(clocks=clocks)
 
 

@@ -15,12 +15,12 @@ from contracts.selectors import contract_list, customer_list
 from creditdesk.api import filters, serializers
 from creditdesk.api.access import ALL, Role
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from creditdesk.api.selectors import contract_clocks
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from credits.selectors import credit_account_get
 from credits.services import credit_account_get_or_create, credits_adjust
 from sla.selectors import sla_compliance
 from tickets.reports import sla_report_csv, sla_report_data, sla_report_pdf
+from tickets.selectors import contract_clocks
 
 MONTH = OpenApiParameter(
     "month", OpenApiTypes.STR, description="YYYY-MM; default: the current month"

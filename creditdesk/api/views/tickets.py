@@ -17,11 +17,16 @@ from creditdesk.api.access import (
     contact_of,
 )
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from creditdesk.api.selectors import ticket_charges, ticket_clocks, tickets_with_due
 from creditdesk.api.throttling import intake_check
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from tickets.models import Message, ScheduledSession, Ticket
-from tickets.selectors import intake_attempt_list, ticket_list
+from tickets.selectors import (
+    intake_attempt_list,
+    ticket_charges,
+    ticket_clocks,
+    ticket_list,
+    tickets_with_due,
+)
 from tickets.services import charging, lifecycle
 from tickets.services.intake import ticket_open
 
