@@ -285,6 +285,16 @@ def clock_pause(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
     return clock
 
 
+def _end_pause(clock: SlaClock, calendar: Calendar, at: datetime) -> None:
+    """Close the open pause, storing the business time it kept off the clock."""
+    pause = clock.pauses.get(ended_at__isnull=True)
+    pause.ended_at = at
+    pause.business_time = business_time_between(pause.started_at, at, calendar)
+    pause.full_clean()
+    pause.save(update_fields=["ended_at", "business_time"])
+    clock.paused_at = None
+
+
 @transaction.atomic
 def clock_resume(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
     """The customer answered: the due time moves by the business time spent paused."""
@@ -292,12 +302,7 @@ def clock_resume(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
     check(clock, "resume")
     _check_time(clock, at)
     calendar = calendar_value(clock.calendar_version)
-    pause = clock.pauses.get(ended_at__isnull=True)
-    pause.ended_at = at
-    pause.business_time = business_time_between(pause.started_at, at, calendar)
-    pause.full_clean()
-    pause.save(update_fields=["ended_at", "business_time"])
-    clock.paused_at = None
+    _end_pause(clock, calendar, at)
     clock.measured_at = at
     _project(clock, calendar)
     _save(clock)
@@ -317,12 +322,7 @@ def clock_stop(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
     calendar = calendar_value(clock.calendar_version)
     _advance(clock, calendar, at)
     if phase(clock) == PAUSED:
-        pause = clock.pauses.get(ended_at__isnull=True)
-        pause.ended_at = at
-        pause.business_time = business_time_between(pause.started_at, at, calendar)
-        pause.full_clean()
-        pause.save(update_fields=["ended_at", "business_time"])
-        clock.paused_at = None
+        _end_pause(clock, calendar, at)
     clock.stopped_at = at
     clock.warn_at = None
     if clock.first_stopped_at is None:
