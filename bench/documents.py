@@ -1,0 +1,505 @@
+"""Documents: invoice PDFs per second, an SLA report of 5,000 tickets, a 100,000-line export.
+
+    uv run python bench/documents.py                      # SQLite (the embedded default)
+    DATABASE_URL=postgres://postgres@127.0.0.1:55432/x uv run python bench/documents.py
+
+Builds its own database (PostgreSQL: `creditdesk_bench_documents` on the server DATABASE_URL
+names; SQLite: var/bench-documents.sqlite3), so dev data is untouched. Three parts:
+
+(a) --invoices issued one-page invoices (three lines each, made through billing's services)
+    rendered through Creditdesk's path -- read the invoice for its snapshot (three queries),
+    build the HTML (`invoice_html`), WeasyPrint (`html_to_pdf`); exactly what
+    `invoice_pdf_bytes` does, timed in its steps -- and, interleaved invoice by invoice so
+    a loaded machine weighs on both alike, WeasyPrint alone on the already-built HTML of the
+    same invoice. Prints PDFs per second and the ratio Creditdesk / WeasyPrint alone.
+(b) The SLA compliance report (`sla_report_data`, then `sla_report_pdf`) of one contract
+    with --tickets tickets opened last month. The tickets and their two SLA clocks each are
+    seeded with bulk_create, with figures a month of real work would leave (most targets
+    met, some breached after the stop, a few breached or paused while open): opening 5,000
+    tickets through intake would take minutes (about 15 intakes/s here, bench/README.md) and
+    measure intake, not the report. The report only reads the rows, so the rows are enough;
+    the clocks' business times are drawn, not recomputed on the calendar.
+(c) The finance export of --export-invoices issued invoices x --lines-per-invoice lines
+    (100,000 lines by default) as CSV, then as XLSX: time, then peak Python memory
+    (tracemalloc) in a second run, because tracing slows the run it measures. Also the CSV
+    peak for a tenth of the range, to show the memory does not grow with the lines.
+    Seeded with bulk_create: Invoice.save refuses to change an issued invoice and, on
+    PostgreSQL, a trigger refuses lines on a non-draft invoice, so the invoices are
+    inserted as drafts with their final amounts and buyer, their lines inserted, and then
+    issued by one UPDATE per issue day (status, series, number, dates) -- the fields
+    `invoice_issue` sets, without its one transaction per invoice.
+"""
+
+import argparse
+import io
+import random
+import statistics
+import tempfile
+import time
+import tracemalloc
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from _common import prepare_database, setup_django
+
+ZONE = ZoneInfo("America/Bogota")
+
+
+def last_month() -> tuple[date, date]:
+    from django.utils import timezone
+
+    first_of_this = timezone.localdate().replace(day=1)
+    end = first_of_this - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def make_customer(n: int):
+    from contracts.models import Customer
+
+    return Customer.objects.create(
+        legal_name=f"Cliente {n} S.A.S.",
+        tax_id=f"900{n:06d}-1",
+        country="CO",
+        currency="COP",
+        time_zone="America/Bogota",
+        billing_email=f"facturas{n}@cliente.example",
+        address="Calle 100 # 10-20\nBogotá D.C., Colombia",
+    )
+
+
+# --- (a) invoice PDFs ---------------------------------------------------------------------------
+
+
+def issue_one_page_invoices(count: int) -> list[int]:
+    from djmoney.money import Money
+
+    from billing.models import InvoiceLine
+    from billing.services import invoice_add_line, invoice_create_draft, invoice_issue
+
+    customer = make_customer(1)
+    ids = []
+    for n in range(count):
+        draft = invoice_create_draft(customer=customer)
+        for kind, description, price in (
+            (InvoiceLine.Kind.PLAN_FEE, "Plan Nivel 3 - cuota mensual", "120900"),
+            (InvoiceLine.Kind.ONSITE, "Recargo por visita en sitio", "50000"),
+            (InvoiceLine.Kind.OVERDRAFT, f"Sobregiro de créditos ({n % 4 + 1} h)", "95000"),
+        ):
+            invoice_add_line(
+                invoice=draft,
+                kind=kind,
+                description=description,
+                quantity=1,
+                unit_price=Money(price, "COP"),
+            )
+        ids.append(invoice_issue(draft).pk)
+    return ids
+
+
+def bench_invoice_pdfs(ids: list[int]) -> None:
+    from billing.documents.snapshot import invoice_snapshot, invoices_for_snapshot
+    from billing.pdf import html_to_pdf, invoice_html
+
+    def creditdesk(pk: int) -> tuple[float, float, float, str, bytes]:
+        started = time.perf_counter()
+        snapshot = invoice_snapshot(invoices_for_snapshot().get(pk=pk))
+        read = time.perf_counter()
+        html = invoice_html(snapshot, language="es")
+        built = time.perf_counter()
+        pdf = html_to_pdf(html)
+        done = time.perf_counter()
+        return read - started, built - read, done - built, html, pdf
+
+    # Warm up both paths: fonts, templates, the first connection.
+    html_to_pdf(creditdesk(ids[0])[3])
+    htmls = {
+        pk: invoice_html(invoice_snapshot(invoices_for_snapshot().get(pk=pk)), language="es")
+        for pk in ids
+    }
+    reads, builds, weasy_in_path, alone = [], [], [], []
+    pdf = b""
+    for pk in ids:
+        read, build, render, _html, pdf = creditdesk(pk)
+        reads.append(read)
+        builds.append(build)
+        weasy_in_path.append(render)
+        started = time.perf_counter()
+        html_to_pdf(htmls[pk])
+        alone.append(time.perf_counter() - started)
+    total = sum(reads) + sum(builds) + sum(weasy_in_path)
+    per_invoice = _sums(reads, builds, weasy_in_path)
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(f"(a) {len(ids)} issued invoices of three lines ({pages} page each), Spanish")
+    print(
+        f"    Creditdesk (snapshot -> html -> PDF): {total:.2f} s, "
+        f"{len(ids) / total:.2f} PDFs/s, median {statistics.median(per_invoice) * 1000:.0f} ms"
+    )
+    print(
+        f"    WeasyPrint alone on the same HTML:    {sum(alone):.2f} s, "
+        f"{len(ids) / sum(alone):.2f} PDFs/s, median {statistics.median(alone) * 1000:.0f} ms"
+    )
+    print(f"    ratio Creditdesk / WeasyPrint alone: {total / sum(alone):.3f} (target <= 1.2)")
+    print(
+        f"    shares of Creditdesk's time: snapshot read {sum(reads) / total:.1%}, "
+        f"HTML build {sum(builds) / total:.1%}, WeasyPrint {sum(weasy_in_path) / total:.1%} "
+        f"(snapshot {statistics.median(reads) * 1000:.1f} ms, "
+        f"HTML {statistics.median(builds) * 1000:.1f} ms median)"
+    )
+
+
+def _sums(*columns: list[float]) -> list[float]:
+    return [sum(values) for values in zip(*columns, strict=True)]
+
+
+# --- (b) SLA report -----------------------------------------------------------------------------
+
+
+def seed_sla_month(tickets: int, month_start: date, month_end: date):
+    """A contract on a business-hours policy with `tickets` tickets opened in the month and
+    their response and resolution clocks, inserted directly (see the module docstring)."""
+    from contracts.models import Channel, Contract, Plan
+    from credits.services import credit_account_get_or_create, credits_top_up
+    from sla.calendars import Calendar
+    from sla.choices import Impact, Priority, Urgency
+    from sla.models import SlaClock, SlaTarget
+    from sla.selectors import calendar_current_version
+    from sla.services.setup import TargetSpec, calendar_publish, policy_publish
+    from tickets.models import Ticket
+
+    hours = {day: [("08:00", "12:00"), ("13:00", "17:00")] for day in range(5)}
+    calendar = calendar_publish(
+        slug="bench-documents",
+        name="Bogotá hábil",
+        calendar=Calendar.build("America/Bogota", hours, country="CO"),
+    ).calendar
+    hour = timedelta(hours=1)
+    version = policy_publish(
+        slug="bench-documents",
+        name="Nivel 3",
+        calendar=calendar,
+        targets={
+            Priority.P1: TargetSpec(hour / 2, 4 * hour),
+            Priority.P2: TargetSpec(hour, 8 * hour),
+            Priority.P3: TargetSpec(2 * hour, 16 * hour),
+            Priority.P4: TargetSpec(4 * hour, 24 * hour),
+        },
+    )
+    calendar_version = calendar_current_version(calendar)
+    targets = {
+        (row.priority, kind): getattr(row, field)
+        for row in SlaTarget.objects.filter(policy_version=version)
+        for kind, field in (("response", "first_response"), ("resolution", "resolution"))
+    }
+    plan = Plan.objects.create(
+        code="bench-documents", name="Soporte Nivel 3", currency="COP", sla_policy=version.policy
+    )
+    customer = make_customer(2)
+    contract = Contract.objects.create(
+        customer=customer, plan=plan, status=Contract.Status.ACTIVE, starts_on=date(2025, 1, 1)
+    )
+    credits_top_up(account=credit_account_get_or_create(customer=customer), credits="500")
+
+    rng = random.Random(7)
+    workdays = [
+        month_start + timedelta(days=n)
+        for n in range((month_end - month_start).days + 1)
+        if (month_start + timedelta(days=n)).weekday() < 5
+    ]
+    priorities = rng.choices(
+        [Priority.P1, Priority.P2, Priority.P3, Priority.P4], weights=[5, 20, 45, 30], k=tickets
+    )
+    rows = []
+    for n, priority in enumerate(priorities):
+        day = rng.choice(workdays)
+        opened_at = datetime.combine(day, clock_time(8), tzinfo=ZONE) + timedelta(
+            minutes=rng.randrange(0, 8 * 60)
+        )
+        rows.append(
+            Ticket(
+                number=f"T-BENCH-{n + 1:06d}",
+                customer=customer,
+                contract=contract,
+                channel=Channel.PORTAL,
+                subject=f"Solicitud {n + 1}",
+                impact=Impact.MEDIUM,
+                urgency=Urgency.MEDIUM,
+                priority=priority,
+                status=Ticket.Status.IN_PROGRESS,
+                opened_at=opened_at,
+            )
+        )
+    tickets_made = Ticket.objects.bulk_create(rows, batch_size=1000)
+
+    clocks = []
+    status_by_ticket = {}
+    for ticket in tickets_made:
+        for kind, outcomes in (
+            ("response", [("met", 93), ("late", 5), ("open_breached", 2)]),
+            ("resolution", [("met", 85), ("late", 8), ("open_breached", 4), ("paused", 3)]),
+        ):
+            target = targets[(ticket.priority, kind)]
+            outcome = rng.choices([o for o, _ in outcomes], weights=[w for _, w in outcomes])[0]
+            clocks.append(_clock(ticket, kind, target, outcome, version, calendar_version, rng))
+            if kind == "resolution":
+                status_by_ticket[ticket.pk] = outcome
+    SlaClock.objects.bulk_create(clocks, batch_size=1000)
+    for outcome, status in (
+        ("met", Ticket.Status.RESOLVED),
+        ("late", Ticket.Status.CLOSED),
+        ("paused", Ticket.Status.WAITING_ON_CUSTOMER),
+    ):
+        Ticket.objects.filter(
+            pk__in=[pk for pk, value in status_by_ticket.items() if value == outcome]
+        ).update(status=status)
+    return contract
+
+
+def _clock(ticket, kind, target, outcome, version, calendar_version, rng):
+    from sla.models import SlaClock
+
+    state = SlaClock.State
+    started = ticket.opened_at
+    due = started + target
+    clock = SlaClock(
+        subject=f"ticket:{ticket.pk}",
+        label=ticket.number,
+        kind=kind,
+        priority=ticket.priority,
+        policy_version=version,
+        calendar_version=calendar_version,
+        target=target,
+        warning_percent=version.warning_percent,
+        started_at=started,
+        measured_at=started,
+        elapsed=timedelta(0),
+        due_at=due,
+        warn_at=started + target * version.warning_percent / 100,
+    )
+    if outcome in ("met", "late"):
+        share = rng.uniform(0.05, 0.95) if outcome == "met" else rng.uniform(1.05, 3.0)
+        elapsed = timedelta(seconds=round(target.total_seconds() * share))
+        clock.state = state.MET if outcome == "met" else state.BREACHED
+        clock.elapsed = clock.first_elapsed = elapsed
+        clock.stopped_at = clock.first_stopped_at = clock.measured_at = started + elapsed
+        clock.first_met = outcome == "met"
+        if outcome == "late":
+            clock.breached_at = due
+    elif outcome == "open_breached":
+        clock.state = state.BREACHED
+        clock.breached_at = due
+        clock.measured_at = due
+        clock.elapsed = target
+    else:  # paused, waiting on the customer
+        clock.state = state.PAUSED
+        clock.elapsed = target / 3
+        clock.paused_at = clock.measured_at = started + target / 3
+    return clock
+
+
+def bench_sla_report(tickets: int) -> None:
+    from tickets.reports import sla_report_csv, sla_report_data, sla_report_pdf
+
+    month_start, month_end = last_month()
+    started = time.perf_counter()
+    contract = seed_sla_month(tickets, month_start, month_end)
+    seeded = time.perf_counter() - started
+
+    started = time.perf_counter()
+    report = sla_report_data(contract=contract, period_start=month_start)
+    data = time.perf_counter() - started
+    started = time.perf_counter()
+    pdf = sla_report_pdf(report, language="es")
+    render = time.perf_counter() - started
+    started = time.perf_counter()
+    sla_report_csv(report)
+    csv_time = time.perf_counter() - started
+
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    overall = report.compliance.overall
+    print(
+        f"(b) SLA report of {month_start:%Y-%m}, one contract, {tickets} tickets "
+        f"(seeded in {seeded:.1f} s)"
+    )
+    print(
+        f"    data {data:.2f} s + PDF {render:.2f} s = {data + render:.2f} s; "
+        f"CSV {csv_time:.2f} s; "
+        f"{pages} pages, {len(report.compliance.breaches)} breaches listed, "
+        f"{overall.tickets} tickets, response met {overall.response_met}/{overall.response_decided}"
+    )
+
+
+# --- (c) finance export -------------------------------------------------------------------------
+
+
+def seed_export(invoices: int, lines_per_invoice: int, month_start: date, month_end: date) -> None:
+    """Issued invoices with their lines, inserted directly (see the module docstring)."""
+    from django.db.models import F, Max
+    from django.utils import timezone
+    from djmoney.money import Money
+
+    from billing.models import Invoice, InvoiceLine, InvoiceSeries
+    from billing.services import line_amounts
+
+    customers = [make_customer(100 + n) for n in range(100)]
+    prices = [Money(value, "COP") for value in ("120900", "50000", "95000", "15000", "250000")]
+    kinds = [
+        InvoiceLine.Kind.PLAN_FEE,
+        InvoiceLine.Kind.ONSITE,
+        InvoiceLine.Kind.OVERDRAFT,
+        InvoiceLine.Kind.OTHER,
+        InvoiceLine.Kind.CREDIT_PACK,
+    ]
+    rate = Decimal("19")
+    amounts = [line_amounts(quantity=Decimal(1), unit_price=p, tax_rate=rate) for p in prices]
+    days = [month_start + timedelta(days=n) for n in range((month_end - month_start).days + 1)]
+    fv = InvoiceSeries.objects.get(code="FV")
+    chunk = 1000
+    for offset in range(0, invoices, chunk):
+        count = min(chunk, invoices - offset)
+        drafts = []
+        plans = []
+        for n in range(offset, offset + count):
+            customer = customers[n % len(customers)]
+            plan = [(n + position) % len(prices) for position in range(lines_per_invoice)]
+            plans.append(plan)
+            drafts.append(
+                Invoice(
+                    customer=customer,
+                    currency="COP",
+                    buyer_legal_name=customer.legal_name,
+                    buyer_tax_id=customer.tax_id,
+                    buyer_address=customer.address,
+                    buyer_country=customer.country,
+                    buyer_email=customer.billing_email,
+                    subtotal=sum((amounts[i].subtotal for i in plan), Money(0, "COP")),
+                    tax=sum((amounts[i].tax for i in plan), Money(0, "COP")),
+                    total=sum((amounts[i].total for i in plan), Money(0, "COP")),
+                )
+            )
+        drafts = Invoice.objects.bulk_create(drafts)
+        InvoiceLine.objects.bulk_create(
+            (
+                InvoiceLine(
+                    invoice=draft,
+                    position=position,
+                    kind=kinds[index],
+                    description=f"Servicio {position}: {kinds[index]}",
+                    quantity=Decimal(1),
+                    currency="COP",
+                    unit_price=prices[index],
+                    tax_rate=rate,
+                    subtotal=amounts[index].subtotal,
+                    tax=amounts[index].tax,
+                    total=amounts[index].total,
+                )
+                for draft, plan in zip(drafts, plans, strict=True)
+                for position, index in enumerate(plan, start=1)
+            ),
+            batch_size=5000,
+        )
+        by_day: dict[date, list[int]] = {}
+        for n, draft in enumerate(drafts, start=offset):
+            by_day.setdefault(days[n % len(days)], []).append(draft.pk)
+        for day, pks in by_day.items():
+            # Numbers are the primary keys: unique in the series, no counter to contend on.
+            Invoice.objects.filter(pk__in=pks).update(
+                status=Invoice.Status.ISSUED,
+                series=fv,
+                number=F("id"),
+                issued_on=day,
+                due_on=day + timedelta(days=15),
+                issued_at=timezone.now(),
+            )
+    last = Invoice.objects.aggregate(last=Max("number"))["last"] or 0
+    InvoiceSeries.objects.filter(pk=fv.pk).update(next_number=last + 1)
+
+
+def _csv(export) -> int:
+    from billing.exports import finance_export_csv
+
+    size = 0
+    with tempfile.TemporaryFile("w", encoding="utf-8", newline="") as handle:
+        for piece in finance_export_csv(export):
+            size += handle.write(piece)
+    return size
+
+
+def _xlsx(export) -> int:
+    from billing.exports import finance_export_xlsx
+
+    with tempfile.TemporaryFile() as handle:
+        finance_export_xlsx(export, handle)
+        return handle.tell()
+
+
+def _timed(function, export) -> tuple[float, int]:
+    started = time.perf_counter()
+    size = function(export)
+    return time.perf_counter() - started, size
+
+
+def _peak(function, export) -> int:
+    tracemalloc.start()
+    try:
+        function(export)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def bench_export(invoices: int, lines_per_invoice: int) -> None:
+    from billing.exports import finance_export_get
+    from billing.models import InvoiceLine
+
+    month_start, month_end = last_month()
+    started = time.perf_counter()
+    seed_export(invoices, lines_per_invoice, month_start, month_end)
+    seeded = time.perf_counter() - started
+    export = finance_export_get(
+        filters={"date_from": month_start.isoformat(), "date_to": month_end.isoformat()}
+    )
+    lines = InvoiceLine.objects.filter(invoice__in=export.invoices).count()
+    tenth_end = month_start + timedelta(days=(month_end - month_start).days // 10)
+    tenth = finance_export_get(
+        filters={"date_from": month_start.isoformat(), "date_to": tenth_end.isoformat()}
+    )
+    tenth_lines = InvoiceLine.objects.filter(invoice__in=tenth.invoices).count()
+    print(f"(c) finance export of {invoices} invoices, {lines} lines (seeded in {seeded:.1f} s)")
+    csv_time, csv_size = _timed(_csv, export)
+    csv_peak = _peak(_csv, export)
+    tenth_peak = _peak(_csv, tenth)
+    print(
+        f"    CSV:  {csv_time:.1f} s, {lines / csv_time:,.0f} lines/s, {csv_size / 1e6:.1f} MB; "
+        f"peak {csv_peak / 1e6:.2f} MB traced ({tenth_lines} lines: {tenth_peak / 1e6:.2f} MB)"
+    )
+    xlsx_time, xlsx_size = _timed(_xlsx, export)
+    xlsx_peak = _peak(_xlsx, export)
+    print(
+        f"    XLSX: {xlsx_time:.1f} s, {lines / xlsx_time:,.0f} lines/s, {xlsx_size / 1e6:.1f} MB; "
+        f"peak {xlsx_peak / 1e6:.2f} MB traced"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--invoices", type=int, default=30, help="one-page invoices for (a)")
+    parser.add_argument("--tickets", type=int, default=5000, help="tickets in the month for (b)")
+    parser.add_argument("--export-invoices", type=int, default=10_000)
+    parser.add_argument("--lines-per-invoice", type=int, default=10)
+    args = parser.parse_args()
+    vendor, _url = prepare_database("documents")
+    setup_django()
+    print(f"database: {vendor}")
+    bench_invoice_pdfs(issue_one_page_invoices(args.invoices))
+    bench_sla_report(args.tickets)
+    bench_export(args.export_invoices, args.lines_per_invoice)
+
+
+if __name__ == "__main__":
+    main()
