@@ -3,6 +3,7 @@ recording a bank transfer. Every write goes through billing.services."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -139,6 +140,8 @@ class PaymentAdmin(admin.ModelAdmin):
         return [record, *super().get_urls()]
 
     def record_transfer(self, request):
+        if not request.user.has_perm("billing.add_payment"):
+            raise PermissionDenied
         form = BankTransferForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from weasyprint import HTML
 
 from contracts.models import Contract
@@ -245,9 +245,6 @@ LABELS = {
         "times_note": "Times in business hours of the policy's calendar; dates in {zone}.",
     },
 }
-PRIORITY_NAMES = {
-    "en": {"p1": "P1 Critical", "p2": "P2 High", "p3": "P3 Medium", "p4": "P4 Low"},
-}
 LOCALES = {"es": "es_CO", "en": "en"}
 
 
@@ -269,9 +266,8 @@ def _share(value: Decimal | None, locale: str) -> str:
 def _priority(value: str | None, language: str, labels: dict) -> str:
     if value is None:
         return labels["all"]
-    if value in PRIORITY_NAMES.get(language, {}):
-        return PRIORITY_NAMES[language][value]
-    return str(Priority(value).label)
+    with translation.override(language):
+        return str(Priority(value).label)
 
 
 def _group_row(group: GroupCompliance, language: str, labels: dict) -> dict:

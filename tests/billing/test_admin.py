@@ -41,3 +41,20 @@ def test_finance_records_a_bank_transfer_in_the_admin(admin_client):
     payment = Payment.objects.get(provider_ref="BANCO-123")
     assert payment.amount == Money("119000", "COP")
     assert payment.applied_at is not None
+
+
+def test_a_finance_user_works_the_back_office_and_an_agent_may_not_record_payments(client):
+    from tests.factories import make_agent, make_finance_user
+
+    invoice = make_invoice(issue=True)
+    client.force_login(make_finance_user())
+    for url in [
+        "/admin/billing/invoice/",
+        f"/admin/billing/invoice/{invoice.pk}/change/",
+        "/admin/billing/payment/record-transfer/",
+        "/admin/credits/ledgerentry/",
+    ]:
+        assert client.get(url).status_code == 200, url
+
+    client.force_login(make_agent())
+    assert client.get("/admin/billing/payment/record-transfer/").status_code == 403

@@ -182,6 +182,9 @@ def test_the_english_pdf_differs_in_labels(report):
     assert "Compliance by week" in text
     assert "Opening balance" in text
     assert "Page 1 of" in text
+    assert "P1 Critical" in text
+    assert "Agreed / planned" in text
+    assert "Crítica" not in text
 
 
 def test_the_chart_is_svg_with_one_bar_per_decided_share(report):
