@@ -202,19 +202,33 @@ def _fetch_one(sql: str, params: dict, *, may_conflict: bool) -> tuple | None:
 
 
 def _execute_prepared(db: BaseDatabaseWrapper, sql: str, params: dict) -> tuple | None:
-    """Execute with server-side parameters as a prepared statement (planned once per
-    connection), on Django's own connection and transaction. The ledger statements are the
-    hottest in Creditdesk; this saves client and server CPU on each (bench/README.md)."""
+    """Execute with server-side parameters as a prepared statement, on Django's own
+    connection and transaction. The ledger statements are the hottest in Creditdesk, and a
+    CTE this size costs the server more to parse and plan than to run: prepared, it is
+    planned once per connection (the `prepare_threshold` option in settings.py lets psycopg
+    prepare; bench/README.md has the figures)."""
     db.ensure_connection()
     db.validate_no_broken_transaction()
+    cursor = _ledger_cursor(db)
     started = time.monotonic()
-    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
+    with db.wrap_database_errors:
         cursor.execute(sql, params, prepare=True)
         row = cursor.fetchone()
     if db.queries_logged:
         # Keep query counts honest (django_assert_num_queries, debug toolbar).
         db.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
     return row
+
+
+def _ledger_cursor(db: BaseDatabaseWrapper) -> psycopg.Cursor:
+    """One psycopg cursor per open connection, kept for the ledger statements: a new cursor
+    per statement costs a fresh adapter context, and its dumper lookups, every time.
+    Django's connections are per thread, so the cursor is too."""
+    cursor = getattr(db, "_creditdesk_ledger_cursor", None)
+    if cursor is None or cursor.connection is not db.connection:
+        cursor = psycopg.Cursor(db.connection)
+        db._creditdesk_ledger_cursor = cursor
+    return cursor
 
 
 _PG_APPEND = """

@@ -166,16 +166,33 @@ class LedgerEntry(models.Model):
         default=None,
         currency_choices=CURRENCY_CHOICES,
     )
-    hold = models.OneToOneField(
-        CreditHold, on_delete=models.PROTECT, null=True, blank=True, related_name="charge"
+    # These three are NULL on almost every entry. Their indexes are partial (Meta) so that
+    # an append -- the hottest write in Creditdesk -- does not index three NULLs.
+    hold = models.ForeignKey(
+        CreditHold,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
     )
-    reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
     )
     reference_type = models.CharField(_("tipo de referencia"), max_length=40, blank=True)
     reference_id = models.CharField(_("referencia"), max_length=64, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
     )
     reason = models.TextField(
         _("motivo"), blank=True, help_text=_("Motivo del ajuste, o la explicación del cobro.")
@@ -191,9 +208,27 @@ class LedgerEntry(models.Model):
         verbose_name = _("movimiento")
         verbose_name_plural = _("movimientos")
         ordering = ["account_id", "sequence"]
+        indexes = [
+            models.Index(
+                fields=["created_by"],
+                condition=models.Q(created_by__isnull=False),
+                name="credits_entry_created_by",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "sequence"], name="credits_entry_unique_sequence"
+            ),
+            # A hold becomes at most one charge; an entry is reversed at most once.
+            models.UniqueConstraint(
+                fields=["hold"],
+                condition=models.Q(hold__isnull=False),
+                name="credits_entry_unique_hold",
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"],
+                condition=models.Q(reverses__isnull=False),
+                name="credits_entry_unique_reverses",
             ),
             models.UniqueConstraint(
                 fields=["account", "idempotency_key"],
