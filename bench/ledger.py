@@ -9,10 +9,14 @@ at random over 1,000 accounts. The script builds its own database -- on PostgreS
 `creditdesk_bench_ledger` on the server DATABASE_URL names, on SQLite
 var/bench-ledger.sqlite3 -- migrates it and creates the accounts; dev data is not touched.
 
-On PostgreSQL it then runs pgbench with 16 clients against the same server doing the same
-transaction in raw SQL (lock the account row, insert the entry, update the balance), and
-prints each Creditdesk figure as a ratio to it. Last, it re-verifies every account's
-balance and hash chain. The last line is `hot_account_ratio_to_pgbench: X`.
+On PostgreSQL two peers do the same transaction in raw SQL (lock the account row, insert
+the entry, update the balance) against the same server with 16 clients: pgbench, and a
+plain psycopg client in 16 processes (what Python does with no framework at all). Host
+noise on a shared machine moves every figure by tens of percent from one minute to the
+next, so the phases run in --rounds rounds, each Creditdesk phase right beside its peers',
+and the ratios printed are the medians of the per-round ratios. Last, the script
+re-verifies every account's balance and hash chain. The last line is
+`hot_account_ratio_to_pgbench: X`.
 """
 
 import argparse
@@ -20,6 +24,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 from decimal import Decimal
@@ -98,11 +103,14 @@ def pgbench_binary() -> str:
     raise SystemExit("pgbench not found: set PGBIN to PostgreSQL's bin directory")
 
 
-def run_pgbench(url: str, *, spread: bool, accounts: int, clients: int, seconds: float) -> float:
+def create_peer_tables(url: str, accounts: int) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(PGBENCH_SETUP.format(count=accounts))
+
+
+def run_pgbench(url: str, *, spread: bool, accounts: int, clients: int, seconds: float) -> float:
     parts = urlsplit(url)
     choose = f"\\set aid random(1, {accounts})" if spread else "\\set aid 1"
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
@@ -128,9 +136,37 @@ def run_pgbench(url: str, *, spread: bool, accounts: int, clients: int, seconds:
     return float(match.group(1))
 
 
+def psycopg_step(url: str, accounts: int):
+    """The pgbench transaction from Python: psycopg, no ORM, three statements."""
+    import psycopg
+
+    conn = psycopg.connect(url)
+    choose = random.Random(os.getpid()).randint
+
+    def step() -> bool:
+        account_id = choose(1, accounts)
+        with conn.transaction():
+            conn.execute(
+                "SELECT balance FROM pgbench_credit_account WHERE id = %s FOR UPDATE",
+                (account_id,),
+            )
+            conn.execute(
+                "INSERT INTO pgbench_credit_entry (account_id, credits) VALUES (%s, -1)",
+                (account_id,),
+            )
+            conn.execute(
+                "UPDATE pgbench_credit_account SET balance = balance - 1 WHERE id = %s",
+                (account_id,),
+            )
+        return True
+
+    return step
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--accounts", type=int, default=1000)
     args = parser.parse_args()
@@ -140,35 +176,72 @@ def main() -> None:
     account_ids = create_accounts(args.accounts)
     where = urlsplit(url)
     print(f"database: {vendor} {where.hostname or ''}:{where.port or ''}{where.path}")
-    print(f"workers: {args.workers} processes, {args.seconds:g} s per phase")
+    print(f"workers: {args.workers} processes, {args.seconds:g} s per phase, {args.rounds} rounds")
+    on_postgresql = vendor == "postgresql"
+    if on_postgresql:
+        create_peer_tables(url, args.accounts)
 
-    hot = per_second(charge_step, [(account_ids[:1],)] * args.workers, seconds=args.seconds)
-    print(f"creditdesk_hot_charges_per_s: {hot:.0f}")
-    spread = per_second(charge_step, [(account_ids,)] * args.workers, seconds=args.seconds)
-    print(f"creditdesk_spread_charges_per_s: {spread:.0f}")
+    def creditdesk(accounts: list[int]) -> float:
+        return per_second(charge_step, [(accounts,)] * args.workers, seconds=args.seconds)
+
+    def pgbench(*, spread: bool) -> float:
+        return run_pgbench(
+            url, spread=spread, accounts=args.accounts, clients=args.workers, seconds=args.seconds
+        )
+
+    def raw_psycopg(accounts: int) -> float:
+        return per_second(psycopg_step, [(url, accounts)] * args.workers, seconds=args.seconds)
+
+    phases = {"creditdesk_hot": lambda: creditdesk(account_ids[:1])}
+    if on_postgresql:
+        phases |= {
+            "pgbench_hot": lambda: pgbench(spread=False),
+            "psycopg_hot": lambda: raw_psycopg(1),
+        }
+    phases["creditdesk_spread"] = lambda: creditdesk(account_ids)
+    if on_postgresql:
+        phases |= {
+            "pgbench_spread": lambda: pgbench(spread=True),
+            "psycopg_spread": lambda: raw_psycopg(args.accounts),
+        }
+    figures: dict[str, list[float]] = {name: [] for name in phases}
+    charges = 0.0
+    for number in range(1, args.rounds + 1):
+        # Every other round runs backwards, so a drift of the host's speed favours nobody.
+        for name in list(phases) if number % 2 else reversed(phases):
+            figures[name].append(phases[name]())
+        charges += (figures["creditdesk_hot"][-1] + figures["creditdesk_spread"][-1]) * args.seconds
+        print(f"round {number}: " + ", ".join(f"{n} {v[-1]:.0f}" for n, v in figures.items()))
+
+    print(f"creditdesk_hot_charges_per_s: {statistics.median(figures['creditdesk_hot']):.0f}")
+    print(f"creditdesk_spread_charges_per_s: {statistics.median(figures['creditdesk_spread']):.0f}")
 
     from credits.models import LedgerEntry
     from credits.selectors import ledger_verify
 
     verification = ledger_verify()
-    expected_entries = args.accounts + 2 * args.workers + round((hot + spread) * args.seconds)
+    expected_entries = args.accounts + 2 * args.workers * args.rounds + round(charges)
     entries = LedgerEntry.objects.count()
     print(f"ledger: {verification.summary()}")
     print(f"entries written: {entries} (expected {expected_entries})")
     violations = len(verification.broken) + (entries != expected_entries)
     print(f"invariant_violations: {violations}")
 
-    if vendor != "postgresql":
+    if not on_postgresql:
         print("pgbench: not run (SQLite)")
         print("hot_account_ratio_to_pgbench: n/a")
         return
-    common = {"accounts": args.accounts, "clients": args.workers, "seconds": args.seconds}
-    pg_hot = run_pgbench(url, spread=False, **common)
-    print(f"pgbench_hot_tps: {pg_hot:.0f}")
-    pg_spread = run_pgbench(url, spread=True, **common)
-    print(f"pgbench_spread_tps: {pg_spread:.0f}")
-    print(f"spread_ratio_to_pgbench: {spread / pg_spread:.2f}")
-    print(f"hot_account_ratio_to_pgbench: {hot / pg_hot:.2f}")
+
+    def ratio(ours: str, peer: str) -> float:
+        return statistics.median([a / b for a, b in zip(figures[ours], figures[peer], strict=True)])
+
+    for peer in ("pgbench", "psycopg"):
+        print(f"{peer}_hot_tps: {statistics.median(figures[f'{peer}_hot']):.0f}")
+        print(f"{peer}_spread_tps: {statistics.median(figures[f'{peer}_spread']):.0f}")
+    print(f"spread_ratio_to_psycopg: {ratio('creditdesk_spread', 'psycopg_spread'):.2f}")
+    print(f"hot_ratio_to_psycopg: {ratio('creditdesk_hot', 'psycopg_hot'):.2f}")
+    print(f"spread_ratio_to_pgbench: {ratio('creditdesk_spread', 'pgbench_spread'):.2f}")
+    print(f"hot_account_ratio_to_pgbench: {ratio('creditdesk_hot', 'pgbench_hot'):.2f}")
 
 
 if __name__ == "__main__":
