@@ -38,6 +38,10 @@ class CustomerAdmin(admin.ModelAdmin):
         except CreditdeskError as error:
             self.message_user(request, error.message(), messages.ERROR)
 
+    def delete_queryset(self, request, queryset):
+        for customer in queryset:
+            self.delete_model(request, customer)
+
 
 class CreditPackInline(admin.TabularInline):
     model = CreditPack
@@ -144,6 +148,16 @@ class ContractAdmin(admin.ModelAdmin):
         _status_action(Contract.Status.SUSPENDED, _("Suspender")),
         _status_action(Contract.Status.CANCELLED, _("Cancelar")),
     ]
+
+    def delete_model(self, request, obj):
+        try:
+            services.contract_delete(obj)
+        except CreditdeskError as error:
+            self.message_user(request, error.message(), messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for contract in queryset:
+            self.delete_model(request, contract)
 
     def get_readonly_fields(self, request, obj=None):
         # Status moves only through the actions, which keep the history; plan through PlanChange.

@@ -113,7 +113,10 @@ def contract_transition(
     by: AbstractBaseUser | None = None,
     reason: str = "",
 ) -> Contract:
-    """Locks customer then contract, checks the table, keeps one live contract per customer."""
+    """Locks customer then contract, checks the table, keeps one live contract per customer.
+    Suspending or cancelling needs a reason: the customer will ask why."""
+    if to_status in (Status.SUSPENDED, Status.CANCELLED) and not reason.strip():
+        raise ReasonRequired(field="reason")
     with transaction.atomic():
         Customer.objects.select_for_update().only("pk").get(pk=contract.customer_id)
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -151,8 +154,6 @@ def contract_activate(contract: Contract, *, by=None, reason: str = "") -> Contr
 
 
 def contract_suspend(contract: Contract, *, by=None, reason: str) -> Contract:
-    if not reason.strip():
-        raise ReasonRequired(field="reason")
     return contract_transition(contract, to_status=Status.SUSPENDED, by=by, reason=reason)
 
 
@@ -161,8 +162,6 @@ def contract_reactivate(contract: Contract, *, by=None, reason: str = "") -> Con
 
 
 def contract_cancel(contract: Contract, *, by=None, reason: str) -> Contract:
-    if not reason.strip():
-        raise ReasonRequired(field="reason")
     return contract_transition(contract, to_status=Status.CANCELLED, by=by, reason=reason)
 
 

@@ -68,3 +68,48 @@ def test_an_illegal_action_shows_the_refusal_and_changes_nothing(staff_client):
     assert "no puede pasar a active" in response.content.decode()
     contract.refresh_from_db()
     assert contract.status == Contract.Status.CANCELLED
+
+
+def test_suspending_without_a_reason_is_refused_and_changes_nothing(staff_client):
+    contract = make_contract()
+
+    response = staff_client.post(
+        "/admin/contracts/contract/",
+        {"action": "make_suspended", "_selected_action": [contract.pk], "apply": "1", "reason": ""},
+        follow=True,
+    )
+
+    assert "Indique el motivo." in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE
+    assert not contract.status_changes.exists()
+
+
+def test_deleting_a_live_contract_from_the_admin_is_refused_with_its_history_kept(staff_client):
+    contract = make_contract()
+    staff_client.post(
+        "/admin/contracts/contract/",
+        {
+            "action": "make_suspended",
+            "_selected_action": [contract.pk],
+            "apply": "1",
+            "reason": "x",
+        },
+    )
+
+    staff_client.post(f"/admin/contracts/contract/{contract.pk}/delete/", {"post": "yes"})
+    staff_client.post(
+        "/admin/contracts/contract/",
+        {"action": "delete_selected", "_selected_action": [contract.pk], "post": "yes"},
+    )
+
+    assert Contract.objects.filter(pk=contract.pk).exists()
+    assert contract.status_changes.count() == 1
+
+
+def test_deleting_an_unused_draft_from_the_admin_works(staff_client):
+    contract = make_contract(status=Contract.Status.DRAFT)
+
+    staff_client.post(f"/admin/contracts/contract/{contract.pk}/delete/", {"post": "yes"})
+
+    assert not Contract.objects.filter(pk=contract.pk).exists()
