@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
@@ -25,22 +28,31 @@ class ContactInline(admin.TabularInline):
     raw_id_fields = ["user"]
 
 
+class DeleteThroughServiceMixin:
+    """Deletes, one at a time or in bulk, go through the app's delete service, which refuses
+    anything with history; the admin would otherwise delete it directly."""
+
+    delete_service: Callable[[Any], None]
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_service(obj)
+        except CreditdeskError as error:
+            self.message_user(request, error.message(), messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
     list_display = ["legal_name", "tax_id", "country", "currency", "membership", "account_manager"]
     list_filter = ["country", "currency", "membership", "tax_exempt", "account_manager"]
     search_fields = ["legal_name", "tax_id", "billing_email", "contacts__email"]
     inlines = [ContactInline]
 
-    def delete_model(self, request, obj):
-        try:
-            services.customer_delete(obj)
-        except CreditdeskError as error:
-            self.message_user(request, error.message(), messages.ERROR)
-
-    def delete_queryset(self, request, queryset):
-        for customer in queryset:
-            self.delete_model(request, customer)
+    delete_service = staticmethod(services.customer_delete)
 
 
 class CreditPackInline(admin.TabularInline):
@@ -136,7 +148,7 @@ def _status_action(to_status: str, label: str):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
     list_display = ["customer", "plan", "status", "starts_on", "ends_on"]
     list_filter = ["status", "plan", "customer__country"]
     search_fields = ["customer__legal_name", "customer__tax_id", "plan__code"]
@@ -149,15 +161,7 @@ class ContractAdmin(admin.ModelAdmin):
         _status_action(Contract.Status.CANCELLED, _("Cancelar")),
     ]
 
-    def delete_model(self, request, obj):
-        try:
-            services.contract_delete(obj)
-        except CreditdeskError as error:
-            self.message_user(request, error.message(), messages.ERROR)
-
-    def delete_queryset(self, request, queryset):
-        for contract in queryset:
-            self.delete_model(request, contract)
+    delete_service = staticmethod(services.contract_delete)
 
     def get_readonly_fields(self, request, obj=None):
         # Status moves only through the actions, which keep the history; plan through PlanChange.
