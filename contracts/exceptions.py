@@ -6,9 +6,11 @@ class ContractsError(CreditdeskError):
 
 
 class IllegalContractTransition(ContractsError):
+    """`from_status` and `to_status` are the statuses' labels, rendered in each language."""
+
     code = "illegal_transition"
-    message_es = "Un contrato {from_status} no puede pasar a {to_status}."
-    message_en = "A {from_status} contract cannot become {to_status}."
+    message_es = "Un contrato en estado «{from_status}» no puede pasar a «{to_status}»."
+    message_en = "A contract in status '{from_status}' cannot become '{to_status}'."
 
 
 class SecondLiveContract(ContractsError):
@@ -18,9 +20,20 @@ class SecondLiveContract(ContractsError):
 
 
 class HasHistory(ContractsError):
+    """`related` names (lazily, so in each language) the rows that make `what` history."""
+
     code = "has_history"
     message_es = "No se puede eliminar {what}: tiene historia ({related}). Cancele en su lugar."
     message_en = "{what} cannot be deleted: it has history ({related}). Cancel it instead."
+
+
+class CurrencyLocked(ContractsError):
+    code = "currency_locked"
+    message_es = "currency: {what} ya tiene {related} en {currency}; la moneda no se puede cambiar."
+    message_en = "currency: {what} already has {related} in {currency}; its currency cannot change."
+
+    def __init__(self, *, what: str, related: object, currency: str) -> None:
+        super().__init__(field="currency", what=what, related=related, currency=currency)
 
 
 class ReasonRequired(ContractsError):

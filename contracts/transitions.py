@@ -1,7 +1,11 @@
 """The contract lifecycle as data: which status may follow which."""
 
+from django.core.exceptions import ValidationError
+from django.db import models
+
 from contracts.exceptions import IllegalContractTransition
 from contracts.models import Contract
+from creditdesk.errors import InvalidInput
 
 Status = Contract.Status
 
@@ -16,7 +20,12 @@ LIVE = frozenset({Status.ACTIVE, Status.SUSPENDED})
 
 
 def check_transition(from_status: str, to_status: str) -> None:
+    if to_status not in Status.values:
+        invalid = models.Field.default_error_messages["invalid_choice"]
+        raise InvalidInput({"status": [ValidationError(invalid, params={"value": to_status})]})
     if to_status not in ALLOWED[from_status]:
         raise IllegalContractTransition(
-            field="status", from_status=from_status, to_status=to_status
+            field="status",
+            from_status=Status(from_status).label,
+            to_status=Status(to_status).label,
         )

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import translation
+from django.utils.functional import Promise
 
 
 class CreditdeskError(Exception):
@@ -22,9 +23,10 @@ class CreditdeskError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, language: str | None = None) -> str:
-        language = (language or translation.get_language() or "es")[:2]
+        language = _language(language)
         template = self.message_en if language == "en" else self.message_es
-        return template.format(**self.params)
+        with translation.override(language):  # lazy params (labels, names) render in it too
+            return template.format(**{name: _render(value) for name, value in self.params.items()})
 
     def as_dict(self, language: str | None = None) -> dict[str, Any]:
         fields = {self.field: [self.message(language)]} if self.field else {}
@@ -32,25 +34,64 @@ class CreditdeskError(Exception):
 
 
 class InvalidInput(CreditdeskError):
-    """Bad input, with Django's per-field messages; raised before anything is written."""
+    """Bad input, with per-field messages; raised before anything is written.
+
+    Messages may be lazy translations or Django `ValidationError`s: they are kept as given
+    and rendered in the language asked for, so a Spanish request never reads English
+    field errors and an English one never reads Spanish ones."""
 
     code = "invalid_input"
     message_es = "Los datos no son válidos: {summary}"
     message_en = "The input is not valid: {summary}"
 
-    def __init__(self, fields: dict[str, list[str]]) -> None:
-        self.fields = fields
-        summary = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in fields.items())
-        super().__init__(field=next(iter(fields), None), summary=summary)
+    def __init__(self, fields: dict[str, list[Any]]) -> None:
+        self._fields = fields
+        super().__init__(field=next(iter(fields), None))
 
     @classmethod
     def from_validation_error(cls, error: ValidationError) -> "InvalidInput":
         if hasattr(error, "error_dict"):
-            return cls({name: [str(m) for m in msgs] for name, msgs in error.message_dict.items()})
-        return cls({NON_FIELD_ERRORS: [str(m) for m in error.messages]})
+            return cls(dict(error.error_dict))
+        return cls({NON_FIELD_ERRORS: error.error_list})
+
+    def fields_in(self, language: str | None = None) -> dict[str, list[str]]:
+        with translation.override(_language(language)):
+            return {name: _texts(messages) for name, messages in self._fields.items()}
+
+    @property
+    def fields(self) -> dict[str, list[str]]:
+        return self.fields_in()
+
+    def message(self, language: str | None = None) -> str:
+        fields = self.fields_in(language)
+        summary = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in fields.items())
+        template = self.message_en if _language(language) == "en" else self.message_es
+        return template.format(summary=summary)
 
     def as_dict(self, language: str | None = None) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message(language), "fields": self.fields}
+        return {
+            "code": self.code,
+            "message": self.message(language),
+            "fields": self.fields_in(language),
+        }
+
+
+def _language(language: str | None) -> str:
+    return (language or translation.get_language() or "es")[:2]
+
+
+def _render(value: Any) -> Any:
+    return str(value) if isinstance(value, Promise) else value
+
+
+def _texts(messages: list[Any]) -> list[str]:
+    texts = []
+    for message in messages:
+        if isinstance(message, ValidationError):
+            texts.extend(message)  # iterating formats the message with its params, now
+        else:
+            texts.append(str(message))
+    return texts
 
 
 def full_clean_or_raise(instance: models.Model, **kwargs: Any) -> None:

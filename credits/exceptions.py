@@ -1,25 +1,13 @@
 """Refusals of the credits app. Each has a stable `code`; the five solvency codes are shared
 with intake (`free_membership`, `no_active_contract`, `contract_suspended`,
-`administratively_insolvent`, `insufficient_credits`)."""
+`administratively_insolvent`, `insufficient_credits`). Bad amounts are refused by
+`creditdesk.amounts` (`invalid_amount`, `currency_mismatch`), shared with contracts."""
 
 from creditdesk.errors import CreditdeskError
 
 
 class CreditsError(CreditdeskError):
     code = "credits_error"
-
-
-class InvalidAmount(CreditsError):
-    code = "invalid_amount"
-    message_es = (
-        "{label}: «{value}» no es válido; use un número mayor que cero con hasta dos decimales."
-    )
-    message_en = (
-        "{label}: '{value}' is not valid; use a number greater than zero with at most two decimals."
-    )
-
-    def __init__(self, *, field: str, value: object) -> None:
-        super().__init__(field=field, label=field, value=value)
 
 
 class InvalidMinutes(CreditsError):
@@ -29,15 +17,6 @@ class InvalidMinutes(CreditsError):
 
     def __init__(self, *, value: object) -> None:
         super().__init__(field="minutes", value=value)
-
-
-class CurrencyMismatch(CreditsError):
-    code = "currency_mismatch"
-    message_es = "{label}: el cliente paga en {expected}, no en {given}."
-    message_en = "{label}: the customer pays in {expected}, not in {given}."
-
-    def __init__(self, *, field: str, expected: str, given: str) -> None:
-        super().__init__(field=field, label=field, expected=expected, given=given)
 
 
 class ReasonRequired(CreditsError):

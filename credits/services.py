@@ -6,24 +6,25 @@ the hash chain and the lock order), and refreshes the `account` object it was gi
 what the database returned. All of them may run inside a caller's transaction.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from djmoney.money import Money
 
 from contracts.models import Customer
+from creditdesk.amounts import InvalidAmount, Sign, parse_decimal, parse_money
 from creditdesk.errors import InvalidInput
 from credits import ledger
 from credits.exceptions import (
     AlreadyReversed,
-    CurrencyMismatch,
     HoldAccountMismatch,
     HoldNotActive,
     IdempotencyConflict,
     InsufficientCredits,
-    InvalidAmount,
     NotReversible,
     ReasonRequired,
     StaffOnly,
@@ -32,8 +33,6 @@ from credits.models import CreditAccount, CreditHold, LedgerEntry
 from credits.rules import CreditRule
 
 Kind = LedgerEntry.Kind
-CENT = Decimal("0.01")
-MAX_CREDITS = Decimal("9999999999.99")
 
 
 def credit_account_get_or_create(*, customer: Customer) -> CreditAccount:
@@ -48,33 +47,11 @@ def credit_account_get_or_create(*, customer: Customer) -> CreditAccount:
 
 # Input checks. They run before any write and name the field they refuse.
 
-
-def _to_decimal(value: Any, *, field: str) -> Decimal:
-    if isinstance(value, bool | float) or not isinstance(value, Decimal | int | str):
-        raise InvalidAmount(field=field, value=value)
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise InvalidAmount(field=field, value=value) from None
-    if not number.is_finite() or abs(number) > MAX_CREDITS:
-        raise InvalidAmount(field=field, value=value)
-    if number != number.quantize(CENT):
-        raise InvalidAmount(field=field, value=value)  # more than two decimals: never rounded
-    return number.quantize(CENT)
+CREDIT_DIGITS = LedgerEntry._meta.get_field("credits").max_digits
 
 
-def _positive_credits(value: Any, *, field: str = "credits") -> Decimal:
-    number = _to_decimal(value, field=field)
-    if number <= 0:
-        raise InvalidAmount(field=field, value=value)
-    return number
-
-
-def _nonzero_credits(value: Any, *, field: str = "credits") -> Decimal:
-    number = _to_decimal(value, field=field)
-    if number == 0:
-        raise InvalidAmount(field=field, value=value)
-    return number
+def _credits(value: Any, *, field: str = "credits", sign: Sign = "positive") -> Decimal:
+    return parse_decimal(value, field=field, sign=sign, max_digits=CREDIT_DIGITS)
 
 
 def _reason(reason: Any, *, required: bool) -> str:
@@ -86,8 +63,10 @@ def _reason(reason: Any, *, required: bool) -> str:
 
 def _text(value: Any, *, field: str, max_length: int) -> str:
     text = "" if value is None else str(value).strip()
-    if len(text) > max_length:
-        raise InvalidInput({field: [f"At most {max_length} characters."]})
+    try:
+        MaxLengthValidator(max_length)(text)
+    except ValidationError as error:
+        raise InvalidInput({field: [error]}) from None
     return text
 
 
@@ -96,7 +75,8 @@ def _key(value: str | None) -> str | None:
         return None
     key = _text(value, field="idempotency_key", max_length=100)
     if not key:
-        raise InvalidInput({"idempotency_key": ["An empty key identifies nothing."]})
+        blank = models.Field.default_error_messages["blank"]
+        raise InvalidInput({"idempotency_key": [ValidationError(blank, code="blank")]})
     return key
 
 
@@ -105,10 +85,13 @@ def _money(amount: Any, *, account: CreditAccount) -> Money | None:
         return None
     if not isinstance(amount, Money):
         raise InvalidAmount(field="amount", value=amount)
-    expected = account.customer.currency
-    if str(amount.currency) != expected:
-        raise CurrencyMismatch(field="amount", expected=expected, given=str(amount.currency))
-    return Money(_positive_credits(amount.amount, field="amount"), expected)
+    return parse_money(
+        amount,
+        field="amount",
+        currency=account.customer.currency,
+        sign="positive",
+        max_digits=LedgerEntry._meta.get_field("amount").max_digits,
+    )
 
 
 def _user_id(user: Any) -> int | None:
@@ -210,7 +193,7 @@ def credits_top_up(
 ) -> LedgerEntry:
     """Paid credits land once: with an idempotency key a repeat returns the first entry.
     `amount` (what was paid) must be in the customer's currency."""
-    credits = _positive_credits(credits)
+    credits = _credits(credits)
     money = _money(amount, account=account)
     return _append(
         account,
@@ -238,7 +221,7 @@ def credits_grant(
     return _append(
         account,
         kind=Kind.GRANT,
-        credits=_positive_credits(credits),
+        credits=_credits(credits),
         reason=_reason(reason, required=False),
         user=user,
         idempotency_key=idempotency_key,
@@ -261,7 +244,7 @@ def credits_refund(
     return _append(
         account,
         kind=Kind.REFUND,
-        credits=_positive_credits(credits),
+        credits=_credits(credits),
         reason=_reason(reason, required=False),
         user=user,
         idempotency_key=idempotency_key,
@@ -283,12 +266,12 @@ def credits_place_hold(
 ) -> CreditHold:
     """Reserve credits for an open request, only while available >= max(credits,
     min_available_credits); decided in the write, so concurrent holds never overdraw."""
-    credits = _positive_credits(credits)
+    credits = _credits(credits)
     needed = credits
     if min_available_credits is not None:
-        minimum = _to_decimal(min_available_credits, field="min_available_credits")
-        if minimum < 0:
-            raise InvalidAmount(field="min_available_credits", value=min_available_credits)
+        minimum = _credits(
+            min_available_credits, field="min_available_credits", sign="non_negative"
+        )
         needed = max(credits, minimum)
     placed = ledger.place_hold(
         account_id=account.pk,
@@ -333,7 +316,7 @@ def credits_charge(
     """Charge work already done, converting `hold` (if given) in the same write. The charge
     may exceed the hold and take the balance below zero: the work was delivered.
     `reason` carries the billing explanation."""
-    credits = _positive_credits(credits)
+    credits = _credits(credits)
     if hold is not None and hold.account_id != account.pk:
         raise HoldAccountMismatch(hold=hold.pk)
     entry = _append(
@@ -367,7 +350,7 @@ def credits_charge_no_show(
     return _append(
         account,
         kind=Kind.NO_SHOW,
-        credits=-_positive_credits(rule.min_billable_credits, field="min_billable_credits"),
+        credits=-_credits(rule.min_billable_credits, field="min_billable_credits"),
         reason=_reason(reason, required=False),
         user=user,
         idempotency_key=idempotency_key,
@@ -387,7 +370,7 @@ def credits_expire(
     return _append(
         account,
         kind=Kind.EXPIRY,
-        credits=-_positive_credits(credits),
+        credits=-_credits(credits),
         needs_available=True,
         reason=_reason(reason, required=False),
         idempotency_key=idempotency_key,
@@ -408,7 +391,7 @@ def credits_take_back_refunded(
     return _append(
         account,
         kind=Kind.PURCHASE_REFUNDED,
-        credits=-_positive_credits(credits),
+        credits=-_credits(credits),
         needs_available=True,
         reason=_reason(reason, required=False),
         idempotency_key=idempotency_key,
@@ -423,7 +406,7 @@ def credits_take_back_refunded(
 def credits_adjust(*, account: CreditAccount, credits: Any, reason: str, user: Any) -> LedgerEntry:
     """A staff correction, positive or negative, with its reason. A negative adjustment
     takes only available credits: it never creates debt nor uncovers a hold."""
-    credits = _nonzero_credits(credits)
+    credits = _credits(credits, sign="nonzero")
     reason = _reason(reason, required=True)
     if user is None or not getattr(user, "is_staff", False):
         raise StaffOnly()

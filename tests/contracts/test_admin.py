@@ -65,7 +65,7 @@ def test_an_illegal_action_shows_the_refusal_and_changes_nothing(staff_client):
         follow=True,
     )
 
-    assert "no puede pasar a active" in response.content.decode()
+    assert "en estado «Cancelado» no puede pasar a «Activo»" in response.content.decode()
     contract.refresh_from_db()
     assert contract.status == Contract.Status.CANCELLED
 

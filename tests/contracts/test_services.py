@@ -288,5 +288,18 @@ def test_refusal_messages_speak_spanish_and_english():
     with pytest.raises(IllegalContractTransition) as refused:
         services.contract_activate(contract)
 
-    assert refused.value.message("es") == "Un contrato cancelled no puede pasar a active."
-    assert refused.value.message("en") == "A cancelled contract cannot become active."
+    assert refused.value.message("es") == (
+        "Un contrato en estado «Cancelado» no puede pasar a «Activo»."
+    )
+    assert refused.value.message("en") == "A contract in status 'Cancelled' cannot become 'Active'."
+
+
+def test_an_unknown_status_is_bad_input_on_the_status_field():
+    contract = make_contract()
+
+    with pytest.raises(InvalidInput) as refused:
+        services.contract_transition(contract, to_status="paused", reason="x")
+
+    assert refused.value.field == "status"
+    assert "paused" in refused.value.message("en")
+    assert not ContractStatusChange.objects.exists()

@@ -3,15 +3,14 @@ from decimal import Decimal
 import pytest
 from djmoney.money import Money
 
+from creditdesk.amounts import CurrencyMismatch, InvalidAmount
 from creditdesk.errors import InvalidInput
 from credits.exceptions import (
     AlreadyReversed,
-    CurrencyMismatch,
     HoldAccountMismatch,
     HoldNotActive,
     IdempotencyConflict,
     InsufficientCredits,
-    InvalidAmount,
     NotReversible,
     ReasonRequired,
     StaffOnly,
@@ -152,7 +151,8 @@ def test_a_payment_in_another_currency_is_refused(db):
         credits_top_up(account=account, credits="10", amount=Money("100", "USD"))
 
     assert refused.value.field == "amount"
-    assert refused.value.message("en") == "amount: the customer pays in COP, not in USD."
+    assert refused.value.message("en") == "amount: the amount must be in COP, not in USD."
+    assert refused.value.message("es") == "amount: el importe debe estar en COP, no en USD."
     assert LedgerEntry.objects.count() == 0
 
 
@@ -174,6 +174,20 @@ def test_overlong_references_are_refused_before_writing(db):
         credits_top_up(account=account, credits="1", reference_id="x" * 65)
 
     assert refused.value.field == "reference_id"
+    assert "at most 64 characters" in refused.value.as_dict("en")["fields"]["reference_id"][0]
+    assert "menos de 64 caracteres" in refused.value.as_dict("es")["fields"]["reference_id"][0]
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_an_empty_idempotency_key_is_refused_in_both_languages(db):
+    account = make_credit_account()
+
+    with pytest.raises(InvalidInput) as refused:
+        credits_top_up(account=account, credits="1", idempotency_key="  ")
+
+    assert refused.value.field == "idempotency_key"
+    assert refused.value.message("en").endswith("This field cannot be blank.")
+    assert refused.value.message("es").endswith("Este campo no puede estar vacío.")
     assert LedgerEntry.objects.count() == 0
 
 
@@ -355,10 +369,12 @@ def test_adjustment_needs_staff_and_a_reason(account, staff):
         credits_adjust(account=account, credits="1", reason="x", user=make_user())
     with pytest.raises(StaffOnly):
         credits_adjust(account=account, credits="1", reason="x", user=None)
-    with pytest.raises(InvalidAmount):
+    with pytest.raises(InvalidAmount) as zero:
         credits_adjust(account=account, credits="0", reason="x", user=staff)
 
     assert no_reason.value.field == "reason"
+    assert "other than zero" in zero.value.message("en")
+    assert "distinto de cero" in zero.value.message("es")
     assert LedgerEntry.objects.filter(kind="adjustment").count() == 0
 
 

@@ -1,0 +1,75 @@
+"""Reading amounts people type: credits and prices, always two decimals, never floats.
+
+One parser for every service that takes an amount, so "0", "-1", "abc", "1.005" and a
+price in the wrong currency are refused the same way, naming the field, before anything
+is written. Values with more than two decimals are refused rather than rounded: a silent
+rounding of money is a bug report waiting to happen.
+"""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from djmoney.money import Money
+
+from creditdesk.errors import CreditdeskError
+
+CENT = Decimal("0.01")
+Sign = Literal["positive", "nonzero", "non_negative"]
+
+_SIGN_TEXT = {
+    "positive": ("un número mayor que cero", "a number greater than zero"),
+    "nonzero": ("un número distinto de cero", "a number other than zero"),
+    "non_negative": ("un número, cero o más", "a number, zero or more"),
+}
+
+
+class InvalidAmount(CreditdeskError):
+    code = "invalid_amount"
+    message_es = "{label}: «{value}» no es válido; use {sign_es} con hasta dos decimales."
+    message_en = "{label}: '{value}' is not valid; use {sign_en} with at most two decimals."
+
+    def __init__(self, *, field: str, value: object, sign: Sign = "positive") -> None:
+        sign_es, sign_en = _SIGN_TEXT[sign]
+        super().__init__(field=field, label=field, value=value, sign_es=sign_es, sign_en=sign_en)
+
+
+class CurrencyMismatch(CreditdeskError):
+    code = "currency_mismatch"
+    message_es = "{label}: el importe debe estar en {expected}, no en {given}."
+    message_en = "{label}: the amount must be in {expected}, not in {given}."
+
+    def __init__(self, *, field: str, expected: str, given: str) -> None:
+        super().__init__(field=field, label=field, expected=expected, given=given)
+
+
+def parse_decimal(value: Any, *, field: str, sign: Sign, max_digits: int) -> Decimal:
+    """`value` (Decimal, int or numeric text) as a two-place Decimal obeying `sign`."""
+
+    def refuse() -> InvalidAmount:
+        return InvalidAmount(field=field, value=value, sign=sign)
+
+    if isinstance(value, bool | float) or not isinstance(value, Decimal | int | str):
+        raise refuse()
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        raise refuse() from None
+    if not number.is_finite() or number != number.quantize(CENT):
+        raise refuse()
+    if abs(number) >= Decimal(10) ** (max_digits - 2):
+        raise refuse()
+    if (sign == "positive" and number <= 0) or (sign == "nonzero" and number == 0):
+        raise refuse()
+    if sign == "non_negative" and number < 0:
+        raise refuse()
+    return number.quantize(CENT)
+
+
+def parse_money(value: Any, *, field: str, currency: str, sign: Sign, max_digits: int) -> Money:
+    """A Money in `currency`; a bare number is taken to be in it, another currency is refused."""
+    if isinstance(value, Money):
+        if str(value.currency) != currency:
+            raise CurrencyMismatch(field=field, expected=currency, given=str(value.currency))
+        value = value.amount
+    amount = parse_decimal(value, field=field, sign=sign, max_digits=max_digits)
+    return Money(amount, currency)
