@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from djmoney.money import Money
 
 from billing.models import Invoice, Payment, StripeEvent, StripeSubscription
@@ -158,12 +157,13 @@ def test_event_for_a_subscription_not_recorded_yet_waits(post_event, db, subscri
     assert not Invoice.objects.filter(stripe_invoice_id="in_other").exists()
 
 
-def test_the_monthly_run_leaves_the_subscribed_premium_fee_to_stripe(subscription, frozen_now):
+def test_the_monthly_run_leaves_the_subscribed_premium_fee_to_stripe(frozen_now, subscription):
+    # frozen_now comes first so the subscription starts on its fixed day, not on today's;
+    # the period billed is the first whole month the contract spent on the premium plan.
     sub, _stripe_invoice, _remote = subscription
     unsubscribed = make_contract(plan=sub.premium_plan)  # same plan, paid by invoice
-    frozen_now.move_to(timezone.now() + timedelta(days=40))
-    period = Period.parse(f"{(timezone.localdate() - timedelta(days=32)):%Y-%m}")
-    billing_run(period=period)
+    frozen_now.move_to("2027-02-05T15:00:00Z")
+    billing_run(period=Period.parse("2027-01"))
     monthly = Invoice.objects.filter(source=Invoice.Source.MONTHLY)
     assert not monthly.filter(contract=sub.contract).exists()
     fee = monthly.get(contract=unsubscribed).lines.get()
