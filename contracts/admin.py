@@ -103,7 +103,14 @@ class PlanChangeInline(admin.TabularInline):
     model = PlanChange
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["effective_on", "from_plan", "to_plan", "reason", "changed_by"]
+    fields = readonly_fields = [
+        "effective_on",
+        "from_plan",
+        "to_plan",
+        "reason",
+        "changed_by",
+        "applied_at",
+    ]
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -234,15 +234,19 @@ class Plan(models.Model):
         errors = {}
         unknown = set(self.allowed_channels or []) - set(Channel.values)
         if not isinstance(self.allowed_channels, list) or unknown:
-            errors["allowed_channels"] = _("Canales desconocidos: %(names)s") % {
-                "names": ", ".join(sorted(map(str, unknown))) or self.allowed_channels
-            }
+            errors["allowed_channels"] = ValidationError(
+                _("Canales desconocidos: %(names)s"),
+                code="unknown_channel",
+                params={"names": ", ".join(sorted(map(str, unknown))) or self.allowed_channels},
+            )
         for field in self.MONEY_FIELDS:
             amount = getattr(self, field)
             if amount is not None and str(amount.currency) != self.currency:
-                errors[field] = _("El importe debe estar en %(currency)s.") % {
-                    "currency": self.currency
-                }
+                errors[field] = ValidationError(
+                    _("El importe debe estar en %(currency)s."),
+                    code="currency_mismatch",
+                    params={"currency": self.currency},
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -281,7 +285,13 @@ class CreditPack(models.Model):
             and str(self.price.currency) != self.plan.currency
         ):
             raise ValidationError(
-                {"price": _("El precio debe estar en %(c)s.") % {"c": self.plan.currency}}
+                {
+                    "price": ValidationError(
+                        _("El precio debe estar en %(c)s."),
+                        code="currency_mismatch",
+                        params={"c": self.plan.currency},
+                    )
+                }
             )
 
 
@@ -400,8 +410,11 @@ class Contract(models.Model):
         if self.plan_id and self.customer_id and self.plan.currency != self.customer.currency:
             raise ValidationError(
                 {
-                    "plan": _("El plan cobra en %(plan)s y el cliente paga en %(customer)s.")
-                    % {"plan": self.plan.currency, "customer": self.customer.currency}
+                    "plan": ValidationError(
+                        _("El plan cobra en %(plan)s y el cliente paga en %(customer)s."),
+                        code="currency_mismatch",
+                        params={"plan": self.plan.currency, "customer": self.customer.currency},
+                    )
                 }
             )
 
@@ -417,6 +430,8 @@ class ContractStatusChange(models.Model):
     changed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("cambio de estado")
+        verbose_name_plural = _("cambios de estado")
         ordering = ["changed_at", "pk"]
 
     def __str__(self) -> str:
@@ -424,7 +439,8 @@ class ContractStatusChange(models.Model):
 
 
 class PlanChange(models.Model):
-    """A plan change and the day it takes effect; billing prorates the month by it."""
+    """A plan change and the day it takes effect; billing prorates the month by it.
+    `applied_at` is empty while the change waits for its day (`plan_changes_apply_due`)."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="plan_changes")
     from_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
@@ -435,8 +451,11 @@ class PlanChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(_("en vigor desde"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("cambio de plan")
+        verbose_name_plural = _("cambios de plan")
         ordering = ["effective_on", "pk"]
 
     def __str__(self) -> str:

@@ -4,16 +4,20 @@ Status changes go through `contract_transition`, which locks the customer and th
 contract (always in that order), checks the transition table, and writes a history row.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from djmoney.money import Money
 
 from contracts.exceptions import (
+    CurrencyLocked,
     HasHistory,
     PlanChangeNotAllowed,
     ReasonRequired,
@@ -21,7 +25,8 @@ from contracts.exceptions import (
 )
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan, PlanChange
 from contracts.transitions import LIVE, check_transition
-from creditdesk.errors import full_clean_or_raise
+from creditdesk.amounts import parse_money
+from creditdesk.errors import InvalidInput, full_clean_or_raise
 
 Status = Contract.Status
 
@@ -46,7 +51,15 @@ def customer_create(**fields: Any) -> Customer:
 
 
 def customer_update(customer: Customer, **fields: Any) -> Customer:
-    return _update(customer, **fields)
+    """The currency is fixed once contracts, credits or invoices were recorded in it."""
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        if fields.get("currency", locked.currency) != locked.currency:
+            _refuse_currency_change(locked, ignore={"contacts"})
+        _update(locked, **fields)
+    for name in fields:
+        setattr(customer, name, getattr(locked, name))
+    return customer
 
 
 def contact_create(*, customer: Customer, **fields: Any) -> Contact:
@@ -58,28 +71,88 @@ def contact_update(contact: Contact, **fields: Any) -> Contact:
 
 
 def plan_create(*, currency: str, **fields: Any) -> Plan:
-    """Prices left out are zero in the plan's own currency."""
+    """Prices may be Money or plain numbers in the plan's currency; left out, they are zero."""
+    _check_currency(currency)
     for name in Plan.MONEY_FIELDS:
-        fields.setdefault(name, Money(0, currency))
+        fields[name] = _price(fields.get(name, 0), field=name, currency=currency)
     return _create(Plan, currency=currency, **fields)
 
 
 def plan_update(plan: Plan, **fields: Any) -> Plan:
-    return _update(plan, **fields)
+    """A plan sold in a currency keeps it: once it has contracts or credit packs, changing it
+    is refused. Prices given as plain numbers are in the plan's (new) currency."""
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        currency = fields.get("currency", locked.currency)
+        if currency != locked.currency:
+            _check_currency(currency)
+            _refuse_currency_change(locked)
+            for name in Plan.MONEY_FIELDS:
+                if name not in fields and getattr(locked, name).amount == 0:
+                    fields[name] = Money(0, currency)
+        for name in Plan.MONEY_FIELDS:
+            if name in fields:
+                fields[name] = _price(fields[name], field=name, currency=currency)
+        _update(locked, **fields)
+    for name in fields:
+        setattr(plan, name, getattr(locked, name))
+    return plan
 
 
-def _delete(instance: models.Model, what: str) -> None:
+def _price(value: Any, *, field: str, currency: str) -> Money:
+    return parse_money(
+        value,
+        field=field,
+        currency=currency,
+        sign="non_negative",
+        max_digits=Plan._meta.get_field(field).max_digits,
+    )
+
+
+def _check_currency(currency: Any) -> None:
+    """Before any Money is built in it: py-moneyed raises on a code it does not know."""
+    if currency not in settings.CURRENCIES:
+        invalid = models.Field.default_error_messages["invalid_choice"]
+        raise InvalidInput({"currency": [ValidationError(invalid, params={"value": currency})]})
+
+
+def _history(instance: models.Model, *, ignore: frozenset[str] = frozenset()) -> list[Any]:
+    """The kinds of rows that point at `instance` (lazy plural names, translated when shown)."""
+    kinds = []
+    for relation in instance._meta.related_objects:
+        if relation.get_accessor_name() in ignore:
+            continue
+        rows = relation.related_model._base_manager.filter(**{relation.field.name: instance})
+        if rows.exists():
+            kinds.append(relation.related_model._meta.verbose_name_plural)
+    return kinds
+
+
+def _names(kinds: list[Any]) -> Any:
+    """`kinds` joined with commas, still lazy so each language gets its own words."""
+    return format_lazy(", ".join(["{}"] * len(kinds)), *kinds)
+
+
+def _refuse_currency_change(instance: Customer | Plan, *, ignore=frozenset()) -> None:
+    kinds = _history(instance, ignore=frozenset(ignore))
+    if kinds:
+        raise CurrencyLocked(what=str(instance), related=_names(kinds), currency=instance.currency)
+
+
+def _delete(instance: models.Model, *, field: str) -> None:
     try:
         with transaction.atomic():
             instance.delete()
     except ProtectedError as error:
-        related = sorted({obj._meta.verbose_name for obj in error.protected_objects})
-        raise HasHistory(what=what, related=", ".join(map(str, related))) from error
+        kinds = {obj._meta.verbose_name_plural for obj in error.protected_objects}
+        raise HasHistory(
+            field=field, what=str(instance), related=_names(sorted(kinds, key=str))
+        ) from error
 
 
 def customer_delete(customer: Customer) -> None:
     """Refused once the customer has contracts, credits or invoices: history stays."""
-    _delete(customer, str(customer))
+    _delete(customer, field="customer")
 
 
 def contract_create(
@@ -102,8 +175,12 @@ def contract_create(
 def contract_delete(contract: Contract) -> None:
     """Only a draft that never went live may be deleted; anything else is cancelled."""
     if contract.status != Status.DRAFT or contract.status_changes.exists():
-        raise HasHistory(what=str(contract), related="status")
-    _delete(contract, str(contract))
+        raise HasHistory(
+            field="contract",
+            what=str(contract),
+            related=ContractStatusChange._meta.verbose_name_plural,
+        )
+    _delete(contract, field="contract")
 
 
 def contract_transition(
@@ -137,6 +214,8 @@ def contract_transition(
                 locked.save(update_fields=["status"])
         except IntegrityError as error:  # a concurrent activation won the race
             raise SecondLiveContract(field="status", existing_id="?") from error
+        if to_status == Status.CANCELLED:  # a plan it will never reach
+            locked.plan_changes.filter(applied_at__isnull=True).delete()
         ContractStatusChange.objects.create(
             contract=locked,
             from_status=from_status,
@@ -173,7 +252,11 @@ def contract_change_plan(
     by: AbstractBaseUser | None = None,
     reason: str = "",
 ) -> PlanChange:
-    """Moves the contract to `plan` from `effective_on`; billing prorates the month by it."""
+    """Moves the contract to `plan` from `effective_on`; billing prorates the month by it.
+
+    A change dated up to the customer's today takes effect now; a later one waits for
+    `plan_changes_apply_due` on its day. One change may wait at a time: to move it,
+    `plan_change_cancel` it and schedule again."""
     with transaction.atomic():
         locked = (
             Contract.objects.select_for_update()
@@ -186,6 +269,15 @@ def contract_change_plan(
                 why_es="el contrato está cancelado",
                 why_en="the contract is cancelled",
             )
+        pending = locked.plan_changes.filter(applied_at__isnull=True).first()
+        if pending is not None:
+            raise PlanChangeNotAllowed(
+                field="effective_on",
+                why_es=f"ya hay un cambio a {pending.to_plan} programado para el "
+                f"{pending.effective_on:%d/%m/%Y}; anúlelo primero",
+                why_en=f"a change to {pending.to_plan} is already scheduled for "
+                f"{pending.effective_on:%Y-%m-%d}; cancel it first",
+            )
         if plan.pk == locked.plan_id:
             raise PlanChangeNotAllowed(
                 field="plan", why_es="ya es el plan del contrato", why_en="it is the current plan"
@@ -196,6 +288,15 @@ def contract_change_plan(
                 why_es="la fecha es anterior al inicio del contrato",
                 why_en="the date is before the contract starts",
             )
+        latest = locked.plan_changes.order_by("-effective_on").first()
+        if latest is not None and effective_on < latest.effective_on:
+            # Billing reads the changes in date order; an earlier one would rewrite a month
+            # that may already be invoiced.
+            raise PlanChangeNotAllowed(
+                field="effective_on",
+                why_es=f"la fecha es anterior al último cambio ({latest.effective_on:%d/%m/%Y})",
+                why_en=f"the date is before the latest change ({latest.effective_on:%Y-%m-%d})",
+            )
         change = _create(
             PlanChange,
             contract=locked,
@@ -205,6 +306,56 @@ def contract_change_plan(
             reason=reason,
             changed_by=by,
         )
-        _update(locked, plan=plan)
-    contract.plan = plan
+        if effective_on <= customer_today(locked.customer):
+            _apply_plan_change(locked, change)
+    contract.plan = locked.plan
     return change
+
+
+def plan_change_cancel(change: PlanChange) -> None:
+    """Withdraws a change that has not taken effect; one that has is history."""
+    with transaction.atomic():
+        Contract.objects.select_for_update().only("pk").get(pk=change.contract_id)
+        deleted, _ = PlanChange.objects.filter(pk=change.pk, applied_at__isnull=True).delete()
+    if not deleted:
+        raise PlanChangeNotAllowed(
+            field="change",
+            why_es="el cambio ya entró en vigor; programe otro",
+            why_en="the change has already taken effect; schedule another one",
+        )
+
+
+def plan_changes_apply_due(*, now: datetime | None = None) -> list[PlanChange]:
+    """Puts in force every waiting change whose day has come in its customer's time zone.
+    Idempotent: run it hourly and each change applies once, soon after local midnight."""
+    now = now or timezone.now()
+    # Customers live up to 14 hours ahead of UTC: their today may be UTC's tomorrow.
+    candidates = PlanChange.objects.filter(
+        applied_at__isnull=True, effective_on__lte=(now + timedelta(days=1)).date()
+    ).select_related("contract__customer")
+    applied = []
+    for candidate in candidates:
+        if candidate.effective_on > customer_today(candidate.contract.customer, now=now):
+            continue
+        with transaction.atomic():
+            contract = Contract.objects.select_for_update().get(pk=candidate.contract_id)
+            change = PlanChange.objects.filter(pk=candidate.pk, applied_at__isnull=True).first()
+            if change is None:  # applied or withdrawn since we listed it
+                continue
+            _apply_plan_change(contract, change, now=now)
+        applied.append(change)
+    return applied
+
+
+def _apply_plan_change(
+    contract: Contract, change: PlanChange, *, now: datetime | None = None
+) -> None:
+    """`contract` is locked by the caller."""
+    contract.plan = change.to_plan
+    contract.save(update_fields=["plan"])
+    change.applied_at = now or timezone.now()
+    change.save(update_fields=["applied_at"])
+
+
+def customer_today(customer: Customer, *, now: datetime | None = None) -> date:
+    return timezone.localdate(now, timezone=customer.time_zone_info)

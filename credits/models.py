@@ -207,6 +207,9 @@ class LedgerEntry(models.Model):
     class Meta:
         verbose_name = _("movimiento")
         verbose_name_plural = _("movimientos")
+        # Django reaches rows through the base manager too (related lookups, admin): it must
+        # refuse writes as `objects` does.
+        base_manager_name = "objects"
         ordering = ["account_id", "sequence"]
         indexes = [
             models.Index(

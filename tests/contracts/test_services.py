@@ -13,6 +13,7 @@ from contracts.exceptions import (
     SecondLiveContract,
 )
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan
+from creditdesk.amounts import CurrencyMismatch, InvalidAmount
 from creditdesk.errors import InvalidInput
 from tests.factories import make_contract, make_customer, make_plan, make_service, make_user
 
@@ -68,17 +69,57 @@ def test_two_contacts_cannot_share_an_email_address_in_any_case():
     assert Contact.objects.count() == 1
 
 
-def test_plan_rejects_unknown_channels_and_prices_in_another_currency():
+def test_plan_rejects_unknown_channels_in_both_languages():
     with pytest.raises(InvalidInput) as refused:
         services.plan_create(
-            code="nivel-3",
-            name="Nivel 3",
-            currency="COP",
-            monthly_fee=Money("120900", "USD"),
-            allowed_channels=["portal", "carrier-pigeon"],
+            code="nivel-3", name="Nivel 3", currency="COP", allowed_channels=["carrier-pigeon"]
         )
 
-    assert set(refused.value.fields) == {"monthly_fee", "allowed_channels"}
+    assert refused.value.fields_in("es") == {
+        "allowed_channels": ["Canales desconocidos: carrier-pigeon"]
+    }
+    assert refused.value.fields_in("en") == {
+        "allowed_channels": ["Unknown channels: carrier-pigeon"]
+    }
+    assert not Plan.objects.exists()
+
+
+def test_a_plan_price_in_another_currency_is_a_currency_mismatch():
+    with pytest.raises(CurrencyMismatch) as refused:
+        services.plan_create(
+            code="nivel-3", name="Nivel 3", currency="COP", monthly_fee=Money("120900", "USD")
+        )
+
+    assert (refused.value.code, refused.value.field) == ("currency_mismatch", "monthly_fee")
+    assert not Plan.objects.exists()
+
+
+@pytest.mark.parametrize("fee", ["abc", "-1", Decimal("-0.01"), "1.005", 1.5, "NaN", None])
+def test_a_bad_plan_price_is_an_invalid_amount_naming_the_field(fee):
+    with pytest.raises(InvalidAmount) as refused:
+        services.plan_create(code="nivel-3", name="Nivel 3", currency="COP", monthly_fee=fee)
+
+    assert (refused.value.code, refused.value.field) == ("invalid_amount", "monthly_fee")
+    assert "zero or more" in refused.value.message("en")
+    assert not Plan.objects.exists()
+
+
+def test_plan_prices_may_be_plain_numbers_in_the_plan_currency_and_zero():
+    plan = services.plan_create(
+        code="nivel-3", name="Nivel 3", currency="USD", monthly_fee="49.90", credit_price=0
+    )
+
+    plan.refresh_from_db()
+    assert plan.monthly_fee == Money("49.90", "USD")
+    assert plan.credit_price == Money(0, "USD")
+    assert plan.onsite_surcharge == Money(0, "USD")
+
+
+def test_an_unknown_plan_currency_is_bad_input_on_currency():
+    with pytest.raises(InvalidInput) as refused:
+        services.plan_create(code="nivel-3", name="Nivel 3", currency="ZZZ", monthly_fee="1")
+
+    assert refused.value.field == "currency"
     assert not Plan.objects.exists()
 
 
