@@ -4,6 +4,7 @@ Status changes go through `contract_transition`, which locks the customer and th
 contract (always in that order), checks the transition table, and writes a history row.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -13,8 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.functional import lazystr
 from django.utils.text import format_lazy
+from djmoney.models.fields import MoneyField
 from djmoney.money import Money
+from djmoney.utils import get_currency_field_name
 
 from contracts.exceptions import (
     CurrencyLocked,
@@ -42,8 +46,20 @@ def _update(instance: models.Model, **fields: Any) -> Any:
     for name, value in fields.items():
         setattr(instance, name, value)
     full_clean_or_raise(instance)
-    instance.save(update_fields=list(fields))
+    instance.save(update_fields=_columns(instance, fields))
     return instance
+
+
+def _columns(instance: models.Model, names: Iterable[str]) -> list[str]:
+    """`names` plus the currency column of each MoneyField among them, which `update_fields`
+    would otherwise leave behind (a price saved in its old currency)."""
+    columns = []
+    for name in names:
+        columns.append(name)
+        field = instance._meta.get_field(name)
+        if isinstance(field, MoneyField):
+            columns.append(get_currency_field_name(name, field))
+    return columns
 
 
 def customer_create(**fields: Any) -> Customer:
@@ -88,8 +104,9 @@ def plan_update(plan: Plan, **fields: Any) -> Plan:
             _check_currency(currency)
             _refuse_currency_change(locked)
             for name in Plan.MONEY_FIELDS:
-                if name not in fields and getattr(locked, name).amount == 0:
-                    fields[name] = Money(0, currency)
+                if name not in fields:  # kept: zero is zero anywhere, any other is refused
+                    price = getattr(locked, name)
+                    fields[name] = Money(0, currency) if price.amount == 0 else price
         for name in Plan.MONEY_FIELDS:
             if name in fields:
                 fields[name] = _price(fields[name], field=name, currency=currency)
@@ -136,7 +153,7 @@ def _names(kinds: list[Any]) -> Any:
 def _refuse_currency_change(instance: Customer | Plan, *, ignore=frozenset()) -> None:
     kinds = _history(instance, ignore=frozenset(ignore))
     if kinds:
-        raise CurrencyLocked(what=str(instance), related=_names(kinds), currency=instance.currency)
+        raise CurrencyLocked(what=lazystr(instance), related=_names(kinds), currency=instance.currency)
 
 
 def _delete(instance: models.Model, *, field: str) -> None:
@@ -146,7 +163,7 @@ def _delete(instance: models.Model, *, field: str) -> None:
     except ProtectedError as error:
         kinds = {obj._meta.verbose_name_plural for obj in error.protected_objects}
         raise HasHistory(
-            field=field, what=str(instance), related=_names(sorted(kinds, key=str))
+            field=field, what=lazystr(instance), related=_names(sorted(kinds, key=str))
         ) from error
 
 
@@ -177,7 +194,7 @@ def contract_delete(contract: Contract) -> None:
     if contract.status != Status.DRAFT or contract.status_changes.exists():
         raise HasHistory(
             field="contract",
-            what=str(contract),
+            what=lazystr(contract),
             related=ContractStatusChange._meta.verbose_name_plural,
         )
     _delete(contract, field="contract")

@@ -63,6 +63,7 @@ _CONFLICT = {
     "illegal_invoice_transition",
     "second_active_contract",
     "has_history",
+    "currency_locked",
     "plan_change_not_allowed",
     "hold_not_active",
     "hold_account_mismatch",
