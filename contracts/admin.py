@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from contracts.models import (
     Service,
     ServiceCategory,
 )
+from contracts.selectors import currency_history, plan_change_waiting
 from creditdesk.errors import CreditdeskError
 
 
@@ -45,6 +47,11 @@ class DeleteThroughServiceMixin:
             self.delete_model(request, obj)
 
 
+def currency_locked_fields(obj: Customer | Plan | None) -> list[str]:
+    """The currency field is shown, not edited, once money was recorded in it."""
+    return ["currency"] if obj is not None and currency_history(obj) else []
+
+
 @admin.register(Customer)
 class CustomerAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
     list_display = ["legal_name", "tax_id", "country", "currency", "membership", "account_manager"]
@@ -53,6 +60,9 @@ class CustomerAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
     inlines = [ContactInline]
 
     delete_service = staticmethod(services.customer_delete)
+
+    def get_readonly_fields(self, request, obj=None):
+        return currency_locked_fields(obj)
 
 
 class CreditPackInline(admin.TabularInline):
@@ -74,6 +84,9 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "currency", "rounding"]
     search_fields = ["code", "name"]
     inlines = [CreditPackInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return currency_locked_fields(obj)
 
 
 @admin.register(ServiceCategory)
@@ -120,9 +133,24 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Motivo"), widget=forms.Textarea, required=False)
 
 
-def _status_action(to_status: str, label: str):
+class PlanChangeForm(ReasonForm):
+    plan = forms.ModelChoiceField(
+        label=_("Nuevo plan"), queryset=Plan.objects.filter(is_active=True)
+    )
+    effective_on = forms.DateField(
+        label=_("En vigor desde"),
+        help_text=_("Hoy o antes: de inmediato. Una fecha futura queda programada."),
+    )
+
+    field_order = ["plan", "effective_on", "reason"]
+
+
+def _form_action(name: str, label: str, form_class: type[forms.Form], apply: Callable[..., Any]):
+    """An admin action that asks for `form_class` once, then calls the service `apply(contract,
+    by=user, **form data)` for every selected contract, reporting each refusal."""
+
     def action(modeladmin, request, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        form = form_class(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
             return TemplateResponse(
                 request,
@@ -138,20 +166,34 @@ def _status_action(to_status: str, label: str):
             )
         for contract in queryset:
             try:
-                services.contract_transition(
-                    contract,
-                    to_status=to_status,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
+                apply(contract, by=request.user, **form.cleaned_data)
             except CreditdeskError as error:
                 modeladmin.message_user(request, f"{contract}: {error.message()}", messages.ERROR)
             else:
                 modeladmin.message_user(request, f"{contract}: {label}", messages.SUCCESS)
         return None
 
-    action.__name__ = f"make_{to_status}"
+    action.__name__ = name
     return admin.action(description=label)(action)
+
+
+def _status_action(to_status: str, label: str):
+    apply = partial(services.contract_transition, to_status=to_status)
+    return _form_action(f"make_{to_status}", label, ReasonForm, apply)
+
+
+@admin.action(description=_("Anular el cambio de plan programado"))
+def withdraw_plan_change(modeladmin, request, queryset):
+    for contract in queryset:
+        change = plan_change_waiting(contract)
+        if change is None:
+            continue
+        try:
+            services.plan_change_cancel(change)
+        except CreditdeskError as error:
+            modeladmin.message_user(request, f"{contract}: {error.message()}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{contract}: {change}", messages.SUCCESS)
 
 
 @admin.register(Contract)
@@ -166,10 +208,14 @@ class ContractAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
         _status_action(Contract.Status.ACTIVE, _("Activar / reactivar")),
         _status_action(Contract.Status.SUSPENDED, _("Suspender")),
         _status_action(Contract.Status.CANCELLED, _("Cancelar")),
+        _form_action(
+            "change_plan", _("Cambiar de plan"), PlanChangeForm, services.contract_change_plan
+        ),
+        withdraw_plan_change,
     ]
 
     delete_service = staticmethod(services.contract_delete)
 
     def get_readonly_fields(self, request, obj=None):
-        # Status moves only through the actions, which keep the history; plan through PlanChange.
+        # Status and plan move only through the actions, which keep the history.
         return ["status", "plan"] if obj else ["status"]

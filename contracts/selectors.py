@@ -1,7 +1,9 @@
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import Model, QuerySet
 
 from contracts.filters import ContractFilter, CustomerFilter
-from contracts.models import Contact, Contract, Customer
+from contracts.models import Contact, Contract, Customer, Plan, PlanChange
 from contracts.transitions import LIVE
 
 
@@ -22,5 +24,32 @@ def contract_get_live(*, customer: Customer) -> Contract | None:
     )
 
 
+def plan_change_waiting(contract: Contract) -> PlanChange | None:
+    """The contract's scheduled plan change that has not taken effect yet, if any."""
+    return contract.plan_changes.select_related("to_plan").filter(applied_at__isnull=True).first()
+
+
 def contact_get_by_email(*, email: str) -> Contact | None:
     return Contact.objects.select_related("customer").filter(email__iexact=email.strip()).first()
+
+
+# A person is not money: contacts never lock a customer's currency.
+CURRENCY_NEUTRAL = {Customer: frozenset({"contacts"})}
+
+
+def currency_history(instance: Customer | Plan) -> list[Any]:
+    """What was recorded in the customer's or plan's currency (lazy plural names of the kinds
+    of rows pointing at it); empty while the currency may still change."""
+    return related_kinds(instance, ignore=CURRENCY_NEUTRAL.get(type(instance), frozenset()))
+
+
+def related_kinds(instance: Model, *, ignore: frozenset[str] = frozenset()) -> list[Any]:
+    """The kinds of rows that point at `instance`, as lazy plural names (translated when shown)."""
+    kinds = []
+    for relation in instance._meta.related_objects:
+        if relation.get_accessor_name() in ignore:
+            continue
+        rows = relation.related_model._base_manager.filter(**{relation.field.name: instance})
+        if rows.exists():
+            kinds.append(relation.related_model._meta.verbose_name_plural)
+    return kinds

@@ -28,6 +28,7 @@ from contracts.exceptions import (
     SecondLiveContract,
 )
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan, PlanChange
+from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
 from creditdesk.amounts import parse_money
 from creditdesk.errors import InvalidInput, full_clean_or_raise
@@ -71,7 +72,7 @@ def customer_update(customer: Customer, **fields: Any) -> Customer:
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         if fields.get("currency", locked.currency) != locked.currency:
-            _refuse_currency_change(locked, ignore={"contacts"})
+            _refuse_currency_change(locked)
         _update(locked, **fields)
     for name in fields:
         setattr(customer, name, getattr(locked, name))
@@ -133,27 +134,17 @@ def _check_currency(currency: Any) -> None:
         raise InvalidInput({"currency": [ValidationError(invalid, params={"value": currency})]})
 
 
-def _history(instance: models.Model, *, ignore: frozenset[str] = frozenset()) -> list[Any]:
-    """The kinds of rows that point at `instance` (lazy plural names, translated when shown)."""
-    kinds = []
-    for relation in instance._meta.related_objects:
-        if relation.get_accessor_name() in ignore:
-            continue
-        rows = relation.related_model._base_manager.filter(**{relation.field.name: instance})
-        if rows.exists():
-            kinds.append(relation.related_model._meta.verbose_name_plural)
-    return kinds
-
-
 def _names(kinds: list[Any]) -> Any:
     """`kinds` joined with commas, still lazy so each language gets its own words."""
     return format_lazy(", ".join(["{}"] * len(kinds)), *kinds)
 
 
-def _refuse_currency_change(instance: Customer | Plan, *, ignore=frozenset()) -> None:
-    kinds = _history(instance, ignore=frozenset(ignore))
+def _refuse_currency_change(instance: Customer | Plan) -> None:
+    kinds = currency_history(instance)
     if kinds:
-        raise CurrencyLocked(what=lazystr(instance), related=_names(kinds), currency=instance.currency)
+        raise CurrencyLocked(
+            what=lazystr(instance), related=_names(kinds), currency=instance.currency
+        )
 
 
 def _delete(instance: models.Model, *, field: str) -> None:
@@ -286,7 +277,7 @@ def contract_change_plan(
                 why_es="el contrato está cancelado",
                 why_en="the contract is cancelled",
             )
-        pending = locked.plan_changes.filter(applied_at__isnull=True).first()
+        pending = plan_change_waiting(locked)
         if pending is not None:
             raise PlanChangeNotAllowed(
                 field="effective_on",

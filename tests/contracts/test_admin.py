@@ -1,7 +1,10 @@
+from datetime import date
+
 import pytest
 
-from contracts.models import Contract
-from tests.factories import make_contact, make_contract, make_user
+from contracts import services
+from contracts.models import Contract, PlanChange
+from tests.factories import make_contact, make_contract, make_customer, make_plan, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +116,52 @@ def test_deleting_an_unused_draft_from_the_admin_works(staff_client):
     staff_client.post(f"/admin/contracts/contract/{contract.pk}/delete/", {"post": "yes"})
 
     assert not Contract.objects.filter(pk=contract.pk).exists()
+
+
+def test_the_change_plan_action_asks_for_plan_and_date_then_schedules_it(staff_client):
+    contract = make_contract()
+    premium = make_plan(name="Nivel 3")
+    data = {"action": "change_plan", "_selected_action": [contract.pk]}
+
+    form_page = staff_client.post("/admin/contracts/contract/", data)
+    assert 'name="effective_on"' in form_page.content.decode()
+
+    staff_client.post(
+        "/admin/contracts/contract/",
+        data | {"apply": "1", "plan": premium.pk, "effective_on": "2099-01-01", "reason": "Upsell"},
+    )
+
+    change = PlanChange.objects.get(contract=contract)
+    assert (change.to_plan, change.effective_on, change.changed_by) == (
+        premium,
+        date(2099, 1, 1),
+        staff_client.user,
+    )
+    contract.refresh_from_db()
+    assert contract.plan != premium  # waits for its day
+    page = staff_client.get(f"/admin/contracts/contract/{contract.pk}/change/").content.decode()
+    assert "Nivel 3" in page
+
+
+def test_the_withdraw_action_removes_only_a_waiting_change(staff_client):
+    waiting, applied = make_contract(), make_contract()
+    services.contract_change_plan(waiting, plan=make_plan(), effective_on=date(2099, 1, 1))
+    services.contract_change_plan(applied, plan=make_plan(), effective_on=date(2026, 1, 2))
+
+    staff_client.post(
+        "/admin/contracts/contract/",
+        {"action": "withdraw_plan_change", "_selected_action": [waiting.pk, applied.pk]},
+    )
+
+    assert list(PlanChange.objects.values_list("contract", flat=True)) == [applied.pk]
+
+
+def test_a_customer_s_currency_is_read_only_once_it_has_a_contract(staff_client):
+    fresh, sold = make_customer(), make_contract().customer
+
+    fresh_page = staff_client.get(f"/admin/contracts/customer/{fresh.pk}/change/")
+    sold_page = staff_client.get(f"/admin/contracts/customer/{sold.pk}/change/")
+
+    assert 'name="currency"' in fresh_page.content.decode()
+    assert 'name="currency"' not in sold_page.content.decode()
+    assert sold.currency in sold_page.content.decode()
