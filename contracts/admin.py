@@ -19,7 +19,7 @@ from contracts.models import (
     Service,
     ServiceCategory,
 )
-from contracts.selectors import currency_history, plan_change_waiting
+from contracts.selectors import currency_history
 from creditdesk.errors import CreditdeskError
 
 
@@ -185,11 +185,8 @@ def _status_action(to_status: str, label: str):
 @admin.action(description=_("Anular el cambio de plan programado"))
 def withdraw_plan_change(modeladmin, request, queryset):
     for contract in queryset:
-        change = plan_change_waiting(contract)
-        if change is None:
-            continue
         try:
-            services.plan_change_cancel(change)
+            change = services.contract_withdraw_plan_change(contract)
         except CreditdeskError as error:
             modeladmin.message_user(request, f"{contract}: {error.message()}", messages.ERROR)
         else:

@@ -264,7 +264,7 @@ def contract_change_plan(
 
     A change dated up to the customer's today takes effect now; a later one waits for
     `plan_changes_apply_due` on its day. One change may wait at a time: to move it,
-    `plan_change_cancel` it and schedule again."""
+    `contract_withdraw_plan_change` and schedule again."""
     with transaction.atomic():
         locked = (
             Contract.objects.select_for_update()
@@ -320,17 +320,19 @@ def contract_change_plan(
     return change
 
 
-def plan_change_cancel(change: PlanChange) -> None:
-    """Withdraws a change that has not taken effect; one that has is history."""
+def contract_withdraw_plan_change(contract: Contract) -> PlanChange:
+    """Withdraws the contract's waiting plan change; one that took effect is history."""
     with transaction.atomic():
-        Contract.objects.select_for_update().only("pk").get(pk=change.contract_id)
-        deleted, _ = PlanChange.objects.filter(pk=change.pk, applied_at__isnull=True).delete()
-    if not deleted:
-        raise PlanChangeNotAllowed(
-            field="change",
-            why_es="el cambio ya entró en vigor; programe otro",
-            why_en="the change has already taken effect; schedule another one",
-        )
+        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        change = plan_change_waiting(locked)
+        if change is None:
+            raise PlanChangeNotAllowed(
+                field="plan",
+                why_es="el contrato no tiene un cambio programado",
+                why_en="the contract has no scheduled change",
+            )
+        change.delete()
+    return change
 
 
 def plan_changes_apply_due(*, now: datetime | None = None) -> list[PlanChange]:

@@ -20,6 +20,7 @@ from contracts.models import (
     CreditPack,
     Customer,
     Plan,
+    PlanChange,
     Service,
 )
 from credits.models import CreditHold, LedgerEntry
@@ -226,9 +227,21 @@ class ServiceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PlanChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanChange
+        fields = ["id", "from_plan", "to_plan", "effective_on", "reason", "applied_at"]
+        read_only_fields = fields
+
+
 class ContractSerializer(serializers.ModelSerializer):
     rounding = serializers.ChoiceField(
         choices=Plan.Rounding.choices, allow_blank=True, read_only=True
+    )
+    plan_changes = PlanChangeSerializer(
+        many=True,
+        read_only=True,
+        help_text="Oldest first; `applied_at` is null while a change waits for its day.",
     )
 
     class Meta:
@@ -245,6 +258,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "min_billable_credits",
             "billing_increment_minutes",
             "rounding",
+            "plan_changes",
             "created_at",
         ]
         read_only_fields = fields

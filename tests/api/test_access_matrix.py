@@ -37,6 +37,7 @@ DETAIL_ENDPOINTS = [
         "/api/v1/contracts/{contract}/change-plan/",
         {"plan": 1, "effective_on": "2026-12-01"},
     ),
+    ("post", "/api/v1/contracts/{contract}/withdraw-plan-change/", None),
     ("get", "/api/v1/contracts/{contract}/sla-compliance/", None),
     ("get", "/api/v1/contracts/{contract}/sla-report/csv/", None),
     ("get", "/api/v1/tickets/{ticket}/", None),

@@ -103,7 +103,41 @@ def test_change_plan(world, api):
     )
     assert answer.status_code == 200, answer.content
     assert answer.json()["plan"] == new_plan.pk
+    assert answer.json()["plan_changes"][-1]["to_plan"] == new_plan.pk
+    assert answer.json()["plan_changes"][-1]["applied_at"] is not None
     assert Contract.objects.get(pk=world.a.contract.pk).plan == new_plan
+
+
+def test_a_future_plan_change_waits_and_can_be_withdrawn(world, api):
+    contract = world.a.contract
+    new_plan = make_plan()
+    client = api(world.a.manager)
+
+    scheduled = client.post(
+        f"/api/v1/contracts/{contract.pk}/change-plan/",
+        {"plan": new_plan.pk, "effective_on": "2099-01-01"},
+        format="json",
+    )
+    assert scheduled.status_code == 200, scheduled.content
+    assert scheduled.json()["plan"] == contract.plan_id
+    waiting = scheduled.json()["plan_changes"][-1]
+    assert (waiting["to_plan"], waiting["applied_at"]) == (new_plan.pk, None)
+
+    again = client.post(
+        f"/api/v1/contracts/{contract.pk}/change-plan/",
+        {"plan": make_plan().pk, "effective_on": "2099-02-01"},
+        format="json",
+    )
+    assert_error(again, 409, "plan_change_not_allowed")
+
+    withdrawn = client.post(f"/api/v1/contracts/{contract.pk}/withdraw-plan-change/")
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert withdrawn.json()["plan_changes"] == []
+    assert_error(
+        client.post(f"/api/v1/contracts/{contract.pk}/withdraw-plan-change/"),
+        409,
+        "plan_change_not_allowed",
+    )
 
 
 def test_admin_creates_a_plan_with_prices_in_its_currency(world, api):

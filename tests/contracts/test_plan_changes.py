@@ -112,7 +112,8 @@ def test_only_one_change_waits_at_a_time_until_it_is_withdrawn(at_night):
     assert "Premium" in refused.value.message("en")
     assert "01/01/2027" in refused.value.message("es")
 
-    services.plan_change_cancel(waiting)
+    withdrawn = services.contract_withdraw_plan_change(contract)
+    assert (withdrawn.to_plan, withdrawn.effective_on) == (waiting.to_plan, waiting.effective_on)
     services.contract_change_plan(contract, plan=make_plan(), effective_on=date(2027, 2, 1))
     assert PlanChange.objects.get().effective_on == date(2027, 2, 1)
 
@@ -124,9 +125,10 @@ def test_a_change_in_force_cannot_be_withdrawn(at_night):
     )
 
     with pytest.raises(PlanChangeNotAllowed) as refused:
-        services.plan_change_cancel(change)
+        services.contract_withdraw_plan_change(contract)
 
-    assert refused.value.field == "change"
+    assert refused.value.field == "plan"
+    assert "no scheduled change" in refused.value.message("en")
     assert PlanChange.objects.filter(pk=change.pk).exists()
 
 

@@ -215,6 +215,7 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         "reactivate": WRITERS,
         "cancel": WRITERS,
         "change_plan": WRITERS,
+        "withdraw_plan_change": WRITERS,
         "sla_compliance": ALL,
         "sla_report_pdf": ALL,
         "sla_report_csv": ALL,
@@ -235,7 +236,7 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return report, f"sla-{contract.pk}-{report.period_start:%Y-%m}"
 
     def get_queryset(self):
-        return self.scoped(contract_list()).prefetch_related("services")
+        return self.scoped(contract_list()).prefetch_related("services", "plan_changes")
 
     def create(self, request):
         customers = self.scoped(Customer.objects.all(), path="", roles=WRITERS)
@@ -277,6 +278,12 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         contract = self.get_object()
         data = self.parse(serializers.ChangePlanSerializer)
         contract_services.contract_change_plan(contract, by=request.user, **data)
+        return self.render(serializers.ContractSerializer, self.get_object())
+
+    @extend_schema(request=None, responses=serializers.ContractSerializer)
+    @action(detail=True, methods=["post"], url_path="withdraw-plan-change", filter_backends=[])
+    def withdraw_plan_change(self, request, pk=None):
+        contract_services.contract_withdraw_plan_change(self.get_object())
         return self.render(serializers.ContractSerializer, self.get_object())
 
     @extend_schema(
