@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 from openpyxl import Workbook
 
@@ -156,7 +157,8 @@ def finance_export_get(*, filters: dict[str, Any]) -> FinanceExport:
     data = filterset.form.cleaned_data
     date_from, date_to = data["date_from"], data["date_to"]
     if date_from > date_to:
-        raise InvalidInput({"date_to": ["date_to is before date_from"]})
+        reversed_range = _("La fecha final (date_to) es anterior a la inicial (date_from).")
+        raise InvalidInput({"date_to": [reversed_range]})
     invoices = filterset.qs
     received = Q(received_on__gte=date_from, received_on__lte=date_to) | Q(
         received_on__isnull=True,

@@ -201,7 +201,12 @@ def test_invalid_filters_are_refused_with_the_field(documents):
         finance_export_get(filters={"date_from": "2026-11-30", "date_to": "2026-11-01"})
 
     assert "date_to" in missing.value.fields
-    assert "date_to" in reversed_range.value.fields
+    assert reversed_range.value.fields_in("es") == {
+        "date_to": ["La fecha final (date_to) es anterior a la inicial (date_from)."]
+    }
+    assert reversed_range.value.fields_in("en") == {
+        "date_to": ["The end date (date_to) is before the start date (date_from)."]
+    }
 
 
 def read_csv(text: str) -> list[dict]:

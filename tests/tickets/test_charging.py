@@ -105,6 +105,24 @@ def test_charged_logs_cannot_be_edited(ticket, agent):
     assert entry.minutes == 45
 
 
+def test_only_editable_fields_of_a_worklog_change_in_both_languages(ticket, agent):
+    entry = log(ticket, agent, 30)
+
+    with pytest.raises(InvalidInput) as refused:
+        charging.worklog_update(entry, minutes=45, ticket=ticket, agent=agent)
+
+    assert refused.value.fields_in("es") == {
+        "agent": ["No se puede modificar."],
+        "ticket": ["No se puede modificar."],
+    }
+    assert refused.value.fields_in("en") == {
+        "agent": ["This cannot be changed."],
+        "ticket": ["This cannot be changed."],
+    }
+    entry.refresh_from_db()
+    assert entry.minutes == 30
+
+
 def test_a_worklog_needs_positive_minutes(ticket, agent):
     with pytest.raises(InvalidInput) as refused:
         log(ticket, agent, 0)

@@ -179,8 +179,36 @@ def test_bad_input_names_the_field_and_writes_nothing(funded):
         open_portal(funded, subject="  ", channel="fax")
 
     assert set(error.value.fields) == {"subject", "channel"}
+    assert error.value.fields_in("es") == {
+        "channel": ["«fax» no es un canal conocido."],
+        "subject": ["Indique el asunto de la solicitud."],
+    }
+    assert error.value.fields_in("en") == {
+        "channel": ["“fax” is not a known channel."],
+        "subject": ["Enter the ticket's subject."],
+    }
     assert not Ticket.objects.exists()
     assert not IntakeAttempt.objects.exists()
+
+
+def test_unknown_impact_and_urgency_and_a_long_subject_are_refused_in_both_languages(funded):
+    with pytest.raises(InvalidInput) as error:
+        open_portal(funded, subject="x" * 201, impact="enorme", urgency="ya")
+
+    assert error.value.fields_in("es") == {
+        "subject": ["El asunto admite hasta 200 caracteres."],
+        "impact": ["«enorme» no es un impacto conocido."],
+        "urgency": ["«ya» no es una urgencia conocida."],
+    }
+    assert error.value.fields_in("en") == {
+        "subject": ["The subject can be at most 200 characters long."],
+        "impact": ["“enorme” is not a known impact."],
+        "urgency": ["“ya” is not a known urgency."],
+    }
+    assert error.value.message("en").startswith("The input is not valid: subject: The subject")
+    assert not Ticket.objects.exists()
+    assert not IntakeAttempt.objects.exists()
+    assert not CreditHold.objects.exists()
 
 
 def test_staff_open_on_behalf_of_a_customer(funded, agent, plan, tuesday_morning):

@@ -6,7 +6,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from contracts.models import Channel
+from creditdesk.errors import InvalidInput
 from sla.models import SlaClock
+from tests.factories import make_contact
 from tickets.exceptions import FollowUpNotAllowed, IllegalTicketTransition
 from tickets.models import Message, Ticket, TicketEvent
 from tickets.services import lifecycle
@@ -29,6 +31,11 @@ def clock_states(ticket):
 def later(traveller, **delta):
     traveller.shift(timedelta(**delta))
     return timezone.now()
+
+
+def in_both_languages(refused):
+    """The refusal's field messages as a Spanish and an English reader see them."""
+    return refused.value.fields_in("es"), refused.value.fields_in("en")
 
 
 def test_every_move_outside_the_table_is_refused(ticket):
@@ -197,3 +204,103 @@ def test_staff_override_priority_with_a_reason_and_the_clocks_follow(
     assert response.elapsed == timedelta(minutes=10)
     event = ticket.events.get(kind=TicketEvent.Kind.PRIORITY)
     assert (event.from_value, event.to_value, event.by) == ("p3", "p2", agent)
+
+
+@pytest.mark.parametrize("body", ["", "   "])
+def test_an_empty_message_is_refused_in_both_languages_and_nothing_is_written(
+    ticket, agent, funded, body
+):
+    with pytest.raises(InvalidInput) as by_agent:
+        lifecycle.ticket_agent_reply(ticket, by=agent, body=body)
+    with pytest.raises(InvalidInput) as by_customer:
+        lifecycle.ticket_customer_reply(ticket, contact=funded, body=body)
+
+    for refused in (by_agent, by_customer):
+        assert in_both_languages(refused) == (
+            {"body": ["Escriba el mensaje."]},
+            {"body": ["Write the message."]},
+        )
+    assert ticket.messages.count() == 1  # only the opening message
+
+
+def test_an_internal_note_cannot_ask_for_information(ticket, agent):
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle.ticket_agent_reply(
+            ticket, by=agent, body="¿Qué dominio?", public=False, asks_for_information=True
+        )
+
+    assert in_both_languages(refused) == (
+        {"asks_for_information": ["Una nota interna no pide información."]},
+        {"asks_for_information": ["An internal note cannot ask for information."]},
+    )
+    ticket.refresh_from_db()
+    assert ticket.messages.count() == 1
+    assert ticket.status == Status.ACKNOWLEDGED
+    assert ticket.unanswered_info_requests == 0
+
+
+def test_a_reply_from_another_customers_contact_is_refused(ticket):
+    stranger = make_contact(email="otro@otro.example")
+
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle.ticket_customer_reply(ticket, contact=stranger, body="Hola")
+
+    assert in_both_languages(refused) == (
+        {"contact": ["El contacto no pertenece al cliente de la solicitud."]},
+        {"contact": ["The contact does not belong to the ticket's customer."]},
+    )
+    assert ticket.messages.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("to_level", "reason", "spanish", "english"),
+    [
+        (
+            4,
+            "Requiere especialista",
+            {"to_level": ["El nivel de resolución es 1, 2 o 3."]},
+            {"to_level": ["The resolution level is 1, 2 or 3."]},
+        ),
+        (
+            2,
+            "  ",
+            {"reason": ["Indique el motivo del escalamiento."]},
+            {"reason": ["Enter the reason for the escalation."]},
+        ),
+        (
+            1,
+            "Requiere especialista",
+            {"to_level": ["La solicitud ya está en ese nivel."]},
+            {"to_level": ["The ticket is already at that level."]},
+        ),
+    ],
+)
+def test_a_bad_escalation_is_refused_in_both_languages(
+    ticket, agent, to_level, reason, spanish, english
+):
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle.ticket_escalate(ticket, to_level=to_level, by=agent, reason=reason)
+
+    assert in_both_languages(refused) == (spanish, english)
+    ticket.refresh_from_db()
+    assert ticket.resolution_level == 1
+    assert not ticket.events.filter(kind=TicketEvent.Kind.ESCALATION).exists()
+
+
+def test_an_unknown_priority_is_refused_naming_it_in_both_languages(ticket, agent):
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle.ticket_override_priority(ticket, priority="p9", by=agent, reason="Urgente")
+
+    assert in_both_languages(refused) == (
+        {"priority": ["«p9» no es una prioridad conocida."]},
+        {"priority": ["“p9” is not a known priority."]},
+    )
+    assert refused.value.as_dict("en") == {
+        "code": "invalid_input",
+        "message": "The input is not valid: priority: “p9” is not a known priority.",
+        "fields": {"priority": ["“p9” is not a known priority."]},
+    }
+    ticket.refresh_from_db()
+    assert ticket.priority == "p3"
+    assert ticket.priority_override_reason == ""
+    assert not ticket.events.filter(kind=TicketEvent.Kind.PRIORITY).exists()

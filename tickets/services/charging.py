@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from creditdesk.errors import InvalidInput, full_clean_or_raise
 from credits.models import CreditHold
@@ -133,7 +134,7 @@ def worklog_update(log: WorkLog, **fields) -> WorkLog:
     allowed = {"started_at", "minutes", "note", "billable"}
     unknown = set(fields) - allowed
     if unknown:
-        raise InvalidInput({name: ["No se puede modificar."] for name in sorted(unknown)})
+        raise InvalidInput({name: [_("No se puede modificar.")] for name in sorted(unknown)})
     with transaction.atomic():
         locked = WorkLog.objects.select_for_update().get(pk=log.pk)
         if locked.charged:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from contracts.selectors import contact_get_by_email
@@ -102,17 +104,22 @@ def ticket_open(
 
 
 def _validate(*, channel: str, subject: str, impact: str, urgency: str) -> None:
-    errors = {}
+    errors: dict[str, list[ValidationError]] = {}
     if channel not in Channel.values:
-        errors["channel"] = [f"«{channel}» no es un canal conocido."]
+        unknown = _("«%(value)s» no es un canal conocido.")
+        errors["channel"] = [ValidationError(unknown, params={"value": channel})]
+    limit = Ticket._meta.get_field("subject").max_length
     if not subject or not subject.strip():
-        errors["subject"] = ["Indique el asunto de la solicitud."]
-    elif len(subject.strip()) > Ticket._meta.get_field("subject").max_length:
-        errors["subject"] = ["El asunto admite hasta 200 caracteres."]
+        errors["subject"] = [ValidationError(_("Indique el asunto de la solicitud."))]
+    elif len(subject.strip()) > limit:
+        too_long = _("El asunto admite hasta %(limit)s caracteres.")
+        errors["subject"] = [ValidationError(too_long, params={"limit": limit})]
     if impact not in Impact.values:
-        errors["impact"] = [f"«{impact}» no es un impacto conocido."]
+        unknown = _("«%(value)s» no es un impacto conocido.")
+        errors["impact"] = [ValidationError(unknown, params={"value": impact})]
     if urgency not in Urgency.values:
-        errors["urgency"] = [f"«{urgency}» no es una urgencia conocida."]
+        unknown = _("«%(value)s» no es una urgencia conocida.")
+        errors["urgency"] = [ValidationError(unknown, params={"value": urgency})]
     if errors:
         raise InvalidInput(errors)
 

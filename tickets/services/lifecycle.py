@@ -10,8 +10,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Channel, Contact
 from creditdesk.errors import InvalidInput
@@ -116,7 +118,7 @@ def ticket_reopen(ticket: Ticket, *, by=None, reason: str = "", at=None) -> Tick
 
 def _body(body: str) -> str:
     if not body or not body.strip():
-        raise InvalidInput({"body": ["Escriba el mensaje."]})
+        raise InvalidInput({"body": [_("Escriba el mensaje.")]})
     return body.strip()
 
 
@@ -136,7 +138,7 @@ def ticket_agent_reply(
     at = at or timezone.now()
     body = _body(body)
     if asks_for_information and not public:
-        raise InvalidInput({"asks_for_information": ["Una nota interna no pide información."]})
+        raise InvalidInput({"asks_for_information": [_("Una nota interna no pide información.")]})
     with transaction.atomic():
         locked = _lock(ticket)
         message = Message.objects.create(
@@ -186,7 +188,7 @@ def ticket_customer_reply(
     at = at or timezone.now()
     body = _body(body)
     if contact.customer_id != ticket.customer_id:
-        raise InvalidInput({"contact": ["El contacto no pertenece al cliente de la solicitud."]})
+        raise InvalidInput({"contact": [_("El contacto no pertenece al cliente de la solicitud.")]})
     with transaction.atomic():
         locked = _lock(ticket)
         message = Message.objects.create(
@@ -229,13 +231,13 @@ def ticket_escalate(
     """Move to another resolution level (1, 2, 3 — seed 001), keeping who and why."""
     at = at or timezone.now()
     if to_level not in (1, 2, 3):
-        raise InvalidInput({"to_level": ["El nivel de resolución es 1, 2 o 3."]})
+        raise InvalidInput({"to_level": [_("El nivel de resolución es 1, 2 o 3.")]})
     if not reason.strip():
-        raise InvalidInput({"reason": ["Indique el motivo del escalamiento."]})
+        raise InvalidInput({"reason": [_("Indique el motivo del escalamiento.")]})
     with transaction.atomic():
         locked = _lock(ticket)
         if locked.resolution_level == to_level:
-            raise InvalidInput({"to_level": ["La solicitud ya está en ese nivel."]})
+            raise InvalidInput({"to_level": [_("La solicitud ya está en ese nivel.")]})
         _event(
             locked,
             TicketEvent.Kind.ESCALATION,
@@ -258,7 +260,8 @@ def ticket_override_priority(
     clocks move to the new priority's targets, keeping the time already used."""
     at = at or timezone.now()
     if priority not in Priority.values:
-        raise InvalidInput({"priority": [f"«{priority}» no es una prioridad conocida."]})
+        unknown = _("«%(value)s» no es una prioridad conocida.")
+        raise InvalidInput({"priority": [ValidationError(unknown, params={"value": priority})]})
     with transaction.atomic():
         locked = _lock(ticket)
         decision = clocks.override_priority(locked, priority=priority, reason=reason, by=by, at=at)
