@@ -3,9 +3,11 @@ invoices; it never sends invoice.paid, so that name is signed here with Stripe's
 
 import itertools
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 
 import pytest
+import time_machine
 from django.core import mail
 from djmoney.money import Money
 
@@ -73,8 +75,12 @@ def test_subscription_end_to_end_with_localstripe_webhooks(settings, localstripe
     sub.refresh_from_db()
     assert sub.ends_on is not None
     # then the premium plan ends at the period end, not before
-    assert subscriptions_end_due(today=sub.ends_on - timedelta(days=1)) == []
-    assert subscriptions_end_due(today=sub.ends_on) == [sub]
+    # on the days the daily job runs: the plan change back takes effect on the customer's day
+    day_before = datetime.combine(sub.ends_on - timedelta(days=1), dt_time(15), tzinfo=UTC)
+    with time_machine.travel(day_before, tick=False):
+        assert subscriptions_end_due() == []
+    with time_machine.travel(day_before + timedelta(days=1), tick=False):
+        assert subscriptions_end_due() == [sub]
     assert Contract.objects.get(pk=contract.pk).plan == basic
 
 
