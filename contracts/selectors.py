@@ -33,8 +33,8 @@ def contact_get_by_email(*, email: str) -> Contact | None:
     return Contact.objects.select_related("customer").filter(email__iexact=email.strip()).first()
 
 
-# A person is not money: contacts never lock a customer's currency.
-CURRENCY_NEUTRAL = {Customer: frozenset({"contacts"})}
+# People and refused requests are not money: they never lock a customer's currency.
+CURRENCY_NEUTRAL = {Customer: frozenset({"contacts", "intake_attempts"})}
 
 
 def currency_history(instance: Customer | Plan) -> list[Any]:
@@ -46,10 +46,14 @@ def currency_history(instance: Customer | Plan) -> list[Any]:
 def related_kinds(instance: Model, *, ignore: frozenset[str] = frozenset()) -> list[Any]:
     """The kinds of rows that point at `instance`, as lazy plural names (translated when shown)."""
     kinds = []
-    for relation in instance._meta.related_objects:
+    # Hidden relations (related_name="+", e.g. PlanChange.to_plan) count as much as named ones.
+    for relation in instance._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete) or relation.many_to_many:
+            continue
         if relation.get_accessor_name() in ignore:
             continue
+        kind = relation.related_model._meta.verbose_name_plural
         rows = relation.related_model._base_manager.filter(**{relation.field.name: instance})
-        if rows.exists():
-            kinds.append(relation.related_model._meta.verbose_name_plural)
+        if kind not in kinds and rows.exists():
+            kinds.append(kind)
     return kinds

@@ -4,14 +4,15 @@ Status changes go through `contract_transition`, which locks the customer and th
 contract (always in that order), checks the transition table, and writes a history row.
 """
 
+import logging
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.functional import lazystr
@@ -30,10 +31,11 @@ from contracts.exceptions import (
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan, PlanChange
 from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
-from creditdesk.amounts import parse_money
+from creditdesk.amounts import CurrencyMismatch, parse_money
 from creditdesk.errors import InvalidInput, full_clean_or_raise
 
 Status = Contract.Status
+logger = logging.getLogger(__name__)
 
 
 def _create(model: type[models.Model], **fields: Any) -> Any:
@@ -72,6 +74,7 @@ def customer_update(customer: Customer, **fields: Any) -> Customer:
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         if fields.get("currency", locked.currency) != locked.currency:
+            _check_currency(fields["currency"])
             _refuse_currency_change(locked)
         _update(locked, **fields)
     for name in fields:
@@ -166,8 +169,11 @@ def customer_delete(customer: Customer) -> None:
 def contract_create(
     *, customer: Customer, plan: Plan, starts_on: date, services=(), **fields: Any
 ) -> Contract:
-    """A new contract is a draft; `contract_activate` makes it the customer's live one."""
+    """A new contract is a draft; `contract_activate` makes it the customer's live one.
+    Locks customer then plan, so neither changes currency under it."""
     with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
         contract = _create(
             Contract,
             customer=customer,
@@ -259,18 +265,30 @@ def contract_change_plan(
     effective_on: date,
     by: AbstractBaseUser | None = None,
     reason: str = "",
+    replace_waiting: bool = False,
 ) -> PlanChange:
     """Moves the contract to `plan` from `effective_on`; billing prorates the month by it.
 
     A change dated up to the customer's today takes effect now; a later one waits for
     `plan_changes_apply_due` on its day. One change may wait at a time: to move it,
-    `contract_withdraw_plan_change` and schedule again."""
+    `contract_withdraw_plan_change` and schedule again, or pass `replace_waiting` (what a
+    Stripe subscription starting or ending does: it outranks a change planned by hand).
+    Locks customer, contract, then plan: the order `contract_transition` uses."""
+    _check_plan_change_input(plan, effective_on)
     with transaction.atomic():
+        Customer.objects.select_for_update().only("pk").get(pk=contract.customer_id)
         locked = (
-            Contract.objects.select_for_update()
+            Contract.objects.select_for_update(of=("self",))
             .select_related("plan", "customer")
             .get(pk=contract.pk)
         )
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        if plan.currency != locked.customer.currency:
+            raise CurrencyMismatch(
+                field="plan", expected=locked.customer.currency, given=plan.currency
+            )
+        if replace_waiting:
+            locked.plan_changes.filter(applied_at__isnull=True).delete()
         if locked.status == Status.CANCELLED:
             raise PlanChangeNotAllowed(
                 field="plan",
@@ -320,6 +338,18 @@ def contract_change_plan(
     return change
 
 
+def _check_plan_change_input(plan: Any, effective_on: Any) -> None:
+    errors = {}
+    if not isinstance(plan, Plan) or plan.pk is None:
+        invalid = models.Field.default_error_messages["invalid_choice"]
+        errors["plan"] = [ValidationError(invalid, params={"value": plan})]
+    if not isinstance(effective_on, date) or isinstance(effective_on, datetime):
+        invalid = models.DateField.default_error_messages["invalid"]
+        errors["effective_on"] = [ValidationError(invalid, params={"value": effective_on})]
+    if errors:
+        raise InvalidInput(errors)
+
+
 def contract_withdraw_plan_change(contract: Contract) -> PlanChange:
     """Withdraws the contract's waiting plan change; one that took effect is history."""
     with transaction.atomic():
@@ -340,19 +370,25 @@ def plan_changes_apply_due(*, now: datetime | None = None) -> list[PlanChange]:
     Idempotent: run it hourly and each change applies once, soon after local midnight."""
     now = now or timezone.now()
     # Customers live up to 14 hours ahead of UTC: their today may be UTC's tomorrow.
+    latest_today = timezone.localdate(now + timedelta(hours=14), timezone=UTC)
     candidates = PlanChange.objects.filter(
-        applied_at__isnull=True, effective_on__lte=(now + timedelta(days=1)).date()
+        applied_at__isnull=True, effective_on__lte=latest_today
     ).select_related("contract__customer")
     applied = []
     for candidate in candidates:
         if candidate.effective_on > customer_today(candidate.contract.customer, now=now):
             continue
-        with transaction.atomic():
-            contract = Contract.objects.select_for_update().get(pk=candidate.contract_id)
-            change = PlanChange.objects.filter(pk=candidate.pk, applied_at__isnull=True).first()
-            if change is None:  # applied or withdrawn since we listed it
-                continue
-            _apply_plan_change(contract, change, now=now)
+        try:
+            with transaction.atomic():
+                contract = Contract.objects.select_for_update().get(pk=candidate.contract_id)
+                change = PlanChange.objects.filter(pk=candidate.pk, applied_at__isnull=True).first()
+                if change is None:  # applied or withdrawn since we listed it
+                    continue
+                _apply_plan_change(contract, change, now=now)
+        except DatabaseError:
+            # One contract's failure must not hold back the others; the next run retries it.
+            logger.exception("plan change %s could not be applied", candidate.pk)
+            continue
         applied.append(change)
     return applied
 

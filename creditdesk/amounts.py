@@ -54,9 +54,9 @@ def parse_decimal(value: Any, *, field: str, sign: Sign, max_digits: int) -> Dec
         number = Decimal(value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
         raise refuse() from None
-    if not number.is_finite() or number != number.quantize(CENT):
+    if not number.is_finite() or abs(number) >= Decimal(10) ** (max_digits - 2):
         raise refuse()
-    if abs(number) >= Decimal(10) ** (max_digits - 2):
+    if number != number.quantize(CENT):
         raise refuse()
     if (sign == "positive" and number <= 0) or (sign == "nonzero" and number == 0):
         raise refuse()

@@ -13,6 +13,7 @@ paid is ignored. Events naming a subscription we have not recorded yet raise
 `EventNotReady`; `subscription_start` replays them once the row exists.
 """
 
+import logging
 import zoneinfo
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -32,9 +33,11 @@ from billing.services.payments import payment_apply
 from billing.services.topups import stripe_customer_ensure
 from billing.tax import tax_rate_for
 from contracts.models import Contract, Plan
-from contracts.services import contract_change_plan
+from contracts.services import contract_change_plan, customer_today
 from contracts.transitions import LIVE
+from creditdesk.errors import CreditdeskError
 
+logger = logging.getLogger(__name__)
 SubStatus = StripeSubscription.Status
 
 
@@ -115,8 +118,9 @@ def subscription_start(
         contract_change_plan(
             contract,
             plan=premium_plan,
-            effective_on=timezone.localdate(),
+            effective_on=customer_today(contract.customer),
             reason="Suscripción premium en Stripe",
+            replace_waiting=True,
         )
     from billing.services.webhooks import stripe_events_replay_pending
 
@@ -307,19 +311,25 @@ def subscriptions_end_due(*, today: date | None = None) -> list[StripeSubscripti
         status=SubStatus.CANCELED, ends_on__lte=today, ended_at__isnull=True
     ).select_related("contract")
     for sub in due:
-        with transaction.atomic():
-            claimed = StripeSubscription.objects.filter(pk=sub.pk, ended_at__isnull=True).update(
-                ended_at=timezone.now()
-            )
-            if not claimed:
-                continue
-            contract = Contract.objects.get(pk=sub.contract_id)
-            if contract.plan_id == sub.premium_plan_id and contract.status in LIVE:
-                contract_change_plan(
-                    contract,
-                    plan=sub.fallback_plan,
-                    effective_on=max(sub.ends_on, contract.starts_on),
-                    reason="Fin de la suscripción premium",
-                )
+        try:
+            with transaction.atomic():
+                claimed = StripeSubscription.objects.filter(
+                    pk=sub.pk, ended_at__isnull=True
+                ).update(ended_at=timezone.now())
+                if not claimed:
+                    continue
+                contract = Contract.objects.get(pk=sub.contract_id)
+                if contract.plan_id == sub.premium_plan_id and contract.status in LIVE:
+                    contract_change_plan(
+                        contract,
+                        plan=sub.fallback_plan,
+                        effective_on=max(sub.ends_on, contract.starts_on),
+                        reason="Fin de la suscripción premium",
+                        replace_waiting=True,
+                    )
+        except CreditdeskError as error:
+            # Unclaimed again (rolled back): the next daily run retries; the others go on.
+            logger.warning("subscription %s could not end: %s", sub.pk, error.message("en"))
+            continue
         ended.append(sub)
     return ended

@@ -297,7 +297,7 @@ class MonthSerializer(serializers.Serializer):
 
 
 class ChangePlanSerializer(serializers.Serializer):
-    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.filter(is_active=True))
     effective_on = serializers.DateField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from contracts import services
-from contracts.exceptions import PlanChangeNotAllowed
+from contracts.exceptions import CurrencyLocked, PlanChangeNotAllowed
 from contracts.models import Contract, PlanChange
+from creditdesk.amounts import CurrencyMismatch
+from creditdesk.errors import InvalidInput
 from tests.factories import make_contract, make_customer, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +153,63 @@ def test_cancelling_the_contract_withdraws_its_waiting_change(at_night):
 
     assert not PlanChange.objects.exists()
     assert services.plan_changes_apply_due(now=datetime(2027, 1, 2, tzinfo=timezone.UTC)) == []
+
+
+def test_a_plan_in_another_currency_is_refused(at_night):
+    contract = contract_in("America/Bogota")  # a COP customer
+
+    with pytest.raises(CurrencyMismatch) as refused:
+        services.contract_change_plan(
+            contract, plan=make_plan(currency="USD"), effective_on=date(2026, 12, 1)
+        )
+
+    assert (refused.value.code, refused.value.field) == ("currency_mismatch", "plan")
+    assert not PlanChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("plan", "effective_on", "field"),
+    [
+        (None, date(2026, 12, 1), "plan"),
+        ("premium", date(2026, 12, 1), "plan"),
+        ("new", "2026-12-01", "effective_on"),
+        ("new", datetime(2026, 12, 1, tzinfo=timezone.UTC), "effective_on"),
+    ],
+)
+def test_bad_plan_change_input_is_refused_naming_the_field(at_night, plan, effective_on, field):
+    contract = contract_in("America/Bogota")
+    plan = make_plan() if plan == "new" else plan
+
+    with pytest.raises(InvalidInput) as refused:
+        services.contract_change_plan(contract, plan=plan, effective_on=effective_on)
+
+    assert refused.value.field == field
+    assert not PlanChange.objects.exists()
+
+
+def test_a_plan_a_change_waits_for_keeps_its_currency(at_night):
+    target = make_plan()
+    services.contract_change_plan(
+        contract_in("America/Bogota"), plan=target, effective_on=date(2027, 1, 1)
+    )
+
+    with pytest.raises(CurrencyLocked) as refused:
+        services.plan_update(
+            target, currency="USD", monthly_fee=0, credit_price=0, onsite_surcharge=0
+        )
+
+    assert "plan changes" in refused.value.message("en")
+
+
+def test_replace_waiting_supersedes_a_change_planned_by_hand(at_night):
+    contract = contract_in("America/Bogota")
+    services.contract_change_plan(contract, plan=make_plan(), effective_on=date(2027, 1, 1))
+    premium = make_plan()
+
+    services.contract_change_plan(
+        contract, plan=premium, effective_on=date(2026, 12, 9), replace_waiting=True
+    )
+
+    contract.refresh_from_db()
+    assert contract.plan == premium
+    assert list(PlanChange.objects.values_list("to_plan", "applied_at")) == [(premium.pk, NIGHT)]

@@ -130,7 +130,9 @@ def test_the_same_key_on_another_account_is_another_entry(db):
     assert LedgerEntry.objects.count() == 2
 
 
-@pytest.mark.parametrize("credits", [0, "0", "-1", D("-0.01"), "abc", "1.005", 1.5, None, "NaN"])
+@pytest.mark.parametrize(
+    "credits", [0, "0", "-1", D("-0.01"), "abc", "1.005", 1.5, None, "NaN", "1e30", "-1e40"]
+)
 def test_bad_amounts_are_refused_naming_the_field_and_nothing_is_written(db, credits):
     account = make_credit_account()
 

@@ -93,8 +93,6 @@ def test_the_orm_refuses_to_change_or_delete_entries(busy_accounts):
         LedgerEntry._base_manager.filter(pk=entry.pk).update(credits=Decimal("1"))
     with pytest.raises(LedgerImmutable):
         LedgerEntry._base_manager.all().delete()
-    with pytest.raises(LedgerImmutable):
-        entry.account.entries.update(reason="otra cosa")
     assert ledger_verify().ok
 
 
