@@ -1,13 +1,11 @@
 """Parallel issuing on PostgreSQL: real threads, real row locks, gapless unique numbers."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from billing.models import Invoice, InvoiceSeries
 from billing.services import invoice_issue
 from tests.factories import make_customer, make_invoice
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -17,26 +15,14 @@ def test_parallel_issuers_leave_gapless_unique_numbers():
     customer = make_customer()
     drafts = [make_invoice(customer) for _ in range(40)]
     first = InvoiceSeries.objects.get(code="FV").next_number
-    barrier = threading.Barrier(8)
-    errors: list[BaseException] = []
 
-    def issue(batch):
-        try:
-            barrier.wait()
-            for draft in batch:
-                invoice_issue(draft)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
+    def issue(i: int) -> None:
+        for draft in drafts[i::8]:
+            invoice_issue(draft)
 
-    threads = [threading.Thread(target=issue, args=(drafts[i::8],)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together(issue, threads=8)
     # then
-    assert errors == []
+    assert [r for r in results if isinstance(r, BaseException)] == []
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == list(range(first, first + 40))
     assert InvoiceSeries.objects.get(code="FV").next_number == first + 40
@@ -45,24 +31,10 @@ def test_parallel_issuers_leave_gapless_unique_numbers():
 def test_two_issuers_of_the_same_draft_issue_it_once():
     draft = make_invoice()
     first = InvoiceSeries.objects.get(code="FV").next_number
-    barrier = threading.Barrier(4)
-    outcomes: list[str] = []
 
-    def issue():
-        try:
-            barrier.wait()
-            invoice_issue(draft)
-            outcomes.append("issued")
-        except Exception as error:
-            outcomes.append(type(error).__name__)
-        finally:
-            connection.close()
+    results = run_together(lambda i: invoice_issue(draft), threads=4)
 
-    threads = [threading.Thread(target=issue) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [type(r).__name__ if isinstance(r, Exception) else "issued" for r in results]
     assert sorted(outcomes) == ["IllegalInvoiceTransition"] * 3 + ["issued"]
     assert Invoice.objects.get(pk=draft.pk).number == first
     assert InvoiceSeries.objects.get(code="FV").next_number == first + 1

@@ -1,12 +1,9 @@
 """Real threads against PostgreSQL: the account row is hot and the rules must hold anyway."""
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from credits.exceptions import HoldNotActive, InsufficientCredits
 from credits.models import CreditAccount, CreditHold, LedgerEntry
@@ -17,31 +14,10 @@ from credits.services import (
     credits_top_up,
 )
 from tests.factories import make_credit_account
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 20
-
-
-def run_together(work: Callable[[int], object]) -> list[object]:
-    """Run work(i) in THREADS threads released at once; results (or exceptions) by i."""
-    start = threading.Barrier(THREADS)
-    results: list[object] = [None] * THREADS
-
-    def target(i: int) -> None:
-        try:
-            start.wait()
-            results[i] = work(i)
-        except Exception as error:  # the test inspects every outcome
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def assert_ledger_consistent(account: CreditAccount) -> None:
@@ -63,7 +39,8 @@ def test_twenty_threads_never_hold_beyond_the_available_balance():
     results = run_together(
         lambda i: credits_place_hold(
             account=CreditAccount(pk=account.pk), credits="1", min_available_credits="2"
-        )
+        ),
+        threads=THREADS,
     )
 
     # then: exactly the nine holds that 10 credits allow were granted
@@ -102,7 +79,7 @@ def test_twenty_threads_mixing_holds_charges_releases_and_top_ups():
             credits_release_hold(hold=hold)
         return kind
 
-    outcomes = run_together(work)
+    outcomes = run_together(work, threads=THREADS)
 
     assert not [o for o in outcomes if isinstance(o, BaseException)], outcomes
     row = CreditAccount.objects.get(pk=account.pk)
@@ -120,7 +97,8 @@ def test_concurrent_charges_of_one_hold_convert_it_once():
     hold = credits_place_hold(account=account, credits="2")
 
     results = run_together(
-        lambda i: credits_charge(account=CreditAccount(pk=account.pk), credits="2", hold=hold)
+        lambda i: credits_charge(account=CreditAccount(pk=account.pk), credits="2", hold=hold),
+        threads=THREADS,
     )
 
     assert sum(isinstance(r, LedgerEntry) for r in results) == 1

@@ -1,12 +1,11 @@
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from contracts.models import Channel
 from credits.models import CreditAccount, CreditHold
 from credits.selectors import ledger_verify
+from tests.threads import run_together
 from tests.tickets.conftest import top_up
 from tickets.models import IntakeAttempt, Ticket
 from tickets.services.intake import ticket_open
@@ -19,26 +18,14 @@ WORKERS = 10
 def test_concurrent_intakes_never_share_the_last_credits(requester, tuesday_morning):
     # given 2 available credits, a minimum of 2 to accept and a hold of 1 per request
     top_up(requester.customer, 2)
-    barrier = threading.Barrier(WORKERS)
-    results, errors = [], []
-
-    def intake():
-        try:
-            barrier.wait()
-            results.append(
-                ticket_open(channel=Channel.PORTAL, requester=requester, subject="Caído")
-            )
-        except Exception as error:  # surfaced below; a thread must not swallow it
-            errors.append(error)
-        finally:
-            connection.close()
 
     # when ten requests arrive at once
-    threads = [threading.Thread(target=intake) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_together(
+        lambda i: ticket_open(channel=Channel.PORTAL, requester=requester, subject="Caído"),
+        threads=WORKERS,
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    results = [o for o in outcomes if not isinstance(o, Exception)]
 
     # then exactly one is accepted: after it only 1 credit is available, below the minimum
     assert errors == []
