@@ -1,0 +1,71 @@
+"""The one parser every amount goes through: it returns the exact value or refuses, naming
+the field; it never rounds and never raises anything else."""
+
+from decimal import Decimal
+
+import pytest
+from djmoney.money import Money
+from hypothesis import given
+from hypothesis import strategies as st
+
+from creditdesk.amounts import CurrencyMismatch, InvalidAmount, parse_decimal, parse_money
+
+CENTS = st.integers(min_value=-(10**12) + 1, max_value=10**12 - 1)
+
+
+@given(CENTS)
+def test_any_two_place_amount_in_range_comes_back_exactly(cents):
+    value = Decimal(cents).scaleb(-2)
+    sign = "non_negative" if cents >= 0 else "nonzero"
+
+    for given_as in (value, str(value), f"  {value} "):
+        assert parse_decimal(given_as, field="x", sign=sign, max_digits=14) == value
+
+
+@given(st.one_of(st.text(max_size=30), st.floats(), st.decimals(), st.integers(), st.none()))
+def test_anything_else_is_the_amount_or_an_invalid_amount_never_another_error(value):
+    try:
+        number = parse_decimal(value, field="monthly_fee", sign="positive", max_digits=14)
+    except InvalidAmount as error:
+        refused = error
+    else:
+        assert number > 0
+        assert number == number.quantize(Decimal("0.01"))
+        assert number == Decimal(value.strip() if isinstance(value, str) else value)
+        return
+    assert refused.field == "monthly_fee"
+    assert "monthly_fee" in refused.message("es")
+
+
+@pytest.mark.parametrize(
+    ("sign", "value", "accepted"),
+    [
+        ("positive", "0", False),
+        ("positive", "0.01", True),
+        ("nonzero", "-0.01", True),
+        ("nonzero", "0.00", False),
+        ("non_negative", "0", True),
+        ("non_negative", "-0.01", False),
+    ],
+)
+def test_each_sign_rule(sign, value, accepted):
+    if accepted:
+        assert parse_decimal(value, field="x", sign=sign, max_digits=12) == Decimal(value)
+    else:
+        with pytest.raises(InvalidAmount):
+            parse_decimal(value, field="x", sign=sign, max_digits=12)
+
+
+def test_the_size_limit_follows_the_column():
+    assert parse_decimal("9999999999.99", field="x", sign="positive", max_digits=12)
+    with pytest.raises(InvalidAmount):
+        parse_decimal("10000000000", field="x", sign="positive", max_digits=12)
+
+
+def test_money_in_another_currency_is_refused_and_plain_numbers_take_the_currency():
+    assert parse_money("12.5", field="price", currency="USD", sign="positive", max_digits=14) == (
+        Money("12.50", "USD")
+    )
+    with pytest.raises(CurrencyMismatch) as refused:
+        parse_money(Money(1, "COP"), field="price", currency="USD", sign="positive", max_digits=14)
+    assert refused.value.field == "price"
