@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import stripe
 from django.conf import settings as django_settings
+from django.db import connections
 from playwright.sync_api import Page, expect, sync_playwright
 
 from billing.models import Invoice, Payment
@@ -51,6 +52,10 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield chromium
         chromium.close()
+        # With that loop running, Django keeps this thread's connections in a context
+        # variable of their own, which closing the test database would not reach: close
+        # them here, or dropping the test database finds them still connected.
+        connections.close_all()
 
 
 def new_page(browser, width=1280, height=900) -> Page:
