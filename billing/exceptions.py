@@ -1,4 +1,7 @@
-"""Refusals of the billing app, each with a stable `code` and a Spanish and English message."""
+"""Refusals of the billing app, each with a stable `code` and a Spanish and English message.
+
+Bad amounts are refused by `creditdesk.amounts` (`invalid_amount`, `currency_mismatch`),
+shared with credits and contracts; other bad input is `creditdesk.errors.InvalidInput`."""
 
 from creditdesk.errors import CreditdeskError
 
@@ -29,15 +32,6 @@ class EmptyInvoice(BillingError):
     message_en = "The invoice has no lines; it is not issued."
 
 
-class CurrencyMismatch(BillingError):
-    code = "currency_mismatch"
-    message_es = "{label}: la factura es en {expected}, no en {given}."
-    message_en = "{label}: the invoice is in {expected}, not in {given}."
-
-    def __init__(self, *, field: str, expected: str, given: str) -> None:
-        super().__init__(field=field, label=field, expected=expected, given=given)
-
-
 class InvalidQuantity(BillingError):
     code = "invalid_quantity"
     message_es = "quantity: «{value}» no es válida; use un número mayor que cero."
@@ -47,13 +41,13 @@ class InvalidQuantity(BillingError):
         super().__init__(field="quantity", value=value)
 
 
-class InvalidAmount(BillingError):
-    code = "invalid_amount"
-    message_es = "{label}: «{value}» no es un importe válido."
-    message_en = "{label}: '{value}' is not a valid amount."
+class ReasonRequired(BillingError):
+    code = "reason_required"
+    message_es = "reason: indique el motivo."
+    message_en = "reason: a reason is required."
 
-    def __init__(self, *, field: str, value: object) -> None:
-        super().__init__(field=field, label=field, value=value)
+    def __init__(self) -> None:
+        super().__init__(field="reason")
 
 
 class TaxRateMissing(BillingError):

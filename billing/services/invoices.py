@@ -21,11 +21,10 @@ from djmoney.money import Money
 from billing.exceptions import (
     CreditNoteExceedsInvoice,
     CreditNoteNeedsLines,
-    CurrencyMismatch,
     EmptyInvoice,
-    InvalidAmount,
     InvalidQuantity,
     NotCorrectable,
+    ReasonRequired,
 )
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceStatusChange
 from billing.money import minor_unit_digits, money_sum, round_half_up, zero
@@ -33,6 +32,7 @@ from billing.tax import tax_rate_for
 from billing.transitions import check_transition
 from contracts.models import Contract, CreditPack, Customer
 from contracts.transitions import LIVE
+from creditdesk.amounts import CurrencyMismatch, InvalidAmount
 
 Status = Invoice.Status
 Kind = Invoice.Kind
@@ -58,13 +58,13 @@ def line_amounts(*, quantity: Decimal, unit_price: Money, tax_rate: Decimal) -> 
     return LineAmounts(subtotal=subtotal, tax=tax, total=subtotal + tax)
 
 
-def _decimal(value: Any, field: str) -> Decimal:
+def _quantity(value: Any) -> Decimal:
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError) as error:
-        raise InvalidAmount(field=field, value=value) from error
-    if isinstance(value, float) or not number.is_finite():
-        raise InvalidAmount(field=field, value=value)
+        raise InvalidQuantity(value=value) from error
+    if isinstance(value, float) or not number.is_finite() or number <= 0:
+        raise InvalidQuantity(value=value)
     return number
 
 
@@ -116,11 +116,9 @@ def invoice_add_line(
     period_end: date | None = None,
 ) -> InvoiceLine:
     """Locks the draft, adds a rounded line and keeps the draft's totals equal to its lines."""
-    quantity = _decimal(quantity, "quantity")
-    if quantity <= 0:
-        raise InvalidQuantity(value=quantity)
+    quantity = _quantity(quantity)
     if not isinstance(unit_price, Money) or unit_price.amount < 0:
-        raise InvalidAmount(field="unit_price", value=unit_price)
+        raise InvalidAmount(field="unit_price", value=unit_price, sign="non_negative")
     with transaction.atomic():
         locked = _lock_draft(invoice)
         if str(unit_price.currency) != locked.currency:
@@ -271,7 +269,7 @@ def invoice_mark_paid(invoice: Invoice, *, by: AbstractBaseUser | None = None) -
 def invoice_void(invoice: Invoice, *, reason: str, by: AbstractBaseUser | None = None) -> Invoice:
     """Draft or issued -> void; an issued invoice keeps its number (the series stays gapless)."""
     if not reason.strip():
-        raise InvalidAmount(field="reason", value=reason)
+        raise ReasonRequired()
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         from_status = locked.status
@@ -314,7 +312,7 @@ def _lines_for_amount(invoice: Invoice, amount: Money) -> list[CreditNoteLine]:
         if total < amount and (best is None or subtotal > best):
             best = subtotal
     if best is None:
-        raise InvalidAmount(field="amount", value=amount)
+        raise InvalidAmount(field="amount", value=amount, sign="positive")
     bought = sum((line.credits for line in invoice.lines.all()), Decimal("0"))
     credits = Decimal("0")
     if bought and invoice.total.amount:
@@ -340,7 +338,7 @@ def credit_note_draft(
     """A draft credit note on a locked invoice. Without lines or amount it reverses all lines;
     with an amount (gross, tax included) it needs the invoice to have one tax rate."""
     if not reason.strip():
-        raise InvalidAmount(field="reason", value=reason)
+        raise ReasonRequired()
     if invoice.kind != Kind.INVOICE or invoice.status not in (Status.ISSUED, Status.PAID):
         raise NotCorrectable(
             field="invoice", number=invoice.display_number or invoice.pk, status=invoice.status
@@ -351,7 +349,7 @@ def credit_note_draft(
                 field="amount", expected=invoice.currency, given=str(amount.currency)
             )
         if amount.amount <= 0 or round_half_up(amount) != amount:
-            raise InvalidAmount(field="amount", value=amount)
+            raise InvalidAmount(field="amount", value=amount, sign="positive")
         lines = _lines_for_amount(invoice, amount)
     elif lines is None:
         lines = [

@@ -2,11 +2,14 @@
 
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 
-from billing.exceptions import InvalidAmount, NoLiveContract
+from billing.exceptions import NoLiveContract
 from billing.models import OnsiteCharge
 from contracts.models import Contract
+from creditdesk.amounts import InvalidAmount
+from creditdesk.errors import InvalidInput
 
 
 def onsite_charge_record(
@@ -15,13 +18,14 @@ def onsite_charge_record(
     """Bill the plan's on-site surcharge for a visit. With a `reference` (the ticket number)
     a second call for the same visit returns the first record instead of billing twice."""
     if not description.strip():
-        raise InvalidAmount(field="description", value=description)
+        blank = models.Field.default_error_messages["blank"]
+        raise InvalidInput({"description": [ValidationError(blank, code="blank")]})
     contract = Contract.objects.select_related("plan").get(pk=contract.pk)
     if contract.status not in (Contract.Status.ACTIVE, Contract.Status.SUSPENDED):
         raise NoLiveContract(field="contract")
     surcharge = contract.plan.onsite_surcharge
     if surcharge.amount <= 0:
-        raise InvalidAmount(field="onsite_surcharge", value=surcharge)
+        raise InvalidAmount(field="onsite_surcharge", value=surcharge, sign="positive")
     try:
         with transaction.atomic():
             return OnsiteCharge.objects.create(

@@ -12,13 +12,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from djmoney.money import Money
 
 from billing import credit_ledger as ledger
-from billing.exceptions import DuplicatePaymentReference, InvalidAmount
+from billing.exceptions import DuplicatePaymentReference
 from billing.models import Invoice, InvoiceLine, Payment
 from billing.money import round_half_up
 from billing.services.invoices import (
@@ -28,6 +30,8 @@ from billing.services.invoices import (
     mark_paid_locked,
 )
 from contracts.models import CreditPack, Customer
+from creditdesk.amounts import InvalidAmount
+from creditdesk.errors import InvalidInput
 
 Attention = Payment.Attention
 
@@ -158,11 +162,17 @@ def payment_record(
     """Finance records a bank transfer or cash payment for an invoice or a credit pack; it is
     applied through `payment_apply`, the same path a Stripe payment takes."""
     if provider not in (Payment.Provider.BANK_TRANSFER, Payment.Provider.CASH):
-        raise InvalidAmount(field="provider", value=provider)
+        not_a_choice = ValidationError(
+            models.Field.default_error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": provider},
+        )
+        raise InvalidInput({"provider": [not_a_choice]})
     if not isinstance(amount, Money) or amount.amount <= 0 or round_half_up(amount) != amount:
-        raise InvalidAmount(field="amount", value=amount)
-    if invoice is None and credit_pack is None:
-        raise InvalidAmount(field="invoice", value=None)
+        raise InvalidAmount(field="amount", value=amount, sign="positive")
+    if invoice is None and credit_pack is None:  # one of the two says what is being paid
+        required = forms.Field.default_error_messages["required"]
+        raise InvalidInput({"invoice": [ValidationError(required, code="required")]})
     with transaction.atomic():
         if invoice is None:
             invoice = topup_invoice_draft(customer=customer, credit_pack=credit_pack)

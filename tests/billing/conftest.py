@@ -79,6 +79,13 @@ def localstripe_webhooks(stripe_settings, live_server, localstripe_url) -> Itera
     localstripe_register_webhook(localstripe_url, "http://127.0.0.1:9/closed")
 
 
+def assert_refused(error: Any, code: str, field: str, spanish: str, english: str) -> None:
+    """A refusal with its code, the field it names and its message in both languages."""
+    assert (error.code, error.field) == (code, field)
+    assert spanish in error.message("es")
+    assert english in error.message("en")
+
+
 def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
     """Stripe's signing scheme: v1 = HMAC-SHA256(secret, f"{t}.{payload}")."""
     timestamp = int(time.time()) if timestamp is None else timestamp

@@ -8,16 +8,14 @@ from djmoney.money import Money
 from billing.exceptions import (
     CreditNoteExceedsInvoice,
     CreditNoteNeedsLines,
-    CurrencyMismatch,
     EmptyInvoice,
     IllegalInvoiceTransition,
-    InvalidAmount,
-    InvalidQuantity,
     InvoiceImmutable,
     NotCorrectable,
+    ReasonRequired,
     TaxRateMissing,
 )
-from billing.models import Invoice, InvoiceLine, InvoiceSeries, TaxRate
+from billing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceStatusChange, TaxRate
 from billing.services import (
     CreditNoteLine,
     credit_note_issue,
@@ -27,6 +25,8 @@ from billing.services import (
     invoice_mark_paid,
     invoice_void,
 )
+from creditdesk.errors import CreditdeskError
+from tests.billing.conftest import assert_refused
 from tests.factories import make_contract, make_customer, make_invoice
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -99,21 +99,30 @@ def test_an_empty_draft_is_not_issued_and_takes_no_number():
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.DRAFT
 
 
+BAD_QUANTITY = ("invalid_quantity", "quantity", "mayor que cero", "greater than zero")
+BAD_PRICE = ("invalid_amount", "unit_price", "cero o más", "zero or more")
+
+
 @pytest.mark.parametrize(
-    ("quantity", "price", "error"),
+    ("quantity", "price", "refusal"),
     [
-        (0, Money("1", "COP"), InvalidQuantity),
-        (-1, Money("1", "COP"), InvalidQuantity),
-        ("abc", Money("1", "COP"), InvalidAmount),
-        (1.5, Money("1", "COP"), InvalidAmount),  # floats are refused
-        (1, Money("-1", "COP"), InvalidAmount),
-        (1, Money("1", "USD"), CurrencyMismatch),
-        (1, "1000", InvalidAmount),
+        (0, Money("1", "COP"), BAD_QUANTITY),
+        (-1, Money("1", "COP"), BAD_QUANTITY),
+        ("abc", Money("1", "COP"), BAD_QUANTITY),
+        (1.5, Money("1", "COP"), BAD_QUANTITY),  # floats are refused
+        (1, Money("-1", "COP"), BAD_PRICE),
+        (1, "1000", BAD_PRICE),
+        (
+            1,
+            Money("1", "USD"),
+            ("currency_mismatch", "unit_price", "debe estar en COP", "must be in COP"),
+        ),
     ],
 )
-def test_bad_lines_are_refused_and_nothing_is_written(quantity, price, error):
+def test_bad_lines_are_refused_naming_the_field_and_nothing_is_written(quantity, price, refusal):
+    code, field, spanish, english = refusal
     invoice = invoice_create_draft(customer=make_customer())
-    with pytest.raises(error):
+    with pytest.raises(CreditdeskError) as refused:
         invoice_add_line(
             invoice=invoice,
             kind=InvoiceLine.Kind.OTHER,
@@ -121,7 +130,9 @@ def test_bad_lines_are_refused_and_nothing_is_written(quantity, price, error):
             quantity=quantity,
             unit_price=price,
         )
+    assert_refused(refused.value, code, field, spanish, english)
     assert not invoice.lines.exists()
+    assert Invoice.objects.get(pk=invoice.pk).total == Money(0, "COP")
 
 
 def test_exempt_customer_pays_no_tax_and_unknown_country_is_refused():
@@ -209,8 +220,19 @@ def test_void_keeps_the_number_so_the_series_has_no_gap():
     voided = invoice_void(invoice, reason="Error de digitación")
     assert voided.status == Invoice.Status.VOID
     assert voided.number == invoice.number
-    with pytest.raises(InvalidAmount):
-        invoice_void(make_invoice(issue=True), reason="  ")
+
+
+@pytest.mark.parametrize("reason", ["", "  "])
+def test_void_needs_a_reason_and_changes_nothing_without_one(reason):
+    invoice = make_invoice(issue=True)
+    with pytest.raises(ReasonRequired) as refused:
+        invoice_void(invoice, reason=reason)
+    assert_refused(
+        refused.value, "reason_required", "reason", "indique el motivo", "a reason is required"
+    )
+    fresh = Invoice.objects.get(pk=invoice.pk)
+    assert (fresh.status, fresh.voided_at, fresh.void_reason) == (Invoice.Status.ISSUED, None, "")
+    assert not InvoiceStatusChange.objects.filter(invoice=invoice, to_status="void").exists()
 
 
 def test_full_credit_note_mirrors_the_invoice_in_its_own_series():
@@ -237,6 +259,38 @@ def test_partial_credit_note_for_a_gross_amount_and_the_cap():
         credit_note_issue(invoice=invoice, reason="Demasiado", amount=Money("107100.01", "COP"))
     last = credit_note_issue(invoice=invoice, reason="Resto", amount=Money("107100", "COP"))
     assert last.total == Money("107100", "COP")
+
+
+@pytest.mark.parametrize("reason", ["", "  "])
+def test_a_credit_note_needs_a_reason_and_nothing_is_written_without_one(reason):
+    invoice = make_invoice(issue=True)
+    first_nc = next_number("NC")
+    with pytest.raises(ReasonRequired) as refused:
+        credit_note_issue(invoice=invoice, reason=reason)
+    assert_refused(
+        refused.value, "reason_required", "reason", "indique el motivo", "a reason is required"
+    )
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
+    assert next_number("NC") == first_nc
+
+
+@pytest.mark.parametrize(
+    ("amount", "code", "spanish", "english"),
+    [
+        (Money("0", "COP"), "invalid_amount", "mayor que cero", "greater than zero"),
+        (Money("-5", "COP"), "invalid_amount", "mayor que cero", "greater than zero"),
+        (Money("10.005", "COP"), "invalid_amount", "dos decimales", "two decimals"),
+        (Money("10", "USD"), "currency_mismatch", "en COP, no en USD", "in COP, not in USD"),
+    ],
+)
+def test_a_bad_credit_note_amount_is_refused_and_nothing_is_written(amount, code, spanish, english):
+    invoice = make_invoice(lines=[("A", Money("1000", "COP"))], issue=True)
+    first_nc = next_number("NC")
+    with pytest.raises(CreditdeskError) as refused:
+        credit_note_issue(invoice=invoice, reason="Descuento", amount=amount)
+    assert_refused(refused.value, code, "amount", spanish, english)
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
+    assert next_number("NC") == first_nc
 
 
 def test_credit_note_with_explicit_lines_and_refusals():

@@ -14,7 +14,10 @@ from billing.models import BillingRun, Invoice, InvoiceLine, OnsiteCharge
 from billing.services import Period, billing_run
 from contracts.models import Contract
 from contracts.services import contract_change_plan
+from creditdesk.amounts import InvalidAmount
+from creditdesk.errors import InvalidInput
 from credits.services import credit_account_get_or_create, credits_charge, credits_place_hold
+from tests.billing.conftest import assert_refused
 from tests.factories import (
     make_contract,
     make_credit_account,
@@ -87,6 +90,28 @@ def test_onsite_surcharges_are_billed_once_and_late_ones_wait():
     assert onsite.tax == Money("9500", "COP")
     assert OnsiteCharge.objects.get(pk=visit.pk).invoice_line_id == onsite.pk
     assert OnsiteCharge.objects.get(pk=late.pk).invoice_line_id is None
+
+
+@pytest.mark.parametrize("description", ["", "   "])
+def test_an_onsite_visit_needs_a_description_and_nothing_is_recorded_without_one(description):
+    contract = make_contract()
+    with pytest.raises(InvalidInput) as refused:
+        make_onsite_charge(contract, description=description, reference="T-1")
+    assert (refused.value.code, refused.value.field) == ("invalid_input", "description")
+    assert refused.value.fields_in("es") == {"description": ["Este campo no puede estar vacío."]}
+    assert refused.value.fields_in("en") == {"description": ["This field cannot be blank."]}
+    assert "description: Este campo no puede estar vacío." in refused.value.message("es")
+    assert not OnsiteCharge.objects.exists()
+
+
+def test_onsite_work_on_a_plan_without_surcharge_is_refused_and_nothing_is_recorded():
+    contract = make_contract(plan=make_plan(onsite_surcharge=Money("0", "COP")))
+    with pytest.raises(InvalidAmount) as refused:
+        make_onsite_charge(contract)
+    assert_refused(
+        refused.value, "invalid_amount", "onsite_surcharge", "mayor que cero", "greater than zero"
+    )
+    assert not OnsiteCharge.objects.exists()
 
 
 def test_negative_balance_at_period_end_is_billed_as_overdraft_and_settled(frozen_now):

@@ -14,8 +14,9 @@ from billing.exceptions import DuplicatePaymentReference, PackNotForSale
 from billing.models import Invoice, Payment, StripeEvent
 from billing.selectors import payment_list_needing_attention
 from billing.services import invoice_void, payment_record, topup_start
+from creditdesk.errors import CreditdeskError
 from credits.models import LedgerEntry
-from tests.billing.conftest import SECRET_KEY, make_event, sign
+from tests.billing.conftest import SECRET_KEY, assert_refused, make_event, sign
 from tests.factories import make_contract, make_credit_pack, make_customer, make_invoice
 
 Attention = Payment.Attention
@@ -259,6 +260,67 @@ def test_bank_transfer_for_a_pack_goes_through_the_same_path():
             credit_pack=pack,
         )
     assert len(top_up_entries(contract.customer)) == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "field", "spanish", "english"),
+    [
+        (
+            {"provider": "paypal"},
+            "invalid_input",
+            "provider",
+            "provider: Valor 'paypal' no es una opción válida.",
+            "provider: Value 'paypal' is not a valid choice.",
+        ),
+        (
+            {"provider": Payment.Provider.STRIPE},  # Stripe payments come by webhook only
+            "invalid_input",
+            "provider",
+            "no es una opción válida",
+            "is not a valid choice",
+        ),
+        (
+            {"credit_pack": None},
+            "invalid_input",
+            "invoice",
+            "invoice: Este campo es requerido.",
+            "invoice: This field is required.",
+        ),
+        (
+            {"amount": Money("0", "COP")},
+            "invalid_amount",
+            "amount",
+            "un número mayor que cero",
+            "a number greater than zero",
+        ),
+        (
+            {"amount": Money("10.001", "COP")},
+            "invalid_amount",
+            "amount",
+            "hasta dos decimales",
+            "at most two decimals",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_a_bad_recorded_payment_is_refused_naming_the_field_and_nothing_is_written(
+    changes, code, field, spanish, english
+):
+    contract, pack = pack_setup()
+    kwargs = {
+        "customer": contract.customer,
+        "amount": Money("1071000", "COP"),
+        "provider": Payment.Provider.BANK_TRANSFER,
+        "provider_ref": "BANCOLOMBIA-0002",
+        "received_on": date(2026, 12, 1),
+        "credit_pack": pack,
+    }
+    with pytest.raises(CreditdeskError) as refused:
+        payment_record(**(kwargs | changes))
+    assert_refused(refused.value, code, field, spanish, english)
+    assert not Payment.objects.exists()
+    assert not Invoice.objects.exists()
+    assert top_up_entries(contract.customer) == []
 
 
 @pytest.mark.django_db
