@@ -12,8 +12,8 @@ from django.db.models import Exists, F, Q, QuerySet, Subquery
 
 from billing.models import Invoice, Payment
 from billing.selectors import invoice_list
-from contracts.models import Channel, Contact, Contract, Customer
-from contracts.selectors import contract_get_live
+from contracts.models import Channel, Contact, Contract, Customer, PlanChange
+from contracts.selectors import contract_get_live, plan_change_waiting
 from creditdesk.errors import CreditdeskError
 from creditdesk.web.charts import LineChart, step_chart
 from credits.models import CreditAccount, CreditHold, LedgerEntry
@@ -38,6 +38,7 @@ OPEN = ~Q(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Statu
 @dataclass(frozen=True)
 class CreditsSummary:
     contract: Contract | None
+    plan_change: PlanChange | None  # scheduled, not yet in force
     account: CreditAccount | None
     balance: Decimal
     held: Decimal
@@ -57,6 +58,7 @@ def credits_summary(*, customer: Customer, now: datetime) -> CreditsSummary:
     zero = Decimal("0.00")
     return CreditsSummary(
         contract=contract,
+        plan_change=plan_change_waiting(contract) if contract else None,
         account=account,
         balance=account.balance if account else zero,
         held=account.held if account else zero,

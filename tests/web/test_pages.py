@@ -2,7 +2,7 @@
 form does, and refusals in the user's language."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import Channel
+from contracts.services import contract_change_plan
 from credits.models import LedgerEntry
 from tests.factories import (
     make_contact,
     make_contract,
     make_customer,
     make_finance_user,
+    make_plan,
     make_portal_user,
 )
 from tests.web.conftest import PASSWORD, top_up
@@ -88,6 +90,18 @@ def test_dashboard_shows_credits_forecast_open_tickets_and_low_balance(client, s
     page = client.get(reverse("web:dashboard")).text
     assert "Tiene 1,00 créditos disponibles y se necesitan 2,00" in page
     assert reverse("web:credits") in page
+
+
+def test_dashboard_announces_a_scheduled_plan_change_in_the_customer_language(client, shop):
+    premium = make_plan(name="Premium 24x7")
+    contract_change_plan(shop.contract, plan=premium, effective_on=date(2099, 3, 1))
+    login(client, shop.user)
+
+    page = client.get(reverse("web:dashboard")).text
+    assert "Pasa al plan Premium 24x7 el 1 de marzo de 2099." in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("web:dashboard")).text
+    assert "Moves to the Premium 24x7 plan on March 1, 2099." in page
 
 
 def test_request_form_explains_a_refusal_before_submitting_and_offers_the_fix(client, shop):
