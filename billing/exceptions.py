@@ -41,15 +41,6 @@ class InvalidQuantity(BillingError):
         super().__init__(field="quantity", value=value)
 
 
-class ReasonRequired(BillingError):
-    code = "reason_required"
-    message_es = "reason: indique el motivo."
-    message_en = "reason: a reason is required."
-
-    def __init__(self) -> None:
-        super().__init__(field="reason")
-
-
 class TaxRateMissing(BillingError):
     code = "tax_rate_missing"
     message_es = (

@@ -36,12 +36,6 @@ class CurrencyLocked(ContractsError):
         super().__init__(field="currency", what=what, related=related, currency=currency)
 
 
-class ReasonRequired(ContractsError):
-    code = "reason_required"
-    message_es = "Indique el motivo."
-    message_en = "A reason is required."
-
-
 class PlanChangeNotAllowed(ContractsError):
     code = "plan_change_not_allowed"
     message_es = "No se puede cambiar el plan: {why_es}"

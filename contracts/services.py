@@ -25,14 +25,13 @@ from contracts.exceptions import (
     CurrencyLocked,
     HasHistory,
     PlanChangeNotAllowed,
-    ReasonRequired,
     SecondLiveContract,
 )
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan, PlanChange
 from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
 from creditdesk.amounts import CurrencyMismatch, parse_money
-from creditdesk.errors import InvalidInput, full_clean_or_raise
+from creditdesk.errors import InvalidInput, ReasonRequired, full_clean_or_raise
 
 Status = Contract.Status
 logger = logging.getLogger(__name__)
@@ -207,7 +206,7 @@ def contract_transition(
     """Locks customer then contract, checks the table, keeps one live contract per customer.
     Suspending or cancelling needs a reason: the customer will ask why."""
     if to_status in (Status.SUSPENDED, Status.CANCELLED) and not reason.strip():
-        raise ReasonRequired(field="reason")
+        raise ReasonRequired()
     with transaction.atomic():
         Customer.objects.select_for_update().only("pk").get(pk=contract.customer_id)
         locked = Contract.objects.select_for_update().get(pk=contract.pk)

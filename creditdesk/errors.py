@@ -33,6 +33,17 @@ class CreditdeskError(Exception):
         return {"code": self.code, "message": self.message(language), "fields": fields}
 
 
+class ReasonRequired(CreditdeskError):
+    """Suspensions, cancellations, voids, credit notes and credit adjustments say why."""
+
+    code = "reason_required"
+    message_es = "reason: indique el motivo."
+    message_en = "reason: a reason is required."
+
+    def __init__(self) -> None:
+        super().__init__(field="reason")
+
+
 class InvalidInput(CreditdeskError):
     """Bad input, with per-field messages; raised before anything is written.
 

@@ -19,15 +19,6 @@ class InvalidMinutes(CreditsError):
         super().__init__(field="minutes", value=value)
 
 
-class ReasonRequired(CreditsError):
-    code = "reason_required"
-    message_es = "reason: indique el motivo de la corrección."
-    message_en = "reason: give the reason for the correction."
-
-    def __init__(self) -> None:
-        super().__init__(field="reason")
-
-
 class StaffOnly(CreditsError):
     code = "staff_only"
     message_es = "Solo el personal puede ajustar créditos."

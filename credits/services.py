@@ -17,7 +17,7 @@ from djmoney.money import Money
 
 from contracts.models import Customer
 from creditdesk.amounts import InvalidAmount, Sign, parse_decimal, parse_money
-from creditdesk.errors import InvalidInput
+from creditdesk.errors import InvalidInput, ReasonRequired
 from credits import ledger
 from credits.exceptions import (
     AlreadyReversed,
@@ -26,7 +26,6 @@ from credits.exceptions import (
     IdempotencyConflict,
     InsufficientCredits,
     NotReversible,
-    ReasonRequired,
     StaffOnly,
 )
 from credits.models import CreditAccount, CreditHold, LedgerEntry

@@ -24,7 +24,6 @@ from billing.exceptions import (
     EmptyInvoice,
     InvalidQuantity,
     NotCorrectable,
-    ReasonRequired,
 )
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceStatusChange
 from billing.money import minor_unit_digits, money_sum, round_half_up, zero
@@ -33,6 +32,7 @@ from billing.transitions import check_transition
 from contracts.models import Contract, CreditPack, Customer
 from contracts.transitions import LIVE
 from creditdesk.amounts import CurrencyMismatch, InvalidAmount
+from creditdesk.errors import ReasonRequired
 
 Status = Invoice.Status
 Kind = Invoice.Kind

@@ -12,7 +12,6 @@ from billing.exceptions import (
     IllegalInvoiceTransition,
     InvoiceImmutable,
     NotCorrectable,
-    ReasonRequired,
     TaxRateMissing,
 )
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceStatusChange, TaxRate
@@ -25,7 +24,7 @@ from billing.services import (
     invoice_mark_paid,
     invoice_void,
 )
-from creditdesk.errors import CreditdeskError
+from creditdesk.errors import CreditdeskError, ReasonRequired
 from tests.billing.conftest import assert_refused
 from tests.factories import make_contract, make_customer, make_invoice
 

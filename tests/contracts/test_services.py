@@ -9,12 +9,11 @@ from contracts.exceptions import (
     HasHistory,
     IllegalContractTransition,
     PlanChangeNotAllowed,
-    ReasonRequired,
     SecondLiveContract,
 )
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan
 from creditdesk.amounts import CurrencyMismatch, InvalidAmount
-from creditdesk.errors import InvalidInput
+from creditdesk.errors import InvalidInput, ReasonRequired
 from tests.factories import make_contract, make_customer, make_plan, make_service, make_user
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from djmoney.money import Money
 
 from creditdesk.amounts import CurrencyMismatch, InvalidAmount
-from creditdesk.errors import InvalidInput
+from creditdesk.errors import InvalidInput, ReasonRequired
 from credits.exceptions import (
     AlreadyReversed,
     HoldAccountMismatch,
@@ -12,7 +12,6 @@ from credits.exceptions import (
     IdempotencyConflict,
     InsufficientCredits,
     NotReversible,
-    ReasonRequired,
     StaffOnly,
 )
 from credits.models import CreditAccount, CreditHold, LedgerEntry
