@@ -183,6 +183,11 @@ DEFAULT_CURRENCY = "COP"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "creditdesk.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "creditdesk.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     # Token first: an anonymous caller gets 401 with `WWW-Authenticate: Token`.

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from creditdesk.web.views.home import home
 
+handler400 = "creditdesk.api.errors.bad_request"
+
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),

@@ -1,11 +1,12 @@
 import django_filters
 
+from creditdesk.instants import InstantFilter
 from tickets.models import IntakeAttempt, Ticket
 
 
 class TicketFilter(django_filters.FilterSet):
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = InstantFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = InstantFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = Ticket
@@ -13,8 +14,8 @@ class TicketFilter(django_filters.FilterSet):
 
 
 class IntakeAttemptFilter(django_filters.FilterSet):
-    after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    before = InstantFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = IntakeAttempt

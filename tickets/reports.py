@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from weasyprint import HTML
 
 from contracts.models import Contract
+from creditdesk.instants import month_parse
 from credits.models import LedgerEntry
 from sla.choices import Priority
 from sla.models import SlaTarget
@@ -76,8 +77,9 @@ class SlaReport:
 
 
 def month_bounds(month: str | date) -> tuple[date, date]:
-    """First and last day of a month, from "YYYY-MM" or any day in it."""
-    first = date.fromisoformat(f"{month}-01") if isinstance(month, str) else month.replace(day=1)
+    """First and last day of a month, from "YYYY-MM" (a ValueError outside the accepted
+    years, see creditdesk.instants) or any day in it."""
+    first = month_parse(month) if isinstance(month, str) else month.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     return first, following - timedelta(days=1)
 

@@ -9,10 +9,13 @@ authentication, permissions, 404, throttling) are reshaped to the same form.
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -98,6 +101,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "idempotency_conflict": status.HTTP_422_UNPROCESSABLE_ENTITY,
     "idempotency_key_reused": status.HTTP_422_UNPROCESSABLE_ENTITY,
     "payment_provider_error": status.HTTP_502_BAD_GATEWAY,
+    "bad_request": status.HTTP_400_BAD_REQUEST,
+    "request_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 }
 
 # Codes of the abstract base classes; a concrete refusal always has its own.
@@ -191,3 +196,21 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     message = str(detail) if isinstance(detail, str) else str(response.data.get("detail", ""))
     response.data = {"code": code, "message": message, "fields": {}}
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's handler400 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad
+    Host): under /api/ the one error shape, 413 when the body is too large; elsewhere
+    Django's own page."""
+    if not request.path_info.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        refusal = ApiRefusal(
+            "request_too_large",
+            "La petición supera el tamaño máximo ({limit} bytes).",
+            "The request is larger than the limit ({limit} bytes).",
+            limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        )
+    else:
+        refusal = ApiRefusal("bad_request", "La petición no es válida.", "The request is invalid.")
+    return JsonResponse(error_body(refusal), status=status_for(refusal))

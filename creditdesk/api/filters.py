@@ -15,6 +15,7 @@ from billing.models import Invoice, Payment
 from contracts.filters import ContractFilter, CustomerFilter
 from contracts.models import Contact, CreditPack, Customer, Plan, Service
 from creditdesk.api.access import scope
+from creditdesk.instants import InstantFilter
 from credits.models import CreditHold, LedgerEntry
 from sla.models import SlaClock
 from tickets.filters import IntakeAttemptFilter, TicketFilter
@@ -97,8 +98,8 @@ class TicketApiFilter(TicketFilter):
     customer = _customer_filter()
     assignee = django_filters.ModelChoiceFilter(queryset=staff_users)
     sla_state = django_filters.ChoiceFilter(choices=SLA_STATES, method="filter_sla_state")
-    due_before = django_filters.IsoDateTimeFilter(method="filter_due_before")
-    due_after = django_filters.IsoDateTimeFilter(method="filter_due_after")
+    due_before = InstantFilter(method="filter_due_before")
+    due_after = InstantFilter(method="filter_due_after")
 
     class Meta(TicketFilter.Meta):
         pass
@@ -130,8 +131,8 @@ class IntakeAttemptApiFilter(IntakeAttemptFilter):
 
 class LedgerEntryApiFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=LedgerEntry.Kind.choices)
-    after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    before = InstantFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = LedgerEntry
@@ -171,8 +172,8 @@ class PaymentApiFilter(django_filters.FilterSet):
 class ComplianceFilter(django_filters.FilterSet):
     """Period of an SLA compliance report: clocks started in [since, until)."""
 
-    since = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    since = InstantFilter(field_name="started_at", lookup_expr="gte")
+    until = InstantFilter(field_name="started_at", lookup_expr="lt")
 
     class Meta:
         model = SlaClock

@@ -4,10 +4,12 @@ No business rule lives here: fields parse and bound the input (types, lengths, t
 database's integer range), services decide. Output serializers are read-only.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,6 +25,7 @@ from contracts.models import (
     PlanChange,
     Service,
 )
+from creditdesk.instants import FIRST_YEAR, LAST_YEAR, instant_check, month_parse
 from credits.models import CreditHold, LedgerEntry
 from sla.choices import Impact, Priority, Urgency
 from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket, WorkLog
@@ -57,6 +60,16 @@ class MoneyField(serializers.Field):
 
     def to_representation(self, value):
         return {"amount": f"{value.amount:.2f}", "currency": str(value.currency)}
+
+
+class InstantField(serializers.DateTimeField):
+    """A date-time a caller sends, within the accepted years (creditdesk.instants)."""
+
+    def to_internal_value(self, value) -> datetime:
+        try:
+            return instant_check(super().to_internal_value(value))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(list(error.messages)) from None
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -292,8 +305,20 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
+class MonthField(serializers.CharField):
+    """ "YYYY-MM" as the month's first day, within the accepted years (creditdesk.instants)."""
+
+    default_error_messages = {"invalid": _("Indique un mes AAAA-MM entre {first}-01 y {last}-12.")}
+
+    def to_internal_value(self, data) -> date:
+        try:
+            return month_parse(super().to_internal_value(data))
+        except ValueError:
+            self.fail("invalid", first=FIRST_YEAR, last=LAST_YEAR)
+
+
 class MonthSerializer(serializers.Serializer):
-    month = serializers.RegexField(r"^2[0-9]{3}-(0[1-9]|1[0-2])$", required=False)
+    month = MonthField(required=False)
 
 
 class ChangePlanSerializer(serializers.Serializer):
@@ -544,7 +569,7 @@ class WorkLogSerializer(serializers.ModelSerializer):
 
 
 class WorkLogCreateSerializer(serializers.Serializer):
-    started_at = serializers.DateTimeField()
+    started_at = InstantField()
     minutes = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT)
     note = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
     onsite = serializers.BooleanField(default=False)
@@ -559,7 +584,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class SessionCreateSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
+    starts_at = InstantField()
     minutes = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT, default=60)
     agent = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_staff=True),

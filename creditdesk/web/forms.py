@@ -5,11 +5,16 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Service
+from creditdesk.instants import InstantFieldMixin
 from sla.choices import Impact, Urgency
 from tickets.models import Ticket
 from tickets.transitions import ALLOWED
 
 TEXTAREA = {"rows": 5}
+
+
+class InstantFormField(InstantFieldMixin, forms.DateTimeField):
+    pass
 
 
 class TicketOpenForm(forms.Form):
@@ -72,7 +77,7 @@ class TransitionForm(forms.Form):
 
 
 class WorkLogForm(forms.Form):
-    started_at = forms.DateTimeField(
+    started_at = InstantFormField(
         label=_("Inicio (hora del cliente)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
@@ -83,7 +88,7 @@ class WorkLogForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    starts_at = forms.DateTimeField(
+    starts_at = InstantFormField(
         label=_("Fecha y hora (hora del cliente)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

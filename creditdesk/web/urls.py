@@ -1,17 +1,38 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from creditdesk.web.views import portal, workspace
 
 app_name = "web"
 
+
+class TicketNumberConverter:
+    """A ticket number ("T-2026-000042"): letters, digits and dashes. Anything else (a NUL
+    byte, which PostgreSQL refuses in a query) is not a route, so it is a 404."""
+
+    regex = "[A-Za-z0-9-]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class MonthConverter(TicketNumberConverter):
+    regex = "[0-9]{4}-[0-9]{2}"
+
+
+register_converter(TicketNumberConverter, "ticket")
+register_converter(MonthConverter, "month")
+
 urlpatterns = [
     path("portal/", portal.dashboard, name="dashboard"),
     path("portal/tickets/new/", portal.ticket_new, name="ticket-new"),
-    path("portal/tickets/<str:number>/", portal.ticket_detail, name="ticket"),
-    path("portal/tickets/<str:number>/reply/", portal.ticket_reply, name="ticket-reply"),
-    path("portal/tickets/<str:number>/reopen/", portal.ticket_reopen_view, name="ticket-reopen"),
+    path("portal/tickets/<ticket:number>/", portal.ticket_detail, name="ticket"),
+    path("portal/tickets/<ticket:number>/reply/", portal.ticket_reply, name="ticket-reply"),
+    path("portal/tickets/<ticket:number>/reopen/", portal.ticket_reopen_view, name="ticket-reopen"),
     path(
-        "portal/tickets/<str:number>/follow-up/",
+        "portal/tickets/<ticket:number>/follow-up/",
         portal.ticket_follow_up_view,
         name="ticket-follow-up",
     ),
@@ -20,20 +41,26 @@ urlpatterns = [
     path("portal/payments/<int:pk>/", portal.payment, name="payment"),
     path("portal/invoices/", portal.invoices, name="invoices"),
     path("portal/invoices/<int:pk>/pdf/", portal.invoice_pdf, name="invoice-pdf"),
-    path("portal/sla-reports/<str:month>/pdf/", portal.sla_report_pdf_view, name="sla-report-pdf"),
-    path("workspace/", workspace.queue, name="queue"),
-    path("workspace/tickets/<str:number>/", workspace.ticket_work, name="work"),
-    path("workspace/tickets/<str:number>/reply/", workspace.ticket_reply, name="work-reply"),
-    path("workspace/tickets/<str:number>/status/", workspace.ticket_move, name="work-status"),
-    path("workspace/tickets/<str:number>/work/", workspace.ticket_worklog, name="work-log"),
-    path("workspace/tickets/<str:number>/sessions/", workspace.ticket_session, name="work-session"),
     path(
-        "workspace/tickets/<str:number>/sessions/<int:pk>/no-show/",
+        "portal/sla-reports/<month:month>/pdf/", portal.sla_report_pdf_view, name="sla-report-pdf"
+    ),
+    path("workspace/", workspace.queue, name="queue"),
+    path("workspace/tickets/<ticket:number>/", workspace.ticket_work, name="work"),
+    path("workspace/tickets/<ticket:number>/reply/", workspace.ticket_reply, name="work-reply"),
+    path("workspace/tickets/<ticket:number>/status/", workspace.ticket_move, name="work-status"),
+    path("workspace/tickets/<ticket:number>/work/", workspace.ticket_worklog, name="work-log"),
+    path(
+        "workspace/tickets/<ticket:number>/sessions/", workspace.ticket_session, name="work-session"
+    ),
+    path(
+        "workspace/tickets/<ticket:number>/sessions/<int:pk>/no-show/",
         workspace.session_no_show,
         name="work-no-show",
     ),
     path(
-        "workspace/tickets/<str:number>/assign/", workspace.ticket_assign_view, name="work-assign"
+        "workspace/tickets/<ticket:number>/assign/",
+        workspace.ticket_assign_view,
+        name="work-assign",
     ),
     path("workspace/customers/", workspace.customers, name="customers"),
     path("workspace/customers/<int:pk>/", workspace.customer_detail, name="customer"),

@@ -1,7 +1,5 @@
 """Customers (with their credit account), contacts, plans, credit packs, services, contracts."""
 
-from datetime import date
-
 from django.http import HttpResponse
 from djmoney.money import Money
 from drf_spectacular.types import OpenApiTypes
@@ -229,10 +227,7 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     def _report(self):
         contract = self.get_object()
         month = self.parse(serializers.MonthSerializer, data=self.request.query_params)
-        first = month.get("month")
-        report = sla_report_data(
-            contract=contract, period_start=date.fromisoformat(f"{first}-01") if first else None
-        )
+        report = sla_report_data(contract=contract, period_start=month.get("month"))
         return report, f"sla-{contract.pk}-{report.period_start:%Y-%m}"
 
     def get_queryset(self):

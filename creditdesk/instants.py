@@ -1,0 +1,76 @@
+"""The instants and months Creditdesk accepts from people: the years 1900 to 2999, in UTC.
+
+Nothing Creditdesk records (a contract, a payment, a work log, an SLA report) lies outside
+these years, so a date outside them is a typing mistake or a probe. The extremes are worse
+than wrong: SQLite cannot move `9999-12-31T23:59:59-14:00` to UTC, and the month after
+December 9999 does not exist. Every entry point that reads a time from a person (the API's
+fields and filters, the pages' forms and URLs) checks it here, before any query or write.
+Services add their own, narrower windows (work not before the ticket was opened, say).
+"""
+
+from datetime import UTC, date, datetime
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
+
+OUT_OF_RANGE = _("La fecha debe estar entre los años %(first)s y %(last)s.")
+
+
+def out_of_range() -> ValidationError:
+    return ValidationError(
+        OUT_OF_RANGE, code="out_of_range", params={"first": FIRST_YEAR, "last": LAST_YEAR}
+    )
+
+
+def instant_check(value: datetime) -> datetime:
+    """`value` (aware) when it lies within the accepted years; otherwise a ValidationError."""
+    try:
+        in_utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise out_of_range() from None
+    if not EARLIEST <= in_utc < LATEST:
+        raise out_of_range()
+    return value
+
+
+def day_check(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise out_of_range()
+    return value
+
+
+def month_parse(text: str) -> date:
+    """The first day of the month "YYYY-MM" names; a ValueError for anything else, including
+    months outside the accepted years."""
+    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit():
+        raise ValueError(f"not a month: {text!r}")
+    first = date(int(text[:4]), int(text[5:]), 1)
+    try:
+        return day_check(first)
+    except ValidationError:
+        raise ValueError(f"month outside {FIRST_YEAR}-{LAST_YEAR}: {text!r}") from None
+
+
+class InstantFieldMixin:
+    """For a form field that reads a date-time: the cleaned value is within the accepted
+    years, or the form shows the out-of-range error under the field."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return cleaned if cleaned is None else instant_check(cleaned)
+
+
+class IsoInstantField(InstantFieldMixin, django_filters.fields.IsoDateTimeField):
+    pass
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time parameter within the accepted years."""
+
+    field_class = IsoInstantField

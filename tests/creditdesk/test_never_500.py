@@ -1,0 +1,142 @@
+"""Inputs that once answered 500: each now gets a clear 4xx (the API's error shape under
+/api/, a page elsewhere) and writes nothing. Runs on SQLite and PostgreSQL, where the failures
+differed (SQLite cannot move year 9999 minus 14 hours to UTC; PostgreSQL refuses NUL bytes)."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from tests.api.conftest import assert_error, client_for, world  # noqa: F401  (fixture)
+from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
+from tickets.models import ScheduledSession, Ticket, WorkLog
+
+OUT_OF_RANGE = [
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "1899-12-31T23:59:59Z",
+    "3000-01-01T00:00:00Z",
+]
+
+
+@pytest.fixture
+def staff_api(world):  # noqa: F811
+    api = client_for(world.admin)
+    api.raise_request_exception = False
+    return api
+
+
+@pytest.fixture
+def contact_api(world):  # noqa: F811
+    api = client_for(world.a.user)
+    api.raise_request_exception = False
+    return api
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/tickets/", "due_before"),
+        ("/api/v1/tickets/", "due_after"),
+        ("/api/v1/intake-attempts/", "after"),
+        ("/api/v1/intake-attempts/", "before"),
+    ],
+)
+def test_out_of_range_datetime_filters_are_400_naming_the_parameter(
+    staff_api, path, parameter, value
+):
+    body = assert_error(staff_api.get(path, {parameter: value}), 400, "invalid_input")
+    assert parameter in body["fields"]
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE)
+def test_out_of_range_work_log_and_session_times_are_400_and_write_nothing(
+    world,  # noqa: F811
+    staff_api,
+    value,
+):
+    ticket = world.a.ticket
+    logs, sessions = WorkLog.objects.count(), ScheduledSession.objects.count()
+    answer = staff_api.post(
+        f"/api/v1/tickets/{ticket.pk}/work-logs/",
+        {"started_at": value, "minutes": 30},
+        format="json",
+    )
+    assert "started_at" in assert_error(answer, 400)["fields"]
+    answer = staff_api.post(
+        f"/api/v1/tickets/{ticket.pk}/sessions/", {"starts_at": value}, format="json"
+    )
+    assert "starts_at" in assert_error(answer, 400)["fields"]
+    assert (WorkLog.objects.count(), ScheduledSession.objects.count()) == (logs, sessions)
+
+
+def test_out_of_range_times_in_workspace_forms_are_form_errors(world):  # noqa: F811
+    browser = Client(raise_request_exception=False)
+    browser.force_login(world.admin)
+    ticket = world.a.ticket
+    logs, sessions = WorkLog.objects.count(), ScheduledSession.objects.count()
+    for path, data in [
+        (f"/workspace/tickets/{ticket.number}/work/", {"started_at": "9999-12-31T23:59"}),
+        (f"/workspace/tickets/{ticket.number}/sessions/", {"starts_at": "9999-12-31T23:59"}),
+    ]:
+        answer = browser.post(path, data | {"minutes": "30"})
+        assert answer.status_code == 200, (path, answer.status_code)  # the form, with its error
+        assert "La fecha debe estar entre los años 1900 y 2999." in answer.content.decode()
+    assert (WorkLog.objects.count(), ScheduledSession.objects.count()) == (logs, sessions)
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "0000-01", "2026-13", "20x6-01"])
+def test_sla_report_of_an_impossible_month_is_404(world, month):  # noqa: F811
+    browser = Client(raise_request_exception=False)
+    browser.force_login(world.a.user)
+    assert browser.get(f"/portal/sla-reports/{month}/pdf/").status_code == 404
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_api_sla_report_of_an_impossible_month_is_400(staff_api, world, month):  # noqa: F811
+    path = f"/api/v1/contracts/{world.a.contract.pk}/sla-report/csv/"
+    answer = staff_api.get(path, {"month": month})
+    assert "month" in assert_error(answer, 400)["fields"]
+
+
+def test_deeply_nested_json_is_a_malformed_request(contact_api):
+    tickets = Ticket.objects.count()
+    nested = "[" * 50_000 + "]" * 50_000
+    answer = contact_api.post("/api/v1/tickets/", nested, content_type="application/json")
+    assert_error(answer, 400, "malformed_request")
+    nested_object = '{"subject": ' * 50_000 + '"x"' + "}" * 50_000
+    answer = contact_api.post("/api/v1/tickets/", nested_object, content_type="application/json")
+    assert_error(answer, 400, "malformed_request")
+    assert Ticket.objects.count() == tickets
+
+
+def test_a_body_over_the_limit_gets_the_api_error_shape(contact_api, settings):
+    tickets = Ticket.objects.count()
+    body = json.dumps({"subject": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 500_000)})
+    answer = contact_api.post("/api/v1/tickets/", body, content_type="application/json")
+    assert_error(answer, 413, "request_too_large")
+    assert Ticket.objects.count() == tickets
+
+
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [
+        ("/portal/tickets/A%00B/", "contact"),
+        ("/portal/sla-reports/2026-1%00/pdf/", "contact"),
+        ("/workspace/tickets/A%00B/", "admin"),
+        ("/workspace/customers/1%00/", "admin"),
+        ("/api/v1/tickets/A%00B/", "admin"),
+    ],
+)
+def test_a_nul_byte_in_a_path_is_not_found(world, path, who):  # noqa: F811
+    browser = Client(raise_request_exception=False)
+    browser.force_login(world.a.user if who == "contact" else world.admin)
+    assert browser.get(path).status_code == 404
+
+
+def test_a_nul_byte_in_an_admin_path_is_an_unknown_object(world):  # noqa: F811
+    browser = Client(raise_request_exception=False)
+    browser.force_login(world.admin)
+    answer = browser.get("/admin/billing/invoice/1%00/change/")
+    assert (answer.status_code, answer["Location"]) == (302, "/admin/")  # Django's "not found"
