@@ -8,17 +8,27 @@ another Stripe-compatible server (the tests use localstripe).
 """
 
 import json
+import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import stripe
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from djmoney.money import Money
 
 from billing.exceptions import PaymentProviderError
 from billing.money import from_minor_units, to_minor_units
+from creditdesk.instants import instant_check
 
 SIGNATURE_TOLERANCE_SECONDS = 300
+# Stripe's identifiers are at most 255 characters; our columns that keep them are as long.
+MAX_ID_LENGTH = 255
+# Keys whose string values are identifiers of Stripe objects (an expanded object is a dict).
+ID_KEYS = frozenset(
+    {"id", "customer", "subscription", "invoice", "payment_intent", "charge", "refund", "price"}
+)
 
 
 class InvalidSignature(Exception):
@@ -51,7 +61,10 @@ def _call(function: Any, params: dict[str, Any], idempotency_key: str | None = N
 
 
 def verify_event(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """The event as a dict, once its signature verifies against STRIPE_WEBHOOK_SECRET."""
+    """The event as a dict, once its signature verifies against STRIPE_WEBHOOK_SECRET and
+    its body is one we can store: an object with an id, no NUL characters (PostgreSQL's
+    jsonb refuses them), finite numbers, identifiers within MAX_ID_LENGTH, and not nested
+    beyond what the parser can read."""
     if not signature or not settings.STRIPE_WEBHOOK_SECRET:
         raise InvalidSignature("missing signature or secret")
     try:
@@ -61,12 +74,58 @@ def verify_event(payload: bytes, signature: str | None) -> dict[str, Any]:
         stripe.WebhookSignature.verify_header(
             text, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=SIGNATURE_TOLERANCE_SECONDS
         )
-        event = json.loads(text)
+        event = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
     except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
         raise InvalidSignature(str(error)) from error
+    except RecursionError:
+        raise InvalidSignature("nested too deeply") from None
     if not isinstance(event, dict) or not isinstance(event.get("id"), str):
         raise InvalidSignature("not an event")
+    problem = _unstorable(event)
+    if problem:
+        raise InvalidSignature(problem)
     return event
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"number out of range: {text[:20]}")
+    return number
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number")
+
+
+def _unstorable(event: dict[str, Any]) -> str | None:
+    """What makes a parsed event impossible to store or to trust, or None."""
+    pending: list[tuple[str | None, Any]] = [(None, event)]
+    while pending:
+        key, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.items())
+            if any("\x00" in name for name in value):
+                return "NUL character in a key"
+        elif isinstance(value, list):
+            pending.extend((None, item) for item in value)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                return f"NUL character in {key or 'a value'}"
+            if key in ID_KEYS and not 0 < len(value) <= MAX_ID_LENGTH:
+                return f"{key} is not a Stripe identifier ({len(value)} characters)"
+    return None
+
+
+def from_stripe_timestamp(value: Any) -> datetime | None:
+    """Stripe's Unix seconds as an aware UTC datetime (None for none); a ValueError for a
+    time outside the accepted years (creditdesk.instants)."""
+    if value in (None, ""):
+        return None
+    try:
+        return instant_check(datetime.fromtimestamp(int(value), tz=UTC))
+    except (OverflowError, OSError, ValueError, TypeError, ValidationError):
+        raise ValueError(f"timestamp out of range: {str(value)[:30]!r}") from None
 
 
 @dataclass(frozen=True)

@@ -73,13 +73,18 @@ def _check_fits(payment: Payment, invoice: Invoice | None) -> tuple[str, str] | 
         return Attention.INVOICE_VOID, f"invoice {invoice.pk} is void"
     if invoice.status == Invoice.Status.PAID:
         return Attention.INVOICE_ALREADY_PAID, f"invoice {invoice.display_number} is paid"
-    if str(payment.amount.currency) != invoice.currency:
+    return amount_misfit(payment.amount, invoice)
+
+
+def amount_misfit(amount: Money, invoice: Invoice) -> tuple[str, str] | None:
+    """Why `amount` cannot pay `invoice` (another currency, another total), or None."""
+    if str(amount.currency) != invoice.currency:
         return (
             Attention.CURRENCY_MISMATCH,
-            f"received {payment.amount.currency}, invoice is in {invoice.currency}",
+            f"received {amount.currency}, invoice is in {invoice.currency}",
         )
-    if payment.amount != invoice.total:
-        return Attention.AMOUNT_MISMATCH, f"received {payment.amount}, invoice is {invoice.total}"
+    if amount != invoice.total:
+        return Attention.AMOUNT_MISMATCH, f"received {amount}, invoice is {invoice.total}"
     return None
 
 

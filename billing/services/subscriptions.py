@@ -15,7 +15,7 @@ paid is ignored. Events naming a subscription we have not recorded yet raise
 
 import logging
 import zoneinfo
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -49,12 +49,6 @@ class PlanNotSubscribable(BillingError):
     code = "plan_not_subscribable"
     message_es = "El plan {plan} no tiene cuota mensual en la moneda del cliente."
     message_en = "Plan {plan} has no monthly fee in the customer's currency."
-
-
-def _aware(timestamp: Any) -> datetime | None:
-    if timestamp in (None, ""):
-        return None
-    return datetime.fromtimestamp(int(timestamp), tz=UTC)
 
 
 def _local_date(moment: datetime, contract: Contract) -> date:
@@ -112,7 +106,9 @@ def subscription_start(
         row.stripe_id = remote["id"]
         if row.status == SubStatus.INCOMPLETE and remote.get("status") in SubStatus.values:
             row.status = remote["status"]
-        row.current_period_end = _aware(remote.get("current_period_end"))
+        row.current_period_end = stripe_gateway.from_stripe_timestamp(
+            remote.get("current_period_end")
+        )
         row.save()
     if contract.plan_id != premium_plan.pk:
         contract_change_plan(
@@ -198,7 +194,7 @@ def subscription_invoice_paid(obj: dict[str, Any], *, event_at: datetime) -> Non
                 provider=Payment.Provider.STRIPE, provider_ref=stripe_invoice_id
             )
         payment_apply(payment)
-        period_end = _aware(obj.get("period_end"))
+        period_end = stripe_gateway.from_stripe_timestamp(obj.get("period_end"))
         fields: dict[str, Any] = {"dunning_started_at": None, "failed_attempts": 0}
         if period_end and (sub.current_period_end is None or period_end > sub.current_period_end):
             fields["current_period_end"] = period_end
@@ -207,8 +203,8 @@ def subscription_invoice_paid(obj: dict[str, Any], *, event_at: datetime) -> Non
 
 def _mirror_invoice(sub: StripeSubscription, obj: dict[str, Any]) -> Invoice:
     contract = sub.contract
-    start = _aware(obj.get("period_start"))
-    end = _aware(obj.get("period_end"))
+    start = stripe_gateway.from_stripe_timestamp(obj.get("period_start"))
+    end = stripe_gateway.from_stripe_timestamp(obj.get("period_end"))
     start_on = _local_date(start, contract) if start else None
     end_on = _local_date(end, contract) if end else None
     try:
@@ -274,9 +270,9 @@ def subscription_deleted(obj: dict[str, Any], *, event_at: datetime) -> None:
     """Cancelled in Stripe: the premium plan ends when the paid period ends."""
     sub = _subscription_for(obj["id"])
     period_end = (
-        _aware(obj.get("current_period_end"))
-        or _aware(obj.get("ended_at"))
-        or _aware(obj.get("canceled_at"))
+        stripe_gateway.from_stripe_timestamp(obj.get("current_period_end"))
+        or stripe_gateway.from_stripe_timestamp(obj.get("ended_at"))
+        or stripe_gateway.from_stripe_timestamp(obj.get("canceled_at"))
         or event_at
     )
     with transaction.atomic():
@@ -297,7 +293,7 @@ def subscription_updated(obj: dict[str, Any], *, event_at: datetime) -> None:
         return
     with transaction.atomic():
         fields = {}
-        period_end = _aware(obj.get("current_period_end"))
+        period_end = stripe_gateway.from_stripe_timestamp(obj.get("current_period_end"))
         if period_end:
             fields["current_period_end"] = period_end
         _set_status(sub.pk, status, event_at, **fields)

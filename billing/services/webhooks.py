@@ -1,8 +1,9 @@
 """Stripe webhooks: store the event once, then process it, then record the outcome on the row.
 
 The view has already verified the signature. Outcomes:
-- "processed": handled now (including payments that did not fit, which are kept and flagged
-  for finance);
+- "processed": handled now (including payments that did not fit: a payment whose amount or
+  currency differs from its invoice is refused, stays unpaid and is flagged for finance; one
+  we cannot place is kept, flagged, never credited);
 - "replay": this event id was processed before; nothing happens;
 - "pending": it names something we do not have yet (a subscription still being recorded); it
   is kept and `stripe_events_replay_pending` processes it later;
@@ -12,7 +13,7 @@ Anything else (the database is down) propagates so Stripe retries the delivery.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -23,13 +24,15 @@ from djmoney.money import Money
 from billing import stripe_gateway
 from billing.models import Invoice, Payment, StripeCustomer, StripeEvent
 from billing.services import refunds, subscriptions
-from billing.services.payments import flag_locked, payment_apply
+from billing.services.payments import amount_misfit, flag_locked, payment_apply
 from billing.services.subscriptions import EventNotReady
 from contracts.models import CreditPack, Customer
+from creditdesk.amounts import InvalidAmount, parse_money
 from creditdesk.errors import CreditdeskError
 
 Attention = Payment.Attention
 BAD_INPUT = (KeyError, TypeError, ValueError, AttributeError, CreditdeskError)
+AMOUNT_DIGITS = Payment._meta.get_field("amount").max_digits
 
 
 def _int(value: Any) -> int | None:
@@ -38,12 +41,16 @@ def _int(value: Any) -> int | None:
 
 
 def _received(obj: dict[str, Any]) -> Money:
-    """What Stripe says arrived; a currency outside settings.CURRENCIES is a ValueError."""
+    """What Stripe says arrived; a currency outside settings.CURRENCIES is a ValueError, an
+    amount our payment column cannot hold (or not above zero) an InvalidAmount."""
     currency = str(obj["currency"]).upper()
     if currency not in settings.CURRENCIES:
         raise ValueError(f"currency {currency!r} is not one we bill in")
     units = obj.get("amount_received") or obj.get("amount") or 0
-    return stripe_gateway.from_stripe_amount(int(units), currency)
+    received = stripe_gateway.from_stripe_amount(int(units), currency)
+    return parse_money(
+        received, field="amount", currency=currency, sign="positive", max_digits=AMOUNT_DIGITS
+    )
 
 
 def _payment_for_intent(obj: dict[str, Any]) -> Payment | None:
@@ -108,6 +115,8 @@ def _on_intent_succeeded(obj: dict[str, Any], event_at: datetime) -> None:
         return  # a subscription invoice's intent: the invoice events handle it
     try:
         amount = _received(obj)
+    except InvalidAmount:
+        raise
     except (ValueError, LookupError):
         _record_unknown_intent(obj, None, f"currency {obj.get('currency')!r} is not one we know")
         return
@@ -116,9 +125,17 @@ def _on_intent_succeeded(obj: dict[str, Any], event_at: datetime) -> None:
         _record_unknown_intent(obj, amount, "no payment of ours for this PaymentIntent")
         return
     with transaction.atomic():
-        if payment.invoice_id:
+        invoice = (
             Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+            if payment.invoice_id
+            else None
+        )
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        misfit = amount_misfit(amount, invoice) if invoice is not None else None
+        if misfit and locked.applied_at is None and locked.status != Payment.Status.SUCCEEDED:
+            # Refused: the payment keeps what we asked for and stays unpaid; finance sees why.
+            flag_locked(locked, *misfit)
+            return
         if locked.applied_at is None and locked.status != Payment.Status.SUCCEEDED:
             locked.provider_ref = obj["id"]
             locked.status = Payment.Status.SUCCEEDED
@@ -205,7 +222,7 @@ def stripe_event_process(row: StripeEvent) -> str:
             with transaction.atomic():
                 if handler is not None:
                     payload = locked.payload
-                    created = datetime.fromtimestamp(int(payload.get("created") or 0), tz=UTC)
+                    created = stripe_gateway.from_stripe_timestamp(payload.get("created") or 0)
                     handler(payload["data"]["object"], created)
         except EventNotReady as error:
             locked.error = str(error)

@@ -165,21 +165,31 @@ def _succeeded(post_event, intent: dict, event_id: str) -> None:
     assert post_event(payload).status_code == 200
 
 
-def test_amount_that_does_not_match_is_recorded_not_credited(paid_intent, post_event):
+def test_amount_that_does_not_match_is_refused_never_stored_as_a_payment(paid_intent, post_event):
     payment, intent = paid_intent
     _succeeded(post_event, intent | {"amount": intent["amount"] - 100}, "evt_amount")
     flagged = payment_list_needing_attention().get()
     assert flagged.pk == payment.pk
     assert flagged.attention_reason == Attention.AMOUNT_MISMATCH
-    assert flagged.amount == Money("1070999", "COP")
+    assert "1.070.999" in flagged.attention_detail or "1070999" in flagged.attention_detail
+    # the payment keeps what was asked; nothing of the wrong amount is a payment
+    assert flagged.status == Payment.Status.PENDING
+    assert flagged.amount == Money("1071000", "COP")
+    assert not Payment.objects.filter(status=Payment.Status.SUCCEEDED).exists()
     assert not top_up_entries(payment.customer)
     assert Invoice.objects.get(pk=payment.invoice_id).status == Invoice.Status.DRAFT
+    # the right amount afterwards (a second, corrected charge) is not applied either:
+    # finance decides once a payment needs attention
+    _succeeded(post_event, intent, "evt_amount_right")
+    assert not top_up_entries(payment.customer)
 
 
-def test_currency_that_does_not_match_is_recorded_not_credited(paid_intent, post_event):
+def test_currency_that_does_not_match_is_refused_never_stored_as_a_payment(paid_intent, post_event):
     payment, intent = paid_intent
     _succeeded(post_event, intent | {"currency": "usd"}, "evt_currency")
-    assert payment_list_needing_attention().get().attention_reason == Attention.CURRENCY_MISMATCH
+    flagged = payment_list_needing_attention().get()
+    assert flagged.attention_reason == Attention.CURRENCY_MISMATCH
+    assert flagged.status == Payment.Status.PENDING
     _succeeded(post_event, intent | {"id": "pi_weird", "currency": "xyz"}, "evt_xyz")
     assert not top_up_entries(payment.customer)
 
@@ -351,3 +361,62 @@ def test_query_count_of_a_webhook_is_small(paid_intent, post_event, django_asser
     with django_assert_max_num_queries(60):
         post_event(payload)
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def _signed_and_received(post_event, payload: bytes):
+    response = post_event(payload)
+    assert response.status_code in (200, 400), response.status_code
+    return response
+
+
+ABSURD_INTENTS = {
+    "amount_beyond_the_column": {"amount": 10**30, "amount_received": 10**30},
+    "negative_amount": {"amount": -5, "amount_received": -5},
+    "id_over_255": {"id": "pi_" + "x" * 300},
+    "customer_over_255": {"customer": "cus_" + "x" * 300, "metadata": {}},
+    "metadata_not_a_dict": {"metadata": ["creditdesk_payment"]},
+}
+
+
+@pytest.mark.parametrize("change", ABSURD_INTENTS.values(), ids=ABSURD_INTENTS.keys())
+def test_absurd_intents_are_rejected_without_500_and_credit_nothing(
+    paid_intent, post_event, change
+):
+    payment, intent = paid_intent
+    payload = make_event("payment_intent.succeeded", intent | change, event_id="evt_x", created=1)
+    response = _signed_and_received(post_event, payload)
+    if response.status_code == 200:
+        assert json.loads(response.content)["outcome"] == "rejected"
+        assert StripeEvent.objects.get(event_id="evt_x").error
+    assert not Payment.objects.filter(status=Payment.Status.SUCCEEDED).exists()
+    assert not top_up_entries(payment.customer)
+
+
+@pytest.mark.parametrize("created", [10**20, -(10**20), 253402300800, "soon"])
+def test_an_absurd_created_time_is_rejected(paid_intent, post_event, created):
+    payment, intent = paid_intent
+    payload = json.loads(
+        make_event("payment_intent.succeeded", intent, event_id="evt_t", created=1)
+    )
+    payload["created"] = created
+    response = _signed_and_received(post_event, json.dumps(payload).encode())
+    assert json.loads(response.content)["outcome"] == "rejected"
+    assert not top_up_entries(payment.customer)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        json.dumps({"id": "evt_" + "x" * 300, "type": "payment_intent.succeeded"}),
+        json.dumps({"id": "evt_nul\u0000", "type": "ping"}),
+        json.dumps({"id": "evt_nul_inside", "type": "ping", "data": {"object": {"n": "a\u0000"}}}),
+        json.dumps({"id": "evt_huge_float", "type": "ping", "created": 1}).replace("1}", "1e999}"),
+        '{"id": "evt_nan", "type": "ping", "created": NaN}',
+        '{"id": "evt_deep", "data": ' + "[" * 50_000 + "]" * 50_000 + "}",
+    ],
+    ids=["id_over_255", "nul_in_id", "nul_inside", "infinite_number", "nan", "nested"],
+)
+def test_unusable_event_bodies_are_400_and_store_nothing(post_event, db, payload):
+    response = post_event(payload.encode())
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
