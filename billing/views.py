@@ -4,8 +4,7 @@ invoice PDFs and the finance export."""
 import logging
 import tempfile
 
-from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import login_required, user_passes_test
+from django.contrib.auth.decorators import login_required
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -28,9 +27,9 @@ from billing.exports import (
 )
 from billing.models import Invoice
 from billing.services.webhooks import stripe_event_receive
+from creditdesk.api.access import FINANCE_ROLES, invoices_visible_to
 from creditdesk.errors import InvalidInput
-
-FINANCE_GROUP = "finance"
+from creditdesk.web.access import roles_view
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +51,12 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 # --- documents (staff) -----------------------------------------------------------------------
 
 
-@staff_member_required
+@login_required
 def invoice_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
-    """The stored PDF of an issued invoice or credit note (rendered on its first download)."""
-    invoice = get_object_or_404(Invoice.objects.exclude(status=Invoice.Status.DRAFT), pk=pk)
+    """The stored PDF of an issued invoice or credit note (rendered on its first download),
+    for whoever may read it (`invoices_visible_to`, the API's rule); 404 for anyone else."""
+    visible = invoices_visible_to(request.user).exclude(status=Invoice.Status.DRAFT)
+    invoice = get_object_or_404(visible, pk=pk)
     stored = invoice_pdf_get(invoice=invoice)
     return FileResponse(
         stored.open("rb"),
@@ -65,16 +66,7 @@ def invoice_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def _is_finance(user) -> bool:
-    return (
-        user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.groups.filter(name=FINANCE_GROUP).exists())
-    )
-
-
-@login_required
-@user_passes_test(_is_finance)
+@roles_view(FINANCE_ROLES)
 def finance_export(request: HttpRequest) -> HttpResponse:
     """Finance users (staff in the "finance" group, and superusers): the form, then the export
     as streamed CSV or as XLSX; the same filters as `manage.py export_finance`."""

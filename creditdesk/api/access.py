@@ -113,6 +113,27 @@ def has_role(user, roles) -> bool:
     return bool(roles_of(user) & frozenset(roles))
 
 
+# Who reads invoices, credit notes and payments: not agents (they work tickets, not money).
+MONEY_READERS = frozenset({Role.CONTACT, Role.MANAGER, Role.FINANCE, Role.ADMIN})
+FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
+
+
+def invoices_visible_to(user) -> QuerySet:
+    """The invoices and credit notes `user` may read, for the API and every page and
+    download alike: finance and admins all, account managers their customers' (drafts
+    included), contacts their own customer's issued ones, anyone else none (a 404, exactly
+    like a missing id)."""
+    from billing.models import Invoice
+    from billing.selectors import invoice_list
+
+    if not has_role(user, MONEY_READERS):
+        return Invoice.objects.none()
+    invoices = scope(invoice_list(), user)
+    if not has_role(user, {Role.MANAGER, Role.FINANCE, Role.ADMIN}):
+        invoices = invoices.exclude(status=Invoice.Status.DRAFT)
+    return invoices
+
+
 class RolePermission(BasePermission):
     """Allows an action only to the roles the view's `roles` table names for it.
 

@@ -10,8 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, F, Q, QuerySet, Subquery
 
-from billing.models import Invoice, Payment
-from billing.selectors import invoice_list
+from billing.models import Payment
 from contracts.models import Channel, Contact, Contract, Customer, PlanChange
 from contracts.selectors import contract_get_live, plan_change_waiting
 from creditdesk.errors import CreditdeskError
@@ -195,10 +194,6 @@ def _unauthorized(contact: Contact, language: str) -> str:
 
 def ledger_entries(*, customer: Customer) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(account__customer=customer).order_by("-sequence")
-
-
-def customer_invoices(*, customer: Customer) -> QuerySet[Invoice]:
-    return invoice_list(customer=customer).exclude(status=Invoice.Status.DRAFT)
 
 
 def customer_payment_get(*, customer: Customer, pk: int) -> Payment | None:

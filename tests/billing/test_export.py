@@ -294,7 +294,7 @@ def test_the_view_streams_csv_and_serves_xlsx_to_finance_users_only(client, docu
     query = "?date_from=2026-11-01&date_to=2026-11-30"
 
     client.force_login(make_staff_user(is_superuser=False))
-    assert client.get(f"/billing/finance-export/{query}").status_code == 302
+    assert client.get(f"/billing/finance-export/{query}").status_code == 403
     client.force_login(make_finance_user())
     assert client.get("/billing/finance-export/").status_code == 200
     response = client.get(f"/billing/finance-export/{query}")

@@ -91,12 +91,13 @@ def test_invoice_pdf_get_renders_on_first_use_and_then_serves_the_stored_file(in
         assert handle.read(5) == b"%PDF-"
 
 
-def test_the_download_view_serves_the_stored_pdf_to_staff_only(client, invoices):
+def test_the_download_view_serves_the_stored_pdf_to_those_who_may_read_it(client, invoices):
     spanish, _english, draft = invoices
     url = f"/billing/invoices/{spanish.pk}/pdf/"
 
+    assert client.get(url).status_code == 302  # to the login form
     client.force_login(make_user())
-    assert client.get(url).status_code == 302
+    assert client.get(url).status_code == 404  # no role: like a missing id
     client.force_login(make_staff_user())
     response = client.get(url)
     assert response.status_code == 200

@@ -9,18 +9,22 @@ from rest_framework.exceptions import ValidationError
 
 from billing.documents.store import invoice_pdf_get
 from billing.exports import finance_export_csv, finance_export_get
-from billing.models import Invoice, Payment
-from billing.selectors import invoice_list
+from billing.models import Payment
 from billing.services import payment_record, topup_start
 from contracts.models import Customer
 from creditdesk.api import filters, serializers
-from creditdesk.api.access import Role, contact_of
+from creditdesk.api.access import (
+    FINANCE_ROLES,
+    MONEY_READERS,
+    Role,
+    contact_of,
+    invoices_visible_to,
+)
 from creditdesk.api.errors import ApiRefusal
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 
-MONEY_READERS = frozenset({Role.CONTACT, Role.MANAGER, Role.FINANCE, Role.ADMIN})
-FINANCE = frozenset({Role.FINANCE, Role.ADMIN})
+FINANCE = FINANCE_ROLES
 
 
 @extend_schema_view(
@@ -48,9 +52,7 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         )
 
     def get_queryset(self):
-        invoices = self.scoped(invoice_list())
-        if not self.is_(Role.MANAGER, Role.FINANCE, Role.ADMIN):
-            invoices = invoices.exclude(status=Invoice.Status.DRAFT)
+        invoices = invoices_visible_to(self.request.user)
         if self.action == "retrieve":
             invoices = invoices.prefetch_related("lines")
         return invoices

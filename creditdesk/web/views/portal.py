@@ -12,6 +12,7 @@ from billing.documents.store import invoice_pdf_get
 from billing.services import topup_start
 from contracts.models import Channel, CreditPack, Service
 from contracts.selectors import contract_get_live
+from creditdesk.api.access import invoices_visible_to
 from creditdesk.errors import CreditdeskError
 from creditdesk.web import selectors
 from creditdesk.web.access import portal_view
@@ -242,7 +243,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
         request,
         "portal/invoices.html",
         {
-            "invoices": selectors.customer_invoices(customer=customer),
+            "invoices": invoices_visible_to(request.user),
             "reports": reports,
         },
     )
@@ -251,7 +252,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
 @portal_view
 def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
     """The customer's own issued invoice as billing stored it (rendered on first download)."""
-    invoice = selectors.customer_invoices(customer=request.customer).filter(pk=pk).first()
+    invoice = invoices_visible_to(request.user).filter(pk=pk).first()
     if invoice is None:
         raise Http404
     return FileResponse(

@@ -1,0 +1,150 @@
+"""Every page route that shows an object or a document x role x own/other customer.
+
+The API's matrix (tests/api/test_access_matrix.py) for the pages: the routes are found by
+walking the URL patterns, so a new page with an object id fails here until the table below
+says who may open it. For a role bound to customers (a contact, an account manager) another
+customer's object answers exactly like an id that does not exist (404); a role that may not
+open the page at all gets the 403 page, signed in as it is.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.api.conftest import Side, World, world  # noqa: F401  (fixture)
+from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
+
+MISSING = "987654"
+ROLES = ["contact", "manager", "agent", "finance", "admin"]
+
+# route -> {role: (status for the own customer's object, status for the other's)}
+OWN_ONLY = {"contact": (200, 404), "manager": (403, 403), "agent": (403, 403)}
+PORTAL = OWN_ONLY | {"finance": (403, 403), "admin": (403, 403)}
+WORKSPACE_READ = {
+    "contact": (403, 403),
+    "manager": (200, 404),
+    "agent": (200, 200),
+    "finance": (200, 200),
+    "admin": (200, 200),
+}
+MONEY_DOCUMENT = {
+    "contact": (200, 404),
+    "manager": (200, 404),
+    "agent": (404, 404),
+    "finance": (200, 200),
+    "admin": (200, 200),
+}
+MATRIX = {
+    "portal/tickets/<ticket:number>/": PORTAL,
+    "portal/payments/<int:pk>/": PORTAL,
+    "portal/invoices/<int:pk>/pdf/": PORTAL,
+    "workspace/tickets/<ticket:number>/": WORKSPACE_READ,
+    "workspace/customers/<int:pk>/": WORKSPACE_READ | {"agent": (200, 200)},
+    "billing/invoices/<int:pk>/pdf/": MONEY_DOCUMENT,
+}
+# Routes with an id that only take POST, by who may do the action (the API's role tables:
+# finance reads tickets but does not work them; account managers answer but log no work).
+TICKET_STAFF_ACTION = WORKSPACE_READ | {"finance": (403, 403)}
+TICKET_WORKER_ACTION = TICKET_STAFF_ACTION | {"manager": (403, 403)}
+POST_ONLY = {
+    "portal/tickets/<ticket:number>/reply/": PORTAL,
+    "portal/tickets/<ticket:number>/reopen/": PORTAL,
+    "portal/tickets/<ticket:number>/follow-up/": PORTAL,
+    "workspace/tickets/<ticket:number>/reply/": TICKET_STAFF_ACTION,
+    "workspace/tickets/<ticket:number>/status/": TICKET_STAFF_ACTION,
+    "workspace/tickets/<ticket:number>/assign/": TICKET_STAFF_ACTION,
+    "workspace/tickets/<ticket:number>/work/": TICKET_WORKER_ACTION,
+    "workspace/tickets/<ticket:number>/sessions/": TICKET_WORKER_ACTION,
+    "workspace/tickets/<ticket:number>/sessions/<int:pk>/no-show/": TICKET_WORKER_ACTION,
+}
+# Not a customer's object: a pack on sale to the plan, a month of the own report, a
+# password-reset link.
+NOT_CUSTOMER_BOUND = {
+    "accounts/reset/<uidb64>/<token>/",
+    "portal/credits/packs/<int:pack_id>/buy/",
+    "portal/sla-reports/<month:month>/pdf/",
+}
+
+
+def _routes(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
+    resolver = resolver or get_resolver()
+    found = []
+    for pattern in resolver.url_patterns:
+        text = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if not text.startswith(("admin/", "api/")):
+                found.extend(_routes(pattern, text))
+        elif isinstance(pattern, URLPattern) and "<" in text:
+            found.append(text)
+    return found
+
+
+def test_every_page_route_with_an_id_is_in_the_matrix():
+    routes = set(_routes())
+    assert routes == set(MATRIX) | set(POST_ONLY) | NOT_CUSTOMER_BOUND
+
+
+def _url(route: str, side: Side | None) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if side is None:
+            return "T-2026-987654" if name == "number" else MISSING
+        if name == "number":
+            return side.ticket.number
+        if "payments" in route:
+            return str(side.payment.pk)
+        if "invoices" in route:
+            return str(side.invoice.pk)
+        if "customers" in route:
+            return str(side.customer.pk)
+        return str(side.session.pk)
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
+
+
+def _user(world: World, role: str):  # noqa: F811
+    return {
+        "contact": world.a.user,
+        "manager": world.a.manager,
+        "agent": world.agent,
+        "finance": world.finance,
+        "admin": world.admin,
+    }[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_pages_answer_by_role_and_customer(world, route, role):  # noqa: F811
+    browser = Client()
+    browser.force_login(_user(world, role))
+    own, other = MATRIX[route][role]
+    assert browser.get(_url(route, world.a)).status_code == own
+    assert browser.get(_url(route, world.b)).status_code == other
+    missing = browser.get(_url(route, None)).status_code
+    if other == 404:
+        assert missing == 404  # another customer's id reads exactly like a missing one
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(POST_ONLY))
+def test_post_only_routes_follow_their_page(world, route, role):  # noqa: F811
+    browser = Client()
+    browser.force_login(_user(world, role))
+    own, other = POST_ONLY[route][role]
+    for side, expected in ((world.a, own), (world.b, other)):
+        status = browser.post(_url(route, side), {}).status_code
+        if expected == 200:
+            assert status in {200, 302}, (side.customer, status)
+        else:
+            assert status == expected, (side.customer, status)
+
+
+def test_a_signed_in_contact_gets_the_403_page_not_the_login_form(world):  # noqa: F811
+    browser = Client()
+    browser.force_login(world.a.user)
+    answer = browser.get("/billing/finance-export/")
+    assert answer.status_code == 403
+    answer = browser.get("/workspace/")
+    assert answer.status_code == 403
