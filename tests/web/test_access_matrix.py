@@ -148,3 +148,30 @@ def test_a_signed_in_contact_gets_the_403_page_not_the_login_form(world):  # noq
     assert answer.status_code == 403
     answer = browser.get("/workspace/")
     assert answer.status_code == 403
+
+
+# Documents without an object id: the own customer's report, finance's export.
+DOCUMENTS = {
+    "/portal/sla-reports/2026-11/pdf/": {
+        "contact": 200,
+        "manager": 403,
+        "agent": 403,
+        "finance": 403,
+        "admin": 403,
+    },
+    "/billing/finance-export/?date_from=2026-11-01&date_to=2026-11-30": {
+        "contact": 403,
+        "manager": 403,
+        "agent": 403,
+        "finance": 200,
+        "admin": 200,
+    },
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url", sorted(DOCUMENTS))
+def test_documents_answer_by_role(world, url, role):  # noqa: F811
+    browser = Client()
+    browser.force_login(_user(world, role))
+    assert browser.get(url).status_code == DOCUMENTS[url][role]
