@@ -14,7 +14,7 @@ from django.utils import timezone
 from billing.models import Invoice, Payment
 from contracts.filters import ContractFilter, CustomerFilter
 from contracts.models import Contact, CreditPack, Customer, Plan, Service
-from creditdesk.api.access import scope
+from creditdesk.api.access import STAFF, has_role, scope
 from creditdesk.instants import InstantFilter
 from credits.models import CreditHold, LedgerEntry
 from sla.models import SlaClock
@@ -37,8 +37,23 @@ def _customer_filter() -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(queryset=visible_customers)
 
 
-class CustomerApiFilter(CustomerFilter):
+class StaffOnlyFiltersMixin:
+    """Filters that name staff users (assignee, account manager) exist for staff only: for a
+    customer's contact, "not a valid choice" on some ids and not on others would tell which
+    user ids are staff. Without the filter every value answers the same, unfiltered list."""
+
+    staff_only_filters: tuple[str, ...] = ()
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if not has_role(getattr(request, "user", None), STAFF):
+            for name in self.staff_only_filters:
+                self.filters.pop(name, None)
+
+
+class CustomerApiFilter(StaffOnlyFiltersMixin, CustomerFilter):
     account_manager = django_filters.ModelChoiceFilter(queryset=staff_users)
+    staff_only_filters = ("account_manager",)
 
     class Meta(CustomerFilter.Meta):
         pass
@@ -79,7 +94,7 @@ class ContractApiFilter(ContractFilter):
         pass
 
 
-class TicketApiFilter(TicketFilter):
+class TicketApiFilter(StaffOnlyFiltersMixin, TicketFilter):
     """The tickets app's filters, plus SLA state and due time.
 
     `sla_state`: tickets with a clock in that state; `breached` also counts a running clock
@@ -97,6 +112,7 @@ class TicketApiFilter(TicketFilter):
 
     customer = _customer_filter()
     assignee = django_filters.ModelChoiceFilter(queryset=staff_users)
+    staff_only_filters = ("assignee",)
     sla_state = django_filters.ChoiceFilter(choices=SLA_STATES, method="filter_sla_state")
     due_before = InstantFilter(method="filter_due_before")
     due_after = InstantFilter(method="filter_due_after")

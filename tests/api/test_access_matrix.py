@@ -357,3 +357,18 @@ def test_a_contact_without_rights_sees_nothing_of_anyone(world, api):
     assert client.get("/api/v1/tickets/").status_code == 403
     assert client.get(f"/api/v1/tickets/{world.a.ticket.pk}/").status_code == 403
     assert client.get(f"/api/v1/customers/{world.a.customer.pk}/credits/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [("/api/v1/tickets/", "assignee"), ("/api/v1/customers/", "account_manager")],
+)
+def test_contacts_cannot_probe_staff_ids_through_filters(world, api, url, parameter):
+    contact = api(world.a.user)
+    staff_id, contact_id = world.agent.pk, world.a.user.pk
+    answers = [contact.get(url, {parameter: value}) for value in (staff_id, contact_id, MISSING)]
+    # the filter does not exist for a contact: every id answers the same, unfiltered list
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({answer.content for answer in answers}) == 1
+    # staff keep the filter
+    assert api(world.admin).get(url, {parameter: MISSING}).status_code == 400
