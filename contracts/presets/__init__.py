@@ -4,6 +4,10 @@ One module per seed creates, idempotently, its calendars and SLA policies (throu
 `sla.services`, which publish a new version only when the content changed), its plans with
 their credit rules and channels, and its service categories. Each module's docstring says
 how it reads the document's vague phrases. `manage.py load_presets [name...]` loads them.
+
+Every plan whose customers write through the portal also takes `api`: the seeds predate an
+API, and a contact's API call is the portal by other means (the same authenticated,
+authorized contact, a written request on the record), under the same rules.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def load() -> None:
         code="smartcloud-dedicado",
         currency="USD",
         name="Soporte dedicado con créditos",
-        allowed_channels=[Channel.PORTAL, Channel.EMAIL, Channel.STAFF],
+        allowed_channels=[Channel.PORTAL, Channel.API, Channel.EMAIL, Channel.STAFF],
         min_available_credits=2,
         min_billable_credits=1,
         billing_increment_minutes=60,

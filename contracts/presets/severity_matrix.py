@@ -51,6 +51,6 @@ def load() -> None:
         code="tecnolinux-membresia",
         currency="COP",
         name="TecnoLinux: membresía con soporte",
-        allowed_channels=[Channel.EMAIL, Channel.WHATSAPP, Channel.PORTAL],
+        allowed_channels=[Channel.EMAIL, Channel.WHATSAPP, Channel.PORTAL, Channel.API],
         sla_policy=policy,
     )

@@ -55,14 +55,14 @@ def load() -> None:
         code="altomarketing-comercial",
         currency="ARS",
         name="SLA 1 Asesoramiento y SLA 4 Diseño web y software",
-        allowed_channels=[Channel.CHAT, Channel.EMAIL, Channel.PORTAL, Channel.PHONE],
+        allowed_channels=[Channel.CHAT, Channel.EMAIL, Channel.PORTAL, Channel.API, Channel.PHONE],
         sla_policy=business,
     )
     plan_upsert(
         code="altomarketing-24h",
         currency="ARS",
         name="SLA 2 Mantenimiento preventivo y SLA 3 Reporte de errores",
-        allowed_channels=[Channel.PORTAL],
+        allowed_channels=[Channel.PORTAL, Channel.API],
         sla_policy=always,
     )
     for code, name, impact in (

@@ -51,7 +51,7 @@ TIERS = {
             TargetSpec(6 * HOUR, None),
         ),
         {
-            "allowed_channels": [Channel.PORTAL, Channel.EMAIL, Channel.PHONE],
+            "allowed_channels": [Channel.PORTAL, Channel.API, Channel.EMAIL, Channel.PHONE],
             "phone_requires_ticket_number": True,
         },
     ),
@@ -62,13 +62,27 @@ TIERS = {
             TargetSpec(3 * HOUR, None),
             TargetSpec(4 * HOUR, None),
         ),
-        {"allowed_channels": [Channel.CHAT, Channel.PORTAL, Channel.EMAIL, Channel.PHONE]},
+        {
+            "allowed_channels": [
+                Channel.CHAT,
+                Channel.PORTAL,
+                Channel.API,
+                Channel.EMAIL,
+                Channel.PHONE,
+            ]
+        },
     ),
     "soporte-nivel-3": (
         "Soporte Nivel 3 (Premium)",
         _targets(*[TargetSpec(HOUR, None, always=True)] * 3),
         {
-            "allowed_channels": [Channel.EMAIL, Channel.CHAT, Channel.PHONE, Channel.PORTAL],
+            "allowed_channels": [
+                Channel.EMAIL,
+                Channel.CHAT,
+                Channel.PHONE,
+                Channel.PORTAL,
+                Channel.API,
+            ],
             "monthly_fee": "120900",
             "monthly_fee_taxable": True,
         },

@@ -475,7 +475,8 @@ class TicketOpenSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(
         choices=Channel.choices,
         required=False,
-        help_text="Default: api for contacts, staff for staff opening on a customer's behalf.",
+        help_text="Staff only: phone, chat, whatsapp or staff (the default), the channel the "
+        "customer used. A contact's request is always `api`; naming another channel is a 400.",
     )
     requester = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.none(),
@@ -501,7 +502,11 @@ class TicketOpenSerializer(serializers.Serializer):
 class FollowUpSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text="As when opening a ticket: staff only; a contact's follow-up is `api`.",
+    )
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -543,7 +548,11 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class MessageCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=50000)
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.PORTAL)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text="Staff: the channel of the answer (default portal). A contact's reply is `api`.",
+    )
     public = serializers.BooleanField(default=True, help_text="Staff: False is an internal note.")
     asks_for_information = serializers.BooleanField(
         default=False, help_text="Staff: puts the ticket on hold waiting for the customer."

@@ -76,8 +76,8 @@ def test_a_refusal_is_the_first_response_too(world, api):
     # intake is not asked again (no second attempt recorded)
     from tickets.models import IntakeAttempt
 
-    client = api(world.a.user)
-    body = {"subject": "Por WhatsApp", "channel": "whatsapp"}
+    client = api(world.agent)  # recording a WhatsApp request the plan does not take
+    body = {"subject": "Por WhatsApp", "channel": "whatsapp", "requester": world.a.contact.pk}
     first = client.post("/api/v1/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="r")
     again = client.post("/api/v1/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="r")
     assert_error(first, 422, "channel_not_allowed")

@@ -177,3 +177,50 @@ def test_a_contact_cannot_open_for_a_colleague(api):
     colleague = make_contact(customer=customer)
     answer = api(user).post(TICKETS, {"subject": "X", "requester": colleague.pk}, format="json")
     assert "requester" in assert_error(answer, 400)["fields"]
+
+
+@pytest.mark.parametrize("channel", ["staff", "phone", "whatsapp", "portal", "email", "chat"])
+def test_a_contact_cannot_choose_the_channel(world, api, channel):
+    from tickets.models import IntakeAttempt, Ticket
+
+    tickets, attempts = Ticket.objects.count(), IntakeAttempt.objects.count()
+    answer = api(world.a.user).post(
+        "/api/v1/tickets/", {"subject": "Urgente", "channel": channel}, format="json"
+    )
+    assert "channel" in assert_error(answer, 400, "invalid_input")["fields"]
+    assert (Ticket.objects.count(), IntakeAttempt.objects.count()) == (tickets, attempts)
+
+
+def test_a_contacts_api_request_and_reply_are_on_the_api_channel(world, api):
+    contact = api(world.a.user)
+    opened = contact.post("/api/v1/tickets/", {"subject": "Sin correo"}, format="json")
+    assert opened.status_code == 201
+    assert opened.json()["channel"] == "api"
+    ticket = opened.json()["id"]
+    reply = contact.post(
+        f"/api/v1/tickets/{ticket}/messages/", {"body": "Más datos"}, format="json"
+    )
+    assert reply.json()["channel"] == "api"
+    staff_channel = contact.post(
+        f"/api/v1/tickets/{ticket}/messages/", {"body": "x", "channel": "staff"}, format="json"
+    )
+    assert_error(staff_channel, 400, "invalid_input")
+
+
+def test_staff_record_the_channel_the_customer_used(world, api):
+    body = {"subject": "Llamó", "requester": world.a.contact.pk}
+    agent = api(world.agent)
+    # staff intake on the customer's behalf is always possible (DESIGN), and the default
+    answer = agent.post("/api/v1/tickets/", body, format="json")
+    assert (answer.status_code, answer.json()["channel"]) == (201, "staff")
+    # a call is recorded as a call, under the plan's channel rules (portal, email, api)
+    refused = agent.post("/api/v1/tickets/", body | {"channel": "phone"}, format="json")
+    assert_error(refused, 422, "channel_not_allowed")
+    world.plan.allowed_channels = [*world.plan.allowed_channels, Channel.PHONE]
+    world.plan.phone_requires_ticket_number = False
+    world.plan.save()
+    answer = agent.post("/api/v1/tickets/", body | {"channel": "phone"}, format="json")
+    assert (answer.status_code, answer.json()["channel"]) == (201, "phone")
+    # e-mail is the mail intake's channel, not one staff type in
+    email = agent.post("/api/v1/tickets/", body | {"channel": "email"}, format="json")
+    assert "channel" in assert_error(email, 400, "invalid_input")["fields"]

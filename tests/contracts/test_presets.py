@@ -166,7 +166,7 @@ def test_seed_000_error_reports_are_answered_within_two_hours_any_time(presets):
     pair = open_on("altomarketing-24h", Priority.P2, datetime(2026, 3, 7, 23, tzinfo=BUENOS_AIRES))
 
     assert pair.response.due_at == datetime(2026, 3, 8, 1, tzinfo=BUENOS_AIRES)
-    assert Plan.objects.get(code="altomarketing-24h").allowed_channels == ["portal"]
+    assert Plan.objects.get(code="altomarketing-24h").allowed_channels == ["portal", "api"]
 
 
 # Seed 003 -------------------------------------------------------------------------------------

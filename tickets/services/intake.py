@@ -35,6 +35,32 @@ from tickets.exceptions import (
 )
 from tickets.models import IntakeAttempt, Message, Ticket, TicketEvent
 
+# Channels staff record on a customer's behalf: a call, a chat, a WhatsApp message, or staff
+# intake. Every other channel is the entry point's own (portal, email, api).
+STAFF_RECORDED_CHANNELS = frozenset({Channel.PHONE, Channel.CHAT, Channel.WHATSAPP, Channel.STAFF})
+CHANNEL_NOT_CHOOSABLE = _(
+    "No se puede indicar el canal «%(channel)s» aquí: las solicitudes del cliente llegan por "
+    "%(entry)s; el personal registra teléfono, chat, WhatsApp o personal."
+)
+
+
+def channel_decide(*, entry: str, requested: str | None, by_staff: bool) -> str:
+    """The channel a request or a customer's reply arrives by. The entry point decides for a
+    customer (the portal is `portal`, mail `email`, a contact's API call `api`), so no plan
+    rule can be bypassed by naming another; staff name the channel they record on the
+    customer's behalf (default: staff intake). Anything else is refused naming the field."""
+    if not requested:
+        return Channel.STAFF if by_staff else entry
+    if (by_staff and requested in STAFF_RECORDED_CHANNELS) or (not by_staff and requested == entry):
+        return requested
+    refusal = ValidationError(
+        CHANNEL_NOT_CHOOSABLE,
+        code="channel_not_choosable",
+        params={"channel": requested, "entry": entry},
+    )
+    raise InvalidInput({"channel": [refusal]})
+
+
 # Refusals the solvency check decides before the channel and scope are looked at.
 REFUSED_BEFORE_CHANNEL = frozenset({"free_membership", "no_active_contract"})
 

@@ -28,7 +28,7 @@ from tickets.selectors import (
     tickets_with_due,
 )
 from tickets.services import charging, lifecycle
-from tickets.services.intake import ticket_open
+from tickets.services.intake import channel_decide, ticket_open
 
 
 @extend_schema_view(
@@ -109,7 +109,9 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             requester = contact_of(request.user)
         intake_check(requester.customer_id)
         result = ticket_open(
-            channel=data.get("channel") or (Channel.STAFF if staff else Channel.API),
+            channel=channel_decide(
+                entry=Channel.API, requested=data.get("channel"), by_staff=staff
+            ),
             subject=data["subject"],
             description=data.get("description", ""),
             requester=requester,
@@ -160,6 +162,9 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         if requester is None:
             raise ValidationError({"requester": ["La solicitud no tiene contacto solicitante."]})
         intake_check(requester.customer_id)
+        data["channel"] = channel_decide(
+            entry=Channel.API, requested=data.get("channel"), by_staff=self._staff()
+        )
         result = lifecycle.ticket_follow_up(closed, requester=requester, **data)
         if not result.accepted:
             raise result.refusal
@@ -219,14 +224,18 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         ticket = self.get_object()
         data = self.parse(serializers.MessageCreateSerializer)
         if self._staff():
+            data.setdefault("channel", Channel.PORTAL)
             message = lifecycle.ticket_agent_reply(ticket, by=request.user, **data)
         else:
             if not data["public"] or data["asks_for_information"]:
                 raise ValidationError(
                     {"public": ["Solo el personal escribe notas internas o pide información."]}
                 )
+            channel = channel_decide(
+                entry=Channel.API, requested=data.get("channel"), by_staff=False
+            )
             message = lifecycle.ticket_customer_reply(
-                ticket, contact=contact_of(request.user), body=data["body"], channel=data["channel"]
+                ticket, contact=contact_of(request.user), body=data["body"], channel=channel
             )
         return self.render(serializers.MessageSerializer, message, status_code=201)
 
