@@ -115,3 +115,20 @@ class InsufficientCredits(CreditsError):
         super().__init__(field="credits", available=available, required=required)
         self.available = available
         self.required = required
+
+
+class BalanceOutOfRange(CreditsError):
+    """The entry would take the balance beyond what the account's column holds."""
+
+    code = "invalid_amount"
+    message_es = (
+        "credits: con {credits} créditos el saldo sería {balance}, fuera de lo que admite una "
+        "cuenta (menos de {limit} en valor absoluto)."
+    )
+    message_en = (
+        "credits: with {credits} credits the balance would be {balance}, beyond what an "
+        "account holds (less than {limit} either way)."
+    )
+
+    def __init__(self, *, credits, balance, limit) -> None:
+        super().__init__(field="credits", credits=credits, balance=balance, limit=limit)

@@ -242,7 +242,7 @@ WITH {hold_cte}acc AS (
             || (a.balance + %(credits)s)::numeric(12, 2)::text || chr(10) || %(content)s::text,
             'UTF8')), 'hex')
     {from_hold}
-    WHERE a.id = %(account_id)s {guard}
+    WHERE a.id = %(account_id)s AND abs(a.balance + %(credits)s) < %(balance_limit)s {guard}
     RETURNING a.id, a.entry_count, a.balance, a.held, a.chain_head
 ), e AS (
     INSERT INTO credits_ledgerentry (
@@ -286,11 +286,22 @@ _PG_APPEND_SQL = {
 }
 
 
+# A balance beyond what `CreditAccount.balance` holds is refused before any write: PostgreSQL
+# would fail the statement, SQLite would store a number no later read could convert.
+_BALANCE = CreditAccount._meta.get_field("balance")
+BALANCE_LIMIT = Decimal(10) ** (_BALANCE.max_digits - _BALANCE.decimal_places)
+
+
+def balance_fits(balance: Decimal) -> bool:
+    return abs(balance) < BALANCE_LIMIT
+
+
 def append_entry(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None:
     """Append one entry and move the account's caches with it; None when the account does not
-    exist, the hold is not an active hold of the account, or available credits do not cover
-    a debit that needs them. Raises IntegrityError on a reused idempotency key or a second
-    reversal of an entry (the unique constraints decide; nothing is written)."""
+    exist, the hold is not an active hold of the account, available credits do not cover
+    a debit that needs them, or the balance would leave what its column holds. Raises
+    IntegrityError on a reused idempotency key or a second reversal of an entry (the unique
+    constraints decide; nothing is written)."""
     if _is_postgresql():
         return _append_postgresql(new)
     return _append_generic(new)
@@ -313,6 +324,7 @@ def _append_postgresql(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None
         "reason": new.reason,
         "idempotency_key": new.idempotency_key,
         "created_at": new.created_at,
+        "balance_limit": BALANCE_LIMIT,
     }
     may_conflict = new.idempotency_key is not None or new.reverses_id is not None
     row = _fetch_one(sql, params, may_conflict=may_conflict)
@@ -340,6 +352,8 @@ def _append_generic(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None:
         if account is None:
             return None
         if new.needs_available and account.available < -new.credits:
+            return None
+        if not balance_fits(account.balance + new.credits):
             return None
         state = AccountState(
             balance=account.balance + new.credits,

@@ -33,11 +33,13 @@ class BrokenAccount:
     account_id: int
     customer_id: int
     problems: list[str] = field(default_factory=list)
+    customer_name: str = ""
 
     def __str__(self) -> str:
-        return f"account {self.account_id} (customer {self.customer_id}): " + "; ".join(
-            self.problems
-        )
+        customer = f"customer {self.customer_id}"
+        if self.customer_name:
+            customer += f", {self.customer_name}"
+        return f"account {self.account_id} ({customer}): " + "; ".join(self.problems)
 
 
 @dataclass
@@ -84,11 +86,53 @@ _ENTRY_FIELDS = (
 _MAX_PROBLEMS = 5
 
 
+# What reading a value no column definition allows raises (a balance wider than its column,
+# written on SQLite by an older version): decimal.InvalidOperation is an ArithmeticError.
+_UNREADABLE = (ArithmeticError, ValueError, TypeError)
+
+
 def ledger_verify(
     *, account_ids: Iterable[int] | None = None, chunk_size: int = 5000
 ) -> LedgerVerification:
     """Recompute every balance and hash chain from the entries, and every `held` from the
-    active holds. Three queries, streamed in (account, sequence) order."""
+    active holds. Three queries, streamed in (account, sequence) order. Never crashes: when
+    a row cannot be read, every account is checked on its own and the unreadable ones are
+    reported as broken. Broken accounts carry their customer's name."""
+    try:
+        result = _verify(account_ids, chunk_size)
+    except _UNREADABLE:
+        result = _verify_one_by_one(account_ids, chunk_size)
+    if result.broken:
+        names = dict(
+            Customer.objects.filter(
+                pk__in=[broken.customer_id for broken in result.broken]
+            ).values_list("pk", "legal_name")
+        )
+        for broken in result.broken:
+            broken.customer_name = names.get(broken.customer_id, "")
+    return result
+
+
+def _verify_one_by_one(account_ids: Iterable[int] | None, chunk_size: int) -> LedgerVerification:
+    accounts = CreditAccount.objects.order_by("pk")
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=list(account_ids))
+    result = LedgerVerification()
+    for pk, customer_id in accounts.values_list("pk", "customer_id"):
+        try:
+            one = _verify([pk], chunk_size)
+        except _UNREADABLE as error:
+            result.accounts += 1
+            problem = f"cannot be read ({type(error).__name__}): a value beyond its column"
+            result.broken.append(BrokenAccount(pk, customer_id, [problem]))
+            continue
+        result.accounts += one.accounts
+        result.entries += one.entries
+        result.broken.extend(one.broken)
+    return result
+
+
+def _verify(account_ids: Iterable[int] | None, chunk_size: int) -> LedgerVerification:
     accounts = CreditAccount.objects.order_by("pk")
     entries = LedgerEntry.objects.order_by("account_id", "sequence")
     holds = CreditHold.objects.filter(status=CreditHold.Status.ACTIVE)

@@ -21,6 +21,7 @@ from creditdesk.errors import InvalidInput, ReasonRequired
 from credits import ledger
 from credits.exceptions import (
     AlreadyReversed,
+    BalanceOutOfRange,
     HoldAccountMismatch,
     HoldNotActive,
     IdempotencyConflict,
@@ -168,6 +169,10 @@ def _replayed(new: ledger.NewEntry) -> LedgerEntry | None:
 
 def _why_refused(new: ledger.NewEntry) -> Exception:
     account = CreditAccount.objects.get(pk=new.account_id)  # DoesNotExist: no such account
+    if not ledger.balance_fits(account.balance + new.credits):
+        return BalanceOutOfRange(
+            credits=new.credits, balance=account.balance + new.credits, limit=ledger.BALANCE_LIMIT
+        )
     if new.hold_id is not None:
         hold = CreditHold.objects.get(pk=new.hold_id)
         if hold.account_id != new.account_id:
