@@ -23,6 +23,12 @@ class SessionNotScheduled(TicketsError):
     message_en = "The session is not scheduled (state {status})."
 
 
+class SessionNotStarted(TicketsError):
+    code = "session_not_started"
+    message_es = "La sesión aún no ha empezado: la inasistencia se marca después de su inicio."
+    message_en = "The session has not started yet: a no-show is marked after its start."
+
+
 class FollowUpNotAllowed(TicketsError):
     code = "follow_up_not_allowed"
     message_es = "Solo una solicitud cerrada admite seguimiento; reabra la solicitud {number}."

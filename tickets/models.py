@@ -7,12 +7,15 @@ open, a charge on resolution). Worked minutes are kept as logged; what was bille
 beside them, never instead of them.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Channel, Contact, Contract, Customer, Service
@@ -200,11 +203,20 @@ class Attachment(models.Model):
         return self.filename
 
 
+# One work log or session covers at most a day; longer work is logged day by day.
+MAX_MINUTES = 24 * 60
+# Sessions are agreed at most this far ahead.
+SESSION_HORIZON = timedelta(days=366)
+BEFORE_OPENING = _("No puede ser anterior a la apertura de la solicitud.")
+
+
 class WorkLog(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="work_logs")
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField()
-    minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MINUTES)]
+    )
     note = models.TextField(blank=True)
     onsite = models.BooleanField(_("en sitio"), default=False)
     billable = models.BooleanField(_("facturable"), default=True)
@@ -217,10 +229,22 @@ class WorkLog(models.Model):
             models.CheckConstraint(
                 condition=Q(minutes__gte=1), name="tickets_worklog_minutes_gte_1"
             ),
+            models.CheckConstraint(
+                condition=Q(minutes__lte=MAX_MINUTES), name="tickets_worklog_minutes_lte_a_day"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.minutes} min"
+
+    def clean(self) -> None:
+        """Work is logged once done: not before the request was opened, not in the future."""
+        if self.started_at is None or self.ticket_id is None:
+            return
+        if self.started_at < self.ticket.opened_at:
+            raise ValidationError({"started_at": BEFORE_OPENING})
+        if self.started_at > timezone.now():
+            raise ValidationError({"started_at": _("El trabajo no puede empezar en el futuro.")})
 
 
 class ScheduledSession(models.Model):
@@ -232,7 +256,9 @@ class ScheduledSession(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField()
-    minutes = models.PositiveIntegerField(default=60, validators=[MinValueValidator(1)])
+    minutes = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1), MaxValueValidator(MAX_MINUTES)]
+    )
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     no_show_entry = models.OneToOneField(
@@ -241,9 +267,26 @@ class ScheduledSession(models.Model):
 
     class Meta:
         ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=MAX_MINUTES),
+                name="tickets_session_minutes_within_a_day",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        """Not before the request was opened, and at most SESSION_HORIZON ahead."""
+        if self.starts_at is None or self.ticket_id is None:
+            return
+        if self.starts_at < self.ticket.opened_at:
+            raise ValidationError({"starts_at": BEFORE_OPENING})
+        if self.starts_at > timezone.now() + SESSION_HORIZON:
+            raise ValidationError(
+                {"starts_at": _("Una sesión se programa como mucho con un año de antelación.")}
+            )
 
 
 class IntakeAttempt(models.Model):

@@ -74,6 +74,7 @@ _CONFLICT = {
     "not_reversible",
     "ledger_immutable",
     "session_not_scheduled",
+    "session_not_started",
     "work_log_locked",
     "follow_up_not_allowed",
     "invoice_immutable",

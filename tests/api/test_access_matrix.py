@@ -52,7 +52,7 @@ DETAIL_ENDPOINTS = [
     (
         "post",
         "/api/v1/tickets/{ticket}/work-logs/",
-        {"started_at": "2026-11-17T14:00:00Z", "minutes": 30},
+        {"started_at": "{opened}", "minutes": 30},
     ),
     ("get", "/api/v1/tickets/{ticket}/sessions/", None),
     ("post", "/api/v1/tickets/{ticket}/sessions/", {"starts_at": "2026-12-01T14:00:00Z"}),
@@ -103,6 +103,7 @@ def ids(side: Side) -> dict[str, int]:
         "attempt": side.attempt.pk,
         "invoice": side.invoice.pk,
         "payment": side.payment.pk,
+        "opened": side.ticket.opened_at.isoformat(),  # work is logged after the opening
     }
 
 
@@ -310,7 +311,7 @@ ROLE_TABLE = [
         "agent",
         "post",
         "/api/v1/tickets/{ticket}/work-logs/",
-        {"started_at": "2026-11-17T14:00:00Z", "minutes": 30},
+        {"started_at": "{opened}", "minutes": 30},
         201,
     ),
     ("contact", "post", "/api/v1/sessions/{session}/no-show/", None, 403),
@@ -336,7 +337,8 @@ def role_user(world: World, role: str):
 @pytest.mark.parametrize(("role", "method", "url", "body", "expected"), ROLE_TABLE)
 def test_role_table(world, api, role, method, url, body, expected):
     client = api(role_user(world, role))
-    answer = call(client, method, fill(url, ids(world.a)), body)
+    values = ids(world.a)
+    answer = call(client, method, fill(url, values), fill(body, values))
     assert answer.status_code == expected, answer.content
 
 

@@ -1,6 +1,8 @@
 """Idempotency-Key: the same key and body return the first response and do the work once;
 the same key with another body is 422; keys belong to their user."""
 
+from datetime import timedelta
+
 import pytest
 
 from creditdesk.api.models import IdempotencyRecord
@@ -85,7 +87,8 @@ def test_a_refusal_is_the_first_response_too(world, api):
     assert IntakeAttempt.objects.filter(subject="Por WhatsApp").count() == 1
 
 
-def test_no_show_with_a_key_charges_once_and_replays(world, api):
+def test_no_show_with_a_key_charges_once_and_replays(world, api, time_machine):
+    time_machine.move_to(world.a.session.starts_at + timedelta(minutes=15))
     client = api(world.agent)
     url = f"/api/v1/sessions/{world.a.session.pk}/no-show/"
     first = client.post(url, HTTP_IDEMPOTENCY_KEY="ns")

@@ -53,13 +53,13 @@ def test_agent_works_and_resolves_and_the_customer_reads_the_charge(side, tuesda
     assert reply.status_code == 201
     note = agent.post(url + "messages/", {"body": "interno", "public": False}, format="json")
     assert note.status_code == 201
+    tuesday_morning.shift(timedelta(hours=2))
     log = agent.post(
         url + "work-logs/",
         {"started_at": "2026-11-17T14:05:00Z", "minutes": 70, "note": "DNS"},
         format="json",
     )
     assert log.status_code == 201, log.content
-    tuesday_morning.shift(timedelta(hours=2))
     resolved = agent.post(
         url + "transitions/", {"to_status": "resolved"}, format="json", HTTP_IDEMPOTENCY_KEY="r1"
     )
@@ -120,7 +120,7 @@ def test_escalate_prioritize_assign(side):
     assert bad.status_code == 400
 
 
-def test_sessions_and_no_show(side):
+def test_sessions_and_no_show(side, tuesday_morning):  # noqa: F811
     agent = client_for(make_agent())
     created = agent.post(
         f"/api/v1/tickets/{side.ticket.pk}/sessions/",
@@ -130,6 +130,9 @@ def test_sessions_and_no_show(side):
     assert created.status_code == 201
     session = created.json()["id"]
     assert agent.post(f"/api/v1/sessions/{session}/held/").json()["status"] == "held"
+    early = agent.post(f"/api/v1/sessions/{side.session.pk}/no-show/")
+    assert (early.status_code, early.json()["code"]) == (409, "session_not_started")
+    tuesday_morning.shift(timedelta(days=2))
     no_show = agent.post(f"/api/v1/sessions/{side.session.pk}/no-show/")
     assert no_show.json()["entry"]["kind"] == "no_show"
     charges = client_for(side.user).get(f"/api/v1/tickets/{side.ticket.pk}/").json()["charges"]

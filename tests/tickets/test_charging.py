@@ -10,7 +10,7 @@ from contracts.models import Channel
 from creditdesk.errors import InvalidInput
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import ledger_verify
-from tickets.exceptions import SessionNotScheduled, WorkLogLocked
+from tickets.exceptions import SessionNotScheduled, SessionNotStarted, WorkLogLocked
 from tickets.models import ScheduledSession
 from tickets.services import charging, lifecycle
 from tickets.services.intake import ticket_open
@@ -134,6 +134,10 @@ def test_a_no_show_charges_the_minimum_once(ticket, agent, tuesday_morning):
     session = charging.session_schedule(
         ticket, agent=agent, starts_at=timezone.now() + timedelta(days=1)
     )
+    with pytest.raises(SessionNotStarted):  # not before the session's start
+        charging.session_mark_no_show(session, by=agent)
+    assert account_of(ticket).balance == Decimal("5.00")
+    tuesday_morning.shift(timedelta(days=1, minutes=15))
 
     charging.session_mark_no_show(session, by=agent)
 
@@ -173,3 +177,54 @@ def test_the_ledger_verifies_after_a_ticket_life(ticket, agent):
 
     assert ticket.billed_credits == Decimal("3.00")
     assert ledger_verify().ok
+
+
+@pytest.mark.parametrize("minutes", [24 * 60 + 1, 2_147_483_647])
+def test_one_work_log_or_session_covers_at_most_a_day(ticket, agent, tuesday_morning, minutes):
+    tuesday_morning.shift(timedelta(hours=1))
+    with pytest.raises(InvalidInput) as refused:
+        charging.worklog_add(ticket, agent=agent, started_at=ticket.opened_at, minutes=minutes)
+    assert "minutes" in refused.value.fields
+    with pytest.raises(InvalidInput) as refused:
+        charging.session_schedule(
+            ticket, agent=agent, starts_at=timezone.now() + timedelta(days=1), minutes=minutes
+        )
+    assert "minutes" in refused.value.fields
+    assert not ticket.work_logs.exists()
+    assert not ticket.sessions.exists()
+    charging.worklog_add(ticket, agent=agent, started_at=ticket.opened_at, minutes=24 * 60)
+
+
+def test_work_is_logged_between_the_opening_and_now(ticket, agent, tuesday_morning):
+    tuesday_morning.shift(timedelta(hours=1))
+    for started_at in (
+        ticket.opened_at - timedelta(minutes=1),
+        timezone.now() + timedelta(minutes=1),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            charging.worklog_add(ticket, agent=agent, started_at=started_at, minutes=30)
+        assert "started_at" in refused.value.fields
+    assert not ticket.work_logs.exists()
+
+
+def test_sessions_are_after_the_opening_and_within_a_year(ticket, agent):
+    for starts_at in (ticket.opened_at - timedelta(hours=1), timezone.now() + timedelta(days=400)):
+        with pytest.raises(InvalidInput) as refused:
+            charging.session_schedule(ticket, agent=agent, starts_at=starts_at)
+        assert "starts_at" in refused.value.fields
+    assert not ticket.sessions.exists()
+
+
+def test_the_api_refuses_a_huge_work_log_and_charges_nothing(ticket, tuesday_morning):
+    from tests.api.conftest import client_for
+    from tests.factories import make_agent
+
+    tuesday_morning.shift(timedelta(hours=1))
+    answer = client_for(make_agent()).post(
+        f"/api/v1/tickets/{ticket.pk}/work-logs/",
+        {"started_at": ticket.opened_at.isoformat(), "minutes": 2_147_483_647},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert "minutes" in answer.json()["fields"]
+    assert not ticket.work_logs.exists()

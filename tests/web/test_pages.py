@@ -202,9 +202,14 @@ def test_queue_sorts_by_nearest_due_time_and_filters(client, shop):
         assert f">{label}:</label>" in page
 
 
-def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop):
+def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop, time_machine):
     top_up(shop.customer, "10")
     ticket = open_ticket(shop)
+    # three hours later: the work was done, the session's start has passed
+    time_machine.move_to(ticket.opened_at + timedelta(hours=3))
+    bogota = shop.customer.time_zone_info
+    work_start = (ticket.opened_at + timedelta(minutes=1)).astimezone(bogota)
+    session_start = (ticket.opened_at + timedelta(hours=2)).astimezone(bogota)
     login(client, shop.agent)
     url = lambda name, *args: reverse(name, args=[ticket.number, *args])  # noqa: E731
     assert client.get(url("web:work")).status_code == 200
@@ -212,15 +217,18 @@ def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop):
     client.post(
         url("web:work-log"),
         {
-            "started_at": "2026-03-02T09:00",
+            "started_at": f"{work_start:%Y-%m-%dT%H:%M}",
             "minutes": "70",
             "note": "diagnóstico",
             "billable": "on",
         },
     )
-    client.post(url("web:work-session"), {"starts_at": "2026-03-03T10:00", "minutes": "60"})
+    client.post(
+        url("web:work-session"), {"starts_at": f"{session_start:%Y-%m-%dT%H:%M}", "minutes": "60"}
+    )
     session = ScheduledSession.objects.get(ticket=ticket)
-    assert session.starts_at.hour == 15  # 10:00 in Bogotá is 15:00 UTC
+    # typed in Bogotá's time, stored in UTC
+    assert session.starts_at == session_start.replace(second=0, microsecond=0)
     client.post(url("web:work-no-show", session.pk))
     session.refresh_from_db()
     assert session.status == ScheduledSession.Status.NO_SHOW
@@ -292,9 +300,7 @@ def test_credits_page_filters_the_ledger(client, shop):
     from tickets.services.lifecycle import ticket_resolve, ticket_start_work
 
     ticket_start_work(ticket, by=shop.agent)
-    worklog_add(
-        ticket, agent=shop.agent, started_at=timezone.now() - timedelta(hours=1), minutes=30
-    )
+    worklog_add(ticket, agent=shop.agent, started_at=ticket.opened_at, minutes=30)
     ticket_resolve(ticket, by=shop.agent)
     login(client, shop.user)
     page = client.get(reverse("web:credits")).text

@@ -23,7 +23,7 @@ from credits.services import (
     credits_charge_no_show,
     credits_release_hold,
 )
-from tickets.exceptions import SessionNotScheduled, WorkLogLocked
+from tickets.exceptions import SessionNotScheduled, SessionNotStarted, WorkLogLocked
 from tickets.models import ScheduledSession, Ticket, TicketEvent, WorkLog
 from tickets.signals import onsite_work_logged
 
@@ -169,6 +169,8 @@ def session_mark_no_show(
     """The customer did not come: charge the minimum billable credits once (seed 003)."""
     with transaction.atomic():
         locked = _lock_scheduled(session)
+        if locked.starts_at > timezone.now():
+            raise SessionNotStarted(field="session")
         ticket = locked.ticket
         entry = credits_charge_no_show(
             account=credit_account_get_or_create(customer=ticket.customer),
