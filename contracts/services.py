@@ -32,6 +32,7 @@ from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
 from creditdesk.amounts import CurrencyMismatch, parse_money
 from creditdesk.errors import InvalidInput, ReasonRequired, full_clean_or_raise
+from creditdesk.instants import day_within
 
 Status = Contract.Status
 logger = logging.getLogger(__name__)
@@ -169,7 +170,16 @@ def contract_create(
     *, customer: Customer, plan: Plan, starts_on: date, services=(), **fields: Any
 ) -> Contract:
     """A new contract is a draft; `contract_activate` makes it the customer's live one.
-    Locks customer then plan, so neither changes currency under it."""
+    Locks customer then plan, so neither changes currency under it. It starts within a year
+    of the customer's today, either way."""
+    if isinstance(starts_on, date):
+        today = customer_today(customer)
+        day_within(
+            starts_on,
+            field="starts_on",
+            earliest=today - timedelta(days=366),
+            latest=today + timedelta(days=366),
+        )
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -313,6 +323,14 @@ def contract_change_plan(
                 why_es="la fecha es anterior al inicio del contrato",
                 why_en="the date is before the contract starts",
             )
+        today = customer_today(locked.customer)
+        # Backdated at most a month (billing prorates the current period), a year ahead.
+        day_within(
+            effective_on,
+            field="effective_on",
+            earliest=today - timedelta(days=31),
+            latest=today + timedelta(days=366),
+        )
         latest = locked.plan_changes.order_by("-effective_on").first()
         if latest is not None and effective_on < latest.effective_on:
             # Billing reads the changes in date order; an earlier one would rewrite a month

@@ -45,6 +45,24 @@ def day_check(value: date) -> date:
     return value
 
 
+DAY_OUT_OF_WINDOW = _("La fecha debe estar entre el %(earliest)s y el %(latest)s.")
+
+
+def day_within(value: date, *, field: str, earliest: date, latest: date) -> date:
+    """`value` when earliest <= value <= latest; otherwise InvalidInput naming `field`.
+    Services use it for the dates people type: payments, contract starts, plan changes."""
+    from creditdesk.errors import InvalidInput
+
+    if not earliest <= value <= latest:
+        refusal = ValidationError(
+            DAY_OUT_OF_WINDOW,
+            code="out_of_window",
+            params={"earliest": earliest.isoformat(), "latest": latest.isoformat()},
+        )
+        raise InvalidInput({field: [refusal]})
+    return value
+
+
 def month_parse(text: str) -> date:
     """The first day of the month "YYYY-MM" names; a ValueError for anything else, including
     months outside the accepted years."""

@@ -8,7 +8,7 @@ pack, wrong amount or currency, invoice already paid or void) are kept, flagged 
 with a reason, and never credited.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,8 +30,10 @@ from billing.services.invoices import (
     mark_paid_locked,
 )
 from contracts.models import CreditPack, Customer
-from creditdesk.amounts import InvalidAmount
+from contracts.services import customer_today
+from creditdesk.amounts import InvalidAmount, parse_money
 from creditdesk.errors import InvalidInput
+from creditdesk.instants import day_within
 
 Attention = Payment.Attention
 
@@ -173,8 +175,20 @@ def payment_record(
             params={"value": provider},
         )
         raise InvalidInput({"provider": [not_a_choice]})
-    if not isinstance(amount, Money) or amount.amount <= 0 or round_half_up(amount) != amount:
+    if not isinstance(amount, Money) or round_half_up(amount) != amount:
         raise InvalidAmount(field="amount", value=amount, sign="positive")
+    amount = parse_money(
+        amount,
+        field="amount",
+        currency=str(amount.currency),
+        sign="positive",
+        max_digits=Payment._meta.get_field("amount").max_digits,
+    )
+    if not isinstance(received_on, date):
+        raise InvalidInput({"received_on": [models.DateField.default_error_messages["invalid"]]})
+    today = customer_today(customer)
+    # A transfer is recorded once it arrived, and at most a year late.
+    day_within(received_on, field="received_on", earliest=today - timedelta(days=366), latest=today)
     if invoice is None and credit_pack is None:  # one of the two says what is being paid
         required = forms.Field.default_error_messages["required"]
         raise InvalidInput({"invoice": [ValidationError(required, code="required")]})

@@ -1,12 +1,13 @@
 """Customers, contacts, plans, contracts and their status actions; credits (balance, holds,
 ledger filters, adjustments); SLA compliance figures; invoices and payments."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from contracts.models import Contract, Customer
+from contracts.services import customer_today
 from tests.api.conftest import assert_error, client_for
 from tests.factories import make_account_manager, make_plan
 
@@ -98,7 +99,11 @@ def test_change_plan(world, api):
     new_plan = make_plan()
     answer = api(world.a.manager).post(
         f"/api/v1/contracts/{world.a.contract.pk}/change-plan/",
-        {"plan": new_plan.pk, "effective_on": "2026-12-01", "reason": "sube de nivel"},
+        {
+            "plan": new_plan.pk,
+            "effective_on": str(customer_today(world.a.customer)),
+            "reason": "sube de nivel",
+        },
         format="json",
     )
     assert answer.status_code == 200, answer.content
@@ -115,7 +120,10 @@ def test_a_future_plan_change_waits_and_can_be_withdrawn(world, api):
 
     scheduled = client.post(
         f"/api/v1/contracts/{contract.pk}/change-plan/",
-        {"plan": new_plan.pk, "effective_on": "2099-01-01"},
+        {
+            "plan": new_plan.pk,
+            "effective_on": str(customer_today(contract.customer) + timedelta(days=60)),
+        },
         format="json",
     )
     assert scheduled.status_code == 200, scheduled.content
@@ -125,7 +133,10 @@ def test_a_future_plan_change_waits_and_can_be_withdrawn(world, api):
 
     again = client.post(
         f"/api/v1/contracts/{contract.pk}/change-plan/",
-        {"plan": make_plan().pk, "effective_on": "2099-02-01"},
+        {
+            "plan": make_plan().pk,
+            "effective_on": str(customer_today(contract.customer) + timedelta(days=90)),
+        },
         format="json",
     )
     assert_error(again, 409, "plan_change_not_allowed")

@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
 from contracts import services
 from contracts.models import Contract, PlanChange
+from contracts.services import customer_today
 from tests.factories import make_contact, make_contract, make_customer, make_plan, make_user
 
 pytestmark = pytest.mark.django_db
@@ -123,18 +124,25 @@ def test_the_change_plan_action_asks_for_plan_and_date_then_schedules_it(staff_c
     premium = make_plan(name="Nivel 3")
     data = {"action": "change_plan", "_selected_action": [contract.pk]}
 
+    in_two_months = customer_today(contract.customer) + timedelta(days=60)
     form_page = staff_client.post("/admin/contracts/contract/", data)
     assert 'name="effective_on"' in form_page.content.decode()
 
     staff_client.post(
         "/admin/contracts/contract/",
-        data | {"apply": "1", "plan": premium.pk, "effective_on": "2099-01-01", "reason": "Upsell"},
+        data
+        | {
+            "apply": "1",
+            "plan": premium.pk,
+            "effective_on": str(in_two_months),
+            "reason": "Upsell",
+        },
     )
 
     change = PlanChange.objects.get(contract=contract)
     assert (change.to_plan, change.effective_on, change.changed_by) == (
         premium,
-        date(2099, 1, 1),
+        in_two_months,
         staff_client.user,
     )
     contract.refresh_from_db()
@@ -145,8 +153,11 @@ def test_the_change_plan_action_asks_for_plan_and_date_then_schedules_it(staff_c
 
 def test_the_withdraw_action_removes_only_a_waiting_change(staff_client):
     waiting, applied = make_contract(), make_contract()
-    services.contract_change_plan(waiting, plan=make_plan(), effective_on=date(2099, 1, 1))
-    services.contract_change_plan(applied, plan=make_plan(), effective_on=date(2026, 1, 2))
+    later = customer_today(waiting.customer) + timedelta(days=60)
+    services.contract_change_plan(waiting, plan=make_plan(), effective_on=later)
+    services.contract_change_plan(
+        applied, plan=make_plan(), effective_on=customer_today(applied.customer)
+    )
 
     staff_client.post(
         "/admin/contracts/contract/",

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -270,8 +270,9 @@ def test_plan_change_is_recorded_with_its_effective_date():
     old_plan = contract.plan
     premium = make_plan(code="nivel-3")
 
+    last_week = services.customer_today(contract.customer) - timedelta(days=7)
     change = services.contract_change_plan(
-        contract, plan=premium, effective_on=date(2026, 11, 15), reason="upgrade"
+        contract, plan=premium, effective_on=last_week, reason="upgrade"
     )
 
     contract.refresh_from_db()
@@ -279,7 +280,7 @@ def test_plan_change_is_recorded_with_its_effective_date():
     assert (change.from_plan, change.to_plan, change.effective_on) == (
         old_plan,
         premium,
-        date(2026, 11, 15),
+        last_week,
     )
 
 
