@@ -10,6 +10,7 @@ client can send it.
 Counters live in Django's default cache (configure a shared one with several processes).
 """
 
+import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,21 +20,26 @@ from django.utils import timezone
 from creditdesk.errors import CreditdeskError
 
 
-def client_address(request) -> str:
+def client_address(request) -> str | None:
     """REMOTE_ADDR, or, behind `TRUSTED_PROXY_COUNT` proxies, the address the outermost of
-    them saw (the n-th entry of X-Forwarded-For from the right)."""
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    them saw (the n-th entry of X-Forwarded-For from the right). None when the request
+    carries no valid IP address (a header is never trusted to be one)."""
+    remote = _ip(request.META.get("REMOTE_ADDR", ""))
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
-    forwarded = [
-        part.strip()
-        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if part.strip()
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
     if len(forwarded) < proxies:
         return remote
-    return forwarded[-proxies]
+    return _ip(forwarded[-proxies]) or remote
+
+
+def _ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
 
 
 class TooManyRequests(CreditdeskError):
@@ -58,7 +64,7 @@ def password_reset_check(request, email: str) -> None:
     e-mail address asked for already used their hourly allowance. The answer never depends
     on whether an account has that e-mail address (no enumeration)."""
     period = timedelta(hours=1)
-    by_address = f"password-reset:ip:{client_address(request)}"
+    by_address = f"password-reset:ip:{client_address(request) or 'unknown'}"
     by_email = f"password-reset:email:{email.strip().lower()}"
     allowed = _count(by_address, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS, period)
     if allowed and email.strip():

@@ -63,7 +63,7 @@ class ThrottledTokenAuthentication(TokenAuthentication):
             return super().authenticate(request)
         except AuthenticationFailed:
             limit = _CountedRate("auth_failure")
-            address = client_address(request)
+            address = client_address(request) or "unknown"
             wait = limit.over_limit(address)
             if wait is not None:
                 raise Throttled(wait=wait) from None

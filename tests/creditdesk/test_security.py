@@ -102,6 +102,8 @@ def request_from(remote: str, forwarded: str | None = None):
         (2, "10.0.0.2", "6.6.6.6, 1.2.3.4, 10.0.0.1", "1.2.3.4"),
         (2, "10.0.0.2", "1.2.3.4", "10.0.0.2"),
         (1, "10.0.0.1", None, "10.0.0.1"),
+        (1, "10.0.0.1", "not-an-address", "10.0.0.1"),
+        (0, "", None, None),
     ],
 )
 def test_x_forwarded_for_is_believed_only_for_trusted_proxies(
@@ -109,6 +111,13 @@ def test_x_forwarded_for_is_believed_only_for_trusted_proxies(
 ):
     settings.TRUSTED_PROXY_COUNT = proxies
     assert client_address(request_from(remote, forwarded)) == address
+
+
+def test_a_forged_forwarded_header_never_breaks_the_login(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    make_user(username="ana", password=PASSWORD)
+    answer = post_login(client, "ana", "wrong", HTTP_X_FORWARDED_FOR="<script>, ' OR 1=1")
+    assert answer.status_code == 200
 
 
 def test_the_lockout_uses_the_address_behind_a_trusted_proxy(settings):
