@@ -24,11 +24,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, Payment
 from billing.money import zero
 from contracts.models import CURRENCY_CHOICES, Customer
 from creditdesk.errors import InvalidInput
+from creditdesk.spreadsheets import spreadsheet_safe
 
 COLUMNS = (
     "record",
@@ -187,7 +189,9 @@ def _text(value: Any) -> str:
         return format(value, "f")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return spreadsheet_safe(str(value))
 
 
 _LINE_FIELDS = (
@@ -375,10 +379,15 @@ def finance_export_csv(export: FinanceExport) -> Iterator[str]:
         yield writer.writerow([_text(record.get(column)) for column in COLUMNS])
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, Decimal):
+def _cell(sheet: Any, value: Any) -> Any:
+    # Numbers and dates keep their type; all text is a string cell (data_type "s"), never a
+    # formula, whatever it starts with.
+    if isinstance(value, Decimal | int | date):
         return value
-    return "" if value is None else value
+    cell = WriteOnlyCell(sheet, value=None)
+    cell.value = spreadsheet_safe("" if value is None else str(value))
+    cell.data_type = "s"
+    return cell
 
 
 def finance_export_xlsx(export: FinanceExport, output: IO[bytes] | str) -> None:
@@ -392,5 +401,5 @@ def finance_export_xlsx(export: FinanceExport, output: IO[bytes] | str) -> None:
         sheets[record_type] = (sheet, columns)
     for record in finance_export_records(export):
         sheet, columns = sheets[record["record"]]
-        sheet.append([_cell(record.get(column)) for column in columns])
+        sheet.append([_cell(sheet, record.get(column)) for column in columns])
     workbook.save(output)

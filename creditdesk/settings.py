@@ -5,6 +5,7 @@ started without configuration refuses to run rather than running in debug mode.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "billing",
     "creditdesk",
     "creditdesk.api",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "creditdesk.urls"
@@ -229,6 +233,29 @@ SPECTACULAR_SETTINGS = {
         "creditdesk.api.schema.add_error_responses",
     ],
 }
+
+# Client addresses: X-Forwarded-For is believed for this many proxies in front of the app
+# (0: REMOTE_ADDR only). See creditdesk/security.py.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Login lockout (django-axes) on the portal and admin sign-in: after LOGIN_FAILURE_LIMIT
+# wrong passwords for one user from one address, that pair is refused (429) for
+# LOGIN_COOLOFF_MINUTES; other users and other addresses are not affected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "creditdesk.security.client_address"
+AXES_LOCKOUT_CALLABLE = "creditdesk.web.views.accounts.lockout"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Password-reset requests per hour, per client address and per e-mail address asked for.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from creditdesk.web.views.accounts import PasswordResetView
 from creditdesk.web.views.home import home
 
 handler400 = "creditdesk.api.errors.bad_request"
@@ -10,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("billing/", include("billing.urls")),
     path("api/", include("creditdesk.api.urls")),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("creditdesk.web.urls")),

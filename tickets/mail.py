@@ -8,7 +8,9 @@ sender, unreadable structure), so a batch can log and skip one message and go on
 
 import email
 import email.policy
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -17,8 +19,34 @@ from html.parser import HTMLParser
 TICKET_NUMBER = re.compile(r"\bT-\d{4}-\d{6}\b")
 
 
+ATTACHMENT_NAME_MAX = 100
+
+
 class MalformedMail(ValueError):
     pass
+
+
+def attachment_filename(name: str | None) -> str:
+    """A name safe to store and show: the last path part only (no `..`, `/`, `\\`), no
+    control or format characters, no leading dots, at most 100 characters keeping the
+    extension; "adjunto" when nothing is left."""
+    base = re.split(r"[/\\]", name or "")[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] not in {"C", "Z"} or ch == " ")
+    base = base.strip().lstrip(".").strip()
+    if len(base) > ATTACHMENT_NAME_MAX:
+        stem, dot, extension = base.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            base = stem[: ATTACHMENT_NAME_MAX - len(extension) - 1] + "." + extension
+        else:
+            base = base[:ATTACHMENT_NAME_MAX]
+    return base or "adjunto"
+
+
+def mail_fingerprint(raw: bytes, message_id: str) -> str:
+    """What makes a delivery the same message: its Message-ID, or, without one, its bytes."""
+    if message_id:
+        return "id:" + hashlib.sha256(message_id.encode()).hexdigest()
+    return "raw:" + hashlib.sha256(raw).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -120,7 +148,7 @@ def parse_message(raw: bytes) -> ParsedMail:
         if disposition == "attachment" or (filename and disposition != "inline"):
             attachments.append(
                 ParsedAttachment(
-                    filename=filename or "adjunto",
+                    filename=attachment_filename(filename),
                     content_type=part.get_content_type(),
                     content=part.get_payload(decode=True) or b"",
                 )

@@ -311,3 +311,20 @@ class IntakeAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} {self.requester_address}"
+
+
+class InboundMail(models.Model):
+    """One inbound message handled by mail intake, written in the same transaction as what it
+    produced: a second delivery (same Message-ID, or the same bytes without one) is a
+    duplicate, never a second ticket or hold."""
+
+    fingerprint = models.CharField(max_length=80, unique=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    outcome = models.CharField(max_length=20)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.message_id or self.fingerprint}"

@@ -16,9 +16,11 @@ add decimals as floats.
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -29,6 +31,7 @@ from weasyprint import HTML
 
 from contracts.models import Contract
 from creditdesk.instants import month_parse
+from creditdesk.spreadsheets import spreadsheet_safe
 from credits.models import LedgerEntry
 from sla.choices import Priority
 from sla.models import SlaTarget
@@ -406,7 +409,7 @@ def sla_report_csv(report: SlaReport) -> str:
     """The same data as CSV, one figure per row, machine-readable (ISO dates, minutes,
     shares as decimals 0-1): section, key, priority, metric, value."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(csv.writer(out))
     writer.writerow(CSV_COLUMNS)
     contract = report.contract
     for metric, value in (
@@ -452,6 +455,24 @@ def sla_report_csv(report: SlaReport) -> str:
     for name in ("opening", "added", "consumed", "other", "closing"):
         writer.writerow(("credits", "", "", name, format(getattr(credits, name), "f")))
     return out.getvalue()
+
+
+class _SafeWriter:
+    """csv.writer whose text cells (names, subjects, labels) never run as a formula; the
+    figures are decimals written by this module, so only a leading minus is left alone."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def writerow(self, row: tuple[str, ...]) -> None:
+        self.writer.writerow([_safe(cell) for cell in row])
+
+
+_FIGURE = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _safe(cell: str) -> str:
+    return cell if _FIGURE.fullmatch(cell) else spreadsheet_safe(cell)
 
 
 def _minutes(value: timedelta | None) -> str:

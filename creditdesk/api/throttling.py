@@ -1,5 +1,10 @@
 """Rate limits: failed token authentications per client address, and intake per customer.
 
+Only failures are counted and only failures are refused: a valid token always authenticates,
+however many bad tokens came from the same address before it (a shared office or proxy
+address must not lock out its good callers). The address is `creditdesk.security.
+client_address` (trusted proxies).
+
 Rates are `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["auth_failure"]` and `["intake"]`
 ("20/min", "30/min"...; None switches one off), read at each request so a settings change
 applies at once. Counters live in Django's default cache: with several server processes,
@@ -11,6 +16,8 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from creditdesk.security import client_address
 
 
 class _CountedRate(SimpleRateThrottle):
@@ -45,24 +52,21 @@ class _CountedRate(SimpleRateThrottle):
         self.cache.set(self.key, self.history, self.duration)
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 class ThrottledTokenAuthentication(TokenAuthentication):
-    """Token authentication that stops answering a client after too many bad tokens."""
+    """Token authentication that answers 429 instead of 401 to an address that sent too
+    many bad tokens; a valid token is never refused."""
 
     def authenticate(self, request):
         if not request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("token"):
             return None
-        limit = _CountedRate("auth_failure")
-        address = client_address(request)
-        wait = limit.over_limit(address)
-        if wait is not None:
-            raise Throttled(wait=wait)
         try:
             return super().authenticate(request)
         except AuthenticationFailed:
+            limit = _CountedRate("auth_failure")
+            address = client_address(request) or "unknown"
+            wait = limit.over_limit(address)
+            if wait is not None:
+                raise Throttled(wait=wait) from None
             limit.record(address)
             raise
 

@@ -343,3 +343,56 @@ def test_streaming_memory_does_not_grow_with_the_number_of_lines():
     assert small_rows > 2000
     assert large_rows > 20000
     assert large_peak < 2 * small_peak
+
+
+def test_text_that_a_spreadsheet_would_run_is_neutralized_and_numbers_stay_numbers(client):
+    # given a customer and a line whose text starts like a formula, and a credit note
+    with time_machine.travel("2026-11-20T15:00:00Z", tick=False):
+        customer = make_customer(legal_name='=HYPERLINK("http://evil.example","x")')
+        invoice = issue(customer, [("@SUM(1+1)", Money("1000", "COP"), 19)], on=date(2026, 11, 5))
+        credit_note_issue(
+            invoice=invoice,
+            reason="Descuento",
+            lines=[
+                CreditNoteLine(
+                    description="-2+3",
+                    quantity=Decimal(1),
+                    unit_price=Money("100", "COP"),
+                    tax_rate=Decimal("19"),
+                )
+            ],
+        )
+    query = "?date_from=2026-11-01&date_to=2026-11-30"
+    client.force_login(make_finance_user())
+
+    # when the CSV and the XLSX are downloaded
+    csv_rows = read_csv(
+        b"".join(client.get(f"/billing/finance-export/{query}").streaming_content).decode()
+    )
+    xlsx = client.get(f"/billing/finance-export/{query}&format=xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+
+    # then the text starts with a quote, in the CSV and as XLSX string cells
+    names = {r["buyer_legal_name"] for r in csv_rows if r["record"] == "invoice"}
+    assert names == {'\'=HYPERLINK("http://evil.example","x")'}
+    descriptions = {r["description"] for r in csv_rows if r["record"] == "line"}
+    assert descriptions == {"'@SUM(1+1)", "'-2+3"}
+    sheet = workbook["invoices"]
+    header = [cell.value for cell in sheet[1]]
+    name_cells = [row[header.index("buyer_legal_name")] for row in sheet.iter_rows(min_row=2)]
+    assert {cell.value for cell in name_cells} == {'\'=HYPERLINK("http://evil.example","x")'}
+    assert {cell.data_type for cell in name_cells} == {"s"}
+    lines = workbook["lines"]
+    line_header = [cell.value for cell in lines[1]]
+    cells = [row[line_header.index("description")] for row in lines.iter_rows(min_row=2)]
+    assert {(c.value, c.data_type) for c in cells} == {("'@SUM(1+1)", "s"), ("'-2+3", "s")}
+    # negative totals stay numbers, in the CSV (no quote) and the XLSX (numeric cells)
+    net = [r for r in csv_rows if r["record"] == "total" and r["kind"] == "net"]
+    assert net
+    totals_sheet = workbook["totals"]
+    total_header = [cell.value for cell in totals_sheet[1]]
+    kinds = [row[total_header.index("kind")].value for row in totals_sheet.iter_rows(min_row=2)]
+    assert "credit_note" in kinds
+    subtotal_cells = [row[line_header.index("subtotal")] for row in lines.iter_rows(min_row=2)]
+    assert all(cell.data_type == "n" for cell in subtotal_cells)
+    assert not any(r["subtotal"].startswith("'") for r in csv_rows if r["subtotal"])

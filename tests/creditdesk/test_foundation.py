@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpRequest
 
 from creditdesk.management.commands import quickstart
 
@@ -39,7 +40,7 @@ def test_quickstart_prints_admin_credentials_that_log_into_the_admin(
     password = credentials_file.read_text().strip()
     assert f"password: {password}" in capsys.readouterr().out
 
-    assert client.login(username="admin", password=password)
+    assert client.login(request=HttpRequest(), username="admin", password=password)
     assert client.get("/admin/").status_code == 200
 
 

@@ -14,6 +14,7 @@ class Mailbox:
     def __init__(self, messages: list[bytes], user: str, password: str) -> None:
         self.messages = messages
         self.seen: set[int] = set()
+        self.flags: dict[int, set[str]] = {}
         self.user, self.password = user, password
 
 
@@ -47,7 +48,9 @@ class _Handler(socketserver.StreamRequestHandler):
                 self.send(b")")
             elif command == b"STORE":
                 number = int(args.split(b" ")[0])
-                if re.search(rb"\\Seen", args):
+                flags = {flag.decode() for flag in re.findall(rb"\\\w+", args)}
+                box.flags.setdefault(number, set()).update(flags)
+                if "\\Seen" in flags:
                     box.seen.add(number)
             elif command == b"LOGOUT":
                 self.send(b"* BYE")

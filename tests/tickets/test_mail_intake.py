@@ -6,9 +6,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from credits.models import CreditHold
 from sla.models import SlaClock
 from tests.tickets.imap_server import ImapTestServer, Mailbox
-from tickets.models import Attachment, IntakeAttempt, Ticket
+from tickets.mail import attachment_filename
+from tickets.models import Attachment, InboundMail, IntakeAttempt, Ticket
 from tickets.services.lifecycle import ticket_agent_reply
 from tickets.services.mail_intake import mail_ingest
 
@@ -130,3 +132,128 @@ def test_imap_polling_reads_unseen_messages_and_marks_them_seen(
 
     assert "2 messages: opened 1, skipped 1" in out.getvalue()
     assert server_box.seen == {1, 2}
+
+
+def test_an_attachment_named_with_path_parts_is_stored_under_a_safe_name_once(
+    funded, tmp_path, settings, tuesday_morning
+):
+    # given a message without Message-ID whose attachment is named ../../evil.txt
+    raw = eml("traversal_attachment_no_id.eml")
+    box = mailbox.Maildir(tmp_path / "Maildir")
+    box.add(raw)
+
+    # when it is read from the Maildir, then delivered again
+    call_command("ingest_mail", "--maildir", str(tmp_path / "Maildir"), stdout=io.StringIO())
+    again = mail_ingest(raw)
+
+    # then one ticket, one hold, and the file inside the ticket's attachment folder
+    assert again.action == "duplicate"
+    ticket = Ticket.objects.get()
+    assert CreditHold.objects.count() == 1
+    attachment = Attachment.objects.get()
+    assert attachment.filename == "evil.txt"
+    assert attachment.file.name == f"attachments/{ticket.pk}/evil.txt"
+    stored = Path(attachment.file.path).resolve()
+    assert stored.is_relative_to(Path(settings.MEDIA_ROOT).resolve() / "attachments")
+    assert stored.read_bytes() == b"payload\n"
+    assert not (tmp_path / "evil.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("../../evil.txt", "evil.txt"),
+        ("..\\..\\boot.ini", "boot.ini"),
+        ("/etc/passwd", "passwd"),
+        ("in\x00for\rme\n.pdf", "informe.pdf"),
+        (".htaccess", "htaccess"),
+        ("..", "adjunto"),
+        ("", "adjunto"),
+        (None, "adjunto"),
+        ("a" * 300 + ".pdf", "a" * 96 + ".pdf"),
+        ("Informe de marzo.xlsx", "Informe de marzo.xlsx"),
+    ],
+)
+def test_attachment_names_lose_path_parts_and_control_characters(name, safe):
+    assert attachment_filename(name) == safe
+
+
+@pytest.fixture
+def unwritable_media(settings, tmp_path):
+    """MEDIA_ROOT is a plain file: writing any attachment fails with a real OSError."""
+    media = tmp_path / "media-is-a-file"
+    media.write_text("")
+    settings.MEDIA_ROOT = media
+    return media
+
+
+def test_a_failing_message_is_moved_aside_and_valid_mail_behind_it_is_read(
+    funded, tmp_path, unwritable_media, tuesday_morning, caplog
+):
+    # given a message whose attachment cannot be written, before a valid message
+    path = tmp_path / "Maildir"
+    box = mailbox.Maildir(path)
+    box.add(eml("multipart_with_attachment.eml"))
+    box.add(eml("plain_utf8.eml"))
+    out = io.StringIO()
+
+    # when the Maildir is read twice
+    call_command("ingest_mail", "--maildir", str(path), stdout=out)
+    call_command("ingest_mail", "--maildir", str(path), stdout=out)
+
+    # then the valid message opened its ticket; the failing one left nothing and was moved
+    assert "2 messages: failed 1, opened 1" in out.getvalue()
+    assert "0 messages: nothing" in out.getvalue()
+    assert list(Ticket.objects.values_list("subject", flat=True)) == ["El servidor web no responde"]
+    assert CreditHold.objects.count() == 1
+    assert not Attachment.objects.exists()
+    failed = mailbox.Maildir(path, create=False).get_folder("failed")
+    [moved] = [failed.get_bytes(key) for key in failed.iterkeys()]
+    assert b"<multi-1@andino.example>" in moved
+    assert len(mailbox.Maildir(path, create=False)) == 1
+    assert "inbound mail <multi-1@andino.example> failed" in caplog.text
+
+
+def test_a_failing_message_on_imap_is_flagged_and_the_rest_is_read(
+    funded, monkeypatch, unwritable_media, tuesday_morning
+):
+    server_box = Mailbox(
+        [eml("multipart_with_attachment.eml"), eml("plain_utf8.eml")], "soporte", "secreto"
+    )
+    with ImapTestServer(server_box) as server:
+        monkeypatch.setenv("IMAP_URL", f"imap://soporte:secreto@127.0.0.1:{server.port}/INBOX")
+        out = io.StringIO()
+        call_command("ingest_mail", "--imap", stdout=out)
+        call_command("ingest_mail", "--imap", stdout=out)
+
+    assert "2 messages: failed 1, opened 1" in out.getvalue()
+    assert "0 messages: nothing" in out.getvalue()
+    assert server_box.flags == {1: {"\\Seen", "\\Flagged"}, 2: {"\\Seen"}}
+    assert Ticket.objects.get().subject == "El servidor web no responde"
+
+
+def test_a_failing_message_from_stdin_exits_75_so_the_mta_retries(
+    funded, monkeypatch, unwritable_media, tuesday_morning
+):
+    raw = eml("multipart_with_attachment.eml")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw)))
+
+    with pytest.raises(SystemExit) as exit_:
+        call_command("ingest_mail", "--stdin", stdout=io.StringIO())
+
+    assert exit_.value.code == 75
+    assert not Ticket.objects.exists()
+    assert not CreditHold.objects.exists()
+    assert not InboundMail.objects.exists()
+
+
+def test_a_refused_message_without_message_id_is_refused_once(
+    contract, tuesday_morning, django_capture_on_commit_callbacks
+):
+    raw = eml("unknown_sender.eml").replace(b"Message-ID:", b"X-Old-Message-ID:")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mail_ingest(raw).action == "refused"
+        assert mail_ingest(raw).action == "duplicate"
+
+    assert IntakeAttempt.objects.count() == 1
+    assert len(mail.outbox) == 1

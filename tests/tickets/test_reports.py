@@ -218,3 +218,16 @@ def test_the_csv_has_the_same_figures(report, month):
     assert Decimal(value[("credits", "", "", "closing")]) == report.credits.closing
     week_keys = {r["key"] for r in rows if r["section"] == "week"}
     assert len(week_keys) == len(report.weeks)
+
+
+def test_the_csv_neutralizes_text_a_spreadsheet_would_run(report, contract):
+    contract.customer.legal_name = "=cmd|' /C calc'!A0"
+    contract.customer.save(update_fields=["legal_name"])
+    report = sla_report_data(contract=contract, period_start=date(2026, 11, 1))
+
+    rows = list(csv.DictReader(io.StringIO(sla_report_csv(report))))
+
+    value = {(r["section"], r["metric"]): r["value"] for r in rows}
+    assert value[("report", "customer")] == "'=cmd|' /C calc'!A0"
+    assert value[("credits", "opening")] == "10.00"
+    assert not any(r["value"].startswith(("=", "+", "@")) for r in rows)

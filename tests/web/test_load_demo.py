@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from billing.models import Invoice
 from contracts.models import Customer
@@ -29,7 +30,9 @@ def test_load_demo_builds_three_months_of_history_once():
     newest = Ticket.objects.order_by("opened_at").last().opened_at
     assert (newest - oldest).days >= 85
     assert ledger_verify().ok
-    assert authenticate(username="demo-andino", password="demo-creditdesk") is not None
+    assert (
+        authenticate(HttpRequest(), username="demo-andino", password="demo-creditdesk") is not None
+    )
     assert "demo-agente" in out.getvalue()
     # a second run changes nothing
     counts = (Ticket.objects.count(), Invoice.objects.count(), IntakeAttempt.objects.count())

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     return client
 
 
@@ -63,7 +64,7 @@ def test_login_page_and_password_reset_by_email(client, shop):
         {"new_password1": "a-new-long-password-42", "new_password2": "a-new-long-password-42"},
     )
     assert done.status_code == 302
-    assert client.login(username="ana", password="a-new-long-password-42")
+    assert client.login(request=HttpRequest(), username="ana", password="a-new-long-password-42")
 
 
 def test_language_switch_turns_the_portal_english(client, shop):

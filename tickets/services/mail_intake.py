@@ -2,8 +2,14 @@
 
 A message whose subject carries a ticket number of the sender's customer is added to that
 ticket (resuming its clocks); one about a closed ticket opens a linked follow-up; anything
-else opens a request. Unknown senders get a polite refusal. Each message is handled in its
-own transaction: one bad message is logged and skipped, never losing the others.
+else opens a request. Unknown senders get a polite refusal.
+
+Each message is one unit: the ticket or reply, its credit hold, its attachments and the
+`InboundMail` row that marks it handled commit together or not at all (attachment files
+written before a rollback are deleted). `InboundMail.fingerprint` (the Message-ID, or the
+bytes of a message without one) makes a second delivery a duplicate. A message that still
+fails is rolled back, logged and reported as `failed`, so the caller can move it aside and
+go on with the rest.
 """
 
 import logging
@@ -11,16 +17,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from contracts.models import Channel
 from contracts.selectors import contact_get_by_email
 from creditdesk.errors import CreditdeskError
-from tickets.mail import MalformedMail, ParsedMail, parse_message
-from tickets.models import Attachment, Message, Ticket
+from tickets.mail import MalformedMail, ParsedMail, mail_fingerprint, parse_message
+from tickets.models import Attachment, InboundMail, Message, Ticket
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up
 
@@ -31,27 +38,62 @@ CLOSED = (Ticket.Status.CLOSED, Ticket.Status.ABANDONED)
 
 @dataclass(frozen=True)
 class MailOutcome:
-    action: str  # opened | replied | refused | duplicate | skipped
+    action: str  # opened | replied | refused | duplicate | skipped | failed
     detail: str = ""
     ticket: Ticket | None = None
 
 
 def mail_ingest(raw: bytes) -> MailOutcome:
+    """Handle one raw message once (see module); never raises for a bad message."""
     try:
         mail = parse_message(raw)
     except MalformedMail as error:
         logger.warning("inbound mail skipped: %s", error)
         return MailOutcome("skipped", str(error))
-    if mail.message_id and Message.objects.filter(email_message_id=mail.message_id).exists():
-        return MailOutcome("duplicate", mail.message_id)
+    fingerprint = mail_fingerprint(raw, mail.message_id)
+    if _already_handled(mail, fingerprint):
+        return MailOutcome("duplicate", mail.message_id or fingerprint)
+    written: list[str] = []
     try:
-        return _handle(mail)
-    except CreditdeskError as error:
-        logger.warning("inbound mail %s refused: %s", mail.message_id, error.code)
-        return MailOutcome("skipped", error.code)
+        with transaction.atomic():
+            try:
+                outcome = _handle(mail, written)
+            except CreditdeskError as error:
+                logger.warning("inbound mail %s refused: %s", mail.message_id, error.code)
+                outcome = MailOutcome("skipped", error.code)
+            InboundMail.objects.create(
+                fingerprint=fingerprint,
+                message_id=mail.message_id[:255],
+                outcome=outcome.action,
+                ticket=outcome.ticket,
+            )
+    except IntegrityError:
+        _delete_files(written)
+        if _already_handled(mail, fingerprint):  # a concurrent run took it first
+            return MailOutcome("duplicate", mail.message_id or fingerprint)
+        logger.exception("inbound mail %s failed", mail.message_id or fingerprint)
+        return MailOutcome("failed", mail.message_id or fingerprint)
+    except Exception:
+        _delete_files(written)
+        logger.exception("inbound mail %s failed", mail.message_id or fingerprint)
+        return MailOutcome("failed", mail.message_id or fingerprint)
+    return outcome
 
 
-def _handle(mail: ParsedMail) -> MailOutcome:
+def _already_handled(mail: ParsedMail, fingerprint: str) -> bool:
+    if InboundMail.objects.filter(fingerprint=fingerprint).exists():
+        return True
+    return bool(mail.message_id) and (
+        Message.objects.filter(email_message_id=mail.message_id).exists()
+    )
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
     contact = contact_get_by_email(email=mail.from_address)
     existing = None
     if contact is not None and mail.ticket_number:
@@ -67,7 +109,7 @@ def _handle(mail: ParsedMail) -> MailOutcome:
             channel=Channel.EMAIL,
             email_message_id=mail.message_id,
         )
-        _store_attachments(message, mail)
+        _store_attachments(message, mail, written)
         return MailOutcome("replied", existing.number, existing)
     if existing is not None:
         result = ticket_follow_up(
@@ -92,11 +134,13 @@ def _handle(mail: ParsedMail) -> MailOutcome:
         )
         return MailOutcome("refused", result.refusal.code)
     opening = result.ticket.messages.order_by("pk").first()
-    _store_attachments(opening, mail)
+    _store_attachments(opening, mail, written)
     return MailOutcome("opened", result.ticket.number, result.ticket)
 
 
-def _store_attachments(message: Message, mail: ParsedMail) -> None:
+def _store_attachments(message: Message, mail: ParsedMail, written: list[str]) -> None:
+    """Files under their sanitized names (`tickets.mail.attachment_filename`); each name
+    written goes into `written`, so a rollback can delete it."""
     for part in mail.attachments:
         attachment = Attachment(
             message=message,
@@ -104,7 +148,9 @@ def _store_attachments(message: Message, mail: ParsedMail) -> None:
             content_type=part.content_type[:120],
             size=len(part.content),
         )
-        attachment.file.save(part.filename, ContentFile(part.content), save=True)
+        attachment.file.save(part.filename, ContentFile(part.content), save=False)
+        written.append(attachment.file.name)
+        attachment.save()
 
 
 def _send_refusal(mail: ParsedMail, refusal: CreditdeskError, *, language: str) -> None:

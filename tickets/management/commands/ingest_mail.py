@@ -1,6 +1,13 @@
-"""Feed inbound support mail into the intake: from an MTA pipe, a Maildir, or IMAP."""
+"""Feed inbound support mail into the intake: from an MTA pipe, a Maildir, or IMAP.
+
+A message whose handling failed (`failed`, already rolled back and logged by `mail_ingest`)
+is moved aside so it is not read again, and the rest go on: in a Maildir into the `.failed`
+folder; on IMAP flagged \\Seen \\Flagged; from --stdin the exit status is 75 (EX_TEMPFAIL),
+so the MTA keeps the message and retries.
+"""
 
 import imaplib
+import logging
 import mailbox
 import sys
 
@@ -8,6 +15,11 @@ import environ
 from django.core.management.base import BaseCommand, CommandError
 
 from tickets.services.mail_intake import mail_ingest
+
+logger = logging.getLogger(__name__)
+
+EX_TEMPFAIL = 75
+FAILED_FOLDER = "failed"
 
 
 class Command(BaseCommand):
@@ -25,7 +37,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, stdin: bool, maildir: str | None, imap: bool, **options):
         if stdin:
-            self._report([mail_ingest(sys.stdin.buffer.read())])
+            outcome = mail_ingest(sys.stdin.buffer.read())
+            self._report([outcome])
+            if outcome.action == "failed":
+                sys.exit(EX_TEMPFAIL)
         elif maildir:
             self._report(self._from_maildir(maildir))
         else:
@@ -38,7 +53,11 @@ class Command(BaseCommand):
             message = box.get_message(key)
             if message.get_subdir() == "cur" and "S" in message.get_flags():
                 continue
-            outcomes.append(mail_ingest(box.get_bytes(key)))
+            outcome = mail_ingest(box.get_bytes(key))
+            outcomes.append(outcome)
+            if outcome.action == "failed":
+                self._move_aside(box, key)
+                continue
             message.set_subdir("cur")
             message.add_flag("S")
             box[key] = message
@@ -58,9 +77,23 @@ class Command(BaseCommand):
             _, found = client.search(None, "UNSEEN")
             for number in found[0].split():
                 _, data = client.fetch(number, "(RFC822)")
-                outcomes.append(mail_ingest(data[0][1]))
-                client.store(number, "+FLAGS", "\\Seen")
+                outcome = mail_ingest(data[0][1])
+                outcomes.append(outcome)
+                if outcome.action == "failed":
+                    client.store(number, "+FLAGS", "(\\Seen \\Flagged)")
+                    logger.error("inbound mail %s flagged on IMAP", outcome.detail)
+                else:
+                    client.store(number, "+FLAGS", "\\Seen")
         return outcomes
+
+    def _move_aside(self, box: mailbox.Maildir, key: str) -> None:
+        try:
+            failed = box.get_folder(FAILED_FOLDER)
+        except mailbox.NoSuchMailboxError:
+            failed = box.add_folder(FAILED_FOLDER)
+        new_key = failed.add(box.get_message(key))
+        box.remove(key)
+        logger.error("inbound mail %s moved to the .%s folder as %s", key, FAILED_FOLDER, new_key)
 
     def _report(self, outcomes):
         counts: dict[str, int] = {}

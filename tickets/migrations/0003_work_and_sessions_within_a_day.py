@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('credits', '0005_ledger_base_manager_refuses_writes'),
-        ('tickets', '0001_initial'),
+        ('tickets', '0002_inbound_mail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
