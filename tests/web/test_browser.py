@@ -19,11 +19,12 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from billing.models import Invoice, Payment
 from tests.billing.conftest import SECRET_KEY
+from tests.web import browser_requirements
 from tests.web.conftest import PASSWORD, top_up
 from tickets.models import Ticket
 
-CHROMIUM = "/usr/bin/chromium"
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = str(browser_requirements.CHROMIUM)
+AXE = browser_requirements.AXE
 SHOTS = Path(os.environ.get("WEB_SCREENSHOTS", django_settings.VAR_DIR / "screenshots" / "web"))
 FLAGS = [
     "--headless",
@@ -39,10 +40,13 @@ FLAGS = [
 
 @pytest.fixture
 def browser(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (bash .ci/run does)")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: npm ci --prefix tests/web (bash .ci/run does)")
+    decision = browser_requirements.browser_tests_decision(
+        missing=browser_requirements.missing_tools(), ci=bool(os.environ.get("CI"))
+    )
+    if decision.action == "skip":
+        pytest.skip(decision.reason)
+    if decision.action == "fail":
+        pytest.fail(decision.reason)
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are ordinary synchronous ones.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
