@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -203,6 +203,32 @@ class Attachment(models.Model):
         return self.filename
 
 
+# Descriptions, messages and notes: long enough for any log excerpt a person pastes, short
+# enough that a page, a PDF and a mail stay readable. Services refuse longer text.
+TEXT_LIMIT = 20_000
+TEXT_TOO_LONG = _("Admite hasta %(limit_value)s caracteres (tiene %(show_value)s).")
+
+
+def text_too_long(value: str) -> ValidationError | None:
+    if len(value) <= TEXT_LIMIT:
+        return None
+    return ValidationError(
+        TEXT_TOO_LONG,
+        code="max_length",
+        params={"limit_value": TEXT_LIMIT, "show_value": len(value)},
+    )
+
+
+def text_within_limit(value: str, *, field: str) -> str:
+    """`value` when it fits TEXT_LIMIT; otherwise InvalidInput naming `field`."""
+    from creditdesk.errors import InvalidInput
+
+    error = text_too_long(value)
+    if error is not None:
+        raise InvalidInput({field: [error]})
+    return value
+
+
 # One work log or session covers at most a day; longer work is logged day by day.
 MAX_MINUTES = 24 * 60
 # Sessions are agreed at most this far ahead.
@@ -217,7 +243,7 @@ class WorkLog(models.Model):
     minutes = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_MINUTES)]
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_LIMIT)])
     onsite = models.BooleanField(_("en sitio"), default=False)
     billable = models.BooleanField(_("facturable"), default=True)
     charged = models.BooleanField(default=False)

@@ -28,7 +28,14 @@ from contracts.models import (
 from creditdesk.instants import FIRST_YEAR, LAST_YEAR, instant_check, month_parse
 from credits.models import CreditHold, LedgerEntry
 from sla.choices import Impact, Priority, Urgency
-from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket, WorkLog
+from tickets.models import (
+    TEXT_LIMIT,
+    IntakeAttempt,
+    Message,
+    ScheduledSession,
+    Ticket,
+    WorkLog,
+)
 
 MAX_INT = 2**31 - 1
 CREDITS = {"max_digits": 12, "decimal_places": 2}
@@ -471,7 +478,7 @@ class TicketDetailSerializer(TicketSerializer):
 
 class TicketOpenSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT)
     channel = serializers.ChoiceField(
         choices=Channel.choices,
         required=False,
@@ -501,7 +508,7 @@ class TicketOpenSerializer(serializers.Serializer):
 
 class FollowUpSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT)
     channel = serializers.ChoiceField(
         choices=Channel.choices,
         required=False,
@@ -547,7 +554,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=50000)
+    body = serializers.CharField(max_length=TEXT_LIMIT)
     channel = serializers.ChoiceField(
         choices=Channel.choices,
         required=False,
@@ -580,7 +587,9 @@ class WorkLogSerializer(serializers.ModelSerializer):
 class WorkLogCreateSerializer(serializers.Serializer):
     started_at = InstantField()
     minutes = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_LIMIT, default=""
+    )
     onsite = serializers.BooleanField(default=False)
     billable = serializers.BooleanField(default=True)
 

@@ -236,3 +236,29 @@ def test_customer_is_refused_tops_up_opens_a_ticket_and_an_agent_resolves_it(
     # the run-out forecast now has a burn rate
     page.goto(f"{base}/portal/")
     expect(page.get_by_test_id("forecast")).to_contain_text("sus créditos alcanzan")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_long_unbroken_text_wraps_instead_of_widening_the_page(browser, live_server, shop):
+    from contracts.models import Channel
+    from tickets.services.intake import ticket_open
+    from tickets.services.lifecycle import ticket_customer_reply
+
+    top_up(shop.customer, "5")
+    word = "ERROR:" + "x" * 5_000
+    ticket = ticket_open(
+        channel=Channel.PORTAL, requester=shop.contact, subject="S" * 200, description=word
+    ).ticket
+    ticket_customer_reply(ticket, contact=shop.contact, body=word)
+    for username, path in (
+        ("ana", f"/portal/tickets/{ticket.number}/"),
+        ("agente", f"/workspace/tickets/{ticket.number}/"),
+    ):
+        page = new_page(browser)
+        log_in(page, live_server.url, username)
+        page.goto(live_server.url + path)
+        expect(page.get_by_text("ERROR:", exact=False).first).to_be_visible()
+        assert_fits_phone(page)
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot(page, f"long-text-{username}", full_page=False)
+        page.context.close()

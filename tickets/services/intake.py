@@ -33,7 +33,7 @@ from tickets.exceptions import (
     UnauthorizedRequester,
     UnknownRequester,
 )
-from tickets.models import IntakeAttempt, Message, Ticket, TicketEvent
+from tickets.models import IntakeAttempt, Message, Ticket, TicketEvent, text_too_long
 
 # Channels staff record on a customer's behalf: a call, a chat, a WhatsApp message, or staff
 # intake. Every other channel is the entry point's own (portal, email, api).
@@ -94,7 +94,9 @@ def ticket_open(
 ) -> IntakeResult:
     """Open a request or say why not. Locks the customer's credit account; mails on commit."""
     at = at or timezone.now()
-    _validate(channel=channel, subject=subject, impact=impact, urgency=urgency)
+    _validate(
+        channel=channel, subject=subject, description=description, impact=impact, urgency=urgency
+    )
     if requester is None and requester_address:
         requester = contact_get_by_email(email=requester_address)
     try:
@@ -129,8 +131,11 @@ def ticket_open(
     return IntakeResult(ticket=ticket)
 
 
-def _validate(*, channel: str, subject: str, impact: str, urgency: str) -> None:
+def _validate(*, channel: str, subject: str, description: str, impact: str, urgency: str) -> None:
     errors: dict[str, list[ValidationError]] = {}
+    too_long = text_too_long(description or "")
+    if too_long is not None:
+        errors["description"] = [too_long]
     if channel not in Channel.values:
         unknown = _("«%(value)s» no es un canal conocido.")
         errors["channel"] = [ValidationError(unknown, params={"value": channel})]

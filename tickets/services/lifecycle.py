@@ -21,7 +21,7 @@ from sla.business_days import end_of_business_days
 from sla.choices import Priority
 from tickets import clocks, notifications
 from tickets.exceptions import FollowUpNotAllowed
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Message, Ticket, TicketEvent, text_within_limit
 from tickets.services.charging import ticket_charge, ticket_release_unused_hold
 from tickets.services.intake import IntakeResult, ticket_open
 from tickets.transitions import check_transition
@@ -119,7 +119,7 @@ def ticket_reopen(ticket: Ticket, *, by=None, reason: str = "", at=None) -> Tick
 def _body(body: str) -> str:
     if not body or not body.strip():
         raise InvalidInput({"body": [_("Escriba el mensaje.")]})
-    return body.strip()
+    return text_within_limit(body.strip(), field="body")
 
 
 def ticket_agent_reply(

@@ -27,7 +27,7 @@ from contracts.models import Channel
 from contracts.selectors import contact_get_by_email
 from creditdesk.errors import CreditdeskError
 from tickets.mail import MalformedMail, ParsedMail, mail_fingerprint, parse_message
-from tickets.models import Attachment, InboundMail, Message, Ticket
+from tickets.models import TEXT_LIMIT, Attachment, InboundMail, Message, Ticket
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up
 
@@ -93,6 +93,18 @@ def _delete_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
+def _fitted(text: str) -> str:
+    """Mail has no form to show an error in: a body over TEXT_LIMIT is kept up to the limit
+    and says so, in both languages, rather than refused and lost."""
+    if len(text) <= TEXT_LIMIT:
+        return text
+    marker = (
+        f"\n\n[…] Mensaje recortado a {TEXT_LIMIT} caracteres. "
+        f"Message cut at {TEXT_LIMIT} characters."
+    )
+    return text[: TEXT_LIMIT - len(marker)] + marker
+
+
 def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
     contact = contact_get_by_email(email=mail.from_address)
     existing = None
@@ -100,7 +112,7 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
         existing = Ticket.objects.filter(
             customer_id=contact.customer_id, number=mail.ticket_number
         ).first()
-    body = mail.text or mail.subject
+    body = _fitted(mail.text or mail.subject)
     if existing is not None and existing.status not in CLOSED:
         message = ticket_customer_reply(
             existing,
