@@ -3,7 +3,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from contracts.filters import ContractFilter, CustomerFilter
-from contracts.models import Contact, Contract, Customer, Plan, PlanChange
+from contracts.models import Contact, Contract, Customer, Plan, PlanChange, Service
 from contracts.transitions import LIVE
 
 
@@ -22,6 +22,15 @@ def contract_get_live(*, customer: Customer) -> Contract | None:
     return (
         Contract.objects.select_related("plan").filter(customer=customer, status__in=LIVE).first()
     )
+
+
+def services_covered(contract: Contract) -> QuerySet[Service]:
+    """The services a request under `contract` may name: the active ones it lists (seed
+    001: the contract says which services it covers), or every active service when it lists
+    none. Intake checks a request against it and the portal's form offers it."""
+    if contract.services.exists():
+        return contract.services.filter(is_active=True)
+    return Service.objects.filter(is_active=True)
 
 
 def plan_change_waiting(contract: Contract) -> PlanChange | None:

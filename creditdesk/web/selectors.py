@@ -20,7 +20,6 @@ from credits.selectors import RunoutForecast, credit_account_get, credit_runout_
 from credits.solvency import solvency_check
 from sla.models import SlaClock
 from sla.selectors import Compliance, sla_compliance
-from tickets.exceptions import ChannelNotAllowed
 from tickets.models import IntakeAttempt, Message, Ticket
 from tickets.selectors import (
     clock_subject_of_outer_ticket,
@@ -29,7 +28,7 @@ from tickets.selectors import (
     ticket_clocks,
     tickets_with_due,
 )
-from tickets.services.intake import REFUSED_BEFORE_CHANNEL
+from tickets.services.intake import intake_evaluate
 
 OPEN = ~Q(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.ABANDONED])
 
@@ -165,31 +164,15 @@ class IntakePreview:
 
 
 def intake_preview(*, contact: Contact, language: str) -> IntakePreview:
-    """Intake's own order (authorisation, solvency's early reasons, the portal channel, then
-    the rest of solvency), read-only."""
-    if not contact.can_request:
-        return IntakePreview("unauthorized_requester", _unauthorized(contact, language))
-    decision = solvency_check(customer=contact.customer)
-    refusal: CreditdeskError | None = None
-    if decision.code in REFUSED_BEFORE_CHANNEL:
-        refusal = decision.error
-    elif not decision.contract.plan.allows_channel(Channel.PORTAL):
-        refusal = ChannelNotAllowed(plan=decision.contract.plan.name, channel=Channel.PORTAL.label)
-    else:
-        refusal = decision.error
-    if refusal is None:
-        return IntakePreview(required=decision.required, available=decision.available)
-    return IntakePreview(
-        refusal.code, refusal.message(language), decision.required, decision.available
-    )
-
-
-def _unauthorized(contact: Contact, language: str) -> str:
-    from tickets.exceptions import UnauthorizedRequester
-
-    return UnauthorizedRequester(
-        requester=contact.email, customer=contact.customer.legal_name
-    ).message(language)
+    """Intake's own check (`intake_evaluate`) for a portal request, read-only."""
+    try:
+        decision, _follows_up = intake_evaluate(requester=contact, channel=Channel.PORTAL)
+    except CreditdeskError as refusal:
+        decision = solvency_check(customer=contact.customer)
+        return IntakePreview(
+            refusal.code, refusal.message(language), decision.required, decision.available
+        )
+    return IntakePreview(required=decision.required, available=decision.available)
 
 
 def ledger_entries(*, customer: Customer) -> QuerySet[LedgerEntry]:

@@ -93,7 +93,10 @@ def test_dashboard_shows_credits_forecast_open_tickets_and_low_balance(client, s
     assert reverse("web:credits") in page
 
 
-def test_dashboard_announces_a_scheduled_plan_change_in_the_customer_language(client, shop):
+def test_dashboard_announces_a_scheduled_plan_change_in_the_customer_language(
+    client, shop, time_machine
+):
+    time_machine.move_to("2098-12-15T15:00:00Z")
     premium = make_plan(name="Premium 24x7")
     contract_change_plan(shop.contract, plan=premium, effective_on=date(2099, 3, 1))
     login(client, shop.user)

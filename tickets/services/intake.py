@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Channel, Contact, Contract, Customer, Service
-from contracts.selectors import contact_get_by_email
+from contracts.selectors import contact_get_by_email, services_covered
 from creditdesk.errors import CreditdeskError, InvalidInput
 from credits.services import credits_place_hold
-from credits.solvency import solvency_check
+from credits.solvency import SolvencyDecision, solvency_check
 from sla.choices import Impact, Urgency
 from tickets import clocks, notifications
 from tickets.exceptions import (
@@ -171,20 +171,16 @@ def _open_locked(
     email_message_id: str,
     at: datetime,
 ) -> Ticket:
-    if requester is None:
-        raise UnknownRequester(requester=requester_address or "?")
-    customer = requester.customer
-    if not requester.can_request:
-        raise UnauthorizedRequester(requester=requester.email, customer=customer.legal_name)
-
-    decision = solvency_check(customer=customer, lock=True)
-    if decision.code in REFUSED_BEFORE_CHANNEL:
-        decision.raise_if_refused()
-    contract = decision.contract
-    follows_up = _check_channel(contract, channel, existing_ticket_number, follows_up)
-    _check_scope(contract, service)
-    decision.raise_if_refused()
-
+    decision, follows_up = intake_evaluate(
+        requester=requester,
+        requester_address=requester_address,
+        channel=channel,
+        service=service,
+        existing_ticket_number=existing_ticket_number,
+        follows_up=follows_up,
+        lock=True,
+    )
+    customer, contract = requester.customer, decision.contract
     rule = decision.rule
     policy_version = clocks.current_policy_version(contract.plan)
     priority = clocks.priority_for(policy_version, impact=impact, urgency=urgency)
@@ -237,6 +233,35 @@ def _open_locked(
     return ticket
 
 
+def intake_evaluate(
+    *,
+    requester: Contact | None,
+    channel: str,
+    requester_address: str = "",
+    service: Service | None = None,
+    existing_ticket_number: str = "",
+    follows_up: Ticket | None = None,
+    lock: bool = False,
+) -> tuple[SolvencyDecision, Ticket | None]:
+    """Intake's questions in intake's order (module docstring); raises the first refusal, or
+    returns the solvency decision and the ticket a request follows up. `ticket_open` asks it
+    with `lock=True` inside its transaction; the portal's preview asks it as is, writing and
+    locking nothing, so the preview can never disagree with intake."""
+    if requester is None:
+        raise UnknownRequester(requester=requester_address or "?")
+    if not requester.can_request:
+        raise UnauthorizedRequester(
+            requester=requester.email, customer=requester.customer.legal_name
+        )
+    decision = solvency_check(customer=requester.customer, lock=lock)
+    if decision.code in REFUSED_BEFORE_CHANNEL:
+        decision.raise_if_refused()
+    follows_up = _check_channel(decision.contract, channel, existing_ticket_number, follows_up)
+    _check_scope(decision.contract, service)
+    decision.raise_if_refused()
+    return decision, follows_up
+
+
 def _check_channel(
     contract: Contract, channel: str, existing_ticket_number: str, follows_up: Ticket | None
 ) -> Ticket | None:
@@ -254,11 +279,8 @@ def _check_channel(
 
 
 def _check_scope(contract: Contract, service: Service | None) -> None:
-    """A contract that lists services covers only those (seed 001); one listing none, all."""
-    if service is None:
-        return
-    covered = contract.services.all()
-    if not service.is_active or (covered.exists() and not covered.filter(pk=service.pk).exists()):
+    """Only a service the contract covers (`services_covered`), or none named."""
+    if service is not None and not services_covered(contract).filter(pk=service.pk).exists():
         raise OutOfScope(field="service", service=service.name)
 
 

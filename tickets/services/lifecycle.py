@@ -84,12 +84,16 @@ def ticket_transition(
     reason: str = "",
     at: datetime | None = None,
 ) -> Ticket:
-    """The one way a ticket changes status; resolving charges it in the same transaction."""
+    """The one way a ticket changes status; resolving charges it in the same transaction, and
+    a reopened ticket goes straight back to work (in progress), whoever reopens it and from
+    whichever page, API call or mail."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = _lock(ticket)
         changed = _move(locked, to_status, by=by, reason=reason, at=at)
-        locked.save(update_fields=changed)
+        if to_status == Status.REOPENED:
+            changed += _move(locked, Status.IN_PROGRESS, by=by, reason="", at=at)
+        locked.save(update_fields=set(changed))
         if to_status == Status.RESOLVED:
             ticket_charge(locked, by=by, at=at)
         elif to_status == Status.ABANDONED:
@@ -112,8 +116,7 @@ def ticket_close(ticket: Ticket, *, by=None, at=None) -> Ticket:
 
 def ticket_reopen(ticket: Ticket, *, by=None, reason: str = "", at=None) -> Ticket:
     """Back to work with the resolution clock resumed; only new work is charged later."""
-    ticket_transition(ticket, to_status=Status.REOPENED, by=by, reason=reason, at=at)
-    return ticket_transition(ticket, to_status=Status.IN_PROGRESS, by=by, at=at)
+    return ticket_transition(ticket, to_status=Status.REOPENED, by=by, reason=reason, at=at)
 
 
 def _body(body: str) -> str:

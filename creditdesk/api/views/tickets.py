@@ -140,12 +140,9 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         to_status = data["to_status"]
         if not self._staff() and to_status not in CONTACT_TICKET_TRANSITIONS:
             raise PermissionDenied()
-        if to_status == Ticket.Status.REOPENED:
-            lifecycle.ticket_reopen(ticket, by=request.user, reason=data["reason"])
-        else:
-            lifecycle.ticket_transition(
-                ticket, to_status=to_status, by=request.user, reason=data["reason"]
-            )
+        lifecycle.ticket_transition(
+            ticket, to_status=to_status, by=request.user, reason=data["reason"]
+        )
         return self._detail(ticket)
 
     @extend_schema(

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from billing.documents.store import invoice_pdf_get
 from billing.services import topup_start
 from contracts.models import Channel, CreditPack, Service
-from contracts.selectors import contract_get_live
+from contracts.selectors import contract_get_live, services_covered
 from creditdesk.api.access import invoices_visible_to
 from creditdesk.errors import CreditdeskError
 from creditdesk.web import selectors
@@ -41,10 +42,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _services(customer) -> "list[Service]":
+def _services(customer) -> "QuerySet[Service]":
     contract = contract_get_live(customer=customer)
-    covered = contract.services.filter(is_active=True) if contract else Service.objects.none()
-    return covered if covered.exists() else Service.objects.filter(is_active=True)
+    return services_covered(contract) if contract else Service.objects.none()
 
 
 @portal_view
