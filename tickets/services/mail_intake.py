@@ -57,8 +57,10 @@ def mail_ingest(raw: bytes) -> MailOutcome:
     try:
         with transaction.atomic():
             try:
-                outcome = _handle(mail, written)
+                with transaction.atomic():  # a refusal keeps none of its partial writes
+                    outcome = _handle(mail, written)
             except CreditdeskError as error:
+                _delete_files(written)
                 logger.warning("inbound mail %s refused: %s", mail.message_id, error.code)
                 outcome = MailOutcome("skipped", error.code)
             InboundMail.objects.create(
