@@ -5,6 +5,9 @@ from creditdesk.web.views.accounts import PasswordResetView
 from creditdesk.web.views.home import home
 
 handler400 = "creditdesk.api.errors.bad_request"
+handler403 = "creditdesk.web.views.errors.permission_denied"
+handler404 = "creditdesk.web.views.errors.page_not_found"
+handler500 = "creditdesk.web.views.errors.server_error"
 
 urlpatterns = [
     path("", home, name="home"),

@@ -40,6 +40,7 @@ def portal_view(view: View) -> View:
         finally:
             timezone.deactivate()
 
+    wrapper.allowed_roles = frozenset({Role.CONTACT})  # roles_of() has CONTACT iff contact_of()
     return wrapper
 
 
@@ -54,6 +55,7 @@ def roles_view(roles: frozenset[Role]) -> Callable[[View], View]:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapper.allowed_roles = roles
         return wrapper
 
     return decorator
@@ -65,3 +67,10 @@ staff_view = roles_view(STAFF)
 
 def may(user, roles: frozenset[Role]) -> bool:
     return bool(roles_of(user) & roles)
+
+
+def may_open(user, view: View) -> bool:
+    """Whether the view's own decorator (`portal_view`, `roles_view`) lets the user in; a view
+    without one is not offered."""
+    roles = getattr(view, "allowed_roles", None)
+    return roles is not None and may(user, roles)

@@ -1,0 +1,31 @@
+"""The administration site: Django's, except that a signed-in user it does not admit (a
+customer's contact, a deactivated staff flag) gets the 403 page instead of the admin's login
+form, like every other page of the site."""
+
+from functools import wraps
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import PermissionDenied
+
+
+def _refuse_signed_in_outsiders(site: admin.AdminSite, view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated and not site.has_permission(request):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class AdminSite(admin.AdminSite):
+    def admin_view(self, view, cacheable=False):
+        return _refuse_signed_in_outsiders(self, super().admin_view(view, cacheable))
+
+    def login(self, request, extra_context=None):
+        return _refuse_signed_in_outsiders(self, super().login)(request, extra_context)
+
+
+class CreditdeskAdminConfig(AdminConfig):
+    default_site = "creditdesk.admin_site.AdminSite"

@@ -1,0 +1,44 @@
+"""The site navigation (templates/base.html): only the links its user may follow.
+
+Each page link is offered when the page's own access decorator lets the user in
+(`creditdesk.web.access.may_open`), and the administration when Django's admin would show
+the user something (the admin's own `has_permission` and app list), so the navigation and
+the views cannot disagree.
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import resolve, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from creditdesk.web.access import may_open
+
+PAGES = [
+    ("web:dashboard", _("Resumen")),
+    ("web:ticket-new", _("Nueva solicitud")),
+    ("web:credits", _("Créditos")),
+    ("web:invoices", _("Facturas y reportes")),
+    ("web:queue", _("Cola")),
+    ("web:customers", _("Clientes")),
+]
+
+
+def nav_links(request: HttpRequest) -> list[dict]:
+    """[{"url", "label"}] the user may open, in navigation order."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    links = []
+    for name, label in PAGES:
+        url = reverse(name)
+        if may_open(user, resolve(url).func):
+            links.append({"url": url, "label": label})
+    if admin.site.has_permission(request) and admin.site.get_app_list(request):
+        links.append({"url": reverse("admin:index"), "label": _("Administración")})
+    return links
+
+
+def navigation(request: HttpRequest) -> dict:
+    """Context processor: `nav_links`, computed only when a template shows it."""
+    return {"nav_links": SimpleLazyObject(lambda: nav_links(request))}
