@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import time_machine
 
+from creditdesk.csp import content_security_policy
+
 WEBHOOK_SECRET = "whsec_creditdesk_tests"
 SECRET_KEY = "sk_test_creditdesk"
 
@@ -58,6 +60,7 @@ def localstripe_url() -> Iterator[str]:
 def stripe_settings(settings, localstripe_url):
     """Point the gateway at localstripe (STRIPE_API_BASE) with test keys."""
     settings.STRIPE_API_BASE = localstripe_url
+    settings.SECURE_CSP = content_security_policy(stripe_api_base=localstripe_url)
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     return settings

@@ -56,21 +56,36 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield chromium
         chromium.close()
+        violations, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+        assert not violations, f"Content-Security-Policy violations: {violations}"
         # With that loop running, Django keeps this thread's connections in a context
         # variable of their own, which closing the test database would not reach: close
         # them here, or dropping the test database finds them still connected.
         connections.close_all()
 
 
+# Console messages in which the browser refused something under the page's CSP; the browser
+# fixture fails the test on any.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _record_csp_violation(message) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_VIOLATIONS.append(message.text)
+
+
 def new_page(browser, width=1280, height=900) -> Page:
     context = browser.new_context(viewport={"width": width, "height": height}, locale="es-CO")
     page = context.new_page()
+    page.on("console", _record_csp_violation)
     page.set_default_timeout(15_000)
     return page
 
 
 def assert_accessible(page: Page, exclude: tuple[str, ...] = ()) -> None:
-    page.add_script_tag(path=str(AXE))
+    # Evaluated by the test driver, not added as an inline <script>: the page's CSP would
+    # (rightly) refuse that.
+    page.evaluate(AXE.read_text())
     result = page.evaluate(
         """async (exclude) => await axe.run(
             {include: [document], exclude: exclude.map((s) => [s])},

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.http import HttpRequest
+from django.middleware.csp import ContentSecurityPolicyMiddleware, get_nonce
 from django.test import RequestFactory
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
@@ -124,12 +125,14 @@ def test_500_page_renders_when_the_request_context_fails():
         raise RuntimeError("the database is gone")
 
     request.user = SimpleLazyObject(broken_user)
+    ContentSecurityPolicyMiddleware(server_error).process_request(request)
     with translation.override("es"):
         response = server_error(request)
     assert response.status_code == 500
     html = response.content.decode()
     assert "<h1>Error del servidor</h1>" in html
     assert nav_hrefs(html) == []
+    assert f'<style nonce="{get_nonce(request)}">' in html
 
 
 def test_500_falls_back_to_plain_text_when_the_template_fails(settings, tmp_path):

@@ -4,6 +4,7 @@ user's language with the site navigation; under /api/ the API's JSON error shape
 import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -11,8 +12,10 @@ from creditdesk.api.errors import ApiRefusal, error_body
 
 logger = logging.getLogger(__name__)
 
-PLAIN_500 = "Error del servidor (500). Inténtelo de nuevo en unos minutos.\n" \
+PLAIN_500 = (
+    "Error del servidor (500). Inténtelo de nuevo en unos minutos.\n"
     "Server error (500). Please try again in a few minutes.\n"
+)
 
 
 def _api(request: HttpRequest) -> bool:
@@ -51,7 +54,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "Error interno del servidor; inténtelo de nuevo en unos minutos.",
             "Internal server error; please try again in a few minutes.",
         )
-    for context, with_request in (({}, True), ({"request": None}, False)):
+    # The minimal context keeps the CSP nonce, or the page's style block would be refused.
+    minimal = {"request": None, "csp_nonce": get_nonce(request)}
+    for context, with_request in (({}, True), (minimal, False)):
         try:
             html = render_to_string("500.html", context, request=request if with_request else None)
         except Exception:
