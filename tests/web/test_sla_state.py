@@ -3,13 +3,16 @@
 from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from contracts.models import Channel
 from sla.models import SlaClock
 from sla.services.clocks import clock_pause
+from sla.services.monitor import sla_monitor_run
 from tests.web.conftest import top_up
 from tests.web.test_pages import login
+from tickets.selectors import ticket_sla_state
 from tickets.services.intake import ticket_open
 
 
@@ -42,3 +45,8 @@ def test_a_paused_clock_is_paused_on_queue_dashboard_and_api(client, shop, time_
     api.force_authenticate(shop.agent)
     assert api.get("/api/v1/tickets/", {"sla_state": "paused"}).json()["count"] == 1
     assert api.get("/api/v1/tickets/", {"sla_state": "breached"}).json()["count"] == 0
+    assert api.get(f"/api/v1/tickets/{ticket.pk}/").json()["sla_state"] == "paused"
+
+    # The monitor and the object-level selector agree.
+    assert sla_monitor_run(now=timezone.now()).breached == 0
+    assert ticket_sla_state(ticket, timezone.now()) == "paused"
