@@ -18,7 +18,19 @@ from decimal import Decimal
 from threading import Lock
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Count,
+    DurationField,
+    Exists,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from sla.calendars import ALWAYS_OPEN, Calendar, Closure, Opening, Window
 from sla.calendars import business_time_between as _between
@@ -158,6 +170,57 @@ def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
 def _hours(amount: timedelta) -> str:
     minutes = int(amount.total_seconds() // 60)
     return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+# --- SLA state of a subject (a ticket) -----------------------------------------------------
+
+SLA_STATES = ("running", "warning", "paused", "breached", "met", "none")
+
+
+def clock_overdue(now: datetime) -> Q:
+    """A running clock past its due time: breached, whether or not the monitor marked it."""
+    return Q(state=SlaClock.State.RUNNING, due_at__lt=now)
+
+
+def clock_warning_reached(now: datetime) -> Q:
+    """A running clock past its warning time. A paused clock's due and warning times wait
+    for it to resume, so it is never overdue or warned while paused."""
+    return Q(state=SlaClock.State.RUNNING, warn_at__lte=now)
+
+
+def sla_state_rules(now: datetime) -> tuple[tuple[str, Q], ...]:
+    """The one definition of a subject's SLA state: the first state one of its clocks
+    meets, in this order; "none" when no clock meets any (no clocks, or only clocks of a
+    priority without targets)."""
+    return (
+        ("breached", Q(state=SlaClock.State.BREACHED) | clock_overdue(now)),
+        ("warning", clock_warning_reached(now)),
+        ("running", Q(state=SlaClock.State.RUNNING)),
+        ("paused", Q(state=SlaClock.State.PAUSED)),
+        ("met", Q(state=SlaClock.State.MET)),
+    )
+
+
+def sla_state_expression(clocks: QuerySet[SlaClock], now: datetime) -> Case:
+    """`sla_state_rules` as an SQL expression over `clocks` (a subquery of the outer row's
+    clocks), for annotations, filters and ordering."""
+    return Case(
+        *(
+            When(Exists(clocks.filter(rule)), then=Value(state))
+            for state, rule in sla_state_rules(now)
+        ),
+        default=Value("none"),
+        output_field=CharField(),
+    )
+
+
+def sla_state_of(*, subject: str, now: datetime) -> str:
+    """`sla_state_rules` for one subject, in one query: for display."""
+    rules = sla_state_rules(now)
+    counts = SlaClock.objects.filter(subject=subject).aggregate(
+        **{state: Count("pk", filter=rule) for state, rule in rules}
+    )
+    return next((state for state, _rule in rules if counts[state]), "none")
 
 
 # --- compliance -------------------------------------------------------------------------------

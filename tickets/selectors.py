@@ -13,7 +13,7 @@ from django.db.models.functions import Cast, Concat
 from contracts.models import Contract
 from credits.models import LedgerEntry
 from sla.models import SlaClock
-from sla.selectors import clock_explain, clock_status
+from sla.selectors import clock_explain, clock_status, sla_state_expression, sla_state_of
 from tickets.clocks import clocks_of
 from tickets.filters import IntakeAttemptFilter, TicketFilter
 from tickets.models import IntakeAttempt, Ticket
@@ -42,6 +42,23 @@ def ticket_has_clock(*where: Q, **conditions) -> Exists:
     return Exists(
         SlaClock.objects.filter(*where, subject=clock_subject_of_outer_ticket(), **conditions)
     )
+
+
+def ticket_sla_state_expression(now: datetime):
+    """The ticket's SLA state (`sla.selectors.sla_state_rules`) as an SQL expression."""
+    return sla_state_expression(
+        SlaClock.objects.filter(subject=clock_subject_of_outer_ticket()), now
+    )
+
+
+def tickets_with_sla_state(queryset: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
+    """Annotate `sla_state`: running, warning, paused, breached, met or none."""
+    return queryset.annotate(sla_state=ticket_sla_state_expression(now))
+
+
+def ticket_sla_state(ticket: Ticket, now: datetime) -> str:
+    """The same state for one ticket, for display."""
+    return sla_state_of(subject=ticket.clock_subject, now=now)
 
 
 def tickets_with_due(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:

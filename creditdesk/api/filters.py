@@ -8,7 +8,6 @@ to the caller, so an id of another customer is "not a valid choice", like an unk
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 
 from billing.models import Invoice, Payment
@@ -18,9 +17,10 @@ from creditdesk.api.access import STAFF, has_role, scope
 from creditdesk.instants import InstantFilter
 from credits.models import CreditHold, LedgerEntry
 from sla.models import SlaClock
+from sla.selectors import SLA_STATES
 from tickets.filters import IntakeAttemptFilter, TicketFilter
 from tickets.models import ScheduledSession
-from tickets.selectors import ticket_has_clock
+from tickets.selectors import ticket_has_clock, ticket_sla_state_expression
 
 
 def visible_customers(request):
@@ -97,18 +97,13 @@ class ContractApiFilter(ContractFilter):
 class TicketApiFilter(StaffOnlyFiltersMixin, TicketFilter):
     """The tickets app's filters, plus SLA state and due time.
 
-    `sla_state`: tickets with a clock in that state; `breached` also counts a running clock
-    already past its due time that the breach monitor has not marked yet.
+    `sla_state`: the ticket's one SLA state (`tickets.selectors.ticket_sla_state_expression`),
+    the same the queue and the dashboards show; `breached` includes a running clock already
+    past its due time that the breach monitor has not marked yet.
     `due_before`/`due_after`: tickets with an open clock due in that range.
     """
 
-    SLA_STATES = [
-        ("running", "running"),
-        ("paused", "paused"),
-        ("met", "met"),
-        ("breached", "breached"),
-        ("none", "none"),
-    ]
+    SLA_STATES = [(state, state) for state in SLA_STATES]
 
     customer = _customer_filter()
     assignee = django_filters.ModelChoiceFilter(queryset=staff_users)
@@ -121,15 +116,9 @@ class TicketApiFilter(StaffOnlyFiltersMixin, TicketFilter):
         pass
 
     def filter_sla_state(self, queryset, name, value):
-        if value == "none":
-            return queryset.filter(~ticket_has_clock())
-        if value == "breached":
-            overdue = Q(stopped_at__isnull=True, paused_at__isnull=True, due_at__lt=timezone.now())
-            return queryset.filter(
-                ticket_has_clock(state=SlaClock.State.BREACHED)
-                | ticket_has_clock(overdue & Q(state=SlaClock.State.RUNNING))
-            )
-        return queryset.filter(ticket_has_clock(state=value))
+        return queryset.alias(sla_state_now=ticket_sla_state_expression(timezone.now())).filter(
+            sla_state_now=value
+        )
 
     def filter_due_before(self, queryset, name, value):
         return queryset.filter(ticket_has_clock(stopped_at__isnull=True, due_at__lt=value))

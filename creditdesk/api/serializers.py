@@ -28,6 +28,7 @@ from contracts.models import (
 from creditdesk.instants import FIRST_YEAR, LAST_YEAR, instant_check, month_parse
 from credits.models import CreditHold, LedgerEntry
 from sla.choices import Impact, Priority, Urgency
+from sla.selectors import SLA_STATES
 from tickets.models import (
     TEXT_LIMIT,
     IntakeAttempt,
@@ -394,6 +395,11 @@ class AdjustmentSerializer(serializers.Serializer):
 class TicketSerializer(serializers.ModelSerializer):
     next_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
     next_due_at_local = LocalDateTimeField(source="next_due_at", allow_null=True)
+    sla_state = serializers.ChoiceField(
+        choices=SLA_STATES,
+        read_only=True,
+        help_text="running, warning, paused, breached, met or none (the queue's SLA state).",
+    )
     time_zone = serializers.CharField(source="customer.time_zone", read_only=True)
 
     class Meta:
@@ -420,6 +426,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "closed_at",
             "next_due_at",
             "next_due_at_local",
+            "sla_state",
             "time_zone",
             "billed_minutes",
             "billed_credits",

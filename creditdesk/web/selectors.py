@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 
 from billing.models import Payment
 from contracts.models import Channel, Contact, Contract, Customer, PlanChange
@@ -18,15 +18,14 @@ from creditdesk.web.charts import LineChart, step_chart
 from credits.models import CreditAccount, CreditHold, LedgerEntry
 from credits.selectors import RunoutForecast, credit_account_get, credit_runout_forecast
 from credits.solvency import solvency_check
-from sla.models import SlaClock
 from sla.selectors import Compliance, sla_compliance
 from tickets.models import IntakeAttempt, Message, Ticket
 from tickets.selectors import (
-    clock_subject_of_outer_ticket,
     contract_clocks,
     ticket_charges,
     ticket_clocks,
     tickets_with_due,
+    tickets_with_sla_state,
 )
 from tickets.services.intake import intake_evaluate
 
@@ -72,43 +71,17 @@ def active_holds(*, customer: Customer) -> QuerySet[CreditHold]:
     ).select_related("ticket")
 
 
-def with_sla_badges(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """`next_due_at` (earliest open clock), `next_warn_at` and `sla_breached` per ticket."""
-    open_clocks = SlaClock.objects.filter(
-        subject=clock_subject_of_outer_ticket(), stopped_at__isnull=True
-    )
-    warn = open_clocks.filter(warn_at__isnull=False).order_by("warn_at").values("warn_at")[:1]
-    return tickets_with_due(queryset).annotate(
-        next_warn_at=Subquery(warn),
-        sla_paused=Exists(open_clocks.filter(paused_at__isnull=False)),
-        sla_breached=Exists(
-            SlaClock.objects.filter(
-                subject=clock_subject_of_outer_ticket(), state=SlaClock.State.BREACHED
-            )
-        ),
-    )
-
-
-def sla_badge(ticket: Ticket, now: datetime) -> str:
-    """ "breach", "warning", "paused", "ok" or "" (no clocks) for an annotated ticket."""
-    if ticket.sla_breached or (ticket.next_due_at is not None and ticket.next_due_at <= now):
-        return "breach"
-    if ticket.next_warn_at is not None and ticket.next_warn_at <= now:
-        return "warning"
-    if ticket.sla_paused:
-        return "paused"
-    return "ok" if ticket.next_due_at is not None else ""
+def with_sla_badges(queryset: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
+    """`next_due_at` (earliest open clock) and `sla_state` (tickets.selectors) per ticket."""
+    return tickets_with_sla_state(tickets_with_due(queryset), now)
 
 
 def open_tickets(*, customer: Customer, now: datetime) -> list[Ticket]:
-    tickets = list(
-        with_sla_badges(Ticket.objects.filter(OPEN, customer=customer)).order_by(
+    return list(
+        with_sla_badges(Ticket.objects.filter(OPEN, customer=customer), now).order_by(
             "next_due_at", "opened_at"
         )
     )
-    for ticket in tickets:
-        ticket.badge = sla_badge(ticket, now)
-    return tickets
 
 
 def customer_tickets(*, customer: Customer, limit: int = 50) -> QuerySet[Ticket]:
@@ -248,10 +221,10 @@ def customer_overview(*, customer: Customer, now: datetime) -> CustomerOverview:
         else None
     )
     tickets = list(
-        with_sla_badges(Ticket.objects.filter(customer=customer).select_related("assignee"))[:30]
+        with_sla_badges(Ticket.objects.filter(customer=customer).select_related("assignee"), now)[
+            :30
+        ]
     )
-    for ticket in tickets:
-        ticket.badge = sla_badge(ticket, now) if ticket.is_open else ""
     return CustomerOverview(
         customer=customer,
         summary=summary,
@@ -267,11 +240,8 @@ def customer_overview(*, customer: Customer, now: datetime) -> CustomerOverview:
 
 def queue_tickets(queryset: QuerySet[Ticket], now: datetime) -> list[Ticket]:
     """The queue: nearest SLA due time first, tickets without a due time last."""
-    tickets = list(
-        with_sla_badges(queryset.select_related("customer", "assignee", "requester")).order_by(
+    return list(
+        with_sla_badges(queryset.select_related("customer", "assignee", "requester"), now).order_by(
             F("next_due_at").asc(nulls_last=True), "opened_at"
         )[:200]
     )
-    for ticket in tickets:
-        ticket.badge = sla_badge(ticket, now)
-    return tickets

@@ -25,6 +25,7 @@ from django.utils import translation
 
 from sla.calendars import to_us
 from sla.models import SlaClock, SlaClockEvent
+from sla.selectors import clock_overdue, clock_warning_reached
 
 State = SlaClock.State
 
@@ -62,10 +63,12 @@ def sla_monitor_run(*, now: datetime) -> MonitorResult:
     to_us(now, "now")
     warn_run, breach_run = uuid.uuid4(), uuid.uuid4()
     quote = connection.ops.quote_name
-    warned = SlaClock.objects.filter(
-        state=State.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gte=now
-    ).update(warned_at=now, monitor_run=warn_run)
-    breached = SlaClock.objects.filter(state=State.RUNNING, due_at__lt=now).update(
+    warned = (
+        SlaClock.objects.filter(clock_warning_reached(now), warned_at__isnull=True)
+        .exclude(clock_overdue(now))
+        .update(warned_at=now, monitor_run=warn_run)
+    )
+    breached = SlaClock.objects.filter(clock_overdue(now)).update(
         state=State.BREACHED, breached_at=F("due_at"), monitor_run=breach_run
     )
     if warned:

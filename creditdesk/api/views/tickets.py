@@ -26,6 +26,7 @@ from tickets.selectors import (
     ticket_clocks,
     ticket_list,
     tickets_with_due,
+    tickets_with_sla_state,
 )
 from tickets.services import charging, lifecycle
 from tickets.services.intake import channel_decide, ticket_open
@@ -72,7 +73,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     }
 
     def get_queryset(self):
-        return tickets_with_due(self.scoped(ticket_list()))
+        return tickets_with_sla_state(tickets_with_due(self.scoped(ticket_list())), timezone.now())
 
     def get_serializer_class(self):
         if self.action == "retrieve":
