@@ -73,4 +73,20 @@ def test_verify_ledger_names_an_account_it_cannot_read_and_checks_the_others(cap
         call_command("verify_ledger")
     err = capsys.readouterr().err
     assert broken.customer.legal_name in err
-    assert str(healthy.pk) not in err.split(":")[0]
+    assert f"account {healthy.pk} " not in err
+
+
+@pytest.mark.django_db
+def test_the_admin_adjustment_form_shows_the_refusal_and_writes_nothing(client):
+    account = make_credit_account(credits="10")
+    client.force_login(make_staff_user())
+
+    page = client.post(
+        f"/admin/credits/creditaccount/{account.pk}/adjust/",
+        {"credits": "9999999999.99", "reason": "probe"},
+    )
+
+    assert page.status_code == 200
+    assert "credits" in page.content.decode()
+    assert not LedgerEntry.objects.filter(kind="adjustment").exists()
+    assert CreditAccount.objects.get(pk=account.pk).balance == Decimal("10")
