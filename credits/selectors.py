@@ -232,25 +232,36 @@ def _account_problems(account: tuple, entries: Iterator[tuple], held: Decimal) -
 
 @dataclass(frozen=True)
 class RunoutForecast:
-    """At the burn rate of the last `window_days`, when the available credits run out."""
+    """At the burn rate of the last `window_days`, when the available credits fall below
+    `minimum` (the plan's intake minimum: from then on a request is refused)."""
 
     window_days: int
     burned_credits: Decimal
     daily_burn: Decimal
     available: Decimal
     runs_out_at: datetime | None
+    minimum: Decimal = Decimal("0")
 
     @property
     def burning(self) -> bool:
         return self.daily_burn > 0
 
+    @property
+    def below_minimum(self) -> bool:
+        return self.available < self.minimum
+
 
 def credit_runout_forecast(
-    *, account: CreditAccount, now: datetime, window_days: int = 90
+    *,
+    account: CreditAccount,
+    now: datetime,
+    window_days: int = 90,
+    minimum: Decimal = Decimal("0"),
 ) -> RunoutForecast:
     """Credits spent (charges, no-shows, expiries) in the last `window_days` over that many
-    days, projected over the available credits; `runs_out_at` None when nothing was spent.
-    Summed in Python: SQLite would add the decimals as floats."""
+    days, projected over the available credits above `minimum`; `runs_out_at` None when
+    nothing was spent, `now` when they are already below it. Summed in Python: SQLite would
+    add the decimals as floats."""
     since = now - timedelta(days=window_days)
     spent = LedgerEntry.objects.filter(
         account=account, kind__in=LedgerEntry.DEBIT_KINDS, created_at__gte=since, created_at__lt=now
@@ -260,6 +271,6 @@ def credit_runout_forecast(
     available = account.available
     runs_out_at = None
     if burned > 0:
-        seconds = max(available, Decimal(0)) * window_days * 86400 / burned
+        seconds = max(available - minimum, Decimal(0)) * window_days * 86400 / burned
         runs_out_at = now + timedelta(seconds=int(seconds))
-    return RunoutForecast(window_days, burned, daily, available, runs_out_at)
+    return RunoutForecast(window_days, burned, daily, available, runs_out_at, minimum)

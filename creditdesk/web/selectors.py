@@ -61,7 +61,13 @@ def credits_summary(*, customer: Customer, now: datetime) -> CreditsSummary:
         held=account.held if account else zero,
         available=account.available if account else zero,
         minimum=decision.required,
-        forecast=credit_runout_forecast(account=account, now=now) if account else None,
+        forecast=(
+            credit_runout_forecast(
+                account=account, now=now, minimum=decision.required or Decimal("0")
+            )
+            if account
+            else None
+        ),
     )
 
 

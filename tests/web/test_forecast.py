@@ -57,3 +57,39 @@ def test_nothing_available_runs_out_now():
         credits_charge(account=account, credits=Decimal("2"), reason="trabajo")
     account.refresh_from_db()
     assert credit_runout_forecast(account=account, now=NOW).runs_out_at == NOW
+
+
+@pytest.mark.django_db
+def test_the_forecast_is_when_available_credits_fall_below_the_intake_minimum():
+    # 18 available, 0.10 a day, and intake needs 2: opening stops being possible after 160 days
+    account = credit_account_get_or_create(customer=make_customer())
+    with _at(100):
+        credits_top_up(account=account, credits=Decimal("27"))
+    for days_ago in (80, 40, 10):
+        with _at(days_ago):
+            credits_charge(account=account, credits=Decimal("3"), reason="trabajo")
+    account.refresh_from_db()
+    forecast = credit_runout_forecast(account=account, now=NOW, minimum=Decimal("2"))
+    assert forecast.runs_out_at == NOW + timedelta(days=160)
+    assert not forecast.below_minimum
+
+
+@pytest.mark.django_db
+def test_a_customer_already_below_the_minimum_is_told_so_not_a_future_date(client):
+    from contracts.models import Channel
+    from tests.factories import make_contact, make_contract, make_plan, make_portal_user
+    from tests.tickets.conftest import top_up
+    from tickets.services.intake import ticket_open
+
+    customer = make_customer()
+    make_contract(customer=customer, plan=make_plan(allowed_channels=[Channel.PORTAL]))
+    contact = make_contact(customer=customer)
+    top_up(customer, "3")
+    # a request holds 1 credit: 2 available, and the plan's minimum is 2 (make_plan)
+    ticket_open(channel=Channel.PORTAL, requester=contact, subject="Uno")
+    account = credit_account_get_or_create(customer=customer)
+    credits_charge(account=account, credits=Decimal("1"), reason="trabajo")
+    client.force_login(make_portal_user(contact, username="bajo"))
+    page = client.get("/portal/").content.decode()
+    assert "ya no alcanzan para abrir una solicitud" in page
+    assert "alcanzan para abrir solicitudes hasta cerca del" not in page
