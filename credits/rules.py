@@ -87,6 +87,21 @@ def credits_for_minutes(minutes: int, rule: CreditRule) -> BilledCredits:
     return BilledCredits(total, _explain(minutes, increments, worked, total, rule))
 
 
+def charge_explanation(billed: BilledCredits, already: Decimal) -> Explanation:
+    """Why a charge is what it is. A second charge (a reopened ticket) bills only what the
+    new total adds: "80 min: ... = 2 créditos en total; ya cobrado 1 crédito; ahora 1
+    crédito"."""
+    if already <= 0:
+        return billed.explanation
+    now = billed.credits - already
+    return Explanation(
+        es=f"{billed.explanation.es} en total; ya cobrado {_credits_es(already)}; "
+        f"ahora {_credits_es(now)}",
+        en=f"{billed.explanation.en} in total; already charged {_credits_en(already)}; "
+        f"now {_credits_en(now)}",
+    )
+
+
 def _number(value: Decimal) -> str:
     text = f"{value:.2f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Cast
 
 from billing.models import Payment
 from contracts.models import Channel, Contact, Contract, Customer, PlanChange
@@ -19,7 +20,7 @@ from credits.models import CreditAccount, CreditHold, LedgerEntry
 from credits.selectors import RunoutForecast, credit_account_get, credit_runout_forecast
 from credits.solvency import solvency_check
 from sla.selectors import Compliance, sla_compliance
-from tickets.models import IntakeAttempt, Message, Ticket
+from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket
 from tickets.selectors import (
     contract_clocks,
     ticket_charges,
@@ -155,7 +156,31 @@ def intake_preview(*, contact: Contact, language: str) -> IntakePreview:
 
 
 def ledger_entries(*, customer: Customer) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.filter(account__customer=customer).order_by("-sequence")
+    """Newest first, each with `ticket_number`: the request a charge, hold or no-show was
+    for (entries name their source as reference_type and reference_id)."""
+    tickets = Ticket.objects.annotate(key=Cast("pk", CharField())).filter(
+        key=OuterRef("reference_id")
+    )
+    sessions = ScheduledSession.objects.annotate(key=Cast("pk", CharField())).filter(
+        key=OuterRef("reference_id")
+    )
+    return (
+        LedgerEntry.objects.filter(account__customer=customer)
+        .annotate(
+            ticket_number=Case(
+                When(
+                    reference_type="tickets.ticket",
+                    then=Subquery(tickets.values("number")[:1]),
+                ),
+                When(
+                    reference_type="tickets.session",
+                    then=Subquery(sessions.values("ticket__number")[:1]),
+                ),
+                default=None,
+            )
+        )
+        .order_by("-sequence")
+    )
 
 
 def customer_payment_get(*, customer: Customer, pk: int) -> Payment | None:

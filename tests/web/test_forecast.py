@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from credits.models import LedgerEntry
 from credits.selectors import credit_runout_forecast
 from credits.services import credit_account_get_or_create, credits_charge, credits_top_up
 from tests.factories import make_customer
@@ -93,3 +94,33 @@ def test_a_customer_already_below_the_minimum_is_told_so_not_a_future_date(clien
     page = client.get("/portal/").content.decode()
     assert "ya no alcanzan para abrir una solicitud" in page
     assert "alcanzan para abrir solicitudes hasta cerca del" not in page
+
+
+@pytest.mark.django_db
+def test_ledger_rows_link_their_ticket_and_a_second_charge_is_the_difference(client):
+    from contracts.models import Channel
+    from tests.factories import make_agent, make_contact, make_contract, make_plan, make_portal_user
+    from tests.tickets.conftest import top_up
+    from tickets.services.charging import worklog_add
+    from tickets.services.intake import ticket_open
+    from tickets.services.lifecycle import ticket_reopen, ticket_resolve, ticket_start_work
+
+    customer = make_customer()
+    make_contract(customer=customer, plan=make_plan(allowed_channels=[Channel.PORTAL]))
+    contact = make_contact(customer=customer)
+    agent = make_agent()
+    top_up(customer, "10")
+    ticket = ticket_open(channel=Channel.PORTAL, requester=contact, subject="Correo").ticket
+    ticket_start_work(ticket, by=agent)
+    worklog_add(ticket, agent=agent, started_at=ticket.opened_at, minutes=50)
+    ticket_resolve(ticket, by=agent)
+    ticket_reopen(ticket, by=agent)
+    worklog_add(ticket, agent=agent, started_at=ticket.opened_at, minutes=30)
+    ticket_resolve(ticket, by=agent)
+    second = LedgerEntry.objects.filter(kind="charge").order_by("sequence").last()
+    assert second.credits == Decimal("-1.00")
+    assert "80 min" in second.reason
+    assert "ya cobrado 1 crédito; ahora 1 crédito" in second.reason
+    client.force_login(make_portal_user(contact, username="libro"))
+    page = client.get("/portal/credits/").content.decode()
+    assert page.count(f'href="/portal/tickets/{ticket.number}/"') >= 2

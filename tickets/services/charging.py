@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditdesk.errors import InvalidInput, full_clean_or_raise
 from credits.models import CreditHold
-from credits.rules import credit_rule_for, credits_for_minutes
+from credits.rules import charge_explanation, credit_rule_for, credits_for_minutes
 from credits.services import (
     credit_account_get_or_create,
     credits_charge,
@@ -41,7 +41,7 @@ def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: dat
             account=account,
             credits=difference,
             hold=hold,
-            reason=billed.explanation.es,
+            reason=charge_explanation(billed, ticket.billed_credits).es,
             user=by,
             # Totals only grow, so the new total names this charge uniquely and a retry
             # of the same resolution cannot charge twice.
