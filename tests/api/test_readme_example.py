@@ -23,7 +23,7 @@ from credits.selectors import credit_account_list
 from credits.services import credit_account_get_or_create, credits_adjust
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-INTRO = "Opening a ticket, and the 402 refusal once the credits run short:"
+INTRO = "Opening a ticket, and the 402 refusal once the credits run short"
 
 
 def readme_example() -> list[tuple[dict[str, str], dict, str]]:
