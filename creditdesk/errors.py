@@ -4,11 +4,12 @@ Apps subclass `CreditdeskError` in their own `exceptions.py`; views and the API 
 `code`, `message(language)` and `field` without knowing which app refused.
 """
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.functional import Promise
 
 
@@ -92,7 +93,13 @@ def _language(language: str | None) -> str:
 
 
 def _render(value: Any) -> Any:
-    return str(value) if isinstance(value, Promise) else value
+    """A parameter as the active language writes it: credits and amounts with its decimal
+    separator ("2,00" in Spanish, "2.00" in English), like every page and PDF."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, Decimal):
+        return formats.number_format(value, decimal_pos=2, use_l10n=True)
+    return value
 
 
 def _texts(messages: list[Any]) -> list[str]:

@@ -118,7 +118,7 @@ def test_insufficient_credits_in_english_names_the_figures(api):
     assert body["message"] == "2.00 available credits are needed and there are 1.00."
     assert body["fields"] == {"credits": [body["message"]]}
     spanish = api(user).post(TICKETS, {"subject": "Ayuda"}, format="json")
-    assert assert_error(spanish, 402)["message"].startswith("Se necesitan 2.00 créditos")
+    assert assert_error(spanish, 402)["message"].startswith("Se necesitan 2,00 créditos")
 
 
 def test_every_intake_refusal_has_a_documented_status():

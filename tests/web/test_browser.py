@@ -157,14 +157,14 @@ def test_customer_is_refused_tops_up_opens_a_ticket_and_an_agent_resolves_it(
     # the request form says why it would be refused before anything is typed
     page.get_by_role("link", name="Nueva solicitud").first.click()
     refusal = page.get_by_test_id("refusal")
-    expect(refusal).to_contain_text("Se necesitan 2.00 créditos disponibles y hay 1.00.")
+    expect(refusal).to_contain_text("Se necesitan 2,00 créditos disponibles y hay 1,00.")
     assert_accessible(page)
     shot(page, "02-request-refused")
 
     # submitting anyway is refused with the same reason
     page.get_by_label("Asunto").fill("Correo caído")
     page.get_by_role("button", name="Enviar solicitud").click()
-    expect(page.locator(".alert.error").first).to_contain_text("hay 1.00")
+    expect(page.locator(".alert.error").first).to_contain_text("hay 1,00")
     assert not Ticket.objects.exists()
 
     # the fix it offers: a credit pack through Stripe (localstripe in tests)

@@ -112,14 +112,14 @@ def test_request_form_explains_a_refusal_before_submitting_and_offers_the_fix(cl
     top_up(shop.customer, "1")
     login(client, shop.user)
     page = client.get(reverse("web:ticket-new")).text
-    assert "Se necesitan 2.00 créditos disponibles y hay 1.00." in page
+    assert "Se necesitan 2,00 créditos disponibles y hay 1,00." in page
     assert "#packs" in page
     # submitting anyway is refused with the same reason, and the attempt is kept
     response = client.post(
         reverse("web:ticket-new"), {"subject": "Ayuda", "impact": "medium", "urgency": "medium"}
     )
     assert response.status_code == 200
-    assert "Se necesitan 2.00 créditos disponibles y hay 1.00." in response.text
+    assert "Se necesitan 2,00 créditos disponibles y hay 1,00." in response.text
     assert IntakeAttempt.objects.get(customer=shop.customer).reason == "insufficient_credits"
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("web:ticket-new")).text
@@ -292,7 +292,7 @@ def test_account_manager_sees_only_own_customers_with_history_and_refusals(clien
     assert stranger.legal_name not in listing
     page = client.get(reverse("web:customer", args=[shop.customer.pk])).text
     assert "<polyline" in page
-    assert "Se necesitan 2.00 créditos disponibles y hay 1.00." in page
+    assert "Se necesitan 2,00 créditos disponibles y hay 1,00." in page
     assert "Cumplimiento del SLA" in page
     assert client.get(reverse("web:customer", args=[stranger.pk])).status_code == 404
 
