@@ -294,6 +294,7 @@ class SlaClock(models.Model):
         PAUSED = "paused", _("En pausa")
         MET = "met", _("Cumplido")
         BREACHED = "breached", _("Incumplido")
+        UNTIMED = "untimed", _("Sin objetivo")
 
     subject = models.CharField(
         max_length=120, db_index=True, help_text=_("Opaque key of the owner, e.g. ticket:42")
@@ -350,6 +351,13 @@ class SlaClock(models.Model):
                     | Q(state="paused", paused_at__isnull=False, stopped_at__isnull=True)
                     | Q(state="met", paused_at__isnull=True, stopped_at__isnull=False)
                     | Q(state="breached", breached_at__isnull=False)
+                    | Q(
+                        state="untimed",
+                        paused_at__isnull=True,
+                        due_at__isnull=True,
+                        warn_at__isnull=True,
+                        breached_at__isnull=True,
+                    )
                 ),
                 name="sla_clock_state_consistent",
             ),
@@ -383,6 +391,7 @@ class SlaClockEvent(models.Model):
         WARNING = "warning", _("Aviso")
         BREACH = "breach", _("Incumplimiento")
         RETARGET = "retarget", _("Recalculo")
+        UNTIMED = "untimed", _("Sin objetivo")
 
     clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)

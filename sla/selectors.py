@@ -302,12 +302,15 @@ RESOLUTION = Q(kind=SlaClock.Kind.RESOLUTION)
 def sla_compliance(*, clocks: QuerySet[SlaClock], portable: bool | None = None) -> Compliance:
     """Compliance of a set of clocks (the caller filters to a contract and a period).
 
-    A target counts as decided once the clock stopped, or once it breached while open.
+    Clocks of a priority without targets (untimed) are left out. A target counts as decided
+    once the clock stopped, or once it breached while open.
     Business times are those stored at the stop: the first response's, and the resolution's
     accumulated over all its cycles. `portable` forces the non-PostgreSQL percentile method.
     """
     if portable is None:
         portable = connection.vendor != "postgresql"
+    # A clock of a priority without targets has nothing to comply with.
+    clocks = clocks.exclude(state=SlaClock.State.UNTIMED)
     counts = {
         "tickets": Count("subject", distinct=True),
         "response_decided": Count("pk", filter=RESPONSE & DECIDED),

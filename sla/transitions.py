@@ -2,26 +2,30 @@
 
 The phase is the clock's mechanics (running, paused, stopped); the stored `state` adds the
 outcome (met, breached), and an open clock past its due time is `breached` while its phase
-is still running or paused.
+is still running or paused. A clock whose priority has no target is `untimed`: it counts
+no time, has no due time and stays out of compliance until a priority with targets
+restarts it.
 """
 
 from sla.exceptions import ClockTransitionNotAllowed
 from sla.models import SlaClock
 
-RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"
+RUNNING, PAUSED, STOPPED, UNTIMED = "running", "paused", "stopped", "untimed"
 
 ALLOWED: dict[str, set[str]] = {
     "pause": {RUNNING},
     "resume": {PAUSED},
-    "stop": {RUNNING, PAUSED},
+    "stop": {RUNNING, PAUSED, UNTIMED},
     "reopen": {STOPPED},
-    "retarget": {RUNNING, PAUSED},
+    "retarget": {RUNNING, PAUSED, UNTIMED},
 }
 
 
 def phase(clock: SlaClock) -> str:
     if clock.stopped_at is not None:
         return STOPPED
+    if clock.state == SlaClock.State.UNTIMED:
+        return UNTIMED
     if clock.paused_at is not None:
         return PAUSED
     return RUNNING

@@ -21,7 +21,7 @@ from sla.services.clocks import (
     clocks_start,
 )
 from sla.services.setup import priority_decide
-from sla.transitions import PAUSED, RUNNING, STOPPED, phase
+from sla.transitions import PAUSED, RUNNING, STOPPED, UNTIMED, phase
 from tickets.models import Ticket
 
 Kind = SlaClock.Kind
@@ -42,7 +42,10 @@ def priority_for(version: SlaPolicyVersion | None, *, impact: str, urgency: str)
 
 
 def override_priority(ticket: Ticket, *, priority: str, reason: str, by, at: datetime):
-    """Staff's priority with its reason; open clocks retarget to it (time used is kept)."""
+    """Staff's priority with its reason; open clocks retarget to it (time used is kept).
+
+    A priority without targets makes them untimed; a priority with targets restarts them
+    from the time used, paused again if the ticket is waiting on the customer."""
     version = current_policy_version(ticket.contract.plan)
     decision = priority_decide(
         policy_version=version,
@@ -52,8 +55,12 @@ def override_priority(ticket: Ticket, *, priority: str, reason: str, by, at: dat
         reason=reason,
         decided_by=getattr(by, "username", ""),
     )
-    for clock in _each(ticket, phases={RUNNING, PAUSED}):
-        clock_retarget(clock=clock, at=at, priority=decision.priority, note=decision.reason)
+    for clock in _each(ticket, phases={RUNNING, PAUSED, UNTIMED}):
+        was_untimed = phase(clock) == UNTIMED
+        moved = clock_retarget(clock=clock, at=at, priority=decision.priority, note=decision.reason)
+        waiting = ticket.status == Ticket.Status.WAITING_ON_CUSTOMER
+        if was_untimed and moved is not None and phase(moved) == RUNNING and waiting:
+            clock_pause(clock=moved, at=at, note="waiting_on_customer")
     return decision
 
 
@@ -96,13 +103,13 @@ def resume(ticket: Ticket, *, at: datetime) -> None:
 
 
 def stop_response(ticket: Ticket, *, at: datetime) -> None:
-    for clock in _each(ticket, phases={RUNNING, PAUSED}, kinds=(Kind.RESPONSE,)):
+    for clock in _each(ticket, phases={RUNNING, PAUSED, UNTIMED}, kinds=(Kind.RESPONSE,)):
         clock_stop(clock=clock, at=at, note="first_public_reply")
 
 
 def stop_all(ticket: Ticket, *, at: datetime) -> None:
     """Resolution also answers the customer: an unanswered response clock stops with it."""
-    for clock in _each(ticket, phases={RUNNING, PAUSED}):
+    for clock in _each(ticket, phases={RUNNING, PAUSED, UNTIMED}):
         clock_stop(clock=clock, at=at, note=ticket.status)
 
 

@@ -32,7 +32,7 @@ from sla.models import (
     SlaTarget,
 )
 from sla.selectors import calendar_current_version, calendar_value, policy_current_version
-from sla.transitions import PAUSED, RUNNING, check, phase
+from sla.transitions import PAUSED, RUNNING, UNTIMED, check, phase
 
 Event = SlaClockEvent.Kind
 State = SlaClock.State
@@ -249,6 +249,8 @@ def _project(clock: SlaClock, calendar: Calendar) -> None:
 
 
 def _settle_state(clock: SlaClock) -> None:
+    if clock.state == State.UNTIMED:
+        return
     if clock.stopped_at is not None:
         clock.state = State.MET if clock.breached_at is None else State.BREACHED
     elif clock.breached_at is not None:
@@ -344,7 +346,8 @@ def clock_reopen(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
     clock.stopped_at = None
     clock.measured_at = at
     clock.cycle += 1
-    _project(clock, calendar_value(clock.calendar_version))
+    if clock.state != State.UNTIMED:
+        _project(clock, calendar_value(clock.calendar_version))
     _save(clock)
     _record(clock, Event.REOPEN, at, note)
     return clock
@@ -405,12 +408,16 @@ def replay(clock: SlaClock, calendar: Calendar, target: timedelta, at: datetime)
                 pause_times.append(business_time_between(paused_since, event.at, calendar))
                 paused_since = None
             running_since = event.at
-        elif event.kind in (Event.PAUSE, Event.STOP):
+        elif event.kind in (Event.PAUSE, Event.STOP, Event.UNTIMED):
             if running_since is not None:
                 run_until(event.at)
                 running_since = None
             if event.kind == Event.PAUSE:
                 paused_since = event.at
+            elif event.kind == Event.UNTIMED:
+                if paused_since is not None:
+                    pause_times.append(business_time_between(paused_since, event.at, calendar))
+                    paused_since = None
             else:
                 if paused_since is not None:
                     pause_times.append(business_time_between(paused_since, event.at, calendar))
@@ -438,7 +445,10 @@ def clock_retarget(
 
     The target comes from `policy_version` (default: the clock's) for `priority` (default:
     the clock's), measured on that version's current calendar version; the figures are
-    recomputed from the clock's events (see `replay`). Returns None, changing nothing,
+    recomputed from the clock's events (see `replay`). A new `priority` without a target
+    makes the clock untimed (no time counted, no due time, out of compliance); an untimed
+    clock moved to a priority with a target runs again with the business time it had used,
+    due at now + (target - used). Without a new priority, returns None, changing nothing,
     when the new policy has no target for this clock.
     """
     clock = _locked(clock)
@@ -451,7 +461,13 @@ def clock_retarget(
         target_row.first_response if clock.kind == SlaClock.Kind.RESPONSE else target_row.resolution
     )
     if target is None:
-        return None
+        if priority == clock.priority and phase(clock) != UNTIMED:
+            return None
+        return _untime(clock, at=at, version=version, priority=priority, note=note)
+    restarted = phase(clock) == UNTIMED
+    if restarted:
+        clock.state = State.RUNNING
+        _record(clock, Event.RESUME, at, note="target")
     calendar_version = _measured_on(version, target_row)
     calendar = calendar_value(calendar_version)
     figures = replay(clock, calendar, target, at)
@@ -475,6 +491,23 @@ def clock_retarget(
         pause.business_time = business_time
     SlaClockPause.objects.bulk_update(pauses, ["business_time"])
     _record(clock, Event.RETARGET, at, note or f"{version} {priority}")
+    return clock
+
+
+def _untime(
+    clock: SlaClock, *, at: datetime, version: SlaPolicyVersion, priority: str, note: str
+) -> SlaClock:
+    """A priority without a target: the time used so far is kept, nothing more counts."""
+    calendar = calendar_value(clock.calendar_version)
+    _advance(clock, calendar, at)
+    if phase(clock) == PAUSED:
+        _end_pause(clock, calendar, at)
+    clock.policy_version = version
+    clock.priority = priority
+    clock.state = State.UNTIMED
+    clock.due_at = clock.warn_at = clock.breached_at = None
+    _save(clock)
+    _record(clock, Event.UNTIMED, at, note or f"{version} {priority}")
     return clock
 
 
