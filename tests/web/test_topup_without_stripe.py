@@ -47,12 +47,12 @@ def nothing_written():
     [
         (
             "es",
-            "Pague $900.000,00 más impuestos por transferencia bancaria.",
+            "Pague 900.000,00\xa0COP más impuestos por transferencia bancaria.",
             "Finanzas registrará el pago cuando llegue",
         ),
         (
             "en",
-            "Pay $900,000.00 plus taxes by bank transfer.",
+            "Pay COP900,000.00 plus taxes by bank transfer.",
             "Finance will record the payment when it arrives",
         ),
     ],
@@ -63,6 +63,7 @@ def test_without_keys_the_credits_page_offers_a_bank_transfer(
     login(client, shop, language)
     page = client.get(reverse("web:credits")).text
     assert INSTRUCTIONS in page
+    assert price_line in page
     assert finance in page
     assert reverse("web:topup", args=[shop.pack.pk]) not in page
     assert "Paquete 10 horas" in page
