@@ -96,6 +96,26 @@ class PaymentProviderError(BillingError):
     message_en = "The payment provider answered with an error: {detail}"
 
 
+class PaymentProviderFailed(PaymentProviderError):
+    """A top-up's call to the provider failed: the customer sees this short message; the
+    provider's own detail goes to the log, never to the page."""
+
+    message_es = "El proveedor de pagos no respondió y no se cobró nada. Inténtelo más tarde."
+    message_en = "The payment provider did not answer and nothing was charged. Try again later."
+
+
+class PaymentProviderUnavailable(BillingError):
+    code = "payment_provider_unavailable"
+    message_es = (
+        "El pago con tarjeta no está disponible. Pague el paquete por transferencia bancaria; "
+        "finanzas registrará el pago cuando llegue."
+    )
+    message_en = (
+        "Card payment is not available. Pay for the pack by bank transfer; finance will "
+        "record the payment when it arrives."
+    )
+
+
 class InvalidPeriod(BillingError):
     code = "invalid_period"
     message_es = "period: «{value}» no es un mes válido; use AAAA-MM."

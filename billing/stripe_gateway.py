@@ -45,6 +45,11 @@ def from_stripe_amount(units: int, currency: str) -> Money:
     return from_minor_units(units, currency)
 
 
+def is_configured() -> bool:
+    """Whether card payments can be taken at all (the quickstart demo has no keys)."""
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
 def _client() -> stripe.StripeClient:
     options: dict[str, Any] = {"max_network_retries": 2}
     if settings.STRIPE_API_BASE:

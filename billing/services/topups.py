@@ -7,18 +7,32 @@
 4. The `payment_intent.succeeded` webhook (`billing.services.webhooks`) checks the amount,
    currency and pack, and calls `payment_apply`: the invoice is issued and paid and the
    credits land, once.
+
+Without Stripe keys nothing is written (`PaymentProviderUnavailable`: the customer pays by
+bank transfer and finance records it). When Stripe fails in step 2, the STARTED payment and
+its draft invoice are deleted, the provider's detail is logged and the customer gets the
+short `PaymentProviderFailed`.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
 from billing import stripe_gateway
-from billing.exceptions import NoLiveContract, PackNotForSale, PaymentProviderError
-from billing.models import Payment, StripeCustomer
+from billing.exceptions import (
+    NoLiveContract,
+    PackNotForSale,
+    PaymentProviderError,
+    PaymentProviderFailed,
+    PaymentProviderUnavailable,
+)
+from billing.models import Invoice, Payment, StripeCustomer
 from billing.services.payments import topup_invoice_draft
 from contracts.models import CreditPack, Customer
 from contracts.selectors import contract_get_live
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,8 @@ def _check_pack(customer: Customer, pack: CreditPack) -> None:
 def topup_start(*, customer: Customer, credit_pack: CreditPack) -> TopUpStarted:
     """Record STARTED, create the PaymentIntent outside the transaction, record PENDING."""
     _check_pack(customer, credit_pack)
+    if not stripe_gateway.is_configured():
+        raise PaymentProviderUnavailable()
     with transaction.atomic(durable=True):
         invoice = topup_invoice_draft(customer=customer, credit_pack=credit_pack)
         payment = Payment.objects.create(
@@ -81,11 +97,15 @@ def topup_start(*, customer: Customer, credit_pack: CreditPack) -> TopUpStarted:
             idempotency_key=f"topup:{payment.pk}",
         )
     except PaymentProviderError as error:
-        with transaction.atomic(durable=True):
-            Payment.objects.filter(pk=payment.pk, status=Payment.Status.STARTED).update(
-                status=Payment.Status.FAILED, note=error.message("en")
-            )
-        raise
+        logger.warning(
+            "top-up of customer %s (pack %s) failed at the payment provider: %s",
+            customer.pk,
+            credit_pack.pk,
+            error.message("en"),
+            exc_info=True,
+        )
+        _topup_discard(payment, invoice, note=error.message("en"))
+        raise PaymentProviderFailed(detail=error.params.get("detail", "")) from error
     with transaction.atomic(durable=True):
         # Only a STARTED payment moves: a webhook that came first has already decided.
         Payment.objects.filter(pk=payment.pk, provider_ref="").update(provider_ref=intent.id)
@@ -94,3 +114,22 @@ def topup_start(*, customer: Customer, credit_pack: CreditPack) -> TopUpStarted:
         )
     payment.refresh_from_db()
     return TopUpStarted(payment=payment, client_secret=intent.client_secret)
+
+
+def _topup_discard(payment: Payment, invoice: Invoice, *, note: str) -> None:
+    """Delete a top-up the provider never accepted: its STARTED payment and draft invoice.
+    A payment something else has already moved (a webhook) is only marked FAILED."""
+    with transaction.atomic(durable=True):
+        untouched = Payment.objects.filter(
+            pk=payment.pk, status=Payment.Status.STARTED, provider_ref=""
+        )
+        if untouched.delete()[0]:
+            draft = Invoice.objects.filter(pk=invoice.pk, status=Invoice.Status.DRAFT).first()
+            if draft is not None and not draft.payments.exists():
+                draft.lines.all().delete()
+                draft.status_changes.all().delete()
+                draft.delete()
+            return
+        Payment.objects.filter(pk=payment.pk, status=Payment.Status.STARTED).update(
+            status=Payment.Status.FAILED, note=note
+        )

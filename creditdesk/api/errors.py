@@ -91,6 +91,7 @@ _CONFLICT = {
     "clock_time_goes_back",
     "idempotency_key_in_use",
     "invoice_not_issued",
+    "payment_provider_unavailable",
 }
 
 STATUS_BY_CODE: dict[str, int] = {

@@ -254,7 +254,6 @@ def test_customer_is_refused_tops_up_opens_a_ticket_and_an_agent_resolves_it(
 
 
 @pytest.mark.django_db(transaction=True)
-<<<<<<< HEAD
 def test_long_unbroken_text_wraps_instead_of_widening_the_page(browser, live_server, shop):
     from contracts.models import Channel
     from tickets.services.intake import ticket_open
@@ -278,7 +277,9 @@ def test_long_unbroken_text_wraps_instead_of_widening_the_page(browser, live_ser
         page.set_viewport_size({"width": 390, "height": 844})
         shot(page, f"long-text-{username}", full_page=False)
         page.context.close()
-=======
+
+
+@pytest.mark.django_db(transaction=True)
 def test_api_docs_render_from_static_files_under_the_csp(browser, live_server):
     """Swagger UI at /api/docs/ comes from our static files and runs under the CSP: the
     browser fixture fails the test on any CSP console message."""
@@ -294,4 +295,3 @@ def test_api_docs_render_from_static_files_under_the_csp(browser, live_server):
     expect(page.locator(".opblock").first).to_be_visible()
     assert all(url.startswith(live_server.url) for url in requested), requested
     page.context.close()
->>>>>>> wt-access

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing import stripe_gateway
 from billing.documents.store import invoice_pdf_get
 from billing.services import topup_start
 from contracts.models import Channel, CreditPack, Service
@@ -184,6 +185,9 @@ def credits(request: HttpRequest) -> HttpResponse:
             "entries": ledger.qs[:200],
             "holds": selectors.active_holds(customer=customer),
             "packs": packs,
+            # Without Stripe keys a pack is paid by bank transfer, recorded by finance.
+            "card_payments": stripe_gateway.is_configured(),
+            "payment_instructions": settings.SELLER_PAYMENT_INSTRUCTIONS,
         },
     )
 
