@@ -31,6 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import translation
 
 from sla.calendars import ALWAYS_OPEN, Calendar, Closure, Opening, Window
 from sla.calendars import business_time_between as _between
@@ -136,22 +137,38 @@ def clock_status(clock: SlaClock, now: datetime) -> ClockStatus:
     )
 
 
+# Why a clock moved, as the services record it (tickets/clocks.py), in each language; any
+# other note is a person's own words (a priority change's reason) and is shown as written.
+EVENT_NOTES = {
+    "first_public_reply": ("primera respuesta pública", "first public reply"),
+    "waiting_on_customer": ("esperando al cliente", "waiting on the customer"),
+    "customer_reply": ("respuesta del cliente", "the customer replied"),
+    "reopened": ("reabierta", "reopened"),
+    "resolved": ("resuelta", "resolved"),
+    "closed": ("cerrada", "closed"),
+    "abandoned": ("abandonada", "abandoned"),
+    "target": ("nuevo objetivo", "new target"),
+}
+
+
 def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
     """The clock's history and, while it runs, how its due time is reached."""
     spanish = language[:2] != "en"
     zone = calendar_value(clock.calendar_version).zone
     lines = []
     for event in clock.events.order_by("at", "pk"):
-        label = event.get_kind_display()
+        with translation.override("es" if spanish else "en"):
+            label = str(event.get_kind_display())
         stamp = event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
         used = _hours(event.elapsed)
         due = event.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if event.due_at else "-"
         if spanish:
             lines.append(f"{stamp} {label}: {used} hábiles usadas, vence {due}")
         else:
-            lines.append(f"{stamp} {event.kind}: {used} of working time used, due {due}")
+            lines.append(f"{stamp} {label}: {used} of working time used, due {due}")
         if event.note:
-            lines[-1] += f" ({event.note})"
+            spanish_note, english_note = EVENT_NOTES.get(event.note, (event.note, event.note))
+            lines[-1] += f" ({spanish_note if spanish else english_note})"
     for pause in clock.pauses.exclude(business_time=None):
         if spanish:
             lines.append(f"Pausa: {_hours(pause.business_time)} hábiles no cuentan")

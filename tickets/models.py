@@ -7,7 +7,7 @@ open, a charge on resolution). Worked minutes are kept as logged; what was bille
 beside them, never instead of them.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -236,6 +236,12 @@ SESSION_HORIZON = timedelta(days=366)
 BEFORE_OPENING = _("No puede ser anterior a la apertura de la solicitud.")
 
 
+def opened_minute(ticket: "Ticket") -> datetime:
+    """The minute the ticket was opened: people type times to the minute, so work started
+    in that minute (say 09:14 for a ticket opened at 09:14:37) is not before the opening."""
+    return ticket.opened_at.replace(second=0, microsecond=0)
+
+
 class WorkLog(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="work_logs")
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -267,7 +273,7 @@ class WorkLog(models.Model):
         """Work is logged once done: not before the request was opened, not in the future."""
         if self.started_at is None or self.ticket_id is None:
             return
-        if self.started_at < self.ticket.opened_at:
+        if self.started_at < opened_minute(self.ticket):
             raise ValidationError({"started_at": BEFORE_OPENING})
         if self.started_at > timezone.now():
             raise ValidationError({"started_at": _("El trabajo no puede empezar en el futuro.")})
@@ -307,7 +313,7 @@ class ScheduledSession(models.Model):
         """Not before the request was opened, and at most SESSION_HORIZON ahead."""
         if self.starts_at is None or self.ticket_id is None:
             return
-        if self.starts_at < self.ticket.opened_at:
+        if self.starts_at < opened_minute(self.ticket):
             raise ValidationError({"starts_at": BEFORE_OPENING})
         if self.starts_at > timezone.now() + SESSION_HORIZON:
             raise ValidationError(

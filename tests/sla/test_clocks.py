@@ -253,6 +253,18 @@ def test_the_explanation_names_the_pause_and_the_skipped_holiday():
     assert lines[-1] == "Vence 2026-01-13 10:30 -05"
 
 
+def test_the_explanation_shows_no_internal_codes_in_either_language():
+    response = start_pair(started_at=at(2026, 1, 9, 14)).response
+    response = clock_pause(clock=response, at=at(2026, 1, 9, 15), note="waiting_on_customer")
+    spanish = "\n".join(clock_explain(response, "es"))
+    english = "\n".join(clock_explain(response, "en"))
+    assert "(esperando al cliente)" in spanish
+    assert "(waiting on the customer)" in english
+    for text in (spanish, english):
+        assert "waiting_on_customer" not in text
+    assert " pause:" not in english  # the event's label, not its code
+
+
 # --- re-applying changed policies and calendars -------------------------------------------------
 
 

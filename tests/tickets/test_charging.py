@@ -228,3 +228,14 @@ def test_the_api_refuses_a_huge_work_log_and_charges_nothing(ticket, tuesday_mor
     assert answer.status_code == 400
     assert "minutes" in answer.json()["fields"]
     assert not ticket.work_logs.exists()
+
+
+def test_work_typed_to_the_minute_of_the_opening_is_not_before_it(ticket, agent, tuesday_morning):
+    tuesday_morning.shift(timedelta(seconds=37))
+    opened = ticket_open(
+        channel=Channel.PORTAL, requester=ticket.requester, subject="Otra", at=timezone.now()
+    ).ticket
+    tuesday_morning.shift(timedelta(minutes=5))
+    minute = opened.opened_at.replace(second=0, microsecond=0)
+    log = charging.worklog_add(opened, agent=agent, started_at=minute, minutes=5)
+    assert log.pk is not None
