@@ -8,6 +8,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from creditdesk.zones import zone_label
 from tickets import clocks
 from tickets.models import Message, Ticket
 
@@ -24,7 +25,7 @@ def _send(ticket: Ticket, template: str, subject: str, **context) -> None:
             {
                 "ticket": ticket,
                 "due": clocks.due_times(ticket),
-                "time_zone": ticket.customer.time_zone,
+                "time_zone": zone_label(ticket.customer.time_zone, language),
                 **context,
             },
         )
