@@ -47,12 +47,12 @@ def nothing_written():
     [
         (
             "es",
-            "Pague 900.000,00\xa0COP más impuestos por transferencia bancaria.",
+            "Pague $ 900.000 más impuestos por transferencia bancaria.",
             "Finanzas registrará el pago cuando llegue",
         ),
         (
             "en",
-            "Pay COP900,000.00 plus taxes by bank transfer.",
+            "Pay COP 900,000 plus taxes by bank transfer.",
             "Finance will record the payment when it arrives",
         ),
     ],
