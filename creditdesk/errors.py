@@ -4,7 +4,7 @@ Apps subclass `CreditdeskError` in their own `exceptions.py`; views and the API 
 `code`, `message(language)` and `field` without knowing which app refused.
 """
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -97,8 +97,11 @@ def _render(value: Any) -> Any:
     separator ("2,00" in Spanish, "2.00" in English), like every page and PDF."""
     if isinstance(value, Promise):
         return str(value)
-    if isinstance(value, Decimal):
-        return formats.number_format(value, decimal_pos=2, use_l10n=True)
+    if isinstance(value, Decimal) and value.is_finite():
+        try:
+            return formats.number_format(value, decimal_pos=2, use_l10n=True)
+        except InvalidOperation:  # beyond what two places can hold: a refused input, as typed
+            return str(value)
     return value
 
 
