@@ -16,13 +16,13 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.api.conftest import client_for, world  # noqa: F401  (fixture)
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
+from tests.web.routes import page_routes
 
 HOSTILE_TEXT = [
     "",
@@ -119,21 +119,6 @@ class FormReader(HTMLParser):
             self.forms[-1]["fields"].append(attributes["name"])
 
 
-def _routes(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
-    """Every page route as a regex-free template, e.g. "portal/tickets/<number>/"."""
-    resolver = resolver or get_resolver()
-    found = []
-    for pattern in resolver.url_patterns:
-        text = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            if text.startswith(("admin/", "api/", "i18n/")):
-                continue  # Django's admin; the API is fuzzed from its schema below
-            found.extend(_routes(pattern, text))
-        elif isinstance(pattern, URLPattern):
-            found.append(text)
-    return found
-
-
 def _path(route: str, world) -> str:  # noqa: F811
     values = {
         "number": world.a.ticket.number,
@@ -158,7 +143,7 @@ def _user_for(path: str, world):  # noqa: F811
 # pack purchase, which calls Stripe (tests/billing/test_topups.py against localstripe).
 PAGE_ROUTES = [
     route
-    for route in _routes()
+    for route in page_routes()
     if not route.endswith(("webhook/", "/buy/")) and not route.startswith("accounts/")
 ] + ["accounts/login/", "accounts/password_reset/"]
 

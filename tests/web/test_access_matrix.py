@@ -11,10 +11,11 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.api.conftest import Side, World, world  # noqa: F401  (fixture)
+from tests.api.conftest import Side, world  # noqa: F401  (fixture)
+from tests.api.test_access_matrix import role_user
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
+from tests.web.routes import page_routes
 
 MISSING = "987654"
 ROLES = ["contact", "manager", "agent", "finance", "admin"]
@@ -68,21 +69,8 @@ NOT_CUSTOMER_BOUND = {
 }
 
 
-def _routes(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
-    resolver = resolver or get_resolver()
-    found = []
-    for pattern in resolver.url_patterns:
-        text = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            if not text.startswith(("admin/", "api/")):
-                found.extend(_routes(pattern, text))
-        elif isinstance(pattern, URLPattern) and "<" in text:
-            found.append(text)
-    return found
-
-
 def test_every_page_route_with_an_id_is_in_the_matrix():
-    routes = set(_routes())
+    routes = {route for route in page_routes() if "<" in route}
     assert routes == set(MATRIX) | set(POST_ONLY) | NOT_CUSTOMER_BOUND
 
 
@@ -104,21 +92,11 @@ def _url(route: str, side: Side | None) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
 
 
-def _user(world: World, role: str):  # noqa: F811
-    return {
-        "contact": world.a.user,
-        "manager": world.a.manager,
-        "agent": world.agent,
-        "finance": world.finance,
-        "admin": world.admin,
-    }[role]
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", sorted(MATRIX))
 def test_pages_answer_by_role_and_customer(world, route, role):  # noqa: F811
     browser = Client()
-    browser.force_login(_user(world, role))
+    browser.force_login(role_user(world, role))
     own, other = MATRIX[route][role]
     assert browser.get(_url(route, world.a)).status_code == own
     assert browser.get(_url(route, world.b)).status_code == other
@@ -131,7 +109,7 @@ def test_pages_answer_by_role_and_customer(world, route, role):  # noqa: F811
 @pytest.mark.parametrize("route", sorted(POST_ONLY))
 def test_post_only_routes_follow_their_page(world, route, role):  # noqa: F811
     browser = Client()
-    browser.force_login(_user(world, role))
+    browser.force_login(role_user(world, role))
     own, other = POST_ONLY[route][role]
     for side, expected in ((world.a, own), (world.b, other)):
         status = browser.post(_url(route, side), {}).status_code
@@ -173,5 +151,5 @@ DOCUMENTS = {
 @pytest.mark.parametrize("url", sorted(DOCUMENTS))
 def test_documents_answer_by_role(world, url, role):  # noqa: F811
     browser = Client()
-    browser.force_login(_user(world, role))
+    browser.force_login(role_user(world, role))
     assert browser.get(url).status_code == DOCUMENTS[url][role]
