@@ -42,7 +42,7 @@ def test_detail_shows_clocks_due_in_the_customers_zone_with_their_explanation(si
     english = client_for(side.user).get(
         f"/api/v1/tickets/{side.ticket.pk}/", HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert "start" in " ".join(english.json()["clocks"][1]["explanation"])
+    assert "Start:" in " ".join(english.json()["clocks"][1]["explanation"])
 
 
 def test_agent_works_and_resolves_and_the_customer_reads_the_charge(side, tuesday_morning):  # noqa: F811
