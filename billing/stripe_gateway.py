@@ -93,6 +93,8 @@ def verify_event(payload: bytes, signature: str | None) -> dict[str, Any]:
 
 
 def _finite_float(text: str) -> float:
+    # Stripe sends amounts as integer minor units; a fractional number in an event is some
+    # other field, kept as JSON stores it, and refused only when jsonb could not hold it.
     number = float(text)
     if not math.isfinite(number):
         raise ValueError(f"number out of range: {text[:20]}")

@@ -85,7 +85,7 @@ class InstantFieldMixin:
 
 
 class IsoInstantField(InstantFieldMixin, django_filters.fields.IsoDateTimeField):
-    pass
+    """django-filter's ISO 8601 field, within the accepted years."""
 
 
 class InstantFilter(django_filters.IsoDateTimeFilter):

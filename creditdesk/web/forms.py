@@ -14,7 +14,7 @@ TEXTAREA = {"rows": 5}
 
 
 class InstantFormField(InstantFieldMixin, forms.DateTimeField):
-    pass
+    """A date-time typed in a form, within the accepted years (creditdesk.instants)."""
 
 
 class TicketOpenForm(forms.Form):
