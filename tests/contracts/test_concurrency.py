@@ -1,6 +1,6 @@
 """Real threads against PostgreSQL: contract writes that decide on what they read."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -54,10 +54,11 @@ def test_a_currency_change_racing_new_contracts_never_mixes_currencies():
 def test_twenty_schedulers_of_one_contract_leave_one_waiting_change():
     contract = make_contract(starts_on=date(2026, 1, 1))
     plans = [make_plan() for _ in range(20)]
+    in_two_months = services.customer_today(contract.customer) + timedelta(days=60)
 
     results = run_together(
         lambda i: services.contract_change_plan(
-            Contract.objects.get(pk=contract.pk), plan=plans[i], effective_on=date(2099, 1, 1)
+            Contract.objects.get(pk=contract.pk), plan=plans[i], effective_on=in_two_months
         ),
         threads=20,
     )
@@ -71,7 +72,8 @@ def test_twenty_schedulers_of_one_contract_leave_one_waiting_change():
 def test_concurrent_runs_of_the_job_apply_each_change_once():
     contracts = [make_contract(starts_on=date(2026, 1, 1)) for _ in range(10)]
     for contract in contracts:
-        services.contract_change_plan(contract, plan=make_plan(), effective_on=date(2099, 1, 1))
+        later = services.customer_today(contract.customer) + timedelta(days=60)
+        services.contract_change_plan(contract, plan=make_plan(), effective_on=later)
     PlanChange.objects.update(effective_on=date(2026, 6, 1))  # their day has come
 
     results = run_together(lambda i: services.plan_changes_apply_due(), threads=5)
