@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import BigIntegerField, Case, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Cast
 
 from billing.models import Payment
@@ -158,12 +158,11 @@ def intake_preview(*, contact: Contact, language: str) -> IntakePreview:
 def ledger_entries(*, customer: Customer) -> QuerySet[LedgerEntry]:
     """Newest first, each with `ticket_number`: the request a charge, hold or no-show was
     for (entries name their source as reference_type and reference_id)."""
-    tickets = Ticket.objects.annotate(key=Cast("pk", CharField())).filter(
-        key=OuterRef("reference_id")
-    )
-    sessions = ScheduledSession.objects.annotate(key=Cast("pk", CharField())).filter(
-        key=OuterRef("reference_id")
-    )
+    # The reference is cast to the key (not the key to text), so each lookup uses the primary
+    # key's index; the CASE casts only rows whose reference_type says the id is a number.
+    referenced = Cast(OuterRef("reference_id"), BigIntegerField())
+    tickets = Ticket.objects.filter(pk=referenced)
+    sessions = ScheduledSession.objects.filter(pk=referenced)
     return (
         LedgerEntry.objects.filter(account__customer=customer)
         .annotate(
