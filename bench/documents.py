@@ -301,7 +301,8 @@ def _clock(ticket, kind, target, outcome, version, calendar_version, rng):
 
 
 def bench_sla_report(tickets: int) -> None:
-    from tickets.reports import sla_report_csv, sla_report_data, sla_report_pdf
+    from creditdesk.reports.data import sla_report_data
+    from creditdesk.reports.rendering import sla_report_csv, sla_report_pdf
 
     month_start, month_end = last_month()
     started = time.perf_counter()

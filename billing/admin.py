@@ -23,7 +23,7 @@ from billing.models import (
     TaxRate,
 )
 from contracts.models import Customer
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 
 class InvoiceLineInline(admin.TabularInline):

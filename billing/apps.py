@@ -14,6 +14,6 @@ class BillingConfig(AppConfig):
 
         # tickets announces on-site work; billing invoices the plan's surcharge at month end.
         from billing.receivers import record_onsite_work
-        from tickets.signals import onsite_work_logged
+        from contracts.signals import onsite_work_logged
 
         onsite_work_logged.connect(record_onsite_work, dispatch_uid="billing.onsite")

@@ -1,9 +1,9 @@
 """Refusals of the billing app, each with a stable `code` and a Spanish and English message.
 
-Bad amounts are refused by `creditdesk.amounts` (`invalid_amount`, `currency_mismatch`),
-shared with credits and contracts; other bad input is `creditdesk.errors.InvalidInput`."""
+Bad amounts are refused by `core.amounts` (`invalid_amount`, `currency_mismatch`),
+shared with credits and contracts; other bad input is `core.errors.InvalidInput`."""
 
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 
 class BillingError(CreditdeskError):

@@ -27,10 +27,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, Payment
-from billing.money import zero
 from contracts.models import CURRENCY_CHOICES, Customer
-from creditdesk.errors import InvalidInput
-from creditdesk.spreadsheets import spreadsheet_safe
+from core.errors import InvalidInput
+from core.money import zero
+from core.spreadsheets import spreadsheet_safe
 
 COLUMNS = (
     "record",

@@ -2,7 +2,7 @@
 
 `invoice_pdf_bytes` turns an `InvoiceSnapshot` (billing.documents.snapshot) into the bytes of
 its PDF, in Spanish or English. Labels differ by language; the amounts follow the locale of the
-language and the buyer's country (billing.documents.formatting); the total in words is always
+language and the buyer's country (core.formatting); the total in words is always
 Spanish, as Latin American invoices print it. Storing, serving and verifying PDFs is
 `billing.documents.store`.
 """
@@ -15,21 +15,20 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
-from billing.documents.formatting import (
+from billing.documents.snapshot import InvoiceSnapshot
+from billing.documents.words import amount_in_words
+from core.formatting import (
     display_digits,
     document_locale,
     format_date,
     format_money,
     format_number,
 )
-from billing.documents.snapshot import InvoiceSnapshot
-from billing.documents.words import amount_in_words
+from core.languages import language_code
 
 # WeasyPrint logs every layout step of every page at INFO; a batch of invoices would bury
 # the log. Its warnings (a missing font, an unreadable image) still show.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-LANGUAGES = ("es", "en")
 
 INVOICE_LABELS = {
     "es": {
@@ -127,15 +126,10 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
 
 
-def language_of(language: str | None) -> str:
-    code = (language or "es")[:2]
-    return code if code in LANGUAGES else "es"
-
-
 def invoice_html(
     snapshot: InvoiceSnapshot, *, language: str, seller: SellerProfile | None = None
 ) -> str:
-    language = language_of(language)
+    language = language_code(language)
     labels = INVOICE_LABELS[language]
     locale = document_locale(language, snapshot.buyer_country)
     digits = display_digits(snapshot.currency, snapshot.amounts())

@@ -3,7 +3,7 @@
 Every call names an idempotency key derived from one of our rows, so a retried call never
 creates a second object in Stripe. Amounts cross the boundary as integer minor units
 through `to_stripe_amount` / `from_stripe_amount`; Stripe's zero-decimal currencies among
-ours (CLP) match ISO 4217, which `billing.money` uses. `STRIPE_API_BASE` points the client at
+ours (CLP) match ISO 4217, which `core.money` uses. `STRIPE_API_BASE` points the client at
 another Stripe-compatible server (the tests use localstripe).
 """
 
@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from djmoney.money import Money
 
 from billing.exceptions import PaymentProviderError
-from billing.money import from_minor_units, to_minor_units
-from creditdesk.instants import instant_check
+from core.instants import instant_check
+from core.money import from_minor_units, to_minor_units
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 # Stripe's identifiers are at most 255 characters; our columns that keep them are as long.
@@ -37,7 +37,7 @@ class InvalidSignature(Exception):
 
 def to_stripe_amount(amount: Money) -> int:
     """Money -> Stripe integer minor units. No rounding here: amounts arrive already rounded
-    half-up per line by `billing.money.round_half_up`; an unrounded amount is refused."""
+    half-up per line by `core.money.round_half_up`; an unrounded amount is refused."""
     return to_minor_units(amount)
 
 
@@ -126,7 +126,7 @@ def _unstorable(event: dict[str, Any]) -> str | None:
 
 def from_stripe_timestamp(value: Any) -> datetime | None:
     """Stripe's Unix seconds as an aware UTC datetime (None for none); a ValueError for a
-    time outside the accepted years (creditdesk.instants)."""
+    time outside the accepted years (core.instants)."""
     if value in (None, ""):
         return None
     try:

@@ -20,7 +20,7 @@ from contracts.models import (
     ServiceCategory,
 )
 from contracts.selectors import currency_history
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 
 class ContactInline(admin.TabularInline):

@@ -30,9 +30,9 @@ from contracts.exceptions import (
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan, PlanChange
 from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
-from creditdesk.amounts import CurrencyMismatch, parse_money
-from creditdesk.errors import InvalidInput, ReasonRequired, full_clean_or_raise
-from creditdesk.instants import day_within
+from core.amounts import CurrencyMismatch, parse_money
+from core.errors import InvalidInput, ReasonRequired, full_clean_or_raise
+from core.instants import day_within
 
 Status = Contract.Status
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from django.db import models
 
 from contracts.exceptions import IllegalContractTransition
 from contracts.models import Contract
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
 
 Status = Contract.Status
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 
 def client_address(request) -> str | None:

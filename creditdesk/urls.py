@@ -12,7 +12,7 @@ handler500 = "creditdesk.web.views.errors.server_error"
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
-    path("billing/", include("billing.urls")),
+    path("billing/", include("creditdesk.web.billing_urls")),
     path("api/", include("creditdesk.api.urls")),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 from credits.forms import CreditAdjustmentForm
 from credits.models import CreditAccount, CreditHold, LedgerEntry
 from credits.selectors import credit_account_list

@@ -1,9 +1,9 @@
 """Refusals of the credits app. Each has a stable `code`; the five solvency codes are shared
 with intake (`free_membership`, `no_active_contract`, `contract_suspended`,
 `administratively_insolvent`, `insufficient_credits`). Bad amounts are refused by
-`creditdesk.amounts` (`invalid_amount`, `currency_mismatch`), shared with contracts."""
+`core.amounts` (`invalid_amount`, `currency_mismatch`), shared with contracts."""
 
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 
 class CreditsError(CreditdeskError):

@@ -131,23 +131,36 @@ class LedgerEntryQuerySet(models.QuerySet):
         raise LedgerImmutable()
 
 
+class EntryKind(models.TextChoices):
+    TOP_UP = "top_up", _("Recarga")
+    GRANT = "grant", _("Cortesía")
+    CHARGE = "charge", _("Cobro")
+    NO_SHOW = "no_show", _("Inasistencia")
+    REFUND = "refund", _("Devolución")
+    EXPIRY = "expiry", _("Vencimiento")
+    ADJUSTMENT = "adjustment", _("Ajuste")
+    REVERSAL = "reversal", _("Reversión")
+    PURCHASE_REFUNDED = "refunded", _("Compra reembolsada")
+
+
+# Every kind belongs to exactly one sign group; the sign CHECK constraint is built from them,
+# so a new kind is placed once and the database enforces it.
+CREDIT_KINDS = (EntryKind.TOP_UP, EntryKind.GRANT, EntryKind.REFUND)
+DEBIT_KINDS = (EntryKind.CHARGE, EntryKind.NO_SHOW, EntryKind.EXPIRY, EntryKind.PURCHASE_REFUNDED)
+EITHER_SIGN_KINDS = (EntryKind.ADJUSTMENT, EntryKind.REVERSAL)
+# Credits the customer used on work (reports' "consumed"), and those plus what expired
+# unused (the run-out forecast's burn).
+CONSUMED_KINDS = (EntryKind.CHARGE, EntryKind.NO_SHOW)
+BURNED_KINDS = (*CONSUMED_KINDS, EntryKind.EXPIRY)
+
+
 class LedgerEntry(models.Model):
     """One change of an account's balance. Never updated or deleted: corrections are new rows."""
 
-    class Kind(models.TextChoices):
-        TOP_UP = "top_up", _("Recarga")
-        GRANT = "grant", _("Cortesía")
-        CHARGE = "charge", _("Cobro")
-        NO_SHOW = "no_show", _("Inasistencia")
-        REFUND = "refund", _("Devolución")
-        EXPIRY = "expiry", _("Vencimiento")
-        ADJUSTMENT = "adjustment", _("Ajuste")
-        REVERSAL = "reversal", _("Reversión")
-        PURCHASE_REFUNDED = "refunded", _("Compra reembolsada")
-
-    CREDIT_KINDS = (Kind.TOP_UP, Kind.GRANT, Kind.REFUND)
-    DEBIT_KINDS = (Kind.CHARGE, Kind.NO_SHOW, Kind.EXPIRY)
-    EITHER_SIGN_KINDS = (Kind.ADJUSTMENT, Kind.REVERSAL)
+    Kind = EntryKind
+    CREDIT_KINDS = CREDIT_KINDS
+    DEBIT_KINDS = DEBIT_KINDS
+    EITHER_SIGN_KINDS = EITHER_SIGN_KINDS
 
     # No index of its own: the unique (account, sequence) index serves account lookups.
     account = models.ForeignKey(
@@ -242,13 +255,17 @@ class LedgerEntry(models.Model):
                 condition=models.Q(sequence__gte=1), name="credits_entry_sequence_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=["top_up", "grant", "refund"], credits__gt=0)
-                | models.Q(kind__in=["charge", "no_show", "expiry", "refunded"], credits__lt=0)
-                | (models.Q(kind__in=["adjustment", "reversal"]) & ~models.Q(credits=0)),
+                condition=models.Q(kind__in=[kind.value for kind in CREDIT_KINDS], credits__gt=0)
+                | models.Q(kind__in=[kind.value for kind in DEBIT_KINDS], credits__lt=0)
+                | (
+                    models.Q(kind__in=[kind.value for kind in EITHER_SIGN_KINDS])
+                    & ~models.Q(credits=0)
+                ),
                 name="credits_entry_sign_matches_kind",
             ),
             models.CheckConstraint(
-                condition=~models.Q(kind__in=["adjustment", "reversal"]) | ~models.Q(reason=""),
+                condition=~models.Q(kind__in=[kind.value for kind in EITHER_SIGN_KINDS])
+                | ~models.Q(reason=""),
                 name="credits_entry_correction_has_reason",
             ),
             models.CheckConstraint(

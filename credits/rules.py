@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from django.utils import translation
-
 from contracts.models import Contract, Plan
+from core.languages import in_language
 from credits.exceptions import InvalidMinutes
 
 CENT = Decimal("0.01")
@@ -51,8 +50,7 @@ class Explanation:
     en: str
 
     def in_language(self, language: str | None = None) -> str:
-        language = (language or translation.get_language() or "es")[:2]
-        return self.en if language == "en" else self.es
+        return in_language(self.es, self.en, language)
 
     def __str__(self) -> str:
         return self.in_language()

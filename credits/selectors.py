@@ -9,7 +9,15 @@ from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
 
 from contracts.models import Customer
 from credits.ledger import chain_hash, credits_text, entry_content
-from credits.models import GENESIS_HASH, CreditAccount, CreditHold, LedgerEntry
+from credits.models import (
+    BURNED_KINDS,
+    CONSUMED_KINDS,
+    CREDIT_KINDS,
+    GENESIS_HASH,
+    CreditAccount,
+    CreditHold,
+    LedgerEntry,
+)
 
 
 def credit_account_get(*, customer: Customer) -> CreditAccount | None:
@@ -264,7 +272,7 @@ def credit_runout_forecast(
     add the decimals as floats."""
     since = now - timedelta(days=window_days)
     spent = LedgerEntry.objects.filter(
-        account=account, kind__in=LedgerEntry.DEBIT_KINDS, created_at__gte=since, created_at__lt=now
+        account=account, kind__in=BURNED_KINDS, created_at__gte=since, created_at__lt=now
     ).values_list("credits", flat=True)
     burned = -sum(spent, Decimal("0"))
     daily = (burned / window_days).quantize(Decimal("0.01")) if burned else Decimal("0.00")
@@ -274,3 +282,43 @@ def credit_runout_forecast(
         seconds = max(available - minimum, Decimal(0)) * window_days * 86400 / burned
         runs_out_at = now + timedelta(seconds=int(seconds))
     return RunoutForecast(window_days, burned, daily, available, runs_out_at, minimum)
+
+
+@dataclass(frozen=True)
+class CreditMovements:
+    """A customer's credits over a period: the balance before its first moment and after
+    its last (the ledger's own `balance_after`), what was added (top-ups, grants, refunds),
+    consumed (charges, no-shows) and moved otherwise (expiries, purchase refunds,
+    adjustments, reversals)."""
+
+    opening: Decimal
+    added: Decimal
+    consumed: Decimal
+    other: Decimal
+    closing: Decimal
+
+
+def credit_movements(*, customer_id: int, start: datetime, end: datetime) -> CreditMovements:
+    """Summed in Python: SQLite would add the decimals as floats."""
+    entries = LedgerEntry.objects.filter(account__customer_id=customer_id)
+    before = entries.filter(created_at__lt=start).order_by("-sequence").first()
+    added = consumed = other = Decimal("0")
+    for kind, credits in (
+        entries.filter(created_at__gte=start, created_at__lt=end)
+        .values_list("kind", "credits")
+        .iterator()
+    ):
+        if kind in CREDIT_KINDS:
+            added += credits
+        elif kind in CONSUMED_KINDS:
+            consumed -= credits
+        else:
+            other += credits
+    last = entries.filter(created_at__lt=end).order_by("-sequence").first()
+    return CreditMovements(
+        opening=before.balance_after if before else Decimal("0"),
+        added=added,
+        consumed=consumed,
+        other=other,
+        closing=last.balance_after if last else Decimal("0"),
+    )

@@ -16,8 +16,8 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from contracts.models import Customer
-from creditdesk.amounts import InvalidAmount, Sign, parse_decimal, parse_money
-from creditdesk.errors import InvalidInput, ReasonRequired
+from core.amounts import InvalidAmount, Sign, parse_decimal, parse_money
+from core.errors import InvalidInput, ReasonRequired
 from credits import ledger
 from credits.exceptions import (
     AlreadyReversed,

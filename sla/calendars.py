@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_package
 import numpy as np
 
+from core.languages import SPANISH, language_code
 from sla.exceptions import (
     CalendarWithoutWorkingTime,
     ConflictingCalendarDates,
@@ -674,7 +675,7 @@ class Step:
     skipped: tuple[SkippedDay, ...] = ()
 
     def line(self, language: str = "es") -> str:
-        spanish = language[:2] != "en"
+        spanish = language_code(language) == SPANISH
         span = f"{_stamp(self.starts_at)} → {_stamp(self.ends_at)}"
         if self.kind == "work":
             counted = _hours(self.business_time)
@@ -693,7 +694,7 @@ class Explanation:
     steps: tuple[Step, ...]
 
     def lines(self, language: str = "es") -> list[str]:
-        spanish = language[:2] != "en"
+        spanish = language_code(language) == SPANISH
         head = (
             f"Inicio {_stamp(self.start)}, objetivo {_hours(self.duration)} hábiles"
             if spanish

@@ -1,7 +1,7 @@
 """SLA refusals: each has a stable `code`, a Spanish and English message and, where it
 comes from one input, the `field` to attach it to."""
 
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 
 class SlaError(CreditdeskError):

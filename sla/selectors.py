@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.utils import translation
 
+from core.languages import SPANISH, language_code
 from sla.calendars import ALWAYS_OPEN, Calendar, Closure, Opening, Window
 from sla.calendars import business_time_between as _between
 from sla.calendars import explain_due as _explain_due
@@ -153,7 +154,7 @@ EVENT_NOTES = {
 
 def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
     """The clock's history and, while it runs, how its due time is reached."""
-    spanish = language[:2] != "en"
+    spanish = language_code(language) == SPANISH
     zone = calendar_value(clock.calendar_version).zone
     lines = []
     for event in clock.events.order_by("at", "pk"):
@@ -283,6 +284,36 @@ class GroupCompliance:
     @property
     def first_time_resolution_share(self) -> Decimal | None:
         return _share(self.first_time_resolution_met, self.resolution_decided)
+
+    def figures(self) -> list[tuple[ComplianceFigure, int | Decimal | timedelta | None]]:
+        """Every figure with its value, in `COMPLIANCE_FIGURES` order."""
+        return [(figure, getattr(self, figure.name)) for figure in COMPLIANCE_FIGURES]
+
+
+@dataclass(frozen=True)
+class ComplianceFigure:
+    """One compliance figure: a `count`, a `share` (0-1, None without data) or a `duration`
+    (business time, None without data). The API, the CSV and the PDF read this list."""
+
+    name: str
+    kind: str
+
+
+COMPLIANCE_FIGURES = (
+    ComplianceFigure("tickets", "count"),
+    ComplianceFigure("response_decided", "count"),
+    ComplianceFigure("response_met", "count"),
+    ComplianceFigure("response_share", "share"),
+    ComplianceFigure("resolution_decided", "count"),
+    ComplianceFigure("resolution_met", "count"),
+    ComplianceFigure("resolution_share", "share"),
+    ComplianceFigure("first_time_resolution_met", "count"),
+    ComplianceFigure("first_time_resolution_share", "share"),
+    ComplianceFigure("response_median", "duration"),
+    ComplianceFigure("response_p90", "duration"),
+    ComplianceFigure("resolution_median", "duration"),
+    ComplianceFigure("resolution_p90", "duration"),
+)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 
 class TicketsError(CreditdeskError):

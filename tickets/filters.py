@@ -1,6 +1,6 @@
 import django_filters
 
-from creditdesk.instants import InstantFilter
+from core.instants import InstantFilter
 from tickets.models import IntakeAttempt, Ticket
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Channel, Contact, Contract, Customer, Service
+from core.languages import in_language
 from sla.choices import Impact, Priority, Urgency
 
 CREDITS = {"max_digits": 12, "decimal_places": 2}
@@ -116,6 +117,10 @@ class Ticket(models.Model):
     @property
     def clock_subject(self) -> str:
         return f"ticket:{self.pk}"
+
+    def charge_explanation_in(self, language: str | None = None) -> str:
+        """Why the request cost what it did, in the reader's language."""
+        return in_language(self.charge_explanation, self.charge_explanation_en, language)
 
     @property
     def is_open(self) -> bool:
@@ -221,7 +226,7 @@ def text_too_long(value: str) -> ValidationError | None:
 
 def text_within_limit(value: str, *, field: str) -> str:
     """`value` when it fits TEXT_LIMIT; otherwise InvalidInput naming `field`."""
-    from creditdesk.errors import InvalidInput
+    from core.errors import InvalidInput
 
     error = text_too_long(value)
     if error is not None:

@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from creditdesk.zones import zone_label
+from core.formatting import zone_label
 from tickets import clocks
 from tickets.models import Message, Ticket
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from djmoney.money import Money
 
 from billing.models import Invoice, InvoiceLine
-from billing.money import money_sum
+from core.money import money_sum
 
 HASH_VERSION = "v1"
 SHORT_HASH_LENGTH = 16

@@ -23,7 +23,8 @@ from pypdf import PdfReader
 
 from billing.documents.snapshot import invoice_snapshot, invoices_for_snapshot
 from billing.models import Invoice, InvoicePdf
-from billing.pdf import invoice_pdf_bytes, language_of
+from billing.pdf import invoice_pdf_bytes
+from core.languages import language_code
 
 VERIFICATION_LINE = re.compile(
     r"(?:Verificación|Verification):\s*([A-Z][A-Z0-9-]*?\d{6,})\s+([0-9a-f]{16})\b"
@@ -50,7 +51,7 @@ def invoice_pdf_render(*, invoice: Invoice, language: str | None = None) -> Invo
     if not hasattr(invoice, "_prefetched_objects_cache"):
         invoice = invoices_for_snapshot().get(pk=invoice.pk)
     snapshot = invoice_snapshot(invoice)
-    language = language_of(language or snapshot.customer_language)
+    language = language_code(language or snapshot.customer_language)
     data = invoice_pdf_bytes(snapshot, language=language)
     row = InvoicePdf(
         invoice=invoice,

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from djmoney.money import Money
 
-from billing.money import minor_unit_digits
+from core.money import minor_unit_digits
 
 _UNITS = [
     "cero",

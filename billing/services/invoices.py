@@ -26,13 +26,13 @@ from billing.exceptions import (
     NotCorrectable,
 )
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceStatusChange
-from billing.money import minor_unit_digits, money_sum, round_half_up, zero
 from billing.tax import tax_rate_for
 from billing.transitions import check_transition
 from contracts.models import Contract, CreditPack, Customer
 from contracts.transitions import LIVE
-from creditdesk.amounts import CurrencyMismatch, InvalidAmount
-from creditdesk.errors import ReasonRequired
+from core.amounts import CurrencyMismatch, InvalidAmount
+from core.errors import ReasonRequired
+from core.money import minor_unit_digits, money_sum, round_half_up, zero
 
 Status = Invoice.Status
 Kind = Invoice.Kind
@@ -52,7 +52,7 @@ class LineAmounts:
 
 
 def line_amounts(*, quantity: Decimal, unit_price: Money, tax_rate: Decimal) -> LineAmounts:
-    """Per-line rounding (see billing.money): subtotal and tax each rounded half up once."""
+    """Per-line rounding (see core.money): subtotal and tax each rounded half up once."""
     subtotal = round_half_up(unit_price * quantity)
     tax = round_half_up(subtotal * tax_rate / Decimal(100))
     return LineAmounts(subtotal=subtotal, tax=tax, total=subtotal + tax)

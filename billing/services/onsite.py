@@ -8,8 +8,8 @@ from django.db import IntegrityError, models, transaction
 from billing.exceptions import NoLiveContract
 from billing.models import OnsiteCharge
 from contracts.models import Contract
-from creditdesk.amounts import InvalidAmount
-from creditdesk.errors import InvalidInput
+from core.amounts import InvalidAmount
+from core.errors import InvalidInput
 
 
 def onsite_charge_record(

@@ -22,7 +22,6 @@ from djmoney.money import Money
 from billing import credit_ledger as ledger
 from billing.exceptions import DuplicatePaymentReference
 from billing.models import Invoice, InvoiceLine, Payment
-from billing.money import round_half_up
 from billing.services.invoices import (
     invoice_add_line,
     invoice_create_draft,
@@ -31,9 +30,10 @@ from billing.services.invoices import (
 )
 from contracts.models import CreditPack, Customer
 from contracts.services import customer_today
-from creditdesk.amounts import InvalidAmount, parse_money
-from creditdesk.errors import InvalidInput
-from creditdesk.instants import day_within
+from core.amounts import InvalidAmount, parse_money
+from core.errors import InvalidInput
+from core.instants import day_within
+from core.money import round_half_up
 
 Attention = Payment.Attention
 

@@ -49,12 +49,12 @@ from billing.models import (
     OnsiteCharge,
     StripeSubscription,
 )
-from billing.money import round_half_up
 from billing.services.invoices import issue_locked, line_amounts, payment_term_days
 from billing.tax import tax_rates_by_country
 from contracts.models import Contract, Plan, PlanChange
 from contracts.transitions import LIVE
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
+from core.money import round_half_up
 
 CHUNK = 500
 

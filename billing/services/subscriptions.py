@@ -27,7 +27,6 @@ from django.utils import timezone
 from billing import stripe_gateway
 from billing.exceptions import BillingError, NoLiveContract
 from billing.models import Invoice, InvoiceLine, Payment, StripeSubscription
-from billing.money import to_minor_units
 from billing.services.invoices import invoice_add_line, invoice_create_draft, line_amounts
 from billing.services.payments import payment_apply
 from billing.services.topups import stripe_customer_ensure
@@ -35,7 +34,8 @@ from billing.tax import tax_rate_for
 from contracts.models import Contract, Plan
 from contracts.services import contract_change_plan, customer_today
 from contracts.transitions import LIVE
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
+from core.money import to_minor_units
 
 logger = logging.getLogger(__name__)
 SubStatus = StripeSubscription.Status

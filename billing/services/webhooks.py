@@ -27,8 +27,8 @@ from billing.services import refunds, subscriptions
 from billing.services.payments import amount_misfit, flag_locked, payment_apply
 from billing.services.subscriptions import EventNotReady
 from contracts.models import CreditPack, Customer
-from creditdesk.amounts import InvalidAmount, parse_money
-from creditdesk.errors import CreditdeskError
+from core.amounts import InvalidAmount, parse_money
+from core.errors import CreditdeskError
 
 Attention = Payment.Attention
 BAD_INPUT = (KeyError, TypeError, ValueError, AttributeError, CreditdeskError)

@@ -21,7 +21,7 @@ from djmoney.money import Money
 
 from contracts.models import Plan, ServiceCategory
 from contracts.services import plan_create, plan_update
-from creditdesk.errors import full_clean_or_raise
+from core.errors import full_clean_or_raise
 
 PRESETS = {
     "sla-service-types": "contracts.presets.sla_service_types",

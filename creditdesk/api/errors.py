@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from creditdesk.errors import CreditdeskError, InvalidInput
+from core.errors import CreditdeskError, InvalidInput
 
 # Intake refusals, in the order intake checks them, with the status each one gets.
 INTAKE_REFUSAL_STATUS: dict[str, int] = {

@@ -13,8 +13,8 @@ from django.utils import timezone
 from billing.models import Invoice, Payment
 from contracts.filters import ContractFilter, CustomerFilter
 from contracts.models import Contact, CreditPack, Customer, Plan, Service
-from creditdesk.api.access import STAFF, has_role, scope
-from creditdesk.instants import InstantFilter
+from core.instants import InstantFilter
+from creditdesk.roles import STAFF, has_role, scope
 from credits.models import CreditHold, LedgerEntry
 from sla.models import SlaClock
 from sla.selectors import SLA_STATES

@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -25,10 +24,10 @@ from contracts.models import (
     PlanChange,
     Service,
 )
-from creditdesk.instants import FIRST_YEAR, LAST_YEAR, instant_check, month_parse
+from core.instants import FIRST_YEAR, LAST_YEAR, instant_check, month_parse
 from credits.models import CreditHold, LedgerEntry
 from sla.choices import Impact, Priority, Urgency
-from sla.selectors import SLA_STATES
+from sla.selectors import COMPLIANCE_FIGURES, SLA_STATES, ComplianceFigure
 from tickets.models import (
     TEXT_LIMIT,
     IntakeAttempt,
@@ -71,7 +70,7 @@ class MoneyField(serializers.Field):
 
 
 class InstantField(serializers.DateTimeField):
-    """A date-time a caller sends, within the accepted years (creditdesk.instants)."""
+    """A date-time a caller sends, within the accepted years (core.instants)."""
 
     def to_internal_value(self, value) -> datetime:
         try:
@@ -113,10 +112,6 @@ class ZonedDateTimeField(serializers.Field):
 
     def to_representation(self, value: datetime) -> str:
         return value.isoformat()
-
-
-def in_language(spanish: str, english: str) -> str:
-    return english if (translation.get_language() or "es")[:2] == "en" and english else spanish
 
 
 # --- contracts ----------------------------------------------------------------------------
@@ -314,7 +309,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class MonthField(serializers.CharField):
-    """ "YYYY-MM" as the month's first day, within the accepted years (creditdesk.instants)."""
+    """ "YYYY-MM" as the month's first day, within the accepted years (core.instants)."""
 
     default_error_messages = {"invalid": _("Indique un mes AAAA-MM entre {first}-01 y {last}-12.")}
 
@@ -480,7 +475,7 @@ class TicketDetailSerializer(TicketSerializer):
         read_only_fields = fields
 
     def get_charge_explanation(self, ticket: Ticket) -> str:
-        return in_language(ticket.charge_explanation, ticket.charge_explanation_en)
+        return ticket.charge_explanation_in()
 
 
 class TicketOpenSerializer(serializers.Serializer):
@@ -643,23 +638,35 @@ class IntakeAttemptSerializer(serializers.ModelSerializer):
 # --- sla ----------------------------------------------------------------------------------
 
 
-class GroupComplianceSerializer(serializers.Serializer):
-    priority = serializers.CharField(allow_null=True)
-    tickets = serializers.IntegerField()
-    response_decided = serializers.IntegerField()
-    response_met = serializers.IntegerField()
-    response_share = serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True)
-    resolution_decided = serializers.IntegerField()
-    resolution_met = serializers.IntegerField()
-    resolution_share = serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True)
-    first_time_resolution_met = serializers.IntegerField()
-    first_time_resolution_share = serializers.DecimalField(
-        max_digits=6, decimal_places=4, allow_null=True
-    )
-    response_median_seconds = serializers.IntegerField(allow_null=True)
-    response_p90_seconds = serializers.IntegerField(allow_null=True)
-    resolution_median_seconds = serializers.IntegerField(allow_null=True)
-    resolution_p90_seconds = serializers.IntegerField(allow_null=True)
+@extend_schema_field(OpenApiTypes.INT)
+class SecondsField(serializers.Field):
+    """A duration as whole seconds (null without data)."""
+
+    def to_representation(self, value):
+        return int(value.total_seconds())
+
+
+def _figure_field(figure: ComplianceFigure) -> tuple[str, serializers.Field]:
+    if figure.kind == "count":
+        return figure.name, serializers.IntegerField()
+    if figure.kind == "share":
+        return figure.name, serializers.DecimalField(
+            max_digits=6, decimal_places=4, allow_null=True
+        )
+    return f"{figure.name}_seconds", SecondsField(source=figure.name, allow_null=True)
+
+
+# One field per figure of `sla.selectors.COMPLIANCE_FIGURES`: a new figure reaches the API
+# (and its schema) without being listed here.
+GroupComplianceSerializer = type(
+    "GroupComplianceSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "The compliance figures of one priority, or of all (`priority` null).",
+        "priority": serializers.CharField(allow_null=True),
+        **dict(_figure_field(figure) for figure in COMPLIANCE_FIGURES),
+    },
+)
 
 
 class BreachSerializer(serializers.Serializer):
@@ -668,7 +675,7 @@ class BreachSerializer(serializers.Serializer):
     priority = serializers.CharField()
     due_at = serializers.DateTimeField(allow_null=True)
     stopped_at = serializers.DateTimeField(allow_null=True)
-    late_by_seconds = serializers.IntegerField(allow_null=True)
+    late_by_seconds = SecondsField(source="late_by", allow_null=True)
 
 
 class ComplianceSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django import template
 
-from creditdesk.zones import zone_label
+from core.formatting import zone_label
 
 register = template.Library()
 

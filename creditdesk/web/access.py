@@ -1,6 +1,6 @@
 """Who may open which page: customers' contacts get the portal, staff the workspace.
 
-Roles are the API's (`creditdesk.api.access`): one definition for the API and the pages.
+Roles are `creditdesk.roles`: one definition for the API, the pages and the downloads.
 The portal decorators also switch the request to the customer's time zone, so every time
 on a portal page is shown in it.
 """
@@ -13,13 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from creditdesk.api.access import STAFF, Role, contact_of, roles_of
+from creditdesk.roles import STAFF, Role, contact_of, has_role
 
 View = Callable[..., HttpResponse]
-
-
-def is_staff_user(user) -> bool:
-    return bool(roles_of(user) & STAFF)
 
 
 def portal_view(view: View) -> View:
@@ -51,7 +47,7 @@ def roles_view(roles: frozenset[Role]) -> Callable[[View], View]:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not roles_of(request.user) & roles:
+            if not has_role(request.user, roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -65,12 +61,8 @@ def roles_view(roles: frozenset[Role]) -> Callable[[View], View]:
 staff_view = roles_view(STAFF)
 
 
-def may(user, roles: frozenset[Role]) -> bool:
-    return bool(roles_of(user) & roles)
-
-
 def may_open(user, view: View) -> bool:
     """Whether the view's own decorator (`portal_view`, `roles_view`) lets the user in; a view
     without one is not offered."""
     roles = getattr(view, "allowed_roles", None)
-    return roles is not None and may(user, roles)
+    return roles is not None and has_role(user, roles)

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Service
-from creditdesk.instants import InstantFieldMixin
+from core.instants import InstantFieldMixin
 from sla.choices import Impact, Urgency
 from tickets.models import Ticket
 from tickets.transitions import ALLOWED
@@ -14,7 +14,7 @@ TEXTAREA = {"rows": 5}
 
 
 class InstantFormField(InstantFieldMixin, forms.DateTimeField):
-    """A date-time typed in a form, within the accepted years (creditdesk.instants)."""
+    """A date-time typed in a form, within the accepted years (core.instants)."""
 
 
 class TicketOpenForm(forms.Form):

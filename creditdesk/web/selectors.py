@@ -14,7 +14,7 @@ from django.db.models.functions import Cast
 from billing.models import Payment
 from contracts.models import Channel, Contact, Contract, Customer, PlanChange
 from contracts.selectors import contract_get_live, plan_change_waiting
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 from creditdesk.web.charts import LineChart, step_chart
 from credits.models import CreditAccount, CreditHold, LedgerEntry
 from credits.selectors import RunoutForecast, credit_account_get, credit_runout_forecast

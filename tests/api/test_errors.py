@@ -5,9 +5,9 @@ import pkgutil
 
 import pytest
 
-import creditdesk.errors
+import core.errors
+from core.errors import CreditdeskError, InvalidInput
 from creditdesk.api.errors import BASE_CODES, STATUS_BY_CODE, exception_handler, status_for
-from creditdesk.errors import CreditdeskError, InvalidInput
 from tests.api.conftest import assert_error
 
 APPS = ["contracts", "credits", "tickets", "sla", "billing"]
@@ -45,7 +45,7 @@ def test_status_of_service_codes():
 
 def test_a_bug_is_left_to_django_as_a_500():
     assert exception_handler(RuntimeError("bug"), {}) is None
-    assert creditdesk.errors  # the one shape lives in creditdesk.errors
+    assert core.errors  # the one shape lives in core.errors
 
 
 def test_401_has_the_shape_and_asks_for_a_token(api, db):

@@ -29,7 +29,7 @@ from billing.services import (
     invoice_void,
     payment_record,
 )
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
 from tests.factories import (
     make_customer,
     make_finance_user,

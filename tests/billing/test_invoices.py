@@ -24,7 +24,7 @@ from billing.services import (
     invoice_mark_paid,
     invoice_void,
 )
-from creditdesk.errors import CreditdeskError, ReasonRequired
+from core.errors import CreditdeskError, ReasonRequired
 from tests.billing.conftest import assert_refused
 from tests.factories import make_contract, make_customer, make_invoice
 

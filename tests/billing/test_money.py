@@ -1,12 +1,12 @@
-"""The rounding rule of billing.money, with amounts where other rules give other answers."""
+"""The rounding rule of core.money, with amounts where other rules give other answers."""
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from djmoney.money import Money
 
-from billing.money import from_minor_units, round_half_up, to_minor_units
 from billing.services.invoices import line_amounts
+from core.money import from_minor_units, round_half_up, to_minor_units
 
 
 @pytest.mark.parametrize(

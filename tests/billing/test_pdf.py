@@ -17,11 +17,11 @@ from django.db import transaction
 from djmoney.money import Money
 from pypdf import PdfReader
 
-from billing.documents.formatting import display_digits, document_locale, format_money
 from billing.documents.snapshot import InvoiceSnapshot, invoice_snapshot, invoices_for_snapshot
 from billing.documents.words import amount_in_words, number_to_words
 from billing.pdf import invoice_pdf_bytes
 from billing.services import credit_note_issue
+from core.formatting import display_digits, document_locale, format_money
 from tests.factories import make_customer, make_invoice
 
 _seed = importlib.import_module("billing.migrations.0002_seed_tax_rates_and_series")

@@ -14,8 +14,8 @@ from billing.models import BillingRun, Invoice, InvoiceLine, OnsiteCharge
 from billing.services import Period, billing_run
 from contracts.models import Contract
 from contracts.services import contract_change_plan
-from creditdesk.amounts import InvalidAmount
-from creditdesk.errors import InvalidInput
+from core.amounts import InvalidAmount
+from core.errors import InvalidInput
 from credits.services import credit_account_get_or_create, credits_charge, credits_place_hold
 from tests.billing.conftest import assert_refused
 from tests.factories import (

@@ -14,7 +14,7 @@ from billing.exceptions import DuplicatePaymentReference, PackNotForSale
 from billing.models import Invoice, Payment, StripeEvent
 from billing.selectors import payment_list_needing_attention
 from billing.services import invoice_void, payment_record, topup_start
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 from credits.models import LedgerEntry
 from tests.billing.conftest import SECRET_KEY, assert_refused, make_event, sign
 from tests.factories import make_contract, make_credit_pack, make_customer, make_invoice

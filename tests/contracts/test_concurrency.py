@@ -7,7 +7,7 @@ import pytest
 from contracts import services
 from contracts.exceptions import CurrencyLocked, PlanChangeNotAllowed, SecondLiveContract
 from contracts.models import Contract, Customer, PlanChange
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
 from tests.factories import make_contract, make_customer, make_plan
 from tests.threads import run_together
 

@@ -11,8 +11,8 @@ from billing.models import Payment
 from billing.services import payment_record
 from contracts.models import Contract, PlanChange
 from contracts.services import contract_change_plan, contract_create, customer_today
-from creditdesk.amounts import InvalidAmount
-from creditdesk.errors import InvalidInput
+from core.amounts import InvalidAmount
+from core.errors import InvalidInput
 from tests.factories import make_contract, make_customer, make_invoice, make_plan
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.utils import timezone
 from contracts import services
 from contracts.exceptions import CurrencyLocked, PlanChangeNotAllowed
 from contracts.models import Contract, PlanChange
-from creditdesk.amounts import CurrencyMismatch
-from creditdesk.errors import InvalidInput
+from core.amounts import CurrencyMismatch
+from core.errors import InvalidInput
 from tests.factories import make_contract, make_customer, make_plan
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from contracts.exceptions import (
     SecondLiveContract,
 )
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan
-from creditdesk.amounts import CurrencyMismatch, InvalidAmount
-from creditdesk.errors import InvalidInput, ReasonRequired
+from core.amounts import CurrencyMismatch, InvalidAmount
+from core.errors import InvalidInput, ReasonRequired
 from tests.factories import make_contract, make_customer, make_plan, make_service, make_user
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from djmoney.money import Money
 from contracts import services
 from contracts.exceptions import CurrencyLocked, HasHistory
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan
-from creditdesk.amounts import CurrencyMismatch, InvalidAmount
-from creditdesk.errors import InvalidInput
+from core.amounts import CurrencyMismatch, InvalidAmount
+from core.errors import InvalidInput
 from tests.factories import (
     make_contact,
     make_contract,

@@ -8,7 +8,7 @@ from djmoney.money import Money
 from hypothesis import given
 from hypothesis import strategies as st
 
-from creditdesk.amounts import CurrencyMismatch, InvalidAmount, parse_decimal, parse_money
+from core.amounts import CurrencyMismatch, InvalidAmount, parse_decimal, parse_money
 
 CENTS = st.integers(min_value=-(10**12) + 1, max_value=10**12 - 1)
 

@@ -1,6 +1,6 @@
 from django.utils import translation
 
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 
 class NotEnoughCredits(CreditdeskError):

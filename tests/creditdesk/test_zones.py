@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from creditdesk.zones import zone_label
+from core.formatting import zone_label
 
 JULY = datetime(2026, 7, 1, 12, tzinfo=UTC)
 

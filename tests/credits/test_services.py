@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 from djmoney.money import Money
 
-from creditdesk.amounts import CurrencyMismatch, InvalidAmount
-from creditdesk.errors import InvalidInput, ReasonRequired
+from core.amounts import CurrencyMismatch, InvalidAmount
+from core.errors import InvalidInput, ReasonRequired
 from credits.exceptions import (
     AlreadyReversed,
     HoldAccountMismatch,

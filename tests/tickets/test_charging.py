@@ -7,7 +7,7 @@ from djmoney.money import Money
 
 from billing.models import OnsiteCharge
 from contracts.models import Channel
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import ledger_verify
 from tickets.exceptions import SessionNotScheduled, SessionNotStarted, WorkLogLocked

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from contracts.models import Channel, Contract, Customer
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
 from credits.models import CreditAccount, CreditHold
 from credits.solvency import register_insolvency_check, unregister_insolvency_check
 from sla.models import SlaClock

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from contracts.models import Channel
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
 from sla.models import SlaClock
 from tests.factories import make_contact
 from tickets.exceptions import FollowUpNotAllowed, IllegalTicketTransition
@@ -183,7 +183,7 @@ def test_a_customer_answer_resets_the_count(ticket, agent, funded, tuesday_morni
 def test_staff_override_priority_with_a_reason_and_the_clocks_follow(
     ticket, agent, tuesday_morning
 ):
-    from creditdesk.errors import CreditdeskError
+    from core.errors import CreditdeskError
 
     response = SlaClock.objects.get(subject=ticket.clock_subject, kind="response")
     assert (ticket.priority, response.target) == ("p3", timedelta(hours=2))

@@ -11,18 +11,17 @@ from django.utils.dateparse import parse_datetime
 from pypdf import PdfReader
 
 from contracts.models import Channel
+from creditdesk.reports.data import month_bounds, sla_report_data
+from creditdesk.reports.rendering import (
+    _minutes,
+    compliance_chart_svg,
+    sla_report_csv,
+    sla_report_pdf,
+)
 from credits.selectors import ledger_entry_list
 from credits.services import credit_account_get_or_create, credits_top_up
 from sla.models import SlaClock
 from sla.selectors import sla_compliance
-from tickets.reports import (
-    _minutes,
-    compliance_chart_svg,
-    month_bounds,
-    sla_report_csv,
-    sla_report_data,
-    sla_report_pdf,
-)
 from tickets.services import lifecycle
 from tickets.services.intake import ticket_open
 

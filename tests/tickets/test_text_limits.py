@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from contracts.models import Channel
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
 from tickets.models import TEXT_LIMIT, IntakeAttempt, Message, Ticket
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply

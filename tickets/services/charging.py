@@ -14,7 +14,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from creditdesk.errors import InvalidInput, full_clean_or_raise
+from contracts.signals import onsite_work_logged
+from core.errors import InvalidInput, full_clean_or_raise
 from credits.models import CreditHold
 from credits.rules import charge_explanation, credit_rule_for, credits_for_minutes
 from credits.services import (
@@ -25,7 +26,6 @@ from credits.services import (
 )
 from tickets.exceptions import SessionNotScheduled, SessionNotStarted, WorkLogLocked
 from tickets.models import ScheduledSession, Ticket, TicketEvent, WorkLog
-from tickets.signals import onsite_work_logged
 
 
 def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: datetime) -> None:

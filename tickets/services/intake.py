@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from contracts.selectors import contact_get_by_email, services_covered
-from creditdesk.errors import CreditdeskError, InvalidInput
+from core.errors import CreditdeskError, InvalidInput
 from credits.services import credits_place_hold
 from credits.solvency import SolvencyDecision, solvency_check
 from sla.choices import Impact, Urgency

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Channel, Contact
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
 from sla.business_days import end_of_business_days
 from sla.choices import Priority
 from tickets import clocks, notifications

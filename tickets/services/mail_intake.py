@@ -25,7 +25,7 @@ from django.utils import translation
 
 from contracts.models import Channel
 from contracts.selectors import contact_get_by_email
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 from tickets.mail import MalformedMail, ParsedMail, mail_fingerprint, parse_message
 from tickets.models import TEXT_LIMIT, Attachment, InboundMail, Message, Ticket
 from tickets.services.intake import ticket_open

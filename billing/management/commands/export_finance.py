@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.exports import finance_export_csv, finance_export_get, finance_export_xlsx
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.services.run import Period, billing_run
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 
 class Command(BaseCommand):

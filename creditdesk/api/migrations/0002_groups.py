@@ -1,4 +1,4 @@
-"""The staff groups the API's roles are read from (see creditdesk/api/access.py)."""
+"""The staff groups the API's roles are read from (see creditdesk/roles.py)."""
 
 from django.db import migrations
 

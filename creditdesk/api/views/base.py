@@ -9,13 +9,14 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from creditdesk.api.access import ALL, Role, RolePermission, has_role, scope
+from creditdesk.api.permissions import RolePermission
+from creditdesk.roles import ALL, Role, has_role, scope
 
 
 class ApiViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, RolePermission]
     filter_backends = [DjangoFilterBackend, OrderingFilter]
-    # action -> roles allowed (see creditdesk.api.access); unlisted actions are refused.
+    # action -> roles allowed (see creditdesk.roles); unlisted actions are refused.
     roles: dict[str, frozenset[Role]] = {}
     # Path from the view's model to its customer ("" for Customer itself).
     customer_path = "customer"

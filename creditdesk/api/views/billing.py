@@ -13,16 +13,16 @@ from billing.models import Payment
 from billing.services import payment_record, topup_start
 from contracts.models import Customer
 from creditdesk.api import filters, serializers
-from creditdesk.api.access import (
+from creditdesk.api.errors import ApiRefusal
+from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
+from creditdesk.roles import (
     FINANCE_ROLES,
     MONEY_READERS,
     Role,
     contact_of,
     invoices_visible_to,
 )
-from creditdesk.api.errors import ApiRefusal
-from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 
 FINANCE = FINANCE_ROLES
 

@@ -11,13 +11,14 @@ from contracts import services as contract_services
 from contracts.models import Contact, Contract, CreditPack, Customer, Plan, Service
 from contracts.selectors import contract_list, customer_list
 from creditdesk.api import filters, serializers
-from creditdesk.api.access import ALL, Role
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
+from creditdesk.reports.data import sla_report_data
+from creditdesk.reports.rendering import sla_report_csv, sla_report_pdf
+from creditdesk.roles import ALL, Role
 from credits.selectors import credit_account_get
 from credits.services import credit_account_get_or_create, credits_adjust
 from sla.selectors import sla_compliance
-from tickets.reports import sla_report_csv, sla_report_data, sla_report_pdf
 from tickets.selectors import contract_clocks
 
 MONTH = OpenApiParameter(
@@ -345,47 +346,12 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return response
 
 
-def _seconds(value):
-    return None if value is None else int(value.total_seconds())
-
-
-def _group(group) -> dict:
-    figures = {
-        name: getattr(group, name)
-        for name in (
-            "priority",
-            "tickets",
-            "response_decided",
-            "response_met",
-            "response_share",
-            "resolution_decided",
-            "resolution_met",
-            "resolution_share",
-            "first_time_resolution_met",
-            "first_time_resolution_share",
-        )
-    }
-    for name in ("response_median", "response_p90", "resolution_median", "resolution_p90"):
-        figures[f"{name}_seconds"] = _seconds(getattr(group, name))
-    return figures
-
-
 def _compliance_figures(contract: Contract, compliance, period: dict) -> dict:
     return {
         "contract": contract.pk,
         "since": period.get("since"),
         "until": period.get("until"),
-        "overall": _group(compliance.overall),
-        "by_priority": [_group(group) for group in compliance.by_priority],
-        "breaches": [
-            {
-                "label": breach.label,
-                "kind": breach.kind,
-                "priority": breach.priority,
-                "due_at": breach.due_at,
-                "stopped_at": breach.stopped_at,
-                "late_by_seconds": _seconds(breach.late_by),
-            }
-            for breach in compliance.breaches
-        ],
+        "overall": compliance.overall,
+        "by_priority": compliance.by_priority,
+        "breaches": compliance.breaches,
     }

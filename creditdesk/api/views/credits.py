@@ -6,8 +6,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 
 from contracts.models import Customer
 from creditdesk.api import filters, serializers
-from creditdesk.api.access import ALL
 from creditdesk.api.views.base import ApiViewSet, ListMixin
+from creditdesk.roles import ALL
 from credits.models import CreditHold, LedgerEntry
 from credits.selectors import credit_account_get, ledger_entry_list
 

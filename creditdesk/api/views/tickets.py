@@ -1,13 +1,17 @@
 """Tickets: intake, lifecycle, messages, work logs, sessions; intake attempts for staff."""
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from contracts.models import Channel, Contact
+from core.languages import language_code
 from creditdesk.api import filters, serializers
-from creditdesk.api.access import (
+from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from creditdesk.api.throttling import intake_check
+from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
+from creditdesk.roles import (
     ALL,
     CONTACT_TICKET_TRANSITIONS,
     TICKET_OPENERS,
@@ -16,9 +20,6 @@ from creditdesk.api.access import (
     Role,
     contact_of,
 )
-from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from creditdesk.api.throttling import intake_check
-from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from tickets.models import Message, ScheduledSession, Ticket
 from tickets.selectors import (
     intake_attempt_list,
@@ -85,7 +86,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
     def _detail(self, ticket: Ticket, *, status_code: int = 200):
         ticket = self.get_queryset().get(pk=ticket.pk)
-        language = translation.get_language() or "es"
+        language = language_code()
         ticket.clocks = ticket_clocks(ticket, now=timezone.now(), language=language)
         ticket.charges = ticket_charges(ticket)
         return self.render(serializers.TicketDetailSerializer, ticket, status_code=status_code)

@@ -125,7 +125,8 @@ def render_all(output: Path, *, long_lines: int, stories: tuple[TicketStory, ...
         invoice_create_draft,
         invoice_issue,
     )
-    from tickets.reports import sla_report_data, sla_report_pdf
+    from creditdesk.reports.data import sla_report_data
+    from creditdesk.reports.rendering import sla_report_pdf
 
     customer, contract, contact = _customer_with_contract()
     with time_machine.travel(REPORT_MONTH - timedelta(days=5), tick=False):

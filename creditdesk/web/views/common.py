@@ -2,13 +2,9 @@
 
 from django.contrib import messages
 from django.http import HttpRequest
-from django.utils import translation
 
-from creditdesk.errors import CreditdeskError, InvalidInput
-
-
-def language() -> str:
-    return (translation.get_language() or "es")[:2]
+from core.errors import CreditdeskError, InvalidInput
+from core.languages import language_code
 
 
 def show_refusal(request: HttpRequest, error: CreditdeskError, form=None) -> None:
@@ -20,6 +16,6 @@ def show_refusal(request: HttpRequest, error: CreditdeskError, form=None) -> Non
                 form.add_error(name if name in form.fields else None, text)
         return
     if form is not None and error.field in getattr(form, "fields", {}):
-        form.add_error(error.field, error.message(language()))
+        form.add_error(error.field, error.message(language_code()))
         return
-    messages.error(request, error.message(language()))
+    messages.error(request, error.message(language_code()))

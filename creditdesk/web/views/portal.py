@@ -14,15 +14,17 @@ from billing.documents.store import invoice_pdf_get
 from billing.services import topup_start
 from contracts.models import Channel, CreditPack, Service
 from contracts.selectors import contract_get_live, services_covered
-from creditdesk.api.access import invoices_visible_to
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
+from core.languages import language_code
+from creditdesk.reports.data import month_bounds, sla_report_data
+from creditdesk.reports.rendering import sla_report_pdf
+from creditdesk.roles import invoices_visible_to
 from creditdesk.web import selectors
 from creditdesk.web.access import portal_view
 from creditdesk.web.filters import LedgerEntryFilter
 from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpenForm
-from creditdesk.web.views.common import language, show_refusal
+from creditdesk.web.views.common import show_refusal
 from tickets.models import Ticket
-from tickets.reports import month_bounds, sla_report_data, sla_report_pdf
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up, ticket_reopen
 
@@ -68,7 +70,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("web:ticket", number=result.ticket.number)
             show_refusal(request, result.refusal)
-    preview = selectors.intake_preview(contact=request.contact, language=language())
+    preview = selectors.intake_preview(contact=request.contact, language=language_code())
     return render(
         request,
         "portal/ticket_new.html",
@@ -91,7 +93,7 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 def _render_ticket(request, ticket, **forms) -> HttpResponse:
     page = selectors.ticket_page(
-        ticket=ticket, now=timezone.now(), language=language(), staff=False
+        ticket=ticket, now=timezone.now(), language=language_code(), staff=False
     )
     context = {
         "page": page,
@@ -102,9 +104,7 @@ def _render_ticket(request, ticket, **forms) -> HttpResponse:
         "can_reopen": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED),
         "can_follow_up": ticket.status in (Ticket.Status.CLOSED, Ticket.Status.ABANDONED),
         "can_reply": ticket.is_open,
-        "explanation": ticket.charge_explanation_en
-        if language() == "en" and ticket.charge_explanation_en
-        else ticket.charge_explanation,
+        "explanation": ticket.charge_explanation_in(),
     }
     return render(request, "portal/ticket.html", context)
 
@@ -279,7 +279,7 @@ def sla_report_pdf_view(request: HttpRequest, month: str) -> HttpResponse:
         raise Http404
     report = sla_report_data(contract=contract, period_start=first, period_end=last)
     response = HttpResponse(
-        sla_report_pdf(report, language=language()), content_type="application/pdf"
+        sla_report_pdf(report, language=language_code()), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'attachment; filename="sla-{month}.pdf"'
     return response

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts.models import Customer
-from creditdesk.api.access import TICKET_STAFF, TICKET_WORKERS, scope
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
+from core.languages import language_code
+from creditdesk.roles import TICKET_STAFF, TICKET_WORKERS, has_role, scope
 from creditdesk.web import selectors
-from creditdesk.web.access import may, roles_view, staff_view
+from creditdesk.web.access import roles_view, staff_view
 from creditdesk.web.filters import QueueFilter
 from creditdesk.web.forms import (
     AgentReplyForm,
@@ -20,7 +21,7 @@ from creditdesk.web.forms import (
     TransitionForm,
     WorkLogForm,
 )
-from creditdesk.web.views.common import language, show_refusal
+from creditdesk.web.views.common import show_refusal
 from tickets.models import ScheduledSession, Ticket
 from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
 from tickets.services.lifecycle import ticket_agent_reply, ticket_assign, ticket_transition
@@ -60,7 +61,9 @@ def _ticket(request: HttpRequest, number: str) -> Ticket:
 
 
 def _work_view(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
-    page = selectors.ticket_page(ticket=ticket, now=timezone.now(), language=language(), staff=True)
+    page = selectors.ticket_page(
+        ticket=ticket, now=timezone.now(), language=language_code(), staff=True
+    )
     context = {
         "page": page,
         "ticket": ticket,
@@ -73,11 +76,9 @@ def _work_view(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
         "session_form": forms.get("session_form") or SessionForm(),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"assignee": ticket.assignee}),
-        "may_answer": may(request.user, TICKET_STAFF),
-        "may_work": may(request.user, TICKET_WORKERS),
-        "explanation": ticket.charge_explanation_en
-        if language() == "en" and ticket.charge_explanation_en
-        else ticket.charge_explanation,
+        "may_answer": has_role(request.user, TICKET_STAFF),
+        "may_work": has_role(request.user, TICKET_WORKERS),
+        "explanation": ticket.charge_explanation_in(),
     }
     return render(request, "workspace/ticket.html", context)
 

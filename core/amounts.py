@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from djmoney.money import Money
 
-from creditdesk.errors import CreditdeskError
+from core.errors import CreditdeskError
 
 CENT = Decimal("0.01")
 Sign = Literal["positive", "nonzero", "non_negative"]

@@ -13,15 +13,16 @@ Two questions, answered separately:
 1. Which objects exist for this user? `scope()` filters a queryset to the customers the user
    may see. An object outside it is answered 404, exactly like one that does not exist, so
    ids of other customers never leak.
-2. May this role call this action? `RolePermission` reads the view's `roles` table
-   (action -> roles) and answers 403 to a role that may not.
+2. May this role call this action? `has_role` against the tables below; the API's
+   `RolePermission` and the pages' `roles_view` both ask it (403 to a role that may not).
+
+The API, the pages and the downloads all import these; nothing restates them.
 """
 
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
-from rest_framework.permissions import BasePermission
 
 AGENTS_GROUP = "agents"
 FINANCE_GROUP = "finance"
@@ -132,17 +133,3 @@ def invoices_visible_to(user) -> QuerySet:
     if not has_role(user, {Role.MANAGER, Role.FINANCE, Role.ADMIN}):
         invoices = invoices.exclude(status=Invoice.Status.DRAFT)
     return invoices
-
-
-class RolePermission(BasePermission):
-    """Allows an action only to the roles the view's `roles` table names for it.
-
-    `roles` maps an action name (list, retrieve, create, an @action's name) to a set of roles;
-    an action missing from the table is refused, so a new action is closed until listed.
-    """
-
-    def has_permission(self, request, view) -> bool:
-        action = getattr(view, "action", None)
-        if action is None:
-            return True  # a method the view does not route: DRF answers 405
-        return has_role(request.user, getattr(view, "roles", {}).get(action, frozenset()))

@@ -27,8 +27,8 @@ from billing.exports import (
 )
 from billing.models import Invoice
 from billing.services.webhooks import stripe_event_receive
-from creditdesk.api.access import FINANCE_ROLES, invoices_visible_to
-from creditdesk.errors import InvalidInput
+from core.errors import InvalidInput
+from creditdesk.roles import FINANCE_ROLES, invoices_visible_to
 from creditdesk.web.access import roles_view
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 @login_required
 def invoice_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
     """The stored PDF of an issued invoice or credit note (rendered on its first download),
-    for whoever may read it (`invoices_visible_to`, the API's rule); 404 for anyone else."""
+    for whoever may read it (`creditdesk.roles.invoices_visible_to`); 404 for anyone else."""
     visible = invoices_visible_to(request.user).exclude(status=Invoice.Status.DRAFT)
     invoice = get_object_or_404(visible, pk=pk)
     stored = invoice_pdf_get(invoice=invoice)

@@ -51,7 +51,7 @@ DAY_OUT_OF_WINDOW = _("La fecha debe estar entre el %(earliest)s y el %(latest)s
 def day_within(value: date, *, field: str, earliest: date, latest: date) -> date:
     """`value` when earliest <= value <= latest; otherwise InvalidInput naming `field`.
     Services use it for the dates people type: payments, contract starts, plan changes."""
-    from creditdesk.errors import InvalidInput
+    from core.errors import InvalidInput
 
     if not earliest <= value <= latest:
         refusal = ValidationError(

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import formats, translation
 from django.utils.functional import Promise
 
+from core.languages import language_code
+
 
 class CreditdeskError(Exception):
     code: ClassVar[str] = "error"
@@ -24,7 +26,7 @@ class CreditdeskError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, language: str | None = None) -> str:
-        language = _language(language)
+        language = language_code(language)
         template = self.message_en if language == "en" else self.message_es
         with translation.override(language):  # lazy params (labels, names) render in it too
             return template.format(**{name: _render(value) for name, value in self.params.items()})
@@ -67,7 +69,7 @@ class InvalidInput(CreditdeskError):
         return cls({NON_FIELD_ERRORS: error.error_list})
 
     def fields_in(self, language: str | None = None) -> dict[str, list[str]]:
-        with translation.override(_language(language)):
+        with translation.override(language_code(language)):
             return {name: _texts(messages) for name, messages in self._fields.items()}
 
     @property
@@ -77,7 +79,7 @@ class InvalidInput(CreditdeskError):
     def message(self, language: str | None = None) -> str:
         fields = self.fields_in(language)
         summary = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in fields.items())
-        template = self.message_en if _language(language) == "en" else self.message_es
+        template = self.message_en if language_code(language) == "en" else self.message_es
         return template.format(summary=summary)
 
     def as_dict(self, language: str | None = None) -> dict[str, Any]:
@@ -86,10 +88,6 @@ class InvalidInput(CreditdeskError):
             "message": self.message(language),
             "fields": self.fields_in(language),
         }
-
-
-def _language(language: str | None) -> str:
-    return (language or translation.get_language() or "es")[:2]
 
 
 def _render(value: Any) -> Any:

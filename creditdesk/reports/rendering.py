@@ -1,168 +1,26 @@
-"""The SLA compliance report of a contract for a period (a calendar month by default).
-
-Lives in `tickets` because it needs tickets (which clocks belong to the contract's period),
-`sla` (the figures) and `credits` (the balance), and only `tickets` may see all three;
-billing may not import tickets. `sla_report_data` assembles the data; `sla_report_pdf` and
-`sla_report_csv` only render it. Every compliance figure is `sla.selectors.sla_compliance`'s
-(of the clocks of the contract's tickets opened in the period, and of each week), never
-recomputed here. A week is Monday to Sunday, cut to the period; the period's days and weeks
-are in the customer's time zone.
-
-Credits: the balance before the period's first moment and after its last (the ledger's own
-`balance_after`), what was added (top-ups, grants, refunds), consumed (charges, no-shows)
-and moved otherwise (expiries, adjustments, reversals), summed here in Python: SQLite would
-add decimals as floats.
-"""
+"""The SLA compliance report as people read it (a PDF in the reader's language, with a weekly
+chart) and as machines read it (a CSV, one figure per row); both only render
+`creditdesk.reports.data.SlaReport`."""
 
 import csv
 import io
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.core import Locale
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from weasyprint import HTML
 
-from contracts.models import Contract
-from creditdesk.instants import month_parse
-from creditdesk.spreadsheets import spreadsheet_safe
-from credits.models import LedgerEntry
+from core.formatting import document_locale, format_credits, format_date, format_share
+from core.languages import language_code
+from core.spreadsheets import spreadsheet_safe
+from creditdesk.reports.data import SlaReport, Week
 from sla.choices import Priority
-from sla.models import SlaTarget
-from sla.selectors import Compliance, GroupCompliance, policy_current_version, sla_compliance
-from tickets.selectors import contract_clocks
-
-ADDED = (LedgerEntry.Kind.TOP_UP, LedgerEntry.Kind.GRANT, LedgerEntry.Kind.REFUND)
-CONSUMED = (LedgerEntry.Kind.CHARGE, LedgerEntry.Kind.NO_SHOW)
-
-
-@dataclass(frozen=True)
-class Target:
-    priority: str
-    first_response: timedelta | None
-    resolution: timedelta | None
-    measure: str
-
-
-@dataclass(frozen=True)
-class Week:
-    starts_on: date
-    ends_on: date
-    compliance: GroupCompliance
-
-
-@dataclass(frozen=True)
-class CreditSummary:
-    opening: Decimal
-    added: Decimal
-    consumed: Decimal
-    other: Decimal
-    closing: Decimal
-
-
-@dataclass(frozen=True)
-class SlaReport:
-    contract: Contract
-    period_start: date
-    period_end: date
-    time_zone: str
-    policy_name: str
-    targets: list[Target]
-    compliance: Compliance
-    weeks: list[Week]
-    credits: CreditSummary
-
-
-def month_bounds(month: str | date) -> tuple[date, date]:
-    """First and last day of a month, from "YYYY-MM" (a ValueError outside the accepted
-    years, see creditdesk.instants) or any day in it."""
-    first = month_parse(month) if isinstance(month, str) else month.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)
-
-
-def _moment(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
-
-
-def _credits(contract: Contract, start: datetime, end: datetime) -> CreditSummary:
-    entries = LedgerEntry.objects.filter(account__customer_id=contract.customer_id)
-    before = entries.filter(created_at__lt=start).order_by("-sequence").first()
-    opening = before.balance_after if before else Decimal("0")
-    added = consumed = other = Decimal("0")
-    for kind, credits in (
-        entries.filter(created_at__gte=start, created_at__lt=end)
-        .values_list("kind", "credits")
-        .iterator()
-    ):
-        if kind in ADDED:
-            added += credits
-        elif kind in CONSUMED:
-            consumed -= credits
-        else:
-            other += credits
-    last = entries.filter(created_at__lt=end).order_by("-sequence").first()
-    closing = last.balance_after if last else Decimal("0")
-    return CreditSummary(
-        opening=opening, added=added, consumed=consumed, other=other, closing=closing
-    )
-
-
-def sla_report_data(
-    *, contract: Contract, period_start: date | None = None, period_end: date | None = None
-) -> SlaReport:
-    """The report's data for `contract` from `period_start` to `period_end` (both included;
-    default: the calendar month of `period_start`, or the current month)."""
-    if period_start is None:
-        period_start = timezone.localdate(timezone=contract.customer.time_zone_info)
-    if period_end is None:
-        period_start, period_end = month_bounds(period_start)
-    customer = contract.customer
-    zone = customer.time_zone_info
-    start, end = _moment(period_start, zone), _moment(period_end + timedelta(days=1), zone)
-    plan = contract.plan
-    version = policy_current_version(plan.sla_policy) if plan.sla_policy_id else None
-    targets = []
-    if version is not None:
-        order = {value: index for index, value in enumerate(Priority.values)}
-        rows = SlaTarget.objects.filter(policy_version=version)
-        targets = [
-            Target(row.priority, row.first_response, row.resolution, row.measure)
-            for row in sorted(rows, key=lambda row: order[row.priority])
-        ]
-    weeks = []
-    week_start = period_start
-    while week_start <= period_end:
-        week_end = min(week_start + timedelta(days=6 - week_start.weekday()), period_end)
-        clocks = contract_clocks(
-            contract,
-            opened_from=_moment(week_start, zone),
-            opened_before=_moment(week_end + timedelta(days=1), zone),
-        )
-        weeks.append(Week(week_start, week_end, sla_compliance(clocks=clocks).overall))
-        week_start = week_end + timedelta(days=1)
-    return SlaReport(
-        contract=contract,
-        period_start=period_start,
-        period_end=period_end,
-        time_zone=customer.time_zone,
-        policy_name=version.policy.name if version else "",
-        targets=targets,
-        compliance=sla_compliance(
-            clocks=contract_clocks(contract, opened_from=start, opened_before=end)
-        ),
-        weeks=weeks,
-        credits=_credits(contract, start, end),
-    )
-
-
-# --- rendering ----------------------------------------------------------------------------------
+from sla.selectors import GroupCompliance
 
 LABELS = {
     "es": {
@@ -250,11 +108,6 @@ LABELS = {
         "times_note": "Times in business hours of the policy's calendar; dates in {zone}.",
     },
 }
-LOCALES = {"es": "es_CO", "en": "en"}
-
-
-def _language(language: str | None) -> str:
-    return "en" if (language or "")[:2] == "en" else "es"
 
 
 def _duration(value: timedelta | None) -> str:
@@ -264,10 +117,6 @@ def _duration(value: timedelta | None) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def _share(value: Decimal | None, locale: str) -> str:
-    return "-" if value is None else format_percent(value, "#,##0.0 %", locale=locale)
-
-
 def _priority(value: str | None, language: str, labels: dict) -> str:
     if value is None:
         return labels["all"]
@@ -275,14 +124,13 @@ def _priority(value: str | None, language: str, labels: dict) -> str:
         return str(Priority(value).label)
 
 
-def _group_row(group: GroupCompliance, language: str, labels: dict) -> dict:
-    locale = LOCALES[language]
+def _group_row(group: GroupCompliance, language: str, labels: dict, locale: Locale) -> dict:
     return {
         "priority": _priority(group.priority, language, labels),
         "tickets": group.tickets,
-        "response_share": _share(group.response_share, locale),
+        "response_share": format_share(group.response_share, locale=locale),
         "response_met": f"{group.response_met}/{group.response_decided}",
-        "resolution_share": _share(group.resolution_share, locale),
+        "resolution_share": format_share(group.resolution_share, locale=locale),
         "resolution_met": f"{group.resolution_met}/{group.resolution_decided}",
         "response_median": _duration(group.response_median),
         "response_p90": _duration(group.response_p90),
@@ -291,11 +139,11 @@ def _group_row(group: GroupCompliance, language: str, labels: dict) -> dict:
     }
 
 
-def compliance_chart_svg(weeks: list[Week], *, language: str = "es") -> str:
+def compliance_chart_svg(weeks: list[Week], *, language: str = "es", country: str = "") -> str:
     """A bar chart of the response and resolution shares met per week, as SVG markup; a week
     without decided targets has no bar."""
-    labels = LABELS[_language(language)]
-    locale = LOCALES[_language(language)]
+    labels = LABELS[language_code(language)]
+    locale = document_locale(language_code(language), country)
     width, height, left, bottom, top = 480, 190, 44, 34, 26
     plot_height = height - bottom - top
     slot = (width - left - 10) / max(len(weeks), 1)
@@ -325,7 +173,7 @@ def compliance_chart_svg(weeks: list[Week], *, language: str = "es") -> str:
                 f'<rect x="{x + offset * bar:.1f}" y="{top + plot_height - bar_height:.1f}" '
                 f'width="{bar - 2:.1f}" height="{bar_height:.1f}" fill="{colour}"/>'
             )
-        label = format_date(week.starts_on, "d MMM", locale=locale)
+        label = format_date(week.starts_on, locale=locale, pattern="d MMM")
         parts.append(
             f'<text x="{left + slot * index + slot / 2:.1f}" y="{height - bottom + 14}" '
             f'text-anchor="middle">{label}</text>'
@@ -342,12 +190,12 @@ def compliance_chart_svg(weeks: list[Week], *, language: str = "es") -> str:
 
 def _context(report: SlaReport, language: str) -> dict:
     labels = LABELS[language]
-    locale = LOCALES[language]
+    locale = document_locale(language, report.contract.customer.country)
     zone = ZoneInfo(report.time_zone)
     contract = report.contract
 
     def day(value: date) -> str:
-        return format_date(value, format="long", locale=locale)
+        return format_date(value, locale=locale)
 
     def target(value: timedelta | None, measure: str) -> str:
         if value is None:
@@ -371,9 +219,13 @@ def _context(report: SlaReport, language: str) -> dict:
             }
             for row in report.targets
         ],
-        "groups": [_group_row(group, language, labels) for group in report.compliance.by_priority],
-        "overall": _group_row(report.compliance.overall, language, labels),
-        "chart": compliance_chart_svg(report.weeks, language=language),
+        "groups": [
+            _group_row(group, language, labels, locale) for group in report.compliance.by_priority
+        ],
+        "overall": _group_row(report.compliance.overall, language, labels, locale),
+        "chart": compliance_chart_svg(
+            report.weeks, language=language, country=contract.customer.country
+        ),
         "breaches": [
             {
                 "ticket": breach.label or breach.subject,
@@ -389,7 +241,7 @@ def _context(report: SlaReport, language: str) -> dict:
             for breach in report.compliance.breaches
         ],
         "credits": [
-            (labels[name], format_decimal(getattr(credits, name), "#,##0.00", locale=locale))
+            (labels[name], format_credits(getattr(credits, name), locale=locale))
             for name in ("opening", "added", "consumed", "other", "closing")
         ],
     }
@@ -397,7 +249,7 @@ def _context(report: SlaReport, language: str) -> dict:
 
 def sla_report_pdf(report: SlaReport, *, language: str | None = None) -> bytes:
     """The report as PDF, in `language` (default: the customer's)."""
-    language = _language(language or report.contract.customer.language)
+    language = language_code(language or report.contract.customer.language)
     html = render_to_string("reports/sla_report.html", _context(report, language))
     return HTML(string=html).write_pdf()
 
@@ -483,17 +335,12 @@ def _minutes(value: timedelta | None) -> str:
 
 
 def _group_figures(group: GroupCompliance) -> list[tuple[str, str]]:
-    share = lambda value: "" if value is None else format(value, "f")  # noqa: E731
-    return [
-        ("tickets", str(group.tickets)),
-        ("response_decided", str(group.response_decided)),
-        ("response_met", str(group.response_met)),
-        ("response_share", share(group.response_share)),
-        ("resolution_decided", str(group.resolution_decided)),
-        ("resolution_met", str(group.resolution_met)),
-        ("resolution_share", share(group.resolution_share)),
-        ("response_median_minutes", _minutes(group.response_median)),
-        ("response_p90_minutes", _minutes(group.response_p90)),
-        ("resolution_median_minutes", _minutes(group.resolution_median)),
-        ("resolution_p90_minutes", _minutes(group.resolution_p90)),
-    ]
+    rows = []
+    for figure, value in group.figures():
+        if figure.kind == "duration":
+            rows.append((f"{figure.name}_minutes", _minutes(value)))
+        elif figure.kind == "share":
+            rows.append((figure.name, "" if value is None else format(value, "f")))
+        else:
+            rows.append((figure.name, str(value)))
+    return rows

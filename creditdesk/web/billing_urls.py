@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views
+from creditdesk.web.views import billing as views
 
 app_name = "billing"
 

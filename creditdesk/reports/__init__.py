@@ -1,0 +1,1 @@
+"""Reports: `data` assembles a report from the apps' selectors, `rendering` draws it."""
