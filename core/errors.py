@@ -4,14 +4,15 @@ Apps subclass `CreditdeskError` in their own `exceptions.py`; views and the API 
 `code`, `message(language)` and `field` without knowing which app refused.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.functional import Promise
 
+from core.formatting import credits_text
 from core.languages import language_code
 
 
@@ -95,11 +96,8 @@ def _render(value: Any) -> Any:
     separator ("2,00" in Spanish, "2.00" in English), like every page and PDF."""
     if isinstance(value, Promise):
         return str(value)
-    if isinstance(value, Decimal) and value.is_finite():
-        try:
-            return formats.number_format(value, decimal_pos=2, use_l10n=True)
-        except InvalidOperation:  # beyond what two places can hold: a refused input, as typed
-            return str(value)
+    if isinstance(value, Decimal):
+        return credits_text(value)
     return value
 
 

@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_package
 import numpy as np
 
+from core.formatting import format_day, format_duration, format_moment, zone_line
 from core.languages import SPANISH, language_code
 from sla.exceptions import (
     CalendarWithoutWorkingTime,
@@ -676,13 +677,15 @@ class Step:
 
     def line(self, language: str = "es") -> str:
         spanish = language_code(language) == SPANISH
-        span = f"{_stamp(self.starts_at)} → {_stamp(self.ends_at)}"
+        span = (
+            f"{format_moment(self.starts_at, language)} → {format_moment(self.ends_at, language)}"
+        )
         if self.kind == "work":
-            counted = _hours(self.business_time)
+            counted = format_duration(self.business_time)
             return f"{span}: {counted} hábiles" if spanish else f"{span}: {counted} of working time"
         if not self.skipped:
             return f"{span}: fuera de horario" if spanish else f"{span}: outside working hours"
-        days = ", ".join(_skipped_text(day, spanish) for day in self.skipped)
+        days = ", ".join(_skipped_text(day, language) for day in self.skipped)
         return f"{span}: se omite {days}" if spanish else f"{span}: skipped {days}"
 
 
@@ -695,25 +698,21 @@ class Explanation:
 
     def lines(self, language: str = "es") -> list[str]:
         spanish = language_code(language) == SPANISH
+        start = format_moment(self.start, language)
+        target = format_duration(self.duration)
         head = (
-            f"Inicio {_stamp(self.start)}, objetivo {_hours(self.duration)} hábiles"
+            f"Inicio {start}, objetivo {target} hábiles"
             if spanish
-            else f"Start {_stamp(self.start)}, target {_hours(self.duration)} of working time"
+            else f"Start {start}, target {target} of working time"
         )
-        tail = f"Vence {_stamp(self.due_at)}" if spanish else f"Due {_stamp(self.due_at)}"
-        return [head, *(step.line(language) for step in self.steps), tail]
+        due = format_moment(self.due_at, language)
+        tail = f"Vence {due}" if spanish else f"Due {due}"
+        zone = zone_line(self.start.tzinfo, language, at=self.start)
+        return [zone, head, *(step.line(language) for step in self.steps), tail]
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
-
-
-def _hours(amount: timedelta) -> str:
-    minutes = int(amount.total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def _skipped_text(day: SkippedDay, spanish: bool) -> str:
+def _skipped_text(day: SkippedDay, language: str) -> str:
+    spanish = language_code(language) == SPANISH
     weekday = (WEEKDAY_NAMES_ES if spanish else WEEKDAY_NAMES_EN)[day.on.weekday()]
     if day.reason == "weekend":
         what = "día no laborable" if spanish else "non-working day"
@@ -721,7 +720,7 @@ def _skipped_text(day: SkippedDay, spanish: bool) -> str:
         what = f"festivo {day.name}" if spanish else f"holiday {day.name}"
     else:
         what = f"cierre {day.name}".strip() if spanish else f"closure {day.name}".strip()
-    return f"{weekday} {day.on.isoformat()} ({what})"
+    return f"{weekday} {format_day(day.on, language)} ({what})"
 
 
 def explain_due(start: datetime, duration: timedelta, calendar: Calendar) -> Explanation:

@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.utils import translation
 
+from core.formatting import format_duration, format_moment, zone_line
 from core.languages import SPANISH, language_code
 from sla.calendars import ALWAYS_OPEN, Calendar, Closure, Opening, Window
 from sla.calendars import business_time_between as _between
@@ -160,9 +161,11 @@ def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
     for event in clock.events.order_by("at", "pk"):
         with translation.override("es" if spanish else "en"):
             label = str(event.get_kind_display())
-        stamp = event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-        used = _hours(event.elapsed)
-        due = event.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if event.due_at else "-"
+        if not lines:
+            lines.append(zone_line(zone, language, at=event.at))
+        stamp = format_moment(event.at.astimezone(zone), language)
+        used = format_duration(event.elapsed)
+        due = format_moment(event.due_at.astimezone(zone), language) if event.due_at else "-"
         if spanish:
             lines.append(f"{stamp} {label}: {used} hábiles usadas, vence {due}")
         else:
@@ -172,22 +175,19 @@ def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
             lines[-1] += f" ({spanish_note if spanish else english_note})"
     for pause in clock.pauses.exclude(business_time=None):
         if spanish:
-            lines.append(f"Pausa: {_hours(pause.business_time)} hábiles no cuentan")
+            lines.append(f"Pausa: {format_duration(pause.business_time)} hábiles no cuentan")
         else:
-            lines.append(f"Pause: {_hours(pause.business_time)} of working time not counted")
+            lines.append(
+                f"Pause: {format_duration(pause.business_time)} of working time not counted"
+            )
     if phase(clock) == RUNNING and clock.elapsed < clock.target:
         explanation = _explain_due(
             clock.measured_at,
             clock.target - clock.elapsed,
             calendar_value(clock.calendar_version),
         )
-        lines.extend(explanation.lines(language))
+        lines.extend(explanation.lines(language)[1:])  # its zone line is already the first
     return lines
-
-
-def _hours(amount: timedelta) -> str:
-    minutes = int(amount.total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 # --- SLA state of a subject (a ticket) -----------------------------------------------------

@@ -15,7 +15,13 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
 
-from core.formatting import document_locale, format_credits, format_date, format_share
+from core.formatting import (
+    document_locale,
+    format_credits,
+    format_date,
+    format_duration,
+    format_share,
+)
 from core.languages import language_code
 from core.spreadsheets import spreadsheet_safe
 from creditdesk.reports.data import SlaReport, Week
@@ -111,10 +117,7 @@ LABELS = {
 
 
 def _duration(value: timedelta | None) -> str:
-    if value is None:
-        return "-"
-    minutes = int(value.total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+    return "-" if value is None else format_duration(value)
 
 
 def _priority(value: str | None, language: str, labels: dict) -> str:

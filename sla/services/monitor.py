@@ -23,6 +23,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import translation
 
+from core.formatting import format_moment, zone_label
+from core.languages import SPANISH
 from sla.calendars import to_us
 from sla.models import SlaClock, SlaClockEvent
 from sla.selectors import clock_overdue, clock_warning_reached
@@ -110,7 +112,11 @@ def sla_monitor_run(*, now: datetime) -> MonitorResult:
 
 
 def _message(subject, label, kind, priority, due_at, emails, breached, zone) -> mail.EmailMessage:
-    local_due = due_at.astimezone(ZoneInfo(zone or "UTC")).strftime("%Y-%m-%d %H:%M %Z")
+    zone_info = ZoneInfo(zone or "UTC")
+    local_due = (
+        f"{format_moment(due_at.astimezone(zone_info), SPANISH)}, "
+        f"hora de {zone_label(zone_info, SPANISH, at=due_at)}"
+    )
     kind_label = SlaClock.Kind(kind).label
     name = label or subject
     if breached:

@@ -94,7 +94,7 @@ def test_the_sla_report_covers_the_sample_month(samples):
     assert "Informe de cumplimiento de SLA" in report_es
     assert "SLA compliance report" in report_en
     assert "Hotel Andino S.A.S." in report_en
-    assert "November 1, 2026" in report_en
+    assert "1 November 2026" in report_en  # the invoices' international English
 
 
 def test_no_sample_row_stays_in_the_database(samples):

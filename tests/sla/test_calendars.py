@@ -164,7 +164,7 @@ def test_a_closure_added_by_the_provider_is_skipped_like_a_holiday():
 
     assert due == at(BOGOTA, 2026, 1, 20, 10, 30)
     explanation = explain_due(at(BOGOTA, 2026, 1, 16, 15), timedelta(hours=4), calendar)
-    assert "lunes 2026-01-19 (cierre Festivo nuevo)" in "\n".join(explanation.lines())
+    assert "lunes 19/01/2026 (cierre Festivo nuevo)" in "\n".join(explanation.lines())
 
 
 def test_an_extra_working_day_replaces_that_days_hours_and_overrides_a_holiday():
@@ -219,22 +219,24 @@ def test_explanation_names_windows_weekends_and_holidays():
     assert [step.kind for step in explanation.steps] == ["work", "skip", "work"]
     assert [day.reason for day in explanation.steps[1].skipped] == ["weekend", "weekend", "holiday"]
     assert explanation.lines("es") == [
-        "Inicio 2026-01-09 15:00 -05, objetivo 4 h 00 min hábiles",
-        "2026-01-09 15:00 -05 → 2026-01-09 16:30 -05: 1 h 30 min hábiles",
-        "2026-01-09 16:30 -05 → 2026-01-13 08:00 -05: se omite sábado 2026-01-10 (día no "
-        "laborable), domingo 2026-01-11 (día no laborable), lunes 2026-01-12 (festivo Día de los "
+        "Zona horaria: Bogotá (UTC-05:00)",
+        "Inicio 09/01/2026 15:00, objetivo 4 h 00 min hábiles",
+        "09/01/2026 15:00 → 09/01/2026 16:30: 1 h 30 min hábiles",
+        "09/01/2026 16:30 → 13/01/2026 08:00: se omite sábado 10/01/2026 (día no "
+        "laborable), domingo 11/01/2026 (día no laborable), lunes 12/01/2026 (festivo Día de los "
         "Reyes Magos (observado))",
-        "2026-01-13 08:00 -05 → 2026-01-13 10:30 -05: 2 h 30 min hábiles",
-        "Vence 2026-01-13 10:30 -05",
+        "13/01/2026 08:00 → 13/01/2026 10:30: 2 h 30 min hábiles",
+        "Vence 13/01/2026 10:30",
     ]
-    assert explanation.lines("en")[-1] == "Due 2026-01-13 10:30 -05"
+    assert explanation.lines("en")[0] == "Time zone: Bogota (UTC-05:00)"
+    assert explanation.lines("en")[-1] == "Due 01/13/2026 10:30 a.m."
 
 
 def test_explanation_calls_an_ordinary_evening_outside_hours():
     explanation = explain_due(at(BOGOTA, 2026, 1, 14, 16), timedelta(hours=1), TECNOLINUX)
 
-    assert explanation.lines("en")[2] == (
-        "2026-01-14 16:30 -05 → 2026-01-15 08:00 -05: outside working hours"
+    assert explanation.lines("en")[3] == (
+        "01/14/2026 4:30 p.m. → 01/15/2026 8 a.m.: outside working hours"
     )
     assert sum((s.business_time for s in explanation.steps), timedelta(0)) == timedelta(hours=1)
 

@@ -250,7 +250,8 @@ def test_the_explanation_names_the_pause_and_the_skipped_holiday():
     text = "\n".join(lines)
     assert "Pausa: 1 h 00 min hábiles no cuentan" in text
     assert "festivo Día de los Reyes Magos" in text
-    assert lines[-1] == "Vence 2026-01-13 10:30 -05"
+    assert lines[0] == "Zona horaria: Bogotá (UTC-05:00)"
+    assert lines[-1] == "Vence 13/01/2026 10:30"
 
 
 def test_the_explanation_shows_no_internal_codes_in_either_language():

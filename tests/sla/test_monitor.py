@@ -71,7 +71,7 @@ def test_warnings_and_breaches_are_marked_and_mailed_once(django_capture_on_comm
     ]
     breach_mail = next(m for m in mail.outbox if "Ticket #2 (Primera" in m.subject)
     assert breach_mail.to == ["a@example.com", "am@example.com"]
-    assert "venció el 2026-01-16 12:00 -05" in breach_mail.body
+    assert "venció el 16/01/2026 12:00, hora de Bogotá (UTC-05:00)" in breach_mail.body
     warning_event = warned.events.get(kind=SlaClockEvent.Kind.WARNING)
     assert warning_event.at == at(2026, 1, 19, 11)
     assert warning_event.elapsed == timedelta(hours=3)
