@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils import translation
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -160,7 +159,7 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def error_body(error: CreditdeskError) -> dict[str, Any]:
-    body = error.as_dict(translation.get_language())
+    body = error.as_dict()
     fields = body.get("fields") or {}
     if "__all__" in fields:
         fields = {
