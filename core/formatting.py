@@ -15,7 +15,7 @@ reads "$ 120.900" and a prorated one "$ 60.450,33", consistently on every line.
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale, UnknownLocaleError, get_global
@@ -141,6 +141,10 @@ def zone_line(zone: str | ZoneInfo, language: str | None = None, *, at: datetime
 def credits_text(value: Decimal, language: str | None = None) -> str:
     """Credits on their own (a page, a refusal): "1.234,50" in Spanish, "1,234.50" in
     English. A value with more than two places (a refused input) is shown as typed."""
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+    try:
+        exact = value.is_finite() and value == value.quantize(Decimal("0.01"))
+    except InvalidOperation:  # more digits than a Decimal context holds
+        exact = False
+    if not exact:
         return str(value)
     return format_credits(value, locale=document_locale(language_code(language)))

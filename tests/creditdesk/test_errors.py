@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from django.utils import translation
 
+from core.amounts import InvalidAmount
 from core.errors import CreditdeskError
 
 
@@ -25,3 +28,9 @@ def test_a_refusal_speaks_both_languages_and_keeps_its_code():
 def test_the_active_language_is_the_default():
     with translation.override("es"):
         assert NotEnoughCredits(required=2, available=0).message().startswith("Necesita")
+
+
+def test_a_refused_amount_beyond_any_column_is_shown_as_typed():
+    huge = Decimal("1" + "0" * 40 + ".5")
+
+    assert str(huge) in InvalidAmount(field="amount", value=huge).message("es")
