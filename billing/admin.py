@@ -22,15 +22,25 @@ from billing.models import (
     StripeEvent,
     TaxRate,
 )
-from contracts.models import Customer
+from contracts.models import CreditPack, Customer
 from core.errors import CreditdeskError
+
+LINE_FIELDS: tuple[str, ...] = (
+    "position",
+    "kind",
+    "description",
+    "quantity",
+    "unit_price",
+    "tax_rate",
+    "total",
+)
 
 
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
     extra = 0
-    fields = ["position", "kind", "description", "quantity", "unit_price", "tax_rate", "total"]
-    readonly_fields = fields
+    fields = LINE_FIELDS
+    readonly_fields = LINE_FIELDS
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -78,13 +88,15 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 class BankTransferForm(forms.Form):
     customer = forms.ModelChoiceField(Customer.objects.all())
-    invoice = forms.ModelChoiceField(
+    invoice: "forms.ModelChoiceField[Invoice]" = forms.ModelChoiceField(
         Invoice.objects.filter(status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE),
         required=False,
         help_text=_("La factura que se paga; vacío si se compra un paquete."),
     )
-    credit_pack = forms.ModelChoiceField(
-        Invoice.objects.none(), required=False, help_text=_("Paquete de créditos comprado.")
+    credit_pack: "forms.ModelChoiceField[CreditPack]" = forms.ModelChoiceField(
+        CreditPack.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Paquete de créditos comprado."),
     )
     amount = MoneyField(max_digits=14, decimal_places=2)
     provider = forms.ChoiceField(
@@ -96,12 +108,6 @@ class BankTransferForm(forms.Form):
     provider_ref = forms.CharField(label=_("Referencia bancaria / recibo"), max_length=255)
     received_on = forms.DateField(initial=timezone.localdate)
     note = forms.CharField(widget=forms.Textarea, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from contracts.models import CreditPack
-
-        self.fields["credit_pack"].queryset = CreditPack.objects.filter(is_active=True)
 
 
 @admin.register(Payment)

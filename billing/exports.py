@@ -191,7 +191,7 @@ def _text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, int):
         return str(value)
-    return spreadsheet_safe(str(value))
+    return str(spreadsheet_safe(str(value)))
 
 
 _LINE_FIELDS = (
@@ -239,16 +239,18 @@ class _Totals:
     def records(self) -> Iterator[dict[str, Any]]:
         currencies = sorted({currency for _kind, currency, _rate in self.sums})
         for currency in currencies:
-            rates = sorted({rate for _k, c, rate in self.sums if c == currency})
+            rates: list[Decimal | str] = sorted(
+                {rate for _k, c, rate in self.sums if c == currency}
+            )
             for rate in [*rates, ALL_RATES]:
-                by_kind = {}
+                by_kind: dict[str, list[Money]] = {}
                 for kind in (Invoice.Kind.INVOICE, Invoice.Kind.CREDIT_NOTE):
                     by_kind[kind] = self._sum(kind, currency, rate)
                 net = [a - b for a, b in zip(*by_kind.values(), strict=True)]
-                for kind, amounts in [*by_kind.items(), ("net", net)]:
+                for kind_name, amounts in [*by_kind.items(), ("net", net)]:
                     yield {
                         "record": "total",
-                        "kind": str(kind),
+                        "kind": str(kind_name),
                         "currency": currency,
                         "tax_rate": rate,
                         "subtotal": amounts[0].amount,
@@ -338,7 +340,7 @@ def finance_export_records(
     for (
         pk,
         prefix,
-        number,
+        invoice_number,
         customer_id,
         name,
         currency,
@@ -350,7 +352,7 @@ def finance_export_records(
         yield {
             "record": "payment",
             "payment_id": pk,
-            "number": _number(prefix, number),
+            "number": _number(prefix, invoice_number),
             "customer_id": customer_id,
             "buyer_legal_name": name,
             "currency": currency,

@@ -25,9 +25,10 @@ from djmoney.models.fields import MoneyField
 
 from billing.exceptions import InvoiceImmutable
 from contracts.models import CURRENCY_CHOICES, Contract, CreditPack, Customer, Plan
+from core.amounts import CREDITS_COLUMN, MONEY_COLUMN
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "currency_choices": CURRENCY_CHOICES}
-CREDITS = {"max_digits": 12, "decimal_places": 2}
+MONEY = {**MONEY_COLUMN, "currency_choices": CURRENCY_CHOICES}
+CREDITS = CREDITS_COLUMN
 
 
 # total = subtotal + tax. Written as "within half a cent" because SQLite keeps decimals as
@@ -102,6 +103,8 @@ class TaxRate(models.Model):
 
 
 class Invoice(models.Model):
+    _loaded: dict[str, Any]  # the content as read from the database (see `save`)
+
     class Kind(models.TextChoices):
         INVOICE = "invoice", _("Factura")
         CREDIT_NOTE = "credit_note", _("Nota crédito")
@@ -262,13 +265,13 @@ class Invoice(models.Model):
 
     @property
     def display_number(self) -> str:
-        if self.number is None or self.series_id is None:
+        if self.number is None or self.series is None:
             return ""
         return f"{self.series.prefix}{self.number:06d}"
 
     @property
     def is_frozen(self) -> bool:
-        loaded = getattr(self, "_loaded", {})
+        loaded: dict[str, object] = getattr(self, "_loaded", {})
         return loaded.get("status", self.Status.DRAFT) != self.Status.DRAFT
 
 
@@ -667,4 +670,4 @@ class InvoicePdf(models.Model):
         ordering = ["invoice_id"]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""

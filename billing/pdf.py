@@ -9,10 +9,12 @@ Spanish, as Latin American invoices print it. Storing, serving and verifying PDF
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from djmoney.money import Money
 from weasyprint import HTML
 
 from billing.documents.snapshot import InvoiceSnapshot
@@ -123,7 +125,8 @@ def seller_profile() -> SellerProfile:
 
 def html_to_pdf(html: str) -> bytes:
     """WeasyPrint alone; relative URLs resolve inside `templates/`."""
-    return HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    return pdf
 
 
 def invoice_html(
@@ -134,10 +137,10 @@ def invoice_html(
     locale = document_locale(language, snapshot.buyer_country)
     digits = display_digits(snapshot.currency, snapshot.amounts())
 
-    def money(amount):
+    def money(amount: Money) -> str:
         return format_money(amount, locale=locale, digits=digits)
 
-    def day(value):
+    def day(value: date | None) -> str:
         return format_date(value, locale=locale)
 
     lines = [

@@ -151,7 +151,7 @@ def customer_create(
         {"email": email, "name": name, "metadata": metadata},
         idempotency_key,
     )
-    return customer.id
+    return str(customer.id)
 
 
 def customer_set_default_payment_method(*, customer_id: str, payment_method_id: str) -> None:
@@ -208,7 +208,7 @@ def refund_create(
         },
         idempotency_key,
     )
-    return refund.to_dict()
+    return dict(refund.to_dict())
 
 
 def plan_ensure(*, plan_id: str, amount: Money, product_name: str) -> str:
@@ -231,7 +231,7 @@ def plan_ensure(*, plan_id: str, amount: Money, product_name: str) -> str:
         },
         f"plan:{plan_id}",
     )
-    return plan.id
+    return str(plan.id)
 
 
 def subscription_create(
@@ -242,7 +242,7 @@ def subscription_create(
         {"customer": customer_id, "items": [{"plan": plan_id}], "metadata": metadata},
         idempotency_key,
     )
-    return subscription.to_dict()
+    return dict(subscription.to_dict())
 
 
 def subscription_cancel(*, subscription_id: str) -> dict[str, Any]:
@@ -253,4 +253,4 @@ def subscription_cancel(*, subscription_id: str) -> dict[str, Any]:
         ),
         {},
     )
-    return subscription.to_dict()
+    return dict(subscription.to_dict())

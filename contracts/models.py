@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MinMoneyValidator
 
+from core.amounts import CREDITS_COLUMN, MONEY_COLUMN
 from sla.choices import Impact
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
-CREDITS = {"max_digits": 12, "decimal_places": 2}
-MONEY = {"max_digits": 14, "decimal_places": 2}
+CREDITS = CREDITS_COLUMN
+MONEY = MONEY_COLUMN
 
 
 def validate_time_zone(value: str) -> None:

@@ -14,7 +14,14 @@ from djmoney.money import Money
 from core.errors import CreditdeskError
 
 CENT = Decimal("0.01")
+# The columns every app stores credits and money in (the bounds below derive from them).
+CREDITS_COLUMN: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
+MONEY_COLUMN: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 Sign = Literal["positive", "nonzero", "non_negative"]
+# What services accept for credits and amounts: parsed and bounded by parse_decimal and
+# parse_money, never a float.
+CreditsInput = Decimal | int | str
+AmountInput = Money | Decimal | int | str
 
 _SIGN_TEXT = {
     "positive": ("un número mayor que cero", "a number greater than zero"),
@@ -42,7 +49,7 @@ class CurrencyMismatch(CreditdeskError):
         super().__init__(field=field, label=field, expected=expected, given=given)
 
 
-def parse_decimal(value: Any, *, field: str, sign: Sign, max_digits: int) -> Decimal:
+def parse_decimal(value: object, *, field: str, sign: Sign, max_digits: int) -> Decimal:
     """`value` (Decimal, int or numeric text) as a two-place Decimal obeying `sign`."""
 
     def refuse() -> InvalidAmount:
@@ -65,7 +72,7 @@ def parse_decimal(value: Any, *, field: str, sign: Sign, max_digits: int) -> Dec
     return number.quantize(CENT)
 
 
-def parse_money(value: Any, *, field: str, currency: str, sign: Sign, max_digits: int) -> Money:
+def parse_money(value: object, *, field: str, currency: str, sign: Sign, max_digits: int) -> Money:
     """A Money in `currency`; a bare number is taken to be in it, another currency is refused."""
     if isinstance(value, Money):
         if str(value.currency) != currency:

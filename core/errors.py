@@ -102,10 +102,10 @@ def _render(value: Any) -> Any:
 
 
 def _texts(messages: list[Any]) -> list[str]:
-    texts = []
+    texts: list[str] = []
     for message in messages:
         if isinstance(message, ValidationError):
-            texts.extend(message)  # iterating formats the message with its params, now
+            texts.extend(message.messages)  # iterating formats the message with its params, now
         else:
             texts.append(str(message))
     return texts

@@ -45,7 +45,7 @@ def document_locale(language: str, country: str = "") -> Locale:
 def cash_digits(currency: str) -> int:
     fractions = get_global("currency_fractions")
     digits, _rounding, cash, _cash_rounding = fractions.get(currency, fractions["DEFAULT"])
-    return cash if cash is not None else digits
+    return int(cash if cash is not None else digits)
 
 
 def display_digits(currency: str, amounts: Iterable[Money]) -> int:
@@ -97,7 +97,7 @@ def zone_label(
     if name == "UTC":
         return "UTC"
     city = get_timezone_location(name, locale=language_code(language), return_city=True)
-    offset = (at or timezone.now()).astimezone(ZoneInfo(name)).utcoffset()
+    offset = (at or timezone.now()).astimezone(ZoneInfo(name)).utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     hours, rest = divmod(abs(minutes), 60)

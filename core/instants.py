@@ -79,8 +79,8 @@ class InstantFieldMixin:
     """For a form field that reads a date-time: the cleaned value is within the accepted
     years, or the form shows the out-of-range error under the field."""
 
-    def clean(self, value):
-        cleaned = super().clean(value)
+    def clean(self, value: object) -> datetime | None:
+        cleaned = super().clean(value)  # type: ignore[misc]  # the form field mixed into
         return cleaned if cleaned is None else instant_check(cleaned)
 
 

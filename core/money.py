@@ -30,6 +30,12 @@ def zero(currency: str) -> Money:
     return Money(Decimal("0"), str(currency))
 
 
+def money_divide(amount: Money, divisor: Decimal | int) -> Money:
+    """`amount / divisor` as py-moneyed computes it, typed: a Money divided by a number is
+    always a Money (by a Money it would be a ratio)."""
+    return Money(amount.amount / Decimal(divisor), amount.currency)
+
+
 def round_half_up(amount: Money) -> Money:
     """The only rounding of money in billing: half up to the currency's minor unit."""
     digits = minor_unit_digits(str(amount.currency))

@@ -1,7 +1,10 @@
 """Credits admin: accounts with balance and available credits, a read-only ledger and holds,
 and an adjustment form that goes through `credits_adjust` (reason required)."""
 
+from typing import cast
+
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -84,7 +87,7 @@ class CreditAccountAdmin(ReadOnlyAdmin):
                     account=account,
                     credits=form.cleaned_data["credits"],
                     reason=form.cleaned_data["reason"],
-                    user=request.user,
+                    user=cast(User, request.user),  # the admin site lets only staff in
                 )
             except CreditdeskError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message())

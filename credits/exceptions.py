@@ -3,6 +3,8 @@ with intake (`free_membership`, `no_active_contract`, `contract_suspended`,
 `administratively_insolvent`, `insufficient_credits`). Bad amounts are refused by
 `core.amounts` (`invalid_amount`, `currency_mismatch`), shared with contracts."""
 
+from decimal import Decimal
+
 from core.errors import CreditdeskError
 
 
@@ -130,5 +132,5 @@ class BalanceOutOfRange(CreditsError):
         "account holds (less than {limit} either way)."
     )
 
-    def __init__(self, *, credits, balance, limit) -> None:
+    def __init__(self, *, credits: Decimal, balance: Decimal, limit: Decimal) -> None:
         super().__init__(field="credits", credits=credits, balance=balance, limit=limit)

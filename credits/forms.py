@@ -16,7 +16,7 @@ class CreditAdjustmentForm(forms.Form):
     reason = forms.CharField(label=_("motivo"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_credits(self) -> Decimal:
-        value = self.cleaned_data["credits"]
+        value: Decimal = self.cleaned_data["credits"]
         if value == 0:
             raise forms.ValidationError(_("Un ajuste de cero créditos no corrige nada."))
         return value

@@ -165,7 +165,7 @@ class NewEntry:
             "entry_hash": entry_hash,
         }
         return LedgerEntry.from_db(
-            DEFAULT_DB_ALIAS, None, [values[name] for name in _ENTRY_ATTNAMES]
+            DEFAULT_DB_ALIAS, _ENTRY_ATTNAMES, [values[name] for name in _ENTRY_ATTNAMES]
         )
 
 
@@ -227,7 +227,7 @@ def _ledger_cursor(db: BaseDatabaseWrapper) -> psycopg.Cursor:
     cursor = getattr(db, "_creditdesk_ledger_cursor", None)
     if cursor is None or cursor.connection is not db.connection:
         cursor = psycopg.Cursor(db.connection)
-        db._creditdesk_ledger_cursor = cursor
+        db._creditdesk_ledger_cursor = cursor  # type: ignore[attr-defined]  # our cache slot
     return cursor
 
 

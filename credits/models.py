@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from contracts.models import CURRENCY_CHOICES, Customer
+from core.amounts import CREDITS_COLUMN
 from credits.exceptions import LedgerImmutable
 
-CREDITS = {"max_digits": 12, "decimal_places": 2}
+CREDITS = CREDITS_COLUMN
 GENESIS_HASH = "0" * 64
 
 

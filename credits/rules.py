@@ -10,7 +10,7 @@ nothing has its hold released instead of being charged.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from contracts.models import Contract, Plan
 from core.languages import in_language
@@ -32,7 +32,7 @@ def credit_rule_for(contract: Contract) -> CreditRule:
     """The rule in force: each of the contract's overrides, else its plan's value."""
     plan = contract.plan
 
-    def pick(name: str):
+    def pick(name: str) -> Any:
         value = getattr(contract, name)
         return getattr(plan, name) if value is None or value == "" else value
 
@@ -130,7 +130,9 @@ def _explain(
             en=f"{minutes} min: {_credits_en(minimum)} minimum = {_credits_en(total)}",
         )
     increment = rule.increment_minutes
-    qualifier_en, stem_es = _QUALIFIER.get(rule.rounding, _QUALIFIER[Plan.Rounding.UP])
+    qualifier_en, stem_es = _QUALIFIER.get(
+        Plan.Rounding(rule.rounding), _QUALIFIER[Plan.Rounding.UP]
+    )
     hourly = increment == MINUTES_PER_CREDIT
     noun_en = "hour" if hourly else f"{increment}-min period"
     noun_es, nouns_es, ending_es = (

@@ -9,6 +9,7 @@ what the database returned. All of them may run inside a caller's transaction.
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
@@ -16,7 +17,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from contracts.models import Customer
-from core.amounts import InvalidAmount, Sign, parse_decimal, parse_money
+from core.amounts import CreditsInput, InvalidAmount, Sign, parse_decimal, parse_money
 from core.errors import InvalidInput, ReasonRequired
 from credits import ledger
 from credits.exceptions import (
@@ -50,7 +51,7 @@ def credit_account_get_or_create(*, customer: Customer) -> CreditAccount:
 CREDIT_DIGITS = LedgerEntry._meta.get_field("credits").max_digits
 
 
-def _credits(value: Any, *, field: str = "credits", sign: Sign = "positive") -> Decimal:
+def _credits(value: object, *, field: str = "credits", sign: Sign = "positive") -> Decimal:
     return parse_decimal(value, field=field, sign=sign, max_digits=CREDIT_DIGITS)
 
 
@@ -80,7 +81,7 @@ def _key(value: str | None) -> str | None:
     return key
 
 
-def _money(amount: Any, *, account: CreditAccount) -> Money | None:
+def _money(amount: object, *, account: CreditAccount) -> Money | None:
     if amount is None:
         return None
     if not isinstance(amount, Money):
@@ -94,7 +95,7 @@ def _money(amount: Any, *, account: CreditAccount) -> Money | None:
     )
 
 
-def _user_id(user: Any) -> int | None:
+def _user_id(user: User | None) -> int | None:
     return None if user is None else user.pk
 
 
@@ -112,7 +113,7 @@ def _append(
     amount: Money | None = None,
     reference_type: Any = "",
     reference_id: Any = "",
-    user: Any = None,
+    user: User | None = None,
     reason: str = "",
     idempotency_key: str | None = None,
 ) -> LedgerEntry:
@@ -163,7 +164,7 @@ def _replayed(new: ledger.NewEntry) -> LedgerEntry | None:
     if existing is None:
         return None
     if existing.kind != new.kind or existing.credits != new.credits:
-        raise IdempotencyConflict(key=new.idempotency_key)
+        raise IdempotencyConflict(key=existing.idempotency_key or "")
     return existing
 
 
@@ -188,12 +189,12 @@ def _why_refused(new: ledger.NewEntry) -> Exception:
 def credits_top_up(
     *,
     account: CreditAccount,
-    credits: Any,
+    credits: CreditsInput,
     amount: Money | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
-    user: Any = None,
+    user: User | None = None,
 ) -> LedgerEntry:
     """Paid credits land once: with an idempotency key a repeat returns the first entry.
     `amount` (what was paid) must be in the customer's currency."""
@@ -214,9 +215,9 @@ def credits_top_up(
 def credits_grant(
     *,
     account: CreditAccount,
-    credits: Any,
+    credits: CreditsInput,
     reason: str = "",
-    user: Any = None,
+    user: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
@@ -237,9 +238,9 @@ def credits_grant(
 def credits_refund(
     *,
     account: CreditAccount,
-    credits: Any,
+    credits: CreditsInput,
     reason: str = "",
-    user: Any = None,
+    user: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
@@ -263,8 +264,8 @@ def credits_refund(
 def credits_place_hold(
     *,
     account: CreditAccount,
-    credits: Any,
-    min_available_credits: Any = None,
+    credits: CreditsInput,
+    min_available_credits: CreditsInput | None = None,
     reference_type: str = "",
     reference_id: str = "",
 ) -> CreditHold:
@@ -309,10 +310,10 @@ def credits_release_hold(*, hold: CreditHold, account: CreditAccount | None = No
 def credits_charge(
     *,
     account: CreditAccount,
-    credits: Any,
+    credits: CreditsInput,
     hold: CreditHold | None = None,
     reason: str = "",
-    user: Any = None,
+    user: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
@@ -344,7 +345,7 @@ def credits_charge_no_show(
     account: CreditAccount,
     rule: CreditRule,
     reason: str = "",
-    user: Any = None,
+    user: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
@@ -366,7 +367,7 @@ def credits_charge_no_show(
 def credits_expire(
     *,
     account: CreditAccount,
-    credits: Any,
+    credits: CreditsInput,
     reason: str = "",
     idempotency_key: str | None = None,
 ) -> LedgerEntry:
@@ -384,7 +385,7 @@ def credits_expire(
 def credits_take_back_refunded(
     *,
     account: CreditAccount,
-    credits: Any,
+    credits: CreditsInput,
     idempotency_key: str,
     reason: str = "",
     reference_type: str = "",
@@ -407,7 +408,9 @@ def credits_take_back_refunded(
 # Corrections.
 
 
-def credits_adjust(*, account: CreditAccount, credits: Any, reason: str, user: Any) -> LedgerEntry:
+def credits_adjust(
+    *, account: CreditAccount, credits: CreditsInput, reason: str, user: User | None
+) -> LedgerEntry:
     """A staff correction, positive or negative, with its reason. A negative adjustment
     takes only available credits: it never creates debt nor uncovers a hold."""
     credits = _credits(credits, sign="nonzero")
@@ -425,7 +428,11 @@ def credits_adjust(*, account: CreditAccount, credits: Any, reason: str, user: A
 
 
 def credits_reverse(
-    *, entry: LedgerEntry, reason: str, user: Any = None, account: CreditAccount | None = None
+    *,
+    entry: LedgerEntry,
+    reason: str,
+    user: User | None = None,
+    account: CreditAccount | None = None,
 ) -> LedgerEntry:
     """Undo an entry with its opposite, once (a unique reference decides between racing
     reversals). Reversing credits in takes only available credits."""

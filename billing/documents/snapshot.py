@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from djmoney.money import Money
 
 from billing.models import Invoice, InvoiceLine
@@ -163,7 +164,7 @@ def _line(line: InvoiceLine) -> LineSnapshot:
 
 def invoice_snapshot(invoice: Invoice) -> InvoiceSnapshot:
     """The snapshot of an issued invoice (or credit note); a draft has nothing to print."""
-    if invoice.status == Invoice.Status.DRAFT or invoice.number is None:
+    if invoice.status == Invoice.Status.DRAFT or invoice.number is None or not invoice.issued_on:
         raise ValueError(f"invoice {invoice.pk} is a draft")
     corrects = invoice.corrects
     return InvoiceSnapshot(
@@ -192,7 +193,7 @@ def invoice_snapshot(invoice: Invoice) -> InvoiceSnapshot:
     )
 
 
-def invoices_for_snapshot():
+def invoices_for_snapshot() -> QuerySet[Invoice]:
     """The queryset that reads an invoice for `invoice_snapshot` in three queries."""
     return Invoice.objects.select_related(
         "series", "customer", "corrects__series"

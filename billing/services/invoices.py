@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,7 +32,7 @@ from contracts.models import Contract, CreditPack, Customer
 from contracts.transitions import LIVE
 from core.amounts import CurrencyMismatch, InvalidAmount
 from core.errors import ReasonRequired
-from core.money import minor_unit_digits, money_sum, round_half_up, zero
+from core.money import minor_unit_digits, money_divide, money_sum, round_half_up, zero
 
 Status = Invoice.Status
 Kind = Invoice.Kind
@@ -41,7 +41,7 @@ DEFAULT_SERIES = {Kind.INVOICE: "FV", Kind.CREDIT_NOTE: "NC"}
 
 
 def payment_term_days() -> int:
-    return settings.BILLING_PAYMENT_TERM_DAYS
+    return int(settings.BILLING_PAYMENT_TERM_DAYS)
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class LineAmounts:
 def line_amounts(*, quantity: Decimal, unit_price: Money, tax_rate: Decimal) -> LineAmounts:
     """Per-line rounding (see core.money): subtotal and tax each rounded half up once."""
     subtotal = round_half_up(unit_price * quantity)
-    tax = round_half_up(subtotal * tax_rate / Decimal(100))
+    tax = round_half_up(money_divide(subtotal * tax_rate, 100))
     return LineAmounts(subtotal=subtotal, tax=tax, total=subtotal + tax)
 
 
@@ -169,7 +169,7 @@ def _grace_days(invoice: Invoice) -> int:
 
 
 def _record_status(
-    invoice: Invoice, from_status: str, to_status: str, by=None, reason: str = ""
+    invoice: Invoice, from_status: str, to_status: str, by: User | None = None, reason: str = ""
 ) -> None:
     InvoiceStatusChange.objects.create(
         invoice=invoice,
@@ -188,7 +188,7 @@ def issue_locked(
     issued_on: date,
     due_on: date,
     grace_days: int,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Invoice:
     """Issue a draft the caller has locked (or just created): totals, buyer snapshot, number.
 
@@ -214,7 +214,7 @@ def issue_locked(
     # The first day the customer is insolvent: after the due date and every grace day.
     invoice.insolvent_on = due_on + timedelta(days=grace_days + 1)
     invoice.issued_at = timezone.now()
-    series = InvoiceSeries.objects.select_for_update().get(code=DEFAULT_SERIES[invoice.kind])
+    series = InvoiceSeries.objects.select_for_update().get(code=DEFAULT_SERIES[Kind(invoice.kind)])
     invoice.series = series
     invoice.number = series.next_number
     InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + 1)
@@ -230,7 +230,7 @@ def invoice_issue(
     *,
     issued_on: date | None = None,
     due_on: date | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Invoice:
     """Draft -> issued. Locks the invoice, then the series (see `issue_locked`)."""
     with transaction.atomic():
@@ -249,7 +249,7 @@ def invoice_issue(
     return locked
 
 
-def mark_paid_locked(invoice: Invoice, *, by: AbstractBaseUser | None = None) -> Invoice:
+def mark_paid_locked(invoice: Invoice, *, by: User | None = None) -> Invoice:
     check_transition(invoice.status, Status.PAID)
     invoice.status = Status.PAID
     invoice.paid_at = timezone.now()
@@ -258,7 +258,7 @@ def mark_paid_locked(invoice: Invoice, *, by: AbstractBaseUser | None = None) ->
     return invoice
 
 
-def invoice_mark_paid(invoice: Invoice, *, by: AbstractBaseUser | None = None) -> Invoice:
+def invoice_mark_paid(invoice: Invoice, *, by: User | None = None) -> Invoice:
     """Issued -> paid, without a payment row: payments go through `payment_apply` instead."""
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -266,7 +266,7 @@ def invoice_mark_paid(invoice: Invoice, *, by: AbstractBaseUser | None = None) -
     return locked
 
 
-def invoice_void(invoice: Invoice, *, reason: str, by: AbstractBaseUser | None = None) -> Invoice:
+def invoice_void(invoice: Invoice, *, reason: str, by: User | None = None) -> Invoice:
     """Draft or issued -> void; an issued invoice keeps its number (the series stays gapless)."""
     if not reason.strip():
         raise ReasonRequired()
@@ -298,7 +298,7 @@ def _lines_for_amount(invoice: Invoice, amount: Money) -> list[CreditNoteLine]:
         raise CreditNoteNeedsLines(field="lines")
     rate = rates.pop()
     # Search the few subtotals around amount / (1 + rate) for one that adds up exactly.
-    estimate = round_half_up(amount / (1 + rate / Decimal(100)))
+    estimate = round_half_up(money_divide(amount, 1 + rate / Decimal(100)))
     unit = Money(Decimal(1).scaleb(-minor_unit_digits(str(amount.currency))), amount.currency)
     best = None
     for offset in range(-3, 4):
@@ -419,7 +419,7 @@ def credit_note_draft(
     return note
 
 
-def credit_note_issue_locked(note: Invoice, *, by: AbstractBaseUser | None = None) -> Invoice:
+def credit_note_issue_locked(note: Invoice, *, by: User | None = None) -> Invoice:
     today = timezone.localdate()
     return issue_locked(
         note, lines=list(note.lines.all()), issued_on=today, due_on=today, grace_days=0, by=by
@@ -432,7 +432,7 @@ def credit_note_issue(
     reason: str,
     lines: list[CreditNoteLine] | None = None,
     amount: Money | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Invoice:
     """Locks the corrected invoice, refuses to credit more than its total, issues in series NC."""
     with transaction.atomic():

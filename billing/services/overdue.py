@@ -22,7 +22,7 @@ from contracts.services import contract_reactivate, contract_suspend
 
 
 def suspend_after_days() -> int:
-    return settings.BILLING_SUSPEND_AFTER_DAYS
+    return int(settings.BILLING_SUSPEND_AFTER_DAYS)
 
 
 def overdue_suspend_due(*, today: date | None = None) -> list[BillingSuspension]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -68,9 +68,7 @@ def topup_invoice_draft(*, customer: Customer, credit_pack: CreditPack) -> Invoi
     return invoice
 
 
-def _check_fits(payment: Payment, invoice: Invoice | None) -> tuple[str, str] | None:
-    if invoice is None:
-        return Attention.UNKNOWN_PAYMENT, "no invoice for this payment"
+def _check_fits(payment: Payment, invoice: Invoice) -> tuple[str, str] | None:
     if invoice.status == Invoice.Status.VOID:
         return Attention.INVOICE_VOID, f"invoice {invoice.pk} is void"
     if invoice.status == Invoice.Status.PAID:
@@ -90,7 +88,7 @@ def amount_misfit(amount: Money, invoice: Invoice) -> tuple[str, str] | None:
     return None
 
 
-def payment_apply(payment: Payment, *, by: AbstractBaseUser | None = None) -> Payment:
+def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
     """Idempotent. Locks invoice then payment; issues a draft, marks it paid, lands its credits
     (credit-pack lines) exactly once. After commit, lifts a billing suspension it settled."""
     with transaction.atomic():
@@ -109,6 +107,8 @@ def payment_apply(payment: Payment, *, by: AbstractBaseUser | None = None) -> Pa
             return locked
         if locked.needs_attention and locked.resolved_at is None:
             return locked
+        if invoice is None:
+            return flag_locked(locked, Attention.UNKNOWN_PAYMENT, "no invoice for this payment")
         misfit = _check_fits(locked, invoice)
         if misfit:
             return flag_locked(locked, *misfit)
@@ -162,7 +162,7 @@ def payment_record(
     received_on: date,
     invoice: Invoice | None = None,
     credit_pack: CreditPack | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     note: str = "",
     raw_payload: dict[str, Any] | None = None,
 ) -> Payment:
@@ -189,11 +189,11 @@ def payment_record(
     today = customer_today(customer)
     # A transfer is recorded once it arrived, and at most a year late.
     day_within(received_on, field="received_on", earliest=today - timedelta(days=366), latest=today)
-    if invoice is None and credit_pack is None:  # one of the two says what is being paid
-        required = forms.Field.default_error_messages["required"]
-        raise InvalidInput({"invoice": [ValidationError(required, code="required")]})
     with transaction.atomic():
         if invoice is None:
+            if credit_pack is None:  # one of the two says what is being paid
+                required = forms.Field.default_error_messages["required"]
+                raise InvalidInput({"invoice": [ValidationError(required, code="required")]})
             invoice = topup_invoice_draft(customer=customer, credit_pack=credit_pack)
         try:
             with transaction.atomic():
@@ -221,7 +221,7 @@ def payment_record(
     return payment
 
 
-def payment_resolve(payment: Payment, *, by: AbstractBaseUser, note: str) -> Payment:
+def payment_resolve(payment: Payment, *, by: User, note: str) -> Payment:
     """Finance closes a flagged payment after dealing with it (refund, manual invoice...)."""
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)

@@ -11,7 +11,7 @@ in the charge not yet known gets the same treatment; one we started is only comp
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from djmoney.money import Money
 
@@ -24,19 +24,25 @@ from billing.services.payments import flag_locked
 Attention = Payment.Attention
 
 
+def _not_applied(payment: Payment) -> PaymentNotRefundable:
+    return PaymentNotRefundable(
+        field="payment",
+        payment=payment.pk,
+        why_es="no se aplicó a una factura",
+        why_en="it was not applied to an invoice",
+    )
+
+
 def _draft_refund(
-    payment: Payment, *, amount: Money | None, reason: str, by: AbstractBaseUser | None
+    payment: Payment, *, amount: Money | None, reason: str, by: User | None
 ) -> Refund:
     """Inside a transaction: lock invoice then payment, draft the credit note, record STARTED."""
+    if payment.invoice_id is None:
+        raise _not_applied(payment)
     invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
     locked = Payment.objects.select_for_update().get(pk=payment.pk)
     if locked.applied_at is None:
-        raise PaymentNotRefundable(
-            field="payment",
-            payment=locked.pk,
-            why_es="no se aplicó a una factura",
-            why_en="it was not applied to an invoice",
-        )
+        raise _not_applied(locked)
     note = credit_note_draft(invoice=invoice, reason=reason, amount=amount)
     return Refund.objects.create(
         payment=locked, amount=note.total, reason=reason, credit_note=note, created_by=by
@@ -48,7 +54,7 @@ def refund_issue(
     payment: Payment,
     reason: str,
     amount: Money | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Refund:
     """Refund all of a payment, or `amount` of it (tax included). See the module docstring."""
     if payment.invoice_id is None:
@@ -86,20 +92,17 @@ def _refund_fail(refund: Refund, error: str) -> None:
         Refund.objects.filter(pk=refund.pk, status=Refund.Status.STARTED).update(
             status=Refund.Status.FAILED, error=error
         )
-        note = refund.credit_note
-        Invoice.objects.filter(pk=note.pk, status=Invoice.Status.DRAFT).update(
+        Invoice.objects.filter(refund=refund, status=Invoice.Status.DRAFT).update(
             status=Invoice.Status.VOID, void_reason=f"Reembolso fallido: {error}"
         )
 
 
-def refund_complete(
-    refund: Refund, *, provider_ref: str | None, by: AbstractBaseUser | None = None
-) -> Refund:
+def refund_complete(refund: Refund, *, provider_ref: str | None, by: User | None = None) -> Refund:
     """Once: issue the credit note and take back the unused credits the refund covers.
     Locks the corrected invoice, the payment, then the refund."""
     with transaction.atomic():
         payment = Payment.objects.get(pk=refund.payment_id)
-        Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+        Invoice.objects.select_for_update(of=("self",)).get(payments=payment)
         payment = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("customer")
@@ -112,13 +115,13 @@ def refund_complete(
         )
         if locked.status != Refund.Status.STARTED:
             return locked
-        note = Invoice.objects.select_for_update().get(pk=locked.credit_note_id)
+        note = Invoice.objects.select_for_update(of=("self",)).get(refund=locked)
         credit_note_issue_locked(note, by=by)
         credits = sum((line.credits for line in note.lines.all()), Decimal("0"))
         reversed_credits = Decimal("0")
         if credits > 0:
             reversed_credits = credit_ledger.take_back_unused(
-                customer=payment.customer,
+                customer=note.customer,
                 credits=credits,
                 reason=f"Reembolso {locked.pk}: nota crédito {note.display_number}",
                 idempotency_key=f"refund:{locked.pk}",

@@ -54,7 +54,7 @@ from billing.tax import tax_rates_by_country
 from contracts.models import Contract, Plan, PlanChange
 from contracts.transitions import LIVE
 from core.errors import CreditdeskError
-from core.money import round_half_up
+from core.money import money_divide, round_half_up
 
 CHUNK = 500
 
@@ -132,7 +132,7 @@ def plan_segments(
     boundaries = sorted(
         {first} | {c.effective_on for c in ordered if first < c.effective_on <= last}
     )
-    segments = []
+    segments: list[tuple[Plan, date, date]] = []
     for index, start in enumerate(boundaries):
         end = boundaries[index + 1] - timedelta(days=1) if index + 1 < len(boundaries) else last
         plan = plan_on(start)
@@ -163,7 +163,7 @@ def contract_lines(
             price = plan.monthly_fee
             text = f"Cuota mensual {plan.name} {period}"
         else:
-            price = round_half_up(plan.monthly_fee * days / period.days)
+            price = round_half_up(money_divide(plan.monthly_fee * days, period.days))
             text = (
                 f"Cuota mensual {plan.name} {start:%d/%m}-{end:%d/%m} ({days}/{period.days} días)"
             )

@@ -315,7 +315,8 @@ def subscriptions_end_due(*, today: date | None = None) -> list[StripeSubscripti
                 if not claimed:
                     continue
                 contract = Contract.objects.get(pk=sub.contract_id)
-                if contract.plan_id == sub.premium_plan_id and contract.status in LIVE:
+                premium = contract.plan_id == sub.premium_plan_id
+                if premium and contract.status in LIVE and sub.ends_on is not None:
                     contract_change_plan(
                         contract,
                         plan=sub.fallback_plan,

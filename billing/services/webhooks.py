@@ -13,7 +13,7 @@ Anything else (the database is down) propagates so Stripe retries the delivery.
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +29,9 @@ from billing.services.subscriptions import EventNotReady
 from contracts.models import CreditPack, Customer
 from core.amounts import InvalidAmount, parse_money
 from core.errors import CreditdeskError
+
+# An event without a time counts as the oldest, so it never overrides a dated one.
+UNDATED_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
 
 Attention = Payment.Attention
 BAD_INPUT = (KeyError, TypeError, ValueError, AttributeError, CreditdeskError)
@@ -74,11 +77,13 @@ def _record_unknown_intent(obj: dict[str, Any], amount: Money | None, detail: st
     if stripe_customer:
         mapping = StripeCustomer.objects.filter(stripe_id=stripe_customer).first()
         customer = mapping.customer if mapping else None
-    if customer is None and _int(metadata.get("creditdesk_customer")):
-        customer = Customer.objects.filter(pk=_int(metadata["creditdesk_customer"])).first()
+    customer_id = _int(metadata.get("creditdesk_customer"))
+    if customer is None and customer_id:
+        customer = Customer.objects.filter(pk=customer_id).first()
     pack = None
-    if _int(metadata.get("creditdesk_pack")):
-        pack = CreditPack.objects.filter(pk=_int(metadata["creditdesk_pack"])).first()
+    pack_id = _int(metadata.get("creditdesk_pack"))
+    if pack_id:
+        pack = CreditPack.objects.filter(pk=pack_id).first()
     if customer is None:
         reason = Attention.UNKNOWN_CUSTOMER
     elif metadata.get("creditdesk_pack") and pack is None:
@@ -222,7 +227,10 @@ def stripe_event_process(row: StripeEvent) -> str:
             with transaction.atomic():
                 if handler is not None:
                     payload = locked.payload
-                    created = stripe_gateway.from_stripe_timestamp(payload.get("created") or 0)
+                    created = (
+                        stripe_gateway.from_stripe_timestamp(payload.get("created"))
+                        or UNDATED_EVENT
+                    )
                     handler(payload["data"]["object"], created)
         except EventNotReady as error:
             locked.error = str(error)

@@ -21,9 +21,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         result = invoice_pdf_verify(data=path.read_bytes())
-        if not result.ok:
-            raise CommandError(f"{path}: does NOT match: " + "; ".join(result.problems))
         invoice = result.invoice
+        if not result.ok or invoice is None or invoice.issued_on is None:
+            raise CommandError(f"{path}: does NOT match: " + "; ".join(result.problems))
         self.stdout.write(
             f"{path}: matches {invoice.get_kind_display()} {result.number} "
             f"issued {invoice.issued_on.isoformat()} to {invoice.buyer_legal_name}, "

@@ -1,0 +1,3 @@
+from django.db.models import Field
+
+def get_currency_field_name(name: str, field: Field | None = ...) -> str: ...
