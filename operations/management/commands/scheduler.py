@@ -30,12 +30,12 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
         while self._running:
-            close_old_connections()
             for run in scheduler_tick(now=timezone.now()):
                 self.stdout.write(f"enqueued {run}")
             if once:
                 return
             time.sleep(interval)
+            close_old_connections()  # as a request would: drop a connection gone stale
 
     def _stop(self, signum, frame):
         self._running = False
