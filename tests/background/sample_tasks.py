@@ -14,3 +14,10 @@ def always_fails(label: str) -> None:
 @background_task
 def greet(address: str) -> bool:
     return mail_once(EmailMessage("Hola", "Hola", to=[address]), kind="greeting", about=address)
+
+
+@background_task
+def note_run(path: str, number: int) -> None:
+    """Append `number` to the file at `path` (one short O_APPEND write: lines never mix)."""
+    with open(path, "a") as notes:
+        notes.write(f"{number}\n")
