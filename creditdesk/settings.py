@@ -181,6 +181,8 @@ _task_backends = {
     "immediate": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
 }
 TASKS = {"default": _task_backends[TASKS_BACKEND]}
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS.append("django_rq")  # its `rqworker` command runs the tasks
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 # A failed task runs again after BASE, 2 BASE, 4 BASE... seconds, ATTEMPTS times in all.
