@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks_db",
+    "background",
     "sla",
     "contracts",
     "credits",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "billing",
     "creditdesk",
     "creditdesk.api",
+    "operations",
     "axes",
 ]
 
@@ -166,6 +169,25 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Creditdesk <soporte@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# Background work (django.tasks). TASKS_BACKEND: `database` (django-tasks-db: tasks are rows
+# in DATABASE_URL's database, run by `manage.py db_worker`), `redis` (django-tasks-rq on
+# REDIS_URL, run by `manage.py rqworker default`), or `immediate` (run inside the request:
+# only for debugging, a dead SMTP server then fails the request).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+_task_backends = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "redis": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+}
+TASKS = {"default": _task_backends[TASKS_BACKEND]}
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS.append("django_rq")  # its `rqworker` command runs the tasks
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# A failed task runs again after BASE, 2 BASE, 4 BASE... seconds, ATTEMPTS times in all.
+TASKS_RETRY_ATTEMPTS = env.int("TASKS_RETRY_ATTEMPTS", default=6)
+TASKS_RETRY_BASE_SECONDS = env.int("TASKS_RETRY_BASE_SECONDS", default=30)
 
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")

@@ -36,3 +36,44 @@ def _migration_seed_data(request):
     _billing_seed.seed(django_apps, None)
     if not Group.objects.filter(name="finance", permissions__isnull=False).exists():
         _finance_grants.grant(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(request, settings):
+    """Most tests look at the mail a request sends: tasks run when enqueued (on commit).
+    Tests about the queue itself ask for `db_tasks`, the real database backend."""
+    if "db_tasks" in request.fixturenames:
+        return
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def db_tasks(settings, monkeypatch):
+    """The embedded backend (django-tasks-db) on the test database; returns a function that
+    runs the ready tasks in this process, as `manage.py db_worker --batch` does, and returns
+    how many ran. The worker's own loop, except that it keeps the test's connection (it
+    would close it between tasks, as a long-running process should)."""
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+    def run_ready_tasks() -> int:
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
+        worker.run()
+        return worker._run_tasks
+
+    return run_ready_tasks

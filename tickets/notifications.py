@@ -1,6 +1,7 @@
 """Mail to customers about their tickets, in the requester's language and time zone.
 
-Called through `transaction.on_commit`, so nothing is sent for work that rolled back.
+Run by the tasks in `tickets.tasks`, enqueued on commit (nothing is sent for work that rolled
+back); each mail is sent once per ticket or message and recipient (`background.mail`).
 """
 
 from django.conf import settings
@@ -8,12 +9,13 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from background.mail import mail_once
 from core.formatting import zone_label
 from tickets import clocks
 from tickets.models import Message, Ticket
 
 
-def _send(ticket: Ticket, template: str, subject: str, **context) -> None:
+def _send(ticket: Ticket, template: str, subject: str, *, kind: str, about: int, **context) -> None:
     requester = ticket.requester
     if requester is None:
         return
@@ -29,23 +31,31 @@ def _send(ticket: Ticket, template: str, subject: str, **context) -> None:
                 **context,
             },
         )
-    EmailMessage(
+    message = EmailMessage(
         subject=f"[{ticket.number}] {subject}",
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[requester.email],
         headers={"X-Creditdesk-Ticket": ticket.number},
-    ).send()
+    )
+    mail_once(message, kind=kind, about=about)
 
 
 def send_acknowledgement(ticket_id: int) -> None:
     """Seed 003's "acuse de recibo": the number and the due times, in the customer's zone."""
     ticket = Ticket.objects.select_related("requester__customer", "customer").get(pk=ticket_id)
-    _send(ticket, "acknowledgement", ticket.subject)
+    _send(ticket, "acknowledgement", ticket.subject, kind="acknowledgement", about=ticket.pk)
 
 
 def send_agent_message(message_id: int) -> None:
     message = Message.objects.select_related("ticket__requester__customer", "ticket__customer").get(
         pk=message_id
     )
-    _send(message.ticket, "agent_message", message.ticket.subject, message=message)
+    _send(
+        message.ticket,
+        "agent_message",
+        message.ticket.subject,
+        kind="agent_message",
+        about=message.pk,
+        message=message,
+    )

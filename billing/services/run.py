@@ -40,7 +40,8 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from djmoney.money import Money
 
-from billing import credit_ledger
+from background.queue import enqueue_on_commit
+from billing import credit_ledger, tasks
 from billing.exceptions import InvalidPeriod, TaxRateMissing
 from billing.models import (
     BillingRun,
@@ -347,6 +348,8 @@ def billing_run(
     run.failures = summary.failures
     run.finished_at = timezone.now()
     run.save()
+    # The run's invoices get their PDFs in the background (render_pending_pdfs, resumable).
+    enqueue_on_commit(tasks.render_pending_pdfs)
     return summary
 
 

@@ -20,11 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billing import stripe_gateway
+from background.queue import enqueue_on_commit
+from billing import stripe_gateway, tasks
 from billing.exceptions import BillingError, NoLiveContract
 from billing.models import Invoice, InvoiceLine, Payment, StripeSubscription
 from billing.services.invoices import invoice_add_line, invoice_create_draft, line_amounts
@@ -252,18 +253,23 @@ def subscription_payment_failed(obj: dict[str, Any], *, event_at: datetime) -> N
             failed_attempts=locked.failed_attempts + 1,
         )
         if first_failure:
-            customer = sub.contract.customer
-            transaction.on_commit(lambda: _send_dunning_mail(customer.billing_email, customer))
+            enqueue_on_commit(tasks.send_dunning_mail, sub.pk, event_at.isoformat())
 
 
-def _send_dunning_mail(address: str, customer: Any) -> None:
+def dunning_mail(subscription_id: int) -> EmailMessage:
+    """The first-failure mail of a dunning episode, to the customer's billing address."""
+    customer = (
+        StripeSubscription.objects.select_related("contract__customer")
+        .get(pk=subscription_id)
+        .contract.customer
+    )
     if customer.language == "en":
         subject = "Your subscription payment failed"
         body = "We could not charge your premium subscription. Please update your card."
     else:
         subject = "No pudimos cobrar su suscripción"
         body = "No pudimos cobrar su suscripción premium. Por favor actualice su tarjeta."
-    send_mail(subject, body, None, [address])
+    return EmailMessage(subject, body, None, [customer.billing_email])
 
 
 def subscription_deleted(obj: dict[str, Any], *, event_at: datetime) -> None:

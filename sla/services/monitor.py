@@ -23,8 +23,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import translation
 
+from background.queue import enqueue_on_commit
 from core.formatting import format_moment, zone_label
 from core.languages import SPANISH
+from sla import tasks
 from sla.calendars import to_us
 from sla.models import SlaClock, SlaClockEvent
 from sla.selectors import clock_overdue, clock_warning_reached
@@ -60,7 +62,8 @@ def _log_events(run: uuid.UUID, kind: str, at_column: str, elapsed_sql: str, now
 def sla_monitor_run(*, now: datetime) -> MonitorResult:
     """Mark clocks past their warning or due instant and mail their recipients once.
 
-    Mail leaves after commit; a failed run marks nothing and mails nothing.
+    Mail leaves after commit, one task per clock (`sla.tasks`); a failed run marks nothing
+    and mails nothing.
     """
     to_us(now, "now")
     warn_run, breach_run = uuid.uuid4(), uuid.uuid4()
@@ -84,31 +87,34 @@ def sla_monitor_run(*, now: datetime) -> MonitorResult:
         )
     if breached:
         _log_events(breach_run, SlaClockEvent.Kind.BREACH, "due_at", quote("target"), now)
-    messages = []
+    mailed = []
     if warned or breached:
         rows = SlaClock.objects.filter(monitor_run__in=[warn_run, breach_run]).values_list(
-            "subject",
-            "label",
-            "kind",
-            "priority",
-            "due_at",
-            "notify_emails",
-            "monitor_run",
-            "calendar_version__time_zone",
+            "pk", "monitor_run", "notify_emails"
         )
-        with translation.override(settings.LANGUAGE_CODE):
-            for subject, label, kind, priority, due_at, emails, run, zone in rows.iterator(
-                chunk_size=5000
-            ):
-                if emails:
-                    messages.append(
-                        _message(
-                            subject, label, kind, priority, due_at, emails, run == breach_run, zone
-                        )
-                    )
-    if messages:
-        transaction.on_commit(lambda: mail.mailers.default.send_messages(messages))
-    return MonitorResult(warned=warned, breached=breached, emails=len(messages))
+        mailed = [
+            (pk, run == breach_run) for pk, run, emails in rows.iterator(chunk_size=5000) if emails
+        ]
+    for clock_id, was_breached in mailed:
+        enqueue_on_commit(tasks.send_clock_mail, clock_id, breached=was_breached)
+    return MonitorResult(warned=warned, breached=breached, emails=len(mailed))
+
+
+def clock_mail(clock_id: int, *, breached: bool) -> mail.EmailMessage | None:
+    """The warning or breach mail of one clock, to its recipients (None without any)."""
+    subject, label, kind, priority, due_at, emails, zone = SlaClock.objects.values_list(
+        "subject",
+        "label",
+        "kind",
+        "priority",
+        "due_at",
+        "notify_emails",
+        "calendar_version__time_zone",
+    ).get(pk=clock_id)
+    if not emails:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        return _message(subject, label, kind, priority, due_at, emails, breached, zone)
 
 
 def _message(subject, label, kind, priority, due_at, emails, breached, zone) -> mail.EmailMessage:

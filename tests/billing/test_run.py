@@ -7,8 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError, connection
+from django_tasks_db.models import DBTaskResult
 from djmoney.money import Money
 
+from billing.documents.store import invoice_pdf_pending
 from billing.exceptions import InvalidPeriod
 from billing.models import BillingRun, Invoice, InvoiceLine, OnsiteCharge
 from billing.services import Period, billing_run
@@ -248,3 +250,19 @@ def test_command_prints_a_summary(capsys):
     assert "billing run 2026-11: 1 contracts, 1 invoices issued" in out
     with pytest.raises(CommandError):
         call_command("run_billing", "--period", "noviembre")
+
+
+def test_the_runs_pdfs_render_in_a_task_after_it(db_tasks, django_capture_on_commit_callbacks):
+    make_contract(plan=make_plan(monthly_fee=Money("120900", "COP")))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        billing_run(period=NOVEMBER)
+
+    # the run rendered nothing itself; a task waits for a worker
+    assert invoice_pdf_pending().count() == 1
+    queued = DBTaskResult.objects.get()
+    assert (queued.task_path, queued.status) == ("billing.tasks.render_pending_pdfs", "READY")
+    assert db_tasks() == 1
+    queued.refresh_from_db()
+    assert (queued.status, queued.return_value) == ("SUCCESSFUL", 1)
+    assert not invoice_pdf_pending().exists()

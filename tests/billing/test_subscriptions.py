@@ -9,6 +9,7 @@ from datetime import time as dt_time
 import pytest
 import time_machine
 from django.core import mail
+from django_tasks_db.models import DBTaskResult
 from djmoney.money import Money
 
 from billing.models import Invoice, Payment, StripeEvent, StripeSubscription
@@ -151,6 +152,24 @@ def test_payment_failure_starts_dunning_once(
     assert sub.dunning_started_at is not None
     assert len(mail.outbox) == 1
     assert sub.contract.customer.billing_email in mail.outbox[0].to
+
+
+def test_the_dunning_mail_is_a_task_that_mails_once_however_often_it_runs(
+    subscription, post_event, db_tasks, django_capture_on_commit_callbacks
+):
+    sub, stripe_invoice, _remote = subscription
+    failed = stripe_invoice | {"id": "in_next", "status": "open", "amount_paid": 0}
+    event = make_event("invoice.payment_failed", failed, event_id="evt_f", created=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(event).status_code == 200
+    assert not mail.outbox  # the webhook answered without mailing
+
+    (queued,) = DBTaskResult.objects.filter(task_path="billing.tasks.send_dunning_mail")
+    assert queued.args_kwargs["args"][0] == sub.pk
+    queued.task.enqueue(*queued.args_kwargs["args"])  # the same task once more
+    assert db_tasks() >= 2
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [sub.contract.customer.billing_email]
 
 
 def test_event_for_a_subscription_not_recorded_yet_waits(post_event, db, subscription):

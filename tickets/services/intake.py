@@ -19,13 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from background.queue import enqueue_on_commit
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from contracts.selectors import contact_get_by_email, services_covered
 from core.errors import CreditdeskError, InvalidInput
 from credits.services import credits_place_hold
 from credits.solvency import SolvencyDecision, solvency_check
 from sla.choices import Impact, Urgency
-from tickets import clocks, notifications
+from tickets import clocks, tasks
 from tickets.exceptions import (
     ChannelNotAllowed,
     OutOfScope,
@@ -229,7 +230,7 @@ def _open_locked(
         at=at,
     )
     clocks.start(ticket, policy_version, at=at)
-    transaction.on_commit(lambda: notifications.send_acknowledgement(ticket.pk))
+    enqueue_on_commit(tasks.send_acknowledgement, ticket.pk)
     return ticket
 
 

@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from background.queue import enqueue_on_commit
 from contracts.models import Channel, Contact
 from core.errors import InvalidInput
 from sla.business_days import end_of_business_days
 from sla.choices import Priority
-from tickets import clocks, notifications
+from tickets import clocks, tasks
 from tickets.exceptions import FollowUpNotAllowed
 from tickets.models import Message, Ticket, TicketEvent, text_within_limit
 from tickets.services.charging import ticket_charge, ticket_release_unused_hold
@@ -172,7 +173,7 @@ def ticket_agent_reply(
         if changed:
             locked.save(update_fields=sorted(set(changed)))
         if public:
-            transaction.on_commit(lambda: notifications.send_agent_message(message.pk))
+            enqueue_on_commit(tasks.send_agent_message, message.pk)
     ticket.refresh_from_db()
     return message
 

@@ -15,17 +15,15 @@ go on with the rest.
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
+from background.queue import enqueue_on_commit
 from contracts.models import Channel
 from contracts.selectors import contact_get_by_email
 from core.errors import CreditdeskError
+from tickets import tasks
 from tickets.mail import MalformedMail, ParsedMail, mail_fingerprint, parse_message
 from tickets.models import TEXT_LIMIT, Attachment, InboundMail, Message, Ticket
 from tickets.services.intake import ticket_open
@@ -168,19 +166,15 @@ def _store_attachments(message: Message, mail: ParsedMail, written: list[str]) -
 
 
 def _send_refusal(mail: ParsedMail, refusal: CreditdeskError, *, language: str) -> None:
-    with translation.override(language):
-        body = render_to_string(
-            f"tickets/email/refusal.{language}.txt",
-            {"reason": refusal.message(language), "subject": mail.subject},
-        )
-    subject = (
-        "No pudimos registrar su solicitud" if language == "es" else "We could not log your request"
+    """Answer the sender after commit, once per inbound message (`tickets.tasks`)."""
+    enqueue_on_commit(
+        tasks.send_mail_refusal,
+        to=mail.from_address,
+        subject=mail.subject,
+        reason=refusal.message(language),
+        language=language,
+        in_reply_to=mail.message_id,
+        about=mail_fingerprint(
+            f"{mail.from_address}\n{mail.subject}\n{mail.text}".encode(), mail.message_id
+        ),
     )
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[mail.from_address],
-        headers={"In-Reply-To": mail.message_id} if mail.message_id else {},
-    )
-    transaction.on_commit(message.send)

@@ -1,6 +1,12 @@
-"""Set up a local Creditdesk in one command: migrate, demo data, an admin user, serve."""
+"""Set up a local Creditdesk in one command: migrate, demo data, an admin user, serve, with a
+task worker beside the server (mail, PDFs and the like run in the background)."""
 
+import contextlib
+import os
 import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +20,10 @@ DEMO_DATA_COMMANDS = ("load_presets", "load_demo")
 
 
 class Command(BaseCommand):
-    help = "Apply migrations, load demo data, create an admin user and serve on 127.0.0.1:8000."
+    help = (
+        "Apply migrations, load demo data, create an admin user and serve on 127.0.0.1:8000 "
+        "with a task worker beside the server."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -38,7 +47,31 @@ class Command(BaseCommand):
             )
         )
         if not no_serve:
-            call_command("runserver", addrport, use_reloader=False)
+            with worker_beside(self.stdout):
+                call_command("runserver", addrport, use_reloader=False)
+
+
+@contextlib.contextmanager
+def worker_beside(stdout) -> Iterator[subprocess.Popen | None]:
+    """Run `manage.py db_worker` in a child process while the block runs (nothing when the
+    tasks go to another backend, whose workers run elsewhere); stopped on the way out."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        yield None
+        return
+    worker = subprocess.Popen(  # noqa: S603 - our own manage.py, with this interpreter
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--no-reload"],
+        env=os.environ.copy(),
+    )
+    stdout.write(f"Task worker started (pid {worker.pid}): mail and PDFs leave in the background.")
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def ensure_admin() -> str:

@@ -6,9 +6,12 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
 from creditdesk.security import TooManyRequests, password_reset_check
+from creditdesk.web.password_reset import PasswordResetForm
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm  # the mail leaves in a background task
+
     def post(self, request, *args, **kwargs):
         try:
             password_reset_check(request, request.POST.get("email", ""))

@@ -1,0 +1,25 @@
+"""Send a mail once per (kind, what it is about, recipients), however often a task runs."""
+
+from django.core.mail import EmailMessage
+
+from background.models import SentMail
+
+
+def recipients_key(addresses: list[str]) -> str:
+    return ", ".join(sorted(address.strip().lower() for address in addresses))[:1000]
+
+
+def mail_once(message: EmailMessage, *, kind: str, about: str | int) -> bool:
+    """Send `message` unless it was sent before; True when it was sent now.
+
+    The marker is written after the SMTP server accepted the message: a failed send leaves
+    none, so the retry sends. Two copies of one task running at the same instant could both
+    send (at least once, never zero); the worker claims each task row once, so only an
+    operator's retry of a task that had succeeded can meet a marker.
+    """
+    key = {"kind": kind, "about": str(about)[:200], "recipient": recipients_key(message.to)}
+    if not message.to or SentMail.objects.filter(**key).exists():
+        return False
+    message.send()
+    SentMail.objects.get_or_create(**key)
+    return True

@@ -1,0 +1,78 @@
+"""Tasks that retry, and enqueueing them after commit.
+
+A task built with `background_task` that raises is enqueued again, `run_after` an
+exponentially growing delay (`TASKS_RETRY_BASE_SECONDS` * 2 ** (attempt - 1)), until
+`TASKS_RETRY_ATTEMPTS` attempts have failed. The attempt that scheduled a retry ends failed
+with `RetryScheduled` (its traceback keeps the cause): the task list shows it as
+"retrying". The last attempt ends failed with the real error: "failed", for an operator to
+retry from the admin. Backends that cannot defer (the immediate backend) do not retry.
+"""
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import Task, task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+class RetryScheduled(Exception):
+    """This attempt failed; attempt `next_attempt` is enqueued to run at `run_after`."""
+
+    def __init__(self, next_attempt: int, run_after) -> None:
+        super().__init__(f"attempt {next_attempt} at {run_after.isoformat()}")
+        self.next_attempt = next_attempt
+        self.run_after = run_after
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """How long after failed attempt `attempt` (1-based) the next one runs."""
+    return timedelta(seconds=settings.TASKS_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+
+
+def background_task(
+    func: Callable | None = None, *, queue_name: str = "default", priority: int = 0
+) -> Any:
+    """`@task`, plus retries with exponential backoff (see module). The task takes an
+    extra keyword `attempt` (1 for the first run) that callers never pass."""
+
+    def decorate(function: Callable) -> Task:
+        @functools.wraps(function)
+        def run(*args: Any, attempt: int = 1, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except Exception as error:
+                backend = wrapped.get_backend()
+                if attempt >= settings.TASKS_RETRY_ATTEMPTS or not backend.supports_defer:
+                    raise
+                run_after = timezone.now() + retry_delay(attempt)
+                wrapped.using(run_after=run_after).enqueue(*args, attempt=attempt + 1, **kwargs)
+                logger.warning(
+                    "task %s attempt %s failed (%s); retry at %s",
+                    wrapped.name,
+                    attempt,
+                    error,
+                    run_after.isoformat(),
+                )
+                raise RetryScheduled(attempt + 1, run_after) from error
+
+        wrapped = task(queue_name=queue_name, priority=priority)(run)
+        return wrapped
+
+    return decorate(func) if func is not None else decorate
+
+
+def enqueue_on_commit(task_: Task, *args: Any, **kwargs: Any) -> None:
+    """Enqueue once the surrounding transaction commits (nothing for work that rolled back).
+
+    Arguments must be JSON values, ids rather than model instances: the task reads the rows
+    as they are when it runs. A queue that cannot take the task (a broker down) is logged,
+    never raised into the request that committed.
+    """
+    transaction.on_commit(lambda: task_.enqueue(*args, **kwargs), robust=True)

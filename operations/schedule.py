@@ -1,0 +1,68 @@
+"""The periodic jobs as data: which command, how often, and the run slot an instant falls in.
+
+Slots are in UTC. A job's slot for an instant is the latest start of its cadence at or before
+it: a scheduler that was down for three hours enqueues the hourly jobs once, for the
+current slot, not once per missed hour.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import environ
+
+
+def _always() -> bool:
+    return True
+
+
+def _imap_configured() -> bool:
+    return bool(environ.Env().str("IMAP_URL", default=""))
+
+
+def _previous_month(slot: datetime) -> list[str]:
+    last_day = slot.replace(day=1) - timedelta(days=1)
+    return ["--period", f"{last_day:%Y-%m}"]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    command: str
+    every: str  # minute | hour | day | month
+    hour: int = 0  # for day and month: the UTC hour it runs at
+    args: Callable[[datetime], list[str]] = field(default=lambda slot: [])
+    enabled: Callable[[], bool] = _always
+
+    def slot(self, now: datetime) -> datetime:
+        """The latest start of this job's cadence at or before `now`."""
+        now = now.astimezone(UTC).replace(second=0, microsecond=0)
+        if self.every == "minute":
+            return now
+        if self.every == "hour":
+            return now.replace(minute=0)
+        if self.every == "day":
+            slot = now.replace(hour=self.hour, minute=0)
+            return slot if slot <= now else slot - timedelta(days=1)
+        slot = now.replace(day=1, hour=self.hour, minute=0)
+        if slot <= now:
+            return slot
+        return (slot - timedelta(days=1)).replace(day=1)
+
+
+JOBS: tuple[Job, ...] = (
+    Job("sla_monitor", "sla_monitor", "minute"),
+    Job(
+        "ingest_mail",
+        "ingest_mail",
+        "minute",
+        args=lambda slot: ["--imap"],
+        enabled=_imap_configured,
+    ),
+    Job("chase_unanswered", "chase_unanswered", "hour"),
+    Job("apply_plan_changes", "apply_plan_changes", "hour"),
+    Job("billing_daily", "billing_daily", "day", hour=1),
+    Job("run_billing", "run_billing", "month", hour=2, args=_previous_month),
+    Job("verify_ledger", "verify_ledger", "day", hour=3),
+)
+JOBS_BY_NAME = {job.name: job for job in JOBS}

@@ -1,0 +1,47 @@
+"""One scheduler tick: enqueue each due job once for its current slot.
+
+Under the job row's lock, a slot later than the last one recorded gets a `JobRun` row (unique
+per job and slot) and its task, enqueued when the transaction commits. A second scheduler
+waits for the lock, then sees the slot taken; the unique constraint refuses what a lock could
+miss. Missed slots are not replayed: only the current one runs (catch-up once).
+"""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from background.queue import enqueue_on_commit
+from operations.models import JobRun, ScheduledJob
+from operations.schedule import JOBS, Job
+from operations.tasks import run_job
+
+
+def scheduler_tick(*, now: datetime, jobs: tuple[Job, ...] = JOBS) -> list[JobRun]:
+    """Enqueue every enabled job whose current slot has not been enqueued; the runs made."""
+    made = []
+    for job in jobs:
+        if not job.enabled():
+            continue
+        run = _enqueue_if_due(job, now=now)
+        if run is not None:
+            made.append(run)
+    return made
+
+
+def _enqueue_if_due(job: Job, *, now: datetime) -> JobRun | None:
+    slot = job.slot(now)
+    with transaction.atomic():
+        ScheduledJob.objects.get_or_create(name=job.name)
+        row = ScheduledJob.objects.select_for_update().get(name=job.name)
+        if row.last_slot_at is not None and row.last_slot_at >= slot:
+            return None
+        try:
+            with transaction.atomic():
+                run = JobRun.objects.create(job=row, slot_at=slot)
+        except IntegrityError:
+            return None
+        row.last_slot_at = slot
+        row.last_enqueued_at = now
+        row.save(update_fields=["last_slot_at", "last_enqueued_at"])
+        enqueue_on_commit(run_job, job.name, slot.isoformat())
+    return run
