@@ -21,5 +21,5 @@ def mail_once(message: EmailMessage, *, kind: str, about: str | int) -> bool:
     if not message.to or SentMail.objects.filter(**key).exists():
         return False
     message.send()
-    SentMail.objects.get_or_create(**key)
+    SentMail.objects.get_or_create(kind=key["kind"], about=key["about"], recipient=key["recipient"])
     return True

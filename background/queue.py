@@ -11,7 +11,7 @@ retry from the admin. Backends that cannot defer (the immediate backend) do not 
 import functools
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 class RetryScheduled(Exception):
     """This attempt failed; attempt `next_attempt` is enqueued to run at `run_after`."""
 
-    def __init__(self, next_attempt: int, run_after) -> None:
+    def __init__(self, next_attempt: int, run_after: datetime) -> None:
         super().__init__(f"attempt {next_attempt} at {run_after.isoformat()}")
         self.next_attempt = next_attempt
         self.run_after = run_after
