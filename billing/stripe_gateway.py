@@ -243,14 +243,3 @@ def subscription_create(
         idempotency_key,
     )
     return dict(subscription.to_dict())
-
-
-def subscription_cancel(*, subscription_id: str) -> dict[str, Any]:
-    client = _client()
-    subscription = _call(
-        lambda params, options: client.v1.subscriptions.cancel(
-            subscription_id, params=params, options=options
-        ),
-        {},
-    )
-    return dict(subscription.to_dict())

@@ -374,10 +374,6 @@ class SlaClock(models.Model):
     def is_open(self) -> bool:
         return self.stopped_at is None
 
-    @property
-    def is_paused(self) -> bool:
-        return self.paused_at is not None
-
 
 class SlaClockEvent(models.Model):
     """History of a clock: what happened, when, and the clock's figures right after."""

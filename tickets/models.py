@@ -25,6 +25,12 @@ from sla.choices import Impact, Priority, Urgency
 CREDITS = {"max_digits": 12, "decimal_places": 2}
 
 
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def open(self) -> "TicketQuerySet":
+        """Tickets still being worked (not resolved, closed or abandoned)."""
+        return self.exclude(status__in=Ticket.CLOSED_STATUSES)
+
+
 class Ticket(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("Nuevo")
@@ -35,6 +41,11 @@ class Ticket(models.Model):
         CLOSED = "closed", _("Cerrado")
         REOPENED = "reopened", _("Reabierto")
         ABANDONED = "abandoned", _("Abandonado")
+
+    # Work on these is over: queues, dashboards and "open" counts leave them out.
+    CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED, Status.ABANDONED})
+    # Over for good: a follow-up, or a new mail, is a new request (seed 003).
+    FINISHED_STATUSES = frozenset({Status.CLOSED, Status.ABANDONED})
 
     # Set right after the insert from the primary key, so numbers are never reused.
     number = models.CharField(_("número"), max_length=20, unique=True, null=True)  # noqa: DJ001
@@ -93,6 +104,8 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TicketQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("solicitud")
         verbose_name_plural = _("solicitudes")
@@ -124,11 +137,7 @@ class Ticket(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in {
-            self.Status.RESOLVED,
-            self.Status.CLOSED,
-            self.Status.ABANDONED,
-        }
+        return self.status not in self.CLOSED_STATUSES
 
 
 class TicketEvent(models.Model):

@@ -24,10 +24,6 @@ def ticket_list(*, filters: dict | None = None) -> QuerySet[Ticket]:
     return TicketFilter(filters or {}, queryset=queryset).qs
 
 
-def ticket_get_by_number(*, number: str) -> Ticket | None:
-    return Ticket.objects.select_related("customer", "contract__plan").filter(number=number).first()
-
-
 def intake_attempt_list(*, filters: dict | None = None) -> QuerySet[IntakeAttempt]:
     queryset = IntakeAttempt.objects.select_related("customer", "contact")
     return IntakeAttemptFilter(filters or {}, queryset=queryset).qs

@@ -88,8 +88,3 @@ def overdue_lift_settled(
                 contract_reactivate(contract, reason="Pago recibido: sin facturas vencidas")
         lifted.append(suspension)
     return lifted
-
-
-def customer_is_overdue(customer_id: int, *, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return invoice_list_overdue(on=today).filter(customer_id=customer_id).exists()

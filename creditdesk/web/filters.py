@@ -9,8 +9,6 @@ from credits.models import LedgerEntry
 from sla.choices import Priority
 from tickets.models import Ticket
 
-CLOSED_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.ABANDONED)
-
 
 class LedgerEntryFilter(django_filters.FilterSet):
     """The portal's ledger filters: kind of movement and a date range (customer's days)."""
@@ -70,7 +68,7 @@ class QueueFilter(django_filters.FilterSet):
     def qs(self) -> QuerySet[Ticket]:
         queryset = super().qs
         if not getattr(self.form, "cleaned_data", {}).get("status"):
-            queryset = queryset.exclude(status__in=CLOSED_STATUSES)
+            queryset = queryset.exclude(status__in=Ticket.CLOSED_STATUSES)
         return queryset
 
     def filter_status(self, queryset: QuerySet[Ticket], name: str, value: str):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import BigIntegerField, Case, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import BigIntegerField, Case, F, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Cast
 
 from billing.models import Payment
@@ -29,8 +29,6 @@ from tickets.selectors import (
     tickets_with_sla_state,
 )
 from tickets.services.intake import intake_evaluate
-
-OPEN = ~Q(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.ABANDONED])
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ def with_sla_badges(queryset: QuerySet[Ticket], now: datetime) -> QuerySet[Ticke
 
 def open_tickets(*, customer: Customer, now: datetime) -> list[Ticket]:
     return list(
-        with_sla_badges(Ticket.objects.filter(OPEN, customer=customer), now).order_by(
+        with_sla_badges(Ticket.objects.open().filter(customer=customer), now).order_by(
             "next_due_at", "opened_at"
         )
     )

@@ -215,7 +215,7 @@ def ticket_follow_up(
     closed: Ticket, *, requester: Contact, subject: str, description: str = "", channel: str
 ) -> IntakeResult:
     """A follow-up on a closed request is a new request linked to it (seed 003)."""
-    if closed.status not in (Status.CLOSED, Status.ABANDONED):
+    if closed.status not in Ticket.FINISHED_STATUSES:
         raise FollowUpNotAllowed(field="follows_up", number=closed.number)
     return ticket_open(
         channel=channel,

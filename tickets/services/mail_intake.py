@@ -31,8 +31,6 @@ from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up
 
 logger = logging.getLogger(__name__)
 
-CLOSED = (Ticket.Status.CLOSED, Ticket.Status.ABANDONED)
-
 
 @dataclass(frozen=True)
 class MailOutcome:
@@ -113,7 +111,7 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
             customer_id=contact.customer_id, number=mail.ticket_number
         ).first()
     body = _fitted(mail.text or mail.subject)
-    if existing is not None and existing.status not in CLOSED:
+    if existing is not None and existing.status not in Ticket.FINISHED_STATUSES:
         message = ticket_customer_reply(
             existing,
             contact=contact,

@@ -27,6 +27,7 @@ from creditdesk.web.views.common import show_refusal
 from tickets.models import Ticket
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up, ticket_reopen
+from tickets.transitions import ALLOWED
 
 
 @portal_view
@@ -101,8 +102,8 @@ def _render_ticket(request, ticket, **forms) -> HttpResponse:
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
-        "can_reopen": ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED),
-        "can_follow_up": ticket.status in (Ticket.Status.CLOSED, Ticket.Status.ABANDONED),
+        "can_reopen": Ticket.Status.REOPENED in ALLOWED[ticket.status],
+        "can_follow_up": ticket.status in Ticket.FINISHED_STATUSES,
         "can_reply": ticket.is_open,
         "explanation": ticket.charge_explanation_in(),
     }
