@@ -51,6 +51,42 @@ class LineAmounts:
     total: Money
 
 
+def invoice_line_build(
+    invoice: Invoice,
+    *,
+    position: int,
+    kind: str,
+    description: str,
+    quantity: Decimal,
+    unit_price: Money,
+    tax_rate: Decimal,
+    credits: Decimal = Decimal("0"),
+    credit_pack: CreditPack | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> InvoiceLine:
+    """An unsaved line of `invoice` with its amounts rounded once (`line_amounts`): the one
+    place a line's subtotal, tax and total are set, for drafts, credit notes and the run."""
+    amounts = line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
+    return InvoiceLine(
+        invoice=invoice,
+        position=position,
+        kind=kind,
+        description=description,
+        quantity=quantity,
+        currency=invoice.currency,
+        unit_price=unit_price,
+        tax_rate=tax_rate,
+        subtotal=amounts.subtotal,
+        tax=amounts.tax,
+        total=amounts.total,
+        credits=credits,
+        credit_pack=credit_pack,
+        period_start=period_start,
+        period_end=period_end,
+    )
+
+
 def line_amounts(*, quantity: Decimal, unit_price: Money, tax_rate: Decimal) -> LineAmounts:
     """Per-line rounding (see core.money): subtotal and tax each rounded half up once."""
     subtotal = round_half_up(unit_price * quantity)
@@ -129,29 +165,24 @@ def invoice_add_line(
             tax_rate = tax_rate_for(
                 customer=locked.customer, on=timezone.localdate(), taxable=taxable
             )
-        amounts = line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
-        position = locked.lines.count() + 1
-        line = InvoiceLine.objects.create(
-            invoice=locked,
-            position=position,
+        line = invoice_line_build(
+            locked,
+            position=locked.lines.count() + 1,
             kind=kind,
             description=description,
             quantity=quantity,
-            currency=locked.currency,
             unit_price=unit_price,
             tax_rate=tax_rate,
-            subtotal=amounts.subtotal,
-            tax=amounts.tax,
-            total=amounts.total,
             credits=credits,
             credit_pack=credit_pack,
             period_start=period_start,
             period_end=period_end,
         )
+        line.save(force_insert=True)
         Invoice.objects.filter(pk=locked.pk).update(
-            subtotal=F("subtotal") + amounts.subtotal.amount,
-            tax=F("tax") + amounts.tax.amount,
-            total=F("total") + amounts.total.amount,
+            subtotal=F("subtotal") + line.subtotal.amount,
+            tax=F("tax") + line.tax.amount,
+            total=F("total") + line.total.amount,
         )
     invoice.refresh_from_db()
     return line
@@ -380,25 +411,18 @@ def credit_note_draft(
             raise CurrencyMismatch(
                 field="unit_price", expected=invoice.currency, given=str(spec.unit_price.currency)
             )
-        amounts = line_amounts(
-            quantity=spec.quantity, unit_price=spec.unit_price, tax_rate=spec.tax_rate
+        line = invoice_line_build(
+            note,
+            position=position,
+            kind=InvoiceLine.Kind.CORRECTION,
+            description=spec.description,
+            quantity=spec.quantity,
+            unit_price=spec.unit_price,
+            tax_rate=spec.tax_rate,
+            credits=spec.credits,
         )
-        created.append(
-            InvoiceLine.objects.create(
-                invoice=note,
-                position=position,
-                kind=InvoiceLine.Kind.CORRECTION,
-                description=spec.description,
-                quantity=spec.quantity,
-                currency=note.currency,
-                unit_price=spec.unit_price,
-                tax_rate=spec.tax_rate,
-                subtotal=amounts.subtotal,
-                tax=amounts.tax,
-                total=amounts.total,
-                credits=spec.credits,
-            )
-        )
+        line.save(force_insert=True)
+        created.append(line)
     if not created:
         raise EmptyInvoice(field="lines")
     total = money_sum([line.total for line in created], note.currency)

@@ -50,7 +50,7 @@ from billing.models import (
     OnsiteCharge,
     StripeSubscription,
 )
-from billing.services.invoices import issue_locked, line_amounts, payment_term_days
+from billing.services.invoices import invoice_line_build, issue_locked, payment_term_days
 from billing.tax import tax_rates_by_country
 from contracts.models import Contract, Plan, PlanChange
 from contracts.transitions import LIVE
@@ -239,22 +239,15 @@ def _bill_contract(
         lines = []
         for position, spec in enumerate(specs, start=1):
             line_rate = rate if spec.taxable else Decimal("0")
-            amounts = line_amounts(
-                quantity=spec.quantity, unit_price=spec.unit_price, tax_rate=line_rate
-            )
             lines.append(
-                InvoiceLine(
-                    invoice=invoice,
+                invoice_line_build(
+                    invoice,
                     position=position,
                     kind=spec.kind,
                     description=spec.description,
                     quantity=spec.quantity,
-                    currency=invoice.currency,
                     unit_price=spec.unit_price,
                     tax_rate=line_rate,
-                    subtotal=amounts.subtotal,
-                    tax=amounts.tax,
-                    total=amounts.total,
                     credits=spec.credits,
                     period_start=spec.period_start,
                     period_end=spec.period_end,

@@ -26,6 +26,7 @@ from credits.services import (
 )
 from tickets.exceptions import SessionNotScheduled, SessionNotStarted, WorkLogLocked
 from tickets.models import ScheduledSession, Ticket, TicketEvent, WorkLog
+from tickets.services.events import ticket_event_record
 
 
 def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: datetime) -> None:
@@ -52,11 +53,11 @@ def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: dat
     elif hold is not None:
         credits_release_hold(hold=hold, account=account)
     ticket.work_logs.filter(charged=False).update(charged=True)
-    TicketEvent.objects.create(
-        ticket=ticket,
-        kind=TicketEvent.Kind.CHARGE,
-        from_value=str(ticket.billed_credits),
-        to_value=str(billed.credits),
+    ticket_event_record(
+        ticket,
+        TicketEvent.Kind.CHARGE,
+        ticket.billed_credits,
+        billed.credits,
         reason=billed.explanation.es,
         by=by,
         at=at,

@@ -35,6 +35,7 @@ from tickets.exceptions import (
     UnknownRequester,
 )
 from tickets.models import IntakeAttempt, Message, Ticket, TicketEvent, text_too_long
+from tickets.services.events import ticket_event_record
 
 # Channels staff record on a customer's behalf: a call, a chat, a WhatsApp message, or staff
 # intake. Every other channel is the entry point's own (portal, email, api).
@@ -220,11 +221,11 @@ def _open_locked(
         email_message_id=email_message_id,
         created_at=at,
     )
-    TicketEvent.objects.create(
-        ticket=ticket,
-        kind=TicketEvent.Kind.STATUS,
-        from_value=Ticket.Status.NEW,
-        to_value=Ticket.Status.ACKNOWLEDGED,
+    ticket_event_record(
+        ticket,
+        TicketEvent.Kind.STATUS,
+        Ticket.Status.NEW,
+        Ticket.Status.ACKNOWLEDGED,
         reason=f"intake:{channel}",
         by=opened_by,
         at=at,

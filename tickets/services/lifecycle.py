@@ -24,6 +24,7 @@ from tickets import clocks, tasks
 from tickets.exceptions import FollowUpNotAllowed
 from tickets.models import Message, Ticket, TicketEvent, text_within_limit
 from tickets.services.charging import ticket_charge, ticket_release_unused_hold
+from tickets.services.events import ticket_event_record
 from tickets.services.intake import IntakeResult, ticket_open
 from tickets.transitions import check_transition
 
@@ -32,18 +33,6 @@ Status = Ticket.Status
 
 def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
-
-
-def _event(ticket, kind, from_value, to_value, *, by=None, reason="", at) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        from_value=str(from_value),
-        to_value=str(to_value),
-        by=by,
-        reason=reason,
-        at=at,
-    )
 
 
 def _move(ticket: Ticket, to_status: str, *, by, reason: str, at: datetime) -> list[str]:
@@ -73,7 +62,9 @@ def _move(ticket: Ticket, to_status: str, *, by, reason: str, at: datetime) -> l
         ticket.resolved_at = ticket.closed_at = None
         changed += ["resolved_at", "closed_at"]
         clocks.reopen(ticket, at=at)
-    _event(ticket, TicketEvent.Kind.STATUS, from_status, to_status, by=by, reason=reason, at=at)
+    ticket_event_record(
+        ticket, TicketEvent.Kind.STATUS, from_status, to_status, by=by, reason=reason, at=at
+    )
     return changed
 
 
@@ -242,7 +233,7 @@ def ticket_escalate(
         locked = _lock(ticket)
         if locked.resolution_level == to_level:
             raise InvalidInput({"to_level": [_("La solicitud ya está en ese nivel.")]})
-        _event(
+        ticket_event_record(
             locked,
             TicketEvent.Kind.ESCALATION,
             locked.resolution_level,
@@ -269,7 +260,7 @@ def ticket_override_priority(
     with transaction.atomic():
         locked = _lock(ticket)
         decision = clocks.override_priority(locked, priority=priority, reason=reason, by=by, at=at)
-        _event(
+        ticket_event_record(
             locked,
             TicketEvent.Kind.PRIORITY,
             locked.priority,

@@ -1,0 +1,29 @@
+"""The one way a ticket's history row is written (status moves, charges, escalations)."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import User
+
+from tickets.models import Ticket, TicketEvent
+
+
+def ticket_event_record(
+    ticket: Ticket,
+    kind: str,
+    from_value: object,
+    to_value: object,
+    *,
+    at: datetime,
+    by: User | None = None,
+    reason: str = "",
+) -> TicketEvent:
+    """Values are stored as text (a status, a priority, credits), as the history shows them."""
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        from_value=str(from_value),
+        to_value=str(to_value),
+        by=by,
+        reason=reason,
+        at=at,
+    )
