@@ -87,7 +87,7 @@ class CreditAccountAdmin(ReadOnlyAdmin):
                     account=account,
                     credits=form.cleaned_data["credits"],
                     reason=form.cleaned_data["reason"],
-                    user=cast(User, request.user),  # the admin site lets only staff in
+                    by=cast(User, request.user),  # the admin site lets only staff in
                 )
             except CreditdeskError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message())

@@ -95,8 +95,8 @@ def _money(amount: object, *, account: CreditAccount) -> Money | None:
     )
 
 
-def _user_id(user: User | None) -> int | None:
-    return None if user is None else user.pk
+def _user_id(by: User | None) -> int | None:
+    return None if by is None else by.pk
 
 
 # The one path every entry takes.
@@ -113,7 +113,7 @@ def _append(
     amount: Money | None = None,
     reference_type: Any = "",
     reference_id: Any = "",
-    user: User | None = None,
+    by: User | None = None,
     reason: str = "",
     idempotency_key: str | None = None,
 ) -> LedgerEntry:
@@ -127,7 +127,7 @@ def _append(
         reverses_id=None if reverses is None else reverses.pk,
         reference_type=_text(reference_type, field="reference_type", max_length=40),
         reference_id=_text(reference_id, field="reference_id", max_length=64),
-        created_by_id=_user_id(user),
+        created_by_id=_user_id(by),
         reason=reason,
         idempotency_key=_key(idempotency_key),
         needs_available=needs_available,
@@ -194,7 +194,7 @@ def credits_top_up(
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
-    user: User | None = None,
+    by: User | None = None,
 ) -> LedgerEntry:
     """Paid credits land once: with an idempotency key a repeat returns the first entry.
     `amount` (what was paid) must be in the customer's currency."""
@@ -208,7 +208,7 @@ def credits_top_up(
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,
-        user=user,
+        by=by,
     )
 
 
@@ -217,7 +217,7 @@ def credits_grant(
     account: CreditAccount,
     credits: CreditsInput,
     reason: str = "",
-    user: User | None = None,
+    by: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
@@ -228,7 +228,7 @@ def credits_grant(
         kind=Kind.GRANT,
         credits=_credits(credits),
         reason=_reason(reason, required=False),
-        user=user,
+        by=by,
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,
@@ -240,7 +240,7 @@ def credits_refund(
     account: CreditAccount,
     credits: CreditsInput,
     reason: str = "",
-    user: User | None = None,
+    by: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
@@ -251,7 +251,7 @@ def credits_refund(
         kind=Kind.REFUND,
         credits=_credits(credits),
         reason=_reason(reason, required=False),
-        user=user,
+        by=by,
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,
@@ -313,7 +313,7 @@ def credits_charge(
     credits: CreditsInput,
     hold: CreditHold | None = None,
     reason: str = "",
-    user: User | None = None,
+    by: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
@@ -330,7 +330,7 @@ def credits_charge(
         credits=-credits,
         hold=hold,
         reason=_reason(reason, required=False),
-        user=user,
+        by=by,
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,
@@ -345,7 +345,7 @@ def credits_charge_no_show(
     account: CreditAccount,
     rule: CreditRule,
     reason: str = "",
-    user: User | None = None,
+    by: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
@@ -357,7 +357,7 @@ def credits_charge_no_show(
         kind=Kind.NO_SHOW,
         credits=-_credits(rule.min_billable_credits, field="min_billable_credits"),
         reason=_reason(reason, required=False),
-        user=user,
+        by=by,
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,
@@ -409,13 +409,13 @@ def credits_take_back_refunded(
 
 
 def credits_adjust(
-    *, account: CreditAccount, credits: CreditsInput, reason: str, user: User | None
+    *, account: CreditAccount, credits: CreditsInput, reason: str, by: User | None
 ) -> LedgerEntry:
     """A staff correction, positive or negative, with its reason. A negative adjustment
     takes only available credits: it never creates debt nor uncovers a hold."""
     credits = _credits(credits, sign="nonzero")
     reason = _reason(reason, required=True)
-    if user is None or not getattr(user, "is_staff", False):
+    if by is None or not getattr(by, "is_staff", False):
         raise StaffOnly()
     return _append(
         account,
@@ -423,7 +423,7 @@ def credits_adjust(
         credits=credits,
         needs_available=credits < 0,
         reason=reason,
-        user=user,
+        by=by,
     )
 
 
@@ -431,7 +431,7 @@ def credits_reverse(
     *,
     entry: LedgerEntry,
     reason: str,
-    user: User | None = None,
+    by: User | None = None,
     account: CreditAccount | None = None,
 ) -> LedgerEntry:
     """Undo an entry with its opposite, once (a unique reference decides between racing
@@ -449,5 +449,5 @@ def credits_reverse(
         needs_available=entry.credits > 0,
         reverses=entry,
         reason=reason,
-        user=user,
+        by=by,
     )

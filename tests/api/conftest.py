@@ -85,7 +85,7 @@ def build_side(plan, agent, name: str) -> Side:
     top_up(customer, Decimal("10"))
     ticket = ticket_open(channel=Channel.API, subject=f"Caída {name}", requester=contact).ticket
     session = session_schedule(
-        ticket, agent=agent, starts_at=timezone.now() + timedelta(days=1), minutes=60
+        ticket, by=agent, starts_at=timezone.now() + timedelta(days=1), minutes=60
     )
     unauthorized = make_contact(customer=customer, can_request=False)
     attempt = ticket_open(channel=Channel.API, subject="No", requester=unauthorized).attempt

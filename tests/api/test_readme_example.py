@@ -72,7 +72,7 @@ def test_the_readme_example_is_what_the_demo_answers(db):
     available = credit_account_list().get(pk=account.pk).available_credits
     finance = User.objects.get(username="demo-finanzas")
     credits_adjust(
-        account=account, credits=Decimal("1") - available, reason="README example", user=finance
+        account=account, credits=Decimal("1") - available, reason="README example", by=finance
     )
     refused = post(refused_headers, refused_body)
     status_shown = int(re.search(r"HTTP (\d+)", refused_shown).group(1))

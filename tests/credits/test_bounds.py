@@ -28,7 +28,7 @@ def test_an_entry_that_would_take_the_balance_beyond_its_column_is_refused():
             account=account,
             credits="9999999999.99",
             reason="typo",
-            user=make_staff_user(),
+            by=make_staff_user(),
         )
     assert (refused.value.code, refused.value.field) == ("invalid_amount", "credits")
     assert list(LedgerEntry.objects.values_list("pk", flat=True)) == before

@@ -60,10 +60,10 @@ class LedgerMachine(RuleBasedStateMachine):
     def adjust(self, amount):
         if amount < 0 and self.available < -amount:
             with pytest.raises(InsufficientCredits):
-                credits_adjust(account=self.account, credits=amount, reason="r", user=self.staff)
+                credits_adjust(account=self.account, credits=amount, reason="r", by=self.staff)
             return
         self._written(
-            credits_adjust(account=self.account, credits=amount, reason="r", user=self.staff)
+            credits_adjust(account=self.account, credits=amount, reason="r", by=self.staff)
         )
 
     @rule(amount=credits)

@@ -365,13 +365,13 @@ def test_expiry_takes_only_available_credits(account):
 
 def test_adjustment_needs_staff_and_a_reason(account, staff):
     with pytest.raises(ReasonRequired) as no_reason:
-        credits_adjust(account=account, credits="1", reason="  ", user=staff)
+        credits_adjust(account=account, credits="1", reason="  ", by=staff)
     with pytest.raises(StaffOnly):
-        credits_adjust(account=account, credits="1", reason="x", user=make_user())
+        credits_adjust(account=account, credits="1", reason="x", by=make_user())
     with pytest.raises(StaffOnly):
-        credits_adjust(account=account, credits="1", reason="x", user=None)
+        credits_adjust(account=account, credits="1", reason="x", by=None)
     with pytest.raises(InvalidAmount) as zero:
-        credits_adjust(account=account, credits="0", reason="x", user=staff)
+        credits_adjust(account=account, credits="0", reason="x", by=staff)
 
     assert no_reason.value.field == "reason"
     assert "other than zero" in zero.value.message("en")
@@ -380,8 +380,8 @@ def test_adjustment_needs_staff_and_a_reason(account, staff):
 
 
 def test_adjustment_in_both_directions(account, staff):
-    up = credits_adjust(account=account, credits="2.5", reason="compensación", user=staff)
-    down = credits_adjust(account=account, credits="-4", reason="recarga duplicada", user=staff)
+    up = credits_adjust(account=account, credits="2.5", reason="compensación", by=staff)
+    down = credits_adjust(account=account, credits="-4", reason="recarga duplicada", by=staff)
 
     assert (up.balance_after, down.balance_after) == (D("12.5"), D("8.5"))
     assert (down.created_by_id, down.reason) == (staff.pk, "recarga duplicada")
@@ -392,7 +392,7 @@ def test_a_negative_adjustment_never_creates_debt_or_uncovers_holds(account, sta
     credits_place_hold(account=account, credits="5")
 
     with pytest.raises(InsufficientCredits) as refused:
-        credits_adjust(account=account, credits="-6", reason="x", user=staff)
+        credits_adjust(account=account, credits="-6", reason="x", by=staff)
 
     assert (refused.value.available, refused.value.required) == (D("5"), D("6"))
     assert stored(account).balance == D("10")
@@ -401,9 +401,7 @@ def test_a_negative_adjustment_never_creates_debt_or_uncovers_holds(account, sta
 def test_reverse_undoes_an_entry_once(account, staff):
     charge = credits_charge(account=account, credits="3")
 
-    reversal = credits_reverse(
-        entry=charge, reason="cobrado por error", user=staff, account=account
-    )
+    reversal = credits_reverse(entry=charge, reason="cobrado por error", by=staff, account=account)
 
     assert (reversal.kind, reversal.credits, reversal.reverses_id) == (
         "reversal",
@@ -412,10 +410,10 @@ def test_reverse_undoes_an_entry_once(account, staff):
     )
     assert stored(account).balance == D("10")
     with pytest.raises(AlreadyReversed) as refused:
-        credits_reverse(entry=charge, reason="otra vez", user=staff)
+        credits_reverse(entry=charge, reason="otra vez", by=staff)
     assert refused.value.code == "already_reversed"
     with pytest.raises(NotReversible):
-        credits_reverse(entry=reversal, reason="deshacer", user=staff)
+        credits_reverse(entry=reversal, reason="deshacer", by=staff)
     with pytest.raises(ReasonRequired):
         credits_reverse(entry=LedgerEntry.objects.get(sequence=1), reason="")
     assert_consistent(account)
@@ -427,7 +425,7 @@ def test_reversing_spent_credits_is_refused(db, staff):
     credits_charge(account=account, credits="4")
 
     with pytest.raises(InsufficientCredits):
-        credits_reverse(entry=top_up, reason="pago rechazado", user=staff)
+        credits_reverse(entry=top_up, reason="pago rechazado", by=staff)
 
     assert stored(account).balance == D("1")
     assert_consistent(account)

@@ -116,11 +116,9 @@ def test_a_customer_buys_credits_asks_by_mail_is_charged_and_invoiced(
         assert ticket.number in mail.outbox[-1].subject
         lifecycle.ticket_assign(ticket, assignee=agent)
         lifecycle.ticket_agent_reply(ticket, by=agent, body="Lo revisamos.")
-        charging.worklog_add(ticket, agent=agent, started_at=timezone.now(), minutes=40)
+        charging.worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=40)
         clock.shift(timedelta(hours=2))
-        charging.worklog_add(
-            ticket, agent=agent, started_at=timezone.now(), minutes=30, onsite=True
-        )
+        charging.worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=30, onsite=True)
         lifecycle.ticket_resolve(ticket, by=agent)
 
     # then 70 minutes bill 2 credits, both SLA targets were met, and the ledger holds

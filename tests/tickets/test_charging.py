@@ -25,7 +25,7 @@ def ticket(funded, tuesday_morning):
 
 def log(ticket, agent, minutes, **fields):
     return charging.worklog_add(
-        ticket, agent=agent, started_at=timezone.now(), minutes=minutes, **fields
+        ticket, by=agent, started_at=timezone.now(), minutes=minutes, **fields
     )
 
 
@@ -132,7 +132,7 @@ def test_a_worklog_needs_positive_minutes(ticket, agent):
 
 def test_a_no_show_charges_the_minimum_once(ticket, agent, tuesday_morning):
     session = charging.session_schedule(
-        ticket, agent=agent, starts_at=timezone.now() + timedelta(days=1)
+        ticket, by=agent, starts_at=timezone.now() + timedelta(days=1)
     )
     with pytest.raises(SessionNotStarted):  # not before the session's start
         charging.session_mark_no_show(session, by=agent)
@@ -183,16 +183,16 @@ def test_the_ledger_verifies_after_a_ticket_life(ticket, agent):
 def test_one_work_log_or_session_covers_at_most_a_day(ticket, agent, tuesday_morning, minutes):
     tuesday_morning.shift(timedelta(hours=1))
     with pytest.raises(InvalidInput) as refused:
-        charging.worklog_add(ticket, agent=agent, started_at=ticket.opened_at, minutes=minutes)
+        charging.worklog_add(ticket, by=agent, started_at=ticket.opened_at, minutes=minutes)
     assert "minutes" in refused.value.fields
     with pytest.raises(InvalidInput) as refused:
         charging.session_schedule(
-            ticket, agent=agent, starts_at=timezone.now() + timedelta(days=1), minutes=minutes
+            ticket, by=agent, starts_at=timezone.now() + timedelta(days=1), minutes=minutes
         )
     assert "minutes" in refused.value.fields
     assert not ticket.work_logs.exists()
     assert not ticket.sessions.exists()
-    charging.worklog_add(ticket, agent=agent, started_at=ticket.opened_at, minutes=24 * 60)
+    charging.worklog_add(ticket, by=agent, started_at=ticket.opened_at, minutes=24 * 60)
 
 
 def test_work_is_logged_between_the_opening_and_now(ticket, agent, tuesday_morning):
@@ -202,7 +202,7 @@ def test_work_is_logged_between_the_opening_and_now(ticket, agent, tuesday_morni
         timezone.now() + timedelta(minutes=1),
     ):
         with pytest.raises(InvalidInput) as refused:
-            charging.worklog_add(ticket, agent=agent, started_at=started_at, minutes=30)
+            charging.worklog_add(ticket, by=agent, started_at=started_at, minutes=30)
         assert "started_at" in refused.value.fields
     assert not ticket.work_logs.exists()
 
@@ -210,7 +210,7 @@ def test_work_is_logged_between_the_opening_and_now(ticket, agent, tuesday_morni
 def test_sessions_are_after_the_opening_and_within_a_year(ticket, agent):
     for starts_at in (ticket.opened_at - timedelta(hours=1), timezone.now() + timedelta(days=400)):
         with pytest.raises(InvalidInput) as refused:
-            charging.session_schedule(ticket, agent=agent, starts_at=starts_at)
+            charging.session_schedule(ticket, by=agent, starts_at=starts_at)
         assert "starts_at" in refused.value.fields
     assert not ticket.sessions.exists()
 
@@ -237,5 +237,5 @@ def test_work_typed_to_the_minute_of_the_opening_is_not_before_it(ticket, agent,
     ).ticket
     tuesday_morning.shift(timedelta(minutes=5))
     minute = opened.opened_at.replace(second=0, microsecond=0)
-    log = charging.worklog_add(opened, agent=agent, started_at=minute, minutes=5)
+    log = charging.worklog_add(opened, by=agent, started_at=minute, minutes=5)
     assert log.pk is not None

@@ -215,7 +215,7 @@ def test_staff_open_on_behalf_of_a_customer(funded, agent, plan, tuesday_morning
     plan.allowed_channels = [Channel.EMAIL]
     plan.save()
 
-    result = open_portal(funded, channel=Channel.STAFF, opened_by=agent)
+    result = open_portal(funded, channel=Channel.STAFF, by=agent)
 
     assert result.accepted
     assert result.ticket.opened_by == agent

@@ -112,10 +112,10 @@ def test_ledger_rows_link_their_ticket_and_a_second_charge_is_the_difference(cli
     top_up(customer, "10")
     ticket = ticket_open(channel=Channel.PORTAL, requester=contact, subject="Correo").ticket
     ticket_start_work(ticket, by=agent)
-    worklog_add(ticket, agent=agent, started_at=ticket.opened_at, minutes=50)
+    worklog_add(ticket, by=agent, started_at=ticket.opened_at, minutes=50)
     ticket_resolve(ticket, by=agent)
     ticket_reopen(ticket, by=agent)
-    worklog_add(ticket, agent=agent, started_at=ticket.opened_at, minutes=30)
+    worklog_add(ticket, by=agent, started_at=ticket.opened_at, minutes=30)
     ticket_resolve(ticket, by=agent)
     second = LedgerEntry.objects.filter(kind="charge").order_by("sequence").last()
     assert second.credits == Decimal("-1.00")

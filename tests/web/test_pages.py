@@ -305,7 +305,7 @@ def test_credits_page_filters_the_ledger(client, shop):
     from tickets.services.lifecycle import ticket_resolve, ticket_start_work
 
     ticket_start_work(ticket, by=shop.agent)
-    worklog_add(ticket, agent=shop.agent, started_at=ticket.opened_at, minutes=30)
+    worklog_add(ticket, by=shop.agent, started_at=ticket.opened_at, minutes=30)
     ticket_resolve(ticket, by=shop.agent)
     login(client, shop.user)
     page = client.get(reverse("web:credits")).text

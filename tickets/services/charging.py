@@ -43,7 +43,7 @@ def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: dat
             credits=difference,
             hold=hold,
             reason=charge_explanation(billed, ticket.billed_credits).es,
-            user=by,
+            by=by,
             # Totals only grow, so the new total names this charge uniquely and a retry
             # of the same resolution cannot charge twice.
             idempotency_key=f"ticket:{ticket.pk}:billed:{billed.credits}",
@@ -96,7 +96,7 @@ def _active_hold(ticket: Ticket) -> CreditHold | None:
 def worklog_add(
     ticket: Ticket,
     *,
-    agent: AbstractBaseUser,
+    by: AbstractBaseUser,
     started_at: datetime,
     minutes: int,
     note: str = "",
@@ -107,7 +107,7 @@ def worklog_add(
     plan's surcharge at month end."""
     log = WorkLog(
         ticket=ticket,
-        agent=agent,
+        agent=by,
         started_at=started_at,
         minutes=minutes,
         note=note,
@@ -148,9 +148,9 @@ def worklog_update(log: WorkLog, **fields) -> WorkLog:
 
 
 def session_schedule(
-    ticket: Ticket, *, agent: AbstractBaseUser, starts_at: datetime, minutes: int = 60
+    ticket: Ticket, *, by: AbstractBaseUser, starts_at: datetime, minutes: int = 60
 ) -> ScheduledSession:
-    session = ScheduledSession(ticket=ticket, agent=agent, starts_at=starts_at, minutes=minutes)
+    session = ScheduledSession(ticket=ticket, agent=by, starts_at=starts_at, minutes=minutes)
     full_clean_or_raise(session)
     session.save()
     return session
@@ -177,7 +177,7 @@ def session_mark_no_show(
             account=credit_account_get_or_create(customer=ticket.customer),
             rule=credit_rule_for(ticket.contract),
             reason=f"Inasistencia a la sesión del {locked.starts_at:%Y-%m-%d %H:%M} UTC",
-            user=by,
+            by=by,
             idempotency_key=f"session:{locked.pk}:no_show",
             reference_type="tickets.session",
             reference_id=str(locked.pk),

@@ -90,7 +90,7 @@ def ticket_open(
     urgency: str = Urgency.MEDIUM,
     existing_ticket_number: str = "",
     follows_up: Ticket | None = None,
-    opened_by: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | None = None,
     email_message_id: str = "",
     at: datetime | None = None,
 ) -> IntakeResult:
@@ -114,7 +114,7 @@ def ticket_open(
                 urgency=urgency,
                 existing_ticket_number=existing_ticket_number.strip(),
                 follows_up=follows_up,
-                opened_by=opened_by,
+                by=by,
                 email_message_id=email_message_id,
                 at=at,
             )
@@ -169,7 +169,7 @@ def _open_locked(
     urgency: str,
     existing_ticket_number: str,
     follows_up: Ticket | None,
-    opened_by: AbstractBaseUser | None,
+    by: AbstractBaseUser | None,
     email_message_id: str,
     at: datetime,
 ) -> Ticket:
@@ -190,7 +190,7 @@ def _open_locked(
         customer=customer,
         contract=contract,
         requester=requester,
-        opened_by=opened_by,
+        opened_by=by,
         channel=channel,
         subject=subject,
         description=description,
@@ -216,7 +216,7 @@ def _open_locked(
         direction=Message.Direction.INBOUND,
         channel=channel,
         author_contact=requester,
-        author_user=opened_by,
+        author_user=by,
         body=description.strip() or subject,
         email_message_id=email_message_id,
         created_at=at,
@@ -227,7 +227,7 @@ def _open_locked(
         Ticket.Status.NEW,
         Ticket.Status.ACKNOWLEDGED,
         reason=f"intake:{channel}",
-        by=opened_by,
+        by=by,
         at=at,
     )
     clocks.start(ticket, policy_version, at=at)

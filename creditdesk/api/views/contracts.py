@@ -112,7 +112,7 @@ class CustomerViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             account=credit_account_get_or_create(customer=customer),
             credits=data["credits"],
             reason=data["reason"],
-            user=request.user,
+            by=request.user,
         )
         return self.render(serializers.LedgerEntrySerializer, entry, status_code=201)
 

@@ -121,7 +121,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             impact=data["impact"],
             urgency=data["urgency"],
             existing_ticket_number=data["existing_ticket_number"],
-            opened_by=request.user if staff else None,
+            by=request.user if staff else None,
         )
         if not result.accepted:
             raise result.refusal
@@ -255,7 +255,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     def add_work_log(self, request, pk=None):
         ticket = self.get_object()
         data = self.parse(serializers.WorkLogCreateSerializer)
-        log = charging.worklog_add(ticket, agent=request.user, **data)
+        log = charging.worklog_add(ticket, by=request.user, **data)
         return self.render(serializers.WorkLogSerializer, log, status_code=201)
 
     # Scheduled sessions.
@@ -277,7 +277,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         data = self.parse(serializers.SessionCreateSerializer)
         session = charging.session_schedule(
             ticket,
-            agent=data.get("agent") or request.user,
+            by=data.get("agent") or request.user,
             starts_at=data["starts_at"],
             minutes=data["minutes"],
         )

@@ -221,7 +221,7 @@ def build_history(spec: DemoCustomer, plan: Plan, staff: dict, now) -> None:
         with at(days, hour):
             ticket_assign(ticket, assignee=agent, by=agent)
             ticket_agent_reply(ticket, by=agent, body="Estamos revisando su solicitud.")
-            worklog_add(ticket, agent=agent, started_at=timezone.now(), minutes=minutes, note=note)
+            worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=minutes, note=note)
         if resolve:
             with at(days, hour + 2):
                 ticket_resolve(ticket, by=agent, reason="resuelto")
@@ -246,7 +246,7 @@ def build_history(spec: DemoCustomer, plan: Plan, staff: dict, now) -> None:
     fourth = open_(35, "Migración de buzones", Impact.MEDIUM, Urgency.LOW)
     with at(35, 12):
         session = session_schedule(
-            fourth, agent=agent, starts_at=timezone.now() + timedelta(days=1), minutes=60
+            fourth, by=agent, starts_at=timezone.now() + timedelta(days=1), minutes=60
         )
     with at(36, 12):
         session_mark_no_show(session, by=agent)

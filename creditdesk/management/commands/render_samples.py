@@ -273,7 +273,7 @@ def _month_of_tickets(contract, contact: Contact, stories: tuple[TicketStory, ..
         with time_machine.travel(resolved_at, tick=False):
             worklog_add(
                 ticket,
-                agent=agent,
+                by=agent,
                 started_at=answered_at,
                 minutes=story.work_minutes,
                 note="Trabajo registrado",

@@ -59,7 +59,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             result = ticket_open(
                 channel=Channel.PORTAL,
                 requester=request.contact,
-                opened_by=None,
+                by=None,
                 **form.cleaned_data,
             )
         except CreditdeskError as error:

@@ -163,7 +163,7 @@ def ticket_worklog(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = WorkLogForm(request.POST)
     if form.is_valid():
         try:
-            worklog_add(ticket, agent=request.user, **form.cleaned_data)
+            worklog_add(ticket, by=request.user, **form.cleaned_data)
         except CreditdeskError as error:
             show_refusal(request, error, form)
         else:
@@ -178,7 +178,7 @@ def ticket_session(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = SessionForm(request.POST)
     if form.is_valid():
         try:
-            session_schedule(ticket, agent=request.user, **form.cleaned_data)
+            session_schedule(ticket, by=request.user, **form.cleaned_data)
         except CreditdeskError as error:
             show_refusal(request, error, form)
         else:
