@@ -12,9 +12,17 @@ from billing.exports import finance_export_csv, finance_export_get
 from billing.models import Payment
 from billing.services import payment_record, topup_start
 from contracts.models import Customer
-from creditdesk.api import filters, serializers
+from creditdesk.api import filters
 from creditdesk.api.errors import ApiRefusal
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from creditdesk.api.serializers.billing import (
+    InvoiceDetailSerializer,
+    InvoiceSerializer,
+    PaymentRecordSerializer,
+    PaymentSerializer,
+    TopUpCreateSerializer,
+    TopUpSerializer,
+)
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from creditdesk.roles import (
     FINANCE_ROLES,
@@ -29,12 +37,12 @@ FINANCE = FINANCE_ROLES
 
 @extend_schema_view(
     list=extend_schema(summary="Invoices and credit notes (`?kind=credit_note`)"),
-    retrieve=extend_schema(responses=serializers.InvoiceDetailSerializer),
+    retrieve=extend_schema(responses=InvoiceDetailSerializer),
 )
 class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     """Contacts see their customer's issued invoices; drafts are staff's work in progress."""
 
-    serializer_class = serializers.InvoiceSerializer
+    serializer_class = InvoiceSerializer
     filterset_class = filters.InvoiceApiFilter
     ordering_fields = ["issued_on", "number", "created_at"]
     roles = {
@@ -59,8 +67,8 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
     def get_serializer_class(self):
         if self.action == "retrieve":
-            return serializers.InvoiceDetailSerializer
-        return serializers.InvoiceSerializer
+            return InvoiceDetailSerializer
+        return InvoiceSerializer
 
     @extend_schema(
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
@@ -109,8 +117,8 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
 @extend_schema_view(
     create=extend_schema(
-        request=serializers.PaymentRecordSerializer,
-        responses={201: serializers.PaymentSerializer},
+        request=PaymentRecordSerializer,
+        responses={201: PaymentSerializer},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Record a bank transfer or cash payment (finance)",
         description="Applied like a Stripe payment: the invoice is issued and paid and a "
@@ -118,7 +126,7 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     )
 )
 class PaymentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
-    serializer_class = serializers.PaymentSerializer
+    serializer_class = PaymentSerializer
     filterset_class = filters.PaymentApiFilter
     ordering_fields = ["created_at"]
     roles = {"list": MONEY_READERS, "retrieve": MONEY_READERS, "create": FINANCE}
@@ -128,16 +136,16 @@ class PaymentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
     @idempotent
     def create(self, request):
-        data = dict(self.parse(serializers.PaymentRecordSerializer))
+        data = dict(self.parse(PaymentRecordSerializer))
         amount = Money(data.pop("amount"), data.pop("currency"))
         payment = payment_record(amount=amount, by=request.user, **data)
-        return self.render(serializers.PaymentSerializer, payment, status_code=201)
+        return self.render(PaymentSerializer, payment, status_code=201)
 
 
 @extend_schema_view(
     create=extend_schema(
-        request=serializers.TopUpCreateSerializer,
-        responses={201: serializers.TopUpSerializer},
+        request=TopUpCreateSerializer,
+        responses={201: TopUpSerializer},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Start buying a credit pack with Stripe",
         description="Creates the draft invoice and the Stripe PaymentIntent; the customer "
@@ -157,7 +165,7 @@ class TopUpViewSet(ApiViewSet):
             if staff
             else Customer.objects.none()
         )
-        data = self.parse(serializers.TopUpCreateSerializer, customers=customers)
+        data = self.parse(TopUpCreateSerializer, customers=customers)
         if staff:
             customer = data.get("customer")
             if customer is None:
@@ -166,7 +174,7 @@ class TopUpViewSet(ApiViewSet):
             customer = contact_of(request.user).customer
         started = topup_start(customer=customer, credit_pack=data["credit_pack"])
         return self.render(
-            serializers.TopUpSerializer,
+            TopUpSerializer,
             {"payment": started.payment, "client_secret": started.client_secret},
             status_code=201,
         )

@@ -10,8 +10,27 @@ from rest_framework.exceptions import ValidationError
 from contracts import services as contract_services
 from contracts.models import Contact, Contract, CreditPack, Customer, Plan, Service
 from contracts.selectors import contract_list, customer_list
-from creditdesk.api import filters, serializers
+from creditdesk.api import filters
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from creditdesk.api.serializers.contracts import (
+    ChangePlanSerializer,
+    ComplianceSerializer,
+    ContactSerializer,
+    ContractCreateSerializer,
+    ContractSerializer,
+    CreditPackSerializer,
+    CustomerSerializer,
+    MonthSerializer,
+    PlanCreateSerializer,
+    PlanSerializer,
+    ReasonSerializer,
+    ServiceSerializer,
+)
+from creditdesk.api.serializers.credits import (
+    AdjustmentSerializer,
+    CreditSummarySerializer,
+    LedgerEntrySerializer,
+)
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from creditdesk.reports.data import sla_report_data
 from creditdesk.reports.rendering import sla_report_csv, sla_report_pdf
@@ -31,17 +50,15 @@ READ = {"list": ALL, "retrieve": ALL}
 @extend_schema_view(
     list=extend_schema(summary="Customers the caller may see"),
     create=extend_schema(
-        request=serializers.CustomerSerializer,
-        responses={201: serializers.CustomerSerializer},
+        request=CustomerSerializer,
+        responses={201: CustomerSerializer},
         description="Account managers become the customer's account manager; admins may "
         "name another staff user.",
     ),
-    partial_update=extend_schema(
-        request=serializers.CustomerSerializer, responses=serializers.CustomerSerializer
-    ),
+    partial_update=extend_schema(request=CustomerSerializer, responses=CustomerSerializer),
 )
 class CustomerViewSet(ListMixin, RetrieveMixin, ApiViewSet):
-    serializer_class = serializers.CustomerSerializer
+    serializer_class = CustomerSerializer
     filterset_class = filters.CustomerApiFilter
     ordering_fields = ["legal_name", "created_at", "country"]
     customer_path = ""
@@ -66,22 +83,22 @@ class CustomerViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             data["account_manager"] = self.request.user
 
     def create(self, request):
-        data = self.parse(serializers.CustomerSerializer)
+        data = self.parse(CustomerSerializer)
         self._account_manager(data)
         customer = contract_services.customer_create(**data)
-        return self.render(serializers.CustomerSerializer, customer, status_code=201)
+        return self.render(CustomerSerializer, customer, status_code=201)
 
     def partial_update(self, request, pk=None):
         customer = self.get_object()
-        serializer = serializers.CustomerSerializer(customer, data=request.data, partial=True)
+        serializer = CustomerSerializer(customer, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         self._account_manager(data)
         customer = contract_services.customer_update(customer, **data)
-        return self.render(serializers.CustomerSerializer, customer)
+        return self.render(CustomerSerializer, customer)
 
     @extend_schema(
-        responses=serializers.CreditSummarySerializer,
+        responses=CreditSummarySerializer,
         summary="Credit balance, held and available credits",
     )
     @action(detail=True, methods=["get"], url_path="credits", filter_backends=[])
@@ -95,11 +112,11 @@ class CustomerViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             "available": account.available if account else 0,
             "entry_count": account.entry_count if account else 0,
         }
-        return self.render(serializers.CreditSummarySerializer, summary)
+        return self.render(CreditSummarySerializer, summary)
 
     @extend_schema(
-        request=serializers.AdjustmentSerializer,
-        responses={201: serializers.LedgerEntrySerializer},
+        request=AdjustmentSerializer,
+        responses={201: LedgerEntrySerializer},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Adjust credits with a reason (finance)",
     )
@@ -107,26 +124,22 @@ class CustomerViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     @idempotent
     def credit_adjustments(self, request, pk=None):
         customer = self.get_object()
-        data = self.parse(serializers.AdjustmentSerializer)
+        data = self.parse(AdjustmentSerializer)
         entry = credits_adjust(
             account=credit_account_get_or_create(customer=customer),
             credits=data["credits"],
             reason=data["reason"],
             by=request.user,
         )
-        return self.render(serializers.LedgerEntrySerializer, entry, status_code=201)
+        return self.render(LedgerEntrySerializer, entry, status_code=201)
 
 
 @extend_schema_view(
-    create=extend_schema(
-        request=serializers.ContactSerializer, responses={201: serializers.ContactSerializer}
-    ),
-    partial_update=extend_schema(
-        request=serializers.ContactSerializer, responses=serializers.ContactSerializer
-    ),
+    create=extend_schema(request=ContactSerializer, responses={201: ContactSerializer}),
+    partial_update=extend_schema(request=ContactSerializer, responses=ContactSerializer),
 )
 class ContactViewSet(ListMixin, RetrieveMixin, ApiViewSet):
-    serializer_class = serializers.ContactSerializer
+    serializer_class = ContactSerializer
     filterset_class = filters.ContactApiFilter
     ordering_fields = ["name", "created_at"]
     roles = {**READ, "create": WRITERS, "partial_update": WRITERS}
@@ -136,44 +149,42 @@ class ContactViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
     def create(self, request):
         customers = self.scoped(Customer.objects.all(), path="", roles=WRITERS)
-        data = self.parse(serializers.ContactSerializer, customers=customers)
+        data = self.parse(ContactSerializer, customers=customers)
         contact = contract_services.contact_create(**data)
-        return self.render(serializers.ContactSerializer, contact, status_code=201)
+        return self.render(ContactSerializer, contact, status_code=201)
 
     def partial_update(self, request, pk=None):
         contact = self.get_object()
-        serializer = serializers.ContactSerializer(contact, data=request.data, partial=True)
+        serializer = ContactSerializer(contact, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         contact = contract_services.contact_update(contact, **serializer.validated_data)
-        return self.render(serializers.ContactSerializer, contact)
+        return self.render(ContactSerializer, contact)
 
 
 @extend_schema_view(
-    create=extend_schema(
-        request=serializers.PlanCreateSerializer, responses={201: serializers.PlanSerializer}
-    )
+    create=extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
 )
 class PlanViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     """Support tiers: a catalogue every signed-in user may read."""
 
-    serializer_class = serializers.PlanSerializer
+    serializer_class = PlanSerializer
     filterset_class = filters.PlanApiFilter
     ordering_fields = ["code", "name"]
     roles = {**READ, "create": frozenset({Role.ADMIN})}
     queryset = Plan.objects.order_by("code")
 
     def create(self, request):
-        data = dict(self.parse(serializers.PlanCreateSerializer))
+        data = dict(self.parse(PlanCreateSerializer))
         currency = data["currency"]
         for name in Plan.MONEY_FIELDS:
             if name in data:
                 data[name] = Money(data[name], currency)
         plan = contract_services.plan_create(**data)
-        return self.render(serializers.PlanSerializer, plan, status_code=201)
+        return self.render(PlanSerializer, plan, status_code=201)
 
 
 class CreditPackViewSet(ListMixin, RetrieveMixin, ApiViewSet):
-    serializer_class = serializers.CreditPackSerializer
+    serializer_class = CreditPackSerializer
     filterset_class = filters.CreditPackApiFilter
     ordering_fields = ["credits", "price"]
     roles = READ
@@ -183,27 +194,25 @@ class CreditPackViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 class ServiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     """The service catalogue a ticket may name."""
 
-    serializer_class = serializers.ServiceSerializer
+    serializer_class = ServiceSerializer
     filterset_class = filters.ServiceApiFilter
     ordering_fields = ["code", "name"]
     roles = READ
     queryset = Service.objects.select_related("category").order_by("code")
 
 
-_REASON = extend_schema(
-    request=serializers.ReasonSerializer, responses=serializers.ContractSerializer
-)
+_REASON = extend_schema(request=ReasonSerializer, responses=ContractSerializer)
 
 
 @extend_schema_view(
     create=extend_schema(
-        request=serializers.ContractCreateSerializer,
-        responses={201: serializers.ContractSerializer},
+        request=ContractCreateSerializer,
+        responses={201: ContractSerializer},
         description="A new contract is a draft; activate it to make it the customer's live one.",
     )
 )
 class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
-    serializer_class = serializers.ContractSerializer
+    serializer_class = ContractSerializer
     filterset_class = filters.ContractApiFilter
     ordering_fields = ["starts_on", "created_at", "status"]
     roles = {
@@ -227,7 +236,7 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
     def _report(self):
         contract = self.get_object()
-        month = self.parse(serializers.MonthSerializer, data=self.request.query_params)
+        month = self.parse(MonthSerializer, data=self.request.query_params)
         report = sla_report_data(contract=contract, period_start=month.get("month"))
         return report, f"sla-{contract.pk}-{report.period_start:%Y-%m}"
 
@@ -236,15 +245,15 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
     def create(self, request):
         customers = self.scoped(Customer.objects.all(), path="", roles=WRITERS)
-        data = self.parse(serializers.ContractCreateSerializer, customers=customers)
+        data = self.parse(ContractCreateSerializer, customers=customers)
         contract = contract_services.contract_create(**data)
-        return self.render(serializers.ContractSerializer, contract, status_code=201)
+        return self.render(ContractSerializer, contract, status_code=201)
 
     def _transition(self, service):
         contract = self.get_object()
-        data = self.parse(serializers.ReasonSerializer)
+        data = self.parse(ReasonSerializer)
         service(contract, by=self.request.user, reason=data["reason"])
-        return self.render(serializers.ContractSerializer, self.get_object())
+        return self.render(ContractSerializer, self.get_object())
 
     @_REASON
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -266,24 +275,22 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     def cancel(self, request, pk=None):
         return self._transition(contract_services.contract_cancel)
 
-    @extend_schema(
-        request=serializers.ChangePlanSerializer, responses=serializers.ContractSerializer
-    )
+    @extend_schema(request=ChangePlanSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"], url_path="change-plan", filter_backends=[])
     def change_plan(self, request, pk=None):
         contract = self.get_object()
-        data = self.parse(serializers.ChangePlanSerializer)
+        data = self.parse(ChangePlanSerializer)
         contract_services.contract_change_plan(contract, by=request.user, **data)
-        return self.render(serializers.ContractSerializer, self.get_object())
+        return self.render(ContractSerializer, self.get_object())
 
-    @extend_schema(request=None, responses=serializers.ContractSerializer)
+    @extend_schema(request=None, responses=ContractSerializer)
     @action(detail=True, methods=["post"], url_path="withdraw-plan-change", filter_backends=[])
     def withdraw_plan_change(self, request, pk=None):
         contract_services.contract_withdraw_plan_change(self.get_object())
-        return self.render(serializers.ContractSerializer, self.get_object())
+        return self.render(ContractSerializer, self.get_object())
 
     @extend_schema(
-        responses=serializers.ComplianceSerializer,
+        responses=ComplianceSerializer,
         parameters=[
             OpenApiParameter("since", type=str, description="ISO 8601; clocks started from"),
             OpenApiParameter("until", type=str, description="ISO 8601; clocks started before"),
@@ -304,7 +311,7 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             raise ValidationError(period.errors)
         compliance = sla_compliance(clocks=period.qs)
         return self.render(
-            serializers.ComplianceSerializer,
+            ComplianceSerializer,
             _compliance_figures(contract, compliance, period.form.cleaned_data),
         )
 

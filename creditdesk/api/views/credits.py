@@ -5,7 +5,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from contracts.models import Customer
-from creditdesk.api import filters, serializers
+from creditdesk.api import filters
+from creditdesk.api.serializers.credits import (
+    CreditHoldSerializer,
+    LedgerEntrySerializer,
+)
 from creditdesk.api.views.base import ApiViewSet, ListMixin
 from creditdesk.roles import ALL
 from credits.models import CreditHold, LedgerEntry
@@ -26,7 +30,7 @@ class _OfCustomer(ListMixin, ApiViewSet):
     list=extend_schema(parameters=[CUSTOMER], summary="Ledger entries, oldest first")
 )
 class LedgerEntryViewSet(_OfCustomer):
-    serializer_class = serializers.LedgerEntrySerializer
+    serializer_class = LedgerEntrySerializer
     filterset_class = filters.LedgerEntryApiFilter
     ordering_fields = ["sequence", "created_at"]
     queryset = LedgerEntry.objects.none()
@@ -38,7 +42,7 @@ class LedgerEntryViewSet(_OfCustomer):
 
 @extend_schema_view(list=extend_schema(parameters=[CUSTOMER], summary="Credit holds"))
 class CreditHoldViewSet(_OfCustomer):
-    serializer_class = serializers.CreditHoldSerializer
+    serializer_class = CreditHoldSerializer
     filterset_class = filters.CreditHoldApiFilter
     ordering_fields = ["created_at"]
     queryset = CreditHold.objects.none()

@@ -7,8 +7,26 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from contracts.models import Channel, Contact
 from core.languages import language_code
-from creditdesk.api import filters, serializers
+from creditdesk.api import filters
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from creditdesk.api.serializers.tickets import (
+    AssignSerializer,
+    EscalateSerializer,
+    FollowUpSerializer,
+    IntakeAttemptSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+    NoShowSerializer,
+    PrioritySerializer,
+    SessionCreateSerializer,
+    SessionSerializer,
+    TicketDetailSerializer,
+    TicketOpenSerializer,
+    TicketSerializer,
+    TransitionSerializer,
+    WorkLogCreateSerializer,
+    WorkLogSerializer,
+)
 from creditdesk.api.throttling import intake_check
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from creditdesk.roles import (
@@ -38,10 +56,10 @@ from tickets.services.intake import channel_decide, ticket_open
         summary="Tickets the caller may see",
         description="`?ordering=next_due_at` is the agents' queue, most urgent first.",
     ),
-    retrieve=extend_schema(responses=serializers.TicketDetailSerializer),
+    retrieve=extend_schema(responses=TicketDetailSerializer),
     create=extend_schema(
-        request=serializers.TicketOpenSerializer,
-        responses={201: serializers.TicketDetailSerializer},
+        request=TicketOpenSerializer,
+        responses={201: TicketDetailSerializer},
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Open a ticket through intake",
         description=(
@@ -53,7 +71,7 @@ from tickets.services.intake import channel_decide, ticket_open
     ),
 )
 class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
-    serializer_class = serializers.TicketSerializer
+    serializer_class = TicketSerializer
     filterset_class = filters.TicketApiFilter
     ordering_fields = ["opened_at", "next_due_at", "priority", "status", "number"]
     roles = {
@@ -78,8 +96,8 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
     def get_serializer_class(self):
         if self.action == "retrieve":
-            return serializers.TicketDetailSerializer
-        return serializers.TicketSerializer
+            return TicketDetailSerializer
+        return TicketSerializer
 
     def _staff(self) -> bool:
         return self.is_(*TICKET_STAFF)
@@ -89,7 +107,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         language = language_code()
         ticket.clocks = ticket_clocks(ticket, now=timezone.now(), language=language)
         ticket.charges = ticket_charges(ticket)
-        return self.render(serializers.TicketDetailSerializer, ticket, status_code=status_code)
+        return self.render(TicketDetailSerializer, ticket, status_code=status_code)
 
     def retrieve(self, request, pk=None):
         return self._detail(self.get_object())
@@ -102,7 +120,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             if staff
             else Contact.objects.none()
         )
-        data = self.parse(serializers.TicketOpenSerializer, contacts=contacts)
+        data = self.parse(TicketOpenSerializer, contacts=contacts)
         if staff:
             requester = data.get("requester")
             if requester is None:
@@ -128,8 +146,8 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return self._detail(result.ticket, status_code=201)
 
     @extend_schema(
-        request=serializers.TransitionSerializer,
-        responses=serializers.TicketDetailSerializer,
+        request=TransitionSerializer,
+        responses=TicketDetailSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="Change the ticket's status (resolving charges its credits)",
         description="Contacts may only close a resolved ticket or reopen it.",
@@ -138,7 +156,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     @idempotent
     def transitions(self, request, pk=None):
         ticket = self.get_object()
-        data = self.parse(serializers.TransitionSerializer)
+        data = self.parse(TransitionSerializer)
         to_status = data["to_status"]
         if not self._staff() and to_status not in CONTACT_TICKET_TRANSITIONS:
             raise PermissionDenied()
@@ -148,15 +166,15 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return self._detail(ticket)
 
     @extend_schema(
-        request=serializers.FollowUpSerializer,
-        responses={201: serializers.TicketDetailSerializer},
+        request=FollowUpSerializer,
+        responses={201: TicketDetailSerializer},
         summary="Open a follow-up request on a closed ticket",
     )
     @action(detail=True, methods=["post"], url_path="follow-up", filter_backends=[])
     @idempotent
     def follow_up(self, request, pk=None):
         closed = self.get_object()
-        data = self.parse(serializers.FollowUpSerializer)
+        data = self.parse(FollowUpSerializer)
         requester = closed.requester if self._staff() else contact_of(request.user)
         if requester is None:
             raise ValidationError({"requester": ["La solicitud no tiene contacto solicitante."]})
@@ -169,40 +187,34 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             raise result.refusal
         return self._detail(result.ticket, status_code=201)
 
-    @extend_schema(
-        request=serializers.EscalateSerializer, responses=serializers.TicketDetailSerializer
-    )
+    @extend_schema(request=EscalateSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def escalate(self, request, pk=None):
         ticket = self.get_object()
-        data = self.parse(serializers.EscalateSerializer)
+        data = self.parse(EscalateSerializer)
         lifecycle.ticket_escalate(ticket, by=request.user, **data)
         return self._detail(ticket)
 
-    @extend_schema(
-        request=serializers.PrioritySerializer, responses=serializers.TicketDetailSerializer
-    )
+    @extend_schema(request=PrioritySerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def priority(self, request, pk=None):
         ticket = self.get_object()
-        data = self.parse(serializers.PrioritySerializer)
+        data = self.parse(PrioritySerializer)
         lifecycle.ticket_override_priority(ticket, by=request.user, **data)
         return self._detail(ticket)
 
-    @extend_schema(
-        request=serializers.AssignSerializer, responses=serializers.TicketDetailSerializer
-    )
+    @extend_schema(request=AssignSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def assign(self, request, pk=None):
         ticket = self.get_object()
-        data = self.parse(serializers.AssignSerializer)
+        data = self.parse(AssignSerializer)
         lifecycle.ticket_assign(ticket, assignee=data["assignee"], by=request.user)
         return self._detail(ticket)
 
     # Messages.
 
     @extend_schema(
-        responses=serializers.MessageSerializer(many=True),
+        responses=MessageSerializer(many=True),
         summary="Messages (contacts do not see internal notes)",
     )
     @action(detail=True, methods=["get"], filter_backends=[])
@@ -211,17 +223,17 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         messages = ticket.messages.all()
         if not self._staff() and not self.is_(Role.FINANCE):
             messages = messages.exclude(direction=Message.Direction.INTERNAL)
-        return self.render_page(messages, serializers.MessageSerializer)
+        return self.render_page(messages, MessageSerializer)
 
     @extend_schema(
-        request=serializers.MessageCreateSerializer,
-        responses={201: serializers.MessageSerializer},
+        request=MessageCreateSerializer,
+        responses={201: MessageSerializer},
         summary="Reply (contacts) or answer, ask for information, add a note (staff)",
     )
     @messages.mapping.post
     def add_message(self, request, pk=None):
         ticket = self.get_object()
-        data = self.parse(serializers.MessageCreateSerializer)
+        data = self.parse(MessageCreateSerializer)
         if self._staff():
             data.setdefault("channel", Channel.PORTAL)
             message = lifecycle.ticket_agent_reply(ticket, by=request.user, **data)
@@ -236,58 +248,58 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             message = lifecycle.ticket_customer_reply(
                 ticket, contact=contact_of(request.user), body=data["body"], channel=channel
             )
-        return self.render(serializers.MessageSerializer, message, status_code=201)
+        return self.render(MessageSerializer, message, status_code=201)
 
     # Work logs.
 
-    @extend_schema(responses=serializers.WorkLogSerializer(many=True))
+    @extend_schema(responses=WorkLogSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="work-logs", filter_backends=[])
     def work_logs(self, request, pk=None):
         ticket = self.get_object()
-        return self.render_page(ticket.work_logs.all(), serializers.WorkLogSerializer)
+        return self.render_page(ticket.work_logs.all(), WorkLogSerializer)
 
     @extend_schema(
-        request=serializers.WorkLogCreateSerializer,
-        responses={201: serializers.WorkLogSerializer},
+        request=WorkLogCreateSerializer,
+        responses={201: WorkLogSerializer},
         summary="Log work (agents)",
     )
     @work_logs.mapping.post
     def add_work_log(self, request, pk=None):
         ticket = self.get_object()
-        data = self.parse(serializers.WorkLogCreateSerializer)
+        data = self.parse(WorkLogCreateSerializer)
         log = charging.worklog_add(ticket, by=request.user, **data)
-        return self.render(serializers.WorkLogSerializer, log, status_code=201)
+        return self.render(WorkLogSerializer, log, status_code=201)
 
     # Scheduled sessions.
 
-    @extend_schema(responses=serializers.SessionSerializer(many=True))
+    @extend_schema(responses=SessionSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[])
     def sessions(self, request, pk=None):
         ticket = self.get_object()
-        return self.render_page(ticket.sessions.all(), serializers.SessionSerializer)
+        return self.render_page(ticket.sessions.all(), SessionSerializer)
 
     @extend_schema(
-        request=serializers.SessionCreateSerializer,
-        responses={201: serializers.SessionSerializer},
+        request=SessionCreateSerializer,
+        responses={201: SessionSerializer},
         summary="Schedule a session with the customer (agents)",
     )
     @sessions.mapping.post
     def add_session(self, request, pk=None):
         ticket = self.get_object()
-        data = self.parse(serializers.SessionCreateSerializer)
+        data = self.parse(SessionCreateSerializer)
         session = charging.session_schedule(
             ticket,
             by=data.get("agent") or request.user,
             starts_at=data["starts_at"],
             minutes=data["minutes"],
         )
-        return self.render(serializers.SessionSerializer, session, status_code=201)
+        return self.render(SessionSerializer, session, status_code=201)
 
 
 class SessionViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     """Scheduled sessions; marking one as missed charges the customer the minimum billable."""
 
-    serializer_class = serializers.SessionSerializer
+    serializer_class = SessionSerializer
     filterset_class = filters.ScheduledSessionApiFilter
     ordering_fields = ["starts_at"]
     customer_path = "ticket__customer"
@@ -304,7 +316,7 @@ class SessionViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
     @extend_schema(
         request=None,
-        responses=serializers.NoShowSerializer,
+        responses=NoShowSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         summary="The customer did not come: charge the minimum billable credits once",
     )
@@ -312,29 +324,23 @@ class SessionViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     @idempotent
     def no_show(self, request, pk=None):
         session = charging.session_mark_no_show(self.get_object(), by=request.user)
-        return self.render(
-            serializers.NoShowSerializer, {"session": session, "entry": session.no_show_entry}
-        )
+        return self.render(NoShowSerializer, {"session": session, "entry": session.no_show_entry})
 
-    @extend_schema(request=None, responses=serializers.SessionSerializer)
+    @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def held(self, request, pk=None):
-        return self.render(
-            serializers.SessionSerializer, charging.session_mark_held(self.get_object())
-        )
+        return self.render(SessionSerializer, charging.session_mark_held(self.get_object()))
 
-    @extend_schema(request=None, responses=serializers.SessionSerializer)
+    @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def cancel(self, request, pk=None):
-        return self.render(
-            serializers.SessionSerializer, charging.session_cancel(self.get_object())
-        )
+        return self.render(SessionSerializer, charging.session_cancel(self.get_object()))
 
 
 class IntakeAttemptViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     """Refused requests, so staff see lost demand."""
 
-    serializer_class = serializers.IntakeAttemptSerializer
+    serializer_class = IntakeAttemptSerializer
     filterset_class = filters.IntakeAttemptApiFilter
     ordering_fields = ["created_at", "reason"]
     roles = {

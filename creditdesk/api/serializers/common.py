@@ -1,0 +1,112 @@
+"""What every serializer module shares: the input bounds, the fields for money, instants,
+months and seconds, and the narrowing of choices to what the caller may see."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.instants import FIRST_YEAR, LAST_YEAR, instant_check, month_parse
+
+MAX_INT = 2**31 - 1
+CREDITS = {"max_digits": 12, "decimal_places": 2}
+
+
+# Narrows related fields to the rows the view puts in the serializer's context (the caller's
+# customers or contacts, see `ApiViewSet.parse`): `scoped_choices` maps a field to its
+# context key; without that key the field keeps its own queryset. A comment, not a
+# docstring: drf-spectacular would print an inherited docstring in every schema using it.
+class ScopedChoicesMixin:
+    scoped_choices: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field, key in self.scoped_choices.items():
+            rows = self.context.get(key)
+            if rows is not None:
+                self.fields[field].queryset = rows
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+
+
+@extend_schema_field(MoneySerializer)
+class MoneyField(serializers.Field):
+    """A djmoney Money as {"amount": "123.45", "currency": "COP"}; read only."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return {"amount": f"{value.amount:.2f}", "currency": str(value.currency)}
+
+
+class InstantField(serializers.DateTimeField):
+    """A date-time a caller sends, within the accepted years (core.instants)."""
+
+    def to_internal_value(self, value) -> datetime:
+        try:
+            return instant_check(super().to_internal_value(value))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(list(error.messages)) from None
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class LocalDateTimeField(serializers.Field):
+    """An instant shown in the customer's time zone (ISO 8601 with that zone's offset).
+    `source` names the instant; the customer is found through `customer_attr`."""
+
+    def __init__(self, *, customer_attr: str = "customer", **kwargs):
+        self.customer_attr = customer_attr
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        moment = super().get_attribute(instance)
+        if moment is None:
+            return None
+        customer = instance
+        for name in self.customer_attr.split("."):
+            customer = getattr(customer, name)
+        return moment.astimezone(customer.time_zone_info)
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class ZonedDateTimeField(serializers.Field):
+    """An aware datetime rendered in its own zone (not converted to UTC); read only."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+class MonthField(serializers.CharField):
+    """ "YYYY-MM" as the month's first day, within the accepted years (core.instants)."""
+
+    default_error_messages = {"invalid": _("Indique un mes AAAA-MM entre {first}-01 y {last}-12.")}
+
+    def to_internal_value(self, data) -> date:
+        try:
+            return month_parse(super().to_internal_value(data))
+        except ValueError:
+            self.fail("invalid", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SecondsField(serializers.Field):
+    """A duration as whole seconds (null without data)."""
+
+    def to_representation(self, value):
+        return int(value.total_seconds())

@@ -1,0 +1,58 @@
+"""A customer's credits: summary, ledger entries, holds, adjustments
+(`creditdesk.api.views.credits` and the customer's credit actions)."""
+
+from rest_framework import serializers
+
+from creditdesk.api.serializers.common import CREDITS, MoneyField
+from credits.models import CreditHold, LedgerEntry
+
+
+class CreditSummarySerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    balance = serializers.DecimalField(**CREDITS)
+    held = serializers.DecimalField(**CREDITS)
+    available = serializers.DecimalField(max_digits=13, decimal_places=2)
+    entry_count = serializers.IntegerField()
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    amount = MoneyField(allow_null=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "sequence",
+            "kind",
+            "credits",
+            "balance_after",
+            "amount",
+            "hold",
+            "reverses",
+            "reference_type",
+            "reference_id",
+            "reason",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CreditHoldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditHold
+        fields = [
+            "id",
+            "credits",
+            "status",
+            "reference_type",
+            "reference_id",
+            "created_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class AdjustmentSerializer(serializers.Serializer):
+    credits = serializers.DecimalField(**CREDITS, help_text="Positive adds, negative takes.")
+    reason = serializers.CharField(max_length=5000)

@@ -1,0 +1,270 @@
+"""Tickets: intake, lifecycle, messages, work logs, sessions, intake attempts
+(`creditdesk.api.views.tickets`)."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from contracts.models import Channel, Contact, Service
+from creditdesk.api.serializers.common import (
+    CREDITS,
+    MAX_INT,
+    InstantField,
+    LocalDateTimeField,
+    ScopedChoicesMixin,
+    ZonedDateTimeField,
+)
+from creditdesk.api.serializers.credits import LedgerEntrySerializer
+from sla.choices import Impact, Priority, Urgency
+from sla.selectors import SLA_STATES
+from tickets.models import (
+    TEXT_LIMIT,
+    IntakeAttempt,
+    Message,
+    ScheduledSession,
+    Ticket,
+    WorkLog,
+)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    next_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    next_due_at_local = LocalDateTimeField(source="next_due_at", allow_null=True)
+    sla_state = serializers.ChoiceField(
+        choices=SLA_STATES,
+        read_only=True,
+        help_text="running, warning, paused, breached, met or none (the queue's SLA state).",
+    )
+    time_zone = serializers.CharField(source="customer.time_zone", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "contract",
+            "requester",
+            "subject",
+            "status",
+            "priority",
+            "impact",
+            "urgency",
+            "channel",
+            "service",
+            "resolution_level",
+            "assignee",
+            "follows_up",
+            "opened_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "next_due_at",
+            "next_due_at_local",
+            "sla_state",
+            "time_zone",
+            "billed_minutes",
+            "billed_credits",
+        ]
+        read_only_fields = fields
+
+
+class ClockSerializer(serializers.Serializer):
+    """A clock with `sla.selectors.clock_status` figures and `clock_explain` lines."""
+
+    kind = serializers.CharField()
+    priority = serializers.CharField()
+    state = serializers.CharField()
+    target_seconds = serializers.IntegerField()
+    elapsed_seconds = serializers.IntegerField()
+    remaining_seconds = serializers.IntegerField()
+    percent_used = serializers.DecimalField(max_digits=8, decimal_places=1)
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    due_at_local = ZonedDateTimeField(allow_null=True)
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    explanation = serializers.ListField(child=serializers.CharField())
+
+
+class ChargeSerializer(serializers.Serializer):
+    """A ledger entry charged for this ticket (work, or a missed session) and its reason."""
+
+    entry = serializers.IntegerField()
+    sequence = serializers.IntegerField()
+    kind = serializers.CharField()
+    credits = serializers.DecimalField(**CREDITS)
+    explanation = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TicketDetailSerializer(TicketSerializer):
+    description = serializers.CharField(read_only=True)
+    charge_explanation = serializers.SerializerMethodField()
+    clocks = ClockSerializer(many=True, read_only=True)
+    charges = ChargeSerializer(many=True, read_only=True)
+
+    class Meta(TicketSerializer.Meta):
+        fields = [
+            *TicketSerializer.Meta.fields,
+            "description",
+            "priority_override_reason",
+            "charge_explanation",
+            "clocks",
+            "charges",
+        ]
+        read_only_fields = fields
+
+    def get_charge_explanation(self, ticket: Ticket) -> str:
+        return ticket.charge_explanation_in()
+
+
+class TicketOpenSerializer(ScopedChoicesMixin, serializers.Serializer):
+    scoped_choices = {"requester": "contacts"}
+
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text="Staff only: phone, chat, whatsapp or staff (the default), the channel the "
+        "customer used. A contact's request is always `api`; naming another channel is a 400.",
+    )
+    requester = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.none(),
+        required=False,
+        help_text="Staff only: the contact the request is opened for. Contacts open as themselves.",
+    )
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.all(), required=False, allow_null=True
+    )
+    impact = serializers.ChoiceField(choices=Impact.choices, default=Impact.MEDIUM)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.MEDIUM)
+    existing_ticket_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, default=""
+    )
+
+
+class FollowUpSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text="As when opening a ticket: staff only; a contact's follow-up is `api`.",
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=Ticket.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class EscalateSerializer(serializers.Serializer):
+    to_level = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT)
+    reason = serializers.CharField(max_length=5000)
+
+
+class PrioritySerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    reason = serializers.CharField(max_length=5000)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_staff=True), allow_null=True
+    )
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "direction",
+            "channel",
+            "author_contact",
+            "author_user",
+            "body",
+            "asks_for_information",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=TEXT_LIMIT)
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        help_text="Staff: the channel of the answer (default portal). A contact's reply is `api`.",
+    )
+    public = serializers.BooleanField(default=True, help_text="Staff: False is an internal note.")
+    asks_for_information = serializers.BooleanField(
+        default=False, help_text="Staff: puts the ticket on hold waiting for the customer."
+    )
+
+
+class WorkLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkLog
+        fields = [
+            "id",
+            "ticket",
+            "agent",
+            "started_at",
+            "minutes",
+            "note",
+            "onsite",
+            "billable",
+            "charged",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class WorkLogCreateSerializer(serializers.Serializer):
+    started_at = InstantField()
+    minutes = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT)
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=TEXT_LIMIT, default=""
+    )
+    onsite = serializers.BooleanField(default=False)
+    billable = serializers.BooleanField(default=True)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScheduledSession
+        fields = ["id", "ticket", "starts_at", "minutes", "agent", "status", "no_show_entry"]
+        read_only_fields = fields
+
+
+class SessionCreateSerializer(serializers.Serializer):
+    starts_at = InstantField()
+    minutes = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT, default=60)
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_staff=True),
+        required=False,
+        help_text="Default: the caller.",
+    )
+
+
+class NoShowSerializer(serializers.Serializer):
+    session = SessionSerializer()
+    entry = LedgerEntrySerializer()
+
+
+class IntakeAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IntakeAttempt
+        fields = [
+            "id",
+            "customer",
+            "contact",
+            "requester_address",
+            "channel",
+            "subject",
+            "reason",
+            "message",
+            "created_at",
+        ]
+        read_only_fields = fields
