@@ -81,11 +81,9 @@ def with_sla_badges(queryset: QuerySet[Ticket], now: datetime) -> QuerySet[Ticke
     return tickets_with_sla_state(tickets_with_due(queryset), now)
 
 
-def open_tickets(*, customer: Customer, now: datetime) -> list[Ticket]:
-    return list(
-        with_sla_badges(Ticket.objects.open().filter(customer=customer), now).order_by(
-            "next_due_at", "opened_at"
-        )
+def open_tickets(*, customer: Customer, now: datetime) -> QuerySet[Ticket]:
+    return with_sla_badges(Ticket.objects.open().filter(customer=customer), now).order_by(
+        F("next_due_at").asc(nulls_last=True), "opened_at", "pk"
     )
 
 
@@ -266,10 +264,8 @@ def customer_overview(*, customer: Customer, now: datetime) -> CustomerOverview:
     )
 
 
-def queue_tickets(queryset: QuerySet[Ticket], now: datetime) -> list[Ticket]:
+def queue_tickets(queryset: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
     """The queue: nearest SLA due time first, tickets without a due time last."""
-    return list(
-        with_sla_badges(queryset.select_related("customer", "assignee", "requester"), now).order_by(
-            F("next_due_at").asc(nulls_last=True), "opened_at"
-        )[:200]
-    )
+    return with_sla_badges(
+        queryset.select_related("customer", "assignee", "requester"), now
+    ).order_by(F("next_due_at").asc(nulls_last=True), "opened_at", "pk")

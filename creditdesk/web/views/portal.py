@@ -23,6 +23,7 @@ from creditdesk.web import selectors
 from creditdesk.web.access import portal_view
 from creditdesk.web.filters import LedgerEntryFilter
 from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpenForm
+from creditdesk.web.pagination import paginate
 from creditdesk.web.views.common import show_refusal
 from tickets.models import Ticket
 from tickets.services.intake import ticket_open
@@ -40,7 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "summary": selectors.credits_summary(customer=customer, now=now),
             "holds": selectors.active_holds(customer=customer),
-            "open_tickets": selectors.open_tickets(customer=customer, now=now),
+            "open_tickets": paginate(request, selectors.open_tickets(customer=customer, now=now)),
             "recent_tickets": selectors.customer_tickets(customer=customer, limit=10),
         },
     )

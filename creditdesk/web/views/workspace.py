@@ -21,6 +21,7 @@ from creditdesk.web.forms import (
     TransitionForm,
     WorkLogForm,
 )
+from creditdesk.web.pagination import paginate
 from creditdesk.web.views.common import show_refusal
 from tickets.models import ScheduledSession, Ticket
 from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
@@ -44,7 +45,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/queue.html",
-        {"filter": filterset, "tickets": selectors.queue_tickets(filterset.qs, now), "now": now},
+        {
+            "filter": filterset,
+            "tickets": paginate(request, selectors.queue_tickets(filterset.qs, now), per_page=50),
+            "now": now,
+        },
     )
 
 
@@ -215,7 +220,8 @@ def ticket_assign_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 @staff_view
 def customers(request: HttpRequest) -> HttpResponse:
     rows = _customers(request).select_related("account_manager", "credit_account")
-    return render(request, "workspace/customers.html", {"customers": rows})
+    page = paginate(request, rows.order_by("legal_name", "pk"), per_page=50)
+    return render(request, "workspace/customers.html", {"customers": page})
 
 
 @staff_view

@@ -1,0 +1,97 @@
+"""A page or list costs the same number of queries with 10 tickets as with 200: lists are
+paginated and every row's related data comes in the page's own queries, never one per row."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from contracts.models import Channel
+from tests.factories import make_finance_user, make_staff_user
+from tests.web.conftest import top_up
+from tickets.models import Ticket
+from tickets.services.charging import worklog_add
+from tickets.services.intake import ticket_open
+from tickets.services.lifecycle import ticket_agent_reply, ticket_assign, ticket_transition
+
+PAGES = {
+    "contact": [
+        "/portal/",
+        "/portal/credits/",
+        "/portal/invoices/",
+        "/api/v1/tickets/",
+        "/api/v1/customers/{customer}/credits/entries/",
+        "/api/v1/customers/{customer}/credits/holds/",
+    ],
+    "agent": ["/workspace/", "/workspace/?customer={customer}", "/api/v1/tickets/"],
+    "manager": [
+        "/api/v1/intake-attempts/",
+        "/workspace/",
+        "/workspace/customers/",
+        "/workspace/customers/{customer}/",
+        "/api/v1/tickets/",
+        "/api/v1/customers/",
+        "/api/v1/contracts/",
+    ],
+    "finance": ["/api/v1/invoices/", "/api/v1/payments/", "/api/v1/customers/"],
+    "admin": ["/workspace/", "/api/v1/tickets/", "/api/v1/sessions/", "/api/v1/contacts/"],
+}
+
+
+def _open_tickets(shop, count: int) -> None:
+    """Tickets in every state a list shows: new, assigned and answered, worked and resolved."""
+    top_up(shop.customer, str(3 * count))
+    for index in range(count):
+        ticket = ticket_open(
+            channel=Channel.PORTAL, requester=shop.contact, subject=f"Caso {index}", by=None
+        ).ticket
+        if index % 3 == 0:
+            continue
+        ticket_assign(ticket, assignee=shop.agent, by=shop.agent)
+        ticket_agent_reply(ticket, by=shop.agent, body="Revisando.")
+        if index % 3 == 2:
+            worklog_add(
+                ticket,
+                by=shop.agent,
+                minutes=45,
+                started_at=ticket.opened_at,
+                note="Diagnóstico",
+            )
+            ticket_transition(ticket, to_status=Ticket.Status.RESOLVED, by=shop.agent)
+
+
+def _query_counts(clients: dict[str, Client], shop) -> dict[str, int]:
+    counts = {}
+    for who, urls in PAGES.items():
+        for url in urls:
+            url = url.format(customer=shop.customer.pk)
+            with CaptureQueriesContext(connection) as queries:
+                response = clients[who].get(url)
+            assert response.status_code == 200, (who, url, response.status_code)
+            counts[f"{who} {url}"] = len(queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_pages_and_lists_cost_the_same_queries_for_10_and_200_tickets(shop):
+    users = {
+        "contact": shop.user,
+        "agent": shop.agent,
+        "manager": shop.manager,
+        "finance": make_finance_user(username="finanzas"),
+        "admin": make_staff_user(username="raiz", is_superuser=True),
+    }
+    clients = {}
+    for who, user in users.items():
+        clients[who] = Client()
+        clients[who].force_login(user)
+
+    _open_tickets(shop, 10)
+    with_ten = _query_counts(clients, shop)
+    _open_tickets(shop, 190)
+    assert Ticket.objects.count() == 200
+    assert Decimal(shop.customer.credit_account.balance) > 0
+
+    assert _query_counts(clients, shop) == with_ten
