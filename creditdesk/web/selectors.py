@@ -16,7 +16,7 @@ from contracts.models import Channel, Contact, Contract, Customer, PlanChange
 from contracts.selectors import contract_get_live, plan_change_waiting
 from core.errors import CreditdeskError
 from creditdesk.web.charts import LineChart, step_chart
-from credits.models import CreditAccount, CreditHold, LedgerEntry
+from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import RunoutForecast, credit_account_get, credit_runout_forecast
 from credits.solvency import solvency_check
 from sla.selectors import Compliance, sla_compliance
@@ -68,12 +68,6 @@ def credits_summary(*, customer: Customer, now: datetime) -> CreditsSummary:
             else None
         ),
     )
-
-
-def active_holds(*, customer: Customer) -> QuerySet[CreditHold]:
-    return CreditHold.objects.filter(
-        account__customer=customer, status=CreditHold.Status.ACTIVE
-    ).select_related("ticket")
 
 
 def with_sla_badges(queryset: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:

@@ -295,3 +295,33 @@ def test_api_docs_render_from_static_files_under_the_csp(browser, live_server):
     expect(page.locator(".opblock").first).to_be_visible()
     assert all(url.startswith(live_server.url) for url in requested), requested
     page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_paginated_queue_and_dashboard_are_accessible_and_fit_a_phone(browser, live_server, shop):
+    from contracts.models import Channel
+    from tickets.services.intake import ticket_open
+
+    top_up(shop.customer, "120")
+    for index in range(60):
+        ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject=f"Caso {index}")
+    for username, path, language in (
+        ("agente", "/workspace/?page=2", "es"),
+        ("agente", "/workspace/?page=2", "en"),
+        ("ana", "/portal/?page=2", "es"),
+        ("ana", "/portal/?page=2", "en"),
+    ):
+        page = new_page(browser)
+        log_in(page, live_server.url, username)
+        if language == "en":
+            page.context.add_cookies(
+                [{"name": "django_language", "value": "en", "url": live_server.url}]
+            )
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("navigation", name=re.compile("Páginas|Pages"))).to_be_visible()
+        expect(page.get_by_text(re.compile("Página 2 de|Page 2 of"))).to_be_visible()
+        assert_accessible(page)
+        assert_fits_phone(page)
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot(page, f"paginated-{username}-{language}")
+        page.context.close()

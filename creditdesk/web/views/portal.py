@@ -40,7 +40,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "portal/dashboard.html",
         {
             "summary": selectors.credits_summary(customer=customer, now=now),
-            "holds": selectors.active_holds(customer=customer),
             "open_tickets": paginate(request, selectors.open_tickets(customer=customer, now=now)),
             "recent_tickets": selectors.customer_tickets(customer=customer, limit=10),
         },
@@ -184,8 +183,7 @@ def credits(request: HttpRequest) -> HttpResponse:
         {
             "summary": summary,
             "filter": ledger,
-            "entries": ledger.qs[:200],
-            "holds": selectors.active_holds(customer=customer),
+            "entries": paginate(request, ledger.qs, per_page=50),
             "packs": packs,
             # Without Stripe keys a pack is paid by bank transfer, recorded by finance.
             "card_payments": stripe_gateway.is_configured(),
