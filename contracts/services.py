@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
@@ -27,7 +28,15 @@ from contracts.exceptions import (
     PlanChangeNotAllowed,
     SecondLiveContract,
 )
-from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan, PlanChange
+from contracts.models import (
+    Contact,
+    Contract,
+    ContractStatusChange,
+    CreditPack,
+    Customer,
+    Plan,
+    PlanChange,
+)
 from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
 from core.amounts import CurrencyMismatch, parse_money
@@ -88,6 +97,31 @@ def contact_create(*, customer: Customer, **fields: Any) -> Contact:
 
 def contact_update(contact: Contact, **fields: Any) -> Contact:
     return _update(contact, **fields)
+
+
+def contact_portal_access_grant(
+    contact: Contact, *, username: str, password: str
+) -> AbstractBaseUser:
+    """A portal login for the contact: a user without staff rights, linked to it. What the
+    contact may do in the portal follows from the contact (its customer, `can_request`)."""
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(
+            username, email=contact.email, password=password
+        )
+        _update(contact, user=user)
+    return user
+
+
+def credit_pack_create(*, plan: Plan, **fields: Any) -> CreditPack:
+    """A pack on sale on `plan`; a plain-number price is read in the plan's currency."""
+    fields["price"] = parse_money(
+        fields.get("price", 0),
+        field="price",
+        currency=plan.currency,
+        sign="non_negative",
+        max_digits=CreditPack._meta.get_field("price").max_digits,
+    )
+    return _create(CreditPack, plan=plan, **fields)
 
 
 def plan_create(*, currency: str, **fields: Any) -> Plan:
