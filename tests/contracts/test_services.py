@@ -344,3 +344,38 @@ def test_an_unknown_status_is_bad_input_on_the_status_field():
     assert refused.value.field == "status"
     assert "paused" in refused.value.message("en")
     assert not ContractStatusChange.objects.exists()
+
+
+def test_a_credit_pack_is_priced_in_its_plan_currency():
+    plan = make_plan(currency="COP")
+    pack = services.credit_pack_create(plan=plan, name="10 horas", credits="10", price="900000")
+    assert pack.price == Money("900000", "COP")
+    assert pack.is_active
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"credits": "10", "price": "-1"}, "price"),
+        ({"credits": "10", "price": Money("10", "USD")}, "price"),
+        ({"credits": "0", "price": "1"}, "credits"),
+    ],
+)
+def test_a_bad_credit_pack_is_refused_naming_the_field(fields, field):
+    plan = make_plan(currency="COP")
+    with pytest.raises((InvalidAmount, CurrencyMismatch, InvalidInput)) as refused:
+        services.credit_pack_create(plan=plan, name="Paquete", **fields)
+    assert field in refused.value.as_dict("en")["fields"]
+    assert not plan.credit_packs.exists()
+
+
+def test_portal_access_gives_the_contact_a_login_without_staff_rights():
+    contact = services.contact_create(
+        customer=make_customer(), name="Ana", email="ana@cliente.example", can_request=True
+    )
+    user = services.contact_portal_access_grant(contact, username="ana", password="s3creta-larga")
+    contact.refresh_from_db()
+    assert contact.user == user
+    assert not user.is_staff
+    assert user.check_password("s3creta-larga")
+    assert user.email == "ana@cliente.example"
