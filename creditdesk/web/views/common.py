@@ -1,6 +1,10 @@
-"""Helpers every page view shares: the current language and showing a service refusal."""
+"""Helpers every page view shares: showing a service refusal, and the POST-form pattern."""
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest
 
 from core.errors import CreditdeskError, InvalidInput
@@ -19,3 +23,19 @@ def show_refusal(request: HttpRequest, error: CreditdeskError, form=None) -> Non
         form.add_error(error.field, error.message(language_code()))
         return
     messages.error(request, error.message(language_code()))
+
+
+def form_submit[Result](
+    request: HttpRequest, form: Form, action: Callable[[dict[str, Any]], Result]
+) -> Result | None:
+    """Every page form that asks a service: validate `form`, run `action(form.cleaned_data)`
+    (one service call) and return what it returned. None when the form is invalid or the
+    service refused; the refusal is then on the form's fields or in the page's messages,
+    and the view renders the form again."""
+    if not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except CreditdeskError as error:
+        show_refusal(request, error, form)
+        return None

@@ -24,7 +24,7 @@ from creditdesk.web.access import portal_view
 from creditdesk.web.filters import LedgerEntryFilter
 from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpenForm
 from creditdesk.web.pagination import paginate
-from creditdesk.web.views.common import show_refusal
+from creditdesk.web.views.common import form_submit, show_refusal
 from tickets.models import Ticket
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up, ticket_reopen
@@ -54,22 +54,20 @@ def _services(customer) -> "QuerySet[Service]":
 @portal_view
 def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketOpenForm(request.POST or None, services=_services(request.customer))
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = ticket_open(
-                channel=Channel.PORTAL,
-                requester=request.contact,
-                by=None,
-                **form.cleaned_data,
+    if request.method == "POST":
+        result = form_submit(
+            request,
+            form,
+            lambda data: ticket_open(
+                channel=Channel.PORTAL, requester=request.contact, by=None, **data
+            ),
+        )
+        if result is not None and result.accepted:
+            messages.success(
+                request, _("Solicitud %(number)s recibida.") % {"number": result.ticket.number}
             )
-        except CreditdeskError as error:
-            show_refusal(request, error, form)
-        else:
-            if result.accepted:
-                messages.success(
-                    request, _("Solicitud %(number)s recibida.") % {"number": result.ticket.number}
-                )
-                return redirect("web:ticket", number=result.ticket.number)
+            return redirect("web:ticket", number=result.ticket.number)
+        if result is not None:
             show_refusal(request, result.refusal)
     preview = selectors.intake_preview(contact=request.contact, language=language_code())
     return render(
@@ -115,14 +113,13 @@ def _render_ticket(request, ticket, **forms) -> HttpResponse:
 def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            ticket_customer_reply(ticket, contact=request.contact, body=form.cleaned_data["body"])
-        except CreditdeskError as error:
-            show_refusal(request, error, form)
-        else:
-            messages.success(request, _("Mensaje enviado."))
-            return redirect("web:ticket", number=number)
+
+    def reply(data: dict) -> object:
+        return ticket_customer_reply(ticket, contact=request.contact, body=data["body"])
+
+    if form_submit(request, form, reply):
+        messages.success(request, _("Mensaje enviado."))
+        return redirect("web:ticket", number=number)
     return _render_ticket(request, ticket, reply_form=form)
 
 
@@ -131,14 +128,11 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
 def ticket_reopen_view(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            ticket_reopen(ticket, by=request.user, reason=form.cleaned_data["reason"])
-        except CreditdeskError as error:
-            show_refusal(request, error, form)
-        else:
-            messages.success(request, _("Solicitud reabierta."))
-            return redirect("web:ticket", number=number)
+    if form_submit(
+        request, form, lambda data: ticket_reopen(ticket, by=request.user, reason=data["reason"])
+    ):
+        messages.success(request, _("Solicitud reabierta."))
+        return redirect("web:ticket", number=number)
     return _render_ticket(request, ticket, reopen_form=form)
 
 
@@ -147,21 +141,20 @@ def ticket_reopen_view(request: HttpRequest, number: str) -> HttpResponse:
 def ticket_follow_up_view(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            result = ticket_follow_up(
-                ticket, requester=request.contact, channel=Channel.PORTAL, **form.cleaned_data
-            )
-        except CreditdeskError as error:
-            show_refusal(request, error, form)
-        else:
-            if result.accepted:
-                messages.success(
-                    request,
-                    _("Seguimiento %(number)s abierto.") % {"number": result.ticket.number},
-                )
-                return redirect("web:ticket", number=result.ticket.number)
-            show_refusal(request, result.refusal)
+    result = form_submit(
+        request,
+        form,
+        lambda data: ticket_follow_up(
+            ticket, requester=request.contact, channel=Channel.PORTAL, **data
+        ),
+    )
+    if result is not None and result.accepted:
+        messages.success(
+            request, _("Seguimiento %(number)s abierto.") % {"number": result.ticket.number}
+        )
+        return redirect("web:ticket", number=result.ticket.number)
+    if result is not None:
+        show_refusal(request, result.refusal)
     return _render_ticket(request, ticket, follow_up_form=form)
 
 

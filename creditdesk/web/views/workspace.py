@@ -22,7 +22,7 @@ from creditdesk.web.forms import (
     WorkLogForm,
 )
 from creditdesk.web.pagination import paginate
-from creditdesk.web.views.common import show_refusal
+from creditdesk.web.views.common import form_submit, show_refusal
 from tickets.models import ScheduledSession, Ticket
 from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
 from tickets.services.lifecycle import ticket_agent_reply, ticket_assign, ticket_transition
@@ -120,20 +120,18 @@ def _done(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
 @_in_customer_zone
 def ticket_reply(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = AgentReplyForm(request.POST)
-    if form.is_valid():
-        kind = form.cleaned_data["kind"]
-        try:
-            ticket_agent_reply(
-                ticket,
-                by=request.user,
-                body=form.cleaned_data["body"],
-                public=kind != AgentReplyForm.INTERNAL,
-                asks_for_information=kind == AgentReplyForm.ASK,
-            )
-        except CreditdeskError as error:
-            show_refusal(request, error, form)
-        else:
-            return _done(request, ticket, _("Mensaje registrado."))
+
+    def reply(data: dict) -> object:
+        return ticket_agent_reply(
+            ticket,
+            by=request.user,
+            body=data["body"],
+            public=data["kind"] != AgentReplyForm.INTERNAL,
+            asks_for_information=data["kind"] == AgentReplyForm.ASK,
+        )
+
+    if form_submit(request, form, reply):
+        return _done(request, ticket, _("Mensaje registrado."))
     return _work_view(request, ticket, reply_form=form)
 
 
@@ -142,22 +140,18 @@ def ticket_reply(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 @_in_customer_zone
 def ticket_move(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = TransitionForm(request.POST, ticket=ticket)
-    if form.is_valid():
-        try:
-            ticket_transition(
-                ticket,
-                to_status=form.cleaned_data["to_status"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except CreditdeskError as error:
-            show_refusal(request, error, form)
-        else:
-            return _done(
-                request,
-                ticket,
-                _("Estado cambiado a «%(status)s».") % {"status": ticket.get_status_display()},
-            )
+
+    def move(data: dict) -> Ticket:
+        return ticket_transition(
+            ticket, to_status=data["to_status"], by=request.user, reason=data["reason"]
+        )
+
+    if form_submit(request, form, move):
+        return _done(
+            request,
+            ticket,
+            _("Estado cambiado a «%(status)s».") % {"status": ticket.get_status_display()},
+        )
     return _work_view(request, ticket, transition_form=form)
 
 
@@ -166,13 +160,8 @@ def ticket_move(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 @_in_customer_zone
 def ticket_worklog(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = WorkLogForm(request.POST)
-    if form.is_valid():
-        try:
-            worklog_add(ticket, by=request.user, **form.cleaned_data)
-        except CreditdeskError as error:
-            show_refusal(request, error, form)
-        else:
-            return _done(request, ticket, _("Trabajo registrado."))
+    if form_submit(request, form, lambda data: worklog_add(ticket, by=request.user, **data)):
+        return _done(request, ticket, _("Trabajo registrado."))
     return _work_view(request, ticket, worklog_form=form)
 
 
@@ -181,13 +170,8 @@ def ticket_worklog(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 @_in_customer_zone
 def ticket_session(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = SessionForm(request.POST)
-    if form.is_valid():
-        try:
-            session_schedule(ticket, by=request.user, **form.cleaned_data)
-        except CreditdeskError as error:
-            show_refusal(request, error, form)
-        else:
-            return _done(request, ticket, _("Sesión programada."))
+    if form_submit(request, form, lambda data: session_schedule(ticket, by=request.user, **data)):
+        return _done(request, ticket, _("Sesión programada."))
     return _work_view(request, ticket, session_form=form)
 
 
