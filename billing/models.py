@@ -282,13 +282,18 @@ class InvoiceStatusChange(models.Model):
     from_status = models.CharField(max_length=8, choices=Invoice.Status.choices)
     to_status = models.CharField(max_length=8, choices=Invoice.Status.choices)
     reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quién"),
     )
-    changed_at = models.DateTimeField()
+    at = models.DateTimeField(_("cuándo"))
 
     class Meta:
-        ordering = ["changed_at", "pk"]
+        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"

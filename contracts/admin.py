@@ -106,7 +106,7 @@ class StatusChangeInline(admin.TabularInline):
     model = ContractStatusChange
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    fields = readonly_fields = ["at", "from_status", "to_status", "reason", "by"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -121,7 +121,7 @@ class PlanChangeInline(admin.TabularInline):
         "from_plan",
         "to_plan",
         "reason",
-        "changed_by",
+        "by",
         "applied_at",
     ]
 

@@ -425,15 +425,19 @@ class ContractStatusChange(models.Model):
     from_status = models.CharField(max_length=10, choices=Contract.Status.choices)
     to_status = models.CharField(max_length=10, choices=Contract.Status.choices)
     reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("quién"),
     )
-    changed_at = models.DateTimeField()
+    at = models.DateTimeField(_("cuándo"))
 
     class Meta:
         verbose_name = _("cambio de estado")
         verbose_name_plural = _("cambios de estado")
-        ordering = ["changed_at", "pk"]
+        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
@@ -448,8 +452,12 @@ class PlanChange(models.Model):
     to_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
     effective_on = models.DateField()
     reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("quién"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(_("en vigor desde"), null=True, blank=True)

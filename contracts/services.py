@@ -278,8 +278,8 @@ def contract_transition(
             from_status=from_status,
             to_status=to_status,
             reason=reason,
-            changed_by=by,
-            changed_at=timezone.now(),
+            by=by,
+            at=timezone.now(),
         )
     contract.status = to_status
     return locked
@@ -381,7 +381,7 @@ def contract_change_plan(
             to_plan=plan,
             effective_on=effective_on,
             reason=reason,
-            changed_by=by,
+            by=by,
         )
         if effective_on <= customer_today(locked.customer):
             _apply_plan_change(locked, change)

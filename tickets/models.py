@@ -155,9 +155,14 @@ class TicketEvent(models.Model):
     to_value = models.CharField(max_length=40, blank=True)
     reason = models.TextField(blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quién"),
     )
-    at = models.DateTimeField()
+    at = models.DateTimeField(_("cuándo"))
 
     class Meta:
         ordering = ["at", "pk"]

@@ -206,9 +206,9 @@ def _record_status(
         invoice=invoice,
         from_status=from_status,
         to_status=to_status,
-        changed_by=by,
+        by=by,
         reason=reason,
-        changed_at=timezone.now(),
+        at=timezone.now(),
     )
 
 

@@ -57,7 +57,7 @@ def test_suspend_action_asks_for_a_reason_then_records_it(staff_client):
     contract.refresh_from_db()
     assert contract.status == Contract.Status.SUSPENDED
     change = contract.status_changes.get()
-    assert (change.reason, change.changed_by) == ("Factura vencida", staff_client.user)
+    assert (change.reason, change.by) == ("Factura vencida", staff_client.user)
 
 
 def test_an_illegal_action_shows_the_refusal_and_changes_nothing(staff_client):
@@ -140,7 +140,7 @@ def test_the_change_plan_action_asks_for_plan_and_date_then_schedules_it(staff_c
     )
 
     change = PlanChange.objects.get(contract=contract)
-    assert (change.to_plan, change.effective_on, change.changed_by) == (
+    assert (change.to_plan, change.effective_on, change.by) == (
         premium,
         in_two_months,
         staff_client.user,

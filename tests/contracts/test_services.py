@@ -204,7 +204,7 @@ def test_legal_transitions_are_recorded_with_who_and_why(path, final):
     history = list(contract.status_changes.values_list("from_status", "to_status"))
     assert [to for _, to in history] == path
     assert history[0][0] == Status.DRAFT
-    assert all(change.changed_by == manager for change in contract.status_changes.all())
+    assert all(change.by == manager for change in contract.status_changes.all())
 
 
 ILLEGAL = [
