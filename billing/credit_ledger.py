@@ -13,6 +13,7 @@ from djmoney.money import Money
 
 from contracts.models import Contract, Customer
 from contracts.selectors import contract_get_live
+from credits.locks import account_lock
 from credits.models import CreditAccount, LedgerEntry
 from credits.services import (
     credit_account_get_or_create,
@@ -56,9 +57,7 @@ def take_back_unused(
 ) -> Decimal:
     """Take back up to `credits` bought by a refunded payment, never more than are available
     (used credits stay used). Returns the credits taken back; once per idempotency key."""
-    account = CreditAccount.objects.select_for_update().get(
-        pk=credit_account_get_or_create(customer=customer).pk
-    )
+    account = account_lock(credit_account_get_or_create(customer=customer).pk)
     unused = min(credits, max(account.available, Decimal("0")))
     if unused <= 0:
         return Decimal("0")

@@ -1,7 +1,8 @@
 """Every write on customers, contacts, plans and contracts.
 
-Status changes go through `contract_transition`, which locks the customer and then the
-contract (always in that order), checks the transition table, and writes a history row.
+Status changes go through `contract_transition`, which locks the contract after its
+customer (`contracts.locks` holds the one lock order), checks the transition table, and
+writes a history row.
 """
 
 import logging
@@ -28,6 +29,7 @@ from contracts.exceptions import (
     PlanChangeNotAllowed,
     SecondLiveContract,
 )
+from contracts.locks import contract_lock, customer_lock, plan_lock
 from contracts.models import (
     Contact,
     Contract,
@@ -81,7 +83,7 @@ def customer_create(**fields: Any) -> Customer:
 def customer_update(customer: Customer, **fields: Any) -> Customer:
     """The currency is fixed once contracts, credits or invoices were recorded in it."""
     with transaction.atomic():
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        locked = customer_lock(customer.pk)
         if fields.get("currency", locked.currency) != locked.currency:
             _check_currency(fields["currency"])
             _refuse_currency_change(locked)
@@ -136,7 +138,7 @@ def plan_update(plan: Plan, **fields: Any) -> Plan:
     """A plan sold in a currency keeps it: once it has contracts or credit packs, changing it
     is refused. Prices given as plain numbers are in the plan's (new) currency."""
     with transaction.atomic():
-        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        locked = plan_lock(plan.pk)
         currency = fields.get("currency", locked.currency)
         if currency != locked.currency:
             _check_currency(currency)
@@ -215,8 +217,8 @@ def contract_create(
             latest=today + timedelta(days=366),
         )
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
-        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        customer = customer_lock(customer.pk)
+        plan = plan_lock(plan.pk)
         contract = _create(
             Contract,
             customer=customer,
@@ -252,8 +254,7 @@ def contract_transition(
     if to_status in (Status.SUSPENDED, Status.CANCELLED) and not reason.strip():
         raise ReasonRequired()
     with transaction.atomic():
-        Customer.objects.select_for_update().only("pk").get(pk=contract.customer_id)
-        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        locked = contract_lock(contract.pk, customer_id=contract.customer_id)
         check_transition(locked.status, to_status)
         if to_status in LIVE and locked.status not in LIVE:
             existing = (
@@ -316,16 +317,11 @@ def contract_change_plan(
     `plan_changes_apply_due` on its day. One change may wait at a time: to move it,
     `contract_withdraw_plan_change` and schedule again, or pass `replace_waiting` (what a
     Stripe subscription starting or ending does: it outranks a change planned by hand).
-    Locks customer, contract, then plan: the order `contract_transition` uses."""
+    Locks customer, contract, then plan: the order of `contracts.locks`."""
     _check_plan_change_input(plan, effective_on)
     with transaction.atomic():
-        Customer.objects.select_for_update().only("pk").get(pk=contract.customer_id)
-        locked = (
-            Contract.objects.select_for_update(of=("self",))
-            .select_related("plan", "customer")
-            .get(pk=contract.pk)
-        )
-        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        locked = contract_lock(contract.pk, customer_id=contract.customer_id)
+        plan = plan_lock(plan.pk)
         if plan.currency != locked.customer.currency:
             raise CurrencyMismatch(
                 field="plan", expected=locked.customer.currency, given=plan.currency
@@ -404,7 +400,7 @@ def _check_plan_change_input(plan: Any, effective_on: Any) -> None:
 def contract_withdraw_plan_change(contract: Contract) -> PlanChange:
     """Withdraws the contract's waiting plan change; one that took effect is history."""
     with transaction.atomic():
-        locked = Contract.objects.select_for_update().get(pk=contract.pk)
+        locked = contract_lock(contract.pk, customer_id=contract.customer_id)
         change = plan_change_waiting(locked)
         if change is None:
             raise PlanChangeNotAllowed(
@@ -431,7 +427,9 @@ def plan_changes_apply_due(*, now: datetime | None = None) -> list[PlanChange]:
             continue
         try:
             with transaction.atomic():
-                contract = Contract.objects.select_for_update().get(pk=candidate.contract_id)
+                contract = contract_lock(
+                    candidate.contract_id, customer_id=candidate.contract.customer_id
+                )
                 change = PlanChange.objects.filter(pk=candidate.pk, applied_at__isnull=True).first()
                 if change is None:  # applied or withdrawn since we listed it
                     continue

@@ -28,11 +28,8 @@ until the caller commits, which is what intake wants (lock, check solvency, hold
 Elsewhere (SQLite: one writer at a time, IMMEDIATE transactions) the same steps run in
 Python inside `transaction.atomic()`, after `select_for_update()` of the same rows.
 
-Rows are locked in this order: the hold being closed, then its account. The account is
-always the last row a ledger write locks, which keeps the hot row's lock shortest. A
-caller that holds an account lock (intake) may place new holds on it, but must not close
-another hold of that account in the same transaction while other sessions may be closing
-holds too.
+Rows are locked in the order `credits.locks` gives (the hold being closed, then its
+account, always last), through its functions.
 """
 
 import json
@@ -47,6 +44,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from djmoney.money import Money
 
+from credits.locks import account_lock, account_lock_if_exists, active_hold_lock
 from credits.models import CreditAccount, CreditHold, LedgerEntry
 
 CONTENT_VERSION = 1
@@ -340,15 +338,11 @@ def _append_generic(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None:
     with transaction.atomic():
         released = Decimal("0")
         if new.hold_id is not None:
-            hold = (
-                CreditHold.objects.select_for_update()
-                .filter(pk=new.hold_id, account_id=new.account_id, status=CreditHold.Status.ACTIVE)
-                .first()
-            )
+            hold = active_hold_lock(new.hold_id, account_id=new.account_id)
             if hold is None:
                 return None
             released = hold.credits
-        account = CreditAccount.objects.select_for_update().filter(pk=new.account_id).first()
+        account = account_lock_if_exists(new.account_id)
         if account is None:
             return None
         if new.needs_available and account.available < -new.credits:
@@ -445,7 +439,7 @@ def place_hold(
         hold._state.db = DEFAULT_DB_ALIAS
         return hold, AccountState(balance=balance, held=held, entry_count=count, chain_head=head)
     with transaction.atomic():
-        account = CreditAccount.objects.select_for_update().filter(pk=account_id).first()
+        account = account_lock_if_exists(account_id)
         if account is None or account.available < needed:
             return None
         hold.available_after = account.available - credits
@@ -481,14 +475,10 @@ def release_hold(*, hold_id: int, closed_at: datetime) -> AccountState | None:
         )
         return None if row is None else AccountState(*row)
     with transaction.atomic():
-        hold = (
-            CreditHold.objects.select_for_update()
-            .filter(pk=hold_id, status=CreditHold.Status.ACTIVE)
-            .first()
-        )
+        hold = active_hold_lock(hold_id)
         if hold is None:
             return None
-        account = CreditAccount.objects.select_for_update().get(pk=hold.account_id)
+        account = account_lock(hold.account_id)
         CreditHold.objects.filter(pk=hold_id).update(
             status=CreditHold.Status.RELEASED, closed_at=closed_at
         )

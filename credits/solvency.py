@@ -23,6 +23,7 @@ from credits.exceptions import (
     InsufficientCredits,
     NoActiveContract,
 )
+from credits.locks import customer_account_lock
 from credits.models import CreditAccount
 from credits.rules import CreditRule, credit_rule_for
 
@@ -90,10 +91,10 @@ def solvency_check(
         return SolvencyDecision(AdministrativelyInsolvent(), contract=contract)
     rule = credit_rule_for(contract)
     required = max(rule.min_available_credits, rule.min_billable_credits)
-    accounts = CreditAccount.objects.filter(customer=customer)
     if lock:
-        accounts = accounts.select_for_update()
-    account = accounts.first()
+        account = customer_account_lock(customer.pk)
+    else:
+        account = CreditAccount.objects.filter(customer=customer).first()
     available = account.available if account is not None else Decimal("0.00")
     # A negative balance is debt: it blocks new requests even under a zero minimum.
     in_debt = account is not None and account.balance < 0

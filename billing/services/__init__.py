@@ -1,9 +1,6 @@
 """Every write of the billing app, by sub-domain; import from here.
 
-Lock order for every billing write (parent before child, each by primary key):
-invoice (a credit note's corrected invoice first) -> payment -> refund -> invoice series ->
-credit account (inside `credits.services`). Contract status and plan changes go through
-`contracts.services` in their own transactions, after ours commit.
+Rows are locked through `billing.locks`, whose docstring gives the one lock order.
 Stripe is called outside any transaction: record STARTED, call with a key derived from our
 row, record the answer.
 """

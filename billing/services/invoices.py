@@ -1,9 +1,6 @@
 """Invoices and credit notes: drafts, lines, issue under the series lock, paid, void.
 
-Lock order for every billing write (parent before child, each by primary key):
-contract -> invoice (a credit note's corrected invoice first) -> payment -> invoice series
--> credit account (taken inside `credits.services`). Contract status changes go through
-`contracts.services` in their own transactions, never inside one of these.
+Rows are locked through `billing.locks`, in the order its docstring gives.
 """
 
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from billing.exceptions import (
     InvalidQuantity,
     NotCorrectable,
 )
+from billing.locks import invoice_lock, series_lock
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceStatusChange
 from billing.tax import tax_rate_for
 from billing.transitions import check_transition
@@ -127,11 +125,7 @@ def invoice_create_draft(
 
 
 def _lock_draft(invoice: Invoice) -> Invoice:
-    locked = (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("customer")
-        .get(pk=invoice.pk)
-    )
+    locked = invoice_lock(invoice.pk)
     if locked.status != Status.DRAFT:
         check_transition(locked.status, Status.DRAFT)
     return locked
@@ -245,7 +239,7 @@ def issue_locked(
     # The first day the customer is insolvent: after the due date and every grace day.
     invoice.insolvent_on = due_on + timedelta(days=grace_days + 1)
     invoice.issued_at = timezone.now()
-    series = InvoiceSeries.objects.select_for_update().get(code=DEFAULT_SERIES[Kind(invoice.kind)])
+    series = series_lock(DEFAULT_SERIES[Kind(invoice.kind)])
     invoice.series = series
     invoice.number = series.next_number
     InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + 1)
@@ -265,7 +259,7 @@ def invoice_issue(
 ) -> Invoice:
     """Draft -> issued. Locks the invoice, then the series (see `issue_locked`)."""
     with transaction.atomic():
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        locked = invoice_lock(invoice.pk)
         check_transition(locked.status, Status.ISSUED)
         issued_on = issued_on or timezone.localdate()
         due_on = due_on or issued_on + timedelta(days=payment_term_days())
@@ -292,7 +286,7 @@ def mark_paid_locked(invoice: Invoice, *, by: User | None = None) -> Invoice:
 def invoice_mark_paid(invoice: Invoice, *, by: User | None = None) -> Invoice:
     """Issued -> paid, without a payment row: payments go through `payment_apply` instead."""
     with transaction.atomic():
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        locked = invoice_lock(invoice.pk)
         mark_paid_locked(locked, by=by)
     return locked
 
@@ -302,7 +296,7 @@ def invoice_void(invoice: Invoice, *, reason: str, by: User | None = None) -> In
     if not reason.strip():
         raise ReasonRequired()
     with transaction.atomic():
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        locked = invoice_lock(invoice.pk)
         from_status = locked.status
         check_transition(from_status, Status.VOID)
         locked.status = Status.VOID
@@ -460,7 +454,7 @@ def credit_note_issue(
 ) -> Invoice:
     """Locks the corrected invoice, refuses to credit more than its total, issues in series NC."""
     with transaction.atomic():
-        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        locked = invoice_lock(invoice.pk)
         note = credit_note_draft(invoice=locked, reason=reason, lines=lines, amount=amount)
         credit_note_issue_locked(note, by=by)
     return note

@@ -21,6 +21,7 @@ from djmoney.money import Money
 
 from billing import credit_ledger as ledger
 from billing.exceptions import DuplicatePaymentReference
+from billing.locks import invoice_lock, payment_lock
 from billing.models import Invoice, InvoiceLine, Payment
 from billing.services.invoices import (
     invoice_add_line,
@@ -95,14 +96,8 @@ def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
         invoice_id = (
             Payment.objects.filter(pk=payment.pk).values_list("invoice_id", flat=True).get()
         )
-        invoice = (
-            Invoice.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .get(pk=invoice_id)
-            if invoice_id
-            else None
-        )
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        invoice = invoice_lock(invoice_id) if invoice_id else None
+        locked = payment_lock(payment.pk)
         if locked.applied_at is not None or locked.status != Payment.Status.SUCCEEDED:
             return locked
         if locked.needs_attention and locked.resolved_at is None:
@@ -224,7 +219,7 @@ def payment_record(
 def payment_resolve(payment: Payment, *, by: User, note: str) -> Payment:
     """Finance closes a flagged payment after dealing with it (refund, manual invoice...)."""
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = payment_lock(payment.pk)
         locked.resolved_at = timezone.now()
         locked.resolved_by = by
         locked.note = (locked.note + "\n" + note).strip()

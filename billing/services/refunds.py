@@ -17,6 +17,7 @@ from djmoney.money import Money
 
 from billing import credit_ledger, stripe_gateway
 from billing.exceptions import BillingError, PaymentNotRefundable, PaymentProviderError
+from billing.locks import credit_note_lock, invoice_lock, payment_lock, refund_lock
 from billing.models import Invoice, Payment, Refund
 from billing.services.invoices import credit_note_draft, credit_note_issue_locked
 from billing.services.payments import flag_locked
@@ -39,8 +40,8 @@ def _draft_refund(
     """Inside a transaction: lock invoice then payment, draft the credit note, record STARTED."""
     if payment.invoice_id is None:
         raise _not_applied(payment)
-    invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
-    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    invoice = invoice_lock(payment.invoice_id)
+    locked = payment_lock(payment.pk)
     if locked.applied_at is None:
         raise _not_applied(locked)
     note = credit_note_draft(invoice=invoice, reason=reason, amount=amount)
@@ -101,21 +102,13 @@ def refund_complete(refund: Refund, *, provider_ref: str | None, by: User | None
     """Once: issue the credit note and take back the unused credits the refund covers.
     Locks the corrected invoice, the payment, then the refund."""
     with transaction.atomic():
-        payment = Payment.objects.get(pk=refund.payment_id)
-        Invoice.objects.select_for_update(of=("self",)).get(payments=payment)
-        payment = (
-            Payment.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .get(pk=payment.pk)
-        )
-        locked = (
-            Refund.objects.select_for_update(of=("self",))
-            .select_related("credit_note")
-            .get(pk=refund.pk)
-        )
+        invoice_id = Payment.objects.values_list("invoice_id", flat=True).get(pk=refund.payment_id)
+        invoice_lock(invoice_id)
+        payment = payment_lock(refund.payment_id)
+        locked = refund_lock(refund.pk)
         if locked.status != Refund.Status.STARTED:
             return locked
-        note = Invoice.objects.select_for_update(of=("self",)).get(refund=locked)
+        note = credit_note_lock(locked)
         credit_note_issue_locked(note, by=by)
         credits = sum((line.credits for line in note.lines.all()), Decimal("0"))
         reversed_credits = Decimal("0")
@@ -172,7 +165,7 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
         except (BillingError, IntegrityError) as error:
             with transaction.atomic():
                 flag_locked(
-                    Payment.objects.select_for_update().get(pk=payment.pk),
+                    payment_lock(payment.pk),
                     Attention.REFUND_MISMATCH,
                     f"Stripe refund {remote['id']} of {amount}: {error}",
                 )

@@ -27,6 +27,7 @@ from django.utils import timezone
 from background.queue import enqueue_on_commit
 from billing import stripe_gateway, tasks
 from billing.exceptions import BillingError, NoLiveContract
+from billing.locks import subscription_lock
 from billing.models import Invoice, InvoiceLine, Payment, StripeSubscription
 from billing.services.invoices import invoice_add_line, invoice_create_draft, line_amounts
 from billing.services.payments import payment_apply
@@ -103,7 +104,7 @@ def subscription_start(
         idempotency_key=f"subscription:{row.pk}",
     )
     with transaction.atomic(durable=True):
-        row = StripeSubscription.objects.select_for_update().get(pk=row.pk)
+        row = subscription_lock(row.pk)
         row.stripe_id = remote["id"]
         if row.status == SubStatus.INCOMPLETE and remote.get("status") in SubStatus.values:
             row.status = remote["status"]
@@ -148,7 +149,7 @@ def _subscription_for(sub_id: str) -> StripeSubscription:
 
 
 def _set_status(sub_id: int, status: str, event_at: datetime, **fields: Any) -> None:
-    sub = StripeSubscription.objects.select_for_update().get(pk=sub_id)
+    sub = subscription_lock(sub_id)
     for name, value in fields.items():
         setattr(sub, name, value)
     newer = sub.status_event_at is None or event_at >= sub.status_event_at
@@ -243,7 +244,7 @@ def subscription_payment_failed(obj: dict[str, Any], *, event_at: datetime) -> N
     if paid:
         return
     with transaction.atomic():
-        locked = StripeSubscription.objects.select_for_update().get(pk=sub.pk)
+        locked = subscription_lock(sub.pk)
         first_failure = locked.dunning_started_at is None
         _set_status(
             sub.pk,
@@ -282,7 +283,7 @@ def subscription_deleted(obj: dict[str, Any], *, event_at: datetime) -> None:
         or event_at
     )
     with transaction.atomic():
-        locked = StripeSubscription.objects.select_for_update().get(pk=sub.pk)
+        locked = subscription_lock(sub.pk)
         locked.status = SubStatus.CANCELED
         locked.status_event_at = max(event_at, locked.status_event_at or event_at)
         if locked.current_period_end is None or period_end > locked.current_period_end:

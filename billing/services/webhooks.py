@@ -22,7 +22,8 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from billing import stripe_gateway
-from billing.models import Invoice, Payment, StripeCustomer, StripeEvent
+from billing.locks import invoice_lock, payment_lock, stripe_event_lock
+from billing.models import Payment, StripeCustomer, StripeEvent
 from billing.services import refunds, subscriptions
 from billing.services.payments import amount_misfit, flag_locked, payment_apply
 from billing.services.subscriptions import EventNotReady
@@ -130,12 +131,8 @@ def _on_intent_succeeded(obj: dict[str, Any], event_at: datetime) -> None:
         _record_unknown_intent(obj, amount, "no payment of ours for this PaymentIntent")
         return
     with transaction.atomic():
-        invoice = (
-            Invoice.objects.select_for_update().get(pk=payment.invoice_id)
-            if payment.invoice_id
-            else None
-        )
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        invoice = invoice_lock(payment.invoice_id) if payment.invoice_id else None
+        locked = payment_lock(payment.pk)
         misfit = amount_misfit(amount, invoice) if invoice is not None else None
         if misfit and locked.applied_at is None and locked.status != Payment.Status.SUCCEEDED:
             # Refused: the payment keeps what we asked for and stays unpaid; finance sees why.
@@ -218,7 +215,7 @@ def stripe_event_receive(event: dict[str, Any]) -> str:
 def stripe_event_process(row: StripeEvent) -> str:
     handler = HANDLERS.get(row.type)
     with transaction.atomic():
-        locked = StripeEvent.objects.select_for_update().get(pk=row.pk)
+        locked = stripe_event_lock(row.pk)
         if locked.processed_at is not None:
             return "replay"
         locked.attempts += 1

@@ -3,7 +3,7 @@
 Worked minutes are never rewritten: a ticket keeps its logs as worked and stores beside
 them what was billed (`billed_minutes`, `billed_credits`, the explanation). Charging on a
 second resolution bills only the difference and never refunds: a refund needs staff
-(a ledger adjustment). Lock order: the ticket row, then the credit account (in credits).
+(a ledger adjustment). Rows are locked in the order of `tickets.locks`.
 """
 
 from datetime import datetime
@@ -25,6 +25,7 @@ from credits.services import (
     credits_release_hold,
 )
 from tickets.exceptions import SessionNotScheduled, SessionNotStarted, WorkLogLocked
+from tickets.locks import session_lock, worklog_lock
 from tickets.models import ScheduledSession, Ticket, TicketEvent, WorkLog
 from tickets.services.events import ticket_event_record
 
@@ -137,7 +138,7 @@ def worklog_update(log: WorkLog, **fields) -> WorkLog:
     if unknown:
         raise InvalidInput({name: [_("No se puede modificar.")] for name in sorted(unknown)})
     with transaction.atomic():
-        locked = WorkLog.objects.select_for_update().get(pk=log.pk)
+        locked = worklog_lock(log.pk)
         if locked.charged:
             raise WorkLogLocked(field="minutes")
         for name, value in fields.items():
@@ -197,11 +198,7 @@ def _close_session(session: ScheduledSession, status: str) -> ScheduledSession:
 
 
 def _lock_scheduled(session: ScheduledSession) -> ScheduledSession:
-    locked = (
-        ScheduledSession.objects.select_for_update()
-        .select_related("ticket__customer", "ticket__contract__plan")
-        .get(pk=session.pk)
-    )
+    locked = session_lock(session)
     if locked.status != ScheduledSession.Status.SCHEDULED:
         raise SessionNotScheduled(field="status", status=locked.status)
     return locked

@@ -22,6 +22,7 @@ from sla.business_days import end_of_business_days
 from sla.choices import Priority
 from tickets import clocks, tasks
 from tickets.exceptions import FollowUpNotAllowed
+from tickets.locks import ticket_lock
 from tickets.models import Message, Ticket, TicketEvent, text_within_limit
 from tickets.services.charging import ticket_charge, ticket_release_unused_hold
 from tickets.services.events import ticket_event_record
@@ -29,10 +30,6 @@ from tickets.services.intake import IntakeResult, ticket_open
 from tickets.transitions import check_transition
 
 Status = Ticket.Status
-
-
-def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
 def _move(ticket: Ticket, to_status: str, *, by, reason: str, at: datetime) -> list[str]:
@@ -81,7 +78,7 @@ def ticket_transition(
     whichever page, API call or mail."""
     at = at or timezone.now()
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = ticket_lock(ticket.pk)
         changed = _move(locked, to_status, by=by, reason=reason, at=at)
         if to_status == Status.REOPENED:
             changed += _move(locked, Status.IN_PROGRESS, by=by, reason="", at=at)
@@ -135,7 +132,7 @@ def ticket_agent_reply(
     if asks_for_information and not public:
         raise InvalidInput({"asks_for_information": [_("Una nota interna no pide información.")]})
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = ticket_lock(ticket.pk)
         message = Message.objects.create(
             ticket=locked,
             direction=Message.Direction.OUTBOUND if public else Message.Direction.INTERNAL,
@@ -185,7 +182,7 @@ def ticket_customer_reply(
     if contact.customer_id != ticket.customer_id:
         raise InvalidInput({"contact": [_("El contacto no pertenece al cliente de la solicitud.")]})
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = ticket_lock(ticket.pk)
         message = Message.objects.create(
             ticket=locked,
             direction=Message.Direction.INBOUND,
@@ -230,7 +227,7 @@ def ticket_escalate(
     if not reason.strip():
         raise InvalidInput({"reason": [_("Indique el motivo del escalamiento.")]})
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = ticket_lock(ticket.pk)
         if locked.resolution_level == to_level:
             raise InvalidInput({"to_level": [_("La solicitud ya está en ese nivel.")]})
         ticket_event_record(
@@ -258,7 +255,7 @@ def ticket_override_priority(
         unknown = _("«%(value)s» no es una prioridad conocida.")
         raise InvalidInput({"priority": [ValidationError(unknown, params={"value": priority})]})
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = ticket_lock(ticket.pk)
         decision = clocks.override_priority(locked, priority=priority, reason=reason, by=by, at=at)
         ticket_event_record(
             locked,
@@ -278,7 +275,7 @@ def ticket_override_priority(
 
 def ticket_assign(ticket: Ticket, *, assignee: AbstractBaseUser | None, by=None) -> Ticket:
     with transaction.atomic():
-        locked = _lock(ticket)
+        locked = ticket_lock(ticket.pk)
         locked.assignee = assignee
         locked.save(update_fields=["assignee"])
         clocks.set_recipients(locked)

@@ -1,0 +1,54 @@
+"""The billing app's row locks, in the one order every billing write takes them.
+
+    invoice (a credit note's corrected invoice first) -> payment -> refund
+    -> the credit note being issued -> invoice series -> credit account (last; `credits`)
+
+A Stripe event row is locked first, before the rows its handler locks in that order.
+
+Parent before child, each row by primary key: two writers that take rows in one order never
+wait on each other in a cycle (a deadlock). A service that needs several locks calls these
+functions in the order above. Stripe subscriptions are locked alone. Contract status and
+plan changes go through `contracts.services` in their own transactions, after ours commit,
+and Stripe is called outside any transaction.
+
+Each lock reads its row's customer (or credit note) in the same query, unlocked
+(`of=("self",)`), because the services need it and the customer is not billing's to lock.
+"""
+
+from billing.models import (
+    Invoice,
+    InvoiceSeries,
+    Payment,
+    Refund,
+    StripeEvent,
+    StripeSubscription,
+)
+
+
+def invoice_lock(pk: int) -> Invoice:
+    return Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=pk)
+
+
+def payment_lock(pk: int) -> Payment:
+    return Payment.objects.select_for_update(of=("self",)).select_related("customer").get(pk=pk)
+
+
+def refund_lock(pk: int) -> Refund:
+    return Refund.objects.select_for_update(of=("self",)).select_related("credit_note").get(pk=pk)
+
+
+def credit_note_lock(refund: Refund) -> Invoice:
+    """The credit note a refund drafted."""
+    return Invoice.objects.select_for_update(of=("self",)).get(refund=refund)
+
+
+def series_lock(code: str) -> InvoiceSeries:
+    return InvoiceSeries.objects.select_for_update().get(code=code)
+
+
+def subscription_lock(pk: int) -> StripeSubscription:
+    return StripeSubscription.objects.select_for_update().get(pk=pk)
+
+
+def stripe_event_lock(pk: int) -> StripeEvent:
+    return StripeEvent.objects.select_for_update().get(pk=pk)

@@ -1,0 +1,39 @@
+"""The credits app's row locks, in the one order every ledger write takes them.
+
+    the hold being closed -> its credit account (always last)
+
+The account is the hot row (one busy customer's every intake, charge and top-up goes through
+it), so it is the last row a ledger write locks, which keeps its lock shortest. A caller
+that holds an account lock (intake: lock, check solvency, hold) may place new holds on it,
+but must not close another hold of that account in the same transaction while other
+sessions may be closing holds too. Callers from other apps lock their own rows first
+(tickets: the ticket; billing: invoice, payment, refund, series) and the account last.
+
+On PostgreSQL the ledger's writes take these locks inside one statement (`credits.ledger`);
+these functions are the same locks for the Python path and for callers that decide on an
+account's figures.
+"""
+
+from credits.models import CreditAccount, CreditHold
+
+
+def account_lock(pk: int) -> CreditAccount:
+    return CreditAccount.objects.select_for_update().get(pk=pk)
+
+
+def account_lock_if_exists(pk: int) -> CreditAccount | None:
+    """For the ledger's writes, which answer "not written" rather than raise."""
+    return CreditAccount.objects.select_for_update().filter(pk=pk).first()
+
+
+def customer_account_lock(customer_id: int) -> CreditAccount | None:
+    """The customer's account, or None before its first credit."""
+    return CreditAccount.objects.select_for_update().filter(customer_id=customer_id).first()
+
+
+def active_hold_lock(pk: int, *, account_id: int | None = None) -> CreditHold | None:
+    """The hold while it is still active (None once captured or released)."""
+    holds = CreditHold.objects.select_for_update().filter(pk=pk, status=CreditHold.Status.ACTIVE)
+    if account_id is not None:
+        holds = holds.filter(account_id=account_id)
+    return holds.first()
