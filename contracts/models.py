@@ -153,6 +153,14 @@ class Plan(models.Model):
 
     MONEY_FIELDS = ("monthly_fee", "credit_price", "onsite_surcharge")
 
+    class SupportModel(models.TextChoices):
+        # Seed 003: the customer buys credits first; intake needs available credits and
+        # every resolved request is charged by the credit rule.
+        PREPAID_CREDITS = "prepaid_credits", _("Créditos prepagados")
+        # Seeds 000, 001, 002: support comes with the service or the monthly fee; worked
+        # time is logged and reported, nothing is held or charged in credits.
+        INCLUDED = "included", _("Soporte incluido")
+
     class Rounding(models.TextChoices):
         UP = "up", _("Hacia arriba (cada hora iniciada)")
         NEAREST = "nearest", _("Al más cercano")
@@ -168,6 +176,16 @@ class Plan(models.Model):
     monthly_fee_taxable = models.BooleanField(_("la cuota paga impuesto"), default=True)
     allowed_channels = models.JSONField(
         _("canales permitidos"), default=default_channels, help_text=_("Valores de Channel.")
+    )
+    support_model = models.CharField(
+        _("modelo de soporte"),
+        max_length=16,
+        choices=SupportModel.choices,
+        default=SupportModel.PREPAID_CREDITS,
+        help_text=_(
+            "Con créditos prepagados se exige saldo para abrir y se cobra al resolver; "
+            "con soporte incluido no se retiene ni se cobra nada."
+        ),
     )
     phone_requires_ticket_number = models.BooleanField(
         _("teléfono solo con número de ticket existente"), default=False
@@ -230,6 +248,11 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def uses_credits(self) -> bool:
+        """Whether intake asks for credits and resolution charges them (the credit gate)."""
+        return self.support_model == self.SupportModel.PREPAID_CREDITS
 
     def clean(self) -> None:
         errors = {}

@@ -24,6 +24,13 @@ def contract_get_live(*, customer: Customer) -> Contract | None:
     )
 
 
+def customer_uses_credits(*, customer: Customer) -> bool:
+    """Whether the customer's plan takes credits (prepaid support). Without a live contract
+    nothing is included, so credits are what the customer would need."""
+    contract = contract_get_live(customer=customer)
+    return contract is None or contract.plan.uses_credits
+
+
 def services_covered(contract: Contract) -> QuerySet[Service]:
     """The services a request under `contract` may name: the active ones it lists (seed
     001: the contract says which services it covers), or every active service when it lists

@@ -43,6 +43,7 @@ from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
 from core.amounts import CurrencyMismatch, parse_money
 from core.errors import InvalidInput, ReasonRequired, full_clean_or_raise
+from core.events import event_emit
 from core.instants import day_within
 
 Status = Contract.Status
@@ -282,6 +283,10 @@ def contract_transition(
             by=by,
             at=timezone.now(),
         )
+        if to_status == Status.SUSPENDED:
+            event_emit("contract.suspended", locked)
+        elif from_status == Status.SUSPENDED and to_status == Status.ACTIVE:
+            event_emit("contract.reactivated", locked)
     contract.status = to_status
     return locked
 

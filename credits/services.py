@@ -19,6 +19,7 @@ from djmoney.money import Money
 from contracts.models import Customer
 from core.amounts import CreditsInput, InvalidAmount, Sign, parse_decimal, parse_money
 from core.errors import InvalidInput, ReasonRequired
+from core.events import event_emit
 from credits import ledger
 from credits.exceptions import (
     AlreadyReversed,
@@ -34,6 +35,12 @@ from credits.models import CreditAccount, CreditHold, LedgerEntry
 from credits.rules import CreditRule
 
 Kind = LedgerEntry.Kind
+# Ledger writes that integrators hear of (core.events); the others are internal moves.
+ANNOUNCED: dict[str, str] = {
+    Kind.TOP_UP: "credits.topped_up",
+    Kind.CHARGE: "credits.charged",
+    Kind.NO_SHOW: "credits.charged",
+}
 
 
 def credit_account_get_or_create(*, customer: Customer) -> CreditAccount:
@@ -153,6 +160,8 @@ def _append(
         raise _why_refused(new)
     entry, state = written
     state.apply_to(account)
+    if kind in ANNOUNCED:
+        event_emit(ANNOUNCED[kind], entry)  # a replay returned above: announced once
     return entry
 
 

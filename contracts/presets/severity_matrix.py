@@ -1,6 +1,8 @@
 """Seed 001 (TecnoLinux, Colombia): severity from impact x urgency, response/solution table.
 
 Readings:
+- Support is part of the membership ("clientes formales en alguno de nuestros planes de
+  membresia"): `support_model=included`; free members are refused (`free_membership`).
 - Business hours "Lunes a Viernes de 8:00 AM a 16:30 PM. Aplica a GMT-5": America/Bogota,
   Monday to Friday 08:00-16:30, Colombian holidays (the provider is in Colombia).
 - "Horario especial: 7x24, fuera del horario establecido": the Critical row is measured
@@ -19,7 +21,7 @@ Readings:
 
 from datetime import timedelta
 
-from contracts.models import Channel
+from contracts.models import Channel, Plan
 from contracts.presets import plan_upsert
 from sla.calendars import Calendar
 from sla.choices import Priority
@@ -53,4 +55,5 @@ def load() -> None:
         name="TecnoLinux: membresía con soporte",
         allowed_channels=[Channel.EMAIL, Channel.WHATSAPP, Channel.PORTAL, Channel.API],
         sla_policy=policy,
+        support_model=Plan.SupportModel.INCLUDED,
     )

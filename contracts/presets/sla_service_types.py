@@ -1,6 +1,8 @@
 """Seed 000 (hosting provider, GMT-3): four SLA service types with their hours and channels.
 
 Readings:
+- Support comes with the hosting service; the document sells no hours or credits:
+  `support_model=included` (no credit gate, nothing charged in credits).
 - "Horario comercial: de 10 a 17 horas (-3 GMT) de Lunes a viernes": Monday to Friday
   10:00-17:00 in America/Argentina/Buenos_Aires (GMT-3 all year), Argentine holidays.
 - "El Análisis y devolución de una respuesta estará garantizada en 2 horas posteriores al
@@ -18,7 +20,7 @@ Readings:
 
 from datetime import timedelta
 
-from contracts.models import Channel
+from contracts.models import Channel, Plan
 from contracts.presets import category_upsert, plan_upsert
 from sla.calendars import Calendar
 from sla.choices import Impact, Priority
@@ -57,6 +59,7 @@ def load() -> None:
         name="SLA 1 Asesoramiento y SLA 4 Diseño web y software",
         allowed_channels=[Channel.CHAT, Channel.EMAIL, Channel.PORTAL, Channel.API, Channel.PHONE],
         sla_policy=business,
+        support_model=Plan.SupportModel.INCLUDED,
     )
     plan_upsert(
         code="altomarketing-24h",
@@ -64,6 +67,7 @@ def load() -> None:
         name="SLA 2 Mantenimiento preventivo y SLA 3 Reporte de errores",
         allowed_channels=[Channel.PORTAL, Channel.API],
         sla_policy=always,
+        support_model=Plan.SupportModel.INCLUDED,
     )
     for code, name, impact in (
         ("sla1-asesoramiento", "SLA 1: Asesoramiento", Impact.LOW),

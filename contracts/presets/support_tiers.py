@@ -1,6 +1,9 @@
 """Seed 002 (hosting provider, Colombia): support tiers Nivel 1, 2 and 3 by impact.
 
 Readings:
+- "Soporte Nivel 1 (Incluido en todos los servicios)", Nivel 2 "Incluido en algunos
+  servicios", Nivel 3 a monthly fee: support is included in every tier
+  (`support_model=included`); Nivel 3's fee is invoiced monthly, no credits are sold.
 - "Horario hábil" is not stated: Monday to Friday 08:00-18:00 America/Bogota with
   Colombian holidays (prices are in COP).
 - Targets are response times by impact; no resolution targets are given.
@@ -18,7 +21,7 @@ Readings:
 
 from datetime import timedelta
 
-from contracts.models import Channel
+from contracts.models import Channel, Plan
 from contracts.presets import category_upsert, plan_upsert
 from sla.calendars import Calendar
 from sla.choices import Impact, Priority, Urgency
@@ -114,6 +117,13 @@ def load() -> None:
         policy = policy_publish(
             slug=code, name=name, calendar=calendar, targets=targets, matrix=MATRIX
         ).policy
-        plan_upsert(code=code, currency="COP", name=name, sla_policy=policy, **plan_fields)
+        plan_upsert(
+            code=code,
+            currency="COP",
+            name=name,
+            sla_policy=policy,
+            support_model=Plan.SupportModel.INCLUDED,
+            **plan_fields,
+        )
     for code, name, impact in CASE_TYPES:
         category_upsert(code=code, name=name, default_impact=impact)

@@ -49,7 +49,7 @@ class SlaReport:
     targets: list[Target]
     compliance: Compliance
     weeks: list[Week]
-    credits: CreditMovements
+    credits: CreditMovements | None
 
 
 def month_bounds(month: str | date) -> tuple[date, date]:
@@ -108,5 +108,10 @@ def sla_report_data(
             clocks=contract_clocks(contract, opened_from=start, opened_before=end)
         ),
         weeks=weeks,
-        credits=credit_movements(customer_id=customer.pk, start=start, end=end),
+        # A plan with support included has no credits to report.
+        credits=(
+            credit_movements(customer_id=customer.pk, start=start, end=end)
+            if contract.plan.uses_credits
+            else None
+        ),
     )

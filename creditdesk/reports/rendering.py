@@ -246,7 +246,9 @@ def _context(report: SlaReport, language: str) -> dict:
         "credits": [
             (labels[name], format_credits(getattr(credits, name), locale=locale))
             for name in ("opening", "added", "consumed", "other", "closing")
-        ],
+        ]
+        if credits is not None
+        else [],
     }
 
 
@@ -307,7 +309,7 @@ def sla_report_csv(report: SlaReport) -> str:
             ("breach", key, breach.priority, "late_by_minutes", _minutes(breach.late_by))
         )
     credits = report.credits
-    for name in ("opening", "added", "consumed", "other", "closing"):
+    for name in ("opening", "added", "consumed", "other", "closing") if credits else ():
         writer.writerow(("credits", "", "", name, format(getattr(credits, name), "f")))
     return out.getvalue()
 

@@ -12,6 +12,8 @@ from django.urls import resolve, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from contracts.selectors import customer_uses_credits
+from creditdesk.roles import contact_of
 from creditdesk.web.access import may_open
 
 PAGES = [
@@ -32,11 +34,20 @@ def nav_links(request: HttpRequest) -> list[dict]:
     links = []
     for name, label in PAGES:
         url = reverse(name)
-        if may_open(user, resolve(url).func):
+        if may_open(user, resolve(url).func) and _useful(user, name):
             links.append({"url": url, "label": label})
     if admin.site.has_permission(request) and admin.site.get_app_list(request):
         links.append({"url": reverse("admin:index"), "label": _("Administración")})
     return links
+
+
+def _useful(user, name: str) -> bool:
+    """The credits page is for customers whose plan takes credits; with support included
+    it stays reachable (old history), but the navigation does not offer it."""
+    if name != "web:credits":
+        return True
+    contact = contact_of(user)
+    return contact is None or customer_uses_credits(customer=contact.customer)
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -46,6 +46,10 @@ class CreditsSummary:
     def low(self) -> bool:
         return self.minimum is not None and self.available < self.minimum
 
+    @property
+    def uses_credits(self) -> bool:
+        return self.contract is None or self.contract.plan.uses_credits
+
 
 def credits_summary(*, customer: Customer, now: datetime) -> CreditsSummary:
     contract = contract_get_live(customer=customer)

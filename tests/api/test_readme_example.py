@@ -23,7 +23,7 @@ from credits.selectors import credit_account_list
 from credits.services import credit_account_get_or_create, credits_adjust
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-INTRO = "Opening a ticket, and the 402 refusal once the credits run short"
+INTRO = "Opening a ticket as `demo-caribe`"
 
 
 def readme_example() -> list[tuple[dict[str, str], dict, str]]:
@@ -46,7 +46,7 @@ def test_the_readme_example_is_what_the_demo_answers(db):
         readme_example()
     )
     key = open_headers["Authorization"].removeprefix("Token ")
-    contact = Contact.objects.select_related("customer").get(user__username="demo-andino")
+    contact = Contact.objects.select_related("customer").get(user__username="demo-caribe")
     Token.objects.create(user=contact.user, key=key)
 
     def post(headers: dict[str, str], body: dict):
@@ -60,6 +60,10 @@ def test_the_readme_example_is_what_the_demo_answers(db):
             "/api/v1/tickets/", json.dumps(body), content_type="application/json", **extra
         )
 
+    # demo-caribe has spent its pack by now (load_demo): it buys credits again first
+    finance = User.objects.get(username="demo-finanzas")
+    account = credit_account_get_or_create(customer=contact.customer)
+    credits_adjust(account=account, credits=Decimal("5"), reason="README example", by=finance)
     opened = post(open_headers, open_body)
     assert opened.status_code == 201, opened.content
     for field in ("status", "priority"):
@@ -68,9 +72,7 @@ def test_the_readme_example_is_what_the_demo_answers(db):
     assert set(re.findall(r'"(\w+)":', opened_shown)) <= set(opened.json())
 
     # the credits run short: one available credit left, two needed by the plan
-    account = credit_account_get_or_create(customer=contact.customer)
     available = credit_account_list().get(pk=account.pk).available_credits
-    finance = User.objects.get(username="demo-finanzas")
     credits_adjust(
         account=account, credits=Decimal("1") - available, reason="README example", by=finance
     )

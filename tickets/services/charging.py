@@ -32,8 +32,12 @@ from tickets.services.events import ticket_event_record
 
 def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: datetime) -> None:
     """Bill the ticket's billable minutes by its contract's rule, converting its hold.
-    Call with the ticket row locked, inside the caller's transaction."""
+    Call with the ticket row locked, inside the caller's transaction. On a plan with support
+    included nothing is charged: the worked minutes are recorded and explained."""
     minutes = ticket.work_logs.filter(billable=True).aggregate(total=Sum("minutes"))["total"] or 0
+    if not ticket.contract.plan.uses_credits:
+        _record_included_work(ticket, minutes)
+        return
     billed = credits_for_minutes(minutes, credit_rule_for(ticket.contract))
     difference = billed.credits - ticket.billed_credits
     hold = _active_hold(ticket)
@@ -75,6 +79,18 @@ def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: dat
             "charge_explanation_en",
         ]
     )
+
+
+def _record_included_work(ticket: Ticket, minutes: int) -> None:
+    ticket.work_logs.filter(charged=False).update(charged=True)
+    ticket.billed_minutes = minutes
+    ticket.charge_explanation = (
+        f"{minutes} min trabajados, incluidos en su plan: sin cargo de créditos."
+    )
+    ticket.charge_explanation_en = (
+        f"{minutes} min worked, included in your plan: no credits charged."
+    )
+    ticket.save(update_fields=["billed_minutes", "charge_explanation", "charge_explanation_en"])
 
 
 def ticket_release_unused_hold(ticket: Ticket, *, at: datetime) -> None:
@@ -168,21 +184,24 @@ def session_cancel(session: ScheduledSession) -> ScheduledSession:
 def session_mark_no_show(
     session: ScheduledSession, *, by: AbstractBaseUser | None = None
 ) -> ScheduledSession:
-    """The customer did not come: charge the minimum billable credits once (seed 003)."""
+    """The customer did not come: on a prepaid-credits plan, charge the minimum billable
+    credits once (seed 003); with support included the no-show is only recorded."""
     with transaction.atomic():
         locked = _lock_scheduled(session)
         if locked.starts_at > timezone.now():
             raise SessionNotStarted(field="session")
         ticket = locked.ticket
-        entry = credits_charge_no_show(
-            account=credit_account_get_or_create(customer=ticket.customer),
-            rule=credit_rule_for(ticket.contract),
-            reason=f"Inasistencia a la sesión del {locked.starts_at:%Y-%m-%d %H:%M} UTC",
-            by=by,
-            idempotency_key=f"session:{locked.pk}:no_show",
-            reference_type="tickets.session",
-            reference_id=str(locked.pk),
-        )
+        entry = None
+        if ticket.contract.plan.uses_credits:
+            entry = credits_charge_no_show(
+                account=credit_account_get_or_create(customer=ticket.customer),
+                rule=credit_rule_for(ticket.contract),
+                reason=f"Inasistencia a la sesión del {locked.starts_at:%Y-%m-%d %H:%M} UTC",
+                by=by,
+                idempotency_key=f"session:{locked.pk}:no_show",
+                reference_type="tickets.session",
+                reference_id=str(locked.pk),
+            )
         locked.status = ScheduledSession.Status.NO_SHOW
         locked.no_show_entry = entry
         locked.save(update_fields=["status", "no_show_entry"])

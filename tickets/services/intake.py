@@ -23,6 +23,7 @@ from background.queue import enqueue_on_commit
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from contracts.selectors import contact_get_by_email, services_covered
 from core.errors import CreditdeskError, InvalidInput
+from core.events import event_emit
 from credits.services import credits_place_hold
 from credits.solvency import SolvencyDecision, solvency_check
 from sla.choices import Impact, Urgency
@@ -129,6 +130,7 @@ def ticket_open(
             requester_address=requester_address,
             at=at,
         )
+        event_emit("ticket.refused", attempt)
         return IntakeResult(refusal=refusal, attempt=attempt)
     return IntakeResult(ticket=ticket)
 
@@ -203,13 +205,17 @@ def _open_locked(
         opened_at=at,
     )
     ticket.number = f"T-{at.year}-{ticket.pk:06d}"
-    ticket.hold = credits_place_hold(
-        account=decision.account,
-        credits=rule.min_billable_credits,
-        min_available_credits=rule.min_available_credits,
-        reference_type="tickets.ticket",
-        reference_id=str(ticket.pk),
-    )
+    if rule is not None:  # the plan takes credits: hold the minimum billable now
+        ticket.hold = credits_place_hold(
+            account=decision.account,
+            credits=rule.min_billable_credits,
+            min_available_credits=rule.min_available_credits,
+            reference_type="tickets.ticket",
+            reference_id=str(ticket.pk),
+        )
+        if decision.available - rule.min_billable_credits < decision.required:
+            # The next request would be refused: the customer's credits run low now.
+            event_emit("credits.low", decision.account)
     ticket.save(update_fields=["number", "hold"])
     Message.objects.create(
         ticket=ticket,
@@ -232,6 +238,7 @@ def _open_locked(
     )
     clocks.start(ticket, policy_version, at=at)
     enqueue_on_commit(tasks.send_acknowledgement, ticket.pk)
+    event_emit("ticket.created", ticket)
     return ticket
 
 

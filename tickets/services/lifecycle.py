@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from background.queue import enqueue_on_commit
 from contracts.models import Channel, Contact
 from core.errors import InvalidInput
+from core.events import event_emit
 from sla.business_days import end_of_business_days
 from sla.choices import Priority
 from tickets import clocks, tasks
@@ -85,6 +86,9 @@ def ticket_transition(
         locked.save(update_fields=set(changed))
         if to_status == Status.RESOLVED:
             ticket_charge(locked, by=by, at=at)
+            event_emit("ticket.resolved", locked)
+        elif to_status == Status.REOPENED:
+            event_emit("ticket.reopened", locked)
         elif to_status == Status.ABANDONED:
             ticket_release_unused_hold(locked, at=at)
     ticket.refresh_from_db()

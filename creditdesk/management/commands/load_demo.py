@@ -61,7 +61,7 @@ class Story:
     customer: Customer
     contact: Contact
     user: object
-    pack: CreditPack
+    pack: CreditPack | None  # None on a plan with support included: it sells no credits
     staff: dict
     start: datetime
     now: datetime
@@ -79,6 +79,8 @@ class Story:
 
     def buy_pack(self, days: float) -> None:
         """The customer pays a pack by bank transfer and finance records it."""
+        if self.pack is None:
+            raise CommandError(f"{self.customer} has support included: it buys no credits")
         with self.at(days):
             invoice = topup_invoice_draft(customer=self.customer, credit_pack=self.pack)
             payment_record(
@@ -172,8 +174,10 @@ class Story:
 
 
 def caribe(story: Story) -> None:
-    """A hosting customer: server trouble, a certificate that needed a second visit, an
-    outage answered late, and two requests open today."""
+    """A hosting customer on prepaid credits that bought one pack: server trouble, a
+    certificate that needed a second visit, a migration, an outage answered late, one
+    request waiting on the customer, and by now too few credits, so its latest requests are
+    refused (kept as intake attempts) and it sees the low-balance warning."""
     story.buy_pack(0)
     vps = story.ask(4, "VPS sin respuesta tras el reinicio", Impact.HIGH, Urgency.HIGH)
     story.work(vps, 4, 70, "Servicio de red reconfigurado")
@@ -182,27 +186,27 @@ def caribe(story: Story) -> None:
     story.work(ssl, 21, 50, "Certificado renovado")
     story.reopen(ssl, 22, "El subdominio sigue con el certificado viejo")
     story.work(ssl, 22, 30, "Subdominio incluido", hour=14)
-    story.buy_pack(40)
+    migration = story.ask(40, "Migración a un servidor nuevo", Impact.MEDIUM, Urgency.LOW)
+    story.work(migration, 41, 170, "Sitios y bases migrados")
+    story.close(migration, 43)
     outage = story.ask(58, "Caída total del sitio", Impact.HIGH, Urgency.HIGH, hour=9)
     story.work(outage, 60, 45, "Servicio restablecido", hour=15)
     backup = story.ask(87, "Copia de seguridad incompleta")
     if backup is not None:
         story.ask_for_information(backup, 87, "¿Qué carpeta falta en la copia?")
-    mail = story.ask(89.5, "Correo rebota a un dominio", Impact.MEDIUM, Urgency.HIGH, hour=9)
-    story.converse(mail, 89.5, "Revisando los registros DNS.", "Gracias, quedo atento.")
+    story.ask(89.5, "Correo rebota a un dominio", Impact.MEDIUM, Urgency.HIGH, hour=9)
+    story.ask(89.8, "Alta de un buzón nuevo", Impact.LOW, Urgency.LOW, hour=15)
 
 
 def andino(story: Story) -> None:
     """A hotel on a membership: the lobby Wi-Fi, a booking system worked over a missed
     session, a mailbox request nobody followed up, and a new user asked for tonight."""
-    story.buy_pack(0)
     wifi = story.ask(9, "Wi-Fi del lobby intermitente", Impact.MEDIUM, Urgency.HIGH)
     story.work(wifi, 9, 40, "Punto de acceso reemplazado")
     story.close(wifi, 11)
     bookings = story.ask(30, "Sistema de reservas lento", Impact.HIGH, Urgency.MEDIUM)
     story.miss_session(bookings, 30)
     story.work(bookings, 32, 110, "Índices de la base de reservas reconstruidos")
-    story.buy_pack(50)
     mailbox = story.ask(55, "Buzón de recepción lleno")
     story.abandon(mailbox, 55)
     printer = story.ask(72, "Impresora de facturas sin conexión", Impact.LOW, Urgency.MEDIUM)
@@ -214,7 +218,6 @@ def andino(story: Story) -> None:
 def pampa(story: Story) -> None:
     """A marketing studio: plugins, a campaign flagged as spam that came back, a contact
     form that was never explained, and a landing page being fixed today."""
-    story.buy_pack(0)
     plugins = story.ask(6, "Actualizar plugins de WordPress", Impact.LOW, Urgency.LOW)
     story.work(plugins, 6, 55, "Plugins actualizados y probados")
     story.close(plugins, 8)
@@ -224,16 +227,13 @@ def pampa(story: Story) -> None:
     story.work(spam, 21, 45, "DMARC publicado y dominio calentado", hour=14)
     form = story.ask(44, "Formulario de contacto no envía")
     story.abandon(form, 44)
-    story.buy_pack(60)
     landing = story.ask(89.6, "Página de campaña sin estilos", Impact.MEDIUM, Urgency.HIGH)
     story.converse(landing, 89.6, "La hoja de estilos no carga; la estamos revisando.", "Gracias.")
 
 
 def clinica(story: Story) -> None:
-    """A clinic on second-level support that bought a single pack: records server work, a
-    missed VPN session, a late answer on an outage, and by now too few credits, so its new
-    requests are refused (kept as intake attempts) and it sees the low-balance warning."""
-    story.buy_pack(0)
+    """A clinic whose hosting includes second-level support (no credits): records server
+    work, a missed VPN session, a late answer on an outage, and three requests open today."""
     records = story.ask(3, "Servidor de historias clínicas lento", Impact.HIGH, Urgency.MEDIUM)
     story.work(records, 3, 95, "Memoria ampliada y consultas optimizadas")
     story.close(records, 5)
@@ -258,9 +258,9 @@ class DemoCustomer:
     country: str
     time_zone: str
     username: str
-    pack_credits: int
-    pack_price: str
     story: Callable[[Story], None]
+    # (credits, price) of the pack the customer buys, on a prepaid-credits plan only
+    pack: tuple[int, str] | None = None
 
 
 CUSTOMERS = (
@@ -271,9 +271,8 @@ CUSTOMERS = (
         "VE",
         "America/Caracas",
         "demo-caribe",
-        10,
-        "450",
         caribe,
+        pack=(10, "450"),
     ),
     DemoCustomer(
         "tecnolinux-membresia",
@@ -282,8 +281,6 @@ CUSTOMERS = (
         "CO",
         "America/Bogota",
         "demo-andino",
-        10,
-        "900000",
         andino,
     ),
     DemoCustomer(
@@ -293,8 +290,6 @@ CUSTOMERS = (
         "AR",
         "America/Argentina/Buenos_Aires",
         "demo-pampa",
-        8,
-        "240000",
         pampa,
     ),
     DemoCustomer(
@@ -304,8 +299,6 @@ CUSTOMERS = (
         "CO",
         "America/Bogota",
         "demo-clinica",
-        10,
-        "950000",
         clinica,
     ),
 )
@@ -374,12 +367,12 @@ def story_begin(spec: DemoCustomer, plan: Plan, staff: dict, now: datetime) -> S
         )
         contract = contract_create(customer=customer, plan=plan, starts_on=start.date())
         contract_activate(contract, by=manager, reason="demo")
-        pack = credit_pack_create(
-            plan=plan,
-            name=f"{spec.pack_credits} horas",
-            credits=Decimal(spec.pack_credits),
-            price=spec.pack_price,
-        )
+        pack = None
+        if spec.pack is not None:
+            credits, price = spec.pack
+            pack = credit_pack_create(
+                plan=plan, name=f"{credits} horas", credits=Decimal(credits), price=price
+            )
         contact = contact_create(
             customer=customer,
             name=f"Contacto {spec.legal_name.split()[0]}",
