@@ -133,3 +133,14 @@ def invoices_visible_to(user) -> QuerySet:
     if not has_role(user, {Role.MANAGER, Role.FINANCE, Role.ADMIN}):
         invoices = invoices.exclude(status=Invoice.Status.DRAFT)
     return invoices
+
+
+# Who registers webhook endpoints: admins (any customer, or all at once) and account
+# managers (their customers' endpoints only).
+WEBHOOK_MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+def webhook_endpoints_visible_to(user) -> QuerySet:
+    from webhooks.models import WebhookEndpoint
+
+    return scope(WebhookEndpoint.objects.all(), user, roles=WEBHOOK_MANAGERS)

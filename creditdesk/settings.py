@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "creditdesk.api",
     "operations",
     "axes",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,8 @@ SPECTACULAR_SETTINGS = {
         "InvoiceLineKindEnum": "billing.models.InvoiceLine.Kind",
         "PaymentStatusEnum": "billing.models.Payment.Status",
         "ChannelEnum": "contracts.models.Channel",
+        "WebhookEventTypeEnum": "core.events.EVENT_TYPES",
+        "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -322,6 +325,13 @@ BILLING_SUSPEND_AFTER_DAYS = env.int("BILLING_SUSPEND_AFTER_DAYS", default=15)
 
 # Content-Security-Policy (django.middleware.csp): see creditdesk/csp.py.
 SECURE_CSP = content_security_policy(stripe_api_base=STRIPE_API_BASE)
+
+# Outbound webhooks (webhooks/): a delivery's timeout, failed attempts in a row that disable
+# an endpoint, and whether destinations on private networks are allowed (tests; integrators
+# inside the operator's own network).
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = env.bool("WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS", default=False)
 
 # A probe that finds the task queue stuck this long takes the process out of rotation.
 READYZ_TASK_WAIT_SECONDS = env.int("READYZ_TASK_WAIT_SECONDS", default=300)

@@ -30,6 +30,7 @@ from contracts.models import Contract, CreditPack, Customer
 from contracts.transitions import LIVE
 from core.amounts import CurrencyMismatch, InvalidAmount
 from core.errors import ReasonRequired
+from core.events import event_emit
 from core.money import minor_unit_digits, money_divide, money_sum, round_half_up, zero
 
 Status = Invoice.Status
@@ -247,6 +248,8 @@ def issue_locked(
     invoice.status = Status.ISSUED
     invoice.save()
     _record_status(invoice, from_status, Status.ISSUED, by=by)
+    if invoice.kind == Kind.INVOICE:  # credit notes are announced with their refund
+        event_emit("invoice.issued", invoice)
     return invoice
 
 
@@ -276,6 +279,7 @@ def invoice_issue(
 
 def mark_paid_locked(invoice: Invoice, *, by: User | None = None) -> Invoice:
     check_transition(invoice.status, Status.PAID)
+    event_emit("invoice.paid", invoice)
     invoice.status = Status.PAID
     invoice.paid_at = timezone.now()
     invoice.save(update_fields=["status", "paid_at"])

@@ -19,10 +19,20 @@ from billing.models import BillingSuspension
 from billing.selectors import invoice_list_overdue
 from contracts.models import Contract
 from contracts.services import contract_reactivate, contract_suspend
+from core.events import event_emit
 
 
 def suspend_after_days() -> int:
     return int(settings.BILLING_SUSPEND_AFTER_DAYS)
+
+
+def overdue_announce(*, today: date | None = None) -> int:
+    """Announce every invoice overdue today (`invoice.overdue`). Each daily run finds the
+    same invoices again; the event's key makes listeners announce each invoice once."""
+    overdue = list(invoice_list_overdue(on=today or timezone.localdate()))
+    for invoice in overdue:
+        event_emit("invoice.overdue", invoice, key=f"invoice.overdue:{invoice.pk}")
+    return len(overdue)
 
 
 def overdue_suspend_due(*, today: date | None = None) -> list[BillingSuspension]:

@@ -6,3 +6,8 @@ class ApiConfig(AppConfig):
     label = "api"
     verbose_name = "API"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from creditdesk.api import webhook_payloads
+
+        webhook_payloads.register()

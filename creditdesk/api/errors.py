@@ -57,6 +57,9 @@ _BAD_INPUT = {
     "priority_override_without_reason",
     "credit_note_needs_lines",
     "unknown_ticket",
+    "webhook_destination_refused",
+    "webhook_unknown_event",
+    "webhook_customer_required",
 }
 
 # The request is well formed but the current state of the data refuses it.

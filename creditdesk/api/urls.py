@@ -17,6 +17,7 @@ from creditdesk.api.views.contracts import (
 )
 from creditdesk.api.views.credits import CreditHoldViewSet, LedgerEntryViewSet
 from creditdesk.api.views.tickets import IntakeAttemptViewSet, SessionViewSet, TicketViewSet
+from creditdesk.api.views.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 app_name = "api"
 
@@ -40,6 +41,8 @@ router.register("intake-attempts", IntakeAttemptViewSet, basename="intake-attemp
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("top-ups", TopUpViewSet, basename="top-up")
+router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 
 
 class UnknownPath(APIView):

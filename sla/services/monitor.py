@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import translation
 
 from background.queue import enqueue_on_commit
+from core.events import event_emit, event_wanted
 from core.formatting import format_moment, zone_label
 from core.languages import SPANISH
 from sla import tasks
@@ -95,9 +96,26 @@ def sla_monitor_run(*, now: datetime) -> MonitorResult:
         mailed = [
             (pk, run == breach_run) for pk, run, emails in rows.iterator(chunk_size=5000) if emails
         ]
+        _announce(warn_run, breach_run)
     for clock_id, was_breached in mailed:
         enqueue_on_commit(tasks.send_clock_mail, clock_id, breached=was_breached)
     return MonitorResult(warned=warned, breached=breached, emails=len(mailed))
+
+
+def _announce(warn_run: uuid.UUID, breach_run: uuid.UUID) -> None:
+    """`ticket.sla_warning` / `ticket.sla_breached` per clock, when someone listens (a run may
+    mark a hundred thousand clocks, and most installations have no webhook for them)."""
+    wanted = {
+        warn_run: event_wanted("ticket.sla_warning"),
+        breach_run: event_wanted("ticket.sla_breached"),
+    }
+    runs = [run for run, yes in wanted.items() if yes]
+    if not runs:
+        return
+    clocks = SlaClock.objects.filter(monitor_run__in=runs).only("pk", "subject", "monitor_run")
+    for clock in clocks.iterator(chunk_size=5000):
+        breached = clock.monitor_run == breach_run
+        event_emit("ticket.sla_breached" if breached else "ticket.sla_warning", clock)
 
 
 def clock_mail(clock_id: int, *, breached: bool) -> mail.EmailMessage | None:

@@ -15,6 +15,17 @@ class CreditSummarySerializer(serializers.Serializer):
     entry_count = serializers.IntegerField()
 
 
+def credit_summary(customer_id: int, account) -> dict:
+    """What `CreditSummarySerializer` shows of a customer's account (None: no credit yet)."""
+    return {
+        "customer": customer_id,
+        "balance": account.balance if account else 0,
+        "held": account.held if account else 0,
+        "available": account.available if account else 0,
+        "entry_count": account.entry_count if account else 0,
+    }
+
+
 class LedgerEntrySerializer(serializers.ModelSerializer):
     amount = MoneyField(allow_null=True)
 

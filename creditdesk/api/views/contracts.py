@@ -30,6 +30,7 @@ from creditdesk.api.serializers.credits import (
     AdjustmentSerializer,
     CreditSummarySerializer,
     LedgerEntrySerializer,
+    credit_summary,
 )
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from creditdesk.reports.data import sla_report_data
@@ -105,14 +106,7 @@ class CustomerViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     def credits(self, request, pk=None):
         customer = self.get_object()
         account = credit_account_get(customer=customer)
-        summary = {
-            "customer": customer.pk,
-            "balance": account.balance if account else 0,
-            "held": account.held if account else 0,
-            "available": account.available if account else 0,
-            "entry_count": account.entry_count if account else 0,
-        }
-        return self.render(CreditSummarySerializer, summary)
+        return self.render(CreditSummarySerializer, credit_summary(customer.pk, account))
 
     @extend_schema(
         request=AdjustmentSerializer,

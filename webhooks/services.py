@@ -1,0 +1,261 @@
+"""Every write of the webhooks app: endpoints, deliveries and their attempts.
+
+Delivery: an event that commits becomes one `WebhookDelivery` per active endpoint that
+wants it (its body frozen then), and a task that posts it (`webhooks.tasks`). Attempt N of
+a delivery is claimed by one atomic UPDATE (`attempts` from N-1 to N while pending), so a
+task that runs twice, or two workers that run the same task, post it once. A failed
+attempt schedules the next one after `RETRY_SCHEDULE[N-1]` (about a day in all); the last
+failure leaves the delivery failed. `WEBHOOKS_DISABLE_AFTER_FAILURES` failed attempts in a
+row, across deliveries, disable the endpoint and mail its owner; a success resets the count.
+"""
+
+import json
+import time
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from background.queue import enqueue_on_commit
+from contracts.models import Customer
+from core.errors import InvalidInput, full_clean_or_raise
+from core.events import EVENT_TYPES
+from webhooks import destinations, signing
+from webhooks.exceptions import CustomerRequired, UnknownEvent
+from webhooks.models import (
+    RESPONSE_EXCERPT_LENGTH,
+    URL_MAX_LENGTH,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+# Seconds before attempt 2, 3, ...: seconds, minutes, hours, about a day after the first.
+RETRY_SCHEDULE = (5, 60, 300, 1800, 7200, 18000, 36000, 36000)
+NAMESPACE = uuid.UUID("6f1c2d3e-5b7a-4c1d-9e8f-0a1b2c3d4e5f")
+
+
+def _events(events) -> list[str]:
+    if not isinstance(events, list) or not events:
+        raise InvalidInput({"events": ["Elija al menos un evento."]})
+    unknown = [event for event in events if event not in EVENT_TYPES]
+    if unknown:
+        raise UnknownEvent(field="events", event=", ".join(map(str, unknown)))
+    return sorted(set(events))
+
+
+def _url(url) -> str:
+    if not isinstance(url, str) or len(url) > URL_MAX_LENGTH:
+        raise InvalidInput({"url": [f"Una URL de hasta {URL_MAX_LENGTH} caracteres."]})
+    destinations.destination_resolve(url)
+    return url
+
+
+def webhook_endpoint_create(
+    *, owner, url: str, events: list[str], customer: Customer | None = None, may_cover_all: bool
+) -> WebhookEndpoint:
+    """A new endpoint with a fresh secret. Only who `may_cover_all` (admins) registers one
+    for every customer; others name a customer (the caller checks it is theirs)."""
+    if customer is None and not may_cover_all:
+        raise CustomerRequired(field="customer")
+    endpoint = WebhookEndpoint(
+        owner=owner,
+        customer=customer,
+        url=_url(url),
+        events=_events(events),
+        secret=signing.secret_new(),
+    )
+    full_clean_or_raise(endpoint)
+    endpoint.save()
+    return endpoint
+
+
+def webhook_endpoint_update(endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
+    """Change url, events or is_active; reactivating clears an automatic disabling."""
+    allowed = {"url", "events", "is_active"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput({name: ["No se puede modificar."] for name in sorted(unknown)})
+    if "url" in fields:
+        endpoint.url = _url(fields["url"])
+    if "events" in fields:
+        endpoint.events = _events(fields["events"])
+    if "is_active" in fields:
+        endpoint.is_active = bool(fields["is_active"])
+        if endpoint.is_active:
+            endpoint.disabled_at = None
+            endpoint.consecutive_failures = 0
+    full_clean_or_raise(endpoint)
+    endpoint.save()
+    return endpoint
+
+
+def webhook_endpoint_rotate_secret(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    endpoint.secret = signing.secret_new()
+    endpoint.save(update_fields=["secret"])
+    return endpoint
+
+
+def webhook_endpoint_delete(endpoint: WebhookEndpoint) -> None:
+    endpoint.delete()
+
+
+def deliveries_create(
+    *, event_type: str, customer_id: int | None, data: dict, key: str = ""
+) -> list[WebhookDelivery]:
+    """One delivery per active endpoint subscribed to `event_type` for this customer (or for
+    every customer). An event with a `key` gets the same id each time it is emitted, and the
+    (endpoint, event id) constraint keeps it to one delivery."""
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
+        if event_type in endpoint.events
+        and (endpoint.customer_id is None or endpoint.customer_id == customer_id)
+    ]
+    if not endpoints:
+        return []
+    event_id = "evt_" + (uuid.uuid5(NAMESPACE, key) if key else uuid.uuid4()).hex
+    body = json.dumps(
+        {
+            "id": event_id,
+            "type": event_type,
+            "timestamp": timezone.now().isoformat().replace("+00:00", "Z"),
+            "data": data,
+        },
+        ensure_ascii=False,
+        default=str,
+    )
+    created = []
+    for endpoint in endpoints:
+        try:
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(
+                    endpoint=endpoint, event_id=event_id, event_type=event_type, body=body
+                )
+        except IntegrityError:  # this keyed event was delivered to this endpoint before
+            continue
+        _schedule(delivery, attempt=1, delay=0)
+        created.append(delivery)
+    return created
+
+
+def _schedule(delivery: WebhookDelivery, *, attempt: int, delay: float) -> None:
+    """Enqueue attempt `attempt` after `delay` seconds, once the transaction commits. A
+    backend that cannot defer (the immediate one, for debugging) makes no retries."""
+    from webhooks import tasks
+
+    run_after = timezone.now() + timedelta(seconds=delay)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=run_after)
+    deliver = tasks.deliver_webhook
+    if delay:
+        if not deliver.get_backend().supports_defer:
+            return
+        deliver = deliver.using(run_after=run_after)
+    enqueue_on_commit(deliver, delivery.pk, attempt)
+
+
+def delivery_attempt(delivery_id: int, attempt: int) -> WebhookAttempt | None:
+    """Post attempt `attempt` of a delivery, once. None when it is not this attempt's turn
+    (already made by another run, delivered, failed for good, or its endpoint is off)."""
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id,
+        status=WebhookDelivery.Status.PENDING,
+        attempts=attempt - 1,
+        endpoint__is_active=True,
+    ).update(attempts=attempt)
+    if not claimed:
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    timestamp = int(time.time())
+    started = time.perf_counter()
+    status_code, excerpt, error = None, "", ""
+    try:
+        destination = destinations.destination_resolve(endpoint.url)
+        status_code, excerpt = destinations.post(
+            destination,
+            body=delivery.body,
+            headers=signing.headers(
+                endpoint.secret,
+                message_id=delivery.event_id,
+                timestamp=timestamp,
+                body=delivery.body,
+            ),
+            timeout=settings.WEBHOOKS_TIMEOUT_SECONDS,
+        )
+    except Exception as failure:  # any way the attempt can fail is logged, then retried
+        error = f"{type(failure).__name__}: {failure}"[:300]
+    logged = WebhookAttempt.objects.create(
+        delivery=delivery,
+        number=attempt,
+        at=timezone.now(),
+        status_code=status_code,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+        response_excerpt=excerpt[:RESPONSE_EXCERPT_LENGTH],
+        error=error,
+    )
+    if logged.succeeded:
+        _delivered(delivery)
+    else:
+        _failed(delivery, attempt)
+    return logged
+
+
+def _delivered(delivery: WebhookDelivery) -> None:
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.DELIVERED, delivered_at=timezone.now(), next_attempt_at=None
+    )
+    WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(consecutive_failures=0)
+
+
+def _failed(delivery: WebhookDelivery, attempt: int) -> None:
+    with transaction.atomic():
+        if attempt <= len(RETRY_SCHEDULE):
+            _schedule(delivery, attempt=attempt + 1, delay=RETRY_SCHEDULE[attempt - 1])
+        else:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=WebhookDelivery.Status.FAILED, next_attempt_at=None
+            )
+        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(
+            consecutive_failures=F("consecutive_failures") + 1
+        )
+        disabled = WebhookEndpoint.objects.filter(
+            pk=delivery.endpoint_id,
+            is_active=True,
+            consecutive_failures__gte=settings.WEBHOOKS_DISABLE_AFTER_FAILURES,
+        ).update(is_active=False, disabled_at=timezone.now())
+        if disabled:
+            from webhooks import tasks
+
+            enqueue_on_commit(tasks.send_disabled_mail, delivery.endpoint_id)
+
+
+def webhook_redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again (after a fix on the receiver's side): the same event id and
+    body, as the next attempt; a disabled endpoint must be reactivated first."""
+    with transaction.atomic():
+        locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        locked.status = WebhookDelivery.Status.PENDING
+        locked.save(update_fields=["status"])
+        _schedule(locked, attempt=locked.attempts + 1, delay=0)
+    return locked
+
+
+def disabled_mail(endpoint_id: int) -> EmailMessage:
+    endpoint = WebhookEndpoint.objects.select_related("owner").get(pk=endpoint_id)
+    return EmailMessage(
+        subject=f"Webhook desactivado / Webhook disabled: {endpoint.url}",
+        body=(
+            f"Desactivamos el webhook {endpoint.url} tras {endpoint.consecutive_failures} "
+            "intentos fallidos seguidos. Corrija el receptor y reactívelo; las entregas "
+            "fallidas pueden reenviarse.\n\n"
+            f"We disabled the webhook {endpoint.url} after {endpoint.consecutive_failures} "
+            "failed attempts in a row. Fix the receiver and reactivate it; failed deliveries "
+            "can be sent again."
+        ),
+        to=[endpoint.owner.email],
+    )
