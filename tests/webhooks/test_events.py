@@ -1,0 +1,119 @@
+"""Each of the 14 events is emitted by the service where it happens and reaches a
+subscribed endpoint with the object as the API shows it."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from billing.services.overdue import overdue_announce
+from contracts.models import Channel
+from contracts.services import contract_reactivate, contract_suspend
+from sla.models import SlaClock
+from sla.services.monitor import sla_monitor_run
+from tests.factories import make_agent, make_invoice
+from tests.web.conftest import top_up
+from tickets.models import Ticket
+from tickets.services.charging import worklog_add
+from tickets.services.intake import ticket_open
+from tickets.services.lifecycle import ticket_reopen, ticket_resolve, ticket_transition
+from webhooks import services
+from webhooks.models import WebhookDelivery
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _open(shop, credits="5"):
+    if credits:
+        top_up(shop.customer, credits)
+    return ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso").ticket
+
+
+def _resolve(shop):
+    ticket = _open(shop)
+    agent = make_agent()
+    worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=70)
+    ticket_transition(ticket, to_status=Ticket.Status.IN_PROGRESS, by=agent)
+    return ticket_resolve(ticket, by=agent, reason="listo")
+
+
+def _sla(shop, *, breached: bool):
+    ticket = _open(shop)
+    due = SlaClock.objects.filter(subject=ticket.clock_subject).order_by("due_at").first()
+    moment = due.due_at + timedelta(minutes=1) if breached else due.warn_at
+    sla_monitor_run(now=moment)
+    return ticket
+
+
+def _invoice(shop, *, paid=False):
+    from billing.services import invoice_mark_paid
+
+    invoice = make_invoice(shop.customer, issue=True)
+    return invoice_mark_paid(invoice) if paid else invoice
+
+
+def _overdue(shop):
+    invoice = _invoice(shop)
+    overdue_announce(today=invoice.insolvent_on + timedelta(days=1))
+    overdue_announce(today=invoice.insolvent_on + timedelta(days=2))  # announced once
+    return invoice
+
+
+def _suspend(shop):
+    return contract_suspend(shop.contract, by=shop.manager, reason="mora")
+
+
+def _reactivate(shop):
+    contract_suspend(shop.contract, by=shop.manager, reason="mora")
+    return contract_reactivate(shop.contract, by=shop.manager, reason="al día")
+
+
+DRIVERS = {
+    "ticket.created": (_open, "number"),
+    "ticket.refused": (lambda shop: _open(shop, credits=None), "reason"),
+    "ticket.resolved": (_resolve, "number"),
+    "ticket.reopened": (
+        lambda shop: ticket_reopen(_resolve(shop), by=shop.user, reason="sigue igual"),
+        "number",
+    ),
+    "ticket.sla_warning": (lambda shop: _sla(shop, breached=False), "clock"),
+    "ticket.sla_breached": (lambda shop: _sla(shop, breached=True), "clock"),
+    "credits.topped_up": (lambda shop: top_up(shop.customer, "3"), "credits"),
+    "credits.charged": (_resolve, "credits"),
+    "credits.low": (lambda shop: _open(shop, credits="2"), "available"),
+    "invoice.issued": (_invoice, "number"),
+    "invoice.paid": (lambda shop: _invoice(shop, paid=True), "number"),
+    "invoice.overdue": (_overdue, "number"),
+    "contract.suspended": (_suspend, "status"),
+    "contract.reactivated": (_reactivate, "status"),
+}
+
+
+def test_every_event_has_a_driver():
+    from core.events import EVENT_TYPES
+
+    assert set(DRIVERS) == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("event_type", list(DRIVERS))
+def test_the_service_emits_the_event_with_the_api_representation(shop, receiver, event_type):
+    services.webhook_endpoint_create(
+        owner=shop.manager,
+        url=receiver.url,
+        events=[event_type],
+        customer=shop.customer,
+        may_cover_all=False,
+    )
+    drive, field = DRIVERS[event_type]
+
+    drive(shop)
+
+    deliveries = WebhookDelivery.objects.filter(event_type=event_type)
+    assert deliveries.count() == 1
+    assert deliveries.get().status == WebhookDelivery.Status.DELIVERED
+    [(_headers, body)] = receiver.requests
+    event = json.loads(body)
+    assert event["type"] == event_type
+    assert field in event["data"]
+    assert date.fromisoformat(event["timestamp"][:10]) <= timezone.now().date()
