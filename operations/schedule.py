@@ -60,6 +60,7 @@ JOBS: tuple[Job, ...] = (
         enabled=_imap_configured,
     ),
     Job("chase_unanswered", "chase_unanswered", "hour"),
+    Job("webhooks_resume", "webhooks_resume", "hour"),
     Job("apply_plan_changes", "apply_plan_changes", "hour"),
     Job("billing_daily", "billing_daily", "day", hour=1),
     Job("run_billing", "run_billing", "month", hour=2, args=_previous_month),

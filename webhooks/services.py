@@ -234,6 +234,29 @@ def _failed(delivery: WebhookDelivery, attempt: int) -> None:
             enqueue_on_commit(tasks.send_disabled_mail, delivery.endpoint_id)
 
 
+# An attempt due this long ago that has not happened was lost (its worker died after
+# claiming it, or its task was never enqueued because the queue was down).
+STALE_AFTER = timedelta(minutes=10)
+
+
+def webhook_deliveries_resume(*, now=None) -> int:
+    """Schedule the next attempt of every pending delivery whose attempt is overdue by
+    `STALE_AFTER`. Nothing is lost when a worker dies mid-delivery: the receiver may get
+    the event twice, with the same `webhook-id` to tell. Returns how many were resumed."""
+    now = now or timezone.now()
+    stale = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING,
+        endpoint__is_active=True,
+        next_attempt_at__lt=now - STALE_AFTER,
+    )
+    resumed = 0
+    for delivery in stale:
+        with transaction.atomic():
+            _schedule(delivery, attempt=delivery.attempts + 1, delay=0)
+        resumed += 1
+    return resumed
+
+
 def webhook_redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again (after a fix on the receiver's side): the same event id and
     body, as the next attempt; a disabled endpoint must be reactivated first."""
