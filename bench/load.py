@@ -1,0 +1,500 @@
+"""Load and soak: the production processes under a mixed workload, on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x uv run --group bench python bench/load.py
+    ... bench/load.py --scale 0.2 --step-seconds 4 --soak-seconds 60     # a quicker look
+    ... bench/load.py --reuse                                             # keep the data set
+
+Method. The script builds its own database (`creditdesk_bench_load`): `500 * scale`
+customers on a prepaid-credits plan with SLA targets, each with a contact (portal session
+and API token) and three months of ledger written through `credits.services` (a top-up
+every week), and `50,000 * scale` historical tickets spread over those three months
+(bulk-inserted, closed: they make the lists and pages as long as a real installation's,
+while the ledger stays the services' own). It then starts what the README calls production:
+`gunicorn creditdesk.wsgi` with 2 workers (DEBUG off, static files collected), one
+`manage.py db_worker`, and an SMTP sink (aiosmtpd) that every acknowledgement goes to.
+
+Clients are separate processes with keep-alive HTTP connections, driven open-loop: each
+sends on a fixed schedule whatever the answers take, so a slow server shows up as latency
+instead of quietly lowering the rate. For each kind of request the offered rate doubles
+from 4/s until the p99 passes 150 ms or a request fails; the highest rate that held is the
+kind's figure. `intake_to_trivial_view` divides intake's figure by the one of a view that
+reads one row (`GET /api/v1/plans/<id>/`). Then the soak: every kind at once, each at half
+its figure, for `--soak-seconds`, counting errors, the resident memory of the gunicorn
+workers and the db_worker at the start and the end, running `verify_ledger`, and checking
+that every ticket opened during the soak got exactly one acknowledgement at the sink.
+"""
+
+import argparse
+import http.client
+import json
+import logging
+import multiprocessing
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+
+from _common import ROOT, prepare_database, setup_django
+
+P99_LIMIT_MS = 150.0
+CLIENTS = 4  # client processes per measurement
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# ---------------------------------------------------------------- the data set
+
+
+def build_data(scale: float) -> None:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from contracts.models import Contact, Contract, Customer, Plan
+    from credits.services import credit_account_get_or_create, credits_top_up
+    from sla.calendars import Calendar
+    from sla.choices import Priority
+    from sla.services.setup import TargetSpec, calendar_publish, policy_publish
+    from tickets.models import Ticket
+
+    started = time.perf_counter()
+    customers = max(1, round(500 * scale))
+    tickets = max(10, round(50_000 * scale))
+    hours = {day: [("00:00", "23:59")] for day in range(7)}
+    calendar = calendar_publish(
+        slug="load", name="Load", calendar=Calendar.build("America/Bogota", hours, country="CO")
+    ).calendar
+    targets = {p: TargetSpec(timedelta(hours=4), timedelta(hours=24)) for p in Priority.values}
+    policy = policy_publish(slug="load", name="Load", calendar=calendar, targets=targets).policy
+    plan = Plan.objects.create(
+        code="load",
+        name="Load",
+        currency="COP",
+        sla_policy=policy,
+        allowed_channels=["portal", "api", "email"],
+    )
+    agent = get_user_model().objects.create_user("load-agent", is_staff=True)
+    from django.contrib.auth.models import Group
+
+    agent.groups.add(Group.objects.get_or_create(name="agents")[0])
+    Token.objects.create(user=agent)
+    now = timezone.now()
+    for n in range(customers):
+        customer = Customer.objects.create(
+            legal_name=f"Carga {n} S.A.S.",
+            tax_id=f"L{n:06d}",
+            country="CO",
+            currency="COP",
+            billing_email=f"load{n}@example.com",
+            time_zone="America/Bogota",
+        )
+        contract = Contract.objects.create(
+            customer=customer,
+            plan=plan,
+            status="active",
+            starts_on=(now - timedelta(days=95)).date(),
+        )
+        user = get_user_model().objects.create_user(f"load-contact-{n}")
+        Contact.objects.create(
+            customer=customer,
+            name=f"Contacto {n}",
+            email=f"contact{n}@load.example",
+            can_request=True,
+            user=user,
+        )
+        Token.objects.create(user=user)
+        account = credit_account_get_or_create(customer=customer)
+        for week in range(13):  # three months of weekly top-ups, in the ledger's own way
+            credits_top_up(account=account, credits="200", idempotency_key=f"load:{n}:{week}")
+        per_customer = tickets // customers
+        Ticket.objects.bulk_create(
+            Ticket(
+                customer=customer,
+                contract=contract,
+                channel="portal",
+                subject=f"Histórico {i}",
+                status=Ticket.Status.CLOSED,
+                priority=Priority.P3,
+                number=f"H-{n:04d}-{i:05d}",
+                opened_at=now - timedelta(days=90 * i / per_customer),
+            )
+            for i in range(per_customer)
+        )
+    print(
+        f"data: {customers} customers, {Ticket.objects.count()} tickets, loaded in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+
+
+# ------------------------------------------------------------- the processes
+
+
+class SmtpSink:
+    """aiosmtpd on loopback, counting acknowledgements per ticket number."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.subjects: list[str] = []
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                text = envelope.content.decode("utf-8", "replace")
+                subject = next(
+                    (line for line in text.splitlines() if line.startswith("Subject:")), ""
+                )
+                sink.subjects.append(subject)
+                return "250 OK"
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # one line per connection
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+
+def start_processes(env: dict) -> tuple[subprocess.Popen, subprocess.Popen]:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    web = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "creditdesk.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", int(env["PORT"]), timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return web, worker
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start")
+
+
+def rss_mb(pids: list[int]) -> float:
+    import psutil
+
+    return sum(psutil.Process(pid).memory_info().rss for pid in pids) / 2**20
+
+
+def gunicorn_workers(master: subprocess.Popen) -> list[int]:
+    import psutil
+
+    return [child.pid for child in psutil.Process(master.pid).children()]
+
+
+# ------------------------------------------------------------------ requests
+
+
+def identities() -> dict:
+    """Sessions and tokens for the clients, made directly in the database."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    from contracts.models import Plan
+    from tickets.models import Ticket
+
+    def session(user) -> str:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return store.session_key
+
+    contacts = list(
+        Token.objects.filter(user__username__startswith="load-contact-").select_related("user")[
+            :200
+        ]
+    )
+    agent = Token.objects.select_related("user").get(user__username="load-agent")
+    tickets = list(
+        Ticket.objects.filter(customer__contacts__user=contacts[0].user).values_list(
+            "number", flat=True
+        )[:20]
+    )
+    return {
+        "contacts": [(token.key, session(token.user)) for token in contacts],
+        "agent": (agent.key, session(agent.user)),
+        "ticket_numbers": tickets,
+        "plan": Plan.objects.get(code="load").pk,
+    }
+
+
+def request_for(kind: str, ids: dict, state: dict) -> tuple[str, str, dict, bytes | None]:
+    """(method, path, headers, body) of one request of `kind`."""
+    token, sessionid = random.choice(ids["contacts"])
+    agent_token, agent_session = ids["agent"]
+    contact_api = {"Authorization": f"Token {token}"}
+    agent_api = {"Authorization": f"Token {agent_token}", "Content-Type": "application/json"}
+    if kind == "portal_dashboard":
+        return "GET", "/portal/", {"Cookie": f"sessionid={sessionid}"}, None
+    if kind == "portal_ticket":
+        number = random.choice(ids["ticket_numbers"])
+        token, sessionid = ids["contacts"][0]
+        return "GET", f"/portal/tickets/{number}/", {"Cookie": f"sessionid={sessionid}"}, None
+    if kind == "workspace_queue":
+        return "GET", "/workspace/", {"Cookie": f"sessionid={agent_session}"}, None
+    if kind == "api_ticket_list":
+        return "GET", "/api/v1/tickets/", contact_api, None
+    if kind == "trivial_view":
+        return "GET", f"/api/v1/plans/{ids['plan']}/", contact_api, None
+    if kind == "intake":
+        body = json.dumps({"subject": "Carga", "description": "Prueba de carga"}).encode()
+        return "POST", "/api/v1/tickets/", {**contact_api, "Content-Type": "application/json"}, body
+    # An agent answers a ticket this client opened (which puts it in progress), logs work on
+    # an answered one and resolves it; with nothing to work on yet, the client opens one.
+    if kind == "reply" and state["open"]:
+        ticket = state["open"].pop()
+        state["answered"].append(ticket)
+        body = json.dumps({"body": "Revisando."}).encode()
+        return "POST", f"/api/v1/tickets/{ticket}/messages/", agent_api, body
+    if kind == "work_log" and state["answered"]:
+        ticket = random.choice(state["answered"])
+        started = time.strftime("%Y-%m-%dT%H:%M:00Z", time.gmtime())
+        body = json.dumps({"started_at": started, "minutes": 30}).encode()
+        return "POST", f"/api/v1/tickets/{ticket}/work-logs/", agent_api, body
+    if kind == "resolution" and state["answered"]:
+        ticket = state["answered"].pop()
+        body = json.dumps({"to_status": "resolved", "reason": "listo"}).encode()
+        return "POST", f"/api/v1/tickets/{ticket}/transitions/", agent_api, body
+    return request_for("intake", ids, state)
+
+
+def client(port, kinds, rate, seconds, ids, start_at, results) -> None:
+    """One open-loop client: sends at `rate`/s on a fixed schedule, records latencies."""
+    random.seed(os.getpid())
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    state: dict[str, list] = {"open": [], "answered": []}
+    latencies, errors, opened = [], 0, []
+    first_error = None
+    while time.time() < start_at:
+        time.sleep(0.001)
+    total = max(1, int(rate * seconds))
+    for i in range(total):
+        due = start_at + i / rate
+        delay = due - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        kind = kinds[i % len(kinds)]
+        method, path, headers, body = request_for(kind, ids, state)
+        sent = due  # open loop: latency counts from when the request was due
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+            ok = 200 <= response.status < 300  # a redirect to the login page is a failure
+            if not ok and first_error is None:
+                first_error = f"{method} {path} -> {response.status} {payload[:120]!r}"
+            if ok and method == "POST" and path == "/api/v1/tickets/":
+                created = json.loads(payload)
+                state["open"].append(created["id"])
+                opened.append(created["number"])
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            ok = False
+            first_error = first_error or f"{method} {path} -> {error!r}"
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        latencies.append((time.time() - sent) * 1000)
+        errors += 0 if ok else 1
+    results.put((latencies, errors, opened, first_error))
+
+
+def measure(port, kinds, rate, seconds, ids) -> tuple[float, float, int, list[str], str]:
+    """Offer `rate` requests/s of `kinds` for `seconds`: (p50 ms, p99 ms, errors, the
+    numbers of the tickets opened, the first error seen)."""
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    start_at = time.time() + 0.5
+    processes = [
+        context.Process(
+            target=client, args=(port, kinds, rate / CLIENTS, seconds, ids, start_at, results)
+        )
+        for _ in range(CLIENTS)
+    ]
+    for process in processes:
+        process.start()
+    latencies, errors, opened, first_errors = [], 0, [], []
+    for _ in processes:
+        got, failed, numbers, first_error = results.get()
+        latencies += got
+        errors += failed
+        opened += numbers
+        first_errors += [first_error] if first_error else []
+    for process in processes:
+        process.join()
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2]
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return p50, p99, errors, opened, (first_errors or [""])[0]
+
+
+def highest_rate(port, kind, seconds, ids) -> tuple[float, float, float]:
+    """(rate, p50, p99) of the highest doubling of 4/s that held p99 <= 150 ms, no error."""
+    best = (0.0, 0.0, 0.0)
+    rate = 4.0
+    while rate <= 1024:
+        p50, p99, errors, _, first_error = measure(port, [kind], rate, seconds, ids)
+        if p99 > P99_LIMIT_MS or errors:
+            why = f"{errors} errors, first: {first_error}" if errors else f"p99 {p99:.0f} ms"
+            print(f"  ({kind} at {rate:.0f}/s: {why})", flush=True)
+            break
+        best = (rate, p50, p99)
+        rate *= 2
+    return best
+
+
+# ---------------------------------------------------------------------- main
+
+KINDS = (
+    "trivial_view",
+    "portal_dashboard",
+    "portal_ticket",
+    "workspace_queue",
+    "api_ticket_list",
+    "intake",
+    "reply",
+    "work_log",
+    "resolution",
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--step-seconds", type=float, default=8)
+    parser.add_argument("--soak-seconds", type=float, default=600)
+    parser.add_argument("--reuse", action="store_true", help="keep the loaded database")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("bench/load.py runs on PostgreSQL: set DATABASE_URL=postgres://...")
+
+    if args.reuse:
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/creditdesk_bench_load"))
+        setup_django()
+    else:
+        prepare_database("load")
+        setup_django()
+        build_data(args.scale)
+
+    sink = SmtpSink()
+    port = free_port()
+    static = tempfile.mkdtemp(prefix="creditdesk-load-static-")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        # The same key as this process: the sessions made here must hold in the server.
+        "SECRET_KEY": os.environ["SECRET_KEY"],
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "TASKS_BACKEND": "database",
+        "STATIC_ROOT": static,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
+        "CONN_MAX_AGE": "60",
+        "API_INTAKE_RATE": "1000000/min",  # the per-customer limit would cap the bench
+    }
+    web, worker = start_processes(env)
+    try:
+        from django.db import connections
+
+        ids = identities()
+        connections.close_all()
+        print(f"gunicorn: 2 workers on :{port}; db_worker; SMTP sink on :{sink.port}")
+        # Warm up every kind (templates, calendars, connections) before anything counts.
+        measure(port, list(KINDS), 8, 5, ids)
+        print(f"{'kind':<18} {'rate/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+        figures = {}
+        for kind in KINDS:
+            rate, p50, p99 = highest_rate(port, kind, args.step_seconds, ids)
+            figures[kind] = rate
+            print(f"{kind:<18} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f}", flush=True)
+        ratio = figures["intake"] / figures["trivial_view"] if figures["trivial_view"] else 0
+        print(f"intake_to_trivial_view: {ratio:.2f} (target >= 0.5)")
+
+        soak(port, figures, args.soak_seconds, ids, web, worker, sink, ratio)
+    finally:
+        for process in (web, worker):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        sink.controller.stop()
+
+
+def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
+    from django.core.management import call_command
+
+    mixed = sum(figures[kind] for kind in KINDS) / 2
+    kinds = [kind for kind in KINDS for _ in range(max(1, round(figures[kind] / 4)))]
+    print(f"soak: {mixed:.0f} requests/s (half of each kind's figure) for {seconds:.0f} s")
+    warm = measure(port, kinds, mixed, min(10.0, seconds / 10), ids)
+    pids = [*gunicorn_workers(web), worker.pid]
+    before = rss_mb(pids)
+    sink_before = len(sink.subjects)
+    p50, p99, errors, opened, first_error = measure(port, kinds, mixed, seconds, ids)
+    after = rss_mb([*gunicorn_workers(web), worker.pid])
+    growth = (after - before) / before * 100
+    deadline = time.time() + 120
+    acknowledged = {}
+    while time.time() < deadline:
+        subjects = sink.subjects[sink_before:]
+        acknowledged = {n: sum(n in s for s in subjects) for n in opened}
+        if all(count >= 1 for count in acknowledged.values()):
+            break
+        time.sleep(1)
+    once = all(count == 1 for count in acknowledged.values())
+    print(f"soak: p50 {p50:.1f} ms, p99 {p99:.1f} ms, errors {errors} (warm-up errors {warm[2]})")
+    if first_error:
+        print(f"soak: first error: {first_error}")
+    print(f"soak: memory {before:.0f} MB -> {after:.0f} MB ({growth:+.1f} %)")
+    print(f"soak: {len(opened)} tickets opened, each acknowledged exactly once: {once}")
+    out = __import__("io").StringIO()
+    try:
+        call_command("verify_ledger", stdout=out)
+        ledger_ok = True
+    except SystemExit:
+        ledger_ok = False
+    print(f"soak: verify_ledger {'passed' if ledger_ok else 'FAILED'}")
+    checks = {
+        "intake_to_trivial_view >= 0.5": ratio >= 0.5,
+        "soak errors == 0": errors == 0,
+        "memory growth <= 10 %": growth <= 10,
+        "verify_ledger": ledger_ok,
+        "acknowledgements exactly once": once,
+    }
+    for name, passed in checks.items():
+        print(f"{'PASS' if passed else 'FAIL'} {name}")
+
+
+if __name__ == "__main__":
+    threading.excepthook = lambda args: None  # aiosmtpd's loop thread on shutdown
+    main()
