@@ -83,6 +83,12 @@ class WebhookDelivery(models.Model):
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"
 
+    @property
+    def last_attempt(self) -> "WebhookAttempt | None":
+        """The latest try (from the prefetched log when there is one)."""
+        log = list(self.log.all())
+        return max(log, key=lambda attempt: attempt.number) if log else None
+
 
 class WebhookAttempt(models.Model):
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="log")

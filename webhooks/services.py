@@ -19,6 +19,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from background.queue import enqueue_on_commit
 from contracts.models import Customer
@@ -41,7 +42,7 @@ NAMESPACE = uuid.UUID("6f1c2d3e-5b7a-4c1d-9e8f-0a1b2c3d4e5f")
 
 def _events(events) -> list[str]:
     if not isinstance(events, list) or not events:
-        raise InvalidInput({"events": ["Elija al menos un evento."]})
+        raise InvalidInput({"events": [_("Elija al menos un evento.")]})
     unknown = [event for event in events if event not in EVENT_TYPES]
     if unknown:
         raise UnknownEvent(field="events", event=", ".join(map(str, unknown)))
@@ -50,7 +51,9 @@ def _events(events) -> list[str]:
 
 def _url(url) -> str:
     if not isinstance(url, str) or len(url) > URL_MAX_LENGTH:
-        raise InvalidInput({"url": [f"Una URL de hasta {URL_MAX_LENGTH} caracteres."]})
+        raise InvalidInput(
+            {"url": [_("Una URL de hasta %(limit)s caracteres.") % {"limit": URL_MAX_LENGTH}]}
+        )
     destinations.destination_resolve(url)
     return url
 
@@ -79,7 +82,7 @@ def webhook_endpoint_update(endpoint: WebhookEndpoint, **fields) -> WebhookEndpo
     allowed = {"url", "events", "is_active"}
     unknown = set(fields) - allowed
     if unknown:
-        raise InvalidInput({name: ["No se puede modificar."] for name in sorted(unknown)})
+        raise InvalidInput({name: [_("No se puede modificar.")] for name in sorted(unknown)})
     if "url" in fields:
         endpoint.url = _url(fields["url"])
     if "events" in fields:

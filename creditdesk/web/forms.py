@@ -4,11 +4,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Service
+from contracts.models import Customer, Service
+from core.events import EVENT_TYPES
 from core.instants import InstantFieldMixin
 from sla.choices import Impact, Urgency
 from tickets.models import Ticket
 from tickets.transitions import ALLOWED
+from webhooks.models import URL_MAX_LENGTH
 
 TEXTAREA = {"rows": 5}
 
@@ -104,3 +106,24 @@ class AssignForm(forms.Form):
         required=False,
         empty_label=_("(nadie)"),
     )
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(
+        label=_("URL de destino"), max_length=URL_MAX_LENGTH, assume_scheme="https"
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Eventos"),
+        choices=[(event, event) for event in EVENT_TYPES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    customer = forms.ModelChoiceField(
+        label=_("Cliente"), queryset=Customer.objects.none(), required=False
+    )
+
+    def __init__(self, *args, customers, may_cover_all: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["customer"]
+        field.queryset = customers
+        field.required = not may_cover_all
+        field.empty_label = _("Todos los clientes") if may_cover_all else None

@@ -23,6 +23,7 @@ PAGES = [
     ("web:invoices", _("Facturas y reportes")),
     ("web:queue", _("Cola")),
     ("web:customers", _("Clientes")),
+    ("web:webhooks", _("Webhooks")),
 ]
 
 

@@ -63,5 +63,12 @@ urlpatterns = [
         name="work-assign",
     ),
     path("workspace/customers/", workspace.customers, name="customers"),
+    path("workspace/webhooks/", workspace.webhooks, name="webhooks"),
+    path("workspace/webhooks/<int:pk>/toggle/", workspace.webhook_toggle, name="webhook-toggle"),
+    path(
+        "workspace/webhooks/deliveries/<int:pk>/redeliver/",
+        workspace.webhook_redeliver_view,
+        name="webhook-redeliver",
+    ),
     path("workspace/customers/<int:pk>/", workspace.customer_detail, name="customer"),
 ]

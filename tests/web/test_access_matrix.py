@@ -69,9 +69,17 @@ NOT_CUSTOMER_BOUND = {
 }
 
 
+# Webhook endpoints and deliveries: their own role x own/other matrix, with endpoints and
+# deliveries in place, in tests/webhooks/test_pages.py.
+WEBHOOK_ACTIONS = {
+    "workspace/webhooks/<int:pk>/toggle/",
+    "workspace/webhooks/deliveries/<int:pk>/redeliver/",
+}
+
+
 def test_every_page_route_with_an_id_is_in_the_matrix():
     routes = {route for route in page_routes() if "<" in route}
-    assert routes == set(MATRIX) | set(POST_ONLY) | NOT_CUSTOMER_BOUND
+    assert routes == set(MATRIX) | set(POST_ONLY) | NOT_CUSTOMER_BOUND | WEBHOOK_ACTIONS
 
 
 def _url(route: str, side: Side | None) -> str:

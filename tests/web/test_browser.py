@@ -325,3 +325,36 @@ def test_paginated_queue_and_dashboard_are_accessible_and_fit_a_phone(browser, l
         page.set_viewport_size({"width": 390, "height": 844})
         shot(page, f"paginated-{username}-{language}")
         page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_webhooks_page_is_accessible_and_fits_a_phone(browser, live_server, shop, settings):
+    from contracts.models import Channel
+    from tickets.services.intake import ticket_open
+    from webhooks.services import webhook_endpoint_create
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = True
+    webhook_endpoint_create(
+        owner=shop.manager,
+        url="http://127.0.0.1:9/hooks",  # nothing listens: the delivery shows its failure
+        events=["ticket.created", "invoice.paid"],
+        customer=shop.customer,
+        may_cover_all=False,
+    )
+    top_up(shop.customer, "5")
+    ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso")
+    for language in ("es", "en"):
+        page = new_page(browser)
+        log_in(page, live_server.url, "gerente")
+        if language == "en":
+            page.context.add_cookies(
+                [{"name": "django_language", "value": "en", "url": live_server.url}]
+            )
+        page.goto(live_server.url + "/workspace/webhooks/")
+        expect(page.get_by_test_id("webhook-endpoint")).to_have_count(1)
+        expect(page.get_by_test_id("webhook-delivery")).to_have_count(1)
+        assert_accessible(page)
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot(page, f"webhooks-{language}")
+        assert_fits_phone(page)
+        page.context.close()

@@ -1,7 +1,6 @@
 """`/webhook-endpoints/` (admins: any; account managers: their customers') and their
 `/webhook-deliveries/` with the redeliver action."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 
@@ -15,7 +14,7 @@ from creditdesk.api.serializers.webhooks import (
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from creditdesk.roles import WEBHOOK_MANAGERS, Role, webhook_endpoints_visible_to
 from webhooks import services
-from webhooks.models import WebhookAttempt, WebhookDelivery
+from webhooks.selectors import webhook_deliveries_of
 
 MANAGE = dict.fromkeys(
     ["list", "retrieve", "create", "partial_update", "destroy", "rotate_secret"],
@@ -77,12 +76,7 @@ class WebhookDeliveryViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     filterset_fields = ["endpoint", "status", "event_type"]
 
     def get_queryset(self):
-        endpoints = webhook_endpoints_visible_to(self.request.user)
-        return (
-            WebhookDelivery.objects.filter(endpoint__in=endpoints)
-            .prefetch_related(Prefetch("log", WebhookAttempt.objects.order_by("number")))
-            .order_by("-pk")
-        )
+        return webhook_deliveries_of(webhook_endpoints_visible_to(self.request.user))
 
     @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
     @action(detail=True, methods=["post"], filter_backends=[])

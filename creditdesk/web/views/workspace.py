@@ -10,7 +10,15 @@ from django.views.decorators.http import require_POST
 from contracts.models import Customer
 from core.errors import CreditdeskError
 from core.languages import language_code
-from creditdesk.roles import TICKET_STAFF, TICKET_WORKERS, has_role, scope
+from creditdesk.roles import (
+    TICKET_STAFF,
+    TICKET_WORKERS,
+    WEBHOOK_MANAGERS,
+    Role,
+    has_role,
+    scope,
+    webhook_endpoints_visible_to,
+)
 from creditdesk.web import selectors
 from creditdesk.web.access import roles_view, staff_view
 from creditdesk.web.filters import QueueFilter
@@ -19,6 +27,7 @@ from creditdesk.web.forms import (
     AssignForm,
     SessionForm,
     TransitionForm,
+    WebhookEndpointForm,
     WorkLogForm,
 )
 from creditdesk.web.pagination import paginate
@@ -26,6 +35,8 @@ from creditdesk.web.views.common import form_submit, show_refusal
 from tickets.models import ScheduledSession, Ticket
 from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
 from tickets.services.lifecycle import ticket_agent_reply, ticket_assign, ticket_transition
+from webhooks.selectors import webhook_deliveries_of
+from webhooks.services import webhook_endpoint_create, webhook_endpoint_update, webhook_redeliver
 
 
 def _customers(request: HttpRequest):
@@ -219,3 +230,74 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "workspace/customer.html", {"o": overview, "customer": customer})
     finally:
         timezone.deactivate()
+
+
+def _may_cover_all(request: HttpRequest) -> bool:
+    return has_role(request.user, {Role.ADMIN})
+
+
+@roles_view(WEBHOOK_MANAGERS)
+def webhooks(request: HttpRequest) -> HttpResponse:
+    """Endpoints the user registers for their customers, and the recent deliveries."""
+    may_cover_all = _may_cover_all(request)
+    form = WebhookEndpointForm(
+        request.POST or None,
+        customers=scope(
+            Customer.objects.order_by("legal_name"), request.user, path="", roles=WEBHOOK_MANAGERS
+        ),
+        may_cover_all=may_cover_all,
+    )
+    if request.method == "POST":
+        endpoint = form_submit(
+            request,
+            form,
+            lambda data: webhook_endpoint_create(
+                owner=request.user,
+                url=data["url"],
+                events=data["events"],
+                customer=data["customer"],
+                may_cover_all=may_cover_all,
+            ),
+        )
+        if endpoint is not None:
+            messages.success(
+                request,
+                _(
+                    "Webhook registrado. Su secreto para verificar las firmas (no se mostrará "
+                    "de nuevo): %(secret)s"
+                )
+                % {"secret": endpoint.secret},
+            )
+            return redirect("web:webhooks")
+    endpoints = webhook_endpoints_visible_to(request.user).select_related("customer")
+    context = {
+        "form": form,
+        "endpoints": endpoints.order_by("pk"),
+        "deliveries": paginate(request, webhook_deliveries_of(endpoints)),
+    }
+    return render(request, "workspace/webhooks.html", context)
+
+
+@require_POST
+@roles_view(WEBHOOK_MANAGERS)
+def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = webhook_endpoints_visible_to(request.user).filter(pk=pk).first()
+    if endpoint is None:
+        raise Http404
+    webhook_endpoint_update(endpoint, is_active=not endpoint.is_active)
+    messages.success(
+        request, _("Webhook activado.") if endpoint.is_active else _("Webhook desactivado.")
+    )
+    return redirect("web:webhooks")
+
+
+@require_POST
+@roles_view(WEBHOOK_MANAGERS)
+def webhook_redeliver_view(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoints = webhook_endpoints_visible_to(request.user)
+    delivery = webhook_deliveries_of(endpoints).filter(pk=pk).first()
+    if delivery is None:
+        raise Http404
+    webhook_redeliver(delivery)
+    messages.success(request, _("Entrega %(event)s reenviada.") % {"event": delivery.event_id})
+    return redirect("web:webhooks")

@@ -1,0 +1,119 @@
+"""The workspace's webhooks page: register an endpoint (its secret shown once), see the
+deliveries, send one again, switch an endpoint off; who may do each, own and other."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from contracts.models import Channel
+from tests.factories import (
+    make_account_manager,
+    make_contact,
+    make_contract,
+    make_customer,
+    make_finance_user,
+    make_staff_user,
+)
+from tests.web.conftest import top_up
+from tickets.services.intake import ticket_open
+from webhooks import services
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_manager_registers_sees_deliveries_and_sends_one_again(shop, receiver):
+    manager = signed_in(shop.manager)
+
+    answer = manager.post(
+        "/workspace/webhooks/",
+        {"url": receiver.url, "events": ["ticket.created"], "customer": shop.customer.pk},
+        follow=True,
+    )
+
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.secret in answer.text  # shown once, in the confirmation
+    assert endpoint.secret not in manager.get("/workspace/webhooks/").text
+    top_up(shop.customer, "5")
+    ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso")
+    page = manager.get("/workspace/webhooks/").text
+    assert page.count('data-testid="webhook-delivery"') == 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event_id in page
+
+    manager.post(f"/workspace/webhooks/deliveries/{delivery.pk}/redeliver/")
+    assert len(receiver.requests) == 2
+    manager.post(f"/workspace/webhooks/{endpoint.pk}/toggle/")
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+
+
+def test_the_form_refuses_what_the_service_refuses(shop, receiver, settings):
+    manager = signed_in(shop.manager)
+    no_customer = manager.post(
+        "/workspace/webhooks/", {"url": receiver.url, "events": ["ticket.created"]}
+    )
+    assert no_customer.status_code == 200
+    settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = False
+    internal = manager.post(
+        "/workspace/webhooks/",
+        {"url": receiver.url, "events": ["ticket.created"], "customer": shop.customer.pk},
+    )
+    assert re.search(r"no es un destino válido", internal.text)
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "page", "own", "other"),
+    [
+        ("manager", 200, 302, 404),
+        ("admin", 200, 302, 302),
+        ("agent", 403, 403, 403),
+        ("finance", 403, 403, 403),
+        ("contact", 403, 403, 403),
+    ],
+)
+def test_who_may_open_the_page_and_act_on_own_and_other_endpoints(
+    shop, receiver, who, page, own, other
+):
+    other_manager = make_account_manager(username="otro-gerente")
+    other_customer = make_customer(account_manager=other_manager)
+    make_contract(other_customer, shop.contract.plan)
+    endpoints = {}
+    for customer, contact, owner in (
+        (shop.customer, shop.contact, shop.manager),
+        (other_customer, make_contact(other_customer), other_manager),
+    ):
+        endpoints[customer.pk] = services.webhook_endpoint_create(
+            owner=owner,
+            url=receiver.url,
+            events=["ticket.created"],
+            customer=customer,
+            may_cover_all=False,
+        )
+        top_up(customer, "5")
+        ticket_open(channel=Channel.PORTAL, requester=contact, subject="Caso")
+    users = {
+        "manager": shop.manager,
+        "admin": make_staff_user(username="raiz"),
+        "agent": shop.agent,
+        "finance": make_finance_user(username="finanzas"),
+        "contact": shop.user,
+    }
+    client = signed_in(users[who])
+
+    assert client.get("/workspace/webhooks/").status_code == page
+    for customer, expected in ((shop.customer, own), (other_customer, other)):
+        endpoint = endpoints[customer.pk]
+        delivery = endpoint.deliveries.get()
+        redeliver = f"/workspace/webhooks/deliveries/{delivery.pk}/redeliver/"
+        assert client.post(redeliver).status_code == expected
+        assert client.post(f"/workspace/webhooks/{endpoint.pk}/toggle/").status_code == expected
+    assert client.post("/workspace/webhooks/987654/toggle/").status_code in {403, 404}
