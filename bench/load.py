@@ -18,19 +18,23 @@ sends on a fixed schedule whatever the answers take, so a slow server shows up a
 instead of quietly lowering the rate. For each kind of request the offered rate doubles
 from 4/s until the p99 passes 150 ms or a request fails; the highest rate that held is the
 kind's figure. `intake_to_trivial_view` divides intake's figure by the one of a view that
-reads one row (`GET /api/v1/plans/<id>/`). Then the soak: every kind at once, each at half
-its figure, for `--soak-seconds`, counting errors, the resident memory of the gunicorn
-workers and the db_worker at the start and the end, running `verify_ledger`, and checking
+reads one row (`GET /api/v1/plans/<id>/`). Then the soak: every kind at once, in
+proportion to its figure, at half the rate that mix holds, for `--soak-seconds`, counting
+errors, the resident memory of the gunicorn workers and the db_worker at the start and the
+end, running `verify_ledger`, and checking
 that every ticket opened during the soak got exactly one acknowledgement at the sink.
 """
 
 import argparse
+import email
+import email.policy
 import http.client
 import json
 import logging
 import multiprocessing
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -43,6 +47,9 @@ from datetime import timedelta
 from _common import ROOT, prepare_database, setup_django
 
 P99_LIMIT_MS = 150.0
+# The acknowledgement's first line names the ticket (templates/tickets/email/acknowledgement.*);
+# replies and resolutions carry the same subject, so the body tells them apart.
+ACKNOWLEDGEMENT = re.compile(r"(?:Recibimos su solicitud|We received your request) (T-\d+-\d+)")
 CLIENTS = 4  # client processes per measurement
 
 
@@ -145,16 +152,14 @@ class SmtpSink:
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self.subjects: list[str] = []
+        self.acknowledged: list[str] = []  # ticket numbers, one per acknowledgement
         sink = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
-                text = envelope.content.decode("utf-8", "replace")
-                subject = next(
-                    (line for line in text.splitlines() if line.startswith("Subject:")), ""
-                )
-                sink.subjects.append(subject)
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                body = message.get_body(preferencelist=("plain",)).get_content()
+                sink.acknowledged += ACKNOWLEDGEMENT.findall(body)
                 return "250 OK"
 
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # one line per connection
@@ -453,30 +458,40 @@ def main() -> None:
 def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
     from django.core.management import call_command
 
-    mixed = sum(figures[kind] for kind in KINDS) / 2
-    kinds = [kind for kind in KINDS for _ in range(max(1, round(figures[kind] / 4)))]
-    print(f"soak: {mixed:.0f} requests/s (half of each kind's figure) for {seconds:.0f} s")
+    # Each kind takes a share of the mix in proportion to its figure (at least one slot);
+    # the mix then holds about 1 / sum(share / figure) requests/s, and the soak runs at half.
+    weights = {kind: max(1, round(figures[kind] / 4)) for kind in KINDS}
+    total = sum(weights.values())
+    capacity = 1 / sum(weights[kind] / total / max(figures[kind], 2) for kind in KINDS)
+    mixed = capacity / 2
+    kinds = [kind for kind in KINDS for _ in range(weights[kind])]
+    print(f"soak: {mixed:.0f} requests/s (half of the mix's rate) for {seconds:.0f} s")
     warm = measure(port, kinds, mixed, min(10.0, seconds / 10), ids)
     pids = [*gunicorn_workers(web), worker.pid]
     before = rss_mb(pids)
-    sink_before = len(sink.subjects)
+    sink_before = len(sink.acknowledged)
     p50, p99, errors, opened, first_error = measure(port, kinds, mixed, seconds, ids)
     after = rss_mb([*gunicorn_workers(web), worker.pid])
     growth = (after - before) / before * 100
     deadline = time.time() + 120
     acknowledged = {}
     while time.time() < deadline:
-        subjects = sink.subjects[sink_before:]
-        acknowledged = {n: sum(n in s for s in subjects) for n in opened}
+        numbers = sink.acknowledged[sink_before:]
+        acknowledged = {n: numbers.count(n) for n in opened}
         if all(count >= 1 for count in acknowledged.values()):
             break
         time.sleep(1)
     once = all(count == 1 for count in acknowledged.values())
+    missing = sum(count == 0 for count in acknowledged.values())
+    repeated = sum(count > 1 for count in acknowledged.values())
     print(f"soak: p50 {p50:.1f} ms, p99 {p99:.1f} ms, errors {errors} (warm-up errors {warm[2]})")
     if first_error:
         print(f"soak: first error: {first_error}")
     print(f"soak: memory {before:.0f} MB -> {after:.0f} MB ({growth:+.1f} %)")
-    print(f"soak: {len(opened)} tickets opened, each acknowledged exactly once: {once}")
+    print(
+        f"soak: {len(opened)} tickets opened, each acknowledged exactly once: {once} "
+        f"({missing} not acknowledged, {repeated} more than once)"
+    )
     out = __import__("io").StringIO()
     try:
         call_command("verify_ledger", stdout=out)
