@@ -7,7 +7,7 @@ never announced for work that rolled back. The apps that emit know nothing of wh
 the top layer connects the receivers.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -33,18 +33,24 @@ EVENT_TYPES = (
 )
 
 
-# Functions a listener registers to say whether it wants an event type now (the webhooks
-# app: is any active endpoint subscribed?), so an emitter of many events can skip the work.
-_interest: list[Callable[[str], bool]] = []
+# Functions a listener registers to say which of some event types it wants now (the
+# webhooks app: those an active endpoint subscribes to), so an emitter of many events can
+# skip the work.
+_interest: list[Callable[[Iterable[str]], set[str]]] = []
 
 
-def event_interest_register(wants: Callable[[str], bool]) -> None:
+def event_interest_register(wants: Callable[[Iterable[str]], set[str]]) -> None:
     if wants not in _interest:
         _interest.append(wants)
 
 
-def event_wanted(event_type: str) -> bool:
-    return any(wants(event_type) for wants in _interest)
+def events_wanted(event_types: Iterable[str]) -> set[str]:
+    """The ones among `event_types` that some listener wants now."""
+    event_types = list(event_types)
+    wanted: set[str] = set()
+    for wants in _interest:
+        wanted |= wants(event_types)
+    return wanted
 
 
 def event_emit(event_type: str, instance: object, *, key: str = "") -> None:

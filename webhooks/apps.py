@@ -11,4 +11,4 @@ class WebhooksConfig(AppConfig):
         from webhooks import receivers
 
         domain_event.connect(receivers.on_domain_event, dispatch_uid="webhooks")
-        event_interest_register(receivers.endpoint_wants)
+        event_interest_register(receivers.endpoints_want)

@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import translation
 
 from background.queue import enqueue_on_commit
-from core.events import event_emit, event_wanted
+from core.events import event_emit, events_wanted
 from core.formatting import format_moment, zone_label
 from core.languages import SPANISH
 from sla import tasks
@@ -105,11 +105,15 @@ def sla_monitor_run(*, now: datetime) -> MonitorResult:
 def _announce(warn_run: uuid.UUID, breach_run: uuid.UUID) -> None:
     """`ticket.sla_warning` / `ticket.sla_breached` per clock, when someone listens (a run may
     mark a hundred thousand clocks, and most installations have no webhook for them)."""
-    wanted = {
-        warn_run: event_wanted("ticket.sla_warning"),
-        breach_run: event_wanted("ticket.sla_breached"),
-    }
-    runs = [run for run, yes in wanted.items() if yes]
+    wanted = events_wanted(["ticket.sla_warning", "ticket.sla_breached"])
+    runs = [
+        run
+        for run, event_type in (
+            (warn_run, "ticket.sla_warning"),
+            (breach_run, "ticket.sla_breached"),
+        )
+        if event_type in wanted
+    ]
     if not runs:
         return
     clocks = SlaClock.objects.filter(monitor_run__in=runs).only("pk", "subject", "monitor_run")
