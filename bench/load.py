@@ -29,6 +29,7 @@ import argparse
 import email
 import email.policy
 import http.client
+import io
 import json
 import logging
 import multiprocessing
@@ -456,7 +457,7 @@ def main() -> None:
 
 
 def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
 
     # Each kind takes a share of the mix in proportion to its figure (at least one slot);
     # the mix then holds about 1 / sum(share / figure) requests/s, and the soak runs at half.
@@ -492,11 +493,10 @@ def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
         f"soak: {len(opened)} tickets opened, each acknowledged exactly once: {once} "
         f"({missing} not acknowledged, {repeated} more than once)"
     )
-    out = __import__("io").StringIO()
     try:
-        call_command("verify_ledger", stdout=out)
+        call_command("verify_ledger", stdout=io.StringIO())
         ledger_ok = True
-    except SystemExit:
+    except CommandError:  # the command names each broken account
         ledger_ok = False
     print(f"soak: verify_ledger {'passed' if ledger_ok else 'FAILED'}")
     checks = {

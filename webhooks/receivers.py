@@ -15,7 +15,15 @@ def endpoints_want(event_types) -> set[str]:
 
 
 def on_domain_event(sender: str, instance, key: str = "", **kwargs) -> None:
-    if not endpoints_want([sender]):
+    # One query per event; the object is rendered only when some endpoint subscribes.
+    subscribed = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
+        if sender in endpoint.events
+    ]
+    if not subscribed:
         return
     customer_id, data = payload_render(instance)
-    deliveries_create(event_type=sender, customer_id=customer_id, data=data, key=key)
+    deliveries_create(
+        endpoints=subscribed, event_type=sender, customer_id=customer_id, data=data, key=key
+    )

@@ -27,6 +27,7 @@ from core.errors import InvalidInput, full_clean_or_raise
 from core.events import EVENT_TYPES
 from webhooks import destinations, signing
 from webhooks.exceptions import CustomerRequired, UnknownEvent
+from webhooks.locks import delivery_lock
 from webhooks.models import (
     RESPONSE_EXCERPT_LENGTH,
     URL_MAX_LENGTH,
@@ -108,16 +109,20 @@ def webhook_endpoint_delete(endpoint: WebhookEndpoint) -> None:
 
 
 def deliveries_create(
-    *, event_type: str, customer_id: int | None, data: dict, key: str = ""
+    *,
+    endpoints: list[WebhookEndpoint],
+    event_type: str,
+    customer_id: int | None,
+    data: dict,
+    key: str = "",
 ) -> list[WebhookDelivery]:
-    """One delivery per active endpoint subscribed to `event_type` for this customer (or for
-    every customer). An event with a `key` gets the same id each time it is emitted, and the
-    (endpoint, event id) constraint keeps it to one delivery."""
+    """One delivery per endpoint (of the active ones subscribed to `event_type`) that covers
+    this customer, or every customer. An event with a `key` gets the same id each time it is
+    emitted, and the (endpoint, event id) constraint keeps it to one delivery."""
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
-        if event_type in endpoint.events
-        and (endpoint.customer_id is None or endpoint.customer_id == customer_id)
+        for endpoint in endpoints
+        if endpoint.customer_id is None or endpoint.customer_id == customer_id
     ]
     if not endpoints:
         return []
@@ -264,7 +269,7 @@ def webhook_redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again (after a fix on the receiver's side): the same event id and
     body, as the next attempt; a disabled endpoint must be reactivated first."""
     with transaction.atomic():
-        locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        locked = delivery_lock(delivery.pk)
         locked.status = WebhookDelivery.Status.PENDING
         locked.save(update_fields=["status"])
         _schedule(locked, attempt=locked.attempts + 1, delay=0)
