@@ -3,7 +3,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from contracts.filters import ContractFilter, CustomerFilter
-from contracts.models import Contact, Contract, Customer, Plan, PlanChange, Service
+from contracts.models import Contact, Contract, CreditPack, Customer, Plan, PlanChange, Service
 from contracts.transitions import LIVE
 
 
@@ -22,6 +22,14 @@ def contract_get_live(*, customer: Customer) -> Contract | None:
     return (
         Contract.objects.select_related("plan").filter(customer=customer, status__in=LIVE).first()
     )
+
+
+def credit_packs_on_sale(*, contract: Contract | None) -> QuerySet[CreditPack]:
+    """The packs the contract's customer may buy: active packs of its plan, and none when
+    the plan includes support (it takes no credits)."""
+    if contract is None or not contract.plan.uses_credits:
+        return CreditPack.objects.none()
+    return CreditPack.objects.filter(plan_id=contract.plan_id, is_active=True)
 
 
 def customer_uses_credits(*, customer: Customer) -> bool:

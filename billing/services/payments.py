@@ -20,7 +20,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from billing import credit_ledger as ledger
-from billing.exceptions import DuplicatePaymentReference
+from billing.exceptions import DuplicatePaymentReference, NoLiveContract, PackNotForSale
 from billing.locks import invoice_lock, payment_lock
 from billing.models import Invoice, InvoiceLine, Payment
 from billing.services.invoices import (
@@ -30,6 +30,7 @@ from billing.services.invoices import (
     mark_paid_locked,
 )
 from contracts.models import CreditPack, Customer
+from contracts.selectors import credit_packs_on_sale
 from contracts.services import customer_today
 from core.amounts import InvalidAmount, parse_money
 from core.errors import InvalidInput
@@ -50,11 +51,15 @@ def flag_locked(payment: Payment, reason: str, detail: str = "") -> Payment:
 
 
 def topup_invoice_draft(*, customer: Customer, credit_pack: CreditPack) -> Invoice:
-    """A draft invoice for one credit pack; issued when its payment is applied."""
+    """A draft invoice for one credit pack; issued when its payment is applied. Card and
+    bank transfer alike sell only what the customer's plan has on sale."""
+    contract = ledger.live_contract(customer)
+    if contract is None:
+        raise NoLiveContract(field="customer")
+    if not credit_packs_on_sale(contract=contract).filter(pk=credit_pack.pk).exists():
+        raise PackNotForSale(field="credit_pack", pack=credit_pack.name)
     invoice = invoice_create_draft(
-        customer=customer,
-        contract=ledger.live_contract(customer),
-        source=Invoice.Source.TOP_UP,
+        customer=customer, contract=contract, source=Invoice.Source.TOP_UP
     )
     invoice_add_line(
         invoice=invoice,

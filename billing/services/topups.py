@@ -21,8 +21,6 @@ from django.db import IntegrityError, transaction
 
 from billing import stripe_gateway
 from billing.exceptions import (
-    NoLiveContract,
-    PackNotForSale,
     PaymentProviderError,
     PaymentProviderFailed,
     PaymentProviderUnavailable,
@@ -30,7 +28,6 @@ from billing.exceptions import (
 from billing.models import Invoice, Payment, StripeCustomer
 from billing.services.payments import topup_invoice_draft
 from contracts.models import CreditPack, Customer
-from contracts.selectors import contract_get_live
 
 logger = logging.getLogger(__name__)
 
@@ -60,17 +57,8 @@ def stripe_customer_ensure(customer: Customer) -> str:
     return stripe_id
 
 
-def _check_pack(customer: Customer, pack: CreditPack) -> None:
-    contract = contract_get_live(customer=customer)
-    if contract is None:
-        raise NoLiveContract(field="customer")
-    if not pack.is_active or pack.plan_id != contract.plan_id:
-        raise PackNotForSale(field="credit_pack", pack=pack.name)
-
-
 def topup_start(*, customer: Customer, credit_pack: CreditPack) -> TopUpStarted:
     """Record STARTED, create the PaymentIntent outside the transaction, record PENDING."""
-    _check_pack(customer, credit_pack)
     if not stripe_gateway.is_configured():
         raise PaymentProviderUnavailable()
     with transaction.atomic(durable=True):

@@ -14,6 +14,8 @@ from billing.exceptions import DuplicatePaymentReference, PackNotForSale
 from billing.models import Invoice, Payment, StripeEvent
 from billing.selectors import payment_list_needing_attention
 from billing.services import invoice_void, payment_record, topup_start
+from contracts.models import Plan
+from contracts.selectors import credit_packs_on_sale
 from core.errors import CreditdeskError
 from credits.models import LedgerEntry
 from tests.billing.conftest import SECRET_KEY, assert_refused, make_event, sign
@@ -242,6 +244,16 @@ def test_a_pack_of_another_plan_is_not_for_sale(db, stripe_settings):
     other = make_credit_pack()
     with pytest.raises(PackNotForSale):
         topup_start(customer=contract.customer, credit_pack=other)
+    assert not Payment.objects.exists()
+
+
+def test_a_plan_that_includes_support_sells_no_packs(db, stripe_settings):
+    contract, pack = pack_setup()
+    Plan.objects.filter(pk=contract.plan_id).update(support_model=Plan.SupportModel.INCLUDED)
+    contract.refresh_from_db()
+    assert not credit_packs_on_sale(contract=contract).exists()
+    with pytest.raises(PackNotForSale):
+        topup_start(customer=contract.customer, credit_pack=pack)
     assert not Payment.objects.exists()
 
 

@@ -358,3 +358,38 @@ def test_the_webhooks_page_is_accessible_and_fits_a_phone(browser, live_server, 
         shot(page, f"webhooks-{language}")
         assert_fits_phone(page)
         page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_included_support_customer_pages_speak_no_credits_and_are_accessible_on_a_phone(
+    browser, live_server, shop
+):
+    from contracts.models import Channel, Plan
+    from tickets.services.intake import ticket_open
+
+    Plan.objects.filter(pk=shop.contract.plan_id).update(support_model=Plan.SupportModel.INCLUDED)
+    ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="El sitio no carga")
+    for language in ("es", "en"):
+        page = new_page(browser, width=390, height=844)
+        log_in(page, live_server.url, "ana")
+        if language == "en":
+            page.context.add_cookies(
+                [{"name": "django_language", "value": "en", "url": live_server.url}]
+            )
+        for name, path in (
+            ("dashboard", "/portal/"),
+            ("credits", "/portal/credits/"),
+            ("new-ticket", "/portal/tickets/new/"),
+        ):
+            page.goto(live_server.url + path)
+            expect(page.get_by_text(re.compile("insuficientes|insufficient", re.I))).to_have_count(
+                0
+            )
+            if name == "credits":
+                expect(page.get_by_test_id("support-included-packs")).to_be_visible()
+            # axe at phone width: that is where the tables scroll sideways.
+            assert_accessible(page)
+            assert_fits_phone(page)
+            page.set_viewport_size({"width": 390, "height": 844})
+            shot(page, f"included-{name}-{language}")
+        page.context.close()

@@ -13,7 +13,7 @@ from billing import stripe_gateway
 from billing.documents.store import invoice_pdf_get
 from billing.services import topup_start
 from contracts.models import Channel, CreditPack, Service
-from contracts.selectors import contract_get_live, services_covered
+from contracts.selectors import contract_get_live, credit_packs_on_sale, services_covered
 from core.errors import CreditdeskError
 from core.languages import language_code
 from creditdesk.reports.data import month_bounds, sla_report_data
@@ -165,11 +165,6 @@ def credits(request: HttpRequest) -> HttpResponse:
     ledger = LedgerEntryFilter(
         request.GET or None, queryset=selectors.ledger_entries(customer=customer)
     )
-    packs = (
-        CreditPack.objects.filter(plan=summary.contract.plan, is_active=True)
-        if summary.contract
-        else CreditPack.objects.none()
-    )
     return render(
         request,
         "portal/credits.html",
@@ -177,7 +172,7 @@ def credits(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "filter": ledger,
             "entries": paginate(request, ledger.qs, per_page=50),
-            "packs": packs,
+            "packs": credit_packs_on_sale(contract=summary.contract),
             # Without Stripe keys a pack is paid by bank transfer, recorded by finance.
             "card_payments": stripe_gateway.is_configured(),
             "payment_instructions": settings.SELLER_PAYMENT_INSTRUCTIONS,
