@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 
 from contracts.models import Contract, Customer
 
@@ -11,9 +12,13 @@ class CustomerFilter(django_filters.FilterSet):
         fields = ["country", "currency", "membership", "account_manager"]
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(legal_name__icontains=value) | queryset.filter(
-            tax_id__icontains=value
-        )
+        return queryset.filter(customer_matches(value))
+
+
+def customer_matches(text: str, path: str = "") -> Q:
+    """Customers whose legal name or tax id contains `text`; `path` reaches the customer
+    from another model ("customer__")."""
+    return Q(**{f"{path}legal_name__icontains": text}) | Q(**{f"{path}tax_id__icontains": text})
 
 
 class ContractFilter(django_filters.FilterSet):

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Customer
+from contracts.filters import customer_matches
 from credits.models import LedgerEntry
 from sla.choices import Priority
 from tickets.models import Ticket
@@ -40,8 +40,9 @@ class QueueFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(
         label=_("Prioridad"), choices=Priority.choices, empty_label=_("Todas")
     )
-    customer = django_filters.ModelChoiceFilter(
-        label=_("Cliente"), queryset=Customer.objects.none(), empty_label=_("Todos")
+    # A search box, not a select: an installation has hundreds or thousands of customers.
+    customer = django_filters.CharFilter(
+        label=_("Cliente"), method="filter_customer", help_text=_("Razón social o NIT")
     )
     status = django_filters.ChoiceFilter(
         label=_("Estado"),
@@ -57,9 +58,8 @@ class QueueFilter(django_filters.FilterSet):
         model = Ticket
         fields = ["priority", "customer", "status", "assignee"]
 
-    def __init__(self, *args, customers: QuerySet[Customer], **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["customer"].queryset = customers
         self.filters["assignee"].queryset = (
             get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
         )
@@ -70,6 +70,9 @@ class QueueFilter(django_filters.FilterSet):
         if not getattr(self.form, "cleaned_data", {}).get("status"):
             queryset = queryset.exclude(status__in=Ticket.CLOSED_STATUSES)
         return queryset
+
+    def filter_customer(self, queryset: QuerySet[Ticket], name: str, value: str):
+        return queryset.filter(customer_matches(value, path="customer__"))
 
     def filter_status(self, queryset: QuerySet[Ticket], name: str, value: str):
         return queryset.filter(status=value) if value else queryset

@@ -207,6 +207,26 @@ def test_queue_sorts_by_nearest_due_time_and_filters(client, shop):
         assert f">{label}:</label>" in page
 
 
+def test_the_queue_finds_a_customer_by_part_of_its_name_or_tax_id(client, shop):
+    other = make_customer(legal_name="Clínica del Sur Ltda.", tax_id="800123456")
+    make_contract(other, shop.contract.plan)
+    other_contact = make_contact(other, email="luis@clinica.example")
+    top_up(shop.customer, "10")
+    top_up(other, "10")
+    hotel = ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Wifi").ticket
+    clinic = ticket_open(channel=Channel.PORTAL, requester=other_contact, subject="Red").ticket
+    login(client, shop.agent)
+
+    for search, shown, hidden in (("andino", hotel, clinic), ("800123", clinic, hotel)):
+        page = client.get(reverse("web:queue"), {"customer": search}).text
+        assert shown.number in page
+        assert hidden.number not in page
+    # a search box, whatever the number of customers: the form lists none of them
+    form = client.get(reverse("web:queue")).text.split('class="filters"')[1].split("</form>")[0]
+    assert '<input type="text" name="customer"' in form
+    assert "Clínica" not in form
+
+
 def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop, time_machine):
     top_up(shop.customer, "10")
     ticket = open_ticket(shop)

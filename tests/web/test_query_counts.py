@@ -25,7 +25,7 @@ PAGES = {
         "/api/v1/customers/{customer}/credits/entries/",
         "/api/v1/customers/{customer}/credits/holds/",
     ],
-    "agent": ["/workspace/", "/workspace/?customer={customer}", "/api/v1/tickets/"],
+    "agent": ["/workspace/", "/workspace/?customer=Hotel", "/api/v1/tickets/"],
     "manager": [
         "/api/v1/intake-attempts/",
         "/workspace/",

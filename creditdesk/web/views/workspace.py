@@ -50,9 +50,7 @@ def _tickets(request: HttpRequest):
 @staff_view
 def queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    filterset = QueueFilter(
-        request.GET or None, queryset=_tickets(request), customers=_customers(request)
-    )
+    filterset = QueueFilter(request.GET or None, queryset=_tickets(request))
     return render(
         request,
         "workspace/queue.html",
