@@ -274,8 +274,20 @@ class Plan(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def allows_channel(self, channel: str) -> bool:
-        return channel == Channel.STAFF or channel in self.allowed_channels
+    def allows_channel(self, channel: str, service: "Service | None" = None) -> bool:
+        """Staff intake always; otherwise a channel of the plan and, when the request names a
+        service type that restricts its channels (seed 000's SLA 2: portal only), of it too."""
+        if channel == Channel.STAFF:
+            return True
+        restricted = service is not None and bool(service.allowed_channels)
+        if restricted and channel not in service.allowed_channels:
+            return False
+        return channel in self.allowed_channels
+
+    def takes_credits_for(self, service: "Service | None") -> bool:
+        """Whether a request about `service` passes the credit gate and is charged: on a
+        prepaid-credits plan, unless its service type is one the provider does not bill."""
+        return self.uses_credits and (service is None or service.billed)
 
 
 class CreditPack(models.Model):
@@ -336,12 +348,17 @@ class ServiceCategory(models.Model):
 
 
 class Service(models.Model):
-    """A service the provider supports; requests about anything else are out of scope."""
+    """A service type the provider supports (seed 000's SLA 1-4, seed 002's case types, seed
+    001's catalogue); requests about anything else are out of scope. A type may measure its
+    requests on its own SLA policy, take fewer channels than the plan, and be free of charge
+    on a prepaid-credits plan."""
 
     category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT, related_name="services")
     code = models.SlugField(_("código"), max_length=60, unique=True)
     name = models.CharField(_("nombre"), max_length=160)
-    description = models.TextField(_("descripción"), blank=True)
+    description = models.TextField(
+        _("descripción"), blank=True, help_text=_("Se muestra al cliente al elegir el tipo.")
+    )
     impact = models.CharField(
         _("impacto"),
         max_length=8,
@@ -349,12 +366,44 @@ class Service(models.Model):
         blank=True,
         help_text=_("Vacío: el de su categoría."),
     )
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        verbose_name=_("política de SLA"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        help_text=_("Vacía: la del plan del contrato."),
+    )
+    allowed_channels = models.JSONField(
+        _("canales permitidos"),
+        default=list,
+        blank=True,
+        help_text=_("Vacío: los del plan. Si se indican, solo los que el plan también admite."),
+    )
+    mail_address = models.EmailField(
+        _("buzón de correo"),
+        blank=True,
+        help_text=_("Las solicitudes que llegan a esta dirección son de este tipo."),
+    )
+    billed = models.BooleanField(
+        _("se factura"),
+        default=True,
+        help_text=_("En un plan de créditos prepagados, si las solicitudes de este tipo cobran."),
+    )
     is_active = models.BooleanField(_("activo"), default=True)
 
     class Meta:
         verbose_name = _("servicio")
         verbose_name_plural = _("servicios")
         ordering = ["category__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mail_address"],
+                condition=~models.Q(mail_address=""),
+                name="contracts_service_one_type_per_mailbox",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -362,6 +411,19 @@ class Service(models.Model):
     @property
     def default_impact(self) -> str:
         return self.impact or self.category.default_impact
+
+    def clean(self) -> None:
+        unknown = set(self.allowed_channels or []) - set(Channel.values)
+        if not isinstance(self.allowed_channels, list) or unknown:
+            raise ValidationError(
+                {
+                    "allowed_channels": ValidationError(
+                        _("Canales desconocidos: %(names)s"),
+                        code="unknown_channel",
+                        params={"names": ", ".join(sorted(map(str, unknown)))},
+                    )
+                }
+            )
 
 
 class Contract(models.Model):

@@ -32,6 +32,15 @@ def credit_packs_on_sale(*, contract: Contract | None) -> QuerySet[CreditPack]:
     return CreditPack.objects.filter(plan_id=contract.plan_id, is_active=True)
 
 
+def service_for_mailbox(addresses: list[str]) -> Service | None:
+    """The service type whose mailbox a mail was sent to, the first address that has one."""
+    by_address = {
+        service.mail_address.lower(): service
+        for service in Service.objects.filter(is_active=True).exclude(mail_address="")
+    }
+    return next((by_address[a] for a in addresses if a in by_address), None)
+
+
 def customer_uses_credits(*, customer: Customer) -> bool:
     """Whether the customer's plan takes credits (prepaid support). Without a live contract
     nothing is included, so credits are what the customer would need."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from contracts.models import Contract, Customer
+from contracts.models import Contract, Customer, Service
 from contracts.selectors import contract_get_live
 from credits.exceptions import (
     AdministrativelyInsolvent,
@@ -70,14 +70,19 @@ class SolvencyDecision:
 
 
 def solvency_check(
-    *, customer: Customer, contract: Contract | None = None, lock: bool = False
+    *,
+    customer: Customer,
+    contract: Contract | None = None,
+    service: Service | None = None,
+    lock: bool = False,
 ) -> SolvencyDecision:
     """Decide whether `customer` may open a request now. `contract` defaults to the
     customer's live one. A plan with support included has no credit gate: the decision then
     carries no rule, account or required credits. With `lock=True` (inside the caller's
     transaction) the credit account row is locked, so a hold placed in the same transaction
     sees the same balance. Required credits are max(minimum available, minimum billable) of
-    the rule in force."""
+    the rule in force. A request about a service type the provider does not bill
+    (`service.billed` false) passes no credit gate either."""
     if customer.membership == Customer.Membership.FREE:
         return SolvencyDecision(FreeMembership())
     if contract is None:
@@ -91,8 +96,9 @@ def solvency_check(
         return SolvencyDecision(ContractSuspended(), contract=contract)
     if any(check(customer) for check in _insolvency_checks):
         return SolvencyDecision(AdministrativelyInsolvent(), contract=contract)
-    if not contract.plan.uses_credits:
-        # Support included in the plan: no credit gate (every other check above applies).
+    if not contract.plan.takes_credits_for(service):
+        # Support included in the plan, or a service type not billed: no credit gate (every
+        # other check above applies).
         return SolvencyDecision(None, contract=contract)
     rule = credit_rule_for(contract)
     required = max(rule.min_available_credits, rule.min_billable_credits)

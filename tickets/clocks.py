@@ -7,7 +7,7 @@ touches. A plan without an SLA policy ("agreed" attention) starts no clocks.
 
 from datetime import datetime
 
-from contracts.models import Plan
+from contracts.models import Plan, Service
 from sla.calendars import Calendar
 from sla.models import SlaClock, SlaPolicyVersion
 from sla.selectors import calendar_value, policy_current_version
@@ -33,7 +33,11 @@ def calendar_of(ticket: Ticket) -> Calendar:
     return calendar_value(clock.calendar_version if clock else None)
 
 
-def current_policy_version(plan: Plan) -> SlaPolicyVersion | None:
+def current_policy_version(plan: Plan, service: Service | None = None) -> SlaPolicyVersion | None:
+    """The policy a request is measured on: its service type's own (seed 000's SLA 1 in
+    business hours beside SLA 2 around the clock), else the plan's; None is agreed attention."""
+    if service is not None and service.sla_policy_id:
+        return policy_current_version(service.sla_policy)
     return policy_current_version(plan.sla_policy) if plan.sla_policy_id else None
 
 
@@ -46,7 +50,7 @@ def override_priority(ticket: Ticket, *, priority: str, reason: str, by, at: dat
 
     A priority without targets makes them untimed; a priority with targets restarts them
     from the time used, paused again if the ticket is waiting on the customer."""
-    version = current_policy_version(ticket.contract.plan)
+    version = current_policy_version(ticket.contract.plan, ticket.service)
     decision = priority_decide(
         policy_version=version,
         impact=ticket.impact,
@@ -62,6 +66,19 @@ def override_priority(ticket: Ticket, *, priority: str, reason: str, by, at: dat
         if was_untimed and moved is not None and phase(moved) == RUNNING and waiting:
             clock_pause(clock=moved, at=at, note="waiting_on_customer")
     return decision
+
+
+def move_to_policy(ticket: Ticket, version: SlaPolicyVersion | None, *, at: datetime) -> None:
+    """The ticket now belongs to another service type: its open clocks move to that type's
+    policy, keeping the business time already used (a stopped response stays as it ended).
+    A ticket that had no clocks starts them; without a policy the clocks stay as they are."""
+    if version is None:
+        return
+    if not clocks_of(ticket).exists():
+        start(ticket, version, at=at)
+        return
+    for clock in _each(ticket, phases={RUNNING, PAUSED, UNTIMED}):
+        clock_retarget(clock=clock, at=at, policy_version=version, note="reclassified")
 
 
 def recipients(ticket: Ticket) -> list[str]:

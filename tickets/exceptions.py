@@ -63,6 +63,11 @@ class ChannelNotAllowed(IntakeRefusal):
     message_en = "The {plan} plan does not take requests by {channel}."
 
 
+class ServiceChannelNotAllowed(ChannelNotAllowed):
+    message_es = "Las solicitudes de «{service}» se reciben solo por {allowed}, no por {channel}."
+    message_en = "Requests about “{service}” are taken only by {allowed}, not by {channel}."
+
+
 class PhoneNeedsTicketNumber(ChannelNotAllowed):
     message_es = (
         "El plan {plan} atiende por teléfono solo solicitudes existentes: indique el número."

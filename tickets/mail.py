@@ -64,6 +64,8 @@ class ParsedMail:
     message_id: str
     text: str
     attachments: list[ParsedAttachment] = field(default_factory=list)
+    # Where it was sent (Delivered-To, To, Cc): a mailbox may stand for a service type.
+    recipients: list[str] = field(default_factory=list)
 
     @property
     def ticket_number(self) -> str | None:
@@ -126,6 +128,20 @@ def _sender(message: EmailMessage) -> Address:
     raise MalformedMail("no sender address (From)")
 
 
+def _recipients(message: EmailMessage) -> list[str]:
+    found: list[str] = []
+    for name in ("Delivered-To", "To", "Cc"):
+        try:
+            headers = message.get_all(name) or []
+            for header in headers:
+                for address in getattr(header, "addresses", ()):
+                    if address.addr_spec and address.addr_spec.lower() not in found:
+                        found.append(address.addr_spec.lower())
+        except (IndexError, ValueError, TypeError):
+            continue  # an unreadable recipient header only costs the mailbox's default
+    return found
+
+
 def _header_text(value: object) -> str:
     """Raw 8-bit UTF-8 in a header (common, though not RFC 5322) arrives surrogate-escaped."""
     text = str(value or "").strip()
@@ -138,6 +154,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     except Exception as error:  # the parser itself is lenient; this is a last resort
         raise MalformedMail(f"not an email message: {error}") from error
     sender = _sender(message)
+    recipients = _recipients(message)
 
     plain, html, attachments = [], [], []
     for part in message.walk():
@@ -166,4 +183,5 @@ def parse_message(raw: bytes) -> ParsedMail:
         message_id=_header_text(message.get("Message-ID")),
         text=text,
         attachments=attachments,
+        recipients=recipients,
     )

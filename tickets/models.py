@@ -148,6 +148,7 @@ class TicketEvent(models.Model):
         ESCALATION = "escalation", _("Escalamiento")
         PRIORITY = "priority", _("Prioridad")
         CHARGE = "charge", _("Cargo")
+        SERVICE = "service", _("Tipo de solicitud")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

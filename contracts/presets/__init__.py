@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from djmoney.money import Money
 
-from contracts.models import Plan, ServiceCategory
+from contracts.models import Plan, Service, ServiceCategory
 from contracts.services import plan_create, plan_update
 from core.errors import full_clean_or_raise
 
@@ -55,6 +55,18 @@ def plan_upsert(*, code: str, currency: str, **fields: Any) -> Plan:
         return plan_create(code=code, currency=currency, **fields)
     changed = {name: value for name, value in fields.items() if getattr(plan, name) != value}
     return plan_update(plan, **changed) if changed else plan
+
+
+def service_upsert(*, code: str, **fields: Any) -> Service:
+    """Create the service type or bring an existing one to these values."""
+    service = Service.objects.filter(code=code).first() or Service(code=code)
+    if service.pk and all(getattr(service, name) == value for name, value in fields.items()):
+        return service
+    for name, value in fields.items():
+        setattr(service, name, value)
+    full_clean_or_raise(service)
+    service.save()
+    return service
 
 
 def category_upsert(*, code: str, name: str, default_impact: str) -> ServiceCategory:

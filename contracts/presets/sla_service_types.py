@@ -13,20 +13,27 @@ Readings:
   count in business hours. Channels: chat, email, ticket (portal) and phone.
 - SLA 2 (mantenimiento) and SLA 3 (reporte de errores): "Las 24 horas ... Exclusivamente
   mediante PaneldeCliente.com": the 2 hours count 24x7, through the portal only.
-- A plan carries one policy and one channel list, so the types become two plans:
-  `altomarketing-comercial` (SLA 1 and 4) and `altomarketing-24h` (SLA 2 and 3); each
-  service type is a service category of its plan.
+- One customer has all four: a single plan, `altomarketing-hosting`, whose contract covers
+  the four service types. Each type names its policy (SLA 1 and 4: business hours; SLA 2
+  and 3: around the clock) and SLA 2 and 3 take only the portal (and the API, the portal by
+  other means); the plan's channels are SLA 1's. Intake measures a request on its type's
+  policy; an agent who finds that a "maintenance" report is a usage question reclassifies
+  it to SLA 1 and the clock moves to business hours ("con el tutorial correspondiente").
+- Default impact by type: advice and web work low, maintenance medium, error reports high.
+- "NO brindamos respuestas a SLA4 fuera del horario comercial" is also a warning to the
+  agent answering outside those hours (see `tickets.services.lifecycle`).
 """
 
 from datetime import timedelta
 
 from contracts.models import Channel, Plan
-from contracts.presets import category_upsert, plan_upsert
+from contracts.presets import category_upsert, plan_upsert, service_upsert
 from sla.calendars import Calendar
 from sla.choices import Impact, Priority
 from sla.services import TargetSpec, calendar_publish, policy_publish
 
 CALENDAR_SLUG = "altomarketing-comercial"
+PLAN_CODE = "altomarketing-hosting"
 TWO_HOURS = timedelta(hours=2)
 
 
@@ -54,25 +61,53 @@ def load() -> None:
         targets={p: TargetSpec(TWO_HOURS, None, always=True) for p in priorities},
     ).policy
     plan_upsert(
-        code="altomarketing-comercial",
+        code=PLAN_CODE,
         currency="ARS",
-        name="SLA 1 Asesoramiento y SLA 4 Diseño web y software",
+        name="Hosting con soporte SLA 1 a 4",
         allowed_channels=[Channel.CHAT, Channel.EMAIL, Channel.PORTAL, Channel.API, Channel.PHONE],
         sla_policy=business,
         support_model=Plan.SupportModel.INCLUDED,
     )
-    plan_upsert(
-        code="altomarketing-24h",
-        currency="ARS",
-        name="SLA 2 Mantenimiento preventivo y SLA 3 Reporte de errores",
-        allowed_channels=[Channel.PORTAL, Channel.API],
-        sla_policy=always,
-        support_model=Plan.SupportModel.INCLUDED,
-    )
-    for code, name, impact in (
-        ("sla1-asesoramiento", "SLA 1: Asesoramiento", Impact.LOW),
-        ("sla2-mantenimiento", "SLA 2: Mantenimiento preventivo", Impact.MEDIUM),
-        ("sla3-errores", "SLA 3: Reporte de errores", Impact.HIGH),
-        ("sla4-diseno-software", "SLA 4: Diseño web, software y relacionados", Impact.LOW),
+    portal_only = [Channel.PORTAL, Channel.API]
+    for code, name, description, impact, policy, channels in (
+        (
+            "sla1-asesoramiento",
+            "SLA 1: Asesoramiento",
+            "Consultas de uso del hosting y del correo; en horario comercial.",
+            Impact.LOW,
+            business,
+            [],
+        ),
+        (
+            "sla2-mantenimiento",
+            "SLA 2: Mantenimiento preventivo",
+            "Tareas de mantenimiento del servicio; las 24 horas, solo por el panel de cliente.",
+            Impact.MEDIUM,
+            always,
+            portal_only,
+        ),
+        (
+            "sla3-errores",
+            "SLA 3: Reporte de errores",
+            "Algo dejó de funcionar; las 24 horas, solo por el panel de cliente.",
+            Impact.HIGH,
+            always,
+            portal_only,
+        ),
+        (
+            "sla4-diseno-software",
+            "SLA 4: Diseño web, software y relacionados",
+            "Cambios en su sitio o aplicación; en horario comercial.",
+            Impact.LOW,
+            business,
+            [],
+        ),
     ):
-        category_upsert(code=code, name=name, default_impact=impact)
+        service_upsert(
+            code=code,
+            name=name,
+            description=description,
+            category=category_upsert(code=code, name=name, default_impact=impact),
+            sla_policy=policy,
+            allowed_channels=channels,
+        )

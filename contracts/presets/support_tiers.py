@@ -15,14 +15,16 @@ Readings:
 - Nivel 1: "tickets o email únicamente", phone only "con un número de caso": portal and
   email, phone allowed only with an existing ticket number.
 - Nivel 3: "$COP 120.900 +IVA x MES": a taxable monthly fee of COP 120,900.
-- Case types: the examples become service categories with a default impact (outage ->
-  high, firewall IP block -> medium, password reset -> low, ...).
+- Case types: the examples become service types (each in a category of its own) with a
+  default impact (outage -> high, firewall IP block -> medium, password reset -> low, ...),
+  which intake applies when the customer gives no impact; all take the tier's policy and
+  channels.
 """
 
 from datetime import timedelta
 
 from contracts.models import Channel, Plan
-from contracts.presets import category_upsert, plan_upsert
+from contracts.presets import category_upsert, plan_upsert, service_upsert
 from sla.calendars import Calendar
 from sla.choices import Impact, Priority, Urgency
 from sla.services import TargetSpec, calendar_publish, policy_publish
@@ -126,4 +128,5 @@ def load() -> None:
             **plan_fields,
         )
     for code, name, impact in CASE_TYPES:
-        category_upsert(code=code, name=name, default_impact=impact)
+        category = category_upsert(code=code, name=name, default_impact=impact)
+        service_upsert(code=code, name=name, category=category)

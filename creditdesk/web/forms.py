@@ -19,18 +19,29 @@ class InstantFormField(InstantFieldMixin, forms.DateTimeField):
     """A date-time typed in a form, within the accepted years (core.instants)."""
 
 
+class ServiceTypeChoiceField(forms.ModelChoiceField):
+    """Each type with its plain description, so the customer knows which to pick."""
+
+    def label_from_instance(self, obj: Service) -> str:
+        return f"{obj.name}: {obj.description}" if obj.description else obj.name
+
+
 class TicketOpenForm(forms.Form):
     subject = forms.CharField(label=_("Asunto"), max_length=200)
     description = forms.CharField(
         label=_("Descripción"), widget=forms.Textarea(attrs=TEXTAREA), required=False
     )
-    service = forms.ModelChoiceField(
-        label=_("Servicio"),
+    service = ServiceTypeChoiceField(
+        label=_("Tipo de solicitud"),
         queryset=Service.objects.none(),
         required=False,
         empty_label=_("(sin especificar)"),
     )
-    impact = forms.ChoiceField(label=_("Impacto"), choices=Impact.choices, initial=Impact.MEDIUM)
+    impact = forms.ChoiceField(
+        label=_("Impacto"),
+        choices=[("", _("Según el tipo de solicitud")), *Impact.choices],
+        required=False,
+    )
     urgency = forms.ChoiceField(
         label=_("Urgencia"), choices=Urgency.choices, initial=Urgency.MEDIUM
     )

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from contracts.models import Plan, ServiceCategory
+from contracts.models import Plan, Service, ServiceCategory
 from sla.choices import Impact, Priority, Urgency
 from sla.models import ActivationLeadTime, CalendarVersion, SlaClock, SlaPolicyVersion
 from sla.selectors import policy_current_version
@@ -23,11 +23,12 @@ def presets():
     call_command("load_presets", stdout=io.StringIO())
 
 
-def open_on(plan_code: str, priority: str, started_at: datetime):
+def open_on(plan_code: str, priority: str, started_at: datetime, service: str = ""):
     plan = Plan.objects.get(code=plan_code)
+    policy = Service.objects.get(code=service).sla_policy if service else plan.sla_policy
     return clocks_start(
-        subject=f"ticket:{plan_code}:{started_at.isoformat()}",
-        policy=plan.sla_policy,
+        subject=f"ticket:{plan_code}:{service}:{started_at.isoformat()}",
+        policy=policy,
         priority=priority,
         started_at=started_at,
     )
@@ -39,6 +40,7 @@ def test_loading_twice_changes_nothing(presets):
         CalendarVersion.objects.count(),
         SlaPolicyVersion.objects.count(),
         ServiceCategory.objects.count(),
+        Service.objects.count(),
         ActivationLeadTime.objects.count(),
     )
 
@@ -49,9 +51,10 @@ def test_loading_twice_changes_nothing(presets):
         CalendarVersion.objects.count(),
         SlaPolicyVersion.objects.count(),
         ServiceCategory.objects.count(),
+        Service.objects.count(),
         ActivationLeadTime.objects.count(),
     )
-    assert counts[0] == 7
+    assert counts[0] == 6
 
 
 def test_loading_one_preset_by_name():
@@ -155,7 +158,10 @@ def test_seed_002_premium_tier_price_and_case_types(presets):
 
 def test_seed_000_advice_is_answered_within_two_business_hours(presets):
     pair = open_on(
-        "altomarketing-comercial", Priority.P3, datetime(2026, 3, 6, 16, tzinfo=BUENOS_AIRES)
+        "altomarketing-hosting",
+        Priority.P3,
+        datetime(2026, 3, 6, 16, tzinfo=BUENOS_AIRES),
+        service="sla1-asesoramiento",
     )
 
     # 1 h on Friday until 17:00, 1 h on Monday from 10:00
@@ -163,10 +169,15 @@ def test_seed_000_advice_is_answered_within_two_business_hours(presets):
 
 
 def test_seed_000_error_reports_are_answered_within_two_hours_any_time(presets):
-    pair = open_on("altomarketing-24h", Priority.P2, datetime(2026, 3, 7, 23, tzinfo=BUENOS_AIRES))
+    pair = open_on(
+        "altomarketing-hosting",
+        Priority.P2,
+        datetime(2026, 3, 7, 23, tzinfo=BUENOS_AIRES),
+        service="sla3-errores",
+    )
 
     assert pair.response.due_at == datetime(2026, 3, 8, 1, tzinfo=BUENOS_AIRES)
-    assert Plan.objects.get(code="altomarketing-24h").allowed_channels == ["portal", "api"]
+    assert Service.objects.get(code="sla3-errores").allowed_channels == ["portal", "api"]
 
 
 # Seed 003 -------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: dat
     Call with the ticket row locked, inside the caller's transaction. On a plan with support
     included nothing is charged: the worked minutes are recorded and explained."""
     minutes = ticket.work_logs.filter(billable=True).aggregate(total=Sum("minutes"))["total"] or 0
-    if not ticket.contract.plan.uses_credits:
+    if not ticket.contract.plan.takes_credits_for(ticket.service):
         _record_included_work(ticket, minutes)
         return
     billed = credits_for_minutes(minutes, credit_rule_for(ticket.contract))
@@ -82,14 +82,27 @@ def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: dat
 
 
 def _record_included_work(ticket: Ticket, minutes: int) -> None:
+    # A ticket reclassified from a billed service type still holds its minimum: give it back.
+    hold = _active_hold(ticket)
+    if hold is not None:
+        credits_release_hold(hold=hold)
     ticket.work_logs.filter(charged=False).update(charged=True)
     ticket.billed_minutes = minutes
-    ticket.charge_explanation = (
-        f"{minutes} min trabajados, incluidos en su plan: sin cargo de créditos."
-    )
-    ticket.charge_explanation_en = (
-        f"{minutes} min worked, included in your plan: no credits charged."
-    )
+    if ticket.contract.plan.uses_credits:  # a service type the provider does not bill
+        service = ticket.service.name
+        ticket.charge_explanation = (
+            f"{minutes} min trabajados en «{service}», que no se factura: sin cargo de créditos."
+        )
+        ticket.charge_explanation_en = (
+            f"{minutes} min worked on “{service}”, which is not billed: no credits charged."
+        )
+    else:
+        ticket.charge_explanation = (
+            f"{minutes} min trabajados, incluidos en su plan: sin cargo de créditos."
+        )
+        ticket.charge_explanation_en = (
+            f"{minutes} min worked, included in your plan: no credits charged."
+        )
     ticket.save(update_fields=["billed_minutes", "charge_explanation", "charge_explanation_en"])
 
 
@@ -192,7 +205,7 @@ def session_mark_no_show(
             raise SessionNotStarted(field="session")
         ticket = locked.ticket
         entry = None
-        if ticket.contract.plan.uses_credits:
+        if ticket.contract.plan.takes_credits_for(ticket.service):
             entry = credits_charge_no_show(
                 account=credit_account_get_or_create(customer=ticket.customer),
                 rule=credit_rule_for(ticket.contract),

@@ -2,8 +2,12 @@
 
 `ticket_open` checks, in this order, and names the first reason that fails (DESIGN.md):
 unknown or unauthorized requester; free membership; no active contract; channel not
-allowed by the plan; service outside the catalogue; contract suspended or customer
-administratively insolvent; fewer available credits than the plan's minimum.
+allowed by the plan (or by the named service type); service outside the catalogue; contract
+suspended or customer administratively insolvent; fewer available credits than the plan's
+minimum (only on a prepaid-credits plan, for a service type that is billed).
+
+The service type also decides the SLA policy the clocks run on (else the plan's) and the
+impact when the customer gives none (seed 002: an outage is high, a password reset low).
 
 The credit account row is locked for the whole decision and the hold is placed in the same
 transaction, so two concurrent requests can never both pass on credits only one of them has.
@@ -32,6 +36,7 @@ from tickets.exceptions import (
     ChannelNotAllowed,
     OutOfScope,
     PhoneNeedsTicketNumber,
+    ServiceChannelNotAllowed,
     UnauthorizedRequester,
     UnknownRequester,
 )
@@ -87,7 +92,7 @@ def ticket_open(
     requester: Contact | None = None,
     requester_address: str = "",
     service: Service | None = None,
-    impact: str = Impact.MEDIUM,
+    impact: str | None = None,
     urgency: str = Urgency.MEDIUM,
     existing_ticket_number: str = "",
     follows_up: Ticket | None = None,
@@ -95,8 +100,11 @@ def ticket_open(
     email_message_id: str = "",
     at: datetime | None = None,
 ) -> IntakeResult:
-    """Open a request or say why not. Locks the customer's credit account; mails on commit."""
+    """Open a request or say why not. Locks the customer's credit account; mails on commit.
+    Without an `impact`, the service type's default (medium without one)."""
     at = at or timezone.now()
+    if not impact:
+        impact = service.default_impact if service is not None else Impact.MEDIUM
     _validate(
         channel=channel, subject=subject, description=description, impact=impact, urgency=urgency
     )
@@ -186,7 +194,7 @@ def _open_locked(
     )
     customer, contract = requester.customer, decision.contract
     rule = decision.rule
-    policy_version = clocks.current_policy_version(contract.plan)
+    policy_version = clocks.current_policy_version(contract.plan, service)
     priority = clocks.priority_for(policy_version, impact=impact, urgency=urgency)
     ticket = Ticket.objects.create(
         customer=customer,
@@ -262,17 +270,23 @@ def intake_evaluate(
         raise UnauthorizedRequester(
             requester=requester.email, customer=requester.customer.legal_name
         )
-    decision = solvency_check(customer=requester.customer, lock=lock)
+    decision = solvency_check(customer=requester.customer, service=service, lock=lock)
     if decision.code in REFUSED_BEFORE_CHANNEL:
         decision.raise_if_refused()
-    follows_up = _check_channel(decision.contract, channel, existing_ticket_number, follows_up)
-    _check_scope(decision.contract, service)
+    follows_up = _check_channel(
+        decision.contract, channel, existing_ticket_number, follows_up, service
+    )
+    scope_check(decision.contract, service)
     decision.raise_if_refused()
     return decision, follows_up
 
 
 def _check_channel(
-    contract: Contract, channel: str, existing_ticket_number: str, follows_up: Ticket | None
+    contract: Contract,
+    channel: str,
+    existing_ticket_number: str,
+    follows_up: Ticket | None,
+    service: Service | None,
 ) -> Ticket | None:
     plan = contract.plan
     if channel == Channel.PHONE and plan.phone_requires_ticket_number:
@@ -284,10 +298,17 @@ def _check_channel(
         return follows_up or existing
     if not plan.allows_channel(channel):
         raise ChannelNotAllowed(field="channel", plan=plan.name, channel=channel)
+    if not plan.allows_channel(channel, service):
+        raise ServiceChannelNotAllowed(
+            field="channel",
+            service=service.name,
+            allowed=", ".join(service.allowed_channels),
+            channel=channel,
+        )
     return follows_up
 
 
-def _check_scope(contract: Contract, service: Service | None) -> None:
+def scope_check(contract: Contract, service: Service | None) -> None:
     """Only a service the contract covers (`services_covered`), or none named."""
     if service is not None and not services_covered(contract).filter(pk=service.pk).exists():
         raise OutOfScope(field="service", service=service.name)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from background.queue import enqueue_on_commit
-from contracts.models import Channel, Contact
+from contracts.models import Channel, Contact, Service
 from core.errors import InvalidInput
 from core.events import event_emit
 from sla.business_days import end_of_business_days
@@ -27,7 +27,7 @@ from tickets.locks import ticket_lock
 from tickets.models import Message, Ticket, TicketEvent, text_within_limit
 from tickets.services.charging import ticket_charge, ticket_release_unused_hold
 from tickets.services.events import ticket_event_record
-from tickets.services.intake import IntakeResult, ticket_open
+from tickets.services.intake import IntakeResult, scope_check, ticket_open
 from tickets.transitions import check_transition
 
 Status = Ticket.Status
@@ -273,6 +273,40 @@ def ticket_override_priority(
         locked.priority = decision.priority
         locked.priority_override_reason = decision.reason
         locked.save(update_fields=["priority", "priority_override_reason"])
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_reclassify(
+    ticket: Ticket, *, service: Service, by: AbstractBaseUser, reason: str, at=None
+) -> Ticket:
+    """Staff name the service type a request really is about (seed 000: a maintenance report
+    that turns out to be a usage question is answered as SLA 1). The reason is kept, the open
+    clocks move to the type's policy keeping the time used, and the type's billing applies
+    when the ticket is charged. The contract must cover the type, as at intake."""
+    at = at or timezone.now()
+    if not reason.strip():
+        raise InvalidInput({"reason": [_("Indique el motivo del cambio de tipo.")]})
+    with transaction.atomic():
+        locked = ticket_lock(ticket.pk)
+        if locked.status in Ticket.FINISHED_STATUSES:
+            raise InvalidInput({"service": [_("Una solicitud terminada no cambia de tipo.")]})
+        if locked.service_id == service.pk:
+            raise InvalidInput({"service": [_("La solicitud ya es de ese tipo.")]})
+        scope_check(locked.contract, service)
+        version = clocks.current_policy_version(locked.contract.plan, service)
+        ticket_event_record(
+            locked,
+            TicketEvent.Kind.SERVICE,
+            locked.service.code[:40] if locked.service else "",
+            service.code[:40],
+            by=by,
+            reason=reason.strip(),
+            at=at,
+        )
+        locked.service = service
+        locked.save(update_fields=["service"])
+        clocks.move_to_policy(locked, version, at=at)
     ticket.refresh_from_db()
     return ticket
 

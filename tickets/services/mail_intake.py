@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 
 from background.queue import enqueue_on_commit
 from contracts.models import Channel
-from contracts.selectors import contact_get_by_email
+from contracts.selectors import contact_get_by_email, service_for_mailbox
 from core.errors import CreditdeskError
 from tickets import tasks
 from tickets.mail import MalformedMail, ParsedMail, mail_fingerprint, parse_message
@@ -136,6 +136,7 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
             requester_address=mail.from_address,
             subject=mail.subject or body[:200],
             description=body,
+            service=service_for_mailbox(mail.recipients),
             email_message_id=mail.message_id,
         )
     if not result.accepted:

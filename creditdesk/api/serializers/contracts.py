@@ -143,10 +143,35 @@ class CreditPackSerializer(serializers.ModelSerializer):
 
 class ServiceSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    sla_policy = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        help_text="The SLA policy this type's requests are measured on; null: the plan's.",
+    )
+    allowed_channels = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Empty: the plan's channels; otherwise only these (and the plan's).",
+    )
+    billed = serializers.BooleanField(
+        read_only=True, help_text="On a prepaid-credits plan, whether these requests charge."
+    )
 
     class Meta:
         model = Service
-        fields = ["id", "code", "name", "description", "category", "default_impact", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "category",
+            "default_impact",
+            "sla_policy",
+            "allowed_channels",
+            "billed",
+            "mail_address",
+            "is_active",
+        ]
         read_only_fields = fields
 
 

@@ -134,9 +134,17 @@ class TicketOpenSerializer(ScopedChoicesMixin, serializers.Serializer):
         help_text="Staff only: the contact the request is opened for. Contacts open as themselves.",
     )
     service = serializers.PrimaryKeyRelatedField(
-        queryset=Service.objects.all(), required=False, allow_null=True
+        queryset=Service.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The service type (GET /api/v1/services/); it may choose the SLA "
+        "policy, the channels and the default impact.",
     )
-    impact = serializers.ChoiceField(choices=Impact.choices, default=Impact.MEDIUM)
+    impact = serializers.ChoiceField(
+        choices=Impact.choices,
+        required=False,
+        help_text="Default: the service type's default impact, else medium.",
+    )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.MEDIUM)
     existing_ticket_number = serializers.CharField(
         required=False, allow_blank=True, max_length=20, default=""
@@ -165,6 +173,11 @@ class EscalateSerializer(serializers.Serializer):
 
 class PrioritySerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
+    reason = serializers.CharField(max_length=5000)
+
+
+class ReclassifySerializer(serializers.Serializer):
+    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
     reason = serializers.CharField(max_length=5000)
 
 

@@ -192,7 +192,7 @@ class ServiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     filterset_class = filters.ServiceApiFilter
     ordering_fields = ["code", "name"]
     roles = READ
-    queryset = Service.objects.select_related("category").order_by("code")
+    queryset = Service.objects.select_related("category", "sla_policy").order_by("code")
 
 
 _REASON = extend_schema(request=ReasonSerializer, responses=ContractSerializer)

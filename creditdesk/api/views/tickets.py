@@ -18,6 +18,7 @@ from creditdesk.api.serializers.tickets import (
     MessageSerializer,
     NoShowSerializer,
     PrioritySerializer,
+    ReclassifySerializer,
     SessionCreateSerializer,
     SessionSerializer,
     TicketDetailSerializer,
@@ -82,6 +83,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         "follow_up": TICKET_OPENERS,
         "escalate": TICKET_STAFF,
         "priority": TICKET_STAFF,
+        "reclassify": TICKET_STAFF,
         "assign": TICKET_STAFF,
         "messages": ALL,
         "add_message": TICKET_OPENERS,
@@ -136,7 +138,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             description=data.get("description", ""),
             requester=requester,
             service=data.get("service"),
-            impact=data["impact"],
+            impact=data.get("impact"),
             urgency=data["urgency"],
             existing_ticket_number=data["existing_ticket_number"],
             by=request.user if staff else None,
@@ -201,6 +203,20 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         ticket = self.get_object()
         data = self.parse(PrioritySerializer)
         lifecycle.ticket_override_priority(ticket, by=request.user, **data)
+        return self._detail(ticket)
+
+    @extend_schema(
+        request=ReclassifySerializer,
+        responses=TicketDetailSerializer,
+        summary="Move the ticket to another service type",
+        description="Staff only. The open SLA clocks move to the type's policy, keeping the "
+        "business time already used; the reason is kept in the ticket's history.",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reclassify(self, request, pk=None):
+        ticket = self.get_object()
+        data = self.parse(ReclassifySerializer)
+        lifecycle.ticket_reclassify(ticket, by=request.user, **data)
         return self._detail(ticket)
 
     @extend_schema(request=AssignSerializer, responses=TicketDetailSerializer)

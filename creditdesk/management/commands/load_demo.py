@@ -284,7 +284,7 @@ CUSTOMERS = (
         andino,
     ),
     DemoCustomer(
-        "altomarketing-comercial",
+        "altomarketing-hosting",
         "Estudio Pampa S.R.L.",
         "30-71234567-8",
         "AR",

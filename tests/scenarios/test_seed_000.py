@@ -1,0 +1,178 @@
+"""Seed 000, through the public API: one hosting customer in Buenos Aires with the four SLA
+service types under one contract. Advice (SLA 1) is answered within 2 business hours
+(10:00-17:00, Monday to Friday); error reports and maintenance (SLA 2, 3) within 2 hours
+around the clock, through the customer panel only; support is part of the hosting, so
+nothing is held, charged or invoiced in credits."""
+
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from contracts.models import Plan, Service
+from contracts.services import contact_portal_access_grant
+from credits.models import CreditHold, LedgerEntry
+from tests.api.conftest import client_for
+from tests.factories import make_account_manager, make_agent
+from tickets.models import Contact
+
+pytestmark = pytest.mark.django_db
+BUENOS_AIRES = ZoneInfo("America/Argentina/Buenos_Aires")
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=BUENOS_AIRES)
+
+
+def response_due(body: dict) -> datetime:
+    clock = next(clock for clock in body["clocks"] if clock["kind"] == "response")
+    return datetime.fromisoformat(clock["due_at"]).astimezone(BUENOS_AIRES)
+
+
+@pytest.fixture
+def signed():
+    """The account manager signs Estudio Pampa to hosting with SLA 1 to 4 (one contract)."""
+    call_command("load_presets", "sla-service-types", stdout=io.StringIO())
+    manager_user = make_account_manager()
+    manager = client_for(manager_user)
+    customer = manager.post(
+        "/api/v1/customers/",
+        {
+            "legal_name": "Estudio Pampa S.R.L.",
+            "tax_id": "30-71234567-8",
+            "country": "AR",
+            "currency": "ARS",
+            "time_zone": "America/Argentina/Buenos_Aires",
+            "billing_email": "admin@pampa.example",
+            "account_manager": manager_user.pk,
+        },
+        format="json",
+    )
+    assert customer.status_code == 201, customer.json()
+    contact = manager.post(
+        "/api/v1/contacts/",
+        {
+            "customer": customer.json()["id"],
+            "name": "Lucía Gómez",
+            "email": "lucia@pampa.example",
+            "can_request": True,
+        },
+        format="json",
+    )
+    assert contact.status_code == 201, contact.json()
+    types = {s.code: s.pk for s in Service.objects.filter(code__startswith="sla")}
+    contract = manager.post(
+        "/api/v1/contracts/",
+        {
+            "customer": customer.json()["id"],
+            "plan": Plan.objects.get(code="altomarketing-hosting").pk,
+            "starts_on": "2026-03-01",
+            "services": sorted(types.values()),
+        },
+        format="json",
+    )
+    assert contract.status_code == 201, contract.json()
+    activated = manager.post(f"/api/v1/contracts/{contract.json()['id']}/activate/", format="json")
+    assert activated.status_code == 200, activated.json()
+    lucia = contact_portal_access_grant(
+        Contact.objects.get(pk=contact.json()["id"]), username="lucia", password="x" * 16
+    )
+    return client_for(lucia), types
+
+
+@time_machine.travel(at(2026, 3, 6, 16), tick=False)
+def test_the_customer_sees_the_four_service_types_with_their_policies(signed):
+    customer, _types = signed
+
+    listed = {row["code"]: row for row in customer.get("/api/v1/services/").json()["results"]}
+
+    assert listed["sla1-asesoramiento"]["sla_policy"] == "altomarketing-sla-comercial"
+    assert listed["sla3-errores"]["sla_policy"] == "altomarketing-sla-24h"
+    assert listed["sla3-errores"]["allowed_channels"] == ["portal", "api"]
+    assert listed["sla3-errores"]["default_impact"] == "high"
+
+
+def test_advice_and_an_error_report_under_one_contract_run_on_their_own_hours(signed):
+    customer, types = signed
+
+    # Friday 16:00: advice, answered within 2 business hours -> Monday 11:00
+    with time_machine.travel(at(2026, 3, 6, 16), tick=False):
+        advice = customer.post(
+            "/api/v1/tickets/",
+            {"subject": "¿Cómo configuro el correo?", "service": types["sla1-asesoramiento"]},
+            format="json",
+        )
+    assert advice.status_code == 201, advice.json()
+    assert advice.json()["impact"] == "low"  # the type's default: the customer gave none
+    assert response_due(advice.json()) == at(2026, 3, 9, 11)
+
+    # Saturday 23:00: the site is down, reported through the panel -> Sunday 01:00
+    with time_machine.travel(at(2026, 3, 7, 23), tick=False):
+        outage = customer.post(
+            "/api/v1/tickets/",
+            {"subject": "El sitio no carga", "service": types["sla3-errores"]},
+            format="json",
+        )
+    assert outage.status_code == 201, outage.json()
+    assert outage.json()["impact"] == "high"
+    assert response_due(outage.json()) == at(2026, 3, 8, 1)
+
+    # Support is part of the hosting: nothing held or charged, nothing to invoice in credits
+    assert not CreditHold.objects.exists()
+    assert not LedgerEntry.objects.exists()
+
+
+def test_an_error_report_by_phone_is_refused_and_says_which_channels_take_it(signed):
+    _customer, types = signed
+    staff = client_for(make_agent())
+    contact = Contact.objects.get(email="lucia@pampa.example")
+
+    with time_machine.travel(at(2026, 3, 7, 23), tick=False):
+        called = staff.post(
+            "/api/v1/tickets/",
+            {
+                "subject": "Caída",
+                "service": types["sla3-errores"],
+                "requester": contact.pk,
+                "channel": "phone",
+            },
+            format="json",
+        )
+
+    assert called.status_code == 422, called.json()
+    assert called.json()["code"] == "channel_not_allowed"
+    assert "portal, api" in str(called.json())
+
+
+def test_maintenance_that_is_a_usage_question_moves_to_business_hours(signed):
+    customer, types = signed
+    agent = client_for(make_agent())
+    with time_machine.travel(at(2026, 3, 7, 23), tick=False):
+        report = customer.post(
+            "/api/v1/tickets/",
+            {"subject": "No veo las copias", "service": types["sla2-mantenimiento"]},
+            format="json",
+        ).json()
+    assert response_due(report) == at(2026, 3, 8, 1)
+
+    # Sunday 00:30 the agent sees it is a usage question: SLA 1, counted from Monday 10:00
+    with time_machine.travel(at(2026, 3, 8, 0, 30), tick=False):
+        moved = agent.post(
+            f"/api/v1/tickets/{report['id']}/reclassify/",
+            {"service": types["sla1-asesoramiento"], "reason": "Consulta de uso: tutorial"},
+            format="json",
+        )
+
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["service"] == types["sla1-asesoramiento"]
+    assert response_due(moved.json()) == at(2026, 3, 9, 12)
+    refused = agent.post(
+        f"/api/v1/tickets/{report['id']}/reclassify/",
+        {"service": types["sla1-asesoramiento"], "reason": "otra vez"},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "service" in refused.json()["fields"]
