@@ -386,6 +386,14 @@ class Service(models.Model):
         blank=True,
         help_text=_("Las solicitudes que llegan a esta dirección son de este tipo."),
     )
+    answers_in_business_hours_only = models.BooleanField(
+        _("se responde solo en horario hábil"),
+        default=False,
+        help_text=_(
+            "Quien responda fuera del horario del calendario de su política recibe un aviso, "
+            "salvo que el contrato lo permita."
+        ),
+    )
     billed = models.BooleanField(
         _("se factura"),
         default=True,
@@ -442,6 +450,11 @@ class Contract(models.Model):
     ends_on = models.DateField(_("fin"), null=True, blank=True)
     services = models.ManyToManyField(
         Service, verbose_name=_("servicios cubiertos"), blank=True, related_name="contracts"
+    )
+    answers_outside_hours = models.BooleanField(
+        _("admite respuestas fuera de horario"),
+        default=False,
+        help_text=_("Para los tipos que se responden solo en horario hábil."),
     )
     # Per-contract overrides of the plan's credit rules; empty means "as the plan says".
     min_available_credits = models.DecimalField(

@@ -187,6 +187,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Creditdesk <soporte@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where customers reach Creditdesk: the links in mail (a resolved request's reopen link).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Background work (django.tasks). TASKS_BACKEND: `database` (django-tasks-db: tasks are rows
 # in DATABASE_URL's database, run by `manage.py db_worker`), `redis` (django-tasks-rq on

@@ -8,9 +8,9 @@ touches. A plan without an SLA policy ("agreed" attention) starts no clocks.
 from datetime import datetime
 
 from contracts.models import Plan, Service
-from sla.calendars import Calendar
+from sla.calendars import Calendar, is_working_time
 from sla.models import SlaClock, SlaPolicyVersion
-from sla.selectors import calendar_value, policy_current_version
+from sla.selectors import calendar_current_version, calendar_value, policy_current_version
 from sla.services.clocks import (
     clock_pause,
     clock_reopen,
@@ -79,6 +79,22 @@ def move_to_policy(ticket: Ticket, version: SlaPolicyVersion | None, *, at: date
         return
     for clock in _each(ticket, phases={RUNNING, PAUSED, UNTIMED}):
         clock_retarget(clock=clock, at=at, policy_version=version, note="reclassified")
+
+
+def answer_out_of_hours(ticket: Ticket, *, at: datetime) -> bool:
+    """Seed 000: "NO brindamos respuestas a SLA4 fuera del horario comercial". Whether an
+    answer at `at` falls outside the hours of the ticket's type's policy calendar, for a type
+    answered only in business hours, unless the contract allows answers outside them."""
+    service = ticket.service
+    if service is None or not service.answers_in_business_hours_only:
+        return False
+    if ticket.contract.answers_outside_hours:
+        return False
+    version = current_policy_version(ticket.contract.plan, service)
+    if version is None:
+        return False
+    calendar = calendar_value(calendar_current_version(version.calendar))
+    return not is_working_time(at, calendar)
 
 
 def recipients(ticket: Ticket) -> list[str]:

@@ -7,11 +7,12 @@ back); each mail is sent once per ticket or message and recipient (`background.m
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from background.mail import mail_once
 from core.formatting import zone_label
-from tickets import clocks
+from tickets import clocks, reopen_links
 from tickets.models import Message, Ticket
 
 
@@ -45,6 +46,33 @@ def send_acknowledgement(ticket_id: int) -> None:
     """Seed 003's "acuse de recibo": the number and the due times, in the customer's zone."""
     ticket = Ticket.objects.select_related("requester__customer", "customer").get(pk=ticket_id)
     _send(ticket, "acknowledgement", ticket.subject, kind="acknowledgement", about=ticket.pk)
+
+
+def send_resolution(ticket_id: int) -> None:
+    """The solution, the time worked and, where credits apply, the charge and its reason,
+    with a link that reopens the request in one click. Once per resolution."""
+    ticket = Ticket.objects.select_related("requester__customer", "customer", "contract__plan").get(
+        pk=ticket_id
+    )
+    resolution = reopen_links.resolution_event(ticket)
+    if ticket.status != Ticket.Status.RESOLVED or resolution is None:
+        return  # reopened or closed before the mail left: the notice would be wrong
+    last_answer = (
+        ticket.messages.filter(direction=Message.Direction.OUTBOUND).order_by("-pk").first()
+    )
+    language = ticket.requester.preferred_language if ticket.requester else "es"
+    _send(
+        ticket,
+        "resolution",
+        ticket.subject,
+        kind="resolution",
+        about=resolution.pk,
+        solution=resolution.reason or (last_answer.body if last_answer else ""),
+        charges_credits=ticket.contract.plan.takes_credits_for(ticket.service),
+        explanation=ticket.charge_explanation_in(language),
+        reopen_url=settings.SITE_URL
+        + reverse("web:reopen-link", args=[reopen_links.reopen_token(ticket, resolution)]),
+    )
 
 
 def send_agent_message(message_id: int) -> None:

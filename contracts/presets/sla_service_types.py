@@ -20,8 +20,9 @@ Readings:
   policy; an agent who finds that a "maintenance" report is a usage question reclassifies
   it to SLA 1 and the clock moves to business hours ("con el tutorial correspondiente").
 - Default impact by type: advice and web work low, maintenance medium, error reports high.
-- "NO brindamos respuestas a SLA4 fuera del horario comercial" is also a warning to the
-  agent answering outside those hours (see `tickets.services.lifecycle`).
+- "NO brindamos respuestas a SLA4 fuera del horario comercial": SLA 4 is answered only in
+  business hours; an agent answering it outside them is warned on the ticket page, unless
+  the contract admits answers outside hours (`tickets.clocks.answer_out_of_hours`).
 """
 
 from datetime import timedelta
@@ -103,6 +104,7 @@ def load() -> None:
             [],
         ),
     ):
+        only_in_hours = code == "sla4-diseno-software"
         service_upsert(
             code=code,
             name=name,
@@ -110,4 +112,5 @@ def load() -> None:
             category=category_upsert(code=code, name=name, default_impact=impact),
             sla_policy=policy,
             allowed_channels=channels,
+            answers_in_business_hours_only=only_in_hours,
         )

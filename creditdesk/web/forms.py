@@ -58,6 +58,10 @@ class ReplyForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Motivo de la reapertura"), max_length=500)
 
+    def __init__(self, *args, reason_required: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+
 
 class FollowUpForm(forms.Form):
     subject = forms.CharField(label=_("Asunto del seguimiento"), max_length=200)
@@ -117,6 +121,19 @@ class AssignForm(forms.Form):
         required=False,
         empty_label=_("(nadie)"),
     )
+
+
+class ReclassifyForm(forms.Form):
+    service = ServiceTypeChoiceField(
+        label=_("Tipo de solicitud"),
+        queryset=Service.objects.none(),
+        empty_label=_("(elija un tipo)"),
+    )
+    reason = forms.CharField(label=_("Motivo del cambio de tipo"), max_length=500)
+
+    def __init__(self, *args, services, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
 
 
 class WebhookEndpointForm(forms.Form):

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from tests.api.conftest import client_for, world  # noqa: F401  (fixture)
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
 from tests.web.routes import page_routes
+from tickets.reopen_links import reopen_token
 
 HOSTILE_TEXT = [
     "",
@@ -125,6 +126,8 @@ def _path(route: str, world) -> str:  # noqa: F811
         "pk": world.a.session.pk if "sessions" in route else None,
         "pack_id": world.pack.pk,
         "month": "2026-11",
+        # signed, but for a resolution the ticket is not in: the page says the link is spent
+        "token": reopen_token(world.a.ticket, world.a.ticket.events.first()),
     }
     if "invoices" in route:
         values["pk"] = world.a.invoice.pk

@@ -11,13 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
-from contracts.models import Plan, Service
+from contracts.models import Contract, Plan, Service
 from contracts.services import contact_portal_access_grant
 from credits.models import CreditHold, LedgerEntry
 from tests.api.conftest import client_for
 from tests.factories import make_account_manager, make_agent
-from tickets.models import Contact
+from tickets.clocks import answer_out_of_hours
+from tickets.models import Contact, Ticket
 
 pytestmark = pytest.mark.django_db
 BUENOS_AIRES = ZoneInfo("America/Argentina/Buenos_Aires")
@@ -176,3 +178,27 @@ def test_maintenance_that_is_a_usage_question_moves_to_business_hours(signed):
     )
     assert refused.status_code == 400
     assert "service" in refused.json()["fields"]
+
+
+def test_an_agent_answering_web_work_outside_business_hours_is_warned(signed, client):
+    customer, types = signed
+    agent = make_agent()
+    with time_machine.travel(at(2026, 3, 6, 16), tick=False):
+        opened = customer.post(
+            "/api/v1/tickets/",
+            {"subject": "Cambiar el banner", "service": types["sla4-diseno-software"]},
+            format="json",
+        ).json()
+    ticket = Ticket.objects.get(pk=opened["id"])
+    client.force_login(agent)
+    page = f"/workspace/tickets/{ticket.number}/"
+
+    with time_machine.travel(at(2026, 3, 7, 11), tick=False):  # Saturday
+        assert answer_out_of_hours(ticket, at=timezone.now())
+        assert 'data-testid="out-of-hours"' in client.get(page).text
+    with time_machine.travel(at(2026, 3, 9, 11), tick=False):  # Monday, open
+        assert 'data-testid="out-of-hours"' not in client.get(page).text
+
+    Contract.objects.filter(pk=ticket.contract_id).update(answers_outside_hours=True)
+    ticket.refresh_from_db()
+    assert not answer_out_of_hours(ticket, at=at(2026, 3, 7, 11))

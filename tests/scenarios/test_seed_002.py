@@ -110,7 +110,8 @@ def test_a_nivel_1_customer_without_credits_asks_by_ticket_and_by_mail(
     assert not CreditHold.objects.exists()
     assert not LedgerEntry.objects.exists()
     acknowledgement = [m for m in outbox.outbox if by_mail.detail in m.subject]
-    assert acknowledgement and "crédito" not in acknowledgement[0].body.lower()
+    assert acknowledgement
+    assert "crédito" not in acknowledgement[0].body.lower()
 
     # phone only with an existing case number ("con un número de caso")
     staff = client_for(make_agent())

@@ -56,14 +56,16 @@ POST_ONLY = {
     "workspace/tickets/<ticket:number>/reply/": TICKET_STAFF_ACTION,
     "workspace/tickets/<ticket:number>/status/": TICKET_STAFF_ACTION,
     "workspace/tickets/<ticket:number>/assign/": TICKET_STAFF_ACTION,
+    "workspace/tickets/<ticket:number>/service/": TICKET_STAFF_ACTION,
     "workspace/tickets/<ticket:number>/work/": TICKET_WORKER_ACTION,
     "workspace/tickets/<ticket:number>/sessions/": TICKET_WORKER_ACTION,
     "workspace/tickets/<ticket:number>/sessions/<int:pk>/no-show/": TICKET_WORKER_ACTION,
 }
 # Not a customer's object: a pack on sale to the plan, a month of the own report, a
-# password-reset link.
+# password-reset link, a resolution's signed reopen link (tests/tickets/test_resolution_notice.py).
 NOT_CUSTOMER_BOUND = {
     "accounts/reset/<uidb64>/<token>/",
+    "reopen/<str:token>/",
     "portal/credits/packs/<int:pack_id>/buy/",
     "portal/sla-reports/<month:month>/pdf/",
 }

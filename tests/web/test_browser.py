@@ -393,3 +393,38 @@ def test_an_included_support_customer_pages_speak_no_credits_and_are_accessible_
             page.set_viewport_size({"width": 390, "height": 844})
             shot(page, f"included-{name}-{language}")
         page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reopen_link_page_is_accessible_and_fits_a_phone(browser, live_server, shop):
+    from contracts.models import Channel
+    from tickets.reopen_links import reopen_token, resolution_event
+    from tickets.services.intake import ticket_open
+    from tickets.services.lifecycle import ticket_agent_reply, ticket_resolve
+
+    top_up(shop.customer, "5")
+    ticket = ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="DNS").ticket
+    ticket_agent_reply(ticket, by=shop.agent, body="Revisando.")
+    ticket_resolve(ticket, by=shop.agent, reason="Zona corregida")
+    url = f"{live_server.url}/reopen/{reopen_token(ticket, resolution_event(ticket))}/"
+    for language in ("es", "en"):
+        page = new_page(browser, width=390, height=844)
+        if language == "en":
+            page.context.add_cookies(
+                [{"name": "django_language", "value": "en", "url": live_server.url}]
+            )
+        page.goto(url)
+        expect(page.get_by_role("button", name=re.compile("Reabrir|Reopen"))).to_be_visible()
+        assert_accessible(page)
+        assert_fits_phone(page)
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot(page, f"reopen-link-{language}")
+        page.context.close()
+    page = new_page(browser, width=390, height=844)
+    page.goto(url)
+    page.get_by_role("button", name="Reabrir la solicitud").click()
+    expect(page.get_by_text("La reabrimos")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "reopen-link-done-es")
+    page.context.close()
+    assert Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.IN_PROGRESS

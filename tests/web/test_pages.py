@@ -21,6 +21,7 @@ from tests.factories import (
     make_finance_user,
     make_plan,
     make_portal_user,
+    make_service,
 )
 from tests.web.conftest import PASSWORD, top_up
 from tickets.models import IntakeAttempt, ScheduledSession, Ticket
@@ -369,3 +370,34 @@ def test_sla_report_pdf_of_a_month(client, shop):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert client.get(reverse("web:sla-report-pdf", args=["2026-13"])).status_code == 404
+
+
+def test_an_agent_changes_the_request_type_with_a_reason(client, shop):
+    from tickets.models import TicketEvent
+
+    advice = make_service(name="SLA 1: Asesoramiento", description="Consultas de uso")
+    maintenance = make_service(name="SLA 2: Mantenimiento")
+    top_up(shop.customer, "10")
+    ticket = ticket_open(
+        channel=Channel.PORTAL, requester=shop.contact, subject="Copias", service=maintenance
+    ).ticket
+    login(client, shop.agent)
+    url = reverse("web:work-reclassify", args=[ticket.number])
+
+    page = client.get(reverse("web:work", args=[ticket.number])).text
+    assert "SLA 1: Asesoramiento: Consultas de uso" in page
+    missing = client.post(url, {"service": advice.pk, "reason": ""})
+    assert missing.status_code == 200
+    assert Ticket.objects.get(pk=ticket.pk).service == maintenance
+
+    done = client.post(url, {"service": advice.pk, "reason": "Consulta de uso"}, follow=True)
+
+    assert "Ahora es «SLA 1: Asesoramiento»" in done.text
+    assert Ticket.objects.get(pk=ticket.pk).service == advice
+    event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.SERVICE)
+    assert (event.from_value, event.to_value, event.reason, event.by) == (
+        maintenance.code,
+        advice.code,
+        "Consulta de uso",
+        shop.agent,
+    )

@@ -87,6 +87,7 @@ def ticket_transition(
         if to_status == Status.RESOLVED:
             ticket_charge(locked, by=by, at=at)
             event_emit("ticket.resolved", locked)
+            enqueue_on_commit(tasks.send_resolution, locked.pk)
         elif to_status == Status.REOPENED:
             event_emit("ticket.reopened", locked)
         elif to_status == Status.ABANDONED:

@@ -26,6 +26,7 @@ from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpen
 from creditdesk.web.pagination import paginate
 from creditdesk.web.views.common import form_submit, show_refusal
 from tickets.models import Ticket
+from tickets.reopen_links import reopen_token_ticket
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up, ticket_reopen
 from tickets.transitions import ALLOWED
@@ -134,6 +135,29 @@ def ticket_reopen_view(request: HttpRequest, number: str) -> HttpResponse:
         messages.success(request, _("Solicitud reabierta."))
         return redirect("web:ticket", number=number)
     return _render_ticket(request, ticket, reopen_form=form)
+
+
+def reopen_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The resolution notice's link: the customer reopens without signing in. The GET only
+    shows the button (a mail scanner following links reopens nothing); the POST reopens."""
+    ticket, current = reopen_token_ticket(token)
+    if ticket is None:
+        raise Http404
+    form = ReopenForm(request.POST or None, reason_required=False)
+    reopened = False
+    if request.method == "POST" and current:
+        reopened = bool(
+            form_submit(
+                request,
+                form,
+                lambda data: ticket_reopen(ticket, reason=f"reopen_link: {data['reason']}".strip()),
+            )
+        )
+    return render(
+        request,
+        "portal/reopen_link.html",
+        {"ticket": ticket, "form": form, "current": current, "reopened": reopened},
+    )
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts.models import Customer
+from contracts.selectors import services_covered
 from core.errors import CreditdeskError
 from core.languages import language_code
 from creditdesk.roles import (
@@ -25,6 +26,7 @@ from creditdesk.web.filters import QueueFilter
 from creditdesk.web.forms import (
     AgentReplyForm,
     AssignForm,
+    ReclassifyForm,
     SessionForm,
     TransitionForm,
     WebhookEndpointForm,
@@ -32,9 +34,15 @@ from creditdesk.web.forms import (
 )
 from creditdesk.web.pagination import paginate
 from creditdesk.web.views.common import form_submit, show_refusal
+from tickets import clocks
 from tickets.models import ScheduledSession, Ticket
 from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
-from tickets.services.lifecycle import ticket_agent_reply, ticket_assign, ticket_transition
+from tickets.services.lifecycle import (
+    ticket_agent_reply,
+    ticket_assign,
+    ticket_reclassify,
+    ticket_transition,
+)
 from webhooks.selectors import webhook_deliveries_of
 from webhooks.services import webhook_endpoint_create, webhook_endpoint_update, webhook_redeliver
 
@@ -65,7 +73,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _ticket(request: HttpRequest, number: str) -> Ticket:
     ticket = (
         _tickets(request)
-        .select_related("customer", "contract__plan", "requester", "assignee", "follows_up")
+        .select_related(
+            "customer", "contract__plan", "requester", "assignee", "follows_up", "service"
+        )
         .filter(number=number)
         .first()
     )
@@ -90,7 +100,12 @@ def _work_view(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
         "session_form": forms.get("session_form") or SessionForm(),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"assignee": ticket.assignee}),
+        "reclassify_form": forms.get("reclassify_form")
+        or ReclassifyForm(
+            initial={"service": ticket.service}, services=services_covered(ticket.contract)
+        ),
         "may_answer": has_role(request.user, TICKET_STAFF),
+        "out_of_hours": clocks.answer_out_of_hours(ticket, at=timezone.now()),
         "may_work": has_role(request.user, TICKET_WORKERS),
         "explanation": ticket.charge_explanation_in(),
     }
@@ -208,6 +223,25 @@ def ticket_assign_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
         ticket_assign(ticket, assignee=form.cleaned_data["assignee"], by=request.user)
         return _done(request, ticket, _("Asignación actualizada."))
     return _work_view(request, ticket, assign_form=form)
+
+
+@require_POST
+@roles_view(TICKET_STAFF)
+@_in_customer_zone
+def ticket_reclassify_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    form = ReclassifyForm(request.POST, services=services_covered(ticket.contract))
+
+    def reclassify(data: dict) -> Ticket:
+        return ticket_reclassify(ticket, by=request.user, **data)
+
+    if form_submit(request, form, reclassify):
+        return _done(
+            request,
+            ticket,
+            _("Ahora es «%(service)s»; sus plazos siguen la política de ese tipo.")
+            % {"service": ticket.service.name},
+        )
+    return _work_view(request, ticket, reclassify_form=form)
 
 
 @staff_view
