@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -228,6 +228,37 @@ class Plan(models.Model):
     payment_grace_days = models.PositiveIntegerField(
         _("días de gracia tras el vencimiento"), default=5
     )
+    # How long a customer has to answer an information request before it is chased, and how
+    # many unanswered requests abandon the ticket (seed 001: "dentro de las 8 horas"; seed
+    # 003: "dos (2) intentos"). Empty: TICKETS_ANSWER_DAYS business days and
+    # TICKETS_UNANSWERED_LIMIT, counted on the ticket's SLA clock calendar.
+    answer_hours = models.PositiveIntegerField(
+        _("horas hábiles para responder un pedido de información"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 31)],
+    )
+    answer_days = models.PositiveIntegerField(
+        _("días hábiles para responder un pedido de información"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    unanswered_limit = models.PositiveIntegerField(
+        _("pedidos sin respuesta antes del abandono"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    answer_calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        verbose_name=_("calendario del plazo de respuesta"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Vacío: el de los relojes de SLA de la solicitud."),
+    )
     is_active = models.BooleanField(_("a la venta"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -271,6 +302,11 @@ class Plan(models.Model):
                     code="currency_mismatch",
                     params={"currency": self.currency},
                 )
+        if self.answer_hours and self.answer_days:
+            errors["answer_hours"] = ValidationError(
+                _("Indique el plazo de respuesta en horas o en días hábiles, no ambos."),
+                code="answer_window_twice",
+            )
         if errors:
             raise ValidationError(errors)
 

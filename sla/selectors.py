@@ -26,6 +26,7 @@ from django.db.models import (
     DurationField,
     Exists,
     F,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -94,6 +95,27 @@ def calendar_value(version: CalendarVersion | None) -> Calendar:
 
 def calendar_current_version(calendar: BusinessCalendar) -> CalendarVersion:
     return calendar.versions.order_by("-number").first()
+
+
+def calendars_with_versions() -> QuerySet[BusinessCalendar]:
+    """Calendars with `versions_newest_first` (intervals and dates prefetched): the first is
+    the one that counts now. A fixed number of queries, however many calendars."""
+    versions = CalendarVersion.objects.order_by("-number").prefetch_related("intervals", "dates")
+    return BusinessCalendar.objects.prefetch_related(
+        Prefetch("versions", queryset=versions, to_attr="versions_newest_first")
+    )
+
+
+def policies_with_versions() -> QuerySet[SlaPolicy]:
+    """Policies with `versions_newest_first` (calendar, targets and matrix prefetched)."""
+    versions = (
+        SlaPolicyVersion.objects.order_by("-number")
+        .select_related("calendar")
+        .prefetch_related("targets", "matrix")
+    )
+    return SlaPolicy.objects.prefetch_related(
+        Prefetch("versions", queryset=versions, to_attr="versions_newest_first")
+    )
 
 
 def policy_current_version(policy: SlaPolicy) -> SlaPolicyVersion:

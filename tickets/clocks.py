@@ -5,10 +5,13 @@ business-time math stays in `sla`; this module only decides which clock a ticket
 touches. A plan without an SLA policy ("agreed" attention) starts no clocks.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.conf import settings
 
 from contracts.models import Plan, Service
-from sla.calendars import Calendar, is_working_time
+from sla.business_days import end_of_business_days
+from sla.calendars import Calendar, add_business_time, is_working_time
 from sla.models import SlaClock, SlaPolicyVersion
 from sla.selectors import calendar_current_version, calendar_value, policy_current_version
 from sla.services.clocks import (
@@ -31,6 +34,25 @@ def calendar_of(ticket: Ticket) -> Calendar:
     """The calendar the ticket is measured on; 24x7 when its plan has no SLA policy."""
     clock = clocks_of(ticket).select_related("calendar_version").first()
     return calendar_value(clock.calendar_version if clock else None)
+
+
+def answer_deadline(ticket: Ticket) -> datetime:
+    """When the customer's answer to an information request is late: the plan's window
+    (business hours or business days) on the plan's answer calendar, else the ticket's SLA
+    clock calendar; without a window, settings.TICKETS_ANSWER_DAYS business days."""
+    plan = ticket.contract.plan
+    if plan.answer_calendar_id:
+        calendar = calendar_value(calendar_current_version(plan.answer_calendar))
+    else:
+        calendar = calendar_of(ticket)
+    if plan.answer_hours:
+        return add_business_time(ticket.waiting_since, timedelta(hours=plan.answer_hours), calendar)
+    days = plan.answer_days or settings.TICKETS_ANSWER_DAYS
+    return end_of_business_days(ticket.waiting_since, days, calendar)
+
+
+def unanswered_limit(ticket: Ticket) -> int:
+    return ticket.contract.plan.unanswered_limit or settings.TICKETS_UNANSWERED_LIMIT
 
 
 def current_policy_version(plan: Plan, service: Service | None = None) -> SlaPolicyVersion | None:

@@ -10,6 +10,9 @@ Readings:
   72 h / 48 h.
 - The calendar (needed for the policy and for reports) is Caracas business hours, Monday
   to Friday 08:00-17:00 with Venezuelan holidays; the targets above do not use it.
+- "Abandono de solicitudes ... no ha respondido a dos (2) intentos": two unanswered
+  information requests abandon the case; the time to answer one is not stated: two
+  business days on the Caracas calendar (a Friday request runs out on Tuesday, not Sunday).
 - Channels: the portal, authorized email, and "contacto directo con algún asesor" (staff
   opening on the customer's behalf). Work is remote; on-site surcharges are "a convenir"
   and stay at zero until agreed.
@@ -56,4 +59,7 @@ def load() -> None:
         billing_increment_minutes=60,
         rounding=Plan.Rounding.UP,
         sla_policy=policy,
+        answer_days=2,
+        unanswered_limit=2,
+        answer_calendar=calendar,
     )

@@ -17,6 +17,11 @@ Readings:
 - Channels: written channels only ("debe existir un requerimiento expresado en forma
   escrita"): email, WhatsApp, portal; the phone and Skype are for assistance, not intake.
 - Credit rules are not in this document: the plan keeps the house defaults.
+- "Disponibilidad para brindar información crítica dentro de las 8 horas de recibido un
+  requerimiento por información": 8 working hours on the TecnoLinux calendar (the same
+  document counts the level 3 threshold in "horas laborales"; a night does not count),
+  then the request is chased; the number of unanswered requests before abandoning is not
+  stated: the house default.
 """
 
 from datetime import timedelta
@@ -56,4 +61,6 @@ def load() -> None:
         allowed_channels=[Channel.EMAIL, Channel.WHATSAPP, Channel.PORTAL, Channel.API],
         sla_policy=policy,
         support_model=Plan.SupportModel.INCLUDED,
+        answer_hours=8,
+        answer_calendar=calendar,
     )

@@ -16,6 +16,7 @@ from creditdesk.api.views.contracts import (
     ServiceViewSet,
 )
 from creditdesk.api.views.credits import CreditHoldViewSet, LedgerEntryViewSet
+from creditdesk.api.views.sla import CalendarViewSet, SlaPolicyViewSet
 from creditdesk.api.views.tickets import IntakeAttemptViewSet, SessionViewSet, TicketViewSet
 from creditdesk.api.views.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
@@ -34,6 +35,8 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("credit-packs", CreditPackViewSet, basename="credit-pack")
 router.register("services", ServiceViewSet, basename="service")
+router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("sessions", SessionViewSet, basename="session")

@@ -8,7 +8,6 @@ clock, resolution stops the resolution clock and a reopen resumes it with its ti
 
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +18,6 @@ from background.queue import enqueue_on_commit
 from contracts.models import Channel, Contact, Service
 from core.errors import InvalidInput
 from core.events import event_emit
-from sla.business_days import end_of_business_days
 from sla.choices import Priority
 from tickets import clocks, tasks
 from tickets.exceptions import FollowUpNotAllowed
@@ -335,23 +333,20 @@ REMINDER_EN = (
 def tickets_chase_unanswered(*, now: datetime | None = None) -> dict[str, int]:
     """Seed 003: a request whose information requests go unanswered is abandoned.
 
-    A ticket waiting on the customer past the answer time (settings.TICKETS_ANSWER_DAYS
-    business days of its SLA calendar) gets another information request, until
-    settings.TICKETS_UNANSWERED_LIMIT requests are unanswered: then it closes as abandoned.
+    A ticket waiting on the customer past the answer time (`clocks.answer_deadline`: its
+    plan's window and calendar) gets another information request, until its plan's limit
+    of unanswered requests (`clocks.unanswered_limit`): then it closes as abandoned.
     Idempotent: a run at the same instant finds nothing more to do.
     """
     now = now or timezone.now()
     done = {"reminded": 0, "abandoned": 0}
     waiting = Ticket.objects.filter(
         status=Status.WAITING_ON_CUSTOMER, waiting_since__isnull=False
-    ).select_related("requester__customer", "customer")
+    ).select_related("requester__customer", "customer", "contract__plan")
     for ticket in waiting.iterator():
-        deadline = end_of_business_days(
-            ticket.waiting_since, settings.TICKETS_ANSWER_DAYS, clocks.calendar_of(ticket)
-        )
-        if now < deadline:
+        if now < clocks.answer_deadline(ticket):
             continue
-        if ticket.unanswered_info_requests >= settings.TICKETS_UNANSWERED_LIMIT:
+        if ticket.unanswered_info_requests >= clocks.unanswered_limit(ticket):
             ticket_transition(
                 ticket,
                 to_status=Status.ABANDONED,

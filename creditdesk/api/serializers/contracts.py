@@ -93,6 +93,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "monthly_fee",
             "monthly_fee_taxable",
             "allowed_channels",
+            "support_model",
             "phone_requires_ticket_number",
             "min_available_credits",
             "min_billable_credits",
@@ -102,6 +103,9 @@ class PlanSerializer(serializers.ModelSerializer):
             "onsite_surcharge",
             "sla_policy",
             "payment_grace_days",
+            "answer_hours",
+            "answer_days",
+            "unanswered_limit",
             "is_active",
         ]
         read_only_fields = fields
@@ -129,6 +133,16 @@ class PlanCreateSerializer(serializers.Serializer):
     credit_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     onsite_surcharge = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     payment_grace_days = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
+    support_model = serializers.ChoiceField(choices=Plan.SupportModel.choices, required=False)
+    answer_hours = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, required=False, allow_null=True
+    )
+    answer_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, required=False, allow_null=True
+    )
+    unanswered_limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, required=False, allow_null=True
+    )
     is_active = serializers.BooleanField(required=False)
 
 
