@@ -75,13 +75,14 @@ class PlanAdmin(admin.ModelAdmin):
     list_display = [
         "code",
         "name",
+        "support_model",
         "monthly_fee",
         "min_available_credits",
         "min_billable_credits",
         "billing_increment_minutes",
         "is_active",
     ]
-    list_filter = ["is_active", "currency", "rounding"]
+    list_filter = ["is_active", "support_model", "currency", "rounding"]
     search_fields = ["code", "name"]
     inlines = [CreditPackInline]
 
@@ -97,8 +98,14 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "category", "impact", "is_active"]
-    list_filter = ["category", "is_active"]
+    list_display = ["name", "code", "category", "impact", "sla_policy", "billed", "is_active"]
+    list_filter = [
+        "category",
+        "sla_policy",
+        "billed",
+        "answers_in_business_hours_only",
+        "is_active",
+    ]
     search_fields = ["name", "code"]
 
 

@@ -177,6 +177,15 @@ class Plan(models.Model):
     allowed_channels = models.JSONField(
         _("canales permitidos"), default=default_channels, help_text=_("Valores de Channel.")
     )
+    business_hours_channels = models.JSONField(
+        _("canales solo en horario hábil"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Canales permitidos que atienden solo en el horario del calendario de la política "
+            "(seed 002: chat y teléfono en horario hábil, tickets 24/7)."
+        ),
+    )
     support_model = models.CharField(
         _("modelo de soporte"),
         max_length=16,
@@ -302,6 +311,13 @@ class Plan(models.Model):
                     code="currency_mismatch",
                     params={"currency": self.currency},
                 )
+        outside = set(self.business_hours_channels or []) - set(self.allowed_channels or [])
+        if not isinstance(self.business_hours_channels, list) or outside:
+            errors["business_hours_channels"] = ValidationError(
+                _("Solo canales que el plan admite: %(names)s"),
+                code="channel_not_allowed",
+                params={"names": ", ".join(sorted(map(str, outside)))},
+            )
         if self.answer_hours and self.answer_days:
             errors["answer_hours"] = ValidationError(
                 _("Indique el plazo de respuesta en horas o en días hábiles, no ambos."),

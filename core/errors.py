@@ -4,6 +4,7 @@ Apps subclass `CreditdeskError` in their own `exceptions.py`; views and the API 
 `code`, `message(language)` and `field` without knowing which app refused.
 """
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -12,7 +13,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.functional import Promise
 
-from core.formatting import credits_text
+from core.formatting import credits_text, format_moment
 from core.languages import language_code
 
 
@@ -98,6 +99,8 @@ def _render(value: Any) -> Any:
         return str(value)
     if isinstance(value, Decimal):
         return credits_text(value)
+    if isinstance(value, datetime):  # already in the reader's zone
+        return format_moment(value)
     return value
 
 

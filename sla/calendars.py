@@ -616,6 +616,14 @@ def is_working_time(moment: datetime, calendar: Calendar) -> bool:
     return index >= 0 and moment_us < segments.ends[index]
 
 
+def next_working_moment(moment: datetime, calendar: Calendar) -> datetime:
+    """`moment` when the calendar is open then; otherwise the instant it opens next."""
+    if is_working_time(moment, calendar):
+        return moment
+    tick = timedelta(microseconds=1)
+    return add_business_time(moment, tick, calendar) - tick
+
+
 def add_business_time_many(starts: np.ndarray, durations: np.ndarray, calendar: Calendar):
     """Vectorised `add_business_time` over numpy columns.
 

@@ -103,6 +103,14 @@ def move_to_policy(ticket: Ticket, version: SlaPolicyVersion | None, *, at: date
         clock_retarget(clock=clock, at=at, policy_version=version, note="reclassified")
 
 
+def plan_calendar(plan: Plan) -> Calendar | None:
+    """The calendar of the plan's SLA policy as it counts now; None without a policy."""
+    version = current_policy_version(plan)
+    if version is None:
+        return None
+    return calendar_value(calendar_current_version(version.calendar))
+
+
 def answer_out_of_hours(ticket: Ticket, *, at: datetime) -> bool:
     """Seed 000: "NO brindamos respuestas a SLA4 fuera del horario comercial". Whether an
     answer at `at` falls outside the hours of the ticket's type's policy calendar, for a type

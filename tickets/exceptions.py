@@ -68,6 +68,18 @@ class ServiceChannelNotAllowed(ChannelNotAllowed):
     message_en = "Requests about “{service}” are taken only by {allowed}, not by {channel}."
 
 
+class ChannelClosed(ChannelNotAllowed):
+    code = "channel_closed"
+    message_es = (
+        "El canal {channel} atiende en horario hábil: abre de nuevo el {opens_at} ({zone}). "
+        "Ahora puede escribir por: {open_channels}."
+    )
+    message_en = (
+        "The {channel} channel works in business hours: it opens again on {opens_at} ({zone}). "
+        "Right now you can write through: {open_channels}."
+    )
+
+
 class PhoneNeedsTicketNumber(ChannelNotAllowed):
     message_es = (
         "El plan {plan} atiende por teléfono solo solicitudes existentes: indique el número."

@@ -15,6 +15,11 @@ Readings:
 - Nivel 1: "tickets o email únicamente", phone only "con un número de caso": portal and
   email, phone allowed only with an existing ticket number.
 - Nivel 3: "$COP 120.900 +IVA x MES": a taxable monthly fee of COP 120,900.
+- Channel hours: Nivel 2 "chat y teléfono en horario hábil"; Nivel 3 "email, chat o
+  teléfono (Horario hábil) y atención 24/7 vía ticket": chat and phone (a conversation
+  with someone) refuse outside the business calendar, saying when they open and which
+  channels are open now. An e-mail is written, so it is taken at any hour and answered on
+  the policy's clock rather than bounced.
 - Case types: the examples become service types (each in a category of its own) with a
   default impact (outage -> high, firewall IP block -> medium, password reset -> low, ...),
   which intake applies when the customer gives no impact; all take the tier's policy and
@@ -74,7 +79,8 @@ TIERS = {
                 Channel.API,
                 Channel.EMAIL,
                 Channel.PHONE,
-            ]
+            ],
+            "business_hours_channels": [Channel.CHAT, Channel.PHONE],
         },
     ),
     "soporte-nivel-3": (
@@ -88,6 +94,7 @@ TIERS = {
                 Channel.PORTAL,
                 Channel.API,
             ],
+            "business_hours_channels": [Channel.CHAT, Channel.PHONE],
             "monthly_fee": "120900",
             "monthly_fee_taxable": True,
         },

@@ -29,6 +29,7 @@ INTAKE_REFUSAL_STATUS: dict[str, int] = {
     "free_membership": status.HTTP_409_CONFLICT,
     "no_active_contract": status.HTTP_409_CONFLICT,
     "channel_not_allowed": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "channel_closed": status.HTTP_422_UNPROCESSABLE_ENTITY,
     "out_of_scope": status.HTTP_422_UNPROCESSABLE_ENTITY,
     "contract_suspended": status.HTTP_409_CONFLICT,
     "administratively_insolvent": status.HTTP_409_CONFLICT,

@@ -28,11 +28,14 @@ from contracts.models import Channel, Contact, Contract, Customer, Service
 from contracts.selectors import contact_get_by_email, services_covered
 from core.errors import CreditdeskError, InvalidInput
 from core.events import event_emit
+from core.formatting import zone_label
 from credits.services import credits_place_hold
 from credits.solvency import SolvencyDecision, solvency_check
+from sla.calendars import is_working_time, next_working_moment
 from sla.choices import Impact, Urgency
 from tickets import clocks, tasks
 from tickets.exceptions import (
+    ChannelClosed,
     ChannelNotAllowed,
     OutOfScope,
     PhoneNeedsTicketNumber,
@@ -191,6 +194,7 @@ def _open_locked(
         existing_ticket_number=existing_ticket_number,
         follows_up=follows_up,
         lock=True,
+        at=at,
     )
     customer, contract = requester.customer, decision.contract
     rule = decision.rule
@@ -259,6 +263,7 @@ def intake_evaluate(
     existing_ticket_number: str = "",
     follows_up: Ticket | None = None,
     lock: bool = False,
+    at: datetime | None = None,
 ) -> tuple[SolvencyDecision, Ticket | None]:
     """Intake's questions in intake's order (module docstring); raises the first refusal, or
     returns the solvency decision and the ticket a request follows up. `ticket_open` asks it
@@ -276,6 +281,7 @@ def intake_evaluate(
     follows_up = _check_channel(
         decision.contract, channel, existing_ticket_number, follows_up, service
     )
+    _check_channel_hours(decision.contract, channel, at or timezone.now())
     scope_check(decision.contract, service)
     decision.raise_if_refused()
     return decision, follows_up
@@ -306,6 +312,26 @@ def _check_channel(
             channel=channel,
         )
     return follows_up
+
+
+def _check_channel_hours(contract: Contract, channel: str, at: datetime) -> None:
+    """A channel the plan opens only in business hours (seed 002: chat and phone "en horario
+    hábil") refuses outside them, saying when it opens and which channels are open now."""
+    plan = contract.plan
+    if channel not in plan.business_hours_channels:
+        return
+    calendar = clocks.plan_calendar(plan)
+    if calendar is None or is_working_time(at, calendar):
+        return
+    zone = contract.customer.time_zone_info
+    open_now = [c for c in plan.allowed_channels if c not in plan.business_hours_channels]
+    raise ChannelClosed(
+        field="channel",
+        channel=channel,
+        opens_at=next_working_moment(at, calendar).astimezone(zone),
+        zone=zone_label(contract.customer.time_zone),
+        open_channels=", ".join(open_now) or "—",
+    )
 
 
 def scope_check(contract: Contract, service: Service | None) -> None:
