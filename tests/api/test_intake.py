@@ -128,6 +128,7 @@ def test_every_intake_refusal_has_a_documented_status():
         "free_membership",
         "no_active_contract",
         "channel_not_allowed",
+        "channel_closed",
         "out_of_scope",
         "contract_suspended",
         "administratively_insolvent",
