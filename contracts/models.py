@@ -148,6 +148,19 @@ class Contact(models.Model):
         return self.language or self.customer.language
 
 
+def unknown_channels_error(channels: object) -> ValidationError | None:
+    """The error for a channel list that is not a list of `Channel` values; None when it is."""
+    unknown = set(channels or []) if isinstance(channels, list) else set()
+    unknown -= set(Channel.values)
+    if isinstance(channels, list) and not unknown:
+        return None
+    return ValidationError(
+        _("Canales desconocidos: %(names)s"),
+        code="unknown_channel",
+        params={"names": ", ".join(sorted(map(str, unknown))) or str(channels)},
+    )
+
+
 class Plan(models.Model):
     """A support tier: what it costs, which channels it takes, and its credit rules."""
 
@@ -296,13 +309,9 @@ class Plan(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        unknown = set(self.allowed_channels or []) - set(Channel.values)
-        if not isinstance(self.allowed_channels, list) or unknown:
-            errors["allowed_channels"] = ValidationError(
-                _("Canales desconocidos: %(names)s"),
-                code="unknown_channel",
-                params={"names": ", ".join(sorted(map(str, unknown))) or self.allowed_channels},
-            )
+        channels_refused = unknown_channels_error(self.allowed_channels)
+        if channels_refused is not None:
+            errors["allowed_channels"] = channels_refused
         for field in self.MONEY_FIELDS:
             amount = getattr(self, field)
             if amount is not None and str(amount.currency) != self.currency:
@@ -473,17 +482,9 @@ class Service(models.Model):
         return self.impact or self.category.default_impact
 
     def clean(self) -> None:
-        unknown = set(self.allowed_channels or []) - set(Channel.values)
-        if not isinstance(self.allowed_channels, list) or unknown:
-            raise ValidationError(
-                {
-                    "allowed_channels": ValidationError(
-                        _("Canales desconocidos: %(names)s"),
-                        code="unknown_channel",
-                        params={"names": ", ".join(sorted(map(str, unknown)))},
-                    )
-                }
-            )
+        channels_refused = unknown_channels_error(self.allowed_channels)
+        if channels_refused is not None:
+            raise ValidationError({"allowed_channels": channels_refused})
 
 
 class Contract(models.Model):

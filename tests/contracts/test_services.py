@@ -12,6 +12,7 @@ from contracts.exceptions import (
     SecondLiveContract,
 )
 from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan
+from contracts.presets import service_upsert
 from core.amounts import CurrencyMismatch, InvalidAmount
 from core.errors import InvalidInput, ReasonRequired
 from tests.factories import make_contract, make_customer, make_plan, make_service, make_user
@@ -81,6 +82,18 @@ def test_plan_rejects_unknown_channels_in_both_languages():
         "allowed_channels": ["Unknown channels: carrier-pigeon"]
     }
     assert not Plan.objects.exists()
+
+
+def test_a_service_type_rejects_unknown_channels_with_the_plans_rule():
+    category = make_service().category
+    with pytest.raises(InvalidInput) as refused:
+        service_upsert(
+            code="sla9", name="SLA 9", category=category, allowed_channels=["carrier-pigeon"]
+        )
+
+    assert refused.value.fields_in("en") == {
+        "allowed_channels": ["Unknown channels: carrier-pigeon"]
+    }
 
 
 def test_a_plan_price_in_another_currency_is_a_currency_mismatch():

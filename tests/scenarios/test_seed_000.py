@@ -13,11 +13,11 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from contracts.models import Contract, Plan, Service
-from contracts.services import contact_portal_access_grant
+from contracts.models import Contract, Service
 from credits.models import CreditHold, LedgerEntry
 from tests.api.conftest import client_for
 from tests.factories import make_account_manager, make_agent
+from tests.scenarios.conftest import sign_through_api
 from tickets.clocks import answer_out_of_hours
 from tickets.models import Contact, Ticket
 
@@ -39,50 +39,24 @@ def signed():
     """The account manager signs Estudio Pampa to hosting with SLA 1 to 4 (one contract)."""
     call_command("load_presets", "sla-service-types", stdout=io.StringIO())
     manager_user = make_account_manager()
-    manager = client_for(manager_user)
-    customer = manager.post(
-        "/api/v1/customers/",
-        {
+    types = {s.code: s.pk for s in Service.objects.filter(code__startswith="sla")}
+    signed = sign_through_api(
+        client_for(manager_user),
+        manager_user,
+        plan="altomarketing-hosting",
+        customer={
             "legal_name": "Estudio Pampa S.R.L.",
             "tax_id": "30-71234567-8",
             "country": "AR",
             "currency": "ARS",
             "time_zone": "America/Argentina/Buenos_Aires",
             "billing_email": "admin@pampa.example",
-            "account_manager": manager_user.pk,
         },
-        format="json",
+        contact={"name": "Lucía Gómez", "email": "lucia@pampa.example"},
+        services=sorted(types.values()),
+        starts_on="2026-03-01",
     )
-    assert customer.status_code == 201, customer.json()
-    contact = manager.post(
-        "/api/v1/contacts/",
-        {
-            "customer": customer.json()["id"],
-            "name": "Lucía Gómez",
-            "email": "lucia@pampa.example",
-            "can_request": True,
-        },
-        format="json",
-    )
-    assert contact.status_code == 201, contact.json()
-    types = {s.code: s.pk for s in Service.objects.filter(code__startswith="sla")}
-    contract = manager.post(
-        "/api/v1/contracts/",
-        {
-            "customer": customer.json()["id"],
-            "plan": Plan.objects.get(code="altomarketing-hosting").pk,
-            "starts_on": "2026-03-01",
-            "services": sorted(types.values()),
-        },
-        format="json",
-    )
-    assert contract.status_code == 201, contract.json()
-    activated = manager.post(f"/api/v1/contracts/{contract.json()['id']}/activate/", format="json")
-    assert activated.status_code == 200, activated.json()
-    lucia = contact_portal_access_grant(
-        Contact.objects.get(pk=contact.json()["id"]), username="lucia", password="x" * 16
-    )
-    return client_for(lucia), types
+    return signed["client"], types
 
 
 @time_machine.travel(at(2026, 3, 6, 16), tick=False)

@@ -13,12 +13,11 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from contracts.models import Plan
-from contracts.services import contact_portal_access_grant
 from credits.models import CreditHold, LedgerEntry
 from tests.api.conftest import client_for
 from tests.factories import make_account_manager, make_agent
-from tickets.models import Contact, Ticket
+from tests.scenarios.conftest import sign_through_api
+from tickets.models import Ticket
 from tickets.services import lifecycle
 
 pytestmark = pytest.mark.django_db
@@ -26,40 +25,22 @@ BOGOTA = ZoneInfo("America/Bogota")
 
 
 def sign(manager, manager_user, *, membership: str, legal_name: str, tax_id: str, email: str):
-    customer = manager.post(
-        "/api/v1/customers/",
-        {
+    signed = sign_through_api(
+        manager,
+        manager_user,
+        plan="tecnolinux-membresia",
+        customer={
             "legal_name": legal_name,
             "tax_id": tax_id,
             "country": "CO",
             "currency": "COP",
             "time_zone": "America/Bogota",
             "billing_email": email,
-            "account_manager": manager_user.pk,
             "membership": membership,
         },
-        format="json",
-    ).json()
-    assert "id" in customer, customer
-    contact = manager.post(
-        "/api/v1/contacts/",
-        {"customer": customer["id"], "name": "Marta Díaz", "email": email, "can_request": True},
-        format="json",
-    ).json()
-    contract = manager.post(
-        "/api/v1/contracts/",
-        {
-            "customer": customer["id"],
-            "plan": Plan.objects.get(code="tecnolinux-membresia").pk,
-            "starts_on": "2026-11-01",
-        },
-        format="json",
-    ).json()
-    assert manager.post(f"/api/v1/contracts/{contract['id']}/activate/").status_code == 200
-    user = contact_portal_access_grant(
-        Contact.objects.get(pk=contact["id"]), username=email.split("@")[0], password="x" * 16
+        contact={"name": "Marta Díaz", "email": email},
     )
-    return client_for(user), contact
+    return signed["client"], signed["contact"]
 
 
 @time_machine.travel(datetime(2026, 11, 20, 15, tzinfo=BOGOTA), tick=False)

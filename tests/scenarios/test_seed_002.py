@@ -14,11 +14,11 @@ from django.core import mail as outbox
 from django.core.management import call_command
 
 from billing.services import Period, billing_run
-from contracts.models import Plan, Service
-from contracts.services import contact_portal_access_grant
+from contracts.models import Service
 from credits.models import CreditHold, LedgerEntry
 from tests.api.conftest import client_for
 from tests.factories import make_account_manager, make_agent, make_finance_user
+from tests.scenarios.conftest import sign_through_api
 from tickets.models import Contact, Ticket
 from tickets.services.mail_intake import mail_ingest
 
@@ -27,36 +27,21 @@ BOGOTA = ZoneInfo("America/Bogota")
 
 
 def sign(manager, manager_user, *, plan: str, legal_name: str, tax_id: str, email: str) -> dict:
-    """The account manager signs a customer to `plan` from 1 November and adds its contact."""
-    customer = manager.post(
-        "/api/v1/customers/",
-        {
+    """The account manager signs a Colombian customer to `plan` from 1 November."""
+    return sign_through_api(
+        manager,
+        manager_user,
+        plan=plan,
+        customer={
             "legal_name": legal_name,
             "tax_id": tax_id,
             "country": "CO",
             "currency": "COP",
             "time_zone": "America/Bogota",
             "billing_email": email,
-            "account_manager": manager_user.pk,
         },
-        format="json",
-    ).json()
-    contact = manager.post(
-        "/api/v1/contacts/",
-        {"customer": customer["id"], "name": "Ana Ruiz", "email": email, "can_request": True},
-        format="json",
-    ).json()
-    contract = manager.post(
-        "/api/v1/contracts/",
-        {
-            "customer": customer["id"],
-            "plan": Plan.objects.get(code=plan).pk,
-            "starts_on": "2026-11-01",
-        },
-        format="json",
-    ).json()
-    assert manager.post(f"/api/v1/contracts/{contract['id']}/activate/").status_code == 200
-    return {"customer": customer, "contact": contact, "contract": contract}
+        contact={"name": "Ana Ruiz", "email": email},
+    )
 
 
 @pytest.fixture
@@ -80,7 +65,7 @@ def test_a_nivel_1_customer_without_credits_asks_by_ticket_and_by_mail(
         email="ana@tienda.example",
     )
     contact = Contact.objects.get(pk=tienda["contact"]["id"])
-    customer = client_for(contact_portal_access_grant(contact, username="ana", password="x" * 16))
+    customer = tienda["client"]
 
     outage = customer.post(
         "/api/v1/tickets/",

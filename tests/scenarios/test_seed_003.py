@@ -15,10 +15,10 @@ from django.core import mail
 from django.core.management import call_command
 
 from contracts.models import Plan
-from contracts.services import contact_portal_access_grant, credit_pack_create
+from contracts.services import credit_pack_create
 from tests.api.conftest import client_for
 from tests.factories import make_account_manager, make_agent, make_finance_user
-from tickets.models import Contact
+from tests.scenarios.conftest import sign_through_api
 
 pytestmark = pytest.mark.django_db
 CARACAS = ZoneInfo("America/Caracas")
@@ -38,41 +38,21 @@ def test_a_dedicated_support_customer_buys_credits_asks_and_is_charged_per_start
     plan = Plan.objects.get(code="smartcloud-dedicado")
     pack = credit_pack_create(plan=plan, name="10 créditos", credits=Decimal("10"), price="450")
     manager_user = make_account_manager()
-    manager = client_for(manager_user)
-    customer = manager.post(
-        "/api/v1/customers/",
-        {
+    signed = sign_through_api(
+        client_for(manager_user),
+        manager_user,
+        plan="smartcloud-dedicado",
+        customer={
             "legal_name": "Inversiones Caribe C.A.",
             "tax_id": "J-30123456-7",
             "country": "VE",
             "currency": "USD",
             "time_zone": "America/Caracas",
             "billing_email": "admin@caribe.example",
-            "account_manager": manager_user.pk,
         },
-        format="json",
-    ).json()
-    contact = manager.post(
-        "/api/v1/contacts/",
-        {
-            "customer": customer["id"],
-            "name": "Luis Pérez",
-            "email": "luis@caribe.example",
-            "can_request": True,
-        },
-        format="json",
-    ).json()
-    contract = manager.post(
-        "/api/v1/contracts/",
-        {"customer": customer["id"], "plan": plan.pk, "starts_on": "2026-11-01"},
-        format="json",
-    ).json()
-    assert manager.post(f"/api/v1/contracts/{contract['id']}/activate/").status_code == 200
-    luis = client_for(
-        contact_portal_access_grant(
-            Contact.objects.get(pk=contact["id"]), username="luis", password="x" * 16
-        )
+        contact={"name": "Luis Pérez", "email": "luis@caribe.example"},
     )
+    customer, luis = signed["customer"], signed["client"]
     request = {"subject": "El servidor no responde", "impact": "high", "urgency": "high"}
 
     # without credits the request is refused, saying what is missing

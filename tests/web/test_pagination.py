@@ -24,11 +24,11 @@ def test_the_queue_shows_fifty_a_page_and_keeps_its_filters(shop):
     agent = Client()
     agent.force_login(shop.agent)
 
-    first = agent.get("/workspace/", {"customer": shop.customer.pk}).text
+    first = agent.get("/workspace/", {"customer": "Andino"}).text
     assert first.count('data-testid="queue-row"') == 50
     assert "Página 1 de 2" in first
     next_link = re.search(r'href="(\?[^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
-    assert f"customer={shop.customer.pk}" in next_link
+    assert "customer=Andino" in next_link
     assert "page=2" in next_link
 
     second = agent.get("/workspace/" + next_link).text
