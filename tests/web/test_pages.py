@@ -401,3 +401,26 @@ def test_an_agent_changes_the_request_type_with_a_reason(client, shop):
         "Consulta de uso",
         shop.agent,
     )
+
+
+def test_a_no_show_under_included_support_is_recorded_not_said_charged(client, shop, time_machine):
+    from contracts.models import Plan
+
+    Plan.objects.filter(pk=shop.contract.plan_id).update(support_model=Plan.SupportModel.INCLUDED)
+    ticket = open_ticket(shop)
+    time_machine.move_to(ticket.opened_at + timedelta(hours=3))
+    starts = (ticket.opened_at + timedelta(hours=2)).astimezone(shop.customer.time_zone_info)
+    login(client, shop.agent)
+    client.post(
+        reverse("web:work-session", args=[ticket.number]),
+        {"starts_at": f"{starts:%Y-%m-%dT%H:%M}", "minutes": "60"},
+    )
+    session = ScheduledSession.objects.get(ticket=ticket)
+
+    page = client.post(
+        reverse("web:work-no-show", args=[ticket.number, session.pk]), follow=True
+    ).text
+
+    assert "Inasistencia registrada." in page
+    assert "cobrada" not in page
+    assert not LedgerEntry.objects.exists()

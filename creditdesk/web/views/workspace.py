@@ -207,10 +207,12 @@ def session_no_show(request: HttpRequest, ticket: Ticket, pk: int) -> HttpRespon
     if session is None:
         raise Http404
     try:
-        session_mark_no_show(session, by=request.user)
+        marked = session_mark_no_show(session, by=request.user)
     except CreditdeskError as error:
         show_refusal(request, error)
         return redirect("web:work", number=ticket.number)
+    if marked.no_show_entry_id is None:  # support included: nothing is charged
+        return _done(request, ticket, _("Inasistencia registrada."))
     return _done(request, ticket, _("Inasistencia registrada y cobrada."))
 
 
