@@ -12,7 +12,7 @@ from django.conf import settings
 from contracts.models import Plan, Service
 from sla.business_days import end_of_business_days
 from sla.calendars import Calendar, add_business_time, is_working_time
-from sla.models import SlaClock, SlaPolicyVersion
+from sla.models import BusinessCalendar, SlaClock, SlaPolicyVersion
 from sla.selectors import calendar_current_version, calendar_value, policy_current_version
 from sla.services.clocks import (
     clock_pause,
@@ -42,7 +42,7 @@ def answer_deadline(ticket: Ticket) -> datetime:
     clock calendar; without a window, settings.TICKETS_ANSWER_DAYS business days."""
     plan = ticket.contract.plan
     if plan.answer_calendar_id:
-        calendar = calendar_value(calendar_current_version(plan.answer_calendar))
+        calendar = _counting_now(plan.answer_calendar)
     else:
         calendar = calendar_of(ticket)
     if plan.answer_hours:
@@ -103,12 +103,15 @@ def move_to_policy(ticket: Ticket, version: SlaPolicyVersion | None, *, at: date
         clock_retarget(clock=clock, at=at, policy_version=version, note="reclassified")
 
 
-def plan_calendar(plan: Plan) -> Calendar | None:
-    """The calendar of the plan's SLA policy as it counts now; None without a policy."""
-    version = current_policy_version(plan)
-    if version is None:
-        return None
-    return calendar_value(calendar_current_version(version.calendar))
+def _counting_now(calendar: BusinessCalendar) -> Calendar:
+    return calendar_value(calendar_current_version(calendar))
+
+
+def plan_calendar(plan: Plan, service: Service | None = None) -> Calendar | None:
+    """The calendar of the policy a request is measured on (`current_policy_version`) as it
+    counts now; None without a policy."""
+    version = current_policy_version(plan, service)
+    return _counting_now(version.calendar) if version is not None else None
 
 
 def answer_out_of_hours(ticket: Ticket, *, at: datetime) -> bool:
@@ -120,11 +123,8 @@ def answer_out_of_hours(ticket: Ticket, *, at: datetime) -> bool:
         return False
     if ticket.contract.answers_outside_hours:
         return False
-    version = current_policy_version(ticket.contract.plan, service)
-    if version is None:
-        return False
-    calendar = calendar_value(calendar_current_version(version.calendar))
-    return not is_working_time(at, calendar)
+    calendar = plan_calendar(ticket.contract.plan, service)
+    return calendar is not None and not is_working_time(at, calendar)
 
 
 def recipients(ticket: Ticket) -> list[str]:

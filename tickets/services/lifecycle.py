@@ -284,7 +284,8 @@ def ticket_reclassify(
     clocks move to the type's policy keeping the time used, and the type's billing applies
     when the ticket is charged. The contract must cover the type, as at intake."""
     at = at or timezone.now()
-    if not reason.strip():
+    reason = text_within_limit(reason.strip(), field="reason")
+    if not reason:
         raise InvalidInput({"reason": [_("Indique el motivo del cambio de tipo.")]})
     with transaction.atomic():
         locked = ticket_lock(ticket.pk)
@@ -300,7 +301,7 @@ def ticket_reclassify(
             locked.service.code[:40] if locked.service else "",
             service.code[:40],
             by=by,
-            reason=reason.strip(),
+            reason=reason,
             at=at,
         )
         locked.service = service
