@@ -52,6 +52,7 @@ class Job:
 
 JOBS: tuple[Job, ...] = (
     Job("sla_monitor", "sla_monitor", "minute"),
+    Job("escalate_tickets", "escalate_tickets", "minute"),
     Job(
         "ingest_mail",
         "ingest_mail",

@@ -14,6 +14,7 @@ compare stored values and never recompute business time. The arithmetic lives in
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -36,11 +37,13 @@ def validate_time_zone(value: str) -> None:
 
 
 class BusinessCalendar(models.Model):
-    slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=160)
-    created_at = models.DateTimeField(auto_now_add=True)
+    slug = models.SlugField(_("código"), max_length=80, unique=True)
+    name = models.CharField(_("nombre"), max_length=160)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("calendario hábil")
+        verbose_name_plural = _("calendarios hábiles")
         ordering = ["slug"]
 
     def __str__(self) -> str:
@@ -53,19 +56,24 @@ class CalendarVersion(models.Model):
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.CASCADE, related_name="versions"
     )
-    number = models.PositiveIntegerField()
-    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    number = models.PositiveIntegerField(_("versión"))
+    time_zone = models.CharField(_("zona horaria"), max_length=64, validators=[validate_time_zone])
     always_open = models.BooleanField(
-        default=False, help_text=_("24x7: every instant is working time.")
+        _("abierto 24x7"), default=False, help_text=_("Todo instante es horario hábil.")
     )
     holiday_country = models.CharField(
-        max_length=8, blank=True, help_text=_("ISO code for the holidays package, e.g. CO.")
+        _("país de los feriados"),
+        max_length=8,
+        blank=True,
+        help_text=_("Código ISO para los feriados nacionales, por ejemplo CO."),
     )
-    holiday_subdivision = models.CharField(max_length=16, blank=True)
-    note = models.CharField(max_length=240, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    holiday_subdivision = models.CharField(_("región de los feriados"), max_length=16, blank=True)
+    note = models.CharField(_("nota"), max_length=240, blank=True)
+    created_at = models.DateTimeField(_("publicada"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("versión de calendario")
+        verbose_name_plural = _("versiones de calendario")
         ordering = ["calendar_id", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -87,12 +95,14 @@ class WorkingInterval(models.Model):
 
     version = models.ForeignKey(CalendarVersion, on_delete=models.CASCADE, related_name="intervals")
     weekday = models.PositiveSmallIntegerField(
-        validators=[MaxValueValidator(6)], help_text=_("0 = Monday ... 6 = Sunday")
+        _("día"), validators=[MaxValueValidator(6)], help_text=_("0 = lunes ... 6 = domingo")
     )
-    starts_at = models.TimeField()
-    ends_at = models.TimeField()
+    starts_at = models.TimeField(_("desde"))
+    ends_at = models.TimeField(_("hasta"))
 
     class Meta:
+        verbose_name = _("horario semanal")
+        verbose_name_plural = _("horarios semanales")
         ordering = ["version_id", "weekday", "starts_at"]
         constraints = [
             models.CheckConstraint(condition=Q(weekday__lte=6), name="sla_interval_weekday_0_6"),
@@ -110,13 +120,15 @@ class CalendarDate(models.Model):
         OPEN = "open", _("Abierto")
 
     version = models.ForeignKey(CalendarVersion, on_delete=models.CASCADE, related_name="dates")
-    on = models.DateField()
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    starts_at = models.TimeField(null=True, blank=True)
-    ends_at = models.TimeField(null=True, blank=True)
-    name = models.CharField(max_length=160, blank=True)
+    on = models.DateField(_("fecha"))
+    kind = models.CharField(_("tipo"), max_length=8, choices=Kind.choices)
+    starts_at = models.TimeField(_("desde"), null=True, blank=True)
+    ends_at = models.TimeField(_("hasta"), null=True, blank=True)
+    name = models.CharField(_("nombre"), max_length=160, blank=True)
 
     class Meta:
+        verbose_name = _("excepción de calendario")
+        verbose_name_plural = _("excepciones de calendario")
         ordering = ["version_id", "on", "starts_at"]
         constraints = [
             models.CheckConstraint(
@@ -138,14 +150,14 @@ class CalendarDate(models.Model):
 
 
 class SlaPolicy(models.Model):
-    slug = models.SlugField(max_length=80, unique=True)
-    name = models.CharField(max_length=160)
-    created_at = models.DateTimeField(auto_now_add=True)
+    slug = models.SlugField(_("código"), max_length=80, unique=True)
+    name = models.CharField(_("nombre"), max_length=160)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
 
     class Meta:
         ordering = ["slug"]
-        verbose_name = "SLA policy"
-        verbose_name_plural = "SLA policies"
+        verbose_name = _("política de SLA")
+        verbose_name_plural = _("políticas de SLA")
 
     def __str__(self) -> str:
         return self.name
@@ -155,15 +167,22 @@ class SlaPolicyVersion(models.Model):
     """One immutable revision of a policy: its calendar, warning threshold and targets."""
 
     policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
+    number = models.PositiveIntegerField(_("versión"))
     calendar = models.ForeignKey(
-        BusinessCalendar, on_delete=models.PROTECT, related_name="policy_versions"
+        BusinessCalendar,
+        verbose_name=_("calendario"),
+        on_delete=models.PROTECT,
+        related_name="policy_versions",
     )
-    warning_percent = models.PositiveSmallIntegerField(default=75, validators=PERCENT_1_99)
-    note = models.CharField(max_length=240, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    warning_percent = models.PositiveSmallIntegerField(
+        _("aviso al porcentaje"), default=75, validators=PERCENT_1_99
+    )
+    note = models.CharField(_("nota"), max_length=240, blank=True)
+    created_at = models.DateTimeField(_("publicada"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("versión de política")
+        verbose_name_plural = _("versiones de política")
         ordering = ["policy_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "number"], name="sla_policy_version_unique"),
@@ -188,16 +207,20 @@ class SlaTarget(models.Model):
     policy_version = models.ForeignKey(
         SlaPolicyVersion, on_delete=models.CASCADE, related_name="targets"
     )
-    priority = models.CharField(max_length=8, choices=Priority.choices)
+    priority = models.CharField(_("prioridad"), max_length=8, choices=Priority.choices)
     first_response = models.DurationField(
-        null=True, blank=True, validators=[MinValueValidator(timedelta(0))]
+        _("primera respuesta"), null=True, blank=True, validators=[MinValueValidator(timedelta(0))]
     )
     resolution = models.DurationField(
-        null=True, blank=True, validators=[MinValueValidator(timedelta(0))]
+        _("resolución"), null=True, blank=True, validators=[MinValueValidator(timedelta(0))]
     )
-    measure = models.CharField(max_length=8, choices=Measure.choices, default=Measure.BUSINESS)
+    measure = models.CharField(
+        _("se mide en"), max_length=8, choices=Measure.choices, default=Measure.BUSINESS
+    )
 
     class Meta:
+        verbose_name = _("objetivo")
+        verbose_name_plural = _("objetivos")
         ordering = ["policy_version_id", "priority"]
         constraints = [
             models.UniqueConstraint(
@@ -223,11 +246,13 @@ class PriorityMatrixCell(models.Model):
     policy_version = models.ForeignKey(
         SlaPolicyVersion, on_delete=models.CASCADE, related_name="matrix"
     )
-    impact = models.CharField(max_length=8, choices=Impact.choices)
-    urgency = models.CharField(max_length=8, choices=Urgency.choices)
-    priority = models.CharField(max_length=8, choices=Priority.choices)
+    impact = models.CharField(_("impacto"), max_length=8, choices=Impact.choices)
+    urgency = models.CharField(_("urgencia"), max_length=8, choices=Urgency.choices)
+    priority = models.CharField(_("prioridad"), max_length=8, choices=Priority.choices)
 
     class Meta:
+        verbose_name = _("celda de la matriz de prioridad")
+        verbose_name_plural = _("matriz de prioridad")
         constraints = [
             models.UniqueConstraint(
                 fields=["policy_version", "impact", "urgency"], name="sla_matrix_cell_unique"
@@ -238,6 +263,111 @@ class PriorityMatrixCell(models.Model):
         return f"{self.impact}x{self.urgency}={self.priority}"
 
 
+class SupportLevel(models.Model):
+    """A resolution level of a policy version and the business time it has (seed 001: level 1
+    "en las dos primeras horas", level 2 "durante las primeras cuatro horas", level 3 beyond
+    8 working hours with a vendor or the committee). The time counts on the ticket's
+    resolution clock, from when the request was made, waiting on the customer excluded."""
+
+    policy_version = models.ForeignKey(
+        SlaPolicyVersion, on_delete=models.CASCADE, related_name="levels"
+    )
+    number = models.PositiveSmallIntegerField(
+        _("nivel"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    name = models.CharField(_("nombre"), max_length=120)
+    resolution = models.DurationField(
+        _("tiempo de resolución del nivel"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(timedelta(0))],
+        help_text=_("Vacío: sin objetivo propio (seed 001: el tercer nivel)."),
+    )
+    needs_referral = models.BooleanField(
+        _("exige indicar a quién se deriva"),
+        default=False,
+        help_text=_("Seed 001: el tercer nivel anota el proveedor, el fabricante o el comité."),
+    )
+
+    class Meta:
+        verbose_name = _("nivel de resolución")
+        verbose_name_plural = _("niveles de resolución")
+        ordering = ["policy_version_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy_version", "number"], name="sla_level_unique_per_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=3), name="sla_level_number_1_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class EscalationStep(models.Model):
+    """One rung of a policy version's escalation ladder: when a ticket's clock has used
+    `at_percent` of its target (the response, the resolution, or its current level's time),
+    notify the people watching it, reassign it, or raise its level. Each rung acts once per
+    ticket and level."""
+
+    class Measure(models.TextChoices):
+        RESPONSE = "response", _("Primera respuesta")
+        RESOLUTION = "resolution", _("Resolución")
+        LEVEL = "level", _("Tiempo del nivel actual")
+
+    class Action(models.TextChoices):
+        NOTIFY = "notify", _("Avisar")
+        REASSIGN = "reassign", _("Reasignar")
+        RAISE_LEVEL = "raise_level", _("Subir de nivel")
+
+    policy_version = models.ForeignKey(
+        SlaPolicyVersion, on_delete=models.CASCADE, related_name="ladder"
+    )
+    measure = models.CharField(_("medido sobre"), max_length=12, choices=Measure.choices)
+    at_percent = models.PositiveSmallIntegerField(
+        _("al porcentaje del objetivo"),
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    action = models.CharField(_("acción"), max_length=12, choices=Action.choices)
+    priorities = models.JSONField(
+        _("prioridades"), default=list, blank=True, help_text=_("Vacío: todas.")
+    )
+    assign_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reasignar a"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    notify_email = models.EmailField(
+        _("avisar también a"), blank=True, help_text=_("Además del asignado y el gestor.")
+    )
+
+    class Meta:
+        verbose_name = _("escalón de escalamiento")
+        verbose_name_plural = _("escalera de escalamiento")
+        ordering = ["policy_version_id", "measure", "at_percent", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(at_percent__gte=1, at_percent__lte=500),
+                name="sla_escalation_percent_1_500",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="reassign") | Q(assign_to__isnull=False),
+                name="sla_escalation_reassign_has_assignee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.at_percent}% {self.action}"
+
+    def applies_to(self, priority: str) -> bool:
+        return not self.priorities or priority in self.priorities
+
+
 class ActivationLeadTime(models.Model):
     """How long a product takes to activate (seed 004), as data for activation tracking.
 
@@ -246,18 +376,29 @@ class ActivationLeadTime(models.Model):
     upper bound is the commitment.
     """
 
-    product = models.CharField(max_length=120)
-    preset = models.SlugField(max_length=80)
+    product = models.CharField(_("producto"), max_length=120)
+    preset = models.SlugField(_("configuración de origen"), max_length=80)
     calendar = models.ForeignKey(
-        BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        BusinessCalendar,
+        verbose_name=_("calendario"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    minutes_max = models.PositiveIntegerField(null=True, blank=True)
-    business_days_min = models.PositiveSmallIntegerField(null=True, blank=True)
-    business_days_max = models.PositiveSmallIntegerField(null=True, blank=True)
-    prerequisite = models.CharField(max_length=240, blank=True)
-    note = models.CharField(max_length=240, blank=True)
+    minutes_max = models.PositiveIntegerField(_("minutos como máximo"), null=True, blank=True)
+    business_days_min = models.PositiveSmallIntegerField(
+        _("días hábiles como mínimo"), null=True, blank=True
+    )
+    business_days_max = models.PositiveSmallIntegerField(
+        _("días hábiles como máximo"), null=True, blank=True
+    )
+    prerequisite = models.CharField(_("requisito previo"), max_length=240, blank=True)
+    note = models.CharField(_("nota"), max_length=240, blank=True)
 
     class Meta:
+        verbose_name = _("plazo de activación")
+        verbose_name_plural = _("plazos de activación")
         ordering = ["preset", "product"]
         constraints = [
             models.UniqueConstraint(fields=["preset", "product"], name="sla_activation_unique"),

@@ -5,6 +5,7 @@ business-time math stays in `sla`; this module only decides which clock a ticket
 touches. A plan without an SLA policy ("agreed" attention) starts no clocks.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,8 +13,13 @@ from django.conf import settings
 from contracts.models import Plan, Service
 from sla.business_days import end_of_business_days
 from sla.calendars import Calendar, add_business_time, is_working_time
-from sla.models import BusinessCalendar, SlaClock, SlaPolicyVersion
-from sla.selectors import calendar_current_version, calendar_value, policy_current_version
+from sla.models import BusinessCalendar, SlaClock, SlaPolicyVersion, SupportLevel
+from sla.selectors import (
+    calendar_current_version,
+    calendar_value,
+    clock_elapsed,
+    policy_current_version,
+)
 from sla.services.clocks import (
     clock_pause,
     clock_reopen,
@@ -61,6 +67,58 @@ def current_policy_version(plan: Plan, service: Service | None = None) -> SlaPol
     if service is not None and service.sla_policy_id:
         return policy_current_version(service.sla_policy)
     return policy_current_version(plan.sla_policy) if plan.sla_policy_id else None
+
+
+def policy_version_of(ticket: Ticket) -> SlaPolicyVersion | None:
+    """The policy version the ticket is measured on: the one its clocks pinned (a version
+    published later does not move it until re-applied), else its type's or plan's current."""
+    clock = clocks_of(ticket).select_related("policy_version").first()
+    if clock is not None:
+        return clock.policy_version
+    return current_policy_version(ticket.contract.plan, ticket.service)
+
+
+def level_of(ticket: Ticket, number: int | None = None) -> SupportLevel | None:
+    """The ticket's resolution level (or level `number`) as its policy defines it."""
+    version = policy_version_of(ticket)
+    if version is None:
+        return None
+    return version.levels.filter(number=number or ticket.resolution_level).first()
+
+
+def levels_for(ticket: Ticket) -> dict[int, SupportLevel | None]:
+    """The levels a ticket may be on: its policy's, else seed 001's three, unnamed."""
+    version = policy_version_of(ticket)
+    defined = {level.number: level for level in version.levels.all()} if version else {}
+    return defined or dict.fromkeys((1, 2, 3))
+
+
+@dataclass(frozen=True)
+class LevelStatus:
+    level: SupportLevel
+    used: timedelta
+    due_at: datetime | None
+    late: bool
+
+
+def level_status(ticket: Ticket, *, now: datetime) -> LevelStatus | None:
+    """How the ticket stands against its level's own time (seed 001: level 1 within 2 hours,
+    level 2 within 4), counted on its resolution clock: from when the request was made, in
+    the clock's business hours, waiting on the customer excluded. None without levels, or
+    when the resolution clock counts no time (no target for the priority)."""
+    level = level_of(ticket)
+    clock = clocks_of(ticket).filter(kind=Kind.RESOLUTION).select_related("calendar_version")
+    clock = clock.first()
+    if level is None or clock is None or phase(clock) == UNTIMED:
+        return None
+    used = clock_elapsed(clock, now)
+    if level.resolution is None:
+        return LevelStatus(level, used, None, late=False)
+    due_at = None
+    if phase(clock) == RUNNING and level.resolution > clock.elapsed:
+        calendar = calendar_value(clock.calendar_version)
+        due_at = add_business_time(clock.measured_at, level.resolution - clock.elapsed, calendar)
+    return LevelStatus(level, used, due_at, late=used > level.resolution)
 
 
 def priority_for(version: SlaPolicyVersion | None, *, impact: str, urgency: str) -> str:

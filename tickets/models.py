@@ -80,6 +80,12 @@ class Ticket(models.Model):
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(3)],
     )
+    referred_to = models.CharField(
+        _("derivada a"),
+        max_length=160,
+        blank=True,
+        help_text=_("Proveedor, fabricante o comité que atiende el nivel (seed 001)."),
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -149,6 +155,7 @@ class TicketEvent(models.Model):
         PRIORITY = "priority", _("Prioridad")
         CHARGE = "charge", _("Cargo")
         SERVICE = "service", _("Tipo de solicitud")
+        LADDER = "ladder", _("Escalera de escalamiento")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -170,6 +177,29 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.from_value}→{self.to_value}"
+
+
+class TicketEscalation(models.Model):
+    """A rung of the escalation ladder that acted on a ticket; one per ticket, rung and level,
+    so the periodic run never acts twice (seed 001's ladder is measured per level)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    step = models.ForeignKey("sla.EscalationStep", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    action = models.CharField(max_length=12)
+    outcome = models.CharField(max_length=240, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "step", "level"], name="tickets_escalation_once_per_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.action} L{self.level}"
 
 
 class Message(models.Model):

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from background.mail import mail_once
 from core.formatting import zone_label
 from tickets import clocks, reopen_links
-from tickets.models import Message, Ticket
+from tickets.models import Message, Ticket, TicketEscalation
 
 
 def _send(ticket: Ticket, template: str, subject: str, *, kind: str, about: int, **context) -> None:
@@ -87,3 +87,37 @@ def send_agent_message(message_id: int) -> None:
         about=message.pk,
         message=message,
     )
+
+
+def send_escalation(escalation_id: int) -> None:
+    """Tell the people watching a ticket (its assignee, the account manager and the rung's
+    own address) that a rung of the escalation ladder acted, in the help desk's language."""
+    escalation = TicketEscalation.objects.select_related(
+        "ticket__customer__account_manager", "ticket__assignee", "step"
+    ).get(pk=escalation_id)
+    ticket = escalation.ticket
+    emails = set(clocks.recipients(ticket))
+    if escalation.step.notify_email:
+        emails.add(escalation.step.notify_email)
+    if not emails:
+        return
+    language = settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(ticket.customer.time_zone_info):
+        body = render_to_string(
+            f"tickets/email/escalation.{language}.txt",
+            {
+                "ticket": ticket,
+                "escalation": escalation,
+                "level": clocks.level_status(ticket, now=escalation.at),
+                "url": settings.SITE_URL + reverse("web:work", args=[ticket.number]),
+            },
+        )
+    prefix = "Escalamiento" if language == "es" else "Escalation"
+    message = EmailMessage(
+        subject=f"[{ticket.number}] {prefix}: {ticket.subject}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=sorted(emails),
+        headers={"X-Creditdesk-Ticket": ticket.number},
+    )
+    mail_once(message, kind="escalation", about=escalation.pk)

@@ -14,7 +14,7 @@ from contracts.models import Contract
 from credits.models import LedgerEntry
 from sla.models import SlaClock
 from sla.selectors import clock_explain, clock_status, sla_state_expression, sla_state_of
-from tickets.clocks import clocks_of
+from tickets.clocks import clocks_of, level_status
 from tickets.filters import IntakeAttemptFilter, TicketFilter
 from tickets.models import IntakeAttempt, Ticket
 
@@ -112,6 +112,26 @@ def ticket_clocks(ticket: Ticket, *, now: datetime, language: str) -> list[dict]
             }
         )
     return rows
+
+
+def ticket_level(ticket: Ticket, *, now: datetime) -> dict | None:
+    """The ticket's resolution level against its own time (`clocks.level_status`), with the
+    due time in the customer's zone; None when its policy defines no levels."""
+    status = level_status(ticket, now=now)
+    if status is None:
+        return None
+    target = status.level.resolution
+    due_at = status.due_at
+    return {
+        "number": status.level.number,
+        "name": status.level.name,
+        "target_seconds": int(target.total_seconds()) if target is not None else None,
+        "used_seconds": int(status.used.total_seconds()),
+        "due_at": due_at,
+        "due_at_local": due_at.astimezone(ticket.customer.time_zone_info) if due_at else None,
+        "late": status.late,
+        "referred_to": ticket.referred_to,
+    }
 
 
 def ticket_charges(ticket: Ticket) -> list[dict]:

@@ -46,3 +46,8 @@ def send_mail_refusal(
         headers={"In-Reply-To": in_reply_to} if in_reply_to else {},
     )
     mail_once(message, kind="mail_refusal", about=about)
+
+
+@background_task
+def send_escalation(escalation_id: int) -> None:
+    notifications.send_escalation(escalation_id)

@@ -22,6 +22,17 @@ Readings:
   document counts the level 3 threshold in "horas laborales"; a night does not count),
   then the request is chased; the number of unanswered requests before abandoning is not
   stated: the house default.
+- Resolution levels ("Resolución en primer/segundo/tercer nivel"): level 1 solves it on the
+  first contact or calls back with the solution "en las dos primeras horas desde su
+  manifestación por escrito" (2 working hours); level 2 "durante las primeras cuatro horas
+  de manifestado el incidente" (4 working hours, remote access or on site); level 3 takes
+  "mas de 8 horas laborales" with a vendor, the manufacturer or the committee of experts:
+  no time of its own, and escalating to it names who works it. All are counted on the
+  resolution clock, from when the request was made in writing.
+- The document has no ladder; the one here is what its levels imply: when a level's time
+  runs out the ticket goes up a level (to level 3 a person must name the vendor or
+  committee, so the ladder tells the assignee and account manager instead), and a critical
+  or high case that has used half its solution time is announced to them.
 """
 
 from datetime import timedelta
@@ -30,7 +41,14 @@ from contracts.models import Channel, Plan
 from contracts.presets import plan_upsert
 from sla.calendars import Calendar
 from sla.choices import Priority
-from sla.services import TargetSpec, calendar_publish, policy_publish
+from sla.models import EscalationStep
+from sla.services import (
+    LevelSpec,
+    StepSpec,
+    TargetSpec,
+    calendar_publish,
+    policy_publish,
+)
 
 CALENDAR_SLUG = "tecnolinux-bogota"
 POLICY_SLUG = "tecnolinux-severidad"
@@ -42,6 +60,21 @@ TARGETS = {
     Priority.P4: TargetSpec(timedelta(hours=4), timedelta(hours=8)),
 }
 
+LEVELS = (
+    LevelSpec(1, "Primer nivel: primer contacto o llamada con la solución", timedelta(hours=2)),
+    LevelSpec(2, "Segundo nivel: acceso remoto o visita en sitio", timedelta(hours=4)),
+    LevelSpec(3, "Tercer nivel: proveedor, fabricante o comité", None, needs_referral=True),
+)
+LADDER = (
+    StepSpec(EscalationStep.Measure.LEVEL, 100, EscalationStep.Action.RAISE_LEVEL),
+    StepSpec(
+        EscalationStep.Measure.RESOLUTION,
+        50,
+        EscalationStep.Action.NOTIFY,
+        priorities=(Priority.P1, Priority.P2),
+    ),
+)
+
 
 def load() -> None:
     calendar = calendar_publish(
@@ -52,7 +85,12 @@ def load() -> None:
         ),
     ).calendar
     policy = policy_publish(
-        slug=POLICY_SLUG, name="TecnoLinux: severidad", calendar=calendar, targets=TARGETS
+        slug=POLICY_SLUG,
+        name="TecnoLinux: severidad",
+        calendar=calendar,
+        targets=TARGETS,
+        levels=LEVELS,
+        ladder=LADDER,
     ).policy
     plan_upsert(
         code="tecnolinux-membresia",

@@ -136,6 +136,24 @@ class ReclassifyForm(forms.Form):
         self.fields["service"].queryset = services
 
 
+class EscalateForm(forms.Form):
+    """Another resolution level; the choices are the ticket's policy's levels
+    (`tickets.clocks.levels_for`), the rules are `ticket_escalate`'s."""
+
+    to_level = forms.TypedChoiceField(label=_("Nivel de resolución"), coerce=int)
+    reason = forms.CharField(label=_("Motivo del escalamiento"), max_length=500)
+    referred_to = forms.CharField(
+        label=_("Derivada a (proveedor, fabricante o comité)"), max_length=160, required=False
+    )
+
+    def __init__(self, *args, levels, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_level"].choices = [
+            (number, f"{number}. {level.name}" if level else str(number))
+            for number, level in levels.items()
+        ]
+
+
 class WebhookEndpointForm(forms.Form):
     url = forms.URLField(
         label=_("URL de destino"), max_length=URL_MAX_LENGTH, assume_scheme="https"

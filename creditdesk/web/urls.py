@@ -68,6 +68,11 @@ urlpatterns = [
         workspace.ticket_reclassify_view,
         name="work-reclassify",
     ),
+    path(
+        "workspace/tickets/<ticket:number>/escalate/",
+        workspace.ticket_escalate_view,
+        name="work-escalate",
+    ),
     path("workspace/customers/", workspace.customers, name="customers"),
     path("workspace/webhooks/", workspace.webhooks, name="webhooks"),
     path("workspace/webhooks/<int:pk>/toggle/", workspace.webhook_toggle, name="webhook-toggle"),

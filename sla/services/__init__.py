@@ -17,7 +17,9 @@ from sla.services.clocks import (
 from sla.services.monitor import MonitorResult, sla_monitor_run
 from sla.services.setup import (
     DEFAULT_PRIORITY_MATRIX,
+    LevelSpec,
     PriorityDecision,
+    StepSpec,
     TargetSpec,
     calendar_publish,
     policy_publish,
@@ -27,9 +29,11 @@ from sla.services.setup import (
 __all__ = [
     "DEFAULT_PRIORITY_MATRIX",
     "ClockPair",
+    "LevelSpec",
     "MonitorResult",
     "PriorityDecision",
     "ReapplyResult",
+    "StepSpec",
     "TargetSpec",
     "calendar_publish",
     "clock_pause",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from core.errors import InvalidInput
 from sla.calendars import Calendar
 from sla.choices import Impact, Priority, Urgency
 from sla.exceptions import OverrideWithoutReason
@@ -15,10 +19,12 @@ from sla.models import (
     BusinessCalendar,
     CalendarDate,
     CalendarVersion,
+    EscalationStep,
     PriorityMatrixCell,
     SlaPolicy,
     SlaPolicyVersion,
     SlaTarget,
+    SupportLevel,
     WorkingInterval,
 )
 from sla.selectors import calendar_current_version, calendar_value, policy_current_version
@@ -87,6 +93,7 @@ def calendar_publish(
             kind=CalendarDate.Kind.OPEN,
             starts_at=o.starts_at,
             ends_at=o.ends_at,
+            name=o.name,
         )
         for o in calendar.openings
     ]
@@ -109,6 +116,30 @@ class TargetSpec:
 NO_TARGETS = TargetSpec(None, None)
 
 
+@dataclass(frozen=True)
+class LevelSpec:
+    """A resolution level: its number (1-3), name, own time (None: no target of its own) and
+    whether escalating to it names the vendor or committee it goes to."""
+
+    number: int
+    name: str
+    resolution: timedelta | None
+    needs_referral: bool = False
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """A rung of the escalation ladder (see `sla.models.EscalationStep`); `assign_to` is a
+    user's primary key."""
+
+    measure: str
+    at_percent: int
+    action: str
+    priorities: tuple[str, ...] = ()
+    assign_to: int | None = None
+    notify_email: str = ""
+
+
 @transaction.atomic
 def policy_publish(
     *,
@@ -118,14 +149,18 @@ def policy_publish(
     targets: Mapping[str, TargetSpec],
     warning_percent: int = 75,
     matrix: Mapping[tuple[str, str], str] | None = None,
+    levels: Sequence[LevelSpec] = (),
+    ladder: Sequence[StepSpec] = (),
     note: str = "",
 ) -> SlaPolicyVersion:
     """Make these targets the current version of policy `slug` (created if new).
 
     Every priority gets a target row (missing ones have no targets), every impact x urgency
-    cell a priority. Idempotent: the same content returns the current version. Open clocks
-    keep the version they started with until `sla_reapply` moves them.
+    cell a priority; `levels` and `ladder` are the resolution levels and escalation rungs.
+    Idempotent: the same content returns the current version. Open clocks keep the version
+    they started with until `sla_reapply` moves them.
     """
+    _check_levels_and_ladder(levels, ladder)
     owner = SlaPolicy.objects.select_for_update().filter(slug=slug).first()
     if owner is None:
         owner = SlaPolicy(slug=slug, name=name)
@@ -139,7 +174,7 @@ def policy_publish(
     wanted_targets = {priority: targets.get(priority, NO_TARGETS) for priority in Priority.values}
     current = policy_current_version(owner)
     if current is not None and _same_policy(
-        current, calendar, warning_percent, wanted_targets, cells
+        current, calendar, warning_percent, wanted_targets, cells, levels, ladder
     ):
         return current
     version = SlaPolicyVersion(
@@ -165,11 +200,69 @@ def policy_publish(
         PriorityMatrixCell(policy_version=version, impact=impact, urgency=urgency, priority=value)
         for (impact, urgency), value in cells.items()
     ]
-    for row in [*target_rows, *cell_rows]:
-        row.full_clean(exclude=["policy_version"])
+    level_rows = [
+        SupportLevel(
+            policy_version=version,
+            number=level.number,
+            name=level.name,
+            resolution=level.resolution,
+            needs_referral=level.needs_referral,
+        )
+        for level in levels
+    ]
+    step_rows = [
+        EscalationStep(
+            policy_version=version,
+            measure=step.measure,
+            at_percent=step.at_percent,
+            action=step.action,
+            priorities=list(step.priorities),
+            assign_to_id=step.assign_to,
+            notify_email=step.notify_email,
+        )
+        for step in ladder
+    ]
+    for row in [*target_rows, *cell_rows, *level_rows, *step_rows]:
+        row.full_clean(exclude=["policy_version", "assign_to"])
     SlaTarget.objects.bulk_create(target_rows)
     PriorityMatrixCell.objects.bulk_create(cell_rows)
+    SupportLevel.objects.bulk_create(level_rows)
+    EscalationStep.objects.bulk_create(step_rows)
     return version
+
+
+def _check_levels_and_ladder(levels: Sequence[LevelSpec], ladder: Sequence[StepSpec]) -> None:
+    """Levels are numbered 1, 2, ... without gaps; a rung that measures or raises the level
+    needs levels; a reassignment names a staff member; priorities are known ones."""
+    errors: dict[str, list] = {}
+    if [level.number for level in levels] != list(range(1, len(levels) + 1)):
+        errors["levels"] = [_("Los niveles se numeran 1, 2, 3 sin saltos.")]
+    for step in ladder:
+        uses_levels = step.measure == EscalationStep.Measure.LEVEL or (
+            step.action == EscalationStep.Action.RAISE_LEVEL
+        )
+        if uses_levels and not levels:
+            errors.setdefault("ladder", []).append(
+                _("Un escalón por nivel necesita que la política tenga niveles.")
+            )
+        unknown = set(step.priorities) - set(Priority.values)
+        if unknown:
+            errors.setdefault("ladder", []).append(
+                ValidationError(
+                    _("Prioridades desconocidas: %(names)s"),
+                    params={"names": ", ".join(sorted(unknown))},
+                )
+            )
+        if step.action == EscalationStep.Action.REASSIGN:
+            staff = get_user_model().objects.filter(
+                pk=step.assign_to, is_staff=True, is_active=True
+            )
+            if step.assign_to is None or not staff.exists():
+                errors.setdefault("ladder", []).append(
+                    _("Reasignar necesita una persona del personal activa.")
+                )
+    if errors:
+        raise InvalidInput(errors)
 
 
 def _same_policy(
@@ -178,6 +271,8 @@ def _same_policy(
     warning_percent: int,
     targets: Mapping[str, TargetSpec],
     cells: Mapping[tuple[str, str], str],
+    levels: Sequence[LevelSpec],
+    ladder: Sequence[StepSpec],
 ) -> bool:
     stored_targets = {
         row.priority: TargetSpec(
@@ -186,12 +281,34 @@ def _same_policy(
         for row in version.targets.all()
     }
     stored_cells = {(c.impact, c.urgency): c.priority for c in version.matrix.all()}
+    stored_levels = [
+        LevelSpec(row.number, row.name, row.resolution, row.needs_referral)
+        for row in version.levels.all()
+    ]
+    stored_ladder = sorted((step_spec(row) for row in version.ladder.all()), key=_step_order)
     return (
         version.calendar_id == calendar.pk
         and version.warning_percent == warning_percent
         and stored_targets == dict(targets)
         and stored_cells == dict(cells)
+        and stored_levels == list(levels)
+        and stored_ladder == sorted(ladder, key=_step_order)
     )
+
+
+def step_spec(row: EscalationStep) -> StepSpec:
+    return StepSpec(
+        row.measure,
+        row.at_percent,
+        row.action,
+        tuple(row.priorities),
+        row.assign_to_id,
+        row.notify_email,
+    )
+
+
+def _step_order(step: StepSpec) -> tuple:
+    return (step.measure, step.at_percent, step.action, step.priorities, step.assign_to or 0)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from contracts.models import Channel
+from sla.services.clocks import clocks_reapply
 from tests.api.conftest import build_side, client_for
 from tests.factories import make_agent, make_plan, make_service
-from tests.tickets.conftest import sla_policy, tuesday_morning  # noqa: F401  (fixtures)
+from tests.tickets.conftest import publish_with_levels, sla_policy, tuesday_morning  # noqa: F401  (fixtures)
 from tickets.models import Ticket
 
 
@@ -251,3 +252,34 @@ def test_ticket_detail_query_budget(world, api, django_assert_max_num_queries):
     client.get(f"/api/v1/tickets/{world.a.ticket.pk}/")
     with django_assert_max_num_queries(20):
         client.get(f"/api/v1/tickets/{world.a.ticket.pk}/")
+
+
+def test_a_level_with_its_own_time_and_a_referral_through_the_api(side, sla_policy):  # noqa: F811
+    # seed 001's levels on the plan's policy; the ticket opened Tuesday 09:00 Bogotá
+    publish_with_levels(sla_policy)
+    ticket = side.ticket
+    clocks_reapply(at=timezone.now(), policies=[sla_policy])
+    agent = client_for(make_agent())
+    url = f"/api/v1/tickets/{ticket.pk}/"
+
+    level = agent.get(url).json()["level"]
+    assert level == {
+        "number": 1,
+        "name": "Primer contacto",
+        "target_seconds": 2 * 3600,
+        "used_seconds": 0,
+        "due_at": "2026-11-17T16:00:00Z",
+        "due_at_local": "2026-11-17T11:00:00-05:00",
+        "late": False,
+        "referred_to": "",
+    }
+    refused = agent.post(url + "escalate/", {"to_level": 3, "reason": "fabricante"}, format="json")
+    assert refused.status_code == 400
+    assert "referred_to" in refused.json()["fields"]
+    moved = agent.post(
+        url + "escalate/",
+        {"to_level": 3, "reason": "fabricante", "referred_to": "Comité de expertos"},
+        format="json",
+    ).json()
+    assert (moved["resolution_level"], moved["referred_to"]) == (3, "Comité de expertos")
+    assert moved["level"]["target_seconds"] is None

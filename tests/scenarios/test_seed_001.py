@@ -128,3 +128,58 @@ def test_a_member_is_served_by_severity_and_a_free_member_is_not(
     assert "Servicio de base de datos reiniciado." in notice.body
     assert "Cargo" not in notice.body
     assert not LedgerEntry.objects.exists()
+
+
+def test_levels_have_their_own_time_and_the_third_names_the_vendor_or_committee(
+    django_capture_on_commit_callbacks,
+):
+    """ "Resolución en primer nivel ... en las dos primeras horas", "segundo nivel ...
+    durante las primeras cuatro horas", "tercer nivel ... requiere la participación de un
+    proveedor directo ... o es escalado al comité de expertos"."""
+    call_command("load_presets", "severity-matrix", stdout=io.StringIO())
+    manager_user = make_account_manager(email="gerente@tecnolinux.example")
+    tuesday = datetime(2026, 11, 17, 9, tzinfo=BOGOTA)
+    with time_machine.travel(tuesday, tick=False):
+        member, _ = sign(
+            client_for(manager_user),
+            manager_user,
+            membership="paid",
+            legal_name="Hotel Andino S.A.S.",
+            tax_id="900555111-2",
+            email="marta@a.example",
+        )
+        opened = member.post(
+            "/api/v1/tickets/", {"subject": "Consulta de uso del ERP"}, format="json"
+        ).json()
+    agent = client_for(make_agent())
+    url = f"/api/v1/tickets/{opened['id']}/"
+    level = opened["level"]
+    assert (level["number"], level["target_seconds"]) == (1, 2 * 3600)
+    assert datetime.fromisoformat(level["due_at"]) == tuesday.replace(hour=11)
+
+    def escalate_at(hour: int) -> None:
+        with (
+            time_machine.travel(tuesday.replace(hour=hour), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            call_command("escalate_tickets", stdout=io.StringIO())
+
+    escalate_at(11)  # level 1's two hours are used: the ladder raises it
+    with time_machine.travel(tuesday.replace(hour=11), tick=False):
+        level = agent.get(url).json()["level"]
+    assert (level["number"], level["target_seconds"]) == (2, 4 * 3600)
+    assert datetime.fromisoformat(level["due_at"]) == tuesday.replace(hour=13)
+
+    escalate_at(13)  # level 2's four hours are used: level 3 needs a person to name who
+    assert agent.get(url).json()["resolution_level"] == 2
+    told = [m for m in mail.outbox if "Escalamiento" in m.subject]
+    assert len(told) == 2
+    assert all(m.to == ["gerente@tecnolinux.example"] for m in told)
+
+    referred = agent.post(
+        url + "escalate/",
+        {"to_level": 3, "reason": "Falla del motor de base de datos", "referred_to": "Oracle"},
+        format="json",
+    )
+    assert referred.status_code == 200, referred.json()
+    assert (referred.json()["resolution_level"], referred.json()["referred_to"]) == (3, "Oracle")

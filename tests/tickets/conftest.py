@@ -9,7 +9,7 @@ from contracts.models import Channel
 from credits.services import credit_account_get_or_create, credits_top_up
 from sla.calendars import Calendar
 from sla.choices import Priority
-from sla.services.setup import TargetSpec, calendar_publish, policy_publish
+from sla.services.setup import LevelSpec, TargetSpec, calendar_publish, policy_publish
 from tests.factories import make_contact, make_contract, make_customer, make_plan, make_user
 
 BOGOTA_HOURS = {day: [("08:00", "12:00"), ("13:00", "16:30")] for day in range(5)}
@@ -35,6 +35,30 @@ def sla_policy(db):
         },
     )
     return version.policy
+
+
+LEVELS_OF_SEED_001 = (
+    LevelSpec(1, "Primer contacto", timedelta(hours=2)),
+    LevelSpec(2, "Acceso remoto", timedelta(hours=4)),
+    LevelSpec(3, "Proveedor o comité", None, needs_referral=True),
+)
+
+
+def publish_with_levels(sla_policy, *, ladder=(), levels=LEVELS_OF_SEED_001):
+    """A new version of the `sla_policy` fixture's policy, with the same targets, adding
+    resolution levels and an escalation ladder."""
+    current = sla_policy.versions.order_by("-number").first()
+    return policy_publish(
+        slug=sla_policy.slug,
+        name=sla_policy.name,
+        calendar=current.calendar,
+        targets={
+            target.priority: TargetSpec(target.first_response, target.resolution)
+            for target in current.targets.all()
+        },
+        levels=levels,
+        ladder=ladder,
+    )
 
 
 @pytest.fixture

@@ -258,8 +258,8 @@ def test_a_reply_from_another_customers_contact_is_refused(ticket):
         (
             4,
             "Requiere especialista",
-            {"to_level": ["El nivel de resolución es 1, 2 o 3."]},
-            {"to_level": ["The resolution level is 1, 2 or 3."]},
+            {"to_level": ["Los niveles de resolución de esta solicitud son 1, 2, 3."]},
+            {"to_level": ["This request's resolution levels are 1, 2, 3."]},
         ),
         (
             2,

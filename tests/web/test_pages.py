@@ -424,3 +424,36 @@ def test_a_no_show_under_included_support_is_recorded_not_said_charged(client, s
     assert "Inasistencia registrada." in page
     assert "cobrada" not in page
     assert not LedgerEntry.objects.exists()
+
+
+def test_an_agent_sees_the_levels_time_and_refers_level_3_to_a_vendor(client, shop, sla_policy):
+    from sla.services.clocks import clocks_reapply
+    from tests.tickets.conftest import publish_with_levels
+    from tickets.models import TicketEvent
+
+    publish_with_levels(sla_policy)
+    top_up(shop.customer, "10")
+    ticket = open_ticket(shop)
+    clocks_reapply(at=timezone.now(), policies=[sla_policy])
+    login(client, shop.agent)
+    url = reverse("web:work-escalate", args=[ticket.number])
+
+    page = client.get(reverse("web:work", args=[ticket.number])).text
+    assert "Primer contacto:" in page
+    assert "usadas de 2 h 00 min hábiles del nivel" in page
+    assert "3. Proveedor o comité" in page
+    unnamed = client.post(url, {"to_level": "3", "reason": "Falla de hardware"})
+    assert "Indique el proveedor, fabricante o comité que lo atiende." in unnamed.text
+    assert Ticket.objects.get(pk=ticket.pk).resolution_level == 1
+
+    done = client.post(
+        url,
+        {"to_level": "3", "reason": "Falla de hardware", "referred_to": "Dell EMC"},
+        follow=True,
+    )
+
+    assert "Ahora está en el nivel 3." in done.text
+    assert "derivada a Dell EMC" in done.text
+    assert "este nivel no tiene tiempo propio" in done.text
+    event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.ESCALATION)
+    assert (event.to_value, event.by) == ("3", shop.agent)

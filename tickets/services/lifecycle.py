@@ -221,29 +221,54 @@ def ticket_follow_up(
 
 
 def ticket_escalate(
-    ticket: Ticket, *, to_level: int, by: AbstractBaseUser, reason: str, at=None
+    ticket: Ticket,
+    *,
+    to_level: int,
+    by: AbstractBaseUser | None,
+    reason: str,
+    referred_to: str = "",
+    at=None,
 ) -> Ticket:
-    """Move to another resolution level (1, 2, 3 — seed 001), keeping who and why."""
+    """Move to another resolution level (seed 001: 1, 2, 3), keeping who and why.
+
+    Where the ticket's policy defines its levels, only those exist, and a level that is
+    worked by a vendor or a committee ("requiere la participación de un proveedor directo ...
+    o es escalado al comité de expertos") needs to be told which one."""
     at = at or timezone.now()
-    if to_level not in (1, 2, 3):
-        raise InvalidInput({"to_level": [_("El nivel de resolución es 1, 2 o 3.")]})
-    if not reason.strip():
+    reason = text_within_limit(reason.strip(), field="reason")
+    referred_to = referred_to.strip()
+    if not reason:
         raise InvalidInput({"reason": [_("Indique el motivo del escalamiento.")]})
+    if len(referred_to) > Ticket._meta.get_field("referred_to").max_length:
+        raise InvalidInput({"referred_to": [_("Como máximo 160 caracteres.")]})
     with transaction.atomic():
         locked = ticket_lock(ticket.pk)
+        levels = clocks.levels_for(locked)
+        if to_level not in levels:
+            numbers = ", ".join(map(str, levels))
+            unknown = _("Los niveles de resolución de esta solicitud son %(numbers)s.")
+            raise InvalidInput(
+                {"to_level": [ValidationError(unknown, params={"numbers": numbers})]}
+            )
         if locked.resolution_level == to_level:
             raise InvalidInput({"to_level": [_("La solicitud ya está en ese nivel.")]})
+        level = levels[to_level]
+        if level is not None and level.needs_referral and not referred_to:
+            raise InvalidInput(
+                {"referred_to": [_("Indique el proveedor, fabricante o comité que lo atiende.")]}
+            )
         ticket_event_record(
             locked,
             TicketEvent.Kind.ESCALATION,
             locked.resolution_level,
             to_level,
             by=by,
-            reason=reason,
+            reason=f"{reason} → {referred_to}" if referred_to else reason,
             at=at,
         )
         locked.resolution_level = to_level
-        locked.save(update_fields=["resolution_level"])
+        locked.referred_to = referred_to
+        locked.save(update_fields=["resolution_level", "referred_to"])
     ticket.refresh_from_db()
     return ticket
 

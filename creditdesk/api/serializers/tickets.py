@@ -96,11 +96,26 @@ class ChargeSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class LevelSerializer(serializers.Serializer):
+    """The ticket's resolution level against its own time (`tickets.selectors.ticket_level`),
+    counted on the resolution clock; `target_seconds` null is a level without its own time."""
+
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    target_seconds = serializers.IntegerField(allow_null=True)
+    used_seconds = serializers.IntegerField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    due_at_local = ZonedDateTimeField(allow_null=True)
+    late = serializers.BooleanField()
+    referred_to = serializers.CharField()
+
+
 class TicketDetailSerializer(TicketSerializer):
     description = serializers.CharField(read_only=True)
     charge_explanation = serializers.SerializerMethodField()
     clocks = ClockSerializer(many=True, read_only=True)
     charges = ChargeSerializer(many=True, read_only=True)
+    level = LevelSerializer(read_only=True, allow_null=True)
 
     class Meta(TicketSerializer.Meta):
         fields = [
@@ -108,6 +123,8 @@ class TicketDetailSerializer(TicketSerializer):
             "description",
             "priority_override_reason",
             "charge_explanation",
+            "referred_to",
+            "level",
             "clocks",
             "charges",
         ]
@@ -169,6 +186,13 @@ class TransitionSerializer(serializers.Serializer):
 class EscalateSerializer(serializers.Serializer):
     to_level = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT)
     reason = serializers.CharField(max_length=5000)
+    referred_to = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=160,
+        default="",
+        help_text="Vendor, manufacturer or committee working the level, where the level asks.",
+    )
 
 
 class PrioritySerializer(serializers.Serializer):

@@ -44,6 +44,7 @@ from tickets.selectors import (
     intake_attempt_list,
     ticket_charges,
     ticket_clocks,
+    ticket_level,
     ticket_list,
     tickets_with_due,
     tickets_with_sla_state,
@@ -109,6 +110,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         language = language_code()
         ticket.clocks = ticket_clocks(ticket, now=timezone.now(), language=language)
         ticket.charges = ticket_charges(ticket)
+        ticket.level = ticket_level(ticket, now=timezone.now())
         return self.render(TicketDetailSerializer, ticket, status_code=status_code)
 
     def retrieve(self, request, pk=None):

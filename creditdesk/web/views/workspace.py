@@ -26,6 +26,7 @@ from creditdesk.web.filters import QueueFilter
 from creditdesk.web.forms import (
     AgentReplyForm,
     AssignForm,
+    EscalateForm,
     ReclassifyForm,
     SessionForm,
     TransitionForm,
@@ -36,10 +37,12 @@ from creditdesk.web.pagination import paginate
 from creditdesk.web.views.common import form_submit, show_refusal
 from tickets import clocks
 from tickets.models import ScheduledSession, Ticket
+from tickets.selectors import ticket_level
 from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
 from tickets.services.lifecycle import (
     ticket_agent_reply,
     ticket_assign,
+    ticket_escalate,
     ticket_reclassify,
     ticket_transition,
 )
@@ -104,6 +107,12 @@ def _work_view(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
         or ReclassifyForm(
             initial={"service": ticket.service}, services=services_covered(ticket.contract)
         ),
+        "escalate_form": forms.get("escalate_form")
+        or EscalateForm(
+            initial={"to_level": ticket.resolution_level, "referred_to": ticket.referred_to},
+            levels=clocks.levels_for(ticket),
+        ),
+        "level": ticket_level(ticket, now=timezone.now()),
         "may_answer": has_role(request.user, TICKET_STAFF),
         "out_of_hours": clocks.answer_out_of_hours(ticket, at=timezone.now()),
         "may_work": has_role(request.user, TICKET_WORKERS),
@@ -244,6 +253,24 @@ def ticket_reclassify_view(request: HttpRequest, ticket: Ticket) -> HttpResponse
             % {"service": ticket.service.name},
         )
     return _work_view(request, ticket, reclassify_form=form)
+
+
+@require_POST
+@roles_view(TICKET_STAFF)
+@_in_customer_zone
+def ticket_escalate_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    form = EscalateForm(request.POST, levels=clocks.levels_for(ticket))
+
+    def escalate(data: dict) -> Ticket:
+        return ticket_escalate(ticket, by=request.user, **data)
+
+    if form_submit(request, form, escalate):
+        return _done(
+            request,
+            ticket,
+            _("Ahora está en el nivel %(level)s.") % {"level": ticket.resolution_level},
+        )
+    return _work_view(request, ticket, escalate_form=form)
 
 
 @staff_view
