@@ -38,3 +38,47 @@ def test_concurrent_intakes_never_share_the_last_credits(requester, tuesday_morn
     assert (account.balance, account.held) == (Decimal("2.00"), Decimal("1.00"))
     assert CreditHold.objects.filter(status="active").count() == 1
     assert ledger_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ladder_runs_racing_an_agents_escalation_act_once_on_the_ticket_as_it_is(
+    requester, sla_policy, tuesday_morning
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.errors import InvalidInput
+
+    from sla.services.setup import StepSpec
+    from tests.factories import make_agent
+    from tests.tickets.conftest import publish_with_levels
+    from tickets.models import TicketEscalation, TicketEvent
+    from tickets.services.escalation import escalations_run
+    from tickets.services.lifecycle import ticket_escalate
+
+    publish_with_levels(sla_policy, ladder=[StepSpec("level", 100, "raise_level")])
+    top_up(requester.customer, 2)
+    ticket = ticket_open(channel=Channel.PORTAL, requester=requester, subject="Caído").ticket
+    agent = make_agent()
+    tuesday_morning.shift(timedelta(hours=2))  # level 1's two hours are used
+
+    def work(i: int):
+        if i == 0:
+            try:
+                return ticket_escalate(ticket, to_level=2, by=agent, reason="Remoto")
+            except InvalidInput as refused:  # the ladder got there first
+                return refused.fields_in("en")
+        return escalations_run(now=timezone.now()).total
+
+    outcomes = run_together(work, threads=WORKERS)
+
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert outcomes[0] in (ticket, {"to_level": ["The ticket is already at that level."]})
+    ticket.refresh_from_db()
+    # whoever came first moved it to level 2; nothing moved it twice or to level 3
+    assert ticket.resolution_level == 2
+    raises = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ESCALATION)
+    assert [(e.from_value, e.to_value) for e in raises] == [("1", "2")]
+    assert TicketEscalation.objects.filter(ticket=ticket).count() <= 1
