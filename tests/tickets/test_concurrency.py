@@ -1,14 +1,21 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from contracts.models import Channel
+from core.errors import InvalidInput
 from credits.models import CreditAccount, CreditHold
 from credits.selectors import ledger_verify
+from sla.services.setup import StepSpec
+from tests.factories import make_agent
 from tests.threads import run_together
-from tests.tickets.conftest import top_up
-from tickets.models import IntakeAttempt, Ticket
+from tests.tickets.conftest import publish_with_levels, top_up
+from tickets.models import IntakeAttempt, Ticket, TicketEscalation, TicketEvent
+from tickets.services.escalation import escalations_run
 from tickets.services.intake import ticket_open
+from tickets.services.lifecycle import ticket_escalate
 
 WORKERS = 10
 
@@ -45,19 +52,6 @@ def test_concurrent_intakes_never_share_the_last_credits(requester, tuesday_morn
 def test_ladder_runs_racing_an_agents_escalation_act_once_on_the_ticket_as_it_is(
     requester, sla_policy, tuesday_morning
 ):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from core.errors import InvalidInput
-
-    from sla.services.setup import StepSpec
-    from tests.factories import make_agent
-    from tests.tickets.conftest import publish_with_levels
-    from tickets.models import TicketEscalation, TicketEvent
-    from tickets.services.escalation import escalations_run
-    from tickets.services.lifecycle import ticket_escalate
-
     publish_with_levels(sla_policy, ladder=[StepSpec("level", 100, "raise_level")])
     top_up(requester.customer, 2)
     ticket = ticket_open(channel=Channel.PORTAL, requester=requester, subject="Caído").ticket
