@@ -100,6 +100,7 @@ class Opening:
     on: date
     starts_at: time
     ends_at: time
+    name: str = ""
 
     def __str__(self) -> str:
         return f"{self.on} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
@@ -129,7 +130,7 @@ class Calendar:
         object.__setattr__(
             self, "windows", tuple(sorted(self.windows, key=lambda w: (w.weekday, w.starts_at)))
         )
-        object.__setattr__(self, "closures", tuple(sorted(self.closures, key=lambda c: c.on)))
+        object.__setattr__(self, "closures", _one_closure_per_day(self.closures))
         object.__setattr__(
             self, "openings", tuple(sorted(self.openings, key=lambda o: (o.on, o.starts_at)))
         )
@@ -144,7 +145,7 @@ class Calendar:
         country: str = "",
         subdivision: str = "",
         closures: Iterable[date | tuple[date, str]] = (),
-        openings: Iterable[tuple[date, str, str]] = (),
+        openings: Iterable[tuple[date, str, str] | tuple[date, str, str, str]] = (),
         always_open: bool = False,
         name: str = "",
     ) -> Calendar:
@@ -163,8 +164,8 @@ class Calendar:
         opening_rows = tuple(
             sorted(
                 (
-                    Opening(on, time.fromisoformat(s), time.fromisoformat(e))
-                    for on, s, e in openings
+                    Opening(on, time.fromisoformat(s), time.fromisoformat(e), *named)
+                    for on, s, e, *named in openings
                 ),
                 key=lambda opening: (opening.on, opening.starts_at),
             )
@@ -232,6 +233,17 @@ class Calendar:
     @cached_property
     def _closure_names(self) -> dict[date, str]:
         return {closure.on: closure.name for closure in self.closures}
+
+
+def _one_closure_per_day(closures: Iterable[Closure]) -> tuple[Closure, ...]:
+    """Closures in date order, one per day: a day listed twice is one closure carrying both
+    names (a version stores one closure row per day)."""
+    names: dict[date, list[str]] = {}
+    for closure in sorted(closures, key=lambda c: c.on):
+        day = names.setdefault(closure.on, [])
+        if closure.name and closure.name not in day:
+            day.append(closure.name)
+    return tuple(Closure(on, " / ".join(day)) for on, day in names.items())
 
 
 # --- validation: the one place that decides whether a calendar is usable -------------------

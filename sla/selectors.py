@@ -79,7 +79,7 @@ def calendar_value(version: CalendarVersion | None) -> Calendar:
             Closure(row.on, row.name) for row in dates if row.kind == CalendarDate.Kind.CLOSED
         ),
         openings=tuple(
-            Opening(row.on, row.starts_at, row.ends_at)
+            Opening(row.on, row.starts_at, row.ends_at, row.name)
             for row in dates
             if row.kind == CalendarDate.Kind.OPEN
         ),
@@ -120,6 +120,32 @@ def policies_with_versions() -> QuerySet[SlaPolicy]:
 
 def policy_current_version(policy: SlaPolicy) -> SlaPolicyVersion:
     return policy.versions.select_related("calendar").order_by("-number").first()
+
+
+def clocks_behind(
+    *, policy: SlaPolicy | None = None, calendar: BusinessCalendar | None = None
+) -> int:
+    """Open clocks still on an older version: of `policy` (its version, or the version of the
+    calendar the current policy version measures on, as `clocks_reapply` compares them), or
+    measured on an older version of `calendar`. Exactly one of the two is given."""
+    open_clocks = SlaClock.objects.filter(stopped_at__isnull=True)
+    if policy is not None:
+        current = policy_current_version(policy)
+        if current is None:
+            return 0
+        calendar_now = calendar_current_version(current.calendar)
+        up_to_date = Q(policy_version=current) & (
+            Q(calendar_version__isnull=True) | Q(calendar_version=calendar_now)
+        )
+        return open_clocks.filter(policy_version__policy=policy).exclude(up_to_date).count()
+    if calendar is None:
+        raise TypeError("clocks_behind() needs a policy or a calendar")
+    current_calendar = calendar_current_version(calendar)
+    return (
+        open_clocks.filter(calendar_version__calendar=calendar)
+        .exclude(calendar_version=current_calendar)
+        .count()
+    )
 
 
 # --- clocks -----------------------------------------------------------------------------------

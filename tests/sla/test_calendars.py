@@ -167,6 +167,28 @@ def test_a_closure_added_by_the_provider_is_skipped_like_a_holiday():
     assert "lunes 19/01/2026 (cierre Festivo nuevo)" in "\n".join(explanation.lines())
 
 
+def test_a_day_closed_twice_is_one_closure_with_both_names():
+    calendar = Calendar.build(
+        "America/Bogota",
+        {d: [("08:00", "16:30")] for d in WEEKDAYS},
+        closures=[(date(2026, 12, 24), "Nochebuena"), (date(2026, 12, 24), "Inventario")],
+    )
+
+    assert [(c.on, c.name) for c in calendar.closures] == [
+        (date(2026, 12, 24), "Nochebuena / Inventario")
+    ]
+
+
+def test_an_extra_working_day_keeps_its_name():
+    calendar = Calendar.build(
+        "America/Bogota",
+        {d: [("08:00", "16:30")] for d in WEEKDAYS},
+        openings=[(date(2026, 1, 10), "09:00", "12:00", "Sábado de inventario")],
+    )
+
+    assert calendar.openings[0].name == "Sábado de inventario"
+
+
 def test_an_extra_working_day_replaces_that_days_hours_and_overrides_a_holiday():
     calendar = Calendar.build(
         "America/Bogota",
