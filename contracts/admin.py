@@ -5,10 +5,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from contracts import services
 from contracts.models import (
+    Channel,
     Contact,
     Contract,
     ContractStatusChange,
@@ -47,6 +49,26 @@ class DeleteThroughServiceMixin:
             self.delete_model(request, obj)
 
 
+class ChannelChecklistMixin:
+    """Channel lists (JSON lists of `Channel` values) as a checkbox per channel instead of raw
+    JSON. Whether a list is valid (known channels; business-hours channels among the plan's)
+    stays in the model's `clean`, which the admin's form runs."""
+
+    channel_fields = ("allowed_channels", "business_hours_channels")
+    channel_help: dict[str, Any] = {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.channel_fields:
+            return forms.MultipleChoiceField(
+                label=capfirst(db_field.verbose_name),
+                help_text=self.channel_help.get(db_field.name, db_field.help_text),
+                choices=Channel.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=not db_field.blank,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+
+
 def currency_locked_fields(obj: Customer | Plan | None) -> list[str]:
     """The currency field is shown, not edited, once money was recorded in it."""
     return ["currency"] if obj is not None and currency_history(obj) else []
@@ -71,7 +93,7 @@ class CreditPackInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ChannelChecklistMixin, admin.ModelAdmin):
     list_display = [
         "code",
         "name",
@@ -85,6 +107,7 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "support_model", "currency", "rounding"]
     search_fields = ["code", "name"]
     inlines = [CreditPackInline]
+    channel_help = {"allowed_channels": _("Por dónde pueden pedir soporte sus clientes.")}
 
     def get_readonly_fields(self, request, obj=None):
         return currency_locked_fields(obj)
@@ -97,7 +120,7 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ChannelChecklistMixin, admin.ModelAdmin):
     list_display = ["name", "code", "category", "impact", "sla_policy", "billed", "is_active"]
     list_filter = [
         "category",
