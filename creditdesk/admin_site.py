@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 
 def _refuse_signed_in_outsiders(site: admin.AdminSite, view):
@@ -20,6 +21,10 @@ def _refuse_signed_in_outsiders(site: admin.AdminSite, view):
 
 
 class AdminSite(admin.AdminSite):
+    site_header = _("Creditdesk · administración")
+    site_title = _("Creditdesk")
+    index_title = _("Administración")
+
     def admin_view(self, view, cacheable=False):
         return _refuse_signed_in_outsiders(self, super().admin_view(view, cacheable))
 

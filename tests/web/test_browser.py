@@ -428,3 +428,51 @@ def test_the_reopen_link_page_is_accessible_and_fits_a_phone(browser, live_serve
     shot(page, "reopen-link-done-es")
     page.context.close()
     assert Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.IN_PROGRESS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sla_authoring_and_a_tickets_level_are_accessible_and_fit_a_phone(
+    browser, live_server, shop, sla_policy
+):
+    from django.utils import timezone
+
+    from contracts.models import Channel
+    from sla.services.clocks import clocks_reapply
+    from sla.services.setup import StepSpec
+    from tests.factories import make_user
+    from tests.tickets.conftest import publish_with_levels
+    from tickets.services.intake import ticket_open
+
+    publish_with_levels(sla_policy, ladder=[StepSpec("level", 100, "raise_level")])
+    top_up(shop.customer, "5")
+    ticket = ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Lento").ticket
+    clocks_reapply(at=timezone.now(), policies=[sla_policy])
+    make_user(username="admin", password=PASSWORD, is_staff=True, is_superuser=True)
+    calendar = sla_policy.versions.get(number=1).calendar
+    pages = (
+        ("work-level", "agente", f"/workspace/tickets/{ticket.number}/", "level"),
+        (
+            "admin-calendar-publish",
+            "admin",
+            f"/admin/sla/businesscalendar/{calendar.pk}/publish/",
+            None,
+        ),
+        ("admin-policy-publish", "admin", f"/admin/sla/slapolicy/{sla_policy.pk}/publish/", None),
+        ("admin-policy", "admin", f"/admin/sla/slapolicy/{sla_policy.pk}/change/", None),
+    )
+    for language in ("es", "en"):
+        for name, user, path, test_id in pages:
+            page = new_page(browser)
+            log_in(page, live_server.url, user)
+            if language == "en":
+                page.context.add_cookies(
+                    [{"name": "django_language", "value": "en", "url": live_server.url}]
+                )
+            page.goto(live_server.url + path)
+            if test_id:
+                expect(page.get_by_test_id(test_id)).to_be_visible()
+            assert_accessible(page)
+            page.set_viewport_size({"width": 390, "height": 844})
+            shot(page, f"{name}-{language}")
+            assert_fits_phone(page)
+            page.context.close()
