@@ -1,20 +1,23 @@
-"""Billing's only doorway into credits: what a paid invoice, an overdraft or a refund does
-to the customer's credit ledger, through `credits.services` (never its models' writes).
+"""Billing's only doorway into credits: what a paid invoice, an overdraft, a refund or an
+allowance's overage does to the customer's credits, through `credits.services` and
+`credits.allowance` (never its models' writes).
 
 Every entry names what caused it (`reference_type` billing.payment / billing.invoice /
 billing.refund) and, where credits offers one, an idempotency key derived from our row.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 from djmoney.money import Money
 
-from contracts.models import Contract, Customer
+from contracts.models import Contract, Customer, Plan
 from contracts.selectors import contract_get_live
+from credits import allowance
 from credits.locks import account_lock
-from credits.models import CreditAccount, LedgerEntry
+from credits.models import AllowanceMonth, CreditAccount, LedgerEntry
+from credits.rules import credit_rule_for
 from credits.services import (
     credit_account_get_or_create,
     credits_take_back_refunded,
@@ -85,3 +88,34 @@ def balances_at(*, customer_ids: list[int], moment: datetime) -> dict[int, Decim
         .values_list("customer_id", "balance_at")
     )
     return {customer_id: balance or Decimal("0") for customer_id, balance in rows}
+
+
+# An allowance's overage (included support with included hours), settled by the monthly run.
+
+
+def overage_open(
+    *, contract_ids: list[int], since: date, up_to: date
+) -> dict[int, list[AllowanceMonth]]:
+    """Each contract's months from `since` to `up_to` with over minutes not settled yet."""
+    return allowance.allowance_overage_open(contract_ids=contract_ids, since=since, up_to=up_to)
+
+
+def overage_hours(*, contract: Contract, plan: Plan, month: AllowanceMonth) -> Decimal:
+    """Hours of the month's open overage, each started hour by the contract's rule on `plan`
+    (no queries)."""
+    return allowance.overage_hours(month, credit_rule_for(contract, plan))
+
+
+def overage_settled(*, month_id: int, settled_minutes: int) -> None:
+    """The month's over minutes up to `settled_minutes` are on an invoice (in its
+    transaction)."""
+    allowance.allowance_overage_settled(month_id=month_id, settled_minutes=settled_minutes)
+
+
+def overage_charge(
+    *, contract: Contract, plan: Plan, months: list[AllowanceMonth]
+) -> list[LedgerEntry]:
+    """Charge the months' open overage in credits, once per month and over-minute total."""
+    return allowance.allowance_overage_charge(
+        contract=contract, months=months, rule=credit_rule_for(contract, plan)
+    )

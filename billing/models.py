@@ -305,6 +305,7 @@ class InvoiceLine(models.Model):
         PLAN_FEE = "plan_fee", _("Cuota del plan")
         ONSITE = "onsite", _("Recargo en sitio")
         OVERDRAFT = "overdraft", _("Sobregiro de créditos")
+        OVERAGE = "overage", _("Horas adicionales de soporte")
         CORRECTION = "correction", _("Corrección")
         OTHER = "other", _("Otro")
 

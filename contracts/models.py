@@ -164,15 +164,31 @@ def unknown_channels_error(channels: object) -> ValidationError | None:
 class Plan(models.Model):
     """A support tier: what it costs, which channels it takes, and its credit rules."""
 
-    MONEY_FIELDS = ("monthly_fee", "credit_price", "onsite_surcharge")
+    MONEY_FIELDS = ("monthly_fee", "credit_price", "onsite_surcharge", "overage_hour_price")
 
     class SupportModel(models.TextChoices):
         # Seed 003: the customer buys credits first; intake needs available credits and
         # every resolved request is charged by the credit rule.
         PREPAID_CREDITS = "prepaid_credits", _("Créditos prepagados")
         # Seeds 000, 001, 002: support comes with the service or the monthly fee; worked
-        # time is logged and reported, nothing is held or charged in credits.
+        # time is logged and reported, nothing is held or charged in credits. With an
+        # allowance (`included_hours`) the work beyond it is billed at month end as
+        # `overage` says.
         INCLUDED = "included", _("Soporte incluido")
+        # The month's included hours first, with no credit gate while they last; once they
+        # are used up, seed 003's gate and the work beyond them charged in credits.
+        INCLUDED_HOURS_THEN_CREDITS = (
+            "included_hours_then_credits",
+            _("Horas incluidas, luego créditos"),
+        )
+
+    class Overage(models.TextChoices):
+        """What the month's work beyond the included hours costs on a plan with support
+        included (billed by the monthly run)."""
+
+        NONE = "none", _("Sin cargo")
+        MONEY = "money", _("En dinero, por hora adicional")
+        CREDITS = "credits", _("En créditos")
 
     class Rounding(models.TextChoices):
         UP = "up", _("Hacia arriba (cada hora iniciada)")
@@ -201,13 +217,44 @@ class Plan(models.Model):
     )
     support_model = models.CharField(
         _("modelo de soporte"),
-        max_length=16,
+        max_length=32,
         choices=SupportModel.choices,
         default=SupportModel.PREPAID_CREDITS,
         help_text=_(
             "Con créditos prepagados se exige saldo para abrir y se cobra al resolver; "
-            "con soporte incluido no se retiene ni se cobra nada."
+            "con soporte incluido no se retiene ni se cobra nada; con horas incluidas, luego "
+            "créditos, se exige saldo y se cobra solo una vez agotadas las horas del mes."
         ),
+    )
+    # A monthly allowance per contract (issue 17): drawn by the work of resolved requests
+    # in the customer's calendar month (`credits.allowance`).
+    included_hours = models.DecimalField(
+        _("horas incluidas por mes"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Por contrato y mes calendario del cliente. Vacío: sin bolsa de horas."),
+    )
+    overage = models.CharField(
+        _("horas adicionales"),
+        max_length=8,
+        choices=Overage.choices,
+        default=Overage.NONE,
+        help_text=_(
+            "Con soporte incluido y horas incluidas: cómo se factura a fin de mes el trabajo "
+            "que las excede."
+        ),
+    )
+    # Nullable, unlike the other prices: plans saved before it existed keep no price in a
+    # currency of their own (empty is zero).
+    overage_hour_price = MoneyField(
+        _("precio de la hora adicional"),
+        **MONEY,
+        null=True,
+        blank=True,
+        default=None,
+        validators=[MinMoneyValidator(0)],
     )
     phone_requires_ticket_number = models.BooleanField(
         _("teléfono solo con número de ticket existente"), default=False
@@ -297,6 +344,10 @@ class Plan(models.Model):
                 condition=models.Q(billing_increment_minutes__gte=1),
                 name="contracts_plan_increment_positive",
             ),
+            models.CheckConstraint(
+                condition=models.Q(included_hours__isnull=True) | models.Q(included_hours__gt=0),
+                name="contracts_plan_included_hours_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -304,8 +355,31 @@ class Plan(models.Model):
 
     @property
     def uses_credits(self) -> bool:
-        """Whether intake asks for credits and resolution charges them (the credit gate)."""
-        return self.support_model == self.SupportModel.PREPAID_CREDITS
+        """Whether the customer's support is paid in credits at all (prepaid credits,
+        included hours then credits, or an overage charged in credits): credit packs are
+        sold and the portal speaks of credits only then."""
+        if self.support_model == self.SupportModel.INCLUDED:
+            return self.has_allowance and self.overage == self.Overage.CREDITS
+        return True
+
+    @property
+    def has_allowance(self) -> bool:
+        """Whether contracts on this plan have a monthly allowance of included hours."""
+        prepaid = self.support_model == self.SupportModel.PREPAID_CREDITS
+        return self.included_hours is not None and not prepaid
+
+    @property
+    def included_minutes(self) -> int | None:
+        """The monthly allowance in minutes (None: no allowance)."""
+        return int(self.included_hours * 60) if self.has_allowance else None
+
+    @property
+    def bills_overage(self) -> str:
+        """How the monthly run bills the work beyond the allowance: an `Overage` value,
+        NONE unless support is included with an allowance."""
+        if self.support_model == self.SupportModel.INCLUDED and self.has_allowance:
+            return self.overage
+        return self.Overage.NONE
 
     def clean(self) -> None:
         errors = {}
@@ -332,8 +406,53 @@ class Plan(models.Model):
                 _("Indique el plazo de respuesta en horas o en días hábiles, no ambos."),
                 code="answer_window_twice",
             )
+        errors |= {
+            field: error for field, error in self._allowance_errors().items() if field not in errors
+        }
         if errors:
             raise ValidationError(errors)
+
+    def _allowance_errors(self) -> dict[str, ValidationError]:
+        """The allowance's rules: a positive number of whole minutes, only where support is
+        included; an overage only over an allowance of an included plan, money at a price."""
+        errors = {}
+        hours, model = self.included_hours, self.support_model
+        if hours is not None and (hours <= 0 or (hours * 60) % 1):
+            errors["included_hours"] = ValidationError(
+                _("Indique un número positivo de horas que sume minutos enteros (10, 7.5, 0.25)."),
+                code="included_hours_invalid",
+            )
+        elif hours is not None and model == self.SupportModel.PREPAID_CREDITS:
+            errors["included_hours"] = ValidationError(
+                _(
+                    "Un plan de créditos prepagados no incluye horas: elija «Horas incluidas, "
+                    "luego créditos»."
+                ),
+                code="included_hours_not_included",
+            )
+        elif hours is None and model == self.SupportModel.INCLUDED_HOURS_THEN_CREDITS:
+            errors["included_hours"] = ValidationError(
+                _("Indique las horas incluidas por mes antes de cobrar créditos."),
+                code="included_hours_required",
+            )
+        if self.overage != self.Overage.NONE and (
+            model != self.SupportModel.INCLUDED or hours is None
+        ):
+            errors["overage"] = ValidationError(
+                _(
+                    "Solo un plan con soporte incluido y horas incluidas factura horas "
+                    "adicionales a fin de mes."
+                ),
+                code="overage_without_allowance",
+            )
+        price = self.overage_hour_price
+        if self.overage == self.Overage.MONEY and (price is None or price.amount <= 0):
+            errors["overage_hour_price"] = ValidationError(
+                _("Indique el precio de la hora adicional en %(currency)s."),
+                code="overage_price_required",
+                params={"currency": self.currency},
+            )
+        return errors
 
     def allows_channel(self, channel: str, service: "Service | None" = None) -> bool:
         """Staff intake always; otherwise a channel of the plan and, when the request names a
@@ -345,10 +464,32 @@ class Plan(models.Model):
             return False
         return channel in self.allowed_channels
 
-    def takes_credits_for(self, service: "Service | None") -> bool:
-        """Whether a request about `service` passes the credit gate and is charged: on a
-        prepaid-credits plan, unless its service type is one the provider does not bill."""
-        return self.uses_credits and (service is None or service.billed)
+    def takes_credits_for(
+        self, service: "Service | None", *, allowance_left: int | None = None
+    ) -> bool:
+        """Whether a request about `service` passes the credit gate and is charged credits
+        (the one rule intake, charging, no-shows, the portal and the API ask):
+
+        - prepaid credits: always, unless its service type is one the provider does not bill;
+        - included hours, then credits: the same, but only once the month's allowance is used
+          up; `allowance_left` is the minutes left this month (`credits.allowance`), None
+          asks whether the plan may charge this request credits at all;
+        - included: never (an overage in credits is the monthly run's, not the request's).
+
+        On resolution, included hours then credits charges only the work beyond the
+        allowance (`tickets.services.charging`)."""
+        if service is not None and not service.billed:
+            return False
+        if self.support_model == self.SupportModel.PREPAID_CREDITS:
+            return True
+        if self.support_model == self.SupportModel.INCLUDED_HOURS_THEN_CREDITS:
+            return allowance_left is None or allowance_left <= 0
+        return False
+
+    def draws_allowance_for(self, service: "Service | None") -> bool:
+        """Whether the work on a request about `service` is drawn from the month's
+        allowance: on a plan with one, unless the type is one the provider does not bill."""
+        return self.has_allowance and (service is None or service.billed)
 
 
 class CreditPack(models.Model):

@@ -147,7 +147,8 @@ def plan_update(plan: Plan, **fields: Any) -> Plan:
             for name in Plan.MONEY_FIELDS:
                 if name not in fields:  # kept: zero is zero anywhere, any other is refused
                     price = getattr(locked, name)
-                    fields[name] = Money(0, currency) if price.amount == 0 else price
+                    empty = price is None or price.amount == 0
+                    fields[name] = Money(0, currency) if empty else price
         for name in Plan.MONEY_FIELDS:
             if name in fields:
                 fields[name] = _price(fields[name], field=name, currency=currency)

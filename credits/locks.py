@@ -1,6 +1,6 @@
 """The credits app's row locks, in the one order every ledger write takes them.
 
-    the hold being closed -> its credit account (always last)
+    a contract's allowance month -> the hold being closed -> its credit account (always last)
 
 The account is the hot row (one busy customer's every intake, charge and top-up goes through
 it), so it is the last row a ledger write locks, which keeps its lock shortest. A caller
@@ -12,9 +12,15 @@ sessions may be closing holds too. Callers from other apps lock their own rows f
 On PostgreSQL the ledger's writes take these locks inside one statement (`credits.ledger`);
 these functions are the same locks for the Python path and for callers that decide on an
 account's figures.
+
+An allowance month (`credits.allowance`) is locked by the request being charged (tickets:
+ticket -> allowance month -> hold -> account) and by the monthly run settling its overage
+(billing: invoice -> allowance month -> series -> account); one month row at a time.
 """
 
-from credits.models import CreditAccount, CreditHold
+from datetime import date
+
+from credits.models import AllowanceMonth, CreditAccount, CreditHold
 
 
 def account_lock(pk: int) -> CreditAccount:
@@ -37,3 +43,15 @@ def active_hold_lock(pk: int, *, account_id: int | None = None) -> CreditHold | 
     if account_id is not None:
         holds = holds.filter(account_id=account_id)
     return holds.first()
+
+
+def allowance_month_lock(*, contract_id: int, month: date) -> AllowanceMonth:
+    """The contract's allowance row for `month` (its first day), created on first use. Two
+    first draws of a month insert the same unique row: the second waits for the first and
+    then reads its row (`get_or_create` retries the read inside a savepoint)."""
+    AllowanceMonth.objects.get_or_create(contract_id=contract_id, month=month)
+    return AllowanceMonth.objects.select_for_update().get(contract_id=contract_id, month=month)
+
+
+def allowance_month_lock_by_pk(pk: int) -> AllowanceMonth:
+    return AllowanceMonth.objects.select_for_update().get(pk=pk)

@@ -1,4 +1,5 @@
-"""Credit accounts, their append-only ledger, and holds on open requests.
+"""Credit accounts, their append-only ledger, holds on open requests, and the monthly
+allowance of included hours (what each request drew from it).
 
 The ledger, the hash chain and the lock order are explained in `credits.ledger`; this
 module declares fields and the database constraints that back the services up.
@@ -13,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
-from contracts.models import CURRENCY_CHOICES, Customer
+from contracts.models import CURRENCY_CHOICES, Contract, Customer
 from core.amounts import CREDITS_COLUMN
 from credits.exceptions import LedgerImmutable
 
@@ -290,3 +291,78 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise LedgerImmutable()
+
+
+class AllowanceMonth(models.Model):
+    """A contract's allowance of included hours in one calendar month of its customer's time
+    zone: the running totals every draw of the month locks and updates
+    (`credits.allowance`), and what the monthly run has settled of the overage."""
+
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="allowance_months",
+        verbose_name=_("contrato"),
+    )
+    month = models.DateField(_("mes"), help_text=_("Primer día del mes, en la zona del cliente."))
+    used_minutes = models.PositiveIntegerField(_("minutos de las horas incluidas"), default=0)
+    over_minutes = models.PositiveIntegerField(_("minutos adicionales"), default=0)
+    # Over minutes the monthly run has billed (money) or charged (credits): the next run
+    # settles only what was drawn after it.
+    settled_minutes = models.PositiveIntegerField(_("minutos adicionales liquidados"), default=0)
+
+    class Meta:
+        verbose_name = _("bolsa de horas del mes")
+        verbose_name_plural = _("bolsas de horas por mes")
+        ordering = ["contract_id", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "month"], name="credits_allowance_one_row_per_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(settled_minutes__lte=models.F("over_minutes")),
+                name="credits_allowance_settles_only_over_minutes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.month:%Y-%m}: {self.used_minutes}+{self.over_minutes}"
+
+
+class AllowanceDraw(models.Model):
+    """What one charge of a request took from its month's allowance, and what went beyond
+    it. Appended, never changed: a request charged again (reopened) draws only its new
+    minutes, with the request's total after the draw as its unique key."""
+
+    month = models.ForeignKey(
+        AllowanceMonth, on_delete=models.PROTECT, related_name="draws", verbose_name=_("mes")
+    )
+    reference_type = models.CharField(_("tipo de referencia"), max_length=40)
+    reference_id = models.CharField(_("referencia"), max_length=64)
+    request_minutes = models.PositiveIntegerField(
+        _("minutos facturables de la solicitud"), help_text=_("Su total tras este cargo.")
+    )
+    included_minutes = models.PositiveIntegerField(_("horas incluidas del mes (minutos)"))
+    allowance_minutes = models.PositiveIntegerField(_("minutos de las horas incluidas"))
+    over_minutes = models.PositiveIntegerField(_("minutos adicionales"))
+    created_at = models.DateTimeField(_("cuándo"))
+
+    class Meta:
+        verbose_name = _("consumo de horas incluidas")
+        verbose_name_plural = _("consumos de horas incluidas")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Also the index a request's draws are read by.
+            models.UniqueConstraint(
+                fields=["reference_type", "reference_id", "request_minutes"],
+                name="credits_draw_once_per_request_total",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(allowance_minutes__gt=0) | models.Q(over_minutes__gt=0),
+                name="credits_draw_draws_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        reference = f"{self.reference_type}:{self.reference_id}"
+        return f"{reference} {self.allowance_minutes}+{self.over_minutes}"

@@ -28,9 +28,10 @@ class CreditRule:
     rounding: str = Plan.Rounding.UP
 
 
-def credit_rule_for(contract: Contract) -> CreditRule:
-    """The rule in force: each of the contract's overrides, else its plan's value."""
-    plan = contract.plan
+def credit_rule_for(contract: Contract, plan: Plan | None = None) -> CreditRule:
+    """The rule in force: each of the contract's overrides, else its plan's value (`plan`:
+    another plan of the contract's, e.g. the one in force at a period's end)."""
+    plan = plan or contract.plan
 
     def pick(name: str) -> Any:
         value = getattr(contract, name)
@@ -74,10 +75,23 @@ def _increments(minutes: int, increment: int, rounding: str) -> int:
     return -(-minutes // increment)
 
 
-def credits_for_minutes(minutes: int, rule: CreditRule) -> BilledCredits:
-    """Credits for `minutes` of billable work under `rule`, with a Spanish and English why."""
+def _check_minutes(minutes: int) -> None:
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
         raise InvalidMinutes(value=minutes)
+
+
+def hours_for_minutes(minutes: int, rule: CreditRule) -> Decimal:
+    """Hours (1 hour = 1 credit) billed for `minutes` by the rule's increment and rounding,
+    without the per-request minimum: an allowance's overage at month end (each started
+    hour of it, by seed 003's rule), in money or in credits."""
+    _check_minutes(minutes)
+    increments = _increments(minutes, rule.increment_minutes, rule.rounding)
+    return credits_from_minutes_exact(increments * rule.increment_minutes)
+
+
+def credits_for_minutes(minutes: int, rule: CreditRule) -> BilledCredits:
+    """Credits for `minutes` of billable work under `rule`, with a Spanish and English why."""
+    _check_minutes(minutes)
     increments = _increments(minutes, rule.increment_minutes, rule.rounding)
     worked = credits_from_minutes_exact(increments * rule.increment_minutes)
     minimum = rule.min_billable_credits

@@ -11,10 +11,12 @@ returns True when the customer must not open requests.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from contracts.models import Contract, Customer, Service
 from contracts.selectors import contract_get_live
+from credits.allowance import allowance_left
 from credits.exceptions import (
     AdministrativelyInsolvent,
     ContractSuspended,
@@ -75,6 +77,7 @@ def solvency_check(
     contract: Contract | None = None,
     service: Service | None = None,
     lock: bool = False,
+    at: datetime | None = None,
 ) -> SolvencyDecision:
     """Decide whether `customer` may open a request now. `contract` defaults to the
     customer's live one. A plan with support included has no credit gate: the decision then
@@ -82,7 +85,9 @@ def solvency_check(
     transaction) the credit account row is locked, so a hold placed in the same transaction
     sees the same balance. Required credits are max(minimum available, minimum billable) of
     the rule in force. A request about a service type the provider does not bill
-    (`service.billed` false) passes no credit gate either."""
+    (`service.billed` false) passes no credit gate either, nor does one on a plan of included
+    hours, then credits, while the contract's allowance has minutes left in the month of
+    `at` (now): `Plan.takes_credits_for` decides, on the allowance read here."""
     if customer.membership == Customer.Membership.FREE:
         return SolvencyDecision(FreeMembership())
     if contract is None:
@@ -96,9 +101,10 @@ def solvency_check(
         return SolvencyDecision(ContractSuspended(), contract=contract)
     if any(check(customer) for check in _insolvency_checks):
         return SolvencyDecision(AdministrativelyInsolvent(), contract=contract)
-    if not contract.plan.takes_credits_for(service):
-        # Support included in the plan, or a service type not billed: no credit gate (every
-        # other check above applies).
+    left = allowance_left(contract=contract, at=at)
+    if not contract.plan.takes_credits_for(service, allowance_left=left):
+        # Support included in the plan, hours still included this month, or a service type
+        # not billed: no credit gate (every other check above applies).
         return SolvencyDecision(None, contract=contract)
     rule = credit_rule_for(contract)
     required = max(rule.min_available_credits, rule.min_billable_credits)

@@ -13,7 +13,17 @@ What a contract's monthly invoice holds:
   price of the plan in force on the last day. Issuing the invoice settles those credits in
   the ledger (a top-up keyed `overdraft:<invoice pk>`), so the debt moves from credits to
   the receivable and is never billed twice; an unpaid overdraft invoice makes the customer
-  insolvent like any other.
+  insolvent like any other;
+- additional support hours ("Horas adicionales de soporte"): when the plan in force on the
+  last day includes support with an allowance of hours and bills the overage in money, the
+  period's over minutes not settled yet (`credits.allowance`; also the previous month's,
+  drawn after its run by a request resolved late on its last evening) in hours, each started
+  hour by the contract's rule, at the plan's price per hour, taxed like the fee. The invoice
+  records them settled in its own transaction, so they are billed once.
+
+An overage billed in credits is charged to the ledger before the invoice (one entry per
+contract and month, keyed by the month's over minutes, in its own transaction); it lands
+after the period's end, so a balance it takes below zero is next period's overdraft.
 
 Each contract's invoice is written and issued in its own transaction; the partial unique
 constraint (contract, period) makes a period's invoice happen once, even for two runs at
@@ -56,6 +66,7 @@ from contracts.models import Contract, Plan, PlanChange
 from contracts.transitions import LIVE
 from core.errors import CreditdeskError
 from core.money import money_divide, round_half_up
+from credits.models import AllowanceMonth
 
 CHUNK = 500
 
@@ -91,6 +102,8 @@ class LineSpec:
     taxable: bool = True
     credits: Decimal = Decimal("0")
     onsite: list[OnsiteCharge] = field(default_factory=list)
+    # (allowance month id, over minutes this line settles it up to)
+    settles: list[tuple[int, int]] = field(default_factory=list)
     period_start: date | None = None
     period_end: date | None = None
 
@@ -102,6 +115,7 @@ class RunSummary:
     already_invoiced: int = 0
     nothing_to_bill: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
+    overage_charges: int = 0
 
     def lines(self) -> list[str]:
         run = self.run
@@ -110,6 +124,8 @@ class RunSummary:
             f"{self.already_invoiced} already invoiced, {self.nothing_to_bill} with nothing "
             f"to bill, {len(self.failures)} failed",
         ]
+        if self.overage_charges:
+            text.append(f"  {self.overage_charges} overage charges in credits (support hours)")
         text += [f"  contract {f['contract']}: {f['code']}: {f['message']}" for f in self.failures]
         return text
 
@@ -152,8 +168,10 @@ def contract_lines(
     onsite: list[OnsiteCharge],
     balance: Decimal,
     subscribed_plan_ids: set[int],
+    overage: list[AllowanceMonth] | None = None,
 ) -> list[LineSpec]:
-    """What the contract owes for the period (see the module docstring); pure, no queries."""
+    """What the contract owes for the period (see the module docstring); pure, no queries.
+    `overage`: the contract's allowance months with over minutes not settled yet."""
     lines = []
     segments = plan_segments(contract, changes, period)
     for plan, start, end in segments:
@@ -189,8 +207,28 @@ def contract_lines(
                 onsite=[charge],
             )
         )
+    last_plan = segments[-1][0] if segments else contract.plan
+    hour_price = last_plan.overage_hour_price
+    money_overage = last_plan.bills_overage == Plan.Overage.MONEY
+    if money_overage and hour_price is not None and hour_price.amount > 0:
+        for month in overage or []:
+            hours = credit_ledger.overage_hours(contract=contract, plan=last_plan, month=month)
+            if hours <= 0:
+                continue
+            minutes = month.over_minutes - month.settled_minutes
+            lines.append(
+                LineSpec(
+                    InvoiceLine.Kind.OVERAGE,
+                    f"Horas adicionales de soporte {month.month:%Y-%m}: {minutes} min fuera "
+                    "de las horas incluidas",
+                    hours,
+                    hour_price,
+                    taxable=last_plan.monthly_fee_taxable,
+                    settles=[(month.pk, month.over_minutes)],
+                )
+            )
     if balance < 0:
-        plan = segments[-1][0] if segments else contract.plan
+        plan = last_plan
         owed = -balance
         if plan.credit_price.amount > 0:
             lines.append(
@@ -219,7 +257,8 @@ def _bill_contract(
     rates: dict[str, Decimal],
     today: date,
 ) -> Invoice:
-    """One transaction: draft, lines, issue (series lock), surcharges linked, overdraft settled."""
+    """One transaction: draft, lines, overage settled (allowance month rows), issue (series
+    lock), surcharges linked, overdraft settled."""
     customer = contract.customer
     if customer.tax_exempt:
         rate = Decimal("0")
@@ -260,6 +299,9 @@ def _bill_contract(
             for spec, line in zip(specs, lines, strict=True)
             for charge in spec.onsite
         ]
+        for spec in specs:
+            for month_id, minutes in spec.settles:
+                credit_ledger.overage_settled(month_id=month_id, settled_minutes=minutes)
         if onsite_links:
             OnsiteCharge.objects.filter(
                 pk__in=[charge_pk for charge_pk, _ in onsite_links], invoice_line__isnull=True
@@ -382,7 +424,12 @@ def _bill_chunk(
         balances |= credit_ledger.balances_at(
             customer_ids=customer_ids, moment=_period_end_moment(period, zone)
         )
+    previous_month = (period.start - timedelta(days=1)).replace(day=1)
+    overage = credit_ledger.overage_open(contract_ids=ids, since=previous_month, up_to=period.start)
     for contract in chunk:
+        months = overage.get(contract.pk, [])
+        if months:
+            _charge_overage_in_credits(contract, period, changes, months, summary)
         if contract.pk in invoiced:
             summary.already_invoiced += 1
             continue
@@ -393,6 +440,7 @@ def _bill_chunk(
             onsite=onsite[contract.pk],
             balance=balances.get(contract.customer_id, Decimal("0")),
             subscribed_plan_ids=subscribed[contract.pk],
+            overage=months,
         )
         if not specs:
             summary.nothing_to_bill += 1
@@ -414,3 +462,27 @@ def _bill_chunk(
             )
             continue
         summary.issued += 1
+
+
+def _charge_overage_in_credits(
+    contract: Contract,
+    period: Period,
+    changes: dict[int, list[PlanChange]],
+    months: list[AllowanceMonth],
+    summary: RunSummary,
+) -> None:
+    """Where the plan in force on the last day bills the overage in credits, charge it (once
+    per month: `credit_ledger.overage_charge`). A refusal is recorded and the contract's
+    invoice still goes out; running again retries the charge."""
+    segments = plan_segments(contract, changes[contract.pk], period)
+    plan = segments[-1][0] if segments else contract.plan
+    if plan.bills_overage != Plan.Overage.CREDITS:
+        return
+    try:
+        entries = credit_ledger.overage_charge(contract=contract, plan=plan, months=months)
+    except CreditdeskError as error:
+        summary.failures.append(
+            {"contract": str(contract.pk), "code": error.code, "message": error.message("es")}
+        )
+        return
+    summary.overage_charges += len(entries)

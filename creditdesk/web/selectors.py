@@ -16,6 +16,7 @@ from contracts.models import Channel, Contact, Contract, Customer, PlanChange
 from contracts.selectors import contract_get_live, plan_change_waiting
 from core.errors import CreditdeskError
 from creditdesk.web.charts import LineChart, step_chart
+from credits.allowance import AllowanceStatus, allowance_status
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import RunoutForecast, credit_account_get, credit_runout_forecast
 from credits.solvency import solvency_check
@@ -41,6 +42,7 @@ class CreditsSummary:
     available: Decimal
     minimum: Decimal | None
     forecast: RunoutForecast | None
+    allowance: AllowanceStatus | None = None  # this month's included hours, if the plan has some
 
     @property
     def low(self) -> bool:
@@ -54,7 +56,7 @@ class CreditsSummary:
 def credits_summary(*, customer: Customer, now: datetime) -> CreditsSummary:
     contract = contract_get_live(customer=customer)
     account = credit_account_get(customer=customer)
-    decision = solvency_check(customer=customer, contract=contract)
+    decision = solvency_check(customer=customer, contract=contract, at=now)
     zero = Decimal("0.00")
     return CreditsSummary(
         contract=contract,
@@ -71,6 +73,7 @@ def credits_summary(*, customer: Customer, now: datetime) -> CreditsSummary:
             if account
             else None
         ),
+        allowance=allowance_status(contract=contract, at=now) if contract else None,
     )
 
 

@@ -16,8 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.signals import onsite_work_logged
 from core.errors import InvalidInput, full_clean_or_raise
+from credits.allowance import (
+    RequestAllowance,
+    allowance_draw,
+    allowance_explanation,
+    allowance_left,
+)
 from credits.models import CreditHold
-from credits.rules import charge_explanation, credit_rule_for, credits_for_minutes
+from credits.rules import BilledCredits, charge_explanation, credit_rule_for, credits_for_minutes
 from credits.services import (
     credit_account_get_or_create,
     credits_charge,
@@ -32,13 +38,34 @@ from tickets.services.events import ticket_event_record
 
 def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: datetime) -> None:
     """Bill the ticket's billable minutes by its contract's rule, converting its hold.
-    Call with the ticket row locked, inside the caller's transaction. On a plan with support
+    Call with the ticket row locked, inside the caller's transaction. On a plan with an
+    allowance of included hours the minutes are first drawn from the month's allowance
+    (`credits.allowance`, locking the month row after the ticket); on included hours, then
+    credits only the minutes beyond it are charged in credits. On a plan with support
     included nothing is charged: the worked minutes are recorded and explained."""
     minutes = ticket.work_logs.filter(billable=True).aggregate(total=Sum("minutes"))["total"] or 0
-    if not ticket.contract.plan.takes_credits_for(ticket.service):
-        _record_included_work(ticket, minutes)
+    plan = ticket.contract.plan
+    drawn = None
+    if plan.draws_allowance_for(ticket.service):
+        drawn = allowance_draw(
+            contract=ticket.contract,
+            reference_type="tickets.ticket",
+            reference_id=str(ticket.pk),
+            minutes=minutes,
+            at=at,
+        )
+    if not plan.takes_credits_for(ticket.service) or (drawn and drawn.over_minutes == 0):
+        _record_included_work(ticket, minutes, drawn)
         return
-    billed = credits_for_minutes(minutes, credit_rule_for(ticket.contract))
+    rule = credit_rule_for(ticket.contract)
+    if drawn is None:
+        billed = credits_for_minutes(minutes, rule)
+    else:  # included hours, then credits: the minutes beyond the allowance, by the rule
+        beyond = credits_for_minutes(drawn.over_minutes, rule)
+        billed = BilledCredits(
+            beyond.credits,
+            allowance_explanation(drawn, minutes=minutes, beyond=beyond.explanation),
+        )
     difference = billed.credits - ticket.billed_credits
     hold = _active_hold(ticket)
     account = credit_account_get_or_create(customer=ticket.customer)
@@ -81,14 +108,20 @@ def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: dat
     )
 
 
-def _record_included_work(ticket: Ticket, minutes: int) -> None:
-    # A ticket reclassified from a billed service type still holds its minimum: give it back.
+def _record_included_work(ticket: Ticket, minutes: int, drawn: RequestAllowance | None) -> None:
+    # A ticket reclassified from a billed service type, or whose hours were included after
+    # all (a new month), still holds its minimum: give it back.
     hold = _active_hold(ticket)
     if hold is not None:
         credits_release_hold(hold=hold)
     ticket.work_logs.filter(charged=False).update(charged=True)
     ticket.billed_minutes = minutes
-    if ticket.contract.plan.uses_credits:  # a service type the provider does not bill
+    plan = ticket.contract.plan
+    if drawn is not None:
+        explanation = allowance_explanation(drawn, minutes=minutes, overage=plan.bills_overage)
+        ticket.charge_explanation = explanation.es
+        ticket.charge_explanation_en = explanation.en
+    elif plan.takes_credits_for(None):  # a service type the provider does not bill
         service = ticket.service.name
         ticket.charge_explanation = (
             f"{minutes} min trabajados en «{service}», que no se factura: sin cargo de créditos."
@@ -197,15 +230,17 @@ def session_cancel(session: ScheduledSession) -> ScheduledSession:
 def session_mark_no_show(
     session: ScheduledSession, *, by: AbstractBaseUser | None = None
 ) -> ScheduledSession:
-    """The customer did not come: on a prepaid-credits plan, charge the minimum billable
-    credits once (seed 003); with support included the no-show is only recorded."""
+    """The customer did not come: where the request takes credits (a prepaid-credits plan,
+    or included hours then credits with the month's hours used up), charge the minimum
+    billable credits once (seed 003); with support included the no-show is only recorded."""
     with transaction.atomic():
         locked = _lock_scheduled(session)
         if locked.starts_at > timezone.now():
             raise SessionNotStarted(field="session")
         ticket = locked.ticket
         entry = None
-        if ticket.contract.plan.takes_credits_for(ticket.service):
+        left = allowance_left(contract=ticket.contract)
+        if ticket.contract.plan.takes_credits_for(ticket.service, allowance_left=left):
             entry = credits_charge_no_show(
                 account=credit_account_get_or_create(customer=ticket.customer),
                 rule=credit_rule_for(ticket.contract),

@@ -4,7 +4,8 @@
 unknown or unauthorized requester; free membership; no active contract; channel not
 allowed by the plan (or by the named service type); service outside the catalogue; contract
 suspended or customer administratively insolvent; fewer available credits than the plan's
-minimum (only on a prepaid-credits plan, for a service type that is billed).
+minimum (only where `Plan.takes_credits_for` says: a prepaid-credits plan, or included hours
+then credits once the month's hours are used up, for a service type that is billed).
 
 The service type also decides the SLA policy the clocks run on (else the plan's) and the
 impact when the customer gives none (seed 002: an outage is high, a password reset low).
@@ -275,7 +276,7 @@ def intake_evaluate(
         raise UnauthorizedRequester(
             requester=requester.email, customer=requester.customer.legal_name
         )
-    decision = solvency_check(customer=requester.customer, service=service, lock=lock)
+    decision = solvency_check(customer=requester.customer, service=service, lock=lock, at=at)
     if decision.code in REFUSED_BEFORE_CHANNEL:
         decision.raise_if_refused()
     follows_up = _check_channel(

@@ -2,6 +2,7 @@
 compliance (`creditdesk.api.views.contracts`)."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.models import (
@@ -22,6 +23,7 @@ from creditdesk.api.serializers.common import (
     ScopedChoicesMixin,
     SecondsField,
 )
+from credits.allowance import allowance_status
 from sla.selectors import COMPLIANCE_FIGURES, ComplianceFigure
 
 
@@ -81,6 +83,20 @@ class PlanSerializer(serializers.ModelSerializer):
     monthly_fee = MoneyField()
     credit_price = MoneyField()
     onsite_surcharge = MoneyField()
+    overage_hour_price = MoneyField(allow_null=True)
+    included_hours = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="Hours included per contract and calendar month of the customer; null: none.",
+    )
+    overage = serializers.ChoiceField(
+        choices=Plan.Overage.choices,
+        read_only=True,
+        help_text="Included support with included hours: how the work beyond them is billed "
+        "at month end (money at `overage_hour_price` per started hour, credits, or none).",
+    )
 
     class Meta:
         model = Plan
@@ -94,6 +110,9 @@ class PlanSerializer(serializers.ModelSerializer):
             "monthly_fee_taxable",
             "allowed_channels",
             "support_model",
+            "included_hours",
+            "overage",
+            "overage_hour_price",
             "phone_requires_ticket_number",
             "min_available_credits",
             "min_billable_credits",
@@ -134,6 +153,11 @@ class PlanCreateSerializer(serializers.Serializer):
     onsite_surcharge = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     payment_grace_days = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
     support_model = serializers.ChoiceField(choices=Plan.SupportModel.choices, required=False)
+    included_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=2, required=False, allow_null=True
+    )
+    overage = serializers.ChoiceField(choices=Plan.Overage.choices, required=False)
+    overage_hour_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     answer_hours = serializers.IntegerField(
         min_value=1, max_value=MAX_INT, required=False, allow_null=True
     )
@@ -196,6 +220,16 @@ class PlanChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AllowanceSerializer(serializers.Serializer):
+    """A contract's allowance of included hours in the current month."""
+
+    month = serializers.DateField(help_text="First day of the month, in the customer's zone.")
+    included_minutes = serializers.IntegerField()
+    used_minutes = serializers.IntegerField(help_text="Drawn by requests charged this month.")
+    left_minutes = serializers.IntegerField()
+    over_minutes = serializers.IntegerField(help_text="Worked beyond the allowance.")
+
+
 class ContractSerializer(serializers.ModelSerializer):
     rounding = serializers.ChoiceField(
         choices=Plan.Rounding.choices, allow_blank=True, read_only=True
@@ -205,6 +239,16 @@ class ContractSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Oldest first; `applied_at` is null while a change waits for its day.",
     )
+    allowance = serializers.SerializerMethodField(
+        help_text="This month's included hours, used and left; null when the plan has none."
+    )
+
+    @extend_schema_field(AllowanceSerializer(allow_null=True))
+    def get_allowance(self, contract: Contract) -> dict | None:
+        # A list prefetches the recent months (`recent_allowance_months`); one contract reads.
+        months = getattr(contract, "recent_allowance_months", None)
+        status = allowance_status(contract=contract, months=months)
+        return None if status is None else AllowanceSerializer(status).data
 
     class Meta:
         model = Contract
@@ -221,6 +265,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "billing_increment_minutes",
             "rounding",
             "plan_changes",
+            "allowance",
             "created_at",
         ]
         read_only_fields = fields

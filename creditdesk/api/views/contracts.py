@@ -1,6 +1,10 @@
 """Customers (with their credit account), contacts, plans, credit packs, services, contracts."""
 
+from datetime import timedelta
+
+from django.db.models import Prefetch
 from django.http import HttpResponse
+from django.utils import timezone
 from djmoney.money import Money
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -36,6 +40,7 @@ from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from creditdesk.reports.data import sla_report_data
 from creditdesk.reports.rendering import sla_report_csv, sla_report_pdf
 from creditdesk.roles import ALL, Role
+from credits.models import AllowanceMonth
 from credits.selectors import credit_account_get
 from credits.services import credit_account_get_or_create, credits_adjust
 from sla.selectors import sla_compliance
@@ -235,7 +240,14 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return report, f"sla-{contract.pk}-{report.period_start:%Y-%m}"
 
     def get_queryset(self):
-        return self.scoped(contract_list()).prefetch_related("services", "plan_changes")
+        # This month in any customer's zone began at most a day before today's UTC date.
+        since = (timezone.now().date() - timedelta(days=1)).replace(day=1)
+        recent = Prefetch(
+            "allowance_months",
+            queryset=AllowanceMonth.objects.filter(month__gte=since),
+            to_attr="recent_allowance_months",
+        )
+        return self.scoped(contract_list()).prefetch_related("services", "plan_changes", recent)
 
     def create(self, request):
         customers = self.scoped(Customer.objects.all(), path="", roles=WRITERS)
