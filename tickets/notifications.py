@@ -69,6 +69,7 @@ def send_resolution(ticket_id: int) -> None:
         about=resolution.pk,
         solution=resolution.reason or (last_answer.body if last_answer else ""),
         charges_credits=ticket.contract.plan.takes_credits_for(ticket.service),
+        draws_allowance=ticket.contract.plan.included_hours is not None,
         explanation=ticket.charge_explanation_in(language),
         reopen_url=settings.SITE_URL
         + reverse("web:reopen-link", args=[reopen_links.reopen_token(ticket, resolution)]),

@@ -69,6 +69,29 @@ def test_with_support_included_the_notice_speaks_of_no_charge(
     assert "crédito" not in notice.body
 
 
+def test_with_included_hours_the_notice_says_what_came_from_them(
+    requester, agent, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from djmoney.money import Money
+
+    Plan.objects.update(
+        support_model=Plan.SupportModel.INCLUDED,
+        included_hours=Decimal("1"),
+        overage=Plan.Overage.MONEY,
+        overage_hour_price=Money("80000", "COP"),
+    )
+
+    ticket = resolved(requester, agent, django_capture_on_commit_callbacks)
+
+    [notice] = notices(ticket)
+    explanation = Ticket.objects.get(pk=ticket.pk).charge_explanation
+    assert "horas incluidas" in explanation
+    assert f"Horas incluidas: {explanation}" in notice.body
+    assert "crédito" not in notice.body
+
+
 def test_the_notice_is_sent_once_however_often_the_task_runs(
     requester, agent, django_capture_on_commit_callbacks
 ):
