@@ -77,17 +77,23 @@ def roles_of(user) -> frozenset[Role]:
     return user._api_roles
 
 
+_NOT_READ = object()
+
+
 def contact_of(user):
-    """The `Contact` linked to the user, or None."""
-    if "_api_contact" not in user.__dict__:
+    """The `Contact` linked to the user, or None; read once per user object. (`getattr`, not
+    `user.__dict__`: `request.user` is a lazy proxy whose own `__dict__` never holds it.)"""
+    contact = getattr(user, "_api_contact", _NOT_READ)
+    if contact is _NOT_READ:
         from contracts.models import Contact
 
-        user._api_contact = (
+        contact = (
             Contact.objects.select_related("customer").filter(user_id=user.pk).first()
             if user.pk
             else None
         )
-    return user._api_contact
+        user._api_contact = contact
+    return contact
 
 
 def customer_q(user, path: str = "customer", *, roles: frozenset[Role] = ALL) -> Q:

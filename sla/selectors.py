@@ -44,9 +44,11 @@ from sla.models import (
     BusinessCalendar,
     CalendarDate,
     CalendarVersion,
+    PriorityMatrixCell,
     SlaClock,
     SlaPolicy,
     SlaPolicyVersion,
+    SlaTarget,
 )
 from sla.transitions import RUNNING, phase
 
@@ -118,8 +120,50 @@ def policies_with_versions() -> QuerySet[SlaPolicy]:
     )
 
 
-def policy_current_version(policy: SlaPolicy) -> SlaPolicyVersion:
-    return policy.versions.select_related("calendar").order_by("-number").first()
+def policy_current_version(policy: SlaPolicy | int) -> SlaPolicyVersion:
+    """The version that counts now, of a policy or a policy's id (no read of the policy)."""
+    policy_id = policy if isinstance(policy, int) else policy.pk
+    return (
+        SlaPolicyVersion.objects.filter(policy_id=policy_id)
+        .select_related("calendar")
+        .order_by("-number")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PolicyRules:
+    """What intake reads of a policy version: its matrix and its target per priority."""
+
+    matrix: dict[tuple[str, str], str]
+    targets: dict[str, SlaTarget]
+
+
+# Like calendar values: versions never change, and the creation time keeps a reused primary
+# key from matching.
+_policy_rules: dict[tuple[int, datetime], PolicyRules] = {}
+
+
+def policy_rules(version: SlaPolicyVersion) -> PolicyRules:
+    """The version's matrix and targets, read once per process (intake asks for them on
+    every request; they cannot change once published)."""
+    key = (version.pk, version.created_at)
+    with _calendar_values_lock:
+        cached = _policy_rules.get(key)
+    if cached is not None:
+        return cached
+    rules = PolicyRules(
+        matrix={
+            (cell.impact, cell.urgency): cell.priority
+            for cell in PriorityMatrixCell.objects.filter(policy_version=version)
+        },
+        targets={target.priority: target for target in version.targets.all()},
+    )
+    with _calendar_values_lock:
+        if len(_policy_rules) > 1024:
+            _policy_rules.clear()
+        _policy_rules[key] = rules
+    return rules
 
 
 def clocks_behind(
@@ -206,7 +250,8 @@ def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
     spanish = language_code(language) == SPANISH
     zone = calendar_value(clock.calendar_version).zone
     lines = []
-    for event in clock.events.order_by("at", "pk"):
+    # all() and sorting here, so a caller's prefetch of events and pauses serves it
+    for event in sorted(clock.events.all(), key=lambda event: (event.at, event.pk)):
         with translation.override("es" if spanish else "en"):
             label = str(event.get_kind_display())
         if not lines:
@@ -221,7 +266,7 @@ def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
         if event.note:
             spanish_note, english_note = EVENT_NOTES.get(event.note, (event.note, event.note))
             lines[-1] += f" ({spanish_note if spanish else english_note})"
-    for pause in clock.pauses.exclude(business_time=None):
+    for pause in (pause for pause in clock.pauses.all() if pause.business_time is not None):
         if spanish:
             lines.append(f"Pausa: {format_duration(pause.business_time)} hábiles no cuentan")
         else:

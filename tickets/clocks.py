@@ -65,8 +65,8 @@ def current_policy_version(plan: Plan, service: Service | None = None) -> SlaPol
     """The policy a request is measured on: its service type's own (seed 000's SLA 1 in
     business hours beside SLA 2 around the clock), else the plan's; None is agreed attention."""
     if service is not None and service.sla_policy_id:
-        return policy_current_version(service.sla_policy)
-    return policy_current_version(plan.sla_policy) if plan.sla_policy_id else None
+        return policy_current_version(service.sla_policy_id)
+    return policy_current_version(plan.sla_policy_id) if plan.sla_policy_id else None
 
 
 def policy_version_of(ticket: Ticket) -> SlaPolicyVersion | None:
@@ -106,10 +106,14 @@ def level_status(ticket: Ticket, *, now: datetime) -> LevelStatus | None:
     level 2 within 4), counted on its resolution clock: from when the request was made, in
     the clock's business hours, waiting on the customer excluded. None without levels, or
     when the resolution clock counts no time (no target for the priority)."""
-    level = level_of(ticket)
     clock = clocks_of(ticket).filter(kind=Kind.RESOLUTION).select_related("calendar_version")
     clock = clock.first()
-    if level is None or clock is None or phase(clock) == UNTIMED:
+    if clock is None or phase(clock) == UNTIMED:
+        return None
+    level = SupportLevel.objects.filter(
+        policy_version_id=clock.policy_version_id, number=ticket.resolution_level
+    ).first()
+    if level is None:
         return None
     used = clock_elapsed(clock, now)
     if level.resolution is None:

@@ -31,7 +31,12 @@ from sla.models import (
     SlaPolicyVersion,
     SlaTarget,
 )
-from sla.selectors import calendar_current_version, calendar_value, policy_current_version
+from sla.selectors import (
+    calendar_current_version,
+    calendar_value,
+    policy_current_version,
+    policy_rules,
+)
 from sla.transitions import PAUSED, RUNNING, UNTIMED, check, phase
 
 Event = SlaClockEvent.Kind
@@ -69,7 +74,7 @@ def _resolve_version(policy: SlaPolicy | SlaPolicyVersion) -> SlaPolicyVersion:
 
 
 def _target_of(version: SlaPolicyVersion, priority: str) -> SlaTarget:
-    target = version.targets.filter(priority=priority).first()
+    target = policy_rules(version).targets.get(priority)
     if target is None:
         raise MissingPriorityTarget(field="priority", policy=str(version), priority=priority)
     return target

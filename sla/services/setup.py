@@ -27,7 +27,12 @@ from sla.models import (
     SupportLevel,
     WorkingInterval,
 )
-from sla.selectors import calendar_current_version, calendar_value, policy_current_version
+from sla.selectors import (
+    calendar_current_version,
+    calendar_value,
+    policy_current_version,
+    policy_rules,
+)
 
 # Seed 001 decides severity "en función a la urgencia y el impacto" without printing the
 # table; this is the usual ITIL reading, and each policy version keeps its own copy.
@@ -336,9 +341,7 @@ def priority_decide(
     """Impact x urgency through the policy's matrix (the default matrix without a policy);
     an override needs a reason."""
     cell = (
-        policy_version.matrix.filter(impact=impact, urgency=urgency)
-        .values_list("priority", flat=True)
-        .first()
+        policy_rules(policy_version).matrix.get((impact, urgency))
         if policy_version is not None
         else None
     )
