@@ -12,11 +12,12 @@ from django.db.models.functions import Cast, Concat
 
 from contracts.models import Contract
 from credits.models import LedgerEntry
-from sla.models import SlaClock
+from sla.choices import Priority
+from sla.models import EscalationStep, SlaClock
 from sla.selectors import clock_explain, clock_status, sla_state_expression, sla_state_of
 from tickets.clocks import clocks_of, level_status
 from tickets.filters import IntakeAttemptFilter, TicketFilter
-from tickets.models import IntakeAttempt, Ticket
+from tickets.models import IntakeAttempt, Ticket, TicketEvent
 
 
 def ticket_list(*, filters: dict | None = None) -> QuerySet[Ticket]:
@@ -134,6 +135,38 @@ def ticket_level(ticket: Ticket, *, now: datetime) -> dict | None:
         "late": status.late,
         "referred_to": ticket.referred_to,
     }
+
+
+# Which choices a history row's values are, so people read "En curso", not "in_progress".
+_EVENT_VALUE_CHOICES = {
+    TicketEvent.Kind.STATUS: Ticket.Status,
+    TicketEvent.Kind.PRIORITY: Priority,
+}
+
+
+def _shown(kind: str, value: str, *, side: str) -> str:
+    choices = _EVENT_VALUE_CHOICES.get(kind)
+    if kind == TicketEvent.Kind.LADDER and side == "from":
+        choices = EscalationStep.Action
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return value
+
+
+def ticket_history(ticket: Ticket) -> list[dict]:
+    """Who did what to the ticket, when and why (status moves, escalations and the ladder,
+    priority overrides, charges, type changes), oldest first, values as people read them."""
+    return [
+        {
+            "at": event.at,
+            "kind": event.get_kind_display(),
+            "from_value": _shown(event.kind, event.from_value, side="from"),
+            "to_value": _shown(event.kind, event.to_value, side="to"),
+            "by": event.by,
+            "reason": event.reason,
+        }
+        for event in ticket.events.select_related("by")
+    ]
 
 
 def ticket_charges(ticket: Ticket) -> list[dict]:

@@ -26,6 +26,7 @@ from tickets.selectors import (
     contract_clocks,
     ticket_charges,
     ticket_clocks,
+    ticket_history,
     tickets_with_due,
     tickets_with_sla_state,
 )
@@ -109,6 +110,7 @@ class TicketPage:
     charges: list[dict]
     follow_ups: list[Ticket]
     sessions: list = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)
 
 
 def ticket_page(*, ticket: Ticket, now: datetime, language: str, staff: bool) -> TicketPage:
@@ -123,6 +125,7 @@ def ticket_page(*, ticket: Ticket, now: datetime, language: str, staff: bool) ->
         charges=ticket_charges(ticket),
         follow_ups=list(ticket.follow_ups.all()),
         sessions=list(ticket.sessions.select_related("agent", "no_show_entry")),
+        history=ticket_history(ticket) if staff else [],
     )
 
 

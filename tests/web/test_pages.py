@@ -454,6 +454,8 @@ def test_an_agent_sees_the_levels_time_and_refers_level_3_to_a_vendor(client, sh
 
     assert "Ahora está en el nivel 3." in done.text
     assert "derivada a Dell EMC" in done.text
+    assert "<strong>Escalamiento</strong>: 1 → 3 · Falla de hardware → Dell EMC" in done.text
+    assert "<strong>Estado</strong>: Nuevo → Recibido" in done.text
     assert "este nivel no tiene tiempo propio" in done.text
     event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.ESCALATION)
     assert (event.to_value, event.by) == ("3", shop.agent)
