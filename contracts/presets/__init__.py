@@ -30,6 +30,15 @@ PRESETS = {
     "dedicated-credits": "contracts.presets.dedicated_credits",
     "activation-times": "contracts.presets.activation_times",
 }
+# Modules of apps above this one that load with a preset (the seed's knowledge-base articles
+# with its plans): preset name -> [module with a `load()`], registered by those apps' ready().
+EXTENSIONS: dict[str, list[str]] = {}
+
+
+def extend(name: str, module: str) -> None:
+    """Load `module` (its `load()`) after the preset `name`, in the same transaction."""
+    if module not in EXTENSIONS.setdefault(name, []):
+        EXTENSIONS[name].append(module)
 
 
 def load(names: Iterable[str] = ()) -> list[str]:
@@ -41,6 +50,8 @@ def load(names: Iterable[str] = ()) -> list[str]:
     for name in wanted:
         with transaction.atomic():
             import_module(PRESETS[name]).load()
+            for module in EXTENSIONS.get(name, ()):
+                import_module(module).load()
     return wanted
 
 

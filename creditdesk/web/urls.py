@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from creditdesk.web.views import portal, workspace
 
@@ -82,4 +82,5 @@ urlpatterns = [
         name="webhook-redeliver",
     ),
     path("workspace/customers/<int:pk>/", workspace.customer_detail, name="customer"),
+    path("", include("creditdesk.web.knowledge_urls")),
 ]

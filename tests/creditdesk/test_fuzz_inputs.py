@@ -126,6 +126,7 @@ def _path(route: str, world) -> str:  # noqa: F811
         "pk": world.a.session.pk if "sessions" in route else None,
         "pack_id": world.pack.pk,
         "month": "2026-11",
+        "slug": "como-crear-una-cuenta-de-correo",
         # signed, but for a resolution the ticket is not in: the page says the link is spent
         "token": reopen_token(world.a.ticket, world.a.ticket.events.first()),
     }

@@ -24,6 +24,7 @@ from creditdesk.web.access import portal_view
 from creditdesk.web.filters import LedgerEntryFilter
 from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpenForm
 from creditdesk.web.pagination import paginate
+from creditdesk.web.views import knowledge
 from creditdesk.web.views.common import form_submit, show_refusal
 from tickets.models import Ticket
 from tickets.reopen_links import reopen_token_ticket
@@ -64,6 +65,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             ),
         )
         if result is not None and result.accepted:
+            knowledge.request_submitted(request, result.ticket)
             messages.success(
                 request, _("Solicitud %(number)s recibida.") % {"number": result.ticket.number}
             )

@@ -34,6 +34,7 @@ from creditdesk.web.forms import (
     WorkLogForm,
 )
 from creditdesk.web.pagination import paginate
+from creditdesk.web.views import knowledge
 from creditdesk.web.views.common import form_submit, show_refusal
 from tickets import clocks
 from tickets.models import ScheduledSession, Ticket
@@ -152,6 +153,10 @@ def _done(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
 @roles_view(TICKET_STAFF)
 @_in_customer_zone
 def ticket_reply(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    if request.POST.get("insert_article"):  # the article picker without JavaScript
+        return _work_view(
+            request, ticket, reply_form=knowledge.reply_form_with_article(request, ticket)
+        )
     form = AgentReplyForm(request.POST)
 
     def reply(data: dict) -> object:

@@ -1,0 +1,108 @@
+"""The knowledge base, read only, and "¿Fue útil?": the portal's articles for integrations.
+
+A caller reads what `creditdesk.roles.knowledge_plan_of` allows (a contact their plan's and
+everyone's articles, staff every published one); search is `knowledge.selectors`'s one
+search, in the language asked for (`?language=`, else the request's)."""
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.decorators import action
+
+from core.languages import language_code
+from creditdesk.api.serializers.knowledge import (
+    ArticleFeedbackAnswerSerializer,
+    ArticleFeedbackSerializer,
+    ArticleSearchSerializer,
+    ArticleSerializer,
+)
+from creditdesk.api.views.base import ApiViewSet
+from creditdesk.roles import ALL, contact_of, knowledge_plan_of
+from knowledge import selectors, services
+from knowledge.models import Category
+
+_SEARCH = [
+    OpenApiParameter("q", str, description="Words to search for (up to 200 characters)."),
+    OpenApiParameter(
+        "language",
+        str,
+        enum=["es", "en"],
+        description="The reader's language: its articles, and the other language's ones "
+        "without a translation in it. Default: the request's language.",
+    ),
+    OpenApiParameter("category", str, description="A category's slug."),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=_SEARCH,
+        description="Published articles the caller may read; with `q`, best match first.",
+    ),
+)
+class ArticleViewSet(ApiViewSet):
+    serializer_class = ArticleSerializer
+    roles = {"list": ALL, "retrieve": ALL, "feedback": ALL}
+    filter_backends: list = []
+    customer_path = ""
+
+    def _reader(self):
+        return knowledge_plan_of(self.request.user)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["language"] = getattr(self, "_language", None) or language_code()
+        context["readable_ids"] = set(
+            selectors.articles_visible(plan=self._reader()).values_list("pk", flat=True)
+        )
+        return context
+
+    def get_queryset(self):
+        return selectors.articles_visible(plan=self._reader())
+
+    def list(self, request, *args, **kwargs):
+        data = self.parse(ArticleSearchSerializer, data=request.query_params)
+        self._language = data.get("language") or language_code()
+        category = None
+        if data.get("category"):
+            category = Category.objects.filter(slug=data["category"]).first()
+            if category is None:
+                return self.render_page([], ArticleSerializer)
+        found = selectors.articles_search(
+            data.get("q", ""), language=self._language, plan=self._reader(), category=category
+        )
+        return self.render_page(found, ArticleSerializer)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.render(ArticleSerializer, self._article())
+
+    def _article(self):
+        pk = self.kwargs.get("pk", "")
+        if not str(pk).isdigit() or len(str(pk)) > 18:
+            raise Http404
+        article = self.get_queryset().filter(pk=int(pk)).first()
+        if article is None:
+            raise Http404
+        return article
+
+    @extend_schema(
+        request=ArticleFeedbackSerializer,
+        responses=ArticleFeedbackAnswerSerializer,
+        summary='Answer "¿Fue útil?" for an article',
+        description="One answer per caller and article (a contact's answer is the same one "
+        "as in the portal); answering again replaces it.",
+    )
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        article = self._article()
+        data = self.parse(ArticleFeedbackSerializer)
+        contact = contact_of(request.user)
+        answer = services.article_feedback_give(
+            article=article,
+            voter=f"contact:{contact.pk}" if contact else f"user:{request.user.pk}",
+            helpful=data["helpful"],
+            comment=data.get("comment", ""),
+            contact=contact,
+            at=timezone.now(),
+        )
+        return self.render(ArticleFeedbackAnswerSerializer, answer)
