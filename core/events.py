@@ -30,7 +30,14 @@ EVENT_TYPES = (
     "invoice.overdue",
     "contract.suspended",
     "contract.reactivated",
+    "incident.created",
+    "incident.updated",
+    "incident.resolved",
 )
+
+# Events about no customer in particular (the public status page): every endpoint subscribed
+# to one receives it, also an endpoint registered for a single customer.
+PUBLIC_EVENT_TYPES = frozenset({"incident.created", "incident.updated", "incident.resolved"})
 
 
 # Functions a listener registers to say which of some event types it wants now (the

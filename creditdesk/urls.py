@@ -19,4 +19,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("operations.urls")),
     path("", include("creditdesk.web.urls")),
+    path("", include("creditdesk.web.status_urls")),
 ]

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from background.queue import enqueue_on_commit
 from contracts.models import Customer
 from core.errors import InvalidInput, full_clean_or_raise
-from core.events import EVENT_TYPES
+from core.events import EVENT_TYPES, PUBLIC_EVENT_TYPES
 from webhooks import destinations, signing
 from webhooks.exceptions import CustomerRequired, UnknownEvent
 from webhooks.locks import delivery_lock
@@ -117,12 +117,15 @@ def deliveries_create(
     key: str = "",
 ) -> list[WebhookDelivery]:
     """One delivery per endpoint (of the active ones subscribed to `event_type`) that covers
-    this customer, or every customer. An event with a `key` gets the same id each time it is
-    emitted, and the (endpoint, event id) constraint keeps it to one delivery."""
+    this customer, or every customer (every endpoint, for a public event). An event with a
+    `key` gets the same id each time it is emitted, and the (endpoint, event id) constraint
+    keeps it to one delivery."""
     endpoints = [
         endpoint
         for endpoint in endpoints
-        if endpoint.customer_id is None or endpoint.customer_id == customer_id
+        if endpoint.customer_id is None
+        or endpoint.customer_id == customer_id
+        or event_type in PUBLIC_EVENT_TYPES
     ]
     if not endpoints:
         return []

@@ -10,9 +10,11 @@ from creditdesk.api.serializers.credits import (
     LedgerEntrySerializer,
     credit_summary,
 )
+from creditdesk.api.serializers.statuspage import IncidentSerializer
 from creditdesk.api.serializers.tickets import IntakeAttemptSerializer, TicketSerializer
 from credits.models import CreditAccount, LedgerEntry
 from sla.models import SlaClock
+from statuspage.models import Incident
 from tickets.models import IntakeAttempt, Ticket
 from webhooks.payloads import Rendered, payload_renderer_register
 
@@ -52,6 +54,12 @@ def _contract(contract: Contract) -> Rendered:
     return contract.customer_id, dict(ContractSerializer(contract).data)
 
 
+def _incident(incident: Incident) -> Rendered:
+    """An incident is public: about no customer (every subscribed endpoint receives it,
+    `core.events.PUBLIC_EVENT_TYPES`), without the linked tickets."""
+    return None, dict(IncidentSerializer(incident).data)
+
+
 def register() -> None:
     for model, render in (
         (Ticket, _ticket),
@@ -61,5 +69,6 @@ def register() -> None:
         (CreditAccount, _account),
         (Invoice, _invoice),
         (Contract, _contract),
+        (Incident, _incident),
     ):
         payload_renderer_register(model, render)

@@ -10,7 +10,7 @@ from core.errors import CreditdeskError, InvalidInput
 from creditdesk.api.errors import BASE_CODES, STATUS_BY_CODE, exception_handler, status_for
 from tests.api.conftest import assert_error
 
-APPS = ["contracts", "credits", "tickets", "sla", "billing"]
+APPS = ["contracts", "credits", "tickets", "sla", "billing", "statuspage"]
 
 
 def _all_refusals() -> set[type[CreditdeskError]]:

@@ -1,5 +1,6 @@
-"""Each of the 14 events is emitted by the service where it happens and reaches a
-subscribed endpoint with the object as the API shows it."""
+"""Each event is emitted by the service where it happens and reaches a subscribed endpoint
+with the object as the API shows it (incident events, about no customer, reach an endpoint
+registered for one customer too)."""
 
 import json
 from datetime import date, timedelta
@@ -69,6 +70,24 @@ def _reactivate(shop):
     return contract_reactivate(shop.contract, by=shop.manager, reason="al día")
 
 
+def _incident(shop):
+    from statuspage.models import Component
+    from statuspage.services import incident_open
+
+    component = Component.objects.create(code=f"web-{Component.objects.count()}", name="Web")
+    return incident_open(
+        title="Caída", body="Investigamos.", impact="major_outage", components=[component]
+    )
+
+
+def _incident_update(shop, state):
+    from statuspage.services import incident_update_post
+
+    incident = _incident(shop)
+    incident_update_post(incident, state=state, body="Novedades.")
+    return incident
+
+
 DRIVERS = {
     "ticket.created": (_open, "number"),
     "ticket.refused": (lambda shop: _open(shop, credits=None), "reason"),
@@ -87,6 +106,9 @@ DRIVERS = {
     "invoice.overdue": (_overdue, "number"),
     "contract.suspended": (_suspend, "status"),
     "contract.reactivated": (_reactivate, "status"),
+    "incident.created": (_incident, "title"),
+    "incident.updated": (lambda shop: _incident_update(shop, "identified"), "state"),
+    "incident.resolved": (lambda shop: _incident_update(shop, "resolved"), "resolved_at"),
 }
 
 
