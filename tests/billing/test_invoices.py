@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -25,8 +25,9 @@ from billing.services import (
     invoice_void,
 )
 from core.errors import CreditdeskError, ReasonRequired
+from core.events import domain_event
 from tests.billing.conftest import assert_refused
-from tests.factories import make_contract, make_customer, make_invoice
+from tests.factories import make_contract, make_customer, make_invoice, make_staff_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -79,6 +80,34 @@ def test_issue_numbers_the_invoice_snapshots_the_buyer_and_sets_dates():
     assert [c.to_status for c in issued.status_changes.all()] == ["issued"]
 
 
+def test_issue_records_when_and_who_and_announces_the_invoice(django_capture_on_commit_callbacks):
+    clerk = make_staff_user()
+    invoice = make_invoice()
+    announced = []
+
+    def listen(sender, instance, **kwargs):
+        announced.append((sender, instance.pk))
+
+    domain_event.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            issued = invoice_issue(invoice, by=clerk)
+        with django_capture_on_commit_callbacks(execute=True):
+            note = credit_note_issue(invoice=issued, reason="Servicio no prestado", by=clerk)
+    finally:
+        domain_event.disconnect(listen)
+
+    issued.refresh_from_db()
+    assert issued.issued_at == datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    change = issued.status_changes.get(to_status="issued")
+    assert (change.from_status, change.by) == ("draft", clerk)
+    assert note.status_changes.get(to_status="issued").by == clerk
+    # the invoice is announced once; a credit note is announced with its refund, not here
+    assert [event for event in announced if event[0] == "invoice.issued"] == [
+        ("invoice.issued", issued.pk)
+    ]
+
+
 def test_numbers_are_consecutive_and_only_issued_invoices_take_one():
     customer = make_customer()
     drafts = [make_invoice(customer) for _ in range(3)]
@@ -92,8 +121,9 @@ def test_numbers_are_consecutive_and_only_issued_invoices_take_one():
 def test_an_empty_draft_is_not_issued_and_takes_no_number():
     invoice = invoice_create_draft(customer=make_customer())
     before = next_number("FV")
-    with pytest.raises(EmptyInvoice):
+    with pytest.raises(EmptyInvoice) as refused:
         invoice_issue(invoice)
+    assert (refused.value.code, refused.value.field) == ("empty_invoice", "lines")
     assert next_number("FV") == before
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.DRAFT
 

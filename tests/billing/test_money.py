@@ -6,7 +6,7 @@ import pytest
 from djmoney.money import Money
 
 from billing.services.invoices import line_amounts
-from core.money import from_minor_units, round_half_up, to_minor_units
+from core.money import from_minor_units, money_sum, round_half_up, to_minor_units, zero
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,27 @@ def test_minor_units_round_trip(amount, units):
 def test_unrounded_amount_never_reaches_stripe():
     with pytest.raises(ValueError, match="not rounded"):
         to_minor_units(Money("10.005", "USD"))
+
+
+def test_zero_is_nothing_in_the_currency_given():
+    assert zero("CLP") == Money("0", "CLP")
+    # A py-moneyed Currency (an amount's `.currency`) names the same currency.
+    assert zero(Money("5", "USD").currency) == Money("0", "USD")
+
+
+def test_money_sum_adds_amounts_of_one_currency():
+    amounts = [Money("10.05", "USD"), Money("0.95", "USD"), Money("-1.00", "USD")]
+
+    assert money_sum(amounts, "USD") == Money("10.00", "USD")
+
+
+def test_money_sum_of_nothing_is_zero_in_the_currency_asked():
+    total = money_sum([], "COP")
+
+    assert total == Money("0", "COP")
+    assert str(total.currency) == "COP"
+
+
+def test_money_sum_refuses_an_amount_in_another_currency():
+    with pytest.raises(TypeError):
+        money_sum([Money("1", "USD")], "COP")
