@@ -10,16 +10,19 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from djmoney.money import Money
 
-from contracts.models import Contract, Customer, Plan
+from contracts.models import Contract, CreditPack, Customer, Plan
 from contracts.selectors import contract_get_live
 from credits import allowance
+from credits.blocks import purchase_expiry
 from credits.locks import account_lock
 from credits.models import AllowanceMonth, CreditAccount, LedgerEntry
 from credits.rules import credit_rule_for
 from credits.services import (
     credit_account_get_or_create,
+    credits_lapse_due,
     credits_take_back_refunded,
     credits_top_up,
 )
@@ -37,9 +40,21 @@ def top_up(
     idempotency_key: str,
     reference_type: str,
     reference_id: str,
+    packs: list[CreditPack | None] | None = None,
 ) -> LedgerEntry:
-    """Credits bought by a paid invoice (or settled by an overdraft invoice); lands once."""
+    """Credits bought by a paid invoice (or settled by an overdraft invoice); lands once.
+    Bought `packs` (None: credits that settle an overdraft) expire by their validity, else
+    their plan's (`credits.blocks.purchase_expiry`)."""
     account = credit_account_get_or_create(customer=customer)
+    expires_at = None
+    if packs is not None:
+        contract = live_contract(customer)
+        expires_at = purchase_expiry(
+            customer=customer,
+            packs=[pack for pack in packs if pack is not None],
+            plan=contract.plan if contract else None,
+            at=timezone.now(),
+        )
     return credits_top_up(
         account=account,
         credits=credits,
@@ -47,6 +62,7 @@ def top_up(
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,
+        expires_at=expires_at,
     )
 
 
@@ -56,11 +72,18 @@ def available(customer: Customer) -> Decimal:
 
 
 def take_back_unused(
-    *, customer: Customer, credits: Decimal, reason: str, idempotency_key: str
+    *,
+    customer: Customer,
+    credits: Decimal,
+    reason: str,
+    idempotency_key: str,
+    payment_id: int | None = None,
 ) -> Decimal:
     """Take back up to `credits` bought by a refunded payment, never more than are available
-    (used credits stay used). Returns the credits taken back; once per idempotency key."""
+    (used credits stay used; expired ones lapse first), from the payment's own block first.
+    Returns the credits taken back; once per idempotency key."""
     account = account_lock(credit_account_get_or_create(customer=customer).pk)
+    credits_lapse_due(account=account)
     unused = min(credits, max(account.available, Decimal("0")))
     if unused <= 0:
         return Decimal("0")
@@ -71,6 +94,7 @@ def take_back_unused(
         idempotency_key=idempotency_key,
         reference_type="billing.refund",
         reference_id=idempotency_key,
+        bought_by=None if payment_id is None else ("billing.payment", str(payment_id)),
     )
     return unused
 

@@ -1,5 +1,6 @@
-"""Credits admin: accounts with balance and available credits, a read-only ledger and holds,
-and an adjustment form that goes through `credits_adjust` (reason required)."""
+"""Credits admin: accounts with balance and available credits, a read-only ledger, holds and
+credit blocks, an adjustment form that goes through `credits_adjust` (reason required), and
+the validity of plans' and packs' credits (`PlanCreditTerms`, `PackCreditTerms`)."""
 
 from typing import cast
 
@@ -15,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import CreditdeskError
 from credits.forms import CreditAdjustmentForm
-from credits.models import CreditAccount, CreditHold, LedgerEntry
+from credits.models import (
+    CreditAccount,
+    CreditBlock,
+    CreditHold,
+    LedgerEntry,
+    PackCreditTerms,
+    PlanCreditTerms,
+)
 from credits.selectors import credit_account_list
 from credits.services import credits_adjust
 
@@ -48,13 +56,37 @@ class LedgerEntryInline(admin.TabularInline):
         return False
 
 
+class CreditBlockInline(admin.TabularInline):
+    model = CreditBlock
+    fields = ("kind", "credits", "remaining", "expires_at", "amount", "created_at")
+    readonly_fields = fields
+    ordering = ("-pk",)
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(CreditAccount)
 class CreditAccountAdmin(ReadOnlyAdmin):
     list_display = ("customer", "balance", "held", "available_credits", "adjust_link")
     search_fields = ("customer__legal_name", "customer__tax_id")
-    fields = ("customer", "balance", "held", "available_credits", "entry_count", "chain_head")
+    fields = (
+        "customer",
+        "balance",
+        "held",
+        "available_credits",
+        "tracks_blocks",
+        "entry_count",
+        "chain_head",
+    )
     readonly_fields = fields
-    inlines = [LedgerEntryInline]
+    inlines = [CreditBlockInline, LedgerEntryInline]
 
     def get_queryset(self, request: HttpRequest):
         return credit_account_list()
@@ -136,3 +168,16 @@ class CreditHoldAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("account__customer",)
     search_fields = ("account__customer__legal_name", "reference_id")
+
+
+@admin.register(PlanCreditTerms)
+class PlanCreditTermsAdmin(admin.ModelAdmin):
+    list_display = ("plan", "purchase_validity_months", "grant_validity_months", "monthly_credits")
+    list_select_related = ("plan",)
+    autocomplete_fields = ("plan",)
+
+
+@admin.register(PackCreditTerms)
+class PackCreditTermsAdmin(admin.ModelAdmin):
+    list_display = ("pack", "validity_months")
+    list_select_related = ("pack__plan",)

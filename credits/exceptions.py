@@ -75,6 +75,17 @@ class IdempotencyConflict(CreditsError):
         super().__init__(field="idempotency_key", key=key)
 
 
+class ExpiryWithoutZone(CreditsError):
+    """Shares the code of `sla.exceptions.NaiveDatetime`: the same mistake, the same answer."""
+
+    code = "naive_datetime"
+    message_es = "expires_at: la fecha y hora {value} no indica zona horaria."
+    message_en = "expires_at: the date and time {value} has no time zone."
+
+    def __init__(self, *, value: object) -> None:
+        super().__init__(field="expires_at", value=value)
+
+
 class LedgerImmutable(CreditsError):
     code = "ledger_immutable"
     message_es = "Los movimientos del libro de créditos no se modifican ni se borran."

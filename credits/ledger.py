@@ -30,6 +30,16 @@ Python inside `transaction.atomic()`, after `select_for_update()` of the same ro
 
 Rows are locked in the order `credits.locks` gives (the hold being closed, then its
 account, always last), through its functions.
+
+Blocks
+------
+An account whose credits may expire tracks blocks (`credits.blocks`): each of its entries
+says which blocks it created and what it took from or gave back to each block, and that
+list is part of the entry's content (content version 2), so the chain covers block
+movements too. Those writes run in Python under the account's row lock, then append with
+these same statements; every statement checks the account is in the state the caller
+decided on (`tracks_blocks`), so a one-statement write never lands on an account that
+began to track blocks meanwhile.
 """
 
 import json
@@ -44,10 +54,19 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from djmoney.money import Money
 
+from credits.exceptions import (
+    BalanceOutOfRange,
+    HoldAccountMismatch,
+    HoldNotActive,
+    InsufficientCredits,
+)
 from credits.locks import account_lock, account_lock_if_exists, active_hold_lock
 from credits.models import CreditAccount, CreditHold, LedgerEntry
 
 CONTENT_VERSION = 1
+# Entries of an account that tracks blocks: version 1's fields, then the blocks the entry
+# created and its block movements (`block_content`).
+BLOCKS_CONTENT_VERSION = 2
 
 
 def credits_text(value: Decimal) -> str:
@@ -84,9 +103,10 @@ def entry_content(
     reason: str,
     idempotency_key: str | None,
     created_at: datetime,
+    blocks: list | None = None,
 ) -> str:
     fields = [
-        CONTENT_VERSION,
+        CONTENT_VERSION if blocks is None else BLOCKS_CONTENT_VERSION,
         account_id,
         kind,
         credits_text(credits),
@@ -101,7 +121,36 @@ def entry_content(
         idempotency_key,
         timestamp_text(created_at),
     ]
+    if blocks is not None:
+        fields.extend(blocks)
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def block_content(*, new_blocks: list[tuple], movements: list[tuple]) -> list:
+    """The blocks part of an entry's content, in a canonical order: the blocks it created as
+    (pk, kind, credits, expires_at, amount, currency), by pk, and its movements as
+    (block pk, credits, reserved), by block and reserved."""
+    return [
+        [
+            [
+                pk,
+                kind,
+                credits_text(credits),
+                None if expires_at is None else timestamp_text(expires_at),
+                None if amount is None else credits_text(amount),
+                None if amount is None else currency,
+            ]
+            for pk, kind, credits, expires_at, amount, currency in sorted(
+                new_blocks, key=lambda block: block[0]
+            )
+        ],
+        [
+            [block_id, credits_text(credits), bool(reserved)]
+            for block_id, credits, reserved in sorted(
+                movements, key=lambda movement: (movement[0], bool(movement[2]))
+            )
+        ],
+    ]
 
 
 @dataclass(frozen=True)
@@ -121,6 +170,11 @@ class NewEntry:
     # Refuse unless the account's available credits cover this debit (all debits but
     # charges for work already done, which may take the balance below zero).
     needs_available: bool = False
+    # The blocks part of the content (`block_content`) on an account that tracks blocks
+    # (or begins to with this entry); `was_tracked`: what the writer found under the lock.
+    # The write refuses (None) when the account is not in that state.
+    blocks: list | None = None
+    was_tracked: bool = False
 
     def content(self) -> str:
         return entry_content(
@@ -137,6 +191,7 @@ class NewEntry:
             reason=self.reason,
             idempotency_key=self.idempotency_key,
             created_at=self.created_at,
+            blocks=self.blocks,
         )
 
     def to_model(
@@ -199,6 +254,26 @@ def _fetch_one(sql: str, params: dict, *, may_conflict: bool) -> tuple | None:
     return _execute_prepared(db, sql, params)
 
 
+class _NotWritten(Exception):
+    """Rolls back a statement that wrote part of what it was asked to."""
+
+
+def _fetch_one_or_undo(sql: str, params: dict) -> tuple | None:
+    """Run one statement in its own transaction (a savepoint inside the caller's), undone
+    when it returns no row. A charge converts its hold in the statement's first step; when
+    a later check refuses (the balance's range, the account's block state) nothing else is
+    written, and the hold must stay active."""
+    db = connections[DEFAULT_DB_ALIAS]
+    try:
+        with transaction.atomic():
+            row = _execute_prepared(db, sql, params)
+            if row is None:
+                raise _NotWritten
+    except _NotWritten:
+        return None
+    return row
+
+
 def _execute_prepared(db: BaseDatabaseWrapper, sql: str, params: dict) -> tuple | None:
     """Execute with server-side parameters as a prepared statement, on Django's own
     connection and transaction. The ledger statements are the hottest in Creditdesk, and a
@@ -235,12 +310,14 @@ WITH {hold_cte}acc AS (
     SET balance = a.balance + %(credits)s,
         held = a.held - {released},
         entry_count = a.entry_count + 1,
+        tracks_blocks = %(tracks)s,
         chain_head = encode(sha256(convert_to(
             a.chain_head || chr(10) || (a.entry_count + 1)::text || chr(10)
             || (a.balance + %(credits)s)::numeric(12, 2)::text || chr(10) || %(content)s::text,
             'UTF8')), 'hex')
     {from_hold}
-    WHERE a.id = %(account_id)s AND abs(a.balance + %(credits)s) < %(balance_limit)s {guard}
+    WHERE a.id = %(account_id)s AND abs(a.balance + %(credits)s) < %(balance_limit)s
+        AND a.tracks_blocks = %(was_tracked)s {guard}
     RETURNING a.id, a.entry_count, a.balance, a.held, a.chain_head
 ), e AS (
     INSERT INTO credits_ledgerentry (
@@ -294,6 +371,23 @@ def balance_fits(balance: Decimal) -> bool:
     return abs(balance) < BALANCE_LIMIT
 
 
+def refusal(new: NewEntry, *, account: CreditAccount | None = None) -> Exception:
+    """Why a write of `new` returned None, from the account (read now unless given)."""
+    if account is None:
+        account = CreditAccount.objects.get(pk=new.account_id)  # DoesNotExist: no account
+    if not balance_fits(account.balance + new.credits):
+        return BalanceOutOfRange(
+            credits=new.credits, balance=account.balance + new.credits, limit=BALANCE_LIMIT
+        )
+    if new.hold_id is not None:
+        hold = CreditHold.objects.get(pk=new.hold_id)
+        if hold.account_id != new.account_id:
+            return HoldAccountMismatch(hold=hold.pk)
+        if not hold.is_active:
+            return HoldNotActive(hold=hold.pk)
+    return InsufficientCredits(available=account.available, required=-new.credits)
+
+
 def append_entry(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None:
     """Append one entry and move the account's caches with it; None when the account does not
     exist, the hold is not an active hold of the account, available credits do not cover
@@ -323,9 +417,14 @@ def _append_postgresql(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None
         "idempotency_key": new.idempotency_key,
         "created_at": new.created_at,
         "balance_limit": BALANCE_LIMIT,
+        "tracks": new.blocks is not None,
+        "was_tracked": new.was_tracked,
     }
     may_conflict = new.idempotency_key is not None or new.reverses_id is not None
-    row = _fetch_one(sql, params, may_conflict=may_conflict)
+    if new.hold_id is None:
+        row = _fetch_one(sql, params, may_conflict=may_conflict)
+    else:
+        row = _fetch_one_or_undo(sql, params)
     if row is None:
         return None
     pk, sequence, balance, held, head = row
@@ -344,6 +443,8 @@ def _append_generic(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None:
             released = hold.credits
         account = account_lock_if_exists(new.account_id)
         if account is None:
+            return None
+        if account.tracks_blocks != new.was_tracked:
             return None
         if new.needs_available and account.available < -new.credits:
             return None
@@ -373,6 +474,7 @@ def _append_generic(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None:
             held=state.held,
             entry_count=state.entry_count,
             chain_head=state.chain_head,
+            tracks_blocks=new.blocks is not None,
         )
         if new.hold_id is not None:
             CreditHold.objects.filter(pk=new.hold_id).update(
@@ -386,6 +488,7 @@ WITH acc AS (
     UPDATE credits_creditaccount AS a
     SET held = a.held + %(credits)s
     WHERE a.id = %(account_id)s AND a.balance - a.held >= %(needed)s
+        AND a.tracks_blocks = %(tracked)s
     RETURNING a.id, a.balance, a.held, a.entry_count, a.chain_head
 ), h AS (
     INSERT INTO credits_credithold (
@@ -409,8 +512,10 @@ def place_hold(
     reference_type: str,
     reference_id: str,
     created_at: datetime,
+    tracked: bool = False,
 ) -> tuple[CreditHold, AccountState] | None:
-    """Reserve `credits` if the account has at least `needed` available; None otherwise."""
+    """Reserve `credits` if the account has at least `needed` available and tracks blocks
+    as `tracked` says (the caller allocates the hold to blocks); None otherwise."""
     hold = CreditHold(
         account_id=account_id,
         credits=credits,
@@ -429,6 +534,7 @@ def place_hold(
                 "reference_type": reference_type,
                 "reference_id": reference_id,
                 "created_at": created_at,
+                "tracked": tracked,
             },
             may_conflict=False,
         )
@@ -440,7 +546,7 @@ def place_hold(
         return hold, AccountState(balance=balance, held=held, entry_count=count, chain_head=head)
     with transaction.atomic():
         account = account_lock_if_exists(account_id)
-        if account is None or account.available < needed:
+        if account is None or account.available < needed or account.tracks_blocks != tracked:
             return None
         hold.available_after = account.available - credits
         hold.save(force_insert=True)

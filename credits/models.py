@@ -1,5 +1,6 @@
-"""Credit accounts, their append-only ledger, holds on open requests, and the monthly
-allowance of included hours (what each request drew from it).
+"""Credit accounts, their append-only ledger, holds on open requests, credit blocks (what
+each purchase, grant or month's included credits brought, until when, and what is left),
+and the monthly allowance of included hours (what each request drew from it).
 
 The ledger, the hash chain and the lock order are explained in `credits.ledger`; this
 module declares fields and the database constraints that back the services up.
@@ -10,6 +11,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
@@ -39,6 +41,10 @@ class CreditAccount(models.Model):
     chain_head = models.CharField(
         _("hash del último movimiento"), max_length=64, default=GENESIS_HASH
     )
+    # Once an account receives credits that expire, every entry of it moves blocks
+    # (`credits.blocks`); it never goes back. Accounts whose credits never expire keep their
+    # balance as one implicit block and the ledger's one-statement writes.
+    tracks_blocks = models.BooleanField(_("créditos por bloques"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -366,3 +372,237 @@ class AllowanceDraw(models.Model):
     def __str__(self) -> str:
         reference = f"{self.reference_type}:{self.reference_id}"
         return f"{reference} {self.allowance_minutes}+{self.over_minutes}"
+
+
+class BlockKind(models.TextChoices):
+    ALLOWANCE = "allowance", _("Créditos incluidos del mes")
+    PURCHASE = "purchase", _("Compra")
+    GRANT = "grant", _("Cortesía")
+    REFUND = "refund", _("Devolución")
+    ADJUSTMENT = "adjustment", _("Ajuste")
+    RESTORED = "restored", _("Reintegro")
+    # The balance an account had when it began to track blocks (never expires).
+    OPENING = "opening", _("Saldo anterior")
+    # What charges took beyond every block: negative, settled first by the next credits in.
+    DEBT = "debt", _("Deuda")
+
+
+class BlockMovementQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise LedgerImmutable()
+
+    def delete(self) -> NoReturn:
+        raise LedgerImmutable()
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise LedgerImmutable()
+
+
+class CreditBlock(models.Model):
+    """Credits that arrived together and expire together (`credits.blocks` has the rules).
+
+    `credits` is what the block started with (for the opening block: the balance then; for
+    the debt block: 0), `remaining` a cache of credits plus its movements. The entry that
+    created a block (`sequence`) hashes its kind, credits, expiry and amount; its movements
+    are hashed by the entries that made them. Changed only under its account's row lock.
+    """
+
+    Kind = BlockKind
+
+    account = models.ForeignKey(
+        CreditAccount, on_delete=models.PROTECT, related_name="blocks", verbose_name=_("cuenta")
+    )
+    kind = models.CharField(_("tipo"), max_length=12, choices=BlockKind.choices)
+    credits = models.DecimalField(_("créditos"), **CREDITS)
+    remaining = models.DecimalField(_("quedan"), **CREDITS)
+    expires_at = models.DateTimeField(_("vence"), null=True, blank=True)
+    # What the customer paid for the block's credits (purchases): finance values its credits
+    # at amount / credits.
+    amount = MoneyField(
+        _("importe pagado"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=None,
+        currency_choices=CURRENCY_CHOICES,
+    )
+    sequence = models.PositiveBigIntegerField(_("movimiento que lo creó"))
+    reference_type = models.CharField(_("tipo de referencia"), max_length=40, blank=True)
+    reference_id = models.CharField(_("referencia"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("creado"))
+
+    class Meta:
+        verbose_name = _("bloque de créditos")
+        verbose_name_plural = _("bloques de créditos")
+        ordering = ["account_id", "pk"]
+        indexes = [
+            # The expiry job's and the reminders' reads: blocks with credits left, by expiry.
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(remaining__gt=0, expires_at__isnull=False),
+                name="credits_block_expiring_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="debt", remaining__lte=0, credits__lte=0)
+                | (~models.Q(kind="debt") & models.Q(remaining__gte=0, credits__gte=0)),
+                name="credits_block_sign_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(kind="debt"),
+                name="credits_block_one_debt_per_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()} {self.remaining}/{self.credits}"
+
+
+class BlockMovement(models.Model):
+    """What one ledger entry took from (negative) or gave back to (positive) one block.
+    Appended with its entry, never changed; `reserved` says the credits came from the
+    reservation of the hold the entry converted."""
+
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="block_movements", db_index=False
+    )
+    block = models.ForeignKey(CreditBlock, on_delete=models.PROTECT, related_name="movements")
+    credits = models.DecimalField(_("créditos"), **CREDITS)
+    reserved = models.BooleanField(_("de la retención"), default=False)
+
+    objects = BlockMovementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("movimiento de bloque")
+        verbose_name_plural = _("movimientos de bloques")
+        base_manager_name = "objects"
+        ordering = ["entry_id", "block_id"]
+        constraints = [
+            # Also the index an entry's movements are read by.
+            models.UniqueConstraint(
+                fields=["entry", "block", "reserved"], name="credits_movement_once_per_block"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(credits=0), name="credits_movement_not_zero"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} -> #{self.block_id}: {self.credits}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise LedgerImmutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise LedgerImmutable()
+
+
+class HoldAllocation(models.Model):
+    """The credits of one block a hold reserves while it is active: the expiry job leaves
+    them alone, and the charge that converts the hold takes them first."""
+
+    hold = models.ForeignKey(
+        CreditHold, on_delete=models.PROTECT, related_name="allocations", db_index=False
+    )
+    block = models.ForeignKey(CreditBlock, on_delete=models.PROTECT, related_name="allocations")
+    credits = models.DecimalField(_("créditos"), **CREDITS)
+
+    class Meta:
+        verbose_name = _("reserva de bloque")
+        verbose_name_plural = _("reservas de bloques")
+        ordering = ["hold_id", "block_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["hold", "block"], name="credits_allocation_once"),
+            models.CheckConstraint(
+                condition=models.Q(credits__gt=0), name="credits_allocation_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hold_id} -> #{self.block_id}: {self.credits}"
+
+
+class PlanCreditTerms(models.Model):
+    """How long a plan's credits last, and the credits it includes each month."""
+
+    plan = models.OneToOneField(
+        "contracts.Plan",
+        on_delete=models.CASCADE,
+        related_name="credit_terms",
+        verbose_name=_("plan"),
+    )
+    purchase_validity_months = models.PositiveSmallIntegerField(
+        _("vigencia de los créditos comprados (meses)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Vacío: no vencen. Un paquete puede tener su propia vigencia."),
+    )
+    grant_validity_months = models.PositiveSmallIntegerField(
+        _("vigencia de las cortesías (meses)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Vacío: no vencen."),
+    )
+    monthly_credits = models.DecimalField(
+        _("créditos incluidos por mes"),
+        **CREDITS,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_(
+            "Por contrato y mes calendario del cliente; vencen al terminar el mes y se usan "
+            "antes que cualquier otro crédito. Vacío: ninguno."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("vigencia de créditos del plan")
+        verbose_name_plural = _("vigencias de créditos de los planes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_credits__isnull=True) | models.Q(monthly_credits__gt=0),
+                name="credits_terms_monthly_positive",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(purchase_validity_months__isnull=True)
+                    | models.Q(purchase_validity_months__gt=0)
+                )
+                & (
+                    models.Q(grant_validity_months__isnull=True)
+                    | models.Q(grant_validity_months__gt=0)
+                ),
+                name="credits_terms_validity_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.plan)
+
+
+class PackCreditTerms(models.Model):
+    """A credit pack's own validity, over its plan's."""
+
+    pack = models.OneToOneField(
+        "contracts.CreditPack",
+        on_delete=models.CASCADE,
+        related_name="credit_terms",
+        verbose_name=_("paquete"),
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        _("vigencia (meses)"), validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("vigencia de un paquete")
+        verbose_name_plural = _("vigencias de paquetes")
+
+    def __str__(self) -> str:
+        return str(self.pack)

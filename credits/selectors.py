@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet
 
 from contracts.models import Customer
-from credits.ledger import chain_hash, credits_text, entry_content
+from credits.ledger import block_content, chain_hash, credits_text, entry_content
 from credits.models import (
     BURNED_KINDS,
     CONSUMED_KINDS,
@@ -140,41 +140,137 @@ def _verify_one_by_one(account_ids: Iterable[int] | None, chunk_size: int) -> Le
     return result
 
 
+_ACCOUNT_FIELDS = (
+    "pk",
+    "customer_id",
+    "balance",
+    "held",
+    "entry_count",
+    "chain_head",
+    "tracks_blocks",
+)
+_BLOCK_FIELDS = (
+    "blocks__pk",
+    "blocks__kind",
+    "blocks__credits",
+    "blocks__remaining",
+    "blocks__expires_at",
+    "blocks__amount",
+    "blocks__amount_currency",
+    "blocks__sequence",
+)
+_MOVEMENT_FIELDS = (
+    "block_movements__block_id",
+    "block_movements__credits",
+    "block_movements__reserved",
+)
+_HOLD_FIELDS = (
+    "account_id",
+    "pk",
+    "status",
+    "credits",
+    "created_at",
+    "allocations__block_id",
+    "allocations__credits",
+)
+
+
+@dataclass
+class _Block:
+    kind: str
+    credits: Decimal
+    remaining: Decimal
+    expires_at: datetime | None
+    amount: Decimal | None
+    currency: str | None
+    sequence: int
+    moved: Decimal = Decimal("0")
+
+
+@dataclass
+class _Hold:
+    active: bool
+    credits: Decimal
+    created_at: datetime
+    allocations: dict[int, Decimal] = field(default_factory=dict)
+
+
+def _grouped(rows: Iterator[tuple], width: int) -> Iterator[tuple[tuple, list[tuple]]]:
+    """Rows of a query joined to a child table, as (parent's first `width` values, the
+    children's values that are not all NULL), for consecutive rows of one parent."""
+    current, children = None, []
+    for row in rows:
+        parent, child = row[:width], row[width:]
+        if current is not None and parent != current:
+            yield current, children
+            children = []
+        current = parent
+        if any(value is not None for value in child):
+            children.append(child)
+    if current is not None:
+        yield current, children
+
+
 def _verify(account_ids: Iterable[int] | None, chunk_size: int) -> LedgerVerification:
-    accounts = CreditAccount.objects.order_by("pk")
-    entries = LedgerEntry.objects.order_by("account_id", "sequence")
-    holds = CreditHold.objects.filter(status=CreditHold.Status.ACTIVE)
+    """Three queries, each joined to its children: accounts with their blocks, entries with
+    their block movements, holds (active ones, and every hold of an account that tracks
+    blocks) with their allocations."""
+    accounts = CreditAccount.objects.order_by("pk", "blocks__pk")
+    entries = LedgerEntry.objects.order_by(
+        "account_id", "sequence", "block_movements__block_id", "block_movements__reserved"
+    )
+    holds = CreditHold.objects.filter(
+        Q(status=CreditHold.Status.ACTIVE) | Q(account__tracks_blocks=True)
+    ).order_by("account_id", "pk", "allocations__block_id")
     if account_ids is not None:
         ids = list(account_ids)
         accounts, entries = accounts.filter(pk__in=ids), entries.filter(account_id__in=ids)
         holds = holds.filter(account_id__in=ids)
-    # Summed here, not with SQL SUM(): SQLite would add the decimals as floats.
-    held: dict[int, Decimal] = {}
-    for account_id, hold_credits in holds.values_list("account_id", "credits").iterator():
-        held[account_id] = held.get(account_id, Decimal("0")) + hold_credits
-    rows = entries.values_list(*_ENTRY_FIELDS).iterator(chunk_size=chunk_size)
+    hold_rows: dict[int, dict[int, _Hold]] = {}
+    for (account_id, pk, status, credits, created_at), allocations in _grouped(
+        holds.values_list(*_HOLD_FIELDS).iterator(chunk_size=chunk_size), 5
+    ):
+        hold = _Hold(status == CreditHold.Status.ACTIVE, credits, created_at)
+        hold.allocations = dict(allocations)
+        hold_rows.setdefault(account_id, {})[pk] = hold
+    width = len(_ENTRY_FIELDS)
+    rows = _grouped(
+        entries.values_list(*_ENTRY_FIELDS, *_MOVEMENT_FIELDS).iterator(chunk_size=chunk_size),
+        width,
+    )
     pending = next(rows, None)
     result = LedgerVerification()
-    for account in accounts.values_list(
-        "pk", "customer_id", "balance", "held", "entry_count", "chain_head"
-    ).iterator(chunk_size=chunk_size):
+    for account, block_rows in _grouped(
+        accounts.values_list(*_ACCOUNT_FIELDS, *_BLOCK_FIELDS).iterator(chunk_size=chunk_size),
+        len(_ACCOUNT_FIELDS),
+    ):
         pk = account[0]
-        own: list[tuple] = []
-        while pending is not None and pending[0] == pk:
+        own: list[tuple[tuple, list[tuple]]] = []
+        while pending is not None and pending[0][0] == pk:
             own.append(pending)
             pending = next(rows, None)
         result.accounts += 1
         result.entries += len(own)
-        problems = list(_account_problems(account, iter(own), held.get(pk, Decimal("0"))))
+        blocks = {row[0]: _Block(*row[1:]) for row in block_rows}
+        problems = list(_account_problems(account, iter(own), blocks, hold_rows.get(pk, {})))
         if problems:
             result.broken.append(BrokenAccount(pk, account[1], problems[:_MAX_PROBLEMS]))
     return result
 
 
-def _account_problems(account: tuple, entries: Iterator[tuple], held: Decimal) -> Iterator[str]:
-    _pk, _customer_id, balance, cached_held, entry_count, chain_head = account
+def _account_problems(
+    account: tuple,
+    entries: Iterator[tuple[tuple, list[tuple]]],
+    blocks: dict[int, "_Block"],
+    holds: dict[int, "_Hold"],
+) -> Iterator[str]:
+    _pk, _customer_id, balance, cached_held, entry_count, chain_head, tracks_blocks = account
     running, previous_hash, sequence = Decimal("0"), GENESIS_HASH, 0
-    for row in entries:
+    created: dict[int, list[int]] = {}
+    for block_id, block in blocks.items():
+        created.setdefault(block.sequence, []).append(block_id)
+    on_blocks = False
+    for row, movements in entries:
         (
             account_id,
             entry_sequence,
@@ -197,6 +293,32 @@ def _account_problems(account: tuple, entries: Iterator[tuple], held: Decimal) -
         if entry_sequence != sequence:
             yield f"entry #{entry_sequence} found where #{sequence} was expected"
             sequence = entry_sequence
+        new_blocks = created.pop(entry_sequence, [])
+        content_blocks = None
+        if movements or new_blocks:
+            opening = not on_blocks
+            on_blocks = True
+            yield from _entry_block_problems(
+                entry_sequence,
+                kind,
+                credits,
+                created_at,
+                running,
+                opening,
+                [(pk, blocks[pk]) for pk in new_blocks],
+                movements,
+                blocks,
+                holds.get(hold_id) if hold_id is not None else None,
+            )
+            content_blocks = block_content(
+                new_blocks=[
+                    (pk, b.kind, b.credits, b.expires_at, b.amount, b.currency)
+                    for pk, b in ((pk, blocks[pk]) for pk in new_blocks)
+                ],
+                movements=movements,
+            )
+        elif on_blocks:
+            yield f"entry #{entry_sequence} moves no block"
         running += credits
         if balance_after != running:
             yield (
@@ -218,6 +340,7 @@ def _account_problems(account: tuple, entries: Iterator[tuple], held: Decimal) -
             reason=reason,
             idempotency_key=idempotency_key,
             created_at=created_at,
+            blocks=content_blocks,
         )
         expected = chain_hash(
             previous_hash=previous_hash,
@@ -234,8 +357,98 @@ def _account_problems(account: tuple, entries: Iterator[tuple], held: Decimal) -
         yield f"account says {entry_count} entries, found {sequence}"
     if chain_head != previous_hash:
         yield "chain head does not match the last entry's hash"
+    held = sum((hold.credits for hold in holds.values() if hold.active), Decimal("0"))
     if cached_held != held:
         yield f"held {credits_text(cached_held)} but active holds sum {credits_text(held)}"
+    yield from _blocks_problems(tracks_blocks, on_blocks, created, blocks, holds, balance)
+
+
+def _entry_block_problems(
+    sequence: int,
+    kind: str,
+    credits: Decimal,
+    created_at: datetime,
+    balance_before: Decimal,
+    opening: bool,
+    new_blocks: list[tuple[int, "_Block"]],
+    movements: list[tuple],
+    blocks: dict[int, "_Block"],
+    hold: "_Hold | None",
+) -> Iterator[str]:
+    """An entry on blocks: its blocks and movements add up to its credits (the opening
+    blocks carry the balance before it), and it draws no expired block but what the hold it
+    converts reserved on it."""
+    carried = sum(
+        (b.credits for _pk, b in new_blocks if opening and b.kind in _OPENING_KINDS),
+        Decimal("0"),
+    )
+    if opening and carried != balance_before:
+        yield (
+            f"entry #{sequence}: opening blocks carry {credits_text(carried)}, the balance "
+            f"was {credits_text(balance_before)}"
+        )
+    brought = sum(
+        (b.credits for _pk, b in new_blocks if not (opening and b.kind in _OPENING_KINDS)),
+        Decimal("0"),
+    )
+    moved = sum((movement[1] for movement in movements), Decimal("0"))
+    if brought + moved != credits:
+        yield (
+            f"entry #{sequence}: blocks move {credits_text(brought + moved)}, "
+            f"the entry {credits_text(credits)}"
+        )
+    for block_id, block_credits, reserved in movements:
+        block = blocks.get(block_id)
+        if block is None:
+            yield f"entry #{sequence} moves block {block_id} of another account"
+            continue
+        block.moved += block_credits
+        if block_credits >= 0:
+            continue
+        if reserved:
+            allowed = Decimal("0") if hold is None else hold.allocations.get(block_id, Decimal(0))
+            if -block_credits > allowed:
+                yield f"entry #{sequence} takes more of block {block_id} than its hold reserved"
+        elif kind != "expiry" and block.expires_at is not None and block.expires_at <= created_at:
+            yield f"entry #{sequence} draws expired block {block_id}"
+
+
+_OPENING_KINDS = ("opening", "debt")
+
+
+def _blocks_problems(
+    tracks_blocks: bool,
+    on_blocks: bool,
+    created: dict[int, list[int]],
+    blocks: dict[int, "_Block"],
+    holds: dict[int, "_Hold"],
+    balance: Decimal,
+) -> Iterator[str]:
+    if tracks_blocks != on_blocks:
+        yield f"account says it tracks blocks: {tracks_blocks}; its entries say {on_blocks}"
+    for sequence, pks in created.items():
+        yield f"blocks {', '.join(map(str, pks))} name entry #{sequence}, which is not there"
+    total = Decimal("0")
+    for pk, block in blocks.items():
+        total += block.remaining
+        if block.remaining != block.credits + block.moved:
+            yield (
+                f"block {pk}: {credits_text(block.remaining)} left, its credits and "
+                f"movements say {credits_text(block.credits + block.moved)}"
+            )
+    if blocks and total != balance:
+        yield f"blocks hold {credits_text(total)}, the balance is {credits_text(balance)}"
+    for pk, hold in holds.items():
+        reserved = sum(hold.allocations.values(), Decimal("0"))
+        if reserved > hold.credits:
+            yield f"hold {pk} reserves {credits_text(reserved)} of its {credits_text(hold.credits)}"
+        for block_id in hold.allocations:
+            reserved_block = blocks.get(block_id)
+            if reserved_block is None or (
+                reserved_block.expires_at is not None
+                and reserved_block.expires_at <= hold.created_at
+            ):
+                yield f"hold {pk} reserves block {block_id}, expired or not the account's"
 
 
 @dataclass(frozen=True)

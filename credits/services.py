@@ -4,8 +4,13 @@ Each function validates its input first (nothing is written on bad input), then 
 ledger write through `credits.ledger` (one statement on PostgreSQL; see that module for
 the hash chain and the lock order), and refreshes the `account` object it was given from
 what the database returned. All of them may run inside a caller's transaction.
+
+On an account that tracks credit blocks (its credits may expire), or that begins to with
+this write, the write goes through `credits.blocks` instead: in one transaction under the
+account's lock it lapses what expired, moves blocks in the draw order and appends.
 """
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,14 +21,15 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from djmoney.money import Money
 
-from contracts.models import Customer
+from contracts.models import Contract, Customer
 from core.amounts import CreditsInput, InvalidAmount, Sign, parse_decimal, parse_money
 from core.errors import InvalidInput, ReasonRequired
 from core.events import event_emit
-from credits import ledger
+from credits import blocks, ledger
+from credits.blocks import BlockSpec
 from credits.exceptions import (
     AlreadyReversed,
-    BalanceOutOfRange,
+    ExpiryWithoutZone,
     HoldAccountMismatch,
     HoldNotActive,
     IdempotencyConflict,
@@ -31,7 +37,7 @@ from credits.exceptions import (
     NotReversible,
     StaffOnly,
 )
-from credits.models import CreditAccount, CreditHold, LedgerEntry
+from credits.models import BlockKind, CreditAccount, CreditHold, LedgerEntry
 from credits.rules import CreditRule
 
 Kind = LedgerEntry.Kind
@@ -102,6 +108,15 @@ def _money(amount: object, *, account: CreditAccount) -> Money | None:
     )
 
 
+def _expiry(expires_at: object) -> datetime | None:
+    """An aware instant, or None (never expires)."""
+    if expires_at is None:
+        return None
+    if not isinstance(expires_at, datetime) or timezone.is_naive(expires_at):
+        raise ExpiryWithoutZone(value=expires_at)
+    return expires_at
+
+
 def _user_id(by: User | None) -> int | None:
     return None if by is None else by.pk
 
@@ -123,6 +138,7 @@ def _append(
     by: User | None = None,
     reason: str = "",
     idempotency_key: str | None = None,
+    spec: BlockSpec | None = None,
 ) -> LedgerEntry:
     new = ledger.NewEntry(
         account_id=account.pk,
@@ -144,7 +160,7 @@ def _append(
         if existing is not None:
             return existing
     try:
-        written = ledger.append_entry(new)
+        entry = _write(account, new, spec or BlockSpec())
     except IntegrityError:
         # A concurrent twin won the unique key (idempotency key, or the reversed entry).
         if (
@@ -156,10 +172,6 @@ def _append(
         if existing is None:
             raise
         return existing
-    if written is None:
-        raise _why_refused(new)
-    entry, state = written
-    state.apply_to(account)
     if kind in ANNOUNCED:
         event_emit(ANNOUNCED[kind], entry)  # a replay returned above: announced once
     return entry
@@ -177,19 +189,19 @@ def _replayed(new: ledger.NewEntry) -> LedgerEntry | None:
     return existing
 
 
-def _why_refused(new: ledger.NewEntry) -> Exception:
-    account = CreditAccount.objects.get(pk=new.account_id)  # DoesNotExist: no such account
-    if not ledger.balance_fits(account.balance + new.credits):
-        return BalanceOutOfRange(
-            credits=new.credits, balance=account.balance + new.credits, limit=ledger.BALANCE_LIMIT
-        )
-    if new.hold_id is not None:
-        hold = CreditHold.objects.get(pk=new.hold_id)
-        if hold.account_id != new.account_id:
-            return HoldAccountMismatch(hold=hold.pk)
-        if not hold.is_active:
-            return HoldNotActive(hold=hold.pk)
-    return InsufficientCredits(available=account.available, required=-new.credits)
+def _write(account: CreditAccount, new: ledger.NewEntry, spec: BlockSpec) -> LedgerEntry:
+    """The one-statement write while the account tracks no blocks (the statement checks it
+    does not); on one that does, or with credits that expire, the blocks' write."""
+    if not account.tracks_blocks and spec.expires_at is None:
+        written = ledger.append_entry(new)
+        if written is not None:
+            entry, state = written
+            state.apply_to(account)
+            return entry
+        current = CreditAccount.objects.get(pk=new.account_id)  # DoesNotExist: no account
+        if not current.tracks_blocks:
+            raise ledger.refusal(new, account=current)
+    return blocks.blocks_append(account=account, new=new, spec=spec)
 
 
 # Credits in.
@@ -204,9 +216,11 @@ def credits_top_up(
     reference_type: str = "",
     reference_id: str = "",
     by: User | None = None,
+    expires_at: datetime | None = None,
 ) -> LedgerEntry:
     """Paid credits land once: with an idempotency key a repeat returns the first entry.
-    `amount` (what was paid) must be in the customer's currency."""
+    `amount` (what was paid) must be in the customer's currency. They form a block valid
+    until `expires_at` (`credits.blocks.purchase_expiry`; None: they never expire)."""
     credits = _credits(credits)
     money = _money(amount, account=account)
     return _append(
@@ -218,6 +232,7 @@ def credits_top_up(
         reference_type=reference_type,
         reference_id=reference_id,
         by=by,
+        spec=BlockSpec(kind=BlockKind.PURCHASE, expires_at=_expiry(expires_at)),
     )
 
 
@@ -230,8 +245,10 @@ def credits_grant(
     idempotency_key: str | None = None,
     reference_type: str = "",
     reference_id: str = "",
+    expires_at: datetime | None = None,
 ) -> LedgerEntry:
-    """Free credits (a courtesy, a promotion, an SLA penalty paid in credits)."""
+    """Free credits (a courtesy, a promotion, an SLA penalty paid in credits), a block valid
+    until `expires_at` (`credits.blocks.grant_expiry`; None: they never expire)."""
     return _append(
         account,
         kind=Kind.GRANT,
@@ -241,6 +258,32 @@ def credits_grant(
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,
+        spec=BlockSpec(kind=BlockKind.GRANT, expires_at=_expiry(expires_at)),
+    )
+
+
+def credits_grant_included(*, contract: Contract, month: date) -> LedgerEntry | None:
+    """The plan's included credits of the customer's `month` (any day of it): a block drawn
+    before any other, lapsing when the month ends; once per contract and month (its
+    idempotency key). None when the plan includes no credits or `month` is not the
+    customer's month now."""
+    terms = blocks.plan_terms(contract.plan)
+    if terms is None or not terms.monthly_credits:
+        return None
+    zone = contract.customer.time_zone_info
+    ends, now = blocks.next_month_start(month, zone=zone), timezone.now()
+    if not blocks.month_start(month, zone=zone) <= now < ends:
+        return None
+    account = credit_account_get_or_create(customer=contract.customer)
+    return _append(
+        account,
+        kind=Kind.GRANT,
+        credits=_credits(terms.monthly_credits, field="monthly_credits"),
+        reason=f"Créditos incluidos del plan {contract.plan.name}, {month:%Y-%m}",
+        idempotency_key=f"included:{contract.pk}:{month:%Y-%m}",
+        reference_type="contracts.contract",
+        reference_id=str(contract.pk),
+        spec=BlockSpec(kind=BlockKind.ALLOWANCE, expires_at=ends),
     )
 
 
@@ -254,7 +297,8 @@ def credits_refund(
     reference_type: str = "",
     reference_id: str = "",
 ) -> LedgerEntry:
-    """Credits given back for work that should not have been billed (e.g. a ticket)."""
+    """Credits given back for work that should not have been billed (e.g. a ticket), in a
+    block that never expires."""
     return _append(
         account,
         kind=Kind.REFUND,
@@ -264,6 +308,7 @@ def credits_refund(
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,
+        spec=BlockSpec(kind=BlockKind.REFUND),
     )
 
 
@@ -287,20 +332,34 @@ def credits_place_hold(
             min_available_credits, field="min_available_credits", sign="non_negative"
         )
         needed = max(credits, minimum)
-    placed = ledger.place_hold(
-        account_id=account.pk,
+    reference_type = _text(reference_type, field="reference_type", max_length=40)
+    reference_id = _text(reference_id, field="reference_id", max_length=64)
+    created_at = timezone.now()
+    if not account.tracks_blocks:
+        placed = ledger.place_hold(
+            account_id=account.pk,
+            credits=credits,
+            needed=needed,
+            reference_type=reference_type,
+            reference_id=reference_id,
+            created_at=created_at,
+        )
+        if placed is not None:
+            hold, state = placed
+            state.apply_to(account)
+            return hold
+        current = CreditAccount.objects.get(pk=account.pk)
+        if not current.tracks_blocks:
+            raise InsufficientCredits(available=current.available, required=needed)
+    # The hold reserves credits of blocks in the draw order (`credits.blocks`).
+    return blocks.blocks_place_hold(
+        account=account,
         credits=credits,
         needed=needed,
-        reference_type=_text(reference_type, field="reference_type", max_length=40),
-        reference_id=_text(reference_id, field="reference_id", max_length=64),
-        created_at=timezone.now(),
+        reference_type=reference_type,
+        reference_id=reference_id,
+        created_at=created_at,
     )
-    if placed is None:
-        current = CreditAccount.objects.get(pk=account.pk)
-        raise InsufficientCredits(available=current.available, required=needed)
-    hold, state = placed
-    state.apply_to(account)
-    return hold
 
 
 def credits_release_hold(*, hold: CreditHold, account: CreditAccount | None = None) -> CreditHold:
@@ -380,7 +439,9 @@ def credits_expire(
     reason: str = "",
     idempotency_key: str | None = None,
 ) -> LedgerEntry:
-    """Credits that lapse; never more than are available (held credits do not expire)."""
+    """Credits that lapse by hand; never more than are available (held credits do not
+    expire). On an account that tracks blocks they are taken in the draw order; blocks lapse
+    by themselves (`credits_lapse_due`)."""
     return _append(
         account,
         kind=Kind.EXPIRY,
@@ -391,6 +452,16 @@ def credits_expire(
     )
 
 
+def credits_lapse_due(*, account: CreditAccount, at: datetime | None = None) -> list[LedgerEntry]:
+    """Write an expiry entry for each block of the account that expired with free credits
+    (credits a hold reserves wait for it). Locks the account; nothing on an account that
+    tracks no blocks. The expiry job calls it per account."""
+    entries = blocks.blocks_lapse(account_id=account.pk, at=at or timezone.now())
+    if entries:
+        account.refresh_from_db(fields=["balance", "held", "entry_count", "chain_head"])
+    return entries
+
+
 def credits_take_back_refunded(
     *,
     account: CreditAccount,
@@ -399,9 +470,17 @@ def credits_take_back_refunded(
     reason: str = "",
     reference_type: str = "",
     reference_id: str = "",
+    bought_by: tuple[str, str] | None = None,
 ) -> LedgerEntry:
     """Money paid for credits went back to the customer: take back that many credits, never
-    more than are available (used credits stay used). Once per idempotency key."""
+    more than are available (used credits stay used). Once per idempotency key. On an
+    account that tracks blocks, from the block the refunded purchase brought first
+    (`bought_by`: its reference type and id), then in the draw order."""
+    prefers: tuple[int, ...] = ()
+    if bought_by is not None:
+        prefers = blocks.blocks_bought_by(
+            account_id=account.pk, reference_type=bought_by[0], reference_id=bought_by[1]
+        )
     return _append(
         account,
         kind=Kind.PURCHASE_REFUNDED,
@@ -411,6 +490,7 @@ def credits_take_back_refunded(
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,
+        spec=BlockSpec(prefers=prefers),
     )
 
 
@@ -433,6 +513,7 @@ def credits_adjust(
         needs_available=credits < 0,
         reason=reason,
         by=by,
+        spec=BlockSpec(kind=BlockKind.ADJUSTMENT),
     )
 
 
@@ -444,7 +525,9 @@ def credits_reverse(
     account: CreditAccount | None = None,
 ) -> LedgerEntry:
     """Undo an entry with its opposite, once (a unique reference decides between racing
-    reversals). Reversing credits in takes only available credits."""
+    reversals). Reversing credits in takes only available credits, from the blocks the
+    entry credited first; reversing a debit gives its credits back to the blocks it drew
+    from while they are valid (`credits.blocks`)."""
     reason = _reason(reason, required=True)
     if entry.kind == Kind.REVERSAL:
         raise NotReversible(entry=entry.pk)
@@ -459,4 +542,7 @@ def credits_reverse(
         reverses=entry,
         reason=reason,
         by=by,
+        spec=BlockSpec(restores=entry.pk)
+        if entry.credits < 0
+        else BlockSpec(prefers=blocks.blocks_credited_by(entry)),
     )

@@ -63,6 +63,8 @@ JOBS: tuple[Job, ...] = (
     Job("chase_unanswered", "chase_unanswered", "hour"),
     Job("webhooks_resume", "webhooks_resume", "hour"),
     Job("apply_plan_changes", "apply_plan_changes", "hour"),
+    Job("expire_credits", "expire_credits", "hour"),
+    Job("grant_included_credits", "grant_included_credits", "hour"),
     Job("billing_daily", "billing_daily", "day", hour=1),
     Job("run_billing", "run_billing", "month", hour=2, args=_previous_month),
     Job("verify_ledger", "verify_ledger", "day", hour=3),

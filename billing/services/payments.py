@@ -132,6 +132,7 @@ def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
                 idempotency_key=f"payment:{locked.pk}",
                 reference_type="billing.payment",
                 reference_id=str(locked.pk),
+                packs=_packs_bought(invoice),
             )
         locked.applied_at = timezone.now()
         locked.save(update_fields=["applied_at"])
@@ -145,6 +146,14 @@ def _credits_bought(invoice: Invoice) -> Decimal:
         (line.credits for line in invoice.lines.all() if line.kind == InvoiceLine.Kind.CREDIT_PACK),
         Decimal("0"),
     )
+
+
+def _packs_bought(invoice: Invoice) -> list[CreditPack | None]:
+    return [
+        line.credit_pack
+        for line in invoice.lines.all()
+        if line.kind == InvoiceLine.Kind.CREDIT_PACK
+    ]
 
 
 def _lift_suspension(customer_id: int) -> None:

@@ -118,6 +118,7 @@ def refund_complete(refund: Refund, *, provider_ref: str | None, by: User | None
                 credits=credits,
                 reason=f"Reembolso {locked.pk}: nota crédito {note.display_number}",
                 idempotency_key=f"refund:{locked.pk}",
+                payment_id=payment.pk,
             )
             if reversed_credits < credits:
                 flag_locked(
