@@ -162,7 +162,8 @@ class BlockSpec:
     lapses: int | None = None
 
 
-def _draw_key(block: CreditBlock) -> tuple:
+def draw_key(block: CreditBlock) -> tuple:
+    """A block's place in the draw order (sort by it)."""
     return (
         block.kind != BlockKind.ALLOWANCE,
         block.expires_at or _NEVER,
@@ -256,7 +257,7 @@ class _Book:
         return max(block.remaining - reserved, ZERO)
 
     def _valid_in_order(self) -> list[CreditBlock]:
-        return sorted((b for b in self._all() if valid(b, self.at)), key=_draw_key)
+        return sorted((b for b in self._all() if valid(b, self.at)), key=draw_key)
 
     def _debt(self) -> CreditBlock:
         for block in self._all():
@@ -316,7 +317,7 @@ class _Book:
             return
         if hold is not None:
             for block_id, credits in sorted(
-                self.allocations.pop(hold.pk, []), key=lambda a: _draw_key(self.blocks[a[0]])
+                self.allocations.pop(hold.pk, []), key=lambda a: draw_key(self.blocks[a[0]])
             ):
                 block = self.blocks[block_id]
                 self.reserved[block_id] -= credits
@@ -399,7 +400,7 @@ class _Book:
         """An expiry entry for the free credits of every expired block (oldest first)."""
         entries = []
         expired = [b for b in self._all() if b.kind != BlockKind.DEBT and not valid(b, self.at)]
-        for block in sorted(expired, key=_draw_key):
+        for block in sorted(expired, key=draw_key):
             free = self._free(block)
             if free <= 0:
                 continue

@@ -7,15 +7,20 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet
 
+from background.models import SentMail
 from contracts.models import Customer
+from credits.blocks import draw_key, valid
 from credits.ledger import block_content, chain_hash, credits_text, entry_content
 from credits.models import (
     BURNED_KINDS,
     CONSUMED_KINDS,
     CREDIT_KINDS,
     GENESIS_HASH,
+    BlockKind,
     CreditAccount,
+    CreditBlock,
     CreditHold,
+    HoldAllocation,
     LedgerEntry,
 )
 
@@ -535,3 +540,131 @@ def credit_movements(*, customer_id: int, start: datetime, end: datetime) -> Cre
         other=other,
         closing=last.balance_after if last else Decimal("0"),
     )
+
+
+# Credit blocks as customers and reminders read them.
+
+
+@dataclass(frozen=True)
+class BlockLine:
+    """A block with credits left: what arrived, what is left, what open requests hold of
+    it, and until when it may be used (None: it never expires)."""
+
+    pk: int
+    kind: str
+    kind_label: str
+    arrived_at: datetime
+    credits: Decimal
+    remaining: Decimal
+    held: Decimal
+    expires_at: datetime | None
+    expired: bool
+
+    @property
+    def free(self) -> Decimal:
+        return max(self.remaining - self.held, Decimal("0"))
+
+
+def _reserved_by_block(account_ids: list[int]) -> dict[int, Decimal]:
+    """Credits active holds reserve on each block (summed in Python: SQLite would add the
+    decimals as floats)."""
+    reserved: dict[int, Decimal] = {}
+    for block_id, credits in HoldAllocation.objects.filter(
+        hold__account_id__in=account_ids, hold__status=CreditHold.Status.ACTIVE
+    ).values_list("block_id", "credits"):
+        reserved[block_id] = reserved.get(block_id, Decimal("0")) + credits
+    return reserved
+
+
+def credit_blocks_of(*, account: CreditAccount | None, now: datetime) -> list[BlockLine]:
+    """The account's blocks with credits left (or its debt), in the order charges take them;
+    expired ones (credits an open request holds, or not lapsed yet) last. Empty for an
+    account that tracks no blocks: all its credits are one block that never expires."""
+    if account is None or not account.tracks_blocks:
+        return []
+    rows = list(CreditBlock.objects.filter(account=account).exclude(remaining=0))
+    reserved = _reserved_by_block([account.pk])
+    lines = [
+        BlockLine(
+            pk=block.pk,
+            kind=block.kind,
+            kind_label=block.get_kind_display(),
+            arrived_at=block.created_at,
+            credits=block.credits,
+            remaining=block.remaining,
+            held=reserved.get(block.pk, Decimal("0")),
+            expires_at=block.expires_at,
+            expired=block.kind != BlockKind.DEBT and not valid(block, now),
+        )
+        for block in rows
+    ]
+    order = {block.pk: index for index, block in enumerate(sorted(rows, key=draw_key))}
+    return sorted(lines, key=lambda line: (line.expired, order[line.pk]))
+
+
+@dataclass(frozen=True)
+class ExpiringCredits:
+    """Free credits of valid blocks expiring within `days`: how many, and the first date."""
+
+    credits: Decimal
+    first_at: datetime
+    days: int
+
+
+def credits_expiring(
+    *, account: CreditAccount | None, now: datetime, days: int = 30
+) -> ExpiringCredits | None:
+    lines = [
+        line
+        for line in credit_blocks_of(account=account, now=now)
+        if not line.expired
+        and line.expires_at is not None
+        and line.expires_at <= now + timedelta(days=days)
+        and line.free > 0
+    ]
+    if not lines:
+        return None
+    return ExpiringCredits(
+        credits=sum((line.free for line in lines), Decimal("0")),
+        first_at=min(line.expires_at for line in lines if line.expires_at is not None),
+        days=days,
+    )
+
+
+# Days before a block expires at which its customer is told, longest first.
+EXPIRY_REMINDER_DAYS = (30, 7)
+
+
+def expiry_threshold(expires_at: datetime, now: datetime) -> int | None:
+    """The reminder a block expiring at `expires_at` is due for now: the shortest threshold
+    it is within (7 days, else 30), None beyond 30 days or once expired."""
+    if expires_at <= now:
+        return None
+    due = [days for days in EXPIRY_REMINDER_DAYS if expires_at - now <= timedelta(days=days)]
+    return min(due) if due else None
+
+
+def expiry_reminders_due(*, now: datetime) -> list[tuple[int, int]]:
+    """(block, threshold in days) for every valid block with free credits expiring within
+    the longest threshold whose reminder was not sent yet (`credits.tasks`)."""
+    horizon = now + timedelta(days=max(EXPIRY_REMINDER_DAYS))
+    blocks = list(
+        CreditBlock.objects.filter(expires_at__gt=now, expires_at__lte=horizon, remaining__gt=0)
+        .exclude(kind=BlockKind.DEBT)
+        .values_list("pk", "account_id", "remaining", "expires_at")
+    )
+    reserved = _reserved_by_block(sorted({account_id for _pk, account_id, _r, _e in blocks}))
+    due = []
+    for pk, _account_id, remaining, expires_at in blocks:
+        threshold = None if expires_at is None else expiry_threshold(expires_at, now)
+        if threshold is not None and remaining > reserved.get(pk, Decimal("0")):
+            due.append((pk, threshold))
+    sent = set(
+        SentMail.objects.filter(
+            kind=EXPIRY_REMINDER_KIND, about__in=[f"{pk}:{days}" for pk, days in due]
+        ).values_list("about", flat=True)
+    )
+    return [(pk, days) for pk, days in due if f"{pk}:{days}" not in sent]
+
+
+EXPIRY_REMINDER_KIND = "credits_expiring"

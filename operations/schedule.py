@@ -66,6 +66,8 @@ JOBS: tuple[Job, ...] = (
     Job("expire_credits", "expire_credits", "hour"),
     Job("grant_included_credits", "grant_included_credits", "hour"),
     Job("billing_daily", "billing_daily", "day", hour=1),
+    # 13:00 UTC: the morning in the Americas, when a customer can still buy or use them.
+    Job("remind_expiring_credits", "remind_expiring_credits", "day", hour=13),
     Job("run_billing", "run_billing", "month", hour=2, args=_previous_month),
     Job("verify_ledger", "verify_ledger", "day", hour=3),
 )

@@ -18,7 +18,13 @@ from core.errors import CreditdeskError
 from creditdesk.web.charts import LineChart, step_chart
 from credits.allowance import AllowanceStatus, allowance_status
 from credits.models import CreditAccount, LedgerEntry
-from credits.selectors import RunoutForecast, credit_account_get, credit_runout_forecast
+from credits.selectors import (
+    ExpiringCredits,
+    RunoutForecast,
+    credit_account_get,
+    credit_runout_forecast,
+    credits_expiring,
+)
 from credits.solvency import solvency_check
 from sla.selectors import Compliance, sla_compliance
 from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket
@@ -44,6 +50,7 @@ class CreditsSummary:
     minimum: Decimal | None
     forecast: RunoutForecast | None
     allowance: AllowanceStatus | None = None  # this month's included hours, if the plan has some
+    expiring: ExpiringCredits | None = None  # credits that expire within 30 days
 
     @property
     def low(self) -> bool:
@@ -75,6 +82,7 @@ def credits_summary(*, customer: Customer, now: datetime) -> CreditsSummary:
             else None
         ),
         allowance=allowance_status(contract=contract, at=now) if contract else None,
+        expiring=credits_expiring(account=account, now=now),
     )
 
 

@@ -19,7 +19,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from credits.blocks import _draw_key, valid
+from credits.blocks import draw_key, valid
 from credits.exceptions import AlreadyReversed, HoldNotActive, InsufficientCredits, NotReversible
 from credits.models import (
     BlockKind,
@@ -134,7 +134,7 @@ class BlockLedgerMachine(RuleBasedStateMachine):
         if hold is not None:
             allocations = sorted(
                 hold.allocations.values_list("block_id", "credits"),
-                key=lambda a: _draw_key(blocks[a[0]]),
+                key=lambda a: draw_key(blocks[a[0]]),
             )
             for block_id, amount in allocations:
                 reserved[block_id] -= amount
@@ -143,7 +143,7 @@ class BlockLedgerMachine(RuleBasedStateMachine):
                 need -= take
         draws = {}
         drawable = [b for b in blocks.values() if valid(b, now)]
-        for block in sorted(drawable, key=_draw_key):
+        for block in sorted(drawable, key=draw_key):
             take = min(_free(block, reserved), need)
             if take > 0:
                 draws[block.pk] = take

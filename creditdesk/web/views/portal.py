@@ -26,6 +26,7 @@ from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpen
 from creditdesk.web.pagination import paginate
 from creditdesk.web.views import knowledge
 from creditdesk.web.views.common import form_submit, show_refusal
+from credits.selectors import credit_blocks_of
 from tickets.models import Ticket
 from tickets.reopen_links import reopen_token_ticket
 from tickets.services.intake import ticket_open
@@ -196,6 +197,7 @@ def credits(request: HttpRequest) -> HttpResponse:
         "portal/credits.html",
         {
             "summary": summary,
+            "blocks": credit_blocks_of(account=summary.account, now=timezone.now()),
             "filter": ledger,
             "entries": paginate(request, ledger.qs, per_page=50),
             "packs": credit_packs_on_sale(contract=summary.contract),
