@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -30,7 +31,16 @@ from statuspage.models import Component, Incident, IncidentTicket, Maintenance
 from tickets.models import Ticket
 
 
+class OneDocumentSchema(AutoSchema):
+    """`GET /status/` answers one document, not a list of them, though it is a router's
+    list route."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class StatusViewSet(ApiViewSet):
+    schema = OneDocumentSchema()
     roles = {"list": ALL}
     filter_backends: list = []
     pagination_class = None
