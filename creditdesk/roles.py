@@ -48,6 +48,10 @@ TICKET_STAFF = frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN})
 TICKET_WORKERS = frozenset({Role.AGENT, Role.ADMIN})
 TICKET_OPENERS = TICKET_STAFF | {Role.CONTACT}
 
+# Who writes the status page (incidents, their updates, maintenance) and sends an update to
+# the linked tickets: the staff who answer customers. Everyone reads it; it is public.
+STATUS_AUTHORS = TICKET_STAFF
+
 # What a customer's own contact may do to a ticket (DESIGN: "a customer may reopen"); staff
 # may request any transition the ticket's table allows.
 CONTACT_TICKET_TRANSITIONS = frozenset({"reopened", "closed"})
@@ -150,3 +154,23 @@ def webhook_endpoints_visible_to(user) -> QuerySet:
     from webhooks.models import WebhookEndpoint
 
     return scope(WebhookEndpoint.objects.all(), user, roles=WEBHOOK_MANAGERS)
+
+
+# Who reads which knowledge-base articles: staff every published one; a contact those for
+# everyone and those for their customer's live contract's plan; anyone else, signed in or
+# not, those for everyone. The portal, the suggestions, the API and the agents' link picker
+# all pass this to `knowledge.selectors`.
+def knowledge_plan_of(user):
+    """The reader `knowledge.selectors` filters articles by: `ALL_PLANS`, a plan, or None."""
+    from contracts.selectors import contract_get_live
+    from knowledge.selectors import ALL_PLANS
+
+    if user is None or not user.is_authenticated:
+        return None
+    if has_role(user, STAFF):
+        return ALL_PLANS
+    contact = contact_of(user)
+    if contact is None:
+        return None
+    contract = contract_get_live(customer=contact.customer)
+    return contract.plan if contract is not None else None

@@ -54,11 +54,13 @@ INSTALLED_APPS = [
     "credits",
     "tickets",
     "billing",
+    "knowledge",
     "creditdesk",
     "creditdesk.api",
     "operations",
     "axes",
     "webhooks",
+    "statuspage",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +283,11 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "contracts.models.Channel",
         "WebhookEventTypeEnum": "core.events.EVENT_TYPES",
         "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
+        "ImpactEnum": "sla.choices.Impact",
+        "IncidentImpactEnum": "statuspage.models.Impact",
+        "IncidentStateEnum": "statuspage.models.State",
+        "IncidentOpenStateEnum": "creditdesk.api.serializers.statuspage.OPEN_STATE_CHOICES",
+        "ComponentStatusEnum": "statuspage.models.ComponentStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

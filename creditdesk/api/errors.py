@@ -61,6 +61,16 @@ _BAD_INPUT = {
     "webhook_destination_refused",
     "webhook_unknown_event",
     "webhook_customer_required",
+    "translation_same_language",
+    "translation_of_itself",
+    "audience_without_plans",
+    "text_required",
+    "text_too_long",
+    "unknown_choice",
+    "components_required",
+    "instant_out_of_window",
+    "maintenance_ends_before_start",
+    "maintenance_too_long",
 }
 
 # The request is well formed but the current state of the data refuses it.
@@ -95,6 +105,9 @@ _CONFLICT = {
     "idempotency_key_in_use",
     "invoice_not_issued",
     "payment_provider_unavailable",
+    "article_not_published",
+    "incident_resolved",
+    "maintenance_over",
 }
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -112,7 +125,16 @@ STATUS_BY_CODE: dict[str, int] = {
 
 # Codes of the abstract base classes; a concrete refusal always has its own.
 BASE_CODES = frozenset(
-    {"error", "contracts_error", "credits_error", "tickets_error", "sla_error", "billing_error"}
+    {
+        "error",
+        "contracts_error",
+        "credits_error",
+        "tickets_error",
+        "sla_error",
+        "billing_error",
+        "knowledge_error",
+        "statuspage_error",
+    }
 )
 
 

@@ -16,7 +16,14 @@ from creditdesk.api.views.contracts import (
     ServiceViewSet,
 )
 from creditdesk.api.views.credits import CreditHoldViewSet, LedgerEntryViewSet
+from creditdesk.api.views.knowledge import ArticleViewSet
 from creditdesk.api.views.sla import CalendarViewSet, SlaPolicyViewSet
+from creditdesk.api.views.statuspage import (
+    ComponentViewSet,
+    IncidentViewSet,
+    MaintenanceViewSet,
+    StatusViewSet,
+)
 from creditdesk.api.views.tickets import IntakeAttemptViewSet, SessionViewSet, TicketViewSet
 from creditdesk.api.views.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
@@ -46,6 +53,11 @@ router.register("payments", PaymentViewSet, basename="payment")
 router.register("top-ups", TopUpViewSet, basename="top-up")
 router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("articles", ArticleViewSet, basename="article")
+router.register("status/components", ComponentViewSet, basename="status-component")
+router.register("status/incidents", IncidentViewSet, basename="status-incident")
+router.register("status/maintenance", MaintenanceViewSet, basename="status-maintenance")
+router.register("status", StatusViewSet, basename="status")
 
 
 class UnknownPath(APIView):

@@ -21,10 +21,14 @@ PAGES = [
     ("web:ticket-new", _("Nueva solicitud")),
     ("web:credits", _("Créditos")),
     ("web:invoices", _("Facturas y reportes")),
+    ("web:kb", _("Ayuda")),
     ("web:queue", _("Cola")),
     ("web:customers", _("Clientes")),
     ("web:webhooks", _("Webhooks")),
+    ("status:work", _("Estado del servicio")),
 ]
+# Public pages (anyone may open them) that the navigation offers to customers' contacts.
+CONTACT_PUBLIC_PAGES = [("status:page", _("Estado del servicio"))]
 
 
 def nav_links(request: HttpRequest) -> list[dict]:
@@ -37,6 +41,8 @@ def nav_links(request: HttpRequest) -> list[dict]:
         url = reverse(name)
         if may_open(user, resolve(url).func) and _useful(user, name):
             links.append({"url": url, "label": label})
+    if contact_of(user) is not None:
+        links += [{"url": reverse(name), "label": label} for name, label in CONTACT_PUBLIC_PAGES]
     if admin.site.has_permission(request) and admin.site.get_app_list(request):
         links.append({"url": reverse("admin:index"), "label": _("Administración")})
     return links

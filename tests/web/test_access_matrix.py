@@ -57,19 +57,34 @@ POST_ONLY = {
     "workspace/tickets/<ticket:number>/status/": TICKET_STAFF_ACTION,
     "workspace/tickets/<ticket:number>/assign/": TICKET_STAFF_ACTION,
     "workspace/tickets/<ticket:number>/service/": TICKET_STAFF_ACTION,
+    "workspace/tickets/<ticket:number>/escalate/": TICKET_STAFF_ACTION,
     "workspace/tickets/<ticket:number>/work/": TICKET_WORKER_ACTION,
     "workspace/tickets/<ticket:number>/sessions/": TICKET_WORKER_ACTION,
     "workspace/tickets/<ticket:number>/sessions/<int:pk>/no-show/": TICKET_WORKER_ACTION,
+    "workspace/tickets/<ticket:number>/incident/": TICKET_STAFF_ACTION,
 }
 # Not a customer's object: a pack on sale to the plan, a month of the own report, a
-# password-reset link, a resolution's signed reopen link (tests/tickets/test_resolution_notice.py).
+# password-reset link, a resolution's signed reopen link (tests/tickets/test_resolution_notice.py),
+# a knowledge-base article.
 NOT_CUSTOMER_BOUND = {
     "accounts/reset/<uidb64>/<token>/",
     "reopen/<str:token>/",
     "portal/credits/packs/<int:pack_id>/buy/",
     "portal/sla-reports/<month:month>/pdf/",
+    # knowledge-base articles: who reads which is tests/knowledge/test_pages.py's matrix
+    "help/<slug:slug>/",
+    "help/<slug:slug>/feedback/",
 }
 
+# The status page's incidents, updates and maintenance: nobody's customer's; who may open
+# which is tests/statuspage/test_pages.py's role matrix.
+STATUS_PAGE = {
+    "status/incidents/<int:pk>/",
+    "workspace/status/incidents/<int:pk>/",
+    "workspace/status/incidents/<int:pk>/updates/",
+    "workspace/status/updates/<int:pk>/send/",
+    "workspace/status/maintenance/<int:pk>/cancel/",
+}
 
 # Webhook endpoints and deliveries: their own role x own/other matrix, with endpoints and
 # deliveries in place, in tests/webhooks/test_pages.py.
@@ -81,7 +96,9 @@ WEBHOOK_ACTIONS = {
 
 def test_every_page_route_with_an_id_is_in_the_matrix():
     routes = {route for route in page_routes() if "<" in route}
-    assert routes == set(MATRIX) | set(POST_ONLY) | NOT_CUSTOMER_BOUND | WEBHOOK_ACTIONS
+    assert routes == (
+        set(MATRIX) | set(POST_ONLY) | NOT_CUSTOMER_BOUND | WEBHOOK_ACTIONS | STATUS_PAGE
+    )
 
 
 def _url(route: str, side: Side | None) -> str:
