@@ -108,7 +108,7 @@ def test_the_level_worked_by_a_vendor_or_committee_needs_its_name(sla_policy, re
         lifecycle.ticket_escalate(ticket, to_level=3, by=agent, reason="Falla del fabricante")
     assert in_both_languages(refused) == (
         {"referred_to": ["Indique el proveedor, fabricante o comité que lo atiende."]},
-        {"referred_to": ["Name the vendor, manufacturer or committee working on it."]},
+        {"referred_to": ["State the provider, manufacturer or committee handling it."]},
     )
     ticket.refresh_from_db()
     assert ticket.resolution_level == 1

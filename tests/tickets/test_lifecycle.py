@@ -259,7 +259,7 @@ def test_a_reply_from_another_customers_contact_is_refused(ticket):
             4,
             "Requiere especialista",
             {"to_level": ["Los niveles de resolución de esta solicitud son 1, 2, 3."]},
-            {"to_level": ["This request's resolution levels are 1, 2, 3."]},
+            {"to_level": ["The resolution levels of this request are 1, 2, 3."]},
         ),
         (
             2,
