@@ -1,9 +1,12 @@
 """The finance export: invoices, credit notes, their lines and payments of a date range, with
-totals per currency and tax rate, as CSV (streamed) or XLSX. Columns: README, "Finance export".
+totals per currency and tax rate, and what prepaid credits mean for the books in that range
+(`credits.breakage`), as CSV (streamed) or XLSX. Columns: README, "Finance export".
 
 One generator, `finance_export_records`, reads the rows and yields them in order: for each
 document (by issue date, series, number) its `invoice` record then its `line` records; then
-the `payment` records; then the `total` records. It reads lines with one streamed query
+the `payment` records; then the `total` records; then, for each currency with prepaid
+credits, its `breakage` records (one per figure: credits in `quantity`, their value at what
+customers paid in `total`). It reads lines with one streamed query
 (`iterator()`), so memory stays flat however many lines there are; only the totals (one per
 currency, tax rate and document kind) are kept.
 
@@ -15,7 +18,7 @@ accounting imports alike.
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
@@ -31,6 +34,7 @@ from contracts.models import CURRENCY_CHOICES, Customer
 from core.errors import InvalidInput
 from core.money import zero
 from core.spreadsheets import spreadsheet_safe
+from credits.breakage import credit_breakage
 
 COLUMNS = (
     "record",
@@ -103,12 +107,15 @@ PAYMENT_COLUMNS = (
     "payment_amount",
 )
 TOTAL_COLUMNS = ("kind", "currency", "tax_rate", "subtotal", "tax", "total")
+BREAKAGE_COLUMNS = ("kind", "currency", "quantity", "total")
 SHEETS = {
     "invoice": ("invoices", INVOICE_COLUMNS),
     "line": ("lines", LINE_COLUMNS),
     "payment": ("payments", PAYMENT_COLUMNS),
     "total": ("totals", TOTAL_COLUMNS),
 }
+# Written only when the range has prepaid credits.
+OPTIONAL_SHEETS = {"breakage": ("credits", BREAKAGE_COLUMNS)}
 ALL_RATES = "all"
 
 Status = Invoice.Status
@@ -143,6 +150,8 @@ class FinanceExport:
     date_to: date
     invoices: QuerySet[Invoice]
     payments: QuerySet[Payment]
+    currency: str | None = None
+    customer_id: int | None = None
 
 
 def finance_export_get(*, filters: dict[str, Any]) -> FinanceExport:
@@ -174,7 +183,14 @@ def finance_export_get(*, filters: dict[str, Any]) -> FinanceExport:
         payments = payments.filter(amount_currency=data["currency"])
     if data.get("status") or data.get("series") or data.get("kind"):
         payments = payments.filter(invoice__in=invoices)
-    return FinanceExport(date_from=date_from, date_to=date_to, invoices=invoices, payments=payments)
+    return FinanceExport(
+        date_from=date_from,
+        date_to=date_to,
+        invoices=invoices,
+        payments=payments,
+        currency=data.get("currency") or None,
+        customer_id=data["customer"].pk if data.get("customer") else None,
+    )
 
 
 def _number(prefix: str | None, number: int | None) -> str:
@@ -362,6 +378,26 @@ def finance_export_records(
             "payment_amount": amount,
         }
     yield from totals.records()
+    yield from _breakage_records(export)
+
+
+def _breakage_records(export: FinanceExport) -> Iterator[dict[str, Any]]:
+    """Credits sold, granted, used, expired, refunded, adjusted, and outstanding at the
+    range's start (`opening`) and end (deferred revenue), per currency, from the start of
+    `date_from` to the end of `date_to` (UTC, the days the documents are chosen by)."""
+    start = datetime.combine(export.date_from, time(0), tzinfo=UTC)
+    end = datetime.combine(export.date_to + timedelta(days=1), time(0), tzinfo=UTC)
+    for row in credit_breakage(
+        start=start, end=end, currency=export.currency, customer_id=export.customer_id
+    ):
+        for figure, credits, value in row.figures():
+            yield {
+                "record": "breakage",
+                "kind": figure,
+                "currency": row.currency,
+                "quantity": credits,
+                "total": value.amount,
+            }
 
 
 class _Echo:
@@ -402,6 +438,11 @@ def finance_export_xlsx(export: FinanceExport, output: IO[bytes] | str) -> None:
         sheet.append(list(columns))
         sheets[record_type] = (sheet, columns)
     for record in finance_export_records(export):
+        if record["record"] not in sheets:
+            title, columns = OPTIONAL_SHEETS[record["record"]]
+            sheet = workbook.create_sheet(title)
+            sheet.append(list(columns))
+            sheets[record["record"]] = (sheet, columns)
         sheet, columns = sheets[record["record"]]
         sheet.append([_cell(sheet, record.get(column)) for column in columns])
     workbook.save(output)

@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from creditdesk.web.views import portal, workspace
+from creditdesk.web.views import finance, portal, workspace
 
 app_name = "web"
 
@@ -82,5 +82,6 @@ urlpatterns = [
         name="webhook-redeliver",
     ),
     path("workspace/customers/<int:pk>/", workspace.customer_detail, name="customer"),
+    path("workspace/finance/credits/", finance.credit_report, name="credit-report"),
     path("", include("creditdesk.web.knowledge_urls")),
 ]

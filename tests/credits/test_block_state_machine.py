@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.utils import timezone
+from djmoney.money import Money
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -20,6 +21,7 @@ from hypothesis.stateful import (
 )
 
 from credits.blocks import draw_key, valid
+from credits.breakage import credit_breakage
 from credits.exceptions import AlreadyReversed, HoldNotActive, InsufficientCredits, NotReversible
 from credits.models import (
     BlockKind,
@@ -56,6 +58,10 @@ hours = st.one_of(
 validity = st.one_of(st.none(), hours)
 minimums = st.sampled_from([None, Decimal("0"), Decimal("2")])
 pick = st.integers(min_value=0, max_value=1_000)
+# What a purchase cost (None: credits landed without a price)
+prices = st.one_of(
+    st.none(), st.decimals(min_value=Decimal("1"), max_value=Decimal("99999"), places=2)
+)
 
 
 def _reserved() -> dict[int, Decimal]:
@@ -87,6 +93,43 @@ class BlockLedgerMachine(RuleBasedStateMachine):
         self.traveller.stop()
         result = ledger_verify(account_ids=[self.account.pk])
         assert result.ok, result.broken
+        self._breakage_adds_up()
+
+    def _breakage_adds_up(self) -> None:
+        """Finance's replay of the account lands on its blocks, in credits and in money."""
+        rows = credit_breakage(
+            start=START - timedelta(days=1),
+            end=START + timedelta(days=5000),
+            customer_id=self.account.customer_id,
+        )
+        row = CreditAccount.objects.get(pk=self.account.pk)
+        blocks = CreditBlock.objects.filter(account=row).exclude(kind=BlockKind.DEBT)
+        left = sum(blocks.values_list("remaining", flat=True), ZERO)
+        expected = left if row.tracks_blocks else max(row.balance, ZERO)
+        if not rows:
+            assert expected == 0
+            return
+        (figures,) = rows
+        c, v = figures.credits, figures.values
+        assert c["outstanding"] == expected
+        assert c["outstanding"] == (
+            c["opening"]
+            + c["sold"]
+            + c["granted"]
+            + c["adjusted"]
+            - c["used"]
+            - c["expired"]
+            - c["refunded"]
+        )
+        assert v["outstanding"] == (
+            v["opening"]
+            + v["sold"]
+            + v["granted"]
+            + v["adjusted"]
+            - v["used"]
+            - v["expired"]
+            - v["refunded"]
+        )
 
     @initialize(opening=st.sampled_from([ZERO, Decimal("4"), Decimal("9.5")]), held=st.booleans())
     def credits_from_before_blocks(self, opening, held):
@@ -152,10 +195,11 @@ class BlockLedgerMachine(RuleBasedStateMachine):
 
     # Credits in.
 
-    @rule(amount=credits, valid_hours=validity)
-    def top_up(self, amount, valid_hours):
+    @rule(amount=credits, valid_hours=validity, price=prices)
+    def top_up(self, amount, valid_hours, price):
         expires = None if valid_hours is None else timezone.now() + timedelta(hours=valid_hours)
-        credits_top_up(account=self.account, credits=amount, expires_at=expires)
+        paid = None if price is None else Money(price, self.account.customer.currency)
+        credits_top_up(account=self.account, credits=amount, expires_at=expires, amount=paid)
         self.entries.extend(self._new_entries())
 
     @rule(amount=credits, valid_hours=validity)
