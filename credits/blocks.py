@@ -213,8 +213,9 @@ class _Book:
         ).values_list("hold_id", "block_id", "credits"):
             book.reserved[block_id] = book.reserved.get(block_id, ZERO) + credits
             book.allocations.setdefault(hold_id, []).append((block_id, credits))
-            if block_id not in book.blocks:  # reserved, nothing left: still read it
-                book.blocks[block_id] = CreditBlock.objects.get(pk=block_id)
+        missing = set(book.reserved) - set(book.blocks)  # reserved, nothing left: read them too
+        for block in CreditBlock.objects.filter(pk__in=missing):
+            book.blocks[block.pk] = block
         return book
 
     def _open(self) -> None:
