@@ -21,6 +21,7 @@ from credits.models import (
     CreditBlock,
     CreditHold,
     LedgerEntry,
+    LowCreditsAlert,
     PackCreditTerms,
     PlanCreditTerms,
 )
@@ -181,3 +182,14 @@ class PlanCreditTermsAdmin(admin.ModelAdmin):
 class PackCreditTermsAdmin(admin.ModelAdmin):
     list_display = ("pack", "validity_months")
     list_select_related = ("pack__plan",)
+
+
+@admin.register(LowCreditsAlert)
+class LowCreditsAlertAdmin(admin.ModelAdmin):
+    """Thresholds per contract; the state (armed, crossings) is the alert's own."""
+
+    list_display = ("contract", "threshold_credits", "threshold_days", "armed", "alerted_at")
+    list_select_related = ("contract__customer",)
+    fields = ("contract", "threshold_credits", "threshold_days", "armed", "crossings", "alerted_at")
+    readonly_fields = ("armed", "crossings", "alerted_at")
+    autocomplete_fields = ("contract",)

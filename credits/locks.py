@@ -16,11 +16,17 @@ account's figures.
 An allowance month (`credits.allowance`) is locked by the request being charged (tickets:
 ticket -> allowance month -> hold -> account) and by the monthly run settling its overage
 (billing: invoice -> allowance month -> series -> account); one month row at a time.
+
+An account's credit blocks, their movements and holds' allocations have no lock of their
+own: the account's row guards them (`credits.blocks` changes them only while holding it).
+
+A contract's low-credits alert (`credits.alerts`) is locked alone, in a transaction of its
+own that locks nothing else.
 """
 
 from datetime import date
 
-from credits.models import AllowanceMonth, CreditAccount, CreditHold
+from credits.models import AllowanceMonth, CreditAccount, CreditHold, LowCreditsAlert
 
 
 def account_lock(pk: int) -> CreditAccount:
@@ -55,3 +61,9 @@ def allowance_month_lock(*, contract_id: int, month: date) -> AllowanceMonth:
 
 def allowance_month_lock_by_pk(pk: int) -> AllowanceMonth:
     return AllowanceMonth.objects.select_for_update().get(pk=pk)
+
+
+def low_credits_alert_lock(*, contract_id: int) -> LowCreditsAlert:
+    """The contract's alert row, created (armed, default thresholds) on first use."""
+    LowCreditsAlert.objects.get_or_create(contract_id=contract_id)
+    return LowCreditsAlert.objects.select_for_update().get(contract_id=contract_id)

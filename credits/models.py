@@ -606,3 +606,42 @@ class PackCreditTerms(models.Model):
 
     def __str__(self) -> str:
         return str(self.pack)
+
+
+class LowCreditsAlert(models.Model):
+    """A contract's low-credits alert: its thresholds (empty: the defaults of
+    `credits.alerts`) and its state. Armed, it fires once when the customer's credits cross
+    below a threshold; a top-up that lifts them back above re-arms it."""
+
+    contract = models.OneToOneField(
+        Contract,
+        on_delete=models.CASCADE,
+        related_name="low_credits_alert",
+        verbose_name=_("contrato"),
+    )
+    threshold_credits = models.DecimalField(
+        _("avisar con menos de estos créditos disponibles"),
+        **CREDITS,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Vacío: el mínimo para abrir una solicitud más dos cobros mínimos."),
+    )
+    threshold_days = models.PositiveSmallIntegerField(
+        _("avisar cuando el pronóstico dé menos de estos días"),
+        null=True,
+        blank=True,
+        help_text=_("Vacío: 14 días. Cero: sin aviso por pronóstico."),
+    )
+    armed = models.BooleanField(_("armado"), default=True)
+    crossings = models.PositiveIntegerField(_("avisos enviados"), default=0)
+    alerted_at = models.DateTimeField(_("último aviso"), null=True, blank=True)
+    # The account's last entry when the alert fired: credits that came in after it re-arm it.
+    alerted_at_entry = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("aviso de créditos bajos")
+        verbose_name_plural = _("avisos de créditos bajos")
+
+    def __str__(self) -> str:
+        return str(self.contract)

@@ -1,4 +1,5 @@
-"""Credits' background tasks: the reminders before credits expire (`credits.notifications`)."""
+"""Credits' background tasks: the reminders before credits expire and the low-credits alert
+(`credits.notifications`)."""
 
 from background.queue import background_task
 
@@ -8,3 +9,10 @@ def send_expiry_reminder(block_id: int, days: int) -> int:
     from credits import notifications
 
     return notifications.send_expiry_reminder(block_id, days)
+
+
+@background_task
+def send_low_credits(alert_id: int, crossing: int) -> int:
+    from credits import notifications
+
+    return notifications.send_low_credits(alert_id, crossing)

@@ -65,6 +65,7 @@ JOBS: tuple[Job, ...] = (
     Job("apply_plan_changes", "apply_plan_changes", "hour"),
     Job("expire_credits", "expire_credits", "hour"),
     Job("grant_included_credits", "grant_included_credits", "hour"),
+    Job("check_low_credits", "check_low_credits", "hour"),
     Job("billing_daily", "billing_daily", "day", hour=1),
     # 13:00 UTC: the morning in the Americas, when a customer can still buy or use them.
     Job("remind_expiring_credits", "remind_expiring_credits", "day", hour=13),
