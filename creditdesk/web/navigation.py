@@ -25,6 +25,7 @@ PAGES = [
     ("web:queue", _("Cola")),
     ("web:customers", _("Clientes")),
     ("web:webhooks", _("Webhooks")),
+    ("web:credit-report", _("Créditos prepagados")),
     ("status:work", _("Estado del servicio")),
 ]
 # Public pages (anyone may open them) that the navigation offers to customers' contacts.
