@@ -94,8 +94,8 @@ def ticket_clocks(ticket: Ticket, *, now: datetime, language: str) -> list[dict]
     `clock_explain` lines (which hours, pauses and holidays were skipped)."""
     zone = ticket.customer.time_zone_info
     rows = []
-    for clock in clocks_of(ticket).select_related("calendar_version").prefetch_related(
-        "events", "pauses"
+    for clock in (
+        clocks_of(ticket).select_related("calendar_version").prefetch_related("events", "pauses")
     ):
         status = clock_status(clock, now)
         rows.append(
