@@ -279,8 +279,6 @@ def _check_no_overlap(spans: list[tuple[int, int, str]], period: int | None) -> 
         del start_a
         if start_b < end_a:
             raise OverlappingIntervals(field="intervals", first=label_a, second=label_b)
-    if period is not None and len(ordered) == 1 and ordered[0][1] - ordered[0][0] > period:
-        raise OverlappingIntervals(field="intervals", first=ordered[0][2], second=ordered[0][2])
 
 
 def validate(calendar: Calendar) -> None:
@@ -341,12 +339,6 @@ def to_us(value: datetime, field_name: str = "start") -> int:
 def from_us(value: int, zone: tzinfo = UTC) -> datetime:
     moment = EPOCH + ONE_US * value
     return moment if zone is UTC else moment.astimezone(zone)
-
-
-def duration_us(value: timedelta, field_name: str = "duration") -> int:
-    if value < ZERO:
-        raise NegativeDuration(field=field_name, value=str(value))
-    return value // ONE_US
 
 
 # --- the timeline ---------------------------------------------------------------------------
