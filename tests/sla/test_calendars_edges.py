@@ -33,6 +33,7 @@ from sla.exceptions import (
 
 BOGOTA = ZoneInfo("America/Bogota")
 MADRID = ZoneInfo("Europe/Madrid")
+SANTIAGO = ZoneInfo("America/Santiago")
 WEEKDAYS = range(5)
 # Monday to Friday 08:00-16:30 Bogota with Colombian holidays; Monday 12 January 2026 is
 # Reyes Magos. A stocktaking closure on Tuesday 13, an unnamed one on Wednesday 14, and an
@@ -216,6 +217,21 @@ def test_a_naive_moment_is_refused_naming_which_one():
         )
 
 
+def test_a_negative_duration_is_refused_showing_it():
+    with pytest.raises(NegativeDuration) as refused:
+        add_business_time(at(BOGOTA, 2026, 1, 15, 10), timedelta(minutes=-1), OFFICE)
+
+    assert refused.value.field == "duration"
+    assert refused.value.message("en") == "The duration -1 day, 23:59:00 is negative."
+
+
+def test_the_due_time_is_in_the_zone_the_start_was_given_in():
+    due = add_business_time(at(MADRID, 2026, 1, 15, 16), timedelta(hours=4), OFFICE)
+
+    assert due == at(BOGOTA, 2026, 1, 15, 14)
+    assert due.tzinfo == MADRID
+
+
 def test_a_24x7_calendar_is_always_working_time():
     assert is_working_time(at(BOGOTA, 2026, 1, 17, 3), ALWAYS)  # a Saturday night
 
@@ -391,6 +407,22 @@ def test_a_window_ending_in_the_hour_before_the_clock_springs_forward_keeps_its_
     assert is_working_time(at(MADRID, 2026, 3, 29, 1, 15), evenings)
 
 
+def test_a_night_across_the_spring_forward_is_an_hour_shorter_however_it_is_measured():
+    nights = Calendar.build("Europe/Madrid", {day: [("22:00", "06:00")] for day in range(7)})
+    from_midnight = Calendar.build(
+        "Europe/Madrid", {5: [("00:00", "06:00")], 6: [("00:00", "06:00")]}
+    )
+
+    saturday, sunday_noon = at(MADRID, 2026, 3, 28, 12), at(MADRID, 2026, 3, 29, 12)
+
+    assert business_time_between(saturday, sunday_noon, nights) == timedelta(hours=7)
+    assert not is_working_time(at(MADRID, 2026, 3, 29, 6, 30), nights)
+    # 00:00-02:00 on winter time, then 03:00-06:00 on summer time.
+    assert business_time_between(
+        at(MADRID, 2026, 3, 29, 0), sunday_noon, from_midnight
+    ) == timedelta(hours=5)
+
+
 def test_a_24_hour_window_counts_the_whole_day():
     whole_days = Calendar.build("America/Bogota", {day: [("00:00", "00:00")] for day in WEEKDAYS})
 
@@ -446,6 +478,31 @@ def test_a_start_at_new_years_midnight_after_later_dates_were_asked():
     due = add_business_time(at(BOGOTA, 2026, 1, 1), timedelta(hours=1), calendar)
 
     assert due == at(BOGOTA, 2026, 1, 1, 9)
+
+
+def test_a_target_years_ahead_is_reached_from_a_fresh_calendar():
+    calendar = Calendar.build("America/Bogota", {day: [("08:00", "16:20")] for day in WEEKDAYS})
+    start = at(BOGOTA, 2026, 1, 15, 15)
+    duration = timedelta(hours=7 * 52 * 40)  # over six years of 41 h 40 weeks
+
+    due = add_business_time(start, duration, calendar)
+
+    assert due == at(BOGOTA, 2032, 9, 28, 8, 20)
+    assert business_time_between(start, due, calendar) == duration
+
+
+def test_a_calendar_asked_about_this_year_keeps_a_clock_change_late_next_year():
+    # The first question builds the clock changes of several years at once. Santiago springs
+    # forward at midnight on Sunday 5 September 2027 (to 01:00): that night's 21:00-02:45
+    # shift is 3 h before midnight and 1 h 45 after.
+    nights = Calendar.build("America/Santiago", {day: [("21:00", "02:45")] for day in range(7)})
+    add_business_time(at(SANTIAGO, 2026, 3, 2, 22), timedelta(hours=1), nights)
+
+    worked = business_time_between(
+        at(SANTIAGO, 2027, 9, 4, 12), at(SANTIAGO, 2027, 9, 5, 12), nights
+    )
+
+    assert worked == timedelta(hours=4, minutes=45)
 
 
 def test_batch_form_reaches_years_ahead_like_the_scalar_form():
