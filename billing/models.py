@@ -605,13 +605,29 @@ class StripeEvent(models.Model):
 
 
 class BillingRun(models.Model):
-    """One per period; a second run of the same period resumes it."""
+    """One per period; a second run of the same period resumes it.
+
+    Finance starts a run from its workspace (`billing_run_request`): the row is written with
+    `queued_at` and the task enqueued; the task clears `queued_at` when it starts, counts the
+    contracts it will see (`contracts_total`) and bumps `contracts_seen` per chunk, so the page
+    shows queued, running (seen of total), finished (the counts) or failed (`error`)."""
 
     period_start = models.DateField(unique=True)
     period_end = models.DateField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(_("en cola desde"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pedida por"),
+    )
+    contracts_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
     contracts_seen = models.PositiveIntegerField(default=0)
     invoices_issued = models.PositiveIntegerField(default=0)
     already_invoiced = models.PositiveIntegerField(default=0)
