@@ -693,3 +693,113 @@ class InvoicePdf(models.Model):
 
     def __str__(self) -> str:
         return self.file.name or ""
+
+
+class AutoTopUp(models.Model):
+    """A customer's automatic top-up: a saved card, a threshold and a pack.
+
+    The card is Stripe's payment method id (never card data); brand and last four digits
+    are what Stripe tells us, for the customer to recognise it. `armed` is the crossing
+    state (`billing.services.autotopup`): a check that finds available credits below the
+    threshold while armed counts a crossing (`crossings`), disarms it and starts one charge;
+    only credits back at or above the threshold (or a newly saved card) re-arm it.
+    """
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, related_name="auto_top_up", verbose_name=_("cliente")
+    )
+    enabled = models.BooleanField(_("activa"), default=False)
+    threshold_credits = models.DecimalField(
+        _("umbral de créditos disponibles"), **CREDITS, null=True, blank=True
+    )
+    credit_pack = models.ForeignKey(
+        CreditPack,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paquete"),
+    )
+    payment_method_id = models.CharField(_("medio de pago en Stripe"), max_length=255, blank=True)
+    card_brand = models.CharField(_("marca de la tarjeta"), max_length=20, blank=True)
+    card_last4 = models.CharField(_("últimos cuatro dígitos"), max_length=4, blank=True)
+    card_saved_at = models.DateTimeField(_("tarjeta guardada"), null=True, blank=True)
+    setup_intent_id = models.CharField(max_length=255, blank=True)
+    armed = models.BooleanField(_("armada"), default=True)
+    crossings = models.PositiveIntegerField(_("cruces"), default=0)
+    disabled_by_failures_at = models.DateTimeField(
+        _("desactivada por fallos"), null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("recarga automática")
+        verbose_name_plural = _("recargas automáticas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enabled=False)
+                | Q(threshold_credits__isnull=False, credit_pack__isnull=False)
+                & ~Q(payment_method_id=""),
+                name="billing_autotopup_enabled_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_credits__isnull=True) | Q(threshold_credits__gt=0),
+                name="billing_autotopup_threshold_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.threshold_credits} -> {self.credit_pack}"
+
+
+class AutoTopUpAttempt(models.Model):
+    """One crossing's off-session charge: one per crossing (UNIQUE), one payment each.
+
+    `claimed_at` is the lease of the task calling Stripe (a second copy of the task finds it
+    claimed and does nothing); the call's idempotency key is `autotopup:<pk>`. Whether it
+    succeeded is the payment's word (`Payment.applied_at`), whichever of the task and the
+    webhook applied it.
+    """
+
+    class Status(models.TextChoices):
+        STARTED = "started", _("Iniciado")
+        PENDING = "pending", _("En proceso")
+        SUCCEEDED = "succeeded", _("Pagado")
+        REQUIRES_ACTION = "requires_action", _("Requiere su autorización")
+        DECLINED = "declined", _("Rechazado")
+        FAILED = "failed", _("Fallido")
+
+    FAILURES = (Status.REQUIRES_ACTION, Status.DECLINED, Status.FAILED)
+
+    auto_top_up = models.ForeignKey(AutoTopUp, on_delete=models.PROTECT, related_name="attempts")
+    crossing = models.PositiveIntegerField(_("cruce"))
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="auto_top_up_attempt"
+    )
+    status = models.CharField(
+        _("estado"), max_length=16, choices=Status.choices, default=Status.STARTED
+    )
+    available_credits = models.DecimalField(_("créditos disponibles al cruzar"), **CREDITS)
+    payment_intent_id = models.CharField(max_length=255, blank=True)
+    failure_code = models.CharField(_("código del fallo"), max_length=100, blank=True)
+    failure_message = models.TextField(_("motivo del fallo"), blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminado"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("intento de recarga automática")
+        verbose_name_plural = _("intentos de recarga automática")
+        ordering = ["-crossing"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["auto_top_up", "crossing"], name="billing_autotopup_one_charge_per_crossing"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.auto_top_up_id}#{self.crossing} {self.status}"
+
+    @property
+    def paid(self) -> bool:
+        return self.payment.applied_at is not None
