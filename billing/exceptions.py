@@ -116,6 +116,15 @@ class PaymentProviderUnavailable(BillingError):
     )
 
 
+class PeriodNotOver(BillingError):
+    code = "period_not_over"
+    message_es = "period: el mes {period} no ha terminado; solo se facturan meses terminados."
+    message_en = "period: the month {period} is not over; only finished months are billed."
+
+    def __init__(self, *, period: object) -> None:
+        super().__init__(field="period", period=period)
+
+
 class InvalidPeriod(BillingError):
     code = "invalid_period"
     message_es = "period: «{value}» no es un mes válido; use AAAA-MM."

@@ -3,6 +3,7 @@
     invoice (a credit note's corrected invoice first) -> payment -> refund
     -> the credit note being issued -> invoice series -> credit account (last; `credits`)
 
+A billing run's row is locked alone (`billing_run_request`).
 A Stripe event row is locked first, before the rows its handler locks in that order.
 
 Parent before child, each row by primary key: two writers that take rows in one order never
@@ -16,6 +17,7 @@ Each lock reads its row's customer (or credit note) in the same query, unlocked
 """
 
 from billing.models import (
+    BillingRun,
     Invoice,
     InvoiceSeries,
     Payment,
@@ -52,3 +54,7 @@ def subscription_lock(pk: int) -> StripeSubscription:
 
 def stripe_event_lock(pk: int) -> StripeEvent:
     return StripeEvent.objects.select_for_update().get(pk=pk)
+
+
+def billing_run_lock(period_start) -> BillingRun:
+    return BillingRun.objects.select_for_update().get(period_start=period_start)

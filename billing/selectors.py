@@ -1,11 +1,30 @@
-"""Reads of the billing app: invoices, overdue invoices, payments needing finance."""
+"""Reads of the billing app: invoices, overdue invoices, payments needing finance, and
+finance's figures (totals per currency of a filtered list, receivables ageing)."""
 
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from djmoney.money import Money
 
-from billing.models import Invoice, Payment
+from billing.filters import InvoiceFilter
+from billing.models import BillingRun, Invoice, InvoiceLine, Payment, Refund
 from contracts.models import Customer
 
 
@@ -40,3 +59,204 @@ def payment_list_needing_attention() -> QuerySet[Payment]:
         .select_related("customer", "invoice", "credit_pack")
         .order_by("created_at", "pk")
     )
+
+
+# --- finance's workspace -----------------------------------------------------------------------
+
+Kind = Invoice.Kind
+Status = Invoice.Status
+_AMOUNT = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _sum(condition: Q, field: str = "total") -> Coalesce:
+    return Coalesce(Sum(field, filter=condition), Value(Decimal("0")), output_field=_AMOUNT)
+
+
+def invoice_filter(*, filters: Mapping[str, Any] | None) -> InvoiceFilter:
+    """The FilterSet behind finance's list (`InvoiceFilter`); `.qs` is the filtered list with
+    what a row shows (customer, series, corrected invoice's series) in the same query."""
+    queryset = Invoice.objects.select_related("customer", "series", "corrects__series").order_by(
+        "-issued_on", "-pk"
+    )
+    return InvoiceFilter(filters or {}, queryset=queryset)
+
+
+@dataclass(frozen=True)
+class CurrencyTotals:
+    """A currency's figures over a list of documents: issued invoices (not void), credit notes
+    (not void), net (invoiced less credited) and still unpaid (issued invoices)."""
+
+    currency: str
+    documents: int
+    invoiced: Money
+    credited: Money
+    unpaid: Money
+
+    @property
+    def net(self) -> Money:
+        return self.invoiced - self.credited
+
+
+def invoice_totals_by_currency(queryset: QuerySet[Invoice]) -> list[CurrencyTotals]:
+    """One aggregate query, grouped by currency (amounts of two currencies never add up)."""
+    live = ~Q(status__in=[Status.VOID, Status.DRAFT])
+    rows = (
+        queryset.order_by()
+        .values("currency")
+        .annotate(
+            documents=Count("pk"),
+            invoiced=_sum(live & Q(kind=Kind.INVOICE)),
+            credited=_sum(live & Q(kind=Kind.CREDIT_NOTE)),
+            unpaid=_sum(Q(status=Status.ISSUED, kind=Kind.INVOICE)),
+        )
+        .order_by("currency")
+    )
+    return [
+        CurrencyTotals(
+            currency=row["currency"],
+            documents=row["documents"],
+            invoiced=Money(row["invoiced"], row["currency"]),
+            credited=Money(row["credited"], row["currency"]),
+            unpaid=Money(row["unpaid"], row["currency"]),
+        )
+        for row in rows
+    ]
+
+
+def invoice_detail_get(*, pk: int) -> Invoice | None:
+    """An invoice or credit note with its lines, payments (and their refunds), credit notes
+    and the document it corrects, in a fixed number of queries."""
+    return (
+        Invoice.objects.select_related("customer", "series", "corrects__series", "contract__plan")
+        .prefetch_related(
+            Prefetch("lines", queryset=InvoiceLine.objects.order_by("position")),
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.select_related("recorded_by").prefetch_related(
+                    Prefetch("refunds", queryset=Refund.objects.select_related("credit_note"))
+                ),
+            ),
+            Prefetch(
+                "credit_notes", queryset=Invoice.objects.select_related("series").order_by("pk")
+            ),
+            "pdf",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# Days past due of each ageing bucket: (name, first day, last day); None = open-ended.
+AGEING_BUCKETS = (
+    ("current", None, 0),
+    ("days_1_30", 1, 30),
+    ("days_31_60", 31, 60),
+    ("days_61_90", 61, 90),
+    ("over_90", 91, None),
+)
+
+
+def _due_in_bucket(on: date, first: int | None, last: int | None) -> Q:
+    """Documents whose due day is `first`..`last` days before `on` (0 or less: not yet due)."""
+    condition = Q()
+    if last is not None:
+        condition &= Q(ageing_due__gte=on - timedelta(days=last))
+    if first is not None:
+        condition &= Q(ageing_due__lte=on - timedelta(days=first))
+    return condition
+
+
+@dataclass(frozen=True)
+class AgeingRow:
+    """What is owed in one currency (and, for a customer's row, by that customer), by how long
+    past due: `buckets` in AGEING_BUCKETS' order, `total` their sum."""
+
+    currency: str
+    buckets: tuple[Money, ...]
+    customer_id: int | None = None
+    customer_name: str = ""
+
+    @property
+    def total(self) -> Money:
+        return sum(self.buckets, Money(0, self.currency))
+
+
+def _receivables(on: date) -> QuerySet[Invoice]:
+    """Issued, unpaid invoices and the live credit notes against them (negative), each with
+    the due day of the invoice it belongs to (`ageing_due`) and its signed amount."""
+    return (
+        Invoice.objects.filter(
+            Q(kind=Kind.INVOICE, status=Status.ISSUED)
+            | Q(kind=Kind.CREDIT_NOTE, corrects__status=Status.ISSUED)
+            & ~Q(status__in=[Status.VOID, Status.DRAFT])
+        )
+        .annotate(
+            ageing_due=Coalesce(F("corrects__due_on"), F("due_on")),
+            owed=Case(
+                When(kind=Kind.CREDIT_NOTE, then=-F("total")),
+                default=F("total"),
+                output_field=_AMOUNT,
+            ),
+        )
+        .order_by()
+    )
+
+
+def _bucket_sums(on: date) -> dict[str, Coalesce]:
+    return {
+        name: Coalesce(
+            Sum("owed", filter=_due_in_bucket(on, first, last)),
+            Value(Decimal("0")),
+            output_field=_AMOUNT,
+        )
+        for name, first, last in AGEING_BUCKETS
+    }
+
+
+def _ageing_row(row: dict[str, Any], **extra: Any) -> AgeingRow:
+    currency = row["currency"]
+    return AgeingRow(
+        currency=currency,
+        buckets=tuple(Money(row[name], currency) for name, _first, _last in AGEING_BUCKETS),
+        **extra,
+    )
+
+
+def receivables_ageing(*, on: date | None = None) -> list[AgeingRow]:
+    """What customers owe per currency on `on` (today by default): current (not yet due),
+    1-30, 31-60, 61-90 and over 90 days past the due day, in one aggregate query. Credit notes
+    reduce the invoice they correct, in that invoice's bucket."""
+    on = on or timezone.localdate()
+    rows = _receivables(on).values("currency").annotate(**_bucket_sums(on)).order_by("currency")
+    return [_ageing_row(row) for row in rows]
+
+
+def receivables_ageing_by_customer(*, on: date | None = None) -> QuerySet:
+    """The customers behind `receivables_ageing`: one row (a dict) per customer and currency
+    with the same buckets (those who owe nothing left out: a fully credited invoice), largest
+    debt first; a page of it becomes `AgeingRow`s through `ageing_rows`."""
+    on = on or timezone.localdate()
+    return (
+        _receivables(on)
+        .values("currency", "customer_id", "customer__legal_name")
+        .annotate(**_bucket_sums(on), owed_total=Sum("owed"))
+        .exclude(owed_total=0)
+        .order_by("currency", "-owed_total", "customer__legal_name")
+    )
+
+
+def ageing_rows(rows: Any) -> list[AgeingRow]:
+    return [
+        _ageing_row(row, customer_id=row["customer_id"], customer_name=row["customer__legal_name"])
+        for row in rows
+    ]
+
+
+def billing_run_get(*, period_start: date) -> BillingRun | None:
+    return (
+        BillingRun.objects.select_related("requested_by").filter(period_start=period_start).first()
+    )
+
+
+def billing_run_list() -> QuerySet[BillingRun]:
+    return BillingRun.objects.select_related("requested_by").order_by("-period_start")

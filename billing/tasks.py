@@ -1,5 +1,5 @@
-"""Billing's background tasks: dunning mail (sent once per dunning episode) and the PDFs of
-the invoices a billing run issued."""
+"""Billing's background tasks: dunning mail (sent once per dunning episode), the monthly
+billing run finance starts from its workspace, and the PDFs of the invoices a run issued."""
 
 from background.mail import mail_once
 from background.queue import background_task
@@ -22,3 +22,18 @@ def render_pending_pdfs() -> int:
     from billing.documents.store import invoice_pdfs_render_pending
 
     return sum(1 for _ in invoice_pdfs_render_pending())
+
+
+@background_task
+def run_billing_period(period: str) -> list[str]:
+    """The monthly run of `period` (YYYY-MM), resumable: a retry finishes what is left. An
+    error is written on the run row for finance's page, then raised (the task retries)."""
+    from billing.models import BillingRun
+    from billing.services.run import Period, billing_run
+
+    parsed = Period.parse(period)
+    try:
+        return billing_run(period=parsed).lines()
+    except Exception as error:
+        BillingRun.objects.filter(period_start=parsed.start).update(error=str(error)[:2000])
+        raise

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
@@ -52,7 +53,8 @@ from djmoney.money import Money
 
 from background.queue import enqueue_on_commit
 from billing import credit_ledger, tasks
-from billing.exceptions import InvalidPeriod, TaxRateMissing
+from billing.exceptions import InvalidPeriod, PeriodNotOver, TaxRateMissing
+from billing.locks import billing_run_lock
 from billing.models import (
     BillingRun,
     Invoice,
@@ -346,21 +348,26 @@ def billing_run(
     today = today or timezone.localdate()
     if period.end >= today:
         raise InvalidPeriod(value=f"{period} (not over yet)")
+    contracts = (
+        Contract.objects.filter(status__in=LIVE, starts_on__lte=period.end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start))
+        .order_by("pk")
+    )
     with transaction.atomic():
         run, _created = BillingRun.objects.get_or_create(
             period_start=period.start,
             defaults={"period_end": period.end, "started_at": timezone.now()},
         )
         BillingRun.objects.filter(pk=run.pk).update(
-            attempts=F("attempts") + 1, finished_at=None, contracts_seen=0
+            attempts=F("attempts") + 1,
+            finished_at=None,
+            contracts_seen=0,
+            queued_at=None,
+            error="",
+            contracts_total=contracts.count(),
         )
     summary = RunSummary(run=run)
     rates = tax_rates_by_country(on=period.end)
-    contracts = (
-        Contract.objects.filter(status__in=LIVE, starts_on__lte=period.end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start))
-        .order_by("pk")
-    )
     last_pk = 0
     seen = 0
     while True:
@@ -386,6 +393,33 @@ def billing_run(
     # The run's invoices get their PDFs in the background (render_pending_pdfs, resumable).
     enqueue_on_commit(tasks.render_pending_pdfs)
     return summary
+
+
+def billing_run_request(
+    *, period: Period, today: date | None = None, by: User | None = None
+) -> BillingRun:
+    """Finance starts a period's run from its workspace: the run row (created, or marked queued
+    again) and the task (`billing.tasks.run_billing_period`) enqueued on commit. A run still
+    queued is returned and nothing more is enqueued; otherwise the run goes again, which
+    issues only what is missing (see `billing_run`). Locks the run row
+    (`billing.locks.billing_run_lock`)."""
+    today = today or timezone.localdate()
+    if period.end >= today:
+        raise PeriodNotOver(period=str(period))
+    with transaction.atomic():
+        BillingRun.objects.get_or_create(
+            period_start=period.start,
+            defaults={"period_end": period.end, "started_at": timezone.now()},
+        )
+        run = billing_run_lock(period.start)
+        if run.queued_at is not None and not run.error:
+            return run
+        run.queued_at = timezone.now()
+        run.requested_by = by
+        run.error = ""
+        run.save(update_fields=["queued_at", "requested_by", "error"])
+        enqueue_on_commit(tasks.run_billing_period, str(period))
+    return run
 
 
 def _bill_chunk(

@@ -43,6 +43,7 @@ _BAD_INPUT = {
     "invalid_minutes",
     "invalid_quantity",
     "invalid_period",
+    "period_not_over",
     "reason_required",
     "currency_mismatch",
     "naive_datetime",

@@ -25,6 +25,10 @@ PAGES = [
     ("web:queue", _("Cola")),
     ("web:customers", _("Clientes")),
     ("web:webhooks", _("Webhooks")),
+    ("web:finance-invoices", _("Facturas")),
+    ("web:finance-billing-run", _("Facturación mensual")),
+    ("web:finance-ageing", _("Cartera por edades")),
+    ("billing:finance-export", _("Exportación contable")),
     ("web:credit-report", _("Créditos prepagados")),
     ("status:work", _("Estado del servicio")),
 ]

@@ -83,5 +83,27 @@ urlpatterns = [
     ),
     path("workspace/customers/<int:pk>/", workspace.customer_detail, name="customer"),
     path("workspace/finance/credits/", finance.credit_report, name="credit-report"),
+    path("workspace/finance/invoices/", finance.invoices, name="finance-invoices"),
+    path("workspace/finance/invoices/<int:pk>/", finance.invoice_detail, name="finance-invoice"),
+    path(
+        "workspace/finance/invoices/<int:pk>/credit-note/",
+        finance.invoice_credit_note,
+        name="finance-credit-note",
+    ),
+    path(
+        "workspace/finance/invoices/<int:pk>/refund/", finance.invoice_refund, name="finance-refund"
+    ),
+    path(
+        "workspace/finance/invoices/<int:pk>/record-payment/",
+        finance.invoice_record_payment,
+        name="finance-record-payment",
+    ),
+    path(
+        "workspace/finance/payments/<int:pk>/confirm/",
+        finance.payment_confirm,
+        name="finance-payment-confirm",
+    ),
+    path("workspace/finance/billing-run/", finance.billing_runs, name="finance-billing-run"),
+    path("workspace/finance/ageing/", finance.ageing, name="finance-ageing"),
     path("", include("creditdesk.web.knowledge_urls")),
 ]

@@ -37,6 +37,14 @@ MONEY_DOCUMENT = {
     "finance": (200, 200),
     "admin": (200, 200),
 }
+# Finance's workspace: finance and admins see every customer's documents; nobody else.
+FINANCE_ONLY = {
+    "contact": (403, 403),
+    "manager": (403, 403),
+    "agent": (403, 403),
+    "finance": (200, 200),
+    "admin": (200, 200),
+}
 MATRIX = {
     "portal/tickets/<ticket:number>/": PORTAL,
     "portal/payments/<int:pk>/": PORTAL,
@@ -44,6 +52,7 @@ MATRIX = {
     "workspace/tickets/<ticket:number>/": WORKSPACE_READ,
     "workspace/customers/<int:pk>/": WORKSPACE_READ | {"agent": (200, 200)},
     "billing/invoices/<int:pk>/pdf/": MONEY_DOCUMENT,
+    "workspace/finance/invoices/<int:pk>/": FINANCE_ONLY,
 }
 # Routes with an id that only take POST, by who may do the action (the API's role tables:
 # finance reads tickets but does not work them; account managers answer but log no work).
@@ -62,6 +71,10 @@ POST_ONLY = {
     "workspace/tickets/<ticket:number>/sessions/": TICKET_WORKER_ACTION,
     "workspace/tickets/<ticket:number>/sessions/<int:pk>/no-show/": TICKET_WORKER_ACTION,
     "workspace/tickets/<ticket:number>/incident/": TICKET_STAFF_ACTION,
+    "workspace/finance/invoices/<int:pk>/credit-note/": FINANCE_ONLY,
+    "workspace/finance/invoices/<int:pk>/refund/": FINANCE_ONLY,
+    "workspace/finance/invoices/<int:pk>/record-payment/": FINANCE_ONLY,
+    "workspace/finance/payments/<int:pk>/confirm/": FINANCE_ONLY,
 }
 # Not a customer's object: a pack on sale to the plan, a month of the own report, a
 # password-reset link, a resolution's signed reopen link (tests/tickets/test_resolution_notice.py),

@@ -3,7 +3,9 @@ invoice PDFs and the finance export."""
 
 import logging
 import tempfile
+from datetime import timedelta
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import (
     FileResponse,
@@ -14,6 +16,8 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -66,21 +70,59 @@ def invoice_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+EXPORT_LABELS = {
+    "date_from": _("Desde (fecha de emisión)"),
+    "date_to": _("Hasta (fecha de emisión)"),
+    "status": _("Estado"),
+    "customer": _("Cliente"),
+    "currency": _("Moneda"),
+    "series": _("Serie"),
+    "kind": _("Tipo"),
+}
+
+
+def _export_form(form: forms.Form) -> forms.Form:
+    """The export's filter form as a page shows it: labels in the reader's language, date
+    pickers, the statuses as checkboxes (none ticked: all)."""
+    for name, label in EXPORT_LABELS.items():
+        form.fields[name].label = label
+    for name in ("date_from", "date_to"):
+        form.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    form.fields["status"].widget = forms.CheckboxSelectMultiple(
+        choices=form.fields["status"].choices
+    )
+    form.fields["status"].help_text = _("Ninguno marcado: todos.")
+    for name in ("customer", "series"):  # model choices read it when listed
+        form.fields[name].empty_label = _("Todos")
+    for name, everything in (("currency", _("Todas")), ("kind", _("Facturas y notas crédito"))):
+        field = form.fields[name]
+        choices = [choice for choice in field.choices if choice[0] != ""]
+        field.empty_label = None  # django-filter's fields add it while listing the choices
+        field.choices = [("", everything), *choices]
+    return form
+
+
 @roles_view(FINANCE_ROLES)
 def finance_export(request: HttpRequest) -> HttpResponse:
-    """Finance users (staff in the "finance" group, and superusers): the form, then the export
-    as streamed CSV or as XLSX; the same filters as `manage.py export_finance`."""
+    """Finance users (staff in the "finance" group, and superusers): the workspace page with
+    the form (last month by default) and what each column holds, then the export as streamed
+    CSV or as XLSX (`billing.exports`); the same filters as `manage.py export_finance`."""
     if "date_from" not in request.GET:
-        return render(request, "billing/finance_export.html", {"filter": FinanceExportFilter()})
+        today = timezone.localdate()
+        last_month_end = today.replace(day=1) - timedelta(days=1)
+        initial = {"date_from": last_month_end.replace(day=1), "date_to": last_month_end}
+        form = _export_form(FinanceExportFilter().form)
+        form.initial = initial
+        return render(request, "workspace/finance/export.html", {"form": form})
     try:
         export = finance_export_get(filters=request.GET)
     except InvalidInput as error:
-        return render(
-            request,
-            "billing/finance_export.html",
-            {"filter": FinanceExportFilter(request.GET), "error": error.message()},
-            status=400,
-        )
+        form = _export_form(FinanceExportFilter(request.GET).form)
+        if form.is_valid():  # the form's own errors are shown; a range's order is not one
+            for name, errors in error.fields.items():
+                for text in errors:
+                    form.add_error(name if name in form.fields else None, text)
+        return render(request, "workspace/finance/export.html", {"form": form}, status=400)
     name = f"creditdesk-finance-{export.date_from.isoformat()}-{export.date_to.isoformat()}"
     if request.GET.get("format") == "xlsx":
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

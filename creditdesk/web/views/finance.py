@@ -1,21 +1,37 @@
-"""Finance's workspace page on prepaid credits: sold, used, expired (breakage) and
-outstanding (deferred revenue), valued at what customers paid, per currency and month
-(`credits.breakage.credit_breakage`, the same figures as the finance export's `breakage`
-records)."""
+"""Finance's workspace: invoices and credit notes (list with filters and totals per
+currency, detail with credit notes, refunds and payments), the monthly billing run started
+from a page and watched while it runs, receivables ageing, and prepaid credits (sold, used,
+expired (breakage) and outstanding (deferred revenue), valued at what customers paid, per
+currency and month: `credits.breakage.credit_breakage`, the same figures as the finance
+export's `breakage` records). Every write is one `billing.services` call; every read a
+`billing.selectors` one. The export itself is `creditdesk.web.views.billing.finance_export`.
+"""
 
 from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from djmoney.money import Money
 
+from billing import selectors as billing_selectors
+from billing import services as billing_services
+from billing.exceptions import InvalidPeriod
+from billing.models import Invoice, Payment
 from billing.services.run import Period
 from contracts.models import CURRENCY_CHOICES
+from core.errors import CreditdeskError
 from creditdesk.roles import FINANCE_ROLES
 from creditdesk.web.access import roles_view
+from creditdesk.web.pagination import paginate
+from creditdesk.web.views.common import form_submit, show_refusal
 from credits.breakage import credit_breakage
 
 FIGURE_LABELS = {
@@ -74,3 +90,318 @@ def credit_report(request: HttpRequest) -> HttpResponse:
         "export_query": urlencode(export),
     }
     return render(request, "workspace/credit_report.html", context)
+
+
+# --- invoices and credit notes ----------------------------------------------------------------
+
+
+@roles_view(FINANCE_ROLES)
+def invoices(request: HttpRequest) -> HttpResponse:
+    """Invoices and credit notes, filtered, a page at a time, with the filtered set's totals
+    per currency (one aggregate query)."""
+    found = billing_selectors.invoice_filter(filters=request.GET)
+    queryset = found.qs
+    return render(
+        request,
+        "workspace/finance/invoices.html",
+        {
+            "filter": found,
+            "page": paginate(request, queryset),
+            "totals": billing_selectors.invoice_totals_by_currency(queryset),
+        },
+    )
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
+
+
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 2}))
+    amount = forms.DecimalField(
+        label=_("Importe con impuestos"),
+        required=False,
+        help_text=_("Vacío: la nota crédito anula la factura completa."),
+        **AMOUNT,
+    )
+
+
+class RefundForm(CreditNoteForm):
+    payment = forms.ModelChoiceField(label=_("Pago"), queryset=Payment.objects.none())
+
+    field_order = ["payment", "reason", "amount"]
+
+    def __init__(self, *args, payments: list[Payment], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payment"].queryset = Payment.objects.filter(pk__in=[p.pk for p in payments])
+        self.fields["payment"].choices = [
+            (p.pk, f"{p.get_provider_display()} {p.provider_ref or p.pk}") for p in payments
+        ]
+        self.fields["amount"].help_text = _("Vacío: se reembolsa el pago completo.")
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Importe recibido"), **AMOUNT)
+    provider = forms.ChoiceField(
+        label=_("Medio"),
+        choices=[
+            (Payment.Provider.BANK_TRANSFER, Payment.Provider.BANK_TRANSFER.label),
+            (Payment.Provider.CASH, Payment.Provider.CASH.label),
+        ],
+    )
+    provider_ref = forms.CharField(label=_("Referencia bancaria o recibo"), max_length=255)
+    received_on = forms.DateField(label=_("Fecha de recibo"), widget=DATE)
+    note = forms.CharField(
+        label=_("Nota"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PaymentConfirmForm(forms.Form):
+    note = forms.CharField(label=_("Nota de revisión"), max_length=500)
+
+
+def _money(value, invoice: Invoice) -> Money | None:
+    return None if value is None else Money(value, invoice.currency)
+
+
+def _invoice_or_404(pk: int) -> Invoice:
+    invoice = billing_selectors.invoice_detail_get(pk=pk)
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def _refundable(invoice: Invoice) -> list[Payment]:
+    return [p for p in invoice.payments.all() if p.applied_at is not None]
+
+
+def _invoice_page(request: HttpRequest, invoice: Invoice, **forms_: forms.Form) -> HttpResponse:
+    payments = list(invoice.payments.all())
+    today = timezone.localdate()
+    correctable = invoice.kind == Invoice.Kind.INVOICE and invoice.status in (
+        Invoice.Status.ISSUED,
+        Invoice.Status.PAID,
+    )
+    context = {
+        "invoice": invoice,
+        "payments": payments,
+        "credit_notes": list(invoice.credit_notes.all()),
+        "correctable": correctable,
+        "payable": invoice.kind == Invoice.Kind.INVOICE and invoice.status == Invoice.Status.ISSUED,
+        "days_past_due": (today - invoice.due_on).days
+        if invoice.due_on and invoice.status == Invoice.Status.ISSUED
+        else None,
+        "credit_note_form": forms_.get("credit_note_form") or CreditNoteForm(),
+        "refund_form": forms_.get("refund_form") or RefundForm(payments=_refundable(invoice)),
+        "payment_form": forms_.get("payment_form")
+        or PaymentForm(
+            initial={
+                "amount": invoice.total.amount,
+                "received_on": today,
+                "provider": Payment.Provider.BANK_TRANSFER,
+            }
+        ),
+        "confirm_form": PaymentConfirmForm(),
+        "refundable": bool(_refundable(invoice)),
+    }
+    return render(request, "workspace/finance/invoice.html", context)
+
+
+def _back(request: HttpRequest, invoice: Invoice, text: str) -> HttpResponse:
+    messages.success(request, text)
+    return redirect("web:finance-invoice", pk=invoice.pk)
+
+
+@roles_view(FINANCE_ROLES)
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invoice_page(request, _invoice_or_404(pk))
+
+
+@require_POST
+@roles_view(FINANCE_ROLES)
+def invoice_credit_note(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(pk)
+    form = CreditNoteForm(request.POST)
+
+    def issue(data: dict) -> Invoice:
+        return billing_services.credit_note_issue(
+            invoice=invoice,
+            reason=data["reason"],
+            amount=_money(data["amount"], invoice),
+            by=request.user,
+        )
+
+    note = form_submit(request, form, issue)
+    if note is not None:
+        return _back(
+            request,
+            invoice,
+            gettext("Nota crédito %(number)s emitida.") % {"number": note.display_number},
+        )
+    return _invoice_page(request, invoice, credit_note_form=form)
+
+
+@require_POST
+@roles_view(FINANCE_ROLES)
+def invoice_refund(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(pk)
+    form = RefundForm(request.POST, payments=_refundable(invoice))
+
+    def refund(data: dict):
+        return billing_services.refund_issue(
+            payment=data["payment"],
+            reason=data["reason"],
+            amount=_money(data["amount"], invoice),
+            by=request.user,
+        )
+
+    done = form_submit(request, form, refund)
+    if done is not None:
+        number = done.credit_note.display_number if done.credit_note else ""
+        return _back(
+            request,
+            invoice,
+            gettext("Reembolso registrado, con la nota crédito %(number)s.") % {"number": number},
+        )
+    return _invoice_page(request, invoice, refund_form=form)
+
+
+@require_POST
+@roles_view(FINANCE_ROLES)
+def invoice_record_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(pk)
+    form = PaymentForm(request.POST)
+
+    def record(data: dict) -> Payment:
+        return billing_services.payment_record(
+            customer=invoice.customer,
+            amount=Money(data["amount"], invoice.currency),
+            provider=data["provider"],
+            provider_ref=data["provider_ref"],
+            received_on=data["received_on"],
+            invoice=invoice,
+            by=request.user,
+            note=data["note"],
+        )
+
+    payment = form_submit(request, form, record)
+    if payment is None:
+        return _invoice_page(request, invoice, payment_form=form)
+    if payment.needs_attention:
+        messages.warning(
+            request,
+            gettext("Pago registrado, pero requiere revisión: %(reason)s.")
+            % {"reason": payment.get_attention_reason_display()},
+        )
+        return redirect("web:finance-invoice", pk=invoice.pk)
+    return _back(request, invoice, gettext("Pago registrado y aplicado: la factura está pagada."))
+
+
+@require_POST
+@roles_view(FINANCE_ROLES)
+def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A received payment not applied yet: one flagged for finance is marked reviewed with a
+    note (`payment_resolve`), then applied (`payment_apply`), which pays the invoice when the
+    payment fits it and otherwise leaves it flagged."""
+    payment = Payment.objects.filter(pk=pk, invoice__isnull=False).first()
+    if payment is None:
+        raise Http404
+    form = PaymentConfirmForm(request.POST)
+    flagged = payment.needs_attention and payment.resolved_at is None
+    if flagged and not form.is_valid():
+        messages.error(request, gettext("Escriba una nota de revisión para confirmar el pago."))
+        return redirect("web:finance-invoice", pk=payment.invoice_id)
+    try:
+        if flagged:
+            payment = billing_services.payment_resolve(
+                payment, by=request.user, note=form.cleaned_data["note"]
+            )
+        payment = billing_services.payment_apply(payment, by=request.user)
+    except CreditdeskError as error:
+        show_refusal(request, error)
+        return redirect("web:finance-invoice", pk=payment.invoice_id)
+    if payment.applied_at is not None:
+        messages.success(request, gettext("Pago confirmado: la factura está pagada."))
+    else:
+        messages.info(request, gettext("Pago revisado; no paga la factura y queda sin aplicar."))
+    return redirect("web:finance-invoice", pk=payment.invoice_id)
+
+
+# --- the monthly billing run -----------------------------------------------------------------
+
+
+class BillingRunForm(forms.Form):
+    period = forms.RegexField(
+        label=_("Mes a facturar"),
+        regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+        help_text=_("AAAA-MM; solo meses ya terminados."),
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+
+
+@roles_view(FINANCE_ROLES)
+def billing_runs(request: HttpRequest) -> HttpResponse:
+    """GET: the form (last month by default), the chosen month's run (its progress polls
+    `?fragment=status`) and the past runs. POST: start the month's run as a task."""
+    if request.method == "POST":
+        form = BillingRunForm(request.POST)
+
+        def start(data: dict):
+            return billing_services.billing_run_request(
+                period=Period.parse(data["period"]), by=request.user
+            )
+
+        run = form_submit(request, form, start)
+        if run is not None:
+            messages.success(request, gettext("Facturación del mes en marcha."))
+            url = reverse("web:finance-billing-run")
+            return redirect(f"{url}?{urlencode({'period': form.cleaned_data['period']})}")
+        status = 400
+    else:
+        period_text = request.GET.get("period") or _last_month(timezone.localdate())
+        form = BillingRunForm(initial={"period": period_text})
+        status = 200
+    run = None
+    period = None
+    try:
+        period = Period.parse(form.data.get("period") or form.initial.get("period", ""))
+    except InvalidPeriod:
+        period = None
+    if period is not None:
+        run = billing_selectors.billing_run_get(period_start=period.start)
+    context = {"form": form, "run": run, "period": period}
+    if request.GET.get("fragment") == "status":
+        return render(request, "workspace/finance/_billing_run_status.html", context)
+    context["runs"] = billing_selectors.billing_run_list()[:12]
+    return render(request, "workspace/finance/billing_runs.html", context, status=status)
+
+
+# --- receivables ageing ---------------------------------------------------------------------
+
+
+@roles_view(FINANCE_ROLES)
+def ageing(request: HttpRequest) -> HttpResponse:
+    """What customers owe per currency by days past due (one aggregate query), and the
+    customers behind each bucket, a page at a time."""
+    today = timezone.localdate()
+    customers = paginate(request, billing_selectors.receivables_ageing_by_customer(on=today))
+    return render(
+        request,
+        "workspace/finance/ageing.html",
+        {
+            "today": today,
+            "totals": billing_selectors.receivables_ageing(on=today),
+            "page": customers,
+            "customer_rows": billing_selectors.ageing_rows(customers.object_list),
+            "buckets": BUCKET_LABELS,
+        },
+    )
+
+
+BUCKET_LABELS = [
+    _("Al día"),
+    _("1 a 30 días"),
+    _("31 a 60 días"),
+    _("61 a 90 días"),
+    _("Más de 90 días"),
+]

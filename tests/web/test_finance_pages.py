@@ -1,0 +1,322 @@
+"""Finance's workspace pages: invoices with filters and totals, an invoice's detail and its
+actions (credit note, payment recorded and confirmed), the billing run started from a page as
+a task and watched, ageing, the export page; who may open them; the same number of queries
+whatever the amount of data; finance's landing page."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from djmoney.money import Money
+
+from billing.models import BillingRun, Invoice, Payment
+from billing.services import credit_note_issue, payment_record
+from tests.billing.conftest import frozen_now  # noqa: F401  (fixture)
+from tests.factories import (
+    make_account_manager,
+    make_agent,
+    make_contact,
+    make_contract,
+    make_customer,
+    make_finance_user,
+    make_invoice,
+    make_plan,
+    make_portal_user,
+    make_staff_user,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+PAGES = [
+    "/workspace/finance/invoices/",
+    "/workspace/finance/billing-run/",
+    "/workspace/finance/ageing/",
+    "/billing/finance-export/",
+]
+
+
+def cop(amount: str) -> Money:
+    return Money(amount, "COP")
+
+
+@pytest.fixture
+def finance(client: Client):
+    client.force_login(make_finance_user(username="finanzas"))
+    return client
+
+
+def _documents(count: int, batch: str = "") -> list[Invoice]:
+    """`count` issued invoices of as many customers in two currencies, half paid, each with a
+    credit note on every third."""
+    made = []
+    for index in range(count):
+        dollars = index % 2
+        customer = make_customer(
+            legal_name=f"Cliente {index} S.A.S.",
+            currency="USD" if dollars else "COP",
+            country="US" if dollars else "CO",
+        )
+        price = Money("80", "USD") if dollars else cop("100000")
+        invoice = make_invoice(
+            customer,
+            lines=[("Cuota", price), ("Extra", price)],
+            tax_rate=Decimal("0") if dollars else None,
+            issue=True,
+        )
+        if index % 3 == 0:
+            credit_note_issue(invoice=invoice, reason="Descuento")
+        elif index % 2 == 0:
+            payment_record(
+                customer=customer,
+                amount=invoice.total,
+                provider="bank_transfer",
+                provider_ref=f"TRF-{batch}{index}",
+                received_on=date(2026, 12, 3),
+                invoice=invoice,
+            )
+        made.append(invoice)
+    return made
+
+
+@pytest.mark.parametrize(
+    ("make_user", "status"),
+    [
+        (make_finance_user, 200),
+        (lambda: make_staff_user(), 200),
+        (make_agent, 403),
+        (make_account_manager, 403),
+        (lambda: make_portal_user(make_contact()), 403),
+    ],
+)
+def test_only_finance_and_admins_open_the_pages(client, make_user, status):
+    invoice = make_invoice(issue=True)
+    client.force_login(make_user())
+    for url in [*PAGES, f"/workspace/finance/invoices/{invoice.pk}/"]:
+        assert client.get(url).status_code == status, url
+    posted = client.post("/workspace/finance/billing-run/", {"period": "2026-11"})
+    assert posted.status_code in ({302} if status == 200 else {403})
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    for url in PAGES:
+        assert client.get(url)["Location"].startswith("/accounts/login/")
+
+
+def test_finance_lands_on_its_invoices_and_the_navigation_offers_its_pages(finance):
+    landing = finance.get("/")
+    page = finance.get(landing["Location"]).text
+
+    assert landing["Location"] == "/workspace/finance/invoices/"
+    for url in PAGES:
+        assert f'href="{url}"' in page
+    assert 'href="/workspace/"' in page  # the queue is still a link away
+
+
+def test_the_list_filters_and_totals_per_currency(finance):
+    invoices = _documents(6)
+
+    page = finance.get("/workspace/finance/invoices/").text
+    dollars = finance.get("/workspace/finance/invoices/", {"currency": "USD"}).text
+    notes = finance.get("/workspace/finance/invoices/", {"kind": "credit_note"}).text
+    one = finance.get("/workspace/finance/invoices/", {"customer": "Cliente 4 "}).text
+    bad = finance.get("/workspace/finance/invoices/", {"issued_from": "ayer"})
+
+    assert page.count('data-testid="invoice-row"') == 8  # six invoices, two credit notes
+    assert 'data-testid="totals-COP"' in page
+    assert 'data-testid="totals-USD"' in page
+    assert 'data-testid="totals-COP"' not in dollars
+    assert dollars.count('data-testid="invoice-row"') == 4  # three invoices, a credit note
+    assert notes.count('data-testid="invoice-row"') == 2
+    assert one.count('data-testid="invoice-row"') == 1
+    assert invoices[4].display_number in one
+    assert bad.status_code == 200
+    assert "fecha válida" in bad.text or "valid date" in bad.text
+
+
+def test_the_detail_shows_lines_payments_credit_notes_and_the_pdf_link(finance):
+    invoice = make_invoice(lines=[("Cuota Nivel 2", cop("60000"))], issue=True)
+    note = credit_note_issue(invoice=invoice, reason="Descuento", amount=cop("11900"))
+
+    page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/").text
+
+    assert "Cuota Nivel 2" in page
+    assert note.display_number in page
+    assert f"/billing/invoices/{invoice.pk}/pdf/?download=1" in page
+    assert "Registrar un pago" in page
+    assert "Emitir una nota crédito" in page
+    assert finance.get("/workspace/finance/invoices/987654/").status_code == 404
+
+
+def test_issuing_a_credit_note_from_the_page(finance):
+    invoice = make_invoice(lines=[("Cuota", cop("100000"))], issue=True)
+    url = f"/workspace/finance/invoices/{invoice.pk}/credit-note/"
+
+    refused = finance.post(url, {"reason": "Demasiado", "amount": "999999"})
+    done = finance.post(url, {"reason": "Descuento pactado", "amount": "11900"}, follow=True)
+
+    assert refused.status_code == 200
+    assert "amount" in refused.text
+    assert "Emitir nota crédito" in refused.text
+    note = invoice.credit_notes.get()
+    assert (note.total, note.correction_reason) == (cop("11900"), "Descuento pactado")
+    assert f"Nota crédito {note.display_number} emitida." in done.text
+
+
+def test_recording_a_transfer_pays_the_invoice_and_a_flagged_one_is_confirmed(finance):
+    invoice = make_invoice(lines=[("Cuota", cop("100000"))], issue=True)
+    url = f"/workspace/finance/invoices/{invoice.pk}/record-payment/"
+    form = {"provider": "bank_transfer", "received_on": "2026-12-02", "note": ""}
+
+    # a transfer short of the total is kept and flagged; the invoice stays unpaid
+    short = finance.post(url, form | {"amount": "100000", "provider_ref": "TRF-1"}, follow=True)
+    payment = Payment.objects.get(provider_ref="TRF-1")
+    assert payment.needs_attention
+    assert "requiere revisión" in short.text
+    assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED
+    # confirming it needs a note, and still does not pay an invoice it does not fit
+    confirm = f"/workspace/finance/payments/{payment.pk}/confirm/"
+    finance.post(confirm, {"note": ""})
+    assert Payment.objects.get(pk=payment.pk).resolved_at is None
+    finance.post(confirm, {"note": "Falta el IVA; se pide el resto"})
+    assert Payment.objects.get(pk=payment.pk).resolved_at is not None
+    assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED
+    # the full amount pays it
+    paid = finance.post(url, form | {"amount": "119000", "provider_ref": "TRF-2"}, follow=True)
+    assert "la factura está pagada" in paid.text
+    assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.PAID
+    # a future date is refused on its field, nothing written
+    late = finance.post(
+        url, form | {"amount": "1", "provider_ref": "X", "received_on": "2027-01-01"}
+    )
+    assert late.status_code == 200
+    assert not Payment.objects.filter(provider_ref="X").exists()
+
+
+def test_the_billing_run_starts_as_a_task_shows_its_progress_and_reruns_issue_nothing(
+    finance, db_tasks, django_capture_on_commit_callbacks
+):
+    # given two live contracts with a fee
+    make_contract(plan=make_plan(monthly_fee=cop("120900")))
+    make_contract(plan=make_plan(monthly_fee=cop("60000")))
+
+    # when finance starts November's run
+    with django_capture_on_commit_callbacks(execute=True):
+        started = finance.post("/workspace/finance/billing-run/", {"period": "2026-11"})
+
+    # then it waits in the queue, nothing issued yet
+    assert started["Location"] == "/workspace/finance/billing-run/?period=2026-11"
+    status = "/workspace/finance/billing-run/?period=2026-11&fragment=status"
+    assert "En cola desde" in finance.get(status).text
+    assert not Invoice.objects.exists()
+    # a worker runs it; the page shows the summary
+    assert db_tasks() >= 1
+    summary = finance.get(status).text
+    assert 'data-testid="run-issued">2<' in summary
+    assert Invoice.objects.filter(source=Invoice.Source.MONTHLY).count() == 2
+    # running it again issues nothing new
+    with django_capture_on_commit_callbacks(execute=True):
+        finance.post("/workspace/finance/billing-run/", {"period": "2026-11"})
+    assert db_tasks() >= 1
+    again = finance.get(status).text
+    assert 'data-testid="run-issued">2<' in again
+    assert 'data-testid="run-already">2<' in again
+    assert Invoice.objects.filter(source=Invoice.Source.MONTHLY).count() == 2
+    assert BillingRun.objects.get().attempts == 2
+
+
+def test_a_run_in_progress_shows_how_many_contracts_it_has_seen(finance):
+    BillingRun.objects.create(
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        started_at="2026-12-03T14:00:00Z",
+        attempts=1,
+        contracts_total=1200,
+        contracts_seen=500,
+    )
+
+    page = finance.get("/workspace/finance/billing-run/", {"period": "2026-11"}).text
+
+    assert "500 de 1200 contratos revisados" in page
+    assert 'max="1200" value="500"' in page
+    assert "fetch(box.dataset.url" in page  # the page polls while it runs
+
+
+def test_a_month_not_over_is_refused_on_the_field(finance):
+    answer = finance.post("/workspace/finance/billing-run/", {"period": "2026-12"})
+
+    assert answer.status_code == 400
+    assert "el mes 2026-12 no ha terminado" in answer.text
+    assert not BillingRun.objects.exists()
+
+
+def test_the_ageing_page_shows_buckets_per_currency_and_the_customers_behind(finance):
+    _documents(4)
+
+    page = finance.get("/workspace/finance/ageing/").text
+
+    assert 'data-testid="ageing-COP"' in page
+    assert 'data-testid="ageing-USD"' in page
+    assert "Más de 90 días" in page
+    # the one unpaid and not credited; a fully credited invoice owes nothing
+    assert page.count('data-testid="ageing-customer"') == 1
+    assert "Cliente 1 S.A.S." in page
+
+
+def test_the_export_page_speaks_the_users_language_with_date_pickers(finance):
+    spanish = finance.get("/billing/finance-export/").text
+    english = finance.get("/billing/finance-export/", HTTP_ACCEPT_LANGUAGE="en").text
+    finance.cookies["django_language"] = "en"
+    english = finance.get("/billing/finance-export/").text
+
+    assert 'type="date" name="date_from" value="2026-11-01"' in spanish
+    assert 'name="date_to" value="2026-11-30"' in spanish
+    assert "README" not in spanish
+    assert "Finance export" not in spanish
+    assert "payment_reference" in spanish  # the columns are described on the page
+    assert "admin" not in spanish.split("<main", 1)[1].split("</main>", 1)[0].lower()
+    assert '<html lang="en">' in english
+    reversed_range = finance.get(
+        "/billing/finance-export/", {"date_from": "2026-11-30", "date_to": "2026-11-01"}
+    )
+    assert reversed_range.status_code == 400
+    assert "date_to" in reversed_range.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        *PAGES,
+        "/workspace/finance/invoices/?currency=COP&kind=invoice",
+        "/workspace/finance/invoices/{invoice}/",
+        "/workspace/finance/billing-run/?period=2026-11&fragment=status",
+    ],
+)
+def test_each_page_costs_the_same_queries_with_more_data(
+    finance, url, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def grow(count: int) -> str:
+        invoice = _documents(count, batch=f"{count}-")[-1]
+        for index in range(count):
+            payment_record(
+                customer=invoice.customer,
+                amount=Money("1", invoice.currency),
+                provider="cash",
+                provider_ref=f"R-{count}-{index}",
+                received_on=date(2026, 12, 3),
+                invoice=invoice,
+            )
+        return url.format(invoice=invoice.pk)
+
+    # given a few documents and payments
+    few_url = grow(3)
+    with CaptureQueriesContext(connection) as few:
+        assert finance.get(few_url).status_code == 200
+    # when there are many more
+    many_url = grow(30)
+    # then the page costs no more
+    with django_assert_max_num_queries(len(few)):
+        assert finance.get(many_url).status_code == 200
