@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from tickets.models import (
+    CannedReply,
     IntakeAttempt,
     Message,
     ScheduledSession,
@@ -8,6 +10,7 @@ from tickets.models import (
     TicketEvent,
     WorkLog,
 )
+from tickets.services.canned import canned_reply_save
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -74,3 +77,26 @@ class IntakeAttemptAdmin(admin.ModelAdmin):
 class ScheduledSessionAdmin(admin.ModelAdmin):
     list_display = ["ticket", "starts_at", "minutes", "agent", "status"]
     list_filter = ["status"]
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    """Ready answers for the reply box; the form shows an unknown placeholder on its field
+    (`CannedReply.clean`), and saves through `tickets.services.canned`."""
+
+    list_display = ["title", "language", "active"]
+    list_filter = ["language", "active"]
+    search_fields = ["title", "body"]
+    fields = ["title", "language", "body", "active"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["body"].help_text = _(
+            "Marcadores: {cliente} (o {customer}) el nombre del cliente, {ticket} el número de "
+            "la solicitud, {vence} (o {due}) su próximo vencimiento de SLA en la zona y el "
+            "idioma del cliente."
+        )
+        return form
+
+    def save_model(self, request, obj, form, change):
+        canned_reply_save(obj)

@@ -91,3 +91,51 @@ class OutOfScope(IntakeRefusal):
     code = "out_of_scope"
     message_es = "El servicio «{service}» no está cubierto por su contrato."
     message_en = "The service “{service}” is not covered by your contract."
+
+
+class AttachmentRefused(TicketsError):
+    """An uploaded file refused before anything is written (`tickets.attachments`); the
+    field is always `attachments`."""
+
+    def __init__(self, **params) -> None:
+        super().__init__(field="attachments", **params)
+
+
+class TooManyAttachments(AttachmentRefused):
+    code = "too_many_attachments"
+    message_es = "Se admiten como máximo {limit} adjuntos por mensaje (hay {count})."
+    message_en = "At most {limit} attachments are accepted per message ({count} given)."
+
+
+class AttachmentTooLarge(AttachmentRefused):
+    code = "attachment_too_large"
+    message_es = "«{name}» ocupa {size}; cada adjunto admite como máximo {limit}."
+    message_en = "«{name}» is {size}; each attachment may be at most {limit}."
+
+
+class AttachmentEmpty(AttachmentRefused):
+    code = "attachment_empty"
+    message_es = "«{name}» está vacío."
+    message_en = "«{name}» is empty."
+
+
+class AttachmentTypeRefused(AttachmentRefused):
+    code = "attachment_type_refused"
+    message_es = (
+        "«{name}» no es de un tipo admitido: se aceptan PDF, PNG, JPEG, GIF, WebP, texto y ZIP."
+    )
+    message_en = (
+        "«{name}» is not an accepted type: PDF, PNG, JPEG, GIF, WebP, text and ZIP are accepted."
+    )
+
+
+class AttachmentTypeMismatch(AttachmentRefused):
+    code = "attachment_type_mismatch"
+    message_es = "«{name}» tiene contenido {actual}, que no corresponde a su extensión."
+    message_en = "«{name}» contains {actual}, which does not match its extension."
+
+
+class AttachmentUnreadable(AttachmentRefused):
+    code = "attachment_unreadable"
+    message_es = "La imagen «{name}» no se puede leer o es demasiado grande ({limit} megapíxeles)."
+    message_en = "The image «{name}» cannot be read or is too large ({limit} megapixels)."

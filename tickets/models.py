@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from core.languages import in_language
+from core.storage import private_storage
 from sla.choices import Impact, Priority, Urgency
 
 CREDITS = {"max_digits": 12, "decimal_places": 2}
@@ -243,14 +244,32 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 
 
 class Attachment(models.Model):
+    """A file on a message, in private storage (`core.storage`): read only through the
+    attachment views, which apply the ticket's access rules. `filename` is the sanitized name
+    people see; `content_type` is what the content is (`tickets.attachments.sniff`), not what
+    the sender said, for the files people upload."""
+
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path)
-    filename = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=120)
-    size = models.PositiveIntegerField()
+    file = models.FileField(upload_to=attachment_path, storage=private_storage)
+    filename = models.CharField(_("nombre"), max_length=255)
+    content_type = models.CharField(_("tipo"), max_length=120)
+    size = models.PositiveIntegerField(_("tamaño"))
+
+    class Meta:
+        verbose_name = _("adjunto")
+        verbose_name_plural = _("adjuntos")
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        """Shown as a preview: one of the image types uploads accept."""
+        return self.content_type in IMAGE_TYPES
+
+
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 # Descriptions, messages and notes: long enough for any log excerpt a person pastes, short
@@ -410,3 +429,42 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome}: {self.message_id or self.fingerprint}"
+
+
+class CannedReply(models.Model):
+    """A ready answer agents insert in the reply box, in one language, with placeholders
+    filled from the ticket (`tickets.canned`): {cliente}, {ticket}, {vence} (or {customer},
+    {due}). An unknown placeholder is refused when it is saved, naming the field."""
+
+    class Language(models.TextChoices):
+        SPANISH = "es", "Español"
+        ENGLISH = "en", "English"
+
+    title = models.CharField(_("título"), max_length=120)
+    body = models.TextField(_("texto"), validators=[MaxLengthValidator(TEXT_LIMIT)])
+    language = models.CharField(_("idioma"), max_length=2, choices=Language.choices)
+    active = models.BooleanField(_("activa"), default=True)
+
+    class Meta:
+        verbose_name = _("respuesta predefinida")
+        verbose_name_plural = _("respuestas predefinidas")
+        ordering = ["language", "title", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "title"], name="tickets_canned_reply_unique_title"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.language}] {self.title}"
+
+    def clean(self) -> None:
+        from tickets.canned import placeholder_errors
+
+        errors = {
+            name: error
+            for name in ("title", "body")
+            if (error := placeholder_errors(getattr(self, name) or "")) is not None
+        }
+        if errors:
+            raise ValidationError(errors)

@@ -15,9 +15,10 @@ from credits.models import LedgerEntry
 from sla.choices import Priority
 from sla.models import EscalationStep, SlaClock
 from sla.selectors import clock_explain, clock_status, sla_state_expression, sla_state_of
+from tickets.canned import due_text, expand
 from tickets.clocks import clocks_of, level_status
 from tickets.filters import IntakeAttemptFilter, TicketFilter
-from tickets.models import IntakeAttempt, Ticket, TicketEvent
+from tickets.models import CannedReply, IntakeAttempt, Ticket, TicketEvent
 
 
 def ticket_list(*, filters: dict | None = None) -> QuerySet[Ticket]:
@@ -188,3 +189,30 @@ def ticket_charges(ticket: Ticket) -> list[dict]:
         }
         for entry in entries.order_by("sequence")
     ]
+
+
+def canned_replies_active(*, language: str | None = None) -> QuerySet[CannedReply]:
+    """The canned replies agents may choose (in `language` when given)."""
+    replies = CannedReply.objects.filter(active=True)
+    return replies.filter(language=language) if language else replies
+
+
+def canned_reply_values(ticket: Ticket) -> dict[str, str]:
+    """What {cliente}, {ticket} and {vence} stand for on `ticket`: the due time is its open
+    clocks' earliest, in the customer's zone and the requester's language."""
+    due_at = (
+        tickets_with_due(Ticket.objects.filter(pk=ticket.pk))
+        .values_list("next_due_at", flat=True)
+        .first()
+    )
+    language = ticket.requester.preferred_language if ticket.requester else ticket.customer.language
+    return {
+        "customer": ticket.customer.legal_name,
+        "ticket": ticket.number or "",
+        "due": due_text(due_at, zone=ticket.customer.time_zone_info, language=language),
+    }
+
+
+def canned_reply_text(reply: CannedReply, ticket: Ticket) -> str:
+    """The reply's text with its placeholders filled in for `ticket`."""
+    return expand(reply.body, canned_reply_values(ticket))

@@ -154,7 +154,7 @@ def test_an_attachment_named_with_path_parts_is_stored_under_a_safe_name_once(
     assert attachment.filename == "evil.txt"
     assert attachment.file.name == f"attachments/{ticket.pk}/evil.txt"
     stored = Path(attachment.file.path).resolve()
-    assert stored.is_relative_to(Path(settings.MEDIA_ROOT).resolve() / "attachments")
+    assert stored.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve() / "attachments")
     assert stored.read_bytes() == b"payload\n"
     assert not (tmp_path / "evil.txt").exists()
 
@@ -180,10 +180,11 @@ def test_attachment_names_lose_path_parts_and_control_characters(name, safe):
 
 @pytest.fixture
 def unwritable_media(settings, tmp_path):
-    """MEDIA_ROOT is a plain file: writing any attachment fails with a real OSError."""
+    """PRIVATE_MEDIA_ROOT (attachments' storage) is a plain file: writing any attachment
+    fails with a real OSError."""
     media = tmp_path / "media-is-a-file"
     media.write_text("")
-    settings.MEDIA_ROOT = media
+    settings.PRIVATE_MEDIA_ROOT = media
     return media
 
 

@@ -16,14 +16,15 @@ import logging
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from background.queue import enqueue_on_commit
 from contracts.models import Channel
 from contracts.selectors import contact_get_by_email, service_for_mailbox
 from core.errors import CreditdeskError
+from core.storage import private_storage
 from tickets import tasks
+from tickets.attachments import sniff
 from tickets.mail import MalformedMail, ParsedMail, mail_fingerprint, parse_message
 from tickets.models import TEXT_LIMIT, Attachment, InboundMail, Message, Ticket
 from tickets.services.intake import ticket_open
@@ -87,8 +88,9 @@ def _already_handled(mail: ParsedMail, fingerprint: str) -> bool:
 
 
 def _delete_files(names: list[str]) -> None:
+    storage = private_storage()
     for name in names:
-        default_storage.delete(name)
+        storage.delete(name)
 
 
 def _fitted(text: str) -> str:
@@ -150,13 +152,17 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
 
 
 def _store_attachments(message: Message, mail: ParsedMail, written: list[str]) -> None:
-    """Files under their sanitized names (`tickets.mail.attachment_filename`); each name
-    written goes into `written`, so a rollback can delete it."""
+    """Files under their sanitized names (`tickets.mail.attachment_filename`), in private
+    storage; each name written goes into `written`, so a rollback can delete it. Mail keeps
+    every type it is sent (the downloads always save, never display, what is not an
+    image)."""
     for part in mail.attachments:
         attachment = Attachment(
             message=message,
             filename=part.filename[:255],
-            content_type=part.content_type[:120],
+            # what the content is, not what the sender's mail client said: a preview is
+            # drawn only for real images (`tickets.attachments.sniff`)
+            content_type=sniff(part.content) or "application/octet-stream",
             size=len(part.content),
         )
         attachment.file.save(part.filename, ContentFile(part.content), save=False)

@@ -1,0 +1,46 @@
+"""Private file storage: files kept on disk but never served at a public address.
+
+Ticket attachments live here (`settings.STORAGES["private"]`, under
+`settings.PRIVATE_MEDIA_ROOT`); they are read only through views that first apply the same
+access rules as the ticket they belong to, so `url()` refuses: there is no address to leak.
+"""
+
+from pathlib import Path
+
+from django.core.files.storage import FileSystemStorage, storages
+from django.utils.functional import cached_property
+
+
+class PrivateStorage(FileSystemStorage):
+    """A `FileSystemStorage` rooted at `PRIVATE_MEDIA_ROOT` (not `MEDIA_ROOT`), with no URL."""
+
+    @cached_property
+    def base_location(self):
+        from django.conf import settings
+
+        default = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
+        if default is None:  # a settings module without the entry: beside MEDIA_ROOT
+            default = Path(settings.MEDIA_ROOT).parent / "private"
+        return self._value_or_setting(self._location, default)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name):
+        raise ValueError("Private files have no public address; serve them through a view.")
+
+
+def private_storage() -> FileSystemStorage:
+    """The storage of `STORAGES["private"]` (a callable, so models and migrations name it);
+    a `PrivateStorage` when the settings name none."""
+    from django.conf import settings
+
+    if "private" in settings.STORAGES:
+        return storages["private"]
+    return _fallback
+
+
+_fallback = PrivateStorage()
