@@ -1,6 +1,7 @@
 """The contracts app's row locks, in the one order every write takes them.
 
     customer -> contract -> plan
+    customer -> contact
 
 A customer row stands for everything the customer has signed: locking it first means two
 writers on one customer's contracts (an account manager's status change, the nightly plan
@@ -10,7 +11,7 @@ tickets, billing) never lock these rows inside their own transactions: contract 
 run in their own.
 """
 
-from contracts.models import Contract, Customer, Plan
+from contracts.models import Contact, Contract, Customer, Plan
 
 
 def customer_lock(pk: int) -> Customer:
@@ -29,3 +30,8 @@ def contract_lock(pk: int, *, customer_id: int) -> Contract:
 
 def plan_lock(pk: int) -> Plan:
     return Plan.objects.select_for_update().get(pk=pk)
+
+
+def contact_lock(pk: int) -> Contact:
+    """The contact (its portal login is made once, under this lock)."""
+    return Contact.objects.select_for_update().get(pk=pk)

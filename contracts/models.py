@@ -761,3 +761,34 @@ class PlanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_plan} → {self.to_plan} ({self.effective_on})"
+
+
+class CustomerNote(models.Model):
+    """A private note of staff about a customer: shown in the workspace only, never in the
+    portal nor to contacts through the API."""
+
+    TEXT_MAX_LENGTH = 4000
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        verbose_name=_("autor"),
+        related_name="+",
+    )
+    text = models.TextField(_("nota"), max_length=TEXT_MAX_LENGTH)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nota privada")
+        verbose_name_plural = _("notas privadas")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="contracts_note_cust_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(text=""), name="contracts_customernote_text_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -19,6 +19,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.functional import lazystr
 from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from djmoney.money import Money
 from djmoney.utils import get_currency_field_name
@@ -29,13 +30,14 @@ from contracts.exceptions import (
     PlanChangeNotAllowed,
     SecondLiveContract,
 )
-from contracts.locks import contract_lock, customer_lock, plan_lock
+from contracts.locks import contact_lock, contract_lock, customer_lock, plan_lock
 from contracts.models import (
     Contact,
     Contract,
     ContractStatusChange,
     CreditPack,
     Customer,
+    CustomerNote,
     Plan,
     PlanChange,
 )
@@ -113,6 +115,39 @@ def contact_portal_access_grant(
         )
         _update(contact, user=user)
     return user
+
+
+def contact_portal_invite(contact: Contact) -> AbstractBaseUser:
+    """The contact's portal login, made for an invitation: its username is the contact's
+    address and it has no usable password until the contact sets one from the invitation's
+    link. An existing login is kept (the invitation is sent again). Locks the contact."""
+    with transaction.atomic():
+        locked = contact_lock(contact.pk)
+        if locked.user_id is not None:
+            contact.user = locked.user
+            return locked.user
+        username = locked.email.strip().lower()
+        users = get_user_model().objects
+        if users.filter(username__iexact=username).exists():
+            raise InvalidInput(
+                {
+                    "contact": [
+                        ValidationError(
+                            _("Ya existe un usuario con el nombre %(username)s."),
+                            params={"username": username},
+                        )
+                    ]
+                }
+            )
+        user = users.create_user(username, email=locked.email)  # no usable password yet
+        _update(locked, user=user)
+    contact.user = user
+    return user
+
+
+def customer_note_add(*, customer: Customer, author: AbstractBaseUser, text: str) -> CustomerNote:
+    """A private staff note; its text is trimmed and bounded (`CustomerNote.TEXT_MAX_LENGTH`)."""
+    return _create(CustomerNote, customer=customer, author=author, text=(text or "").strip())
 
 
 def credit_pack_create(*, plan: Plan, **fields: Any) -> CreditPack:
