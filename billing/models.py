@@ -573,12 +573,31 @@ class StripeSubscription(models.Model):
     # Created time of the newest Stripe event applied to `status`; older events arriving
     # late never move the status backwards.
     status_event_at = models.DateTimeField(null=True, blank=True)
+    # Who started it (a contact in the portal or staff in the workspace; empty when code did),
+    # and a cancellation asked for at the end of the paid period (`subscription_cancel`).
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_at_period_end = models.BooleanField(default=False)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("suscripción Stripe")
         verbose_name_plural = _("suscripciones Stripe")
         ordering = ["-created_at"]
+        constraints = [
+            # One subscription at a time per contract: until one has ended (its contract
+            # moved back), a second start is refused by the database too.
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(ended_at__isnull=True),
+                name="billing_subscription_one_open_per_contract",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.stripe_id} ({self.status})"
@@ -803,3 +822,101 @@ class AutoTopUpAttempt(models.Model):
     @property
     def paid(self) -> bool:
         return self.payment.applied_at is not None
+
+
+def _proof_storage():
+    from billing.proofs import proof_storage
+
+    return proof_storage()
+
+
+class BankTransferReport(models.Model):
+    """A bank transfer a customer reports from the portal, with its proof, for finance.
+
+    Finance confirms it (the money arrived: `billing.services.transfers.transfer_confirm`
+    records and applies one payment through `payment_record`, the path of every bank
+    transfer) or rejects it with a reason. Either decision is taken once: the row is locked
+    and moves from pending only. The proof is kept in the private storage (`billing.proofs`).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pendiente de revisión")
+        CONFIRMED = "confirmed", _("Confirmada")
+        REJECTED = "rejected", _("Rechazada")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="transfer_reports"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amount = MoneyField(_("importe"), **MONEY)
+    transferred_on = models.DateField(_("fecha de la transferencia"))
+    reference = models.CharField(_("referencia bancaria"), max_length=100)
+    invoice = models.ForeignKey(
+        Invoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfer_reports",
+        verbose_name=_("factura"),
+    )
+    credit_pack = models.ForeignKey(
+        CreditPack,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paquete de créditos"),
+    )
+    proof = models.FileField(_("comprobante"), storage=_proof_storage, max_length=200)
+    proof_name = models.CharField(_("nombre del comprobante"), max_length=130)
+    proof_content_type = models.CharField(max_length=40)
+    proof_size = models.PositiveIntegerField()
+    proof_sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_at = models.DateTimeField(_("decidida"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.TextField(_("motivo del rechazo"), blank=True)
+    payment = models.OneToOneField(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfer_report",
+    )
+    created_at = models.DateTimeField(_("informada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transferencia informada")
+        verbose_name_plural = _("transferencias informadas")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending"),
+                name="billing_transfer_pending_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(invoice__isnull=True, credit_pack__isnull=False)
+                | Q(invoice__isnull=False, credit_pack__isnull=True),
+                name="billing_transfer_pays_one_thing",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_transfer_positive"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True, payment__isnull=True)
+                | Q(status="confirmed", decided_at__isnull=False, payment__isnull=False)
+                | Q(status="rejected", decided_at__isnull=False, payment__isnull=True)
+                & ~Q(rejection_reason=""),
+                name="billing_transfer_decision_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount} ({self.get_status_display()})"
