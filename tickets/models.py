@@ -26,6 +26,19 @@ from sla.choices import Impact, Priority, Urgency
 CREDITS = {"max_digits": 12, "decimal_places": 2}
 
 
+# The longest suggested alternative an out-of-scope outcome keeps.
+OUTCOME_ALTERNATIVE_LIMIT = 500
+
+
+class Outcome(models.TextChoices):
+    """What a resolution gave the customer (issue 20): the monthly mix reads these."""
+
+    SOLVED = "solved", _("Resuelto")
+    ADVICE = "advice", _("Asesoría (artículo enviado)")
+    OUT_OF_SCOPE = "out_of_scope", _("Fuera de alcance")
+    QUOTE = "quote", _("Presupuesto emitido")
+
+
 class TicketQuerySet(models.QuerySet["Ticket"]):
     def open(self) -> "TicketQuerySet":
         """Tickets still being worked (not resolved, closed or abandoned)."""
@@ -110,6 +123,23 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The outcome of the last resolution (blank while open or before outcomes were recorded);
+    # set only by tickets.services.lifecycle.ticket_transition, cleared by a reopen.
+    outcome = models.CharField(_("resultado"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_article = models.ForeignKey(
+        "knowledge.Article",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("artículo enviado"),
+    )
+    outcome_alternative = models.CharField(
+        _("alternativa sugerida"), max_length=OUTCOME_ALTERNATIVE_LIMIT, blank=True
+    )
+    # The quote's number: quotes sit above tickets, so the ticket names it, the quote app
+    # checks it (tickets.outcomes.quote_check) and links back by its own foreign key.
+    outcome_quote_number = models.CharField(_("presupuesto"), max_length=20, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -128,6 +158,18 @@ class Ticket(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(billed_credits__gte=0), name="tickets_billed_credits_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="advice") | Q(outcome_article__isnull=False),
+                name="tickets_outcome_advice_names_article",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="out_of_scope") | ~Q(outcome_alternative=""),
+                name="tickets_outcome_out_of_scope_names_alternative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="quote") | ~Q(outcome_quote_number=""),
+                name="tickets_outcome_quote_names_quote",
             ),
         ]
 
