@@ -7,6 +7,7 @@ clock, resolution stops the resolution clock and a reopen resumes it with its ti
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from tickets import clocks, tasks
 from tickets.exceptions import FollowUpNotAllowed
 from tickets.locks import ticket_lock
 from tickets.models import Message, Ticket, TicketEvent, text_within_limit
+from tickets.outcomes import outcome_clear, outcome_fields
 from tickets.services.charging import ticket_charge, ticket_release_unused_hold
 from tickets.services.events import ticket_event_record
 from tickets.services.intake import IntakeResult, scope_check, ticket_open
@@ -71,17 +73,36 @@ def ticket_transition(
     by: AbstractBaseUser | None = None,
     reason: str = "",
     at: datetime | None = None,
+    outcome: str | None = None,
+    outcome_article: Any = None,
+    outcome_alternative: str = "",
+    outcome_quote: str = "",
 ) -> Ticket:
     """The one way a ticket changes status; resolving charges it in the same transaction, and
     a reopened ticket goes straight back to work (in progress), whoever reopens it and from
-    whichever page, API call or mail."""
+    whichever page, API call or mail.
+
+    Resolving records the outcome (`tickets.outcomes.outcome_fields`, solved when none is
+    given), checked under the ticket's lock before anything is written; a reopen clears it."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = ticket_lock(ticket.pk)
+        recorded: dict[str, Any] = {}
+        if to_status == Status.RESOLVED:
+            recorded = outcome_fields(
+                locked,
+                outcome=outcome,
+                article=outcome_article,
+                alternative=outcome_alternative,
+                quote=outcome_quote,
+            )
         changed = _move(locked, to_status, by=by, reason=reason, at=at)
         if to_status == Status.REOPENED:
             changed += _move(locked, Status.IN_PROGRESS, by=by, reason="", at=at)
-        locked.save(update_fields=set(changed))
+            recorded = outcome_clear()
+        for name, value in recorded.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=set(changed) | set(recorded))
         if to_status == Status.RESOLVED:
             ticket_charge(locked, by=by, at=at)
             event_emit("ticket.resolved", locked)
@@ -98,8 +119,12 @@ def ticket_start_work(ticket: Ticket, *, by=None, at=None) -> Ticket:
     return ticket_transition(ticket, to_status=Status.IN_PROGRESS, by=by, at=at)
 
 
-def ticket_resolve(ticket: Ticket, *, by=None, reason: str = "", at=None) -> Ticket:
-    return ticket_transition(ticket, to_status=Status.RESOLVED, by=by, reason=reason, at=at)
+def ticket_resolve(ticket: Ticket, *, by=None, reason: str = "", at=None, **outcome) -> Ticket:
+    """Resolve with an outcome (`outcome`, `outcome_article`, `outcome_alternative`,
+    `outcome_quote`, as `ticket_transition` takes them)."""
+    return ticket_transition(
+        ticket, to_status=Status.RESOLVED, by=by, reason=reason, at=at, **outcome
+    )
 
 
 def ticket_close(ticket: Ticket, *, by=None, at=None) -> Ticket:
