@@ -33,6 +33,9 @@ EVENT_TYPES = (
     "incident.created",
     "incident.updated",
     "incident.resolved",
+    "quote.sent",
+    "quote.accepted",
+    "quote.rejected",
 )
 
 # Events about no customer in particular (the public status page): every endpoint subscribed
