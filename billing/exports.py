@@ -2,13 +2,17 @@
 totals per currency and tax rate, and what prepaid credits mean for the books in that range
 (`credits.breakage`), as CSV (streamed) or XLSX. Columns: README, "Finance export".
 
-One generator, `finance_export_records`, reads the rows and yields them in order: for each
-document (by issue date, series, number) its `invoice` record then its `line` records; then
-the `payment` records; then the `total` records; then, for each currency with prepaid
-credits, its `breakage` records (one per figure: credits in `quantity`, their value at what
-customers paid in `total`). It reads lines with one streamed query
-(`iterator()`), so memory stays flat however many lines there are; only the totals (one per
-currency, tax rate and document kind) are kept.
+One generator, `finance_export_rows`, yields the records in order as tuples of `COLUMNS`:
+for each document (by issue date, series and number) its `invoice` record then its `line`
+records; then the `payment` records; then the `total` records; then, for each currency with
+prepaid credits, its `breakage` records (one per figure: credits in `quantity`, their value
+at what customers paid in `total`). Documents and their lines are two streamed queries
+(`iterator()`) in the same order, merged, so memory stays flat however many lines there are
+and no line re-reads its document's cells. The database writes the cells as text (decimals
+with their places, dates ISO 8601) and adds up the totals; Python only arranges them. The
+XLSX reads each sheet with its own query and writes it row by row
+(`core.spreadsheets.XlsxWorkbook`). `bench/documents.py` measures both against a plain SQL
+export of the same rows.
 
 Totals leave out void documents, and subtract credit notes from invoices in the `net` rows.
 Amounts are plain decimals with a dot ("120900.00"), dates ISO 8601, for spreadsheets and
@@ -16,24 +20,27 @@ accounting imports alike.
 """
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import IO, Any
+from itertools import batched
+from operator import itemgetter
+from typing import IO, Any, NamedTuple
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, Func, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, Payment
 from contracts.models import CURRENCY_CHOICES, Customer
+from core.amounts import MONEY_COLUMN
 from core.errors import InvalidInput
 from core.money import zero
-from core.spreadsheets import spreadsheet_safe
+from core.spreadsheets import XlsxWorkbook, spreadsheet_safe
 from credits.breakage import credit_breakage
 
 COLUMNS = (
@@ -108,14 +115,9 @@ PAYMENT_COLUMNS = (
 )
 TOTAL_COLUMNS = ("kind", "currency", "tax_rate", "subtotal", "tax", "total")
 BREAKAGE_COLUMNS = ("kind", "currency", "quantity", "total")
-SHEETS = {
-    "invoice": ("invoices", INVOICE_COLUMNS),
-    "line": ("lines", LINE_COLUMNS),
-    "payment": ("payments", PAYMENT_COLUMNS),
-    "total": ("totals", TOTAL_COLUMNS),
-}
-# Written only when the range has prepaid credits.
-OPTIONAL_SHEETS = {"breakage": ("credits", BREAKAGE_COLUMNS)}
+# The sheets of the totals and of prepaid credits (written only when the range has some),
+# after the invoices, lines and payments.
+SUMMARY_SHEETS = {"total": ("totals", TOTAL_COLUMNS), "breakage": ("credits", BREAKAGE_COLUMNS)}
 ALL_RATES = "all"
 
 Status = Invoice.Status
@@ -193,53 +195,6 @@ def finance_export_get(*, filters: dict[str, Any]) -> FinanceExport:
     )
 
 
-def _number(prefix: str | None, number: int | None) -> str:
-    # The same text as Invoice.display_number, from values instead of a model instance.
-    return f"{prefix}{number:06d}" if number is not None else ""
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    return str(spreadsheet_safe(str(value)))
-
-
-_LINE_FIELDS = (
-    "invoice_id",
-    "invoice__kind",
-    "invoice__series__prefix",
-    "invoice__number",
-    "invoice__status",
-    "invoice__issued_on",
-    "invoice__due_on",
-    "invoice__customer_id",
-    "invoice__buyer_legal_name",
-    "invoice__buyer_tax_id",
-    "invoice__buyer_country",
-    "invoice__currency",
-    "invoice__corrects__series__prefix",
-    "invoice__corrects__number",
-    "invoice__subtotal",
-    "invoice__tax",
-    "invoice__total",
-    "position",
-    "kind",
-    "description",
-    "quantity",
-    "unit_price",
-    "tax_rate",
-    "subtotal",
-    "tax",
-    "total",
-)
-
-
 class _Totals:
     """Sums per (document kind, currency, tax rate), in Money, from zero in each currency."""
 
@@ -282,102 +237,229 @@ class _Totals:
         return result
 
 
-def finance_export_records(
-    export: FinanceExport, *, chunk_size: int = 2000
-) -> Iterator[dict[str, Any]]:
-    """Every record of the export, in order, as {column: value}; streamed (see module)."""
-    lines = (
+def _number(prefix: str | None, number: int | None) -> str | None:
+    # The same text as Invoice.display_number, from values instead of a model instance.
+    return f"{prefix}{number:06d}" if number is not None else None
+
+
+class _DecimalText(Func):
+    """A decimal column as text with its `places` decimals, written by the database. The
+    export's cells are text; a Decimal made per cell in Python (Django's converter) cost
+    more than all the rest of a line."""
+
+    output_field = CharField()
+
+    def __init__(self, expression: Any, places: int) -> None:
+        super().__init__(expression)
+        self.places = places
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite keeps a NUMERIC value as an integer or a double; printf rounds the double to
+        # the column's places, exact for the 14 digits a money column holds. `%%%%` is one
+        # percent sign once Django's placeholders are formatted.
+        template = f"printf('%%%%.{self.places}f', %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # A numeric(p, s) prints with its scale ("120900.00").
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS text)", **extra)
+
+
+_MONEY_PLACES = Decimal(1).scaleb(-MONEY_COLUMN["decimal_places"])
+
+
+def _money(name: str) -> _DecimalText:
+    return _DecimalText(F(name), MONEY_COLUMN["decimal_places"])
+
+
+def _iso(name: str) -> Cast:
+    # Dates as ISO 8601 text, with no converter per cell.
+    return Cast(F(name), CharField())
+
+
+def _safe(value: str | None) -> str | None:
+    return spreadsheet_safe(value) if value else value
+
+
+# Rows fetched per round trip: a chunk is the most the export holds (about 2 MB of cells).
+_CHUNK = 2000
+
+
+def _rows(queryset: QuerySet, fields: dict[str, Any]) -> Iterator[tuple]:
+    return (
+        queryset.annotate(**{f"x_{name}": value for name, value in fields.items()})
+        .values_list(*(f"x_{name}" for name in fields))
+        .iterator(chunk_size=_CHUNK)
+    )
+
+
+_HEADER_FIELDS = {
+    "pk": F("pk"),
+    "kind": F("kind"),
+    "prefix": F("series__prefix"),
+    "number": F("number"),
+    "status": F("status"),
+    "issued_on": _iso("issued_on"),
+    "due_on": _iso("due_on"),
+    "customer_id": F("customer_id"),
+    "buyer_legal_name": F("buyer_legal_name"),
+    "buyer_tax_id": F("buyer_tax_id"),
+    "buyer_country": F("buyer_country"),
+    "currency": F("currency"),
+    "corrects_prefix": F("corrects__series__prefix"),
+    "corrects_number": F("corrects__number"),
+    "subtotal": _money("subtotal"),
+    "tax": _money("tax"),
+    "total": _money("total"),
+}
+_LINE_FIELDS = {
+    "invoice_id": F("invoice_id"),
+    "position": F("position"),
+    "line_kind": F("kind"),
+    "description": F("description"),
+    "quantity": _DecimalText(F("quantity"), 4),
+    "unit_price": _money("unit_price"),
+    "tax_rate": _DecimalText(F("tax_rate"), 2),
+    "subtotal": _money("subtotal"),
+    "tax": _money("tax"),
+    "total": _money("total"),
+}
+_PAYMENT_FIELDS = {
+    "pk": F("pk"),
+    "prefix": F("invoice__series__prefix"),
+    "number": F("invoice__number"),
+    "customer_id": F("customer_id"),
+    "buyer_legal_name": F("customer__legal_name"),
+    "currency": F("amount_currency"),
+    "provider": F("provider"),
+    "provider_ref": F("provider_ref"),
+    "received_on": _iso("received_on"),
+    "amount": _money("amount"),
+}
+# Documents by issue date, series and number; their lines in the same order, by position.
+_DOCUMENT_ORDER = ("issued_on", "series__code", "number", "pk")
+
+
+class _Document(NamedTuple):
+    pk: int
+    kind: str
+    number: str | None
+    currency: str
+    record: tuple
+
+
+def _document(row: tuple) -> _Document:
+    (pk, kind, prefix, number, status, issued_on, due_on, customer_id, name, tax_id, country,
+     currency, corrects_prefix, corrects_number, subtotal, tax, total) = row  # fmt: skip
+    number = _number(prefix, number)
+    record = (
+        "invoice", kind, number, status, issued_on, due_on, customer_id, _safe(name),
+        _safe(tax_id), country, currency, _number(corrects_prefix, corrects_number),
+        None, None, None, None, None, None, subtotal, tax, total, None, None, None, None, None,
+    )  # fmt: skip
+    return _Document(pk, kind, number, currency, record)
+
+
+def _documents(export: FinanceExport) -> Iterator[_Document]:
+    return map(_document, _rows(export.invoices.order_by(*_DOCUMENT_ORDER), _HEADER_FIELDS))
+
+
+def _document_lines(export: FinanceExport) -> Iterator[tuple[_Document, tuple | None]]:
+    """(document, None) for each document, then (document, line row) for each of its lines.
+
+    Two streams in the same order, merged: each line would otherwise carry its document's
+    seventeen cells, and reading those cells a hundred thousand times took as long as the
+    rest of the export."""
+    documents = _documents(export)
+    lines = InvoiceLine.objects.filter(invoice__in=export.invoices).order_by(
+        *(f"invoice__{name}" for name in _DOCUMENT_ORDER), "position"
+    )
+    document = None
+    for line in _rows(lines, _LINE_FIELDS):
+        if document is None or line[0] != document.pk:
+            for document in documents:
+                yield document, None
+                if document.pk == line[0]:
+                    break
+        yield document, line
+    for document in documents:
+        yield document, None
+
+
+def _line_record(document: _Document, line: tuple) -> tuple:
+    _pk, position, kind, description, quantity, unit_price, rate, subtotal, tax, total = line
+    return (
+        "line", document.kind, document.number, None, None, None, None, None, None, None,
+        document.currency, None, position, kind, _safe(description), quantity, unit_price, rate,
+        subtotal, tax, total, None, None, None, None, None,
+    )  # fmt: skip
+
+
+def _payment_records(export: FinanceExport) -> Iterator[tuple]:
+    payments = export.payments.order_by("received_on", "pk")
+    for pk, prefix, number, customer_id, name, currency, provider, ref, on, amount in _rows(
+        payments, _PAYMENT_FIELDS
+    ):
+        yield (
+            "payment", None, _number(prefix, number), None, None, None, customer_id,
+            _safe(name), None, None, currency, None, None, None, None, None, None, None, None,
+            None, None, pk, provider, _safe(ref), on, amount,
+        )  # fmt: skip
+
+
+def finance_export_rows(export: FinanceExport) -> Iterator[tuple]:
+    """Every record of the export, in order, as a tuple of COLUMNS (text, an int, or None for
+    an empty cell); streamed (see module). The CSV writes these as they come."""
+    for document, line in _document_lines(export):
+        yield document.record if line is None else _line_record(document, line)
+    yield from _payment_records(export)
+    for record in _summary_records(export):
+        yield tuple(_cell_text(record.get(column)) for column in COLUMNS)
+
+
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def finance_export_records(export: FinanceExport) -> Iterator[dict[str, Any]]:
+    """The same records as {column: cell} with the empty cells left out, for reading."""
+    for row in finance_export_rows(export):
+        yield {
+            column: value for column, value in zip(COLUMNS, row, strict=True) if value is not None
+        }
+
+
+def _totals(export: FinanceExport) -> Iterator[dict[str, Any]]:
+    """The `total` records: sums per document kind, currency and tax rate, added up by the
+    database (void documents left out), then per currency over all rates and net of credit
+    notes."""
+    sums = (
         InvoiceLine.objects.filter(invoice__in=export.invoices)
-        .order_by("invoice__issued_on", "invoice__series__code", "invoice__number", "position")
-        .values_list(*_LINE_FIELDS)
+        .exclude(invoice__status=Status.VOID)
+        .values("invoice__kind", "invoice__currency", "tax_rate")
+        .annotate(sum_subtotal=Sum("subtotal"), sum_tax=Sum("tax"), sum_total=Sum("total"))
+        .order_by()
     )
     totals = _Totals()
-    current_invoice = None
-    for row in lines.iterator(chunk_size=chunk_size):
-        values = dict(zip(_LINE_FIELDS, row, strict=True))
-        currency = values["invoice__currency"]
-        number = _number(values["invoice__series__prefix"], values["invoice__number"])
-        document = {
-            "kind": values["invoice__kind"],
-            "number": number,
-            "currency": currency,
-        }
-        if values["invoice_id"] != current_invoice:
-            current_invoice = values["invoice_id"]
-            yield {
-                "record": "invoice",
-                **document,
-                "status": values["invoice__status"],
-                "issued_on": values["invoice__issued_on"],
-                "due_on": values["invoice__due_on"],
-                "customer_id": values["invoice__customer_id"],
-                "buyer_legal_name": values["invoice__buyer_legal_name"],
-                "buyer_tax_id": values["invoice__buyer_tax_id"],
-                "buyer_country": values["invoice__buyer_country"],
-                "corrects": _number(
-                    values["invoice__corrects__series__prefix"], values["invoice__corrects__number"]
-                ),
-                "subtotal": values["invoice__subtotal"],
-                "tax": values["invoice__tax"],
-                "total": values["invoice__total"],
-            }
-        if values["invoice__status"] != Status.VOID:
-            totals.add(
-                values["invoice__kind"],
-                currency,
-                values["tax_rate"],
-                (Money(values[name], currency) for name in ("subtotal", "tax", "total")),
-            )
-        yield {
-            "record": "line",
-            **document,
-            "line_position": values["position"],
-            "line_kind": values["kind"],
-            "description": values["description"],
-            "quantity": values["quantity"],
-            "unit_price": values["unit_price"],
-            "tax_rate": values["tax_rate"],
-            "subtotal": values["subtotal"],
-            "tax": values["tax"],
-            "total": values["total"],
-        }
-    payments = export.payments.order_by("received_on", "pk").values_list(
-        "pk",
-        "invoice__series__prefix",
-        "invoice__number",
-        "customer_id",
-        "customer__legal_name",
-        "amount_currency",
-        "provider",
-        "provider_ref",
-        "received_on",
-        "amount",
-    )
-    for (
-        pk,
-        prefix,
-        invoice_number,
-        customer_id,
-        name,
-        currency,
-        provider,
-        ref,
-        on,
-        amount,
-    ) in payments.iterator(chunk_size=chunk_size):
-        yield {
-            "record": "payment",
-            "payment_id": pk,
-            "number": _number(prefix, invoice_number),
-            "customer_id": customer_id,
-            "buyer_legal_name": name,
-            "currency": currency,
-            "payment_provider": provider,
-            "payment_reference": ref,
-            "received_on": on,
-            "payment_amount": amount,
-        }
-    yield from totals.records()
+    for row in sums:
+        currency = row["invoice__currency"]
+        totals.add(
+            row["invoice__kind"],
+            currency,
+            row["tax_rate"],
+            (
+                # SQLite sums NUMERIC columns as doubles; the column's places, as PostgreSQL.
+                Money(row[f"sum_{name}"].quantize(_MONEY_PLACES), currency)
+                for name in ("subtotal", "tax", "total")
+            ),
+        )
+    return totals.records()
+
+
+def _summary_records(export: FinanceExport) -> Iterator[dict[str, Any]]:
+    yield from _totals(export)
     yield from _breakage_records(export)
 
 
@@ -400,49 +482,64 @@ def _breakage_records(export: FinanceExport) -> Iterator[dict[str, Any]]:
             }
 
 
-class _Echo:
-    """A file-like whose write returns the text: csv.writer into a generator (Django docs)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def finance_export_csv(export: FinanceExport) -> Iterator[str]:
-    """The CSV text in pieces (a BOM, the header, one row each), for StreamingHttpResponse or
-    a file; nothing is held but the current row."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow(COLUMNS)
-    for record in finance_export_records(export):
-        yield writer.writerow([_text(record.get(column)) for column in COLUMNS])
+    """The CSV text in pieces (a BOM and the header, then a few thousand rows each), for
+    StreamingHttpResponse or a file; nothing is held but the current piece."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(COLUMNS)
+    for rows in batched(finance_export_rows(export), _CSV_ROWS_PER_PIECE):
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    # Numbers and dates keep their type; all text is a string cell (data_type "s"), never a
-    # formula, whatever it starts with.
-    if isinstance(value, Decimal | int | date):
-        return value
-    cell = WriteOnlyCell(sheet, value=None)
-    cell.value = spreadsheet_safe("" if value is None else str(value))
-    cell.data_type = "s"
-    return cell
+_CSV_ROWS_PER_PIECE = 2000
+# How each column is written in the XLSX: numbers and dates keep their type, the rest is text.
+_NUMBER_COLUMNS = {
+    "customer_id", "line_position", "quantity", "unit_price", "tax_rate", "subtotal", "tax",
+    "total", "payment_id", "payment_amount",
+}  # fmt: skip
+_DATE_COLUMNS = {"issued_on", "due_on", "received_on"}
+
+
+def _kinds(columns: tuple[str, ...]) -> list[str]:
+    return [
+        "number" if name in _NUMBER_COLUMNS else "date" if name in _DATE_COLUMNS else "text"
+        for name in columns
+    ]
 
 
 def finance_export_xlsx(export: FinanceExport, output: IO[bytes] | str) -> None:
-    """The same records as an XLSX workbook (one sheet per record type), written with
-    openpyxl's write-only mode to `output` (a path or a binary file)."""
-    workbook = Workbook(write_only=True)
-    sheets = {}
-    for record_type, (title, columns) in SHEETS.items():
-        sheet = workbook.create_sheet(title)
-        sheet.append(list(columns))
-        sheets[record_type] = (sheet, columns)
-    for record in finance_export_records(export):
-        if record["record"] not in sheets:
-            title, columns = OPTIONAL_SHEETS[record["record"]]
-            sheet = workbook.create_sheet(title)
-            sheet.append(list(columns))
-            sheets[record["record"]] = (sheet, columns)
-        sheet, columns = sheets[record["record"]]
-        sheet.append([_cell(sheet, record.get(column)) for column in columns])
-    workbook.save(output)
+    """The same records as an XLSX workbook, one sheet per record type, each read with its
+    own streamed query and written row by row (`core.spreadsheets.XlsxWorkbook`) to `output`
+    (a path or a binary file)."""
+    workbook = XlsxWorkbook(output)
+    sheets = (
+        ("invoices", INVOICE_COLUMNS, (document.record for document in _documents(export))),
+        (
+            "lines",
+            LINE_COLUMNS,
+            (_line_record(doc, line) for doc, line in _document_lines(export) if line),
+        ),
+        ("payments", PAYMENT_COLUMNS, _payment_records(export)),
+    )
+    for title, columns, records in sheets:
+        cells = itemgetter(*(COLUMNS.index(column) for column in columns))
+        with workbook.sheet(title, columns, _kinds(columns)) as add:
+            for record in records:
+                add(cells(record))
+    summary: dict[str, list[dict[str, Any]]] = {"total": [], "breakage": []}
+    for record in _summary_records(export):
+        summary[record["record"]].append(record)
+    for record_type, (title, columns) in SUMMARY_SHEETS.items():
+        if record_type == "breakage" and not summary[record_type]:
+            continue  # written only when the range has prepaid credits
+        with workbook.sheet(title, columns, ["typed"] * len(columns)) as add:
+            for record in summary[record_type]:
+                add([record.get(column) for column in columns])
+    workbook.close()

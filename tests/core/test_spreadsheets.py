@@ -1,0 +1,96 @@
+"""The XLSX writer of the exports, read back with openpyxl as a spreadsheet would."""
+
+import io
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from core.spreadsheets import XlsxWorkbook, spreadsheet_safe
+
+
+def read_back(write) -> openpyxl.Workbook:
+    output = io.BytesIO()
+    workbook = XlsxWorkbook(output)
+    write(workbook)
+    workbook.close()
+    output.seek(0)
+    return openpyxl.load_workbook(output)
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("=SUM(1+1)", "'=SUM(1+1)"),
+        ("+57 300", "'+57 300"),
+        ("-2+3", "'-2+3"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("plain", "plain"),
+        ("", ""),
+    ],
+)
+def test_text_a_spreadsheet_would_run_gets_a_quote(text, safe):
+    assert spreadsheet_safe(text) == safe
+
+
+def test_numbers_are_never_quoted():
+    assert spreadsheet_safe(Decimal("-5.00")) == Decimal("-5.00")
+    assert spreadsheet_safe(-5) == -5
+
+
+def test_sheets_keep_their_order_titles_and_cells_with_their_types():
+    def write(workbook):
+        with workbook.sheet("lines", ["text", "amount", "day"], ["text", "number", "date"]) as add:
+            add(["Soporte remoto", "120900.00", "2026-11-05"])
+            add([None, None, None])
+            add(["=HYPERLINK(\"http://x\")", 7, date(2026, 12, 31)])
+        with workbook.sheet("totals", ["kind", "rate", "total"], ["typed"] * 3) as add:
+            add(["net", "all", Decimal("-10.50")])
+            add(["invoice", Decimal("19.00"), 3])
+
+    result = read_back(write)
+
+    assert result.sheetnames == ["lines", "totals"]
+    rows = list(result["lines"].iter_rows(values_only=True))
+    assert rows[0] == ("text", "amount", "day")
+    assert rows[1] == ("Soporte remoto", 120900, datetime(2026, 11, 5))
+    assert rows[2] == (None, None, None)
+    assert rows[3] == ("'=HYPERLINK(\"http://x\")", 7, datetime(2026, 12, 31))
+    cells = list(result["lines"].iter_rows(min_row=2, max_row=2))[0]
+    assert [cell.data_type for cell in cells] == ["s", "n", "d"]
+    assert cells[2].number_format == "yyyy-mm-dd"
+    totals = list(result["totals"].iter_rows(values_only=True))
+    assert totals[1:] == [("net", "all", -10.5), ("invoice", 19, 3)]
+
+
+def test_markup_and_control_characters_cannot_break_the_file():
+    def write(workbook):
+        with workbook.sheet("t", ["a"], ["text"]) as add:
+            add(["<b>A & B</b>\x00\x0b\x1f tab\tand\nnewline "])
+            add(["ñandú, 10 %"])
+
+    rows = list(read_back(write)["t"].iter_rows(values_only=True))
+
+    assert rows[1] == ("<b>A & B</b> tab\tand\nnewline ",)
+    assert rows[2] == ("ñandú, 10 %",)
+
+
+def test_rows_are_written_as_they_come_in_constant_memory():
+    # Many rows: the sheet is flushed to the compressed entry in batches, never held.
+    output = io.BytesIO()
+    workbook = XlsxWorkbook(output)
+    with workbook.sheet("big", ["n", "text"], ["number", "text"]) as add:
+        for n in range(25_000):
+            add([n, f"línea {n}"])
+    workbook.close()
+
+    archive = zipfile.ZipFile(io.BytesIO(output.getvalue()))
+    sheet = archive.getinfo("xl/worksheets/sheet1.xml")
+    assert sheet.compress_size < sheet.file_size / 5
+    output.seek(0)
+    rows = list(openpyxl.load_workbook(output, read_only=True)["big"].iter_rows(values_only=True))
+    assert len(rows) == 25_001
+    assert rows[-1] == (24_999, "línea 24999")
