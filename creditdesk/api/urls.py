@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from creditdesk.api.views.agents import AttachmentViewSet, CannedReplyViewSet
 from creditdesk.api.views.billing import InvoiceViewSet, PaymentViewSet, TopUpViewSet
 from creditdesk.api.views.contracts import (
     ContactViewSet,
@@ -47,6 +48,8 @@ router.register("sla-policies", SlaPolicyViewSet, basename="sla-policy")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("sessions", SessionViewSet, basename="session")
+router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("canned-replies", CannedReplyViewSet, basename="canned-reply")
 router.register("intake-attempts", IntakeAttemptViewSet, basename="intake-attempt")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")

@@ -140,3 +140,11 @@ def _delete(names: list[str]) -> None:
     storage = private_storage()
     for name in names:
         storage.delete(name)
+
+
+def opening_message(result) -> Message | None:
+    """For `message_with_attachments` around an intake: the accepted ticket's first message
+    (the request's description); a refused intake has none."""
+    if not result.accepted:
+        return None
+    return result.ticket.messages.order_by("pk").first()
