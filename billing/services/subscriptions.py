@@ -20,13 +20,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from background.queue import enqueue_on_commit
 from billing import stripe_gateway, tasks
-from billing.exceptions import BillingError, NoLiveContract
+from billing.exceptions import (
+    BillingError,
+    NoLiveContract,
+    PaymentProviderError,
+    PaymentProviderFailed,
+    PaymentProviderUnavailable,
+)
 from billing.locks import subscription_lock
 from billing.models import Invoice, InvoiceLine, Payment, StripeSubscription
 from billing.services.invoices import invoice_add_line, invoice_create_draft, line_amounts
@@ -53,6 +61,18 @@ class PlanNotSubscribable(BillingError):
     message_en = "Plan {plan} has no monthly fee in the customer's currency."
 
 
+class SubscriptionAlreadyOpen(BillingError):
+    code = "subscription_already_open"
+    message_es = "El contrato ya tiene una suscripción premium; termine esa primero."
+    message_en = "The contract already has a premium subscription; end that one first."
+
+
+class SubscriptionNotCancellable(BillingError):
+    code = "subscription_not_cancellable"
+    message_es = "La suscripción no se puede cancelar: {why_es}."
+    message_en = "The subscription cannot be cancelled: {why_en}."
+
+
 def _local_date(moment: datetime, contract: Contract) -> date:
     return timezone.localtime(moment, timezone=_zone(contract)).date()
 
@@ -69,10 +89,18 @@ def subscription_amount(*, contract: Contract, plan: Plan) -> Any:
 
 
 def subscription_start(
-    *, contract: Contract, premium_plan: Plan, payment_method_id: str | None = None
+    *,
+    contract: Contract,
+    premium_plan: Plan,
+    payment_method_id: str | None = None,
+    started_by: AbstractBaseUser | None = None,
 ) -> StripeSubscription:
     """STARTED row, then Stripe (customer, plan, subscription; key `subscription:<pk>`) outside
-    any transaction, then the Stripe id and the contract moved to the premium plan."""
+    any transaction, then the Stripe id and the contract moved to the premium plan.
+
+    One subscription at a time per contract (a partial UNIQUE on the open rows: two starts at
+    once write one row, the other is refused with `SubscriptionAlreadyOpen`). When Stripe
+    refuses, the row is closed (ended, never sent) so the customer can try again."""
     contract = Contract.objects.select_related("customer", "plan").get(pk=contract.pk)
     if contract.status not in LIVE:
         raise NoLiveContract(field="contract")
@@ -80,29 +108,48 @@ def subscription_start(
     if premium_plan.currency != customer.currency or premium_plan.monthly_fee.amount <= 0:
         raise PlanNotSubscribable(field="premium_plan", plan=premium_plan.name)
     amount = subscription_amount(contract=contract, plan=premium_plan)
-    with transaction.atomic(durable=True):
-        row = StripeSubscription.objects.create(
-            contract=contract,
-            premium_plan=premium_plan,
-            fallback_plan=contract.plan,
-            status=SubStatus.INCOMPLETE,
+    try:
+        with transaction.atomic(durable=True):
+            row = StripeSubscription.objects.create(
+                contract=contract,
+                premium_plan=premium_plan,
+                fallback_plan=contract.plan,
+                status=SubStatus.INCOMPLETE,
+                started_by=started_by,
+            )
+    except IntegrityError:
+        raise SubscriptionAlreadyOpen(field="premium_plan") from None
+    try:
+        stripe_customer_id = stripe_customer_ensure(customer)
+        if payment_method_id:
+            stripe_gateway.customer_set_default_payment_method(
+                customer_id=stripe_customer_id, payment_method_id=payment_method_id
+            )
+        plan_id = stripe_gateway.plan_ensure(
+            plan_id=f"creditdesk-{premium_plan.code}-{amount.currency}-{to_minor_units(amount)}",
+            amount=amount,
+            product_name=premium_plan.name,
         )
-    stripe_customer_id = stripe_customer_ensure(customer)
-    if payment_method_id:
-        stripe_gateway.customer_set_default_payment_method(
-            customer_id=stripe_customer_id, payment_method_id=payment_method_id
+        remote = stripe_gateway.subscription_create(
+            customer_id=stripe_customer_id,
+            plan_id=plan_id,
+            metadata={
+                "creditdesk_contract": str(contract.pk),
+                "creditdesk_subscription": str(row.pk),
+            },
+            idempotency_key=f"subscription:{row.pk}",
         )
-    plan_id = stripe_gateway.plan_ensure(
-        plan_id=f"creditdesk-{premium_plan.code}-{amount.currency}-{to_minor_units(amount)}",
-        amount=amount,
-        product_name=premium_plan.name,
-    )
-    remote = stripe_gateway.subscription_create(
-        customer_id=stripe_customer_id,
-        plan_id=plan_id,
-        metadata={"creditdesk_contract": str(contract.pk), "creditdesk_subscription": str(row.pk)},
-        idempotency_key=f"subscription:{row.pk}",
-    )
+    except PaymentProviderError as error:
+        logger.warning(
+            "subscription %s of contract %s refused by Stripe: %s",
+            row.pk,
+            contract.pk,
+            error.message("en"),
+        )
+        StripeSubscription.objects.filter(pk=row.pk, stripe_id__isnull=True).update(
+            status=SubStatus.CANCELED, ended_at=timezone.now()
+        )
+        raise PaymentProviderFailed(detail=error.params.get("detail", "")) from error
     with transaction.atomic(durable=True):
         row = subscription_lock(row.pk)
         row.stripe_id = remote["id"]
@@ -307,11 +354,15 @@ def subscription_updated(obj: dict[str, Any], *, event_at: datetime) -> None:
 
 
 def subscriptions_end_due(*, today: date | None = None) -> list[StripeSubscription]:
-    """Move contracts whose cancelled premium period is over back to their fallback plan."""
+    """Move contracts whose cancelled premium period is over back to their fallback plan
+    (cancelled in Stripe, or asked to end at the period end here: `subscription_cancel`;
+    the job does not wait for Stripe's `customer.subscription.deleted`)."""
     today = today or timezone.localdate()
     ended = []
     due = StripeSubscription.objects.filter(
-        status=SubStatus.CANCELED, ends_on__lte=today, ended_at__isnull=True
+        Q(status=SubStatus.CANCELED) | Q(cancel_at_period_end=True),
+        ends_on__lte=today,
+        ended_at__isnull=True,
     ).select_related("contract")
     for sub in due:
         try:
@@ -337,3 +388,141 @@ def subscriptions_end_due(*, today: date | None = None) -> list[StripeSubscripti
             continue
         ended.append(sub)
     return ended
+
+
+# People start and cancel subscriptions: contacts in the portal, account managers and admins
+# in the workspace (`creditdesk.web.views.subscriptions`). Both call these.
+
+
+def plans_subscribable(contract: Contract | None) -> QuerySet[Plan]:
+    """The premium tiers the contract may subscribe to: plans with a monthly fee in the
+    customer's currency (what `subscription_start` accepts) above its current plan's fee."""
+    if contract is None or contract.status not in LIVE:
+        return Plan.objects.none()
+    current = (
+        contract.plan.monthly_fee.amount
+        if contract.plan.currency == contract.customer.currency
+        else 0
+    )
+    return (
+        Plan.objects.filter(currency=contract.customer.currency, monthly_fee__gt=max(current, 0))
+        .exclude(pk=contract.plan_id)
+        .order_by("monthly_fee", "name")
+    )
+
+
+def subscription_open_of(contract: Contract | None) -> StripeSubscription | None:
+    """The contract's subscription that has not ended (its plan still premium), or None."""
+    if contract is None:
+        return None
+    return (
+        StripeSubscription.objects.select_related("premium_plan", "fallback_plan")
+        .filter(contract=contract, ended_at__isnull=True)
+        .first()
+    )
+
+
+def _saved_card(customer) -> str | None:
+    """The card the customer saved for automatic top-ups, if any (Stripe's id)."""
+    from billing.models import AutoTopUp
+
+    card = (
+        AutoTopUp.objects.filter(customer=customer)
+        .exclude(payment_method_id="")
+        .values_list("payment_method_id", flat=True)
+        .first()
+    )
+    return card or None
+
+
+def subscription_subscribe(
+    *, contract: Contract, premium_plan: Plan, by: AbstractBaseUser
+) -> StripeSubscription:
+    """A person (the customer's contact, their account manager, an admin) subscribes the
+    contract to a premium tier. Stripe bills the premium fee from today; the plan changes
+    today, so the monthly run prorates the month's fee of the plan it leaves by day
+    (`billing.services.run`, one line per plan segment) and leaves the premium segment to
+    Stripe. The customer's saved card (auto top-up) pays when there is one; otherwise Stripe
+    charges the card already on its customer, and a subscription it cannot charge stays
+    incomplete until it is paid."""
+    if not stripe_gateway.is_configured():
+        raise PaymentProviderUnavailable()
+    if not plans_subscribable(contract).filter(pk=premium_plan.pk).exists():
+        raise PlanNotSubscribable(field="premium_plan", plan=premium_plan.name)
+    if subscription_open_of(contract) is not None:
+        raise SubscriptionAlreadyOpen(field="premium_plan")
+    return subscription_start(
+        contract=contract,
+        premium_plan=premium_plan,
+        payment_method_id=_saved_card(contract.customer),
+        started_by=by,
+    )
+
+
+def subscription_cancel(
+    *, subscription: StripeSubscription, by: AbstractBaseUser
+) -> StripeSubscription:
+    """Cancel at the end of the paid period, as billing products do (Stripe's
+    `cancel_at_period_end`): the customer paid the period in advance, so the premium tier
+    stays theirs until it ends, nothing is refunded or prorated back, and no further invoice
+    comes. The contract moves back to its previous plan on that day (`subscriptions_end_due`,
+    daily; the monthly run prorates that plan's fee from the day). Cancelling at once would
+    take away a period already paid for or force a refund and a credit note for it.
+
+    Locks the subscription row; the request is recorded first, then Stripe is told outside
+    the transaction (key `subscription-cancel:<pk>`). If Stripe refuses, the request is
+    undone and nothing changed."""
+    with transaction.atomic():
+        locked = subscription_lock(subscription.pk)
+        if locked.ended_at is not None or locked.status == SubStatus.CANCELED:
+            raise SubscriptionNotCancellable(
+                field="subscription", why_es="ya terminó", why_en="it has already ended"
+            )
+        if locked.cancel_at_period_end:
+            raise SubscriptionNotCancellable(
+                field="subscription",
+                why_es="ya se pidió su cancelación",
+                why_en="its cancellation was already requested",
+            )
+        if not locked.stripe_id:
+            raise SubscriptionNotCancellable(
+                field="subscription",
+                why_es="Stripe aún no la confirmó",
+                why_en="Stripe has not confirmed it yet",
+            )
+        contract = Contract.objects.select_related("customer").get(pk=locked.contract_id)
+        period_end = locked.current_period_end or timezone.now()
+        locked.cancel_at_period_end = True
+        locked.cancel_requested_at = timezone.now()
+        locked.cancel_requested_by = by
+        locked.ends_on = max(_local_date(period_end, contract), customer_today(contract.customer))
+        locked.save(
+            update_fields=[
+                "cancel_at_period_end",
+                "cancel_requested_at",
+                "cancel_requested_by",
+                "ends_on",
+            ]
+        )
+    try:
+        remote = stripe_gateway.subscription_cancel_at_period_end(
+            subscription_id=locked.stripe_id,
+            idempotency_key=f"subscription-cancel:{locked.pk}",
+        )
+    except PaymentProviderError as error:
+        StripeSubscription.objects.filter(pk=locked.pk, ended_at__isnull=True).update(
+            cancel_at_period_end=False,
+            cancel_requested_at=None,
+            cancel_requested_by=None,
+            ends_on=None,
+        )
+        raise PaymentProviderFailed(detail=error.params.get("detail", "")) from error
+    remote_end = stripe_gateway.from_stripe_timestamp(remote.get("current_period_end"))
+    if remote_end and locked.current_period_end is None:
+        with transaction.atomic():
+            row = subscription_lock(locked.pk)
+            row.current_period_end = remote_end
+            row.ends_on = max(_local_date(remote_end, contract), row.ends_on)
+            row.save(update_fields=["current_period_end", "ends_on"])
+    locked.refresh_from_db()
+    return locked
