@@ -107,10 +107,20 @@ WEBHOOK_ACTIONS = {
 }
 
 
+# Message attachments and their previews: their own role x own/other/internal-note matrix,
+# with files in place, in tests/web/test_agent_tools.py.
+ATTACHMENTS = {"attachments/<int:pk>/", "attachments/<int:pk>/preview/"}
+
+
 def test_every_page_route_with_an_id_is_in_the_matrix():
     routes = {route for route in page_routes() if "<" in route}
     assert routes == (
-        set(MATRIX) | set(POST_ONLY) | NOT_CUSTOMER_BOUND | WEBHOOK_ACTIONS | STATUS_PAGE
+        set(MATRIX)
+        | set(POST_ONLY)
+        | NOT_CUSTOMER_BOUND
+        | WEBHOOK_ACTIONS
+        | STATUS_PAGE
+        | ATTACHMENTS
     )
 
 
