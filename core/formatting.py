@@ -14,13 +14,14 @@ reads "$ 120.900" and a prorated one "$ 60.450,33", consistently on every line.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale, UnknownLocaleError, get_global
 from babel.dates import format_date as _format_date
-from babel.dates import get_timezone_location
+from babel.dates import format_datetime, get_timezone_location
 from babel.numbers import format_currency, format_decimal, format_percent
 from django.utils import formats, timezone, translation
 from djmoney.money import Money
@@ -148,3 +149,157 @@ def credits_text(value: Decimal, language: str | None = None) -> str:
     if not exact:
         return str(value)
     return format_credits(value, locale=document_locale(language_code(language)))
+
+
+# --- Moments and countdowns in the customer's words ---------------------------------------
+
+# CLDR patterns for a moment in words: "jueves 3 de diciembre, 10:00" / "Thursday 3 December,
+# 10:00"; the year only when it is not the reader's current one.
+_MOMENT_PATTERNS = {
+    "es": ("EEEE d 'de' MMMM", "EEEE d 'de' MMMM 'de' y"),
+    "en": ("EEEE d MMMM", "EEEE d MMMM y"),
+}
+
+
+def _zone_of(zone: str | ZoneInfo | tzinfo | None) -> tzinfo:
+    if zone is None:
+        return timezone.get_current_timezone()
+    return zone if isinstance(zone, tzinfo) else ZoneInfo(str(zone))
+
+
+def _offset_text(zone: tzinfo, at: datetime) -> str:
+    offset = at.astimezone(zone).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+def zone_city(zone: str | ZoneInfo | tzinfo, language: str | None = None) -> str:
+    """The city an IANA zone is named after, in the reader's language ("Caracas", "Bogotá",
+    "Buenos Aires" for America/Argentina/Buenos_Aires); "" for zones named after no city
+    (UTC, Etc/GMT+5)."""
+    name = getattr(zone, "key", None) or str(zone)
+    if "/" not in name or name.startswith("Etc/"):
+        return ""
+    try:
+        city = get_timezone_location(name, locale=language_code(language), return_city=True)
+    except LookupError:
+        city = name
+    # Babel keeps the region of three-part names ("Argentina/Buenos Aires"); people say
+    # the city.
+    return city.split("/")[-1].replace("_", " ")
+
+
+def zone_phrase(
+    zone: str | ZoneInfo | tzinfo | None = None,
+    language: str | None = None,
+    *,
+    at: datetime | None = None,
+) -> str:
+    """Whose clock a time follows, as said after it: "hora de Caracas" / "Caracas time";
+    "UTC"; "UTC-05:00" for a zone named after no city."""
+    resolved = _zone_of(zone)
+    name = getattr(resolved, "key", None) or str(resolved)
+    if name in ("UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu"):
+        return "UTC"
+    city = zone_city(resolved, language)
+    if not city:
+        return _offset_text(resolved, at or timezone.now())
+    return f"{city} time" if language_code(language) == "en" else f"hora de {city}"
+
+
+def moment_text(
+    value: datetime | None,
+    zone: str | ZoneInfo | tzinfo | None = None,
+    language: str | None = None,
+    *,
+    now: datetime | None = None,
+    with_zone: bool = True,
+) -> str:
+    """A moment in the reader's words and zone (the active one when `zone` is None):
+    "jueves 3 de diciembre, 10:00 (hora de Caracas)", "Thursday 3 December, 10:00 (Caracas
+    time)"; the year when it is not the current one in that zone ("jueves 3 de diciembre de
+    2025, 10:00"). Empty for None."""
+    if value is None:
+        return ""
+    resolved = _zone_of(zone)
+    code = language_code(language)
+    local = value.astimezone(resolved)
+    this_year = (now or timezone.now()).astimezone(resolved).year
+    pattern = _MOMENT_PATTERNS[code][local.year != this_year]
+    locale = document_locale(code)
+    day = format_datetime(local, pattern, locale=locale)
+    text = f"{day}, {local:%H:%M}"
+    if with_zone:
+        text += f" ({zone_phrase(resolved, code, at=value)})"
+    return text
+
+
+def day_text(value: date | None, language: str | None = None, *, today: date | None = None) -> str:
+    """A day in the reader's words: "jueves 3 de diciembre", "Thursday 3 December"; the year
+    when it is not `today`'s (the reader's today, in the active zone when not given)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    code = language_code(language)
+    current = today or timezone.localdate()
+    pattern = _MOMENT_PATTERNS[code][value.year != current.year]
+    return _format_date(value, format=pattern, locale=document_locale(code))
+
+
+def _span_text(span: timedelta, language: str) -> str:
+    """A span as a countdown says it, cut (never rounded up) to what a person needs: minutes
+    under an hour, hours and minutes under a day, days and hours beyond."""
+    english = language == "en"
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 1:
+        return "under 1 min" if english else "menos de 1 min"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    unit = {("en", True): "day", ("en", False): "days", ("es", True): "día"}.get(
+        (language, days == 1), "días"
+    )
+    return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """What an SLA badge says next to a due time: `text` ("vence en 2 h 10 min") and `tone`
+    (ok, warning, breach, paused, muted) for its colour."""
+
+    text: str
+    tone: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def sla_countdown(
+    state: str, due_at: datetime | None, *, now: datetime, language: str | None = None
+) -> Countdown:
+    """The SLA countdown for a state of `sla.selectors.sla_state_rules` and the earliest
+    due time of the open clocks: "vence en 2 h 10 min" / "due in 2 h 10 min", "vencido hace
+    3 h" / "overdue by 3 h", "pausado" / "paused", "cumplido" / "met", "sin SLA" / "no SLA".
+    Wall-clock time (what the customer's watch says), cut to the minute."""
+    english = language_code(language) == "en"
+    if state == "paused":
+        return Countdown("paused" if english else "pausado", "paused")
+    if state == "met":
+        return Countdown("met" if english else "cumplido", "ok")
+    if state not in ("running", "warning", "breached") or (due_at is None and state != "breached"):
+        return Countdown("no SLA" if english else "sin SLA", "muted")
+    if due_at is None:
+        return Countdown("overdue" if english else "vencido", "breach")
+    code = "en" if english else "es"
+    if state == "breached" or due_at <= now:
+        span = _span_text(now - due_at, code)
+        return Countdown(f"overdue by {span}" if english else f"vencido hace {span}", "breach")
+    span = _span_text(due_at - now, code)
+    tone = "warning" if state == "warning" else "ok"
+    return Countdown(f"due in {span}" if english else f"vence en {span}", tone)

@@ -1,8 +1,11 @@
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
 
-from core.formatting import format_duration, zone_label
+from core.formatting import day_text, format_duration, moment_text, zone_label
+from core.formatting import sla_countdown as sla_countdown_text
 
 register = template.Library()
 
@@ -23,3 +26,28 @@ def hours_minutes(value: timedelta | None) -> str:
 def seconds_hm(value: int | None) -> str:
     """{{ level.used_seconds|seconds_hm }} -> "2 h 05 min" (the API's figures in seconds)."""
     return "" if value is None else format_duration(timedelta(seconds=value))
+
+
+@register.filter
+def moment(value: datetime | None, style: str = "") -> str:
+    """{{ ticket.opened_at|moment }} -> "jueves 3 de diciembre, 10:00 (hora de Caracas)" in
+    the active zone and language; {{ ...|moment:"bare" }} without the zone (a table whose
+    heading names it)."""
+    return moment_text(value, with_zone=style != "bare")
+
+
+@register.filter
+def day(value: date | datetime | None) -> str:
+    """{{ invoice.issued_on|day }} -> "jueves 3 de diciembre" (the year when not this one)."""
+    return day_text(value)
+
+
+@register.simple_tag(takes_context=True)
+def sla_countdown(context, state: str, due_at: datetime | None) -> str:
+    """{% sla_countdown t.sla_state t.next_due_at %}: a badge "vence en 2 h 10 min",
+    "vencido hace 3 h", "pausado" (core.formatting.sla_countdown), as of the page's `now`."""
+    now = context.get("now") or timezone.now()
+    countdown = sla_countdown_text(state or "none", due_at, now=now)
+    if countdown.tone == "muted":
+        return format_html('<span class="muted countdown">{}</span>', countdown.text)
+    return format_html('<span class="badge {} countdown">{}</span>', countdown.tone, countdown.text)
