@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("operations.urls")),
     path("", include("creditdesk.web.urls")),
     path("", include("creditdesk.web.status_urls")),
+    path("", include("creditdesk.web.quote_urls")),
 ]

@@ -18,6 +18,7 @@ from creditdesk.api.views.contracts import (
 )
 from creditdesk.api.views.credits import CreditHoldViewSet, LedgerEntryViewSet
 from creditdesk.api.views.knowledge import ArticleViewSet
+from creditdesk.api.views.quotes import QuoteViewSet
 from creditdesk.api.views.sla import CalendarViewSet, SlaPolicyViewSet
 from creditdesk.api.views.statuspage import (
     ComponentViewSet,
@@ -57,6 +58,7 @@ router.register("top-ups", TopUpViewSet, basename="top-up")
 router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("articles", ArticleViewSet, basename="article")
+router.register("quotes", QuoteViewSet, basename="quote")
 router.register("status/components", ComponentViewSet, basename="status-component")
 router.register("status/incidents", IncidentViewSet, basename="status-incident")
 router.register("status/maintenance", MaintenanceViewSet, basename="status-maintenance")

@@ -10,9 +10,11 @@ from creditdesk.api.serializers.credits import (
     LedgerEntrySerializer,
     credit_summary,
 )
+from creditdesk.api.serializers.quotes import QuoteSerializer
 from creditdesk.api.serializers.statuspage import IncidentSerializer
 from creditdesk.api.serializers.tickets import IntakeAttemptSerializer, TicketSerializer
 from credits.models import CreditAccount, LedgerEntry
+from quotes.models import Quote
 from sla.models import SlaClock
 from statuspage.models import Incident
 from tickets.models import IntakeAttempt, Ticket
@@ -60,6 +62,10 @@ def _incident(incident: Incident) -> Rendered:
     return None, dict(IncidentSerializer(incident).data)
 
 
+def _quote(quote: Quote) -> Rendered:
+    return quote.customer_id, dict(QuoteSerializer(quote).data)
+
+
 def register() -> None:
     for model, render in (
         (Ticket, _ticket),
@@ -70,5 +76,6 @@ def register() -> None:
         (Invoice, _invoice),
         (Contract, _contract),
         (Incident, _incident),
+        (Quote, _quote),
     ):
         payload_renderer_register(model, render)

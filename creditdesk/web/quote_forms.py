@@ -1,0 +1,94 @@
+"""Forms of the quote pages: they parse input; `quotes.services` decides (lines, currency,
+validity, terms). Line fields are named as the service names them in a refusal
+(`lines.<i>.description`, ...), so a refusal lands on its own field."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from creditdesk.web.forms import TEXTAREA
+from quotes.models import DESCRIPTION_LIMIT, TERMS_LIMIT, Quote
+
+LINE_ROWS = 5
+
+
+class QuoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Tipo"), choices=Quote.Kind.choices, initial=Quote.Kind.MONEY)
+    valid_until = forms.DateField(
+        label=_("Válido hasta"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    terms = forms.CharField(
+        label=_("Condiciones"),
+        required=False,
+        max_length=TERMS_LIMIT,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for index in range(LINE_ROWS):
+            number = index + 1
+            self.fields[f"lines.{index}.description"] = forms.CharField(
+                label=_("Línea %(n)s: descripción") % {"n": number},
+                required=False,
+                max_length=DESCRIPTION_LIMIT,
+            )
+            self.fields[f"lines.{index}.quantity"] = forms.DecimalField(
+                label=_("Línea %(n)s: cantidad") % {"n": number},
+                required=False,
+                max_digits=12,
+                decimal_places=4,
+            )
+            self.fields[f"lines.{index}.unit_price"] = forms.DecimalField(
+                label=_("Línea %(n)s: precio unitario sin impuesto") % {"n": number},
+                required=False,
+                max_digits=12,
+                decimal_places=2,
+            )
+            self.fields[f"lines.{index}.credits"] = forms.DecimalField(
+                label=_("Línea %(n)s: créditos") % {"n": number},
+                required=False,
+                max_digits=10,
+                decimal_places=2,
+            )
+
+    def line_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [
+                self[f"lines.{index}.{name}"]
+                for name in ("description", "quantity", "unit_price", "credits")
+            ]
+            for index in range(LINE_ROWS)
+        ]
+
+    def lines(self) -> list[dict]:
+        """The filled rows, in order, as `quotes.services.quote_draft` takes them."""
+        data = self.cleaned_data
+        kind = data.get("kind")
+        rows = []
+        for index in range(LINE_ROWS):
+            values = {
+                name: data.get(f"lines.{index}.{name}")
+                for name in ("description", "quantity", "unit_price", "credits")
+            }
+            if not any(value not in (None, "") for value in values.values()):
+                continue
+            if kind == Quote.Kind.MONEY:
+                rows.append(
+                    {
+                        "description": values["description"],
+                        "quantity": values["quantity"],
+                        "unit_price": values["unit_price"],
+                    }
+                )
+            else:
+                rows.append({"description": values["description"], "credits": values["credits"]})
+        return rows
+
+
+class QuoteRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motivo (opcional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={**TEXTAREA, "rows": 2}),
+    )
