@@ -1,0 +1,146 @@
+"""Forms of the account manager's workspace: they parse input; `contracts.services` and
+`credits.services` decide (and name the field of any refusal)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Contact, Contract, Customer, CustomerNote, Plan
+
+TEXTAREA = {"rows": 3}
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+REASON_MAX = 500
+
+CUSTOMER_FIELDS = [
+    "legal_name",
+    "tax_id",
+    "country",
+    "currency",
+    "time_zone",
+    "language",
+    "billing_email",
+    "address",
+    "membership",
+    "tax_exempt",
+]
+
+
+class CustomerForm(forms.ModelForm):
+    """A customer's data; the account manager is chosen by admins only (an account manager's
+    new customer is their own)."""
+
+    class Meta:
+        model = Customer
+        fields = [*CUSTOMER_FIELDS, "account_manager"]
+        widgets = {"address": forms.Textarea(attrs=TEXTAREA)}
+
+    def __init__(self, *args, may_choose_manager: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if may_choose_manager:
+            self.fields["account_manager"].queryset = (
+                get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+            )
+        else:
+            del self.fields["account_manager"]
+        self.fields["country"].help_text = _("Código de dos letras: CO, VE, AR…")
+
+    def _post_clean(self) -> None:
+        """The services run the model's checks (and name the field); not twice here."""
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "email", "phone", "can_request", "language"]
+
+    def _post_clean(self) -> None:
+        """The services run the model's checks."""
+
+
+class ContractForm(forms.Form):
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.none())
+    starts_on = forms.DateField(label=_("Inicio"), widget=DATE)
+    activate = forms.BooleanField(
+        label=_("Activarlo ya"),
+        required=False,
+        initial=True,
+        help_text=_("Sin marcar queda como borrador."),
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.filter(
+            is_active=True, currency=customer.currency
+        ).order_by("name")
+
+
+class PlanChangeForm(forms.Form):
+    plan = forms.ModelChoiceField(label=_("Plan nuevo"), queryset=Plan.objects.none())
+    effective_on = forms.DateField(label=_("Desde"), widget=DATE)
+    reason = forms.CharField(label=_("Motivo"), required=False, max_length=REASON_MAX)
+
+    def __init__(self, *args, contract: Contract, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = (
+            Plan.objects.filter(is_active=True, currency=contract.plan.currency)
+            .exclude(pk=contract.plan_id)
+            .order_by("name")
+        )
+
+
+class ContractStatusForm(forms.Form):
+    ACTIONS = {
+        "activate": _("Activar"),
+        "suspend": _("Suspender"),
+        "reactivate": _("Reactivar"),
+        "cancel": _("Cancelar"),
+    }
+    action = forms.ChoiceField(label=_("Acción"), choices=[])
+    reason = forms.CharField(
+        label=_("Motivo"),
+        required=False,
+        max_length=REASON_MAX,
+        help_text=_("Obligatorio para suspender o cancelar."),
+    )
+
+    def __init__(self, *args, contract: Contract, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        Status = Contract.Status
+        offered = {
+            Status.DRAFT: ["activate", "cancel"],
+            Status.ACTIVE: ["suspend", "cancel"],
+            Status.SUSPENDED: ["reactivate", "cancel"],
+        }.get(contract.status, [])
+        self.fields["action"].choices = [(name, self.ACTIONS[name]) for name in offered]
+
+
+class CreditsForm(forms.Form):
+    """A courtesy grant (account managers and admins) or a correction, positive or negative
+    (finance and admins): `kinds` are those the user may make."""
+
+    KINDS = {"grant": _("Cortesía (créditos gratis)"), "adjust": _("Ajuste (corrección)")}
+    kind = forms.ChoiceField(label=_("Tipo"), choices=[])
+    # A text field: `credits.services` parses it and names the field of a bad amount.
+    credits = forms.CharField(
+        label=_("Créditos"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("Un ajuste puede ser negativo: -2,5"),
+    )
+    reason = forms.CharField(label=_("Motivo"), max_length=REASON_MAX)
+
+    def __init__(self, *args, kinds: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, self.KINDS[kind]) for kind in kinds]
+
+    def clean_credits(self) -> str:
+        return self.cleaned_data["credits"].strip().replace(",", ".")
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Nota privada"),
+        max_length=CustomerNote.TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("Solo la ve el equipo; nunca aparece en el portal."),
+    )
