@@ -11,9 +11,13 @@ it answers the quote's number or raises `InvalidInput` on `outcome_quote`.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
@@ -108,3 +112,40 @@ def outcome_clear() -> dict[str, Any]:
         "outcome_alternative": "",
         "outcome_quote_number": "",
     }
+
+
+@dataclass(frozen=True)
+class OutcomeMonth:
+    """How the resolutions of one month ended (by the reader's calendar month)."""
+
+    month: date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def rows(self) -> list[tuple[str, str, int]]:
+        """(outcome, its label, count) in the choices' order, zeros included."""
+        return [(value, label, self.counts.get(value, 0)) for value, label in Outcome.choices]
+
+
+def outcomes_by_month(
+    tickets: QuerySet[Ticket], *, start: datetime, end: datetime, zone: tzinfo
+) -> list[OutcomeMonth]:
+    """The outcome mix per month of `tickets` resolved in [start, end), counted in the
+    database (one grouped query); months in `zone`, without a resolution left out."""
+    rows = (
+        tickets.filter(resolved_at__gte=start, resolved_at__lt=end)
+        .exclude(outcome="")
+        .annotate(month=TruncMonth("resolved_at", tzinfo=zone))
+        .values("month", "outcome")
+        .annotate(count=Count("pk"))
+        .order_by("month", "outcome")
+    )
+    months: dict[date, dict[str, int]] = {}
+    for row in rows:
+        month = row["month"]
+        day = month.date() if isinstance(month, datetime) else month
+        months.setdefault(day, {})[row["outcome"]] = row["count"]
+    return [OutcomeMonth(month, counts) for month, counts in sorted(months.items())]

@@ -9,7 +9,7 @@ period's days and weeks are in the customer's time zone. `rendering` turns this 
 and a CSV.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,8 @@ from credits.selectors import CreditMovements, credit_movements
 from sla.choices import Priority
 from sla.models import SlaTarget
 from sla.selectors import Compliance, GroupCompliance, policy_current_version, sla_compliance
+from tickets.models import Ticket
+from tickets.outcomes import OutcomeMonth, outcomes_by_month
 from tickets.selectors import contract_clocks
 
 
@@ -50,6 +52,8 @@ class SlaReport:
     compliance: Compliance
     weeks: list[Week]
     credits: CreditMovements | None
+    # The outcome mix of the contract's requests resolved in the period, per month.
+    outcomes: list[OutcomeMonth] = field(default_factory=list)
 
 
 def month_bounds(month: str | date) -> tuple[date, date]:
@@ -113,5 +117,8 @@ def sla_report_data(
             credit_movements(customer_id=customer.pk, start=start, end=end)
             if contract.plan.uses_credits
             else None
+        ),
+        outcomes=outcomes_by_month(
+            Ticket.objects.filter(contract=contract), start=start, end=end, zone=zone
         ),
     )

@@ -27,6 +27,7 @@ from core.spreadsheets import spreadsheet_safe
 from creditdesk.reports.data import SlaReport, Week
 from sla.choices import Priority
 from sla.selectors import GroupCompliance
+from tickets.models import Outcome
 
 LABELS = {
     "es": {
@@ -62,6 +63,15 @@ LABELS = {
         "late_by": "Retraso",
         "still_open": "aún abierta",
         "credits": "Créditos",
+        "outcomes": "Resultado de las solicitudes resueltas",
+        "outcome_month": "Mes",
+        "outcome_total": "Total",
+        "outcome_labels": {
+            "solved": "Resuelta",
+            "advice": "Asesoría",
+            "out_of_scope": "Fuera de alcance",
+            "quote": "Presupuesto",
+        },
         "opening": "Saldo inicial",
         "added": "Recargados",
         "consumed": "Consumidos",
@@ -104,6 +114,15 @@ LABELS = {
         "late_by": "Late by",
         "still_open": "still open",
         "credits": "Credits",
+        "outcomes": "Outcome of resolved requests",
+        "outcome_month": "Month",
+        "outcome_total": "Total",
+        "outcome_labels": {
+            "solved": "Solved",
+            "advice": "Advice",
+            "out_of_scope": "Out of scope",
+            "quote": "Quote",
+        },
         "opening": "Opening balance",
         "added": "Added",
         "consumed": "Consumed",
@@ -249,6 +268,15 @@ def _context(report: SlaReport, language: str) -> dict:
         ]
         if credits is not None
         else [],
+        "outcome_names": [labels["outcome_labels"][value] for value in Outcome.values],
+        "outcomes": [
+            {
+                "month": format_date(month.month, locale=locale, pattern="MMMM y"),
+                "counts": [count for _value, _label, count in month.rows()],
+                "total": month.total,
+            }
+            for month in report.outcomes
+        ],
     }
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("workspace/quotes/<int:pk>/", quotes.work_quote, name="work"),
     path("workspace/quotes/<int:pk>/send/", quotes.work_quote_send, name="work-send"),
     path("workspace/quotes/<int:pk>/pdf/", quotes.work_quote_pdf, name="work-pdf"),
+    path("workspace/outcomes/", quotes.work_outcomes, name="outcomes"),
     path("portal/quotes/<int:pk>/", quotes.portal_quote, name="portal"),
     path("portal/quotes/<int:pk>/pdf/", quotes.portal_quote_pdf, name="portal-pdf"),
     path("portal/quotes/<int:pk>/accept/", quotes.portal_quote_accept, name="portal-accept"),

@@ -2,6 +2,8 @@
 in the portal, downloads its PDF and accepts or rejects it. Every page reads quotes through
 `creditdesk.roles.quotes_visible_to` and writes through `quotes.services`."""
 
+from datetime import datetime, time, timedelta
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +20,8 @@ from creditdesk.web.views.common import form_submit, show_refusal
 from quotes.models import Quote
 from quotes.pdf import quote_pdf_bytes, quote_pdf_filename
 from quotes.services import quote_accept, quote_draft, quote_reject, quote_send
-from tickets.models import Ticket
+from tickets.models import Outcome, Ticket
+from tickets.outcomes import outcomes_by_month
 
 
 def _quote(request: HttpRequest, pk: int) -> Quote:
@@ -173,3 +176,25 @@ def portal_quote_reject(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Presupuesto rechazado."))
         return redirect("quotes:portal", pk=quote.pk)
     return _portal_page(request, quote, reject_form=form)
+
+
+@roles_view(STAFF)
+def work_outcomes(request: HttpRequest) -> HttpResponse:
+    """The outcome mix per month of the last twelve months' resolutions the user may see."""
+    zone = timezone.get_current_timezone()
+    now = timezone.localtime(timezone.now(), zone)
+    first = now.date().replace(day=1)
+    for _month in range(11):
+        first = (first - timedelta(days=1)).replace(day=1)
+    start = datetime.combine(first, time(0), tzinfo=zone)
+    months = outcomes_by_month(
+        scope(Ticket.objects.all(), request.user),
+        start=start,
+        end=now + timedelta(days=1),
+        zone=zone,
+    )
+    return render(
+        request,
+        "workspace/outcomes.html",
+        {"months": months, "outcomes": Outcome.choices},
+    )
