@@ -67,6 +67,18 @@ class SubscriptionAlreadyOpen(BillingError):
     message_en = "The contract already has a premium subscription; end that one first."
 
 
+class CardRequired(BillingError):
+    code = "card_required"
+    message_es = (
+        "La suscripción se cobra a una tarjeta guardada y el cliente no tiene ninguna: "
+        "guárdela primero en Créditos, Recarga automática."
+    )
+    message_en = (
+        "The subscription is charged to a saved card and the customer has none: "
+        "save one first under Credits, Automatic top-up."
+    )
+
+
 class SubscriptionNotCancellable(BillingError):
     code = "subscription_not_cancellable"
     message_es = "La suscripción no se puede cancelar: {why_es}."
@@ -422,7 +434,7 @@ def subscription_open_of(contract: Contract | None) -> StripeSubscription | None
     )
 
 
-def _saved_card(customer) -> str | None:
+def saved_card_of(customer) -> str | None:
     """The card the customer saved for automatic top-ups, if any (Stripe's id)."""
     from billing.models import AutoTopUp
 
@@ -442,19 +454,21 @@ def subscription_subscribe(
     contract to a premium tier. Stripe bills the premium fee from today; the plan changes
     today, so the monthly run prorates the month's fee of the plan it leaves by day
     (`billing.services.run`, one line per plan segment) and leaves the premium segment to
-    Stripe. The customer's saved card (auto top-up) pays when there is one; otherwise Stripe
-    charges the card already on its customer, and a subscription it cannot charge stays
-    incomplete until it is paid."""
+    Stripe. The customer's saved card (the one auto top-up uses, `AutoTopUp`) pays: without
+    one nothing starts (`CardRequired`), as Stripe would refuse a customer with no card."""
     if not stripe_gateway.is_configured():
         raise PaymentProviderUnavailable()
     if not plans_subscribable(contract).filter(pk=premium_plan.pk).exists():
         raise PlanNotSubscribable(field="premium_plan", plan=premium_plan.name)
     if subscription_open_of(contract) is not None:
         raise SubscriptionAlreadyOpen(field="premium_plan")
+    card = saved_card_of(contract.customer)
+    if card is None:
+        raise CardRequired(field="premium_plan")
     return subscription_start(
         contract=contract,
         premium_plan=premium_plan,
-        payment_method_id=_saved_card(contract.customer),
+        payment_method_id=card,
         started_by=by,
     )
 
