@@ -37,3 +37,34 @@ def run_billing_period(period: str) -> list[str]:
     except Exception as error:
         BillingRun.objects.filter(period_start=parsed.start).update(error=str(error)[:2000])
         raise
+
+
+# Billing that talks (`billing.notifications`): each mail once per subject and recipient.
+
+
+@background_task
+def send_invoice_issued(invoice_id: int) -> int:
+    from billing import notifications
+
+    return notifications.send_invoice_issued(invoice_id)
+
+
+@background_task
+def send_payment_reminder(invoice_id: int, offset: int) -> int:
+    from billing import notifications
+
+    return notifications.send_payment_reminder(invoice_id, offset)
+
+
+@background_task
+def send_suspension_notice(suspension_id: int) -> int:
+    from billing import notifications
+
+    return notifications.send_suspension_notice(suspension_id)
+
+
+@background_task
+def send_reactivation_notice(suspension_id: int) -> int:
+    from billing import notifications
+
+    return notifications.send_reactivation_notice(suspension_id)

@@ -331,6 +331,9 @@ TICKETS_UNANSWERED_LIMIT = env.int("TICKETS_UNANSWERED_LIMIT", default=2)
 # customer is administratively insolvent, and this many days later the contract is suspended.
 BILLING_PAYMENT_TERM_DAYS = env.int("BILLING_PAYMENT_TERM_DAYS", default=15)
 BILLING_SUSPEND_AFTER_DAYS = env.int("BILLING_SUSPEND_AFTER_DAYS", default=15)
+# Payment reminders of an unpaid invoice, in days from its due date (negative: before it; 0:
+# on it), each sent once (`manage.py remind_invoices`, daily), e.g. "-3,0,7,15".
+BILLING_REMINDER_DAYS = tuple(env.list("BILLING_REMINDER_DAYS", cast=int, default=[-3, 0, 7, 15]))
 
 # Content-Security-Policy (django.middleware.csp): see creditdesk/csp.py.
 SECURE_CSP = content_security_policy(stripe_api_base=STRIPE_API_BASE)

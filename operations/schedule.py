@@ -69,6 +69,9 @@ JOBS: tuple[Job, ...] = (
     Job("billing_daily", "billing_daily", "day", hour=1),
     # 13:00 UTC: the morning in the Americas, when a customer can still buy or use them.
     Job("remind_expiring_credits", "remind_expiring_credits", "day", hour=13),
+    Job("remind_invoices", "remind_invoices", "day", hour=13),
+    # Daily: each customer's first business day of the month falls on a different date.
+    Job("mail_sla_reports", "mail_sla_reports", "day", hour=13),
     Job("run_billing", "run_billing", "month", hour=2, args=_previous_month),
     Job("verify_ledger", "verify_ledger", "day", hour=3),
 )

@@ -15,6 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 from djmoney.money import Money
 
+from background.queue import enqueue_on_commit
+from billing import tasks
 from billing.exceptions import (
     CreditNoteExceedsInvoice,
     CreditNoteNeedsLines,
@@ -220,7 +222,7 @@ def issue_locked(
 
     The series row is locked last and held only for the number, so concurrent issuers queue
     on it for one UPDATE each; numbers are gapless because a rolled-back issue rolls back
-    the series bump with it.
+    the series bump with it. Enqueues the invoice's mail on commit (`billing.notifications`).
     """
     if not lines:
         raise EmptyInvoice(field="lines")
@@ -250,6 +252,9 @@ def issue_locked(
     _record_status(invoice, from_status, Status.ISSUED, by=by)
     if invoice.kind == Kind.INVOICE:  # credit notes are announced with their refund
         event_emit("invoice.issued", invoice)
+        # The mail (and the PDF it attaches) is the task's work, after commit: issuing stays
+        # one short transaction, and a rolled-back issue mails nobody.
+        enqueue_on_commit(tasks.send_invoice_issued, invoice.pk)
     return invoice
 
 

@@ -6,7 +6,8 @@ issue) makes its customer administratively insolvent. BILLING_SUSPEND_AFTER_DAYS
 15) days later, `overdue_suspend_due` suspends the customer's active contract through
 `contracts.services.contract_suspend` and records a BillingSuspension; once no invoice of
 the customer is past `insolvent_on`, `overdue_lift_settled` reactivates it. Only contracts
-billing suspended are reactivated by billing.
+billing suspended are reactivated by billing. Each suspension and each reactivation mails the
+customer once, after commit (`billing.notifications`).
 """
 
 from datetime import date, timedelta
@@ -15,6 +16,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from background.queue import enqueue_on_commit
+from billing import tasks
 from billing.models import BillingSuspension
 from billing.selectors import invoice_list_overdue
 from contracts.models import Contract
@@ -68,6 +71,7 @@ def overdue_suspend_due(*, today: date | None = None) -> list[BillingSuspension]
                     )
             except IntegrityError:
                 continue
+            enqueue_on_commit(tasks.send_suspension_notice, suspension.pk)
         suspended.append(suspension)
     return suspended
 
@@ -96,5 +100,6 @@ def overdue_lift_settled(
             contract.refresh_from_db(fields=["status"])
             if contract.status == Contract.Status.SUSPENDED:
                 contract_reactivate(contract, reason="Pago recibido: sin facturas vencidas")
+            enqueue_on_commit(tasks.send_reactivation_notice, suspension.pk)
         lifted.append(suspension)
     return lifted

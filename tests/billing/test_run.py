@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError, connection
@@ -258,11 +259,15 @@ def test_the_runs_pdfs_render_in_a_task_after_it(db_tasks, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         billing_run(period=NOVEMBER)
 
-    # the run rendered nothing itself; a task waits for a worker
+    # the run rendered nothing itself; tasks wait for a worker: the invoice's mail (which
+    # attaches its PDF) and the PDFs of the run
     assert invoice_pdf_pending().count() == 1
-    queued = DBTaskResult.objects.get()
-    assert (queued.task_path, queued.status) == ("billing.tasks.render_pending_pdfs", "READY")
-    assert db_tasks() == 1
-    queued.refresh_from_db()
-    assert (queued.status, queued.return_value) == ("SUCCESSFUL", 1)
+    queued = DBTaskResult.objects.order_by("task_path")
+    assert [(row.task_path, row.status) for row in queued] == [
+        ("billing.tasks.render_pending_pdfs", "READY"),
+        ("billing.tasks.send_invoice_issued", "READY"),
+    ]
+    assert db_tasks() == 2
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     assert not invoice_pdf_pending().exists()
+    assert len(mail.outbox) == 1  # with the PDF, rendered once by whichever task ran first
