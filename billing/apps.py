@@ -17,3 +17,9 @@ class BillingConfig(AppConfig):
         from contracts.signals import onsite_work_logged
 
         onsite_work_logged.connect(record_onsite_work, dispatch_uid="billing.onsite")
+
+        # credits announces changed credits; billing's auto top-up charges a saved card.
+        from billing.receivers import check_auto_top_up
+        from credits.signals import available_credits_changed
+
+        available_credits_changed.connect(check_auto_top_up, dispatch_uid="billing.auto_top_up")

@@ -16,3 +16,14 @@ def record_onsite_work(
     onsite_charge_record(
         contract=contract, performed_on=performed_on, description=description, reference=reference
     )
+
+
+def check_auto_top_up(*, customer_id: int, **kwargs: Any) -> None:
+    """Credits changed (after commit): a customer with auto top-up on gets a check (a task),
+    which charges its card when this took it below its threshold. One query otherwise."""
+    from background.queue import enqueue_on_commit
+    from billing.models import AutoTopUp
+    from billing.tasks import auto_top_up_check_task
+
+    if AutoTopUp.objects.filter(customer_id=customer_id, enabled=True).exists():
+        enqueue_on_commit(auto_top_up_check_task, customer_id)

@@ -243,3 +243,163 @@ def subscription_create(
         idempotency_key,
     )
     return dict(subscription.to_dict())
+
+
+def subscription_cancel_at_period_end(*, subscription_id: str, idempotency_key: str) -> dict:
+    """Ask Stripe to end the subscription when its paid period ends (no refund, no further
+    invoice); Stripe sends `customer.subscription.deleted` then."""
+    subscriptions = _client().v1.subscriptions
+    subscription = _call(
+        lambda **kwargs: subscriptions.update(subscription_id, **kwargs),
+        {"cancel_at_period_end": True},
+        idempotency_key,
+    )
+    return dict(subscription.to_dict())
+
+
+# Saved cards and off-session charges (auto top-up, `billing.services.autotopup`).
+
+
+def setup_intent_create(*, customer_id: str, metadata: dict[str, str]) -> IntentResult:
+    """A SetupIntent to save a card for later charges without the customer (off session).
+    No idempotency key: each visit to the form may start a new one; only a confirmed one
+    that belongs to the customer is ever saved."""
+    intent = _call(
+        _client().v1.setup_intents.create,
+        {
+            "customer": customer_id,
+            "usage": "off_session",
+            "payment_method_types": ["card"],
+            "metadata": metadata,
+        },
+    )
+    return IntentResult(
+        id=intent.id,
+        client_secret=intent.client_secret or "",
+        status=intent.status,
+        raw=intent.to_dict(),
+    )
+
+
+@dataclass(frozen=True)
+class SavedCard:
+    payment_method_id: str
+    brand: str
+    last4: str
+
+
+def setup_intent_saved_card(*, setup_intent_id: str, customer_id: str) -> SavedCard | None:
+    """The card a succeeded SetupIntent of this customer saved (attached to the customer),
+    or None while it has not succeeded or when it is someone else's."""
+    client = _client()
+    intent = _call(
+        lambda params, options: client.v1.setup_intents.retrieve(
+            setup_intent_id, params=params, options=options
+        ),
+        {},
+    )
+    if intent.status != "succeeded" or intent.customer != customer_id or not intent.payment_method:
+        return None
+    method_id = str(
+        intent.payment_method
+        if isinstance(intent.payment_method, str)
+        else intent.payment_method.id
+    )
+    method = _call(
+        lambda params, options: client.v1.payment_methods.retrieve(
+            method_id, params=params, options=options
+        ),
+        {},
+    )
+    if not method.customer:
+        # Stripe attaches it on success; a server that does not is asked to.
+        _call(
+            lambda params, options: client.v1.payment_methods.attach(
+                method_id, params=params, options=options
+            ),
+            {"customer": customer_id},
+        )
+    elif method.customer != customer_id:
+        return None
+    card = method.to_dict().get("card") or {}
+    return SavedCard(
+        payment_method_id=method_id,
+        brand=str(card.get("brand") or "")[:20],
+        last4=str(card.get("last4") or "")[:4],
+    )
+
+
+@dataclass(frozen=True)
+class OffSessionCharge:
+    """What an off-session charge came to: Stripe's intent (when it made one) and its status
+    ("succeeded", "processing", "requires_action", "declined"), with the card's refusal."""
+
+    intent_id: str
+    status: str
+    raw: dict[str, Any]
+    error_code: str = ""
+    error_message: str = ""
+
+
+def payment_intent_off_session(
+    *,
+    amount: Money,
+    customer_id: str,
+    payment_method_id: str,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> OffSessionCharge:
+    """Charge a saved card without the customer (`off_session`, confirmed at once). A card
+    refusal is an answer, not an error: "declined", or "requires_action" when the bank asks
+    the customer to authenticate. Anything else from Stripe is a PaymentProviderError."""
+    try:
+        intent = _client().v1.payment_intents.create(
+            params={
+                "amount": to_stripe_amount(amount),
+                "currency": str(amount.currency).lower(),
+                "customer": customer_id,
+                "payment_method": payment_method_id,
+                "payment_method_types": ["card"],
+                "off_session": True,
+                "confirm": True,
+                "metadata": metadata,
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.CardError as error:
+        detail = error.error.to_dict() if error.error is not None else {}
+        found = detail.get("payment_intent") or {}
+        code = str(error.code or detail.get("code") or "card_declined")
+        status = "requires_action" if code == "authentication_required" else "declined"
+        return OffSessionCharge(
+            intent_id=str(found.get("id") or "") if isinstance(found, dict) else str(found),
+            status=status,
+            raw=detail,
+            error_code=code[:100],
+            error_message=str(error.user_message or detail.get("message") or code),
+        )
+    except stripe.StripeError as error:
+        raise PaymentProviderError(detail=str(error.user_message or error)) from error
+    status = intent.status
+    if status == "requires_payment_method":
+        status = "declined"
+    last_error = (intent.to_dict().get("last_payment_error") or {}) if status != "succeeded" else {}
+    return OffSessionCharge(
+        intent_id=intent.id,
+        status=status,
+        raw=intent.to_dict(),
+        error_code=str(last_error.get("code") or "")[:100],
+        error_message=str(last_error.get("message") or ""),
+    )
+
+
+def payment_intent_client_secret(intent_id: str) -> tuple[str, str]:
+    """The intent's status and client secret, for the customer's browser to finish it."""
+    client = _client()
+    intent = _call(
+        lambda params, options: client.v1.payment_intents.retrieve(
+            intent_id, params=params, options=options
+        ),
+        {},
+    )
+    return str(intent.status), str(intent.client_secret or "")

@@ -31,6 +31,7 @@ from credits.locks import low_credits_alert_lock
 from credits.models import CREDIT_KINDS, CreditAccount, LedgerEntry, LowCreditsAlert
 from credits.rules import credit_rule_for
 from credits.selectors import credit_account_get, credit_runout_forecast
+from credits.signals import available_credits_announce
 from credits.tasks import send_low_credits
 
 DEFAULT_DAYS = 14
@@ -86,6 +87,8 @@ def credits_low_check(*, contract: Contract, now: datetime) -> bool:
         return False
     account = credit_account_get(customer=contract.customer)
     status = low_credits_status(contract=contract, account=account, now=now)
+    # The hourly sweep also reaches listeners that missed a change (billing's auto top-up).
+    available_credits_announce(contract.customer_id)
     with transaction.atomic():
         alert = low_credits_alert_lock(contract_id=contract.pk)
         if status.low and alert.armed:

@@ -39,6 +39,7 @@ from credits.exceptions import (
 )
 from credits.models import BlockKind, CreditAccount, CreditHold, LedgerEntry
 from credits.rules import CreditRule
+from credits.signals import available_credits_announce
 
 Kind = LedgerEntry.Kind
 # Ledger writes that integrators hear of (core.events); the others are internal moves.
@@ -174,6 +175,7 @@ def _append(
         return existing
     if kind in ANNOUNCED:
         event_emit(ANNOUNCED[kind], entry)  # a replay returned above: announced once
+    available_credits_announce(account.customer_id)
     return entry
 
 
@@ -347,12 +349,13 @@ def credits_place_hold(
         if placed is not None:
             hold, state = placed
             state.apply_to(account)
+            available_credits_announce(account.customer_id)
             return hold
         current = CreditAccount.objects.get(pk=account.pk)
         if not current.tracks_blocks:
             raise InsufficientCredits(available=current.available, required=needed)
     # The hold reserves credits of blocks in the draw order (`credits.blocks`).
-    return blocks.blocks_place_hold(
+    hold = blocks.blocks_place_hold(
         account=account,
         credits=credits,
         needed=needed,
@@ -360,6 +363,8 @@ def credits_place_hold(
         reference_id=reference_id,
         created_at=created_at,
     )
+    available_credits_announce(account.customer_id)
+    return hold
 
 
 def credits_release_hold(*, hold: CreditHold, account: CreditAccount | None = None) -> CreditHold:
@@ -372,6 +377,9 @@ def credits_release_hold(*, hold: CreditHold, account: CreditAccount | None = No
     hold.status, hold.closed_at = CreditHold.Status.RELEASED, closed_at
     if account is not None and account.pk == hold.account_id:
         state.apply_to(account)
+    available_credits_announce(
+        account.customer_id if account is not None else hold.account.customer_id
+    )
     return hold
 
 

@@ -163,6 +163,13 @@ def _on_intent_succeeded(obj: dict[str, Any], event_at: datetime) -> None:
     payment_apply(locked)
 
 
+def payment_intent_succeeded(obj: dict[str, Any]) -> None:
+    """What a `payment_intent.succeeded` webhook does, for a caller that learnt of the
+    success from Stripe's answer (an off-session charge): our payment is marked succeeded
+    and applied once, whichever of the two comes first."""
+    _on_intent_succeeded(obj, timezone.now())
+
+
 def _on_intent_failed(obj: dict[str, Any], event_at: datetime) -> None:
     payment = _payment_for_intent(obj)
     if payment is None:
