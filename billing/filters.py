@@ -17,12 +17,12 @@ class InvoiceFilter(django_filters.FilterSet):
     series and the issue period (both ends included). Drafts are listed only when asked."""
 
     kind = django_filters.ChoiceFilter(
-        label=_("Tipo"), choices=Invoice.Kind.choices, empty_label=_("Facturas y notas crédito")
+        label=_("Tipo"), choices=Invoice.Kind.choices, empty_label=_("Todos")
     )
     status = django_filters.ChoiceFilter(
         label=_("Estado"),
         choices=Invoice.Status.choices,
-        empty_label=_("Emitidas, pagadas y anuladas"),
+        empty_label=_("Todos"),
         method="filter_status",
     )
     # A search box, not a select: an installation has thousands of customers.

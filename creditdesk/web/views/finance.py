@@ -334,7 +334,7 @@ class BillingRunForm(forms.Form):
     period = forms.RegexField(
         label=_("Mes a facturar"),
         regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
-        help_text=_("AAAA-MM; solo meses ya terminados."),
+        help_text=_("Solo meses ya terminados."),
         widget=forms.TextInput(attrs={"type": "month"}),
     )
 
@@ -393,7 +393,7 @@ def ageing(request: HttpRequest) -> HttpResponse:
             "totals": billing_selectors.receivables_ageing(on=today),
             "page": customers,
             "customer_rows": billing_selectors.ageing_rows(customers.object_list),
-            "buckets": BUCKET_LABELS,
+            "labels": BUCKET_LABELS,
         },
     )
 
