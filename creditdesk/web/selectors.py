@@ -7,6 +7,7 @@ attempt, so the request form can explain a refusal before the customer types any
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from django.db.models import BigIntegerField, Case, F, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Cast
@@ -15,18 +16,30 @@ from billing.models import Payment
 from contracts.models import Channel, Contact, Contract, Customer, PlanChange
 from contracts.selectors import contract_get_live, plan_change_waiting
 from core.errors import CreditdeskError
-from creditdesk.web.charts import LineChart, step_chart
+from creditdesk.web.charts import (
+    BarChart,
+    LineChart,
+    balance_burn_chart,
+    compliance_chart,
+    step_chart,
+)
 from credits.allowance import AllowanceStatus, allowance_status
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import (
     ExpiringCredits,
     RunoutForecast,
     credit_account_get,
+    credit_movements_by_period,
     credit_runout_forecast,
     credits_expiring,
 )
 from credits.solvency import solvency_check
-from sla.selectors import Compliance, sla_compliance
+from sla.selectors import (
+    COMPLIANCE_TARGET,
+    Compliance,
+    sla_compliance,
+    sla_compliance_of_periods,
+)
 from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket
 from tickets.selectors import (
     contract_clocks,
@@ -122,7 +135,9 @@ class TicketPage:
 
 
 def ticket_page(*, ticket: Ticket, now: datetime, language: str, staff: bool) -> TicketPage:
-    messages = ticket.messages.select_related("author_contact", "author_user")
+    messages = ticket.messages.select_related("author_contact", "author_user").prefetch_related(
+        "attachments"
+    )
     if not staff:
         messages = messages.exclude(direction=Message.Direction.INTERNAL)
     return TicketPage(
@@ -228,6 +243,72 @@ def compliance_months(*, contract: Contract, now: datetime, months: int = 3) -> 
         end = start
         start = month_start(start - timedelta(days=1), zone)
     return reports
+
+
+CHART_MONTHS = 6
+
+
+def month_starts(*, now: datetime, zone, months: int) -> list[datetime]:
+    """The starts of the last `months` calendar months in `zone`, oldest first (this one
+    last)."""
+    starts = [month_start(now, zone)]
+    while len(starts) < months:
+        starts.insert(0, month_start(starts[0] - timedelta(days=1), zone))
+    return starts
+
+
+@dataclass(frozen=True)
+class PortalCharts:
+    """The customer's charts over the last months: credits (None when the plan uses none)
+    and SLA compliance (None without a contract or a request measured in those months)."""
+
+    balance: BarChart | None
+    compliance: BarChart | None
+    target: Decimal = COMPLIANCE_TARGET
+
+
+def portal_charts(
+    *,
+    summary: CreditsSummary,
+    customer: Customer,
+    now: datetime,
+    language: str,
+    months: int = CHART_MONTHS,
+    compliance: bool = True,
+) -> PortalCharts:
+    """Balance and credits used per month with the intake minimum, and the monthly share of
+    SLA targets met with the target, in the customer's months: three queries in all
+    (`credit_movements_by_period`, `sla_compliance_of_periods`)."""
+    starts = month_starts(now=now, zone=customer.time_zone_info, months=months)
+    bounds = [*starts, now]
+    days = [start.date() for start in starts]
+    balance = None
+    if summary.uses_credits and summary.account is not None:
+        movements = credit_movements_by_period(customer_id=customer.pk, bounds=bounds)
+        balance = balance_burn_chart(
+            month_starts=days,
+            closing=[month.closing for month in movements],
+            used=[month.consumed for month in movements],
+            minimum=summary.minimum,
+            language=language,
+        )
+    shares = None
+    if compliance and summary.contract is not None:
+        periods = sla_compliance_of_periods(
+            clocks=[
+                contract_clocks(summary.contract, opened_from=start, opened_before=end)
+                for start, end in pairwise(bounds)
+            ]
+        )
+        if any(period.tickets for period in periods):
+            shares = compliance_chart(
+                month_starts=days,
+                response=[period.response_share for period in periods],
+                resolution=[period.resolution_share for period in periods],
+                target=COMPLIANCE_TARGET,
+                language=language,
+            )
+    return PortalCharts(balance=balance, compliance=shares)
 
 
 @dataclass(frozen=True)

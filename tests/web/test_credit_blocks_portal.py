@@ -51,13 +51,13 @@ def test_the_credits_page_lists_blocks_in_draw_order_with_their_expiry(client, s
 
     table = page[page.index('data-testid="blocks"') :]
     rows = table[: table.index("</table>")].split("<tr")[2:]
-    assert [row.split("<td>")[1].split("<")[0] for row in rows] == [
+    assert [row.split('data-label="Origen">')[1].split("<")[0] for row in rows] == [
         "Compra",
         "Compra",
         "Saldo anterior",
     ]
     # the first to expire comes first; 2 of it held; its date in Bogotá's time (UTC-5)
-    assert "30/03/2026 10:00" in rows[0]
+    assert "lunes 30 de marzo, 10:00" in rows[0]
     assert ">2,00<" in rows[0]
     assert "No vencen" in rows[2]
     assert 'data-testid="expiring"' in page
@@ -82,7 +82,8 @@ def test_the_dashboard_warns_of_credits_expiring_within_thirty_days(client, shop
 
     page = client.get(reverse("web:dashboard")).text
 
-    assert "5,00 créditos vencen en los próximos 30 días (los primeros, el 16 de marzo de" in page
+    expiring = "5,00 créditos vencen en los próximos 30 días (los primeros, el lunes 16 de marzo)"
+    assert expiring in page
 
 
 # Reminders.

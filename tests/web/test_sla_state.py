@@ -38,8 +38,9 @@ def test_a_paused_clock_is_paused_on_queue_dashboard_and_api(client, shop, time_
     client.logout()
     login(client, shop.contact.user)
     dashboard = client.get(reverse("web:dashboard")).text
-    assert "SLA en pausa" in dashboard
-    assert "SLA incumplido" not in dashboard
+    # The portal's SLA column is the countdown (core.formatting.sla_countdown).
+    assert '<span class="badge paused countdown">pausado</span>' in dashboard
+    assert "vencido" not in dashboard
 
     api = APIClient()
     api.force_authenticate(shop.agent)
