@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.formatting import document_locale, format_date, zone_label
+from core.formatting import moment_text
 from core.languages import language_code
 
 # placeholder name -> the value it stands for
@@ -60,11 +60,8 @@ def expand(text: str, values: dict[str, str]) -> str:
 
 
 def due_text(due_at: datetime | None, *, zone: ZoneInfo, language: str) -> str:
-    """A due time as the customer reads it: "jueves, 3 de diciembre de 2026, 10:00
-    Caracas (UTC-04:00)"; "Thursday, 3 December 2026, 10:00 Caracas (UTC-04:00)"."""
-    language = language_code(language)
+    """A due time as the customer reads it (`core.formatting.moment_text`): "jueves 3 de
+    diciembre, 10:00 (hora de Caracas)", "Thursday 3 December, 10:00 (Caracas time)"."""
     if due_at is None:
-        return "no pending due time" if language == "en" else "sin plazo pendiente"
-    local = due_at.astimezone(zone)
-    day = format_date(local.date(), locale=document_locale(language), pattern="full")
-    return f"{day}, {local:%H:%M} {zone_label(zone, language, at=due_at)}"
+        return "no pending due time" if language_code(language) == "en" else "sin plazo pendiente"
+    return moment_text(due_at, zone, language_code(language))

@@ -69,6 +69,7 @@ def test_agent_assigns_inserts_a_canned_reply_attaches_a_png_and_resolves(
             title="Acknowledgement", body="Hello {customer}: {ticket} is due {due}.", language="en"
         )
     )
+    ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Otra consulta")
     picture = tmp_path / "captura-error.png"
     screenshot_png(picture)
 
@@ -76,6 +77,8 @@ def test_agent_assigns_inserts_a_canned_reply_attaches_a_png_and_resolves(
     page = new_page(browser)
     log_in(page, base, "agente")
     row = page.get_by_test_id("queue-row").filter(has_text=ticket.number)
+    assert_accessible(page)
+    phone_shot(page, "agent-00-queue-es-390")
     row.get_by_role("button", name=f"Asignarme {ticket.number}").click()
     expect(page.locator(".alert.success")).to_contain_text(f"{ticket.number} está asignada a usted")
     row = page.get_by_test_id("queue-row").filter(has_text=ticket.number)
@@ -94,7 +97,7 @@ def test_agent_assigns_inserts_a_canned_reply_attaches_a_png_and_resolves(
     message = page.locator("#id_body")
     expect(message).to_have_value(re.compile(r"Hola Hotel Andino S\.A\.S\.: trabajamos en "))
     expect(message).to_have_value(
-        re.compile(r"el plazo vence el \w+, \d+ de \w+ de \d{4}, \d\d:\d\d Bogotá")
+        re.compile(r"el plazo vence el \w+ \d+ de \w+, \d\d:\d\d \(hora de Bogotá\)")
     )
     page.get_by_label("Adjuntos").set_input_files(str(picture))
     assert_accessible(page)
@@ -124,8 +127,11 @@ def test_agent_assigns_inserts_a_canned_reply_attaches_a_png_and_resolves(
     assert_accessible(page)
     shot(page, "agent-03-resolved-en")
     page.goto(f"{base}/workspace/")
+    expect(page.get_by_test_id("queue-row")).to_have_count(1)  # the other, unassigned
     assert_accessible(page)
-    shot(page, "agent-01-queue-en")
+    assert_fits_phone(page)
+    shot(page, "agent-04-queue-en")
+    phone_shot(page, "agent-04-queue-en-390")
     page.context.close()
 
     # the customer sees the answer with the picture's preview, and downloads it
