@@ -4,9 +4,10 @@ Reports sit in the top layer because they read tickets (which clocks belong to t
 contract's period), `sla` (the figures) and `credits` (the balance). Every compliance figure
 is `sla.selectors.sla_compliance`'s (of the clocks of the contract's tickets opened in the
 period, and of each week), never recomputed here; the credits are
-`credits.selectors.credit_movements`. A week is Monday to Sunday, cut to the period; the
-period's days and weeks are in the customer's time zone. `rendering` turns this into a PDF
-and a CSV.
+`credits.selectors.credit_movements`. The weeks carry counts and shares only
+(`sla_compliance_of_periods`, one query for all of them). A week is Monday to Sunday, cut
+to the period; the period's days and weeks are in the customer's time zone. `rendering`
+turns this into a PDF and a CSV.
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +21,13 @@ from core.instants import month_parse
 from credits.selectors import CreditMovements, credit_movements
 from sla.choices import Priority
 from sla.models import SlaTarget
-from sla.selectors import Compliance, GroupCompliance, policy_current_version, sla_compliance
+from sla.selectors import (
+    Compliance,
+    GroupCompliance,
+    policy_current_version,
+    sla_compliance,
+    sla_compliance_of_periods,
+)
 from tickets.models import Ticket
 from tickets.outcomes import OutcomeMonth, outcomes_by_month
 from tickets.selectors import contract_clocks
@@ -90,17 +97,27 @@ def sla_report_data(
             Target(row.priority, row.first_response, row.resolution, row.measure)
             for row in sorted(rows, key=lambda row: order[row.priority])
         ]
-    weeks = []
+    spans = []
     week_start = period_start
     while week_start <= period_end:
         week_end = min(week_start + timedelta(days=6 - week_start.weekday()), period_end)
-        clocks = contract_clocks(
-            contract,
-            opened_from=_moment(week_start, zone),
-            opened_before=_moment(week_end + timedelta(days=1), zone),
-        )
-        weeks.append(Week(week_start, week_end, sla_compliance(clocks=clocks).overall))
+        spans.append((week_start, week_end))
         week_start = week_end + timedelta(days=1)
+    # The weeks' counts and shares in one query; their medians would cost a query each and
+    # the report shows only the shares by week.
+    weekly = sla_compliance_of_periods(
+        clocks=[
+            contract_clocks(
+                contract,
+                opened_from=_moment(first, zone),
+                opened_before=_moment(last + timedelta(days=1), zone),
+            )
+            for first, last in spans
+        ]
+    )
+    weeks = [
+        Week(first, last, figures) for (first, last), figures in zip(spans, weekly, strict=True)
+    ]
     return SlaReport(
         contract=contract,
         period_start=period_start,

@@ -5,14 +5,14 @@ chart) and as machines read it (a CSV, one figure per row); both only render
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from weasyprint import HTML
 
 from core.formatting import (
@@ -26,7 +26,7 @@ from core.languages import language_code
 from core.spreadsheets import spreadsheet_safe
 from creditdesk.reports.data import SlaReport, Week
 from sla.choices import Priority
-from sla.selectors import GroupCompliance
+from sla.selectors import Breach, GroupCompliance
 from tickets.models import Outcome
 
 LABELS = {
@@ -57,6 +57,8 @@ LABELS = {
         "week": "Semana",
         "breaches": "Incumplimientos",
         "no_breaches": "Ningún objetivo incumplido en el periodo.",
+        "breaches_note": "{count} objetivos incumplidos en el periodo; aquí los {shown} de mayor"
+        " retraso. Todos están en el CSV del informe.",
         "ticket": "Solicitud",
         "clock": "Objetivo",
         "due_at": "Vencía",
@@ -108,6 +110,8 @@ LABELS = {
         "week": "Week",
         "breaches": "Breaches",
         "no_breaches": "No target was missed in the period.",
+        "breaches_note": "{count} targets missed in the period; the {shown} latest are listed"
+        " here. All of them are in the report's CSV.",
         "ticket": "Request",
         "clock": "Target",
         "due_at": "Was due",
@@ -210,6 +214,27 @@ def compliance_chart_svg(weeks: list[Week], *, language: str = "es", country: st
     return "".join(parts)
 
 
+# The paper report is read by an account manager and the customer's manager: the figures,
+# the chart and the breaches worth a conversation. A month with hundreds of breaches made a
+# 30-page PDF nobody reads (and most of its rendering time); the full list is the CSV's.
+WORST_BREACHES_ON_PAPER = 10
+
+
+def worst_breaches(report: SlaReport) -> list[Breach]:
+    """The breaches the PDF lists: the latest first, a breach still open counted late until
+    the end of the period (or now, if sooner)."""
+    zone = ZoneInfo(report.time_zone)
+    period_end = datetime.combine(report.period_end + timedelta(days=1), time(0), tzinfo=zone)
+    until = min(period_end, timezone.now())
+
+    def lateness(breach: Breach) -> timedelta:
+        if breach.late_by is not None:
+            return breach.late_by
+        return until - breach.due_at if breach.due_at else timedelta(0)
+
+    return sorted(report.compliance.breaches, key=lateness, reverse=True)[:WORST_BREACHES_ON_PAPER]
+
+
 def _context(report: SlaReport, language: str) -> dict:
     labels = LABELS[language]
     locale = document_locale(language, report.contract.customer.country)
@@ -260,8 +285,15 @@ def _context(report: SlaReport, language: str) -> dict:
                 if breach.late_by is not None
                 else labels["still_open"],
             }
-            for breach in report.compliance.breaches
+            for breach in worst_breaches(report)
         ],
+        "breaches_note": (
+            labels["breaches_note"].format(
+                count=len(report.compliance.breaches), shown=WORST_BREACHES_ON_PAPER
+            )
+            if len(report.compliance.breaches) > WORST_BREACHES_ON_PAPER
+            else ""
+        ),
         "credits": [
             (labels[name], format_credits(getattr(credits, name), locale=locale))
             for name in ("opening", "added", "consumed", "other", "closing")
@@ -280,11 +312,15 @@ def _context(report: SlaReport, language: str) -> dict:
     }
 
 
+def sla_report_html(report: SlaReport, *, language: str | None = None) -> str:
+    """The report's page, in `language` (default: the customer's), as WeasyPrint prints it."""
+    language = language_code(language or report.contract.customer.language)
+    return render_to_string("reports/sla_report.html", _context(report, language))
+
+
 def sla_report_pdf(report: SlaReport, *, language: str | None = None) -> bytes:
     """The report as PDF, in `language` (default: the customer's)."""
-    language = language_code(language or report.contract.customer.language)
-    html = render_to_string("reports/sla_report.html", _context(report, language))
-    return HTML(string=html).write_pdf()
+    return HTML(string=sla_report_html(report, language=language)).write_pdf()
 
 
 CSV_COLUMNS = ("section", "key", "priority", "metric", "value")

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,15 +14,18 @@ from pypdf import PdfReader
 from contracts.models import Channel
 from creditdesk.reports.data import month_bounds, sla_report_data
 from creditdesk.reports.rendering import (
+    WORST_BREACHES_ON_PAPER,
     _minutes,
     compliance_chart_svg,
     sla_report_csv,
     sla_report_pdf,
+    worst_breaches,
 )
 from credits.selectors import ledger_entry_list
 from credits.services import credit_account_get_or_create, credits_top_up
 from sla.models import SlaClock
-from sla.selectors import sla_compliance
+from sla.selectors import Breach, sla_compliance
+from tests.factories import make_portal_user
 from tickets.services import lifecycle
 from tickets.services.intake import ticket_open
 
@@ -117,7 +121,13 @@ def test_weeks_cover_the_period_and_use_sla_compliance_per_week(report, month):
     assert starts[-1] == (date(2026, 11, 30), date(2026, 11, 30))
     by_start = {week.starts_on: week.compliance for week in report.weeks}
     third_week = SlaClock.objects.filter(subject__in=[t.clock_subject for t in month[:2]])
-    assert by_start[date(2026, 11, 16)] == sla_compliance(clocks=third_week).overall
+    expected = sla_compliance(clocks=third_week).overall
+    # Counts and shares as sla_compliance gives them; no medians by week.
+    counts = ("tickets", "response_decided", "response_met", "resolution_decided")
+    for name in (*counts, "resolution_met", "first_time_resolution_met"):
+        assert getattr(by_start[date(2026, 11, 16)], name) == getattr(expected, name)
+    assert by_start[date(2026, 11, 16)].response_share == expected.response_share
+    assert by_start[date(2026, 11, 16)].response_median is None
     assert by_start[date(2026, 11, 23)].tickets == 1
     assert by_start[date(2026, 11, 2)].tickets == 0
 
@@ -230,3 +240,59 @@ def test_the_csv_neutralizes_text_a_spreadsheet_would_run(report, contract):
     assert value[("report", "customer")] == "'=cmd|' /C calc'!A0"
     assert value[("credits", "opening")] == "10.00"
     assert not any(r["value"].startswith(("=", "+", "@")) for r in rows)
+
+
+def _breach(n: int, *, late_minutes: int | None, due: str = "2026-11-20T15:00:00Z") -> Breach:
+    return Breach(
+        subject=f"ticket:{n}",
+        label=f"T-2026-{n:06d}",
+        kind="resolution",
+        priority="p3",
+        due_at=at(due),
+        stopped_at=None if late_minutes is None else at(due) + timedelta(hours=9),
+        late_by=None if late_minutes is None else timedelta(minutes=late_minutes),
+    )
+
+
+def test_the_pdf_lists_the_worst_breaches_and_sends_the_rest_to_the_csv(report):
+    # Fourteen breaches: twelve closed, late by 1 to 12 hours, and two still open since
+    # November 28th and 2nd, counted late until the end of the period.
+    many = [_breach(n, late_minutes=60 * n) for n in range(1, 13)]
+    many += [
+        _breach(90, late_minutes=None, due="2026-11-28T15:00:00Z"),
+        _breach(91, late_minutes=None, due="2026-11-02T15:00:00Z"),
+    ]
+    crowded = replace(report, compliance=replace(report.compliance, breaches=many))
+
+    worst = worst_breaches(crowded)
+    with time_machine.travel(at("2026-12-03T12:00:00Z"), tick=False):
+        text = "\n".join(
+            page.extract_text()
+            for page in PdfReader(io.BytesIO(sla_report_pdf(crowded, language="es"))).pages
+        )
+    rows = list(csv.DictReader(io.StringIO(sla_report_csv(crowded))))
+
+    assert len(worst) == WORST_BREACHES_ON_PAPER == 10
+    # Open since November 2nd: 28 days late by the period's end, the worst of all.
+    assert worst[0].label == "T-2026-000091"
+    assert [b.label for b in worst[1:4]] == ["T-2026-000090", "T-2026-000012", "T-2026-000011"]
+    assert "14 objetivos incumplidos en el periodo; aquí los 10 de mayor retraso" in text
+    assert "T-2026-000012" in text
+    assert "T-2026-000003" not in text  # the eleventh-worst stays off paper
+    breach_keys = {row["key"] for row in rows if row["section"] == "breach"}
+    assert len(breach_keys) == 14
+
+
+def test_the_portal_serves_the_report_as_pdf_and_as_csv(client, report, requester):
+    client.force_login(make_portal_user(requester))
+
+    pdf = client.get("/portal/sla-reports/2026-11/pdf/")
+    csv_response = client.get("/portal/sla-reports/2026-11/csv/")
+
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert csv_response.status_code == 200
+    assert csv_response["Content-Disposition"] == 'attachment; filename="sla-2026-11.csv"'
+    rows = list(csv.DictReader(io.StringIO(csv_response.content.decode())))
+    assert {"report", "compliance", "week"} <= {row["section"] for row in rows}
+    assert client.get("/portal/sla-reports/1800-01/csv/").status_code == 404
