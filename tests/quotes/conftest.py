@@ -7,9 +7,20 @@ import pytest
 from django.utils import timezone
 
 from contracts.models import Channel
+from quotes.models import QuoteSeries
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
 from tests.web.conftest import PASSWORD, Shop, shop, top_up  # noqa: F401  (fixture)
 from tickets.services.intake import ticket_open
+
+
+@pytest.fixture(autouse=True)
+def _quote_series(request):
+    """The quote series row its data migration creates, again after a transactional test
+    elsewhere flushed the tables (as tests/conftest.py does for billing's series)."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("_django_db_helper")
+    QuoteSeries.objects.get_or_create(code="PR", defaults={"prefix": "PR"})
 
 
 @pytest.fixture
