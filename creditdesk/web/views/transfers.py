@@ -70,7 +70,7 @@ class TransferReportForm(forms.Form):
             choices.append((f"invoice:{invoice.pk}", label))
         for pack in transfer_packs(customer):
             price = money_text(pack.price, country=customer.country)
-            label = _("Paquete %(name)s (%(price)s + impuestos)") % {
+            label = _("%(name)s (%(price)s más impuestos)") % {
                 "name": pack.name,
                 "price": price,
             }
