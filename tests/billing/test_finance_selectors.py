@@ -190,9 +190,7 @@ def test_a_run_finance_starts_is_queued_once_and_refused_for_a_month_not_over(
 
     assert run.pk == again.pk
     assert run.queued_at is not None
-    assert [t.task_path for t in DBTaskResult.objects.all()] == [
-        "billing.tasks.run_billing_period"
-    ]
+    assert [t.task_path for t in DBTaskResult.objects.all()] == ["billing.tasks.run_billing_period"]
     with pytest.raises(PeriodNotOver) as refused:
         billing_run_request(period=Period.parse("2026-12"))
     assert_refused(
