@@ -113,7 +113,7 @@ def test_a_contact_subscribes_and_cancels_and_the_manager_sees_it(
     settings,
     stripe_settings,
 ):
-    make_plan(name="Nivel 3 24/7", monthly_fee=Money("500000", "COP"))
+    premium = make_plan(name="Nivel 3 24/7", monthly_fee=Money("500000", "COP"))
     AutoTopUp.objects.create(
         customer=shop.customer, payment_method_id=card(settings), card_last4="4242"
     )
@@ -123,7 +123,7 @@ def test_a_contact_subscribes_and_cancels_and_the_manager_sees_it(
     page.goto(f"{base}/portal/subscription/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Suscripción premium")
     _check(page, "portal-subscription-offer")
-    page.get_by_role("combobox", name="Nivel premium").select_option(label="Nivel 3 24/7")
+    page.get_by_role("combobox", name="Nivel premium").select_option(str(premium.pk))
     page.get_by_role("button", name="Suscribirse").click()
     expect(page.get_by_test_id("subscription-status")).to_contain_text("Nivel 3 24/7")
     _check(page, "portal-subscription-active")

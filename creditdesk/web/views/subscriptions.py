@@ -24,7 +24,7 @@ from billing.services.subscriptions import (
 )
 from contracts.models import Contract, Customer, Plan
 from contracts.selectors import contract_get_live
-from core.formatting import format_day
+from core.formatting import format_day, money_text
 from creditdesk.roles import Role, scope
 from creditdesk.web.access import portal_view, roles_view
 from creditdesk.web.views.common import form_submit
@@ -33,14 +33,26 @@ from creditdesk.web.views.common import form_submit
 SUBSCRIPTION_STAFF = frozenset({Role.MANAGER, Role.ADMIN})
 
 
+class PlanChoiceField(forms.ModelChoiceField):
+    """A tier as the customer reads it: its name and monthly fee."""
+
+    country = ""
+
+    def label_from_instance(self, obj: Plan) -> str:
+        fee = money_text(obj.monthly_fee, country=self.country)
+        return _("%(plan)s · %(fee)s al mes más impuestos") % {"plan": obj.name, "fee": fee}
+
+
 class SubscribeForm(forms.Form):
-    premium_plan = forms.ModelChoiceField(
+    premium_plan = PlanChoiceField(
         label=gettext_lazy("Nivel premium"), queryset=Plan.objects.none(), empty_label=None
     )
 
     def __init__(self, *args: Any, contract: Contract | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["premium_plan"].queryset = plans_subscribable(contract)
+        field = self.fields["premium_plan"]
+        field.queryset = plans_subscribable(contract)
+        field.country = contract.customer.country if contract is not None else ""
 
 
 def subscription_context(customer: Customer, form: SubscribeForm | None = None) -> dict[str, Any]:
@@ -63,9 +75,6 @@ def subscription_context(customer: Customer, form: SubscribeForm | None = None) 
         and subscription.stripe_id
         and not subscription.cancel_at_period_end
         and subscription.status != StripeSubscription.Status.CANCELED,
-        "history": StripeSubscription.objects.filter(contract__customer=customer)
-        .select_related("premium_plan")
-        .order_by("-created_at")[:10],
     }
 
 
