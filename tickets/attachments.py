@@ -84,13 +84,18 @@ class Checked:
 
 
 def image_readable(content: bytes) -> bool:
-    """Pillow reads the whole image, and it has at most IMAGE_MAX_PIXELS."""
+    """Pillow reads the whole image, and it has at most IMAGE_MAX_PIXELS. `verify()` first:
+    WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, under which `load()` pads a
+    truncated image instead of refusing it; `verify()` still checks the data (PNG's chunks
+    and their checksums)."""
     try:
         with Image.open(io.BytesIO(content)) as image:
             if image.width * image.height > IMAGE_MAX_PIXELS:
                 return False
+            image.verify()
+        with Image.open(io.BytesIO(content)) as image:
             image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return False
     return True
 

@@ -181,6 +181,14 @@ def test_a_new_request_carries_its_files_on_its_first_message(funded):
     assert result.ticket.messages.get().attachments.get().filename == "captura.png"
 
 
+def test_a_truncated_png_is_refused_even_when_pillow_pads_truncated_images(monkeypatch):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as WeasyPrint's import does
+    with pytest.raises(AttachmentUnreadable):
+        attachments_check([upload("rota.png", image("PNG")[:60])])
+
+
 def test_sniff_knows_nothing_of_names():
     assert sniff(image("PNG")) == "image/png"
     assert sniff(b"\x00\x01") is None
