@@ -20,7 +20,7 @@ of its own.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -215,7 +215,7 @@ def payment_reminders_due(*, now: datetime | None = None) -> list[tuple[int, int
         return []
     now = now or timezone.now()
     # No customer's local date is later than the UTC date plus one.
-    latest_day = now.astimezone(timezone.UTC).date() + timedelta(days=1)
+    latest_day = now.astimezone(UTC).date() + timedelta(days=1)
     invoices = Invoice.objects.filter(
         kind=Invoice.Kind.INVOICE,
         status=Invoice.Status.ISSUED,
