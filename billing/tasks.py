@@ -18,10 +18,11 @@ def send_dunning_mail(subscription_id: int, dunning_started_at: str) -> bool:
 
 @background_task
 def render_pending_pdfs() -> int:
-    """Render every issued invoice without a PDF (resumable: a retry renders what is left)."""
-    from billing.documents.store import invoice_pdfs_render_pending
+    """Render every issued invoice without a PDF, one process per core (resumable: a retry
+    renders what is left)."""
+    from billing.documents.store import invoice_pdfs_render_parallel
 
-    return sum(1 for _ in invoice_pdfs_render_pending())
+    return sum(invoice_pdfs_render_parallel())
 
 
 @background_task

@@ -460,20 +460,23 @@ def _compliance_counts() -> dict:
 COMPLIANCE_TARGET = Decimal("0.90")
 
 
-def sla_compliance_of_periods(*, clocks: list[QuerySet[SlaClock]]) -> list[GroupCompliance]:
-    """`sla_compliance`'s overall counts and shares for each set of clocks (each month's of
-    a contract, for the portal's chart), in one query whatever their number; no percentiles
-    or breaches. A clock in several sets counts in the first."""
-    if not clocks:
+def sla_compliance_of_periods(*, subjects: list[QuerySet]) -> list[GroupCompliance]:
+    """`sla_compliance`'s overall counts and shares for the clocks of each set of subjects
+    (each month's or week's tickets of a contract: `tickets.selectors.contract_clock_subjects`),
+    in one query whatever their number; no percentiles or breaches. The clocks of all the sets
+    are read once, through the subject index; a clock in several sets counts in the first."""
+    if not subjects:
         return []
     period = Case(
-        *(When(pk__in=part.values("pk"), then=Value(index)) for index, part in enumerate(clocks)),
+        *(When(subject__in=part, then=Value(index)) for index, part in enumerate(subjects)),
         default=Value(-1),
         output_field=IntegerField(),
     )
+    every_subject = subjects[0].union(*subjects[1:]) if len(subjects) > 1 else subjects[0]
     rows = {
         row["period"]: row
-        for row in SlaClock.objects.exclude(state=SlaClock.State.UNTIMED)
+        for row in SlaClock.objects.filter(subject__in=every_subject)
+        .exclude(state=SlaClock.State.UNTIMED)
         .annotate(period=period)
         .filter(period__gte=0)
         .order_by()
@@ -490,7 +493,7 @@ def sla_compliance_of_periods(*, clocks: list[QuerySet[SlaClock]]) -> list[Group
             **{name: rows.get(index, empty)[name] for name in empty},
             **durations,
         )
-        for index in range(len(clocks))
+        for index in range(len(subjects))
     ]
 
 

@@ -79,15 +79,29 @@ def contract_clocks(
 ) -> QuerySet[SlaClock]:
     """The SLA clocks of the contract's tickets (opened in [opened_from, opened_before) when
     given): what its compliance is computed from."""
+    return SlaClock.objects.filter(
+        subject__in=contract_clock_subjects(
+            contract, opened_from=opened_from, opened_before=opened_before
+        )
+    )
+
+
+def contract_clock_subjects(
+    contract: Contract,
+    *,
+    opened_from: datetime | None = None,
+    opened_before: datetime | None = None,
+) -> QuerySet:
+    """The clock subjects ("ticket:<id>") of the contract's tickets opened in
+    [opened_from, opened_before), as a subquery."""
     tickets = Ticket.objects.filter(contract=contract)
     if opened_from is not None:
         tickets = tickets.filter(opened_at__gte=opened_from)
     if opened_before is not None:
         tickets = tickets.filter(opened_at__lt=opened_before)
-    subjects = tickets.annotate(
+    return tickets.annotate(
         clock_subject=Concat(Value("ticket:"), Cast("pk", output_field=CharField()))
     ).values("clock_subject")
-    return SlaClock.objects.filter(subject__in=subjects)
 
 
 def ticket_clocks(ticket: Ticket, *, now: datetime, language: str) -> list[dict]:

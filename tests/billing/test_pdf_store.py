@@ -8,7 +8,12 @@ from django.core.management import CommandError, call_command
 from djmoney.money import Money
 
 from billing.documents.snapshot import invoice_snapshot, invoices_for_snapshot
-from billing.documents.store import invoice_pdf_get, invoice_pdf_render, pdf_text
+from billing.documents.store import (
+    invoice_pdf_get,
+    invoice_pdf_render,
+    invoice_pdfs_render_parallel,
+    pdf_text,
+)
 from billing.models import InvoicePdf
 from billing.pdf import html_to_pdf, invoice_html
 from tests.factories import make_customer, make_invoice, make_staff_user, make_user
@@ -172,3 +177,29 @@ def test_verify_invoice_rejects_unknown_numbers_and_pdfs_without_a_code(invoices
         run("verify_invoice", str(plain))
     with pytest.raises(CommandError, match="not a readable PDF"):
         run("verify_invoice", str(not_pdf))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pending_pdfs_render_in_parallel_processes_each_once(media):
+    # given 23 issued invoices (three batches of ten or fewer), one of them rendered (the
+    # issue mail rendered them all: the others' PDFs are deleted, so they are pending again)
+    customer = make_customer(legal_name="Paralela S.A.S.")
+    invoices = [make_invoice(customer, issue=True) for _ in range(23)]
+    for row in InvoicePdf.objects.filter(invoice__in=invoices[1:]):
+        row.file.delete(save=False)
+        row.delete()
+
+    # when two worker processes render what is pending, then the job runs again
+    counts = list(invoice_pdfs_render_parallel(processes=2))
+    again = list(invoice_pdfs_render_parallel(processes=2))
+
+    # then every invoice has exactly one stored PDF, with its own number in it
+    assert sum(counts) == 22
+    assert sorted(counts, reverse=True)[0] <= 10
+    assert again == []
+    rows = InvoicePdf.objects.filter(invoice__in=invoices)
+    assert rows.count() == 23
+    for row in rows.select_related("invoice"):
+        with row.file.open("rb") as handle:
+            assert row.invoice.display_number in pdf_text(handle.read())
+    assert len(list(Path(media).rglob("*.pdf"))) == 23

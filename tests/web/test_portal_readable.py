@@ -19,7 +19,7 @@ from credits.selectors import credit_movements, credit_movements_by_period
 from sla.selectors import sla_compliance_of_periods
 from tests.web.conftest import top_up
 from tickets.models import Ticket
-from tickets.selectors import contract_clocks
+from tickets.selectors import contract_clock_subjects
 from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_transition
@@ -69,12 +69,12 @@ def test_compliance_of_periods_matches_sla_compliance_month_by_month(shop):
     _history(shop, 2)
     reports = list(reversed(compliance_months(contract=shop.contract, now=NOW, months=4)))
     bounds = [*(report.start for report in reports), NOW]
-    clocks = [
-        contract_clocks(shop.contract, opened_from=start, opened_before=end)
+    subjects = [
+        contract_clock_subjects(shop.contract, opened_from=start, opened_before=end)
         for start, end in pairwise(bounds)
     ]
     with CaptureQueriesContext(connection) as queries:
-        periods = sla_compliance_of_periods(clocks=clocks)
+        periods = sla_compliance_of_periods(subjects=subjects)
     assert len(queries) == 1
     fields = ("tickets", "response_decided", "response_met", "resolution_decided")
     fields += ("resolution_met", "first_time_resolution_met")
