@@ -320,3 +320,29 @@ def test_each_page_costs_the_same_queries_with_more_data(
     # then the page costs no more
     with django_assert_max_num_queries(len(few)):
         assert finance.get(many_url).status_code == 200
+
+
+def test_refunding_a_transfer_issues_its_credit_note(finance):
+    invoice = make_invoice(lines=[("Cuota", cop("100000"))], issue=True)
+    payment = payment_record(
+        customer=invoice.customer,
+        amount=invoice.total,
+        provider="bank_transfer",
+        provider_ref="TRF-9",
+        received_on=date(2026, 12, 2),
+        invoice=invoice,
+    )
+    url = f"/workspace/finance/invoices/{invoice.pk}/refund/"
+
+    missing_reason = finance.post(url, {"payment": payment.pk, "reason": "", "amount": ""})
+    assert missing_reason.status_code == 200
+    assert not payment.refunds.exists()
+
+    done = finance.post(
+        url, {"payment": payment.pk, "reason": "Cobro doble", "amount": "11900"}, follow=True
+    )
+
+    refund = payment.refunds.get()
+    assert (refund.status, refund.amount) == ("succeeded", cop("11900"))
+    assert refund.credit_note.corrects_id == invoice.pk
+    assert f"con la nota crédito {refund.credit_note.display_number}" in done.text
