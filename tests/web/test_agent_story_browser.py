@@ -32,6 +32,15 @@ def screenshot_png(path) -> None:
     image.save(path, "PNG")
 
 
+def loaded_width(page) -> int:
+    """The preview's natural width once the browser has loaded it (0 while loading)."""
+    page.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=attachment-preview]');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    return page.evaluate("document.querySelector('[data-testid=attachment-preview]').naturalWidth")
+
+
 def english(page, base) -> None:
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     page.reload()
@@ -106,10 +115,7 @@ def test_agent_assigns_inserts_a_canned_reply_attaches_a_png_and_resolves(
     expect(page.locator(".alert.success")).to_contain_text("Mensaje registrado")
     preview = page.get_by_test_id("attachment-preview")
     expect(preview).to_be_visible()
-    assert (
-        page.evaluate("document.querySelector('[data-testid=attachment-preview]').naturalWidth")
-        == 320
-    )
+    assert loaded_width(page) == 320
 
     # log the work and resolve
     page.get_by_label("Minutos").fill("45")
@@ -142,9 +148,7 @@ def test_agent_assigns_inserts_a_canned_reply_attaches_a_png_and_resolves(
     preview = page.get_by_test_id("attachment-preview")
     expect(preview).to_be_visible()
     expect(preview).to_have_attribute("alt", "Vista previa de captura-error.png")
-    assert (
-        page.evaluate("document.querySelector('[data-testid=attachment-preview]').naturalWidth") > 0
-    )
+    assert loaded_width(page) > 0
     with page.expect_download() as download:
         page.get_by_role("link", name="captura-error.png", exact=True).click()
     with Image.open(download.value.path()) as downloaded:
