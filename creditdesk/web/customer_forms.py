@@ -68,7 +68,7 @@ class ContractForm(forms.Form):
     )
 
     def __init__(self, *args, customer: Customer, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="contract-%s", **kwargs)
         self.fields["plan"].queryset = Plan.objects.filter(
             is_active=True, currency=customer.currency
         ).order_by("name")
@@ -80,7 +80,7 @@ class PlanChangeForm(forms.Form):
     reason = forms.CharField(label=_("Motivo"), required=False, max_length=REASON_MAX)
 
     def __init__(self, *args, contract: Contract, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="plan-%s", **kwargs)
         self.fields["plan"].queryset = (
             Plan.objects.filter(is_active=True, currency=contract.plan.currency)
             .exclude(pk=contract.plan_id)
@@ -104,7 +104,7 @@ class ContractStatusForm(forms.Form):
     )
 
     def __init__(self, *args, contract: Contract, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="status-%s", **kwargs)
         Status = Contract.Status
         offered = {
             Status.DRAFT: ["activate", "cancel"],
@@ -130,7 +130,7 @@ class CreditsForm(forms.Form):
     reason = forms.CharField(label=_("Motivo"), max_length=REASON_MAX)
 
     def __init__(self, *args, kinds: list[str], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="credits-%s", **kwargs)
         self.fields["kind"].choices = [(kind, self.KINDS[kind]) for kind in kinds]
 
     def clean_credits(self) -> str:
@@ -138,6 +138,9 @@ class CreditsForm(forms.Form):
 
 
 class NoteForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, auto_id="note-%s", **kwargs)
+
     text = forms.CharField(
         label=_("Nota privada"),
         max_length=CustomerNote.TEXT_MAX_LENGTH,
