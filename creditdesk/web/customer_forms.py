@@ -58,7 +58,9 @@ class ContactForm(forms.ModelForm):
 
 
 class ContractForm(forms.Form):
-    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.none())
+    plan = forms.ModelChoiceField(
+        label=_("Plan"), queryset=Plan.objects.none(), empty_label=_("Elija un plan")
+    )
     starts_on = forms.DateField(label=_("Inicio"), widget=DATE)
     activate = forms.BooleanField(
         label=_("Activarlo ya"),
@@ -75,7 +77,9 @@ class ContractForm(forms.Form):
 
 
 class PlanChangeForm(forms.Form):
-    plan = forms.ModelChoiceField(label=_("Plan nuevo"), queryset=Plan.objects.none())
+    plan = forms.ModelChoiceField(
+        label=_("Plan nuevo"), queryset=Plan.objects.none(), empty_label=_("Elija un plan")
+    )
     effective_on = forms.DateField(label=_("Desde"), widget=DATE)
     reason = forms.CharField(label=_("Motivo"), required=False, max_length=REASON_MAX)
 

@@ -44,6 +44,7 @@ from contracts.models import (
 )
 from contracts.transitions import LIVE
 from core.amounts import CREDITS_COLUMN
+from core.formatting import credits_text
 from creditdesk.web.selectors import month_start
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import RunoutForecast, credit_runout_forecasts
@@ -427,4 +428,4 @@ def customer_timeline(
 
 
 def _signed(credits: Decimal) -> str:
-    return f"+{credits}" if credits > 0 else str(credits)
+    return f"+{credits_text(credits)}" if credits > 0 else credits_text(credits)

@@ -10,13 +10,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from billing.models import Invoice
 from contracts.models import Contact, Contract, Customer, CustomerNote, PlanChange
 from contracts.services import (
     contact_portal_invite,
@@ -75,8 +75,9 @@ def test_list_shows_the_sellers_figures(as_manager, manager, plans):
     contract = make_contract(customer, plans[0])
     account = credit_account_get_or_create(customer=customer)
     credits_top_up(account=account, credits=Decimal("30"))
-    invoice = make_invoice(customer, issue=True)
-    Invoice.objects.filter(pk=invoice.pk).update(due_on=timezone.localdate() - timedelta(days=10))
+    with time_machine.travel(timezone.now() - timedelta(days=90)):  # due long ago
+        invoice = make_invoice(customer, issue=True)
+    assert invoice.due_on < timezone.localdate()
     assert contract.status == Contract.Status.ACTIVE
     response = as_manager.get("/workspace/customers/")
     assert response.status_code == 200
@@ -467,7 +468,7 @@ def test_contract_started_changed_suspended_reactivated_and_cancelled(as_manager
     assert PlanChange.objects.get(contract=contract).by == manager
 
     response = as_manager.post(f"{base}/status/", {"action": "suspend", "reason": ""})
-    assert response.status_code == 400  # a suspension needs its reason
+    assert response.status_code == 200  # a suspension needs its reason
     assert response.context["status_form"].errors or response.context["messages"]
     response = as_manager.post(f"{base}/status/", {"action": "suspend", "reason": "Mora"})
     assert response.status_code == 302
@@ -495,7 +496,7 @@ def test_plan_change_refusals_name_the_field(as_manager, manager, plans):
         f"/workspace/customers/{customer.pk}/contract/plan/",
         {"plan": plans[1].pk, "effective_on": far.isoformat()},
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "effective_on" in response.context["plan_form"].errors
     contract.refresh_from_db()
     assert contract.plan == plans[0]
@@ -521,7 +522,7 @@ def test_manager_grants_but_may_not_adjust(as_manager, manager):
     assert (entry.kind, entry.credits, entry.reason) == ("grant", Decimal("12.50"), "Cortesía")
     assert entry.created_by == manager
     response = as_manager.post(url, {"kind": "adjust", "credits": "-2", "reason": "Error"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "kind" in response.context["credits_form"].errors
     assert LedgerEntry.objects.count() == 1
 
@@ -532,12 +533,12 @@ def test_finance_adjusts_with_a_reason_and_refusals_name_the_field(client, manag
     client.force_login(make_finance_user())
     url = f"/workspace/customers/{customer.pk}/credits/"
     response = client.post(url, {"kind": "grant", "credits": "5", "reason": "x"})
-    assert response.status_code == 400  # finance corrects, account managers grant
+    assert response.status_code == 200  # finance corrects, account managers grant
     response = client.post(url, {"kind": "adjust", "credits": "abc", "reason": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "credits" in response.context["credits_form"].errors
     response = client.post(url, {"kind": "adjust", "credits": "-10", "reason": "Error"})
-    assert response.status_code == 400  # it would create debt
+    assert response.status_code == 200  # it would create debt
     assert response.context["credits_form"].errors or list(response.context["messages"])
     response = client.post(url, {"kind": "adjust", "credits": "-2", "reason": "Doble cargo"})
     assert response.status_code == 302
@@ -558,7 +559,7 @@ def test_private_notes_bounded_and_in_the_timeline(as_manager, manager):
     customer = make_customer(account_manager=manager)
     url = f"/workspace/customers/{customer.pk}/notes/"
     response = as_manager.post(url, {"text": "x" * (CustomerNote.TEXT_MAX_LENGTH + 1)})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "text" in response.context["note_form"].errors
     with pytest.raises(CreditdeskError):
         customer_note_add(customer=customer, author=manager, text="   ")

@@ -128,7 +128,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workspace/customer_form.html", {"form": form, "customer": customer})
 
 
-def _detail(request: HttpRequest, customer: Customer, status: int = 200, **forms) -> HttpResponse:
+def _detail(request: HttpRequest, customer: Customer, **forms) -> HttpResponse:
     """The customer's page; `forms` are bound forms to show again with their errors."""
     timezone.activate(customer.time_zone_info)
     try:
@@ -172,7 +172,7 @@ def _detail(request: HttpRequest, customer: Customer, status: int = 200, **forms
                 context["status_form"] = forms.get("status_form") or ContractStatusForm(
                     contract=contract
                 )
-        return render(request, "workspace/customer.html", context, status=status)
+        return render(request, "workspace/customer.html", context)
     finally:
         timezone.deactivate()
 
@@ -205,7 +205,7 @@ def contract_start(request: HttpRequest, pk: int) -> HttpResponse:
 
     contract = form_submit(request, form, start)
     if contract is None:
-        return _detail(request, customer, status=400, contract_form=form)
+        return _detail(request, customer, contract_form=form)
     messages.success(
         request,
         _("Contrato en %(plan)s: %(status)s.")
@@ -244,7 +244,7 @@ def contract_plan(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     if change is None:
-        return _detail(request, customer, status=400, plan_form=form)
+        return _detail(request, customer, plan_form=form)
     if change.applied_at:
         messages.success(request, _("Plan cambiado a %(plan)s.") % {"plan": change.to_plan.name})
     else:
@@ -274,7 +274,7 @@ def contract_status(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: actions[data["action"]](contract, by=request.user, reason=data["reason"]),
     )
     if done is None:
-        return _detail(request, customer, status=400, status_form=form)
+        return _detail(request, customer, status_form=form)
     messages.success(
         request, _("Contrato %(status)s.") % {"status": done.get_status_display().lower()}
     )
@@ -304,7 +304,7 @@ def customer_credits(request: HttpRequest, pk: int) -> HttpResponse:
 
     entry = form_submit(request, form, write)
     if entry is None:
-        return _detail(request, customer, status=400, credits_form=form)
+        return _detail(request, customer, credits_form=form)
     messages.success(
         request,
         _("%(kind)s de %(credits)s créditos registrado.")
@@ -326,7 +326,7 @@ def customer_note(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     if note is None:
-        return _detail(request, customer, status=400, note_form=form)
+        return _detail(request, customer, note_form=form)
     messages.success(request, _("Nota guardada."))
     return _done(customer, "historial")
 
