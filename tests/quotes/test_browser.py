@@ -11,8 +11,10 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from billing.models import Invoice
+from contracts.models import Channel
 from quotes.models import Quote
 from tests.quotes.conftest import in_days
+from tests.web.conftest import top_up
 from tests.web.test_browser import (  # noqa: F401  (fixture)
     assert_accessible,
     assert_fits_phone,
@@ -21,6 +23,7 @@ from tests.web.test_browser import (  # noqa: F401  (fixture)
     new_page,
     shot,
 )
+from tickets.services.intake import ticket_open
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,9 +31,12 @@ def test_agent_drafts_and_sends_a_quote_and_the_customer_accepts_it(
     browser,  # noqa: F811
     live_server,
     shop,
-    ticket,
 ):
     base = live_server.url
+    top_up(shop.customer, "20")
+    ticket = ticket_open(
+        channel=Channel.PORTAL, requester=shop.contact, subject="Migrar el correo a otro servidor"
+    ).ticket
     page = new_page(browser)
     log_in(page, base, "agente")
     page.goto(f"{base}/workspace/tickets/{ticket.number}/")
@@ -50,7 +56,7 @@ def test_agent_drafts_and_sends_a_quote_and_the_customer_accepts_it(
     shot(page, "quote-new")
     page.get_by_role("button", name="Guardar borrador").click()
     expect(page.locator(".alert.success")).to_contain_text("Presupuesto guardado como borrador.")
-    expect(page.get_by_test_id("quote-totals")).to_contain_text("630.200")
+    expect(page.get_by_test_id("quote-totals")).to_contain_text("630.700")
     assert_accessible(page)
     shot(page, "quote-work-draft")
     mail.outbox.clear()
