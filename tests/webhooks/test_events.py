@@ -88,6 +88,25 @@ def _incident_update(shop, state):
     return incident
 
 
+def _quote(shop, decide=None):
+    from quotes.models import Quote, QuoteSeries
+    from quotes.services import quote_accept, quote_draft, quote_reject, quote_send
+
+    QuoteSeries.objects.get_or_create(code="PR", defaults={"prefix": "PR"})
+    quote = quote_draft(
+        ticket=_open(shop),
+        kind=Quote.Kind.MONEY,
+        lines=[{"description": "Migración", "quantity": "1", "unit_price": "100000"}],
+        valid_until=timezone.localdate() + timedelta(days=5),
+    )
+    quote = quote_send(quote, by=shop.agent)
+    if decide == "accept":
+        quote = quote_accept(quote, contact=shop.contact)
+    elif decide == "reject":
+        quote = quote_reject(quote, contact=shop.contact)
+    return quote
+
+
 DRIVERS = {
     "ticket.created": (_open, "number"),
     "ticket.refused": (lambda shop: _open(shop, credits=None), "reason"),
@@ -109,6 +128,9 @@ DRIVERS = {
     "incident.created": (_incident, "title"),
     "incident.updated": (lambda shop: _incident_update(shop, "identified"), "state"),
     "incident.resolved": (lambda shop: _incident_update(shop, "resolved"), "resolved_at"),
+    "quote.sent": (_quote, "number"),
+    "quote.accepted": (lambda shop: _quote(shop, "accept"), "invoice"),
+    "quote.rejected": (lambda shop: _quote(shop, "reject"), "decided_at"),
 }
 
 
