@@ -46,7 +46,7 @@ def test_customer_saves_a_card_turns_auto_top_up_on_and_is_topped_up(
     # turning it on without a card is refused on the form, naming what is missing
     section.get_by_label("Recarga automática activa").check()
     section.get_by_label("Recargar cuando los créditos disponibles bajen de").fill("5")
-    section.get_by_label("Paquete que se compra").select_option(label=str(shop.pack))
+    section.get_by_label("Paquete que se compra").select_option(value=str(shop.pack.pk))
     section.get_by_role("button", name="Guardar", exact=True).click()
     expect(page.get_by_test_id("auto-top-up").locator(".alert.error")).to_contain_text(
         "Guarde primero una tarjeta"
@@ -72,7 +72,7 @@ def test_customer_saves_a_card_turns_auto_top_up_on_and_is_topped_up(
     section = page.get_by_test_id("auto-top-up")
     section.get_by_label("Recarga automática activa").check()
     section.get_by_label("Recargar cuando los créditos disponibles bajen de").fill("5")
-    section.get_by_label("Paquete que se compra").select_option(label=str(shop.pack))
+    section.get_by_label("Paquete que se compra").select_option(value=str(shop.pack.pk))
     section.get_by_role("button", name="Guardar", exact=True).click()
     expect(page.locator(".alert.success")).to_contain_text("Recarga automática activada.")
     row = AutoTopUp.objects.get(customer=shop.customer)
@@ -87,7 +87,7 @@ def test_customer_saves_a_card_turns_auto_top_up_on_and_is_topped_up(
     top_ups = LedgerEntry.objects.filter(account=account, kind="top_up")
     assert sorted(top_ups.values_list("credits", flat=True)) == [Decimal("8"), Decimal("10")]
 
-    page.goto(f"{base}/portal/credits/#auto-top-up")
+    page.reload()  # the same address: a fresh page
     attempts = page.get_by_test_id("auto-top-up-attempts")
     expect(attempts).to_contain_text("Pagado")
     expect(attempts).to_contain_text(shop.pack.name)
@@ -109,7 +109,7 @@ def test_customer_saves_a_card_turns_auto_top_up_on_and_is_topped_up(
     # in English
     page.goto(f"{base}/portal/credits/")
     page.get_by_label("Idioma").select_option("en")
-    page.get_by_role("button", name="Cambiar").click()
+    page.get_by_role("button", name="Cambiar", exact=True).click()
     # (the new texts are translated by the integrator; the page itself is already English)
     expect(page.get_by_role("heading", level=1)).to_have_text("Credits")
     expect(page.get_by_test_id("auto-top-up-attempts")).to_be_visible()

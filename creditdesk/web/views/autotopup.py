@@ -19,11 +19,20 @@ from billing.services import autotopup
 from contracts.models import CreditPack, Customer
 from contracts.selectors import contract_get_live, credit_packs_on_sale
 from core.errors import CreditdeskError
+from core.formatting import credits_text
 from creditdesk.web.access import portal_view
 from creditdesk.web.views.common import form_submit, show_refusal
 
 SECTION = "#auto-top-up"
 SETUP_SESSION_KEY = "auto-top-up:setup"
+
+
+class PackChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CreditPack) -> str:
+        return _("%(name)s: %(credits)s créditos") % {
+            "name": obj.name,
+            "credits": credits_text(obj.credits),
+        }
 
 
 class AutoTopUpForm(forms.Form):
@@ -33,7 +42,7 @@ class AutoTopUpForm(forms.Form):
         required=False,
         localize=True,
     )
-    credit_pack = forms.ModelChoiceField(
+    credit_pack = PackChoiceField(
         label=gettext_lazy("Paquete que se compra"),
         queryset=CreditPack.objects.none(),
         required=False,
