@@ -69,3 +69,29 @@ def send_reactivation_notice(suspension_id: int) -> int:
     from billing import notifications
 
     return notifications.send_reactivation_notice(suspension_id)
+
+
+# Auto top-up (`billing.services.autotopup`): the check after credits changed, the
+# off-session charge of a crossing, and the mail when it fails. Each is idempotent.
+
+
+@background_task
+def auto_top_up_check_task(customer_id: int) -> int | None:
+    from billing.services.autotopup import auto_top_up_check
+
+    attempt = auto_top_up_check(customer_id=customer_id)
+    return attempt.pk if attempt is not None else None
+
+
+@background_task
+def auto_top_up_charge_task(attempt_id: int) -> str:
+    from billing.services.autotopup import auto_top_up_charge
+
+    return str(auto_top_up_charge(attempt_id=attempt_id))
+
+
+@background_task
+def send_auto_top_up_failed(attempt_id: int) -> int:
+    from billing.services.autotopup import send_auto_top_up_failed as send
+
+    return send(attempt_id)
