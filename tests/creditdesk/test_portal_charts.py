@@ -103,7 +103,7 @@ def test_charts_have_titles_labelled_axes_and_a_labelled_reference_line(language
             text = text if "}" not in text else _words("{" + text)
             assert text in html, (language, text)
     # The hidden table repeats the figures for screen readers, months in full.
-    assert '<table class="visually-hidden">' in html
+    assert '<div class="visually-hidden"><table>' in html
     month = "noviembre 2025" if language == "es" else "November 2025"
     assert f'<th scope="row">{month}</th>' in html
 
