@@ -5,6 +5,10 @@
 
 A billing run's row is locked alone (`billing_run_request`).
 A Stripe event row is locked first, before the rows its handler locks in that order.
+A bank transfer a customer reported is locked before the invoice and payment its
+confirmation records (`billing.services.transfers`).
+A customer's auto top-up row is locked before its attempt, and both before the invoice and
+payment a crossing drafts (`billing.services.autotopup`).
 
 Parent before child, each row by primary key: two writers that take rows in one order never
 wait on each other in a cycle (a deadlock). A service that needs several locks calls these
@@ -17,6 +21,9 @@ Each lock reads its row's customer (or credit note) in the same query, unlocked
 """
 
 from billing.models import (
+    AutoTopUp,
+    AutoTopUpAttempt,
+    BankTransferReport,
     BillingRun,
     Invoice,
     InvoiceSeries,
@@ -58,3 +65,26 @@ def stripe_event_lock(pk: int) -> StripeEvent:
 
 def billing_run_lock(period_start) -> BillingRun:
     return BillingRun.objects.select_for_update().get(period_start=period_start)
+
+
+def auto_top_up_lock(customer_id: int) -> AutoTopUp | None:
+    """The customer's auto top-up row (None when it never set one up)."""
+    return (
+        AutoTopUp.objects.select_for_update(of=("self",))
+        .select_related("customer", "credit_pack")
+        .filter(customer_id=customer_id)
+        .first()
+    )
+
+
+def auto_top_up_attempt_lock(pk: int) -> AutoTopUpAttempt:
+    return AutoTopUpAttempt.objects.select_for_update().get(pk=pk)
+
+
+def transfer_report_lock(pk: int) -> BankTransferReport:
+    """A reported bank transfer, with its customer, invoice and pack read unlocked."""
+    return (
+        BankTransferReport.objects.select_for_update(of=("self",))
+        .select_related("customer", "invoice", "credit_pack")
+        .get(pk=pk)
+    )

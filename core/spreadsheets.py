@@ -150,7 +150,8 @@ class XlsxWorkbook:
                 '<borders count="1"><border/></borders>'
                 '<cellStyleXfs count="1"><xf/></cellStyleXfs>'
                 '<cellXfs count="2"><xf/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs>'
-                '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+                '<cellStyles count="1">'
+                '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
                 "</styleSheet>"
             ),
         }

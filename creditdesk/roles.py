@@ -124,6 +124,34 @@ def has_role(user, roles) -> bool:
     return bool(roles_of(user) & frozenset(roles))
 
 
+def ticket_workers() -> QuerySet:
+    """The users with a `TICKET_WORKERS` role (agents and admins), as `roles_of` reads them:
+    the assignee lists (workspace and API) offer only them, not finance or contacts."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(is_staff=True, groups__name=AGENTS_GROUP))
+        .distinct()
+        .order_by("username")
+    )
+
+
+def attachments_visible_to(user) -> QuerySet:
+    """The message attachments `user` may open, for every download and preview: those on the
+    tickets `scope` lets them see (finance reads them all), and for a customer's contact not
+    those on internal notes. Anything else is a 404, like a missing id."""
+    from tickets.models import Attachment, Message
+
+    attachments = scope(
+        Attachment.objects.select_related("message__ticket"), user, "message__ticket__customer"
+    )
+    if not has_role(user, STAFF):
+        attachments = attachments.exclude(message__direction=Message.Direction.INTERNAL)
+    return attachments
+
+
 # Who reads invoices, credit notes and payments: not agents (they work tickets, not money).
 MONEY_READERS = frozenset({Role.CONTACT, Role.MANAGER, Role.FINANCE, Role.ADMIN})
 FINANCE_ROLES = frozenset({Role.FINANCE, Role.ADMIN})
@@ -143,6 +171,27 @@ def invoices_visible_to(user) -> QuerySet:
     if not has_role(user, {Role.MANAGER, Role.FINANCE, Role.ADMIN}):
         invoices = invoices.exclude(status=Invoice.Status.DRAFT)
     return invoices
+
+
+# The account manager's workspace: who creates and edits customers and contacts, invites
+# contacts to the portal and starts, changes, suspends and cancels contracts (the API's
+# writers too); who grants courtesy credits; who corrects a balance (finance's adjustment,
+# as the API's credit_adjustments); who writes the private notes on a customer (any staff).
+CUSTOMER_WRITERS = frozenset({Role.ADMIN, Role.MANAGER})
+CREDIT_GRANTERS = frozenset({Role.ADMIN, Role.MANAGER})
+CREDIT_ADJUSTERS = FINANCE_ROLES
+NOTE_WRITERS = STAFF
+
+
+def transfer_reports_visible_to(user) -> QuerySet:
+    """The bank transfers customers reported, with their proofs, that `user` may read (the
+    pages and the proof download alike): contacts their own customer's, account managers
+    their customers', finance and admins all; agents none (money is not theirs to read)."""
+    from billing.models import BankTransferReport
+
+    if not has_role(user, MONEY_READERS):
+        return BankTransferReport.objects.none()
+    return scope(BankTransferReport.objects.all(), user, roles=MONEY_READERS)
 
 
 # Who registers webhook endpoints: admins (any customer, or all at once) and account
@@ -174,3 +223,22 @@ def knowledge_plan_of(user):
         return None
     contract = contract_get_live(customer=contact.customer)
     return contract.plan if contract is not None else None
+
+
+# Quotes (issue 20): staff who work tickets draft and send them on the tickets they see
+# (agents, account managers for their customers, admins); only the customer's own contacts
+# accept or reject them. Who reads them: staff in scope (drafts included; finance too),
+# contacts their own customer's sent ones.
+QUOTE_AUTHORS = TICKET_STAFF
+QUOTE_DECIDERS = frozenset({Role.CONTACT})
+
+
+def quotes_visible_to(user) -> QuerySet:
+    """The quotes `user` may read, for the API and every page and PDF alike; anything else
+    is a 404, exactly like a missing id."""
+    from quotes.models import Quote
+
+    quotes = scope(Quote.objects.select_related("series", "customer", "ticket"), user)
+    if not has_role(user, STAFF):
+        quotes = quotes.exclude(status=Quote.Status.DRAFT)
+    return quotes

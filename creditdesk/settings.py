@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "webhooks",
     "statuspage",
+    "quotes",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # and tests serve the sources, so they need no collectstatic.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Ticket attachments: on disk under PRIVATE_MEDIA_ROOT, never served at a public
+    # address; read through the access-checked attachment views only (core.storage).
+    "private": {"BACKEND": "core.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -169,6 +173,11 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+# Attachments on ticket messages (portal, workspace, API): at most this many per message,
+# each at most this many bytes (tickets.services.attachments).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_COUNT = env.int("ATTACHMENT_MAX_COUNT", default=5)
 
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587 (django-environ's scheme).
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -72,6 +72,14 @@ _BAD_INPUT = {
     "instant_out_of_window",
     "maintenance_ends_before_start",
     "maintenance_too_long",
+    "too_many_attachments",
+    "attachment_too_large",
+    "attachment_empty",
+    "attachment_type_refused",
+    "attachment_type_mismatch",
+    "attachment_unreadable",
+    "transfer_proof_refused",
+    "transfer_target_refused",
 }
 
 # The request is well formed but the current state of the data refuses it.
@@ -106,9 +114,19 @@ _CONFLICT = {
     "idempotency_key_in_use",
     "invoice_not_issued",
     "payment_provider_unavailable",
+    "transfer_already_reported",
+    "transfer_already_decided",
+    "subscription_already_open",
+    "subscription_not_cancellable",
+    "card_required",
     "article_not_published",
     "incident_resolved",
     "maintenance_over",
+    "quote_not_draft",
+    "quote_not_sent",
+    "quote_already_decided",
+    "quote_expired",
+    "quote_ticket_closed",
 }
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -135,6 +153,7 @@ BASE_CODES = frozenset(
         "billing_error",
         "knowledge_error",
         "statuspage_error",
+        "quote_error",
     }
 )
 

@@ -1,18 +1,55 @@
 """Forms of the portal and the workspace: they parse input; the services decide."""
 
 from django import forms
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Customer, Service
 from core.events import EVENT_TYPES
 from core.instants import InstantFieldMixin
+from creditdesk.roles import ticket_workers
+from knowledge.models import Article
+from quotes.selectors import quote_numbers_issued
 from sla.choices import Impact, Urgency
-from tickets.models import Ticket
+from tickets.models import Outcome, Ticket
 from tickets.transitions import ALLOWED
 from webhooks.models import URL_MAX_LENGTH
 
 TEXTAREA = {"rows": 5}
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Files attached to a message (none, one or several); what they may be is checked by
+    `tickets.services.attachments`, from their content, not here."""
+
+    ACCEPT = ".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.log,.csv,.zip"
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Adjuntos"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            format_lazy(
+                _(
+                    "PDF, imágenes (PNG, JPEG, GIF, WebP), texto o ZIP; hasta {count} archivos "
+                    "de {size} MB cada uno."
+                ),
+                count=getattr(settings, "ATTACHMENT_MAX_COUNT", 5),
+                size=getattr(settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024) // (1024 * 1024),
+            ),
+        )
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": self.ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        if isinstance(data, list | tuple):
+            return [super(AttachmentsField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
 
 
 class InstantFormField(InstantFieldMixin, forms.DateTimeField):
@@ -45,6 +82,7 @@ class TicketOpenForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("Urgencia"), choices=Urgency.choices, initial=Urgency.MEDIUM
     )
+    attachments = AttachmentsField()
 
     def __init__(self, *args, services, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -53,6 +91,7 @@ class TicketOpenForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Mensaje"), widget=forms.Textarea(attrs=TEXTAREA))
+    attachments = AttachmentsField()
 
 
 class ReopenForm(forms.Form):
@@ -79,17 +118,40 @@ class AgentReplyForm(forms.Form):
     ]
     body = forms.CharField(label=_("Mensaje"), widget=forms.Textarea(attrs=TEXTAREA))
     kind = forms.ChoiceField(label=_("Tipo"), choices=KINDS, initial=PUBLIC)
+    attachments = AttachmentsField()
 
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=_("Nuevo estado"))
     reason = forms.CharField(label=_("Motivo"), max_length=500, required=False)
+    # The outcome, read only when resolving; tickets.outcomes checks what each one needs.
+    outcome = forms.ChoiceField(
+        label=_("Resultado (al resolver)"), choices=Outcome.choices, initial=Outcome.SOLVED
+    )
+    outcome_article = forms.ModelChoiceField(
+        label=_("Artículo enviado (asesoría)"),
+        queryset=Article.objects.filter(status=Article.Status.PUBLISHED).order_by("title"),
+        required=False,
+    )
+    outcome_alternative = forms.CharField(
+        label=_("Alternativa sugerida (fuera de alcance)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    outcome_quote = forms.ChoiceField(label=_("Presupuesto (emitido)"), required=False)
 
     def __init__(self, *args, ticket: Ticket, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         allowed = ALLOWED[ticket.status]
         self.fields["to_status"].choices = [
             (value, label) for value, label in Ticket.Status.choices if value in allowed
+        ]
+        if Ticket.Status.RESOLVED not in allowed:
+            for name in ("outcome", "outcome_article", "outcome_alternative", "outcome_quote"):
+                del self.fields[name]
+            return
+        self.fields["outcome_quote"].choices = [("", "—")] + [
+            (number, number) for number in quote_numbers_issued(ticket)
         ]
 
 
@@ -115,9 +177,7 @@ class SessionForm(forms.Form):
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("Asignar a"),
-        queryset=get_user_model()
-        .objects.filter(is_staff=True, is_active=True)
-        .order_by("username"),
+        queryset=ticket_workers(),  # agents (and admins) only: not finance, not contacts
         required=False,
         empty_label=_("(nadie)"),
     )

@@ -1,6 +1,13 @@
 from django.urls import include, path, register_converter
 
-from creditdesk.web.views import finance, portal, workspace
+from creditdesk.web.views import (
+    attachments,
+    autotopup,
+    customers,
+    finance,
+    portal,
+    workspace,
+)
 
 app_name = "web"
 
@@ -40,10 +47,40 @@ urlpatterns = [
     path("reopen/<str:token>/", portal.reopen_by_link, name="reopen-link"),
     path("portal/credits/packs/<int:pack_id>/buy/", portal.topup, name="topup"),
     path("portal/payments/<int:pk>/", portal.payment, name="payment"),
+    path("portal/credits/auto-top-up/", autotopup.auto_top_up_save, name="auto-top-up"),
+    path(
+        "portal/credits/auto-top-up/card/start/",
+        autotopup.auto_top_up_card_start,
+        name="auto-top-up-card-start",
+    ),
+    path("portal/credits/auto-top-up/card/", autotopup.auto_top_up_card, name="auto-top-up-card"),
+    path(
+        "portal/credits/auto-top-up/card/done/",
+        autotopup.auto_top_up_card_done,
+        name="auto-top-up-card-done",
+    ),
+    path(
+        "portal/credits/auto-top-up/attempts/<int:pk>/",
+        autotopup.auto_top_up_attempt,
+        name="auto-top-up-attempt",
+    ),
     path("portal/invoices/", portal.invoices, name="invoices"),
     path("portal/invoices/<int:pk>/pdf/", portal.invoice_pdf, name="invoice-pdf"),
     path(
-        "portal/sla-reports/<month:month>/pdf/", portal.sla_report_pdf_view, name="sla-report-pdf"
+        "portal/sla-reports/<month:month>/pdf/",
+        portal.sla_report_view,
+        {"document": "pdf"},
+        name="sla-report-pdf",
+    ),
+    path(
+        "portal/sla-reports/<month:month>/csv/",
+        portal.sla_report_view,
+        {"document": "csv"},
+        name="sla-report-csv",
+    ),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment"),
+    path(
+        "attachments/<int:pk>/preview/", attachments.attachment_preview, name="attachment-preview"
     ),
     path("workspace/", workspace.queue, name="queue"),
     path("workspace/tickets/<ticket:number>/", workspace.ticket_work, name="work"),
@@ -73,7 +110,37 @@ urlpatterns = [
         workspace.ticket_escalate_view,
         name="work-escalate",
     ),
-    path("workspace/customers/", workspace.customers, name="customers"),
+    path("workspace/customers/", customers.customers, name="customers"),
+    path("workspace/customers/new/", customers.customer_new, name="customer-new"),
+    path("workspace/customers/<int:pk>/edit/", customers.customer_edit, name="customer-edit"),
+    path(
+        "workspace/customers/<int:pk>/contract/", customers.contract_start, name="customer-contract"
+    ),
+    path(
+        "workspace/customers/<int:pk>/contract/plan/",
+        customers.contract_plan,
+        name="customer-contract-plan",
+    ),
+    path(
+        "workspace/customers/<int:pk>/contract/status/",
+        customers.contract_status,
+        name="customer-contract-status",
+    ),
+    path(
+        "workspace/customers/<int:pk>/credits/", customers.customer_credits, name="customer-credits"
+    ),
+    path("workspace/customers/<int:pk>/notes/", customers.customer_note, name="customer-note"),
+    path("workspace/customers/<int:pk>/contacts/new/", customers.contact_new, name="contact-new"),
+    path(
+        "workspace/customers/<int:pk>/contacts/<int:contact_pk>/",
+        customers.contact_edit,
+        name="contact-edit",
+    ),
+    path(
+        "workspace/customers/<int:pk>/contacts/<int:contact_pk>/invite/",
+        customers.contact_invite_view,
+        name="contact-invite",
+    ),
     path("workspace/webhooks/", workspace.webhooks, name="webhooks"),
     path("workspace/webhooks/<int:pk>/toggle/", workspace.webhook_toggle, name="webhook-toggle"),
     path(
@@ -81,7 +148,7 @@ urlpatterns = [
         workspace.webhook_redeliver_view,
         name="webhook-redeliver",
     ),
-    path("workspace/customers/<int:pk>/", workspace.customer_detail, name="customer"),
+    path("workspace/customers/<int:pk>/", customers.customer_detail, name="customer"),
     path("workspace/finance/credits/", finance.credit_report, name="credit-report"),
     path("workspace/finance/invoices/", finance.invoices, name="finance-invoices"),
     path("workspace/finance/invoices/<int:pk>/", finance.invoice_detail, name="finance-invoice"),
@@ -106,4 +173,5 @@ urlpatterns = [
     path("workspace/finance/billing-run/", finance.billing_runs, name="finance-billing-run"),
     path("workspace/finance/ageing/", finance.ageing, name="finance-ageing"),
     path("", include("creditdesk.web.knowledge_urls")),
+    path("", include("creditdesk.web.selfservice_urls")),
 ]

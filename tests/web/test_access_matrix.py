@@ -53,11 +53,16 @@ MATRIX = {
     "workspace/customers/<int:pk>/": WORKSPACE_READ | {"agent": (200, 200)},
     "billing/invoices/<int:pk>/pdf/": MONEY_DOCUMENT,
     "workspace/finance/invoices/<int:pk>/": FINANCE_ONLY,
+    "workspace/customers/<int:pk>/edit/": WORKSPACE_READ
+    | {"agent": (403, 403), "finance": (403, 403)},
+    "workspace/customers/<int:pk>/contacts/new/": WORKSPACE_READ
+    | {"agent": (403, 403), "finance": (403, 403)},
 }
 # Routes with an id that only take POST, by who may do the action (the API's role tables:
 # finance reads tickets but does not work them; account managers answer but log no work).
 TICKET_STAFF_ACTION = WORKSPACE_READ | {"finance": (403, 403)}
 TICKET_WORKER_ACTION = TICKET_STAFF_ACTION | {"manager": (403, 403)}
+CUSTOMER_WRITER_ACTION = TICKET_STAFF_ACTION | {"agent": (403, 403)}
 POST_ONLY = {
     "portal/tickets/<ticket:number>/reply/": PORTAL,
     "portal/tickets/<ticket:number>/reopen/": PORTAL,
@@ -75,6 +80,13 @@ POST_ONLY = {
     "workspace/finance/invoices/<int:pk>/refund/": FINANCE_ONLY,
     "workspace/finance/invoices/<int:pk>/record-payment/": FINANCE_ONLY,
     "workspace/finance/payments/<int:pk>/confirm/": FINANCE_ONLY,
+    # The account manager's workspace (creditdesk.roles: CUSTOMER_WRITERS, CREDIT_GRANTERS
+    # and CREDIT_ADJUSTERS, NOTE_WRITERS).
+    "workspace/customers/<int:pk>/contract/": CUSTOMER_WRITER_ACTION,
+    "workspace/customers/<int:pk>/contract/plan/": CUSTOMER_WRITER_ACTION,
+    "workspace/customers/<int:pk>/contract/status/": CUSTOMER_WRITER_ACTION,
+    "workspace/customers/<int:pk>/credits/": CUSTOMER_WRITER_ACTION | {"finance": (200, 200)},
+    "workspace/customers/<int:pk>/notes/": WORKSPACE_READ,
 }
 # Not a customer's object: a pack on sale to the plan, a month of the own report, a
 # password-reset link, a resolution's signed reopen link (tests/tickets/test_resolution_notice.py),
@@ -111,6 +123,38 @@ WEBHOOK_ACTIONS = {
 # with files in place, in tests/web/test_agent_tools.py.
 ATTACHMENTS = {"attachments/<int:pk>/", "attachments/<int:pk>/preview/"}
 
+# Subscriptions and reported bank transfers (issue 18): their own role x own/other matrix,
+# with reports, proofs and subscriptions in place, in tests/web/test_selfservice_pages.py.
+SELF_SERVICE = {
+    "portal/subscription/<int:pk>/cancel/",
+    "workspace/customers/<int:pk>/subscription/",
+    "workspace/customers/<int:pk>/subscription/<int:sub>/cancel/",
+    "transfers/<int:pk>/proof/",
+    "workspace/finance/transfers/<int:pk>/confirm/",
+    "workspace/finance/transfers/<int:pk>/reject/",
+}
+
+
+# A customer's contacts (two ids: the customer's and the contact's): their own matrix, with
+# another manager's customer a 404, in tests/web/test_customers_workspace.py.
+CUSTOMER_CONTACTS = {
+    "workspace/customers/<int:pk>/contacts/<int:contact_pk>/",
+    "workspace/customers/<int:pk>/contacts/<int:contact_pk>/invite/",
+}
+
+
+# Quote pages: their access by role and customer is tested in tests/quotes/test_pages.py.
+QUOTES = {
+    "workspace/tickets/<ticket:number>/quotes/new/",
+    "workspace/quotes/<int:pk>/",
+    "workspace/quotes/<int:pk>/send/",
+    "workspace/quotes/<int:pk>/pdf/",
+    "portal/quotes/<int:pk>/",
+    "portal/quotes/<int:pk>/pdf/",
+    "portal/quotes/<int:pk>/accept/",
+    "portal/quotes/<int:pk>/reject/",
+}
+
 
 def test_every_page_route_with_an_id_is_in_the_matrix():
     routes = {route for route in page_routes() if "<" in route}
@@ -121,6 +165,9 @@ def test_every_page_route_with_an_id_is_in_the_matrix():
         | WEBHOOK_ACTIONS
         | STATUS_PAGE
         | ATTACHMENTS
+        | SELF_SERVICE
+        | CUSTOMER_CONTACTS
+        | QUOTES
     )
 
 

@@ -2,6 +2,7 @@
 (`creditdesk.api.views.tickets`)."""
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from rest_framework import serializers
 
 from contracts.models import Channel, Contact, Service
@@ -14,12 +15,16 @@ from creditdesk.api.serializers.common import (
     ZonedDateTimeField,
 )
 from creditdesk.api.serializers.credits import LedgerEntrySerializer
+from creditdesk.roles import ticket_workers
 from sla.choices import Impact, Priority, Urgency
 from sla.selectors import SLA_STATES
 from tickets.models import (
     TEXT_LIMIT,
+    Attachment,
+    CannedReply,
     IntakeAttempt,
     Message,
+    Outcome,
     ScheduledSession,
     Ticket,
     WorkLog,
@@ -127,6 +132,10 @@ class TicketDetailSerializer(TicketSerializer):
             "level",
             "clocks",
             "charges",
+            "outcome",
+            "outcome_article",
+            "outcome_alternative",
+            "outcome_quote_number",
         ]
         read_only_fields = fields
 
@@ -181,6 +190,32 @@ class FollowUpSerializer(serializers.Serializer):
 class TransitionSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=Ticket.Status.choices)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    # The outcome, when resolving (staff): solved if none; the service checks what each needs.
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, required=False, allow_null=True, default=None
+    )
+    outcome_article = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_INT,
+        help_text="The knowledge article sent (outcome advice).",
+    )
+    outcome_alternative = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text="The alternative suggested (outcome out_of_scope, at most 500 characters).",
+    )
+    outcome_quote = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=40,
+        help_text="The number of the ticket's quote that was sent (outcome quote).",
+    )
 
 
 class EscalateSerializer(serializers.Serializer):
@@ -207,11 +242,27 @@ class ReclassifySerializer(serializers.Serializer):
 
 class AssignSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_staff=True), allow_null=True
+        queryset=ticket_workers(),
+        allow_null=True,
+        help_text="An agent (or admin): finance and contacts work no tickets.",
     )
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField(help_text="The file, with the same access rules.")
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "is_image", "download"]
+        read_only_fields = fields
+
+    def get_download(self, attachment: Attachment) -> str:
+        return reverse("api:attachment-download", args=[attachment.pk])
+
+
 class MessageSerializer(serializers.ModelSerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
     class Meta:
         model = Message
         fields = [
@@ -223,6 +274,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "body",
             "asks_for_information",
             "created_at",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -237,6 +289,13 @@ class MessageCreateSerializer(serializers.Serializer):
     public = serializers.BooleanField(default=True, help_text="Staff: False is an internal note.")
     asks_for_information = serializers.BooleanField(
         default=False, help_text="Staff: puts the ticket on hold waiting for the customer."
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text="multipart/form-data only: files checked by their content (PDF, PNG, JPEG, "
+        "GIF, WebP, text, ZIP), at most ATTACHMENT_MAX_COUNT of ATTACHMENT_MAX_BYTES each.",
     )
 
 
@@ -304,4 +363,11 @@ class IntakeAttemptSerializer(serializers.ModelSerializer):
             "message",
             "created_at",
         ]
+        read_only_fields = fields
+
+
+class CannedReplySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CannedReply
+        fields = ["id", "title", "body", "language", "active"]
         read_only_fields = fields

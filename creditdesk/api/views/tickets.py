@@ -50,6 +50,7 @@ from tickets.selectors import (
     tickets_with_sla_state,
 )
 from tickets.services import charging, lifecycle
+from tickets.services.attachments import message_with_attachments
 from tickets.services.intake import channel_decide, ticket_open
 
 
@@ -164,8 +165,16 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         to_status = data["to_status"]
         if not self._staff() and to_status not in CONTACT_TICKET_TRANSITIONS:
             raise PermissionDenied()
+        outcome = {}
+        if self._staff():
+            outcome = {
+                "outcome": data["outcome"],
+                "outcome_article": data["outcome_article"],
+                "outcome_alternative": data["outcome_alternative"],
+                "outcome_quote": data["outcome_quote"],
+            }
         lifecycle.ticket_transition(
-            ticket, to_status=to_status, by=request.user, reason=data["reason"]
+            ticket, to_status=to_status, by=request.user, reason=data["reason"], **outcome
         )
         return self._detail(ticket)
 
@@ -238,7 +247,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     @action(detail=True, methods=["get"], filter_backends=[])
     def messages(self, request, pk=None):
         ticket = self.get_object()
-        messages = ticket.messages.all()
+        messages = ticket.messages.prefetch_related("attachments")
         if not self._staff() and not self.is_(Role.FINANCE):
             messages = messages.exclude(direction=Message.Direction.INTERNAL)
         return self.render_page(messages, MessageSerializer)
@@ -247,11 +256,23 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         request=MessageCreateSerializer,
         responses={201: MessageSerializer},
         summary="Reply (contacts) or answer, ask for information, add a note (staff)",
+        description="JSON, or multipart/form-data with files in `attachments` (repeat the "
+        "part for several). A refused file answers 400 with its code (too_many_attachments, "
+        "attachment_too_large, attachment_empty, attachment_type_refused, "
+        "attachment_type_mismatch, attachment_unreadable) and writes nothing.",
     )
     @messages.mapping.post
     def add_message(self, request, pk=None):
         ticket = self.get_object()
         data = self.parse(MessageCreateSerializer)
+        files = data.pop("attachments", [])
+        message = message_with_attachments(
+            files=files, write=lambda: self._write_message(ticket, data)
+        )
+        return self.render(MessageSerializer, message, status_code=201)
+
+    def _write_message(self, ticket: Ticket, data: dict) -> Message:
+        request = self.request
         if self._staff():
             data.setdefault("channel", Channel.PORTAL)
             message = lifecycle.ticket_agent_reply(ticket, by=request.user, **data)
@@ -266,7 +287,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             message = lifecycle.ticket_customer_reply(
                 ticket, contact=contact_of(request.user), body=data["body"], channel=channel
             )
-        return self.render(MessageSerializer, message, status_code=201)
+        return message
 
     # Work logs.
 

@@ -17,18 +17,19 @@ from contracts.selectors import contract_get_live, credit_packs_on_sale, service
 from core.errors import CreditdeskError
 from core.languages import language_code
 from creditdesk.reports.data import month_bounds, sla_report_data
-from creditdesk.reports.rendering import sla_report_pdf
+from creditdesk.reports.rendering import sla_report_csv, sla_report_pdf
 from creditdesk.roles import invoices_visible_to
 from creditdesk.web import selectors
 from creditdesk.web.access import portal_view
 from creditdesk.web.filters import LedgerEntryFilter
 from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpenForm
 from creditdesk.web.pagination import paginate
-from creditdesk.web.views import knowledge
+from creditdesk.web.views import autotopup, knowledge
 from creditdesk.web.views.common import form_submit, show_refusal
 from credits.selectors import credit_blocks_of
 from tickets.models import Ticket
 from tickets.reopen_links import reopen_token_ticket
+from tickets.services.attachments import message_with_attachments, opening_message
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up, ticket_reopen
 from tickets.transitions import ALLOWED
@@ -38,11 +39,16 @@ from tickets.transitions import ALLOWED
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     customer = request.customer
+    summary = selectors.credits_summary(customer=customer, now=now)
     return render(
         request,
         "portal/dashboard.html",
         {
-            "summary": selectors.credits_summary(customer=customer, now=now),
+            "now": now,
+            "summary": summary,
+            "charts": selectors.portal_charts(
+                summary=summary, customer=customer, now=now, language=language_code()
+            ),
             "open_tickets": paginate(request, selectors.open_tickets(customer=customer, now=now)),
             "recent_tickets": selectors.customer_tickets(customer=customer, limit=10),
         },
@@ -56,13 +62,19 @@ def _services(customer) -> "QuerySet[Service]":
 
 @portal_view
 def ticket_new(request: HttpRequest) -> HttpResponse:
-    form = TicketOpenForm(request.POST or None, services=_services(request.customer))
+    form = TicketOpenForm(
+        request.POST or None, request.FILES or None, services=_services(request.customer)
+    )
     if request.method == "POST":
         result = form_submit(
             request,
             form,
-            lambda data: ticket_open(
-                channel=Channel.PORTAL, requester=request.contact, by=None, **data
+            lambda data: message_with_attachments(
+                files=data.pop("attachments"),
+                write=lambda: ticket_open(
+                    channel=Channel.PORTAL, requester=request.contact, by=None, **data
+                ),
+                message_of=opening_message,
             ),
         )
         if result is not None and result.accepted:
@@ -116,10 +128,13 @@ def _render_ticket(request, ticket, **forms) -> HttpResponse:
 @portal_view
 def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
 
     def reply(data: dict) -> object:
-        return ticket_customer_reply(ticket, contact=request.contact, body=data["body"])
+        return message_with_attachments(
+            files=data["attachments"],
+            write=lambda: ticket_customer_reply(ticket, contact=request.contact, body=data["body"]),
+        )
 
     if form_submit(request, form, reply):
         messages.success(request, _("Mensaje enviado."))
@@ -186,7 +201,9 @@ def ticket_follow_up_view(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @portal_view
-def credits(request: HttpRequest) -> HttpResponse:
+def credits(
+    request: HttpRequest, auto_top_up_form: object = None, status: int = 200
+) -> HttpResponse:
     customer = request.customer
     summary = selectors.credits_summary(customer=customer, now=timezone.now())
     ledger = LedgerEntryFilter(
@@ -198,13 +215,22 @@ def credits(request: HttpRequest) -> HttpResponse:
         {
             "summary": summary,
             "blocks": credit_blocks_of(account=summary.account, now=timezone.now()),
+            "charts": selectors.portal_charts(
+                summary=summary,
+                customer=customer,
+                now=timezone.now(),
+                language=language_code(),
+                compliance=False,
+            ),
             "filter": ledger,
             "entries": paginate(request, ledger.qs, per_page=50),
             "packs": credit_packs_on_sale(contract=summary.contract),
             # Without Stripe keys a pack is paid by bank transfer, recorded by finance.
             "card_payments": stripe_gateway.is_configured(),
             "payment_instructions": settings.SELLER_PAYMENT_INSTRUCTIONS,
+            **autotopup.section_context(customer, auto_top_up_form),
         },
+        status=status,
     )
 
 
@@ -284,8 +310,9 @@ def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @portal_view
-def sla_report_pdf_view(request: HttpRequest, month: str) -> HttpResponse:
-    """The month's SLA compliance report of the customer's live contract, as a PDF."""
+def sla_report_view(request: HttpRequest, month: str, document: str) -> HttpResponse:
+    """The month's SLA compliance report of the customer's live contract: the PDF to read,
+    or the CSV with every figure and every breach."""
     contract = contract_get_live(customer=request.customer)
     try:
         first, last = month_bounds(month)
@@ -294,8 +321,11 @@ def sla_report_pdf_view(request: HttpRequest, month: str) -> HttpResponse:
     if contract is None:
         raise Http404
     report = sla_report_data(contract=contract, period_start=first, period_end=last)
-    response = HttpResponse(
-        sla_report_pdf(report, language=language_code()), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="sla-{month}.pdf"'
+    if document == "csv":
+        response = HttpResponse(sla_report_csv(report), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            sla_report_pdf(report, language=language_code()), content_type="application/pdf"
+        )
+    response["Content-Disposition"] = f'attachment; filename="sla-{month}.{document}"'
     return response

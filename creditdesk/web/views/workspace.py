@@ -36,9 +36,10 @@ from creditdesk.web.forms import (
 from creditdesk.web.pagination import paginate
 from creditdesk.web.views import knowledge
 from creditdesk.web.views.common import form_submit, show_refusal
-from tickets import clocks
+from tickets import canned, clocks
 from tickets.models import ScheduledSession, Ticket
-from tickets.selectors import ticket_level
+from tickets.selectors import canned_replies_active, canned_reply_values, ticket_level
+from tickets.services.attachments import message_with_attachments
 from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
 from tickets.services.lifecycle import (
     ticket_agent_reply,
@@ -49,10 +50,6 @@ from tickets.services.lifecycle import (
 )
 from webhooks.selectors import webhook_deliveries_of
 from webhooks.services import webhook_endpoint_create, webhook_endpoint_update, webhook_redeliver
-
-
-def _customers(request: HttpRequest):
-    return scope(Customer.objects.all(), request.user, path="")
 
 
 def _tickets(request: HttpRequest):
@@ -70,6 +67,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "tickets": paginate(request, selectors.queue_tickets(filterset.qs, now), per_page=50),
             "now": now,
+            "may_work": has_role(request.user, TICKET_WORKERS),
         },
     )
 
@@ -118,8 +116,40 @@ def _work_view(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
         "out_of_hours": clocks.answer_out_of_hours(ticket, at=timezone.now()),
         "may_work": has_role(request.user, TICKET_WORKERS),
         "explanation": ticket.charge_explanation_in(),
+        "canned_replies": _canned_replies(ticket),
     }
     return render(request, "workspace/ticket.html", context)
+
+
+def _canned_replies(ticket: Ticket) -> list[dict]:
+    """The active canned replies, filled in for `ticket`, the customer's language first."""
+    values = canned_reply_values(ticket)
+    first = ticket.requester.preferred_language if ticket.requester else ticket.customer.language
+    groups = {first: [], **{code: [] for code in ("es", "en") if code != first}}
+    for reply in canned_replies_active():
+        groups.setdefault(reply.language, []).append((reply, canned.expand(reply.body, values)))
+    labels = {"es": _("En español"), "en": _("En inglés")}
+    return [
+        {"label": labels.get(code, code), "options": options}
+        for code, options in groups.items()
+        if options
+    ]
+
+
+def _reply_form_with_canned(request: HttpRequest, ticket: Ticket) -> AgentReplyForm:
+    """Without JavaScript, "Insertar la respuesta" posts the reply form: it comes back with
+    the canned reply's text (filled in for the ticket) added to the message, nothing sent."""
+    body = request.POST.get("body", "")
+    chosen = request.POST.get("canned", "")
+    reply = None
+    if chosen.isdigit() and len(chosen) <= 18:
+        reply = canned_replies_active().filter(pk=int(chosen)).first()
+    if reply is None:
+        messages.error(request, _("Elija una respuesta predefinida para insertarla."))
+    else:
+        text = canned.expand(reply.body, canned_reply_values(ticket))
+        body = f"{body.rstrip()}\n\n{text}".lstrip()
+    return AgentReplyForm(initial={"body": body, "kind": request.POST.get("kind")})
 
 
 def _in_customer_zone(view):
@@ -157,15 +187,20 @@ def ticket_reply(request: HttpRequest, ticket: Ticket) -> HttpResponse:
         return _work_view(
             request, ticket, reply_form=knowledge.reply_form_with_article(request, ticket)
         )
-    form = AgentReplyForm(request.POST)
+    if request.POST.get("insert_canned"):  # the canned-reply picker without JavaScript
+        return _work_view(request, ticket, reply_form=_reply_form_with_canned(request, ticket))
+    form = AgentReplyForm(request.POST, request.FILES)
 
     def reply(data: dict) -> object:
-        return ticket_agent_reply(
-            ticket,
-            by=request.user,
-            body=data["body"],
-            public=data["kind"] != AgentReplyForm.INTERNAL,
-            asks_for_information=data["kind"] == AgentReplyForm.ASK,
+        return message_with_attachments(
+            files=data["attachments"],
+            write=lambda: ticket_agent_reply(
+                ticket,
+                by=request.user,
+                body=data["body"],
+                public=data["kind"] != AgentReplyForm.INTERNAL,
+                asks_for_information=data["kind"] == AgentReplyForm.ASK,
+            ),
         )
 
     if form_submit(request, form, reply):
@@ -180,8 +215,16 @@ def ticket_move(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     form = TransitionForm(request.POST, ticket=ticket)
 
     def move(data: dict) -> Ticket:
+        outcome = {}
+        if data["to_status"] == Ticket.Status.RESOLVED:
+            outcome = {
+                "outcome": data["outcome"],
+                "outcome_article": data["outcome_article"],
+                "outcome_alternative": data["outcome_alternative"],
+                "outcome_quote": data["outcome_quote"],
+            }
         return ticket_transition(
-            ticket, to_status=data["to_status"], by=request.user, reason=data["reason"]
+            ticket, to_status=data["to_status"], by=request.user, reason=data["reason"], **outcome
         )
 
     if form_submit(request, form, move):
@@ -234,10 +277,21 @@ def session_no_show(request: HttpRequest, ticket: Ticket, pk: int) -> HttpRespon
 @roles_view(TICKET_STAFF)
 @_in_customer_zone
 def ticket_assign_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
-    form = AssignForm(request.POST)
+    to_me = bool(request.POST.get("me"))  # "Asignarme", in the queue and on the ticket
+    form = AssignForm({"assignee": request.user.pk} if to_me else request.POST)
+    from_queue = request.POST.get("back") == "queue"
     if form.is_valid():
         ticket_assign(ticket, assignee=form.cleaned_data["assignee"], by=request.user)
+        if to_me:
+            text = _("%(number)s está asignada a usted.") % {"number": ticket.number}
+            if from_queue:
+                messages.success(request, text)
+                return redirect("web:queue")
+            return _done(request, ticket, text)
         return _done(request, ticket, _("Asignación actualizada."))
+    if to_me:  # not someone who works tickets (an account manager)
+        messages.error(request, _("Solo los agentes pueden asignarse solicitudes."))
+        return redirect("web:queue") if from_queue else redirect("web:work", number=ticket.number)
     return _work_view(request, ticket, assign_form=form)
 
 
@@ -276,26 +330,6 @@ def ticket_escalate_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
             _("Ahora está en el nivel %(level)s.") % {"level": ticket.resolution_level},
         )
     return _work_view(request, ticket, escalate_form=form)
-
-
-@staff_view
-def customers(request: HttpRequest) -> HttpResponse:
-    rows = _customers(request).select_related("account_manager", "credit_account")
-    page = paginate(request, rows.order_by("legal_name", "pk"), per_page=50)
-    return render(request, "workspace/customers.html", {"customers": page})
-
-
-@staff_view
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _customers(request).filter(pk=pk).first()
-    if customer is None:
-        raise Http404
-    timezone.activate(customer.time_zone_info)
-    try:
-        overview = selectors.customer_overview(customer=customer, now=timezone.now())
-        return render(request, "workspace/customer.html", {"o": overview, "customer": customer})
-    finally:
-        timezone.deactivate()
 
 
 def _may_cover_all(request: HttpRequest) -> bool:
