@@ -297,6 +297,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStateEnum": "statuspage.models.State",
         "IncidentOpenStateEnum": "creditdesk.api.serializers.statuspage.OPEN_STATE_CHOICES",
         "ComponentStatusEnum": "statuspage.models.ComponentStatus",
+        "QuoteKindEnum": "quotes.models.Quote.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

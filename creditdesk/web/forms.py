@@ -126,7 +126,10 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("Motivo"), max_length=500, required=False)
     # The outcome, read only when resolving; tickets.outcomes checks what each one needs.
     outcome = forms.ChoiceField(
-        label=_("Resultado (al resolver)"), choices=Outcome.choices, initial=Outcome.SOLVED
+        label=_("Resultado (al resolver)"),
+        choices=Outcome.choices,
+        initial=Outcome.SOLVED,
+        required=False,  # left out, the service records "solved"
     )
     outcome_article = forms.ModelChoiceField(
         label=_("Artículo enviado (asesoría)"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import stripe
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -29,7 +30,13 @@ from core.errors import InvalidInput
 from credits.models import LedgerEntry
 from credits.services import credit_account_get_or_create, credits_charge, credits_top_up
 from tests.billing.conftest import SECRET_KEY, make_event
-from tests.factories import make_contact, make_contract, make_credit_pack, make_plan
+from tests.factories import (
+    make_contact,
+    make_contract,
+    make_credit_pack,
+    make_plan,
+    make_portal_user,
+)
 
 OK_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000341"  # saves fine, every charge is declined
@@ -327,6 +334,13 @@ def test_a_charge_the_bank_wants_authorized_waits_for_the_customer_then_lands_on
     assert "autorice" in spanish.body
     secret = autotopup.attempt_completion_secret(attempt)
     assert secret.startswith(attempt.payment_intent_id)
+    # the attempt's page opens for the customer's contacts only: another's is a 404
+    page = f"/portal/credits/auto-top-up/attempts/{attempt.pk}/"
+    web = Client()
+    web.force_login(make_portal_user(make_contact(customer=customer, email="own@example.com")))
+    assert web.get(page).status_code == 200
+    web.force_login(make_portal_user(make_contact(email="other@example.com")))
+    assert web.get(page).status_code == 404
 
     # when the customer authenticates in the portal (Stripe.js) and the webhook arrives twice
     client = stripe_client(settings)

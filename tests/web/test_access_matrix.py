@@ -96,6 +96,7 @@ NOT_CUSTOMER_BOUND = {
     "reopen/<str:token>/",
     "portal/credits/packs/<int:pack_id>/buy/",
     "portal/sla-reports/<month:month>/pdf/",
+    "portal/sla-reports/<month:month>/csv/",
     # knowledge-base articles: who reads which is tests/knowledge/test_pages.py's matrix
     "help/<slug:slug>/",
     "help/<slug:slug>/feedback/",
@@ -135,6 +136,11 @@ SELF_SERVICE = {
 }
 
 
+# An automatic top-up's charge: the customer's contacts only, another's a 404, in
+# tests/billing/test_auto_top_up.py (it needs a charge the bank wants authorized).
+AUTO_TOP_UP = {"portal/credits/auto-top-up/attempts/<int:pk>/"}
+
+
 # A customer's contacts (two ids: the customer's and the contact's): their own matrix, with
 # another manager's customer a 404, in tests/web/test_customers_workspace.py.
 CUSTOMER_CONTACTS = {
@@ -168,6 +174,7 @@ def test_every_page_route_with_an_id_is_in_the_matrix():
         | SELF_SERVICE
         | CUSTOMER_CONTACTS
         | QUOTES
+        | AUTO_TOP_UP
     )
 
 

@@ -37,7 +37,7 @@ from creditdesk.web.pagination import paginate
 from creditdesk.web.views import knowledge
 from creditdesk.web.views.common import form_submit, show_refusal
 from tickets import canned, clocks
-from tickets.models import ScheduledSession, Ticket
+from tickets.models import Outcome, ScheduledSession, Ticket
 from tickets.selectors import canned_replies_active, canned_reply_values, ticket_level
 from tickets.services.attachments import message_with_attachments
 from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
@@ -218,7 +218,7 @@ def ticket_move(request: HttpRequest, ticket: Ticket) -> HttpResponse:
         outcome = {}
         if data["to_status"] == Ticket.Status.RESOLVED:
             outcome = {
-                "outcome": data["outcome"],
+                "outcome": data["outcome"] or Outcome.SOLVED,
                 "outcome_article": data["outcome_article"],
                 "outcome_alternative": data["outcome_alternative"],
                 "outcome_quote": data["outcome_quote"],
