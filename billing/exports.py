@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import batched
 from operator import itemgetter
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, cast
 
 import django_filters
 from django.db.models import CharField, F, Func, Q, QuerySet, Sum
@@ -286,11 +286,12 @@ _CHUNK = 2000
 
 
 def _rows(queryset: QuerySet, fields: dict[str, Any]) -> Iterator[tuple]:
-    return (
+    rows: Iterator[tuple] = (
         queryset.annotate(**{f"x_{name}": value for name, value in fields.items()})
         .values_list(*(f"x_{name}" for name in fields))
         .iterator(chunk_size=_CHUNK)
     )
+    return rows
 
 
 _HEADER_FIELDS = {
@@ -374,13 +375,15 @@ def _document_lines(export: FinanceExport) -> Iterator[tuple[_Document, tuple | 
     lines = InvoiceLine.objects.filter(invoice__in=export.invoices).order_by(
         *(f"invoice__{name}" for name in _DOCUMENT_ORDER), "position"
     )
-    document = None
+    document: _Document | None = None
     for line in _rows(lines, _LINE_FIELDS):
         if document is None or line[0] != document.pk:
             for document in documents:
                 yield document, None
                 if document.pk == line[0]:
                     break
+        if document is None:  # the same filter chose both streams: a line has its document
+            raise LookupError(f"invoice line of document {line[0]} out of order")
         yield document, line
     for document in documents:
         yield document, None
@@ -443,7 +446,7 @@ def _totals(export: FinanceExport) -> Iterator[dict[str, Any]]:
         .order_by()
     )
     totals = _Totals()
-    for row in sums:
+    for row in cast(Iterable[dict[str, Any]], sums):
         currency = row["invoice__currency"]
         totals.add(
             row["invoice__kind"],
@@ -531,15 +534,15 @@ def finance_export_xlsx(export: FinanceExport, output: IO[bytes] | str) -> None:
     for title, columns, records in sheets:
         cells = itemgetter(*(COLUMNS.index(column) for column in columns))
         with workbook.sheet(title, columns, _kinds(columns)) as add:
-            for record in records:
-                add(cells(record))
+            for row in records:
+                add(cells(row))
     summary: dict[str, list[dict[str, Any]]] = {"total": [], "breakage": []}
     for record in _summary_records(export):
         summary[record["record"]].append(record)
-    for record_type, (title, columns) in SUMMARY_SHEETS.items():
+    for record_type, (title, summary_columns) in SUMMARY_SHEETS.items():
         if record_type == "breakage" and not summary[record_type]:
             continue  # written only when the range has prepaid credits
-        with workbook.sheet(title, columns, ["typed"] * len(columns)) as add:
+        with workbook.sheet(title, summary_columns, ["typed"] * len(summary_columns)) as add:
             for record in summary[record_type]:
-                add([record.get(column) for column in columns])
+                add([record.get(column) for column in summary_columns])
     workbook.close()

@@ -164,7 +164,9 @@ _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 class _Sheet:
-    def __init__(self, archive: zipfile.ZipFile, number: int, header, kinds) -> None:
+    def __init__(
+        self, archive: zipfile.ZipFile, number: int, header: Sequence[str], kinds: Sequence[str]
+    ) -> None:
         self._archive = archive
         self._number = number
         self._header = header

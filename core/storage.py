@@ -6,6 +6,7 @@ access rules as the ticket they belong to, so `url()` refuses: there is no addre
 """
 
 from pathlib import Path
+from typing import Any, cast
 
 from django.core.files.storage import FileSystemStorage, storages
 from django.utils.functional import cached_property
@@ -15,21 +16,22 @@ class PrivateStorage(FileSystemStorage):
     """A `FileSystemStorage` rooted at `PRIVATE_MEDIA_ROOT` (not `MEDIA_ROOT`), with no URL."""
 
     @cached_property
-    def base_location(self):
+    def base_location(self) -> str:
         from django.conf import settings
 
         default = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
         if default is None:  # a settings module without the entry: beside MEDIA_ROOT
             default = Path(settings.MEDIA_ROOT).parent / "private"
-        return self._value_or_setting(self._location, default)
+        location = self._location  # type: ignore[attr-defined]  # FileSystemStorage's own
+        return str(self._value_or_setting(location, default))
 
-    def _clear_cached_properties(self, setting, **kwargs):
+    def _clear_cached_properties(self, setting: Any, **kwargs: Any) -> None:
         super()._clear_cached_properties(setting, **kwargs)
         if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         raise ValueError("Private files have no public address; serve them through a view.")
 
 
@@ -39,7 +41,7 @@ def private_storage() -> FileSystemStorage:
     from django.conf import settings
 
     if "private" in settings.STORAGES:
-        return storages["private"]
+        return cast(FileSystemStorage, storages["private"])
     return _fallback
 
 

@@ -41,7 +41,7 @@ from billing.services.invoices import invoice_add_line, invoice_create_draft, li
 from billing.services.payments import payment_apply
 from billing.services.topups import stripe_customer_ensure
 from billing.tax import tax_rate_for
-from contracts.models import Contract, Plan
+from contracts.models import Contract, Customer, Plan
 from contracts.services import contract_change_plan, customer_today
 from contracts.transitions import LIVE
 from core.errors import CreditdeskError
@@ -434,7 +434,7 @@ def subscription_open_of(contract: Contract | None) -> StripeSubscription | None
     )
 
 
-def saved_card_of(customer) -> str | None:
+def saved_card_of(customer: Customer) -> str | None:
     """The card the customer saved for automatic top-ups, if any (Stripe's id)."""
     from billing.models import AutoTopUp
 

@@ -19,7 +19,7 @@ report and decision). Lock order: transfer report -> invoice -> payment -> ... (
 """
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -45,7 +45,7 @@ from core.errors import InvalidInput, ReasonRequired
 from core.instants import day_within
 
 Status = BankTransferReport.Status
-REFERENCE_MAX = BankTransferReport._meta.get_field("reference").max_length
+REFERENCE_MAX: int = BankTransferReport._meta.get_field("reference").max_length or 0
 REASON_MAX = 2000
 
 
@@ -67,7 +67,7 @@ class TransferAlreadyReported(BillingError):
     message_en = "A transfer with reference {reference} was already reported."
 
 
-_DECIDED = {
+_DECIDED: dict[str, tuple[str, str]] = {
     Status.CONFIRMED: ("confirmada", "confirmed"),
     Status.REJECTED: ("rechazada", "rejected"),
 }
@@ -106,7 +106,7 @@ def transfer_report(
     customer: Customer,
     by: User,
     amount: Money,
-    transferred_on,
+    transferred_on: date,
     reference: str,
     filename: str,
     content: bytes,
