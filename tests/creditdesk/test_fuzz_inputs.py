@@ -129,6 +129,9 @@ def _path(route: str, world) -> str:  # noqa: F811
         "slug": "como-crear-una-cuenta-de-correo",
         # signed, but for a resolution the ticket is not in: the page says the link is spent
         "token": reopen_token(world.a.ticket, world.a.ticket.events.first()),
+        "contact_pk": world.a.contact.pk,
+        # no subscription in this world: the page answers 404, never 500
+        "sub": 999999,
     }
     if "invoices" in route:
         values["pk"] = world.a.invoice.pk
