@@ -49,13 +49,18 @@ class InvoiceFilter(django_filters.FilterSet):
         model = Invoice
         fields = ["kind", "status", "customer", "currency", "series", "issued_from", "issued_to"]
 
-    def filter_customer(self, queryset: QuerySet[Invoice], name: str, value: str):
+    def filter_customer(
+        self, queryset: QuerySet[Invoice], name: str, value: str
+    ) -> QuerySet[Invoice]:
         return queryset.filter(customer_matches(value, path="customer__"))
 
-    def filter_status(self, queryset: QuerySet[Invoice], name: str, value: str):
+    def filter_status(
+        self, queryset: QuerySet[Invoice], name: str, value: str
+    ) -> QuerySet[Invoice]:
         return queryset.filter(status=value)
 
     def filter_queryset(self, queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.exclude(status=Invoice.Status.DRAFT)
-        return super().filter_queryset(queryset)
+        filtered: QuerySet[Invoice] = super().filter_queryset(queryset)
+        return filtered

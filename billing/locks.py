@@ -20,6 +20,8 @@ Each lock reads its row's customer (or credit note) in the same query, unlocked
 (`of=("self",)`), because the services need it and the customer is not billing's to lock.
 """
 
+from datetime import date
+
 from billing.models import (
     AutoTopUp,
     AutoTopUpAttempt,
@@ -63,7 +65,7 @@ def stripe_event_lock(pk: int) -> StripeEvent:
     return StripeEvent.objects.select_for_update().get(pk=pk)
 
 
-def billing_run_lock(period_start) -> BillingRun:
+def billing_run_lock(period_start: date) -> BillingRun:
     return BillingRun.objects.select_for_update().get(period_start=period_start)
 
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -824,7 +825,7 @@ class AutoTopUpAttempt(models.Model):
         return self.payment.applied_at is not None
 
 
-def _proof_storage():
+def _proof_storage() -> Storage:
     from billing.proofs import proof_storage
 
     return proof_storage()

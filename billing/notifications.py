@@ -142,7 +142,8 @@ def _invoice_pdf(invoice: Invoice) -> Callable[[str], list[Attachment]]:
 
 
 def _portal(name: str) -> str:
-    return settings.SITE_URL + reverse(name)
+    site: str = settings.SITE_URL
+    return site + reverse(name)
 
 
 # --- an invoice issued ---------------------------------------------------------------------------
@@ -254,6 +255,9 @@ def send_payment_reminder(invoice_id: int, offset: int) -> int:
         subject = (f"La factura {number} está vencida", f"Invoice {number} is overdue")
     today = timezone.localdate(timezone=invoice.customer.time_zone_info)
     insolvent_on = invoice.insolvent_on or invoice.due_on
+    if insolvent_on is None:
+        # An issued invoice always carries its due date.
+        raise ValueError(f"issued invoice {invoice.pk} has no due date")
     suspend_on = insolvent_on + timedelta(days=int(settings.BILLING_SUSPEND_AFTER_DAYS))
     return customer_mail_send(
         customer=invoice.customer,

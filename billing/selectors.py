@@ -213,7 +213,7 @@ def _bucket_sums(on: date) -> dict[str, Coalesce]:
     }
 
 
-def _ageing_row(row: dict[str, Any], **extra: Any) -> AgeingRow:
+def _ageing_row(row: Mapping[str, Any], **extra: Any) -> AgeingRow:
     currency = row["currency"]
     return AgeingRow(
         currency=currency,

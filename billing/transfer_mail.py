@@ -3,6 +3,8 @@ reported (`billing.services.transfers`): a task enqueued on commit, sent once pe
 decision and recipient (`background.mail.mail_once`), to the contact who reported it and to
 the billing address, each in its language."""
 
+from typing import TYPE_CHECKING
+
 from django.core.mail import EmailMessage
 
 from background.mail import mail_once
@@ -10,18 +12,24 @@ from background.queue import background_task
 from core.formatting import format_day, money_text
 from core.languages import in_language
 
+if TYPE_CHECKING:
+    from billing.models import BankTransferReport
 
-def _message(report, address: str, language: str) -> EmailMessage:
+
+def _message(report: "BankTransferReport", address: str, language: str) -> EmailMessage:
     from billing.models import BankTransferReport
 
     amount = money_text(report.amount, country=report.customer.country, language=language)
     day = format_day(report.transferred_on, language)
-    if report.invoice_id:
+    if report.invoice is not None:
         what_es = f"la factura {report.invoice.display_number}"
         what_en = f"invoice {report.invoice.display_number}"
-    else:
+    elif report.credit_pack is not None:
         what_es = f"el paquete {report.credit_pack.name}"
         what_en = f"the {report.credit_pack.name} pack"
+    else:
+        # A database constraint makes every report carry an invoice or a credit pack.
+        raise ValueError(f"bank transfer report {report.pk} has no invoice nor credit pack")
     if report.status == BankTransferReport.Status.CONFIRMED:
         subject = in_language(
             "Confirmamos su transferencia", "We confirmed your bank transfer", language

@@ -12,6 +12,7 @@ one; a decided quote records who and when; amounts are in the quote's currency a
 total = subtotal + tax, on the quote and its lines.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -156,11 +157,11 @@ class Quote(models.Model):
 
     @property
     def display_number(self) -> str:
-        if self.series_id is None or self.number is None:
+        if self.series is None or self.number is None:
             return ""
         return f"{self.series.prefix}{self.number:06d}"
 
-    def local_today(self):
+    def local_today(self) -> date:
         return timezone.localtime(timezone.now(), self.customer.time_zone_info).date()
 
     @property

@@ -248,7 +248,13 @@ def auto_top_up_check(*, customer_id: int) -> AutoTopUpAttempt | None:
     a change that commits after the read sends its own signal and its own check."""
     with transaction.atomic():
         row = auto_top_up_lock(customer_id)
-        if row is None or not row.enabled or row.threshold_credits is None:
+        # An enabled row always has a threshold and a pack (billing_autotopup_enabled_is_complete).
+        if (
+            row is None
+            or not row.enabled
+            or row.threshold_credits is None
+            or row.credit_pack is None
+        ):
             return None
         available = _available(customer_id)
         if available >= row.threshold_credits:

@@ -17,10 +17,11 @@ import logging
 import zoneinfo
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -127,7 +128,8 @@ def subscription_start(
                 premium_plan=premium_plan,
                 fallback_plan=contract.plan,
                 status=SubStatus.INCOMPLETE,
-                started_by=started_by,
+                # AUTH_USER_MODEL is User: every user passed in is one.
+                started_by=cast(User | None, started_by),
             )
     except IntegrityError:
         raise SubscriptionAlreadyOpen(field="premium_plan") from None
@@ -508,7 +510,7 @@ def subscription_cancel(
         period_end = locked.current_period_end or timezone.now()
         locked.cancel_at_period_end = True
         locked.cancel_requested_at = timezone.now()
-        locked.cancel_requested_by = by
+        locked.cancel_requested_by = cast(User, by)  # AUTH_USER_MODEL is User
         locked.ends_on = max(_local_date(period_end, contract), customer_today(contract.customer))
         locked.save(
             update_fields=[
@@ -536,7 +538,9 @@ def subscription_cancel(
         with transaction.atomic():
             row = subscription_lock(locked.pk)
             row.current_period_end = remote_end
-            row.ends_on = max(_local_date(remote_end, contract), row.ends_on)
+            local_end = _local_date(remote_end, contract)
+            # ends_on was set above with the cancellation request.
+            row.ends_on = local_end if row.ends_on is None else max(local_end, row.ends_on)
             row.save(update_fields=["current_period_end", "ends_on"])
     locked.refresh_from_db()
     return locked
