@@ -121,6 +121,14 @@ class TicketDetailSerializer(TicketSerializer):
     clocks = ClockSerializer(many=True, read_only=True)
     charges = ChargeSerializer(many=True, read_only=True)
     level = LevelSerializer(read_only=True, allow_null=True)
+    # Declared: a read-only model field loses `allow_blank`, and the outcome is blank until
+    # the ticket is resolved.
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="How the ticket was resolved; empty until it is.",
+    )
 
     class Meta(TicketSerializer.Meta):
         fields = [
