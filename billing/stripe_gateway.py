@@ -359,7 +359,8 @@ def payment_intent_off_session(
                 "currency": str(amount.currency).lower(),
                 "customer": customer_id,
                 "payment_method": payment_method_id,
-                # The stub omits this key; localstripe needs it to confirm off-session.
+                # A real parameter of the API (the calls above pass it too); missing from
+                # this call's TypedDict in the stripe stubs.
                 "payment_method_types": ["card"],  # type: ignore[typeddict-unknown-key]
                 "off_session": True,
                 "confirm": True,
