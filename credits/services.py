@@ -467,6 +467,7 @@ def credits_lapse_due(*, account: CreditAccount, at: datetime | None = None) -> 
     entries = blocks.blocks_lapse(account_id=account.pk, at=at or timezone.now())
     if entries:
         account.refresh_from_db(fields=["balance", "held", "entry_count", "chain_head"])
+        available_credits_announce(account.customer_id)
     return entries
 
 

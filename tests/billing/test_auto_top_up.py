@@ -4,6 +4,7 @@ localstripe; mail is Django's outbox."""
 
 import json
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -28,7 +29,12 @@ from billing.tasks import auto_top_up_charge_task
 from core.amounts import InvalidAmount
 from core.errors import InvalidInput
 from credits.models import LedgerEntry
-from credits.services import credit_account_get_or_create, credits_charge, credits_top_up
+from credits.services import (
+    credit_account_get_or_create,
+    credits_charge,
+    credits_lapse_due,
+    credits_top_up,
+)
 from tests.billing.conftest import SECRET_KEY, make_event
 from tests.factories import (
     make_contact,
@@ -261,6 +267,25 @@ def test_a_charge_or_hold_below_the_threshold_starts_the_crossing_through_the_si
     attempt = AutoTopUpAttempt.objects.get()
     assert attempt.status == Status.SUCCEEDED
     assert top_ups(contract.customer) == [Decimal("8.00"), Decimal("10.00")]
+
+
+@pytest.mark.django_db
+def test_credits_that_lapse_below_the_threshold_start_the_crossing_at_once(
+    settings, stripe_settings, django_capture_on_commit_callbacks
+):
+    contract, _pack, account = customer_with_card(settings, credits="2")
+    expires_at = timezone.now() + timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        credits_top_up(account=account, credits="6", expires_at=expires_at)  # 8: above
+    assert not AutoTopUpAttempt.objects.exists()
+
+    # when the six credits lapse (the expiry job), two are left: below the threshold of 5
+    with django_capture_on_commit_callbacks(execute=True):
+        credits_lapse_due(account=account, at=expires_at + timedelta(seconds=1))
+
+    attempt = AutoTopUpAttempt.objects.get()
+    assert attempt.status == Status.SUCCEEDED
+    assert top_ups(contract.customer) == [Decimal("2.00"), Decimal("6.00"), Decimal("10.00")]
 
 
 # Declined and authentication-required charges.
