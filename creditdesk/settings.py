@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "webhooks",
     "statuspage",
     "quotes",
+    "activations",
 ]
 
 MIDDLEWARE = [

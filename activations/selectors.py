@@ -1,0 +1,98 @@
+"""Reads of activations: their state now, the staff list by due time, the on-time rate."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.fields import CharField
+
+from activations.models import Activation
+from sla.models import ActivationLeadTime
+
+Status = Activation.Status
+
+
+class State:
+    """What a reader sees of an activation now (like an SLA clock's state)."""
+
+    WAITING = "waiting"
+    RUNNING = "running"
+    WARNING = "warning"
+    LATE = "late"
+    ACTIVE = "active"
+    ACTIVE_LATE = "active_late"
+    CANCELLED = "cancelled"
+
+
+def state_rules(now: datetime) -> tuple[tuple[str, Q], ...]:
+    """The one ordered rule table: the first that matches is the state."""
+    return (
+        (State.CANCELLED, Q(status=Status.CANCELLED)),
+        (State.ACTIVE_LATE, Q(status=Status.ACTIVE, activated_at__gt=F("due_at"))),
+        (State.ACTIVE, Q(status=Status.ACTIVE)),
+        (State.WAITING, Q(status=Status.WAITING)),
+        (State.LATE, Q(due_at__lte=now)),
+        (State.WARNING, Q(warn_at__lte=now)),
+        (State.RUNNING, Q()),
+    )
+
+
+def state_of(activation: Activation, now: datetime) -> str:
+    if activation.status == Status.CANCELLED:
+        return State.CANCELLED
+    if activation.status == Status.ACTIVE:
+        late = activation.due_at is not None and activation.activated_at > activation.due_at
+        return State.ACTIVE_LATE if late else State.ACTIVE
+    if activation.status == Status.WAITING:
+        return State.WAITING
+    if activation.due_at is not None and activation.due_at <= now:
+        return State.LATE
+    if activation.warn_at is not None and activation.warn_at <= now:
+        return State.WARNING
+    return State.RUNNING
+
+
+def activations_list(*, activations: QuerySet[Activation], now: datetime, open_only: bool = False):
+    """Activations with `state` annotated, soonest due first (waiting ones, without a due
+    time yet, after the running ones; then oldest first). Steps prefetched."""
+    if open_only:
+        activations = activations.filter(status__in=[Status.WAITING, Status.RUNNING])
+    state = Case(
+        *[When(rule, then=Value(name)) for name, rule in state_rules(now)],
+        output_field=CharField(),
+    )
+    return (
+        activations.select_related("customer", "invoice")
+        .prefetch_related("steps")
+        .annotate(state=state)
+        .order_by(F("due_at").asc(nulls_last=True), "created_at", "pk")
+    )
+
+
+def products_list() -> QuerySet[ActivationLeadTime]:
+    return ActivationLeadTime.objects.select_related("calendar").order_by("product", "pk")
+
+
+@dataclass(frozen=True)
+class OnTime:
+    activated: int
+    on_time: int
+
+    @property
+    def share(self) -> Decimal | None:
+        if not self.activated:
+            return None
+        return (Decimal(100) * self.on_time / self.activated).quantize(Decimal("0.1"))
+
+
+def activations_on_time(*, customer_id: int, start: datetime, end: datetime) -> OnTime:
+    """Activations of the customer that became active in [start, end), and how many not after
+    their due time. One aggregate query."""
+    row = Activation.objects.filter(
+        customer_id=customer_id, status=Status.ACTIVE, activated_at__gte=start, activated_at__lt=end
+    ).aggregate(
+        activated=Count("pk"),
+        on_time=Count("pk", filter=Q(activated_at__lte=F("due_at"))),
+    )
+    return OnTime(activated=row["activated"], on_time=row["on_time"])

@@ -1,0 +1,11 @@
+"""The activations app's background tasks (each idempotent)."""
+
+from background.queue import background_task
+
+
+@background_task
+def activations_payment_credited(invoice_id: int) -> int:
+    """Tick "pago acreditado" on the activations of a paid invoice, starting their clocks."""
+    from activations.services import activations_payment_credited as credited
+
+    return credited(invoice_id=invoice_id)
