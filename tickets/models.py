@@ -205,6 +205,9 @@ class TicketEvent(models.Model):
     from_value = models.CharField(max_length=40, blank=True)
     to_value = models.CharField(max_length=40, blank=True)
     reason = models.TextField(blank=True)
+    # A reason Creditdesk wrote in both languages (a charge's explanation); blank when the
+    # reason is someone's own words or a code the history translates.
+    reason_en = models.TextField(blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
