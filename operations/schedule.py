@@ -53,6 +53,7 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("sla_monitor", "sla_monitor", "minute"),
     Job("escalate_tickets", "escalate_tickets", "minute"),
+    Job("monitor_activations", "monitor_activations", "minute"),
     Job(
         "ingest_mail",
         "ingest_mail",
