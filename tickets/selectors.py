@@ -9,8 +9,11 @@ from datetime import datetime
 
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from contracts.models import Contract
+from contracts.models import Channel, Contract
 from credits.models import LedgerEntry
 from sla.choices import Priority
 from sla.models import EscalationStep, SlaClock
@@ -168,6 +171,34 @@ def _shown(kind: str, value: str, *, side: str) -> str:
     return value
 
 
+# Reasons Creditdesk records as codes (tickets.services.intake, lifecycle, the portal's
+# reopen link), shown in the reader's language.
+_EVENT_REASONS = {
+    "reply": gettext_lazy("respuesta del agente"),
+    "information": gettext_lazy("pedido de información al cliente"),
+    "customer reply": gettext_lazy("respuesta del cliente"),
+}
+
+
+def _reason_shown(event: TicketEvent) -> str:
+    reason = event.reason
+    if event.reason_en and translation.get_language() == "en":
+        return event.reason_en
+    if reason in _EVENT_REASONS:
+        return str(_EVENT_REASONS[reason])
+    code, _sep, rest = reason.partition(":")
+    if code == "intake" and rest in Channel.values:
+        return _("recibida por %(channel)s") % {"channel": Channel(rest).label}
+    if code == "reopen_link":
+        words = rest.strip()
+        if not words:
+            return _("reabierta desde el enlace del aviso de resolución")
+        return _("reabierta desde el enlace del aviso de resolución: %(reason)s") % {
+            "reason": words
+        }
+    return reason
+
+
 def ticket_history(ticket: Ticket) -> list[dict]:
     """Who did what to the ticket, when and why (status moves, escalations and the ladder,
     priority overrides, charges, type changes), oldest first, values as people read them."""
@@ -178,7 +209,7 @@ def ticket_history(ticket: Ticket) -> list[dict]:
             "from_value": _shown(event.kind, event.from_value, side="from"),
             "to_value": _shown(event.kind, event.to_value, side="to"),
             "by": event.by,
-            "reason": event.reason,
+            "reason": _reason_shown(event),
         }
         for event in ticket.events.select_related("by")
     ]

@@ -91,6 +91,7 @@ def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: dat
         ticket.billed_credits,
         billed.credits,
         reason=billed.explanation.es,
+        reason_en=billed.explanation.en,
         by=by,
         at=at,
     )

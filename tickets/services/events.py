@@ -16,8 +16,10 @@ def ticket_event_record(
     at: datetime,
     by: User | None = None,
     reason: str = "",
+    reason_en: str = "",
 ) -> TicketEvent:
-    """Values are stored as text (a status, a priority, credits), as the history shows them."""
+    """Values are stored as text (a status, a priority, credits), as the history shows them.
+    `reason_en` is the English of a reason Creditdesk wrote in both languages."""
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
@@ -25,5 +27,6 @@ def ticket_event_record(
         to_value=str(to_value),
         by=by,
         reason=reason,
+        reason_en=reason_en,
         at=at,
     )

@@ -1,0 +1,54 @@
+"""A ticket's history as people read it, in their language: machine reasons (the intake
+channel, an agent's reply) and charge explanations are not shown as stored codes or in the
+language of whoever wrote them."""
+
+import pytest
+from django.utils import timezone, translation
+
+from contracts.models import Channel
+from tickets.selectors import ticket_history
+from tickets.services import charging, lifecycle
+from tickets.services.intake import ticket_open
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resolved(funded, agent, tuesday_morning):
+    ticket = ticket_open(channel=Channel.PORTAL, requester=funded, subject="Correo lento").ticket
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="Lo revisamos.")
+    charging.worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=70)
+    lifecycle.ticket_resolve(ticket, by=agent)
+    return ticket
+
+
+def reasons(ticket, language: str) -> list[tuple[str, str]]:
+    with translation.override(language):
+        return [(str(row["kind"]), str(row["reason"])) for row in ticket_history(ticket)]
+
+
+def test_the_history_reads_in_spanish(resolved):
+    shown = reasons(resolved, "es")
+
+    assert shown[0] == ("Estado", "recibida por Portal")
+    assert ("Estado", "respuesta del agente") in shown
+    assert shown[-1] == ("Cargo", resolved.charge_explanation)
+    assert "2 créditos" in shown[-1][1]
+
+
+def test_the_history_reads_in_english(resolved):
+    shown = reasons(resolved, "en")
+
+    assert shown[0] == ("State", "received through Portal")
+    assert ("State", "agent reply") in shown
+    assert shown[-1] == ("Charge", resolved.charge_explanation_en)
+    assert "2 credits" in shown[-1][1]
+
+
+def test_a_reason_someone_typed_is_shown_as_typed(funded, agent, tuesday_morning):
+    ticket = ticket_open(channel=Channel.EMAIL, requester=funded, subject="Correo lento").ticket
+    lifecycle.ticket_transition(
+        ticket, to_status="in_progress", by=agent, reason="reply sin respuesta del cliente"
+    )
+
+    assert reasons(ticket, "en")[-1][1] == "reply sin respuesta del cliente"
