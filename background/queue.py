@@ -76,3 +76,47 @@ def enqueue_on_commit(task_: Task, *args: Any, **kwargs: Any) -> None:
     never raised into the request that committed.
     """
     transaction.on_commit(lambda: task_.enqueue(*args, **kwargs), robust=True)
+
+
+def enqueue_many_on_commit(task_: Task, calls: list[tuple[Any, ...]]) -> None:
+    """Enqueue `task_` once per argument tuple in `calls` once the surrounding transaction
+    commits (a batch of invoices: one mail task each).
+
+    On the database backend (django-tasks-db) the rows are written by one bulk INSERT instead
+    of one INSERT per task, with what `DatabaseBackend.enqueue` writes (its `pre_save` hook,
+    which bulk_create skips, only replaces a missing `run_after`); `task_enqueued` is still
+    sent for each. Other backends enqueue one by one. As `enqueue_on_commit`: JSON arguments,
+    a queue that refuses is logged, never raised.
+    """
+    if not calls:
+        return
+    calls = list(calls)
+    transaction.on_commit(lambda: _enqueue_many(task_, calls), robust=True)
+
+
+def _enqueue_many(task_: Task, calls: list[tuple[Any, ...]]) -> None:
+    from django.utils.json import normalize_json
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = task_.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        for args in calls:
+            task_.enqueue(*args)
+        return
+    from django.tasks.signals import task_enqueued
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backend.validate_task(task_)
+    rows = DBTaskResult.objects.bulk_create(
+        DBTaskResult(
+            args_kwargs=normalize_json({"args": list(args), "kwargs": {}}),
+            priority=task_.priority,
+            task_path=task_.module_path,
+            queue_name=task_.queue_name,
+            run_after=task_.run_after or get_date_max(),
+            backend_name=backend.alias,
+        )
+        for args in calls
+    )
+    for row in rows:
+        task_enqueued.send(type(backend), task_result=row.task_result)

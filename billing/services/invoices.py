@@ -11,11 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from djmoney.money import Money
 
-from background.queue import enqueue_on_commit
+from background.queue import enqueue_many_on_commit, enqueue_on_commit
 from billing import tasks
 from billing.exceptions import (
     CreditNoteExceedsInvoice,
@@ -32,7 +32,7 @@ from contracts.models import Contract, CreditPack, Customer
 from contracts.transitions import LIVE
 from core.amounts import CurrencyMismatch, InvalidAmount
 from core.errors import ReasonRequired
-from core.events import event_emit
+from core.events import event_emit, events_wanted
 from core.money import minor_unit_digits, money_divide, money_sum, round_half_up, zero
 
 Status = Invoice.Status
@@ -209,21 +209,17 @@ def _record_status(
     )
 
 
-def issue_locked(
+def invoice_issue_prepare(
     invoice: Invoice,
     *,
     lines: list[InvoiceLine],
     issued_on: date,
     due_on: date,
     grace_days: int,
-    by: User | None = None,
 ) -> Invoice:
-    """Issue a draft the caller has locked (or just created): totals, buyer snapshot, number.
-
-    The series row is locked last and held only for the number, so concurrent issuers queue
-    on it for one UPDATE each; numbers are gapless because a rolled-back issue rolls back
-    the series bump with it. Enqueues the invoice's mail on commit (`billing.notifications`).
-    """
+    """What issuing sets besides the number, on the unsaved or locked `invoice`: totals from
+    its lines, the buyer as it is now, the dates (the one place for these rules, used by
+    `issue_locked` and by the monthly run's batches). No queries, nothing saved."""
     if not lines:
         raise EmptyInvoice(field="lines")
     currency = invoice.currency
@@ -242,10 +238,39 @@ def issue_locked(
     # The first day the customer is insolvent: after the due date and every grace day.
     invoice.insolvent_on = due_on + timedelta(days=grace_days + 1)
     invoice.issued_at = timezone.now()
-    series = series_lock(DEFAULT_SERIES[Kind(invoice.kind)])
-    invoice.series = series
-    invoice.number = series.next_number
-    InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + 1)
+    return invoice
+
+
+def _numbers_assign(invoices: list[Invoice]) -> None:
+    """Give `invoices` (all of one kind) the next numbers of their series, in list order:
+    the series row locked once (last, see `billing.locks`) and bumped once by their count.
+    Gapless because a rolled-back issue rolls back the series bump with it."""
+    series = series_lock(DEFAULT_SERIES[Kind(invoices[0].kind)])
+    for offset, invoice in enumerate(invoices):
+        invoice.series = series
+        invoice.number = series.next_number + offset
+    InvoiceSeries.objects.filter(pk=series.pk).update(next_number=F("next_number") + len(invoices))
+
+
+def issue_locked(
+    invoice: Invoice,
+    *,
+    lines: list[InvoiceLine],
+    issued_on: date,
+    due_on: date,
+    grace_days: int,
+    by: User | None = None,
+) -> Invoice:
+    """Issue a draft the caller has locked (or just created): totals, buyer snapshot, number.
+
+    The series row is locked last and held only for the number, so concurrent issuers queue
+    on it for one UPDATE each; numbers are gapless because a rolled-back issue rolls back
+    the series bump with it. Enqueues the invoice's mail on commit (`billing.notifications`).
+    """
+    invoice_issue_prepare(
+        invoice, lines=lines, issued_on=issued_on, due_on=due_on, grace_days=grace_days
+    )
+    _numbers_assign([invoice])
     from_status = invoice.status
     invoice.status = Status.ISSUED
     invoice.save()
@@ -256,6 +281,41 @@ def issue_locked(
         # one short transaction, and a rolled-back issue mails nobody.
         enqueue_on_commit(tasks.send_invoice_issued, invoice.pk)
     return invoice
+
+
+def invoices_issue_prepared(invoices: list[Invoice], *, by: User | None = None) -> list[Invoice]:
+    """Issue many drafts of kind invoice at once, in list order, inside the caller's
+    transaction: drafts the caller inserted in it with their lines and with
+    `invoice_issue_prepare` already applied (the monthly run's batch). The same steps as
+    `issue_locked`, each once for all: the series row locked and bumped once (consecutive
+    numbers), one UPDATE to issued, the status rows in one INSERT, `invoice.issued` announced
+    only when a listener wants it (`core.events.events_wanted`, one query), the mails
+    enqueued on commit in one INSERT (`background.queue.enqueue_many_on_commit`)."""
+    if not invoices:
+        return invoices
+    if any(invoice.kind != Kind.INVOICE or invoice.status != Status.DRAFT for invoice in invoices):
+        raise ValueError("invoices_issue_prepared takes drafts of kind invoice")
+    _numbers_assign(invoices)
+    Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices]).update(
+        status=Status.ISSUED,
+        series=invoices[0].series,
+        number=Case(*(When(pk=invoice.pk, then=Value(invoice.number)) for invoice in invoices)),
+    )
+    now = timezone.now()
+    for invoice in invoices:
+        invoice.status = Status.ISSUED
+        invoice._loaded = invoice._content()
+    InvoiceStatusChange.objects.bulk_create(
+        InvoiceStatusChange(
+            invoice=invoice, from_status=Status.DRAFT, to_status=Status.ISSUED, by=by, at=now
+        )
+        for invoice in invoices
+    )
+    if "invoice.issued" in events_wanted(["invoice.issued"]):
+        for invoice in invoices:
+            event_emit("invoice.issued", invoice)
+    enqueue_many_on_commit(tasks.send_invoice_issued, [(invoice.pk,) for invoice in invoices])
+    return invoices
 
 
 def invoice_issue(

@@ -25,16 +25,24 @@ An overage billed in credits is charged to the ledger before the invoice (one en
 contract and month, keyed by the month's over minutes, in its own transaction); it lands
 after the period's end, so a balance it takes below zero is next period's overdraft.
 
-Each contract's invoice is written and issued in its own transaction; the partial unique
-constraint (contract, period) makes a period's invoice happen once, even for two runs at
-once. A run record (BillingRun) per period counts what happened; a second run of the
-period skips contracts already invoiced and finishes the rest. Business refusals for one
-contract (a country without tax rate...) are recorded and the run goes on; any other error
-stops it, and running it again resumes.
+Contracts are billed in batches (`BATCH`, 500), each batch in one transaction: its drafts
+and their lines inserted in one statement each, then issued together under one lock of the
+series row (consecutive numbers, gapless: a batch that rolls back rolls back its series bump).
+A crash loses at most the batch being written. The partial unique constraint (contract,
+period) makes a period's invoice happen once, even for two runs at once: a batch that meets
+it (or a contract whose invoice is refused) is rolled back and billed again contract by
+contract, as batches of one. A run record (BillingRun) per period counts what happened; a
+second run of the period skips contracts already invoiced and finishes the rest. Business
+refusals for one contract (a country without tax rate...) are recorded and the run goes on;
+any other error stops it, and running it again resumes.
 
-Queries: the contracts are read in chunks, with their plan changes, unbilled surcharges,
-existing invoices, Stripe subscriptions and ledger balances fetched once per chunk; each
-contract then costs a constant number of writes.
+What a contract owes is decided by `contract_lines` alone (pure), and issuing by
+`billing.services.invoices` (`invoice_issue_prepare`, the numbering step): batching only
+changes how the rows are read and written. Queries: a batch's contracts are read with their
+plan changes, unbilled surcharges, existing invoices, Stripe subscriptions, ledger balances
+and open overage in one query each; its writes are a constant number of statements (the
+mails' task rows included: `background.queue.enqueue_many_on_commit`), plus a few per
+contract only for overage and overdraft settled in credits.
 """
 
 import calendar
@@ -62,7 +70,12 @@ from billing.models import (
     OnsiteCharge,
     StripeSubscription,
 )
-from billing.services.invoices import invoice_line_build, issue_locked, payment_term_days
+from billing.services.invoices import (
+    invoice_issue_prepare,
+    invoice_line_build,
+    invoices_issue_prepared,
+    payment_term_days,
+)
 from billing.tax import tax_rates_by_country
 from contracts.models import Contract, Plan, PlanChange
 from contracts.transitions import LIVE
@@ -70,7 +83,8 @@ from core.errors import CreditdeskError
 from core.money import money_divide, round_half_up
 from credits.models import AllowanceMonth
 
-CHUNK = 500
+# Contracts read, billed and committed together: a crash loses at most one batch.
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -251,59 +265,76 @@ def _period_end_moment(period: Period, time_zone: str) -> datetime:
     )
 
 
-def _bill_contract(
-    *,
-    contract: Contract,
-    period: Period,
-    specs: list[LineSpec],
-    rates: dict[str, Decimal],
-    today: date,
-) -> Invoice:
-    """One transaction: draft, lines, overage settled (allowance month rows), issue (series
-    lock), surcharges linked, overdraft settled."""
+@dataclass
+class _Bill:
+    """One contract's invoice of a batch: what `contract_lines` said it owes, and its rate."""
+
+    contract: Contract
+    specs: list[LineSpec]
+    rate: Decimal
+
+
+def _tax_rate(contract: Contract, rates: dict[str, Decimal], today: date) -> Decimal:
     customer = contract.customer
     if customer.tax_exempt:
-        rate = Decimal("0")
-    elif customer.country in rates:
-        rate = rates[customer.country]
-    else:
-        raise TaxRateMissing(country=customer.country, on=today.isoformat())
-    with transaction.atomic():
-        invoice = Invoice.objects.create(
-            customer=customer,
+        return Decimal("0")
+    if customer.country in rates:
+        return rates[customer.country]
+    raise TaxRateMissing(country=customer.country, on=today.isoformat())
+
+
+def _bill_batch(*, bills: list[_Bill], period: Period, today: date) -> list[Invoice]:
+    """One transaction for the batch: drafts (one INSERT), their lines (one INSERT), overage
+    settled (allowance month rows), surcharges linked (one UPDATE), then issued together
+    (`invoices_issue_prepared`: the series row locked once, consecutive numbers), overdrafts
+    settled in credits (the credit account last). A contract of one is the same path."""
+    if not bills:
+        return []
+    due_on = today + timedelta(days=payment_term_days())
+    drafts: list[tuple[Invoice, list[InvoiceLine]]] = []
+    for bill in bills:
+        contract = bill.contract
+        invoice = Invoice(
+            customer=contract.customer,
             contract=contract,
             source=Invoice.Source.MONTHLY,
-            currency=customer.currency,
+            currency=contract.customer.currency,
             period_start=period.start,
             period_end=period.end,
         )
-        lines = []
-        for position, spec in enumerate(specs, start=1):
-            line_rate = rate if spec.taxable else Decimal("0")
-            lines.append(
-                invoice_line_build(
-                    invoice,
-                    position=position,
-                    kind=spec.kind,
-                    description=spec.description,
-                    quantity=spec.quantity,
-                    unit_price=spec.unit_price,
-                    tax_rate=line_rate,
-                    credits=spec.credits,
-                    period_start=spec.period_start,
-                    period_end=spec.period_end,
-                )
+        lines = [
+            invoice_line_build(
+                invoice,
+                position=position,
+                kind=spec.kind,
+                description=spec.description,
+                quantity=spec.quantity,
+                unit_price=spec.unit_price,
+                tax_rate=bill.rate if spec.taxable else Decimal("0"),
+                credits=spec.credits,
+                period_start=spec.period_start,
+                period_end=spec.period_end,
             )
-        # bulk_create skips InvoiceLine.save's draft check: the invoice was created above.
-        lines = InvoiceLine.objects.bulk_create(lines)
-        onsite_links = [
-            (charge.pk, line.pk)
-            for spec, line in zip(specs, lines, strict=True)
-            for charge in spec.onsite
+            for position, spec in enumerate(bill.specs, start=1)
         ]
-        for spec in specs:
-            for month_id, minutes in spec.settles:
-                credit_ledger.overage_settled(month_id=month_id, settled_minutes=minutes)
+        invoice_issue_prepare(
+            invoice,
+            lines=lines,
+            issued_on=today,
+            due_on=due_on,
+            grace_days=contract.plan.payment_grace_days,
+        )
+        drafts.append((invoice, lines))
+    with transaction.atomic():
+        invoices = Invoice.objects.bulk_create([invoice for invoice, _lines in drafts])
+        # bulk_create skips InvoiceLine.save's draft check: the drafts were created above.
+        InvoiceLine.objects.bulk_create([line for _invoice, lines in drafts for line in lines])
+        onsite_links = []
+        for bill, (_invoice, lines) in zip(bills, drafts, strict=True):
+            for spec, line in zip(bill.specs, lines, strict=True):
+                onsite_links += [(charge.pk, line.pk) for charge in spec.onsite]
+                for month_id, minutes in spec.settles:
+                    credit_ledger.overage_settled(month_id=month_id, settled_minutes=minutes)
         if onsite_links:
             OnsiteCharge.objects.filter(
                 pk__in=[charge_pk for charge_pk, _ in onsite_links], invoice_line__isnull=True
@@ -315,27 +346,22 @@ def _bill_contract(
                     )
                 )
             )
-        issue_locked(
-            invoice,
-            lines=lines,
-            issued_on=today,
-            due_on=today + timedelta(days=payment_term_days()),
-            grace_days=contract.plan.payment_grace_days,
-        )
-        overdraft = sum(
-            (line.credits for line in lines if line.kind == InvoiceLine.Kind.OVERDRAFT),
-            Decimal("0"),
-        )
-        if overdraft > 0:
-            credit_ledger.top_up(
-                customer=customer,
-                credits=overdraft,
-                amount=invoice.total,
-                idempotency_key=f"overdraft:{invoice.pk}",
-                reference_type="billing.invoice",
-                reference_id=str(invoice.pk),
+        invoices_issue_prepared(invoices)
+        for invoice, lines in drafts:
+            overdraft = sum(
+                (line.credits for line in lines if line.kind == InvoiceLine.Kind.OVERDRAFT),
+                Decimal("0"),
             )
-    return invoice
+            if overdraft > 0:
+                credit_ledger.top_up(
+                    customer=invoice.customer,
+                    credits=overdraft,
+                    amount=invoice.total,
+                    idempotency_key=f"overdraft:{invoice.pk}",
+                    reference_type="billing.invoice",
+                    reference_id=str(invoice.pk),
+                )
+    return invoices
 
 
 def billing_run(
@@ -343,8 +369,10 @@ def billing_run(
     period: Period,
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
+    batch_size: int = BATCH,
 ) -> RunSummary:
-    """Invoice every live contract for `period` (idempotent, resumable; see module docstring)."""
+    """Invoice every live contract for `period` (idempotent, resumable; see module docstring).
+    `batch_size` contracts are read, billed and committed together."""
     today = today or timezone.localdate()
     if period.end >= today:
         raise InvalidPeriod(value=f"{period} (not over yet)")
@@ -371,7 +399,9 @@ def billing_run(
     last_pk = 0
     seen = 0
     while True:
-        chunk = list(contracts.filter(pk__gt=last_pk).select_related("customer", "plan")[:CHUNK])
+        chunk = list(
+            contracts.filter(pk__gt=last_pk).select_related("customer", "plan")[:batch_size]
+        )
         if not chunk:
             break
         last_pk = chunk[-1].pk
@@ -460,6 +490,7 @@ def _bill_chunk(
         )
     previous_month = (period.start - timedelta(days=1)).replace(day=1)
     overage = credit_ledger.overage_open(contract_ids=ids, since=previous_month, up_to=period.start)
+    bills: list[_Bill] = []
     for contract in chunk:
         months = overage.get(contract.pk, [])
         if months:
@@ -480,22 +511,42 @@ def _bill_chunk(
             summary.nothing_to_bill += 1
             continue
         try:
-            _bill_contract(contract=contract, period=period, specs=specs, rates=rates, today=today)
-        except IntegrityError:
-            # Another run issued this contract's invoice for the period first; anything else
-            # is a real error and stops the run.
-            if not Invoice.objects.filter(
-                contract=contract, source=Invoice.Source.MONTHLY, period_start=period.start
-            ).exists():
-                raise
-            summary.already_invoiced += 1
-            continue
+            bills.append(_Bill(contract, specs, _tax_rate(contract, rates, today)))
         except CreditdeskError as error:
-            summary.failures.append(
-                {"contract": str(contract.pk), "code": error.code, "message": error.message("es")}
-            )
-            continue
-        summary.issued += 1
+            _failed(summary, contract, error)
+    try:
+        summary.issued += len(_bill_batch(bills=bills, period=period, today=today))
+    except (IntegrityError, CreditdeskError):
+        # Another run issued some of these contracts' invoices first (the (contract, period)
+        # constraint), or one contract's invoice was refused: the batch rolled back whole, so
+        # bill its contracts one by one, each in its own transaction, as a batch of one.
+        for bill in bills:
+            _bill_alone(bill, period=period, today=today, summary=summary)
+
+
+def _bill_alone(bill: _Bill, *, period: Period, today: date, summary: RunSummary) -> None:
+    contract = bill.contract
+    try:
+        _bill_batch(bills=[bill], period=period, today=today)
+    except IntegrityError:
+        # Another run issued this contract's invoice for the period first; anything else
+        # is a real error and stops the run.
+        if not Invoice.objects.filter(
+            contract=contract, source=Invoice.Source.MONTHLY, period_start=period.start
+        ).exists():
+            raise
+        summary.already_invoiced += 1
+        return
+    except CreditdeskError as error:
+        _failed(summary, contract, error)
+        return
+    summary.issued += 1
+
+
+def _failed(summary: RunSummary, contract: Contract, error: CreditdeskError) -> None:
+    summary.failures.append(
+        {"contract": str(contract.pk), "code": error.code, "message": error.message("es")}
+    )
 
 
 def _charge_overage_in_credits(

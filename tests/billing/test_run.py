@@ -200,12 +200,12 @@ def _fail_on_the_nth_invoice_insert(n: int):
 
 def test_crash_in_the_middle_and_a_second_run_leave_one_invoice_per_contract():
     contracts = [make_contract() for _ in range(6)]
-    # given a run that crashes on the fourth contract
+    # given a run in batches of one contract that crashes on the fourth contract
     with (
         connection.execute_wrapper(_fail_on_the_nth_invoice_insert(4)),
         pytest.raises(OperationalError),
     ):
-        billing_run(period=NOVEMBER)
+        billing_run(period=NOVEMBER, batch_size=1)
     assert sum(len(monthly(c)) for c in contracts) == 3
     assert BillingRun.objects.get().finished_at is None
     # when it runs again
