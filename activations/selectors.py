@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.fields import CharField
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from activations.models import Activation
 from sla.models import ActivationLeadTime
@@ -23,6 +25,35 @@ class State:
     ACTIVE = "active"
     ACTIVE_LATE = "active_late"
     CANCELLED = "cancelled"
+
+
+STATE_LABELS = {
+    State.WAITING: _("Esperando requisitos"),
+    State.RUNNING: _("En curso"),
+    State.WARNING: _("Por vencer"),
+    State.LATE: _("Vencida"),
+    State.ACTIVE: _("Activada a tiempo"),
+    State.ACTIVE_LATE: _("Activada con retraso"),
+    State.CANCELLED: _("Cancelada"),
+}
+# The SLA countdown's states (core.formatting.sla_countdown) for the clock of each state.
+COUNTDOWN_STATES = {State.RUNNING: "running", State.WARNING: "warning", State.LATE: "breached"}
+
+
+def lead_time_text(
+    *, minutes_max: int | None, business_days_min: int | None, business_days_max: int | None
+) -> str:
+    """ "2 minutos tras el pago", "3 días hábiles", "15 a 40 días hábiles" in the active
+    language."""
+    if minutes_max is not None:
+        return ngettext("%(n)s minuto tras el pago", "%(n)s minutos tras el pago", minutes_max) % {
+            "n": minutes_max
+        }
+    high = business_days_max or 0
+    low = business_days_min
+    if low is not None and low != high:
+        return _("%(low)s a %(high)s días hábiles") % {"low": low, "high": high}
+    return ngettext("%(n)s día hábil", "%(n)s días hábiles", high) % {"n": high}
 
 
 def state_rules(now: datetime) -> tuple[tuple[str, Q], ...]:
@@ -58,8 +89,10 @@ def activations_list(*, activations: QuerySet[Activation], now: datetime, open_o
     time yet, after the running ones; then oldest first). Steps prefetched."""
     if open_only:
         activations = activations.filter(status__in=[Status.WAITING, Status.RUNNING])
+    *rules, (fallback, _always) = state_rules(now)
     state = Case(
-        *[When(rule, then=Value(name)) for name, rule in state_rules(now)],
+        *[When(rule, then=Value(name)) for name, rule in rules],
+        default=Value(fallback),
         output_field=CharField(),
     )
     return (
@@ -81,9 +114,10 @@ class OnTime:
 
     @property
     def share(self) -> Decimal | None:
+        """On time of those activated, 0-1 (like the SLA report's shares); None without any."""
         if not self.activated:
             return None
-        return (Decimal(100) * self.on_time / self.activated).quantize(Decimal("0.1"))
+        return (Decimal(self.on_time) / self.activated).quantize(Decimal("0.0001"))
 
 
 def activations_on_time(*, customer_id: int, start: datetime, end: datetime) -> OnTime:

@@ -242,3 +242,20 @@ def quotes_visible_to(user) -> QuerySet:
     if not has_role(user, STAFF):
         quotes = quotes.exclude(status=Quote.Status.DRAFT)
     return quotes
+
+
+# Activation tracking (seed 004): staff read the activations of the customers they see;
+# account managers, finance and admins register a purchase; the staff who work tickets tick
+# prerequisites and record a product active; account managers and admins edit the catalogue.
+# Contacts read their own customer's.
+ACTIVATION_SELLERS = frozenset({Role.ADMIN, Role.MANAGER, Role.FINANCE})
+ACTIVATION_WORKERS = TICKET_STAFF
+CATALOGUE_EDITORS = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+def activations_visible_to(user) -> QuerySet:
+    """The activations `user` may read, for the API and every page alike; anything else is
+    a 404, exactly like a missing id."""
+    from activations.models import Activation
+
+    return scope(Activation.objects.select_related("customer", "invoice", "product"), user)

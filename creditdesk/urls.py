@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("creditdesk.web.urls")),
     path("", include("creditdesk.web.status_urls")),
     path("", include("creditdesk.web.quote_urls")),
+    path("", include("creditdesk.web.activation_urls")),
 ]

@@ -80,6 +80,9 @@ _BAD_INPUT = {
     "attachment_unreadable",
     "transfer_proof_refused",
     "transfer_target_refused",
+    "activation_step_is_payment",
+    "activation_invoice_unusable",
+    "activation_product_without_calendar",
 }
 
 # The request is well formed but the current state of the data refuses it.
@@ -127,6 +130,8 @@ _CONFLICT = {
     "quote_already_decided",
     "quote_expired",
     "quote_ticket_closed",
+    "activation_closed",
+    "activation_not_started",
 }
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -154,6 +159,7 @@ BASE_CODES = frozenset(
         "knowledge_error",
         "statuspage_error",
         "quote_error",
+        "activation_error",
     }
 )
 

@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from creditdesk.api.views.activations import ActivationProductViewSet, ActivationViewSet
 from creditdesk.api.views.agents import AttachmentViewSet, CannedReplyViewSet
 from creditdesk.api.views.billing import InvoiceViewSet, PaymentViewSet, TopUpViewSet
 from creditdesk.api.views.contracts import (
@@ -59,6 +60,8 @@ router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-e
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("quotes", QuoteViewSet, basename="quote")
+router.register("activations", ActivationViewSet, basename="activation")
+router.register("activation-products", ActivationProductViewSet, basename="activation-product")
 router.register("status/components", ComponentViewSet, basename="status-component")
 router.register("status/incidents", IncidentViewSet, basename="status-incident")
 router.register("status/maintenance", MaintenanceViewSet, basename="status-maintenance")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from activations.selectors import OnTime, activations_on_time
 from contracts.models import Contract
 from core.instants import month_parse
 from credits.selectors import CreditMovements, credit_movements
@@ -61,6 +62,8 @@ class SlaReport:
     credits: CreditMovements | None
     # The outcome mix of the contract's requests resolved in the period, per month.
     outcomes: list[OutcomeMonth] = field(default_factory=list)
+    # Seed 004: the customer's products activated in the period and how many on time.
+    activations: OnTime | None = None
 
 
 def month_bounds(month: str | date) -> tuple[date, date]:
@@ -138,4 +141,5 @@ def sla_report_data(
         outcomes=outcomes_by_month(
             Ticket.objects.filter(contract=contract), start=start, end=end, zone=zone
         ),
+        activations=activations_on_time(customer_id=customer.pk, start=start, end=end),
     )

@@ -79,6 +79,9 @@ LABELS = {
         "consumed": "Consumidos",
         "other": "Otros movimientos",
         "closing": "Saldo final",
+        "activations": "Activación de productos",
+        "activations_line": "{activated} productos activados en el periodo; {on_time} a tiempo"
+        " ({share}).",
         "page": "Página",
         "of": "de",
         "times_note": "Tiempos en horario hábil del calendario de la política; fechas en {zone}.",
@@ -132,6 +135,9 @@ LABELS = {
         "consumed": "Consumed",
         "other": "Other movements",
         "closing": "Closing balance",
+        "activations": "Product activation",
+        "activations_line": "{activated} products activated in the period; {on_time} on time"
+        " ({share}).",
         "page": "Page",
         "of": "of",
         "times_note": "Times in business hours of the policy's calendar; dates in {zone}.",
@@ -300,6 +306,13 @@ def _context(report: SlaReport, language: str) -> dict:
         ]
         if credits is not None
         else [],
+        "activations": labels["activations_line"].format(
+            activated=report.activations.activated,
+            on_time=report.activations.on_time,
+            share=format_share(report.activations.share, locale=locale),
+        )
+        if report.activations is not None and report.activations.activated
+        else "",
         "outcome_names": [labels["outcome_labels"][value] for value in Outcome.values],
         "outcomes": [
             {
@@ -375,6 +388,11 @@ def sla_report_csv(report: SlaReport) -> str:
     credits = report.credits
     for name in ("opening", "added", "consumed", "other", "closing") if credits else ():
         writer.writerow(("credits", "", "", name, format(getattr(credits, name), "f")))
+    activations = report.activations
+    if activations is not None and activations.activated:
+        writer.writerow(("activations", "", "", "activated", str(activations.activated)))
+        writer.writerow(("activations", "", "", "on_time", str(activations.on_time)))
+        writer.writerow(("activations", "", "", "on_time_share", f"{activations.share:.4f}"))
     return out.getvalue()
 
 

@@ -34,6 +34,8 @@ PAGES = [
     ("billing:finance-export", _("Exportación contable")),
     ("web:credit-report", _("Créditos prepagados")),
     ("status:work", _("Estado del servicio")),
+    ("activations:work", _("Activaciones")),
+    ("activations:portal", _("Activaciones")),
 ]
 # Public pages (anyone may open them) that the navigation offers to customers' contacts.
 CONTACT_PUBLIC_PAGES = [("status:page", _("Estado del servicio"))]

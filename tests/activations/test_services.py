@@ -2,6 +2,7 @@
 ticking it once from the Stripe webhook, the monitor and the catalogue's bounds."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -278,7 +279,7 @@ def test_on_time_and_late_completions_and_the_rate(
         start=datetime(2026, 12, 1, tzinfo=UTC),
         end=datetime(2027, 1, 1, tzinfo=UTC),
     )
-    assert (rate.activated, rate.on_time, rate.share) == (2, 1, 50)
+    assert (rate.activated, rate.on_time, rate.share) == (2, 1, Decimal("0.5"))
 
 
 def test_the_monitor_warns_then_marks_late_once(

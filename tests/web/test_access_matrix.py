@@ -161,6 +161,14 @@ QUOTES = {
     "portal/quotes/<int:pk>/reject/",
 }
 
+# Activations (seed 004): their role x own/other matrix in tests/activations/test_pages.py.
+ACTIVATIONS = {
+    "workspace/activations/<int:pk>/",
+    "workspace/activations/<int:pk>/steps/<int:step>/meet/",
+    "workspace/activations/<int:pk>/complete/",
+    "workspace/activations/products/<int:pk>/",
+}
+
 
 def test_every_page_route_with_an_id_is_in_the_matrix():
     routes = {route for route in page_routes() if "<" in route}
@@ -175,6 +183,7 @@ def test_every_page_route_with_an_id_is_in_the_matrix():
         | CUSTOMER_CONTACTS
         | QUOTES
         | AUTO_TOP_UP
+        | ACTIVATIONS
     )
 
 

@@ -1,0 +1,100 @@
+"""Activations in the API (seed 004): read shape with the checklist and the state now; the
+purchase's input; the catalogue's rows."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from activations.models import NOTE_LIMIT, Activation, ActivationStep
+from activations.selectors import STATE_LABELS, state_of
+from sla.models import ActivationLeadTime
+
+STATE_CHOICES = [(value, str(label)) for value, label in STATE_LABELS.items()]
+
+
+class ActivationStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActivationStep
+        fields = ["position", "kind", "label", "met_at", "note"]
+        read_only_fields = fields
+
+
+class ActivationSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField(
+        help_text="Now: waiting (prerequisites pending), running, warning, late, active, "
+        "active_late (activated after its due time), cancelled."
+    )
+    on_time = serializers.BooleanField(read_only=True, allow_null=True)
+    invoice = serializers.PrimaryKeyRelatedField(read_only=True)
+    ticket = serializers.CharField(source="ticket.number", read_only=True, allow_null=True)
+    steps = ActivationStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Activation
+        fields = [
+            "id",
+            "customer",
+            "product",
+            "product_name",
+            "kind",
+            "minutes_max",
+            "business_days",
+            "status",
+            "state",
+            "started_at",
+            "warn_at",
+            "due_at",
+            "activated_at",
+            "on_time",
+            "invoice",
+            "ticket",
+            "steps",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=STATE_CHOICES))
+    def get_state(self, activation: Activation) -> str:
+        return state_of(activation, self.context.get("now") or timezone.now())
+
+
+class ActivationPurchaseSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    product = serializers.IntegerField()
+    unit_price = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text="Price before tax, in the customer's currency; an invoice is issued for it. "
+        "Leave out when `invoice` names an issued or paid invoice of the customer's.",
+    )
+    invoice = serializers.IntegerField(required=False)
+    ticket = serializers.CharField(required=False, max_length=40, allow_blank=True)
+
+
+class ActivationStepMeetSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_LIMIT)
+
+
+class ActivationProductSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="product", read_only=True)
+    kind = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActivationLeadTime
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "minutes_max",
+            "business_days_min",
+            "business_days_max",
+            "calendar",
+            "prerequisite",
+            "note",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Activation.Kind.choices))
+    def get_kind(self, product: ActivationLeadTime) -> str:
+        return "instant" if product.minutes_max is not None else "business_days"
