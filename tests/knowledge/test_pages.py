@@ -185,8 +185,8 @@ def test_the_reply_box_picks_among_the_customers_articles(kb):
 
     page = signed_in(kb.agent).get(f"/workspace/tickets/{ticket.number}/").content.decode()
 
-    assert 'data-article-picker data-target="id_body"' in page
-    assert f'data-link="{kb.mail.title}: http://127.0.0.1:8000/help/{kb.mail.slug}/"' in page
+    assert 'data-insert-target="id_body" data-insert-from="id_article"' in page
+    assert f'data-insert-text="{kb.mail.title}: http://127.0.0.1:8000/help/{kb.mail.slug}/"' in page
     assert kb.firewall_plan_only.title in page  # the customer's plan reads it
     assert kb.draft.title not in page
 

@@ -152,7 +152,8 @@ def test_the_workspace_reply_takes_files_and_inserts_canned_replies(world):  # n
     ticket = world.a.ticket
     page = browser.get(f"/workspace/tickets/{ticket.number}/").content.decode()
     expected = f"Hola {world.a.customer.legal_name}, su solicitud {ticket.number}."
-    assert f'data-text="{expected}"' in page
+    assert f'data-insert-text="{expected}"' in page
+    assert 'data-insert-target="id_body" data-insert-from="id_canned"' in page
     assert page.index("Acuse") < page.index("Ack")  # the customer's language first
 
     # without JavaScript, "Insertar" posts the form and comes back with the text inserted

@@ -1,10 +1,9 @@
 /* The knowledge base's progressive enhancements (served as a file: the CSP refuses inline
  * scripts without the page's nonce). Without JavaScript both pages work as plain forms.
  *
- * 1. The request form: while the customer types the subject, ask the suggestions endpoint
- *    (300 ms after the last key) and list the articles under the subject field.
- * 2. The agent's reply box: "Insertar el enlace" puts the chosen article's title and address
- *    into the message at the cursor instead of posting the form.
+ * The request form: while the customer types the subject, ask the suggestions endpoint
+ * (300 ms after the last key) and list the articles under the subject field. The agent's
+ * article picker in the reply box is driven by the shared insert.js.
  */
 (function () {
   "use strict";
@@ -73,32 +72,7 @@
     if (subject.value) ask();
   }
 
-  function picker() {
-    document.querySelectorAll("[data-article-picker]").forEach(function (picker) {
-      if (picker.dataset.ready) return;
-      picker.dataset.ready = "1";
-      var target = document.getElementById(picker.dataset.target);
-      var select = picker.querySelector("select");
-      var button = picker.querySelector("[data-insert-article]");
-      if (!target || !select || !button) return;
-      button.addEventListener("click", function (event) {
-        event.preventDefault();
-        var option = select.options[select.selectedIndex];
-        if (!option || !option.value) { select.focus(); return; }
-        var text = option.dataset.link;
-        var start = target.selectionStart, end = target.selectionEnd;
-        var before = target.value.slice(0, start), after = target.value.slice(end);
-        var glue = before && !/\s$/.test(before) ? "\n" : "";
-        target.value = before + glue + text + after;
-        var cursor = (before + glue + text).length;
-        target.focus();
-        target.setSelectionRange(cursor, cursor);
-        target.dispatchEvent(new Event("input", { bubbles: true }));
-      });
-    });
-  }
-
-  function start() { suggestions(); picker(); }
+  function start() { suggestions(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
