@@ -19,6 +19,8 @@ from django.db import transaction
 from django.tasks import Task, task
 from django.utils import timezone
 
+from core.bulk import rows_insert
+
 logger = logging.getLogger(__name__)
 
 
@@ -82,11 +84,12 @@ def enqueue_many_on_commit(task_: Task, calls: list[tuple[Any, ...]]) -> None:
     """Enqueue `task_` once per argument tuple in `calls` once the surrounding transaction
     commits (a batch of invoices: one mail task each).
 
-    On the database backend (django-tasks-db) the rows are written by one bulk INSERT instead
-    of one INSERT per task, with what `DatabaseBackend.enqueue` writes (its `pre_save` hook,
-    which bulk_create skips, only replaces a missing `run_after`); `task_enqueued` is still
-    sent for each. Other backends enqueue one by one. As `enqueue_on_commit`: JSON arguments,
-    a queue that refuses is logged, never raised.
+    On the database backend (django-tasks-db) the rows are written by one INSERT
+    (`core.bulk.rows_insert`) instead of one per task, with what `DatabaseBackend.enqueue`
+    writes (its `pre_save` hook, which a bulk insert skips, only replaces a missing
+    `run_after`); `task_enqueued` is still sent for each. Other backends enqueue one by
+    one. As `enqueue_on_commit`: JSON arguments, a queue that refuses is logged, never
+    raised.
     """
     if not calls:
         return
@@ -107,7 +110,7 @@ def _enqueue_many(task_: Task, calls: list[tuple[Any, ...]]) -> None:
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     backend.validate_task(task_)
-    rows = DBTaskResult.objects.bulk_create(
+    rows: list[Any] = [
         DBTaskResult(
             args_kwargs=normalize_json({"args": list(args), "kwargs": {}}),
             priority=task_.priority,
@@ -117,6 +120,7 @@ def _enqueue_many(task_: Task, calls: list[tuple[Any, ...]]) -> None:
             backend_name=backend.alias,
         )
         for args in calls
-    )
+    ]
+    rows_insert(rows)
     for row in rows:
         task_enqueued.send(type(backend), task_result=row.task_result)

@@ -11,12 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 from djmoney.money import Money
 
 from background.queue import enqueue_many_on_commit, enqueue_on_commit
-from billing import tasks
+from billing import batch_sql, tasks
 from billing.exceptions import (
     CreditNoteExceedsInvoice,
     CreditNoteNeedsLines,
@@ -31,6 +31,7 @@ from billing.transitions import check_transition
 from contracts.models import Contract, CreditPack, Customer
 from contracts.transitions import LIVE
 from core.amounts import CurrencyMismatch, InvalidAmount
+from core.bulk import rows_insert
 from core.errors import ReasonRequired
 from core.events import event_emit, events_wanted
 from core.money import minor_unit_digits, money_divide, money_sum, round_half_up, zero
@@ -288,28 +289,34 @@ def invoices_issue_prepared(invoices: list[Invoice], *, by: User | None = None) 
     transaction: drafts the caller inserted in it with their lines and with
     `invoice_issue_prepare` already applied (the monthly run's batch). The same steps as
     `issue_locked`, each once for all: the series row locked and bumped once (consecutive
-    numbers), one UPDATE to issued, the status rows in one INSERT, `invoice.issued` announced
-    only when a listener wants it (`core.events.events_wanted`, one query), the mails
-    enqueued on commit in one INSERT (`background.queue.enqueue_many_on_commit`)."""
+    numbers), one UPDATE to issued and the status rows in one INSERT (`billing.batch_sql`),
+    `invoice.issued` announced only when a listener wants it (`core.events.events_wanted`,
+    one query), the mails enqueued on commit in one INSERT
+    (`background.queue.enqueue_many_on_commit`)."""
     if not invoices:
         return invoices
     if any(invoice.kind != Kind.INVOICE or invoice.status != Status.DRAFT for invoice in invoices):
         raise ValueError("invoices_issue_prepared takes drafts of kind invoice")
     _numbers_assign(invoices)
-    Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices]).update(
-        status=Status.ISSUED,
-        series=invoices[0].series,
-        number=Case(*(When(pk=invoice.pk, then=Value(invoice.number)) for invoice in invoices)),
-    )
+    series = invoices[0].series
+    assert series is not None  # noqa: S101  # set by _numbers_assign
+    batch_sql.invoices_mark_issued(invoices, series_id=series.pk)
     now = timezone.now()
     for invoice in invoices:
         invoice.status = Status.ISSUED
         invoice._loaded = invoice._content()
-    InvoiceStatusChange.objects.bulk_create(
-        InvoiceStatusChange(
-            invoice=invoice, from_status=Status.DRAFT, to_status=Status.ISSUED, by=by, at=now
-        )
-        for invoice in invoices
+    rows_insert(
+        [
+            InvoiceStatusChange(
+                invoice_id=invoice.pk,
+                from_status=Status.DRAFT,
+                to_status=Status.ISSUED,
+                by=by,
+                at=now,
+                reason="",
+            )
+            for invoice in invoices
+        ]
     )
     if "invoice.issued" in events_wanted(["invoice.issued"]):
         for invoice in invoices:

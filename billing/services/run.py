@@ -79,6 +79,7 @@ from billing.services.invoices import (
 from billing.tax import tax_rates_by_country
 from contracts.models import Contract, Plan, PlanChange
 from contracts.transitions import LIVE
+from core.bulk import rows_insert
 from core.errors import CreditdeskError
 from core.money import money_divide, round_half_up
 from credits.models import AllowanceMonth
@@ -326,9 +327,13 @@ def _bill_batch(*, bills: list[_Bill], period: Period, today: date) -> list[Invo
         )
         drafts.append((invoice, lines))
     with transaction.atomic():
-        invoices = Invoice.objects.bulk_create([invoice for invoice, _lines in drafts])
-        # bulk_create skips InvoiceLine.save's draft check: the drafts were created above.
-        InvoiceLine.objects.bulk_create([line for _invoice, lines in drafts for line in lines])
+        invoices = [invoice for invoice, _lines in drafts]
+        rows_insert(invoices)
+        for invoice, lines in drafts:
+            for line in lines:
+                line.invoice_id = invoice.pk
+        # InvoiceLine.save's draft check is not needed: the drafts were inserted above.
+        rows_insert([line for _invoice, lines in drafts for line in lines])
         onsite_links = []
         for bill, (_invoice, lines) in zip(bills, drafts, strict=True):
             for spec, line in zip(bill.specs, lines, strict=True):

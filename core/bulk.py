@@ -1,0 +1,98 @@
+"""Many rows of one model in one hand-written INSERT, without the ORM's per-value compiling.
+
+`QuerySet.bulk_create` spends most of its time building the SQL of each value in Python;
+for the hot batch writes (the monthly run's invoices, lines, status rows and their mail
+tasks) `rows_insert` picks one converter per column (the backend's own adapters) and writes
+the rows in one multi-row statement per batch the backend's parameter limit allows.
+
+Model hooks are not run (`save`, `pre_save`/`post_save` signals): callers insert rows whose
+checks they made; the database's constraints and triggers still apply to every row.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+from djmoney.models.fields import MoneyField
+from djmoney.money import Money
+
+Converter = Callable[[Any], Any]
+
+
+def _converter(field: models.Field) -> Converter:
+    ops = connection.ops
+    if isinstance(field, MoneyField):
+        return lambda value: value.amount if isinstance(value, Money) else value
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(
+        field,
+        (
+            models.CharField,
+            models.TextField,
+            models.IntegerField,
+            models.BooleanField,
+            models.DecimalField,
+            models.ForeignKey,
+        ),
+    ):
+        return lambda value: value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _columns(model: type[models.Model]) -> list[tuple[models.Field, Converter]]:
+    return [
+        (field, _converter(field))
+        for field in model._meta.concrete_fields
+        if not (field.primary_key and isinstance(field, models.AutoField))
+    ]
+
+
+def batch_rows(columns: int, rows: int) -> int:
+    limit = connection.features.max_query_params or 65535
+    return max(1, min(rows, min(limit, 65535) // columns))
+
+
+def rows_insert(rows: Sequence[models.Model]) -> None:
+    """INSERT unsaved instances of one model, one statement per batch of rows the backend's
+    parameter limit allows (one for a monthly batch), and set their primary keys
+    (RETURNING, in VALUES order as Django's bulk_create relies on) when the database makes
+    them. `auto_now_add` fields get the current time."""
+    if not rows:
+        return
+    model = type(rows[0])
+    columns = _columns(model)
+    now = timezone.now()
+    for field, _convert in columns:
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            for row in rows:
+                setattr(row, field.attname, now)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(str(field.column)) for field, _ in columns)
+    pk_field = model._meta.pk
+    assert pk_field is not None  # noqa: S101  # every model has one
+    returning = isinstance(pk_field, models.AutoField)
+    pk = connection.ops.quote_name(str(pk_field.column))
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    step = batch_rows(len(columns), len(rows))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            part = rows[start : start + step]
+            params = [
+                convert(getattr(row, field.attname)) for row in part for field, convert in columns
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  # names from _meta
+                + ", ".join([placeholder] * len(part))
+                + (f" RETURNING {pk}" if returning else ""),
+                params,
+            )
+            if returning:
+                for row, (pk_value,) in zip(part, cursor.fetchall(), strict=True):
+                    row.pk = pk_value
+            for row in part:
+                row._state.adding = False
+                row._state.db = connection.alias
