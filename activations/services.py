@@ -84,29 +84,21 @@ def _bounded(value: int | None, name: str, low: int, high: int, errors: dict) ->
         )
 
 
-def product_save(
+def product_check(
     *,
-    product: ActivationLeadTime | None = None,
     name: str,
     kind: str,
     minutes_max: int | None = None,
     business_days_min: int | None = None,
     business_days_max: int | None = None,
     calendar: BusinessCalendar | None = None,
-    prerequisite: str = "",
-    note: str = "",
-) -> ActivationLeadTime:
-    """Add or edit a catalogue row. Instant: minutes (1 to a week), no days, no calendar;
-    business days: 1 to 250 days (min <= max) on a calendar. Nothing is written on a refusal;
-    activations already bought keep the lead time they were sold with."""
+) -> None:
+    """The catalogue's bounds (see `product_save`), for the admin's form to ask first."""
     errors: dict[str, list] = {}
-    name = (name or "").strip()
-    if not name:
+    if not (name or "").strip():
         errors["name"] = [_required()]
     if kind == Kind.INSTANT:
         _bounded(minutes_max, "minutes_max", 1, MINUTES_LIMIT, errors)
-        business_days_min = business_days_max = None
-        calendar = None
     elif kind == Kind.BUSINESS_DAYS:
         _bounded(business_days_max, "business_days_max", 1, BUSINESS_DAYS_LIMIT, errors)
         if business_days_min is not None:
@@ -119,14 +111,45 @@ def product_save(
                 )
         if calendar is None:
             errors["calendar"] = [_required()]
-        minutes_max = None
     else:
         errors["kind"] = [
             ValidationError(_("Elija instantánea o en días hábiles."), code="invalid")
         ]
     if errors:
         raise InvalidInput(errors)
-    row = product or ActivationLeadTime(preset=PRESET)
+
+
+def product_save(
+    *,
+    product: ActivationLeadTime | None = None,
+    name: str,
+    kind: str,
+    minutes_max: int | None = None,
+    business_days_min: int | None = None,
+    business_days_max: int | None = None,
+    calendar: BusinessCalendar | None = None,
+    prerequisite: str = "",
+    note: str = "",
+    preset: str = PRESET,
+) -> ActivationLeadTime:
+    """Add or edit a catalogue row. Instant: minutes (1 to a week), no days, no calendar;
+    business days: 1 to 250 days (min <= max) on a calendar. Nothing is written on a refusal;
+    activations already bought keep the lead time they were sold with."""
+    product_check(
+        name=name,
+        kind=kind,
+        minutes_max=minutes_max,
+        business_days_min=business_days_min,
+        business_days_max=business_days_max,
+        calendar=calendar,
+    )
+    name = name.strip()
+    if kind == Kind.INSTANT:
+        business_days_min = business_days_max = None
+        calendar = None
+    else:
+        minutes_max = None
+    row = product or ActivationLeadTime(preset=preset or PRESET)
     row.product = name
     row.minutes_max = minutes_max
     row.business_days_min = business_days_min

@@ -1,4 +1,4 @@
-"""Authoring SLAs without code: business calendars, SLA policies and activation lead times.
+"""Authoring SLAs without code: business calendars and SLA policies.
 
 A calendar or a policy is a stable identity (what plans and service types point to) whose
 content lives in numbered versions that never change. The admin shows the current version
@@ -55,7 +55,6 @@ from sla.forms import (
     window_formset,
 )
 from sla.models import (
-    ActivationLeadTime,
     BusinessCalendar,
     CalendarDate,
     CalendarVersion,
@@ -674,19 +673,5 @@ class SlaPolicyAdmin(VersionedAdmin):
 
 
 # --- activation lead times ------------------------------------------------------------------
-
-
-@admin.register(ActivationLeadTime)
-class ActivationLeadTimeAdmin(admin.ModelAdmin):
-    list_display = (
-        "product",
-        "preset",
-        "calendar",
-        "minutes_max",
-        "business_days_min",
-        "business_days_max",
-        "prerequisite",
-    )
-    list_filter = ("preset",)
-    list_select_related = ("calendar",)
-    search_fields = ("product", "prerequisite", "note")
+# The catalogue's rows (`ActivationLeadTime`) are edited in `activations.admin`, through
+# `activations.services.product_save` and its bounds (the activations app sits above sla).
