@@ -87,6 +87,31 @@ def test_compliance_of_periods_matches_sla_compliance_month_by_month(shop):
     assert periods[3].response_share is None
 
 
+@pytest.mark.postgres
+def test_compliance_of_periods_reads_each_period_as_a_join_whatever_the_memory(shop):
+    """A month of 100,000 tickets once took over half an hour: the periods' subject lists were
+    a per-row SubPlan, hashed only while they fit in work_mem. Each period is now a
+    semi-join, which PostgreSQL plans the same way however little memory it has."""
+    _history(shop, 1)
+    months = list(reversed(compliance_months(contract=shop.contract, now=NOW, months=3)))
+    bounds = [*(month.start for month in months), NOW]
+    subjects = [
+        contract_clock_subjects(shop.contract, opened_from=start, opened_before=end)
+        for start, end in pairwise(bounds)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        sla_compliance_of_periods(subjects=subjects)
+    (query,) = queries.captured_queries
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '64kB'")
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "SubPlan" not in plan, plan
+    assert plan.count("Semi Join") + plan.count("Nested Loop") >= len(subjects), plan
+
+
 def _client(shop, language: str) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(shop.user)
