@@ -12,7 +12,7 @@ one; a decided quote records who and when; amounts are in the quote's currency a
 total = subtotal + tax, on the quote and its lines.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -70,6 +70,8 @@ class Quote(models.Model):
         SENT = "sent", _("Enviado")
         ACCEPTED = "accepted", _("Aceptado")
         REJECTED = "rejected", _("Rechazado")
+        # Sent and never decided before its validity date ended (the daily `expire_quotes`).
+        EXPIRED = "expired", _("Vencido")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="quotes")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
@@ -110,6 +112,10 @@ class Quote(models.Model):
     )
     decided_at = models.DateTimeField(_("decidido"), null=True, blank=True)
     decision_reason = models.TextField(_("motivo"), blank=True)
+    # When the expiry job marked it expired (its validity date past, in the customer's day).
+    expired_at = models.DateTimeField(_("vencido"), null=True, blank=True)
+    # The language its author drafted it in: the one their decision mail is written in.
+    author_language = models.CharField(_("idioma del autor"), max_length=2, default="es")
     # What acceptance produced: the invoice of a money quote, the hold of a credit quote.
     invoice = models.OneToOneField(
         "billing.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="quote"
@@ -137,10 +143,17 @@ class Quote(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(status__in=["draft", "sent"], decided_at__isnull=True)
+                    Q(status__in=["draft", "sent", "expired"], decided_at__isnull=True)
                     | (Q(status__in=["accepted", "rejected"]) & Q(decided_at__isnull=False))
                 ),
                 name="quotes_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="expired", expired_at__isnull=False)
+                    | (~Q(status="expired") & Q(expired_at__isnull=True))
+                ),
+                name="quotes_expiry_recorded",
             ),
             models.CheckConstraint(
                 condition=Q(subtotal_currency=F("currency"))
@@ -161,13 +174,19 @@ class Quote(models.Model):
             return ""
         return f"{self.series.prefix}{self.number:06d}"
 
-    def local_today(self) -> date:
-        return timezone.localtime(timezone.now(), self.customer.time_zone_info).date()
+    def local_today(self, now: datetime | None = None) -> date:
+        return timezone.localtime(now or timezone.now(), self.customer.time_zone_info).date()
+
+    def past_validity(self, now: datetime | None = None) -> bool:
+        """The one expiry rule: a sent quote whose validity date ended in the customer's day
+        (`now`, else the present). `quotes.services` refuses to decide it and the daily job
+        marks it expired; until the job runs it reads as expired all the same."""
+        return self.status == self.Status.SENT and self.valid_until < self.local_today(now)
 
     @property
     def is_expired(self) -> bool:
-        """A sent quote past its validity date (the customer's day) can no longer be accepted."""
-        return self.status == self.Status.SENT and self.valid_until < self.local_today()
+        """Marked expired, or past its validity and waiting for the job: no longer decidable."""
+        return self.status == self.Status.EXPIRED or self.past_validity()
 
     @property
     def is_decidable(self) -> bool:
