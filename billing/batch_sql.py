@@ -16,6 +16,22 @@ def invoices_mark_issued(invoices: Sequence[Invoice], *, series_id: int) -> None
     """Drafts of this transaction to issued, each with the number it was given: one UPDATE
     (the status, series and number together, as the number-iff-issued CHECK wants)."""
     table = connection.ops.quote_name(Invoice._meta.db_table)
+    if connection.vendor == "postgresql":  # two arrays instead of three parameters a row
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS i SET status = %s, series_id = %s, number = v.number "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, number) "
+                "WHERE i.id = v.id AND i.status = 'draft'",
+                [
+                    Invoice.Status.ISSUED,
+                    series_id,
+                    [invoice.pk for invoice in invoices],
+                    [invoice.number for invoice in invoices],
+                ],
+            )
+            if cursor.rowcount != len(invoices):
+                raise RuntimeError("billing: a batch's drafts changed under the series lock")
+        return
     step = batch_rows(3, len(invoices))
     with connection.cursor() as cursor:
         for start in range(0, len(invoices), step):

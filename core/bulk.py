@@ -3,7 +3,8 @@
 `QuerySet.bulk_create` spends most of its time building the SQL of each value in Python;
 for the hot batch writes (the monthly run's invoices, lines, status rows and their mail
 tasks) `rows_insert` picks one converter per column (the backend's own adapters) and writes
-the rows in one multi-row statement per batch the backend's parameter limit allows.
+the rows in one statement: on PostgreSQL an INSERT ... SELECT FROM unnest of one array per
+column, elsewhere a multi-row VALUES per batch of rows the parameter limit allows.
 
 Model hooks are not run (`save`, `pre_save`/`post_save` signals): callers insert rows whose
 checks they made; the database's constraints and triggers still apply to every row.
@@ -76,6 +77,28 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
     assert pk_field is not None  # noqa: S101  # every model has one
     returning = isinstance(pk_field, models.AutoField)
     pk = connection.ops.quote_name(str(pk_field.column))
+    suffix = f" RETURNING {pk}" if returning else ""
+    if connection.vendor == "postgresql":
+        # One array per column (INSERT ... SELECT FROM unnest, as Django's own bulk_create on
+        # PostgreSQL): a handful of parameters instead of one per value, which the driver
+        # would otherwise find in the statement one by one.
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field, _ in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608
+                + suffix,
+                [
+                    [convert(getattr(row, field.attname)) for row in rows]
+                    for field, convert in columns
+                ],
+            )
+            if returning:
+                for row, (pk_value,) in zip(rows, cursor.fetchall(), strict=True):
+                    row.pk = pk_value
+        for row in rows:
+            row._state.adding = False
+            row._state.db = connection.alias
+        return
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     step = batch_rows(len(columns), len(rows))
     with connection.cursor() as cursor:
@@ -87,7 +110,7 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
             cursor.execute(
                 f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  # names from _meta
                 + ", ".join([placeholder] * len(part))
-                + (f" RETURNING {pk}" if returning else ""),
+                + suffix,
                 params,
             )
             if returning:
