@@ -1,0 +1,128 @@
+"""Workspace and portal tables at 390 px in a real browser (issue 19): nothing is cut. The
+page does not scroll sideways (scrollWidth <= 390) and no table hides columns behind a
+scrolling region: wide lists (customers, the queue, a customer's requests and contacts, the
+auto top-up attempts) are stacked cards with the columns that matter first, using the one
+`table.stack` pattern of templates/base.html. Screenshots: phone-<page>-<language>-390.png."""
+
+from decimal import Decimal
+
+import pytest
+from djmoney.money import Money
+from playwright.sync_api import expect
+
+from billing.models import AutoTopUp, AutoTopUpAttempt, Payment
+from contracts.models import Channel
+from tests.factories import make_customer, make_staff_user
+from tests.web.conftest import PASSWORD, top_up
+from tests.web.test_browser import assert_accessible, browser, log_in, new_page, shot  # noqa: F401
+from tickets.services.intake import ticket_open
+from tickets.services.lifecycle import ticket_agent_reply
+
+PHONE = {"width": 390, "height": 844}
+
+# What sticks out: the page's own width, and every scrolling table region that is wider
+# than its box (its columns are cut off at the right edge until one scrolls).
+CUT = """() => {
+  const cut = [...document.querySelectorAll(".table-wrap")]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1)
+    .map((e) => (e.getAttribute("aria-label") || e.getAttribute("aria-labelledby")) + " "
+      + e.scrollWidth + ">" + e.clientWidth);
+  return {width: document.documentElement.scrollWidth, cut: cut};
+}"""
+
+
+def nothing_cut(page) -> list[str]:
+    """What the page cuts at 390 px, empty when nothing."""
+    found = page.evaluate(CUT)
+    wide = [f"{found['width']}px wide"] if found["width"] > 390 else []
+    return [f"{page.url}: {what}" for what in wide + found["cut"]]
+
+
+def _world(shop):
+    """Customers with long names, an answered request and a declined auto top-up charge."""
+    top_up(shop.customer, "12")
+    for index in range(3):
+        make_customer(
+            legal_name=f"Distribuidora Regional de Insumos Hospitalarios {index} S.A.S.",
+            account_manager=shop.manager,
+        )
+    ticket = ticket_open(
+        channel=Channel.PORTAL,
+        requester=shop.contact,
+        subject="El correo de recepción no recibe mensajes desde esta mañana",
+    ).ticket
+    ticket_agent_reply(ticket, by=shop.agent, body="Revisando.")
+    auto = AutoTopUp.objects.create(
+        customer=shop.customer,
+        enabled=True,
+        threshold_credits=Decimal("5"),
+        credit_pack=shop.pack,
+        payment_method_id="pm_card_visa",
+        card_brand="visa",
+        card_last4="4242",
+    )
+    payment = Payment.objects.create(
+        customer=shop.customer,
+        credit_pack=shop.pack,
+        amount=Money("900000", "COP"),
+        provider=Payment.Provider.STRIPE,
+        provider_ref="pi_phone_test",
+        status=Payment.Status.FAILED,
+    )
+    AutoTopUpAttempt.objects.create(
+        auto_top_up=auto,
+        crossing=1,
+        payment=payment,
+        status=AutoTopUpAttempt.Status.DECLINED,
+        failure_code="card_declined",
+        available_credits=Decimal("4"),
+    )
+    return ticket
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workspace_and_portal_tables_are_cards_on_a_phone(browser, live_server, shop, settings):  # noqa: F811
+    # the auto top-up section shows once card payments are configured; the page calls no Stripe
+    settings.STRIPE_SECRET_KEY = "sk_test_phone"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_creditdesk"
+    ticket = _world(shop)
+    make_staff_user(username="jefa", password=PASSWORD)
+    staff_pages = (
+        ("queue", "/workspace/"),
+        ("ticket", f"/workspace/tickets/{ticket.number}/"),
+        ("customers", "/workspace/customers/"),
+        ("customer", f"/workspace/customers/{shop.customer.pk}/"),
+        ("credit-report", "/workspace/finance/credits/"),
+        ("webhooks", "/workspace/webhooks/"),
+        ("outcomes", "/workspace/outcomes/"),
+        ("knowledge", "/workspace/knowledge/"),
+    )
+    portal_pages = (("portal-credits", "/portal/credits/"),)
+    cut = []
+    for language in ("es", "en"):
+        for user, pages in (("jefa", staff_pages), ("ana", portal_pages)):
+            page = new_page(browser, **PHONE)
+            log_in(page, live_server.url, user)
+            page.context.add_cookies(
+                [{"name": "django_language", "value": language, "url": live_server.url}]
+            )
+            for name, path in pages:
+                page.goto(live_server.url + path)
+                cut += nothing_cut(page)
+                if name == "customers":
+                    card = page.get_by_test_id("customer-row").first
+                    expect(card.locator("td").first).to_be_visible()
+                    first = card.locator("td").first.bounding_box()
+                    plan = card.locator("td").nth(1).bounding_box()
+                    available = card.locator("td").nth(2).bounding_box()
+                    assert first["y"] < available["y"] < plan["y"]  # the figures before the plan
+                if name == "portal-credits":
+                    attempts = page.get_by_test_id("auto-top-up-attempts")
+                    status = attempts.locator("tbody tr td").nth(3)
+                    expect(status).to_be_visible()
+                    box = status.bounding_box()
+                    assert box["x"] + box["width"] <= 390
+                assert_accessible(page)
+                shot(page, f"phone-{name}-{language}-390")
+            page.context.close()
+    assert not cut, "\n".join(cut)
