@@ -297,6 +297,17 @@ class Plan(models.Model):
     payment_grace_days = models.PositiveIntegerField(
         _("días de gracia tras el vencimiento"), default=5
     )
+    # The share of SLA targets met the contract promises in a month (issue 19): the charts'
+    # reference line, the SLA report and the workspace's compliance badges. The seeds name no
+    # figure; 90 % is the default.
+    sla_compliance_target = models.DecimalField(
+        _("objetivo de cumplimiento del SLA (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Porcentaje de objetivos de SLA cumplidos por mes que el plan promete."),
+    )
     # How long a customer has to answer an information request before it is chased, and how
     # many unanswered requests abandon the ticket (seed 001: "dentro de las 8 horas"; seed
     # 003: "dos (2) intentos"). Empty: TICKETS_ANSWER_DAYS business days and
@@ -348,10 +359,19 @@ class Plan(models.Model):
                 condition=models.Q(included_hours__isnull=True) | models.Q(included_hours__gt=0),
                 name="contracts_plan_included_hours_positive",
             ),
+            models.CheckConstraint(
+                condition=models.Q(sla_compliance_target__gte=1, sla_compliance_target__lte=100),
+                name="contracts_plan_sla_compliance_target_percent",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def sla_compliance_share(self) -> Decimal:
+        """The compliance target as a share (0.90), as compliance shares are computed."""
+        return self.sla_compliance_target / 100
 
     @property
     def uses_credits(self) -> bool:
