@@ -14,6 +14,7 @@ contracts/s and queries per contract, and the ratio to issue 21's target (1,000/
 """
 
 import argparse
+import os
 import time
 from datetime import timedelta
 
@@ -91,9 +92,12 @@ def main() -> None:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
+        load_before = os.getloadavg()[0]
+        cpu = time.process_time()
         started = time.perf_counter()
         summary = billing_run(period=period, batch_size=args.batch_size or BATCH)
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
     for line in summary.lines()[:1]:
         print(line)
     invoiced = Invoice.objects.filter(period_start=period.start).count()
@@ -109,6 +113,10 @@ def main() -> None:
         f"run: {elapsed:.1f} s, {rate:.0f} contracts/s, "
         f"{per_contract:.3f} queries per contract ({queries} in all), "
         f"batches of {args.batch_size or BATCH}"
+    )
+    print(
+        f"client CPU: {cpu:.1f} s ({1000 * cpu / args.contracts:.2f} ms per contract); "
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     )
 
     started = time.perf_counter()

@@ -3,7 +3,10 @@
     invoice (a credit note's corrected invoice first) -> payment -> refund
     -> the credit note being issued -> invoice series -> credit account (last; `credits`)
 
-A billing run's row is locked alone (`billing_run_request`).
+A billing run's row is locked alone (`billing_run_request`). The monthly run issues each
+batch of drafts under one lock of the series row (`invoices_issue_prepared`), taken after
+the batch's allowance months are settled and before its overdrafts reach credit accounts;
+the series is held until the batch commits.
 A Stripe event row is locked first, before the rows its handler locks in that order.
 A bank transfer a customer reported is locked before the invoice and payment its
 confirmation records (`billing.services.transfers`).
