@@ -10,6 +10,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from activations.models import Activation
 from billing.models import Invoice, Payment
 from contracts.filters import ContractFilter, CustomerFilter
 from contracts.models import Contact, CreditPack, Customer, Plan, Service
@@ -183,3 +184,11 @@ class ComplianceFilter(django_filters.FilterSet):
     class Meta:
         model = SlaClock
         fields = ["since", "until"]
+
+
+class ActivationApiFilter(django_filters.FilterSet):
+    customer = _customer_filter()
+
+    class Meta:
+        model = Activation
+        fields = ["customer", "status", "kind"]

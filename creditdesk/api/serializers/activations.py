@@ -9,6 +9,7 @@ from activations.models import NOTE_LIMIT, Activation, ActivationStep
 from activations.selectors import STATE_LABELS, state_of
 from sla.models import ActivationLeadTime
 
+ID_MAX = 2**63 - 1  # a 64-bit id; larger numbers are refused, never sent to the database
 STATE_CHOICES = [(value, str(label)) for value, label in STATE_LABELS.items()]
 
 
@@ -59,8 +60,8 @@ class ActivationSerializer(serializers.ModelSerializer):
 
 
 class ActivationPurchaseSerializer(serializers.Serializer):
-    customer = serializers.IntegerField()
-    product = serializers.IntegerField()
+    customer = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    product = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     unit_price = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
@@ -68,7 +69,7 @@ class ActivationPurchaseSerializer(serializers.Serializer):
         help_text="Price before tax, in the customer's currency; an invoice is issued for it. "
         "Leave out when `invoice` names an issued or paid invoice of the customer's.",
     )
-    invoice = serializers.IntegerField(required=False)
+    invoice = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
     ticket = serializers.CharField(required=False, max_length=40, allow_blank=True)
 
 

@@ -14,6 +14,7 @@ from activations.selectors import activations_list, products_list
 from activations.services import activation_complete, activation_purchase, activation_step_meet
 from billing.models import Invoice
 from contracts.models import Customer
+from creditdesk.api.filters import ActivationApiFilter
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from creditdesk.api.serializers.activations import (
     ActivationProductSerializer,
@@ -36,7 +37,7 @@ class ActivationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     """Listed soonest due first (waiting ones, without a due time yet, last)."""
 
     serializer_class = ActivationSerializer
-    filterset_fields = ["status", "customer", "kind"]
+    filterset_class = ActivationApiFilter
     roles = {
         "list": ALL,
         "retrieve": ALL,
@@ -94,7 +95,7 @@ class ActivationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"steps/(?P<position>[0-9]+)/meet",
+        url_path=r"steps/(?P<position>[0-9]{1,4})/meet",
         filter_backends=[],
     )
     @idempotent
