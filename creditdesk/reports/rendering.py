@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale
+from babel.numbers import format_percent
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
@@ -35,6 +36,7 @@ LABELS = {
         "customer": "Cliente",
         "plan": "Plan",
         "policy": "Política de SLA",
+        "compliance_target": "Objetivo de cumplimiento",
         "period": "Periodo",
         "to": "a",
         "targets": "Objetivos del plan",
@@ -91,6 +93,7 @@ LABELS = {
         "customer": "Customer",
         "plan": "Plan",
         "policy": "SLA policy",
+        "compliance_target": "Compliance target",
         "period": "Period",
         "to": "to",
         "targets": "Plan targets",
@@ -171,9 +174,16 @@ def _group_row(group: GroupCompliance, language: str, labels: dict, locale: Loca
     }
 
 
-def compliance_chart_svg(weeks: list[Week], *, language: str = "es", country: str = "") -> str:
+def compliance_chart_svg(
+    weeks: list[Week],
+    *,
+    language: str = "es",
+    country: str = "",
+    target: Decimal | None = None,
+) -> str:
     """A bar chart of the response and resolution shares met per week, as SVG markup; a week
-    without decided targets has no bar."""
+    without decided targets has no bar. `target` (a share, the plan's compliance target) is
+    a dashed line across the plot, named in the legend above it."""
     labels = LABELS[language_code(language)]
     locale = document_locale(language_code(language), country)
     width, height, left, bottom, top = 480, 190, 44, 34, 26
@@ -216,6 +226,16 @@ def compliance_chart_svg(weeks: list[Week], *, language: str = "es", country: st
         f'<rect x="{left + 150}" y="6" width="9" height="9" fill="#7aa6d6"/>'
         f'<text x="{left + 163}" y="14">{labels["resolution_met"]}</text>'
     )
+    if target is not None:
+        y = top + plot_height * (1 - float(target))
+        text = format_percent(target, "#,##0 %", locale=locale)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#b00020" '
+            f'stroke-width="1.2" stroke-dasharray="5 3" data-target="compliance"/>'
+            f'<line x1="{left + 300}" y1="10.5" x2="{left + 318}" y2="10.5" stroke="#b00020" '
+            f'stroke-width="1.2" stroke-dasharray="5 3"/>'
+            f'<text x="{left + 322}" y="14" fill="#b00020">{labels["clock"]}: {text}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -276,8 +296,14 @@ def _context(report: SlaReport, language: str) -> dict:
             _group_row(group, language, labels, locale) for group in report.compliance.by_priority
         ],
         "overall": _group_row(report.compliance.overall, language, labels, locale),
+        "compliance_target": format_percent(
+            contract.plan.sla_compliance_share, "#,##0 %", locale=locale
+        ),
         "chart": compliance_chart_svg(
-            report.weeks, language=language, country=contract.customer.country
+            report.weeks,
+            language=language,
+            country=contract.customer.country,
+            target=contract.plan.sla_compliance_share,
         ),
         "breaches": [
             {

@@ -122,6 +122,11 @@ class BarChart:
         return (self.top + self.plot_bottom) / 2
 
     @property
+    def legend_y(self) -> int:
+        """The baseline of the reference's label, in the margin above the plot."""
+        return self.top - 12
+
+    @property
     def empty(self) -> bool:
         return not self.rows
 
@@ -156,8 +161,10 @@ def bar_chart(
     line at `reference`, on a value axis from `low` (or below, for a negative value) to
     `high` (or the largest value, the reference included, rounded up to a nice step)."""
     # Room for the value axis's name and ticks on the left, the months and the axis's name
-    # below; the SVG scales, so these are in its own units.
-    left, top, right, bottom = 62, 14, 10, 46
+    # below, the reference's label above the plot (on the line itself it sat on a bar that
+    # reached it: "Objetivo: 90 %" over a 100 % bar); the SVG scales, so these are in its
+    # own units.
+    left, top, right, bottom = 62, 32, 10, 46
     plot_width, plot_height = width - left - right, height - top - bottom
     values = [value for group in bars for value in group if value is not None]
     values += [value for value in (line or []) if value is not None]

@@ -95,6 +95,7 @@ def customer_rows(queryset: QuerySet[Customer], *, today) -> QuerySet[Customer]:
         ),
         plan_name=Subquery(live.values("plan__name")[:1]),
         plan_id_live=Subquery(live.values("plan_id")[:1]),
+        compliance_target=Subquery(live.values("plan__sla_compliance_target")[:1]),
         contract_status=Coalesce(Subquery(live.values("status")[:1]), Value(NO_CONTRACT)),
         intake_minimum=Coalesce(
             Subquery(

@@ -35,7 +35,6 @@ from credits.selectors import (
 )
 from credits.solvency import solvency_check
 from sla.selectors import (
-    COMPLIANCE_TARGET,
     Compliance,
     sla_compliance,
     sla_compliance_of_periods,
@@ -265,7 +264,6 @@ class PortalCharts:
 
     balance: BarChart | None
     compliance: BarChart | None
-    target: Decimal = COMPLIANCE_TARGET
 
 
 def portal_charts(
@@ -278,8 +276,8 @@ def portal_charts(
     compliance: bool = True,
 ) -> PortalCharts:
     """Balance and credits used per month with the intake minimum, and the monthly share of
-    SLA targets met with the target, in the customer's months: three queries in all
-    (`credit_movements_by_period`, `sla_compliance_of_periods`)."""
+    SLA targets met with the plan's compliance target, in the customer's months: three
+    queries in all (`credit_movements_by_period`, `sla_compliance_of_periods`)."""
     starts = month_starts(now=now, zone=customer.time_zone_info, months=months)
     bounds = [*starts, now]
     days = [start.date() for start in starts]
@@ -306,7 +304,7 @@ def portal_charts(
                 month_starts=days,
                 response=[period.response_share for period in periods],
                 resolution=[period.resolution_share for period in periods],
-                target=COMPLIANCE_TARGET,
+                target=summary.contract.plan.sla_compliance_share,
                 language=language,
             )
     return PortalCharts(balance=balance, compliance=shares)

@@ -170,3 +170,31 @@ def test_a_month_without_decided_targets_has_no_bar():
 )
 def test_nice_steps(span, step):
     assert nice_step(Decimal(span)) == Decimal(step)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_reference_label_sits_above_the_plot_never_on_a_bar(language):
+    # A 100 % bar reaches past the 90 % target: the label, on the line, sat on that bar.
+    html = _render(language)
+    for name in ("balance", "compliance"):
+        svg = _svg(html, f"{name}-chart")
+        group = svg[svg.index(f'data-testid="{name}-chart-reference"') :]
+        label = re.search(r'<text x="[^"]*" y="([^"]*)"[^>]*>([^<]*)</text>', group)
+        assert label
+        assert ": " in label.group(2)
+        axis = r'<line x1="\d+" x2="\d+" y1="(\d+)" y2="\d+" stroke="#3d4652"'
+        top = int(re.search(axis, svg)[1])
+        assert float(label.group(1)) < top  # in the margin above the plot's top edge
+
+
+def test_the_compliance_reference_is_the_target_given():
+    chart = compliance_chart(
+        month_starts=MONTHS[:1],
+        response=[Decimal("1")],
+        resolution=[Decimal("1")],
+        target=Decimal("0.85"),
+        language="es",
+    )
+    assert chart.reference_text == "85 %"
+    bottom, top = chart.plot_bottom, chart.top
+    assert chart.reference_y == pytest.approx(bottom - (bottom - top) * 0.85, abs=0.1)

@@ -183,6 +183,19 @@ def test_the_pdf_shows_plan_figures_chart_breaches_and_credits(report, pdf_text,
     assert f"Página 1 de {len(pdf_text)}" in pdf_text[0]
 
 
+def test_the_pdf_shows_the_plans_compliance_target_in_figures_and_chart(report):
+    plan = report.contract.plan
+    plan.sla_compliance_target = Decimal("85")
+    plan.save(update_fields=["sla_compliance_target"])
+    reader = PdfReader(io.BytesIO(sla_report_pdf(report, language="es")))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Objetivo de cumplimiento 85 %" in text
+    assert "Objetivo: 85 %" in text  # the chart's dashed line, named in its legend
+    svg = compliance_chart_svg(report.weeks, language="en", target=Decimal("0.85"))
+    assert 'data-target="compliance"' in svg
+    assert "Target: 85%" in svg or "Target: 85 %" in svg
+
+
 def test_the_english_pdf_differs_in_labels(report):
     reader = PdfReader(io.BytesIO(sla_report_pdf(report, language="en")))
     text = "\n".join(page.extract_text() for page in reader.pages)
