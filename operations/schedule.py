@@ -75,5 +75,8 @@ JOBS: tuple[Job, ...] = (
     Job("mail_sla_reports", "mail_sla_reports", "day", hour=13),
     Job("run_billing", "run_billing", "month", hour=2, args=_previous_month),
     Job("verify_ledger", "verify_ledger", "day", hour=3),
+    # 06:00 UTC: the day has ended for every customer from UTC-6 eastwards (the portal and
+    # the services refuse a quote past its date before the job marks it, too).
+    Job("expire_quotes", "expire_quotes", "day", hour=6),
 )
 JOBS_BY_NAME = {job.name: job for job in JOBS}

@@ -7,7 +7,12 @@ from core.errors import InvalidInput
 from quotes.models import Quote
 from tickets.models import Ticket
 
-ISSUED = (Quote.Status.SENT, Quote.Status.ACCEPTED, Quote.Status.REJECTED)
+ISSUED = (
+    Quote.Status.SENT,
+    Quote.Status.ACCEPTED,
+    Quote.Status.REJECTED,
+    Quote.Status.EXPIRED,
+)
 
 
 def quotes_of_ticket(ticket: Ticket) -> QuerySet[Quote]:

@@ -12,10 +12,14 @@
   decided exactly once whoever clicks at the same time; an expired quote (its validity
   date past, in the customer's day) is refused. Accepting a money quote issues its invoice
   (`billing.services.invoices`); a credit quote holds its credits on the ticket
-  (`tickets.services.holds.ticket_hold_replace`), which the work is charged against.
+  (`tickets.services.holds.ticket_hold_replace`), which the work is charged against. On
+  commit the quote's author is mailed the decision (`quotes.tasks.send_quote_decided`).
+- `quotes_expire` (the daily `expire_quotes` job) marks expired every sent quote whose
+  validity date ended in its customer's day (`Quote.past_validity`, the one expiry rule);
+  running it again marks nothing more.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -39,6 +43,7 @@ from contracts.models import Contact
 from core.amounts import CREDITS_COLUMN, MONEY_COLUMN, parse_decimal, parse_money
 from core.errors import InvalidInput
 from core.events import event_emit
+from core.languages import language_code
 from core.money import money_sum
 from quotes import tasks
 from quotes.exceptions import (
@@ -168,8 +173,10 @@ def quote_draft(
     valid_until: date | str,
     terms: str = "",
     by: AbstractBaseUser | None = None,
+    language: str | None = None,
 ) -> Quote:
-    """A draft quote on `ticket` with its lines and totals; nothing is written on a refusal."""
+    """A draft quote on `ticket` with its lines and totals; nothing is written on a refusal.
+    `language` (else the active one) is the author's: their decision mail is written in it."""
     if kind not in Kind.values:
         raise _refuse("kind", _("Elija dinero o créditos."))
     if ticket.status in Ticket.FINISHED_STATUSES:
@@ -186,6 +193,7 @@ def quote_draft(
         terms=_text(terms, field="terms", limit=TERMS_LIMIT, required=False),
         created_by=by,
         created_at=now,
+        author_language=language_code(language),
     )
     built = _lines(quote, kind, lines, on=today)
     quote.subtotal = money_sum([line.subtotal for line in built], quote.currency)
@@ -206,7 +214,7 @@ def quote_send(quote: Quote, *, by: AbstractBaseUser | None = None) -> Quote:
         locked = quote_lock(quote.pk)
         if locked.status != Status.DRAFT:
             raise QuoteNotDraft(number=locked.display_number)
-        if locked.valid_until < locked.local_today():
+        if locked.valid_until < locked.local_today():  # a draft whose date passed unsent
             raise QuoteExpired(
                 number=locked.display_number or "—", valid_until=locked.valid_until.isoformat()
             )
@@ -228,10 +236,10 @@ def _decidable(locked: Quote) -> None:
         raise QuoteAlreadyDecided(
             number=locked.display_number, decision=locked.get_status_display().lower()
         )
-    if locked.status != Status.SENT:
-        raise QuoteNotSent()
     if locked.is_expired:
         raise QuoteExpired(number=locked.display_number, valid_until=locked.valid_until.isoformat())
+    if locked.status != Status.SENT:
+        raise QuoteNotSent()
 
 
 def _decider(quote: Quote, contact: Contact | None) -> Contact | None:
@@ -294,6 +302,7 @@ def quote_accept(
             ]
         )
         event_emit("quote.accepted", locked)
+        enqueue_on_commit(tasks.send_quote_decided, locked.pk)
     return locked
 
 
@@ -325,4 +334,30 @@ def quote_reject(
             ]
         )
         event_emit("quote.rejected", locked)
+        enqueue_on_commit(tasks.send_quote_decided, locked.pk)
     return locked
+
+
+def quotes_expire(*, now: datetime | None = None) -> int:
+    """Mark expired each sent quote past its validity date in its customer's day; the number
+    marked now. One quote per transaction, under its lock: a decision that got the lock
+    first stands, and a second run finds nothing left to mark."""
+    now = now or timezone.now()
+    # No customer's day is ahead of UTC's by more than one: later dates cannot have ended.
+    horizon = now.astimezone(UTC).date() + timedelta(days=1)
+    candidates = list(
+        Quote.objects.filter(status=Status.SENT, valid_until__lt=horizon)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    expired = 0
+    for pk in candidates:
+        with transaction.atomic():
+            locked = quote_lock(pk)
+            if not locked.past_validity(now):
+                continue
+            locked.status = Status.EXPIRED
+            locked.expired_at = now
+            locked.save(update_fields=["status", "expired_at"])
+            expired += 1
+    return expired
