@@ -299,6 +299,10 @@ SPECTACULAR_SETTINGS = {
         "IncidentOpenStateEnum": "creditdesk.api.serializers.statuspage.OPEN_STATE_CHOICES",
         "ComponentStatusEnum": "statuspage.models.ComponentStatus",
         "QuoteKindEnum": "quotes.models.Quote.Kind",
+        "ActivationKindEnum": "activations.models.Activation.Kind",
+        "ActivationStatusEnum": "activations.models.Activation.Status",
+        "ActivationStepKindEnum": "activations.models.ActivationStep.Kind",
+        "ActivationStateEnum": "creditdesk.api.serializers.activations.STATE_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
