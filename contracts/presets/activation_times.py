@@ -1,6 +1,7 @@
 """Seed 004 (the seed-000 provider): product activation lead times, stored as data.
 
-Activation tracking comes later; `sla.ActivationLeadTime` keeps the commitments now.
+`sla.ActivationLeadTime` keeps the commitments: the `activations` app's catalogue, editable by
+staff, which each purchase copies onto its activation (`activations.services`).
 Readings:
 - "Activación Instantánea ... demora máxima de 2 minutos una vez acreditado el pago":
   `minutes_max=2`, counted from the payment, on any day.
