@@ -134,12 +134,24 @@ class Invoice(models.Model):
         _("estado"), max_length=8, choices=Status.choices, default=Status.DRAFT
     )
     series = models.ForeignKey(
-        InvoiceSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+        InvoiceSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name=_("serie"),
     )
     number = models.PositiveBigIntegerField(_("número"), null=True, blank=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("cliente")
+    )
     contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+        Contract,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+        verbose_name=_("contrato"),
     )
     corrects = models.ForeignKey(
         "self",
@@ -161,9 +173,9 @@ class Invoice(models.Model):
     # The day after due_on plus the plan's grace days, fixed at issue: unpaid on this day, the
     # customer is administratively insolvent.
     insolvent_on = models.DateField(_("insolvente desde"), null=True, blank=True)
-    issued_at = models.DateTimeField(null=True, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("emitida"))
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("pagada"))
+    voided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("anulada"))
     void_reason = models.TextField(_("motivo de anulación"), blank=True)
     # The buyer as it was at issue time; later edits of the customer never touch an invoice.
     buyer_legal_name = models.CharField(_("razón social"), max_length=200, blank=True)
@@ -172,8 +184,10 @@ class Invoice(models.Model):
     buyer_country = models.CharField(_("país"), max_length=2, blank=True)
     buyer_email = models.EmailField(_("correo"), blank=True)
     buyer_tax_exempt = models.BooleanField(_("exento"), default=False)
-    stripe_invoice_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    stripe_invoice_id = models.CharField(
+        max_length=255, null=True, blank=True, unique=True, verbose_name=_("factura en Stripe")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creada"))
 
     class Meta:
         verbose_name = _("factura")
@@ -370,7 +384,12 @@ class OnsiteCharge(models.Model):
     charge performed on or before the period's last day, and links it to its invoice line.
     """
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="onsite_charges")
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="onsite_charges",
+        verbose_name=_("contrato"),
+    )
     performed_on = models.DateField(_("fecha"))
     description = models.CharField(_("descripción"), max_length=300)
     reference = models.CharField(
@@ -378,9 +397,14 @@ class OnsiteCharge(models.Model):
     )
     amount = MoneyField(_("importe"), **MONEY)
     invoice_line = models.ForeignKey(
-        InvoiceLine, on_delete=models.PROTECT, null=True, blank=True, related_name="onsite_charges"
+        InvoiceLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="onsite_charges",
+        verbose_name=_("línea de factura"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creado"))
 
     class Meta:
         verbose_name = _("recargo en sitio")
@@ -443,13 +467,28 @@ class Payment(models.Model):
         _("estado"), max_length=10, choices=Status.choices, default=Status.STARTED
     )
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("cliente"),
     )
     invoice = models.ForeignKey(
-        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+        Invoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("factura"),
     )
     credit_pack = models.ForeignKey(
-        CreditPack, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        CreditPack,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paquete de créditos"),
     )
     amount = MoneyField(_("importe"), **MONEY)
     received_on = models.DateField(_("fecha de recibo"), null=True, blank=True)
@@ -459,17 +498,27 @@ class Payment(models.Model):
         _("motivo de revisión"), max_length=24, choices=Attention.choices, blank=True
     )
     attention_detail = models.TextField(_("detalle"), blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resuelto"))
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resuelto por"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrado por"),
     )
     note = models.TextField(_("nota"), blank=True)
     raw_payload = models.JSONField(_("datos del proveedor"), default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creado"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("actualizado"))
 
     class Meta:
         verbose_name = _("pago")
@@ -607,13 +656,13 @@ class StripeSubscription(models.Model):
 class StripeEvent(models.Model):
     """Every verified webhook event, stored once by id before it is processed."""
 
-    event_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    event_id = models.CharField(max_length=255, unique=True, verbose_name=_("id del evento"))
+    type = models.CharField(max_length=100, verbose_name=_("tipo"))
+    payload = models.JSONField(verbose_name=_("contenido"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("recibido"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("procesado"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("intentos"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
 
     class Meta:
         verbose_name = _("evento Stripe")
@@ -632,11 +681,11 @@ class BillingRun(models.Model):
     contracts it will see (`contracts_total`) and bumps `contracts_seen` per chunk, so the page
     shows queued, running (seen of total), finished (the counts) or failed (`error`)."""
 
-    period_start = models.DateField(unique=True)
-    period_end = models.DateField()
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
+    period_start = models.DateField(unique=True, verbose_name=_("inicio del periodo"))
+    period_end = models.DateField(verbose_name=_("fin del periodo"))
+    started_at = models.DateTimeField(verbose_name=_("comenzó"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terminó"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("intentos"))
     queued_at = models.DateTimeField(_("en cola desde"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -646,13 +695,15 @@ class BillingRun(models.Model):
         related_name="+",
         verbose_name=_("pedida por"),
     )
-    contracts_total = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    contracts_seen = models.PositiveIntegerField(default=0)
-    invoices_issued = models.PositiveIntegerField(default=0)
-    already_invoiced = models.PositiveIntegerField(default=0)
-    nothing_to_bill = models.PositiveIntegerField(default=0)
-    failures = models.JSONField(default=list, blank=True)
+    contracts_total = models.PositiveIntegerField(default=0, verbose_name=_("contratos en total"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    contracts_seen = models.PositiveIntegerField(default=0, verbose_name=_("contratos revisados"))
+    invoices_issued = models.PositiveIntegerField(default=0, verbose_name=_("facturas emitidas"))
+    already_invoiced = models.PositiveIntegerField(default=0, verbose_name=_("ya facturados"))
+    nothing_to_bill = models.PositiveIntegerField(
+        default=0, verbose_name=_("sin nada que facturar")
+    )
+    failures = models.JSONField(default=list, blank=True, verbose_name=_("fallos"))
 
     class Meta:
         verbose_name = _("corrida de facturación")

@@ -89,7 +89,7 @@ class Customer(models.Model):
         limit_choices_to={"is_staff": True},
         related_name="managed_customers",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creado"))
 
     class Meta:
         verbose_name = _("cliente")
@@ -340,7 +340,7 @@ class Plan(models.Model):
         help_text=_("Vacío: el de los relojes de SLA de la solicitud."),
     )
     is_active = models.BooleanField(_("a la venta"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creado"))
 
     class Meta:
         verbose_name = _("plan")
@@ -575,7 +575,12 @@ class Service(models.Model):
     requests on its own SLA policy, take fewer channels than the plan, and be free of charge
     on a prepaid-credits plan."""
 
-    category = models.ForeignKey(ServiceCategory, on_delete=models.PROTECT, related_name="services")
+    category = models.ForeignKey(
+        ServiceCategory,
+        on_delete=models.PROTECT,
+        related_name="services",
+        verbose_name=_("categoría"),
+    )
     code = models.SlugField(_("código"), max_length=60, unique=True)
     name = models.CharField(_("nombre"), max_length=160)
     description = models.TextField(
@@ -655,7 +660,9 @@ class Contract(models.Model):
         SUSPENDED = "suspended", _("Suspendido")
         CANCELLED = "cancelled", _("Cancelado")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("cliente")
+    )
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="contracts")
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -694,7 +701,7 @@ class Contract(models.Model):
     rounding = models.CharField(
         _("redondeo (excepción)"), max_length=8, choices=Plan.Rounding.choices, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creado"))
 
     class Meta:
         verbose_name = _("contrato")

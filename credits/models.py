@@ -45,7 +45,7 @@ class CreditAccount(models.Model):
     # (`credits.blocks`); it never goes back. Accounts whose credits never expire keep their
     # balance as one implicit block and the ledger's one-statement writes.
     tracks_blocks = models.BooleanField(_("créditos por bloques"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creado"))
 
     class Meta:
         verbose_name = _("cuenta de créditos")
@@ -77,7 +77,9 @@ class CreditHold(models.Model):
         RELEASED = "released", _("Liberada")
         CONVERTED = "converted", _("Cobrada")
 
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="holds")
+    account = models.ForeignKey(
+        CreditAccount, on_delete=models.PROTECT, related_name="holds", verbose_name=_("cuenta")
+    )
     credits = models.DecimalField(_("créditos"), **CREDITS)
     status = models.CharField(
         _("estado"), max_length=10, choices=Status.choices, default=Status.ACTIVE
@@ -87,8 +89,8 @@ class CreditHold(models.Model):
     available_after = models.DecimalField(_("disponible tras retener"), **CREDITS)
     reference_type = models.CharField(_("tipo de referencia"), max_length=40, blank=True)
     reference_id = models.CharField(_("referencia"), max_length=64, blank=True)
-    created_at = models.DateTimeField()
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("creada"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cerrada"))
 
     class Meta:
         verbose_name = _("retención")
@@ -172,7 +174,11 @@ class LedgerEntry(models.Model):
 
     # No index of its own: the unique (account, sequence) index serves account lookups.
     account = models.ForeignKey(
-        CreditAccount, on_delete=models.PROTECT, related_name="entries", db_index=False
+        CreditAccount,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
+        verbose_name=_("cuenta"),
     )
     sequence = models.PositiveBigIntegerField(_("número"))
     kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
@@ -196,6 +202,7 @@ class LedgerEntry(models.Model):
         blank=True,
         db_index=False,
         related_name="+",
+        verbose_name=_("retención"),
     )
     reverses = models.ForeignKey(
         "self",
@@ -204,6 +211,7 @@ class LedgerEntry(models.Model):
         blank=True,
         db_index=False,
         related_name="+",
+        verbose_name=_("revierte a"),
     )
     reference_type = models.CharField(_("tipo de referencia"), max_length=40, blank=True)
     reference_id = models.CharField(_("referencia"), max_length=64, blank=True)
@@ -214,13 +222,16 @@ class LedgerEntry(models.Model):
         blank=True,
         db_index=False,
         related_name="+",
+        verbose_name=_("creado por"),
     )
     reason = models.TextField(
         _("motivo"), blank=True, help_text=_("Motivo del ajuste, o la explicación del cobro.")
     )
     # NULL means "no key"; the partial unique constraint below ignores those rows.
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
-    created_at = models.DateTimeField()
+    idempotency_key = models.CharField(  # noqa: DJ001
+        max_length=100, null=True, blank=True, verbose_name=_("clave de idempotencia")
+    )
+    created_at = models.DateTimeField(verbose_name=_("creado"))
     entry_hash = models.CharField(_("hash"), max_length=64)
 
     objects = LedgerEntryQuerySet.as_manager()
@@ -637,7 +648,9 @@ class LowCreditsAlert(models.Model):
     crossings = models.PositiveIntegerField(_("avisos enviados"), default=0)
     alerted_at = models.DateTimeField(_("último aviso"), null=True, blank=True)
     # The account's last entry when the alert fired: credits that came in after it re-arm it.
-    alerted_at_entry = models.PositiveBigIntegerField(default=0)
+    alerted_at_entry = models.PositiveBigIntegerField(
+        default=0, verbose_name=_("movimiento que avisó")
+    )
 
     class Meta:
         verbose_name = _("aviso de créditos bajos")

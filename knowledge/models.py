@@ -192,14 +192,21 @@ class SuggestionSession(models.Model):
 class ArticleFeedback(models.Model):
     """The answer to "¿Fue útil?": one per reader and article, the last one counts."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
-    voter = models.CharField(max_length=80)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("artículo")
+    )
+    voter = models.CharField(max_length=80, verbose_name=_("votante"))
     helpful = models.BooleanField(_("fue útil"))
     comment = models.TextField(
         _("comentario"), blank=True, validators=[MaxLengthValidator(COMMENT_LIMIT)]
     )
     contact = models.ForeignKey(
-        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contacto"),
     )
     at = models.DateTimeField(_("cuándo"))
 

@@ -1,14 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ScheduledJob(models.Model):
     """One periodic job (`operations.schedule.JOBS`) and the last run slot enqueued for it."""
 
-    name = models.CharField(max_length=60, unique=True)
-    last_slot_at = models.DateTimeField(null=True, blank=True)
-    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=60, unique=True, verbose_name=_("nombre"))
+    last_slot_at = models.DateTimeField(null=True, blank=True, verbose_name=_("último turno"))
+    last_enqueued_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("último encolado")
+    )
 
     class Meta:
+        verbose_name = _("tarea periódica")
+        verbose_name_plural = _("tareas periódicas")
         ordering = ["name"]
 
     def __str__(self) -> str:

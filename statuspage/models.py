@@ -176,7 +176,9 @@ class Incident(models.Model):
 class IncidentUpdate(models.Model):
     """What staff said at one moment, and the state and impact from then on."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="updates", verbose_name=_("incidente")
+    )
     state = models.CharField(_("estado"), max_length=16, choices=State.choices)
     impact = models.CharField(_("impacto"), max_length=16, choices=Impact.choices)
     body = models.TextField(_("mensaje"), max_length=BODY_LIMIT)

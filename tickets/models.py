@@ -63,10 +63,19 @@ class Ticket(models.Model):
 
     # Set right after the insert from the primary key, so numbers are never reused.
     number = models.CharField(_("número"), max_length=20, unique=True, null=True)  # noqa: DJ001
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="tickets")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("cliente")
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("contrato")
+    )
     requester = models.ForeignKey(
-        Contact, on_delete=models.PROTECT, related_name="tickets", null=True, blank=True
+        Contact,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        null=True,
+        blank=True,
+        verbose_name=_("solicitante"),
     )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -75,17 +84,25 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Personal que abrió la solicitud en nombre del cliente."),
+        verbose_name=_("abierta por"),
     )
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
     subject = models.CharField(_("asunto"), max_length=200)
     description = models.TextField(_("descripción"), blank=True)
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("servicio"),
     )
     impact = models.CharField(_("impacto"), max_length=8, choices=Impact.choices)
     urgency = models.CharField(_("urgencia"), max_length=8, choices=Urgency.choices)
     priority = models.CharField(_("prioridad"), max_length=8, choices=Priority.choices)
-    priority_override_reason = models.TextField(blank=True)
+    priority_override_reason = models.TextField(
+        blank=True, verbose_name=_("motivo del cambio de prioridad")
+    )
     status = models.CharField(
         _("estado"), max_length=20, choices=Status.choices, default=Status.NEW
     )
@@ -106,23 +123,42 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tickets",
+        verbose_name=_("asignada a"),
     )
     follows_up = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("continúa"),
     )
     hold = models.OneToOneField(
-        "credits.CreditHold", on_delete=models.PROTECT, null=True, blank=True, related_name="ticket"
+        "credits.CreditHold",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ticket",
+        verbose_name=_("retención"),
     )
-    unanswered_info_requests = models.PositiveSmallIntegerField(default=0)
-    waiting_since = models.DateTimeField(null=True, blank=True)
-    billed_minutes = models.PositiveIntegerField(default=0)
-    billed_credits = models.DecimalField(**CREDITS, default=Decimal("0"))
-    charge_explanation = models.TextField(blank=True)
-    charge_explanation_en = models.TextField(blank=True)
-    opened_at = models.DateTimeField()
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    unanswered_info_requests = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("pedidos de información sin respuesta")
+    )
+    waiting_since = models.DateTimeField(null=True, blank=True, verbose_name=_("esperando desde"))
+    billed_minutes = models.PositiveIntegerField(default=0, verbose_name=_("minutos cobrados"))
+    billed_credits = models.DecimalField(
+        **CREDITS, default=Decimal("0"), verbose_name=_("créditos cobrados")
+    )
+    charge_explanation = models.TextField(blank=True, verbose_name=_("explicación del cobro"))
+    charge_explanation_en = models.TextField(
+        blank=True, verbose_name=_("explicación del cobro (inglés)")
+    )
+    opened_at = models.DateTimeField(verbose_name=_("abierta"))
+    first_response_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("primera respuesta")
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resuelta"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cerrada"))
     # The outcome of the last resolution (blank while open or before outcomes were recorded);
     # set only by tickets.services.lifecycle.ticket_transition, cleared by a reopen.
     outcome = models.CharField(_("resultado"), max_length=12, choices=Outcome.choices, blank=True)
@@ -400,18 +436,36 @@ class ScheduledSession(models.Model):
         NO_SHOW = "no_show", _("Cliente ausente")
         CANCELLED = "cancelled", _("Cancelada")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="sessions")
-    starts_at = models.DateTimeField()
-    minutes = models.PositiveIntegerField(
-        default=60, validators=[MinValueValidator(1), MaxValueValidator(MAX_MINUTES)]
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("solicitud")
     )
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    starts_at = models.DateTimeField(verbose_name=_("comienza"))
+    minutes = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MINUTES)],
+        verbose_name=_("minutos"),
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agente"),
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.SCHEDULED, verbose_name=_("estado")
+    )
     no_show_entry = models.OneToOneField(
-        "credits.LedgerEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "credits.LedgerEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("movimiento por inasistencia"),
     )
 
     class Meta:
+        verbose_name = _("sesión programada")
+        verbose_name_plural = _("sesiones programadas")
         ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -439,19 +493,33 @@ class IntakeAttempt(models.Model):
     """A refused request, kept so account managers see lost demand."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="intake_attempts"
+        Customer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="intake_attempts",
+        verbose_name=_("cliente"),
     )
     contact = models.ForeignKey(
-        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contacto"),
     )
-    requester_address = models.CharField(max_length=255, blank=True)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    subject = models.CharField(max_length=200, blank=True)
-    reason = models.CharField(max_length=40)
-    message = models.TextField()
-    created_at = models.DateTimeField()
+    requester_address = models.CharField(
+        max_length=255, blank=True, verbose_name=_("dirección del solicitante")
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("canal"))
+    subject = models.CharField(max_length=200, blank=True, verbose_name=_("asunto"))
+    reason = models.CharField(max_length=40, verbose_name=_("motivo"))
+    message = models.TextField(verbose_name=_("mensaje"))
+    created_at = models.DateTimeField(verbose_name=_("creado"))
 
     class Meta:
+        verbose_name = _("solicitud rechazada")
+        verbose_name_plural = _("solicitudes rechazadas")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["customer", "created_at"], name="tickets_intake_customer")]
 
