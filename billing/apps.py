@@ -7,10 +7,15 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         # credits decides solvency; billing tells it who is administratively insolvent.
-        from billing.selectors import customer_is_administratively_insolvent
+        from billing.selectors import (
+            customer_is_administratively_insolvent,
+            invoice_list_overdue_of,
+        )
         from credits.solvency import register_insolvency_check
 
-        register_insolvency_check(customer_is_administratively_insolvent)
+        register_insolvency_check(
+            customer_is_administratively_insolvent, rows=invoice_list_overdue_of
+        )
 
         # tickets announces on-site work; billing invoices the plan's surcharge at month end.
         from billing.receivers import record_onsite_work

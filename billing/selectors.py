@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -47,9 +48,15 @@ def invoice_list_overdue(*, on: date | None = None) -> QuerySet[Invoice]:
     )
 
 
+def invoice_list_overdue_of(customer: Customer | OuterRef) -> QuerySet[Invoice]:
+    """The customer's invoices overdue today: what makes it administratively insolvent.
+    `customer` may be an `OuterRef` (intake asks inside its read of the contract)."""
+    return invoice_list_overdue().filter(customer=customer)
+
+
 def customer_is_administratively_insolvent(customer: Customer) -> bool:
     """The check billing registers with credits' solvency: any invoice overdue today."""
-    return invoice_list_overdue().filter(customer=customer).exists()
+    return invoice_list_overdue_of(customer).exists()
 
 
 def payment_list_needing_attention() -> QuerySet[Payment]:

@@ -17,11 +17,16 @@ def contract_list(*, filters: dict | None = None) -> QuerySet[Contract]:
     return ContractFilter(filters or {}, queryset=queryset).qs
 
 
-def contract_get_live(*, customer: Customer) -> Contract | None:
-    """The customer's current contract, active or suspended; None when there is none."""
-    return (
-        Contract.objects.select_related("plan").filter(customer=customer, status__in=LIVE).first()
-    )
+def contract_get_live(
+    *, customer: Customer, related: tuple[str, ...] = (), annotate: dict[str, Any] | None = None
+) -> Contract | None:
+    """The customer's current contract, active or suspended; None when there is none.
+    `related` and `annotate` read what a caller needs with it in the same query (intake:
+    the credit account, the insolvency checks)."""
+    contracts = Contract.objects.select_related("plan", *related)
+    if annotate:
+        contracts = contracts.annotate(**annotate)
+    return contracts.filter(customer=customer, status__in=LIVE).first()
 
 
 def credit_packs_on_sale(*, contract: Contract | None) -> QuerySet[CreditPack]:

@@ -513,9 +513,13 @@ def place_hold(
     reference_id: str,
     created_at: datetime,
     tracked: bool = False,
+    locked: CreditAccount | None = None,
 ) -> tuple[CreditHold, AccountState] | None:
     """Reserve `credits` if the account has at least `needed` available and tracks blocks
-    as `tracked` says (the caller allocates the hold to blocks); None otherwise."""
+    as `tracked` says (the caller allocates the hold to blocks); None otherwise. `locked` is
+    the account as the caller read it under its lock in the current transaction (intake):
+    elsewhere than PostgreSQL the hold is then decided on it, with no savepoint and no
+    second read, in two statements (PostgreSQL decides in its one statement anyway)."""
     hold = CreditHold(
         account_id=account_id,
         credits=credits,
@@ -544,13 +548,22 @@ def place_hold(
         hold._state.adding = False
         hold._state.db = DEFAULT_DB_ALIAS
         return hold, AccountState(balance=balance, held=held, entry_count=count, chain_head=head)
-    with transaction.atomic():
-        account = account_lock_if_exists(account_id)
-        if account is None or account.available < needed or account.tracks_blocks != tracked:
+    if locked is not None and locked.pk == account_id:
+        account = locked
+        if account.available < needed or account.tracks_blocks != tracked:
             return None
         hold.available_after = account.available - credits
         hold.save(force_insert=True)
         CreditAccount.objects.filter(pk=account_id).update(held=account.held + credits)
+    else:
+        with transaction.atomic():
+            current = account_lock_if_exists(account_id)
+            if current is None or current.available < needed or current.tracks_blocks != tracked:
+                return None
+            account = current
+            hold.available_after = account.available - credits
+            hold.save(force_insert=True)
+            CreditAccount.objects.filter(pk=account_id).update(held=account.held + credits)
     state = AccountState(
         balance=account.balance,
         held=account.held + credits,

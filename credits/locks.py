@@ -26,6 +26,9 @@ own that locks nothing else.
 
 from datetime import date
 
+from django.db import connection
+
+from contracts.models import Customer
 from credits.models import AllowanceMonth, CreditAccount, CreditHold, LowCreditsAlert
 
 
@@ -41,6 +44,28 @@ def account_lock_if_exists(pk: int) -> CreditAccount | None:
 def customer_account_lock(customer_id: int) -> CreditAccount | None:
     """The customer's account, or None before its first credit."""
     return CreditAccount.objects.select_for_update().filter(customer_id=customer_id).first()
+
+
+# Read a customer's account with another row (`select_related`) instead of locking it
+# alone: only where the database has no row locks (SQLite), whose transactions hold the
+# write lock from their BEGIN IMMEDIATE, so a row read inside one is as good as locked.
+CUSTOMER_ACCOUNT = "customer__credit_account"
+
+
+def customer_account_read_locked() -> bool:
+    """Whether an account read inside the transaction is already locked (see above)."""
+    return not connection.features.has_select_for_update
+
+
+def customer_account_locked(customer: Customer) -> CreditAccount | None:
+    """The account of `customer`, read with `CUSTOMER_ACCOUNT` in the current transaction
+    where `customer_account_read_locked()`, else locked now (`customer_account_lock`)."""
+    if customer_account_read_locked():
+        try:
+            return customer.credit_account
+        except CreditAccount.DoesNotExist:
+            return None
+    return customer_account_lock(customer.pk)
 
 
 def active_hold_lock(pk: int, *, account_id: int | None = None) -> CreditHold | None:

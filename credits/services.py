@@ -324,9 +324,12 @@ def credits_place_hold(
     min_available_credits: CreditsInput | None = None,
     reference_type: str = "",
     reference_id: str = "",
+    locked: bool = False,
 ) -> CreditHold:
     """Reserve credits for an open request, only while available >= max(credits,
-    min_available_credits); decided in the write, so concurrent holds never overdraw."""
+    min_available_credits); decided in the write, so concurrent holds never overdraw.
+    `locked`: the caller read `account` under `credits.locks` in the current transaction
+    (intake's solvency check), so the hold needs no second read of it."""
     credits = _credits(credits)
     needed = credits
     if min_available_credits is not None:
@@ -345,6 +348,7 @@ def credits_place_hold(
             reference_type=reference_type,
             reference_id=reference_id,
             created_at=created_at,
+            locked=account if locked else None,
         )
         if placed is not None:
             hold, state = placed

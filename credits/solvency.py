@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from contracts.models import Contract, Customer, Service
 from contracts.selectors import contract_get_live
@@ -25,25 +28,55 @@ from credits.exceptions import (
     InsufficientCredits,
     NoActiveContract,
 )
-from credits.locks import customer_account_lock
+from credits.locks import CUSTOMER_ACCOUNT, customer_account_locked, customer_account_read_locked
 from credits.models import CreditAccount
 from credits.rules import CreditRule, credit_rule_for
 
 InsolvencyCheck = Callable[[Customer], bool]
+# The same check as the rows that make a customer insolvent, for a customer given as an
+# `OuterRef` to its id: solvency_check then asks it inside its read of the contract.
+InsolvencyRows = Callable[[Any], QuerySet]
 
 _insolvency_checks: list[InsolvencyCheck] = []
+_insolvency_rows: dict[InsolvencyCheck, InsolvencyRows] = {}
 
 
-def register_insolvency_check(check: InsolvencyCheck) -> InsolvencyCheck:
-    """Add a check (once; usable as a decorator). Checks run in registration order."""
+def register_insolvency_check(
+    check: InsolvencyCheck, *, rows: InsolvencyRows | None = None
+) -> InsolvencyCheck:
+    """Add a check (once; usable as a decorator). Checks run in registration order. `rows`
+    is the check's own query (`check(customer)` is `rows(customer).exists()`), which lets
+    intake read it with the contract instead of in a query of its own."""
     if check not in _insolvency_checks:
         _insolvency_checks.append(check)
+    if rows is not None:
+        _insolvency_rows[check] = rows
     return check
 
 
 def unregister_insolvency_check(check: InsolvencyCheck) -> None:
     if check in _insolvency_checks:
         _insolvency_checks.remove(check)
+    _insolvency_rows.pop(check, None)
+
+
+def _insolvency_annotations() -> dict[str, Exists]:
+    """The checks that have rows, as EXISTS columns of the contract's read."""
+    return {
+        f"insolvency_check_{index}": Exists(_insolvency_rows[check](OuterRef("customer_id")))
+        for index, check in enumerate(_insolvency_checks)
+        if check in _insolvency_rows
+    }
+
+
+def _insolvent(customer: Customer, contract: Contract) -> bool:
+    """The checks in registration order, each answered by the contract's read if it was
+    asked there, else by itself."""
+    for index, check in enumerate(_insolvency_checks):
+        answer = getattr(contract, f"insolvency_check_{index}", None)
+        if answer if answer is not None else check(customer):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -78,6 +111,7 @@ def solvency_check(
     service: Service | None = None,
     lock: bool = False,
     at: datetime | None = None,
+    columns: dict[str, Any] | None = None,
 ) -> SolvencyDecision:
     """Decide whether `customer` may open a request now. `contract` defaults to the
     customer's live one. A plan with support included has no credit gate: the decision then
@@ -87,11 +121,21 @@ def solvency_check(
     the rule in force. A request about a service type the provider does not bill
     (`service.billed` false) passes no credit gate either, nor does one on a plan of included
     hours, then credits, while the contract's allowance has minutes left in the month of
-    `at` (now): `Plan.takes_credits_for` decides, on the allowance read here."""
+    `at` (now): `Plan.takes_credits_for` decides, on the allowance read here. `columns`
+    are read with the live contract when this reads it (intake: the plan's SLA version)."""
     if customer.membership == Customer.Membership.FREE:
         return SolvencyDecision(FreeMembership())
     if contract is None:
-        contract = contract_get_live(customer=customer)
+        # One read: the contract, its plan, the insolvency checks that have rows and, where
+        # reading it in the transaction locks it (credits.locks), the credit account.
+        with_account = lock and customer_account_read_locked()
+        contract = contract_get_live(
+            customer=customer,
+            related=(CUSTOMER_ACCOUNT,) if with_account else (),
+            annotate=_insolvency_annotations() | (columns or {}),
+        )
+        if with_account and contract is not None:
+            customer = contract.customer
     if contract is None or contract.status not in (
         Contract.Status.ACTIVE,
         Contract.Status.SUSPENDED,
@@ -99,7 +143,7 @@ def solvency_check(
         return SolvencyDecision(NoActiveContract(), contract=contract)
     if contract.status == Contract.Status.SUSPENDED:
         return SolvencyDecision(ContractSuspended(), contract=contract)
-    if any(check(customer) for check in _insolvency_checks):
+    if _insolvent(customer, contract):
         return SolvencyDecision(AdministrativelyInsolvent(), contract=contract)
     left = allowance_left(contract=contract, at=at)
     if not contract.plan.takes_credits_for(service, allowance_left=left):
@@ -109,7 +153,7 @@ def solvency_check(
     rule = credit_rule_for(contract)
     required = max(rule.min_available_credits, rule.min_billable_credits)
     if lock:
-        account = customer_account_lock(customer.pk)
+        account = customer_account_locked(customer)
     else:
         account = CreditAccount.objects.filter(customer=customer).first()
     available = account.available if account is not None else Decimal("0.00")

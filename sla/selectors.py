@@ -27,9 +27,11 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -122,14 +124,90 @@ def policies_with_versions() -> QuerySet[SlaPolicy]:
 
 
 def policy_current_version(policy: SlaPolicy | int) -> SlaPolicyVersion:
-    """The version that counts now, of a policy or a policy's id (no read of the policy)."""
+    """The version that counts now, of a policy or a policy's id (no read of the policy).
+    The same query names its calendar's version counting now (`calendar_version_now`)."""
     policy_id = policy if isinstance(policy, int) else policy.pk
+    calendar_now = CalendarVersion.objects.filter(calendar_id=OuterRef("calendar_id"))
+    calendar_now = calendar_now.order_by("-number")
     return (
         SlaPolicyVersion.objects.filter(policy_id=policy_id)
         .select_related("calendar")
+        .annotate(
+            calendar_version_now_id=Subquery(calendar_now.values("pk")[:1]),
+            calendar_version_now_at=Subquery(calendar_now.values("created_at")[:1]),
+        )
         .order_by("-number")
         .first()
     )
+
+
+def policy_version_now_columns(policy_id: OuterRef, *, prefix: str) -> dict[str, Subquery]:
+    """Columns for another row's read (intake: the contract's) naming the version of the
+    policy `policy_id` points at that counts now and its calendar's version counting now,
+    so that `policy_version_from_columns` needs no query of its own."""
+    calendar_now = CalendarVersion.objects.filter(calendar_id=OuterRef("calendar_id"))
+    calendar_now = calendar_now.order_by("-number")
+    versions = (
+        SlaPolicyVersion.objects.filter(policy_id=policy_id)
+        .order_by("-number")
+        .annotate(
+            calendar_version_now_id=Subquery(calendar_now.values("pk")[:1]),
+            calendar_version_now_at=Subquery(calendar_now.values("created_at")[:1]),
+        )
+    )
+    return {
+        f"{prefix}{name}": Subquery(versions.values(column)[:1])
+        for name, column in (
+            ("id", "pk"),
+            ("at", "created_at"),
+            ("calendar_id", "calendar_version_now_id"),
+            ("calendar_at", "calendar_version_now_at"),
+        )
+    }
+
+
+_policy_versions: dict[tuple, SlaPolicyVersion] = {}
+
+
+def policy_version_from_columns(row: object, *, prefix: str) -> SlaPolicyVersion | None:
+    """The version `policy_version_now_columns` named on `row` (None: the policy has none),
+    as `policy_current_version` returns it; the rows are kept per process (versions never
+    change once written; creation times in the key rule out a reused primary key)."""
+    key = tuple(
+        getattr(row, f"{prefix}{name}") for name in ("id", "at", "calendar_id", "calendar_at")
+    )
+    if key[0] is None:
+        return None
+    with _calendar_values_lock:
+        cached = _policy_versions.get(key)
+    if cached is None:
+        cached = SlaPolicyVersion.objects.select_related("calendar").get(pk=key[0])
+        cached.calendar_version_now_id, cached.calendar_version_now_at = key[2], key[3]
+        with _calendar_values_lock:
+            _policy_versions[key] = cached
+    return cached
+
+
+_calendar_versions: dict[tuple[int, datetime], CalendarVersion] = {}
+
+
+def calendar_version_now(version: SlaPolicyVersion) -> CalendarVersion:
+    """The version of `version`'s calendar that counts now. A version read by
+    `policy_current_version` names it, and the row is kept per process (versions never
+    change once written; the creation time in the key rules out a reused primary key), so
+    intake reads no calendar row; any other version asks the database."""
+    pk = getattr(version, "calendar_version_now_id", None)
+    created_at = getattr(version, "calendar_version_now_at", None)
+    if pk is None or created_at is None:
+        return calendar_current_version(version.calendar)
+    key = (pk, created_at)
+    with _calendar_values_lock:
+        cached = _calendar_versions.get(key)
+    if cached is None:
+        cached = CalendarVersion.objects.get(pk=pk)
+        with _calendar_values_lock:
+            _calendar_versions[key] = cached
+    return cached
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import OuterRef
 
-from contracts.models import Plan, Service
+from contracts.models import Contract, Plan, Service
 from sla.business_days import end_of_business_days
 from sla.calendars import Calendar, add_business_time, is_working_time
 from sla.models import BusinessCalendar, SlaClock, SlaPolicyVersion, SupportLevel
@@ -19,6 +20,8 @@ from sla.selectors import (
     calendar_value,
     clock_elapsed,
     policy_current_version,
+    policy_version_from_columns,
+    policy_version_now_columns,
 )
 from sla.services.clocks import (
     clock_pause,
@@ -61,12 +64,29 @@ def unanswered_limit(ticket: Ticket) -> int:
     return ticket.contract.plan.unanswered_limit or settings.TICKETS_UNANSWERED_LIMIT
 
 
-def current_policy_version(plan: Plan, service: Service | None = None) -> SlaPolicyVersion | None:
+# Intake reads the plan's current policy version with the contract (`plan_policy_columns`).
+PLAN_POLICY = "plan_policy_now_"
+
+
+def plan_policy_columns() -> dict:
+    """Columns for a read of a contract (with its plan) naming its plan's policy version
+    counting now; `current_policy_version(..., contract=...)` then reads nothing."""
+    return policy_version_now_columns(OuterRef("plan__sla_policy_id"), prefix=PLAN_POLICY)
+
+
+def current_policy_version(
+    plan: Plan, service: Service | None = None, *, contract: Contract | None = None
+) -> SlaPolicyVersion | None:
     """The policy a request is measured on: its service type's own (seed 000's SLA 1 in
-    business hours beside SLA 2 around the clock), else the plan's; None is agreed attention."""
+    business hours beside SLA 2 around the clock), else the plan's; None is agreed attention.
+    A `contract` read with `plan_policy_columns` already names the plan's."""
     if service is not None and service.sla_policy_id:
         return policy_current_version(service.sla_policy_id)
-    return policy_current_version(plan.sla_policy_id) if plan.sla_policy_id else None
+    if not plan.sla_policy_id:
+        return None
+    if contract is not None and hasattr(contract, f"{PLAN_POLICY}id"):
+        return policy_version_from_columns(contract, prefix=PLAN_POLICY)
+    return policy_current_version(plan.sla_policy_id)
 
 
 def policy_version_of(ticket: Ticket) -> SlaPolicyVersion | None:

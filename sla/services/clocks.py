@@ -34,6 +34,7 @@ from sla.models import (
 from sla.selectors import (
     calendar_current_version,
     calendar_value,
+    calendar_version_now,
     policy_current_version,
     policy_rules,
 )
@@ -83,7 +84,7 @@ def _target_of(version: SlaPolicyVersion, priority: str) -> SlaTarget:
 def _measured_on(version: SlaPolicyVersion, target_row: SlaTarget) -> CalendarVersion | None:
     if target_row.measure == SlaTarget.Measure.ALWAYS:
         return None
-    return calendar_current_version(version.calendar)
+    return calendar_version_now(version)
 
 
 def _new_clock(

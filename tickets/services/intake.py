@@ -199,7 +199,7 @@ def _open_locked(
     )
     customer, contract = requester.customer, decision.contract
     rule = decision.rule
-    policy_version = clocks.current_policy_version(contract.plan, service)
+    policy_version = clocks.current_policy_version(contract.plan, service, contract=contract)
     priority = clocks.priority_for(policy_version, impact=impact, urgency=urgency)
     ticket = Ticket.objects.create(
         customer=customer,
@@ -225,6 +225,7 @@ def _open_locked(
             min_available_credits=rule.min_available_credits,
             reference_type="tickets.ticket",
             reference_id=str(ticket.pk),
+            locked=True,  # solvency_check(lock=True) read it under the lock just now
         )
         if decision.available - rule.min_billable_credits < decision.required:
             # The next request would be refused: the customer's credits run low now.
@@ -250,9 +251,22 @@ def _open_locked(
         at=at,
     )
     clocks.start(ticket, policy_version, at=at)
-    enqueue_on_commit(tasks.send_acknowledgement, ticket.pk)
+    _acknowledge(ticket.pk)
     event_emit("ticket.created", ticket)
     return ticket
+
+
+def _acknowledge(ticket_id: int) -> None:
+    """Enqueue the acknowledgement. Where tasks are rows of Creditdesk's own database
+    (django-tasks-db), its row is written in intake's transaction, one INSERT that commits
+    or rolls back with the ticket, so no extra transaction follows the commit; on other
+    backends (a broker, the immediate backend tests use) it is enqueued on commit."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(tasks.send_acknowledgement.get_backend(), DatabaseBackend):
+        tasks.send_acknowledgement.enqueue(ticket_id)
+    else:
+        enqueue_on_commit(tasks.send_acknowledgement, ticket_id)
 
 
 def intake_evaluate(
@@ -276,7 +290,13 @@ def intake_evaluate(
         raise UnauthorizedRequester(
             requester=requester.email, customer=requester.customer.legal_name
         )
-    decision = solvency_check(customer=requester.customer, service=service, lock=lock, at=at)
+    decision = solvency_check(
+        customer=requester.customer,
+        service=service,
+        lock=lock,
+        at=at,
+        columns=clocks.plan_policy_columns(),
+    )
     if decision.code in REFUSED_BEFORE_CHANNEL:
         decision.raise_if_refused()
     follows_up = _check_channel(

@@ -1,0 +1,81 @@
+"""What one intake costs the database (issue 21, target 1): at most 10 statements on SQLite
+and PostgreSQL, the acknowledgement task's row among them, written in intake's transaction.
+
+The statements: the contract with its plan, the insolvency check, the plan's SLA version
+counting now and (SQLite) the credit account in one read; (PostgreSQL) the account locked;
+the ticket; the hold and the account's held credits (one statement on PostgreSQL, two
+elsewhere); the ticket's number and hold; the message; the event; both clocks; their start
+events; the task. `django_assert_max_num_queries` also counts the test transaction's
+SAVEPOINT and RELEASE around intake's atomic block, which a request's BEGIN and COMMIT
+replace: those two are allowed on top of the 10 and named apart.
+"""
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from contracts.models import Channel
+from credits.models import CreditAccount
+from sla.models import SlaClock
+from tickets.models import Message, Ticket, TicketEvent
+from tickets.services.intake import ticket_open
+
+pytestmark = pytest.mark.django_db
+
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+def statements(captured) -> list[str]:
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if not query["sql"].lstrip().upper().startswith(TRANSACTION_CONTROL)
+    ]
+
+
+def test_an_intake_runs_at_most_10_statements_with_its_task_in_the_transaction(
+    funded, tuesday_morning, db_tasks, django_assert_max_num_queries
+):
+    ticket_open(channel=Channel.PORTAL, requester=funded, subject="Primera")  # warm caches
+
+    with django_assert_max_num_queries(12) as captured:
+        result = ticket_open(channel=Channel.PORTAL, requester=funded, subject="Segunda")
+
+    assert len(statements(captured)) <= 10, "\n".join(statements(captured))
+    ticket = result.ticket
+    assert ticket.number == f"T-2026-{ticket.pk:06d}"
+    assert Ticket.objects.get(pk=ticket.pk).hold_id == ticket.hold.pk
+    assert CreditAccount.objects.get(customer=funded.customer).held == 2
+    assert Message.objects.filter(ticket=ticket).count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket).count() == 1
+    assert SlaClock.objects.filter(subject=ticket.clock_subject).count() == 2
+    # The test's transaction never commits: the task's row is there because intake wrote it
+    # in its own transaction, not on commit.
+    assert DBTaskResult.objects.filter(
+        task_path="tickets.tasks.send_acknowledgement", args_kwargs__args=[ticket.pk]
+    ).exists()
+
+
+def test_the_first_intake_of_a_process_reads_its_policy_version_once_more(
+    funded, tuesday_morning, db_tasks, django_assert_max_num_queries
+):
+    """Cold caches (a new process, a policy or calendar version just published) cost the
+    version rows' reads, never a different answer."""
+    from sla.selectors import _calendar_versions, _policy_versions
+
+    _policy_versions.clear()
+    _calendar_versions.clear()
+    with django_assert_max_num_queries(20):
+        result = ticket_open(channel=Channel.PORTAL, requester=funded, subject="Fría")
+    assert result.accepted
+    assert {c.kind for c in SlaClock.objects.filter(subject=result.ticket.clock_subject)} == {
+        "response",
+        "resolution",
+    }
+
+
+def test_a_refused_intake_enqueues_nothing(requester, tuesday_morning, db_tasks):
+    result = ticket_open(channel=Channel.PORTAL, requester=requester, subject="Sin créditos")
+
+    assert result.refusal.code == "insufficient_credits"
+    assert not DBTaskResult.objects.exists()
+    assert not Ticket.objects.exists()
