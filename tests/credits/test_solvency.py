@@ -1,16 +1,26 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
-from contracts.models import Contract, Customer
+from contracts.models import Contract, Customer, Plan
+from credits.allowance import allowance_draw
 from credits.exceptions import NoActiveContract
+from credits.rules import credit_rule_for
 from credits.services import credits_charge, credits_place_hold, credits_top_up
 from credits.solvency import (
     register_insolvency_check,
     solvency_check,
     unregister_insolvency_check,
 )
-from tests.factories import make_contract, make_credit_account, make_customer, make_plan
+from tests.factories import (
+    make_contract,
+    make_credit_account,
+    make_customer,
+    make_plan,
+    make_service,
+)
 
 D = Decimal
 
@@ -144,3 +154,123 @@ def test_the_contract_override_sets_the_minimum(db):
     decision = solvency_check(customer=customer, lock=False)
 
     assert (decision.code, decision.required) == ("insufficient_credits", D("5"))
+
+
+def test_an_accepted_decision_has_no_message_and_carries_what_it_read(account, contract):
+    decision = solvency_check(customer=contract.customer)
+
+    assert decision.message() == ""
+    assert decision.message("en") == ""
+    assert decision.account == account
+    assert decision.rule == credit_rule_for(contract)
+
+
+def test_a_contract_given_that_is_not_live_is_the_decisions_contract(db):
+    customer = make_customer()
+    make_credit_account(customer, credits="10")
+    draft = make_contract(customer, status=Contract.Status.DRAFT)
+
+    decision = solvency_check(customer=customer, contract=draft)
+
+    assert decision.code == "no_active_contract"
+    assert decision.contract == draft
+
+
+def test_a_refusal_after_the_contract_was_found_carries_it(db, overdue_customers):
+    suspended = make_contract(status=Contract.Status.SUSPENDED)
+    active = make_contract()
+    overdue_customers.add(active.customer.tax_id)
+
+    assert solvency_check(customer=suspended.customer).contract == suspended
+    assert solvency_check(customer=active.customer).contract == active
+
+
+@pytest.mark.parametrize(("balance", "code"), [("0", "ok"), ("-0.01", "insufficient_credits")])
+def test_a_zero_balance_is_no_debt_under_a_zero_minimum(db, balance, code):
+    customer = make_customer()
+    plan = make_plan(min_available_credits=D("0"), min_billable_credits=D("0"))
+    make_contract(customer, plan=plan)
+    account = make_credit_account(customer, credits="1")
+    credits_charge(account=account, credits=D("1") - D(balance))
+
+    decision = solvency_check(customer=customer)
+
+    assert (decision.code, decision.available, decision.required) == (code, D(balance), D("0"))
+
+
+def test_no_account_under_a_zero_minimum_may_open(db):
+    customer = make_customer()
+    plan = make_plan(min_available_credits=D("0"), min_billable_credits=D("0"))
+    make_contract(customer, plan=plan)
+
+    decision = solvency_check(customer=customer)
+
+    assert (decision.code, decision.account, decision.available) == ("ok", None, D("0"))
+
+
+def test_the_minimum_billable_is_required_when_it_is_the_larger(db):
+    customer = make_customer()
+    plan = make_plan(min_available_credits=D("1"), min_billable_credits=D("3"))
+    make_contract(customer, plan=plan)
+    make_credit_account(customer, credits="2")
+
+    decision = solvency_check(customer=customer)
+
+    assert (decision.code, decision.required) == ("insufficient_credits", D("3"))
+    assert decision.message("en") == "3.00 available credits are needed and there are 2.00."
+
+
+def test_with_lock_the_decision_reads_the_locked_account(account, contract):
+    with transaction.atomic():
+        decision = solvency_check(customer=contract.customer, lock=True)
+
+    assert decision.ok
+    assert decision.account == account
+    assert decision.available == D("10")
+
+
+def test_a_service_the_provider_does_not_bill_passes_no_credit_gate(db):
+    customer = make_customer()
+    contract = make_contract(customer)
+
+    decision = solvency_check(customer=customer, service=make_service(billed=False))
+
+    assert decision.ok
+    assert (decision.contract, decision.rule, decision.required) == (contract, None, None)
+    billed = solvency_check(customer=customer, service=make_service(billed=True))
+    assert billed.code == "insufficient_credits"
+
+
+def test_included_hours_are_read_in_the_month_asked_about(db):
+    customer = make_customer()
+    plan = make_plan(
+        support_model=Plan.SupportModel.INCLUDED_HOURS_THEN_CREDITS, included_hours=D("1")
+    )
+    contract = make_contract(customer, plan=plan)
+    used_up = datetime(2026, 3, 15, 15, tzinfo=UTC)
+    allowance_draw(
+        contract=contract, reference_type="ticket", reference_id="1", minutes=60, at=used_up
+    )
+
+    assert solvency_check(customer=customer, at=used_up).code == "insufficient_credits"
+    assert solvency_check(customer=customer).ok
+
+
+def test_a_check_registered_twice_runs_once_and_unregistering_it_removes_it(account, contract):
+    calls: list[Customer] = []
+
+    def counting(customer: Customer) -> bool:
+        calls.append(customer)
+        return False
+
+    assert register_insolvency_check(counting) is counting
+    register_insolvency_check(counting)
+    try:
+        assert solvency_check(customer=contract.customer).ok
+        assert calls == [contract.customer]
+    finally:
+        unregister_insolvency_check(counting)
+    unregister_insolvency_check(counting)
+
+    assert solvency_check(customer=contract.customer).ok
+    assert calls == [contract.customer]
