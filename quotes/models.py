@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 
 from contracts.models import CURRENCY_CHOICES, Contact, Customer
@@ -71,7 +72,7 @@ class Quote(models.Model):
         ACCEPTED = "accepted", _("Aceptado")
         REJECTED = "rejected", _("Rechazado")
         # Sent and never decided before its validity date ended (the daily `expire_quotes`).
-        EXPIRED = "expired", _("Vencido")
+        EXPIRED = "expired", pgettext_lazy("presupuesto", "Vencido")  # not "overdue"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="quotes")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
