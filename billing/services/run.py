@@ -404,11 +404,13 @@ def billing_run(
     last_pk = 0
     seen = 0
     while True:
-        chunk = list(
-            contracts.filter(pk__gt=last_pk).select_related("customer", "plan")[:batch_size]
-        )
+        chunk = list(contracts.filter(pk__gt=last_pk).select_related("customer")[:batch_size])
         if not chunk:
             break
+        # Contracts share a few plans: one instance each, read once per batch.
+        plans = Plan.objects.in_bulk({contract.plan_id for contract in chunk})
+        for contract in chunk:
+            contract.plan = plans[contract.plan_id]
         last_pk = chunk[-1].pk
         seen += len(chunk)
         _bill_chunk(chunk, period=period, rates=rates, today=today, summary=summary)
