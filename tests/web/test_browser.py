@@ -41,7 +41,10 @@ FLAGS = [
 @pytest.fixture
 def browser(monkeypatch):
     decision = browser_requirements.browser_tests_decision(
-        missing=browser_requirements.missing_tools(), ci=bool(os.environ.get("CI"))
+        missing=browser_requirements.missing_tools(),
+        ci=bool(os.environ.get("CI")),
+        database=connections["default"].vendor,
+        only_on=browser_requirements.only_on_database(),
     )
     if decision.action == "skip":
         pytest.skip(decision.reason)
