@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from djmoney.money import Money
 
+from activations import tasks
 from activations.exceptions import (
     ActivationClosed,
     ActivationNotStarted,
@@ -38,6 +39,7 @@ from activations.exceptions import (
 )
 from activations.locks import activation_lock
 from activations.models import Activation, ActivationStep
+from background.queue import enqueue_on_commit
 from billing.models import Invoice, InvoiceLine
 from billing.services.invoices import invoice_add_line, invoice_create_draft, invoice_issue
 from contracts.models import Customer
@@ -396,12 +398,18 @@ def activation_complete(
 @transaction.atomic
 def activations_monitor_run(*, now: datetime) -> tuple[int, int]:
     """Mark running activations past their warning, then past their due time, once each
-    (an UPDATE takes only unmarked rows: a second or concurrent run marks nothing again).
-    Returns (warned, late)."""
+    (the UPDATE takes only unmarked rows: a second or concurrent run marks nothing again),
+    and mail the staff after commit, once per activation and kind. Returns (warned, late)."""
     to_us(now, "now")
     running = Activation.objects.filter(status=Status.RUNNING)
-    warned = running.filter(warn_at__lte=now, due_at__gt=now, warned_at__isnull=True).update(
-        warned_at=now
-    )
-    late = running.filter(due_at__lte=now, late_at__isnull=True).update(late_at=F("due_at"))
+    due_warning = running.filter(warn_at__lte=now, due_at__gt=now, warned_at__isnull=True)
+    due_late = running.filter(due_at__lte=now, late_at__isnull=True)
+    warn_ids = list(due_warning.values_list("pk", flat=True))
+    late_ids = list(due_late.values_list("pk", flat=True))
+    warned = due_warning.filter(pk__in=warn_ids).update(warned_at=now)
+    late = due_late.filter(pk__in=late_ids).update(late_at=F("due_at"))
+    for activation_id in warn_ids if warned else ():
+        enqueue_on_commit(tasks.send_activation_alert, activation_id, late=False)
+    for activation_id in late_ids if late else ():
+        enqueue_on_commit(tasks.send_activation_alert, activation_id, late=True)
     return warned, late

@@ -9,3 +9,11 @@ def activations_payment_credited(invoice_id: int) -> int:
     from activations.services import activations_payment_credited as credited
 
     return credited(invoice_id=invoice_id)
+
+
+@background_task
+def send_activation_alert(activation_id: int, late: bool) -> int:
+    """Mail the staff an activation's warning or lateness (once each)."""
+    from activations import notifications
+
+    return notifications.send_activation_alert(activation_id, late=late)

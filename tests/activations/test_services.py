@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core import mail
 from djmoney.money import Money
 
 from activations.exceptions import ActivationNotStarted, StepIsPayment
 from activations.models import Activation, ActivationStep
+from activations.notifications import send_activation_alert
 from activations.selectors import State, activations_on_time, state_of
 from activations.services import (
     activation_complete,
@@ -29,6 +31,7 @@ from sla.calendars import Calendar
 from sla.exceptions import NaiveDatetime
 from sla.models import BusinessCalendar
 from tests.activations.conftest import ar
+from tests.factories import make_account_manager
 
 pytestmark = pytest.mark.django_db
 Status = Activation.Status
@@ -292,14 +295,23 @@ def test_the_monitor_warns_then_marks_late_once(
     ):
         _pay(activation.invoice)
     start = datetime(2026, 12, 7, 13, 0, tzinfo=UTC)
-    assert activations_monitor_run(now=start + timedelta(seconds=60)) == (0, 0)
-    assert activations_monitor_run(now=start + timedelta(seconds=100)) == (1, 0)
-    assert activations_monitor_run(now=start + timedelta(seconds=110)) == (0, 0)
-    assert activations_monitor_run(now=start + timedelta(minutes=5)) == (0, 1)
-    assert activations_monitor_run(now=start + timedelta(minutes=6)) == (0, 0)
+    customer.account_manager = make_account_manager(email="gestora@proveedor.example")
+    customer.save(update_fields=["account_manager"])
+    mail.outbox.clear()
+    runs = []
+    for seconds in (60, 100, 110, 300, 360):
+        with django_capture_on_commit_callbacks(execute=True):  # the mail tasks
+            runs.append(activations_monitor_run(now=start + timedelta(seconds=seconds)))
+    assert runs == [(0, 0), (1, 0), (0, 0), (0, 1), (0, 0)]
     activation.refresh_from_db()
     assert activation.late_at == activation.due_at
     assert state_of(activation, start + timedelta(minutes=6)) == State.LATE
+    assert [(m.subject, m.to) for m in mail.outbox] == [
+        ("Activación por vencer: Hosting (Radio del Sur S.R.L.)", ["gestora@proveedor.example"]),
+        ("Activación vencida: Hosting (Radio del Sur S.R.L.)", ["gestora@proveedor.example"]),
+    ]
+    assert "07/12/2026 10:02" in mail.outbox[1].body  # the due time in Buenos Aires
+    assert send_activation_alert(activation.pk, late=True) == 0  # sent once
 
 
 # --- the catalogue ----------------------------------------------------------------------------
