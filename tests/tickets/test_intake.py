@@ -5,13 +5,22 @@ from django.core import mail
 
 from contracts.models import Channel, Contract, Customer
 from core.errors import InvalidInput
+from credits.exceptions import InsufficientCredits, NoActiveContract
 from credits.models import CreditAccount, CreditHold
 from credits.solvency import register_insolvency_check, unregister_insolvency_check
 from sla.models import SlaClock
-from tests.factories import make_contact, make_service
+from tests.factories import make_contact, make_contract, make_service
 from tests.tickets.conftest import top_up
+from tickets.exceptions import (
+    ChannelNotAllowed,
+    OutOfScope,
+    PhoneNeedsTicketNumber,
+    ServiceChannelNotAllowed,
+    UnauthorizedRequester,
+    UnknownRequester,
+)
 from tickets.models import IntakeAttempt, Message, Ticket
-from tickets.services.intake import ticket_open
+from tickets.services.intake import channel_decide, intake_evaluate, scope_check, ticket_open
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +228,169 @@ def test_staff_open_on_behalf_of_a_customer(funded, agent, plan, tuesday_morning
 
     assert result.accepted
     assert result.ticket.opened_by == agent
+
+
+# The decision itself (intake_evaluate, channel_decide, scope_check), without opening.
+
+
+@pytest.mark.parametrize(
+    ("entry", "requested", "by_staff", "channel"),
+    [
+        (Channel.PORTAL, None, False, Channel.PORTAL),
+        (Channel.EMAIL, "", False, Channel.EMAIL),
+        (Channel.PORTAL, None, True, Channel.STAFF),
+        (Channel.API, "", True, Channel.STAFF),
+        (Channel.PORTAL, Channel.PORTAL, False, Channel.PORTAL),
+        (Channel.PORTAL, Channel.PHONE, True, Channel.PHONE),
+        (Channel.API, Channel.WHATSAPP, True, Channel.WHATSAPP),
+        (Channel.PORTAL, Channel.STAFF, True, Channel.STAFF),
+    ],
+)
+def test_the_entry_point_or_staff_decide_the_channel(entry, requested, by_staff, channel):
+    assert channel_decide(entry=entry, requested=requested, by_staff=by_staff) == channel
+
+
+@pytest.mark.parametrize(
+    ("entry", "requested", "by_staff"),
+    [
+        (Channel.PORTAL, Channel.EMAIL, False),
+        (Channel.PORTAL, Channel.PHONE, False),
+        (Channel.PORTAL, Channel.PORTAL, True),
+        (Channel.API, Channel.EMAIL, True),
+    ],
+)
+def test_a_channel_nobody_may_choose_is_refused_naming_the_field(entry, requested, by_staff):
+    with pytest.raises(InvalidInput) as refused:
+        channel_decide(entry=entry, requested=requested, by_staff=by_staff)
+
+    assert refused.value.field == "channel"
+    [message] = refused.value.fields_in("es")["channel"]
+    assert message.startswith(f"No se puede indicar el canal «{requested}» aquí")
+    assert f"llegan por {entry};" in message
+
+
+def test_an_unknown_requester_is_named_by_address_or_a_question_mark(contract):
+    with pytest.raises(UnknownRequester) as unknown:
+        intake_evaluate(requester=None, channel=Channel.EMAIL, requester_address="x@y.example")
+    assert unknown.value.message("en") == ("We do not recognise x@y.example as a customer contact.")
+
+    with pytest.raises(UnknownRequester) as nobody:
+        intake_evaluate(requester=None, channel=Channel.EMAIL)
+    assert nobody.value.message("en") == "We do not recognise ? as a customer contact."
+
+
+def test_an_unauthorized_requester_is_named_with_the_customer(contract):
+    contact = make_contact(
+        customer=contract.customer, can_request=False, email="eva@andino.example"
+    )
+
+    with pytest.raises(UnauthorizedRequester) as refused:
+        intake_evaluate(requester=contact, channel=Channel.PORTAL)
+
+    assert refused.value.message("en") == (
+        f"eva@andino.example is not authorised to open requests for {contract.customer.legal_name}."
+    )
+
+
+def test_an_accepted_decision_writes_nothing(funded, contract, tuesday_morning):
+    decision, follows_up = intake_evaluate(requester=funded, channel=Channel.PORTAL)
+
+    assert decision.ok
+    assert decision.contract == contract
+    assert follows_up is None
+    assert not IntakeAttempt.objects.exists()
+    assert not CreditHold.objects.exists()
+
+
+def test_no_active_contract_is_refused_before_the_channel(funded, contract, tuesday_morning):
+    Contract.objects.filter(pk=contract.pk).update(status="cancelled")
+
+    with pytest.raises(NoActiveContract):
+        intake_evaluate(requester=funded, channel=Channel.WHATSAPP)
+
+
+def test_credits_are_refused_after_the_channel_and_the_scope(requester, contract):
+    covered, other = make_service(), make_service(name="Redes")
+    contract.services.set([covered])
+
+    with pytest.raises(OutOfScope) as refused:
+        intake_evaluate(requester=requester, channel=Channel.PORTAL, service=other)
+    assert refused.value.message("en") == "The service “Redes” is not covered by your contract."
+    assert refused.value.field == "service"
+    with pytest.raises(InsufficientCredits):
+        intake_evaluate(requester=requester, channel=Channel.PORTAL, service=covered)
+    with pytest.raises(InsufficientCredits):
+        intake_evaluate(requester=requester, channel=Channel.PORTAL)
+
+
+def test_scope_check_takes_no_service_and_a_covered_one(contract):
+    covered = make_service()
+    contract.services.set([covered])
+
+    scope_check(contract, None)
+    scope_check(contract, covered)
+    with pytest.raises(OutOfScope):
+        scope_check(contract, make_service())
+
+
+def test_a_channel_the_plan_does_not_take_names_plan_and_channel(funded, plan):
+    with pytest.raises(ChannelNotAllowed) as refused:
+        intake_evaluate(requester=funded, channel=Channel.WHATSAPP)
+
+    assert refused.value.field == "channel"
+    assert refused.value.message("en") == (
+        f"The {plan.name} plan does not take requests by whatsapp."
+    )
+
+
+def test_a_service_that_takes_fewer_channels_names_them(funded, contract):
+    service = make_service(name="Hosting", allowed_channels=[Channel.PORTAL, Channel.API])
+    contract.services.set([service])
+
+    with pytest.raises(ServiceChannelNotAllowed) as refused:
+        intake_evaluate(requester=funded, channel=Channel.EMAIL, service=service)
+
+    assert refused.value.field == "channel"
+    assert refused.value.message("en") == (
+        "Requests about “Hosting” are taken only by portal, api, not by email."
+    )
+
+
+def test_a_phone_call_follows_up_the_number_given_of_the_customers_own_ticket(
+    funded, plan, tuesday_morning
+):
+    plan.phone_requires_ticket_number = True
+    plan.allowed_channels = [Channel.PORTAL, Channel.EMAIL, Channel.API, Channel.PHONE]
+    plan.save()
+    first = open_portal(funded).ticket
+    second = open_portal(funded).ticket
+    stranger = make_contact(customer=make_contract(plan=plan).customer)
+    top_up(stranger.customer, 5)
+    theirs = open_portal(stranger).ticket
+
+    _decision, follows_up = intake_evaluate(
+        requester=funded, channel=Channel.PHONE, existing_ticket_number=first.number
+    )
+    assert follows_up == first
+    _decision, follows_up = intake_evaluate(
+        requester=funded,
+        channel=Channel.PHONE,
+        existing_ticket_number=first.number,
+        follows_up=second,
+    )
+    assert follows_up == second
+    with pytest.raises(PhoneNeedsTicketNumber) as refused:
+        intake_evaluate(
+            requester=funded, channel=Channel.PHONE, existing_ticket_number=theirs.number
+        )
+    assert refused.value.field == "existing_ticket_number"
+    assert refused.value.message("en").startswith(f"The {plan.name} plan takes phone calls")
+
+
+def test_a_phone_call_without_the_rule_needs_no_number(funded, plan, tuesday_morning):
+    plan.allowed_channels = [Channel.PORTAL, Channel.PHONE]
+    plan.save()
+
+    decision, follows_up = intake_evaluate(requester=funded, channel=Channel.PHONE)
+
+    assert (decision.ok, follows_up) == (True, None)
