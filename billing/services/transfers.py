@@ -91,10 +91,15 @@ def _too_long(field: str, value: str, limit: int) -> InvalidInput:
 
 
 def transfer_payable_invoices(customer: Customer) -> QuerySet[Invoice]:
-    """The customer's invoices a transfer may pay: issued and not paid yet."""
-    return Invoice.objects.filter(
-        customer=customer, status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE
-    ).order_by("issued_on", "pk")
+    """The customer's invoices a transfer may pay: issued and not paid yet (with their series,
+    which their number reads: one query for the form's choices however many there are)."""
+    return (
+        Invoice.objects.filter(
+            customer=customer, status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE
+        )
+        .select_related("series")
+        .order_by("issued_on", "pk")
+    )
 
 
 def transfer_packs(customer: Customer) -> QuerySet[CreditPack]:

@@ -9,7 +9,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from contracts.models import Channel
-from tests.factories import make_finance_user, make_staff_user
+from tests.factories import (
+    make_contract,
+    make_customer,
+    make_finance_user,
+    make_invoice,
+    make_staff_user,
+)
 from tests.web.conftest import top_up
 from tickets.models import Ticket
 from tickets.services.charging import worklog_add
@@ -95,3 +101,84 @@ def test_pages_and_lists_cost_the_same_queries_for_10_and_200_tickets(shop):
     assert Decimal(shop.customer.credit_account.balance) > 0
 
     assert _query_counts(clients, shop) == with_ten
+
+
+# Every other page of the workspace and the portal (issue 19: "every page renders with a fixed
+# number of queries whatever the amount of data"), grown in every list it shows: requests,
+# one request's messages, invoices, customers. Pages are added here as they are built.
+MORE_PAGES = {
+    "contact": [
+        "/portal/tickets/{ticket}/",
+        "/portal/tickets/new/",
+        "/portal/transfers/",
+        "/portal/subscription/",
+    ],
+    "agent": ["/workspace/tickets/{ticket}/", "/workspace/outcomes/"],
+    "manager": ["/workspace/customers/", "/workspace/customers/{customer}/"],
+    "finance": [
+        "/workspace/finance/invoices/",
+        "/workspace/finance/invoices/{invoice}/",
+        "/workspace/finance/ageing/",
+        "/workspace/finance/billing-run/",
+        "/workspace/finance/credits/",
+        "/workspace/finance/transfers/",
+    ],
+    "admin": [
+        "/workspace/webhooks/",
+        "/workspace/knowledge/",
+        "/workspace/status/",
+    ],
+}
+
+
+def _grow(shop, ticket, *, tickets: int, invoices: int, customers: int, replies: int) -> None:
+    _open_tickets(shop, tickets)
+    for index in range(replies):
+        ticket_agent_reply(ticket, by=shop.agent, body=f"Avance {index}.")
+    for _index in range(invoices):
+        make_invoice(shop.customer, contract=shop.contract, issue=True)
+    plan = shop.contract.plan
+    for _index in range(customers):
+        customer = make_customer(account_manager=shop.manager)
+        make_contract(customer, plan)
+        make_invoice(customer, issue=True)
+
+
+def _counts(clients: dict[str, Client], keys: dict[str, int]) -> dict[str, int]:
+    counts = {}
+    for who, urls in MORE_PAGES.items():
+        for url in urls:
+            url = url.format(**keys)
+            with CaptureQueriesContext(connection) as queries:
+                response = clients[who].get(url)
+            assert response.status_code == 200, (who, url, response.status_code)
+            counts[f"{who} {url}"] = len(queries)
+    return counts
+
+
+@pytest.mark.django_db
+def test_every_workspace_and_portal_page_costs_the_same_queries_small_and_large(shop):
+    users = {
+        "contact": shop.user,
+        "agent": shop.agent,
+        "manager": shop.manager,
+        "finance": make_finance_user(username="finanzas"),
+        "admin": make_staff_user(username="raiz", is_superuser=True),
+    }
+    clients = {}
+    for who, user in users.items():
+        clients[who] = Client()
+        clients[who].force_login(user)
+    top_up(shop.customer, "5")
+    ticket = ticket_open(
+        channel=Channel.PORTAL, requester=shop.contact, subject="Seguimiento", by=None
+    ).ticket
+    invoice = make_invoice(shop.customer, contract=shop.contract, issue=True)
+    keys = {"customer": shop.customer.pk, "ticket": ticket.number, "invoice": invoice.pk}
+
+    _grow(shop, ticket, tickets=4, invoices=2, customers=1, replies=2)
+    small = _counts(clients, keys)
+    _grow(shop, ticket, tickets=40, invoices=20, customers=12, replies=15)
+    large = _counts(clients, keys)
+
+    assert large == small
