@@ -132,6 +132,8 @@ def _path(route: str, world) -> str:  # noqa: F811
         "contact_pk": world.a.contact.pk,
         # no subscription in this world: the page answers 404, never 500
         "sub": 999999,
+        # an activation's checklist step (tests/activations covers the real ones): a 404
+        "step": 999999,
     }
     if "invoices" in route:
         values["pk"] = world.a.invoice.pk
