@@ -117,6 +117,6 @@ def test_a_customer_finds_the_tutorial_and_does_not_open_a_request(customers):
     assert re.search(r'data-testid="submitted">1<', report)
     assert re.search(r'data-testid="avoided-rate">50 %<', report)
     row = re.search(r'<tr data-testid="article-row">(.*?)</tr>', report, re.S).group(1)
-    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row)  # cells name their column
     assert "Cómo crear una cuenta de correo" in row
     assert cells[:4] == ["2", "2", "1", "0"]  # views, from the form, useful yes, no
