@@ -23,6 +23,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     F,
@@ -35,6 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import translation
 
 from core.formatting import format_duration, format_moment, zone_line
@@ -141,28 +143,31 @@ def policy_current_version(policy: SlaPolicy | int) -> SlaPolicyVersion:
     )
 
 
-def policy_version_now_columns(policy_id: OuterRef, *, prefix: str) -> dict[str, Subquery]:
-    """Columns for another row's read (intake: the contract's) naming the version of the
-    policy `policy_id` points at that counts now and its calendar's version counting now,
-    so that `policy_version_from_columns` needs no query of its own."""
-    calendar_now = CalendarVersion.objects.filter(calendar_id=OuterRef("calendar_id"))
-    calendar_now = calendar_now.order_by("-number")
-    versions = (
-        SlaPolicyVersion.objects.filter(policy_id=policy_id)
-        .order_by("-number")
-        .annotate(
-            calendar_version_now_id=Subquery(calendar_now.values("pk")[:1]),
-            calendar_version_now_at=Subquery(calendar_now.values("created_at")[:1]),
-        )
+def policy_version_now_columns(policy_id_sql: str, *, prefix: str) -> dict[str, RawSQL]:
+    """Columns for another row's read (intake: the contract's) naming the version that counts
+    now of the policy whose id `policy_id_sql` (SQL, no parameters) gives, and its
+    calendar's version counting now, so that `policy_version_from_columns` needs no query
+    of its own. Hand-written correlated subqueries: the ORM's nested `Subquery`s cost more
+    to build and compile, on every intake, than the four lookups cost the database."""
+    versions, calendars = SlaPolicyVersion._meta.db_table, CalendarVersion._meta.db_table
+    # Table names from _meta and the caller's parameterless SQL: nothing from input.
+    version_now = (
+        f"SELECT v.{{column}} FROM {versions} v WHERE v.policy_id = ({policy_id_sql})"  # noqa: S608
+        " ORDER BY v.number DESC LIMIT 1"
     )
+    calendar_now = (
+        f"SELECT c.{{column}} FROM {calendars} c WHERE c.calendar_id = "  # noqa: S608
+        f"({version_now.format(column='calendar_id')}) ORDER BY c.number DESC LIMIT 1"
+    )
+    columns = {
+        "id": (version_now, "id", IntegerField()),
+        "at": (version_now, "created_at", DateTimeField()),
+        "calendar_id": (calendar_now, "id", IntegerField()),
+        "calendar_at": (calendar_now, "created_at", DateTimeField()),
+    }
     return {
-        f"{prefix}{name}": Subquery(versions.values(column)[:1])
-        for name, column in (
-            ("id", "pk"),
-            ("at", "created_at"),
-            ("calendar_id", "calendar_version_now_id"),
-            ("calendar_at", "calendar_version_now_at"),
-        )
+        f"{prefix}{name}": RawSQL(sql.format(column=column), (), output_field=field)  # noqa: S611
+        for name, (sql, column, field) in columns.items()
     }
 
 

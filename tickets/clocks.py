@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef
 
 from contracts.models import Contract, Plan, Service
 from sla.business_days import end_of_business_days
@@ -71,7 +70,11 @@ PLAN_POLICY = "plan_policy_now_"
 def plan_policy_columns() -> dict:
     """Columns for a read of a contract (with its plan) naming its plan's policy version
     counting now; `current_policy_version(..., contract=...)` then reads nothing."""
-    return policy_version_now_columns(OuterRef("plan__sla_policy_id"), prefix=PLAN_POLICY)
+    plan_policy = (
+        f"SELECT p.sla_policy_id FROM {Plan._meta.db_table} p"  # noqa: S608  # _meta names
+        f" WHERE p.id = {Contract._meta.db_table}.plan_id"
+    )
+    return policy_version_now_columns(plan_policy, prefix=PLAN_POLICY)
 
 
 def current_policy_version(
