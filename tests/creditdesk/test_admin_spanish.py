@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db import models
 from django.test import Client
 from django.utils import translation
+from django.utils.functional import Promise
 from djmoney.models.fields import CurrencyField
 
 from tests.factories import make_staff_user
@@ -53,6 +54,13 @@ def _english(name: str, auto: str) -> bool:
 def test_every_admin_model_field_and_action_has_a_spanish_name():
     wrong = []
     with translation.override("es"):
+        for config in {model._meta.app_config for model in admin.site._registry}:
+            if config.label in NOT_OURS:
+                continue
+            if _english(config.verbose_name, config.label.replace("_", " ")):
+                wrong.append(f"app {config.label}: verbose_name")
+            if not isinstance(config.verbose_name, Promise):  # wrapped in gettext
+                wrong.append(f"app {config.label}: verbose_name not translatable")
         for model, model_admin in admin.site._registry.items():
             label = model._meta.label
             if model._meta.app_label in NOT_OURS:
