@@ -54,3 +54,38 @@ def test_concurrent_sends_take_consecutive_numbers(shop, ticket):
     assert not [r for r in results if isinstance(r, Exception)], results
     numbers = sorted(Quote.objects.values_list("number", flat=True))
     assert numbers == list(range(numbers[0], numbers[0] + WORKERS))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_expiry_jobs_and_an_acceptance_racing_leave_one_outcome(shop, ticket):
+    """Two expiry runs (a catch-up and the operator's) and the customer's clicks at once:
+    the quote ends accepted with its invoice, or expired with none, and is marked once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quotes.services import quotes_expire
+
+    quote = quote_send(draft(shop, ticket), by=shop.agent)
+    later = timezone.now() + timedelta(days=7)
+
+    def act(i: int):
+        if i % 2:
+            return quotes_expire(now=later)
+        return quote_accept(quote, contact=shop.contact, by=shop.user)
+
+    results = run_together(act, threads=WORKERS)
+    marked = sum(r for r in results if isinstance(r, int))
+    accepted = [r for r in results if isinstance(r, Quote)]
+    unexpected = [
+        r for r in results if isinstance(r, Exception) and not isinstance(r, CreditdeskError)
+    ]
+    assert not unexpected, results
+    final = Quote.objects.get(pk=quote.pk)
+    invoices = Invoice.objects.filter(customer=shop.customer).count()
+    if final.status == Quote.Status.ACCEPTED:
+        assert (len(accepted), marked, invoices) == (1, 0, 1)
+    else:
+        assert final.status == Quote.Status.EXPIRED
+        assert (len(accepted), marked, invoices) == (0, 1, 0)
