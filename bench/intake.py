@@ -76,8 +76,9 @@ def intake_step(contact_id: int):
 # on the database driver (sqlite3 / psycopg, no ORM), with what Creditdesk also keeps per
 # process (a policy version's matrix and targets, a calendar version's business hours) kept
 # the same way. It skips what a hand-written intake would skip: model validation, the
-# refusal order's other checks, the event bus. After the commit, like Creditdesk: the
-# acknowledgement task's row and the read of the webhook endpoints.
+# refusal order's other checks, the event bus. The acknowledgement task's row is written in
+# the transaction, as Creditdesk does; after the commit, like Creditdesk, the read of the
+# webhook endpoints.
 _PEER_READS = {
     "contract": """
         SELECT c.id, p.sla_policy_id, c.min_billable_credits, p.min_billable_credits,
@@ -116,8 +117,9 @@ _PEER_WRITES = {
             asks_for_information, email_message_id, created_at)
         VALUES (%s, 'inbound', 'portal', %s, 'Bench', %s, '', %s)""",
     "event": """
-        INSERT INTO tickets_ticketevent (ticket_id, kind, from_value, to_value, reason, at)
-        VALUES (%s, 'status', 'new', 'acknowledged', 'intake:portal', %s)""",
+        INSERT INTO tickets_ticketevent (ticket_id, kind, from_value, to_value, reason,
+            reason_en, at)
+        VALUES (%s, 'status', 'new', 'acknowledged', 'intake:portal', '', %s)""",
     "clocks": """
         INSERT INTO sla_slaclock (subject, label, kind, priority, policy_version_id,
             calendar_version_id, target, warning_percent, state, started_at, measured_at,
@@ -253,10 +255,11 @@ def plain_sql_step(contact_id: int):
             event_values += [clock_id, text(now), span(timedelta(0)), text(due), text(now)]
         query = sql["clock_events"].format(rows=event_rows)
         cursor.execute(query.replace("%s", "?") if sqlite else query, event_values)
-        cursor.execute("COMMIT")
+        # The acknowledgement task's row, in the transaction as Creditdesk writes it.
         task = (uuid.uuid4().hex if sqlite else uuid.uuid4(), text(now),
                 json.dumps({"args": [ticket_id], "kwargs": {}}), text(now))  # fmt: skip
         cursor.execute(sql["task"], task)
+        cursor.execute("COMMIT")
         cursor.execute(sql["endpoints"]).fetchall()
         return True
 
