@@ -538,11 +538,6 @@ def _compliance_counts() -> dict:
     }
 
 
-# The share of targets met that the portal's compliance chart marks. The seeds name no
-# such figure; a contract's own target would be plan data.
-COMPLIANCE_TARGET = Decimal("0.90")
-
-
 def sla_compliance_of_periods(*, subjects: list[QuerySet]) -> list[GroupCompliance]:
     """`sla_compliance`'s overall counts and shares for the clocks of each set of subjects
     (each month's or week's tickets of a contract: `tickets.selectors.contract_clock_subjects`),
