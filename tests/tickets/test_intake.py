@@ -394,3 +394,14 @@ def test_a_phone_call_without_the_rule_needs_no_number(funded, plan, tuesday_mor
     decision, follows_up = intake_evaluate(requester=funded, channel=Channel.PHONE)
 
     assert (decision.ok, follows_up) == (True, None)
+
+
+def test_a_service_the_provider_does_not_bill_needs_no_credits(requester, contract):
+    service = make_service(billed=False)
+    contract.services.set([service])
+
+    decision, _follows_up = intake_evaluate(
+        requester=requester, channel=Channel.PORTAL, service=service
+    )
+
+    assert decision.ok
