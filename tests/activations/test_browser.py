@@ -33,6 +33,7 @@ from tests.web.test_browser import (  # noqa: F401  (fixture)
     new_page,
     shot,
 )
+from tests.web.test_workspace_phone_browser import nothing_cut
 
 
 def _pay(activation: Activation, ref: str) -> None:
@@ -116,6 +117,7 @@ def test_activation_pages_for_staff_and_customer(browser, live_server):  # noqa:
     assert_fits_phone(page)
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "activation-work-list-es-phone")
+    assert not nothing_cut(page)  # the list is cards: no column cut off at the edge
     page.set_viewport_size({"width": 1280, "height": 900})
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{base}/workspace/activations/products/")
@@ -145,6 +147,7 @@ def test_activation_pages_for_staff_and_customer(browser, live_server):  # noqa:
     assert_fits_phone(page)
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "activation-work-list-en-phone")
+    assert not nothing_cut(page)  # the list is cards: no column cut off at the edge
     page.set_viewport_size({"width": 1280, "height": 900})
     page.context.close()
 
