@@ -3,7 +3,7 @@ hábil"): outside them intake refuses, saying when the channel opens again and w
 are open now; inside them the request is taken."""
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,10 +13,12 @@ from django.core.management import call_command
 from contracts.models import Channel, Plan
 from contracts.services import plan_update
 from core.errors import InvalidInput
+from core.formatting import zone_label
 from tests.api.conftest import client_for
 from tests.factories import make_agent, make_contact, make_contract, make_customer
+from tickets.exceptions import ChannelClosed
 from tickets.models import IntakeAttempt
-from tickets.services.intake import ticket_open
+from tickets.services.intake import intake_evaluate, ticket_open
 
 pytestmark = pytest.mark.django_db
 BOGOTA = ZoneInfo("America/Bogota")
@@ -77,3 +79,42 @@ def test_only_channels_the_plan_takes_may_keep_business_hours(nivel_2):
         plan_update(plan, business_hours_channels=[Channel.WHATSAPP])
 
     assert "business_hours_channels" in refused.value.fields
+
+
+SATURDAY = datetime(2026, 11, 21, 10, tzinfo=BOGOTA)
+MONDAY_OPENING = datetime(2026, 11, 23, 8, tzinfo=BOGOTA)
+
+
+def test_the_refusal_names_the_channel_the_opening_in_the_customers_zone_and_what_is_open(
+    nivel_2,
+):
+    # the portal's preview asks about now, with no `at`
+    with time_machine.travel(SATURDAY, tick=False), pytest.raises(ChannelClosed) as closed:
+        intake_evaluate(requester=nivel_2, channel=Channel.CHAT)
+
+    params = closed.value.params
+    assert params["channel"] == Channel.CHAT
+    assert params["opens_at"] == MONDAY_OPENING
+    assert params["opens_at"].utcoffset() == timedelta(hours=-5)  # shown in Bogotá's time
+    assert params["zone"] == zone_label("America/Bogota")
+    assert params["open_channels"] == "portal, api, email"
+
+
+def test_the_moment_asked_about_decides_not_the_clock(nivel_2):
+    with time_machine.travel(MONDAY_OPENING + timedelta(hours=1), tick=False):
+        with pytest.raises(ChannelClosed):
+            intake_evaluate(requester=nivel_2, channel=Channel.CHAT, at=SATURDAY)
+        intake_evaluate(requester=nivel_2, channel=Channel.CHAT)  # open now: no refusal
+
+
+def test_a_plan_whose_every_channel_keeps_hours_says_none_is_open(nivel_2):
+    plan = nivel_2.customer.contracts.get().plan
+    plan_update(
+        plan,
+        allowed_channels=[Channel.CHAT, Channel.PHONE],
+        business_hours_channels=[Channel.CHAT, Channel.PHONE],
+    )
+    with time_machine.travel(SATURDAY, tick=False), pytest.raises(ChannelClosed) as closed:
+        intake_evaluate(requester=nivel_2, channel=Channel.CHAT)
+
+    assert closed.value.params["open_channels"] == "—"
