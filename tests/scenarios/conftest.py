@@ -1,8 +1,13 @@
 """Signing a customer the way an account manager does it, through the public API."""
 
-from contracts.models import Contact, Plan
+import io
+
+from django.core.management import call_command
+
+from contracts.models import Contact, Plan, Service
 from contracts.services import contact_portal_access_grant
 from tests.api.conftest import client_for
+from tests.factories import make_account_manager
 
 
 def sign_through_api(
@@ -53,3 +58,29 @@ def sign_through_api(
         "contract": contract.json(),
         "client": client_for(login),
     }
+
+
+def sign_estudio_pampa() -> tuple[dict, dict[str, int]]:
+    """Seed 000's customer: an account manager signs Estudio Pampa (Buenos Aires, ARS) to
+    hosting with SLA 1 to 4 from 1 March 2026; returns what `sign_through_api` returns and
+    the SLA service types' ids by code."""
+    call_command("load_presets", "sla-service-types", stdout=io.StringIO())
+    manager_user = make_account_manager()
+    types = {s.code: s.pk for s in Service.objects.filter(code__startswith="sla")}
+    signed = sign_through_api(
+        client_for(manager_user),
+        manager_user,
+        plan="altomarketing-hosting",
+        customer={
+            "legal_name": "Estudio Pampa S.R.L.",
+            "tax_id": "30-71234567-8",
+            "country": "AR",
+            "currency": "ARS",
+            "time_zone": "America/Argentina/Buenos_Aires",
+            "billing_email": "admin@pampa.example",
+        },
+        contact={"name": "Lucía Gómez", "email": "lucia@pampa.example"},
+        services=sorted(types.values()),
+        starts_on="2026-03-01",
+    )
+    return signed, types

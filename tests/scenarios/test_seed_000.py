@@ -4,20 +4,18 @@ service types under one contract. Advice (SLA 1) is answered within 2 business h
 around the clock, through the customer panel only; support is part of the hosting, so
 nothing is held, charged or invoiced in credits."""
 
-import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 
-from contracts.models import Contract, Service
+from contracts.models import Contract
 from credits.models import CreditHold, LedgerEntry
 from tests.api.conftest import client_for
-from tests.factories import make_account_manager, make_agent
-from tests.scenarios.conftest import sign_through_api
+from tests.factories import make_agent
+from tests.scenarios.conftest import sign_estudio_pampa
 from tickets.clocks import answer_out_of_hours
 from tickets.models import Contact, Ticket
 
@@ -37,25 +35,7 @@ def response_due(body: dict) -> datetime:
 @pytest.fixture
 def signed():
     """The account manager signs Estudio Pampa to hosting with SLA 1 to 4 (one contract)."""
-    call_command("load_presets", "sla-service-types", stdout=io.StringIO())
-    manager_user = make_account_manager()
-    types = {s.code: s.pk for s in Service.objects.filter(code__startswith="sla")}
-    signed = sign_through_api(
-        client_for(manager_user),
-        manager_user,
-        plan="altomarketing-hosting",
-        customer={
-            "legal_name": "Estudio Pampa S.R.L.",
-            "tax_id": "30-71234567-8",
-            "country": "AR",
-            "currency": "ARS",
-            "time_zone": "America/Argentina/Buenos_Aires",
-            "billing_email": "admin@pampa.example",
-        },
-        contact={"name": "Lucía Gómez", "email": "lucia@pampa.example"},
-        services=sorted(types.values()),
-        starts_on="2026-03-01",
-    )
+    signed, types = sign_estudio_pampa()
     return signed["client"], types
 
 

@@ -18,19 +18,18 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 from djmoney.money import Money
 from pypdf import PdfReader
 
 from billing.models import Invoice, InvoiceSeries
-from contracts.models import Contact, Service
+from contracts.models import Contact
 from credits.models import CreditHold, LedgerEntry
 from quotes.models import Quote
 from tests.api.conftest import client_for
-from tests.factories import make_account_manager, make_agent
+from tests.factories import make_agent
 from tests.quotes.conftest import _quote_series, in_days  # noqa: F401  (autouse fixture)
-from tests.scenarios.conftest import sign_through_api
+from tests.scenarios.conftest import sign_estudio_pampa
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
 from tests.web.conftest import shop, top_up  # noqa: F401  (fixture)
 from tickets.models import Ticket
@@ -57,26 +56,7 @@ def signed_in(user) -> Client:
 
 @pytest.fixture
 def pampa():
-    call_command("load_presets", "sla-service-types", stdout=io.StringIO())
-    manager_user = make_account_manager()
-    types = {s.code: s.pk for s in Service.objects.filter(code__startswith="sla")}
-    signed = sign_through_api(
-        client_for(manager_user),
-        manager_user,
-        plan="altomarketing-hosting",
-        customer={
-            "legal_name": "Estudio Pampa S.R.L.",
-            "tax_id": "30-71234567-8",
-            "country": "AR",
-            "currency": "ARS",
-            "time_zone": "America/Argentina/Buenos_Aires",
-            "billing_email": "admin@pampa.example",
-        },
-        contact={"name": "Lucía Gómez", "email": "lucia@pampa.example"},
-        services=sorted(types.values()),
-        starts_on="2026-03-01",
-    )
-    return signed, types
+    return sign_estudio_pampa()
 
 
 def test_a_report_becomes_a_quote_accepted_and_invoiced(pampa, django_capture_on_commit_callbacks):
