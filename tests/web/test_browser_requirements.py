@@ -18,20 +18,3 @@ def test_missing_tools_fail_in_ci():
     assert decision.action == "fail"
     assert "npm ci --prefix tests/web" in decision.reason
     assert "chromium:" not in decision.reason
-
-
-def test_named_database_runs_them_on_that_database_only_even_with_tools_missing_elsewhere():
-    assert browser_tests_decision(missing=[], ci=True, database="sqlite", only_on="sqlite") == (
-        browser_tests_decision(missing=[], ci=True)
-    )
-    decision = browser_tests_decision(
-        missing=["chromium"], ci=True, database="postgresql", only_on="sqlite"
-    )
-    assert decision.action == "skip"
-    assert "sqlite run" in decision.reason
-    assert (
-        browser_tests_decision(
-            missing=["chromium"], ci=True, database="sqlite", only_on="sqlite"
-        ).action
-        == "fail"
-    )
