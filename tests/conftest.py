@@ -1,6 +1,5 @@
 import importlib
 import os
-import zlib
 
 import pytest
 from django.apps import apps as django_apps
@@ -12,10 +11,10 @@ _finance_grants = importlib.import_module("creditdesk.api.migrations.0003_financ
 
 
 # CI runs the suite on SQLite and on PostgreSQL side by side on two cores (.ci/run sets
-# CI_SHARE_DATABASE_FREE_TESTS). A test that touches no database gives the same answer on
-# both, and so does a browser test (Chromium looks at the same page either way, and costs as
-# much as the rest of a test): each of those runs once, in the run a stable hash of its name
-# picks, so the two runs share that work instead of doing it twice.
+# CI_DATABASE_TESTS_ONLY for the PostgreSQL run). A test that touches no database gives the
+# same answer on both, and so does a browser test (Chromium looks at the same page either
+# way, and costs as much as the rest of a test): the SQLite run, the shorter of the two,
+# runs those, and the PostgreSQL run runs every test that touches the database.
 DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "django_db_setup"})
 
 
@@ -26,19 +25,12 @@ def _same_on_every_database(item) -> bool:
     return not (uses & DATABASE_FIXTURES) and item.get_closest_marker("django_db") is None
 
 
-def _runs_in_this_half(item) -> bool:
-    half = 0 if connection.vendor == "sqlite" else 1
-    return zlib.crc32(item.nodeid.encode()) % 2 == half
-
-
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("CI_SHARE_DATABASE_FREE_TESTS"):
-        elsewhere = [
-            item for item in items if _same_on_every_database(item) and not _runs_in_this_half(item)
-        ]
+    if os.environ.get("CI_DATABASE_TESTS_ONLY"):
+        elsewhere = [item for item in items if _same_on_every_database(item)]
         if elsewhere:
             config.hook.pytest_deselected(items=elsewhere)
-            items[:] = [item for item in items if item not in set(elsewhere)]
+            items[:] = [item for item in items if not _same_on_every_database(item)]
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(
