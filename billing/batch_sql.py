@@ -32,7 +32,8 @@ def invoices_mark_issued(invoices: Sequence[Invoice], *, series_id: int) -> None
             if cursor.rowcount != len(invoices):
                 raise RuntimeError("billing: a batch's drafts changed under the series lock")
         return
-    step = batch_rows(3, len(invoices))
+    # A row's id twice (CASE and IN) and its number; the status and series once a statement.
+    step = batch_rows(3, len(invoices), fixed=2)
     with connection.cursor() as cursor:
         for start in range(0, len(invoices), step):
             part = invoices[start : start + step]

@@ -52,9 +52,12 @@ def _columns(model: type[models.Model]) -> list[tuple[models.Field, Converter]]:
     ]
 
 
-def batch_rows(columns: int, rows: int) -> int:
-    limit = connection.features.max_query_params or 65535
-    return max(1, min(rows, min(limit, 65535) // columns))
+def batch_rows(columns: int, rows: int, *, fixed: int = 0) -> int:
+    """How many of `rows` one statement may carry: each takes `columns` parameters, and the
+    statement `fixed` more of its own, within the backend's limit (65535 at most: the
+    PostgreSQL protocol's, where the backend names none)."""
+    limit = min(connection.features.max_query_params or 65535, 65535)
+    return max(1, min(rows, (limit - fixed) // columns))
 
 
 def rows_insert(rows: Sequence[models.Model]) -> None:
