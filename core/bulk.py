@@ -84,8 +84,12 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
     if connection.vendor == "postgresql":
         # One array per column (INSERT ... SELECT FROM unnest, as Django's own bulk_create on
         # PostgreSQL): a handful of parameters instead of one per value, which the driver
-        # would otherwise find in the statement one by one.
-        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field, _ in columns)
+        # would otherwise find in the statement one by one. The arrays' types drop their
+        # modifiers, as Django's do: a cast to varchar(32)[] would cut a longer text without
+        # a word, where the column itself refuses it, as it does the ORM's inserts.
+        arrays = ", ".join(
+            f"%s::{field.db_type(connection).split('(')[0]}[]" for field, _ in columns
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608
