@@ -43,7 +43,7 @@ from background.queue import enqueue_on_commit
 from billing.models import Invoice, InvoiceLine
 from billing.services.invoices import invoice_add_line, invoice_create_draft, invoice_issue
 from contracts.models import Customer
-from core.amounts import parse_money
+from core.amounts import MONEY_COLUMN, parse_money
 from core.errors import InvalidInput
 from sla.business_days import end_of_business_days
 from sla.calendars import ALWAYS_OPEN, Calendar, to_us
@@ -60,6 +60,9 @@ BUSINESS_DAYS_LIMIT = 250  # about a working year
 PAYMENT_LABEL = "pago acreditado"
 PRESET = "workspace"  # catalogue rows added from the workspace
 OPEN_STATUSES = (Status.WAITING, Status.RUNNING)
+# The purchase's one line, its tax (at most 99.99 %) included, must fit the invoice's money
+# columns: prices below 10^11, a digit short of the column, so the total stays below 10^12.
+PRICE_DIGITS = MONEY_COLUMN["max_digits"] - 1
 
 
 # --- the catalogue ----------------------------------------------------------------------------
@@ -263,7 +266,7 @@ def activation_purchase(
             field="unit_price",
             currency=customer.currency,
             sign="positive",
-            max_digits=InvoiceLine._meta.get_field("unit_price").max_digits,
+            max_digits=PRICE_DIGITS,
         )
     with transaction.atomic():
         if invoice is None:

@@ -1,0 +1,110 @@
+"""Bad input to every activation entry point that writes (the purchase, ticking a
+prerequisite, recording the product active), through the service, the API and the page: a
+clear refusal naming the field (400 or a form error, never a 500) and nothing written —
+no activation, step, invoice or invoice line, no step ticked, no status changed."""
+
+import pytest
+from django.test import Client
+from djmoney.money import Money
+
+from activations.models import Activation, ActivationStep
+from activations.services import activation_purchase
+from billing.models import Invoice, InvoiceLine
+from contracts.models import Channel
+from tests.api.conftest import client_for
+from tests.factories import make_account_manager, make_agent, make_finance_user
+from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
+from tests.web.conftest import shop, top_up  # noqa: F401  (fixture)
+from tickets.services.intake import ticket_open
+
+pytestmark = pytest.mark.django_db
+
+
+def _written() -> tuple[int, ...]:
+    """What a refused write must leave as it was."""
+    return (
+        Activation.objects.count(),
+        ActivationStep.objects.count(),
+        ActivationStep.objects.filter(met_at__isnull=False).count(),
+        Invoice.objects.count(),
+        InvoiceLine.objects.count(),
+        Activation.objects.filter(status=Activation.Status.ACTIVE).count(),
+    )
+
+
+def _page(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def world(catalogue, customer, shop):  # noqa: F811
+    """Radio del Sur (ARS, IVA 21 %) with a waiting Portal Noticioso, and the hotel of the web
+    tests as another customer, with its own request and invoice."""
+    manager = make_account_manager()
+    customer.account_manager = manager
+    customer.save(update_fields=["account_manager"])
+    top_up(shop.customer, "10")
+    theirs = ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Correo").ticket
+    their_invoice = activation_purchase(
+        customer=shop.customer, product=catalogue["Hosting"], unit_price=Money("1000", "COP")
+    ).invoice
+    mine = activation_purchase(
+        customer=customer, product=catalogue["Portal Noticioso"], unit_price=Money("1000", "ARS")
+    )
+    return {
+        "finance": make_finance_user(),
+        "manager": manager,
+        "agent": make_agent(),
+        "customer": customer,
+        "catalogue": catalogue,
+        "mine": mine,
+        "their_ticket": theirs,
+        "their_invoice": their_invoice,
+    }
+
+
+def _purchase(world, **fields) -> dict:
+    return {
+        "customer": world["customer"].pk,
+        "product": world["catalogue"]["Hosting"].pk,
+        "unit_price": "1000.00",
+    } | fields
+
+
+# --- the purchase -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "price",
+    ["-1", "0", "1.001", "abc", "1e30", "999999999999.99", "100000000000.00"],
+)
+def test_the_api_refuses_a_bad_price_naming_it_and_writes_nothing(world, price):
+    before = _written()
+    response = client_for(world["finance"]).post(
+        "/api/v1/activations/", _purchase(world, unit_price=price), format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["fields"]) == ["unit_price"]
+    assert _written() == before
+
+
+def test_the_largest_price_whose_invoice_fits_is_accepted(world):
+    response = client_for(world["finance"]).post(
+        "/api/v1/activations/", _purchase(world, unit_price="99999999999.99"), format="json"
+    )
+    assert response.status_code == 201, response.content
+    invoice = Invoice.objects.get(pk=response.json()["invoice"])
+    assert invoice.total == Money("120999999999.99", "ARS")  # IVA 21 %, rounded half up
+
+
+def test_the_page_refuses_a_price_too_large_on_its_field(world):
+    before = _written()
+    response = _page(world["manager"]).post(
+        "/workspace/activations/new/",
+        _purchase(world, unit_price="999999999999.99", ticket=""),
+    )
+    assert response.status_code == 200
+    assert "unit_price" in response.context["form"].errors
+    assert _written() == before
