@@ -9,11 +9,11 @@ from datetime import datetime
 
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import Channel, Contract
+from core.languages import in_language
 from credits.models import LedgerEntry
 from sla.choices import Priority
 from sla.models import EscalationStep, SlaClock
@@ -182,8 +182,8 @@ _EVENT_REASONS = {
 
 def _reason_shown(event: TicketEvent) -> str:
     reason = event.reason
-    if event.reason_en and translation.get_language() == "en":
-        return event.reason_en
+    if event.reason_en:
+        return in_language(reason, event.reason_en)
     if reason in _EVENT_REASONS:
         return str(_EVENT_REASONS[reason])
     code, _sep, rest = reason.partition(":")

@@ -52,3 +52,10 @@ def test_a_reason_someone_typed_is_shown_as_typed(funded, agent, tuesday_morning
     )
 
     assert reasons(ticket, "en")[-1][1] == "reply sin respuesta del cliente"
+
+
+def test_a_regional_english_reads_the_charge_in_english(resolved):
+    # "en-us" is English wherever Creditdesk picks a language (core.languages)
+    shown = reasons(resolved, "en-us")
+
+    assert shown[-1] == ("Charge", resolved.charge_explanation_en)
