@@ -38,7 +38,7 @@ from activations.exceptions import (
     StepIsPayment,
 )
 from activations.locks import activation_lock
-from activations.models import Activation, ActivationStep
+from activations.models import NOTE_LIMIT, Activation, ActivationStep
 from background.queue import enqueue_on_commit
 from billing.models import Invoice, InvoiceLine
 from billing.services.invoices import invoice_add_line, invoice_create_draft, invoice_issue
@@ -348,12 +348,18 @@ def activation_step_meet(
     *, step: ActivationStep, by: User | None, at: datetime | None = None, note: str = ""
 ) -> Activation:
     """Staff tick a prerequisite (not the payment: the invoice does). Met once: ticking it
-    again changes nothing. `at` (when it was met, not in the future) defaults to now."""
+    again changes nothing. `at` (when it was met, not in the future) defaults to now; the
+    note has at most `NOTE_LIMIT` characters (refused, never cut)."""
     now = timezone.now()
     at = at or now
     to_us(at, "at")
     if at > now:
         raise InvalidInput({"at": [ValidationError(_("No puede ser posterior a ahora."))]})
+    note = (note or "").strip()
+    if len(note) > NOTE_LIMIT:
+        too_long = gettext_lazy("Como máximo %(limit)s caracteres.")
+        refusal = ValidationError(too_long, code="max_length", params={"limit": NOTE_LIMIT})
+        raise InvalidInput({"note": [refusal]})
     with transaction.atomic():
         locked = activation_lock(step.activation_id)
         if locked.status not in OPEN_STATUSES:
@@ -366,7 +372,7 @@ def activation_step_meet(
                 field="step", invoice=locked.invoice.display_number if locked.invoice else "-"
             )
         if row.met_at is None:
-            row.met_at, row.met_by, row.note = at, by, (note or "").strip()[:500]
+            row.met_at, row.met_by, row.note = at, by, note
             row.save(update_fields=["met_at", "met_by", "note"])
             _start_if_ready(locked)
     locked.refresh_from_db()

@@ -5,7 +5,7 @@ refusal, so a refusal lands on its own field."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activations.models import NOTE_LIMIT, Activation
+from activations.models import Activation
 from sla.models import ActivationLeadTime, BusinessCalendar
 
 
@@ -67,7 +67,3 @@ class PurchaseForm(forms.Form):
     def __init__(self, *args, customers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = customers
-
-
-class StepMeetForm(forms.Form):
-    note = forms.CharField(label=_("Nota (opcional)"), max_length=NOTE_LIMIT, required=False)

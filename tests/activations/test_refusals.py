@@ -7,10 +7,11 @@ import pytest
 from django.test import Client
 from djmoney.money import Money
 
-from activations.models import Activation, ActivationStep
-from activations.services import activation_purchase
+from activations.models import NOTE_LIMIT, Activation, ActivationStep
+from activations.services import activation_purchase, activation_step_meet
 from billing.models import Invoice, InvoiceLine
 from contracts.models import Channel
+from core.errors import InvalidInput
 from tests.api.conftest import client_for
 from tests.factories import make_account_manager, make_agent, make_finance_user
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
@@ -107,4 +108,53 @@ def test_the_page_refuses_a_price_too_large_on_its_field(world):
     )
     assert response.status_code == 200
     assert "unit_price" in response.context["form"].errors
+    assert _written() == before
+
+
+# --- a prerequisite's note --------------------------------------------------------------------
+
+
+def test_a_note_too_long_is_refused_by_the_service_and_the_step_stays_unmet(world):
+    step = world["mine"].steps.get(position=2)
+    before = _written()
+    with pytest.raises(InvalidInput) as refused:
+        activation_step_meet(step=step, by=world["agent"], note="x" * (NOTE_LIMIT + 1))
+    assert list(refused.value.fields) == ["note"]
+    assert _written() == before
+
+
+def test_a_note_too_long_is_a_400_from_the_api(world):
+    before = _written()
+    response = client_for(world["agent"]).post(
+        f"/api/v1/activations/{world['mine'].pk}/steps/2/meet/",
+        {"note": "x" * (NOTE_LIMIT + 1)},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "note" in response.json()["fields"]
+    assert _written() == before
+
+
+def test_a_note_too_long_is_refused_on_the_page_and_the_step_stays_unmet(world):
+    step = world["mine"].steps.get(position=2)
+    before = _written()
+    response = _page(world["agent"]).post(
+        f"/workspace/activations/{world['mine'].pk}/steps/{step.pk}/meet/",
+        {"note": "x" * (NOTE_LIMIT + 1)},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert response.status_code == 200
+    assert _written() == before  # before: ticked, the note silently dropped
+    assert f"{NOTE_LIMIT}" in response.content.decode()
+
+
+def test_a_step_of_another_activation_or_position_is_a_404(world):
+    before = _written()
+    agent = client_for(world["agent"])
+    assert agent.post(f"/api/v1/activations/{world['mine'].pk}/steps/9/meet/").status_code == 404
+    other = Activation.objects.exclude(pk=world["mine"].pk).get()
+    step = world["mine"].steps.get(position=2)
+    page = _page(world["agent"]).post(f"/workspace/activations/{other.pk}/steps/{step.pk}/meet/")
+    assert page.status_code == 404
     assert _written() == before
