@@ -10,7 +10,7 @@ Model hooks are not run (`save`, `pre_save`/`post_save` signals): callers insert
 checks they made; the database's constraints and triggers still apply to every row.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -74,13 +74,29 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
         if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
             for row in rows:
                 setattr(row, field.attname, now)
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(str(field.column)) for field, _ in columns)
     pk_field = model._meta.pk
     assert pk_field is not None  # noqa: S101  # every model has one
     returning = isinstance(pk_field, models.AutoField)
-    pk = connection.ops.quote_name(str(pk_field.column))
-    suffix = f" RETURNING {pk}" if returning else ""
+    suffix = f" RETURNING {connection.ops.quote_name(str(pk_field.column))}" if returning else ""
+    with connection.cursor() as cursor:
+        for part, sql, params in _statements(model, columns, rows):
+            cursor.execute(sql + suffix, params)
+            if returning:
+                for row, (pk_value,) in zip(part, cursor.fetchall(), strict=True):
+                    row.pk = pk_value
+    for row in rows:
+        row._state.adding = False
+        row._state.db = connection.alias
+
+
+def _statements(
+    model: type[models.Model],
+    columns: list[tuple[models.Field, Converter]],
+    rows: Sequence[models.Model],
+) -> Iterator[tuple[Sequence[models.Model], str, list[Any]]]:
+    """The INSERTs of `rows`, each with the rows it writes, in order."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(str(field.column)) for field, _ in columns)
     if connection.vendor == "postgresql":
         # One array per column (INSERT ... SELECT FROM unnest, as Django's own bulk_create on
         # PostgreSQL): a handful of parameters instead of one per value, which the driver
@@ -90,39 +106,19 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
         arrays = ", ".join(
             f"%s::{field.db_type(connection).split('(')[0]}[]" for field, _ in columns
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608
-                + suffix,
-                [
-                    [convert(getattr(row, field.attname)) for row in rows]
-                    for field, convert in columns
-                ],
-            )
-            if returning:
-                for row, (pk_value,) in zip(rows, cursor.fetchall(), strict=True):
-                    row.pk = pk_value
-        for row in rows:
-            row._state.adding = False
-            row._state.db = connection.alias
+        yield (
+            rows,
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",  # noqa: S608
+            [[convert(getattr(row, field.attname)) for row in rows] for field, convert in columns],
+        )
         return
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     step = batch_rows(len(columns), len(rows))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), step):
-            part = rows[start : start + step]
-            params = [
-                convert(getattr(row, field.attname)) for row in part for field, convert in columns
-            ]
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  # names from _meta
-                + ", ".join([placeholder] * len(part))
-                + suffix,
-                params,
-            )
-            if returning:
-                for row, (pk_value,) in zip(part, cursor.fetchall(), strict=True):
-                    row.pk = pk_value
-            for row in part:
-                row._state.adding = False
-                row._state.db = connection.alias
+    for start in range(0, len(rows), step):
+        part = rows[start : start + step]
+        yield (
+            part,
+            f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608  # names from _meta
+            + ", ".join([placeholder] * len(part)),
+            [convert(getattr(row, field.attname)) for row in part for field, convert in columns],
+        )
