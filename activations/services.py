@@ -231,6 +231,17 @@ def _is_payment(label: str) -> bool:
     return label.strip().casefold() in {PAYMENT_LABEL, "pago", "payment credited"}
 
 
+def _ticket_of(customer: Customer, number: str) -> Ticket | None:
+    number = (number or "").strip()
+    if not number:
+        return None
+    ticket = Ticket.objects.filter(number=number, customer=customer).first()
+    if ticket is None:
+        unknown = gettext_lazy("No hay una solicitud de este cliente con ese número.")
+        raise InvalidInput({"ticket": [ValidationError(unknown, code="invalid")]})
+    return ticket
+
+
 def _usable_invoice(invoice: Invoice, customer: Customer) -> Invoice:
     if invoice.customer_id != customer.pk or invoice.status not in (
         Invoice.Status.ISSUED,
@@ -246,15 +257,16 @@ def activation_purchase(
     product: ActivationLeadTime,
     unit_price: Money | None = None,
     invoice: Invoice | None = None,
-    ticket: Ticket | None = None,
+    ticket_number: str = "",
     by: User | None = None,
 ) -> Activation:
     """A purchase: without `invoice`, one is issued for the product at `unit_price` (with the
     customer's tax); with one (an issued or paid invoice of the customer's, e.g. an accepted
-    quote's), it is linked. The checklist is "pago acreditado" then the product's own
-    prerequisite; a paid invoice ticks the payment at its `paid_at` at once."""
-    if ticket is not None and ticket.customer_id != customer.pk:
-        raise InvalidInput({"ticket": [ValidationError(_("La solicitud no es de este cliente."))]})
+    quote's), it is linked. `ticket_number` names the customer's request where texts are
+    confirmed (another customer's reads like a number of nobody's). The checklist is "pago
+    acreditado" then the product's own prerequisite; a paid invoice ticks the payment at its
+    `paid_at` at once."""
+    ticket = _ticket_of(customer, ticket_number)
     kind = activation_kind(product)
     if kind == Kind.BUSINESS_DAYS and product.calendar_id is None:
         raise ProductWithoutCalendar(field="product", product=product.product)

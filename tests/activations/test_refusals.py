@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from djmoney.money import Money
 
+from activations.exceptions import InvoiceNotForActivation
 from activations.models import NOTE_LIMIT, Activation, ActivationStep
 from activations.services import activation_purchase, activation_step_meet
 from billing.models import Invoice, InvoiceLine
@@ -108,6 +109,58 @@ def test_the_page_refuses_a_price_too_large_on_its_field(world):
     )
     assert response.status_code == 200
     assert "unit_price" in response.context["form"].errors
+    assert _written() == before
+
+
+def test_another_customers_request_is_refused_on_its_field_by_api_and_page(world):
+    number = world["their_ticket"].number
+    before = _written()
+    api = client_for(world["finance"]).post(
+        "/api/v1/activations/",
+        _purchase(world, ticket=number),
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert api.status_code == 400, api.content
+    assert api.json()["code"] == "invalid_input"
+    assert list(api.json()["fields"]) == ["ticket"]
+    finance = client_for(world["finance"])
+    nobodys = finance.post("/api/v1/activations/", _purchase(world, ticket="T-0000-1"))
+    theirs = finance.post("/api/v1/activations/", _purchase(world, ticket=number))
+    assert nobodys.json() == theirs.json()  # another customer's reads like one of nobody's
+    page = _page(world["manager"]).post(
+        "/workspace/activations/new/", _purchase(world, ticket=number)
+    )
+    assert page.status_code == 200
+    assert "ticket" in page.context["form"].errors
+    assert _written() == before
+
+
+def test_another_customers_invoice_is_a_404_and_links_nothing(world):
+    before = _written()
+    response = client_for(world["finance"]).post(
+        "/api/v1/activations/",
+        {
+            "customer": world["customer"].pk,
+            "product": world["catalogue"]["Hosting"].pk,
+            "invoice": world["their_invoice"].pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 404
+    assert _written() == before
+
+
+def test_the_service_refuses_another_customers_invoice_naming_it(world):
+    before = _written()
+    with pytest.raises(InvoiceNotForActivation) as refused:
+        activation_purchase(
+            customer=world["customer"],
+            product=world["catalogue"]["Hosting"],
+            invoice=world["their_invoice"],
+        )
+    assert refused.value.code == "activation_invoice_unusable"
+    assert refused.value.field == "invoice"
     assert _written() == before
 
 

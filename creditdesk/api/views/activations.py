@@ -30,7 +30,6 @@ from creditdesk.roles import (
     activations_visible_to,
 )
 from sla.models import ActivationLeadTime
-from tickets.models import Ticket
 
 
 class ActivationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
@@ -70,18 +69,13 @@ class ActivationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             invoice = Invoice.objects.filter(pk=data["invoice"], customer=customer).first()
             if invoice is None:
                 raise NotFound()
-        ticket = None
-        if data.get("ticket"):
-            ticket = Ticket.objects.filter(number=data["ticket"], customer=customer).first()
-            if ticket is None:
-                raise NotFound()
         price = data.get("unit_price")
         activation = activation_purchase(
             customer=customer,
             product=product,
             unit_price=Money(price, customer.currency) if price is not None else None,
             invoice=invoice,
-            ticket=ticket,
+            ticket_number=data.get("ticket", ""),
             by=request.user,
         )
         return self.render(ActivationSerializer, activation, status_code=201)

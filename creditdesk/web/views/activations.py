@@ -27,7 +27,7 @@ from activations.services import (
     product_save,
 )
 from contracts.models import Customer
-from core.errors import CreditdeskError, InvalidInput
+from core.errors import CreditdeskError
 from creditdesk.roles import (
     ACTIVATION_SELLERS,
     ACTIVATION_WORKERS,
@@ -42,7 +42,6 @@ from creditdesk.web.activation_forms import ProductForm, PurchaseForm
 from creditdesk.web.pagination import paginate
 from creditdesk.web.views.common import form_submit, show_refusal
 from sla.models import ActivationLeadTime
-from tickets.models import Ticket
 
 
 def _rows(activations, now) -> list[dict]:
@@ -110,19 +109,11 @@ def work_purchase(request: HttpRequest) -> HttpResponse:
 
         def buy(data: dict) -> Activation:
             customer = data["customer"]
-            ticket = None
-            if data["ticket"]:
-                ticket = Ticket.objects.filter(
-                    number=data["ticket"].strip(), customer=customer
-                ).first()
-                if ticket is None:
-                    refusal = _("No hay una solicitud de este cliente con ese número.")
-                    raise InvalidInput({"ticket": [refusal]})
             return activation_purchase(
                 customer=customer,
                 product=data["product"],
                 unit_price=Money(data["unit_price"], customer.currency),
-                ticket=ticket,
+                ticket_number=data["ticket"],
                 by=request.user,
             )
 
