@@ -529,25 +529,7 @@ def place_hold(
         created_at=created_at,
     )
     if _is_postgresql():
-        row = _fetch_one(
-            _PG_PLACE_HOLD,
-            {
-                "account_id": account_id,
-                "credits": credits,
-                "needed": needed,
-                "reference_type": reference_type,
-                "reference_id": reference_id,
-                "created_at": created_at,
-                "tracked": tracked,
-            },
-            may_conflict=False,
-        )
-        if row is None:
-            return None
-        hold.pk, hold.available_after, balance, held, count, head = row
-        hold._state.adding = False
-        hold._state.db = DEFAULT_DB_ALIAS
-        return hold, AccountState(balance=balance, held=held, entry_count=count, chain_head=head)
+        return _place_hold_postgresql(hold, needed=needed, tracked=tracked)
     if locked is not None and locked.pk == account_id:
         account = locked
         if account.available < needed or account.tracks_blocks != tracked:
@@ -573,6 +555,30 @@ def place_hold(
     return hold, state
 
 
+def _place_hold_postgresql(
+    hold: CreditHold, *, needed: Decimal, tracked: bool
+) -> tuple[CreditHold, AccountState] | None:
+    row = _fetch_one(
+        _PG_PLACE_HOLD,
+        {
+            "account_id": hold.account_id,
+            "credits": hold.credits,
+            "needed": needed,
+            "reference_type": hold.reference_type,
+            "reference_id": hold.reference_id,
+            "created_at": hold.created_at,
+            "tracked": tracked,
+        },
+        may_conflict=False,
+    )
+    if row is None:
+        return None
+    hold.pk, hold.available_after, balance, held, count, head = row
+    hold._state.adding = False
+    hold._state.db = DEFAULT_DB_ALIAS
+    return hold, AccountState(balance=balance, held=held, entry_count=count, chain_head=head)
+
+
 _PG_RELEASE_HOLD = """
 WITH h AS (
     UPDATE credits_credithold
@@ -589,10 +595,7 @@ RETURNING a.balance, a.held, a.entry_count, a.chain_head
 def release_hold(*, hold_id: int, closed_at: datetime) -> AccountState | None:
     """Release an active hold; None when it is not active (already released or charged)."""
     if _is_postgresql():
-        row = _fetch_one(
-            _PG_RELEASE_HOLD, {"hold_id": hold_id, "closed_at": closed_at}, may_conflict=False
-        )
-        return None if row is None else AccountState(*row)
+        return _release_hold_postgresql(hold_id=hold_id, closed_at=closed_at)
     with transaction.atomic():
         hold = active_hold_lock(hold_id)
         if hold is None:
@@ -608,3 +611,10 @@ def release_hold(*, hold_id: int, closed_at: datetime) -> AccountState | None:
         entry_count=account.entry_count,
         chain_head=account.chain_head,
     )
+
+
+def _release_hold_postgresql(*, hold_id: int, closed_at: datetime) -> AccountState | None:
+    row = _fetch_one(
+        _PG_RELEASE_HOLD, {"hold_id": hold_id, "closed_at": closed_at}, may_conflict=False
+    )
+    return None if row is None else AccountState(*row)

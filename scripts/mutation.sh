@@ -26,9 +26,19 @@ CALENDAR_PROPERTIES="$(printf -- '--deselect=tests/sla/test_calendars.py::%s ' \
     test_add_matches_the_minute_oracle test_between_matches_the_minute_oracle \
     test_add_and_between_are_inverses test_batch_matches_scalar_on_random_calendars)"
 
+# The ledger's functions that run on SQLite, where the mutation run is: the chain's format,
+# the Python path of each write and the refusals. The one-statement PostgreSQL writes
+# (`_append_postgresql`, `_place_hold_postgresql`, `_release_hold_postgresql`, the helpers that
+# run their statements, and the `_is_postgresql` switch) are never called there, and
+# `_pg_append_sql` runs once at import, before a mutant is chosen. The PostgreSQL run of
+# tests/credits/test_ledger.py is what tests them (docs/testing.md).
+LEDGER_SQLITE="$(printf -- '*.x_%s__mutmut_* ' credits_text timestamp_text chain_hash \
+    entry_content block_content balance_fits refusal append_entry _append_generic place_hold \
+    release_hold) *.xǁNewEntryǁ*__mutmut_* *.xǁAccountStateǁ*__mutmut_*"
+
 # name | file mutated | its mutants (globs; empty: every function in the file) | own tests
 MODULES=(
-    "ledger|credits/ledger.py||tests/credits/test_services.py tests/credits/test_ledger_state_machine.py tests/credits/test_verify_ledger.py tests/credits/test_bounds.py"
+    "ledger|credits/ledger.py|$LEDGER_SQLITE|tests/credits/test_services.py tests/credits/test_ledger_state_machine.py tests/credits/test_verify_ledger.py tests/credits/test_bounds.py"
     "ledger_services|credits/services.py||tests/credits/test_services.py tests/credits/test_bounds.py"
     "rules|credits/rules.py||tests/credits/test_rules.py"
     "solvency|credits/solvency.py||tests/credits/test_solvency.py"
