@@ -551,6 +551,7 @@ def _bill_alone(bill: _Bill, *, period: Period, today: date, summary: RunSummary
 
 
 def _failed(summary: RunSummary, contract: Contract, error: CreditdeskError) -> None:
+    """A refusal for one contract, recorded on the run (the run goes on)."""
     summary.failures.append(
         {"contract": str(contract.pk), "code": error.code, "message": error.message("es")}
     )
@@ -573,8 +574,6 @@ def _charge_overage_in_credits(
     try:
         entries = credit_ledger.overage_charge(contract=contract, plan=plan, months=months)
     except CreditdeskError as error:
-        summary.failures.append(
-            {"contract": str(contract.pk), "code": error.code, "message": error.message("es")}
-        )
+        _failed(summary, contract, error)
         return
     summary.overage_charges += len(entries)
