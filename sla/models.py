@@ -418,6 +418,33 @@ class ActivationLeadTime(models.Model):
         return self.product
 
 
+class SubjectNumber(models.Func):
+    """The owner's number in a subject written `<kind>:<number>` ("ticket:42" -> 42), NULL
+    for any other subject ("ticket:r", "x") or a number of more than 18 digits. The same rule
+    in each database, with immutable built-ins only, so it can be a stored generated column.
+    """
+
+    arity = 1
+    output_field = models.BigIntegerField(null=True)
+
+    def as_sql(self, compiler, connection, **extra_context):  # SQLite
+        subject, params = compiler.compile(self.source_expressions[0])
+        rest = f"substr({subject}, instr({subject}, ':') + 1)"
+        sql = (
+            f"CASE WHEN instr({subject}, ':') > 1 AND length({rest}) BETWEEN 1 AND 18"
+            f" AND {rest} NOT GLOB '*[^0-9]*' THEN CAST({rest} AS INTEGER) END"
+        )
+        return sql, tuple(params) * 5
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        subject, params = compiler.compile(self.source_expressions[0])
+        sql = (
+            f"CASE WHEN {subject} ~ '^[^:]+:[0-9]{{1,18}}$'"
+            f" THEN split_part({subject}, ':', 2)::bigint END"
+        )
+        return sql, tuple(params) * 2
+
+
 class SlaClock(models.Model):
     """One response or resolution clock of one subject (a ticket), measured on a calendar.
 
@@ -439,6 +466,14 @@ class SlaClock(models.Model):
 
     subject = models.CharField(
         max_length=120, db_index=True, help_text=_("Opaque key of the owner, e.g. ticket:42")
+    )
+    # The owner's number, so owners join their clocks on an integer instead of building each
+    # subject's string (a month of 100,000 owners, bench/README.md); written by the database
+    # itself, so no write (bulk or not) can leave it out or stale.
+    subject_number = models.GeneratedField(
+        expression=SubjectNumber("subject"),
+        output_field=models.BigIntegerField(null=True),
+        db_persist=True,
     )
     label = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -476,6 +511,7 @@ class SlaClock(models.Model):
             models.Index(fields=["state", "due_at"], name="sla_clock_state_due"),
             models.Index(fields=["state", "warn_at"], name="sla_clock_state_warn"),
             models.Index(fields=["monitor_run"], name="sla_clock_monitor_run"),
+            models.Index(fields=["subject_number"], name="sla_clock_subject_number"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["subject", "kind"], name="sla_clock_one_per_kind"),
