@@ -1,6 +1,8 @@
-"""The activations app's row lock. Order: activation -> its steps (guarded by the
-activation's row, no lock of their own). Nothing else is locked while it is held: the
-purchase issues its invoice (billing's own locks) before the activation row exists."""
+"""The activations app's row lock. Order: (invoice ->) activation -> its steps (guarded by
+the activation's row, no lock of their own). The purchase issues its invoice (billing's own
+locks), or locks the invoice it links (`billing.locks.invoice_lock`, so a payment landing
+at once is seen or sees the activation), before the activation row exists; nothing else is
+locked while an activation is held."""
 
 from activations.models import Activation
 

@@ -40,6 +40,7 @@ from activations.exceptions import (
 from activations.locks import activation_lock
 from activations.models import NOTE_LIMIT, Activation, ActivationStep
 from background.queue import enqueue_on_commit
+from billing.locks import invoice_lock
 from billing.models import Invoice, InvoiceLine
 from billing.services.invoices import invoice_add_line, invoice_create_draft, invoice_issue
 from contracts.models import Customer
@@ -292,7 +293,9 @@ def activation_purchase(
             )
             invoice = invoice_issue(draft, by=by)
         else:
-            invoice = _usable_invoice(invoice, customer)
+            # Locked: a payment landing now either commits first (the invoice reads paid
+            # below) or waits for this activation, whose payment task then finds it.
+            invoice = _usable_invoice(invoice_lock(invoice.pk), customer)
         activation = Activation.objects.create(
             customer=customer,
             product=product,

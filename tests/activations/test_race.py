@@ -16,6 +16,7 @@ from contracts.services import customer_today
 from tests.threads import run_together
 
 WORKERS = 6
+LINKS = 4  # purchases per linking thread, so some land after the payment commits
 
 
 @pytest.mark.postgres
@@ -50,3 +51,42 @@ def test_racing_payment_tasks_and_staff_start_the_clock_once(catalogue, customer
     assert steps[0].met_at == paid_at
     assert final.status == Activation.Status.RUNNING
     assert final.started_at == max(step.met_at for step in steps)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_linking_an_invoice_while_its_payment_lands_ticks_the_payment(catalogue, customer):
+    """Staff link the invoice to more purchases while its payment is recorded (its task runs
+    on commit, as a quick worker would): every activation ends with the payment ticked,
+    whether it was linked before the payment committed, while, or after."""
+    for round_ in range(3):
+        first = activation_purchase(
+            customer=customer, product=catalogue["Hosting"], unit_price=Money("1000", "ARS")
+        )
+        invoice = first.invoice
+
+        def work(i: int, invoice=invoice, round_=round_):
+            if i == 0:
+                return payment_record(
+                    customer=customer,
+                    amount=invoice.total,
+                    provider="bank_transfer",
+                    provider_ref=f"TR-LINK-{round_}",
+                    received_on=customer_today(customer),
+                    invoice=invoice,
+                )
+            # The invoice as the caller read it (issued): the service must read it again.
+            return [
+                activation_purchase(
+                    customer=customer, product=catalogue["Hosting"], invoice=invoice
+                )
+                for _ in range(LINKS)
+            ]
+
+        results = run_together(work, threads=WORKERS)
+        assert not [r for r in results if isinstance(r, Exception)], results
+        linked = Activation.objects.filter(invoice=invoice)
+        assert linked.count() == 1 + (WORKERS - 1) * LINKS
+        unticked = ActivationStep.objects.filter(activation__in=linked, met_at__isnull=True)
+        assert not unticked.exists(), round_
+        assert set(linked.values_list("status", flat=True)) == {Activation.Status.RUNNING}
