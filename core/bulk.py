@@ -104,7 +104,7 @@ def _statements(
         # modifiers, as Django's do: a cast to varchar(32)[] would cut a longer text without
         # a word, where the column itself refuses it, as it does the ORM's inserts.
         arrays = ", ".join(
-            f"%s::{field.db_type(connection).split('(')[0]}[]" for field, _ in columns
+            f"%s::{str(field.db_type(connection)).split('(')[0]}[]" for field, _ in columns
         )
         yield (
             rows,
