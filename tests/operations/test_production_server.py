@@ -15,6 +15,7 @@ import pytest
 from tests.background.processes import database_url_of_test_db
 
 ROOT = Path(__file__).resolve().parents[2]
+RECYCLE_AFTER = 5
 
 
 def _free_port() -> int:
@@ -54,8 +55,11 @@ def production_server(transactional_db, tmp_path):
         [*manage, "collectstatic", "--noinput", "-v0", *skip], env=env, cwd=ROOT, check=True
     )
     log = (tmp_path / "server.log").open("w+")
+    # Workers recycle every few requests here (2,000 in production) so the test sees
+    # gunicorn replace them with forks of the preloaded application.
+    recycle = ["--max-requests", str(RECYCLE_AFTER), "--max-requests-jitter", "0"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "creditdesk.wsgi"],
+        [sys.executable, "-m", "gunicorn", *recycle, "creditdesk.wsgi"],
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -79,6 +83,17 @@ def production_server(transactional_db, tmp_path):
 
 def test_gunicorn_serves_pages_static_files_probes_and_json_logs(production_server):
     base, tmp_path = production_server
+
+    # gunicorn.conf.py preloads the application in the master and closes its connections
+    # before each fork: a worker replaced after its share of requests answers at once with
+    # a database connection of its own, never one inherited from the master.
+    for _ in range(RECYCLE_AFTER * 4):
+        status, _, body = _get(base + "/readyz")
+        assert status == 200
+        assert json.loads(body)["checks"]["database"]["ok"] is True
+    log = (tmp_path / "server.log").read_text()
+    assert log.count("Autorestarting worker") >= 2
+    assert log.count("Booting worker") >= 4
 
     status, _, body = _get(base + "/readyz")
     assert status == 200
