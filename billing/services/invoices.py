@@ -304,6 +304,8 @@ def invoices_issue_prepared(invoices: list[Invoice], *, by: User | None = None) 
     now = timezone.now()
     for invoice in invoices:
         invoice.status = Status.ISSUED
+        # As stored now, as `Invoice.save` would leave it: a later save of this instance is
+        # then checked as an issued invoice's (only the mutable fields may change).
         invoice._loaded = invoice._content()
     rows_insert(
         [
