@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from djmoney.money import Money
 
-from background.queue import enqueue_many_on_commit, enqueue_on_commit
+from background.queue import enqueue_many_on_commit
 from billing import batch_sql, tasks
 from billing.exceptions import (
     CreditNoteExceedsInvoice,
@@ -277,11 +277,19 @@ def issue_locked(
     invoice.save()
     _record_status(invoice, from_status, Status.ISSUED, by=by)
     if invoice.kind == Kind.INVOICE:  # credit notes are announced with their refund
-        event_emit("invoice.issued", invoice)
-        # The mail (and the PDF it attaches) is the task's work, after commit: issuing stays
-        # one short transaction, and a rolled-back issue mails nobody.
-        enqueue_on_commit(tasks.send_invoice_issued, invoice.pk)
+        _issued_announce([invoice])
     return invoice
+
+
+def _issued_announce(invoices: list[Invoice]) -> None:
+    """`invoice.issued` and the invoice's mail, each once the transaction commits. The mail
+    (and the PDF it attaches) is a task's work: issuing stays one short transaction, and a
+    rolled-back issue mails nobody. Asking the listeners costs a query, so it is asked only
+    for many invoices (a monthly batch), where it saves building an event for each."""
+    if len(invoices) == 1 or "invoice.issued" in events_wanted(["invoice.issued"]):
+        for invoice in invoices:
+            event_emit("invoice.issued", invoice)
+    enqueue_many_on_commit(tasks.send_invoice_issued, [(invoice.pk,) for invoice in invoices])
 
 
 def invoices_issue_prepared(invoices: list[Invoice], *, by: User | None = None) -> list[Invoice]:
@@ -320,10 +328,7 @@ def invoices_issue_prepared(invoices: list[Invoice], *, by: User | None = None) 
             for invoice in invoices
         ]
     )
-    if "invoice.issued" in events_wanted(["invoice.issued"]):
-        for invoice in invoices:
-            event_emit("invoice.issued", invoice)
-    enqueue_many_on_commit(tasks.send_invoice_issued, [(invoice.pk,) for invoice in invoices])
+    _issued_announce(invoices)
     return invoices
 
 
