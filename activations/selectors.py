@@ -96,7 +96,7 @@ def activations_list(*, activations: QuerySet[Activation], now: datetime, open_o
         output_field=CharField(),
     )
     return (
-        activations.select_related("customer", "invoice")
+        activations.select_related("customer", "invoice", "ticket")
         .prefetch_related("steps")
         .annotate(state=state)
         .order_by(F("due_at").asc(nulls_last=True), "created_at", "pk")
