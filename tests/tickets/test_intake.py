@@ -1,10 +1,12 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 
-from contracts.models import Channel, Contract, Customer
+from contracts.models import Channel, Contract, Customer, Plan
 from core.errors import InvalidInput
+from credits.allowance import allowance_draw
 from credits.exceptions import InsufficientCredits, NoActiveContract
 from credits.models import CreditAccount, CreditHold
 from credits.solvency import register_insolvency_check, unregister_insolvency_check
@@ -300,6 +302,24 @@ def test_an_accepted_decision_writes_nothing(funded, contract, tuesday_morning):
     assert follows_up is None
     assert not IntakeAttempt.objects.exists()
     assert not CreditHold.objects.exists()
+
+
+def test_the_decision_reads_the_included_hours_of_the_month_asked_about(requester, contract):
+    Plan.objects.filter(pk=contract.plan_id).update(
+        support_model=Plan.SupportModel.INCLUDED_HOURS_THEN_CREDITS, included_hours=Decimal("1")
+    )
+    contract.refresh_from_db()
+    used_up = datetime(2026, 3, 17, 15, tzinfo=UTC)  # a Tuesday, inside business hours
+    allowance_draw(
+        contract=contract, reference_type="ticket", reference_id="1", minutes=60, at=used_up
+    )
+    next_month = datetime(2026, 4, 14, 15, tzinfo=UTC)
+
+    with pytest.raises(InsufficientCredits):  # the hour is used: credits are asked for
+        intake_evaluate(requester=requester, channel=Channel.PORTAL, at=used_up)
+    decision, _ = intake_evaluate(requester=requester, channel=Channel.PORTAL, at=next_month)
+    assert decision.ok
+    assert decision.rule is None  # April's hour is still there: no credit gate
 
 
 def test_no_active_contract_is_refused_before_the_channel(funded, contract, tuesday_morning):
