@@ -69,19 +69,25 @@ def state_rules(now: datetime) -> tuple[tuple[str, Q], ...]:
     )
 
 
+def state_expression(now: datetime) -> Case:
+    """`state_rules` as an SQL expression, for annotations."""
+    *rules, (fallback, _always) = state_rules(now)
+    return Case(
+        *[When(rule, then=Value(name)) for name, rule in rules],
+        default=Value(fallback),
+        output_field=CharField(),
+    )
+
+
 def state_of(activation: Activation, now: datetime) -> str:
-    if activation.status == Status.CANCELLED:
-        return State.CANCELLED
-    if activation.status == Status.ACTIVE:
-        late = activation.due_at is not None and activation.activated_at > activation.due_at
-        return State.ACTIVE_LATE if late else State.ACTIVE
-    if activation.status == Status.WAITING:
-        return State.WAITING
-    if activation.due_at is not None and activation.due_at <= now:
-        return State.LATE
-    if activation.warn_at is not None and activation.warn_at <= now:
-        return State.WARNING
-    return State.RUNNING
+    """`state_rules` for one activation, in one query (a list's rows carry `state` already,
+    annotated by `activations_list`)."""
+    return (
+        Activation.objects.filter(pk=activation.pk)
+        .annotate(state=state_expression(now))
+        .values_list("state", flat=True)
+        .get()
+    )
 
 
 def activations_list(*, activations: QuerySet[Activation], now: datetime, open_only: bool = False):
@@ -89,16 +95,10 @@ def activations_list(*, activations: QuerySet[Activation], now: datetime, open_o
     time yet, after the running ones; then oldest first). Steps prefetched."""
     if open_only:
         activations = activations.filter(status__in=[Status.WAITING, Status.RUNNING])
-    *rules, (fallback, _always) = state_rules(now)
-    state = Case(
-        *[When(rule, then=Value(name)) for name, rule in rules],
-        default=Value(fallback),
-        output_field=CharField(),
-    )
     return (
         activations.select_related("customer", "invoice", "ticket")
         .prefetch_related("steps")
-        .annotate(state=state)
+        .annotate(state=state_expression(now))
         .order_by(F("due_at").asc(nulls_last=True), "created_at", "pk")
     )
 

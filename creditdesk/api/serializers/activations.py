@@ -56,7 +56,8 @@ class ActivationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=STATE_CHOICES))
     def get_state(self, activation: Activation) -> str:
-        return state_of(activation, self.context.get("now") or timezone.now())
+        annotated = getattr(activation, "state", None)  # a list's rows: no query each
+        return annotated or state_of(activation, self.context.get("now") or timezone.now())
 
 
 class ActivationPurchaseSerializer(serializers.Serializer):

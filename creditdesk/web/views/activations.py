@@ -69,7 +69,9 @@ def _rows(activations, now) -> list[dict]:
 
 
 def _activation(request: HttpRequest, pk: int) -> Activation:
-    activation = activations_visible_to(request.user).filter(pk=pk).first()
+    """The activation if the user may read it (else a 404), its state annotated."""
+    visible = activations_visible_to(request.user).filter(pk=pk)
+    activation = activations_list(activations=visible, now=timezone.now()).first()
     if activation is None:
         raise Http404
     return activation
