@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activations.models import Activation
+from activations.services import activation_kind
 from sla.models import ActivationLeadTime, BusinessCalendar
 
 
@@ -35,7 +36,7 @@ class ProductForm(forms.Form):
     def for_product(cls, product: ActivationLeadTime, data=None) -> "ProductForm":
         initial = {
             "name": product.product,
-            "kind": "instant" if product.minutes_max is not None else "business_days",
+            "kind": activation_kind(product),
             "minutes_max": product.minutes_max,
             "business_days_min": product.business_days_min,
             "business_days_max": product.business_days_max,

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from activations.models import NOTE_LIMIT, Activation, ActivationStep
 from activations.selectors import STATE_LABELS, state_of
+from activations.services import activation_kind
 from sla.models import ActivationLeadTime
 
 ID_MAX = 2**63 - 1  # a 64-bit id; larger numbers are refused, never sent to the database
@@ -99,4 +100,4 @@ class ActivationProductSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=Activation.Kind.choices))
     def get_kind(self, product: ActivationLeadTime) -> str:
-        return "instant" if product.minutes_max is not None else "business_days"
+        return activation_kind(product)

@@ -22,6 +22,7 @@ from activations.selectors import (
 )
 from activations.services import (
     activation_complete,
+    activation_kind,
     activation_purchase,
     activation_step_meet,
     product_save,
@@ -183,7 +184,7 @@ def work_products(request: HttpRequest) -> HttpResponse:
     products = [
         {
             "product": product,
-            "instant": product.minutes_max is not None,
+            "instant": activation_kind(product) == Activation.Kind.INSTANT,
             "lead_time": lead_time_text(
                 minutes_max=product.minutes_max,
                 business_days_min=product.business_days_min,
