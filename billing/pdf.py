@@ -15,7 +15,6 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from djmoney.money import Money
-from weasyprint import HTML
 
 from billing.documents.snapshot import InvoiceSnapshot
 from billing.documents.words import amount_in_words
@@ -124,7 +123,12 @@ def seller_profile() -> SellerProfile:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """WeasyPrint alone; relative URLs resolve inside `templates/`."""
+    """WeasyPrint alone; relative URLs resolve inside `templates/`. Every PDF Creditdesk
+    prints goes through here."""
+    # Imported on first use: loading WeasyPrint and its fonts costs about 1.6 s of CPU, paid
+    # otherwise by every web worker, task worker and command, most of which print nothing.
+    from weasyprint import HTML
+
     pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
     return pdf
 
