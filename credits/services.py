@@ -546,9 +546,10 @@ def credits_reverse(
         raise NotReversible(entry=entry.pk)
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise AlreadyReversed(entry=entry.pk)
-    target = account if account is not None and account.pk == entry.account_id else None
+    # The entry's own account otherwise: its customer is told available credits changed.
+    target = account if account is not None and account.pk == entry.account_id else entry.account
     return _append(
-        target or CreditAccount(pk=entry.account_id),
+        target,
         kind=Kind.REVERSAL,
         credits=-entry.credits,
         needs_available=entry.credits > 0,

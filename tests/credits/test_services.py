@@ -1,12 +1,16 @@
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.test.utils import CaptureQueriesContext
 from djmoney.money import Money
 
 from core.amounts import CurrencyMismatch, InvalidAmount
 from core.errors import InvalidInput, ReasonRequired
+from core.events import domain_event
 from credits.exceptions import (
     AlreadyReversed,
+    ExpiryWithoutZone,
     HoldAccountMismatch,
     HoldNotActive,
     IdempotencyConflict,
@@ -31,6 +35,7 @@ from credits.services import (
     credits_take_back_refunded,
     credits_top_up,
 )
+from credits.signals import available_credits_changed
 from tests.factories import make_credit_account, make_customer, make_user
 
 D = Decimal
@@ -471,3 +476,225 @@ def test_a_refunded_purchase_never_takes_credits_already_spoken_for(account):
 
     assert stored(account).balance == D("10.00")
     assert_consistent(account)
+
+
+# What integrators and billing hear of, once the write commits
+
+
+@pytest.fixture
+def heard():
+    """(event type, entry pk) of each domain event, and the customer of each
+    available_credits_changed, in the order they were sent."""
+    events: list[tuple[str, int]] = []
+    changed: list[int] = []
+
+    def on_event(sender, instance, **kwargs):
+        events.append((sender, instance.pk))
+
+    def on_change(sender, customer_id, **kwargs):
+        changed.append(customer_id)
+
+    domain_event.connect(on_event)
+    available_credits_changed.connect(on_change)
+    yield events, changed
+    domain_event.disconnect(on_event)
+    available_credits_changed.disconnect(on_change)
+
+
+def test_top_ups_and_charges_are_announced_once_and_every_change_of_available_credits(
+    account, staff, heard, django_capture_on_commit_callbacks
+):
+    events, changed = heard
+    rule = CreditRule(
+        min_available_credits=D("2"), min_billable_credits=D("1"), increment_minutes=60
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        top_up = credits_top_up(account=account, credits="5", idempotency_key="pay:1")
+        credits_top_up(account=account, credits="5", idempotency_key="pay:1")  # a replay
+        hold = credits_place_hold(account=account, credits="2")
+        charge = credits_charge(account=account, credits="2", hold=hold)
+        no_show = credits_charge_no_show(account=account, rule=rule)
+        released = credits_place_hold(account=account, credits="1")
+        credits_release_hold(hold=released)
+        credits_grant(account=account, credits="1")
+        credits_refund(account=account, credits="1")
+        credits_expire(account=account, credits="1")
+        credits_adjust(account=account, credits="1", reason="x", by=staff)
+        credits_reverse(entry=charge, reason="error", by=staff)
+
+    assert events == [
+        ("credits.topped_up", top_up.pk),
+        ("credits.charged", charge.pk),
+        ("credits.charged", no_show.pk),
+    ]
+    assert changed == [account.customer_id] * 11
+
+
+def test_a_key_reused_for_another_kind_of_entry_is_refused_naming_the_key(db):
+    account = make_credit_account()
+    credits_top_up(account=account, credits="10", idempotency_key=" payment:7 ")
+
+    with pytest.raises(IdempotencyConflict) as refused:
+        credits_grant(account=account, credits="10", idempotency_key="payment:7")
+
+    assert refused.value.params == {"key": "payment:7"}
+    assert LedgerEntry.objects.get().idempotency_key == "payment:7"
+
+
+@pytest.mark.parametrize(
+    ("field", "longest"), [("reference_type", 40), ("reference_id", 64), ("idempotency_key", 100)]
+)
+def test_texts_are_stripped_and_refused_one_character_beyond_their_column(db, field, longest):
+    account = make_credit_account()
+
+    entry = credits_top_up(account=account, credits="1", **{field: " " + "x" * longest + " "})
+    with pytest.raises(InvalidInput) as refused:
+        credits_top_up(account=account, credits="1", **{field: "y" * (longest + 1)})
+
+    assert getattr(entry, field) == "x" * longest
+    assert refused.value.field == field
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_missing_references_and_reasons_are_empty(account, staff):
+    entry = credits_grant(
+        account=account, credits="1", reason=None, reference_type=None, reference_id=None
+    )
+    charge = credits_charge(account=account, credits="1", reason="  70 min  ", by=staff)
+
+    assert (entry.reason, entry.reference_type, entry.reference_id) == ("", "", "")
+    assert (charge.reason, charge.created_by_id) == ("70 min", staff.pk)
+
+
+def test_each_entry_records_who_wrote_it(account, staff):
+    rule = CreditRule(
+        min_available_credits=D("2"), min_billable_credits=D("1"), increment_minutes=60
+    )
+
+    written = [
+        credits_top_up(account=account, credits="1", by=staff),
+        credits_grant(account=account, credits="1", by=staff),
+        credits_refund(account=account, credits="1", by=staff),
+        credits_charge_no_show(account=account, rule=rule, by=staff),
+    ]
+
+    assert [entry.created_by_id for entry in written] == [staff.pk] * 4
+    assert LedgerEntry.objects.filter(created_by=staff).count() == 4
+
+
+def test_a_payment_amount_must_fit_its_column(db):
+    account = make_credit_account(make_customer(currency="COP"))
+
+    with pytest.raises(InvalidAmount) as refused:
+        credits_top_up(account=account, credits="1", amount=Money("1000000000000", "COP"))
+    entry = credits_top_up(account=account, credits="1", amount=Money("999999999999.99", "COP"))
+
+    assert refused.value.field == "amount"
+    assert entry.amount == Money("999999999999.99", "COP")
+
+
+@pytest.mark.parametrize("expires_at", [datetime(2027, 1, 1), date(2027, 1, 1), "2027-01-01"])  # noqa: DTZ001
+def test_credits_that_expire_need_an_aware_moment(db, expires_at):
+    account = make_credit_account()
+
+    with pytest.raises(ExpiryWithoutZone) as refused:
+        credits_grant(account=account, credits="1", expires_at=expires_at)
+
+    assert refused.value.field == "expires_at"
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_a_hold_needs_the_larger_of_its_credits_and_the_minimum(db):
+    account = make_credit_account(credits="3")
+
+    with pytest.raises(InsufficientCredits) as refused:
+        credits_place_hold(account=account, credits="3.01", min_available_credits="1")
+    hold = credits_place_hold(account=account, credits="3", min_available_credits="0")
+
+    assert (refused.value.available, refused.value.required) == (D("3"), D("3.01"))
+    assert hold.available_after == D("0")
+
+
+def test_a_negative_minimum_or_an_overlong_reference_places_no_hold(account):
+    with pytest.raises(InvalidAmount) as minimum:
+        credits_place_hold(account=account, credits="1", min_available_credits="-1")
+    with pytest.raises(InvalidInput) as reference:
+        credits_place_hold(account=account, credits="1", reference_type="x" * 41)
+    hold = credits_place_hold(
+        account=account, credits="1", reference_type=" ticket ", reference_id=" T-1 "
+    )
+
+    assert minimum.value.field == "min_available_credits"
+    assert reference.value.field == "reference_type"
+    assert (hold.reference_type, hold.reference_id) == ("ticket", "T-1")
+    assert CreditHold.objects.count() == 1
+
+
+def test_a_hold_decided_on_the_account_intake_locked_reads_it_no_more(account):
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        locked = CreditAccount.objects.select_for_update().get(pk=account.pk)
+        statements = 1 if connection.vendor == "postgresql" else 2
+        with CaptureQueriesContext(connection) as queries:
+            credits_place_hold(account=locked, credits="1", locked=True)
+
+    assert len(queries) == statements
+    assert (locked.held, stored(account).held) == (D("1"), D("1"))
+
+
+def test_a_charge_marks_the_hold_it_converted(account):
+    hold = credits_place_hold(account=account, credits="1")
+
+    entry = credits_charge(account=account, credits="1", hold=hold)
+
+    assert (hold.status, hold.closed_at) == ("converted", entry.created_at)
+
+
+def test_releasing_refreshes_only_the_account_of_the_hold(account):
+    other = make_credit_account(credits="5")
+    hold = credits_place_hold(account=CreditAccount.objects.get(pk=account.pk), credits="3")
+
+    credits_release_hold(hold=hold, account=other)
+    credits_release_hold(hold=credits_place_hold(account=account, credits="2"), account=account)
+
+    assert (other.balance, other.held, other.entry_count) == (D("5"), D("0"), 1)
+    assert stored(account).held == D("0")
+    assert (account.held, account.available) == (D("0"), D("10"))
+
+
+def test_a_no_show_whose_rule_bills_nothing_is_refused_naming_the_rule(account):
+    rule = CreditRule(
+        min_available_credits=D("2"), min_billable_credits=D("0"), increment_minutes=60
+    )
+
+    with pytest.raises(InvalidAmount) as refused:
+        credits_charge_no_show(account=account, rule=rule)
+
+    assert refused.value.field == "min_billable_credits"
+    assert LedgerEntry.objects.filter(kind="no_show").count() == 0
+
+
+def test_a_reversal_refreshes_the_account_only_when_it_is_the_entrys(account, staff):
+    other = make_credit_account(credits="5")
+    charge = credits_charge(account=account, credits="3")
+
+    credits_reverse(entry=charge, reason="error", by=staff, account=other)
+
+    assert (other.balance, other.entry_count) == (D("5"), 1)
+    assert stored(account).balance == D("10")
+
+
+def test_a_reversal_may_take_back_exactly_the_available_credits(db, staff):
+    account = make_credit_account()
+    top_up = credits_top_up(account=account, credits="5")
+    credits_place_hold(account=account, credits="1")
+    spent = credits_top_up(account=account, credits="1")
+
+    reversal = credits_reverse(entry=spent, reason="pago rechazado", by=staff, account=account)
+    with pytest.raises(InsufficientCredits) as refused:
+        credits_reverse(entry=top_up, reason="pago rechazado", by=staff, account=account)
+
+    assert (reversal.credits, account.available) == (D("-1"), D("4"))
+    assert (refused.value.available, refused.value.required) == (D("4"), D("5"))
