@@ -46,6 +46,7 @@ from billing.services.invoices import invoice_add_line, invoice_create_draft, in
 from contracts.models import Customer
 from core.amounts import MONEY_COLUMN, parse_money
 from core.errors import InvalidInput
+from core.instants import instant_check
 from sla.business_days import end_of_business_days
 from sla.calendars import ALWAYS_OPEN, Calendar, to_us
 from sla.models import ActivationLeadTime, BusinessCalendar
@@ -329,6 +330,21 @@ def activation_purchase(
 # --- the checklist ----------------------------------------------------------------------------
 
 
+def _moment(at: datetime | None) -> datetime:
+    """When staff say something happened: `at`, else now; aware, within the accepted years
+    (`core.instants`) and never in the future. A refusal names the field `at`."""
+    now = timezone.now()
+    at = at or now
+    to_us(at, "at")
+    try:
+        instant_check(at)
+    except ValidationError as error:
+        raise InvalidInput({"at": [error]}) from None
+    if at > now:
+        raise InvalidInput({"at": [ValidationError(_("No puede ser posterior a ahora."))]})
+    return at
+
+
 def _credit_payment(activation_id: int, paid_at: datetime) -> bool:
     locked = activation_lock(activation_id)
     if locked.status not in OPEN_STATUSES:
@@ -365,11 +381,7 @@ def activation_step_meet(
     """Staff tick a prerequisite (not the payment: the invoice does). Met once: ticking it
     again changes nothing. `at` (when it was met, not in the future) defaults to now; the
     note has at most `NOTE_LIMIT` characters (refused, never cut)."""
-    now = timezone.now()
-    at = at or now
-    to_us(at, "at")
-    if at > now:
-        raise InvalidInput({"at": [ValidationError(_("No puede ser posterior a ahora."))]})
+    at = _moment(at)
     note = (note or "").strip()
     if len(note) > NOTE_LIMIT:
         too_long = gettext_lazy("Como máximo %(limit)s caracteres.")
@@ -397,9 +409,9 @@ def activation_step_meet(
 def activation_complete(
     *, activation: Activation, by: User | None, at: datetime | None = None
 ) -> Activation:
-    """Staff record the product active (only once its clock runs); on time iff at <= due."""
-    at = at or timezone.now()
-    to_us(at, "at")
+    """Staff record the product active (only once its clock runs); on time iff at <= due.
+    `at` (when it became active, not in the future) defaults to now."""
+    at = _moment(at)
     with transaction.atomic():
         locked = activation_lock(activation.pk)
         if locked.status == Status.WAITING:

@@ -3,15 +3,20 @@ prerequisite, recording the product active), through the service, the API and th
 clear refusal naming the field (400 or a form error, never a 500) and nothing written —
 no activation, step, invoice or invoice line, no step ticked, no status changed."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from djmoney.money import Money
 
 from activations.exceptions import InvoiceNotForActivation
 from activations.models import NOTE_LIMIT, Activation, ActivationStep
-from activations.services import activation_purchase, activation_step_meet
+from activations.services import activation_complete, activation_purchase, activation_step_meet
 from billing.models import Invoice, InvoiceLine
+from billing.services.payments import payment_record
 from contracts.models import Channel
+from contracts.services import customer_today
 from core.errors import InvalidInput
 from tests.api.conftest import client_for
 from tests.factories import make_account_manager, make_agent, make_finance_user
@@ -210,4 +215,35 @@ def test_a_step_of_another_activation_or_position_is_a_404(world):
     step = world["mine"].steps.get(position=2)
     page = _page(world["agent"]).post(f"/workspace/activations/{other.pk}/steps/{step.pk}/meet/")
     assert page.status_code == 404
+    assert _written() == before
+
+
+# --- recording the product active -------------------------------------------------------------
+
+
+def test_a_product_cannot_be_recorded_active_in_the_future(
+    world, django_capture_on_commit_callbacks
+):
+    hosting = activation_purchase(
+        customer=world["customer"],
+        product=world["catalogue"]["Hosting"],
+        unit_price=Money("1000", "ARS"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # its task ticks the payment
+        payment_record(
+            customer=world["customer"],
+            amount=hosting.invoice.total,
+            provider="bank_transfer",
+            provider_ref="TR-FUTURE",
+            received_on=customer_today(world["customer"]),
+            invoice=hosting.invoice,
+        )
+    hosting.refresh_from_db()
+    assert hosting.status == Activation.Status.RUNNING
+    before = _written()
+    with pytest.raises(InvalidInput) as refused:
+        activation_complete(
+            activation=hosting, by=world["agent"], at=timezone.now() + timedelta(days=400)
+        )
+    assert list(refused.value.fields) == ["at"]
     assert _written() == before

@@ -274,7 +274,8 @@ def test_on_time_and_late_completions_and_the_rate(
             _pay(Invoice.objects.get(pk=activation.invoice_id), ref=ref)
         at = datetime(2026, 12, 7, 13, minutes_after, tzinfo=UTC)
         activation.refresh_from_db()
-        done.append(activation_complete(activation=activation, by=None, at=at))
+        with time_machine.travel(datetime(2026, 12, 7, 14, 0, tzinfo=UTC), tick=False):
+            done.append(activation_complete(activation=activation, by=None, at=at))
     now = datetime(2026, 12, 8, tzinfo=UTC)
     assert [state_of(a, now) for a in done] == [State.ACTIVE, State.ACTIVE_LATE]
     rate = activations_on_time(
