@@ -272,6 +272,9 @@ def activation_purchase(
     kind = activation_kind(product)
     if kind == Kind.BUSINESS_DAYS and product.calendar_id is None:
         raise ProductWithoutCalendar(field="product", product=product.product)
+    if invoice is not None and unit_price is not None:  # never a price silently ignored
+        both = gettext_lazy("Indique un precio o una factura ya emitida, no los dos.")
+        raise InvalidInput({"unit_price": [ValidationError(both, code="invalid")]})
     if invoice is None:
         if unit_price is None:
             raise InvalidInput({"unit_price": [_required()]})

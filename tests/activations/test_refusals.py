@@ -156,6 +156,18 @@ def test_another_customers_invoice_is_a_404_and_links_nothing(world):
     assert _written() == before
 
 
+def test_a_price_and_an_invoice_together_are_refused_not_one_ignored(world):
+    before = _written()
+    response = client_for(world["finance"]).post(
+        "/api/v1/activations/",
+        _purchase(world, invoice=world["mine"].invoice_id, unit_price="5000.00"),
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["fields"]) == ["unit_price"]
+    assert _written() == before
+
+
 def test_the_service_refuses_another_customers_invoice_naming_it(world):
     before = _written()
     with pytest.raises(InvoiceNotForActivation) as refused:
