@@ -27,6 +27,16 @@ accesslog = None if os.environ.get("LOG_FORMAT") == "json" else "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def when_ready(server) -> None:
+    """Import every URL configuration and its views in the master too: Django loads them on
+    the first request, which would otherwise be every new worker's first request."""
+    from django.urls import URLResolver, get_resolver
+
+    resolvers = [get_resolver()]
+    while resolvers:
+        resolvers += [p for p in resolvers.pop().url_patterns if isinstance(p, URLResolver)]
+
+
 def pre_fork(server, worker) -> None:
     """Nothing the master opened is shared with a worker: Django opens a database connection
     per process on first use. Freezing what the master built keeps the garbage collector of
