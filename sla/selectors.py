@@ -27,7 +27,10 @@ from django.db.models import (
     DurationField,
     Exists,
     F,
+    Func,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -524,10 +527,39 @@ RESPONSE = Q(kind=SlaClock.Kind.RESPONSE)
 RESOLUTION = Q(kind=SlaClock.Kind.RESOLUTION)
 
 
-def _compliance_counts() -> dict:
-    """The counted figures of `sla_compliance`, as aggregates over clocks."""
+class Bytewise(Func):
+    """Text ordered byte by byte (PostgreSQL's "C" collation; SQLite's default, BINARY),
+    whatever the database's collation, so strings with one prefix sort next to each other."""
+
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template='%(expressions)s COLLATE "C"', **extra_context
+        )
+
+
+NUMBERED = Q(subject_number__isnull=False)
+
+
+def _compliance_counts(*, by_number: bool = False) -> dict:
+    """The counted figures of `sla_compliance`, as aggregates over clocks.
+
+    `by_number` counts distinct subjects by their number where they have one (an integer
+    sort: the strings of a month of 100,000 tickets take a third longer to sort, spilling to
+    disk, bench/README.md), by the subject string otherwise. That is exact while the numbered
+    subjects are of one kind ("ticket:1" and "more:1" share a number); the first and last
+    numbered subject, in byte order, say whether they are (`_tickets`)."""
+    tickets: dict = {"tickets": Count("subject", distinct=True)}
+    if by_number:
+        tickets = {
+            "tickets": Count("subject_number", distinct=True)
+            + Count("subject", distinct=True, filter=~NUMBERED),
+            "numbered_first": Min(Bytewise("subject"), filter=NUMBERED),
+            "numbered_last": Max(Bytewise("subject"), filter=NUMBERED),
+        }
     return {
-        "tickets": Count("subject", distinct=True),
+        **tickets,
         "response_decided": Count("pk", filter=RESPONSE & DECIDED),
         "response_met": Count("pk", filter=RESPONSE & Q(state=SlaClock.State.MET)),
         "resolution_decided": Count("pk", filter=RESOLUTION & DECIDED),
@@ -538,41 +570,62 @@ def _compliance_counts() -> dict:
     }
 
 
-def sla_compliance_of_periods(*, subjects: list[QuerySet]) -> list[GroupCompliance]:
-    """`sla_compliance`'s overall counts and shares for the clocks of each set of subjects
-    (each month's or week's tickets of a contract: `tickets.selectors.contract_clock_subjects`),
-    in one query whatever their number; no percentiles or breaches. A clock in several sets
-    counts in each.
+COUNTED = (
+    "tickets",
+    "response_decided",
+    "response_met",
+    "resolution_decided",
+    "resolution_met",
+    "first_time_resolution_met",
+)
 
-    The query is one aggregate per set, joined by UNION ALL, each reading its clocks through
-    the subject index as a semi-join. (Labelling each clock with `CASE WHEN subject IN (...)`
-    instead keeps the subquery as a per-row SubPlan that PostgreSQL hashes only while it fits
-    in `work_mem`: a month of 100,000 tickets then took over half an hour.)"""
-    if not subjects:
+
+def _tickets(row: dict, clocks: QuerySet[SlaClock]) -> int:
+    """`row`'s distinct subjects counted `by_number`; recounted by subject string (one more
+    query) when its numbered subjects are of several kinds. Strings with one prefix are
+    contiguous in byte order, so the first and last numbered subject share a kind exactly
+    when all do."""
+    first, last = row["numbered_first"], row["numbered_last"]
+    if first is None or first.partition(":")[0] == last.partition(":")[0]:
+        return row["tickets"]
+    return clocks.aggregate(tickets=Count("subject", distinct=True))["tickets"]
+
+
+def sla_compliance_of_periods(*, clocks: list[QuerySet[SlaClock]]) -> list[GroupCompliance]:
+    """`sla_compliance`'s overall counts and shares for each set of clocks (each month's or
+    week's tickets of a contract: `tickets.selectors.contract_clocks`), in one query whatever
+    their number (one more for a set whose numbered subjects are of several kinds, which a
+    contract's clocks never are); no percentiles or breaches. A clock in several sets counts
+    in each.
+
+    The query is one aggregate per set, joined by UNION ALL, so each set keeps the plan it
+    has alone: a contract's tickets join their clocks on the clocks' `subject_number` (an
+    integer, indexed), as a hash or merge join for a month of 100,000 tickets, through the
+    index for a few. (Labelling each clock with `CASE WHEN subject IN (...)` instead keeps the
+    subquery as a per-row SubPlan that PostgreSQL hashes only while it fits in `work_mem`: a
+    month of 100,000 tickets then took over half an hour.)"""
+    if not clocks:
         return []
+    sets = [part.exclude(state=SlaClock.State.UNTIMED).order_by() for part in clocks]
     per_set = [
-        SlaClock.objects.filter(subject__in=part)
-        .exclude(state=SlaClock.State.UNTIMED)
-        .order_by()
-        .annotate(period=Value(index, output_field=IntegerField()))
+        part.annotate(period=Value(index, output_field=IntegerField()))
         .values("period")
-        .annotate(**_compliance_counts())
-        for index, part in enumerate(subjects)
+        .annotate(**_compliance_counts(by_number=True))
+        for index, part in enumerate(sets)
     ]
     query = per_set[0].union(*per_set[1:], all=True).order_by() if len(per_set) > 1 else per_set[0]
     rows = {row["period"]: row for row in query}
-    empty = dict.fromkeys(_compliance_counts(), 0)
+    empty = {**dict.fromkeys(COUNTED, 0), "numbered_first": None, "numbered_last": None}
     durations = dict.fromkeys(
         ("response_median", "response_p90", "resolution_median", "resolution_p90")
     )
-    return [
-        GroupCompliance(
-            priority=None,
-            **{name: rows.get(index, empty)[name] for name in empty},
-            **durations,
-        )
-        for index in range(len(subjects))
-    ]
+    periods = []
+    for index, part in enumerate(sets):
+        row = rows.get(index, empty)
+        figures = {name: row[name] for name in COUNTED}
+        figures["tickets"] = _tickets(row, part)
+        periods.append(GroupCompliance(priority=None, **figures, **durations))
+    return periods
 
 
 def sla_compliance(*, clocks: QuerySet[SlaClock], portable: bool | None = None) -> Compliance:
@@ -620,17 +673,7 @@ def sla_compliance(*, clocks: QuerySet[SlaClock], portable: bool | None = None) 
 
 
 def _group(priority, row: dict, clocks: QuerySet[SlaClock], portable: bool) -> GroupCompliance:
-    figures = {
-        name: row[name]
-        for name in (
-            "tickets",
-            "response_decided",
-            "response_met",
-            "resolution_decided",
-            "resolution_met",
-            "first_time_resolution_met",
-        )
-    }
+    figures = {name: row[name] for name in COUNTED}
     for name, kind in (("response", RESPONSE), ("resolution", RESOLUTION)):
         for suffix, fraction in (("median", 0.5), ("p90", 0.9)):
             key = f"{name}_{suffix}"

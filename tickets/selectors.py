@@ -34,8 +34,11 @@ def intake_attempt_list(*, filters: dict | None = None) -> QuerySet[IntakeAttemp
     return IntakeAttemptFilter(filters or {}, queryset=queryset).qs
 
 
+CLOCK_SUBJECT_PREFIX = "ticket:"  # `Ticket.clock_subject` is this and the ticket's id
+
+
 def clock_subject_of_outer_ticket() -> Concat:
-    return Concat(Value("ticket:"), Cast(OuterRef("pk"), output_field=CharField()))
+    return Concat(Value(CLOCK_SUBJECT_PREFIX), Cast(OuterRef("pk"), output_field=CharField()))
 
 
 def ticket_has_clock(*where: Q, **conditions) -> Exists:
@@ -82,29 +85,21 @@ def contract_clocks(
 ) -> QuerySet[SlaClock]:
     """The SLA clocks of the contract's tickets (opened in [opened_from, opened_before) when
     given): what its compliance is computed from."""
-    return SlaClock.objects.filter(
-        subject__in=contract_clock_subjects(
-            contract, opened_from=opened_from, opened_before=opened_before
-        )
-    )
-
-
-def contract_clock_subjects(
-    contract: Contract,
-    *,
-    opened_from: datetime | None = None,
-    opened_before: datetime | None = None,
-) -> QuerySet:
-    """The clock subjects ("ticket:<id>") of the contract's tickets opened in
-    [opened_from, opened_before), as a subquery."""
     tickets = Ticket.objects.filter(contract=contract)
     if opened_from is not None:
         tickets = tickets.filter(opened_at__gte=opened_from)
     if opened_before is not None:
         tickets = tickets.filter(opened_at__lt=opened_before)
-    return tickets.annotate(
-        clock_subject=Concat(Value("ticket:"), Cast("pk", output_field=CharField()))
-    ).values("clock_subject")
+    return clocks_of_tickets(tickets)
+
+
+def clocks_of_tickets(tickets: QuerySet[Ticket]) -> QuerySet[SlaClock]:
+    """The SLA clocks of these tickets, joined on the clocks' `subject_number` (the ticket's
+    id, an integer the database keeps) rather than on "ticket:<id>" built for each ticket:
+    a month of 100,000 tickets reads its 200,000 clocks in half the time (bench/README.md)."""
+    return SlaClock.objects.filter(
+        subject__startswith=CLOCK_SUBJECT_PREFIX, subject_number__in=tickets.values("pk")
+    )
 
 
 def ticket_clocks(ticket: Ticket, *, now: datetime, language: str) -> list[dict]:

@@ -31,7 +31,7 @@ from sla.selectors import (
 )
 from tickets.models import Ticket
 from tickets.outcomes import OutcomeMonth, outcomes_by_month
-from tickets.selectors import contract_clock_subjects, contract_clocks
+from tickets.selectors import contract_clocks
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,8 @@ def sla_report_data(
     # The weeks' counts and shares in one query; their medians would cost a query each and
     # the report shows only the shares by week.
     weekly = sla_compliance_of_periods(
-        subjects=[
-            contract_clock_subjects(
+        clocks=[
+            contract_clocks(
                 contract,
                 opened_from=_moment(first, zone),
                 opened_before=_moment(last + timedelta(days=1), zone),

@@ -41,7 +41,6 @@ from sla.selectors import (
 )
 from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket
 from tickets.selectors import (
-    contract_clock_subjects,
     contract_clocks,
     ticket_charges,
     ticket_clocks,
@@ -294,8 +293,8 @@ def portal_charts(
     shares = None
     if compliance and summary.contract is not None:
         periods = sla_compliance_of_periods(
-            subjects=[
-                contract_clock_subjects(summary.contract, opened_from=start, opened_before=end)
+            clocks=[
+                contract_clocks(summary.contract, opened_from=start, opened_before=end)
                 for start, end in pairwise(bounds)
             ]
         )

@@ -17,9 +17,10 @@ from contracts.models import Channel
 from creditdesk.web.selectors import compliance_months, month_starts
 from credits.selectors import credit_movements, credit_movements_by_period
 from sla.selectors import sla_compliance_of_periods
+from sla.services import clocks_start
 from tests.web.conftest import top_up
 from tickets.models import Ticket
-from tickets.selectors import contract_clock_subjects
+from tickets.selectors import contract_clocks
 from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_transition
@@ -69,12 +70,12 @@ def test_compliance_of_periods_matches_sla_compliance_month_by_month(shop):
     _history(shop, 2)
     reports = list(reversed(compliance_months(contract=shop.contract, now=NOW, months=4)))
     bounds = [*(report.start for report in reports), NOW]
-    subjects = [
-        contract_clock_subjects(shop.contract, opened_from=start, opened_before=end)
+    clocks = [
+        contract_clocks(shop.contract, opened_from=start, opened_before=end)
         for start, end in pairwise(bounds)
     ]
     with CaptureQueriesContext(connection) as queries:
-        periods = sla_compliance_of_periods(subjects=subjects)
+        periods = sla_compliance_of_periods(clocks=clocks)
     assert len(queries) == 1
     fields = ("tickets", "response_decided", "response_met", "resolution_decided")
     fields += ("resolution_met", "first_time_resolution_met")
@@ -87,20 +88,41 @@ def test_compliance_of_periods_matches_sla_compliance_month_by_month(shop):
     assert periods[3].response_share is None
 
 
+def test_a_contracts_clocks_are_its_tickets_joined_by_number(shop):
+    """`contract_clocks` joins on the clocks' integer `subject_number`; a clock of another
+    kind of subject that shares a ticket's number is not the ticket's."""
+    _history(shop, 1)
+    tickets = list(Ticket.objects.filter(contract=shop.contract))
+    clock = contract_clocks(shop.contract).first()
+    clocks_start(
+        subject=f"more:{tickets[0].pk}",
+        policy=clock.policy_version,
+        priority=clock.priority,
+        started_at=NOW,
+    )
+
+    subjects = contract_clocks(shop.contract).values_list("subject", flat=True)
+
+    assert sorted(subjects) == sorted(
+        ticket.clock_subject for ticket in tickets for _kind in ("response", "resolution")
+    )
+
+
 @pytest.mark.postgres
 def test_compliance_of_periods_reads_each_period_as_a_join_whatever_the_memory(shop):
     """A month of 100,000 tickets once took over half an hour: the periods' subject lists were
     a per-row SubPlan, hashed only while they fit in work_mem. Each period is now a
-    semi-join, which PostgreSQL plans the same way however little memory it has."""
+    semi-join, which PostgreSQL plans the same way however little memory it has, on the
+    clocks' integer `subject_number`: no "ticket:<id>" string is built per ticket."""
     _history(shop, 1)
     months = list(reversed(compliance_months(contract=shop.contract, now=NOW, months=3)))
     bounds = [*(month.start for month in months), NOW]
-    subjects = [
-        contract_clock_subjects(shop.contract, opened_from=start, opened_before=end)
+    clocks = [
+        contract_clocks(shop.contract, opened_from=start, opened_before=end)
         for start, end in pairwise(bounds)
     ]
     with CaptureQueriesContext(connection) as queries:
-        sla_compliance_of_periods(subjects=subjects)
+        sla_compliance_of_periods(clocks=clocks)
     (query,) = queries.captured_queries
 
     with connection.cursor() as cursor:
@@ -109,7 +131,9 @@ def test_compliance_of_periods_reads_each_period_as_a_join_whatever_the_memory(s
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "SubPlan" not in plan, plan
-    assert plan.count("Semi Join") + plan.count("Nested Loop") >= len(subjects), plan
+    assert plan.count("Semi Join") + plan.count("Nested Loop") >= len(clocks), plan
+    assert plan.count("subject_number = ") >= len(clocks), plan
+    assert "||" not in plan, plan
 
 
 def _client(shop, language: str) -> Client:
