@@ -26,6 +26,13 @@ CALENDAR_PROPERTIES="$(printf -- '--deselect=tests/sla/test_calendars.py::%s ' \
     test_add_matches_the_minute_oracle test_between_matches_the_minute_oracle \
     test_add_and_between_are_inverses test_batch_matches_scalar_on_random_calendars)"
 
+# The ledger's state machine (hypothesis, 18 s) and the API and admin flow tests of
+# test_bounds.py would run for nearly every mutant of the ledger and its services; they are
+# left out like the calendars' properties: the scores are what the module-level tests kill.
+LEDGER_FLOWS="--deselect=tests/credits/test_ledger_state_machine.py::test_random_operation_sequences_keep_the_ledger_invariants $(printf -- '--deselect=tests/credits/test_bounds.py::%s ' \
+    test_the_api_answers_400_naming_the_field_and_writes_nothing \
+    test_the_admin_adjustment_form_shows_the_refusal_and_writes_nothing)"
+
 # The ledger's functions that run on SQLite, where the mutation run is: the chain's format,
 # the Python path of each write and the refusals. The one-statement PostgreSQL writes
 # (`_append_postgresql`, `_place_hold_postgresql`, `_release_hold_postgresql`, the helpers that
@@ -38,8 +45,8 @@ LEDGER_SQLITE="$(printf -- '*.x_%s__mutmut_* ' credits_text timestamp_text chain
 
 # name | file mutated | its mutants (globs; empty: every function in the file) | own tests
 MODULES=(
-    "ledger|credits/ledger.py|$LEDGER_SQLITE|tests/credits/test_ledger.py tests/credits/test_services.py tests/credits/test_ledger_state_machine.py tests/credits/test_verify_ledger.py tests/credits/test_bounds.py"
-    "ledger_services|credits/services.py||tests/credits/test_services.py tests/credits/test_bounds.py"
+    "ledger|credits/ledger.py|$LEDGER_SQLITE|tests/credits/test_ledger.py tests/credits/test_services.py tests/credits/test_ledger_state_machine.py tests/credits/test_verify_ledger.py tests/credits/test_bounds.py $LEDGER_FLOWS"
+    "ledger_services|credits/services.py||tests/credits/test_services.py tests/credits/test_bounds.py $LEDGER_FLOWS"
     "rules|credits/rules.py||tests/credits/test_rules.py"
     "solvency|credits/solvency.py||tests/credits/test_solvency.py"
     "money|core/money.py||tests/billing/test_money.py"
