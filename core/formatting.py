@@ -83,6 +83,11 @@ def format_share(value: Decimal | None, *, locale: Locale) -> str:
     return "-" if value is None else format_percent(value, "#,##0.0 %", locale=locale)
 
 
+def format_target(value: Decimal, *, locale: Locale) -> str:
+    """A promised share of 0-1 as the plan states it, never rounded ("90 %", "99,95 %")."""
+    return format_percent(value, "#,##0.## %", locale=locale)
+
+
 def format_date(value: date | None, *, locale: Locale, pattern: str = "long") -> str:
     """A day in words ("5 de enero de 2026", "5 January 2026"), or in a shorter CLDR
     `pattern` ("d MMM": "5 ene")."""

@@ -11,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale
-from babel.numbers import format_percent
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
@@ -22,6 +21,7 @@ from core.formatting import (
     format_date,
     format_duration,
     format_share,
+    format_target,
 )
 from core.languages import language_code
 from core.spreadsheets import spreadsheet_safe
@@ -228,7 +228,7 @@ def compliance_chart_svg(
     )
     if target is not None:
         y = top + plot_height * (1 - float(target))
-        text = format_percent(target, "#,##0 %", locale=locale)
+        text = format_target(target, locale=locale)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#b00020" '
             f'stroke-width="1.2" stroke-dasharray="5 3" data-target="compliance"/>'
@@ -296,9 +296,7 @@ def _context(report: SlaReport, language: str) -> dict:
             _group_row(group, language, labels, locale) for group in report.compliance.by_priority
         ],
         "overall": _group_row(report.compliance.overall, language, labels, locale),
-        "compliance_target": format_percent(
-            contract.plan.sla_compliance_share, "#,##0 %", locale=locale
-        ),
+        "compliance_target": format_target(contract.plan.sla_compliance_share, locale=locale),
         "chart": compliance_chart_svg(
             report.weeks,
             language=language,

@@ -5,9 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from babel.numbers import format_percent
-
-from core.formatting import credits_text, document_locale, format_date, format_share
+from core.formatting import (
+    credits_text,
+    document_locale,
+    format_date,
+    format_share,
+    format_target,
+)
 from core.languages import language_code
 
 
@@ -294,7 +298,7 @@ def compliance_chart(
     locale = document_locale(language)
 
     def percent(value: Decimal) -> str:
-        return format_percent(value / 100, "#,##0 %", locale=locale)
+        return format_target(value / 100, locale=locale)
 
     def share(value: Decimal | None) -> str:
         return format_share(value, locale=locale)

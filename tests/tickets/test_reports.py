@@ -21,6 +21,7 @@ from creditdesk.reports.rendering import (
     sla_report_pdf,
     worst_breaches,
 )
+from creditdesk.web.charts import compliance_chart
 from credits.selectors import ledger_entry_list
 from credits.services import credit_account_get_or_create, credits_top_up
 from sla.models import SlaClock
@@ -309,3 +310,25 @@ def test_the_portal_serves_the_report_as_pdf_and_as_csv(client, report, requeste
     rows = list(csv.DictReader(io.StringIO(csv_response.content.decode())))
     assert {"report", "compliance", "week"} <= {row["section"] for row in rows}
     assert client.get("/portal/sla-reports/1800-01/csv/").status_code == 404
+
+
+def test_a_target_with_decimals_reads_as_the_plan_states_it(report):
+    """99.95 % is a common promise: the PDF's figure, its chart and the portal's chart say
+    "99,95 %", never a rounded "100 %" (nor 92.5 as "92 %")."""
+    plan = report.contract.plan
+    plan.sla_compliance_target = Decimal("99.95")
+    plan.save(update_fields=["sla_compliance_target"])
+    reader = PdfReader(io.BytesIO(sla_report_pdf(report, language="es")))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Objetivo de cumplimiento 99,95 %" in text
+    assert "Objetivo: 99,95 %" in text
+    english = compliance_chart_svg(report.weeks, language="en", target=Decimal("0.925"))
+    assert "Target: 92.5%" in english or "Target: 92.5 %" in english
+    portal = compliance_chart(
+        month_starts=[date(2026, 11, 1)],
+        response=[Decimal("1")],
+        resolution=[None],
+        target=Decimal("0.9995"),
+        language="es",
+    )
+    assert portal.reference_text == "99,95 %"
