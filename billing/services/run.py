@@ -378,6 +378,8 @@ def billing_run(
 ) -> RunSummary:
     """Invoice every live contract for `period` (idempotent, resumable; see module docstring).
     `batch_size` contracts are read, billed and committed together."""
+    if batch_size < 1:  # a batch of none would read nothing and call the run finished
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     today = today or timezone.localdate()
     if period.end >= today:
         raise InvalidPeriod(value=f"{period} (not over yet)")

@@ -164,3 +164,16 @@ def test_two_runs_and_an_issuer_at_once_leave_one_invoice_per_contract_gapless(s
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == list(range(first, first + 16))
     assert DBTaskResult.objects.filter(task_path=MAIL_TASK).count() == 16
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen_now")
+def test_a_batch_of_no_contracts_is_refused_before_anything_is_written():
+    # given a contract to bill; a batch of 0 would read no contract and call the run finished
+    make_contract()
+
+    with pytest.raises(ValueError, match="batch_size"):
+        billing_run(period=NOVEMBER, batch_size=0)
+
+    assert not BillingRun.objects.exists()
+    assert not Invoice.objects.exists()
