@@ -531,24 +531,26 @@ def place_hold(
     if _is_postgresql():
         return _place_hold_postgresql(hold, needed=needed, tracked=tracked)
     if locked is not None and locked.pk == account_id:
-        account = locked
-        if account.available < needed or account.tracks_blocks != tracked:
-            return None
-        hold.available_after = account.available - credits
-        hold.save(force_insert=True)
-        CreditAccount.objects.filter(pk=account_id).update(held=account.held + credits)
-    else:
-        with transaction.atomic():
-            current = account_lock_if_exists(account_id)
-            if current is None or current.available < needed or current.tracks_blocks != tracked:
-                return None
-            account = current
-            hold.available_after = account.available - credits
-            hold.save(force_insert=True)
-            CreditAccount.objects.filter(pk=account_id).update(held=account.held + credits)
+        return _place_hold_on(locked, hold, needed=needed, tracked=tracked)
+    with transaction.atomic():
+        return _place_hold_on(
+            account_lock_if_exists(account_id), hold, needed=needed, tracked=tracked
+        )
+
+
+def _place_hold_on(
+    account: CreditAccount | None, hold: CreditHold, *, needed: Decimal, tracked: bool
+) -> tuple[CreditHold, AccountState] | None:
+    """`place_hold` decided on `account` as read under its lock (None: no account)."""
+    if account is None or account.available < needed or account.tracks_blocks != tracked:
+        return None
+    hold.available_after = account.available - hold.credits
+    hold.save(force_insert=True)
+    held = account.held + hold.credits
+    CreditAccount.objects.filter(pk=account.pk).update(held=held)
     state = AccountState(
         balance=account.balance,
-        held=account.held + credits,
+        held=held,
         entry_count=account.entry_count,
         chain_head=account.chain_head,
     )

@@ -41,7 +41,7 @@ LEDGER_FLOWS="--deselect=tests/credits/test_ledger_state_machine.py::test_random
 # tests/credits/test_ledger.py is what tests them (docs/testing.md).
 LEDGER_SQLITE="$(printf -- '*.x_%s__mutmut_* ' credits_text timestamp_text chain_hash \
     entry_content block_content balance_fits refusal append_entry _append_generic place_hold \
-    release_hold) *.xǁNewEntryǁ*__mutmut_* *.xǁAccountStateǁ*__mutmut_*"
+    _place_hold_on release_hold) *.xǁNewEntryǁ*__mutmut_* *.xǁAccountStateǁ*__mutmut_*"
 
 # name | file mutated | its mutants (globs; empty: every function in the file) | own tests
 MODULES=(
