@@ -12,10 +12,12 @@ two values happens here: a constant number of small queries, never a loop over c
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from threading import Lock
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -62,23 +64,41 @@ from sla.transitions import RUNNING, phase
 
 # --- calendars and versions -------------------------------------------------------------------
 
-# Versions never change once written, so their calendar values can be kept; the creation
-# time is part of the key so a reused primary key (SQLite after a rollback) never matches.
+# Versions never change once written, so what is read of them is kept per process
+# (`_kept`); the creation time is part of each key so a reused primary key (SQLite after a
+# rollback) never matches.
+_KEPT_MAX = 1024
+_kept_lock = Lock()
+
+
+def _kept(cache: dict[Any, Any], key: Hashable, read: Callable[[], Any]) -> Any:
+    """`cache[key]`, read (outside the lock) the first time; a cache that outgrows
+    `_KEPT_MAX` entries starts again."""
+    with _kept_lock:
+        cached = cache.get(key)
+    if cached is not None:
+        return cached
+    value = read()
+    with _kept_lock:
+        if len(cache) >= _KEPT_MAX:
+            cache.clear()
+        cache[key] = value
+    return value
+
+
 _calendar_values: dict[tuple[int, datetime], Calendar] = {}
-_calendar_values_lock = Lock()
 
 
 def calendar_value(version: CalendarVersion | None) -> Calendar:
     """The pure `Calendar` of a version; `None` (a target measured 24x7) is always open."""
     if version is None:
         return ALWAYS_OPEN
-    key = (version.pk, version.created_at)
-    with _calendar_values_lock:
-        cached = _calendar_values.get(key)
-    if cached is not None:
-        return cached
+    return _kept(_calendar_values, (version.pk, version.created_at), lambda: _calendar(version))
+
+
+def _calendar(version: CalendarVersion) -> Calendar:
     dates = list(version.dates.all())
-    value = Calendar(
+    return Calendar(
         time_zone=version.time_zone,
         windows=tuple(
             Window(row.weekday, row.starts_at, row.ends_at) for row in version.intervals.all()
@@ -96,11 +116,6 @@ def calendar_value(version: CalendarVersion | None) -> Calendar:
         always_open=version.always_open,
         name=str(version),
     )
-    with _calendar_values_lock:
-        if len(_calendar_values) > 1024:
-            _calendar_values.clear()
-        _calendar_values[key] = value
-    return value
 
 
 def calendar_current_version(calendar: BusinessCalendar) -> CalendarVersion:
@@ -186,14 +201,13 @@ def policy_version_from_columns(row: object, *, prefix: str) -> SlaPolicyVersion
     )
     if key[0] is None:
         return None
-    with _calendar_values_lock:
-        cached = _policy_versions.get(key)
-    if cached is None:
-        cached = SlaPolicyVersion.objects.select_related("calendar").get(pk=key[0])
-        cached.calendar_version_now_id, cached.calendar_version_now_at = key[2], key[3]
-        with _calendar_values_lock:
-            _policy_versions[key] = cached
-    return cached
+
+    def read() -> SlaPolicyVersion:
+        version = SlaPolicyVersion.objects.select_related("calendar").get(pk=key[0])
+        version.calendar_version_now_id, version.calendar_version_now_at = key[2], key[3]
+        return version
+
+    return _kept(_policy_versions, key, read)
 
 
 _calendar_versions: dict[tuple[int, datetime], CalendarVersion] = {}
@@ -208,14 +222,7 @@ def calendar_version_now(version: SlaPolicyVersion) -> CalendarVersion:
     created_at = getattr(version, "calendar_version_now_at", None)
     if pk is None or created_at is None:
         return calendar_current_version(version.calendar)
-    key = (pk, created_at)
-    with _calendar_values_lock:
-        cached = _calendar_versions.get(key)
-    if cached is None:
-        cached = CalendarVersion.objects.get(pk=pk)
-        with _calendar_values_lock:
-            _calendar_versions[key] = cached
-    return cached
+    return _kept(_calendar_versions, (pk, created_at), lambda: CalendarVersion.objects.get(pk=pk))
 
 
 @dataclass(frozen=True)
@@ -226,31 +233,23 @@ class PolicyRules:
     targets: dict[str, SlaTarget]
 
 
-# Like calendar values: versions never change, and the creation time keeps a reused primary
-# key from matching.
 _policy_rules: dict[tuple[int, datetime], PolicyRules] = {}
 
 
 def policy_rules(version: SlaPolicyVersion) -> PolicyRules:
     """The version's matrix and targets, read once per process (intake asks for them on
     every request; they cannot change once published)."""
-    key = (version.pk, version.created_at)
-    with _calendar_values_lock:
-        cached = _policy_rules.get(key)
-    if cached is not None:
-        return cached
-    rules = PolicyRules(
-        matrix={
-            (cell.impact, cell.urgency): cell.priority
-            for cell in PriorityMatrixCell.objects.filter(policy_version=version)
-        },
-        targets={target.priority: target for target in version.targets.all()},
-    )
-    with _calendar_values_lock:
-        if len(_policy_rules) > 1024:
-            _policy_rules.clear()
-        _policy_rules[key] = rules
-    return rules
+
+    def read() -> PolicyRules:
+        return PolicyRules(
+            matrix={
+                (cell.impact, cell.urgency): cell.priority
+                for cell in PriorityMatrixCell.objects.filter(policy_version=version)
+            },
+            targets={target.priority: target for target in version.targets.all()},
+        )
+
+    return _kept(_policy_rules, (version.pk, version.created_at), read)
 
 
 def clocks_behind(
