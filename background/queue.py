@@ -80,33 +80,37 @@ def enqueue_on_commit(task_: Task, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: task_.enqueue(*args, **kwargs), robust=True)
 
 
-def enqueue_many_on_commit(task_: Task, calls: list[tuple[Any, ...]]) -> None:
-    """Enqueue `task_` once per argument tuple in `calls` once the surrounding transaction
-    commits (a batch of invoices: one mail task each).
+def enqueue_with_transaction(task_: Task, *args: Any) -> None:
+    """Enqueue `task_(*args)` as part of the surrounding transaction: see
+    `enqueue_many_with_transaction`."""
+    enqueue_many_with_transaction(task_, [args])
 
-    On the database backend (django-tasks-db) the rows are written by one INSERT
-    (`core.bulk.rows_insert`) instead of one per task, with what `DatabaseBackend.enqueue`
-    writes (its `pre_save` hook, which a bulk insert skips, only replaces a missing
-    `run_after`); `task_enqueued` is still sent for each. Other backends enqueue one by
-    one. As `enqueue_on_commit`: JSON arguments, a queue that refuses is logged, never
-    raised.
+
+def enqueue_many_with_transaction(task_: Task, calls: list[tuple[Any, ...]]) -> None:
+    """Enqueue `task_` once per argument tuple in `calls`, as part of the surrounding
+    transaction (an intake's acknowledgement, a batch of invoices: one mail task each).
+
+    On the database backend (django-tasks-db) the rows are written now, by one INSERT
+    (`core.bulk.rows_insert`), in the caller's transaction: they commit or roll back with
+    the work, and a process that dies between its commit and the on-commit callbacks still
+    leaves them for a worker (an issued invoice is mailed even then; a rerun would skip it).
+    They are the rows `DatabaseBackend.enqueue` writes (its `pre_save` hook, which a bulk
+    insert skips, only replaces a missing `run_after`); `task_enqueued` is sent for each.
+    Other backends (a broker) take the tasks one by one once the transaction commits, and
+    one that refuses is logged, never raised into the work that committed. Arguments are
+    JSON values, ids rather than model instances.
     """
     if not calls:
         return
-    calls = list(calls)
-    transaction.on_commit(lambda: _enqueue_many(task_, calls), robust=True)
-
-
-def _enqueue_many(task_: Task, calls: list[tuple[Any, ...]]) -> None:
-    from django.utils.json import normalize_json
     from django_tasks_db.backend import DatabaseBackend
 
     backend = task_.get_backend()
     if not isinstance(backend, DatabaseBackend):
-        for args in calls:
-            task_.enqueue(*args)
+        calls = list(calls)
+        transaction.on_commit(lambda: [task_.enqueue(*args) for args in calls], robust=True)
         return
     from django.tasks.signals import task_enqueued
+    from django.utils.json import normalize_json
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     backend.validate_task(task_)

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from djmoney.money import Money
 
-from background.queue import enqueue_many_on_commit
+from background.queue import enqueue_many_with_transaction
 from billing import batch_sql, tasks
 from billing.exceptions import (
     CreditNoteExceedsInvoice,
@@ -282,14 +282,17 @@ def issue_locked(
 
 
 def _issued_announce(invoices: list[Invoice]) -> None:
-    """`invoice.issued` and the invoice's mail, each once the transaction commits. The mail
-    (and the PDF it attaches) is a task's work: issuing stays one short transaction, and a
-    rolled-back issue mails nobody. Asking the listeners costs a query, so it is asked only
-    for many invoices (a monthly batch), where it saves building an event for each."""
+    """`invoice.issued` once the transaction commits, and the invoice's mail as a task
+    enqueued with it. The mail (and the PDF it attaches) is a task's work: issuing stays one
+    short transaction, and a rolled-back issue mails nobody. Asking the listeners costs a
+    query, so it is asked only for many invoices (a monthly batch), where it saves building
+    an event for each."""
     if len(invoices) == 1 or "invoice.issued" in events_wanted(["invoice.issued"]):
         for invoice in invoices:
             event_emit("invoice.issued", invoice)
-    enqueue_many_on_commit(tasks.send_invoice_issued, [(invoice.pk,) for invoice in invoices])
+    enqueue_many_with_transaction(
+        tasks.send_invoice_issued, [(invoice.pk,) for invoice in invoices]
+    )
 
 
 def invoices_issue_prepared(invoices: list[Invoice], *, by: User | None = None) -> list[Invoice]:
@@ -299,8 +302,8 @@ def invoices_issue_prepared(invoices: list[Invoice], *, by: User | None = None) 
     `issue_locked`, each once for all: the series row locked and bumped once (consecutive
     numbers), one UPDATE to issued and the status rows in one INSERT (`billing.batch_sql`),
     `invoice.issued` announced only when a listener wants it (`core.events.events_wanted`,
-    one query), the mails enqueued on commit in one INSERT
-    (`background.queue.enqueue_many_on_commit`)."""
+    one query), the mails' task rows written in one INSERT in the same transaction
+    (`background.queue.enqueue_many_with_transaction`)."""
     if not invoices:
         return invoices
     if any(invoice.kind != Kind.INVOICE or invoice.status != Status.DRAFT for invoice in invoices):

@@ -41,7 +41,7 @@ What a contract owes is decided by `contract_lines` alone (pure), and issuing by
 changes how the rows are read and written. Queries: a batch's contracts are read with their
 plan changes, unbilled surcharges, existing invoices, Stripe subscriptions, ledger balances
 and open overage in one query each; its writes are a constant number of statements (the
-mails' task rows included: `background.queue.enqueue_many_on_commit`), plus a few per
+mails' task rows included: `background.queue.enqueue_many_with_transaction`), plus a few per
 contract only for overage and overdraft settled in credits.
 """
 

@@ -1,5 +1,8 @@
-"""Many tasks enqueued on commit in one INSERT (the monthly run's invoice mails): the same rows
-`enqueue` writes, nothing for work that rolled back, one by one on other backends."""
+"""Tasks enqueued with the transaction that asks for them (intake's acknowledgement, the
+monthly run's invoice mails): on the database backend their rows are written in that
+transaction, many in one INSERT, the same rows `enqueue` writes, so they commit or roll back
+with the work and no crash between the commit and its callbacks can lose them; other
+backends get them one by one on commit."""
 
 import pytest
 from django.core import mail
@@ -7,7 +10,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from background.queue import enqueue_many_on_commit
+from background.queue import enqueue_many_with_transaction, enqueue_with_transaction
 from tests.background.sample_tasks import greet
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +29,8 @@ def test_many_tasks_are_one_insert_of_the_rows_enqueue_writes(
         django_capture_on_commit_callbacks(execute=True),
         transaction.atomic(),
     ):
-        enqueue_many_on_commit(greet, [(address,) for address in ADDRESSES])
-        assert DBTaskResult.objects.count() == 1
+        enqueue_many_with_transaction(greet, [(address,) for address in ADDRESSES])
+        assert DBTaskResult.objects.count() == 4  # written in the transaction
 
     table = DBTaskResult._meta.db_table
     assert sum(f'INSERT INTO "{table}"' in q["sql"] for q in captured.captured_queries) == 1
@@ -51,7 +54,7 @@ def test_many_tasks_are_one_insert_of_the_rows_enqueue_writes(
 
 def _enqueue_many_then_roll_back() -> None:
     with transaction.atomic():
-        enqueue_many_on_commit(greet, [(address,) for address in ADDRESSES])
+        enqueue_many_with_transaction(greet, [(address,) for address in ADDRESSES])
         raise RuntimeError("rolled back")
 
 
@@ -65,6 +68,17 @@ def test_nothing_is_enqueued_when_the_work_rolls_back(db_tasks, django_capture_o
 def test_other_backends_get_the_tasks_one_by_one(django_capture_on_commit_callbacks):
     # the test default: the immediate backend runs each task as it is enqueued
     with django_capture_on_commit_callbacks(execute=True):
-        enqueue_many_on_commit(greet, [(address,) for address in ADDRESSES])
+        enqueue_many_with_transaction(greet, [(address,) for address in ADDRESSES])
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(ADDRESSES)
+
+
+def test_the_rows_need_no_callback_after_the_commit(db_tasks, django_capture_on_commit_callbacks):
+    # A process that dies right after its commit never runs the on-commit callbacks: the
+    # invoices a monthly batch issued must still be mailed.
+    with django_capture_on_commit_callbacks(execute=False), transaction.atomic():
+        enqueue_many_with_transaction(greet, [(address,) for address in ADDRESSES])
+        enqueue_with_transaction(greet, "uno@example.com")
+
+    assert db_tasks() == 4
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([*ADDRESSES, "uno@example.com"])

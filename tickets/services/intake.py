@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from background.queue import enqueue_on_commit
+from background.queue import enqueue_with_transaction
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from contracts.selectors import contact_get_by_email, services_covered
 from core.errors import CreditdeskError, InvalidInput
@@ -251,22 +251,9 @@ def _open_locked(
         at=at,
     )
     clocks.start(ticket, policy_version, at=at)
-    _acknowledge(ticket.pk)
+    enqueue_with_transaction(tasks.send_acknowledgement, ticket.pk)
     event_emit("ticket.created", ticket)
     return ticket
-
-
-def _acknowledge(ticket_id: int) -> None:
-    """Enqueue the acknowledgement. Where tasks are rows of Creditdesk's own database
-    (django-tasks-db), its row is written in intake's transaction, one INSERT that commits
-    or rolls back with the ticket, so no extra transaction follows the commit; on other
-    backends (a broker, the immediate backend tests use) it is enqueued on commit."""
-    from django_tasks_db.backend import DatabaseBackend
-
-    if isinstance(tasks.send_acknowledgement.get_backend(), DatabaseBackend):
-        tasks.send_acknowledgement.enqueue(ticket_id)
-    else:
-        enqueue_on_commit(tasks.send_acknowledgement, ticket_id)
 
 
 def intake_evaluate(
