@@ -270,7 +270,9 @@ def activation_purchase(
     `paid_at` at once."""
     ticket = _ticket_of(customer, ticket_number)
     kind = activation_kind(product)
-    if kind == Kind.BUSINESS_DAYS and product.calendar_id is None:
+    # A calendar never published has no hours yet: its days are not counted as 24x7 ones.
+    version = calendar_current_version(product.calendar) if product.calendar_id else None
+    if kind == Kind.BUSINESS_DAYS and version is None:
         raise ProductWithoutCalendar(field="product", product=product.product)
     if invoice is not None and unit_price is not None:  # never a price silently ignored
         both = gettext_lazy("Indique un precio o una factura ya emitida, no los dos.")
@@ -307,9 +309,7 @@ def activation_purchase(
             kind=kind,
             minutes_max=product.minutes_max,
             business_days=product.business_days_max,
-            calendar_version=(
-                calendar_current_version(product.calendar) if product.calendar_id else None
-            ),
+            calendar_version=version,
             invoice=invoice,
             ticket=ticket,
             created_by=by,

@@ -12,12 +12,18 @@ from djmoney.money import Money
 
 from activations.exceptions import InvoiceNotForActivation
 from activations.models import NOTE_LIMIT, Activation, ActivationStep
-from activations.services import activation_complete, activation_purchase, activation_step_meet
+from activations.services import (
+    activation_complete,
+    activation_purchase,
+    activation_step_meet,
+    product_save,
+)
 from billing.models import Invoice, InvoiceLine
 from billing.services.payments import payment_record
 from contracts.models import Channel
 from contracts.services import customer_today
 from core.errors import InvalidInput
+from sla.models import BusinessCalendar
 from tests.api.conftest import client_for
 from tests.factories import make_account_manager, make_agent, make_finance_user
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
@@ -258,4 +264,21 @@ def test_a_product_cannot_be_recorded_active_in_the_future(
             activation=hosting, by=world["agent"], at=timezone.now() + timedelta(days=400)
         )
     assert list(refused.value.fields) == ["at"]
+    assert _written() == before
+
+
+def test_a_product_on_a_calendar_never_published_is_refused_not_counted_24x7(world):
+    """A calendar created without a version has no business hours yet: counting its business
+    days as every hour of every day would promise a wrong due time."""
+    unpublished = BusinessCalendar.objects.create(slug="sin-publicar", name="Sin publicar")
+    product = product_save(
+        name="Portal nuevo", kind="business_days", business_days_max=3, calendar=unpublished
+    )
+    before = _written()
+    response = client_for(world["finance"]).post(
+        "/api/v1/activations/", _purchase(world, product=product.pk), format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "activation_product_without_calendar"
+    assert list(response.json()["fields"]) == ["product"]
     assert _written() == before
