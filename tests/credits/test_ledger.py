@@ -444,7 +444,11 @@ def test_an_entry_with_blocks_makes_the_account_track_them(db):
         blocks=block_content(new_blocks=[], movements=[]),
     )
 
-    assert append_entry(tracked) is not None
+    written = append_entry(tracked)
+
+    assert written is not None
+    assert json.loads(tracked.content())[0] == 2  # the blocks are part of what is hashed
+    assert json.loads(tracked.content())[-2:] == [[], []]
     assert row(account).tracks_blocks is True
     untracked = NewEntry(
         account_id=account.pk, kind="grant", credits=D("1"), created_at=timezone.now()
