@@ -46,7 +46,7 @@ LEDGER_SQLITE="$(printf -- '*.x_%s__mutmut_* ' credits_text timestamp_text chain
 # name | file mutated | its mutants (globs; empty: every function in the file) | own tests
 MODULES=(
     "ledger|credits/ledger.py|$LEDGER_SQLITE|tests/credits/test_ledger.py tests/credits/test_services.py tests/credits/test_ledger_state_machine.py tests/credits/test_verify_ledger.py tests/credits/test_bounds.py $LEDGER_FLOWS"
-    "ledger_services|credits/services.py||tests/credits/test_services.py tests/credits/test_bounds.py $LEDGER_FLOWS"
+    "ledger_services|credits/services.py||tests/credits/test_services.py tests/credits/test_blocks.py tests/credits/test_bounds.py $LEDGER_FLOWS"
     "rules|credits/rules.py||tests/credits/test_rules.py"
     "solvency|credits/solvency.py||tests/credits/test_solvency.py"
     "money|core/money.py||tests/billing/test_money.py"

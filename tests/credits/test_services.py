@@ -698,3 +698,21 @@ def test_a_reversal_may_take_back_exactly_the_available_credits(db, staff):
 
     assert (reversal.credits, account.available) == (D("-1"), D("4"))
     assert (refused.value.available, refused.value.required) == (D("4"), D("5"))
+
+
+def test_a_reversal_that_meets_the_unique_reference_in_its_write_is_already_reversed(
+    account, staff
+):
+    # what a concurrent twin leaves between the check and the write (raced on PostgreSQL in
+    # tests/credits/test_concurrency.py): the one path every entry takes, past the check
+    from credits.services import _append
+
+    charge = credits_charge(account=account, credits="3")
+    credits_reverse(entry=charge, reason="error", by=staff, account=account)
+
+    with pytest.raises(AlreadyReversed) as refused:
+        _append(account, kind="reversal", credits=D("3"), reverses=charge, reason="twin")
+
+    assert refused.value.params == {"entry": charge.pk}
+    assert LedgerEntry.objects.filter(kind="reversal").count() == 1
+    assert_consistent(account)
