@@ -44,7 +44,7 @@ from billing.locks import invoice_lock
 from billing.models import Invoice, InvoiceLine
 from billing.services.invoices import invoice_add_line, invoice_create_draft, invoice_issue
 from contracts.models import Customer
-from core.amounts import MONEY_COLUMN, parse_money
+from core.amounts import PRICE_DIGITS, parse_money
 from core.errors import InvalidInput
 from core.instants import instant_check
 from sla.business_days import end_of_business_days
@@ -62,9 +62,6 @@ BUSINESS_DAYS_LIMIT = 250  # about a working year
 PAYMENT_LABEL = "pago acreditado"
 PRESET = "workspace"  # catalogue rows added from the workspace
 OPEN_STATUSES = (Status.WAITING, Status.RUNNING)
-# The purchase's one line, its tax (at most 99.99 %) included, must fit the invoice's money
-# columns: prices below 10^11, a digit short of the column, so the total stays below 10^12.
-PRICE_DIGITS = MONEY_COLUMN["max_digits"] - 1
 
 
 # --- the catalogue ----------------------------------------------------------------------------

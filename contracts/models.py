@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
-from djmoney.models.validators import MinMoneyValidator
+from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
-from core.amounts import CREDITS_COLUMN, MONEY_COLUMN
+from core.amounts import CREDITS_COLUMN, MONEY_COLUMN, PRICE_MAX
 from sla.choices import Impact
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
@@ -520,7 +520,10 @@ class CreditPack(models.Model):
     credits = models.DecimalField(
         _("créditos"), **CREDITS, validators=[MinValueValidator(Decimal("0.01"))]
     )
-    price = MoneyField(_("precio"), **MONEY, validators=[MinMoneyValidator(0)])
+    # The admin's form is bounded as the service is (`core.amounts.PRICE_MAX`).
+    price = MoneyField(
+        _("precio"), **MONEY, validators=[MinMoneyValidator(0), MaxMoneyValidator(PRICE_MAX)]
+    )
     is_active = models.BooleanField(_("a la venta"), default=True)
 
     class Meta:

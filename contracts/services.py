@@ -43,7 +43,7 @@ from contracts.models import (
 )
 from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
-from core.amounts import CurrencyMismatch, parse_money
+from core.amounts import PRICE_DIGITS, CurrencyMismatch, parse_money
 from core.errors import InvalidInput, ReasonRequired, full_clean_or_raise
 from core.events import event_emit
 from core.instants import day_within
@@ -157,7 +157,7 @@ def credit_pack_create(*, plan: Plan, **fields: Any) -> CreditPack:
         field="price",
         currency=plan.currency,
         sign="non_negative",
-        max_digits=CreditPack._meta.get_field("price").max_digits,
+        max_digits=PRICE_DIGITS,
     )
     return _create(CreditPack, plan=plan, **fields)
 

@@ -17,6 +17,13 @@ CENT = Decimal("0.01")
 # The columns every app stores credits and money in (the bounds below derive from them).
 CREDITS_COLUMN: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 MONEY_COLUMN: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
+# A price sold on an invoice line (a credit pack, an activation) must leave its invoice, tax
+# (at most 99.99 %) included, inside the money columns: prices below 10^11, a digit short of
+# the column, so the total stays below 10^12.
+PRICE_DIGITS = MONEY_COLUMN["max_digits"] - 1
+PRICE_MAX = (
+    Decimal(10) ** (PRICE_DIGITS - 2) - CENT
+)  # what parse_money(max_digits=PRICE_DIGITS) takes
 Sign = Literal["positive", "nonzero", "non_negative"]
 # What services accept for credits and amounts: parsed and bounded by parse_decimal and
 # parse_money, never a float.

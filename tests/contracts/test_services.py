@@ -2,8 +2,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from djmoney.money import Money
 
+from billing.services.payments import topup_invoice_draft
 from contracts import services
 from contracts.exceptions import (
     HasHistory,
@@ -11,9 +13,16 @@ from contracts.exceptions import (
     PlanChangeNotAllowed,
     SecondLiveContract,
 )
-from contracts.models import Contact, Contract, ContractStatusChange, Customer, Plan
+from contracts.models import (
+    Contact,
+    Contract,
+    ContractStatusChange,
+    CreditPack,
+    Customer,
+    Plan,
+)
 from contracts.presets import service_upsert
-from core.amounts import CurrencyMismatch, InvalidAmount
+from core.amounts import PRICE_MAX, CurrencyMismatch, InvalidAmount
 from core.errors import InvalidInput, ReasonRequired
 from tests.factories import make_contract, make_customer, make_plan, make_service, make_user
 
@@ -372,6 +381,9 @@ def test_a_credit_pack_is_priced_in_its_plan_currency():
         ({"credits": "10", "price": "-1"}, "price"),
         ({"credits": "10", "price": Money("10", "USD")}, "price"),
         ({"credits": "0", "price": "1"}, "credits"),
+        # its invoice, tax included, would not fit the money columns
+        ({"credits": "10", "price": "999999999999.99"}, "price"),
+        ({"credits": "10", "price": "100000000000"}, "price"),
     ],
 )
 def test_a_bad_credit_pack_is_refused_naming_the_field(fields, field):
@@ -380,6 +392,19 @@ def test_a_bad_credit_pack_is_refused_naming_the_field(fields, field):
         services.credit_pack_create(plan=plan, name="Paquete", **fields)
     assert field in refused.value.as_dict("en")["fields"]
     assert not plan.credit_packs.exists()
+
+
+def test_the_dearest_credit_pack_still_fits_its_invoice_tax_included():
+    plan = make_plan(currency="COP")
+    customer = make_customer(country="CO")
+    make_contract(customer, plan=plan)
+    price = "99999999999.99"  # the highest a pack may cost
+    pack = services.credit_pack_create(plan=plan, name="Máximo", credits="10", price=price)
+
+    invoice = topup_invoice_draft(customer=customer, credit_pack=pack)
+
+    assert invoice.subtotal == Money(price, "COP")
+    assert invoice.total == Money("118999999999.99", "COP")  # 19 % IVA
 
 
 def test_portal_access_gives_the_contact_a_login_without_staff_rights():
@@ -392,3 +417,15 @@ def test_portal_access_gives_the_contact_a_login_without_staff_rights():
     assert not user.is_staff
     assert user.check_password("s3creta-larga")
     assert user.email == "ana@cliente.example"
+
+
+def test_the_admin_form_bounds_a_credit_pack_price_as_the_service_does():
+    plan = make_plan(currency="COP")
+    pack = CreditPack(plan=plan, name="Máximo", credits=Decimal("10"))
+    pack.price = Money(PRICE_MAX, "COP")
+    pack.full_clean()
+    pack.price = Money(PRICE_MAX + Decimal("0.01"), "COP")
+
+    with pytest.raises(ValidationError) as refused:
+        pack.full_clean()
+    assert list(refused.value.message_dict) == ["price"]
