@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -716,3 +716,53 @@ def test_a_reversal_that_meets_the_unique_reference_in_its_write_is_already_reve
     assert refused.value.params == {"entry": charge.pk}
     assert LedgerEntry.objects.filter(kind="reversal").count() == 1
     assert_consistent(account)
+
+
+def test_entries_written_without_reason_or_references_record_none(account):
+    rule = CreditRule(
+        min_available_credits=D("2"), min_billable_credits=D("1"), increment_minutes=60
+    )
+
+    written = [
+        credits_top_up(account=account, credits="1"),
+        credits_grant(account=account, credits="1"),
+        credits_refund(account=account, credits="1"),
+        credits_charge(account=account, credits="1"),
+        credits_charge_no_show(account=account, rule=rule),
+        credits_expire(account=account, credits="1"),
+        credits_take_back_refunded(account=account, credits="1", idempotency_key="refund:9"),
+    ]
+
+    assert {(e.reason, e.reference_type, e.reference_id, e.created_by_id) for e in written} == {
+        ("", "", "", None)
+    }
+
+
+def test_a_refunded_purchase_records_why_and_what_it_refers_to(account):
+    entry = credits_take_back_refunded(
+        account=account,
+        credits="2",
+        idempotency_key="refund:3",
+        reason=" pago devuelto ",
+        reference_type="billing.refund",
+        reference_id="re_1",
+    )
+
+    stored_entry = LedgerEntry.objects.get(pk=entry.pk)
+    assert (stored_entry.reason, stored_entry.reference_type, stored_entry.reference_id) == (
+        "pago devuelto",
+        "billing.refund",
+        "re_1",
+    )
+
+
+def test_a_refunded_purchase_on_an_account_whose_credits_expire_takes_them_in_draw_order(db):
+    from django.utils import timezone
+
+    account = make_credit_account()
+    credits_top_up(account=account, credits="5", expires_at=timezone.now() + timedelta(days=30))
+
+    entry = credits_take_back_refunded(account=account, credits="2", idempotency_key="refund:4")
+
+    assert (entry.credits, account.balance, account.tracks_blocks) == (D("-2"), D("3"), True)
+    assert ledger_verify(account_ids=[account.pk]).ok
