@@ -401,7 +401,7 @@ SELECT COUNT(DISTINCT c.subject_number),
        COUNT(*) FILTER (WHERE c.kind = 'resolution' AND c.state = 'met'),
        COUNT(*) FILTER (WHERE c.kind = 'resolution' AND c.first_elapsed <= c.target)
 FROM sla_slaclock c JOIN tickets_ticket t ON t.id = c.subject_number
-WHERE c.subject LIKE 'ticket:%%' AND c.state <> 'untimed'
+WHERE substr(c.subject, 1, 7) = 'ticket:' AND c.state <> 'untimed'
   AND t.contract_id = %s AND t.opened_at >= %s AND t.opened_at < %s
 """
 
