@@ -3,7 +3,7 @@ hábil"): outside them intake refuses, saying when the channel opens again and w
 are open now; inside them the request is taken."""
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,8 +88,11 @@ MONDAY_OPENING = datetime(2026, 11, 23, 8, tzinfo=BOGOTA)
 def test_the_refusal_names_the_channel_the_opening_in_the_customers_zone_and_what_is_open(
     nivel_2,
 ):
-    # the portal's preview asks about now, with no `at`
-    with time_machine.travel(SATURDAY, tick=False), pytest.raises(ChannelClosed) as closed:
+    # The portal's preview asks about now, with no `at`. The trip is given in UTC: a zoned
+    # destination would also set the process's local zone to Bogotá's, and a refusal shown
+    # in the server's zone instead of the customer's would pass unseen.
+    now = SATURDAY.astimezone(UTC)
+    with time_machine.travel(now, tick=False), pytest.raises(ChannelClosed) as closed:
         intake_evaluate(requester=nivel_2, channel=Channel.CHAT)
 
     params = closed.value.params
