@@ -766,3 +766,51 @@ def test_a_refunded_purchase_on_an_account_whose_credits_expire_takes_them_in_dr
 
     assert (entry.credits, account.balance, account.tracks_blocks) == (D("-2"), D("3"), True)
     assert ledger_verify(account_ids=[account.pk]).ok
+
+
+NO_SHOW_RULE = CreditRule(
+    min_available_credits=D("2"), min_billable_credits=D("1"), increment_minutes=60
+)
+WRITES = {
+    "grant": lambda account, **given: credits_grant(account=account, credits="1", **given),
+    "refund": lambda account, **given: credits_refund(account=account, credits="1", **given),
+    "charge": lambda account, **given: credits_charge(account=account, credits="1", **given),
+    "no_show": lambda account, **given: credits_charge_no_show(
+        account=account, rule=NO_SHOW_RULE, **given
+    ),
+    "expiry": lambda account, **given: credits_expire(account=account, credits="1", **given),
+    "refunded": lambda account, **given: credits_take_back_refunded(
+        account=account, credits="1", **given
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", WRITES)
+def test_each_write_records_its_reason_references_and_key(account, kind):
+    given = {"reason": " por qué ", "idempotency_key": f"{kind}:1"}
+    if kind != "expiry":  # a manual expiry refers to nothing
+        given |= {"reference_type": "ticket", "reference_id": "T-1"}
+
+    entry = WRITES[kind](account, **given)
+    again = WRITES[kind](account, **given)
+
+    assert (entry.kind, again.pk) == (kind, entry.pk)
+    stored_entry = LedgerEntry.objects.get(pk=entry.pk)
+    assert (stored_entry.reason, stored_entry.idempotency_key) == ("por qué", f"{kind}:1")
+    if kind != "expiry":
+        assert (stored_entry.reference_type, stored_entry.reference_id) == ("ticket", "T-1")
+    assert LedgerEntry.objects.filter(account=account).count() == 2
+
+
+def test_a_refund_on_an_account_whose_credits_expire_is_a_block_that_never_does(db):
+    from django.utils import timezone
+
+    from credits.models import CreditBlock
+
+    account = make_credit_account()
+    credits_top_up(account=account, credits="5", expires_at=timezone.now() + timedelta(days=30))
+
+    refund = credits_refund(account=account, credits="2")
+
+    block = CreditBlock.objects.get(account=account, sequence=refund.sequence)
+    assert (block.kind, block.expires_at, block.remaining) == ("refund", None, D("2"))
