@@ -7,7 +7,7 @@ and merges them by time.
 
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -206,13 +206,28 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset.filter(overdue__gt=0) if value else queryset
 
 
+# How far below its plan's target a month still reads as a warning rather than a breach.
+WARNING_MARGIN = Decimal("10")
+
+
 @dataclass(frozen=True)
 class MonthCompliance:
     """Targets met over targets decided (first response and resolution together) among the
-    clocks of the tickets opened this month, in the customer's zone."""
+    clocks of the tickets opened this month, in the customer's zone, against `target`: the
+    live plan's compliance target in percent (the plans' default without a live contract)."""
 
     met: int
     decided: int
+    target: Decimal = Plan._meta.get_field("sla_compliance_target").default
+
+    @property
+    def tone(self) -> str:
+        """The list's badge: `ok` at or above the target, `warning` within `WARNING_MARGIN`
+        points below it, `breach` further below."""
+        percent = self.percent
+        if percent is None or percent >= self.target:
+            return "ok"
+        return "warning" if percent >= self.target - WARNING_MARGIN else "breach"
 
     @property
     def share(self) -> Decimal | None:
@@ -285,10 +300,18 @@ def customer_page_rows(customers: list[Customer], *, now: datetime) -> list[Cust
         CustomerRow(
             customer=c,
             forecast=forecasts.get(c.credit_account.pk) if _account(c) else None,
-            compliance=compliance.get(c.pk),
+            compliance=_against_target(compliance.get(c.pk), c.compliance_target),
         )
         for c in customers
     ]
+
+
+def _against_target(
+    month: MonthCompliance | None, target: Decimal | None
+) -> MonthCompliance | None:
+    if month is None or target is None:
+        return month
+    return replace(month, target=target)
 
 
 def _account(customer: Customer) -> CreditAccount | None:
