@@ -814,3 +814,63 @@ def test_a_refund_on_an_account_whose_credits_expire_is_a_block_that_never_does(
 
     block = CreditBlock.objects.get(account=account, sequence=refund.sequence)
     assert (block.kind, block.expires_at, block.remaining) == ("refund", None, D("2"))
+
+
+def test_included_credits_land_from_the_first_instant_of_the_customers_month_to_its_end(
+    db, time_machine
+):
+    from zoneinfo import ZoneInfo
+
+    from credits.models import PlanCreditTerms
+    from credits.services import credits_grant_included
+    from tests.factories import make_contract
+
+    contract = make_contract(make_customer(time_zone="America/Bogota"))
+    PlanCreditTerms.objects.create(plan=contract.plan, monthly_credits=D("3"))
+    starts = datetime(2026, 3, 1, tzinfo=ZoneInfo("America/Bogota"))  # 05:00 UTC
+    ends = datetime(2026, 4, 1, tzinfo=ZoneInfo("America/Bogota"))
+    march = date(2026, 3, 15)
+
+    time_machine.move_to(starts - timedelta(microseconds=1), tick=False)
+    before = credits_grant_included(contract=contract, month=march)
+    time_machine.move_to(ends, tick=False)
+    after = credits_grant_included(contract=contract, month=march)
+    time_machine.move_to(starts, tick=False)
+    entry = credits_grant_included(contract=contract, month=march)
+
+    assert (before, after) == (None, None)
+    assert entry is not None
+    stored_entry = LedgerEntry.objects.get(pk=entry.pk)
+    assert (stored_entry.kind, stored_entry.credits, stored_entry.idempotency_key) == (
+        "grant",
+        D("3"),
+        f"included:{contract.pk}:2026-03",
+    )
+    assert stored_entry.reason == f"Créditos incluidos del plan {contract.plan.name}, 2026-03"
+    assert (stored_entry.reference_type, stored_entry.reference_id) == (
+        "contracts.contract",
+        str(contract.pk),
+    )
+
+
+def test_a_positive_adjustment_lands_on_an_account_in_debt(db, staff):
+    account = make_credit_account()
+    credits_charge(account=account, credits="3")
+
+    entry = credits_adjust(account=account, credits="0.5", reason="cortesía", by=staff)
+
+    assert (entry.balance_after, account.balance) == (D("-2.5"), D("-2.5"))
+
+
+def test_an_adjustment_on_an_account_whose_credits_expire_is_an_adjustment_block(db, staff):
+    from django.utils import timezone
+
+    from credits.models import CreditBlock
+
+    account = make_credit_account()
+    credits_top_up(account=account, credits="5", expires_at=timezone.now() + timedelta(days=30))
+
+    entry = credits_adjust(account=account, credits="2", reason="compensación", by=staff)
+
+    block = CreditBlock.objects.get(account=account, sequence=entry.sequence)
+    assert (block.kind, block.expires_at) == ("adjustment", None)
