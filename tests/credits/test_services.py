@@ -874,3 +874,54 @@ def test_an_adjustment_on_an_account_whose_credits_expire_is_an_adjustment_block
 
     block = CreditBlock.objects.get(account=account, sequence=entry.sequence)
     assert (block.kind, block.expires_at) == ("adjustment", None)
+
+
+def test_refusals_name_the_hold_or_entry_and_a_reversal_records_who_made_it(account, staff):
+    hold = credits_place_hold(account=account, credits="1")
+    credits_release_hold(hold=hold)
+    charge = credits_charge(account=account, credits="1")
+    reversal = credits_reverse(entry=charge, reason="error", by=staff)
+
+    with pytest.raises(HoldNotActive) as inactive:
+        credits_release_hold(hold=hold)
+    with pytest.raises(AlreadyReversed) as reversed_twice:
+        credits_reverse(entry=charge, reason="otra vez", by=staff)
+    with pytest.raises(NotReversible) as not_reversible:
+        credits_reverse(entry=reversal, reason="deshacer", by=staff)
+
+    assert inactive.value.params == {"hold": hold.pk}
+    assert reversed_twice.value.params == {"entry": charge.pk}
+    assert not_reversible.value.params == {"entry": reversal.pk}
+    assert LedgerEntry.objects.get(pk=reversal.pk).created_by_id == staff.pk
+
+
+def test_reversing_less_than_one_credit_in_takes_only_available_credits(db, staff):
+    account = make_credit_account()
+    top_up = credits_top_up(account=account, credits="0.5")
+    credits_charge(account=account, credits="0.25")
+
+    with pytest.raises(InsufficientCredits):
+        credits_reverse(entry=top_up, reason="pago rechazado", by=staff)
+
+    assert stored(account).balance == D("0.25")
+
+
+def test_lapsing_refreshes_the_account_and_announces_its_customer(
+    db, time_machine, heard, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from credits.services import credits_lapse_due
+
+    _events, changed = heard
+    account = make_credit_account()
+    credits_top_up(account=account, credits="5", expires_at=timezone.now() + timedelta(days=1))
+    assert credits_lapse_due(account=account) == []
+
+    time_machine.move_to(timezone.now() + timedelta(days=2), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        lapsed = credits_lapse_due(account=account)
+
+    assert [(entry.kind, entry.credits) for entry in lapsed] == [("expiry", D("-5"))]
+    assert (account.balance, account.entry_count) == (D("0"), 2)
+    assert changed == [account.customer_id]
