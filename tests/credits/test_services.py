@@ -925,3 +925,25 @@ def test_lapsing_refreshes_the_account_and_announces_its_customer(
     assert [(entry.kind, entry.credits) for entry in lapsed] == [("expiry", D("-5"))]
     assert (account.balance, account.entry_count) == (D("0"), 2)
     assert changed == [account.customer_id]
+
+
+def test_a_hold_is_decided_on_the_stored_account_unless_its_caller_locked_it(account):
+    elsewhere = CreditAccount.objects.get(pk=account.pk)
+    credits_charge(account=elsewhere, credits="9")  # account's figures are now stale
+
+    with pytest.raises(InsufficientCredits):
+        credits_place_hold(account=account, credits="5")
+    hold = credits_place_hold(account=account, credits="1")
+
+    assert (hold.reference_type, hold.reference_id) == ("", "")
+    assert CreditHold.objects.filter(status="active").count() == 1
+
+
+def test_a_hold_of_another_account_is_named(account):
+    other = make_credit_account(credits="5")
+    hold = credits_place_hold(account=other, credits="1")
+
+    with pytest.raises(HoldAccountMismatch) as refused:
+        credits_charge(account=account, credits="1", hold=hold)
+
+    assert refused.value.params == {"hold": hold.pk}
