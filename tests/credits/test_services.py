@@ -621,12 +621,15 @@ def test_a_negative_minimum_or_an_overlong_reference_places_no_hold(account):
         credits_place_hold(account=account, credits="1", min_available_credits="-1")
     with pytest.raises(InvalidInput) as reference:
         credits_place_hold(account=account, credits="1", reference_type="x" * 41)
+    with pytest.raises(InvalidInput) as reference_id:
+        credits_place_hold(account=account, credits="1", reference_id="x" * 65)
     hold = credits_place_hold(
         account=account, credits="1", reference_type=" ticket ", reference_id=" T-1 "
     )
 
     assert minimum.value.field == "min_available_credits"
     assert reference.value.field == "reference_type"
+    assert reference_id.value.field == "reference_id"
     assert (hold.reference_type, hold.reference_id) == ("ticket", "T-1")
     assert CreditHold.objects.count() == 1
 
