@@ -950,3 +950,34 @@ def test_a_hold_of_another_account_is_named(account):
         credits_charge(account=account, credits="1", hold=hold)
 
     assert refused.value.params == {"hold": hold.pk}
+
+
+def test_an_account_object_that_missed_the_switch_to_blocks_still_writes_through_them(
+    db, heard, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    _events, changed = heard
+    account = make_credit_account(credits="10")
+    stale = CreditAccount.objects.get(pk=account.pk)
+    credits_top_up(account=account, credits="5", expires_at=timezone.now() + timedelta(days=30))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        charge = credits_charge(account=stale, credits="1")
+        hold = credits_place_hold(account=stale, credits="2")
+
+    assert (charge.balance_after, hold.available_after) == (D("14"), D("12"))
+    assert stored(account).tracks_blocks is True
+    assert changed == [account.customer_id] * 2
+
+
+def test_refusals_of_a_bad_amount_or_expiry_show_the_value_given(db):
+    account = make_credit_account()
+
+    with pytest.raises(InvalidAmount) as amount:
+        credits_top_up(account=account, credits="1", amount=D("100"))
+    with pytest.raises(ExpiryWithoutZone) as expiry:
+        credits_grant(account=account, credits="1", expires_at="2027-01-01")
+
+    assert amount.value.params["value"] == D("100")
+    assert expiry.value.params["value"] == "2027-01-01"
