@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -830,8 +830,9 @@ def test_included_credits_land_from_the_first_instant_of_the_customers_month_to_
 
     contract = make_contract(make_customer(time_zone="America/Bogota"))
     PlanCreditTerms.objects.create(plan=contract.plan, monthly_credits=D("3"))
-    starts = datetime(2026, 3, 1, tzinfo=ZoneInfo("America/Bogota"))  # 05:00 UTC
-    ends = datetime(2026, 4, 1, tzinfo=ZoneInfo("America/Bogota"))
+    # in UTC: a zoned destination would make time-machine change the process's zone too
+    starts = datetime(2026, 3, 1, tzinfo=ZoneInfo("America/Bogota")).astimezone(UTC)
+    ends = datetime(2026, 4, 1, tzinfo=ZoneInfo("America/Bogota")).astimezone(UTC)
     march = date(2026, 3, 15)
 
     time_machine.move_to(starts - timedelta(microseconds=1), tick=False)
