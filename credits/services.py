@@ -280,7 +280,7 @@ def credits_grant_included(*, contract: Contract, month: date) -> LedgerEntry | 
     return _append(
         account,
         kind=Kind.GRANT,
-        credits=_credits(terms.monthly_credits, field="monthly_credits"),
+        credits=terms.monthly_credits,  # positive by the terms' check constraint
         reason=f"Créditos incluidos del plan {contract.plan.name}, {month:%Y-%m}",
         idempotency_key=f"included:{contract.pk}:{month:%Y-%m}",
         reference_type="contracts.contract",

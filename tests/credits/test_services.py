@@ -910,6 +910,22 @@ def test_reversing_less_than_one_credit_in_takes_only_available_credits(db, staf
     assert stored(account).balance == D("0.25")
 
 
+def test_reversing_less_than_one_credit_in_takes_it_from_the_block_it_credited(db, staff):
+    from django.utils import timezone
+
+    from credits.models import CreditBlock
+
+    account = make_credit_account()
+    # drawn first: the block that expires
+    credits_top_up(account=account, credits="5", expires_at=timezone.now() + timedelta(days=9))
+    small = credits_grant(account=account, credits="0.5")
+
+    credits_reverse(entry=small, reason="otorgado por error", by=staff)
+
+    remaining = dict(CreditBlock.objects.filter(account=account).values_list("kind", "remaining"))
+    assert remaining == {"purchase": D("5"), "grant": D("0")}
+
+
 def test_lapsing_refreshes_the_account_and_announces_its_customer(
     db, time_machine, heard, django_capture_on_commit_callbacks
 ):
@@ -960,12 +976,12 @@ def test_an_account_object_that_missed_the_switch_to_blocks_still_writes_through
 
     _events, changed = heard
     account = make_credit_account(credits="10")
-    stale = CreditAccount.objects.get(pk=account.pk)
+    stale, also_stale = (CreditAccount.objects.get(pk=account.pk) for _ in range(2))
     credits_top_up(account=account, credits="5", expires_at=timezone.now() + timedelta(days=30))
 
     with django_capture_on_commit_callbacks(execute=True):
         charge = credits_charge(account=stale, credits="1")
-        hold = credits_place_hold(account=stale, credits="2")
+        hold = credits_place_hold(account=also_stale, credits="2")
 
     assert (charge.balance_after, hold.available_after) == (D("14"), D("12"))
     assert stored(account).tracks_blocks is True
