@@ -28,13 +28,11 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def when_ready(server) -> None:
-    """Import every URL configuration and its views in the master too: Django loads them on
-    the first request, which would otherwise be every new worker's first request."""
-    from django.urls import URLResolver, get_resolver
+    """Load in the master what every new worker would otherwise load on its first requests
+    (URL configurations, templates, translation catalogues: `creditdesk.warmup`)."""
+    from creditdesk.warmup import warm_up
 
-    resolvers = [get_resolver()]
-    while resolvers:
-        resolvers += [p for p in resolvers.pop().url_patterns if isinstance(p, URLResolver)]
+    warm_up()
 
 
 def pre_fork(server, worker) -> None:
