@@ -16,7 +16,8 @@ while the ledger stays the services' own). It then starts what the README calls 
 Clients are separate processes with keep-alive HTTP connections, driven open-loop: each
 sends on a fixed schedule whatever the answers take, so a slow server shows up as latency
 instead of quietly lowering the rate. For each kind of request the offered rate doubles
-from 4/s until the p99 passes 150 ms or a request fails; the highest rate that held is the
+from 4/s until the p99 passes 150 ms or a request fails (each step at least 200 requests,
+so that the p99, by nearest rank, is not simply the slowest); the highest rate that held is the
 kind's figure. `intake_to_trivial_view` divides intake's figure by the one of a view that
 reads one row (`GET /api/v1/plans/<id>/`). Then the soak: every kind at once, in
 proportion to its figure, at half the rate that mix holds, for `--soak-seconds`, counting
@@ -32,6 +33,7 @@ import http.client
 import io
 import json
 import logging
+import math
 import multiprocessing
 import os
 import random
@@ -44,10 +46,14 @@ import tempfile
 import threading
 import time
 from datetime import timedelta
+from typing import NamedTuple
 
 from _common import ROOT, prepare_database, setup_django
 
 P99_LIMIT_MS = 150.0
+# A step lasts long enough for its p99 to be one: with 32 requests (8 s at 4/s) the p99 is
+# the slowest request, so one hiccup anywhere on the machine failed the step.
+MIN_REQUESTS_PER_STEP = 200
 # The acknowledgement's first line names the ticket (templates/tickets/email/acknowledgement.*);
 # replies and resolutions carry the same subject, so the body tells them apart.
 ACKNOWLEDGEMENT = re.compile(r"(?:Recibimos su solicitud|We received your request) (T-\d+-\d+)")
@@ -326,14 +332,22 @@ def client(port, kinds, rate, seconds, ids, start_at, results) -> None:
             first_error = first_error or f"{method} {path} -> {error!r}"
             connection.close()
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        latencies.append((time.time() - sent) * 1000)
+        latencies.append(((time.time() - sent) * 1000, due - start_at))
         errors += 0 if ok else 1
     results.put((latencies, errors, opened, first_error))
 
 
-def measure(port, kinds, rate, seconds, ids) -> tuple[float, float, int, list[str], str]:
-    """Offer `rate` requests/s of `kinds` for `seconds`: (p50 ms, p99 ms, errors, the
-    numbers of the tickets opened, the first error seen)."""
+class Step(NamedTuple):
+    p50: float
+    p99: float
+    errors: int
+    opened: list[str]  # the numbers of the tickets opened
+    first_error: str
+    slowest: list[tuple[float, float]]  # (ms, seconds into the step) of the slowest three
+
+
+def measure(port, kinds, rate, seconds, ids) -> Step:
+    """Offer `rate` requests/s of `kinds` for `seconds`."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     start_at = time.time() + 0.5
@@ -355,9 +369,9 @@ def measure(port, kinds, rate, seconds, ids) -> tuple[float, float, int, list[st
     for process in processes:
         process.join()
     latencies.sort()
-    p50 = latencies[len(latencies) // 2]
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return p50, p99, errors, opened, (first_errors or [""])[0]
+    p50 = latencies[len(latencies) // 2][0]
+    p99 = latencies[math.ceil(len(latencies) * 0.99) - 1][0]  # nearest rank
+    return Step(p50, p99, errors, opened, (first_errors or [""])[0], latencies[:-4:-1])
 
 
 def highest_rate(port, kind, seconds, ids) -> tuple[float, float, float]:
@@ -365,12 +379,18 @@ def highest_rate(port, kind, seconds, ids) -> tuple[float, float, float]:
     best = (0.0, 0.0, 0.0)
     rate = 4.0
     while rate <= 1024:
-        p50, p99, errors, _, first_error = measure(port, [kind], rate, seconds, ids)
-        if p99 > P99_LIMIT_MS or errors:
-            why = f"{errors} errors, first: {first_error}" if errors else f"p99 {p99:.0f} ms"
+        step = max(seconds, MIN_REQUESTS_PER_STEP / rate)
+        measured = measure(port, [kind], rate, step, ids)
+        if measured.p99 > P99_LIMIT_MS or measured.errors:
+            why = (
+                f"{measured.errors} errors, first: {measured.first_error}"
+                if measured.errors
+                else f"p99 {measured.p99:.0f} ms; slowest "
+                + ", ".join(f"{ms:.0f} ms at {at:.1f} s" for ms, at in measured.slowest)
+            )
             print(f"  ({kind} at {rate:.0f}/s: {why})", flush=True)
             break
-        best = (rate, p50, p99)
+        best = (rate, measured.p50, measured.p99)
         rate *= 2
     return best
 
@@ -471,7 +491,7 @@ def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
     pids = [*gunicorn_workers(web), worker.pid]
     before = rss_mb(pids)
     sink_before = len(sink.acknowledged)
-    p50, p99, errors, opened, first_error = measure(port, kinds, mixed, seconds, ids)
+    p50, p99, errors, opened, first_error, _slowest = measure(port, kinds, mixed, seconds, ids)
     after = rss_mb([*gunicorn_workers(web), worker.pid])
     growth = (after - before) / before * 100
     deadline = time.time() + 120
@@ -485,7 +505,9 @@ def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
     once = all(count == 1 for count in acknowledged.values())
     missing = sum(count == 0 for count in acknowledged.values())
     repeated = sum(count > 1 for count in acknowledged.values())
-    print(f"soak: p50 {p50:.1f} ms, p99 {p99:.1f} ms, errors {errors} (warm-up errors {warm[2]})")
+    print(
+        f"soak: p50 {p50:.1f} ms, p99 {p99:.1f} ms, errors {errors} (warm-up errors {warm.errors})"
+    )
     if first_error:
         print(f"soak: first error: {first_error}")
     print(f"soak: memory {before:.0f} MB -> {after:.0f} MB ({growth:+.1f} %)")
