@@ -351,11 +351,14 @@ def measure(port, kinds, rate, seconds, ids) -> Step:
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     start_at = time.time() + 0.5
+    # Client k starts k / rate later, so that together they send one request every 1 / rate
+    # seconds; started together, each period began with a burst of CLIENTS requests at once.
     processes = [
         context.Process(
-            target=client, args=(port, kinds, rate / CLIENTS, seconds, ids, start_at, results)
+            target=client,
+            args=(port, kinds, rate / CLIENTS, seconds, ids, start_at + k / rate, results),
         )
-        for _ in range(CLIENTS)
+        for k in range(CLIENTS)
     ]
     for process in processes:
         process.start()
