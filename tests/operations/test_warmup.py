@@ -9,6 +9,7 @@ from django.urls import get_resolver
 from django.utils.translation import trans_real
 
 from creditdesk.warmup import warm_up
+from sla.calendars import supported_holiday_countries
 
 PROJECT_TEMPLATES = [
     Path(settings.BASE_DIR) / folder
@@ -53,3 +54,14 @@ def test_each_language_has_its_catalogue_formats_and_url_names_loaded():
     assert {"es", "en_001"} <= set(localedata._cache)
     assert {"es", "en"} <= set(get_resolver()._reverse_dict)
     assert loaded["url_configurations"] > 1
+
+
+def test_the_holiday_countries_are_listed_once_per_process():
+    supported_holiday_countries.cache_clear()
+
+    loaded = warm_up()
+    warm_up()
+
+    assert loaded["holiday_countries"] == len(supported_holiday_countries()) > 100
+    assert {"CO", "MX", "AR"} <= set(supported_holiday_countries())
+    assert supported_holiday_countries.cache_info().misses == 1
