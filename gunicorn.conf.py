@@ -6,6 +6,7 @@ about two per core.
 """
 
 import gc
+import logging
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
@@ -30,9 +31,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 def when_ready(server) -> None:
     """Load in the master what every new worker would otherwise load on its first requests
     (URL configurations, templates, translation catalogues: `creditdesk.warmup`)."""
-    from creditdesk.warmup import warm_up
+    from creditdesk import warmup
 
-    warm_up()
+    # The warm-up only saves time: a worker that starts cold still serves every page.
+    try:
+        warmup.warm_up()
+    except Exception:
+        logging.getLogger("gunicorn.error").exception("warm-up failed; workers start cold")
 
 
 def pre_fork(server, worker) -> None:

@@ -1,11 +1,16 @@
 """What gunicorn's master loads before it forks (`creditdesk.warmup`, `gunicorn.conf.py`)."""
 
+import logging
+import runpy
+import sys
 from pathlib import Path
 
 from babel import localedata
 from django.conf import settings
 from django.template import engines
-from django.urls import get_resolver
+from django.urls import get_resolver, reverse
+from django.urls.resolvers import get_ns_resolver
+from django.utils import formats, translation
 from django.utils.translation import trans_real
 
 from creditdesk.warmup import warm_up
@@ -42,9 +47,48 @@ def test_every_template_of_the_project_is_compiled_and_kept():
     assert not any(name.startswith("django_filters/") for name in cached_templates())
 
 
+def test_third_party_apps_are_told_by_site_packages_not_by_the_interpreter_prefix(
+    monkeypatch,
+):
+    """The virtualenv lies inside the project folder here, as it does on a fresh clone: with
+    a prefix elsewhere (a `pip install --user`, a system interpreter), its apps must still
+    count as third-party."""
+    monkeypatch.setattr(sys, "prefix", "/elsewhere")
+    cached_templates().clear()
+
+    warm_up()
+
+    assert not any(name.startswith("django_filters/") for name in cached_templates())
+    assert "portal/dashboard.html" in cached_templates()
+
+
+def test_a_template_that_does_not_compile_is_logged_and_the_others_still_load(
+    settings, tmp_path, caplog
+):
+    (tmp_path / "broken.html").write_text("{% load no_such_library %}")
+    (tmp_path / "fine.html").write_text("{{ fine }}")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
+
+    with caplog.at_level(logging.WARNING, logger="creditdesk.warmup"):
+        loaded = warm_up()
+
+    assert "fine.html" in cached_templates()
+    assert "portal/dashboard.html" in cached_templates()
+    assert "broken.html" not in cached_templates()
+    (record,) = [r for r in caplog.records if r.name == "creditdesk.warmup"]
+    assert "broken.html" in record.getMessage()
+    assert loaded["templates"] > 100
+
+
 def test_each_language_has_its_catalogue_formats_and_url_names_loaded():
-    trans_real._translations.pop("en", None)
-    localedata._cache.pop("en_001", None)
+    for code in ("es", "en"):
+        trans_real._translations.pop(code, None)
+    for locale in ("es", "en_001"):
+        localedata._cache.pop(locale, None)
+    formats._format_cache.clear()
+    formats._format_modules_cache.clear()
     get_resolver()._reverse_dict.clear()
 
     loaded = warm_up()
@@ -52,8 +96,28 @@ def test_each_language_has_its_catalogue_formats_and_url_names_loaded():
     assert loaded["languages"] == len(settings.LANGUAGES) == 2
     assert {"es", "en"} <= set(trans_real._translations)
     assert {"es", "en_001"} <= set(localedata._cache)
+    assert {("DATE_FORMAT", "es"), ("DATE_FORMAT", "en")} <= set(formats._format_cache)
+    assert {"es", "en"} <= set(formats._format_modules_cache)
     assert {"es", "en"} <= set(get_resolver()._reverse_dict)
     assert loaded["url_configurations"] > 1
+
+
+def test_url_names_under_a_prefixed_namespace_are_loaded_per_language():
+    get_ns_resolver.cache_clear()
+
+    loaded = warm_up()
+
+    warmed = get_ns_resolver.cache_info().currsize
+    assert loaded["url_namespaces"] >= 3  # api:, billing:, admin: at least
+    for code in ("es", "en"):
+        with translation.override(code):
+            reverse("api:ticket-list")
+            reverse("admin:index")
+    # reverse() found the namespaced tables the warm-up had built: none was added.
+    assert get_ns_resolver.cache_info().currsize == warmed
+    (_prefix, api) = get_resolver().namespace_dict["api"]
+    api_table = get_ns_resolver("api/", api, tuple(api.pattern.converters.items()))
+    assert {"es", "en"} <= set(api_table._reverse_dict)
 
 
 def test_the_holiday_countries_are_listed_once_per_process():
@@ -65,3 +129,22 @@ def test_the_holiday_countries_are_listed_once_per_process():
     assert loaded["holiday_countries"] == len(supported_holiday_countries()) > 100
     assert {"CO", "MX", "AR"} <= set(supported_holiday_countries())
     assert supported_holiday_countries.cache_info().misses == 1
+
+
+def test_gunicorn_warms_up_in_the_master_and_starts_even_when_the_warm_up_fails(
+    monkeypatch, caplog
+):
+    config = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))
+    cached_templates().clear()
+
+    config["when_ready"](server=None)
+
+    assert "portal/dashboard.html" in cached_templates()
+
+    def fails() -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr("creditdesk.warmup.warm_up", fails)
+    with caplog.at_level(logging.ERROR):
+        config["when_ready"](server=None)
+    assert any("warm-up" in record.getMessage() for record in caplog.records)
