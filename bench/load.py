@@ -298,13 +298,15 @@ def request_for(kind: str, ids: dict, state: dict) -> tuple[str, str, dict, byte
     return request_for("intake", ids, state)
 
 
-def client(port, kinds, rate, seconds, ids, start_at, results) -> None:
-    """One open-loop client: sends at `rate`/s on a fixed schedule, records latencies."""
+def client(port, kinds, rate, seconds, ids, step_start, offset, results) -> None:
+    """One open-loop client: sends at `rate`/s on a fixed schedule starting `offset` seconds
+    into the step, records latencies and when (seconds into the step) each request was due."""
     random.seed(os.getpid())
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     state: dict[str, list] = {"open": [], "answered": []}
     latencies, errors, opened = [], 0, []
     first_error = None
+    start_at = step_start + offset
     while time.time() < start_at:
         time.sleep(0.001)
     total = max(1, int(rate * seconds))
@@ -332,7 +334,7 @@ def client(port, kinds, rate, seconds, ids, start_at, results) -> None:
             first_error = first_error or f"{method} {path} -> {error!r}"
             connection.close()
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        latencies.append(((time.time() - sent) * 1000, due - start_at))
+        latencies.append(((time.time() - sent) * 1000, due - step_start))
         errors += 0 if ok else 1
     results.put((latencies, errors, opened, first_error))
 
@@ -350,13 +352,13 @@ def measure(port, kinds, rate, seconds, ids) -> Step:
     """Offer `rate` requests/s of `kinds` for `seconds`."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    start_at = time.time() + 0.5
+    step_start = time.time() + 0.5
     # Client k starts k / rate later, so that together they send one request every 1 / rate
     # seconds; started together, each period began with a burst of CLIENTS requests at once.
     processes = [
         context.Process(
             target=client,
-            args=(port, kinds, rate / CLIENTS, seconds, ids, start_at + k / rate, results),
+            args=(port, kinds, rate / CLIENTS, seconds, ids, step_start, k / rate, results),
         )
         for k in range(CLIENTS)
     ]
