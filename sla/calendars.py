@@ -36,7 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import cache, cached_property, lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from threading import Lock
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -256,11 +256,11 @@ def check_time_zone(value: str) -> None:
         raise UnknownTimeZone(field="time_zone", value=value) from error
 
 
-@cache
 def supported_holiday_countries() -> dict[str, list[str]]:
     """Every country the holidays package knows, with its subdivisions. Listing them imports
-    every country's rules (about 280 modules, 0.4 s): once per process, and before gunicorn
-    forks its workers (`creditdesk.warmup`), not on a worker's first intake."""
+    every country's rules (about 280 modules, 0.4 s); the package keeps the list per process,
+    and gunicorn's master lists them before it forks (`creditdesk.warmup`), so a worker's
+    first intake does not."""
     return holidays_package.list_supported_countries()
 
 
