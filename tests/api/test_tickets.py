@@ -283,3 +283,33 @@ def test_a_level_with_its_own_time_and_a_referral_through_the_api(side, sla_poli
     ).json()
     assert (moved["resolution_level"], moved["referred_to"]) == (3, "Comité de expertos")
     assert moved["level"]["target_seconds"] is None
+
+
+def test_the_detail_and_the_intake_answer_show_what_the_list_shows(side, tuesday_morning):  # noqa: F811
+    client = client_for(side.user)
+
+    shown = ("sla_state", "next_due_at", "next_due_at_local", "status", "priority")
+
+    def listed(number: str) -> dict:
+        rows = client.get("/api/v1/tickets/").json()["results"]
+        (row,) = [row for row in rows if row["number"] == number]
+        return {key: row[key] for key in shown}
+
+    opened = client.post("/api/v1/tickets/", {"subject": "Disco lleno"}, format="json")
+    assert opened.status_code == 201, opened.content
+    created = opened.json()
+    assert {key: created[key] for key in shown} == listed(created["number"])
+    assert created["sla_state"] == "running"
+    assert created["next_due_at"] is not None
+
+    # Two days later, past every target: breached in the list, in the detail and in the
+    # answer to a write on it.
+    tuesday_morning.shift(timedelta(days=2))
+    url = f"/api/v1/tickets/{created['id']}/"
+    detail = client.get(url).json()
+    assert {key: detail[key] for key in shown} == listed(created["number"])
+    assert detail["sla_state"] == "breached"
+    agent = client_for(make_agent())
+    escalated = agent.post(url + "priority/", {"priority": "p1", "reason": "caído"}, format="json")
+    assert escalated.status_code == 200, escalated.content
+    assert escalated.json()["sla_state"] == listed(created["number"])["sla_state"] == "breached"
