@@ -415,17 +415,33 @@ KINDS = (
 )
 
 
+def loaded_database_exists() -> bool:
+    """Whether a previous run left its data set (`--reuse`): a new machine has none."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres"))) as server:
+        found = server.execute(
+            "SELECT 1 FROM pg_database WHERE datname = 'creditdesk_bench_load'"
+        ).fetchone()
+    return found is not None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--step-seconds", type=float, default=8)
     parser.add_argument("--soak-seconds", type=float, default=600)
-    parser.add_argument("--reuse", action="store_true", help="keep the loaded database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the data set a previous run loaded, if any"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("bench/load.py runs on PostgreSQL: set DATABASE_URL=postgres://...")
 
-    if args.reuse:
+    if args.reuse and loaded_database_exists():
         from urllib.parse import urlsplit, urlunsplit
 
         parts = urlsplit(os.environ["DATABASE_URL"])
