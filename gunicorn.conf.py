@@ -31,10 +31,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 def when_ready(server) -> None:
     """Load in the master what every new worker would otherwise load on its first requests
     (URL configurations, templates, translation catalogues: `creditdesk.warmup`)."""
-    from creditdesk import warmup
-
     # The warm-up only saves time: a worker that starts cold still serves every page.
     try:
+        from creditdesk import warmup
+
         warmup.warm_up()
     except Exception:
         logging.getLogger("gunicorn.error").exception("warm-up failed; workers start cold")

@@ -102,6 +102,7 @@ def _languages() -> int:
     """Per language: its catalogue, Django's and babel's formats (babel's took 140 ms on a
     first page with a chart), and the table `reverse()` builds of every URL name."""
     for code, _name in settings.LANGUAGES:
+        # Activating a language loads its catalogue (Django's and the project's) already.
         with translation.override(code):
             formats.get_format("DATE_FORMAT")  # imports the language's format module
             document_locale(code).months  # noqa: B018  # babel reads its CLDR data on first use
@@ -111,15 +112,18 @@ def _languages() -> int:
 
 def _url_namespaces() -> int:
     """`reverse("api:…")` reads a table of its own for a namespace under a URL prefix (`api/`,
-    `billing/`, `admin/`), built on first use per language, as `reverse()` builds it."""
+    `billing/`, `admin/`), built on first use per language. Answers how many tables."""
     warmed = 0
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            warmed = _namespaces_under(get_resolver(), prefix="", converters={})
+            warmed += _namespaces_under(get_resolver(), prefix="", converters={})
     return warmed
 
 
 def _namespaces_under(resolver: URLResolver, prefix: str, converters: dict) -> int:
+    """The tables of the namespaces under `resolver`, keyed as `django.urls.reverse` keys
+    them (its `get_ns_resolver` cache): the prefixes joined and the converters merged from
+    the outermost in; a namespace without a prefix is read through its own resolver."""
     warmed = 0
     for extra, namespace in resolver.namespace_dict.values():
         pattern = prefix + extra
