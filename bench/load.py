@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x uv run --group bench python bench/load.py
     ... bench/load.py --scale 0.2 --step-seconds 4 --soak-seconds 60     # a quicker look
-    ... bench/load.py --reuse                                             # keep the data set
+    ... bench/load.py --reuse                                             # an earlier data set
 
 Method. The script builds its own database (`creditdesk_bench_load`): `500 * scale`
 customers on a prepaid-credits plan with SLA targets, each with a contact (portal session
@@ -415,6 +415,9 @@ KINDS = (
 )
 
 
+LOADED_DATABASE = "creditdesk_bench_load"  # what `prepare_database("load")` names it
+
+
 def loaded_database_exists() -> bool:
     """Whether a previous run left its data set (`--reuse`): a new machine has none."""
     from urllib.parse import urlsplit, urlunsplit
@@ -424,7 +427,7 @@ def loaded_database_exists() -> bool:
     parts = urlsplit(os.environ["DATABASE_URL"])
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres"))) as server:
         found = server.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'creditdesk_bench_load'"
+            "SELECT 1 FROM pg_database WHERE datname = %s", [LOADED_DATABASE]
         ).fetchone()
     return found is not None
 
@@ -445,7 +448,7 @@ def main() -> None:
         from urllib.parse import urlsplit, urlunsplit
 
         parts = urlsplit(os.environ["DATABASE_URL"])
-        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/creditdesk_bench_load"))
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{LOADED_DATABASE}"))
         setup_django()
     else:
         prepare_database("load")
