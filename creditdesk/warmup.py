@@ -61,8 +61,7 @@ def _installed_package_dirs() -> list[Path]:
     fresh clone it lies inside the project folder), the system's and the user's."""
     paths = sysconfig.get_paths()
     candidates = [paths["purelib"], paths["platlib"], *site.getsitepackages()]
-    candidates.append(site.getusersitepackages())
-    return [Path(candidate).resolve() for candidate in candidates]
+    return [Path(place).resolve() for place in [*candidates, site.getusersitepackages()]]
 
 
 def _project_template_dirs() -> list[Path]:
