@@ -31,6 +31,18 @@ class AdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         return _refuse_signed_in_outsiders(self, super().login)(request, extra_context)
 
+    def shows_something_to(self, request) -> bool:
+        """Whether `get_app_list(request)` would list anything: the same test per model
+        (`_build_app_dict`'s), stopping at the first model instead of building, translating
+        and sorting the whole list (3 ms on every page an administrator opens)."""
+        if not self.has_permission(request):
+            return False
+        return any(
+            model_admin.has_module_permission(request)
+            and True in model_admin.get_model_perms(request).values()
+            for model_admin in self._registry.values()
+        )
+
 
 class CreditdeskAdminConfig(AdminConfig):
     default_site = "creditdesk.admin_site.AdminSite"

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from babel.core import Locale
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
 
+from billing.pdf import html_to_pdf
 from core.formatting import (
     document_locale,
     format_credits,
@@ -357,7 +357,7 @@ def sla_report_html(report: SlaReport, *, language: str | None = None) -> str:
 
 def sla_report_pdf(report: SlaReport, *, language: str | None = None) -> bytes:
     """The report as PDF, in `language` (default: the customer's)."""
-    return HTML(string=sla_report_html(report, language=language)).write_pdf()
+    return html_to_pdf(sla_report_html(report, language=language))
 
 
 CSV_COLUMNS = ("section", "key", "priority", "metric", "value")

@@ -111,6 +111,7 @@ def test_the_download_view_serves_the_stored_pdf_to_those_who_may_read_it(client
     with InvoicePdf.objects.get(invoice=spanish).file.open("rb") as stored:
         assert body == stored.read()
     assert client.get(f"/billing/invoices/{draft.pk}/pdf/").status_code == 404
+    assert client.post(url).status_code == 405  # a download only reads
 
 
 # --- verify_invoice -----------------------------------------------------------------------------

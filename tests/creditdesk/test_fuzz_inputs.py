@@ -116,6 +116,8 @@ class FormReader(HTMLParser):
             tag in {"input", "select", "textarea"}
             and self.forms
             and attributes.get("name") not in {None, "csrfmiddlewaretoken"}
+            # a group of checkboxes or radio buttons shares one name: one field to fill
+            and attributes["name"] not in self.forms[-1]["fields"]
         ):
             self.forms[-1]["fields"].append(attributes["name"])
 

@@ -314,6 +314,16 @@ def test_the_portal_serves_the_report_as_pdf_and_as_csv(client, report, requeste
     assert client.get("/portal/sla-reports/1800-01/csv/").status_code == 404
 
 
+def test_the_reports_and_invoices_download_only_on_get(client, report, requester):
+    """A download reads; a POST to one is refused, not answered with a freshly rendered PDF."""
+    client.force_login(make_portal_user(requester))
+
+    for path in ["/portal/sla-reports/2026-11/pdf/", "/portal/sla-reports/2026-11/csv/"]:
+        assert client.post(path).status_code == 405
+        assert client.head(path).status_code == 200
+    assert client.post("/portal/invoices/1/pdf/").status_code == 405
+
+
 def test_a_target_with_decimals_reads_as_the_plan_states_it_in_the_charts(report):
     """The report's chart in English and the portal's chart: 92.5 is not "92 %" (nor 99.95
     "100 %")."""

@@ -23,6 +23,7 @@ from contracts.services import (
     contract_activate,
     contract_create,
     customer_note_add,
+    customer_today,
 )
 from core.errors import CreditdeskError
 from creditdesk.web.customers import customer_timeline
@@ -450,7 +451,7 @@ def test_invitation_refused_when_the_username_is_taken(as_manager, manager):
 def test_contract_started_changed_suspended_reactivated_and_cancelled(as_manager, manager, plans):
     customer = make_customer(account_manager=manager)
     base = f"/workspace/customers/{customer.pk}/contract"
-    today = timezone.localdate()
+    today = customer_today(customer)  # not UTC's: in the evening in Bogotá it is tomorrow
     response = as_manager.post(
         f"{base}/", {"plan": plans[0].pk, "starts_on": today.isoformat(), "activate": "on"}
     )

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from billing import stripe_gateway
 from billing.documents.store import invoice_pdf_get
@@ -55,6 +55,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 # --- documents (staff) -----------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def invoice_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
     """The stored PDF of an issued invoice or credit note (rendered on its first download),

@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from billing import stripe_gateway
 from billing.documents.store import invoice_pdf_get
@@ -295,6 +295,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @portal_view
 def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
     """The customer's own issued invoice as billing stored it (rendered on first download)."""
@@ -309,6 +310,7 @@ def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+@require_safe
 @portal_view
 def sla_report_view(request: HttpRequest, month: str, document: str) -> HttpResponse:
     """The month's SLA compliance report of the customer's live contract: the PDF to read,
