@@ -1,14 +1,13 @@
-import importlib
 import os
+import sys
+from collections.abc import Iterator
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, transaction
 
-_billing_seed = importlib.import_module("billing.migrations.0002_seed_tax_rates_and_series")
-_finance_grants = importlib.import_module("creditdesk.api.migrations.0003_finance_permissions")
-
+from tests.api.conftest import World, build_world
+from tests.factories import migration_seed_rows
+from tests.tickets.conftest import build_sla_policy
 
 # CI runs the suite on SQLite and on PostgreSQL side by side on two cores (.ci/run sets
 # CI_DATABASE_TESTS_ONLY for the PostgreSQL run). A test that touches no database gives the
@@ -48,15 +47,11 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _migration_seed_data(request):
-    """Rows data migrations create (tax rates, invoice series, the finance group's grants)
-    again, after a transactional test elsewhere flushed the tables. The migrations' own
-    functions, on the current models."""
+    """`migration_seed_rows` before every database test."""
     if request.node.get_closest_marker("django_db") is None:
         return
     request.getfixturevalue("_django_db_helper")
-    _billing_seed.seed(django_apps, None)
-    if not Group.objects.filter(name="finance", permissions__isnull=False).exists():
-        _finance_grants.grant(django_apps, None)
+    migration_seed_rows()
 
 
 @pytest.fixture(autouse=True)
@@ -98,3 +93,33 @@ def db_tasks(settings, monkeypatch):
         return worker._run_tasks
 
     return run_ready_tasks
+
+
+@pytest.fixture
+def world_per_module(_world_of_module, db) -> World:
+    """One world for a whole module of tests that only send requests (fuzzing, schema and
+    access checks, hundreds of tests): built once instead of once per test.
+
+    The module holds a transaction open and rolls it back at its end; each test's own
+    transaction (`db`) nests inside it as a savepoint, so what a test writes is gone for the
+    next, as with `world`. For modules without transactional tests (their flush would empty
+    the world) whose tests change no world object in memory (a rollback would not undo
+    that). A module takes it as its `world` with `world = world_per_module`."""
+    return _world_of_module
+
+
+@pytest.fixture(scope="module")
+def _world_of_module(django_db_setup, django_db_blocker) -> Iterator[World]:
+    with django_db_blocker.unblock():
+        module = transaction.atomic()
+        module.__enter__()
+        try:
+            migration_seed_rows()
+            world = build_world(build_sla_policy())
+        except BaseException:
+            module.__exit__(*sys.exc_info())
+            raise
+    yield world
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        module.__exit__(None, None, None)

@@ -1,11 +1,14 @@
 """Small typed factories: `make_<model>(**overrides)` builds a valid row with sensible defaults."""
 
+import importlib
 import itertools
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from djmoney.money import Money
 
 from contracts.models import (
@@ -22,6 +25,17 @@ from credits.models import CreditAccount
 from credits.services import credit_account_get_or_create, credits_top_up
 
 _sequence = itertools.count(1)
+_billing_seed = importlib.import_module("billing.migrations.0002_seed_tax_rates_and_series")
+_finance_grants = importlib.import_module("creditdesk.api.migrations.0003_finance_permissions")
+
+
+def migration_seed_rows() -> None:
+    """Rows data migrations create (tax rates, invoice series, the finance group's grants),
+    again if a transactional test flushed the tables: the migrations' own functions, on the
+    current models."""
+    _billing_seed.seed(django_apps, None)
+    if not Group.objects.filter(name="finance", permissions__isnull=False).exists():
+        _finance_grants.grant(django_apps, None)
 
 
 def make_user(**overrides: Any):

@@ -116,8 +116,12 @@ class World:
 
 @pytest.fixture
 def world(db, sla_policy) -> World:  # noqa: F811
+    return build_world(sla_policy)
+
+
+def build_world(policy) -> World:
     plan = make_plan(
-        sla_policy=sla_policy, allowed_channels=[Channel.PORTAL, Channel.EMAIL, Channel.API]
+        sla_policy=policy, allowed_channels=[Channel.PORTAL, Channel.EMAIL, Channel.API]
     )
     pack = make_credit_pack(plan)
     agent = make_agent(username="agent")

@@ -12,7 +12,11 @@ from billing.models import Invoice, Payment
 from contracts.models import Contact, Contract, Customer
 from credits.models import CreditHold, LedgerEntry
 from tests.api.conftest import Side, World
+from tests.conftest import world_per_module
 from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket, WorkLog
+
+# One world for all the module's tests, which only send requests (see there).
+world = world_per_module
 
 MISSING = 987654
 

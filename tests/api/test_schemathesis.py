@@ -22,6 +22,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.conftest import world_per_module
+
+# One world for all the module's tests, which only send requests (see there).
+world = world_per_module
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -20,10 +20,13 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.api.conftest import client_for, world  # noqa: F401  (fixture)
-from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
+from tests.api.conftest import client_for
+from tests.conftest import world_per_module
 from tests.web.routes import page_routes
 from tickets.reopen_links import reopen_token
+
+# One world for all the module's tests, which only send requests (see there).
+world = world_per_module
 
 HOSTILE_TEXT = [
     "",
@@ -122,7 +125,7 @@ class FormReader(HTMLParser):
             self.forms[-1]["fields"].append(attributes["name"])
 
 
-def _path(route: str, world) -> str:  # noqa: F811
+def _path(route: str, world) -> str:
     values = {
         "number": world.a.ticket.number,
         "pk": world.a.session.pk if "sessions" in route else None,
@@ -146,7 +149,7 @@ def _path(route: str, world) -> str:  # noqa: F811
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
 
 
-def _user_for(path: str, world):  # noqa: F811
+def _user_for(path: str, world):
     return world.a.user if path.startswith("/portal/") else world.admin
 
 
@@ -165,7 +168,7 @@ def test_every_page_route_is_fuzzed():
 
 
 @pytest.mark.parametrize("route", PAGE_ROUTES)
-def test_forms_and_query_parameters_never_answer_500(world, route):  # noqa: F811
+def test_forms_and_query_parameters_never_answer_500(world, route):
     browser = Client()
     path = _path(route, world)
     if not route.startswith("accounts/"):
@@ -227,7 +230,7 @@ def _body_properties(operation: dict) -> list[str]:
     return list(schema.get("properties", {}))
 
 
-def _api_path(path: str, world) -> str:  # noqa: F811
+def _api_path(path: str, world) -> str:
     ids = {
         "tickets": world.a.ticket.pk,
         "contracts": world.a.contract.pk,
@@ -246,7 +249,7 @@ def _api_path(path: str, world) -> str:  # noqa: F811
 
 
 @pytest.mark.parametrize(("path", "method"), _operations())
-def test_api_operations_never_answer_500(world, path, method):  # noqa: F811
+def test_api_operations_never_answer_500(world, path, method):
     operation = SCHEMA["paths"][path][method]
     parameters = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
     properties = _body_properties(operation)

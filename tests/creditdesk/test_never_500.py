@@ -7,9 +7,12 @@ import json
 import pytest
 from django.test import Client
 
-from tests.api.conftest import assert_error, client_for, world  # noqa: F401  (fixture)
-from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
+from tests.api.conftest import assert_error, client_for
+from tests.conftest import world_per_module
 from tickets.models import ScheduledSession, Ticket, WorkLog
+
+# One world for all the module's tests, which only send requests (see there).
+world = world_per_module
 
 OUT_OF_RANGE = [
     "0001-01-01T00:00:00+14:00",
@@ -20,14 +23,14 @@ OUT_OF_RANGE = [
 
 
 @pytest.fixture
-def staff_api(world):  # noqa: F811
+def staff_api(world):
     api = client_for(world.admin)
     api.raise_request_exception = False
     return api
 
 
 @pytest.fixture
-def contact_api(world):  # noqa: F811
+def contact_api(world):
     api = client_for(world.a.user)
     api.raise_request_exception = False
     return api
@@ -52,7 +55,7 @@ def test_out_of_range_datetime_filters_are_400_naming_the_parameter(
 
 @pytest.mark.parametrize("value", OUT_OF_RANGE)
 def test_out_of_range_work_log_and_session_times_are_400_and_write_nothing(
-    world,  # noqa: F811
+    world,
     staff_api,
     value,
 ):
@@ -71,7 +74,7 @@ def test_out_of_range_work_log_and_session_times_are_400_and_write_nothing(
     assert (WorkLog.objects.count(), ScheduledSession.objects.count()) == (logs, sessions)
 
 
-def test_out_of_range_times_in_workspace_forms_are_form_errors(world):  # noqa: F811
+def test_out_of_range_times_in_workspace_forms_are_form_errors(world):
     browser = Client(raise_request_exception=False)
     browser.force_login(world.admin)
     ticket = world.a.ticket
@@ -87,14 +90,14 @@ def test_out_of_range_times_in_workspace_forms_are_form_errors(world):  # noqa: 
 
 
 @pytest.mark.parametrize("month", ["9999-12", "0001-01", "0000-01", "2026-13", "20x6-01"])
-def test_sla_report_of_an_impossible_month_is_404(world, month):  # noqa: F811
+def test_sla_report_of_an_impossible_month_is_404(world, month):
     browser = Client(raise_request_exception=False)
     browser.force_login(world.a.user)
     assert browser.get(f"/portal/sla-reports/{month}/pdf/").status_code == 404
 
 
 @pytest.mark.parametrize("month", ["9999-12", "0001-01"])
-def test_api_sla_report_of_an_impossible_month_is_400(staff_api, world, month):  # noqa: F811
+def test_api_sla_report_of_an_impossible_month_is_400(staff_api, world, month):
     path = f"/api/v1/contracts/{world.a.contract.pk}/sla-report/csv/"
     answer = staff_api.get(path, {"month": month})
     assert "month" in assert_error(answer, 400)["fields"]
@@ -129,13 +132,13 @@ def test_a_body_over_the_limit_gets_the_api_error_shape(contact_api, settings):
         ("/api/v1/tickets/A%00B/", "admin"),
     ],
 )
-def test_a_nul_byte_in_a_path_is_not_found(world, path, who):  # noqa: F811
+def test_a_nul_byte_in_a_path_is_not_found(world, path, who):
     browser = Client(raise_request_exception=False)
     browser.force_login(world.a.user if who == "contact" else world.admin)
     assert browser.get(path).status_code == 404
 
 
-def test_a_nul_byte_in_an_admin_path_is_an_unknown_object(world):  # noqa: F811
+def test_a_nul_byte_in_an_admin_path_is_an_unknown_object(world):
     browser = Client(raise_request_exception=False)
     browser.force_login(world.admin)
     answer = browser.get("/admin/billing/invoice/1%00/change/")

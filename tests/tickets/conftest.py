@@ -15,8 +15,7 @@ from tests.factories import make_contact, make_contract, make_customer, make_pla
 BOGOTA_HOURS = {day: [("08:00", "12:00"), ("13:00", "16:30")] for day in range(5)}
 
 
-@pytest.fixture
-def sla_policy(db):
+def build_sla_policy():
     """Seed 001's reading: business hours Monday to Friday in Bogota, Colombian holidays."""
     calendar = calendar_publish(
         slug="bogota",
@@ -35,6 +34,12 @@ def sla_policy(db):
         },
     )
     return version.policy
+
+
+@pytest.fixture
+def sla_policy(db):
+    """Seed 001's reading (`build_sla_policy`)."""
+    return build_sla_policy()
 
 
 LEVELS_OF_SEED_001 = (

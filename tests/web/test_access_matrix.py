@@ -12,10 +12,14 @@ import re
 import pytest
 from django.test import Client
 
-from tests.api.conftest import Side, world  # noqa: F401  (fixture)
+from tests.api.conftest import Side
 from tests.api.test_access_matrix import role_user
-from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
+from tests.conftest import world_per_module
 from tests.web.routes import page_routes
+
+# One world for all the module's tests, which only send requests (see there).
+world = world_per_module
+
 
 MISSING = "987654"
 ROLES = ["contact", "manager", "agent", "finance", "admin"]
@@ -207,7 +211,7 @@ def _url(route: str, side: Side | None) -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", sorted(MATRIX))
-def test_pages_answer_by_role_and_customer(world, route, role):  # noqa: F811
+def test_pages_answer_by_role_and_customer(world, route, role):
     browser = Client()
     browser.force_login(role_user(world, role))
     own, other = MATRIX[route][role]
@@ -220,7 +224,7 @@ def test_pages_answer_by_role_and_customer(world, route, role):  # noqa: F811
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", sorted(POST_ONLY))
-def test_post_only_routes_follow_their_page(world, route, role):  # noqa: F811
+def test_post_only_routes_follow_their_page(world, route, role):
     browser = Client()
     browser.force_login(role_user(world, role))
     own, other = POST_ONLY[route][role]
@@ -232,7 +236,7 @@ def test_post_only_routes_follow_their_page(world, route, role):  # noqa: F811
             assert status == expected, (side.customer, status)
 
 
-def test_a_signed_in_contact_gets_the_403_page_not_the_login_form(world):  # noqa: F811
+def test_a_signed_in_contact_gets_the_403_page_not_the_login_form(world):
     browser = Client()
     browser.force_login(world.a.user)
     answer = browser.get("/billing/finance-export/")
@@ -262,7 +266,7 @@ DOCUMENTS = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url", sorted(DOCUMENTS))
-def test_documents_answer_by_role(world, url, role):  # noqa: F811
+def test_documents_answer_by_role(world, url, role):
     browser = Client()
     browser.force_login(role_user(world, role))
     assert browser.get(url).status_code == DOCUMENTS[url][role]

@@ -6,8 +6,9 @@ timeline and private notes; who sees which customer (another manager's is a 404)
 navigation offering an account manager nothing that ends in 403."""
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -446,6 +447,27 @@ def test_invitation_refused_when_the_username_is_taken(as_manager, manager):
 
 
 # Contracts.
+
+
+def test_the_contract_forms_offer_the_customers_today(as_manager, manager, plans):
+    """At 21:00 in Bogotá it is already tomorrow in UTC: a plan change dated as the form
+    offers takes effect now, not tomorrow."""
+    customer = make_customer(account_manager=manager)
+    page = f"/workspace/customers/{customer.pk}/"
+    evening = datetime(2026, 12, 10, 21, 0, tzinfo=ZoneInfo("America/Bogota"))
+    with time_machine.travel(evening, tick=False):
+        assert as_manager.get(page).context["contract_form"].initial["starts_on"] == date(
+            2026, 12, 10
+        )
+        contract = make_contract(customer=customer, plan=plans[0])
+        offered = as_manager.get(page).context["plan_form"].initial["effective_on"]
+        assert offered == date(2026, 12, 10)
+        as_manager.post(
+            f"{page}contract/plan/",
+            {"plan": plans[1].pk, "effective_on": offered.isoformat(), "reason": "Crece"},
+        )
+    contract.refresh_from_db()
+    assert contract.plan == plans[1]
 
 
 def test_contract_started_changed_suspended_reactivated_and_cancelled(as_manager, manager, plans):

@@ -3,10 +3,12 @@ actions (credit note, payment recorded and confirmed), the billing run started f
 a task and watched, ageing, the export page; who may open them; the same number of queries
 whatever the amount of data; finance's landing page."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from djmoney.money import Money
 
@@ -146,6 +148,30 @@ def test_the_detail_shows_lines_payments_credit_notes_and_the_pdf_link(finance):
     assert "Registrar un pago" in page
     assert "Emitir una nota crédito" in page
     assert finance.get("/workspace/finance/invoices/987654/").status_code == 404
+
+
+def test_the_payment_form_offers_the_customers_today_that_the_service_accepts(finance):
+    """At 21:00 in Bogotá it is already tomorrow in UTC: the form's date is the customer's
+    day, the one `payment_record` accepts, not the server's."""
+    invoice = make_invoice(lines=[("Cuota", cop("100000"))], issue=True)
+    evening = datetime(2026, 12, 10, 21, 0, tzinfo=ZoneInfo("America/Bogota"))
+    with time_machine.travel(evening, tick=False):
+        page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/")
+        form = page.context["payment_form"]
+        assert form.initial["received_on"] == date(2026, 12, 10)
+        url = f"/workspace/finance/invoices/{invoice.pk}/record-payment/"
+        paid = finance.post(
+            url,
+            {
+                "provider": "bank_transfer",
+                "provider_ref": "TRF-EVENING",
+                "amount": "119000",
+                "received_on": form.initial["received_on"].isoformat(),
+                "note": "",
+            },
+            follow=True,
+        )
+    assert "la factura está pagada" in paid.text
 
 
 def test_issuing_a_credit_note_from_the_page(finance):

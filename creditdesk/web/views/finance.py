@@ -27,6 +27,7 @@ from billing.exceptions import InvalidPeriod
 from billing.models import Invoice, Payment
 from billing.services.run import Period
 from contracts.models import CURRENCY_CHOICES
+from contracts.services import customer_today
 from core.errors import CreditdeskError
 from creditdesk.roles import FINANCE_ROLES
 from creditdesk.web.access import roles_view
@@ -177,7 +178,8 @@ def _refundable(invoice: Invoice) -> list[Payment]:
 
 def _invoice_page(request: HttpRequest, invoice: Invoice, **forms_: forms.Form) -> HttpResponse:
     payments = list(invoice.payments.all())
-    today = timezone.localdate()
+    # The invoice's dates are the customer's days, and so is the one a payment may carry.
+    today = customer_today(invoice.customer)
     correctable = invoice.kind == Invoice.Kind.INVOICE and invoice.status in (
         Invoice.Status.ISSUED,
         Invoice.Status.PAID,
