@@ -93,6 +93,7 @@ def test_the_proof_downloads_by_role_and_customer(world, both, role):  # noqa: F
         assert b"".join(response.streaming_content) == pdf_bytes()
     assert browser.get(f"/transfers/{reports['b'].pk}/proof/").status_code == other
     assert browser.get(f"/transfers/{MISSING}/proof/").status_code == 404
+    assert browser.post(f"/transfers/{reports['a'].pk}/proof/").status_code == 405
 
 
 def test_anonymous_visitors_are_sent_to_log_in(world, both):  # noqa: F811

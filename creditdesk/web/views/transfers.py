@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from djmoney.money import Money
 
 from billing.models import BankTransferReport, Invoice
@@ -132,6 +133,7 @@ def portal_transfers(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/transfers.html", context, status=status)
 
 
+@require_safe
 @login_required
 def transfer_proof(request: HttpRequest, pk: int) -> HttpResponse:
     """The proof file, for whoever may read the report (a 404 for anyone else)."""
