@@ -27,6 +27,7 @@ from djmoney.money import Money
 from billing.filters import InvoiceFilter
 from billing.models import BillingRun, Invoice, InvoiceLine, Payment, Refund
 from contracts.models import Customer
+from contracts.services import customer_today
 
 
 def invoice_list(
@@ -48,15 +49,18 @@ def invoice_list_overdue(*, on: date | None = None) -> QuerySet[Invoice]:
     )
 
 
-def invoice_list_overdue_of(customer: Customer | OuterRef) -> QuerySet[Invoice]:
-    """The customer's invoices overdue today: what makes it administratively insolvent.
-    `customer` may be an `OuterRef` (intake asks inside its read of the contract)."""
-    return invoice_list_overdue().filter(customer=customer)
+def invoice_list_overdue_of(customer: Customer | OuterRef, on: date) -> QuerySet[Invoice]:
+    """The customer's invoices overdue on `on`, the customer's day: what makes it
+    administratively insolvent. `customer` may be an `OuterRef` (intake asks inside its read
+    of the contract)."""
+    return invoice_list_overdue(on=on).filter(customer=customer)
 
 
 def customer_is_administratively_insolvent(customer: Customer) -> bool:
-    """The check billing registers with credits' solvency: any invoice overdue today."""
-    return invoice_list_overdue_of(customer).exists()
+    """The check billing registers with credits' solvency: any invoice overdue on the
+    customer's today (in Bogotá an invoice insolvent from the 24th still lets the customer
+    ask at 20:00 on the 23rd, when UTC's day is already the 24th)."""
+    return invoice_list_overdue_of(customer, on=customer_today(customer)).exists()
 
 
 def payment_list_needing_attention() -> QuerySet[Payment]:

@@ -11,7 +11,7 @@ returns True when the customer must not open requests.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from contracts.models import Contract, Customer, Service
 from contracts.selectors import contract_get_live
+from contracts.services import customer_today
 from credits.allowance import allowance_left
 from credits.exceptions import (
     AdministrativelyInsolvent,
@@ -34,8 +35,9 @@ from credits.rules import CreditRule, credit_rule_for
 
 InsolvencyCheck = Callable[[Customer], bool]
 # The same check as the rows that make a customer insolvent, for a customer given as an
-# `OuterRef` to its id: solvency_check then asks it inside its read of the contract.
-InsolvencyRows = Callable[[Any], QuerySet]
+# `OuterRef` to its id and the customer's day: solvency_check then asks it inside its read
+# of the contract.
+InsolvencyRows = Callable[[Any, date], QuerySet]
 
 _insolvency_checks: list[InsolvencyCheck] = []
 _insolvency_rows: dict[InsolvencyCheck, InsolvencyRows] = {}
@@ -45,7 +47,7 @@ def register_insolvency_check(
     check: InsolvencyCheck, *, rows: InsolvencyRows | None = None
 ) -> InsolvencyCheck:
     """Add a check (once; usable as a decorator). Checks run in registration order. `rows`
-    is the check's own query (`check(customer)` is `rows(customer).exists()`), which lets
+    is the check's own query (`check(customer)` is `rows(customer, its today).exists()`), which lets
     intake read it with the contract instead of in a query of its own."""
     if check not in _insolvency_checks:
         _insolvency_checks.append(check)
@@ -60,10 +62,11 @@ def unregister_insolvency_check(check: InsolvencyCheck) -> None:
     _insolvency_rows.pop(check, None)
 
 
-def _insolvency_annotations() -> dict[str, Exists]:
-    """The checks that have rows, as EXISTS columns of the contract's read."""
+def _insolvency_annotations(on: date) -> dict[str, Exists]:
+    """The checks that have rows, as EXISTS columns of the contract's read, on the
+    customer's day `on`."""
     return {
-        f"insolvency_check_{index}": Exists(_insolvency_rows[check](OuterRef("customer_id")))
+        f"insolvency_check_{index}": Exists(_insolvency_rows[check](OuterRef("customer_id"), on))
         for index, check in enumerate(_insolvency_checks)
         if check in _insolvency_rows
     }
@@ -132,7 +135,7 @@ def solvency_check(
         contract = contract_get_live(
             customer=customer,
             related=(CUSTOMER_ACCOUNT,) if with_account else (),
-            annotate=_insolvency_annotations() | (columns or {}),
+            annotate=_insolvency_annotations(customer_today(customer, now=at)) | (columns or {}),
         )
         if with_account and contract is not None:
             customer = contract.customer

@@ -29,6 +29,7 @@ from billing.models import Invoice, InvoiceLine, InvoiceSeries, InvoiceStatusCha
 from billing.tax import tax_rate_for
 from billing.transitions import check_transition
 from contracts.models import Contract, CreditPack, Customer
+from contracts.services import customer_today
 from contracts.transitions import LIVE
 from core.amounts import CurrencyMismatch, InvalidAmount
 from core.bulk import rows_insert
@@ -161,7 +162,7 @@ def invoice_add_line(
             )
         if tax_rate is None:
             tax_rate = tax_rate_for(
-                customer=locked.customer, on=timezone.localdate(), taxable=taxable
+                customer=locked.customer, on=customer_today(locked.customer), taxable=taxable
             )
         line = invoice_line_build(
             locked,
@@ -346,7 +347,7 @@ def invoice_issue(
     with transaction.atomic():
         locked = invoice_lock(invoice.pk)
         check_transition(locked.status, Status.ISSUED)
-        issued_on = issued_on or timezone.localdate()
+        issued_on = issued_on or customer_today(locked.customer)
         due_on = due_on or issued_on + timedelta(days=payment_term_days())
         issue_locked(
             locked,
@@ -524,7 +525,7 @@ def credit_note_draft(
 
 
 def credit_note_issue_locked(note: Invoice, *, by: User | None = None) -> Invoice:
-    today = timezone.localdate()
+    today = customer_today(note.customer)
     return issue_locked(
         note, lines=list(note.lines.all()), issued_on=today, due_on=today, grace_days=0, by=by
     )

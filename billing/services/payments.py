@@ -112,7 +112,7 @@ def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
         misfit = _check_fits(locked, invoice)
         if misfit:
             return flag_locked(locked, *misfit)
-        today = timezone.localdate()
+        today = customer_today(invoice.customer)
         if invoice.status == Invoice.Status.DRAFT:
             issue_locked(
                 invoice,

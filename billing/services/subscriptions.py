@@ -96,7 +96,9 @@ def _zone(contract: Contract) -> zoneinfo.ZoneInfo:
 
 def subscription_amount(*, contract: Contract, plan: Plan) -> Any:
     rate = tax_rate_for(
-        customer=contract.customer, on=timezone.localdate(), taxable=plan.monthly_fee_taxable
+        customer=contract.customer,
+        on=customer_today(contract.customer),
+        taxable=plan.monthly_fee_taxable,
     )
     return line_amounts(quantity=Decimal(1), unit_price=plan.monthly_fee, tax_rate=rate).total
 
@@ -248,7 +250,7 @@ def subscription_invoice_paid(obj: dict[str, Any], *, event_at: datetime) -> Non
                         "customer": contract.customer,
                         "invoice": invoice,
                         "amount": received,
-                        "received_on": timezone.localdate(),
+                        "received_on": customer_today(contract.customer),
                         "raw_payload": obj,
                     },
                 )

@@ -13,7 +13,7 @@ Anything else (the database is down) propagates so Stripe retries the delivery.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +28,7 @@ from billing.services import refunds, subscriptions
 from billing.services.payments import amount_misfit, flag_locked, payment_apply
 from billing.services.subscriptions import EventNotReady
 from contracts.models import CreditPack, Customer
+from contracts.services import customer_today
 from core.amounts import InvalidAmount, parse_money
 from core.errors import CreditdeskError
 
@@ -70,6 +71,11 @@ def _payment_for_intent(obj: dict[str, Any]) -> Payment | None:
     return payment
 
 
+def _day_of(customer: Customer | None) -> date:
+    """The day a payment is dated: the customer's, or UTC's for one we cannot place."""
+    return customer_today(customer) if customer is not None else timezone.localdate()
+
+
 def _record_unknown_intent(obj: dict[str, Any], amount: Money | None, detail: str) -> None:
     """A payment we did not start (or cannot place): kept for finance, never credited."""
     metadata = obj.get("metadata") or {}
@@ -105,7 +111,7 @@ def _record_unknown_intent(obj: dict[str, Any], amount: Money | None, detail: st
                 customer=customer,
                 credit_pack=pack,
                 amount=amount,
-                received_on=timezone.localdate(),
+                received_on=_day_of(customer),
                 needs_attention=True,
                 attention_reason=reason,
                 attention_detail=detail,
@@ -142,7 +148,7 @@ def _on_intent_succeeded(obj: dict[str, Any], event_at: datetime) -> None:
             locked.provider_ref = obj["id"]
             locked.status = Payment.Status.SUCCEEDED
             locked.amount = amount
-            locked.received_on = timezone.localdate()
+            locked.received_on = _day_of(locked.customer)
             locked.raw_payload = obj
             locked.save()
             pack = _int(metadata.get("creditdesk_pack"))

@@ -80,6 +80,21 @@ def test_issue_numbers_the_invoice_snapshots_the_buyer_and_sets_dates():
     assert [c.to_status for c in issued.status_changes.all()] == ["issued"]
 
 
+def test_an_invoice_issued_in_the_customers_evening_bears_the_customers_date(frozen_now):
+    # given: 20:30 on 3 December in Bogotá, already the 4th in UTC
+    contract = make_contract()
+    invoice = make_invoice(contract.customer, contract=contract)
+    note_of = make_invoice(contract.customer, contract=contract, issue=True)
+    frozen_now.move_to("2026-12-04T01:30:00Z")
+    # when
+    issued = invoice_issue(invoice)
+    note = credit_note_issue(invoice=note_of, reason="Servicio no prestado")
+    # then: the day the customer reads on the invoice, and its term counts from it
+    assert issued.issued_on == date(2026, 12, 3)
+    assert issued.due_on == date(2026, 12, 18)
+    assert note.issued_on == date(2026, 12, 3)
+
+
 def test_issue_records_when_and_who_and_announces_the_invoice(django_capture_on_commit_callbacks):
     clerk = make_staff_user()
     invoice = make_invoice()

@@ -35,6 +35,21 @@ def test_unpaid_past_due_and_grace_makes_the_customer_insolvent(overdue_setup, f
     assert solvency_check(customer=contract.customer).code == "administratively_insolvent"
 
 
+def test_insolvency_starts_on_the_customers_day_not_utcs(overdue_setup, frozen_now):
+    # given: insolvent from 24 December; at 20:00 on the 23rd in Bogotá it is the 24th in UTC
+    contract, _invoice = overdue_setup
+    frozen_now.move_to("2026-12-24T01:00:00Z")
+    # then: the customer may still ask that evening, through the check and through intake's read
+    assert not customer_is_administratively_insolvent(contract.customer)
+    assert solvency_check(customer=contract.customer, lock=True).ok
+    # and from midnight in Bogotá it may not
+    frozen_now.move_to("2026-12-24T05:00:00Z")
+    assert customer_is_administratively_insolvent(contract.customer)
+    assert solvency_check(customer=contract.customer, lock=True).code == (
+        "administratively_insolvent"
+    )
+
+
 def test_suspension_after_the_further_period_and_reactivation_on_payment(
     overdue_setup, frozen_now, settings, django_capture_on_commit_callbacks
 ):

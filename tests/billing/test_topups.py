@@ -2,11 +2,14 @@
 
 import json
 import time
-from datetime import date
+from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import stripe
+import time_machine
 from django.db import connection
 from djmoney.money import Money
 
@@ -114,6 +117,23 @@ def test_the_same_payment_webhook_100_times_pays_once_and_credits_once(paid_inte
     assert len(top_up_entries(payment.customer)) == 1
     assert StripeEvent.objects.count() == 6
     assert not payment_list_needing_attention().exists()
+
+
+def test_a_card_payment_in_the_customers_evening_is_dated_on_the_customers_day(
+    paid_intent, post_event
+):
+    # given: Stripe says the intent succeeded at 20:30 in Bogotá, already tomorrow in UTC
+    payment, intent = paid_intent
+    bogota_today = datetime.now(UTC).astimezone(ZoneInfo("America/Bogota")).date()
+    evening = datetime.combine(bogota_today, dt_time(20, 30), tzinfo=ZoneInfo("America/Bogota"))
+    with time_machine.travel(evening, tick=False):
+        # when
+        _succeeded(post_event, intent, "evt_evening")
+    # then: the payment and the invoice it settles bear the customer's day
+    payment.refresh_from_db()
+    assert payment.received_on == bogota_today
+    assert payment.invoice.issued_on == bogota_today
+    assert payment.invoice.status == Invoice.Status.PAID
 
 
 def test_replies_say_what_happened(paid_intent, post_event):
