@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 
+from core.bulk import rows_insert
 from sla.calendars import Calendar, add_business_time, business_time_between, to_us
 from sla.exceptions import ClockTimeGoesBack, MissingPriorityTarget
 from sla.models import (
@@ -163,8 +164,8 @@ def clocks_start(
     }
     started = [clock for clock in pair.values() if clock is not None]
     with transaction.atomic(savepoint=False):
-        SlaClock.objects.bulk_create(started)
-        SlaClockEvent.objects.bulk_create(_start_event(clock) for clock in started)
+        rows_insert(started)
+        rows_insert([_start_event(clock) for clock in started])
     return ClockPair(
         response=pair[SlaClock.Kind.RESPONSE], resolution=pair[SlaClock.Kind.RESOLUTION]
     )

@@ -1,10 +1,10 @@
-"""core.bulk.rows_insert stores what the ORM would store, or refuses what it refuses."""
+"""core.bulk writes what the ORM would write, or refuses what it refuses."""
 
 import pytest
 from django.db import DataError, transaction
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from core.bulk import rows_insert
+from core.bulk import row_update, rows_insert
 
 
 def _task_row(queue_name: str) -> DBTaskResult:
@@ -39,3 +39,26 @@ def test_rows_get_their_keys_and_read_back_as_written():
 
     stored = {row.pk: row.queue_name for row in DBTaskResult.objects.all()}
     assert stored == {rows[0].pk: "default", rows[1].pk: "billing"}
+
+
+@pytest.mark.django_db
+def test_row_update_writes_the_named_fields_of_that_row_only():
+    # given two stored rows
+    changed, untouched = _task_row("default"), _task_row("default")
+    rows_insert([changed, untouched])
+    # when one row's queue and priority change in memory and only the queue is written
+    changed.queue_name, changed.priority = "billing", 7
+    row_update(changed, ("queue_name",))
+    # then
+    stored = {row.pk: (row.queue_name, row.priority) for row in DBTaskResult.objects.all()}
+    assert stored == {changed.pk: ("billing", 0), untouched.pk: ("default", 0)}
+
+
+@pytest.mark.django_db
+def test_row_update_refuses_a_name_that_is_not_a_column():
+    row = _task_row("default")
+    rows_insert([row])
+    row.queue_name = "billing"
+    with pytest.raises(ValueError, match="queue"):
+        row_update(row, ("queue_name", "queue"))
+    assert DBTaskResult.objects.get().queue_name == "default"

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 
+from core.bulk import rows_insert
 from tickets.models import Ticket, TicketEvent
 
 
@@ -20,7 +21,7 @@ def ticket_event_record(
 ) -> TicketEvent:
     """Values are stored as text (a status, a priority, credits), as the history shows them.
     `reason_en` is the English of a reason Creditdesk wrote in both languages."""
-    return TicketEvent.objects.create(
+    event = TicketEvent(
         ticket=ticket,
         kind=kind,
         from_value=str(from_value),
@@ -30,3 +31,5 @@ def ticket_event_record(
         reason_en=reason_en,
         at=at,
     )
+    rows_insert([event])
+    return event

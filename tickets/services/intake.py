@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from background.queue import enqueue_with_transaction
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from contracts.selectors import contact_get_by_email, services_covered
+from core.bulk import row_update, rows_insert
 from core.errors import CreditdeskError, InvalidInput
 from core.events import event_emit
 from core.formatting import zone_label
@@ -201,7 +202,7 @@ def _open_locked(
     rule = decision.rule
     policy_version = clocks.current_policy_version(contract.plan, service, contract=contract)
     priority = clocks.priority_for(policy_version, impact=impact, urgency=urgency)
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         customer=customer,
         contract=contract,
         requester=requester,
@@ -217,6 +218,7 @@ def _open_locked(
         follows_up=follows_up,
         opened_at=at,
     )
+    rows_insert([ticket])
     ticket.number = f"T-{at.year}-{ticket.pk:06d}"
     if rule is not None:  # the plan takes credits: hold the minimum billable now
         ticket.hold = credits_place_hold(
@@ -230,8 +232,8 @@ def _open_locked(
         if decision.available - rule.min_billable_credits < decision.required:
             # The next request would be refused: the customer's credits run low now.
             event_emit("credits.low", decision.account)
-    ticket.save(update_fields=["number", "hold"])
-    Message.objects.create(
+    row_update(ticket, ("number", "hold"))
+    opening = Message(
         ticket=ticket,
         direction=Message.Direction.INBOUND,
         channel=channel,
@@ -241,6 +243,7 @@ def _open_locked(
         email_message_id=email_message_id,
         created_at=at,
     )
+    rows_insert([opening])
     ticket_event_record(
         ticket,
         TicketEvent.Kind.STATUS,
