@@ -22,10 +22,17 @@ def contract_get_live(
     """The customer's current contract, active or suspended; None when there is none.
     `related` and `annotate` read what a caller needs with it in the same query (intake:
     the credit account, the insolvency checks)."""
+    return contracts_live(customer_id=customer.pk, related=related, annotate=annotate).first()
+
+
+def contracts_live(
+    *, customer_id: int, related: tuple[str, ...] = (), annotate: dict[str, Any] | None = None
+) -> QuerySet[Contract]:
+    """`contract_get_live`'s query, the current contract first."""
     contracts = Contract.objects.select_related("plan", *related)
     if annotate:
         contracts = contracts.annotate(**annotate)
-    return contracts.filter(customer=customer, status__in=LIVE).first()
+    return contracts.filter(customer_id=customer_id, status__in=LIVE)
 
 
 def credit_packs_on_sale(*, contract: Contract | None) -> QuerySet[CreditPack]:

@@ -18,8 +18,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from contracts.models import Contract, Customer, Service
-from contracts.selectors import contract_get_live
+from contracts.selectors import contracts_live
 from contracts.services import customer_today
+from core.reads import first_row
 from credits.allowance import allowance_left
 from credits.exceptions import (
     AdministrativelyInsolvent,
@@ -82,6 +83,24 @@ def _insolvent(customer: Customer, contract: Contract) -> bool:
     return False
 
 
+def _live_contract_read(
+    customer: Customer, *, with_account: bool, on: date, columns: dict[str, Any]
+) -> Contract | None:
+    """`contract_get_live` with the insolvency checks asked on the customer's day `on`,
+    `columns` and, `with_account`, the credit account: intake's hottest read, compiled once
+    per connection (`core.reads`). `columns` must be the same SQL whenever their names are."""
+
+    def build(customer_id: int, on: date) -> QuerySet[Contract]:
+        return contracts_live(
+            customer_id=customer_id,
+            related=(CUSTOMER_ACCOUNT,) if with_account else (),
+            annotate=_insolvency_annotations(on) | columns,
+        )
+
+    shape = ("live_contract", with_account, tuple(_insolvency_rows), tuple(columns))
+    return first_row(shape, build, customer_id=customer.pk, on=on)
+
+
 @dataclass(frozen=True)
 class SolvencyDecision:
     error: CreditsError | None
@@ -132,10 +151,11 @@ def solvency_check(
         # One read: the contract, its plan, the insolvency checks that have rows and, where
         # reading it in the transaction locks it (credits.locks), the credit account.
         with_account = lock and customer_account_read_locked()
-        contract = contract_get_live(
-            customer=customer,
-            related=(CUSTOMER_ACCOUNT,) if with_account else (),
-            annotate=_insolvency_annotations(customer_today(customer, now=at)) | (columns or {}),
+        contract = _live_contract_read(
+            customer,
+            with_account=with_account,
+            on=customer_today(customer, now=at),
+            columns=columns or {},
         )
         if with_account and contract is not None:
             customer = contract.customer

@@ -1,0 +1,64 @@
+"""core.reads.first_row gives what the ORM's `.first()` gives, compiling the query once."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.db.models import BooleanField, Q, Value
+from django.test.utils import CaptureQueriesContext
+
+from contracts.selectors import contracts_live
+from core.reads import first_row
+from credits.models import CreditAccount
+from tests.factories import make_contract, make_credit_account
+
+pytestmark = pytest.mark.django_db
+
+
+def _live(customer_id: int, since: date):
+    return contracts_live(
+        customer_id=customer_id,
+        related=("customer__credit_account",),
+        annotate={"started_by_then": Q(starts_on__lte=since)},
+    )
+
+
+def test_the_row_its_related_objects_and_annotations_are_the_orms():
+    # given two customers, one with a credit account
+    funded = make_contract()
+    make_credit_account(funded.customer, credits="10")
+    unfunded = make_contract()
+    for contract in (funded, unfunded):
+        # when the same shape reads each customer's contract
+        read = first_row(
+            ("test", "live"), _live, customer_id=contract.customer_id, since=date(2000, 1, 1)
+        )
+        orm = _live(contract.customer_id, date(2000, 1, 1)).first()
+        # then it is the ORM's row, with the same related objects and annotation
+        assert read == orm
+        assert read.plan == orm.plan
+        assert read.plan.name == orm.plan.name
+        assert read.customer.legal_name == orm.customer.legal_name
+        assert read.started_by_then is orm.started_by_then is False
+    with CaptureQueriesContext(connection) as queries:
+        read = first_row(("test", "live"), _live, customer_id=funded.customer_id, since=date.max)
+        assert read.customer.credit_account.customer_id == funded.customer_id
+        assert read.started_by_then is True
+    assert len(queries) == 1  # the account came with the contract
+    unfunded_read = first_row(
+        ("test", "live"), _live, customer_id=unfunded.customer_id, since=date.max
+    )
+    with pytest.raises(CreditAccount.DoesNotExist):
+        unfunded_read.customer.credit_account  # noqa: B018  # the outer join found none
+
+
+def test_no_row_is_none():
+    assert first_row(("test", "live"), _live, customer_id=10**9, since=date.max) is None
+
+
+def test_a_value_the_query_never_uses_is_refused():
+    def ignores_since(customer_id: int, since: date):
+        return contracts_live(customer_id=customer_id).annotate(x=Value(True, BooleanField()))
+
+    with pytest.raises(ValueError, match="since"):
+        first_row(("test", "ignores"), ignores_since, customer_id=1, since=date.max)
