@@ -3,8 +3,11 @@
 from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
+
 from billing.services.onsite import onsite_charge_record
 from contracts.models import Contract
+from core.reads import first_row
 
 
 def record_onsite_work(
@@ -25,5 +28,9 @@ def check_auto_top_up(*, customer_id: int, **kwargs: Any) -> None:
     from billing.models import AutoTopUp
     from billing.tasks import auto_top_up_check_task
 
-    if AutoTopUp.objects.filter(customer_id=customer_id, enabled=True).exists():
+    def enabled(customer_id: int) -> QuerySet[AutoTopUp]:
+        return AutoTopUp.objects.filter(customer_id=customer_id, enabled=True)
+
+    # Compiled once per connection (core.reads): every intake's hold asks it.
+    if first_row("auto_top_up_enabled", enabled, customer_id=customer_id) is not None:
         enqueue_on_commit(auto_top_up_check_task, customer_id)

@@ -6,7 +6,9 @@ contract spent about 4 ms of its ~10 ms there, every request, for the same SQL. 
 builds the queryset once with marker values in place of the call's own (a customer's id, a
 day), finds where the markers landed among the compiled parameters, keeps the SQL and the
 compiler, and from then on executes the SQL with the call's values and makes the instances
-as `QuerySet` iteration would (`select_related` objects and annotations included).
+as `QuerySet` iteration would (`select_related` objects and annotations included);
+`all_rows` reads every row the same way (intake's after-commit reads: auto top-up, webhook
+endpoints).
 
 Only for reads whose SQL depends on nothing but the shape key and the marked values; the
 markers must be values no real call passes (negative ids, a day in the 12th century).
@@ -75,6 +77,25 @@ def first_row[ModelT: models.Model](
     """The first row of `build(**values)` (ordered by its own ordering, else the primary
     key), or None. `build` must give the same SQL for the same `shape` whatever the values;
     it is called once per connection and shape, with markers."""
+    return next(iter(_rows(("first", shape), build, values, first=True)), None)
+
+
+def all_rows[ModelT: models.Model](
+    shape: Hashable,
+    build: Callable[..., models.QuerySet[ModelT]],
+    **values: int | date,
+) -> list[ModelT]:
+    """Every row of `build(**values)`, as `first_row` reads one."""
+    return _rows(("all", shape), build, values, first=False)
+
+
+def _rows[ModelT: models.Model](
+    shape: Hashable,
+    build: Callable[..., models.QuerySet[ModelT]],
+    values: dict[str, int | date],
+    *,
+    first: bool,
+) -> list[ModelT]:
     db = connections[DEFAULT_DB_ALIAS]  # one lookup: the proxy costs a context-local read
     cache: dict[Hashable, _Compiled] | None = getattr(db, "_creditdesk_compiled_reads", None)
     if cache is None:
@@ -83,20 +104,20 @@ def first_row[ModelT: models.Model](
     if compiled is None:
         kinds = [(name, date if isinstance(v, date) else int) for name, v in values.items()]
         queryset = build(**{name: MARKERS[kind] for name, kind in kinds})
-        if not queryset.ordered:
-            queryset = queryset.order_by("pk")
-        compiled = cache[shape] = _Compiled(db, queryset[:1], kinds)
+        if first:
+            queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+        compiled = cache[shape] = _Compiled(db, queryset, kinds)
     with db.cursor() as cursor:
         cursor.execute(compiled.sql, compiled.params_for(values))
-        row = cursor.fetchone()
-    if row is None:
-        return None
+        fetched = cursor.fetchall()
     compiler = compiled.compiler
-    converted = next(iter(compiler.results_iter(results=[[row]])))
-    instance = cast(ModelT, _instance(compiler.klass_info, compiler.select, converted, db.alias))
-    for name, position in compiler.annotation_col_map.items():
-        setattr(instance, name, converted[position])
-    return instance
+    instances = []
+    for row in compiler.results_iter(results=[fetched]):
+        instance = cast(ModelT, _instance(compiler.klass_info, compiler.select, row, db.alias))
+        for name, position in compiler.annotation_col_map.items():
+            setattr(instance, name, row[position])
+        instances.append(instance)
+    return instances
 
 
 def _instance(klass_info: dict, select: list, row: Any, alias: str) -> models.Model | None:

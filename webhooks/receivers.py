@@ -1,5 +1,8 @@
 """The webhooks app listens to domain events (core.events), after commit."""
 
+from django.db.models import QuerySet
+
+from core.reads import all_rows
 from webhooks.models import WebhookEndpoint
 from webhooks.payloads import payload_render
 from webhooks.services import deliveries_create
@@ -14,11 +17,16 @@ def endpoints_want(event_types) -> set[str]:
     return {event_type for event_type in event_types if event_type in wanted}
 
 
+def _active_endpoints() -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(is_active=True)
+
+
 def on_domain_event(sender: str, instance, key: str = "", **kwargs) -> None:
-    # One query per event; the object is rendered only when some endpoint subscribes.
+    # One query per event, compiled once per connection (core.reads); the object is
+    # rendered only when some endpoint subscribes.
     subscribed = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
+        for endpoint in all_rows("webhook_endpoints_active", _active_endpoints)
         if sender in endpoint.events
     ]
     if not subscribed:

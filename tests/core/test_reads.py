@@ -7,8 +7,9 @@ from django.db import connection
 from django.db.models import BooleanField, Q, Value
 from django.test.utils import CaptureQueriesContext
 
+from contracts.models import Contract
 from contracts.selectors import contracts_live
-from core.reads import first_row
+from core.reads import all_rows, first_row
 from credits.models import CreditAccount
 from tests.factories import make_contract, make_credit_account
 
@@ -62,3 +63,15 @@ def test_a_value_the_query_never_uses_is_refused():
 
     with pytest.raises(ValueError, match="since"):
         first_row(("test", "ignores"), ignores_since, customer_id=1, since=date.max)
+
+
+def test_all_rows_are_the_orms_rows_in_its_order():
+    contracts = [make_contract() for _ in range(3)]
+
+    def by_plan(plan_id: int):
+        return Contract.objects.filter(plan_id__gte=plan_id).order_by("-pk")
+
+    read = all_rows(("test", "by_plan"), by_plan, plan_id=contracts[1].plan_id)
+    assert read == list(by_plan(contracts[1].plan_id))
+    assert [c.customer_id for c in read] == [c.customer_id for c in reversed(contracts[1:])]
+    assert all_rows(("test", "by_plan"), by_plan, plan_id=10**9) == []
