@@ -97,7 +97,14 @@ def _live_contract_read(
             annotate=_insolvency_annotations(on) | columns,
         )
 
-    shape = ("live_contract", with_account, tuple(_insolvency_rows), tuple(columns))
+    # The annotations' names follow every registered check's place, rows or not.
+    shape = (
+        "live_contract",
+        with_account,
+        tuple(_insolvency_checks),
+        tuple(_insolvency_rows),
+        tuple(columns),
+    )
     return first_row(shape, build, customer_id=customer.pk, on=on)
 
 
