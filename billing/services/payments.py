@@ -34,7 +34,9 @@ from contracts.selectors import credit_packs_on_sale
 from contracts.services import customer_today
 from core.amounts import InvalidAmount, parse_money
 from core.errors import InvalidInput
+from core.formatting import credits_text
 from core.instants import day_within
+from core.languages import SPANISH
 from core.money import round_half_up
 
 Attention = Payment.Attention
@@ -64,7 +66,8 @@ def topup_invoice_draft(*, customer: Customer, credit_pack: CreditPack) -> Invoi
     invoice_add_line(
         invoice=invoice,
         kind=InvoiceLine.Kind.CREDIT_PACK,
-        description=f"{credit_pack.name}: {credit_pack.credits} créditos",
+        # invoice lines are the document's record, written in Spanish like every line
+        description=f"{credit_pack.name}: {credits_text(credit_pack.credits, SPANISH)} créditos",
         quantity=1,
         unit_price=credit_pack.price,
         credits=credit_pack.credits,

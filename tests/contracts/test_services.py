@@ -399,10 +399,11 @@ def test_the_dearest_credit_pack_still_fits_its_invoice_tax_included():
     customer = make_customer(country="CO")
     make_contract(customer, plan=plan)
     price = "99999999999.99"  # the highest a pack may cost
-    pack = services.credit_pack_create(plan=plan, name="Máximo", credits="10", price=price)
+    pack = services.credit_pack_create(plan=plan, name="Máximo", credits="1500", price=price)
 
     invoice = topup_invoice_draft(customer=customer, credit_pack=pack)
 
+    assert invoice.lines.get().description == "Máximo: 1.500,00 créditos"  # written in Spanish
     assert invoice.subtotal == Money(price, "COP")
     assert invoice.total == Money("118999999999.99", "COP")  # 19 % IVA
 

@@ -39,8 +39,8 @@ def test_the_history_reads_in_spanish(resolved):
 def test_the_history_reads_in_english(resolved):
     shown = reasons(resolved, "en")
 
-    assert shown[0] == ("State", "received through Portal")
-    assert ("State", "agent reply") in shown
+    assert shown[0] == ("Status", "received through Portal")
+    assert ("Status", "agent reply") in shown
     assert shown[-1] == ("Charge", resolved.charge_explanation_en)
     assert "2 credits" in shown[-1][1]
 

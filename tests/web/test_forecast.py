@@ -76,9 +76,15 @@ def test_the_forecast_is_when_available_credits_fall_below_the_intake_minimum():
 
 
 @pytest.mark.django_db
-def test_a_customer_already_below_the_minimum_is_told_so_not_a_future_date(client):
+def test_a_customer_already_below_the_minimum_is_told_so_once_not_a_future_date(client):
     from contracts.models import Channel
-    from tests.factories import make_contact, make_contract, make_plan, make_portal_user
+    from tests.factories import (
+        make_contact,
+        make_contract,
+        make_plan,
+        make_portal_user,
+        make_staff_user,
+    )
     from tests.tickets.conftest import top_up
     from tickets.services.intake import ticket_open
 
@@ -92,8 +98,16 @@ def test_a_customer_already_below_the_minimum_is_told_so_not_a_future_date(clien
     credits_charge(account=account, credits=Decimal("1"), reason="trabajo")
     client.force_login(make_portal_user(contact, username="bajo"))
     page = client.get("/portal/").content.decode()
-    assert "ya no alcanzan para abrir una solicitud" in page
+    assert "ya no alcanzan para abrir una solicitud" not in page  # said once, by the alert
+    assert "Tiene 1,00 créditos disponibles y se necesitan 2,00" in page
     assert "alcanzan para abrir solicitudes hasta cerca del" not in page
+
+    # the account manager reads the same facts about the customer, not the portal's "you"
+    client.force_login(make_staff_user(username="gerente"))
+    page = client.get(f"/workspace/customers/{customer.pk}/").content.decode()
+    assert "El cliente tiene 1,00 créditos disponibles y se necesitan 2,00" in page
+    assert "Tiene 1,00" not in page
+    assert "Recargar créditos" not in page  # the portal's own top-up page is not theirs
 
 
 @pytest.mark.django_db
