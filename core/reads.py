@@ -4,26 +4,35 @@ Building and compiling a queryset with joins, `select_related` and subquery colu
 Python far more than the database takes to run it: intake's one read of the customer's
 contract spent about 4 ms of its ~10 ms there, every request, for the same SQL. `first_row`
 builds the queryset once with marker values in place of the call's own (a customer's id, a
-day), finds where the markers landed among the compiled parameters, keeps the SQL and the
-compiler, and from then on executes the SQL with the call's values and makes the instances
-as `QuerySet` iteration would (`select_related` objects and annotations included);
-`all_rows` reads every row the same way (intake's after-commit reads: auto top-up, webhook
-endpoints).
+day, a moment, a text), finds where the markers landed among the compiled parameters, keeps
+the SQL and the compiler, and from then on executes the SQL with the call's values and makes
+the instances as `QuerySet` iteration would (`select_related` objects and annotations
+included); `all_rows` reads every row the same way (intake's after-commit reads: auto
+top-up, webhook endpoints; a ticket's charges).
 
 Only for reads whose SQL depends on nothing but the shape key and the marked values; the
-markers must be values no real call passes (negative ids, a day in the 12th century).
+markers must be values no real call passes (negative ids, a day in the 12th century) that
+the column still holds: Django answers a small-integer column's out-of-range value with no
+query at all, so such a value is filtered in Python after the read.
 """
 
 from collections.abc import Callable, Hashable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.sql.compiler import SQLCompiler
 
-# A value no call passes, for each kind of value a read may be given.
-MARKERS: dict[type, Any] = {int: -987_654_321, date: date(1111, 11, 11)}
+# A value no call passes, for each kind of value a read may be given; the nth value of a
+# read gets the nth marker, so two values of one kind keep their own places.
+MARKERS: dict[type, Callable[[int], Any]] = {
+    int: lambda n: -987_654_321 - n,
+    str: lambda n: f"creditdesk-marker-{n}",
+    date: lambda n: date(1111, 11, 11) + timedelta(days=n),
+    datetime: lambda n: datetime(1111, 11, 11, 11, 11, 11, tzinfo=UTC) + timedelta(seconds=n),
+}
+Value = int | str | date | datetime
 
 
 class _Compiled:
@@ -39,9 +48,9 @@ class _Compiled:
         self.params = list(params)
         self.slots: list[str | None] = [None] * len(self.params)
         self.adapters: dict[str, Callable[[Any], Any]] = {}
-        for name, kind in names:
-            marker = MARKERS[kind]
-            adapt = db.ops.adapt_datefield_value if kind is date else _same
+        for n, (name, kind) in enumerate(names):
+            marker = MARKERS[kind](n)
+            adapt = _ADAPTERS[kind](db) if kind in _ADAPTERS else _same
             positions = [i for i, p in enumerate(self.params) if p == adapt(marker)]
             if not positions:
                 raise ValueError(f"the read never uses {name!r}")
@@ -61,6 +70,19 @@ def _same(value: Any) -> Any:
     return value
 
 
+# How the backend writes a value of each kind as a parameter (SQLite: dates and times as
+# text); `_same` for the rest.
+_ADAPTERS: dict[type, Callable[[BaseDatabaseWrapper], Callable[[Any], Any]]] = {
+    date: lambda db: db.ops.adapt_datefield_value,
+    datetime: lambda db: db.ops.adapt_datetimefield_value,
+}
+
+
+def _kind(value: Value) -> type:
+    # a datetime is also a date: the narrower kind first
+    return next(kind for kind in (datetime, date, str, int) if isinstance(value, kind))
+
+
 def _from_parent(klass_info: dict) -> bool:
     """Whether the read goes through multi-table inheritance (whose columns `_instance`
     would have to reorder)."""
@@ -72,7 +94,7 @@ def _from_parent(klass_info: dict) -> bool:
 def first_row[ModelT: models.Model](
     shape: Hashable,
     build: Callable[..., models.QuerySet[ModelT]],
-    **values: int | date,
+    **values: Value,
 ) -> ModelT | None:
     """The first row of `build(**values)` (ordered by its own ordering, else the primary
     key), or None. `build` must give the same SQL for the same `shape` whatever the values;
@@ -83,7 +105,7 @@ def first_row[ModelT: models.Model](
 def all_rows[ModelT: models.Model](
     shape: Hashable,
     build: Callable[..., models.QuerySet[ModelT]],
-    **values: int | date,
+    **values: Value,
 ) -> list[ModelT]:
     """Every row of `build(**values)`, as `first_row` reads one."""
     return _rows(("all", shape), build, values, first=False)
@@ -92,7 +114,7 @@ def all_rows[ModelT: models.Model](
 def _rows[ModelT: models.Model](
     shape: Hashable,
     build: Callable[..., models.QuerySet[ModelT]],
-    values: dict[str, int | date],
+    values: dict[str, Value],
     *,
     first: bool,
 ) -> list[ModelT]:
@@ -102,8 +124,8 @@ def _rows[ModelT: models.Model](
         cache = db._creditdesk_compiled_reads = {}  # type: ignore[attr-defined]
     compiled = cache.get(shape)
     if compiled is None:
-        kinds = [(name, date if isinstance(v, date) else int) for name, v in values.items()]
-        queryset = build(**{name: MARKERS[kind] for name, kind in kinds})
+        kinds = [(name, _kind(value)) for name, value in values.items()]
+        queryset = build(**{name: MARKERS[kind](n) for n, (name, kind) in enumerate(kinds)})
         if first:
             queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
         compiled = cache[shape] = _Compiled(db, queryset, kinds)
@@ -138,3 +160,22 @@ def _instance(klass_info: dict, select: list, row: Any, alias: str) -> models.Mo
         if other is not None:
             related["remote_setter"](other, instance)
     return instance
+
+
+def attach_related(instances: Sequence[models.Model], name: str, rows: Sequence[Any]) -> None:
+    """Give each instance its `rows` of the reverse foreign key `name` (read with `all_rows`)
+    as `prefetch_related(name)` leaves them: `instance.<name>.all()` then reads nothing."""
+    if not instances:
+        return
+    field = getattr(instances[0], name).field  # the rows' foreign key to the instances
+    grouped: dict[Any, list[Any]] = {instance.pk: [] for instance in instances}
+    for row in rows:
+        grouped[getattr(row, field.attname)].append(row)
+    for instance in instances:
+        related = getattr(instance, name).get_queryset()
+        related._result_cache = grouped[instance.pk]
+        related._prefetch_done = True
+        for row in related._result_cache:
+            field.set_cached_value(row, instance)
+        cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache[field.remote_field.cache_name] = related

@@ -46,6 +46,7 @@ from django.utils import translation
 
 from core.formatting import format_duration, format_moment, zone_line
 from core.languages import SPANISH, language_code
+from core.reads import all_rows, attach_related
 from sla.calendars import ALWAYS_OPEN, Calendar, Closure, Opening, Window
 from sla.calendars import business_time_between as _between
 from sla.calendars import explain_due as _explain_due
@@ -56,6 +57,8 @@ from sla.models import (
     CalendarVersion,
     PriorityMatrixCell,
     SlaClock,
+    SlaClockEvent,
+    SlaClockPause,
     SlaPolicy,
     SlaPolicyVersion,
     SlaTarget,
@@ -290,6 +293,32 @@ class ClockStatus:
     due_at: datetime | None
 
 
+def subject_clocks(subject: str) -> list[SlaClock]:
+    """The subject's clocks, the response before the resolution, with their calendar version,
+    events and pauses (`clock.events.all()` reads nothing more): three reads compiled once per
+    connection (core.reads), for the pages and answers that show one ticket's clocks."""
+    clocks = all_rows("subject_clocks", _subject_clocks, subject=subject)
+    for name, model in (("events", SlaClockEvent), ("pauses", SlaClockPause)):
+        rows = all_rows(("subject_clock_rows", name), _subject_clock_rows(model), subject=subject)
+        attach_related(clocks, name, rows)
+    return clocks
+
+
+def _subject_clocks(*, subject: str) -> QuerySet[SlaClock]:
+    return (
+        SlaClock.objects.filter(subject=subject)
+        .select_related("calendar_version")
+        .order_by("-kind", "pk")
+    )
+
+
+def _subject_clock_rows(model: type[SlaClockEvent] | type[SlaClockPause]):
+    def rows(*, subject: str) -> QuerySet:
+        return model.objects.filter(clock__subject=subject).order_by("pk")
+
+    return rows
+
+
 def clock_elapsed(clock: SlaClock, now: datetime) -> timedelta:
     """Business time used so far: the stored figure plus the running stretch since then."""
     if phase(clock) != RUNNING:
@@ -409,15 +438,6 @@ def sla_state_expression(clocks: QuerySet[SlaClock], now: datetime) -> Case:
         default=Value("none"),
         output_field=CharField(),
     )
-
-
-def sla_state_of(*, subject: str, now: datetime) -> str:
-    """`sla_state_rules` for one subject, in one query: for display."""
-    rules = sla_state_rules(now)
-    counts = SlaClock.objects.filter(subject=subject).aggregate(
-        **{state: Count("pk", filter=rule) for state, rule in rules}
-    )
-    return next((state for state, _rule in rules if counts[state]), "none")
 
 
 # --- compliance -------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from contracts.models import Contract, Plan, Service
+from core.reads import all_rows
 from sla.business_days import end_of_business_days
 from sla.calendars import Calendar, add_business_time, is_working_time
 from sla.models import BusinessCalendar, SlaClock, SlaPolicyVersion, SupportLevel
@@ -124,18 +126,28 @@ class LevelStatus:
     late: bool
 
 
-def level_status(ticket: Ticket, *, now: datetime) -> LevelStatus | None:
+def level_status(
+    ticket: Ticket, *, now: datetime, clocks: list[SlaClock] | None = None
+) -> LevelStatus | None:
     """How the ticket stands against its level's own time (seed 001: level 1 within 2 hours,
     level 2 within 4), counted on its resolution clock: from when the request was made, in
     the clock's business hours, waiting on the customer excluded. None without levels, or
-    when the resolution clock counts no time (no target for the priority)."""
-    clock = clocks_of(ticket).filter(kind=Kind.RESOLUTION).select_related("calendar_version")
-    clock = clock.first()
+    when the resolution clock counts no time (no target for the priority). `clocks`: the
+    ticket's clocks with their calendar versions when the caller has read them already."""
+    if clocks is None:
+        clock = (
+            clocks_of(ticket)
+            .filter(kind=Kind.RESOLUTION)
+            .select_related("calendar_version")
+            .first()
+        )
+    else:
+        clock = next((clock for clock in clocks if clock.kind == Kind.RESOLUTION), None)
     if clock is None or phase(clock) == UNTIMED:
         return None
-    level = SupportLevel.objects.filter(
-        policy_version_id=clock.policy_version_id, number=ticket.resolution_level
-    ).first()
+    # the version's few levels, picked here: a small integer column has no room for a marker
+    levels = all_rows("support_levels", _support_levels, policy_version_id=clock.policy_version_id)
+    level = next((level for level in levels if level.number == ticket.resolution_level), None)
     if level is None:
         return None
     used = clock_elapsed(clock, now)
@@ -146,6 +158,10 @@ def level_status(ticket: Ticket, *, now: datetime) -> LevelStatus | None:
         calendar = calendar_value(clock.calendar_version)
         due_at = add_business_time(clock.measured_at, level.resolution - clock.elapsed, calendar)
     return LevelStatus(level, used, due_at, late=used > level.resolution)
+
+
+def _support_levels(*, policy_version_id: int) -> QuerySet[SupportLevel]:
+    return SupportLevel.objects.filter(policy_version_id=policy_version_id)
 
 
 def priority_for(version: SlaPolicyVersion | None, *, impact: str, urgency: str) -> str:

@@ -11,7 +11,7 @@ from contracts.models import Contract
 from contracts.selectors import contracts_live
 from core.reads import all_rows, first_row
 from credits.models import CreditAccount
-from tests.factories import make_contract, make_credit_account
+from tests.factories import make_contract, make_credit_account, make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,26 @@ def test_all_rows_are_the_orms_rows_in_its_order():
     assert read == list(by_plan(contracts[1].plan_id))
     assert [c.customer_id for c in read] == [c.customer_id for c in reversed(contracts[1:])]
     assert all_rows(("test", "by_plan"), by_plan, plan_id=10**9) == []
+
+
+def test_two_values_of_one_kind_each_keep_their_own_place():
+    # given contracts whose customer and plan ids differ (one customer more than plans)
+    make_customer()
+    contracts = [make_contract() for _ in range(2)]
+    assert all(c.customer_id != c.plan_id for c in contracts)
+
+    def of(customer_id: int, plan_id: int):
+        return Contract.objects.filter(customer_id=customer_id, plan_id=plan_id)
+
+    for contract in contracts:
+        read = first_row(
+            ("test", "two ints"), of, customer_id=contract.customer_id, plan_id=contract.plan_id
+        )
+        assert read == contract
+    other = contracts[1]
+    assert (
+        first_row(
+            ("test", "two ints"), of, customer_id=contracts[0].customer_id, plan_id=other.plan_id
+        )
+        is None
+    )

@@ -13,7 +13,7 @@ from sla.calendars import add_business_time
 from sla.models import SlaClock
 from sla.selectors import calendar_value, sla_compliance
 from sla.services.monitor import sla_monitor_run
-from tickets.selectors import contract_clocks, ticket_sla_state
+from tickets.selectors import contract_clocks, ticket_shown
 from tickets.services import lifecycle
 from tickets.services.intake import ticket_open
 
@@ -54,7 +54,7 @@ def test_planned_stops_the_clocks_and_moving_back_restarts_them_from_the_time_us
             None,
         )
         assert clock.elapsed == timedelta(hours=2)
-    assert ticket_sla_state(ticket, timezone.now()) == "none"
+    assert ticket_shown(ticket.pk, now=timezone.now()).sla_state == "none"
 
     # A week later, far past the old P4 due time: the monitor warns and breaches nothing.
     tuesday_morning.shift(timedelta(days=7))
@@ -64,7 +64,7 @@ def test_planned_stops_the_clocks_and_moving_back_restarts_them_from_the_time_us
     assert (result.warned, result.breached) == (0, 0)
     assert mail.outbox == []
     assert {c.state for c in clocks(ticket).values()} == {SlaClock.State.UNTIMED}
-    assert ticket_sla_state(ticket, timezone.now()) == "none"
+    assert ticket_shown(ticket.pk, now=timezone.now()).sla_state == "none"
     compliance = sla_compliance(clocks=contract_clocks(ticket.contract))
     assert compliance.overall.tickets == 0
     assert compliance.breaches == []
@@ -82,14 +82,14 @@ def test_planned_stops_the_clocks_and_moving_back_restarts_them_from_the_time_us
         assert clock.due_at == add_business_time(
             now, before[kind].target - timedelta(hours=2), calendar
         )
-    assert ticket_sla_state(ticket, timezone.now()) == "running"
+    assert ticket_shown(ticket.pk, now=timezone.now()).sla_state == "running"
 
     # An hour of business time later the clocks count again from where they were.
     tuesday_morning.shift(timedelta(hours=1))
     assert sla_monitor_run(now=timezone.now()).breached == 0
     response = clocks(ticket)[SlaClock.Kind.RESPONSE]
     # 3 h used of the response's 4 h: past its 75 % warning.
-    assert ticket_sla_state(ticket, timezone.now()) == "warning"
+    assert ticket_shown(ticket.pk, now=timezone.now()).sla_state == "warning"
     assert response.warned_at is not None
 
 
@@ -109,4 +109,4 @@ def test_a_ticket_resolved_while_planned_is_left_out_of_compliance(ticket, agent
     assert compliance.overall.tickets == 0
     assert compliance.overall.resolution_decided == 0
     assert compliance.breaches == []
-    assert ticket_sla_state(ticket, timezone.now()) == "none"
+    assert ticket_shown(ticket.pk, now=timezone.now()).sla_state == "none"

@@ -1,9 +1,11 @@
 """What every serializer module shares: the input bounds, the fields for money, instants,
 months and seconds, and the narrowing of choices to what the caller may see."""
 
+import copy
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -28,6 +30,23 @@ class ScopedChoicesMixin:
             rows = self.context.get(key)
             if rows is not None:
                 self.fields[field].queryset = rows
+
+
+# For an answer-only ModelSerializer whose fields depend on its class alone (no context):
+# the fields are built from the model once per class and language (a label is set only where
+# the verbose name, in that language, differs from the field's name) and each instance gets a
+# deep copy, as DRF itself does with declared fields. Building them field by field cost a
+# ticket's detail about 1.5 ms on every answer. (A comment: see ScopedChoicesMixin.)
+class FieldsBuiltOnce:
+    def get_fields(self):
+        cls = type(self)
+        if "_fields_built" not in cls.__dict__:  # the class's own: a subclass builds its own
+            cls._fields_built = {}  # type: ignore[attr-defined]
+        language = translation.get_language()
+        built = cls._fields_built.get(language)  # type: ignore[attr-defined]
+        if built is None:
+            built = cls._fields_built[language] = super().get_fields()  # type: ignore[misc, attr-defined]
+        return copy.deepcopy(built)
 
 
 class MoneySerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from contracts.models import Channel, Contact, Service
 from creditdesk.api.serializers.common import (
     CREDITS,
     MAX_INT,
+    FieldsBuiltOnce,
     InstantField,
     LocalDateTimeField,
     ScopedChoicesMixin,
@@ -31,7 +32,7 @@ from tickets.models import (
 )
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     next_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
     next_due_at_local = LocalDateTimeField(source="next_due_at", allow_null=True)
     sla_state = serializers.ChoiceField(

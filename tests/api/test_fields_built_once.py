@@ -1,0 +1,37 @@
+"""creditdesk.api.serializers.common.FieldsBuiltOnce: the same fields as DRF builds, each
+serializer with its own."""
+
+from itertools import product
+
+import pytest
+from django.utils import translation
+from rest_framework import serializers
+
+from creditdesk.api.serializers.tickets import TicketDetailSerializer, TicketSerializer
+
+
+def _built_by_drf(serializer_class):
+    class Plain(serializers.ModelSerializer):
+        class Meta(serializer_class.Meta):
+            pass
+
+    Plain._declared_fields = serializer_class._declared_fields
+    return Plain().get_fields()
+
+
+@pytest.mark.parametrize("languages", [("en", "es"), ("es", "en")])
+def test_each_class_has_drfs_fields_and_each_instance_its_own_copies(languages):
+    for language, serializer_class in product(
+        languages, (TicketSerializer, TicketDetailSerializer)
+    ):
+        with translation.override(language):  # labels are set by the language's verbose names
+            first, second = serializer_class().fields, serializer_class().fields
+            drf = _built_by_drf(serializer_class)
+        assert list(first) == list(second) == list(drf)
+        for name, field in first.items():
+            assert repr(field) == repr(drf[name])  # the class and every argument
+            assert field is not second[name]  # bound to its own serializer
+            assert field.parent is not second[name].parent
+    # a subclass builds its own fields, not its parent's
+    assert "clocks" in TicketDetailSerializer().fields
+    assert "clocks" not in TicketSerializer().fields
