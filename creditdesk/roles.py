@@ -24,6 +24,8 @@ from enum import StrEnum
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
+from core.reads import first_row
+
 AGENTS_GROUP = "agents"
 FINANCE_GROUP = "finance"
 
@@ -89,15 +91,16 @@ def contact_of(user):
     `user.__dict__`: `request.user` is a lazy proxy whose own `__dict__` never holds it.)"""
     contact = getattr(user, "_api_contact", _NOT_READ)
     if contact is _NOT_READ:
-        from contracts.models import Contact
-
-        contact = (
-            Contact.objects.select_related("customer").filter(user_id=user.pk).first()
-            if user.pk
-            else None
-        )
+        # compiled once per connection (core.reads): every request of a contact asks this
+        contact = first_row("contact_of", _contact_of, user_id=user.pk) if user.pk else None
         user._api_contact = contact
     return contact
+
+
+def _contact_of(*, user_id: int) -> QuerySet:
+    from contracts.models import Contact
+
+    return Contact.objects.select_related("customer").filter(user_id=user_id)
 
 
 def customer_q(user, path: str = "customer", *, roles: frozenset[Role] = ALL) -> Q:
