@@ -170,7 +170,9 @@ def attach_related(instances: Sequence[models.Model], name: str, rows: Sequence[
     field = getattr(instances[0], name).field  # the rows' foreign key to the instances
     grouped: dict[Any, list[Any]] = {instance.pk: [] for instance in instances}
     for row in rows:
-        grouped[getattr(row, field.attname)].append(row)
+        siblings = grouped.get(getattr(row, field.attname))
+        if siblings is not None:  # else its parent was written after the instances' read
+            siblings.append(row)
     for instance in instances:
         related = getattr(instance, name).get_queryset()
         related._result_cache = grouped[instance.pk]

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from contracts.models import Contract
 from contracts.selectors import contracts_live
-from core.reads import all_rows, first_row
+from core.reads import all_rows, attach_related, first_row
 from credits.models import CreditAccount
 from tests.factories import make_contract, make_credit_account, make_customer
 
@@ -98,3 +98,21 @@ def test_two_values_of_one_kind_each_keep_their_own_place():
         )
         is None
     )
+
+
+def test_related_rows_are_handed_to_their_own_instance_and_others_are_left_out():
+    from contracts.models import Customer
+    from tests.factories import make_contact
+
+    customers = [make_customer(), make_customer()]
+    contacts = [make_contact(customer=customer) for customer in customers]
+    late = make_contact(customer=make_customer())  # as if its customer came after the read
+    read = list(Customer.objects.filter(pk__in=[c.pk for c in customers]).order_by("pk"))
+
+    attach_related(read, "contacts", [*contacts, late])
+
+    with CaptureQueriesContext(connection) as queries:
+        for customer, contact in zip(read, contacts, strict=True):
+            assert list(customer.contacts.all()) == [contact]
+            assert customer.contacts.all()[0].customer is customer
+    assert len(queries) == 0
