@@ -10,10 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import translation
 from djmoney.money import Money
 
 from billing.models import BillingRun, Invoice, Payment
 from billing.services import credit_note_issue, payment_record
+from contracts.models import Customer
+from sla.choices import Impact
 from tests.billing.conftest import frozen_now  # noqa: F401  (fixture)
 from tests.factories import (
     make_account_manager,
@@ -148,6 +151,40 @@ def test_the_detail_shows_lines_payments_credit_notes_and_the_pdf_link(finance):
     assert "Registrar un pago" in page
     assert "Emitir una nota crédito" in page
     assert finance.get("/workspace/finance/invoices/987654/").status_code == 404
+
+
+def test_the_detail_prints_amounts_as_the_issued_pdf_after_the_customer_moves(finance):
+    """The PDF formats amounts for the buyer's country copied at issue; the page follows it,
+    not the customer's country of today."""
+    invoice = make_invoice(
+        make_customer(country="CO"), lines=[("Cuota", cop("100000"))], issue=True
+    )
+    Customer.objects.filter(pk=invoice.customer_id).update(country="US")
+
+    page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/").text
+
+    assert invoice.buyer_country == "CO"
+    assert "$ 119.000" in page
+    assert "COP 119,000" not in page
+
+
+def test_the_payment_column_and_the_impact_level_keep_their_own_english_words(finance):
+    """Both are "Medio" in Spanish: the payment method and the impact level."""
+    invoice = make_invoice(lines=[("Cuota", cop("100000"))], issue=True)
+    payment_record(
+        customer=invoice.customer,
+        invoice=invoice,
+        provider=Payment.Provider.BANK_TRANSFER,
+        provider_ref="TRF-1",
+        amount=cop("50000"),
+        received_on=date(2026, 12, 1),
+    )
+
+    page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert '<th scope="col">Payment method</th>' in page.text
+    with translation.override("en"):
+        assert str(Impact.MEDIUM.label) == "Medium"
 
 
 def test_the_payment_form_offers_the_customers_today_that_the_service_accepts(finance):

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from djmoney.money import Money
@@ -144,7 +144,7 @@ class RefundForm(CreditNoteForm):
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Importe recibido"), **AMOUNT)
     provider = forms.ChoiceField(
-        label=_("Medio"),
+        label=pgettext_lazy("payment", "Medio"),
         choices=[
             (Payment.Provider.BANK_TRANSFER, Payment.Provider.BANK_TRANSFER.label),
             (Payment.Provider.CASH, Payment.Provider.CASH.label),
