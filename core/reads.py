@@ -18,7 +18,7 @@ query at all, so such a value is filtered in Python after the read.
 
 from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -45,6 +45,14 @@ class _Compiled:
             raise ValueError("a read reaching a model's parent table is not supported")
         self.sql = sql
         self.compiler: SQLCompiler = compiler
+        # What `results_iter` would work out again on every call: each column's converters
+        # and, per model of the row, where its columns are.
+        columns = [column[0] for column in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ValueError("a read of a composite primary key is not supported")
+        self.converters = compiler.get_converters(columns)
+        self.layout = _layout(compiler.klass_info, compiler.select)
+        self.annotations = list(compiler.annotation_col_map.items())
         self.params = list(params)
         self.slots: list[str | None] = [None] * len(self.params)
         self.adapters: dict[str, Callable[[Any], Any]] = {}
@@ -132,33 +140,56 @@ def _rows[ModelT: models.Model](
     with db.cursor() as cursor:
         cursor.execute(compiled.sql, compiled.params_for(values))
         fetched = cursor.fetchall()
-    compiler = compiled.compiler
+    rows = (
+        compiled.compiler.apply_converters(fetched, compiled.converters)
+        if compiled.converters
+        else fetched
+    )
     instances = []
-    for row in compiler.results_iter(results=[fetched]):
-        instance = cast(ModelT, _instance(compiler.klass_info, compiler.select, row, db.alias))
-        for name, position in compiler.annotation_col_map.items():
+    for row in rows:
+        instance = cast(ModelT, _instance(compiled.layout, row, db.alias))
+        for name, position in compiled.annotations:
             setattr(instance, name, row[position])
         instances.append(instance)
     return instances
 
 
-def _instance(klass_info: dict, select: list, row: Any, alias: str) -> models.Model | None:
-    """The row's object of `klass_info`'s model and, through its setters, the related ones
-    `select_related` read (as Django's `RelatedPopulator` makes them); None when the row
-    holds no such object (an outer join found none)."""
+class _Layout(NamedTuple):
+    """Where one model's columns are in a row, and the related objects `select_related`
+    reads with it (with the setters Django's `RelatedPopulator` uses)."""
+
+    model: type[models.Model]
+    start: int
+    end: int
+    names: list[str]
+    pk_position: int
+    related: list[tuple["_Layout", Callable, Callable]]
+
+
+def _layout(klass_info: dict, select: list) -> _Layout:
     model: type[models.Model] = klass_info["model"]
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
     names = [column[0].target.attname for column in select[start:end]]
-    values = row[start:end]
-    if values[names.index(model._meta.pk.attname)] is None:
+    related = [
+        (_layout(info, select), info["local_setter"], info["remote_setter"])
+        for info in klass_info.get("related_klass_infos", [])
+    ]
+    return _Layout(model, start, end, names, names.index(model._meta.pk.attname), related)
+
+
+def _instance(layout: _Layout, row: Any, alias: str) -> models.Model | None:
+    """The row's object of the layout's model and the related ones `select_related` read;
+    None when the row holds no such object (an outer join found none)."""
+    values = row[layout.start : layout.end]
+    if values[layout.pk_position] is None:
         return None
-    instance = model.from_db(alias, names, values)
-    for related in klass_info.get("related_klass_infos", []):
-        other = _instance(related, select, row, alias)
-        related["local_setter"](instance, other)
+    instance = layout.model.from_db(alias, layout.names, values)
+    for related, local_setter, remote_setter in layout.related:
+        other = _instance(related, row, alias)
+        local_setter(instance, other)
         if other is not None:
-            related["remote_setter"](other, instance)
+            remote_setter(other, instance)
     return instance
 
 

@@ -54,6 +54,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from djmoney.money import Money
 
+from core.bulk import row_update, rows_insert
 from credits.exceptions import (
     BalanceOutOfRange,
     HoldAccountMismatch,
@@ -545,12 +546,12 @@ def _place_hold_on(
     if account is None or account.available < needed or account.tracks_blocks != tracked:
         return None
     hold.available_after = account.available - hold.credits
-    hold.save(force_insert=True)
-    held = account.held + hold.credits
-    CreditAccount.objects.filter(pk=account.pk).update(held=held)
+    rows_insert([hold])
+    account.held += hold.credits
+    row_update(account, ("held",))
     state = AccountState(
         balance=account.balance,
-        held=held,
+        held=account.held,
         entry_count=account.entry_count,
         chain_head=account.chain_head,
     )
