@@ -1,10 +1,14 @@
-"""core.bulk writes what the ORM would write, or refuses what it refuses."""
+"""core.bulk writes what the ORM would write, or refuses what it refuses, in both of its
+forms on PostgreSQL (plain VALUES for a few rows, one array per column from
+`ARRAYS_FROM_ROWS` on)."""
 
 import pytest
 from django.db import DataError, transaction
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from core.bulk import row_update, rows_insert
+from core.bulk import ARRAYS_FROM_ROWS, row_update, rows_insert
+
+ROW_COUNTS = [1, ARRAYS_FROM_ROWS - 1, ARRAYS_FROM_ROWS, 3 * ARRAYS_FROM_ROWS]
 
 
 def _task_row(queue_name: str) -> DBTaskResult:
@@ -19,7 +23,8 @@ def _task_row(queue_name: str) -> DBTaskResult:
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_a_text_too_long_for_its_column_is_refused_as_the_orm_refuses_it():
+@pytest.mark.parametrize("count", ROW_COUNTS)
+def test_a_text_too_long_for_its_column_is_refused_as_the_orm_refuses_it(count):
     # given a value longer than its column (queue_name is varchar(32))
     too_long = "q" * 40
     with pytest.raises(DataError), transaction.atomic():
@@ -27,18 +32,19 @@ def test_a_text_too_long_for_its_column_is_refused_as_the_orm_refuses_it():
 
     # when it is inserted in bulk, then PostgreSQL refuses it too instead of cutting it
     with pytest.raises(DataError), transaction.atomic():
-        rows_insert([_task_row(too_long)])
+        rows_insert([_task_row("default") for _ in range(count - 1)] + [_task_row(too_long)])
     assert not DBTaskResult.objects.exists()
 
 
 @pytest.mark.django_db
-def test_rows_get_their_keys_and_read_back_as_written():
-    rows = [_task_row("default"), _task_row("billing")]
+@pytest.mark.parametrize("count", ROW_COUNTS)
+def test_rows_get_their_keys_and_read_back_as_written(count):
+    rows = [_task_row(f"queue-{n}") for n in range(count)]
 
     rows_insert(rows)
 
     stored = {row.pk: row.queue_name for row in DBTaskResult.objects.all()}
-    assert stored == {rows[0].pk: "default", rows[1].pk: "billing"}
+    assert stored == {row.pk: f"queue-{n}" for n, row in enumerate(rows)}
 
 
 @pytest.mark.django_db

@@ -86,3 +86,22 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_binds_on_the_server_and_prepares_a_statement_the_orm_runs_often():
+    """Parameters go apart from the SQL, and the sixth run of one ORM query on a connection
+    uses a statement the server parsed and planned once (settings: prepare_threshold)."""
+    from contracts.models import Customer
+
+    def prepared() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return {row[0] for row in cursor.fetchall()}
+
+    assert connection.features.uses_server_side_binding
+    for pk in range(1, 7):
+        list(Customer.objects.filter(pk=pk))
+
+    assert any('FROM "contracts_customer"' in statement for statement in prepared())
