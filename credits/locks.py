@@ -27,8 +27,11 @@ own that locks nothing else.
 from datetime import date
 
 from django.db import connection
+from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
 
 from contracts.models import Customer
+from core.reads import first_row
 from credits.models import AllowanceMonth, CreditAccount, CreditHold, LowCreditsAlert
 
 
@@ -38,12 +41,29 @@ def account_lock(pk: int) -> CreditAccount:
 
 def account_lock_if_exists(pk: int) -> CreditAccount | None:
     """For the ledger's writes, which answer "not written" rather than raise."""
-    return CreditAccount.objects.select_for_update().filter(pk=pk).first()
+    _require_transaction()
+    return first_row("account_lock", _accounts_locked, pk=pk)
 
 
 def customer_account_lock(customer_id: int) -> CreditAccount | None:
     """The customer's account, or None before its first credit."""
-    return CreditAccount.objects.select_for_update().filter(customer_id=customer_id).first()
+    _require_transaction()
+    return first_row("customer_account_lock", _accounts_locked, customer_id=customer_id)
+
+
+def _accounts_locked(**lookup: int) -> QuerySet[CreditAccount]:
+    # Read through core.reads, compiled once per connection: every intake and charge on
+    # PostgreSQL locks the account, and building this query cost more than running it.
+    return CreditAccount.objects.select_for_update().filter(**lookup)
+
+
+def _require_transaction() -> None:
+    """What the ORM checks when it compiles a locking read, checked on every call: a lock
+    outside a transaction would be released at once."""
+    if connection.get_autocommit():
+        raise TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
 
 
 # Read a customer's account with another row (`select_related`) instead of locking it
