@@ -190,7 +190,7 @@ def start_processes(env: dict) -> tuple[subprocess.Popen, subprocess.Popen]:
         stderr=subprocess.DEVNULL,
     )
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.2"],
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-reload"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

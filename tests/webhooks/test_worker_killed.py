@@ -35,7 +35,9 @@ def test_a_delivery_survives_its_worker_being_killed(shop, receiver, db_tasks):
     ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso")
 
     worker = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.2"],
+        # --no-reload: with DEBUG on, the worker would run in a child of an autoreloader,
+        # which the kill below would leave running, polling the database, after the suite.
+        [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.2", "--no-reload"],
         cwd=ROOT,
         env={
             **os.environ,
@@ -48,6 +50,7 @@ def test_a_delivery_survives_its_worker_being_killed(shop, receiver, db_tasks):
     )
     try:
         assert receiver.received.wait(timeout=60), "the worker never delivered"
+        assert not Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
