@@ -45,7 +45,6 @@ from tickets.selectors import (
     ticket_charges,
     ticket_clocks,
     ticket_history,
-    tickets_with_due,
     tickets_with_sla_state,
 )
 from tickets.services.intake import intake_evaluate
@@ -99,8 +98,8 @@ def credits_summary(*, customer: Customer, now: datetime) -> CreditsSummary:
 
 
 def with_sla_badges(queryset: QuerySet[Ticket], now: datetime) -> QuerySet[Ticket]:
-    """`next_due_at` (earliest open clock) and `sla_state` (tickets.selectors) per ticket."""
-    return tickets_with_sla_state(tickets_with_due(queryset), now)
+    """`sla_state` (tickets.selectors) per ticket; `next_due_at` is the ticket's own."""
+    return tickets_with_sla_state(queryset, now)
 
 
 def open_tickets(*, customer: Customer, now: datetime) -> QuerySet[Ticket]:

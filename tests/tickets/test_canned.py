@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from core.errors import InvalidInput
 from tickets.canned import due_text, expand, placeholder_errors, placeholders_in
 from tickets.models import CannedReply, Ticket
-from tickets.selectors import canned_replies_active, canned_reply_text, tickets_with_due
+from tickets.selectors import canned_replies_active, canned_reply_text
 from tickets.services.canned import canned_reply_save
 from tickets.services.intake import ticket_open
 
@@ -71,7 +71,7 @@ def spanish_ticket(funded, tuesday_morning):
 
 def test_spanish_reply_filled_in_the_customers_zone_and_language(spanish_ticket):
     reply = canned_reply_save(CannedReply(title="Acuse", body=BODY_ES, language="es"))
-    due = tickets_with_due(Ticket.objects.filter(pk=spanish_ticket.pk)).get().next_due_at
+    due = Ticket.objects.get(pk=spanish_ticket.pk).next_due_at
     assert due is not None
     text = canned_reply_text(reply, spanish_ticket)
     local = due.astimezone(spanish_ticket.customer.time_zone_info)

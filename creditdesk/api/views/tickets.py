@@ -48,7 +48,6 @@ from tickets.selectors import (
     ticket_level,
     ticket_list,
     ticket_shown,
-    tickets_with_due,
     tickets_with_sla_state,
 )
 from tickets.services import charging, lifecycle
@@ -98,7 +97,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     }
 
     def get_queryset(self):
-        tickets = tickets_with_due(self.scoped(ticket_list()))
+        tickets = self.scoped(ticket_list())
         if self.action == "list":
             return tickets_with_sla_state(tickets, timezone.now())
         # One ticket's SLA state is read with its detail (`ticket_shown`, compiled once): as
