@@ -8,7 +8,8 @@ day, a moment, a text), finds where the markers landed among the compiled parame
 the SQL and the compiler, and from then on executes the SQL with the call's values and makes
 the instances as `QuerySet` iteration would (`select_related` objects and annotations
 included); `all_rows` reads every row the same way (intake's after-commit reads: auto
-top-up, webhook endpoints; a ticket's charges).
+top-up, webhook endpoints; a ticket's charges), and `all_values` the dicts of a `values()`
+read, a union of them too (the portal's six months of SLA compliance).
 
 Only for reads whose SQL depends on nothing but the shape key and the marked values; the
 markers must be values no real call passes (negative ids, a day in the 12th century) that
@@ -22,6 +23,7 @@ from typing import Any, NamedTuple, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.query import ValuesIterable
 from django.db.models.sql.compiler import SQLCompiler
 
 # A value no call passes, for each kind of value a read may be given; the nth value of a
@@ -39,9 +41,21 @@ class _Compiled:
     def __init__(
         self, db: BaseDatabaseWrapper, queryset: models.QuerySet, names: Sequence[tuple[str, type]]
     ):
-        compiler = queryset.query.get_compiler(using=db.alias)
+        query = queryset.query
+        compiler = query.get_compiler(using=db.alias)
         sql, params = compiler.as_sql()
-        if _from_parent(compiler.klass_info):
+        # a `values()` read has no model to make, only names for its columns (as Django's
+        # `ValuesIterable` names them)
+        reads_values = issubclass(queryset._iterable_class, ValuesIterable)
+        self.names = (
+            list(
+                query.selected
+                or [*query.extra_select, *query.values_select, *query.annotation_select]
+            )
+            if reads_values
+            else None
+        )
+        if not reads_values and _from_parent(compiler.klass_info):
             raise ValueError("a read reaching a model's parent table is not supported")
         self.sql = sql
         self.compiler: SQLCompiler = compiler
@@ -51,7 +65,7 @@ class _Compiled:
         if compiler.has_composite_fields(columns):
             raise ValueError("a read of a composite primary key is not supported")
         self.converters = compiler.get_converters(columns)
-        self.layout = _layout(compiler.klass_info, compiler.select)
+        self.layout = None if reads_values else _layout(compiler.klass_info, compiler.select)
         self.annotations = list(compiler.annotation_col_map.items())
         self.params = list(params)
         self.slots: list[str | None] = [None] * len(self.params)
@@ -119,6 +133,17 @@ def all_rows[ModelT: models.Model](
     return _rows(("all", shape), build, values, first=False)
 
 
+def all_values(
+    shape: Hashable, build: Callable[..., models.QuerySet], **values: Value
+) -> list[dict[str, Any]]:
+    """Every row of `build(**values)`, a `values()` queryset or a union of them, as the dicts
+    its iteration gives."""
+    compiled, rows = _fetch(("values", shape), build, values, first=False)
+    if compiled.names is None:
+        raise ValueError("all_values reads a values() queryset; all_rows reads instances")
+    return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+
 def _rows[ModelT: models.Model](
     shape: Hashable,
     build: Callable[..., models.QuerySet[ModelT]],
@@ -126,6 +151,23 @@ def _rows[ModelT: models.Model](
     *,
     first: bool,
 ) -> list[ModelT]:
+    compiled, rows = _fetch(shape, build, values, first=first)
+    if compiled.layout is None:
+        raise ValueError("a values() read is read with all_values")
+    instances = []
+    for row in rows:
+        instance = cast(ModelT, _instance(compiled.layout, row, DEFAULT_DB_ALIAS))
+        for name, position in compiled.annotations:
+            setattr(instance, name, row[position])
+        instances.append(instance)
+    return instances
+
+
+def _fetch(
+    shape: Hashable, build: Callable[..., models.QuerySet], values: dict[str, Value], *, first: bool
+) -> tuple[_Compiled, Sequence[Any]]:
+    """The read's rows with its columns converted, compiling it on the connection's first
+    call for `shape`."""
     db = connections[DEFAULT_DB_ALIAS]  # one lookup: the proxy costs a context-local read
     cache: dict[Hashable, _Compiled] | None = getattr(db, "_creditdesk_compiled_reads", None)
     if cache is None:
@@ -140,18 +182,9 @@ def _rows[ModelT: models.Model](
     with db.cursor() as cursor:
         cursor.execute(compiled.sql, compiled.params_for(values))
         fetched = cursor.fetchall()
-    rows = (
-        compiled.compiler.apply_converters(fetched, compiled.converters)
-        if compiled.converters
-        else fetched
-    )
-    instances = []
-    for row in rows:
-        instance = cast(ModelT, _instance(compiled.layout, row, db.alias))
-        for name, position in compiled.annotations:
-            setattr(instance, name, row[position])
-        instances.append(instance)
-    return instances
+    if compiled.converters:
+        return compiled, list(compiled.compiler.apply_converters(fetched, compiled.converters))
+    return compiled, fetched
 
 
 class _Layout(NamedTuple):

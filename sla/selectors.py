@@ -12,7 +12,7 @@ two values happens here: a constant number of small queries, never a loop over c
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -610,7 +610,25 @@ def _tickets(row: dict, clocks: QuerySet[SlaClock]) -> int:
     return clocks.aggregate(tickets=Count("subject", distinct=True))["tickets"]
 
 
-def sla_compliance_of_periods(*, clocks: list[QuerySet[SlaClock]]) -> list[GroupCompliance]:
+def _counted(clocks: QuerySet[SlaClock]) -> QuerySet[SlaClock]:
+    return clocks.exclude(state=SlaClock.State.UNTIMED).order_by()
+
+
+def sla_compliance_periods_query(clocks: list[QuerySet[SlaClock]]) -> QuerySet:
+    """The one query of `sla_compliance_of_periods`: each set's counts, labelled `period`."""
+    per_set = [
+        _counted(part)
+        .annotate(period=Value(index, output_field=IntegerField()))
+        .values("period")
+        .annotate(**_compliance_counts(by_number=True))
+        for index, part in enumerate(clocks)
+    ]
+    return per_set[0].union(*per_set[1:], all=True).order_by() if len(per_set) > 1 else per_set[0]
+
+
+def sla_compliance_of_periods(
+    *, clocks: list[QuerySet[SlaClock]], rows: Iterable[dict] | None = None
+) -> list[GroupCompliance]:
     """`sla_compliance`'s overall counts and shares for each set of clocks (each month's or
     week's tickets of a contract: `tickets.selectors.contract_clocks`), in one query whatever
     their number (one more for a set whose numbered subjects are of several kinds, which a
@@ -622,25 +640,24 @@ def sla_compliance_of_periods(*, clocks: list[QuerySet[SlaClock]]) -> list[Group
     integer, indexed), as a hash or merge join for a month of 100,000 tickets, through the
     index for a few. (Labelling each clock with `CASE WHEN subject IN (...)` instead keeps the
     subquery as a per-row SubPlan that PostgreSQL hashes only while it fits in `work_mem`: a
-    month of 100,000 tickets then took over half an hour.)"""
+    month of 100,000 tickets then took over half an hour.)
+
+    `rows`: that query's rows when the caller read them itself (compiled once, as
+    `tickets.selectors.contract_compliance_of_periods` does)."""
     if not clocks:
         return []
-    sets = [part.exclude(state=SlaClock.State.UNTIMED).order_by() for part in clocks]
-    per_set = [
-        part.annotate(period=Value(index, output_field=IntegerField()))
-        .values("period")
-        .annotate(**_compliance_counts(by_number=True))
-        for index, part in enumerate(sets)
-    ]
-    query = per_set[0].union(*per_set[1:], all=True).order_by() if len(per_set) > 1 else per_set[0]
-    rows = {row["period"]: row for row in query}
+    sets = [_counted(part) for part in clocks]
+    by_period = {
+        row["period"]: row
+        for row in (sla_compliance_periods_query(clocks) if rows is None else rows)
+    }
     empty = {**dict.fromkeys(COUNTED, 0), "numbered_first": None, "numbered_last": None}
     durations = dict.fromkeys(
         ("response_median", "response_p90", "resolution_median", "resolution_p90")
     )
     periods = []
     for index, part in enumerate(sets):
-        row = rows.get(index, empty)
+        row = by_period.get(index, empty)
         figures = {name: row[name] for name in COUNTED}
         figures["tickets"] = _tickets(row, part)
         periods.append(GroupCompliance(priority=None, **figures, **durations))

@@ -7,7 +7,6 @@ attempt, so the request form can explain a refusal before the customer types any
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from itertools import pairwise
 
 from django.db.models import BigIntegerField, Case, F, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Cast
@@ -37,11 +36,11 @@ from credits.solvency import solvency_check
 from sla.selectors import (
     Compliance,
     sla_compliance,
-    sla_compliance_of_periods,
 )
 from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket
 from tickets.selectors import (
     contract_clocks,
+    contract_compliance_of_periods,
     ticket_charges,
     ticket_clocks,
     ticket_history,
@@ -275,7 +274,7 @@ def portal_charts(
 ) -> PortalCharts:
     """Balance and credits used per month with the intake minimum, and the monthly share of
     SLA targets met with the plan's compliance target, in the customer's months: three
-    queries in all (`credit_movements_by_period`, `sla_compliance_of_periods`)."""
+    queries in all (`credit_movements_by_period`, `contract_compliance_of_periods`)."""
     starts = month_starts(now=now, zone=customer.time_zone_info, months=months)
     bounds = [*starts, now]
     days = [start.date() for start in starts]
@@ -291,12 +290,7 @@ def portal_charts(
         )
     shares = None
     if compliance and summary.contract is not None:
-        periods = sla_compliance_of_periods(
-            clocks=[
-                contract_clocks(summary.contract, opened_from=start, opened_before=end)
-                for start, end in pairwise(bounds)
-            ]
-        )
+        periods = contract_compliance_of_periods(summary.contract, bounds)
         if any(period.tickets for period in periods):
             shares = compliance_chart(
                 month_starts=days,

@@ -1,15 +1,16 @@
-"""core.reads.first_row gives what the ORM's `.first()` gives, compiling the query once."""
+"""core.reads.first_row gives what the ORM's `.first()` gives, compiling the query once, and
+`all_values` what its `values()` gives."""
 
 from datetime import date
 
 import pytest
 from django.db import connection
-from django.db.models import BooleanField, Q, Value
+from django.db.models import BooleanField, Count, Q, Value
 from django.test.utils import CaptureQueriesContext
 
 from contracts.models import Contract
 from contracts.selectors import contracts_live
-from core.reads import all_rows, attach_related, first_row
+from core.reads import all_rows, all_values, attach_related, first_row
 from credits.models import CreditAccount
 from tests.factories import make_contract, make_credit_account, make_customer
 
@@ -116,3 +117,24 @@ def test_related_rows_are_handed_to_their_own_instance_and_others_are_left_out()
             assert list(customer.contacts.all()) == [contact]
             assert customer.contacts.all()[0].customer is customer
     assert len(queries) == 0
+
+
+def test_all_values_are_the_orms_dicts_a_union_included():
+    # given contracts of several plans
+    contracts = [make_contract() for _ in range(3)]
+
+    def plans_from(plan_id: int, customer_id: int):
+        on_plans = Contract.objects.filter(plan_id__gte=plan_id).order_by().values("plan_id")
+        of_customer = Contract.objects.filter(customer_id=customer_id).order_by().values("plan_id")
+        counted = on_plans.annotate(n=Count("pk"))
+        return counted.union(of_customer.annotate(n=Count("pk") + 100), all=True).order_by()
+
+    for contract in contracts:
+        values = {"plan_id": contract.plan_id, "customer_id": contracts[0].customer_id}
+        # when the same shape reads each contract's values
+        read = all_values(("test", "plans from"), plans_from, **values)
+        # then they are the ORM's dicts, the numbers converted as it converts them
+        assert sorted(read, key=repr) == sorted(plans_from(**values), key=repr)
+        assert {row["n"] for row in read} >= {1, 101}
+    with pytest.raises(ValueError, match="all_values"):
+        all_rows(("test", "plans from"), plans_from, plan_id=1, customer_id=1)

@@ -18,9 +18,10 @@ from creditdesk.web.selectors import compliance_months, month_starts
 from credits.selectors import credit_movements, credit_movements_by_period
 from sla.selectors import sla_compliance_of_periods
 from sla.services import clocks_start
+from tests.factories import make_contract
 from tests.web.conftest import top_up
 from tickets.models import Ticket
-from tickets.selectors import contract_clocks
+from tickets.selectors import contract_clocks, contract_compliance_of_periods
 from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_transition
@@ -86,6 +87,28 @@ def test_compliance_of_periods_matches_sla_compliance_month_by_month(shop):
     assert [period.tickets for period in periods] == [3, 3, 3, 0]
     assert periods[0].resolution_share == Decimal(1)
     assert periods[3].response_share is None
+
+
+def test_a_contracts_compliance_read_compiled_once_follows_each_contract_and_period(shop):
+    """`contract_compliance_of_periods` (the charts' read, compiled once per connection and
+    number of periods) gives what `sla_compliance_of_periods` gives for the same clocks, for
+    each contract and each set of bounds it is asked about."""
+    _history(shop, 2)
+    other = make_contract()
+    zone = shop.customer.time_zone_info
+    october = NOW - timedelta(days=40)
+    for contract, now in ((shop.contract, NOW), (other, NOW), (shop.contract, october)):
+        bounds = [*month_starts(now=now, zone=zone, months=4), now]
+        clocks = [
+            contract_clocks(contract, opened_from=start, opened_before=end)
+            for start, end in pairwise(bounds)
+        ]
+        expected = sla_compliance_of_periods(clocks=clocks)
+        with CaptureQueriesContext(connection) as queries:
+            periods = contract_compliance_of_periods(contract, bounds)
+        assert periods == expected
+        assert len(queries) == 1
+    assert [period.tickets for period in periods] == [0, 0, 3, 3]  # July to October
 
 
 def test_a_contracts_clocks_are_its_tickets_joined_by_number(shop):
