@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection, transaction
 
+import sla.selectors as sla_selectors
 from tests.api.conftest import World, build_world
 from tests.factories import migration_seed_rows
 from tests.tickets.conftest import build_sla_policy
@@ -52,6 +53,21 @@ def _migration_seed_data(request):
         return
     request.getfixturevalue("_django_db_helper")
     migration_seed_rows()
+
+
+@pytest.fixture(autouse=True)
+def _sla_versions_read_anew():
+    """sla keeps what it read of a published version per process, keyed by its id and
+    creation time, which no two versions share in a running installation. Tests roll their
+    rows back, so SQLite hands the next test the same ids, and under a frozen clock the same
+    creation time: a version of one test would answer for another's."""
+    for kept in (
+        sla_selectors._calendar_values,
+        sla_selectors._policy_versions,
+        sla_selectors._calendar_versions,
+        sla_selectors._policy_rules,
+    ):
+        kept.clear()
 
 
 @pytest.fixture(autouse=True)
