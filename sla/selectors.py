@@ -607,7 +607,7 @@ def _tickets(row: dict, clocks: QuerySet[SlaClock]) -> int:
     first, last = row["numbered_first"], row["numbered_last"]
     if first is None or first.partition(":")[0] == last.partition(":")[0]:
         return row["tickets"]
-    return clocks.aggregate(tickets=Count("subject", distinct=True))["tickets"]
+    return _counted(clocks).aggregate(tickets=Count("subject", distinct=True))["tickets"]
 
 
 def _counted(clocks: QuerySet[SlaClock]) -> QuerySet[SlaClock]:
@@ -646,7 +646,6 @@ def sla_compliance_of_periods(
     `tickets.selectors.contract_compliance_of_periods` does)."""
     if not clocks:
         return []
-    sets = [_counted(part) for part in clocks]
     by_period = {
         row["period"]: row
         for row in (sla_compliance_periods_query(clocks) if rows is None else rows)
@@ -656,7 +655,7 @@ def sla_compliance_of_periods(
         ("response_median", "response_p90", "resolution_median", "resolution_p90")
     )
     periods = []
-    for index, part in enumerate(sets):
+    for index, part in enumerate(clocks):
         row = by_period.get(index, empty)
         figures = {name: row[name] for name in COUNTED}
         figures["tickets"] = _tickets(row, part)
