@@ -252,9 +252,10 @@ def seed_sla_month(tickets: int, month_start: date, month_end: date):
         ("late", Ticket.Status.CLOSED),
         ("paused", Ticket.Status.WAITING_ON_CUSTOMER),
     ):
-        Ticket.objects.filter(
-            pk__in=[pk for pk, value in status_by_ticket.items() if value == outcome]
-        ).update(status=status)
+        chosen = [pk for pk, value in status_by_ticket.items() if value == outcome]
+        # in slices: a statement's parameters, bound on the server, number at most 65,535
+        for first in range(0, len(chosen), 10_000):
+            Ticket.objects.filter(pk__in=chosen[first : first + 10_000]).update(status=status)
     return contract
 
 

@@ -12,7 +12,7 @@ two values happens here: a constant number of small queries, never a loop over c
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -599,7 +599,7 @@ COUNTED = (
 )
 
 
-def _tickets(row: dict, clocks: QuerySet[SlaClock]) -> int:
+def _tickets(row: dict, clocks: Callable[[], QuerySet[SlaClock]]) -> int:
     """`row`'s distinct subjects counted `by_number`; recounted by subject string (one more
     query) when its numbered subjects are of several kinds. Strings with one prefix are
     contiguous in byte order, so the first and last numbered subject share a kind exactly
@@ -607,7 +607,7 @@ def _tickets(row: dict, clocks: QuerySet[SlaClock]) -> int:
     first, last = row["numbered_first"], row["numbered_last"]
     if first is None or first.partition(":")[0] == last.partition(":")[0]:
         return row["tickets"]
-    return _counted(clocks).aggregate(tickets=Count("subject", distinct=True))["tickets"]
+    return _counted(clocks()).aggregate(tickets=Count("subject", distinct=True))["tickets"]
 
 
 def _counted(clocks: QuerySet[SlaClock]) -> QuerySet[SlaClock]:
@@ -627,7 +627,7 @@ def sla_compliance_periods_query(clocks: list[QuerySet[SlaClock]]) -> QuerySet:
 
 
 def sla_compliance_of_periods(
-    *, clocks: list[QuerySet[SlaClock]], rows: Iterable[dict] | None = None
+    *, clocks: Sequence[QuerySet[SlaClock]], rows: Iterable[dict] | None = None
 ) -> list[GroupCompliance]:
     """`sla_compliance`'s overall counts and shares for each set of clocks (each month's or
     week's tickets of a contract: `tickets.selectors.contract_clocks`), in one query whatever
@@ -643,7 +643,8 @@ def sla_compliance_of_periods(
     month of 100,000 tickets then took over half an hour.)
 
     `rows`: that query's rows when the caller read them itself (compiled once, as
-    `tickets.selectors.contract_compliance_of_periods` does)."""
+    `tickets.selectors.contract_compliance_of_periods` does); a period's clocks are then
+    taken from `clocks` only for that recount, so `clocks` may build each when asked."""
     if not clocks:
         return []
     by_period = {
@@ -655,10 +656,10 @@ def sla_compliance_of_periods(
         ("response_median", "response_p90", "resolution_median", "resolution_p90")
     )
     periods = []
-    for index, part in enumerate(clocks):
+    for index in range(len(clocks)):
         row = by_period.get(index, empty)
         figures = {name: row[name] for name in COUNTED}
-        figures["tickets"] = _tickets(row, part)
+        figures["tickets"] = _tickets(row, lambda index=index: clocks[index])
         periods.append(GroupCompliance(priority=None, **figures, **durations))
     return periods
 

@@ -66,8 +66,13 @@ class Ticket(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("cliente")
     )
+    # indexed by `tickets_contract_opened`, which starts with it
     contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("contrato")
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("contrato"),
+        db_index=False,
     )
     requester = models.ForeignKey(
         Contact,
@@ -193,6 +198,13 @@ class Ticket(models.Model):
         ordering = ["-opened_at", "-pk"]
         indexes = [
             models.Index(fields=["customer", "status"], name="tickets_customer_status"),
+            # A contract's tickets opened in a period, with their ids (the SLA compliance of a
+            # month, of each of the portal chart's six): read off the index alone. With only
+            # the contract's index PostgreSQL priced the chart's six small aggregates (2 ms)
+            # high enough to start two parallel workers for them, 16-21 ms a request.
+            models.Index(
+                fields=["contract", "opened_at"], include=["id"], name="tickets_contract_opened"
+            ),
             models.Index(fields=["status", "waiting_since"], name="tickets_status_waiting"),
             # The open tickets are a few thousand among years of closed ones: the queue and
             # its count read them here instead of scanning the table (bench/README.md, run I),

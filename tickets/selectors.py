@@ -8,6 +8,7 @@ are joined to tickets in SQL rather than in Python.
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
+from typing import overload
 
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat, Left
@@ -115,7 +116,31 @@ def contract_compliance_of_periods(
         contract_id=contract.pk,
         **marked,
     )
-    return sla_compliance_of_periods(clocks=contract_clocks_by_period(contract, bounds), rows=rows)
+    return sla_compliance_of_periods(clocks=_ClocksByPeriod(contract, bounds), rows=rows)
+
+
+class _ClocksByPeriod(Sequence[QuerySet[SlaClock]]):
+    """`contract_clocks_by_period`, each period's queryset built only when asked for: with its
+    rows read, `sla_compliance_of_periods` asks for one only to recount a period whose
+    clocks' subjects are of several kinds, which a contract's never are, and building the
+    six took the portal dashboard 4 ms a request."""
+
+    def __init__(self, contract: Contract, bounds: Sequence[datetime]):
+        self.contract = contract
+        self.periods = list(pairwise(bounds))
+
+    def __len__(self) -> int:
+        return len(self.periods)
+
+    @overload
+    def __getitem__(self, index: int) -> QuerySet[SlaClock]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[QuerySet[SlaClock]]: ...
+    def __getitem__(self, index: int | slice) -> QuerySet[SlaClock] | list[QuerySet[SlaClock]]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(len(self))[index]]
+        start, end = self.periods[index]
+        return contract_clocks(self.contract, opened_from=start, opened_before=end)
 
 
 def _contract_compliance_query(*, contract_id: int, **marked: datetime) -> QuerySet:
