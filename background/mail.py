@@ -21,5 +21,6 @@ def mail_once(message: EmailMessage, *, kind: str, about: str | int) -> bool:
     if not message.to or SentMail.objects.filter(**key).exists():
         return False
     message.send()
-    SentMail.objects.get_or_create(kind=key["kind"], about=key["about"], recipient=key["recipient"])
+    # one statement, no transaction of its own: a marker another run wrote meanwhile stays
+    SentMail.objects.bulk_create([SentMail(**key)], ignore_conflicts=True)
     return True
