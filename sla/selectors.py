@@ -11,7 +11,6 @@ two values happens here: a constant number of small queries, never a loop over c
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from django.db.models import (
     DateTimeField,
     DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -41,7 +41,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Window as SqlWindow  # sla.calendars has a Window of its own
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.utils import translation
 
 from core.formatting import format_duration, format_moment, zone_line
@@ -679,18 +681,23 @@ def sla_compliance(*, clocks: QuerySet[SlaClock], portable: bool | None = None) 
     counts = _compliance_counts()
     if not portable:
         for name, kind in (("response", RESPONSE), ("resolution", RESOLUTION)):
-            for suffix, fraction in (("median", 0.5), ("p90", 0.9)):
+            for suffix, (numerator, denominator) in PERCENTILES.items():
                 counts[f"{name}_{suffix}"] = PercentileCont(
-                    "elapsed", fraction, filter=kind & STOPPED, output_field=DurationField()
+                    "elapsed",
+                    numerator / denominator,
+                    filter=kind & STOPPED,
+                    output_field=DurationField(),
                 )
     rows = list(clocks.order_by().values("priority").annotate(**counts))
     overall_row = clocks.order_by().aggregate(**counts)
+    if portable:
+        for priority, row in [*((row["priority"], row) for row in rows), (None, overall_row)]:
+            row.update(_percentiles_by_rank(clocks, priority))
     by_priority = []
     order = {value: index for index, value in enumerate(Priority.values)}
     for row in sorted(rows, key=lambda r: order[r["priority"]]):
-        group = clocks.filter(priority=row["priority"])
-        by_priority.append(_group(row["priority"], row, group, portable))
-    overall = _group(None, overall_row, clocks, portable)
+        by_priority.append(_group(row["priority"], row))
+    overall = _group(None, overall_row)
     breaches = [
         Breach(
             subject=row["subject"],
@@ -708,27 +715,50 @@ def sla_compliance(*, clocks: QuerySet[SlaClock], portable: bool | None = None) 
     return Compliance(by_priority=by_priority, overall=overall, breaches=breaches)
 
 
-def _group(priority, row: dict, clocks: QuerySet[SlaClock], portable: bool) -> GroupCompliance:
-    figures = {name: row[name] for name in COUNTED}
-    for name, kind in (("response", RESPONSE), ("resolution", RESOLUTION)):
-        for suffix, fraction in (("median", 0.5), ("p90", 0.9)):
-            key = f"{name}_{suffix}"
-            if portable:
-                figures[key] = _percentile_by_rank(clocks.filter(kind & STOPPED), fraction)
-            else:
-                figures[key] = row[key]
-    return GroupCompliance(priority=priority, **figures)
+def _group(priority, row: dict) -> GroupCompliance:
+    names = [f"{name}_{suffix}" for name in ("response", "resolution") for suffix in PERCENTILES]
+    return GroupCompliance(priority=priority, **{name: row[name] for name in [*COUNTED, *names]})
 
 
-def _percentile_by_rank(clocks: QuerySet[SlaClock], fraction: float) -> timedelta | None:
-    """Continuous percentile of `elapsed`: the database returns the two rows around the rank."""
-    size = clocks.count()
-    if not size:
-        return None
-    rank = fraction * (size - 1)
-    lower = math.floor(rank)
-    values = list(clocks.order_by("elapsed").values_list("elapsed", flat=True)[lower : lower + 2])
-    if len(values) == 1 or rank == lower:
-        return values[0]
-    low, high = values
-    return low + (high - low) * (rank - lower)
+# The percentiles each group reports, as exact fractions: the portable method ranks with them.
+PERCENTILES = {"median": (1, 2), "p90": (9, 10)}
+
+
+def _percentiles_by_rank(clocks: QuerySet[SlaClock], priority: str | None) -> dict:
+    """`PercentileCont`'s figures without it (SQLite has none), in one query for a priority
+    or all of them (None): the database ranks each kind's stopped clocks by `elapsed` and
+    returns only the rows on either side of each percentile's rank, which Python
+    interpolates between. (A count and a ranked read per figure took 40 queries and 0.37 s
+    of the SLA report of 5,000 tickets on SQLite.)"""
+    by = [F("kind")]
+    stopped = clocks.filter(STOPPED)
+    if priority is not None:
+        stopped = stopped.filter(priority=priority)
+    ranked = stopped.annotate(
+        rank=SqlWindow(RowNumber(), partition_by=by, order_by=[F("elapsed").asc(), F("pk").asc()]),
+        size=SqlWindow(Count("pk"), partition_by=by),
+    )
+    around = Q()
+    for numerator, denominator in PERCENTILES.values():
+        # the 1-based row at the rank's floor, in integer division on both databases
+        below = ExpressionWrapper(
+            (F("size") - 1) * numerator / denominator + 1, output_field=IntegerField()
+        )
+        around |= Q(rank=below) | Q(rank=below + 1)
+    values: dict[tuple[str, int], timedelta] = {}
+    sizes: dict[str, int] = {}
+    for row in ranked.filter(around).values("kind", "elapsed", "rank", "size"):
+        values[(row["kind"], row["rank"])] = row["elapsed"]
+        sizes[row["kind"]] = row["size"]
+    figures = {}
+    for kind in (SlaClock.Kind.RESPONSE, SlaClock.Kind.RESOLUTION):
+        for suffix, (numerator, denominator) in PERCENTILES.items():
+            size = sizes.get(kind, 0)
+            value = None
+            if size:
+                lower, remainder = divmod((size - 1) * numerator, denominator)
+                value = values[(kind, lower + 1)]
+                if remainder:
+                    value += (values[(kind, lower + 2)] - value) * remainder / denominator
+            figures[f"{kind}_{suffix}"] = value
+    return figures

@@ -148,3 +148,23 @@ def test_percentile_cont_and_the_portable_method_agree(clocks):
     portable = sla_compliance(clocks=clocks, portable=True)
 
     assert native == portable
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 7, 11])
+def test_the_portable_percentiles_interpolate_between_the_ranks_as_percentile_cont_does(count):
+    """The database returns only the rows around each rank; equal values (ties) included."""
+    policy = make_policy()
+    opened = at(2026, 1, 19, 8)
+    minutes = [(37 * n) % 200 + 10 for n in range(count)] + [50] * (count // 3)
+    for number, after in enumerate(minutes):
+        pair = clocks_start(
+            subject=f"ticket:{number}", policy=policy, priority=Priority.P4, started_at=opened
+        )
+        clock_stop(clock=pair.response, at=_business(opened, after))
+
+    report = sla_compliance(clocks=SlaClock.objects.all(), portable=True)
+
+    for group in (report.overall, report.by_priority[0]):
+        assert group.response_median == _reference(minutes, 0.5)
+        assert group.response_p90 == _reference(minutes, 0.9)
+        assert group.resolution_median is None
