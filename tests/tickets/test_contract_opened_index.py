@@ -6,25 +6,24 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from sla.selectors import sla_compliance_periods_query
-from tickets.selectors import contract_clocks_by_period
+from tickets.models import Ticket
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_postgresql_reads_a_contracts_tickets_of_each_period_off_the_index_alone():
-    """With the table's scans ruled out (on a test's near-empty table every plan costs about
-    the same), the chart's query reads each period's ticket ids by an index-only scan."""
-    bounds = [datetime(2026, month, 1, 5, tzinfo=UTC) for month in (9, 10, 11, 12)]
-    sql, params = sla_compliance_periods_query(
-        contract_clocks_by_period(1, bounds)
-    ).query.sql_with_params()
+def test_postgresql_reads_a_contracts_tickets_of_a_period_off_the_index_alone():
+    """The ids of a contract's tickets opened in a period, as each of the chart's periods
+    reads them (`contract_clocks`'s subquery): an index-only scan. With the table's scans
+    ruled out, since on a test's near-empty table every plan costs about the same."""
+    start, end = (datetime(2026, month, 1, 5, tzinfo=UTC) for month in (11, 12))
+    tickets = Ticket.objects.filter(contract_id=1, opened_at__gte=start, opened_at__lt=end)
+    sql, params = tickets.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert plan.count("Index Only Scan using tickets_contract_opened") == 3, plan
+    assert "Index Only Scan using tickets_contract_opened" in plan, plan
 
 
 @pytest.mark.django_db
