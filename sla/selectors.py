@@ -616,7 +616,7 @@ def _counted(clocks: QuerySet[SlaClock]) -> QuerySet[SlaClock]:
     return clocks.exclude(state=SlaClock.State.UNTIMED).order_by()
 
 
-def sla_compliance_periods_query(clocks: list[QuerySet[SlaClock]]) -> QuerySet:
+def sla_compliance_periods_query(clocks: Sequence[QuerySet[SlaClock]]) -> QuerySet:
     """The one query of `sla_compliance_of_periods`: each set's counts, labelled `period`."""
     per_set = [
         _counted(part)
