@@ -9,9 +9,12 @@ customers on a prepaid-credits plan with SLA targets, each with a contact (porta
 and API token) and three months of ledger written through `credits.services` (a top-up
 every week), and `50,000 * scale` historical tickets spread over those three months
 (bulk-inserted, closed: they make the lists and pages as long as a real installation's,
-while the ledger stays the services' own). It then starts what the README calls production:
+while the ledger stays the services' own), and `OPEN_PER_CUSTOMER` open tickets per customer
+opened by the real intake over the last eight hours, which the queue and the dashboards list.
+It then starts what the README calls production:
 `gunicorn creditdesk.wsgi` with 2 workers (DEBUG off, static files collected), one
-`manage.py db_worker`, and an SMTP sink (aiosmtpd) that every acknowledgement goes to.
+`manage.py db_worker`, and an SMTP sink (aiosmtpd) that every acknowledgement goes to, and
+waits for the worker to send the tasks already waiting (a new data set's acknowledgements).
 
 Clients are separate processes with keep-alive HTTP connections, driven open-loop: each
 sends on a fixed schedule whatever the answers take, so a slow server shows up as latency
@@ -19,7 +22,11 @@ instead of quietly lowering the rate. For each kind of request the offered rate 
 from 4/s until the p99 passes 150 ms or a request fails (each step at least 200 requests,
 so that the p99, by nearest rank, is not simply the slowest); the highest rate that held is the
 kind's figure. `intake_to_trivial_view` divides intake's figure by the one of a view that
-reads one row (`GET /api/v1/plans/<id>/`). Then the soak: every kind at once, in
+reads one row (`GET /api/v1/plans/<id>/`). Beside each figure, the CPU the servers spent per
+request at that rate (`cpu_seconds`: the gunicorn processes, the db_worker until the step's
+tasks are done, PostgreSQL) and the clients' own; `intake_to_trivial_view_by_cpu` is the
+trivial view's server CPU over intake's, the ratio the machine's CPU allows between the
+doubling steps. Then the soak: every kind at once, in
 proportion to its figure, at half the rate that mix holds, for `--soak-seconds`, counting
 errors, the resident memory of the gunicorn workers and the db_worker at the start and the
 end, running `verify_ledger`, and checking
@@ -27,8 +34,10 @@ that every ticket opened during the soak got exactly one acknowledgement at the 
 """
 
 import argparse
+import contextlib
 import email
 import email.policy
+import functools
 import http.client
 import io
 import json
@@ -58,6 +67,8 @@ MIN_REQUESTS_PER_STEP = 200
 # replies and resolutions carry the same subject, so the body tells them apart.
 ACKNOWLEDGEMENT = re.compile(r"(?:Recibimos su solicitud|We received your request) (T-\d+-\d+)")
 CLIENTS = 4  # client processes per measurement
+SERVER_GROUPS = ("web", "worker", "database")  # `cpu_seconds`' groups that serve requests
+OPEN_PER_CUSTOMER = 4  # open tickets per customer in the data set: 2,000 at scale 1
 
 
 def free_port() -> int:
@@ -80,6 +91,7 @@ def build_data(scale: float) -> None:
     from sla.choices import Priority
     from sla.services.setup import TargetSpec, calendar_publish, policy_publish
     from tickets.models import Ticket
+    from tickets.services.intake import ticket_open
 
     started = time.perf_counter()
     customers = max(1, round(500 * scale))
@@ -103,6 +115,7 @@ def build_data(scale: float) -> None:
     agent.groups.add(Group.objects.get_or_create(name="agents")[0])
     Token.objects.create(user=agent)
     now = timezone.now()
+    contacts = []
     for n in range(customers):
         customer = Customer.objects.create(
             legal_name=f"Carga {n} S.A.S.",
@@ -119,7 +132,7 @@ def build_data(scale: float) -> None:
             starts_on=(now - timedelta(days=95)).date(),
         )
         user = get_user_model().objects.create_user(f"load-contact-{n}")
-        Contact.objects.create(
+        contact = Contact.objects.create(
             customer=customer,
             name=f"Contacto {n}",
             email=f"contact{n}@load.example",
@@ -144,8 +157,22 @@ def build_data(scale: float) -> None:
             )
             for i in range(per_customer)
         )
+        contacts.append(contact)
+    # The open tickets an installation has at any moment, opened by the real intake (clocks,
+    # holds, an acknowledgement each) over the last eight hours: the queue and the dashboards
+    # list them, some breached, some near their due time, most running.
+    for n in range(OPEN_PER_CUSTOMER):
+        for contact in contacts:
+            opened = ticket_open(
+                channel="portal",
+                requester=contact,
+                subject=f"Abierta {n}",
+                at=now - timedelta(hours=random.uniform(0, 8)),
+            )
+            assert opened.accepted, opened.refusal  # noqa: S101
     print(
-        f"data: {customers} customers, {Ticket.objects.count()} tickets, loaded in "
+        f"data: {customers} customers, {Ticket.objects.count()} tickets "
+        f"({Ticket.objects.open().count()} open), loaded in "
         f"{time.perf_counter() - started:.0f} s"
     )
 
@@ -205,6 +232,22 @@ def start_processes(env: dict) -> tuple[subprocess.Popen, subprocess.Popen]:
         except OSError:
             time.sleep(0.1)
     raise SystemExit("gunicorn did not start")
+
+
+def drain_tasks(limit_seconds: float = 600, *, quiet: bool = False) -> None:
+    """Wait for the worker to finish the tasks waiting before the run (a new data set's
+    acknowledgements), so that none of that work falls into a measured step."""
+    from django.db import connections
+    from django_tasks_db.models import DBTaskResult
+
+    started = time.perf_counter()
+    while DBTaskResult.objects.ready().exists():
+        if time.perf_counter() - started > limit_seconds:
+            raise SystemExit(f"the worker left tasks waiting after {limit_seconds:.0f} s")
+        time.sleep(0.2 if quiet else 1)
+    connections.close_all()  # the client processes are forks: never share a connection
+    if not quiet:
+        print(f"tasks waiting before the run: done in {time.perf_counter() - started:.0f} s")
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -346,10 +389,61 @@ class Step(NamedTuple):
     opened: list[str]  # the numbers of the tickets opened
     first_error: str
     slowest: list[tuple[float, float]]  # (ms, seconds into the step) of the slowest three
+    cpu_ms: dict[str, float]  # CPU per request by group of processes (`cpu_seconds`)
 
 
-def measure(port, kinds, rate, seconds, ids) -> Step:
-    """Offer `rate` requests/s of `kinds` for `seconds`."""
+def _process_seconds(process, *, with_children: bool) -> float:
+    times = process.cpu_times()
+    own = times.user + times.system
+    return own + (times.children_user + times.children_system if with_children else 0.0)
+
+
+@functools.cache
+def _postmasters() -> list:
+    """PostgreSQL's main processes on this machine (the database under test among them)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["name"]):
+        with contextlib.suppress(psutil.NoSuchProcess):  # a backend that just exited
+            parent = process.parent()
+            top = parent is None or parent.name() != "postgres"
+            if process.info["name"] == "postgres" and top:
+                found.append(process)
+    return found
+
+
+def cpu_seconds(web: subprocess.Popen, worker: subprocess.Popen) -> dict[str, float]:
+    """CPU seconds used so far by each group of processes on the machine: the gunicorn
+    master and workers (a recycled worker's time is in its master's children's), the
+    db_worker, PostgreSQL (the postmaster, its live backends and its exited ones), and this
+    script's own children: the client processes of the steps that ended."""
+    import resource
+
+    import psutil
+
+    master = psutil.Process(web.pid)
+    database = 0.0
+    for postmaster in _postmasters():
+        database += _process_seconds(postmaster, with_children=True)
+        for backend in postmaster.children():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                database += _process_seconds(backend, with_children=False)
+    clients = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "web": _process_seconds(master, with_children=True)
+        + sum(_process_seconds(child, with_children=False) for child in master.children()),
+        "worker": _process_seconds(psutil.Process(worker.pid), with_children=False),
+        "database": database,
+        "clients": clients.ru_utime + clients.ru_stime,
+    }
+
+
+def measure(port, kinds, rate, seconds, ids, servers=None) -> Step:
+    """Offer `rate` requests/s of `kinds` for `seconds`. With `servers` (web, worker), also
+    the CPU each group of processes spent per request, counted until the tasks the step
+    enqueued (acknowledgements, replies' mail) are done."""
+    before = cpu_seconds(*servers) if servers else {}
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     step_start = time.time() + 0.5
@@ -373,19 +467,25 @@ def measure(port, kinds, rate, seconds, ids) -> Step:
         first_errors += [first_error] if first_error else []
     for process in processes:
         process.join()
+    cpu_ms = {}
+    if servers:
+        drain_tasks(quiet=True)
+        after = cpu_seconds(*servers)
+        cpu_ms = {group: (after[group] - before[group]) * 1000 / len(latencies) for group in after}
     latencies.sort()
     p50 = latencies[len(latencies) // 2][0]
     p99 = latencies[math.ceil(len(latencies) * 0.99) - 1][0]  # nearest rank
-    return Step(p50, p99, errors, opened, (first_errors or [""])[0], latencies[:-4:-1])
+    return Step(p50, p99, errors, opened, (first_errors or [""])[0], latencies[:-4:-1], cpu_ms)
 
 
-def highest_rate(port, kind, seconds, ids) -> tuple[float, float, float]:
-    """(rate, p50, p99) of the highest doubling of 4/s that held p99 <= 150 ms, no error."""
-    best = (0.0, 0.0, 0.0)
+def highest_rate(port, kind, seconds, ids, servers) -> tuple[float, float, float, dict]:
+    """(rate, p50, p99, CPU ms per request by group) of the highest doubling of 4/s that
+    held p99 <= 150 ms, no error."""
+    best: tuple[float, float, float, dict] = (0.0, 0.0, 0.0, {})
     rate = 4.0
     while rate <= 1024:
         step = max(seconds, MIN_REQUESTS_PER_STEP / rate)
-        measured = measure(port, [kind], rate, step, ids)
+        measured = measure(port, [kind], rate, step, ids, servers)
         if measured.p99 > P99_LIMIT_MS or measured.errors:
             why = (
                 f"{measured.errors} errors, first: {measured.first_error}"
@@ -395,7 +495,7 @@ def highest_rate(port, kind, seconds, ids) -> tuple[float, float, float]:
             )
             print(f"  ({kind} at {rate:.0f}/s: {why})", flush=True)
             break
-        best = (rate, measured.p50, measured.p99)
+        best = (rate, measured.p50, measured.p99, measured.cpu_ms)
         rate *= 2
     return best
 
@@ -475,22 +575,36 @@ def main() -> None:
         "API_INTAKE_RATE": "1000000/min",  # the per-customer limit would cap the bench
     }
     web, worker = start_processes(env)
+    servers = (web, worker)
     try:
-        from django.db import connections
-
         ids = identities()
-        connections.close_all()
         print(f"gunicorn: 2 workers on :{port}; db_worker; SMTP sink on :{sink.port}")
+        drain_tasks()
         # Warm up every kind (templates, calendars, connections) before anything counts.
         measure(port, list(KINDS), 8, 5, ids)
-        print(f"{'kind':<18} {'rate/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-        figures = {}
+        print(
+            f"{'kind':<18} {'rate/s':>8} {'p50 ms':>8} {'p99 ms':>8}   CPU ms per request at that "
+            "rate: web + worker + database = servers (clients)"
+        )
+        figures, costs = {}, {}
         for kind in KINDS:
-            rate, p50, p99 = highest_rate(port, kind, args.step_seconds, ids)
+            rate, p50, p99, cpu_ms = highest_rate(port, kind, args.step_seconds, ids, servers)
             figures[kind] = rate
-            print(f"{kind:<18} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f}", flush=True)
+            costs[kind] = sum(cpu_ms.get(group, 0.0) for group in SERVER_GROUPS)
+            cost = " + ".join(f"{cpu_ms[group]:.1f}" for group in SERVER_GROUPS) if cpu_ms else ""
+            if cpu_ms:
+                cost += f" = {costs[kind]:.1f} ({cpu_ms['clients']:.1f})"
+            print(f"{kind:<18} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f}   {cost}", flush=True)
         ratio = figures["intake"] / figures["trivial_view"] if figures["trivial_view"] else 0
         print(f"intake_to_trivial_view: {ratio:.2f} (target >= 0.5)")
+        if costs["intake"]:
+            # What the machine's CPU allows, rate steps aside: the trivial view's servers'
+            # cost over intake's (its request, its acknowledgement, their queries).
+            print(
+                "intake_to_trivial_view_by_cpu: "
+                f"{costs['trivial_view'] / costs['intake']:.2f} ({costs['trivial_view']:.1f} "
+                f"ms against {costs['intake']:.1f} ms of server CPU per request)"
+            )
 
         soak(port, figures, args.soak_seconds, ids, web, worker, sink, ratio)
     finally:
@@ -515,7 +629,8 @@ def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
     pids = [*gunicorn_workers(web), worker.pid]
     before = rss_mb(pids)
     sink_before = len(sink.acknowledged)
-    p50, p99, errors, opened, first_error, _slowest = measure(port, kinds, mixed, seconds, ids)
+    soaked = measure(port, kinds, mixed, seconds, ids)
+    p50, p99, errors, opened, first_error = soaked[:5]
     after = rss_mb([*gunicorn_workers(web), worker.pid])
     growth = (after - before) / before * 100
     deadline = time.time() + 120
