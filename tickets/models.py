@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Channel, Contact, Contract, Customer, Service
+from core.labels import ChoiceLabels
 from core.languages import in_language
 from core.storage import private_storage
 from sla.choices import Impact, Priority, Urgency
@@ -45,7 +46,7 @@ class TicketQuerySet(models.QuerySet["Ticket"]):
         return self.exclude(status__in=Ticket.CLOSED_STATUSES)
 
 
-class Ticket(models.Model):
+class Ticket(ChoiceLabels):
     class Status(models.TextChoices):
         NEW = "new", _("Nuevo")
         ACKNOWLEDGED = "acknowledged", _("Recibido")
