@@ -1,12 +1,18 @@
 """Send a mail once per (kind, what it is about, recipients), however often a task runs."""
 
 from django.core.mail import EmailMessage
+from django.db.models import QuerySet
 
 from background.models import SentMail
+from core.reads import first_row
 
 
 def recipients_key(addresses: list[str]) -> str:
     return ", ".join(sorted(address.strip().lower() for address in addresses))[:1000]
+
+
+def _sent(*, kind: str, about: str, recipient: str) -> QuerySet[SentMail]:
+    return SentMail.objects.filter(kind=kind, about=about, recipient=recipient)
 
 
 def mail_once(message: EmailMessage, *, kind: str, about: str | int) -> bool:
@@ -18,7 +24,8 @@ def mail_once(message: EmailMessage, *, kind: str, about: str | int) -> bool:
     operator's retry of a task that had succeeded can meet a marker.
     """
     key = {"kind": kind, "about": str(about)[:200], "recipient": recipients_key(message.to)}
-    if not message.to or SentMail.objects.filter(**key).exists():
+    # compiled once per connection (core.reads): every mail a worker sends asks it
+    if not message.to or first_row("sent_mail", _sent, **key) is not None:
         return False
     message.send()
     # one statement, no transaction of its own: a marker another run wrote meanwhile stays

@@ -234,9 +234,13 @@ def recipients(ticket: Ticket) -> list[str]:
     return sorted({person.email for person in people if person is not None and person.email})
 
 
-def clocks_of(ticket: Ticket):
+def clocks_of(ticket: Ticket) -> QuerySet[SlaClock]:
+    return _clocks_of_subject(subject=ticket.clock_subject)
+
+
+def _clocks_of_subject(*, subject: str) -> QuerySet[SlaClock]:
     # "response" sorts after "resolution"; customers read the response first.
-    return SlaClock.objects.filter(subject=ticket.clock_subject).order_by("-kind")
+    return SlaClock.objects.filter(subject=subject).order_by("-kind")
 
 
 def start(ticket: Ticket, version: SlaPolicyVersion | None, *, at: datetime) -> None:
@@ -288,8 +292,10 @@ def set_recipients(ticket: Ticket) -> None:
 
 
 def due_times(ticket: Ticket) -> list[tuple[str, datetime]]:
+    """The due time of each clock still counting. Every acknowledgement asks it: its clocks
+    are read through `core.reads`, compiled once per connection."""
     return [
         (clock.kind, clock.due_at)
-        for clock in clocks_of(ticket)
+        for clock in all_rows("ticket_clocks", _clocks_of_subject, subject=ticket.clock_subject)
         if clock.due_at is not None and phase(clock) != STOPPED
     ]

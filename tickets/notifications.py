@@ -6,12 +6,14 @@ back); each mail is sent once per ticket or message and recipient (`background.m
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from background.mail import mail_once
 from core.formatting import zone_label
+from core.reads import first_row
 from tickets import clocks, reopen_links
 from tickets.models import Message, Ticket, TicketEscalation
 
@@ -43,9 +45,16 @@ def _send(ticket: Ticket, template: str, subject: str, *, kind: str, about: int,
 
 
 def send_acknowledgement(ticket_id: int) -> None:
-    """Seed 003's "acuse de recibo": the number and the due times, in the customer's zone."""
-    ticket = Ticket.objects.select_related("requester__customer", "customer").get(pk=ticket_id)
+    """Seed 003's "acuse de recibo": the number and the due times, in the customer's zone.
+    Every intake sends one: its reads are compiled once per connection (`core.reads`)."""
+    ticket = first_row("acknowledged_ticket", _ticket_to_acknowledge, pk=ticket_id)
+    if ticket is None:
+        raise Ticket.DoesNotExist(ticket_id)
     _send(ticket, "acknowledgement", ticket.subject, kind="acknowledgement", about=ticket.pk)
+
+
+def _ticket_to_acknowledge(*, pk: int) -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("requester__customer", "customer").filter(pk=pk)
 
 
 def send_resolution(ticket_id: int) -> None:

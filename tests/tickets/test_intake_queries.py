@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from contracts.models import Channel
 from credits.models import CreditAccount
 from sla.models import SlaClock
+from tickets import clocks
 from tickets.models import Message, Ticket, TicketEvent
 from tickets.services.intake import ticket_open
 
@@ -79,3 +80,24 @@ def test_a_refused_intake_enqueues_nothing(requester, tuesday_morning, db_tasks)
     assert result.refusal.code == "insufficient_credits"
     assert not DBTaskResult.objects.exists()
     assert not Ticket.objects.exists()
+
+
+def test_the_acknowledgement_reads_three_rows_and_writes_its_marker(
+    funded, tuesday_morning, mailoutbox, django_assert_num_queries
+):
+    """The task every intake leaves: the ticket with its requester and customer, the
+    ticket's clocks, the sent marker; then the marker written. A second run reads the
+    marker and sends nothing."""
+    from tickets import notifications
+
+    ticket = ticket_open(channel=Channel.PORTAL, requester=funded, subject="Acuse").ticket
+    with django_assert_num_queries(4):
+        notifications.send_acknowledgement(ticket.pk)
+    with django_assert_num_queries(3):
+        notifications.send_acknowledgement(ticket.pk)
+
+    [sent] = mailoutbox
+    assert sent.subject == f"[{ticket.number}] Acuse"
+    assert sent.to == [funded.email]
+    due = [kind for kind, _due_at in clocks.due_times(ticket)]
+    assert due == ["response", "resolution"]
