@@ -3,6 +3,8 @@
 Bad amounts are refused by `core.amounts` (`invalid_amount`, `currency_mismatch`),
 shared with credits and contracts; other bad input is `core.errors.InvalidInput`."""
 
+from datetime import datetime
+
 from core.errors import CreditdeskError
 
 
@@ -118,11 +120,18 @@ class PaymentProviderUnavailable(BillingError):
 
 class PeriodNotOver(BillingError):
     code = "period_not_over"
-    message_es = "period: el mes {period} no ha terminado; solo se facturan meses terminados."
-    message_en = "period: the month {period} is not over; only finished months are billed."
+    message_es = (
+        "period: el mes {period} no ha terminado en la zona horaria de todos los clientes "
+        "(termina el {ends_at} UTC); solo se facturan meses terminados."
+    )
+    message_en = (
+        "period: the month {period} is not over in every customer's time zone (it ends "
+        "{ends_at} UTC); only finished months are billed."
+    )
 
-    def __init__(self, *, period: object) -> None:
-        super().__init__(field="period", period=period)
+    def __init__(self, *, period: object, ends_at: datetime) -> None:
+        """`ends_at`: the moment the month ends in the last zone, in UTC."""
+        super().__init__(field="period", period=period, ends_at=ends_at)
 
 
 class InvalidPeriod(BillingError):

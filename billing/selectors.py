@@ -3,7 +3,7 @@ finance's figures (totals per currency of a filtered list, receivables ageing)."
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from djmoney.money import Money
 from billing.filters import InvoiceFilter
 from billing.models import BillingRun, Invoice, InvoiceLine, Payment, Refund
 from contracts.models import Customer
+from contracts.selectors import due_on_customers_day
 from contracts.services import customer_today
 
 
@@ -41,11 +42,23 @@ def invoice_list(
     return queryset
 
 
-def invoice_list_overdue(*, on: date | None = None) -> QuerySet[Invoice]:
-    """Issued, unpaid invoices past due date + grace days on `on` (today by default)."""
-    on = on or timezone.localdate()
-    return Invoice.objects.filter(
-        kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED, insolvent_on__lte=on
+def _unpaid_invoices() -> QuerySet[Invoice]:
+    return Invoice.objects.filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)
+
+
+def invoice_list_overdue(*, on: date) -> QuerySet[Invoice]:
+    """Issued, unpaid invoices past due date + grace days on `on`."""
+    return _unpaid_invoices().filter(insolvent_on__lte=on)
+
+
+def invoice_list_overdue_now(
+    *, now: datetime | None = None, days_before: int = 0
+) -> QuerySet[Invoice]:
+    """Issued, unpaid invoices past due date + grace days on their customer's today at `now`
+    (less `days_before` days): the overdue jobs' list, in step with intake's check
+    (`customer_is_administratively_insolvent`)."""
+    return _unpaid_invoices().filter(
+        due_on_customers_day("insolvent_on", now=now, days_before=days_before)
     )
 
 

@@ -67,13 +67,17 @@ JOBS: tuple[Job, ...] = (
     Job("expire_credits", "expire_credits", "hour"),
     Job("grant_included_credits", "grant_included_credits", "hour"),
     Job("check_low_credits", "check_low_credits", "hour"),
-    Job("billing_daily", "billing_daily", "day", hour=1),
+    # Hourly: each customer's invoices turn overdue at its own midnight.
+    Job("billing_daily", "billing_daily", "hour"),
     # 13:00 UTC: the morning in the Americas, when a customer can still buy or use them.
     Job("remind_expiring_credits", "remind_expiring_credits", "day", hour=13),
     Job("remind_invoices", "remind_invoices", "day", hour=13),
     # Daily: each customer's first business day of the month falls on a different date.
     Job("mail_sla_reports", "mail_sla_reports", "day", hour=13),
-    Job("run_billing", "run_billing", "month", hour=2, args=_previous_month),
+    # 12:00 UTC on the 1st: the month is over in every time zone from UTC-12 eastwards (the
+    # run refuses a month not over for some customer), and invoices reach the Americas in
+    # the morning.
+    Job("run_billing", "run_billing", "month", hour=12, args=_previous_month),
     Job("verify_ledger", "verify_ledger", "day", hour=3),
     # 06:00 UTC: the day has ended for every customer from UTC-6 eastwards (the portal and
     # the services refuse a quote past its date before the job marks it, too).

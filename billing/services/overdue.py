@@ -8,9 +8,13 @@ issue) makes its customer administratively insolvent. BILLING_SUSPEND_AFTER_DAYS
 the customer is past `insolvent_on`, `overdue_lift_settled` reactivates it. Only contracts
 billing suspended are reactivated by billing. Each suspension and each reactivation mails the
 customer once, after commit (`billing.notifications`).
+
+"Overdue on a day" is the customer's day, as for intake's insolvency check: `billing_daily`
+runs hourly, so each customer's invoices turn overdue, and its contract is suspended or
+reactivated, within the hour after its own midnight, never on UTC's.
 """
 
-from datetime import date, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,9 +23,9 @@ from django.utils import timezone
 from background.queue import enqueue_on_commit
 from billing import tasks
 from billing.models import BillingSuspension
-from billing.selectors import invoice_list_overdue
+from billing.selectors import invoice_list_overdue_now, invoice_list_overdue_of
 from contracts.models import Contract
-from contracts.services import contract_reactivate, contract_suspend
+from contracts.services import contract_reactivate, contract_suspend, customer_today
 from core.events import event_emit
 
 
@@ -29,21 +33,19 @@ def suspend_after_days() -> int:
     return int(settings.BILLING_SUSPEND_AFTER_DAYS)
 
 
-def overdue_announce(*, today: date | None = None) -> int:
-    """Announce every invoice overdue today (`invoice.overdue`). Each daily run finds the
-    same invoices again; the event's key makes listeners announce each invoice once."""
-    overdue = list(invoice_list_overdue(on=today or timezone.localdate()))
+def overdue_announce(*, now: datetime | None = None) -> int:
+    """Announce every invoice overdue on its customer's today (`invoice.overdue`). Each run
+    finds the same invoices again; the event's key makes listeners announce each one once."""
+    overdue = list(invoice_list_overdue_now(now=now))
     for invoice in overdue:
         event_emit("invoice.overdue", invoice, key=f"invoice.overdue:{invoice.pk}")
     return len(overdue)
 
 
-def overdue_suspend_due(*, today: date | None = None) -> list[BillingSuspension]:
+def overdue_suspend_due(*, now: datetime | None = None) -> list[BillingSuspension]:
     """Suspend each active contract whose customer has an invoice insolvent for long enough."""
-    today = today or timezone.localdate()
-    cutoff = today - timedelta(days=suspend_after_days())
     overdue = (
-        invoice_list_overdue(on=cutoff)
+        invoice_list_overdue_now(now=now, days_before=suspend_after_days())
         .filter(customer__contracts__status=Contract.Status.ACTIVE)
         .order_by("customer_id", "insolvent_on", "pk")
         .distinct()
@@ -77,19 +79,19 @@ def overdue_suspend_due(*, today: date | None = None) -> list[BillingSuspension]
 
 
 def overdue_lift_settled(
-    *, customer_id: int | None = None, today: date | None = None
+    *, customer_id: int | None = None, now: datetime | None = None
 ) -> list[BillingSuspension]:
     """Reactivate contracts billing suspended whose customer has nothing overdue any more."""
-    today = today or timezone.localdate()
     open_suspensions = BillingSuspension.objects.filter(lifted_at__isnull=True).select_related(
-        "contract"
+        "contract__customer"
     )
     if customer_id is not None:
         open_suspensions = open_suspensions.filter(contract__customer_id=customer_id)
     lifted = []
     for suspension in open_suspensions:
         contract = suspension.contract
-        if invoice_list_overdue(on=today).filter(customer_id=contract.customer_id).exists():
+        today = customer_today(contract.customer, now=now)
+        if invoice_list_overdue_of(contract.customer, on=today).exists():
             continue
         with transaction.atomic():
             claimed = BillingSuspension.objects.filter(

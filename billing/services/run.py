@@ -25,6 +25,10 @@ An overage billed in credits is charged to the ledger before the invoice (one en
 contract and month, keyed by the month's over minutes, in its own transaction); it lands
 after the period's end, so a balance it takes below zero is next period's overdraft.
 
+A month is billed once it is over for every customer the run bills, in the customer's time
+zone (the run refuses it before, saying when it ends: 06:00 UTC on the 1st for Mexico City),
+and each invoice is dated its customer's day: the scheduler starts the run at 12:00 UTC.
+
 Contracts are billed in batches (`BATCH`, 500), each batch in one transaction: its drafts
 and their lines inserted in one statement each, then issued together under one lock of the
 series row (consecutive numbers, gapless: a batch that rolls back rolls back its series bump).
@@ -50,12 +54,12 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -78,6 +82,7 @@ from billing.services.invoices import (
 )
 from billing.tax import tax_rates_by_country
 from contracts.models import Contract, Plan, PlanChange
+from contracts.services import customer_today
 from contracts.transitions import LIVE
 from core.bulk import rows_insert
 from core.errors import CreditdeskError
@@ -275,26 +280,29 @@ class _Bill:
     rate: Decimal
 
 
-def _tax_rate(contract: Contract, rates: dict[str, Decimal], today: date) -> Decimal:
+def _tax_rate(contract: Contract, rates: dict[str, Decimal], period: Period) -> Decimal:
+    """`rates` are those of the period's last day (`tax_rates_by_country`)."""
     customer = contract.customer
     if customer.tax_exempt:
         return Decimal("0")
     if customer.country in rates:
         return rates[customer.country]
-    raise TaxRateMissing(country=customer.country, on=today.isoformat())
+    raise TaxRateMissing(country=customer.country, on=period.end.isoformat())
 
 
-def _bill_batch(*, bills: list[_Bill], period: Period, today: date) -> list[Invoice]:
+def _bill_batch(*, bills: list[_Bill], period: Period, now: datetime) -> list[Invoice]:
     """One transaction for the batch: drafts (one INSERT), their lines (one INSERT), overage
     settled (allowance month rows), surcharges linked (one UPDATE), then issued together
     (`invoices_issue_prepared`: the series row locked once, consecutive numbers), overdrafts
-    settled in credits (the credit account last). A contract of one is the same path."""
+    settled in credits (the credit account last). A contract of one is the same path. Each
+    invoice is dated its customer's day at `now`."""
     if not bills:
         return []
-    due_on = today + timedelta(days=payment_term_days())
+    term = timedelta(days=payment_term_days())
     drafts: list[tuple[Invoice, list[InvoiceLine]]] = []
     for bill in bills:
         contract = bill.contract
+        issued_on = customer_today(contract.customer, now=now)
         invoice = Invoice(
             customer=contract.customer,
             contract=contract,
@@ -321,8 +329,8 @@ def _bill_batch(*, bills: list[_Bill], period: Period, today: date) -> list[Invo
         invoice_issue_prepare(
             invoice,
             lines=lines,
-            issued_on=today,
-            due_on=due_on,
+            issued_on=issued_on,
+            due_on=issued_on + term,
             grace_days=contract.plan.payment_grace_days,
         )
         drafts.append((invoice, lines))
@@ -369,10 +377,29 @@ def _bill_batch(*, bills: list[_Bill], period: Period, today: date) -> list[Invo
     return invoices
 
 
+def _contracts_billed(period: Period) -> QuerySet[Contract]:
+    """The contracts a run of `period` invoices: live, and in force on some day of it."""
+    return (
+        Contract.objects.filter(status__in=LIVE, starts_on__lte=period.end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start))
+        .order_by("pk")
+    )
+
+
+def _check_period_over(period: Period, contracts: QuerySet[Contract], *, now: datetime) -> None:
+    """A month is billed once it is over for every customer billed: its usage, balances and
+    issue dates are the customer's (November ends at 06:00 UTC on 1 December in Mexico
+    City). Without contracts, once it is over in UTC."""
+    zones = contracts.order_by().values_list("customer__time_zone", flat=True).distinct()
+    ends_at = max(_period_end_moment(period, zone) for zone in {"UTC", *zones})
+    if now < ends_at:
+        raise PeriodNotOver(period=str(period), ends_at=ends_at.astimezone(UTC))
+
+
 def billing_run(
     *,
     period: Period,
-    today: date | None = None,
+    now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
     batch_size: int = BATCH,
 ) -> RunSummary:
@@ -380,14 +407,9 @@ def billing_run(
     `batch_size` contracts are read, billed and committed together."""
     if batch_size < 1:  # a batch of none would read nothing and call the run finished
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-    today = today or timezone.localdate()
-    if period.end >= today:
-        raise InvalidPeriod(value=f"{period} (not over yet)")
-    contracts = (
-        Contract.objects.filter(status__in=LIVE, starts_on__lte=period.end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start))
-        .order_by("pk")
-    )
+    now = now or timezone.now()
+    contracts = _contracts_billed(period)
+    _check_period_over(period, contracts, now=now)
     with transaction.atomic():
         run, _created = BillingRun.objects.get_or_create(
             period_start=period.start,
@@ -415,7 +437,7 @@ def billing_run(
             contract.plan = plans[contract.plan_id]
         last_pk = chunk[-1].pk
         seen += len(chunk)
-        _bill_chunk(chunk, period=period, rates=rates, today=today, summary=summary)
+        _bill_chunk(chunk, period=period, rates=rates, now=now, summary=summary)
         BillingRun.objects.filter(pk=run.pk).update(contracts_seen=seen)
         if progress:
             progress(f"{seen} contracts")
@@ -435,16 +457,14 @@ def billing_run(
 
 
 def billing_run_request(
-    *, period: Period, today: date | None = None, by: User | None = None
+    *, period: Period, now: datetime | None = None, by: User | None = None
 ) -> BillingRun:
     """Finance starts a period's run from its workspace: the run row (created, or marked queued
     again) and the task (`billing.tasks.run_billing_period`) enqueued on commit. A run still
     queued is returned and nothing more is enqueued; otherwise the run goes again, which
     issues only what is missing (see `billing_run`). Locks the run row
     (`billing.locks.billing_run_lock`)."""
-    today = today or timezone.localdate()
-    if period.end >= today:
-        raise PeriodNotOver(period=str(period))
+    _check_period_over(period, _contracts_billed(period), now=now or timezone.now())
     with transaction.atomic():
         BillingRun.objects.get_or_create(
             period_start=period.start,
@@ -466,7 +486,7 @@ def _bill_chunk(
     *,
     period: Period,
     rates: dict[str, Decimal],
-    today: date,
+    now: datetime,
     summary: RunSummary,
 ) -> None:
     ids = [contract.pk for contract in chunk]
@@ -520,23 +540,23 @@ def _bill_chunk(
             summary.nothing_to_bill += 1
             continue
         try:
-            bills.append(_Bill(contract, specs, _tax_rate(contract, rates, today)))
+            bills.append(_Bill(contract, specs, _tax_rate(contract, rates, period)))
         except CreditdeskError as error:
             _failed(summary, contract, error)
     try:
-        summary.issued += len(_bill_batch(bills=bills, period=period, today=today))
+        summary.issued += len(_bill_batch(bills=bills, period=period, now=now))
     except (IntegrityError, CreditdeskError):
         # Another run issued some of these contracts' invoices first (the (contract, period)
         # constraint), or one contract's invoice was refused: the batch rolled back whole, so
         # bill its contracts one by one, each in its own transaction, as a batch of one.
         for bill in bills:
-            _bill_alone(bill, period=period, today=today, summary=summary)
+            _bill_alone(bill, period=period, now=now, summary=summary)
 
 
-def _bill_alone(bill: _Bill, *, period: Period, today: date, summary: RunSummary) -> None:
+def _bill_alone(bill: _Bill, *, period: Period, now: datetime, summary: RunSummary) -> None:
     contract = bill.contract
     try:
-        _bill_batch(bills=[bill], period=period, today=today)
+        _bill_batch(bills=[bill], period=period, now=now)
     except IntegrityError:
         # Another run issued this contract's invoice for the period first; anything else
         # is a real error and stops the run.

@@ -43,6 +43,7 @@ from billing.services.payments import payment_apply
 from billing.services.topups import stripe_customer_ensure
 from billing.tax import tax_rate_for
 from contracts.models import Contract, Customer, Plan
+from contracts.selectors import due_on_customers_day
 from contracts.services import contract_change_plan, customer_today
 from contracts.transitions import LIVE
 from core.errors import CreditdeskError
@@ -369,15 +370,14 @@ def subscription_updated(obj: dict[str, Any], *, event_at: datetime) -> None:
         _set_status(sub.pk, status, event_at, **fields)
 
 
-def subscriptions_end_due(*, today: date | None = None) -> list[StripeSubscription]:
-    """Move contracts whose cancelled premium period is over back to their fallback plan
-    (cancelled in Stripe, or asked to end at the period end here: `subscription_cancel`;
-    the job does not wait for Stripe's `customer.subscription.deleted`)."""
-    today = today or timezone.localdate()
+def subscriptions_end_due(*, now: datetime | None = None) -> list[StripeSubscription]:
+    """Move contracts whose cancelled premium period is over, on the customer's day, back to
+    their fallback plan (cancelled in Stripe, or asked to end at the period end here:
+    `subscription_cancel`; the job does not wait for Stripe's `customer.subscription.deleted`)."""
     ended = []
     due = StripeSubscription.objects.filter(
         Q(status=SubStatus.CANCELED) | Q(cancel_at_period_end=True),
-        ends_on__lte=today,
+        due_on_customers_day("ends_on", customer="contract__customer", now=now),
         ended_at__isnull=True,
     ).select_related("contract")
     for sub in due:

@@ -1,7 +1,7 @@
 """Finance pressing "Facturar el mes" several times at once on PostgreSQL: real threads, the
 run row's lock; one run row and one task, whatever the order."""
 
-from datetime import date
+from datetime import UTC, datetime
 
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -20,7 +20,8 @@ def test_requests_at_once_queue_one_run_and_one_task(settings):
     period = Period.parse("2026-11")
 
     results = run_together(
-        lambda i: billing_run_request(period=period, today=date(2026, 12, 3)), threads=6
+        lambda i: billing_run_request(period=period, now=datetime(2026, 12, 3, 15, tzinfo=UTC)),
+        threads=6,
     )
 
     assert [r for r in results if isinstance(r, BaseException)] == []

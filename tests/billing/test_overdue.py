@@ -8,9 +8,17 @@ from django.core.management import call_command
 from billing.models import BillingSuspension, Payment
 from billing.selectors import customer_is_administratively_insolvent
 from billing.services import overdue_lift_settled, overdue_suspend_due, payment_record
+from billing.services.overdue import overdue_announce
 from contracts.models import Contract
+from contracts.services import contract_suspend
 from credits.solvency import solvency_check
-from tests.factories import make_contract, make_credit_account, make_invoice, make_plan
+from tests.factories import (
+    make_contract,
+    make_credit_account,
+    make_customer,
+    make_invoice,
+    make_plan,
+)
 
 pytestmark = [pytest.mark.django_db]
 
@@ -23,6 +31,17 @@ def overdue_setup(frozen_now):
     invoice = make_invoice(contract.customer, contract=contract, issue=True)
     assert invoice.insolvent_on == date(2026, 12, 24)
     return contract, invoice
+
+
+def pay_by_transfer(invoice, *, on: date) -> None:
+    payment_record(
+        customer=invoice.customer,
+        amount=invoice.total,
+        provider=Payment.Provider.BANK_TRANSFER,
+        provider_ref=f"TRX-{invoice.pk}",
+        received_on=on,
+        invoice=invoice,
+    )
 
 
 def test_unpaid_past_due_and_grace_makes_the_customer_insolvent(overdue_setup, frozen_now):
@@ -66,14 +85,7 @@ def test_suspension_after_the_further_period_and_reactivation_on_payment(
     assert overdue_suspend_due() == []  # once
     # when the customer pays by bank transfer
     with django_capture_on_commit_callbacks(execute=True):
-        payment_record(
-            customer=contract.customer,
-            amount=invoice.total,
-            provider=Payment.Provider.BANK_TRANSFER,
-            provider_ref="TRX-77",
-            received_on=date(2027, 1, 3),
-            invoice=invoice,
-        )
+        pay_by_transfer(invoice, on=date(2027, 1, 3))
     # then the contract is active again and the suspension lifted
     contract.refresh_from_db()
     assert contract.status == Contract.Status.ACTIVE
@@ -81,12 +93,59 @@ def test_suspension_after_the_further_period_and_reactivation_on_payment(
     assert solvency_check(customer=contract.customer).ok
 
 
+def test_the_daily_jobs_follow_each_customers_day(overdue_setup, frozen_now, settings):
+    # given: two customers with an invoice insolvent from 24 December, one in Bogotá (UTC-5)
+    # and one in Madrid (UTC+1); the jobs run hourly
+    bogota, bogota_invoice = overdue_setup
+    madrid = make_contract(customer=make_customer(time_zone="Europe/Madrid"), plan=bogota.plan)
+    madrid_invoice = make_invoice(madrid.customer, contract=madrid, issue=True)
+    assert madrid_invoice.insolvent_on == bogota_invoice.insolvent_on == date(2026, 12, 24)
+    # at 23:30 UTC on the 23rd only Madrid's day is the 24th
+    frozen_now.move_to("2026-12-23T23:30:00Z")
+    assert overdue_announce() == 1
+    # at 01:00 UTC on the 24th Bogotá's evening is still the 23rd: its customer may still ask
+    # (intake's check), so the jobs do not call its invoice overdue either
+    frozen_now.move_to("2026-12-24T01:00:00Z")
+    assert overdue_announce() == 1
+    assert not customer_is_administratively_insolvent(bogota.customer)
+    frozen_now.move_to("2026-12-24T05:00:00Z")
+    assert overdue_announce() == 2
+    assert customer_is_administratively_insolvent(bogota.customer)
+    # suspension: 10 days later, on each customer's day
+    settings.BILLING_SUSPEND_AFTER_DAYS = 10
+    frozen_now.move_to("2027-01-02T23:30:00Z")
+    assert [s.contract for s in overdue_suspend_due()] == [madrid]
+    frozen_now.move_to("2027-01-03T04:59:00Z")
+    assert overdue_suspend_due() == []
+    frozen_now.move_to("2027-01-03T05:00:00Z")
+    assert [s.contract for s in overdue_suspend_due()] == [bogota]
+
+
+def test_a_suspension_is_lifted_when_nothing_is_overdue_on_the_customers_day(
+    overdue_setup, frozen_now, settings
+):
+    # given: suspended for a first invoice, which is then paid, while a second invoice becomes
+    # insolvent on 24 January
+    contract, first = overdue_setup
+    settings.BILLING_SUSPEND_AFTER_DAYS = 10
+    frozen_now.move_to("2027-01-03T12:00:00Z")
+    (suspension,) = overdue_suspend_due()
+    second = make_invoice(contract.customer, contract=contract, issue=True)
+    assert second.insolvent_on == date(2027, 1, 24)
+    pay_by_transfer(first, on=date(2027, 1, 3))
+    # (the payment's own lift runs after commit, which this test's transaction never reaches)
+    # when the job runs at 20:00 on the 23rd in Bogotá (the 24th in UTC)
+    frozen_now.move_to("2027-01-24T01:00:00Z")
+    # then nothing is overdue on the customer's day: the contract is active again
+    assert overdue_lift_settled() == [suspension]
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE
+
+
 def test_a_contract_suspended_by_someone_else_is_not_reactivated_by_billing(
     overdue_setup, frozen_now
 ):
     contract, _invoice = overdue_setup
-    from contracts.services import contract_suspend
-
     contract_suspend(contract, reason="Pedido del cliente")
     assert overdue_lift_settled() == []
     contract.refresh_from_db()

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from djmoney.money import Money
 
 from billing.documents.store import invoice_pdf_pending
-from billing.exceptions import InvalidPeriod
+from billing.exceptions import InvalidPeriod, PeriodNotOver
 from billing.models import BillingRun, Invoice, InvoiceLine, OnsiteCharge
 from billing.services import Period, billing_run
 from contracts.models import Contract
@@ -238,10 +238,43 @@ def test_query_count_per_contract_does_not_grow(django_assert_max_num_queries):
 
 
 def test_the_period_must_be_over_and_well_formed():
-    with pytest.raises(InvalidPeriod):
+    with pytest.raises(PeriodNotOver):
         billing_run(period=Period.parse("2026-12"))
     with pytest.raises(InvalidPeriod):
         Period.parse("2026-13")
+
+
+def test_a_month_is_billed_once_it_is_over_for_every_customer(frozen_now):
+    # given: customers in Madrid (UTC+1), Bogotá (UTC-5) and Mexico City (UTC-6)
+    contracts = {
+        zone: make_contract(customer=make_customer(time_zone=zone))
+        for zone in ("Europe/Madrid", "America/Bogota", "America/Mexico_City")
+    }
+    # at 21:00 on 30 November in Mexico City, 1 December in UTC, November is not over there
+    frozen_now.move_to("2026-12-01T03:00:00Z")
+    with pytest.raises(PeriodNotOver) as refused:
+        billing_run(period=NOVEMBER)
+    assert refused.value.message("en") == (
+        "period: the month 2026-11 is not over in every customer's time zone (it ends "
+        "12/01/2026 6 a.m. UTC); only finished months are billed."
+    )
+    assert "(termina el 01/12/2026 06:00 UTC)" in refused.value.message("es")
+    assert not Invoice.objects.exists()
+    # from midnight in Mexico City every invoice is issued, on its customer's day
+    frozen_now.move_to("2026-12-01T06:00:00Z")
+    assert billing_run(period=NOVEMBER).issued == 3
+    for contract in contracts.values():
+        (invoice,) = monthly(contract)
+        assert invoice.issued_on == date(2026, 12, 1)
+    # and a customer already in its next day gets its invoice dated that day
+    tokyo = make_contract(customer=make_customer(time_zone="Asia/Tokyo"))
+    frozen_now.move_to("2026-12-01T16:00:00Z")  # 01:00 on the 2nd in Tokyo
+    billing_run(period=NOVEMBER)
+    (invoice,) = monthly(tokyo)
+    assert invoice.issued_on == date(2026, 12, 2)
+    assert invoice.due_on == date(2026, 12, 2) + (
+        monthly(contracts["America/Bogota"])[0].due_on - date(2026, 12, 1)
+    )
 
 
 def test_command_prints_a_summary(capsys):

@@ -2,7 +2,7 @@
 issues nothing twice, numbers stay gapless, and a batch costs the same queries whatever its
 size (reads, inserts, the numbering step and the mail tasks are one statement per batch)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import OperationalError, connection
@@ -149,7 +149,9 @@ def test_two_runs_and_an_issuer_at_once_leave_one_invoice_per_contract_gapless(s
 
     def work(i: int) -> object:
         if i < 2:
-            return billing_run(period=NOVEMBER, today=date(2026, 12, 3), batch_size=5)
+            return billing_run(
+                period=NOVEMBER, now=datetime(2026, 12, 3, 15, tzinfo=UTC), batch_size=5
+            )
         for draft in drafts:
             invoice_issue(draft)
         return None

@@ -3,7 +3,7 @@ invoices; it never sends invoice.paid, so that name is signed here with Stripe's
 
 import itertools
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 
 import pytest
@@ -193,3 +193,25 @@ def test_the_monthly_run_leaves_the_subscribed_premium_fee_to_stripe(frozen_now,
     assert not monthly.filter(contract=sub.contract).exists()
     fee = monthly.get(contract=unsubscribed).lines.get()
     assert fee.unit_price == Money("120900", "COP")
+
+
+@pytest.mark.django_db
+def test_a_cancelled_premium_plan_ends_at_the_customers_midnight(frozen_now):
+    # given: premium cancelled to end on 10 December, for a customer in Bogotá (UTC-5)
+    contract, basic, premium = premium_setup()
+    Contract.objects.filter(pk=contract.pk).update(plan=premium)
+    sub = StripeSubscription.objects.create(
+        contract=contract,
+        premium_plan=premium,
+        fallback_plan=basic,
+        status=StripeSubscription.Status.CANCELED,
+        ends_on=date(2026, 12, 10),
+    )
+    # at 23:00 on the 9th in Bogotá, UTC's day is already the 10th: premium still
+    frozen_now.move_to("2026-12-10T04:00:00Z")
+    assert subscriptions_end_due() == []
+    assert Contract.objects.get(pk=contract.pk).plan == premium
+    # from midnight in Bogotá, the plan it left
+    frozen_now.move_to("2026-12-10T05:00:00Z")
+    assert subscriptions_end_due() == [sub]
+    assert Contract.objects.get(pk=contract.pk).plan == basic

@@ -26,12 +26,13 @@ def utc(*args) -> datetime:
     [
         ("sla_monitor", utc(2026, 3, 5, 10, 7, 42), utc(2026, 3, 5, 10, 7)),
         ("chase_unanswered", utc(2026, 3, 5, 10, 7), utc(2026, 3, 5, 10)),
-        ("billing_daily", utc(2026, 3, 5, 0, 59), utc(2026, 3, 4, 1)),
-        ("billing_daily", utc(2026, 3, 5, 1, 0), utc(2026, 3, 5, 1)),
+        ("billing_daily", utc(2026, 3, 5, 0, 59), utc(2026, 3, 5, 0)),
+        ("remind_invoices", utc(2026, 3, 5, 12, 59), utc(2026, 3, 4, 13)),
+        ("remind_invoices", utc(2026, 3, 5, 13, 0), utc(2026, 3, 5, 13)),
         ("verify_ledger", utc(2026, 3, 5, 10), utc(2026, 3, 5, 3)),
-        ("run_billing", utc(2026, 3, 1, 1, 59), utc(2026, 2, 1, 2)),
-        ("run_billing", utc(2026, 3, 17), utc(2026, 3, 1, 2)),
-        ("run_billing", utc(2026, 1, 1, 0), utc(2025, 12, 1, 2)),
+        ("run_billing", utc(2026, 3, 1, 11, 59), utc(2026, 2, 1, 12)),
+        ("run_billing", utc(2026, 3, 17), utc(2026, 3, 1, 12)),
+        ("run_billing", utc(2026, 1, 1, 0), utc(2025, 12, 1, 12)),
     ],
 )
 def test_the_run_slot_an_instant_falls_in(job, now, slot):

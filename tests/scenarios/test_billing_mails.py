@@ -80,9 +80,13 @@ def test_a_customer_is_told_of_each_billing_moment_once(
             f"La factura {number} vence pronto",
         ]
 
-        # 3. unpaid 5 days after it made the customer insolvent (17th): suspended, told once
+        # 3. unpaid 5 days after it made the customer insolvent (17th): suspended in the
+        # hourly job's first run of the 22nd in Bogotá, told once
         seen = len(mail.outbox)
-        clock.move_to("2026-12-22T01:00:00Z")
+        clock.move_to("2026-12-22T04:59:00Z")
+        command("billing_daily", capture)
+        assert new_mail(seen) == []
+        clock.move_to("2026-12-22T05:00:00Z")
         command("billing_daily", capture)
         command("billing_daily", capture)
         contract.refresh_from_db()

@@ -3,7 +3,7 @@ with the object as the API shows it (incident events, about no customer, reach a
 registered for one customer too)."""
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -56,8 +56,9 @@ def _invoice(shop, *, paid=False):
 
 def _overdue(shop):
     invoice = _invoice(shop)
-    overdue_announce(today=invoice.insolvent_on + timedelta(days=1))
-    overdue_announce(today=invoice.insolvent_on + timedelta(days=2))  # announced once
+    noon = datetime.combine(invoice.insolvent_on, time(12), tzinfo=UTC)
+    overdue_announce(now=noon + timedelta(days=1))
+    overdue_announce(now=noon + timedelta(days=2))  # announced once
     return invoice
 
 

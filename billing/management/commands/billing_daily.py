@@ -10,9 +10,9 @@ from billing.services.subscriptions import subscriptions_end_due
 
 class Command(BaseCommand):
     help = (
-        "Daily billing upkeep: announce overdue invoices, suspend contracts with invoices "
-        "overdue past BILLING_SUSPEND_AFTER_DAYS, reactivate settled ones, end cancelled "
-        "premium plans."
+        "Billing upkeep of each customer's day (run it hourly: a customer's day starts at its "
+        "own midnight): announce overdue invoices, suspend contracts with invoices overdue "
+        "past BILLING_SUSPEND_AFTER_DAYS, reactivate settled ones, end cancelled premium plans."
     )
 
     def handle(self, *args, **options):
