@@ -11,12 +11,19 @@ included); `all_rows` reads every row the same way (intake's after-commit reads:
 top-up, webhook endpoints; a ticket's charges), and `all_values` the dicts of a `values()`
 read, a union of them too (the portal's six months of SLA compliance).
 
+The read's other parameters are constants of its shape (a status, a kind, a flag). They are
+written into the SQL as literals: SQLite prepares a statement again, on every execution, when
+a bound value was compared with a partial index's condition to plan it (an invoice's kind and
+status against the unpaid invoices' index), and that cost intake's contract read 0.11 of its
+0.13 ms; with literals the statement is prepared once and the partial index still serves it.
+
 Only for reads whose SQL depends on nothing but the shape key and the marked values; the
 markers must be values no real call passes (negative ids, a day in the 12th century) that
 the column still holds: Django answers a small-integer column's out-of-range value with no
 query at all, so such a value is filtered in Python after the read.
 """
 
+import re
 from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, cast
@@ -79,6 +86,7 @@ class _Compiled:
             for position in positions:
                 self.slots[position] = name
             self.adapters[name] = adapt
+        self.sql, self.params, self.slots = _constants_inlined(db, sql, self.params, self.slots)
 
     def params_for(self, values: dict[str, Any]) -> list[Any]:
         adapted = {name: adapt(values[name]) for name, adapt in self.adapters.items()}
@@ -90,6 +98,34 @@ class _Compiled:
 
 def _same(value: Any) -> Any:
     return value
+
+
+# Django's parameter placeholder, not an escaped percent sign followed by an "s".
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
+
+
+def _constants_inlined(
+    db: BaseDatabaseWrapper, sql: str, params: list[Any], slots: list[str | None]
+) -> tuple[str, list[Any], list[str | None]]:
+    """`sql` with its constant texts and integers (the parameters no call's value fills) as
+    literals, quoted by the backend, and the parameters and slots left."""
+    pieces = _PLACEHOLDER.split(sql)
+    if len(pieces) != len(params) + 1:  # a placeholder we cannot place: leave the SQL bound
+        return sql, params, slots
+    db.ensure_connection()  # PostgreSQL quotes through the connection
+    quote = db.schema_editor().quote_value
+    written, left, left_slots = [pieces[0]], [], []
+    for param, slot, piece in zip(params, slots, pieces[1:], strict=True):
+        if slot is None and isinstance(param, int | str) and not isinstance(param, bool):
+            # as plain values: psycopg's Int4 and the enums' own quoting would add casts
+            literal = int(param) if isinstance(param, int) else str.__str__(param)
+            written.append(quote(literal).replace("%", "%%"))
+        else:
+            written.append("%s")
+            left.append(param)
+            left_slots.append(slot)
+        written.append(piece)
+    return "".join(written), left, left_slots
 
 
 # How the backend writes a value of each kind as a parameter (SQLite: dates and times as

@@ -138,3 +138,31 @@ def test_all_values_are_the_orms_dicts_a_union_included():
         assert {row["n"] for row in read} >= {1, 101}
     with pytest.raises(ValueError, match="all_values"):
         all_rows(("test", "plans from"), plans_from, plan_id=1, customer_id=1)
+
+
+def test_the_shapes_constants_are_literals_in_the_sql_and_the_calls_values_parameters():
+    # given a read whose shape has constant texts (one with a quote and percent signs, which
+    # the literal must escape) and a constant number, besides the call's own customer
+    tricky = make_customer(legal_name="O'Brien 100% s.a.s %s")
+    other = make_customer(legal_name="Otro")
+
+    def build(customer_id: int):
+        return Contract.objects.filter(
+            customer_id=customer_id,
+            status__in=[Contract.Status.ACTIVE, Contract.Status.SUSPENDED],
+            customer__legal_name__in=[tricky.legal_name, "Otro"],
+            plan__payment_grace_days__lt=10_000,
+        )
+
+    contracts = [make_contract(customer) for customer in (tricky, other)]
+    read = [first_row(("test", "literals"), build, customer_id=c.customer_id) for c in contracts]
+    # then each call reads its own row, as the ORM does
+    assert read == contracts == [build(c.customer_id).first() for c in contracts]
+    # and the statement binds the customer alone: SQLite plans a statement again whenever a
+    # bound value it compared with a partial index's condition changes (the live contract's
+    # status, here), and PostgreSQL cannot use such an index in a generic plan
+    compiled = connection._creditdesk_compiled_reads[("first", ("test", "literals"))]
+    assert len(compiled.params) == 1
+    for status in (Contract.Status.ACTIVE, Contract.Status.SUSPENDED):
+        assert f"'{status}'" in compiled.sql
+    assert "10000" in compiled.sql
