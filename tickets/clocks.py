@@ -7,6 +7,7 @@ touches. A plan without an SLA policy ("agreed" attention) starts no clocks.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -69,6 +70,7 @@ def unanswered_limit(ticket: Ticket) -> int:
 PLAN_POLICY = "plan_policy_now_"
 
 
+@cache  # the same SQL on every call; `annotate` resolves copies of the expressions
 def plan_policy_columns() -> dict:
     """Columns for a read of a contract (with its plan) naming its plan's policy version
     counting now; `current_policy_version(..., contract=...)` then reads nothing."""
