@@ -37,7 +37,9 @@ def main() -> None:
     from billing.services.run import BATCH, Period, billing_run
     from contracts.models import Contract, Customer, Plan
 
-    today = timezone.localdate()
+    # The last month over in every time zone, as the scheduler's run at 12:00 UTC on the 1st
+    # bills it (the run refuses a month not over for some customer).
+    today = timezone.localdate(timezone.now() - timedelta(hours=12))
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     period = Period.parse(f"{last_month:%Y-%m}")
 

@@ -10,8 +10,6 @@ from contracts.models import Contact, Contract, CreditPack, Customer, Plan, Plan
 from contracts.transitions import LIVE
 
 
-# The API filters these lists with its own FilterSets (`creditdesk.api.filters`), which
-# extend `contracts.filters`; building one here over no filters cost every read 1-4 ms.
 def due_on_customers_day(
     field: str, *, customer: str = "customer", now: datetime | None = None, days_before: int = 0
 ) -> Q:
@@ -35,6 +33,8 @@ def due_on_customers_day(
     return due
 
 
+# The API filters these lists with its own FilterSets (`creditdesk.api.filters`), which
+# extend `contracts.filters`; building one here over no filters cost every read 1-4 ms.
 def customer_list() -> QuerySet[Customer]:
     return Customer.objects.select_related("account_manager")
 

@@ -67,7 +67,7 @@ def event_emit(event_type: str, instance: object, *, key: str = "") -> None:
     """Announce `event_type` about `instance` when the current transaction commits.
 
     `key` names an event that may be emitted again for the same fact (an invoice found
-    overdue by every daily run): listeners announce one event per key."""
+    overdue by every hourly run): listeners announce one event per key."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
     transaction.on_commit(

@@ -11,11 +11,14 @@ included); `all_rows` reads every row the same way (intake's after-commit reads:
 top-up, webhook endpoints; a ticket's charges), and `all_values` the dicts of a `values()`
 read, a union of them too (the portal's six months of SLA compliance).
 
-The read's other parameters are constants of its shape (a status, a kind, a flag). They are
-written into the SQL as literals: SQLite prepares a statement again, on every execution, when
-a bound value was compared with a partial index's condition to plan it (an invoice's kind and
-status against the unpaid invoices' index), and that cost intake's contract read 0.11 of its
-0.13 ms; with literals the statement is prepared once and the partial index still serves it.
+The read's other parameters are constants of its shape. Those compared with a column (`=`,
+`<`, `IN (...)`...: a status, a kind; texts and integers, not booleans) are written into the SQL
+as literals: SQLite prepares a statement again, on every execution, when a bound value was
+compared with a partial index's condition to plan it (an invoice's kind and status against
+the unpaid invoices' index), and that cost intake's contract read 0.11 of its 0.13 ms; with
+literals the statement is prepared once and the partial index still serves it. Constants
+elsewhere stay bound: `ORDER BY 2` would sort by the second column. A value that varies from
+call to call must be a marked value, never a constant of the shape.
 
 Only for reads whose SQL depends on nothing but the shape key and the marked values; the
 markers must be values no real call passes (negative ids, a day in the 12th century) that
@@ -102,21 +105,33 @@ def _same(value: Any) -> Any:
 
 # Django's parameter placeholder, not an escaped percent sign followed by an "s".
 _PLACEHOLDER = re.compile(r"(?<!%)%s")
+# What comes before a placeholder that is compared with a column; inside an IN list, the
+# next one follows ", ".
+_COMPARED = re.compile(r"(?:[=<>]|\bIN \()\s*$")
 
 
 def _constants_inlined(
     db: BaseDatabaseWrapper, sql: str, params: list[Any], slots: list[str | None]
 ) -> tuple[str, list[Any], list[str | None]]:
-    """`sql` with its constant texts and integers (the parameters no call's value fills) as
-    literals, quoted by the backend, and the parameters and slots left."""
+    """`sql` with the constant texts and integers it compares with columns (parameters no
+    call's value fills) as literals, quoted by the backend, and the parameters and slots
+    left."""
     pieces = _PLACEHOLDER.split(sql)
     if len(pieces) != len(params) + 1:  # a placeholder we cannot place: leave the SQL bound
         return sql, params, slots
     db.ensure_connection()  # PostgreSQL quotes through the connection
     quote = db.schema_editor().quote_value
     written, left, left_slots = [pieces[0]], [], []
-    for param, slot, piece in zip(params, slots, pieces[1:], strict=True):
-        if slot is None and isinstance(param, int | str) and not isinstance(param, bool):
+    in_list = False
+    for param, slot, before, piece in zip(params, slots, pieces[:-1], pieces[1:], strict=True):
+        compared = bool(_COMPARED.search(before)) or (in_list and before == ", ")
+        in_list = compared and (before.endswith("IN (") or before == ", ")
+        if (
+            compared
+            and slot is None
+            and isinstance(param, int | str)
+            and not isinstance(param, bool)
+        ):
             # as plain values: psycopg's Int4 and the enums' own quoting would add casts
             literal = int(param) if isinstance(param, int) else str.__str__(param)
             written.append(quote(literal).replace("%", "%%"))

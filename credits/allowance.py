@@ -16,8 +16,9 @@ it (`credits.locks.allowance_month_lock`, after the ticket and before any hold o
 so concurrent resolutions queue on it and never take the same minutes twice; each draw is
 kept (`AllowanceDraw`), keyed by the request and its total minutes, so a retried charge
 never draws twice. The monthly run settles the month's overage and records how many over
-minutes it settled (`settled_minutes`): a request resolved late on the last evening in
-Bogotá, after the run at 02:00 UTC, adds over minutes that the next run settles.
+minutes it settled (`settled_minutes`): a request of the month resolved after its run (a run
+resumed later, or started by finance before the request was resolved) adds over minutes
+that the next run settles.
 """
 
 from collections import defaultdict

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from core.reads import all_rows
 from webhooks.models import WebhookEndpoint
 from webhooks.payloads import payload_render
-from webhooks.services import deliveries_create
+from webhooks.services import deliveries_create, endpoints_awaiting
 
 
 def endpoints_want(event_types) -> set[str]:
@@ -29,6 +29,8 @@ def on_domain_event(sender: str, instance, key: str = "", **kwargs) -> None:
         for endpoint in all_rows("webhook_endpoints_active", _active_endpoints)
         if sender in endpoint.events
     ]
+    if key:
+        subscribed = endpoints_awaiting(subscribed, key=key)
     if not subscribed:
         return
     customer_id, data = payload_render(instance)

@@ -108,6 +108,23 @@ def webhook_endpoint_delete(endpoint: WebhookEndpoint) -> None:
     endpoint.delete()
 
 
+def _event_id(key: str) -> str:
+    """A keyed event's id is the same each time it is emitted; any other is new."""
+    return "evt_" + (uuid.uuid5(NAMESPACE, key) if key else uuid.uuid4()).hex
+
+
+def endpoints_awaiting(endpoints: list[WebhookEndpoint], *, key: str) -> list[WebhookEndpoint]:
+    """Those of `endpoints` without a delivery of the keyed event yet, in one query: an
+    invoice found overdue again by every hourly run is rendered only for an endpoint that
+    has not had it."""
+    delivered = set(
+        WebhookDelivery.objects.filter(event_id=_event_id(key), endpoint__in=endpoints).values_list(
+            "endpoint_id", flat=True
+        )
+    )
+    return [endpoint for endpoint in endpoints if endpoint.pk not in delivered]
+
+
 def deliveries_create(
     *,
     endpoints: list[WebhookEndpoint],
@@ -129,7 +146,7 @@ def deliveries_create(
     ]
     if not endpoints:
         return []
-    event_id = "evt_" + (uuid.uuid5(NAMESPACE, key) if key else uuid.uuid4()).hex
+    event_id = _event_id(key)
     body = json.dumps(
         {
             "id": event_id,

@@ -9,6 +9,9 @@ the customer is past `insolvent_on`, `overdue_lift_settled` reactivates it. Only
 billing suspended are reactivated by billing. Each suspension and each reactivation mails the
 customer once, after commit (`billing.notifications`).
 
+A contract staff reactivate while billing's suspension is open stays active until the
+customer pays; the job does not suspend it again.
+
 "Overdue on a day" is the customer's day, as for intake's insolvency check: `billing_daily`
 runs hourly, so each customer's invoices turn overdue, and its contract is suspended or
 reactivated, within the hour after its own midnight, never on UTC's.
@@ -62,17 +65,19 @@ def overdue_suspend_due(*, now: datetime | None = None) -> list[BillingSuspensio
         if contract is None:
             continue
         with transaction.atomic():
-            contract_suspend(
-                contract,
-                reason=f"Factura {invoice.display_number} vencida desde {invoice.insolvent_on}",
-            )
             try:
                 with transaction.atomic():
                     suspension = BillingSuspension.objects.create(
                         contract=contract, invoice=invoice, suspended_at=timezone.now()
                     )
             except IntegrityError:
+                # Billing's suspension is still open: staff reactivated the contract since,
+                # and that stands until the customer pays (`overdue_lift_settled`).
                 continue
+            contract_suspend(
+                contract,
+                reason=f"Factura {invoice.display_number} vencida desde {invoice.insolvent_on}",
+            )
             enqueue_on_commit(tasks.send_suspension_notice, suspension.pk)
         suspended.append(suspension)
     return suspended

@@ -506,8 +506,11 @@ def _bill_chunk(
     ):
         onsite[charge.contract_id].append(charge)
     subscribed: dict[int, set[int]] = defaultdict(set)
+    customers = {contract.pk: contract.customer for contract in chunk}
     for sub in StripeSubscription.objects.filter(contract_id__in=ids, stripe_id__isnull=False):
-        if sub.ended_at is None or timezone.localdate(sub.ended_at) >= period.start:
+        if sub.ended_at is None or (
+            customer_today(customers[sub.contract_id], now=sub.ended_at) >= period.start
+        ):
             subscribed[sub.contract_id].add(sub.premium_plan_id)
     moments: dict[str, list[int]] = defaultdict(list)
     for contract in chunk:

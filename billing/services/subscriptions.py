@@ -6,7 +6,8 @@
 - `invoice.payment_failed` starts dunning (status past_due, first failure time, attempts,
   a mail to the billing address after commit).
 - `customer.subscription.deleted` ends the premium plan at the end of the paid period:
-  the daily job (`subscriptions_end_due`) moves the contract back to its fallback plan then.
+  the hourly upkeep (`subscriptions_end_due`) moves the contract back to its fallback plan
+  on that day, in the customer's time zone.
 Events may arrive in any order: `status_event_at` keeps an older event from moving the
 status back, a cancelled subscription stays cancelled, and a failure for an invoice already
 paid is ignored. Events naming a subscription we have not recorded yet raise
@@ -399,7 +400,7 @@ def subscriptions_end_due(*, now: datetime | None = None) -> list[StripeSubscrip
                         replace_waiting=True,
                     )
         except CreditdeskError as error:
-            # Unclaimed again (rolled back): the next daily run retries; the others go on.
+            # Unclaimed again (rolled back): the next hourly run retries; the others go on.
             logger.warning("subscription %s could not end: %s", sub.pk, error.message("en"))
             continue
         ended.append(sub)
@@ -484,8 +485,9 @@ def subscription_cancel(
     `cancel_at_period_end`): the customer paid the period in advance, so the premium tier
     stays theirs until it ends, nothing is refunded or prorated back, and no further invoice
     comes. The contract moves back to its previous plan on that day (`subscriptions_end_due`,
-    daily; the monthly run prorates that plan's fee from the day). Cancelling at once would
-    take away a period already paid for or force a refund and a credit note for it.
+    hourly, on the customer's day; the monthly run prorates that plan's fee from the day).
+    Cancelling at once would take away a period already paid for or force a refund and a
+    credit note for it.
 
     Locks the subscription row; the request is recorded first, then Stripe is told outside
     the transaction (key `subscription-cancel:<pk>`). If Stripe refuses, the request is

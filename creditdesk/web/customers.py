@@ -42,6 +42,7 @@ from contracts.models import (
     Plan,
     PlanChange,
 )
+from contracts.selectors import due_on_customers_day
 from contracts.transitions import LIVE
 from core.amounts import CREDITS_COLUMN
 from core.formatting import credits_text
@@ -62,10 +63,11 @@ def _live_contract() -> QuerySet[Contract]:
     return Contract.objects.filter(customer=OuterRef("pk"), status__in=LIVE).order_by("-pk")
 
 
-def customer_rows(queryset: QuerySet[Customer], *, today) -> QuerySet[Customer]:
+def customer_rows(queryset: QuerySet[Customer], *, now: datetime) -> QuerySet[Customer]:
     """`queryset` (already scoped) with what the list shows and sorts by: `available`
     credits, the live contract's `plan_name`, `contract_status` and intake minimum, the
-    `open_tickets` and the `overdue` total of issued invoices due before `today`. One query."""
+    `open_tickets` and the `overdue` total of issued invoices due before the customer's
+    today at `now`. One query."""
     live = _live_contract()
     open_tickets = (
         Ticket.objects.filter(customer=OuterRef("pk"))
@@ -80,8 +82,8 @@ def customer_rows(queryset: QuerySet[Customer], *, today) -> QuerySet[Customer]:
             customer=OuterRef("pk"),
             kind=Invoice.Kind.INVOICE,
             status=Invoice.Status.ISSUED,
-            due_on__lt=today,
         )
+        .filter(due_on_customers_day("due_on", now=now, days_before=1))
         .order_by()
         .values("customer")
         .annotate(s=Sum("total"))

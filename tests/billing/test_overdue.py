@@ -10,7 +10,7 @@ from billing.selectors import customer_is_administratively_insolvent
 from billing.services import overdue_lift_settled, overdue_suspend_due, payment_record
 from billing.services.overdue import overdue_announce
 from contracts.models import Contract
-from contracts.services import contract_suspend
+from contracts.services import contract_reactivate, contract_suspend
 from credits.solvency import solvency_check
 from tests.factories import (
     make_contract,
@@ -121,15 +121,23 @@ def test_the_daily_jobs_follow_each_customers_day(overdue_setup, frozen_now, set
     assert [s.contract for s in overdue_suspend_due()] == [bogota]
 
 
-def test_a_suspension_is_lifted_when_nothing_is_overdue_on_the_customers_day(
-    overdue_setup, frozen_now, settings
-):
-    # given: suspended for a first invoice, which is then paid, while a second invoice becomes
-    # insolvent on 24 January
-    contract, first = overdue_setup
+@pytest.fixture
+def suspended_by_billing(overdue_setup, frozen_now, settings):
+    """Suspended by the job at noon on 3 January 2027, ten days after the invoice made the
+    customer insolvent."""
+    contract, invoice = overdue_setup
     settings.BILLING_SUSPEND_AFTER_DAYS = 10
     frozen_now.move_to("2027-01-03T12:00:00Z")
     (suspension,) = overdue_suspend_due()
+    return contract, invoice, suspension
+
+
+def test_a_suspension_is_lifted_when_nothing_is_overdue_on_the_customers_day(
+    suspended_by_billing, frozen_now
+):
+    # given: suspended for a first invoice, which is then paid, while a second invoice becomes
+    # insolvent on 24 January
+    contract, first, suspension = suspended_by_billing
     second = make_invoice(contract.customer, contract=contract, issue=True)
     assert second.insolvent_on == date(2027, 1, 24)
     pay_by_transfer(first, on=date(2027, 1, 3))
@@ -140,6 +148,22 @@ def test_a_suspension_is_lifted_when_nothing_is_overdue_on_the_customers_day(
     assert overdue_lift_settled() == [suspension]
     contract.refresh_from_db()
     assert contract.status == Contract.Status.ACTIVE
+
+
+def test_staff_reactivating_a_billing_suspension_is_not_undone_by_the_next_run(
+    suspended_by_billing, frozen_now
+):
+    # given: suspended by billing for an invoice still unpaid
+    contract, _invoice, suspension = suspended_by_billing
+    # when an account manager reactivates the contract (a payment promised) and the hourly
+    # job runs again
+    contract_reactivate(contract, reason="Pago prometido para el viernes")
+    frozen_now.move_to("2027-01-03T13:00:00Z")
+    assert overdue_suspend_due() == []
+    # then the reactivation stands; billing's suspension stays open until the invoice is paid
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE
+    assert list(BillingSuspension.objects.filter(lifted_at__isnull=True)) == [suspension]
 
 
 def test_a_contract_suspended_by_someone_else_is_not_reactivated_by_billing(

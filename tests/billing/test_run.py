@@ -304,3 +304,17 @@ def test_the_runs_pdfs_render_in_a_task_after_it(db_tasks, django_capture_on_com
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     assert not invoice_pdf_pending().exists()
     assert len(mail.outbox) == 1  # with the PDF, rendered once by whichever task ran first
+
+
+def test_the_scheduled_hour_ends_the_month_for_the_westernmost_zone(frozen_now):
+    # UTC-12 ends November at 12:00 UTC on 1 December, the hour the scheduler starts the run;
+    # UTC+14 is then on the 2nd, and its invoice bears that day
+    west = make_contract(customer=make_customer(time_zone="Etc/GMT+12"))
+    east = make_contract(customer=make_customer(time_zone="Pacific/Kiritimati"))
+    frozen_now.move_to("2026-12-01T11:59:59Z")
+    with pytest.raises(PeriodNotOver):
+        billing_run(period=NOVEMBER)
+    frozen_now.move_to("2026-12-01T12:00:00Z")
+    assert billing_run(period=NOVEMBER).issued == 2
+    assert monthly(west)[0].issued_on == date(2026, 12, 1)
+    assert monthly(east)[0].issued_on == date(2026, 12, 2)

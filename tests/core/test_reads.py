@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerField, Q, Value
 from django.test.utils import CaptureQueriesContext
 
 from contracts.models import Contract
@@ -166,3 +166,18 @@ def test_the_shapes_constants_are_literals_in_the_sql_and_the_calls_values_param
     for status in (Contract.Status.ACTIVE, Contract.Status.SUSPENDED):
         assert f"'{status}'" in compiled.sql
     assert "10000" in compiled.sql
+
+
+def test_a_constant_the_read_orders_by_stays_a_parameter():
+    # ORDER BY 2 would sort by the second column, the customer (and PostgreSQL refuses
+    # ORDER BY 'x'): here the customers run the other way from the contracts
+    customers = [make_customer() for _ in range(3)]
+    contracts = [make_contract(customer) for customer in reversed(customers)]
+
+    def build(customer_id: int):
+        return Contract.objects.exclude(customer_id=customer_id).order_by(
+            ExpressionWrapper(Value(2), output_field=IntegerField()), "pk"
+        )
+
+    read = all_rows(("test", "ordered by a constant"), build, customer_id=-1)
+    assert read == list(build(-1)) == contracts

@@ -98,6 +98,27 @@ def test_list_shows_the_sellers_figures(as_manager, manager, plans):
     assert [r.customer for r in overdue] == [customer]
 
 
+def test_the_list_calls_an_invoice_overdue_from_the_day_after_its_due_date_in_the_customers_zone(
+    as_manager, manager, plans
+):
+    customer = make_customer(account_manager=manager, time_zone="America/Bogota")
+    make_contract(customer, plans[0])
+    with time_machine.travel("2026-12-03T15:00:00Z"):
+        invoice = make_invoice(customer, issue=True)
+    assert invoice.due_on == date(2026, 12, 18)
+
+    def overdue() -> list:
+        return [
+            r.customer for r in as_manager.get("/workspace/customers/?overdue=true").context["rows"]
+        ]
+
+    # at 20:00 on the due date in Bogotá, the 19th in UTC: not overdue yet
+    with time_machine.travel("2026-12-19T01:00:00Z"):
+        assert overdue() == []
+    with time_machine.travel("2026-12-19T05:00:00Z"):
+        assert overdue() == [customer]
+
+
 def test_list_is_scoped_to_the_managers_customers(as_manager, manager):
     make_customer(legal_name="Mío S.A.S.", account_manager=manager)
     make_customer(legal_name="Ajeno S.A.S.", account_manager=make_account_manager())

@@ -9,6 +9,8 @@ import pytest
 
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
 from tests.web.conftest import shop  # noqa: F401  (fixture)
+from webhooks import services
+from webhooks.models import WebhookEndpoint
 
 
 class Receiver:
@@ -50,3 +52,14 @@ def receiver(settings):
     yield server
     server.server.shutdown()
     server.server.server_close()
+
+
+def endpoint_for(of_shop, receiver, events=("ticket.created",)) -> WebhookEndpoint:
+    """The shop's customer's endpoint at `receiver`, subscribed to `events`."""
+    return services.webhook_endpoint_create(
+        owner=of_shop.manager,
+        url=receiver.url,
+        events=list(events),
+        customer=of_shop.customer,
+        may_cover_all=False,
+    )

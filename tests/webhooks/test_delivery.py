@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from contracts.models import Channel
 from tests.web.conftest import top_up
+from tests.webhooks.conftest import endpoint_for
 from tickets.services.intake import ticket_open
 from webhooks import services
 from webhooks.exceptions import DestinationRefused
@@ -29,16 +30,6 @@ def readme_verify():
     namespace: dict = {}
     exec(code, namespace)  # noqa: S102 (our own README's example)
     return namespace["verify"]
-
-
-def endpoint_for(shop, receiver, events=("ticket.created",)) -> WebhookEndpoint:
-    return services.webhook_endpoint_create(
-        owner=shop.manager,
-        url=receiver.url,
-        events=list(events),
-        customer=shop.customer,
-        may_cover_all=False,
-    )
 
 
 def open_ticket(shop, subject="El correo no sale"):

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing.services.overdue import overdue_announce
@@ -15,11 +17,11 @@ from sla.models import SlaClock
 from sla.services.monitor import sla_monitor_run
 from tests.factories import make_agent, make_invoice
 from tests.web.conftest import top_up
+from tests.webhooks.conftest import endpoint_for
 from tickets.models import Ticket
 from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_reopen, ticket_resolve, ticket_transition
-from webhooks import services
 from webhooks.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -143,13 +145,7 @@ def test_every_event_has_a_driver():
 
 @pytest.mark.parametrize("event_type", list(DRIVERS))
 def test_the_service_emits_the_event_with_the_api_representation(shop, receiver, event_type):
-    services.webhook_endpoint_create(
-        owner=shop.manager,
-        url=receiver.url,
-        events=[event_type],
-        customer=shop.customer,
-        may_cover_all=False,
-    )
+    endpoint_for(shop, receiver, [event_type])
     drive, field = DRIVERS[event_type]
 
     drive(shop)
@@ -162,3 +158,17 @@ def test_the_service_emits_the_event_with_the_api_representation(shop, receiver,
     assert event["type"] == event_type
     assert field in event["data"]
     assert date.fromisoformat(event["timestamp"][:10]) <= timezone.now().date()
+
+
+def test_an_invoice_found_overdue_again_is_neither_rendered_nor_inserted_again(shop, receiver):
+    endpoint_for(shop, receiver, ["invoice.overdue"])
+    invoice = _overdue(shop)  # announced, and found again a day later
+    # when the hourly job finds it once more
+    with CaptureQueriesContext(connection) as queries:
+        overdue_announce(now=datetime.combine(invoice.insolvent_on, time(15), tzinfo=UTC))
+    # then the endpoint's delivery is looked up, and nothing is written
+    touching = [
+        q["sql"] for q in queries.captured_queries if "webhooks_webhookdelivery" in q["sql"]
+    ]
+    assert [sql.split()[0] for sql in touching] == ["SELECT"]
+    assert WebhookDelivery.objects.filter(event_type="invoice.overdue").count() == 1

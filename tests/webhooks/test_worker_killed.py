@@ -14,6 +14,7 @@ from django.utils import timezone
 from contracts.models import Channel
 from tests.background.processes import database_url_of_test_db
 from tests.web.conftest import top_up
+from tests.webhooks.conftest import endpoint_for
 from tickets.services.intake import ticket_open
 from webhooks import services
 from webhooks.models import WebhookDelivery
@@ -23,13 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.django_db(transaction=True)
 def test_a_delivery_survives_its_worker_being_killed(shop, receiver, db_tasks):
-    services.webhook_endpoint_create(
-        owner=shop.manager,
-        url=receiver.url,
-        events=["ticket.created"],
-        customer=shop.customer,
-        may_cover_all=False,
-    )
+    endpoint_for(shop, receiver)
     receiver.delays = [30]  # the first delivery hangs until the worker is gone
     top_up(shop.customer, "5")
     ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso")

@@ -75,7 +75,7 @@ def customers(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     filterset = CustomerFilter(
         request.GET or None,
-        queryset=customer_rows(_customers(request), today=now.date()),
+        queryset=customer_rows(_customers(request), now=now),
         may_choose_manager=_is_admin(request),
     )
     page = paginate(request, filterset.qs, per_page=PER_PAGE)
