@@ -9,8 +9,8 @@ the customer is past `insolvent_on`, `overdue_lift_settled` reactivates it. Only
 billing suspended are reactivated by billing. Each suspension and each reactivation mails the
 customer once, after commit (`billing.notifications`).
 
-A contract staff reactivate while billing's suspension is open stays active until the
-customer pays; the job does not suspend it again.
+A contract staff reactivate while billing's suspension is open stays active: the job does not
+suspend it again, and the customer's payment lifts the suspension without a second notice.
 
 "Overdue on a day" is the customer's day, as for intake's insolvency check: `billing_daily`
 runs hourly, so each customer's invoices turn overdue, and its contract is suspended or
@@ -105,8 +105,9 @@ def overdue_lift_settled(
             if not claimed:
                 continue
             contract.refresh_from_db(fields=["status"])
+            # Reactivated by staff meanwhile: lifted quietly, the customer knows it is active.
             if contract.status == Contract.Status.SUSPENDED:
                 contract_reactivate(contract, reason="Pago recibido: sin facturas vencidas")
-            enqueue_on_commit(tasks.send_reactivation_notice, suspension.pk)
+                enqueue_on_commit(tasks.send_reactivation_notice, suspension.pk)
         lifted.append(suspension)
     return lifted

@@ -151,10 +151,10 @@ def test_a_suspension_is_lifted_when_nothing_is_overdue_on_the_customers_day(
 
 
 def test_staff_reactivating_a_billing_suspension_is_not_undone_by_the_next_run(
-    suspended_by_billing, frozen_now
+    suspended_by_billing, frozen_now, django_capture_on_commit_callbacks, mailoutbox
 ):
     # given: suspended by billing for an invoice still unpaid
-    contract, _invoice, suspension = suspended_by_billing
+    contract, invoice, suspension = suspended_by_billing
     # when an account manager reactivates the contract (a payment promised) and the hourly
     # job runs again
     contract_reactivate(contract, reason="Pago prometido para el viernes")
@@ -164,6 +164,13 @@ def test_staff_reactivating_a_billing_suspension_is_not_undone_by_the_next_run(
     contract.refresh_from_db()
     assert contract.status == Contract.Status.ACTIVE
     assert list(BillingSuspension.objects.filter(lifted_at__isnull=True)) == [suspension]
+    # and when the customer pays, the suspension is lifted without telling the customer its
+    # contract is active again: it has been since the account manager's reactivation
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_by_transfer(invoice, on=date(2027, 1, 3))
+    suspension.refresh_from_db()
+    assert suspension.lifted_at is not None
+    assert [m.subject for m in mailoutbox if "activ" in m.subject] == []
 
 
 def test_a_contract_suspended_by_someone_else_is_not_reactivated_by_billing(
