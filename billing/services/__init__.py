@@ -19,7 +19,7 @@ from billing.services.onsite import onsite_charge_record
 from billing.services.overdue import overdue_lift_settled, overdue_suspend_due
 from billing.services.payments import payment_apply, payment_record, payment_resolve
 from billing.services.refunds import refund_issue
-from billing.services.run import Period, billing_run, billing_run_request
+from billing.services.run import Period, billing_run, billing_run_request, period_last_over
 from billing.services.subscriptions import subscription_start, subscriptions_end_due
 from billing.services.topups import topup_start
 from billing.services.webhooks import stripe_event_receive
@@ -42,6 +42,7 @@ __all__ = [
     "payment_apply",
     "payment_record",
     "payment_resolve",
+    "period_last_over",
     "refund_issue",
     "stripe_event_receive",
     "subscription_start",

@@ -81,7 +81,7 @@ from billing.services.invoices import (
     payment_term_days,
 )
 from billing.tax import tax_rates_by_country
-from contracts.models import Contract, Plan, PlanChange
+from contracts.models import Contract, Customer, Plan, PlanChange
 from contracts.services import customer_today
 from contracts.transitions import LIVE
 from core.bulk import rows_insert
@@ -394,6 +394,15 @@ def _check_period_over(period: Period, contracts: QuerySet[Contract], *, now: da
     ends_at = max(_period_end_moment(period, zone) for zone in {"UTC", *zones})
     if now < ends_at:
         raise PeriodNotOver(period=str(period), ends_at=ends_at.astimezone(UTC))
+
+
+def period_last_over(*, now: datetime | None = None) -> Period:
+    """The latest month over in every customer's time zone: the one finance's page offers to
+    bill (before 05:00 UTC on the 1st, with customers in Bogotá, the month before last)."""
+    now = now or timezone.now()
+    zones = Customer.objects.order_by().values_list("time_zone", flat=True).distinct()
+    earliest = min(timezone.localdate(now, zoneinfo.ZoneInfo(zone)) for zone in {"UTC", *zones})
+    return Period.parse(f"{earliest.replace(day=1) - timedelta(days=1):%Y-%m}")
 
 
 def billing_run(

@@ -14,7 +14,7 @@ from djmoney.money import Money
 from billing.documents.store import invoice_pdf_pending
 from billing.exceptions import InvalidPeriod, PeriodNotOver
 from billing.models import BillingRun, Invoice, InvoiceLine, OnsiteCharge
-from billing.services import Period, billing_run
+from billing.services import Period, billing_run, period_last_over
 from contracts.models import Contract
 from contracts.services import contract_change_plan
 from core.amounts import InvalidAmount
@@ -318,3 +318,11 @@ def test_the_scheduled_hour_ends_the_month_for_the_westernmost_zone(frozen_now):
     assert billing_run(period=NOVEMBER).issued == 2
     assert monthly(west)[0].issued_on == date(2026, 12, 1)
     assert monthly(east)[0].issued_on == date(2026, 12, 2)
+
+
+def test_the_last_month_over_is_the_one_finance_is_offered(frozen_now):
+    make_customer(time_zone="America/Bogota")
+    frozen_now.move_to("2026-12-01T04:59:00Z")  # 23:59 on 30 November in Bogotá
+    assert str(period_last_over()) == "2026-10"
+    frozen_now.move_to("2026-12-01T05:00:00Z")
+    assert str(period_last_over()) == "2026-11"

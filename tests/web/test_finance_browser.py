@@ -8,7 +8,6 @@ languages, with screenshots."""
 import csv
 import io
 import re
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from billing.models import Invoice, Payment
+from billing.services import period_last_over
 from tests.factories import make_contract, make_customer, make_finance_user, make_invoice, make_plan
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import (  # noqa: F401  (the browser fixture)
@@ -29,10 +29,6 @@ from tests.web.test_browser import (  # noqa: F401  (the browser fixture)
     new_page,
     shot,
 )
-
-
-def _last_month(today: date) -> str:
-    return f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
 
 
 def _check(page, name: str) -> None:
@@ -59,7 +55,7 @@ def test_finance_bills_the_month_and_works_its_invoices(
     with time_machine.travel("2026-08-03T15:00:00Z", tick=False):  # then back to now
         old = make_invoice(late, lines=[("Soporte julio", Money("50000", "COP"))], issue=True)
     make_finance_user(username="finanzas", password=PASSWORD)
-    month = _last_month(timezone.localdate())
+    month = str(period_last_over())  # what the run accepts now
     base = live_server.url
     page = new_page(browser)
 

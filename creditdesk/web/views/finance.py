@@ -360,7 +360,7 @@ def billing_runs(request: HttpRequest) -> HttpResponse:
             return redirect(f"{url}?{urlencode({'period': form.cleaned_data['period']})}")
         status = 400
     else:
-        period_text = request.GET.get("period") or _last_month(timezone.localdate())
+        period_text = request.GET.get("period") or str(billing_services.period_last_over())
         form = BillingRunForm(initial={"period": period_text})
         status = 200
     run = None
