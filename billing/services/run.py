@@ -81,7 +81,7 @@ from billing.services.invoices import (
     payment_term_days,
 )
 from billing.tax import tax_rates_by_country
-from contracts.models import Contract, Customer, Plan, PlanChange
+from contracts.models import Contract, Plan, PlanChange
 from contracts.services import customer_today
 from contracts.transitions import LIVE
 from core.bulk import rows_insert
@@ -397,10 +397,12 @@ def _check_period_over(period: Period, contracts: QuerySet[Contract], *, now: da
 
 
 def period_last_over(*, now: datetime | None = None) -> Period:
-    """The latest month over in every customer's time zone: the one finance's page offers to
-    bill (before 05:00 UTC on the 1st, with customers in Bogotá, the month before last)."""
+    """The latest month over in the time zone of every customer with a live contract, the
+    ones a run bills (`_check_period_over`): the month finance's page offers to bill (before
+    05:00 UTC on the 1st, with customers in Bogotá, the month before last)."""
     now = now or timezone.now()
-    zones = Customer.objects.order_by().values_list("time_zone", flat=True).distinct()
+    live = Contract.objects.filter(status__in=LIVE).order_by()
+    zones = live.values_list("customer__time_zone", flat=True).distinct()
     earliest = min(timezone.localdate(now, zoneinfo.ZoneInfo(zone)) for zone in {"UTC", *zones})
     return Period.parse(f"{earliest.replace(day=1) - timedelta(days=1):%Y-%m}")
 

@@ -321,7 +321,8 @@ def test_the_scheduled_hour_ends_the_month_for_the_westernmost_zone(frozen_now):
 
 
 def test_the_last_month_over_is_the_one_finance_is_offered(frozen_now):
-    make_customer(time_zone="America/Bogota")
+    make_contract(customer=make_customer(time_zone="America/Bogota"))
+    make_contract(customer=make_customer(time_zone="Etc/GMT+12"), status=Contract.Status.CANCELLED)
     frozen_now.move_to("2026-12-01T04:59:00Z")  # 23:59 on 30 November in Bogotá
     assert str(period_last_over()) == "2026-10"
     frozen_now.move_to("2026-12-01T05:00:00Z")

@@ -306,7 +306,7 @@ def test_a_run_in_progress_shows_how_many_contracts_it_has_seen(finance):
 
 
 def test_the_page_offers_the_last_month_over_for_every_customer(finance):
-    make_customer(time_zone="America/Bogota")
+    make_contract(make_customer(time_zone="America/Bogota"))
     with time_machine.travel("2026-12-01T03:00:00Z", tick=False):  # 22:00 on 30 November there
         page = finance.get("/workspace/finance/billing-run/").text
     assert 'value="2026-10"' in page
