@@ -69,11 +69,14 @@ def invoice_list_overdue_of(customer: Customer | OuterRef, on: date) -> QuerySet
     return invoice_list_overdue(on=on).filter(customer=customer)
 
 
-def customer_is_administratively_insolvent(customer: Customer) -> bool:
+def customer_is_administratively_insolvent(
+    customer: Customer, *, now: datetime | None = None
+) -> bool:
     """The check billing registers with credits' solvency: any invoice overdue on the
     customer's today (in Bogotá an invoice insolvent from the 24th still lets the customer
-    ask at 20:00 on the 23rd, when UTC's day is already the 24th)."""
-    return invoice_list_overdue_of(customer, on=customer_today(customer)).exists()
+    ask at 20:00 on the 23rd, when UTC's day is already the 24th). The overdue jobs lift a
+    suspension by it too."""
+    return invoice_list_overdue_of(customer, on=customer_today(customer, now=now)).exists()
 
 
 def payment_list_needing_attention() -> QuerySet[Payment]:

@@ -26,9 +26,9 @@ from django.utils import timezone
 from background.queue import enqueue_on_commit
 from billing import tasks
 from billing.models import BillingSuspension
-from billing.selectors import invoice_list_overdue_now, invoice_list_overdue_of
+from billing.selectors import customer_is_administratively_insolvent, invoice_list_overdue_now
 from contracts.models import Contract
-from contracts.services import contract_reactivate, contract_suspend, customer_today
+from contracts.services import contract_reactivate, contract_suspend
 from core.events import event_emit
 
 
@@ -95,8 +95,7 @@ def overdue_lift_settled(
     lifted = []
     for suspension in open_suspensions:
         contract = suspension.contract
-        today = customer_today(contract.customer, now=now)
-        if invoice_list_overdue_of(contract.customer, on=today).exists():
+        if customer_is_administratively_insolvent(contract.customer, now=now):
             continue
         with transaction.atomic():
             claimed = BillingSuspension.objects.filter(

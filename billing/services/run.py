@@ -386,12 +386,16 @@ def _contracts_billed(period: Period) -> QuerySet[Contract]:
     )
 
 
+def _zones_of(contracts: QuerySet[Contract]) -> set[str]:
+    """The contracts' customers' time zones, and UTC's for a run without contracts."""
+    return {"UTC", *contracts.order_by().values_list("customer__time_zone", flat=True).distinct()}
+
+
 def _check_period_over(period: Period, contracts: QuerySet[Contract], *, now: datetime) -> None:
     """A month is billed once it is over for every customer billed: its usage, balances and
     issue dates are the customer's (November ends at 06:00 UTC on 1 December in Mexico
     City). Without contracts, once it is over in UTC."""
-    zones = contracts.order_by().values_list("customer__time_zone", flat=True).distinct()
-    ends_at = max(_period_end_moment(period, zone) for zone in {"UTC", *zones})
+    ends_at = max(_period_end_moment(period, zone) for zone in _zones_of(contracts))
     if now < ends_at:
         raise PeriodNotOver(period=str(period), ends_at=ends_at.astimezone(UTC))
 
@@ -401,9 +405,8 @@ def period_last_over(*, now: datetime | None = None) -> Period:
     ones a run bills (`_check_period_over`): the month finance's page offers to bill (before
     05:00 UTC on the 1st, with customers in Bogotá, the month before last)."""
     now = now or timezone.now()
-    live = Contract.objects.filter(status__in=LIVE).order_by()
-    zones = live.values_list("customer__time_zone", flat=True).distinct()
-    earliest = min(timezone.localdate(now, zoneinfo.ZoneInfo(zone)) for zone in {"UTC", *zones})
+    zones = _zones_of(Contract.objects.filter(status__in=LIVE))
+    earliest = min(timezone.localdate(now, zoneinfo.ZoneInfo(zone)) for zone in zones)
     return Period.parse(f"{earliest.replace(day=1) - timedelta(days=1):%Y-%m}")
 
 
