@@ -12,11 +12,14 @@ configure a shared cache (Redis, Memcached, the database cache) or each process 
 An exceeded limit answers 429 with `Retry-After`.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.reads import first_row
 from creditdesk.security import client_address
 
 
@@ -69,6 +72,20 @@ class ThrottledTokenAuthentication(TokenAuthentication):
                 raise Throttled(wait=wait) from None
             limit.record(address)
             raise
+
+    def authenticate_credentials(self, key):
+        # DRF's own check (and its messages), with the token's read compiled once per
+        # connection: the ORM built it anew for every API request.
+        token = first_row("api_token", _token, key=key)
+        if token is None:
+            raise AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
+
+
+def _token(*, key: str):
+    return Token.objects.select_related("user").filter(key=key)
 
 
 def intake_check(customer_id: int) -> None:

@@ -32,6 +32,10 @@ def test_each_class_has_drfs_fields_and_each_instance_its_own_copies(languages):
             assert repr(field) == repr(drf[name])  # the class and every argument
             assert field is not second[name]  # bound to its own serializer
             assert field.parent is not second[name].parent
+    # a field holding fields (a list of clocks) has its own children, bound to it
+    first, second = TicketDetailSerializer().fields, TicketDetailSerializer().fields
+    assert first["clocks"].child is not second["clocks"].child
+    assert first["clocks"].child.parent is first["clocks"]
     # a subclass builds its own fields, not its parent's
     assert "clocks" in TicketDetailSerializer().fields
     assert "clocks" not in TicketSerializer().fields
