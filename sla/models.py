@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import ChoiceLabels
 from sla.calendars import check_time_zone
 from sla.choices import Impact, Priority, Urgency
 from sla.exceptions import SlaError
@@ -552,7 +553,7 @@ class SlaClock(models.Model):
         return self.stopped_at is None
 
 
-class SlaClockEvent(models.Model):
+class SlaClockEvent(ChoiceLabels):
     """History of a clock: what happened, when, and the clock's figures right after."""
 
     class Kind(models.TextChoices):

@@ -7,7 +7,12 @@ import pytest
 from django.utils import translation
 from rest_framework import serializers
 
-from creditdesk.api.serializers.tickets import TicketDetailSerializer, TicketSerializer
+from contracts.models import Contact
+from creditdesk.api.serializers.tickets import (
+    TicketDetailSerializer,
+    TicketOpenSerializer,
+    TicketSerializer,
+)
 
 
 def _built_by_drf(serializer_class):
@@ -39,3 +44,14 @@ def test_each_class_has_drfs_fields_and_each_instance_its_own_copies(languages):
     # a subclass builds its own fields, not its parent's
     assert "clocks" in TicketDetailSerializer().fields
     assert "clocks" not in TicketSerializer().fields
+
+
+def test_a_narrowed_choice_stays_on_its_own_serializer(db):
+    # TicketOpenSerializer's fields are built once; the view narrows one instance's requesters
+    contacts = Contact.objects.filter(pk__in=[1, 2])
+    narrowed = TicketOpenSerializer(context={"contacts": contacts}).fields["requester"]
+    plain = TicketOpenSerializer().fields["requester"]
+    assert narrowed.queryset is contacts
+    assert plain.queryset is not contacts
+    assert not plain.queryset.exists()  # the class's own: no contact at all
+    assert TicketOpenSerializer(context={}).fields["requester"].queryset is not contacts

@@ -43,14 +43,15 @@ FIELDS_WITH_CHILDREN = (
 )
 
 
-# For an answer-only serializer whose fields depend on its class alone (no context): the
-# fields are built once per class and language (from the model, for a ModelSerializer: a
-# label is set only where the verbose name, in that language, differs from the field's name)
-# and each instance gets its own copies. Building them field by field cost a ticket's detail
-# about 1.5 ms on every answer. A built field is never bound, so its state is what its
-# __init__ left: a shallow copy is the same fresh field, where DRF's deep copy runs __init__
-# again on deep copies of every argument (0.6 ms of the detail's answer, 400 copies).
-# (A comment: see ScopedChoicesMixin.)
+# For a serializer whose fields depend on its class alone (no context; ScopedChoicesMixin
+# narrows its own copy's queryset afterwards): the fields are built once per class and
+# language (from the model, for a ModelSerializer: a label is set only where the verbose
+# name, in that language, differs from the field's name) and each instance gets its own
+# copies. Building them field by field cost a ticket's detail about 1.5 ms on every answer.
+# A built field is never bound, so its state is what its __init__ left: a shallow copy is the
+# same fresh field, sharing only what __init__ built and DRF reads but never changes (choices,
+# validators, messages), where DRF's deep copy runs __init__ again on deep copies of every
+# argument (0.6 ms of the detail's answer, 400 copies). (A comment: see ScopedChoicesMixin.)
 class FieldsBuiltOnce:
     def get_fields(self):
         cls = type(self)

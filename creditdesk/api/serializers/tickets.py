@@ -74,7 +74,7 @@ class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClockSerializer(serializers.Serializer):
+class ClockSerializer(FieldsBuiltOnce, serializers.Serializer):
     """A clock with `sla.selectors.clock_status` figures and `clock_explain` lines."""
 
     kind = serializers.CharField()
@@ -91,7 +91,7 @@ class ClockSerializer(serializers.Serializer):
     explanation = serializers.ListField(child=serializers.CharField())
 
 
-class ChargeSerializer(serializers.Serializer):
+class ChargeSerializer(FieldsBuiltOnce, serializers.Serializer):
     """A ledger entry charged for this ticket (work, or a missed session) and its reason."""
 
     entry = serializers.IntegerField()
@@ -102,7 +102,7 @@ class ChargeSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class LevelSerializer(serializers.Serializer):
+class LevelSerializer(FieldsBuiltOnce, serializers.Serializer):
     """The ticket's resolution level against its own time (`tickets.selectors.ticket_level`),
     counted on the resolution clock; `target_seconds` null is a level without its own time."""
 
@@ -152,7 +152,7 @@ class TicketDetailSerializer(TicketSerializer):
         return ticket.charge_explanation_in()
 
 
-class TicketOpenSerializer(ScopedChoicesMixin, serializers.Serializer):
+class TicketOpenSerializer(ScopedChoicesMixin, FieldsBuiltOnce, serializers.Serializer):
     scoped_choices = {"requester": "contacts"}
 
     subject = serializers.CharField(max_length=200)
