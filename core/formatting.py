@@ -25,6 +25,8 @@ from babel.core import Locale, UnknownLocaleError, get_global
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime, get_timezone_location
 from babel.numbers import format_currency, format_decimal, format_percent
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext
 from djmoney.money import Money
@@ -137,6 +139,19 @@ def format_moment(value: datetime, language: str | None = None) -> str:
 def format_day(value: date, language: str | None = None) -> str:
     """A day in the pages' short format: "10/01/2026" in Spanish, "01/10/2026" in English."""
     return _date_formatter("SHORT_DATE_FORMAT", language_code(language))(value)
+
+
+@receiver(setting_changed)
+def _formats_changed(*, setting: str, **kwargs: Any) -> None:
+    # As Django empties its own format cache: a test's or a deployment's other format, language
+    # or catalogue takes effect.
+    if setting.endswith("FORMAT") or setting in {
+        "FORMAT_MODULE_PATH",
+        "LANGUAGE_CODE",
+        "LANGUAGES",
+        "LOCALE_PATHS",
+    }:
+        _date_formatter.cache_clear()
 
 
 @cache

@@ -14,7 +14,6 @@ An exceeded limit answers 429 with `Retry-After`.
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -74,9 +73,10 @@ class ThrottledTokenAuthentication(TokenAuthentication):
             raise
 
     def authenticate_credentials(self, key):
-        # DRF's own check (and its messages), with the token's read compiled once per
-        # connection: the ORM built it anew for every API request.
-        token = first_row("api_token", _token, key=key)
+        # DRF's check and messages, with the token's read compiled once per connection
+        # (core.reads): the ORM built it anew for every API request.
+        model = self.get_model()
+        token = first_row(("api_token", model._meta.label), _token_read(model), key=key)
         if token is None:
             raise AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
@@ -84,8 +84,11 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         return (token.user, token)
 
 
-def _token(*, key: str):
-    return Token.objects.select_related("user").filter(key=key)
+def _token_read(model):
+    def read(*, key: str):
+        return model.objects.select_related("user").filter(key=key)
+
+    return read
 
 
 def intake_check(customer_id: int) -> None:

@@ -40,7 +40,22 @@ def test_an_inactive_users_token_is_refused(world):
     token = Token.objects.create(user=world.a.user)
     world.a.user.is_active = False
     world.a.user.save(update_fields=["is_active"])
-    assert_error(with_token(token.key).get("/api/v1/tickets/"), 401, "authentication_failed")
+    refused = assert_error(
+        with_token(token.key).get("/api/v1/tickets/"), 401, "authentication_failed"
+    )
+    assert refused["message"] == "Usuario inactivo o borrado."
+    english = with_token(token.key).get("/api/v1/tickets/", HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error(english, 401)["message"] == "User inactive or deleted."
+
+
+def test_an_unknown_token_is_refused_in_the_callers_language(world):
+    # A token's key is 40 characters: a longer one, or one with a quote or a percent sign,
+    # is simply unknown.
+    for key in ("0" * 40, "x" * 300, "o'brien%s"):
+        refused = assert_error(with_token(key).get("/api/v1/tickets/"), 401)
+        assert refused["message"] == "Token inválido."
+    english = with_token("0" * 40).get("/api/v1/tickets/", HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error(english, 401, "authentication_failed")["message"] == "Invalid token."
 
 
 def test_the_portal_session_authenticates_and_needs_csrf_for_writes(world):

@@ -8,6 +8,7 @@ from django.utils import translation
 from rest_framework import serializers
 
 from contracts.models import Contact
+from creditdesk.api.serializers.common import _holds_fields
 from creditdesk.api.serializers.tickets import (
     TicketDetailSerializer,
     TicketOpenSerializer,
@@ -55,3 +56,13 @@ def test_a_narrowed_choice_stays_on_its_own_serializer(db):
     assert plain.queryset is not contacts
     assert not plain.queryset.exists()  # the class's own: no contact at all
     assert TicketOpenSerializer(context={}).fields["requester"].queryset is not contacts
+
+
+def test_fields_holding_fields_are_the_ones_deep_copied():
+    assert _holds_fields(serializers.ListField(child=serializers.CharField()))
+    assert _holds_fields(TicketSerializer(many=True))
+    assert _holds_fields(
+        serializers.PrimaryKeyRelatedField(read_only=True, pk_field=serializers.UUIDField())
+    )
+    assert not _holds_fields(serializers.PrimaryKeyRelatedField(read_only=True))
+    assert not _holds_fields(serializers.CharField())

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import formats, translation
+from django.utils import dateformat, formats, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -72,3 +72,21 @@ def test_any_format_setting_reads_as_djangos(setting, language):
     ):
         formatter = _date_formatter(setting, language)
         assert formatter(moment) == _django(moment, setting, language)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_escaped_letters_in_a_format_it_compiles_stay_letters(language):
+    # `get_format` gives back a name it does not know: the format itself
+    pattern = r"j \d\e n \Y, G\h i \\ P"
+    moment = datetime(2026, 7, 4, 0, 5, tzinfo=UTC)
+    with translation.override(language):
+        expected = dateformat.format(moment, pattern)
+    assert _date_formatter(pattern, language)(moment) == expected
+    assert expected.startswith("4 de 7 Y, 0h 05 \\ ")
+
+
+def test_a_changed_format_setting_empties_the_compiled_formats(settings):
+    format_moment(datetime(2026, 1, 9, tzinfo=UTC), "es")
+    assert _date_formatter.cache_info().currsize
+    settings.FORMAT_MODULE_PATH = ["creditdesk"]  # no formats there: Django's own still apply
+    assert _date_formatter.cache_info().currsize == 0

@@ -32,15 +32,18 @@ class ScopedChoicesMixin:
                 self.fields[field].queryset = rows
 
 
-# Fields that hold other fields (a nested serializer, a list's child, a many-related field's
-# relation): their children are bound to them, so each copy needs its own, as DRF's deep copy
-# makes.
-FIELDS_WITH_CHILDREN = (
-    serializers.BaseSerializer,
-    serializers.ListField,
-    serializers.DictField,
-    serializers.ManyRelatedField,
-)
+def _holds_fields(field: serializers.Field) -> bool:
+    """A nested serializer, a list's child, a many-related field's relation, a related field's
+    `pk_field`: fields bound to the field that holds them, so each copy needs its own."""
+    return isinstance(
+        field,
+        (
+            serializers.BaseSerializer,
+            serializers.ListField,
+            serializers.DictField,
+            serializers.ManyRelatedField,
+        ),
+    ) or (getattr(field, "pk_field", None) is not None)
 
 
 # For a serializer whose fields depend on its class alone (no context; ScopedChoicesMixin
@@ -49,9 +52,11 @@ FIELDS_WITH_CHILDREN = (
 # name, in that language, differs from the field's name) and each instance gets its own
 # copies. Building them field by field cost a ticket's detail about 1.5 ms on every answer.
 # A built field is never bound, so its state is what its __init__ left: a shallow copy is the
-# same fresh field, sharing only what __init__ built and DRF reads but never changes (choices,
-# validators, messages), where DRF's deep copy runs __init__ again on deep copies of every
-# argument (0.6 ms of the detail's answer, 400 copies). (A comment: see ScopedChoicesMixin.)
+# same fresh field, where DRF's deep copy runs __init__ again on copies of its arguments (0.6
+# ms of the detail's answer, 400 copies). The copies share what __init__ built and DRF only
+# reads (choices, validators, messages): a serializer of this kind must never change a
+# field's contents in place (`self.fields[...].validators.append(...)`), only assign to it.
+# (A comment: see ScopedChoicesMixin.)
 class FieldsBuiltOnce:
     def get_fields(self):
         cls = type(self)
@@ -62,9 +67,7 @@ class FieldsBuiltOnce:
         if built is None:
             built = cls._fields_built[language] = super().get_fields()  # type: ignore[misc, attr-defined]
         return {
-            name: copy.deepcopy(field)
-            if isinstance(field, FIELDS_WITH_CHILDREN)
-            else copy.copy(field)
+            name: copy.deepcopy(field) if _holds_fields(field) else copy.copy(field)
             for name, field in built.items()
         }
 
