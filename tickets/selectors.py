@@ -41,6 +41,13 @@ def ticket_list() -> QuerySet[Ticket]:
     return Ticket.objects.select_related("customer", "requester", "assignee", "contract__plan")
 
 
+def ticket_rows() -> QuerySet[Ticket]:
+    """Tickets as the API's list shows them: each row names its relations by id and states
+    its customer's time zone. `ticket_list`'s contract, plan, requester and assignee were
+    four more model instances a row that no row reads."""
+    return Ticket.objects.select_related("customer")
+
+
 def intake_attempt_list() -> QuerySet[IntakeAttempt]:
     return IntakeAttempt.objects.select_related("customer", "contact")
 
