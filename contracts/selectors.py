@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from contracts.models import Contact, Contract, CreditPack, Customer, Plan, PlanChange, Service
 from contracts.transitions import LIVE
+from core.reads import first_row
 
 
 def due_on_customers_day(
@@ -52,8 +53,16 @@ def contract_get_live(
 ) -> Contract | None:
     """The customer's current contract, active or suspended; None when there is none.
     `related` and `annotate` read what a caller needs with it in the same query (intake:
-    the credit account, the insolvency checks)."""
+    the credit account, the insolvency checks). The plain read, which every portal page asks
+    (its navigation, its status banner, the dashboard's summary), is compiled once per
+    connection (core.reads)."""
+    if not related and not annotate:
+        return first_row("contract_live", _contract_live, customer_id=customer.pk)
     return contracts_live(customer_id=customer.pk, related=related, annotate=annotate).first()
+
+
+def _contract_live(*, customer_id: int) -> QuerySet[Contract]:
+    return contracts_live(customer_id=customer_id)
 
 
 def contracts_live(
@@ -101,7 +110,13 @@ def services_covered(contract: Contract) -> QuerySet[Service]:
 
 def plan_change_waiting(contract: Contract) -> PlanChange | None:
     """The contract's scheduled plan change that has not taken effect yet, if any."""
-    return contract.plan_changes.select_related("to_plan").filter(applied_at__isnull=True).first()
+    return first_row("plan_change_waiting", _plan_change_waiting, contract_id=contract.pk)
+
+
+def _plan_change_waiting(*, contract_id: int) -> QuerySet[PlanChange]:
+    return PlanChange.objects.select_related("to_plan").filter(
+        contract_id=contract_id, applied_at__isnull=True
+    )
 
 
 def contact_get_by_email(*, email: str) -> Contact | None:

@@ -10,6 +10,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Su
 
 from background.models import SentMail
 from contracts.models import Customer
+from core.reads import first_row
 from credits.blocks import draw_key, valid
 from credits.ledger import block_content, chain_hash, credits_text, entry_content
 from credits.models import (
@@ -27,7 +28,12 @@ from credits.models import (
 
 
 def credit_account_get(*, customer: Customer) -> CreditAccount | None:
-    return CreditAccount.objects.filter(customer=customer).first()
+    # compiled once per connection (core.reads): every portal dashboard reads it
+    return first_row("credit_account", _credit_account, customer_id=customer.pk)
+
+
+def _credit_account(*, customer_id: int) -> QuerySet[CreditAccount]:
+    return CreditAccount.objects.filter(customer_id=customer_id)
 
 
 def credit_account_list() -> QuerySet[CreditAccount]:
