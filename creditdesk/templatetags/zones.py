@@ -1,10 +1,11 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from core.formatting import day_text, format_duration, moment_text, zone_label
+from core.formatting import day_text, format_duration, format_moment, moment_text, zone_label
 from core.formatting import sla_countdown as sla_countdown_text
 
 register = template.Library()
@@ -37,6 +38,15 @@ def moment(value: datetime | None, style: str = "") -> str:
 
 
 @register.filter
+def short_moment(value: datetime | None, zone: tzinfo) -> str:
+    """{{ t.next_due_at|short_moment:t.customer.time_zone_info }} -> "09/01/2026 15:00" in that
+    zone and the active language (the pages' short format, `core.formatting.format_moment`):
+    a list's row in its own customer's zone without a `{% timezone %}` block, which cost the
+    queue's 50 rows about 1.5 ms a page."""
+    return "" if value is None else format_moment(value.astimezone(zone))
+
+
+@register.filter
 def day(value: date | datetime | None) -> str:
     """{{ invoice.issued_on|day }} -> "jueves 3 de diciembre" (the year when not this one)."""
     return day_text(value)
@@ -51,3 +61,23 @@ def sla_countdown(context, state: str, due_at: datetime | None) -> str:
     if countdown.tone == "muted":
         return format_html('<span class="muted countdown">{}</span>', countdown.text)
     return format_html('<span class="badge {} countdown">{}</span>', countdown.tone, countdown.text)
+
+
+# A ticket's SLA state (`sla.selectors.SLA_STATES`) as a list shows it: the badge's class and
+# its words.
+SLA_BADGES = {
+    "breached": ("badge breach", _("SLA incumplido")),
+    "warning": ("badge warning", _("SLA por vencer")),
+    "paused": ("badge paused", _("SLA en pausa")),
+    "running": ("badge ok", _("En plazo")),
+    "met": ("badge ok", _("Cumplido")),
+}
+
+
+@register.simple_tag
+def sla_badge(state: str) -> str:
+    """{% sla_badge t.sla_state %}: "SLA incumplido", "En plazo"... as a badge; "Sin SLA"
+    (muted) for a ticket without targets. A tag, not an included template: the queue shows
+    fifty a page."""
+    css, label = SLA_BADGES.get(state, ("muted", _("Sin SLA")))
+    return format_html('<span class="{}">{}</span>', css, label)
