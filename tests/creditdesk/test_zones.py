@@ -1,6 +1,9 @@
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import Context, Template
+from django.utils import translation
 
 from core.formatting import zone_label
 
@@ -35,11 +38,6 @@ def test_the_portal_footer_names_the_zone_as_people_read_it(client, django_user_
 @pytest.mark.parametrize("language", ["es", "en"])
 @pytest.mark.parametrize("zone", ["America/Bogota", "Asia/Kolkata"])
 def test_a_rows_short_moment_reads_as_djangos_date_in_its_zone(language, zone):
-    from zoneinfo import ZoneInfo
-
-    from django.template import Context, Template
-    from django.utils import translation
-
     # the queue's due column, once a `{% timezone %}` block around Django's `date` filter
     django = Template(
         '{% load tz %}{% timezone zone %}{{ at|date:"SHORT_DATETIME_FORMAT" }}{% endtimezone %}'
@@ -69,9 +67,6 @@ def test_a_rows_short_moment_reads_as_djangos_date_in_its_zone(language, zone):
     ],
 )
 def test_a_tickets_sla_badge_in_a_list(state, spanish, english):
-    from django.template import Context, Template
-    from django.utils import translation
-
     badge = Template("{% load zones %}{% sla_badge state %}")
     with translation.override("es"):
         assert badge.render(Context({"state": state})) == spanish
