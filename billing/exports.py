@@ -9,10 +9,10 @@ prepaid credits, its `breakage` records (one per figure: credits in `quantity`, 
 at what customers paid in `total`). Documents and their lines are two streamed queries
 (`iterator()`) in the same order, merged, so memory stays flat however many lines there are
 and no line re-reads its document's cells. The database writes the cells as text (decimals
-with their places, dates ISO 8601) and adds up the totals; Python only arranges them. The
-XLSX reads each sheet with its own query and writes it row by row
-(`core.spreadsheets.XlsxWorkbook`). `bench/documents.py` measures both against a plain SQL
-export of the same rows.
+with their places, dates ISO 8601, text a spreadsheet would run neutralized) and adds up the
+totals; Python only arranges them. The XLSX reads each sheet with its own query and writes it
+row by row (`core.spreadsheets.XlsxWorkbook`). `bench/documents.py` measures both against a
+plain SQL export of the same rows.
 
 Totals leave out void documents, and subtract credit notes from invoices in the `net` rows.
 Amounts are plain decimals with a dot ("120900.00"), dates ISO 8601, for spreadsheets and
@@ -40,7 +40,7 @@ from contracts.models import CURRENCY_CHOICES, Customer
 from core.amounts import MONEY_COLUMN
 from core.errors import InvalidInput
 from core.money import zero
-from core.spreadsheets import XlsxWorkbook, spreadsheet_safe
+from core.spreadsheets import XlsxWorkbook, spreadsheet_safe_column
 from credits.breakage import credit_breakage
 
 COLUMNS = (
@@ -254,11 +254,17 @@ class _DecimalText(Func):
         self.places = places
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # SQLite keeps a NUMERIC value as an integer or a double; printf rounds the double to
-        # the column's places, exact for the 14 digits a money column holds. `%%%%` is one
-        # percent sign once Django's placeholders are formatted.
-        template = f"printf('%%%%.{self.places}f', %(expressions)s)"
-        return self.as_sql(compiler, connection, template=template, **extra)
+        # SQLite keeps a NUMERIC value as an integer when it is whole (most amounts) and as a
+        # double otherwise. A whole value gets its zero places appended, half the cost of
+        # printf; printf rounds a double to the column's places, exact for the 14 digits a
+        # money column holds. `%%` is one percent sign once the parameters are formatted.
+        value, params = compiler.compile(self.source_expressions[0])
+        zeros = "0" * self.places
+        sql = (
+            f"CASE WHEN {value} = CAST({value} AS INTEGER) THEN CAST({value} AS INTEGER) || "
+            f"'.{zeros}' ELSE printf('%%.{self.places}f', {value}) END"
+        )
+        return sql, (*params, *params, *params, *params)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         # A numeric(p, s) prints with its scale ("120900.00").
@@ -275,10 +281,6 @@ def _money(name: str) -> _DecimalText:
 def _iso(name: str) -> Cast:
     # Dates as ISO 8601 text, with no converter per cell.
     return Cast(F(name), CharField())
-
-
-def _safe(value: str | None) -> str | None:
-    return spreadsheet_safe(value) if value else value
 
 
 # Rows fetched per round trip: a chunk is the most the export holds (about 2 MB of cells).
@@ -303,8 +305,8 @@ _HEADER_FIELDS = {
     "issued_on": _iso("issued_on"),
     "due_on": _iso("due_on"),
     "customer_id": F("customer_id"),
-    "buyer_legal_name": F("buyer_legal_name"),
-    "buyer_tax_id": F("buyer_tax_id"),
+    "buyer_legal_name": spreadsheet_safe_column("buyer_legal_name"),
+    "buyer_tax_id": spreadsheet_safe_column("buyer_tax_id"),
     "buyer_country": F("buyer_country"),
     "currency": F("currency"),
     "corrects_prefix": F("corrects__series__prefix"),
@@ -317,7 +319,7 @@ _LINE_FIELDS = {
     "invoice_id": F("invoice_id"),
     "position": F("position"),
     "line_kind": F("kind"),
-    "description": F("description"),
+    "description": spreadsheet_safe_column("description"),
     "quantity": _DecimalText(F("quantity"), 4),
     "unit_price": _money("unit_price"),
     "tax_rate": _DecimalText(F("tax_rate"), 2),
@@ -330,10 +332,10 @@ _PAYMENT_FIELDS = {
     "prefix": F("invoice__series__prefix"),
     "number": F("invoice__number"),
     "customer_id": F("customer_id"),
-    "buyer_legal_name": F("customer__legal_name"),
+    "buyer_legal_name": spreadsheet_safe_column("customer__legal_name"),
     "currency": F("amount_currency"),
     "provider": F("provider"),
-    "provider_ref": F("provider_ref"),
+    "provider_ref": spreadsheet_safe_column("provider_ref"),
     "received_on": _iso("received_on"),
     "amount": _money("amount"),
 }
@@ -343,10 +345,9 @@ _DOCUMENT_ORDER = ("issued_on", "series__code", "number", "pk")
 
 class _Document(NamedTuple):
     pk: int
-    kind: str
-    number: str | None
-    currency: str
     record: tuple
+    # A line record's cells that come from its document, before the line's own cells.
+    line_head: tuple
 
 
 def _document(row: tuple) -> _Document:
@@ -354,23 +355,29 @@ def _document(row: tuple) -> _Document:
      currency, corrects_prefix, corrects_number, subtotal, tax, total) = row  # fmt: skip
     number = _number(prefix, number)
     record = (
-        "invoice", kind, number, status, issued_on, due_on, customer_id, _safe(name),
-        _safe(tax_id), country, currency, _number(corrects_prefix, corrects_number),
-        None, None, None, None, None, None, subtotal, tax, total, None, None, None, None, None,
+        "invoice", kind, number, status, issued_on, due_on, customer_id, name, tax_id, country,
+        currency, _number(corrects_prefix, corrects_number), None, None, None, None, None, None,
+        subtotal, tax, total, None, None, None, None, None,
     )  # fmt: skip
-    return _Document(pk, kind, number, currency, record)
+    line_head = ("line", kind, number, None, None, None, None, None, None, None, currency, None)
+    return _Document(pk, record, line_head)
 
 
 def _documents(export: FinanceExport) -> Iterator[_Document]:
     return map(_document, _rows(export.invoices.order_by(*_DOCUMENT_ORDER), _HEADER_FIELDS))
 
 
-def _document_lines(export: FinanceExport) -> Iterator[tuple[_Document, tuple | None]]:
-    """(document, None) for each document, then (document, line row) for each of its lines.
+# A line record's cells after the line's own: the payment columns.
+_LINE_TAIL = (None,) * 5
+
+
+def _document_records(export: FinanceExport, *, with_documents: bool = True) -> Iterator[tuple]:
+    """Each document's record (left out without `with_documents`), then its lines' records.
 
     Two streams in the same order, merged: each line would otherwise carry its document's
     seventeen cells, and reading those cells a hundred thousand times took as long as the
-    rest of the export."""
+    rest of the export. A line row is its document's id then its own cells, in the order of
+    COLUMNS, so its record is three tuples joined, with no call per line."""
     documents = _documents(export)
     lines = InvoiceLine.objects.filter(invoice__in=export.invoices).order_by(
         *(f"invoice__{name}" for name in _DOCUMENT_ORDER), "position"
@@ -379,23 +386,17 @@ def _document_lines(export: FinanceExport) -> Iterator[tuple[_Document, tuple | 
     for line in _rows(lines, _LINE_FIELDS):
         if document is None or line[0] != document.pk:
             for document in documents:
-                yield document, None
+                if with_documents:
+                    yield document.record
                 if document.pk == line[0]:
                     break
-        if document is None:  # the same filter chose both streams: a line has its document
-            raise LookupError(f"invoice line of document {line[0]} out of order")
-        yield document, line
-    for document in documents:
-        yield document, None
-
-
-def _line_record(document: _Document, line: tuple) -> tuple:
-    _pk, position, kind, description, quantity, unit_price, rate, subtotal, tax, total = line
-    return (
-        "line", document.kind, document.number, None, None, None, None, None, None, None,
-        document.currency, None, position, kind, _safe(description), quantity, unit_price, rate,
-        subtotal, tax, total, None, None, None, None, None,
-    )  # fmt: skip
+            # The same filter chose both streams: each line has its document, in order.
+            if document is None or document.pk != line[0]:
+                raise LookupError(f"invoice line of document {line[0]} out of order")
+        yield document.line_head + line[1:] + _LINE_TAIL
+    if with_documents:
+        for document in documents:
+            yield document.record
 
 
 def _payment_records(export: FinanceExport) -> Iterator[tuple]:
@@ -405,16 +406,15 @@ def _payment_records(export: FinanceExport) -> Iterator[tuple]:
     ):
         yield (
             "payment", None, _number(prefix, number), None, None, None, customer_id,
-            _safe(name), None, None, currency, None, None, None, None, None, None, None, None,
-            None, None, pk, provider, _safe(ref), on, amount,
+            name, None, None, currency, None, None, None, None, None, None, None, None,
+            None, None, pk, provider, ref, on, amount,
         )  # fmt: skip
 
 
 def finance_export_rows(export: FinanceExport) -> Iterator[tuple]:
     """Every record of the export, in order, as a tuple of COLUMNS (text, an int, or None for
     an empty cell); streamed (see module). The CSV writes these as they come."""
-    for document, line in _document_lines(export):
-        yield document.record if line is None else _line_record(document, line)
+    yield from _document_records(export)
     yield from _payment_records(export)
     for record in _summary_records(export):
         yield tuple(_cell_text(record.get(column)) for column in COLUMNS)
@@ -527,7 +527,7 @@ def finance_export_xlsx(export: FinanceExport, output: IO[bytes] | str) -> None:
         (
             "lines",
             LINE_COLUMNS,
-            (_line_record(doc, line) for doc, line in _document_lines(export) if line),
+            _document_records(export, with_documents=False),
         ),
         ("payments", PAYMENT_COLUMNS, _payment_records(export)),
     )

@@ -3,7 +3,8 @@
 A text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is read by
 Excel, LibreOffice and Google Sheets as a formula (OWASP "CSV injection"). Every export
 passes its text through `spreadsheet_safe`, which prefixes such text with a single quote;
-numbers (int, Decimal) are never text and stay numbers.
+numbers (int, Decimal) are never text and stay numbers. `spreadsheet_safe_column` is the same
+rule written by the database, for a text column read straight into an export's rows.
 
 `XlsxWorkbook` writes an XLSX workbook row by row in constant memory, every text cell through
 `spreadsheet_safe` and always as a string cell.
@@ -17,6 +18,10 @@ from decimal import Decimal
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Concat, Left
+from django.db.models.lookups import In
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -25,6 +30,17 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def spreadsheet_safe_column(name: str) -> Case:
+    """The text column `name` as `spreadsheet_safe` would return it, computed in the query: a
+    call per cell in Python was a tenth of a hundred-thousand-line export's time."""
+    column = F(name)
+    return Case(
+        When(In(Left(column, 1), FORMULA_STARTS), then=Concat(Value("'"), column)),
+        default=column,
+        output_field=CharField(),
+    )
 
 
 # An XLSX workbook written row by row, in constant memory, fast enough for a 100,000-line

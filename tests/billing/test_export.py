@@ -10,11 +10,17 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
+from django.db.models import DecimalField, Value
+from django.db.models.functions import Cast
 from djmoney.money import Money
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from billing.exports import (
     COLUMNS,
+    _DecimalText,
     finance_export_csv,
     finance_export_get,
     finance_export_records,
@@ -396,3 +402,83 @@ def test_text_that_a_spreadsheet_would_run_is_neutralized_and_numbers_stay_numbe
     subtotal_cells = [row[line_header.index("subtotal")] for row in lines.iter_rows(min_row=2)]
     assert all(cell.data_type == "n" for cell in subtotal_cells)
     assert not any(r["subtotal"].startswith("'") for r in csv_rows if r["subtotal"])
+
+
+def test_fractional_quantities_and_amounts_keep_their_places_and_every_text_is_neutralized():
+    # given a line of 2.5 hours at 1234.56 with 16 % tax, text starting with a tab and a
+    # carriage return, and a payment whose reference starts like a formula
+    with time_machine.travel("2026-11-26T15:00:00Z", tick=False):
+        customer = make_customer(legal_name="Andina S.A.S.", currency="USD")
+        customer.tax_id = "+57 900"
+        customer.save(update_fields=["tax_id"])
+        invoice = invoice_create_draft(customer=customer)
+        for description, quantity, price, rate in [
+            ("\tHoras de soporte", "2.5", "1234.56", "16"),
+            ("\rSoporte -1", "0.0001", "0.01", "0"),
+        ]:
+            invoice_add_line(
+                invoice=invoice,
+                kind=InvoiceLine.Kind.OTHER,
+                description=description,
+                quantity=Decimal(quantity),
+                unit_price=Money(price, "USD"),
+                tax_rate=Decimal(rate),
+            )
+        invoice = invoice_issue(invoice, issued_on=date(2026, 11, 5))
+        payment_record(
+            customer=customer,
+            amount=Money("10.05", "USD"),
+            provider=Payment.Provider.BANK_TRANSFER,
+            provider_ref="=1+1",
+            received_on=date(2026, 11, 25),
+            invoice=invoice,
+        )
+
+    # when the range is exported as CSV
+    rows = read_csv("".join(finance_export_csv(finance_export_get(filters=NOVEMBER))))
+
+    # then every amount is written with its column's places, from what the database holds
+    document = next(row for row in rows if row["record"] == "invoice")
+    stored = Invoice.objects.get(pk=invoice.pk)
+    assert (document["subtotal"], document["tax"], document["total"]) == (
+        f"{stored.subtotal.amount:.2f}",
+        f"{stored.tax.amount:.2f}",
+        f"{stored.total.amount:.2f}",
+    )
+    assert document["subtotal"] == "3086.40"
+    assert document["buyer_tax_id"] == "'+57 900"
+    lines = [row for row in rows if row["record"] == "line"]
+    assert [
+        (line["description"], line["quantity"], line["unit_price"], line["tax_rate"])
+        for line in lines
+    ] == [
+        ("'\tHoras de soporte", "2.5000", "1234.56", "16.00"),
+        ("'\rSoporte -1", "0.0001", "0.01", "0.00"),
+    ]
+    assert [(line["subtotal"], line["tax"], line["total"]) for line in lines] == [
+        ("3086.40", "493.82", "3580.22"),
+        ("0.00", "0.00", "0.00"),
+    ]
+    (payment,) = [row for row in rows if row["record"] == "payment"]
+    assert (payment["payment_reference"], payment["payment_amount"]) == ("'=1+1", "10.05")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    amount=st.decimals(min_value=-(10**12) + 1, max_value=10**12 - 1, places=2),
+    quantity=st.decimals(min_value=Decimal("0.0001"), max_value=10**9, places=4),
+)
+def test_the_database_writes_every_decimal_with_its_places(amount, quantity):
+    # The export's decimal text, as the database writes it from a money column (max_digits
+    # 14, two places) and a quantity column (four places), against Python's own.
+    money = DecimalField(max_digits=14, decimal_places=2)
+    quantities = DecimalField(max_digits=14, decimal_places=4)
+    written = (
+        ContentType.objects.annotate(
+            amount_text=_DecimalText(Cast(Value(amount), money), 2),
+            quantity_text=_DecimalText(Cast(Value(quantity), quantities), 4),
+        )
+        .values_list("amount_text", "quantity_text")
+        .first()
+    )
+    assert written == (f"{amount + 0:.2f}", f"{quantity:.4f}")

@@ -7,8 +7,17 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Value
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from core.spreadsheets import XlsxWorkbook, spreadsheet_safe
+from core.spreadsheets import (
+    FORMULA_STARTS,
+    XlsxWorkbook,
+    spreadsheet_safe,
+    spreadsheet_safe_column,
+)
 
 
 def read_back(write) -> openpyxl.Workbook:
@@ -96,3 +105,19 @@ def test_rows_are_written_as_they_come_in_constant_memory():
     rows = list(openpyxl.load_workbook(output, read_only=True)["big"].iter_rows(values_only=True))
     assert len(rows) == 25_001
     assert rows[-1] == (24_999, "línea 24999")
+
+
+@pytest.mark.django_db
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=20))
+def test_the_database_neutralizes_text_as_spreadsheet_safe_does(text):
+    # Starts of formulas are drawn often: they are the cases that matter.
+    for start in ("", *FORMULA_STARTS):
+        value = start + text
+        written = (
+            ContentType.objects.annotate(text=Value(value, CharField()))
+            .annotate(safe=spreadsheet_safe_column("text"))
+            .values_list("safe", flat=True)
+            .first()
+        )
+        assert written == spreadsheet_safe(value)
