@@ -125,6 +125,8 @@ class PaymentAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["needs_attention", "attention_reason", "provider", "status"]
+    # An invoice shows as its number, which reads its series (`Invoice.display_number`).
+    list_select_related = ["customer", "invoice__series"]
     search_fields = ["provider_ref", "customer__legal_name"]
     actions = ["mark_resolved"]
 
@@ -224,4 +226,6 @@ class StripeEventAdmin(admin.ModelAdmin):
 @admin.register(OnsiteCharge)
 class OnsiteChargeAdmin(admin.ModelAdmin):
     list_display = ["contract", "performed_on", "description", "amount", "invoice_line"]
+    # A contract shows as its customer and plan (`Contract.__str__`).
+    list_select_related = ["contract__customer", "contract__plan", "invoice_line"]
     readonly_fields = ["invoice_line"]

@@ -189,7 +189,8 @@ class LowCreditsAlertAdmin(admin.ModelAdmin):
     """Thresholds per contract; the state (armed, crossings) is the alert's own."""
 
     list_display = ("contract", "threshold_credits", "threshold_days", "armed", "alerted_at")
-    list_select_related = ("contract__customer",)
+    # A contract shows as its customer and plan (`Contract.__str__`).
+    list_select_related = ("contract__customer", "contract__plan")
     fields = ("contract", "threshold_credits", "threshold_days", "armed", "crossings", "alerted_at")
     readonly_fields = ("armed", "crossings", "alerted_at")
     autocomplete_fields = ("contract",)
