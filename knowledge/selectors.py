@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -77,7 +77,7 @@ def article_translation(article: Article, *, plan: Reader) -> Article | None:
 
 def articles_search(
     query: str, *, language: str, plan: Reader, category: Category | None = None, limit=None
-) -> list[Article]:
+) -> QuerySet[Article] | list[Article]:
     """The one search (portal, suggestions, API, the agents' link picker): the articles
     `plan`'s readers may open, best match first, each with `.score`. An empty query (or one
     of stop words only) lists them by category and position instead, `.score` None."""
@@ -86,10 +86,9 @@ def articles_search(
         articles = articles.filter(category=category)
     terms = query_terms(query or "", language=language)
     if not terms:
-        listed = list(articles[:limit] if limit else articles)
-        for article in listed:
-            article.score = None
-        return listed
+        # Lazy: a page of the list reads that page's articles, not the whole base.
+        listed = articles.annotate(score=Value(None, output_field=FloatField()))
+        return listed[:limit] if limit else listed
     scores = search.rank(articles, terms)
     found = list(articles.filter(pk__in=scores))
     for article in found:

@@ -2,8 +2,9 @@
 `POST /api/v1/articles/<id>/feedback/`."""
 
 import pytest
+from django.db.models.signals import post_init
 
-from knowledge.models import ArticleFeedback
+from knowledge.models import Article, ArticleFeedback
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,24 @@ def test_feedback_refusals(kb):
     assert missing.status_code == 400
     assert "helpful" in missing.json()["fields"]
     assert not ArticleFeedback.objects.exists()
+
+
+def test_the_list_without_words_reads_only_the_page_it_answers(kb):
+    # given more published articles than the page asked for
+    built: list[int] = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance.pk)
+
+    post_init.connect(count, sender=Article)
+    try:
+        answer = client_for(kb.agent).get("/api/v1/articles/", {"page_size": 2})
+    finally:
+        post_init.disconnect(count, sender=Article)
+
+    # then the answer pages the whole list, and only that page's articles were read
+    body = answer.json()
+    assert body["count"] > 2
+    assert len(body["results"]) == 2
+    assert len(built) == 2
+    assert [row["score"] for row in body["results"]] == [None, None]
