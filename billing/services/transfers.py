@@ -242,7 +242,7 @@ def transfer_reports_pending() -> QuerySet[BankTransferReport]:
     """Finance's queue, oldest first."""
     return (
         BankTransferReport.objects.filter(status=Status.PENDING)
-        .select_related("customer", "invoice", "credit_pack", "reported_by")
+        .select_related("customer", "invoice__series", "credit_pack", "reported_by")
         .order_by("created_at", "pk")
     )
 

@@ -126,7 +126,7 @@ def portal_transfers(request: HttpRequest) -> HttpResponse:
     reports = (
         transfer_reports_visible_to(request.user)
         .filter(customer=customer)
-        .select_related("invoice", "credit_pack")
+        .select_related("invoice__series", "credit_pack")
         .order_by("-created_at", "-pk")
     )
     context = {"form": form, "reports": reports}
