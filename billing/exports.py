@@ -346,7 +346,7 @@ _DOCUMENT_ORDER = ("issued_on", "series__code", "number", "pk")
 class _Document(NamedTuple):
     pk: int
     record: tuple
-    # A line record's cells that come from its document, before the line's own cells.
+    # Built once per document: each of its lines' records starts with these cells.
     line_head: tuple
 
 
@@ -367,7 +367,7 @@ def _documents(export: FinanceExport) -> Iterator[_Document]:
     return map(_document, _rows(export.invoices.order_by(*_DOCUMENT_ORDER), _HEADER_FIELDS))
 
 
-# A line record's cells after the line's own: the payment columns.
+# A line has no payment: its record ends with the payment columns empty.
 _LINE_TAIL = (None,) * 5
 
 

@@ -86,8 +86,11 @@ def articles_search(
         articles = articles.filter(category=category)
     terms = query_terms(query or "", language=language)
     if not terms:
-        # Lazy: a page of the list reads that page's articles, not the whole base.
-        listed = articles.annotate(score=Value(None, output_field=FloatField()))
+        # Lazy: a page of the list reads that page's articles, not the whole base; the id
+        # breaks ties, so that pages never repeat or skip an article.
+        listed = articles.annotate(score=Value(None, output_field=FloatField())).order_by(
+            *Article._meta.ordering, "pk"
+        )
         return listed[:limit] if limit else listed
     scores = search.rank(articles, terms)
     found = list(articles.filter(pk__in=scores))
@@ -103,7 +106,7 @@ def article_suggestions(query: str, *, language: str, plan: Reader) -> list[Arti
     search's best matches, nothing for an empty subject."""
     if not query_terms(query or "", language=language):
         return []
-    return articles_search(query, language=language, plan=plan, limit=SUGGESTIONS)
+    return list(articles_search(query, language=language, plan=plan, limit=SUGGESTIONS))
 
 
 def categories_with_articles(*, plan: Reader, language: str) -> list[tuple[Category, list]]:
