@@ -13,6 +13,7 @@ English reader, marked with its language).
 Requests avoided: see `AVOIDED_WINDOW` and `deflection_month`.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
@@ -73,6 +74,15 @@ def article_translation(article: Article, *, plan: Reader) -> Article | None:
     if article.translation_id is None:
         return None
     return articles_visible(plan=plan).filter(pk=article.translation_id).first()
+
+
+def translations_readable(articles: Iterable[Article], *, plan: Reader) -> set[int]:
+    """The ids of `articles`' translations that `plan`'s readers may open: one query for a
+    page of articles, whatever the size of the base."""
+    ids = {article.translation_id for article in articles if article.translation_id is not None}
+    if not ids:
+        return set()
+    return set(articles_visible(plan=plan).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def articles_search(

@@ -6,6 +6,7 @@ from django.db.models.signals import post_init
 
 from knowledge.models import Article, ArticleFeedback
 from tests.api.conftest import client_for
+from tests.knowledge.conftest import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,28 @@ def test_the_list_without_words_reads_only_the_page_it_answers(kb):
     assert len(body["results"]) == 2
     assert len(built) == 2
     assert [row["score"] for row in body["results"]] == [None, None]
+
+
+def test_an_article_names_its_translation_only_to_callers_who_may_open_it(kb):
+    # given a Spanish article for everyone whose English translation is for one plan only
+    spanish = make_article("Cómo ver el uso del disco", "Abra Archivos y pulse Uso del disco.")
+    english = make_article(
+        "How to see disk usage",
+        "Open Files and click Disk usage.",
+        language="en",
+        translation=spanish,
+        plans=[kb.plan],
+    )
+
+    def translation(user) -> tuple:
+        client = client_for(user)
+        listed = client.get("/api/v1/articles/", {"q": "disco", "language": "es"}).json()
+        (row,) = [row for row in listed["results"] if row["id"] == spanish.pk]
+        read = client.get(f"/api/v1/articles/{spanish.pk}/").json()
+        return row["translation"], read["translation"]
+
+    # then the plan's contact and staff see it named, in the list and the article alike
+    assert translation(kb.user) == (english.pk, english.pk)
+    assert translation(kb.agent) == (english.pk, english.pk)
+    # and another plan's contact, who may not open it, does not
+    assert translation(kb.other_user) == (None, None)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from core.languages import language_code
 from creditdesk.api.serializers.knowledge import (
@@ -52,10 +53,15 @@ class ArticleViewSet(ApiViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["language"] = getattr(self, "_language", None) or language_code()
-        context["readable_ids"] = set(
-            selectors.articles_visible(plan=self._reader()).values_list("pk", flat=True)
-        )
         return context
+
+    def _articles_data(self, articles, *, many: bool = False):
+        """Articles as the API shows them; each names its translation only when the caller
+        may open it, asked for these articles alone."""
+        shown = articles if many else [articles]
+        readable = selectors.translations_readable(shown, plan=self._reader())
+        context = {**self.get_serializer_context(), "readable_ids": readable}
+        return ArticleSerializer(articles, many=many, context=context).data
 
     def get_queryset(self):
         return selectors.articles_visible(plan=self._reader())
@@ -71,10 +77,11 @@ class ArticleViewSet(ApiViewSet):
         found = selectors.articles_search(
             data.get("q", ""), language=self._language, plan=self._reader(), category=category
         )
-        return self.render_page(found, ArticleSerializer)
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self._articles_data(page, many=True))
 
     def retrieve(self, request, *args, **kwargs):
-        return self.render(ArticleSerializer, self._article())
+        return Response(self._articles_data(self._article()))
 
     def _article(self):
         pk = self.kwargs.get("pk", "")
