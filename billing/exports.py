@@ -10,9 +10,11 @@ at what customers paid in `total`). Documents and their lines are two streamed q
 (`iterator()`) in the same order, merged, so memory stays flat however many lines there are
 and no line re-reads its document's cells. The database writes the cells as text (decimals
 with their places, dates ISO 8601, text a spreadsheet would run neutralized) and adds up the
-totals; Python only arranges them. The XLSX reads each sheet with its own query and writes it
-row by row (`core.spreadsheets.XlsxWorkbook`). `bench/documents.py` measures both against a
-plain SQL export of the same rows.
+totals; Python only arranges them. The CSV is those records as Python's csv writer writes
+them, except that the database writes each line's own cells as one piece of CSV text
+(`core.spreadsheets.csv_row_column`); a test holds the two to the byte. The XLSX reads each
+sheet with its own query and writes it row by row (`core.spreadsheets.XlsxWorkbook`).
+`bench/documents.py` measures both against a plain SQL export of the same rows.
 
 Totals leave out void documents, and subtract credit notes from invoices in the `net` rows.
 Amounts are plain decimals with a dot ("120900.00"), dates ISO 8601, for spreadsheets and
@@ -25,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from itertools import batched
+from itertools import batched, groupby
 from operator import itemgetter
 from typing import IO, Any, NamedTuple, cast
 
@@ -40,7 +42,12 @@ from contracts.models import CURRENCY_CHOICES, Customer
 from core.amounts import MONEY_COLUMN
 from core.errors import InvalidInput
 from core.money import zero
-from core.spreadsheets import XlsxWorkbook, spreadsheet_safe_column
+from core.spreadsheets import (
+    XlsxWorkbook,
+    csv_cell_column,
+    csv_row_column,
+    spreadsheet_safe_column,
+)
 from credits.breakage import credit_breakage
 
 COLUMNS = (
@@ -315,8 +322,8 @@ _HEADER_FIELDS = {
     "tax": _money("tax"),
     "total": _money("total"),
 }
-_LINE_FIELDS = {
-    "invoice_id": F("invoice_id"),
+# A line's own cells, in the order of COLUMNS.
+_LINE_CELLS = {
     "position": F("position"),
     "line_kind": F("kind"),
     "description": spreadsheet_safe_column("description"),
@@ -326,6 +333,19 @@ _LINE_FIELDS = {
     "subtotal": _money("subtotal"),
     "tax": _money("tax"),
     "total": _money("total"),
+}
+_LINE_FIELDS = {"invoice_id": F("invoice_id"), **_LINE_CELLS}
+# The same cells as one column of CSV text: the CSV's lines are most of its rows, and the
+# database writes them faster than Python's csv writer would. Numbers' text needs no quotes.
+_LINE_CSV_FIELDS = {
+    "invoice_id": F("invoice_id"),
+    "text": csv_row_column(
+        *{
+            **_LINE_CELLS,
+            "line_kind": csv_cell_column("kind"),
+            "description": csv_cell_column("description"),
+        }.values()
+    ),
 }
 _PAYMENT_FIELDS = {
     "pk": F("pk"),
@@ -367,36 +387,44 @@ def _documents(export: FinanceExport) -> Iterator[_Document]:
     return map(_document, _rows(export.invoices.order_by(*_DOCUMENT_ORDER), _HEADER_FIELDS))
 
 
+def _documents_and_lines(
+    export: FinanceExport, line_fields: dict[str, Any]
+) -> Iterator[tuple[_Document, Iterable[tuple]]]:
+    """Each document with its lines' rows (`line_fields`, the document's id first), in order.
+
+    Two streams in the same order, merged: each line would otherwise carry its document's
+    seventeen cells, and reading those cells a hundred thousand times took as long as the
+    rest of the export."""
+    documents = _documents(export)
+    lines = InvoiceLine.objects.filter(invoice__in=export.invoices).order_by(
+        *(f"invoice__{name}" for name in _DOCUMENT_ORDER), "position"
+    )
+    for document_id, its_lines in groupby(_rows(lines, line_fields), key=itemgetter(0)):
+        for document in documents:
+            if document.pk == document_id:
+                break
+            yield document, ()
+        else:
+            # The same filter chose both streams: each line has its document, in order.
+            raise LookupError(f"invoice line of document {document_id} out of order")
+        yield document, its_lines
+    for document in documents:
+        yield document, ()
+
+
 # A line has no payment: its record ends with the payment columns empty.
 _LINE_TAIL = (None,) * 5
 
 
 def _document_records(export: FinanceExport, *, with_documents: bool = True) -> Iterator[tuple]:
     """Each document's record (left out without `with_documents`), then its lines' records.
-
-    Two streams in the same order, merged: each line would otherwise carry its document's
-    seventeen cells, and reading those cells a hundred thousand times took as long as the
-    rest of the export. A line row is its document's id then its own cells, in the order of
-    COLUMNS, so its record is three tuples joined, with no call per line."""
-    documents = _documents(export)
-    lines = InvoiceLine.objects.filter(invoice__in=export.invoices).order_by(
-        *(f"invoice__{name}" for name in _DOCUMENT_ORDER), "position"
-    )
-    document: _Document | None = None
-    for line in _rows(lines, _LINE_FIELDS):
-        if document is None or line[0] != document.pk:
-            for document in documents:
-                if with_documents:
-                    yield document.record
-                if document.pk == line[0]:
-                    break
-            # The same filter chose both streams: each line has its document, in order.
-            if document is None or document.pk != line[0]:
-                raise LookupError(f"invoice line of document {line[0]} out of order")
-        yield document.line_head + line[1:] + _LINE_TAIL
-    if with_documents:
-        for document in documents:
+    A line row is its document's id then its own cells, in the order of COLUMNS, so its
+    record is three tuples joined, with no call per line."""
+    for document, lines in _documents_and_lines(export, _LINE_FIELDS):
+        if with_documents:
             yield document.record
+        for line in lines:
+            yield document.line_head + line[1:] + _LINE_TAIL
 
 
 def _payment_records(export: FinanceExport) -> Iterator[tuple]:
@@ -413,8 +441,14 @@ def _payment_records(export: FinanceExport) -> Iterator[tuple]:
 
 def finance_export_rows(export: FinanceExport) -> Iterator[tuple]:
     """Every record of the export, in order, as a tuple of COLUMNS (text, an int, or None for
-    an empty cell); streamed (see module). The CSV writes these as they come."""
+    an empty cell); streamed (see module). The CSV writes these, its lines written by the
+    database."""
     yield from _document_records(export)
+    yield from _later_records(export)
+
+
+def _later_records(export: FinanceExport) -> Iterator[tuple]:
+    # What follows the documents and their lines: payments, totals, credits.
     yield from _payment_records(export)
     for record in _summary_records(export):
         yield tuple(_cell_text(record.get(column)) for column in COLUMNS)
@@ -486,21 +520,45 @@ def _breakage_records(export: FinanceExport) -> Iterator[dict[str, Any]]:
 
 
 def finance_export_csv(export: FinanceExport) -> Iterator[str]:
-    """The CSV text in pieces (a BOM and the header, then a few thousand rows each), for
-    StreamingHttpResponse or a file; nothing is held but the current piece."""
+    """The CSV text of `finance_export_rows` in pieces (a BOM and the header, then about
+    `_CSV_PIECE` characters each), for StreamingHttpResponse or a file; nothing is held but
+    the current piece. The lines come from the database as CSV text (`_LINE_CSV_FIELDS`):
+    each is its document's first cells, its own, and the empty payment cells."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    line_head = io.StringIO()
+    line_head_writer = csv.writer(line_head)
     buffer.write("\ufeff")
     writer.writerow(COLUMNS)
-    for rows in batched(finance_export_rows(export), _CSV_ROWS_PER_PIECE):
+    for document, lines in _documents_and_lines(export, _LINE_CSV_FIELDS):
+        writer.writerow(document.record)
+        texts = [text for _document_id, text in lines]
+        if texts:
+            line_head_writer.writerow(document.line_head)
+            # The head's cells without the line end, then the comma before the line's own.
+            head = _piece(line_head).removesuffix(_CSV_LINE_END) + ","
+            buffer.write(head + (_CSV_LINE_TAIL + head).join(texts) + _CSV_LINE_TAIL)
+        if buffer.tell() >= _CSV_PIECE:
+            yield _piece(buffer)
+    for rows in batched(_later_records(export), _CSV_ROWS_PER_PIECE):
         writer.writerows(rows)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        yield _piece(buffer)
     if buffer.tell():
         yield buffer.getvalue()
 
 
+def _piece(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+# The csv writer's line end (the excel dialect's), and the empty payment cells and line end
+# that close a line's row.
+_CSV_LINE_END = "\r\n"
+_CSV_LINE_TAIL = "," * len(_LINE_TAIL) + _CSV_LINE_END
+_CSV_PIECE = 256 * 1024
 _CSV_ROWS_PER_PIECE = 2000
 # How each column is written in the XLSX: numbers and dates keep their type, the rest is text.
 _NUMBER_COLUMNS = {

@@ -24,8 +24,9 @@ from billing.exports import (
     finance_export_csv,
     finance_export_get,
     finance_export_records,
+    finance_export_rows,
 )
-from billing.models import Invoice, InvoiceLine, Payment
+from billing.models import Invoice, InvoiceLine, InvoiceSeries, Payment
 from billing.services import (
     CreditNoteLine,
     credit_note_issue,
@@ -245,6 +246,41 @@ def test_the_csv_has_the_documented_columns_and_the_same_records(documents):
         documented = readme.read().split("## Finance export", 1)[1]
     for column in COLUMNS:
         assert f"`{column}`" in documented
+
+
+def test_the_csv_is_the_csv_writer_over_the_records_to_the_byte(documents):
+    # given names, descriptions and a series prefix holding what the csv writer quotes
+    with time_machine.travel("2026-11-26T15:00:00Z", tick=False):
+        customer = make_customer(legal_name='Soporte "Andino", S.A.S.')
+        issue(
+            customer,
+            [
+                ('Horas, "urgentes"', Money("1000", "COP"), 19),
+                ("Primera línea\nsegunda\r", Money("2000", "COP"), 0),
+                ("=1+1,2", Money("3000", "COP"), 19),
+                ('"', Money("4000", "COP"), 19),
+            ],
+            on=date(2026, 11, 15),
+        )
+    InvoiceSeries.objects.update(prefix='F,"')
+    export = finance_export_get(filters=NOVEMBER)
+
+    # when the CSV is written, its lines' cells by the database
+    text = "".join(finance_export_csv(export))
+
+    # then it is Python's csv writer over the records, quotes, line breaks and all
+    expected = io.StringIO()
+    expected.write("\ufeff")
+    writer = csv.writer(expected)
+    writer.writerow(COLUMNS)
+    writer.writerows(finance_export_rows(export))
+    assert text == expected.getvalue()
+    assert '"Primera línea\nsegunda\r"' in text
+    assert '"\'=1+1,2"' in text
+    assert '""""' in text
+    lines = [row for row in read_csv(text) if row["record"] == "line"]
+    assert len(lines) == 9  # the fixture's five and these four
+    assert all(line["number"].startswith('F,"') for line in lines)
 
 
 def _rate(value) -> Decimal | str:

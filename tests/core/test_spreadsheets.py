@@ -1,5 +1,7 @@
-"""The XLSX writer of the exports, read back with openpyxl as a spreadsheet would."""
+"""The XLSX writer of the exports, read back with openpyxl as a spreadsheet would; the cells
+the database writes for exports, against Python's own `spreadsheet_safe` and csv writer."""
 
+import csv
 import io
 import zipfile
 from datetime import date
@@ -8,13 +10,16 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Value
+from django.db.models import CharField, F, Value
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.spreadsheets import (
+    CSV_QUOTED,
     FORMULA_STARTS,
     XlsxWorkbook,
+    csv_cell_column,
+    csv_row_column,
     spreadsheet_safe,
     spreadsheet_safe_column,
 )
@@ -121,3 +126,42 @@ def test_the_database_neutralizes_text_as_spreadsheet_safe_does(text):
             .first()
         )
         assert written == spreadsheet_safe(value)
+
+
+def csv_text(row: list) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(row)
+    return buffer.getvalue()
+
+
+# Text drawn with what the csv writer quotes and what starts a formula often among the rest.
+export_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from([*CSV_QUOTED, *FORMULA_STARTS, "'", " "]),
+        st.characters(codec="utf-8", exclude_characters="\x00"),
+    ),
+    max_size=20,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=300, deadline=None)
+@given(text=export_text, other=export_text, number=st.integers(0, 10**6))
+def test_the_database_writes_a_row_of_cells_as_the_csv_writer_does(text, other, number):
+    # A row of two neutralized text cells and a number's text, as one column of CSV text.
+    row = (
+        ContentType.objects.annotate(
+            text=Value(text, CharField()),
+            other=Value(other, CharField()),
+            number=Value(str(number), CharField()),
+        )
+        .annotate(
+            row=csv_row_column(csv_cell_column("text"), F("number"), csv_cell_column("other"))
+        )
+        .values_list("row", flat=True)
+        .first()
+    )
+
+    expected = [spreadsheet_safe(text), str(number), spreadsheet_safe(other)]
+    assert row + "\r\n" == csv_text(expected)
+    assert next(csv.reader(io.StringIO(row))) == expected
