@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from itertools import batched, groupby
+from itertools import groupby
 from operator import itemgetter
 from typing import IO, Any, NamedTuple, cast
 
@@ -325,7 +325,8 @@ _HEADER_FIELDS = {
 # A line's own cells, in the order of COLUMNS.
 _LINE_CELLS = {
     "position": F("position"),
-    "line_kind": F("kind"),
+    # A choice, neutralized all the same: the column has no constraint to hold it to one.
+    "line_kind": spreadsheet_safe_column("kind"),
     "description": spreadsheet_safe_column("description"),
     "quantity": _DecimalText(F("quantity"), 4),
     "unit_price": _money("unit_price"),
@@ -391,6 +392,7 @@ def _documents_and_lines(
     export: FinanceExport, line_fields: dict[str, Any]
 ) -> Iterator[tuple[_Document, Iterable[tuple]]]:
     """Each document with its lines' rows (`line_fields`, the document's id first), in order.
+    The lines are a group of one stream: read them before asking for the next document.
 
     Two streams in the same order, merged: each line would otherwise carry its document's
     seventeen cells, and reading those cells a hundred thousand times took as long as the
@@ -532,17 +534,17 @@ def finance_export_csv(export: FinanceExport) -> Iterator[str]:
     writer.writerow(COLUMNS)
     for document, lines in _documents_and_lines(export, _LINE_CSV_FIELDS):
         writer.writerow(document.record)
-        texts = [text for _document_id, text in lines]
-        if texts:
-            line_head_writer.writerow(document.line_head)
-            # The head's cells without the line end, then the comma before the line's own.
-            head = _piece(line_head).removesuffix(_CSV_LINE_END) + ","
-            buffer.write(head + (_CSV_LINE_TAIL + head).join(texts) + _CSV_LINE_TAIL)
+        line_head_writer.writerow(document.line_head)
+        # The head's cells without the line end, then the comma before the line's own.
+        head = _piece(line_head).removesuffix(_CSV_LINE_END) + ","
+        for _document_id, text in lines:
+            buffer.write(head + text + _CSV_LINE_TAIL)
         if buffer.tell() >= _CSV_PIECE:
             yield _piece(buffer)
-    for rows in batched(_later_records(export), _CSV_ROWS_PER_PIECE):
-        writer.writerows(rows)
-        yield _piece(buffer)
+    for row in _later_records(export):
+        writer.writerow(row)
+        if buffer.tell() >= _CSV_PIECE:
+            yield _piece(buffer)
     if buffer.tell():
         yield buffer.getvalue()
 
@@ -556,10 +558,9 @@ def _piece(buffer: io.StringIO) -> str:
 
 # The csv writer's line end (the excel dialect's), and the empty payment cells and line end
 # that close a line's row.
-_CSV_LINE_END = "\r\n"
+_CSV_LINE_END = csv.excel.lineterminator
 _CSV_LINE_TAIL = "," * len(_LINE_TAIL) + _CSV_LINE_END
-_CSV_PIECE = 256 * 1024
-_CSV_ROWS_PER_PIECE = 2000
+_CSV_PIECE = 64 * 1024
 # How each column is written in the XLSX: numbers and dates keep their type, the rest is text.
 _NUMBER_COLUMNS = {
     "customer_id", "line_position", "quantity", "unit_price", "tax_rate", "subtotal", "tax",

@@ -18,6 +18,7 @@ from djmoney.money import Money
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from billing import exports
 from billing.exports import (
     COLUMNS,
     _DecimalText,
@@ -248,39 +249,88 @@ def test_the_csv_has_the_documented_columns_and_the_same_records(documents):
         assert f"`{column}`" in documented
 
 
-def test_the_csv_is_the_csv_writer_over_the_records_to_the_byte(documents):
-    # given names, descriptions and a series prefix holding what the csv writer quotes
+def csv_writer_text(export) -> str:
+    expected = io.StringIO()
+    expected.write("\ufeff")
+    writer = csv.writer(expected)
+    writer.writerow(COLUMNS)
+    writer.writerows(finance_export_rows(export))
+    return expected.getvalue()
+
+
+@pytest.fixture
+def awkward_documents(documents):
+    """The fixture's documents, and: text holding what the csv writer quotes, a line kind no
+    choice has (the column has no constraint), documents without lines before, between and
+    after the others, and a series prefix with a comma and a quote."""
     with time_machine.travel("2026-11-26T15:00:00Z", tick=False):
         customer = make_customer(legal_name='Soporte "Andino", S.A.S.')
-        issue(
-            customer,
-            [
-                ('Horas, "urgentes"', Money("1000", "COP"), 19),
-                ("Primera línea\nsegunda\r", Money("2000", "COP"), 0),
-                ("=1+1,2", Money("3000", "COP"), 19),
-                ('"', Money("4000", "COP"), 19),
-            ],
-            on=date(2026, 11, 15),
-        )
+        for day in (1, 11, 30):
+            make_issued_invoices_bulk(
+                customer,
+                invoices=1,
+                lines_per_invoice=0,
+                unit_price=Money("1", "COP"),
+                issued_on=date(2026, 11, day),
+            )
+        draft = invoice_create_draft(customer=customer)
+        for description in ('Horas, "urgentes"', "Primera línea\nsegunda\r", "=1+1,2", '"'):
+            invoice_add_line(
+                invoice=draft,
+                kind=InvoiceLine.Kind.OTHER,
+                description=description,
+                quantity=1,
+                unit_price=Money("1000", "COP"),
+                tax_rate=Decimal(19),
+            )
+        InvoiceLine.objects.filter(invoice=draft, position=2).update(kind='=x,"y')
+        invoice_issue(draft, issued_on=date(2026, 11, 15))
     InvoiceSeries.objects.update(prefix='F,"')
+    return documents
+
+
+def test_the_csv_is_the_csv_writer_over_the_records_to_the_byte(awkward_documents):
     export = finance_export_get(filters=NOVEMBER)
 
     # when the CSV is written, its lines' cells by the database
     text = "".join(finance_export_csv(export))
 
     # then it is Python's csv writer over the records, quotes, line breaks and all
-    expected = io.StringIO()
-    expected.write("\ufeff")
-    writer = csv.writer(expected)
-    writer.writerow(COLUMNS)
-    writer.writerows(finance_export_rows(export))
-    assert text == expected.getvalue()
+    assert text == csv_writer_text(export)
     assert '"Primera línea\nsegunda\r"' in text
     assert '"\'=1+1,2"' in text
+    assert ',"\'=x,""y",' in text
     assert '""""' in text
-    lines = [row for row in read_csv(text) if row["record"] == "line"]
-    assert len(lines) == 9  # the fixture's five and these four
-    assert all(line["number"].startswith('F,"') for line in lines)
+    # and each document is followed by its own lines, none by another's
+    expected = []
+    documents = export.invoices.order_by("issued_on", "series__code", "number", "pk")
+    for document in documents.prefetch_related("lines"):
+        expected.append(("invoice", document.display_number, ""))
+        expected += [
+            ("line", document.display_number, line.description) for line in document.lines.all()
+        ]
+    rows = [row for row in read_csv(text) if row["record"] in ("invoice", "line")]
+    written = [(row["record"], row["number"], row["description"].lstrip("'")) for row in rows]
+    assert written == expected
+    assert sum(1 for record, *_ in expected if record == "line") == 9
+    # the documents of 1 and 30 November, first and last, have no lines
+    assert [record for record, *_ in expected[:2]] == ["invoice", "invoice"]
+    assert expected[-1][0] == "invoice"
+
+
+def test_the_csv_pieces_join_to_the_same_text_however_small(awkward_documents, monkeypatch):
+    export = finance_export_get(filters=NOVEMBER)
+    whole = "".join(finance_export_csv(export))
+
+    monkeypatch.setattr(exports, "_CSV_PIECE", 1)
+    pieces = list(finance_export_csv(export))
+
+    assert "".join(pieces) == whole
+    # a piece after each document (the first with the header) and after each later record
+    records = len(read_csv(whole))
+    documents = export.invoices.count()
+    lines = InvoiceLine.objects.filter(invoice__in=export.invoices).count()
+    assert len(pieces) == documents + (records - documents - lines)
 
 
 def _rate(value) -> Decimal | str:
