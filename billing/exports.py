@@ -41,6 +41,7 @@ from billing.models import Invoice, InvoiceLine, InvoiceSeries, Payment
 from contracts.models import CURRENCY_CHOICES, Customer
 from core.amounts import MONEY_COLUMN
 from core.errors import InvalidInput
+from core.instants import DayFilter
 from core.money import zero
 from core.spreadsheets import (
     XlsxWorkbook,
@@ -134,8 +135,8 @@ class FinanceExportFilter(django_filters.FilterSet):
     """Issued documents of a date range (issue date, both ends included), optionally by
     status, customer, currency, series and kind. Drafts are never exported."""
 
-    date_from = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte", required=True)
-    date_to = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte", required=True)
+    date_from = DayFilter(field_name="issued_on", lookup_expr="gte", required=True)
+    date_to = DayFilter(field_name="issued_on", lookup_expr="lte", required=True)
     status = django_filters.MultipleChoiceFilter(
         choices=[(value, label) for value, label in Status.choices if value != Status.DRAFT]
     )

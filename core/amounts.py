@@ -17,6 +17,8 @@ CENT = Decimal("0.01")
 # The columns every app stores credits and money in (the bounds below derive from them).
 CREDITS_COLUMN: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 MONEY_COLUMN: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
+# The largest amount a money column holds: 999,999,999,999.99.
+MONEY_MAX = Decimal(10) ** (MONEY_COLUMN["max_digits"] - MONEY_COLUMN["decimal_places"]) - CENT
 # A price sold on an invoice line (a credit pack, an activation) must leave its invoice, tax
 # (at most 99.99 %) included, inside the money columns: prices below 10^11, a digit short of
 # the column, so the total stays below 10^12.

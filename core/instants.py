@@ -11,6 +11,7 @@ Services add their own, narrower windows (work not before the ticket was opened,
 from datetime import UTC, date, datetime
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -92,3 +93,20 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 date-time parameter within the accepted years."""
 
     field_class = IsoInstantField
+
+
+class IsoDayField(forms.DateField):
+    """A day written YYYY-MM-DD, within the accepted years. Only ISO 8601: a form field's
+    localized formats read 09/07/2026 as 9 July in Spanish and 7 September in English."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def clean(self, value: object) -> date | None:
+        cleaned = super().clean(value)
+        return cleaned if cleaned is None else day_check(cleaned)
+
+
+class DayFilter(django_filters.DateFilter):
+    """An ISO 8601 day parameter within the accepted years."""
+
+    field_class = IsoDayField

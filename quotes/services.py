@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -40,7 +41,7 @@ from billing.services.invoices import (
 )
 from billing.tax import tax_rate_for
 from contracts.models import Contact
-from core.amounts import CREDITS_COLUMN, MONEY_COLUMN, parse_decimal, parse_money
+from core.amounts import CREDITS_COLUMN, MONEY_COLUMN, MONEY_MAX, parse_decimal, parse_money
 from core.errors import InvalidInput
 from core.events import event_emit
 from core.languages import language_code
@@ -89,6 +90,10 @@ def _text(value: Any, *, field: str, limit: int, required: bool) -> str:
     return text
 
 
+def _too_large(message: Any) -> ValidationError:
+    return ValidationError(message, params={"maximum": f"{MONEY_MAX:,}"})
+
+
 def _quantity(value: Any, *, field: str) -> Decimal:
     if value in (None, ""):
         return Decimal("1")
@@ -98,8 +103,11 @@ def _quantity(value: Any, *, field: str) -> Decimal:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise _refuse(field, _("Escriba una cantidad positiva.")) from None
-    if not number.is_finite() or number <= 0 or number > QUANTITY_MAX:
+    if not number.is_finite() or number <= 0:
         raise _refuse(field, _("Escriba una cantidad positiva."))
+    if number > QUANTITY_MAX:
+        too_large = _("La cantidad admite como máximo %(maximum)s.")
+        raise _refuse(field, ValidationError(too_large, params={"maximum": f"{QUANTITY_MAX:,}"}))
     if number != number.quantize(Decimal("0.0001")):
         raise _refuse(field, _("Use como máximo cuatro decimales."))
     return number
@@ -150,6 +158,9 @@ def _lines(quote: Quote, kind: str, lines: Any, *, on: date) -> list[QuoteLine]:
                 max_digits=MONEY_COLUMN["max_digits"] - 4,
             )
             amounts = line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=rate)
+            if amounts.total.amount > MONEY_MAX:
+                too_large = _("El total de la línea con impuesto supera el máximo de %(maximum)s.")
+                raise _refuse(prefix, _too_large(too_large))
             line.quantity, line.unit_price, line.tax_rate = quantity, unit_price, rate
             line.subtotal, line.tax, line.total = amounts.subtotal, amounts.tax, amounts.total
         else:
@@ -200,6 +211,9 @@ def quote_draft(
     quote.tax = money_sum([line.tax for line in built], quote.currency)
     quote.total = money_sum([line.total for line in built], quote.currency)
     quote.credits = sum((line.credits for line in built), Decimal("0"))
+    if quote.total.amount > MONEY_MAX:
+        too_large = _("El total del presupuesto con impuesto supera el máximo de %(maximum)s.")
+        raise _refuse("lines", _too_large(too_large))
     with transaction.atomic():
         quote.save(force_insert=True)
         for line in built:

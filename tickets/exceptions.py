@@ -17,6 +17,14 @@ class WorkLogLocked(TicketsError):
     message_en = "This work log has been charged; record a new correction instead."
 
 
+class WorkLogTicketFinished(TicketsError):
+    code = "work_log_ticket_finished"
+    message_es = (
+        "La solicitud {ticket} ya terminó ({status}); su trabajo ya no se registra ni se cobra."
+    )
+    message_en = "Request {ticket} is over ({status}); no more work is logged or charged on it."
+
+
 class SessionNotScheduled(TicketsError):
     code = "session_not_scheduled"
     message_es = "La sesión no está programada (estado {status})."

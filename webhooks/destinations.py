@@ -30,10 +30,14 @@ class Destination:
 
 
 def destination_resolve(url: str) -> Destination:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        given_port = parts.port  # a port out of range, or not a number, raises here
+    except ValueError:  # and an unclosed IPv6 bracket in urlsplit
+        raise DestinationRefused(field="url", url=url) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DestinationRefused(field="url", url=url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    port = given_port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):

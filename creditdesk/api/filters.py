@@ -14,7 +14,7 @@ from activations.models import Activation
 from billing.models import Invoice, Payment
 from contracts.filters import ContractFilter, CustomerFilter
 from contracts.models import Contact, CreditPack, Customer, Plan, Service
-from core.instants import InstantFilter
+from core.instants import DayFilter, InstantFilter
 from creditdesk.roles import STAFF, has_role, scope
 from credits.models import CreditHold, LedgerEntry
 from sla.models import SlaClock
@@ -159,8 +159,8 @@ class ScheduledSessionApiFilter(django_filters.FilterSet):
 
 class InvoiceApiFilter(django_filters.FilterSet):
     customer = _customer_filter()
-    issued_after = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte")
-    issued_before = django_filters.DateFilter(field_name="issued_on", lookup_expr="lt")
+    issued_after = DayFilter(field_name="issued_on", lookup_expr="gte")
+    issued_before = DayFilter(field_name="issued_on", lookup_expr="lt")
 
     class Meta:
         model = Invoice

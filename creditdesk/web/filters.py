@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from contracts.filters import customer_matches
+from core.instants import DayFilter
 from credits.models import LedgerEntry
 from sla.choices import Priority
 from tickets.models import Ticket
@@ -16,13 +17,13 @@ class LedgerEntryFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Tipo"), choices=LedgerEntry.Kind.choices, empty_label=_("Todos")
     )
-    after = django_filters.DateFilter(
+    after = DayFilter(
         field_name="created_at",
         lookup_expr="date__gte",
         label=_("Desde"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    before = django_filters.DateFilter(
+    before = DayFilter(
         field_name="created_at",
         lookup_expr="date__lte",
         label=_("Hasta"),

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db.models import DecimalField, Value
 from django.db.models.functions import Cast
+from django.utils import translation
 from djmoney.money import Money
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -215,6 +216,43 @@ def test_invalid_filters_are_refused_with_the_field(documents):
     assert reversed_range.value.fields_in("en") == {
         "date_to": ["The end date (date_to) is before the start date (date_from)."]
     }
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"date_from": "2026-01-01", "date_to": "9999-12-31"}, "date_to"),
+        ({"date_from": "0001-01-01", "date_to": "2026-11-30"}, "date_from"),
+        ({"date_from": "09/07/2026", "date_to": "2026-11-30"}, "date_from"),
+        ({"date_from": "2026-11-01", "date_to": "30.11.2026"}, "date_to"),
+    ],
+)
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_dates_are_iso_days_within_the_accepted_years(documents, filters, field, language):
+    # A localized form field read 09/07/2026 as 9 July in Spanish, 7 September in English;
+    # 9999-12-31 overflowed the day after the range.
+    with translation.override(language), pytest.raises(InvalidInput) as caught:
+        finance_export_get(filters=filters)
+    assert list(caught.value.fields) == [field]
+
+
+def test_the_api_and_the_page_refuse_a_range_ending_in_9999(client, documents):
+    client.force_login(make_finance_user())
+    query = "date_from=2026-01-01&date_to=9999-12-31"
+
+    for url in (f"/api/v1/invoices/export/?{query}", f"/billing/finance-export/?{query}"):
+        assert client.get(url).status_code == 400, url
+
+
+def test_the_page_refuses_a_format_it_does_not_write(client, documents):
+    client.force_login(make_finance_user())
+
+    response = client.get(
+        "/billing/finance-export/?date_from=2026-11-01&date_to=2026-11-30&format=pdf"
+    )
+
+    assert response.status_code == 400
+    assert "«pdf» no es un formato de exportación: elija CSV o XLSX." in response.text
 
 
 def read_csv(text: str) -> list[dict]:

@@ -81,6 +81,14 @@ def test_credit_quote_sums_its_credits(shop, ticket):
             "lines.0.unit_price",
         ),
         ({"lines": [{"description": "A", "unit_price": Money("1", "USD")}]}, "lines.0.unit_price"),
+        (
+            {"lines": [{"description": "A", "quantity": "100000", "unit_price": "99999999.99"}]},
+            "lines.0",
+        ),
+        (
+            {"lines": [{"description": "A", "quantity": "1000", "unit_price": "99999999.99"}] * 9},
+            "lines",
+        ),
         ({"valid_until": "2020-01-01"}, "valid_until"),
         ({"valid_until": "mañana"}, "valid_until"),
         ({"terms": "x" * 5001}, "terms"),
@@ -102,6 +110,13 @@ def test_draft_refuses_bad_input_naming_the_field_and_writes_nothing(shop, ticke
     fields = error.fields if isinstance(error, InvalidInput) else {error.field: []}
     assert field in fields
     assert not Quote.objects.exists()
+
+
+def test_a_quantity_beyond_the_maximum_says_so(shop, ticket):
+    line = {"description": "A", "quantity": "100000.0001", "unit_price": "1"}
+    with pytest.raises(InvalidInput) as caught:
+        draft(ticket, shop.agent, lines=[line])
+    assert caught.value.fields["lines.0.quantity"] == ["La cantidad admite como máximo 100,000."]
 
 
 def test_credit_lines_need_positive_credits(shop, ticket):

@@ -10,7 +10,12 @@ from contracts.models import Channel
 from core.errors import InvalidInput
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import ledger_verify
-from tickets.exceptions import SessionNotScheduled, SessionNotStarted, WorkLogLocked
+from tickets.exceptions import (
+    SessionNotScheduled,
+    SessionNotStarted,
+    WorkLogLocked,
+    WorkLogTicketFinished,
+)
 from tickets.models import ScheduledSession
 from tickets.services import charging, lifecycle
 from tickets.services.intake import ticket_open
@@ -160,6 +165,24 @@ def test_each_onsite_visit_records_the_plans_surcharge_for_billing(ticket, agent
     assert charges[0].contract == ticket.contract
     assert charges[0].reference == f"{ticket.number}#{first.pk}"
     assert charges[0].performed_on == timezone.localdate(timezone=ticket.customer.time_zone_info)
+
+
+def test_no_work_is_logged_on_a_closed_request_nor_its_visit_surcharged(ticket, agent):
+    # A closed request is charged once, at resolution: later work would be neither charged
+    # nor refused, and an on-site visit would still be surcharged.
+    log(ticket, agent, 30)
+    resolve(ticket, agent)
+    lifecycle.ticket_close(ticket, by=agent)
+
+    with pytest.raises(WorkLogTicketFinished) as caught:
+        log(ticket, agent, 90, onsite=True)
+
+    assert caught.value.field == "ticket"
+    assert caught.value.message("en") == (
+        f"Request {ticket.number} is over (closed); no more work is logged or charged on it."
+    )
+    assert ticket.work_logs.count() == 1
+    assert not OnsiteCharge.objects.exists()
 
 
 def test_onsite_work_on_a_plan_without_surcharge_bills_nothing_extra(ticket, agent):

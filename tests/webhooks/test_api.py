@@ -107,3 +107,25 @@ def test_bad_input_is_refused_naming_the_field(shop, receiver, settings):
     assert internal.json()["code"] == "webhook_destination_refused"
     assert "url" in internal.json()["fields"]
     assert WebhookEndpoint.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.example:99999/x",
+        "https://hooks.example:abc/x",
+        "https://hooks.example:-1/x",
+        "https://[::1/x",
+    ],
+)
+def test_an_address_python_cannot_take_apart_is_refused_on_create_and_change(shop, receiver, url):
+    manager = client_for(shop.manager)
+
+    created = create(manager, receiver, customer=shop.customer.pk, url=url)
+    endpoint = create(manager, receiver, customer=shop.customer.pk).json()
+    changed = manager.patch(f"{ENDPOINTS}{endpoint['id']}/", {"url": url}, format="json")
+
+    for response in (created, changed):
+        assert response.status_code == 400
+        assert response.json()["code"] == "webhook_destination_refused"
+    assert list(WebhookEndpoint.objects.values_list("url", flat=True)) == [receiver.url]

@@ -30,8 +30,13 @@ from credits.services import (
     credits_charge_no_show,
     credits_release_hold,
 )
-from tickets.exceptions import SessionNotScheduled, SessionNotStarted, WorkLogLocked
-from tickets.locks import session_lock, worklog_lock
+from tickets.exceptions import (
+    SessionNotScheduled,
+    SessionNotStarted,
+    WorkLogLocked,
+    WorkLogTicketFinished,
+)
+from tickets.locks import session_lock, ticket_lock, worklog_lock
 from tickets.models import ScheduledSession, Ticket, TicketEvent, WorkLog
 from tickets.services.events import ticket_event_record
 
@@ -180,6 +185,10 @@ def worklog_add(
     )
     full_clean_or_raise(log)
     with transaction.atomic():
+        # Locked: work logged as the request closes would be neither charged nor refused.
+        locked = ticket_lock(ticket.pk)
+        if locked.status in Ticket.FINISHED_STATUSES:
+            raise WorkLogTicketFinished(field="ticket", ticket=locked.number, status=locked.status)
         log.save()
         if onsite:
             onsite_work_logged.send(

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -103,6 +104,15 @@ def _export_form(form: forms.Form) -> forms.Form:
     return form
 
 
+def _export_format(requested: str | None) -> str:
+    """CSV unless the page's XLSX button asked for XLSX; anything else is refused, not
+    answered with a CSV the reader did not ask for."""
+    if requested in (None, "", "csv", "xlsx"):
+        return requested or "csv"
+    unknown = _("«%(format)s» no es un formato de exportación: elija CSV o XLSX.")
+    raise InvalidInput({"format": [ValidationError(unknown, params={"format": requested})]})
+
+
 @roles_view(FINANCE_ROLES)
 def finance_export(request: HttpRequest) -> HttpResponse:
     """Finance users (staff in the "finance" group, and superusers): the workspace page with
@@ -116,6 +126,7 @@ def finance_export(request: HttpRequest) -> HttpResponse:
         form.initial = initial
         return render(request, "workspace/finance/export.html", {"form": form})
     try:
+        file_format = _export_format(request.GET.get("format"))
         export = finance_export_get(filters=request.GET)
     except InvalidInput as error:
         form = _export_form(FinanceExportFilter(request.GET).form)
@@ -125,7 +136,7 @@ def finance_export(request: HttpRequest) -> HttpResponse:
                     form.add_error(name if name in form.fields else None, text)
         return render(request, "workspace/finance/export.html", {"form": form}, status=400)
     name = f"creditdesk-finance-{export.date_from.isoformat()}-{export.date_to.isoformat()}"
-    if request.GET.get("format") == "xlsx":
+    if file_format == "xlsx":
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
         finance_export_xlsx(export, handle)
         handle.seek(0)
