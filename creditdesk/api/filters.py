@@ -7,8 +7,10 @@ to the caller, so an id of another customer is "not a valid choice", like an unk
 """
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from activations.models import Activation
 from billing.models import Invoice, Payment
@@ -175,8 +177,20 @@ class PaymentApiFilter(django_filters.FilterSet):
         fields = ["customer", "provider", "status"]
 
 
+class _PeriodForm(forms.Form):
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since is not None and until is not None and until < since:
+            self.add_error(
+                "until", _("El final del período (until) es anterior a su inicio (since).")
+            )
+        return cleaned
+
+
 class ComplianceFilter(django_filters.FilterSet):
-    """Period of an SLA compliance report: clocks started in [since, until)."""
+    """Period of an SLA compliance report: clocks started in [since, until); a period that
+    ends before it starts is refused, as the finance export refuses one."""
 
     since = InstantFilter(field_name="started_at", lookup_expr="gte")
     until = InstantFilter(field_name="started_at", lookup_expr="lt")
@@ -184,6 +198,7 @@ class ComplianceFilter(django_filters.FilterSet):
     class Meta:
         model = SlaClock
         fields = ["since", "until"]
+        form = _PeriodForm
 
 
 class ActivationApiFilter(django_filters.FilterSet):

@@ -240,6 +240,13 @@ def test_sla_compliance_figures(world, api):
         f"/api/v1/contracts/{world.a.contract.pk}/sla-compliance/", {"since": "ayer"}
     )
     assert "since" in assert_error(bad, 400)["fields"]
+    backwards = client_for(world.a.user).get(
+        f"/api/v1/contracts/{world.a.contract.pk}/sla-compliance/",
+        {"since": "2026-12-01T00:00:00Z", "until": "2026-11-01T00:00:00Z"},
+    )
+    assert assert_error(backwards, 400)["fields"] == {
+        "until": ["El final del período (until) es anterior a su inicio (since)."]
+    }
 
 
 def test_invoices_list_and_detail(world, api):
