@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 FIRST_YEAR = 1900
@@ -110,3 +111,21 @@ class DayFilter(django_filters.DateFilter):
     """An ISO 8601 day parameter within the accepted years."""
 
     field_class = IsoDayField
+
+
+MONTH_INVALID = _("Indique un mes AAAA-MM entre {first}-01 y {last}-12.")
+
+
+class MonthFormField(forms.CharField):
+    """A month written YYYY-MM within the accepted years, cleaned to that text."""
+
+    def clean(self, value: object) -> str:
+        text: str = super().clean(value)
+        if text in self.empty_values:
+            return text
+        try:
+            month_parse(text)
+        except ValueError:
+            invalid = format_lazy(MONTH_INVALID, first=FIRST_YEAR, last=LAST_YEAR)
+            raise ValidationError(invalid, code="invalid") from None
+        return text

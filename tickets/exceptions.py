@@ -17,12 +17,16 @@ class WorkLogLocked(TicketsError):
     message_en = "This work log has been charged; record a new correction instead."
 
 
-class WorkLogTicketFinished(TicketsError):
-    code = "work_log_ticket_finished"
+class TicketFinished(TicketsError):
+    code = "ticket_finished"
     message_es = (
-        "La solicitud {ticket} ya terminó ({status}); su trabajo ya no se registra ni se cobra."
+        "La solicitud {ticket} ya terminó ({status}): no se registra nada más en ella; "
+        "una solicitud de seguimiento la continúa."
     )
-    message_en = "Request {ticket} is over ({status}); no more work is logged or charged on it."
+    message_en = (
+        "Request {ticket} is over ({status}): nothing more is recorded on it; "
+        "a follow-up request continues it."
+    )
 
 
 class SessionNotScheduled(TicketsError):

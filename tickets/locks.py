@@ -9,11 +9,22 @@ charging then locks the credit account last, as `credits.locks` requires. Intake
 ticket (the ticket does not exist yet): it locks the credit account alone.
 """
 
+from tickets.exceptions import TicketFinished
 from tickets.models import ScheduledSession, Ticket, WorkLog
 
 
 def ticket_lock(pk: int) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=pk)
+
+
+def ticket_lock_unfinished(pk: int) -> Ticket:
+    """The ticket locked, unless it is closed or abandoned (`TicketFinished`): a finished
+    request was charged once, at resolution, so work, sessions, escalations and the
+    customer's messages recorded on it later would be neither charged nor answered."""
+    locked = ticket_lock(pk)
+    if locked.status in Ticket.FINISHED_STATUSES:
+        raise TicketFinished(field="ticket", ticket=locked.number, status=locked.status)
+    return locked
 
 
 def worklog_lock(pk: int) -> WorkLog:

@@ -86,6 +86,7 @@ from contracts.services import customer_today
 from contracts.transitions import LIVE
 from core.bulk import rows_insert
 from core.errors import CreditdeskError
+from core.instants import month_parse
 from core.money import money_divide, round_half_up
 from credits.models import AllowanceMonth
 
@@ -104,12 +105,12 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period":
+        """The month "YYYY-MM" names, within the accepted years (`core.instants`)."""
         try:
-            year, month = (int(part) for part in text.split("-"))
-            start = date(year, month, 1)
+            start = month_parse(text)
         except ValueError as error:
             raise InvalidPeriod(value=text) from error
-        return cls(start, date(year, month, calendar.monthrange(year, month)[1]))
+        return cls(start, start.replace(day=calendar.monthrange(start.year, start.month)[1]))
 
     def __str__(self) -> str:
         return f"{self.start:%Y-%m}"

@@ -101,7 +101,7 @@ _CONFLICT = {
     "session_not_scheduled",
     "session_not_started",
     "work_log_locked",
-    "work_log_ticket_finished",
+    "ticket_finished",
     "follow_up_not_allowed",
     "invoice_immutable",
     "empty_invoice",

@@ -13,8 +13,8 @@ from credits.selectors import ledger_verify
 from tickets.exceptions import (
     SessionNotScheduled,
     SessionNotStarted,
+    TicketFinished,
     WorkLogLocked,
-    WorkLogTicketFinished,
 )
 from tickets.models import ScheduledSession
 from tickets.services import charging, lifecycle
@@ -174,12 +174,13 @@ def test_no_work_is_logged_on_a_closed_request_nor_its_visit_surcharged(ticket, 
     resolve(ticket, agent)
     lifecycle.ticket_close(ticket, by=agent)
 
-    with pytest.raises(WorkLogTicketFinished) as caught:
+    with pytest.raises(TicketFinished) as caught:
         log(ticket, agent, 90, onsite=True)
 
     assert caught.value.field == "ticket"
     assert caught.value.message("en") == (
-        f"Request {ticket.number} is over (closed); no more work is logged or charged on it."
+        f"Request {ticket.number} is over (closed): nothing more is recorded on it; "
+        "a follow-up request continues it."
     )
     assert ticket.work_logs.count() == 1
     assert not OnsiteCharge.objects.exists()

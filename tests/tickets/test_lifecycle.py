@@ -9,9 +9,9 @@ from contracts.models import Channel
 from core.errors import InvalidInput
 from sla.models import SlaClock
 from tests.factories import make_contact
-from tickets.exceptions import FollowUpNotAllowed, IllegalTicketTransition
+from tickets.exceptions import FollowUpNotAllowed, IllegalTicketTransition, TicketFinished
 from tickets.models import Message, Ticket, TicketEvent
-from tickets.services import lifecycle
+from tickets.services import charging, lifecycle
 from tickets.services.intake import ticket_open
 from tickets.transitions import ALLOWED
 
@@ -140,6 +140,31 @@ def test_a_follow_up_on_a_closed_ticket_is_a_new_linked_ticket(ticket, agent, fu
     assert result.accepted
     assert result.ticket.follows_up == ticket
     assert result.ticket.number != ticket.number
+
+
+def test_nothing_more_is_recorded_on_a_closed_request(ticket, agent, funded, tuesday_morning):
+    # The customer's reply, an escalation and a session on a closed request would be neither
+    # answered nor charged: a follow-up request continues it instead.
+    lifecycle.ticket_start_work(ticket, by=agent)
+    lifecycle.ticket_resolve(ticket, by=agent)
+    lifecycle.ticket_close(ticket, by=agent)
+    messages = ticket.messages.count()
+
+    attempts = [
+        lambda: lifecycle.ticket_customer_reply(ticket, contact=funded, body="¿Sigue?"),
+        lambda: lifecycle.ticket_escalate(ticket, to_level=2, by=agent, reason="x"),
+        lambda: charging.session_schedule(
+            ticket, by=agent, starts_at=timezone.now() + timedelta(days=1)
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(TicketFinished) as refused:
+            attempt()
+        assert refused.value.message("es").startswith(f"La solicitud {ticket.number} ya terminó")
+
+    ticket.refresh_from_db()
+    assert (ticket.messages.count(), ticket.resolution_level) == (messages, 1)
+    assert not ticket.sessions.exists()
 
 
 def test_two_unanswered_information_requests_abandon_the_ticket(

@@ -320,6 +320,18 @@ def test_a_month_not_over_is_refused_on_the_field(finance):
     assert not BillingRun.objects.exists()
 
 
+@pytest.mark.parametrize("period", ["9999-12", "1899-12", "0000-01", "2026-13"])
+def test_a_month_outside_the_accepted_years_is_refused_on_the_field(finance, period):
+    # 9999-12 overflowed the day after the month (a 500); 1899-12 started a run.
+    started = finance.post("/workspace/finance/billing-run/", {"period": period})
+    report = finance.get("/workspace/finance/credits/", {"month": period})
+
+    for answer in (started, report):
+        assert answer.status_code == 400
+        assert "Indique un mes AAAA-MM entre 1900-01 y 2999-12." in answer.text
+    assert not BillingRun.objects.exists()
+
+
 def test_the_ageing_page_shows_buckets_per_currency_and_the_customers_behind(finance):
     _documents(4)
 

@@ -34,9 +34,8 @@ from tickets.exceptions import (
     SessionNotScheduled,
     SessionNotStarted,
     WorkLogLocked,
-    WorkLogTicketFinished,
 )
-from tickets.locks import session_lock, ticket_lock, worklog_lock
+from tickets.locks import session_lock, ticket_lock_unfinished, worklog_lock
 from tickets.models import ScheduledSession, Ticket, TicketEvent, WorkLog
 from tickets.services.events import ticket_event_record
 
@@ -185,10 +184,7 @@ def worklog_add(
     )
     full_clean_or_raise(log)
     with transaction.atomic():
-        # Locked: work logged as the request closes would be neither charged nor refused.
-        locked = ticket_lock(ticket.pk)
-        if locked.status in Ticket.FINISHED_STATUSES:
-            raise WorkLogTicketFinished(field="ticket", ticket=locked.number, status=locked.status)
+        ticket_lock_unfinished(ticket.pk)
         log.save()
         if onsite:
             onsite_work_logged.send(
@@ -225,7 +221,9 @@ def session_schedule(
 ) -> ScheduledSession:
     session = ScheduledSession(ticket=ticket, agent=by, starts_at=starts_at, minutes=minutes)
     full_clean_or_raise(session)
-    session.save()
+    with transaction.atomic():
+        ticket_lock_unfinished(ticket.pk)
+        session.save()
     return session
 
 

@@ -22,7 +22,7 @@ from core.events import event_emit
 from sla.choices import Priority
 from tickets import clocks, tasks
 from tickets.exceptions import FollowUpNotAllowed
-from tickets.locks import ticket_lock
+from tickets.locks import ticket_lock, ticket_lock_unfinished
 from tickets.models import Message, Ticket, TicketEvent, text_within_limit
 from tickets.outcomes import outcome_clear, outcome_fields
 from tickets.services.charging import ticket_charge, ticket_release_unused_hold
@@ -210,7 +210,7 @@ def ticket_customer_reply(
     if contact.customer_id != ticket.customer_id:
         raise InvalidInput({"contact": [_("El contacto no pertenece al cliente de la solicitud.")]})
     with transaction.atomic():
-        locked = ticket_lock(ticket.pk)
+        locked = ticket_lock_unfinished(ticket.pk)
         message = Message.objects.create(
             ticket=locked,
             direction=Message.Direction.INBOUND,
@@ -267,7 +267,7 @@ def ticket_escalate(
     if len(referred_to) > Ticket._meta.get_field("referred_to").max_length:
         raise InvalidInput({"referred_to": [_("Como máximo 160 caracteres.")]})
     with transaction.atomic():
-        locked = ticket_lock(ticket.pk)
+        locked = ticket_lock_unfinished(ticket.pk)
         levels = clocks.levels_for(locked)
         if to_level not in levels:
             numbers = ", ".join(map(str, levels))

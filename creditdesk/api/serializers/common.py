@@ -6,12 +6,11 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.instants import FIRST_YEAR, LAST_YEAR, instant_check, month_parse
+from core.instants import FIRST_YEAR, LAST_YEAR, MONTH_INVALID, instant_check, month_parse
 
 MAX_INT = 2**31 - 1
 CREDITS = {"max_digits": 12, "decimal_places": 2}
@@ -137,7 +136,7 @@ class ZonedDateTimeField(serializers.Field):
 class MonthField(serializers.CharField):
     """ "YYYY-MM" as the month's first day, within the accepted years (core.instants)."""
 
-    default_error_messages = {"invalid": _("Indique un mes AAAA-MM entre {first}-01 y {last}-12.")}
+    default_error_messages = {"invalid": MONTH_INVALID}
 
     def to_internal_value(self, data) -> date:
         try:

@@ -29,6 +29,7 @@ from billing.services.run import Period
 from contracts.models import CURRENCY_CHOICES
 from contracts.services import customer_today
 from core.errors import CreditdeskError
+from core.instants import MonthFormField
 from creditdesk.roles import FINANCE_ROLES
 from creditdesk.web.access import roles_view
 from creditdesk.web.pagination import paginate
@@ -48,9 +49,7 @@ FIGURE_LABELS = {
 
 
 class CreditReportForm(forms.Form):
-    month = forms.RegexField(
-        label=_("Mes"), regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$", help_text=_("AAAA-MM")
-    )
+    month = MonthFormField(label=_("Mes"), help_text=_("AAAA-MM"))
     currency = forms.ChoiceField(
         label=_("Moneda"), choices=[("", _("Todas")), *CURRENCY_CHOICES], required=False
     )
@@ -333,9 +332,8 @@ def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class BillingRunForm(forms.Form):
-    period = forms.RegexField(
+    period = MonthFormField(
         label=_("Mes a facturar"),
-        regex=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
         help_text=_("Solo meses ya terminados."),
         widget=forms.TextInput(attrs={"type": "month"}),
     )
