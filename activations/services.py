@@ -45,7 +45,7 @@ from billing.models import Invoice, InvoiceLine
 from billing.services.invoices import invoice_add_line, invoice_create_draft, invoice_issue
 from contracts.models import Customer
 from core.amounts import PRICE_DIGITS, parse_money
-from core.errors import InvalidInput
+from core.errors import InvalidInput, text_at_most
 from core.instants import instant_check
 from sla.business_days import end_of_business_days
 from sla.calendars import ALWAYS_OPEN, Calendar, to_us
@@ -382,11 +382,7 @@ def activation_step_meet(
     again changes nothing. `at` (when it was met, not in the future) defaults to now; the
     note has at most `NOTE_LIMIT` characters (refused, never cut)."""
     at = _moment(at)
-    note = (note or "").strip()
-    if len(note) > NOTE_LIMIT:
-        too_long = gettext_lazy("Como máximo %(limit)s caracteres.")
-        refusal = ValidationError(too_long, code="max_length", params={"limit": NOTE_LIMIT})
-        raise InvalidInput({"note": [refusal]})
+    note = text_at_most((note or "").strip(), field="note", limit=NOTE_LIMIT)
     with transaction.atomic():
         locked = activation_lock(step.activation_id)
         if locked.status not in OPEN_STATUSES:

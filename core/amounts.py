@@ -6,6 +6,7 @@ is written. Values with more than two decimals are refused rather than rounded: 
 rounding of money is a bug report waiting to happen.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -58,6 +59,11 @@ class CurrencyMismatch(CreditdeskError):
         super().__init__(field=field, label=field, expected=expected, given=given)
 
 
+# Digits 0-9 with an optional sign and decimal point, as people type amounts. Decimal() also
+# reads "1e5", "1_000", "NaN" and other scripts' digits ("٣"), none of which anyone means.
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+
+
 def parse_decimal(value: object, *, field: str, sign: Sign, max_digits: int) -> Decimal:
     """`value` (Decimal, int or numeric text) as a two-place Decimal obeying `sign`."""
 
@@ -65,6 +71,8 @@ def parse_decimal(value: object, *, field: str, sign: Sign, max_digits: int) -> 
         return InvalidAmount(field=field, value=value, sign=sign)
 
     if isinstance(value, bool | float) or not isinstance(value, Decimal | int | str):
+        raise refuse()
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value.strip()):
         raise refuse()
     try:
         number = Decimal(value.strip() if isinstance(value, str) else value)

@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from core.formatting import credits_text, format_moment
 from core.languages import language_code
@@ -120,3 +121,15 @@ def full_clean_or_raise(instance: models.Model, **kwargs: Any) -> None:
         instance.full_clean(**kwargs)
     except ValidationError as error:
         raise InvalidInput.from_validation_error(error) from error
+
+
+TOO_LONG = gettext_lazy("Como máximo %(limit)s caracteres.")
+
+
+def text_at_most(text: str, *, field: str, limit: int) -> str:
+    """`text` when it has at most `limit` characters; otherwise InvalidInput naming `field`
+    (refused, never cut)."""
+    if len(text) > limit:
+        refusal = ValidationError(TOO_LONG, code="max_length", params={"limit": limit})
+        raise InvalidInput({field: [refusal]})
+    return text

@@ -33,7 +33,7 @@ from contracts.services import customer_today
 from contracts.transitions import LIVE
 from core.amounts import CurrencyMismatch, InvalidAmount
 from core.bulk import rows_insert
-from core.errors import ReasonRequired
+from core.errors import ReasonRequired, text_at_most
 from core.events import event_emit, events_wanted
 from core.money import minor_unit_digits, money_divide, money_sum, round_half_up, zero
 
@@ -378,10 +378,19 @@ def invoice_mark_paid(invoice: Invoice, *, by: User | None = None) -> Invoice:
     return locked
 
 
-def invoice_void(invoice: Invoice, *, reason: str, by: User | None = None) -> Invoice:
-    """Draft or issued -> void; an issued invoice keeps its number (the series stays gapless)."""
+# A void's or a credit note's reason: printed on the document and its PDF.
+REASON_LIMIT = 1000
+
+
+def _reason(reason: str) -> str:
     if not reason.strip():
         raise ReasonRequired()
+    return text_at_most(reason, field="reason", limit=REASON_LIMIT)
+
+
+def invoice_void(invoice: Invoice, *, reason: str, by: User | None = None) -> Invoice:
+    """Draft or issued -> void; an issued invoice keeps its number (the series stays gapless)."""
+    reason = _reason(reason)
     with transaction.atomic():
         locked = invoice_lock(invoice.pk)
         from_status = locked.status
@@ -449,8 +458,7 @@ def credit_note_draft(
 ) -> Invoice:
     """A draft credit note on a locked invoice. Without lines or amount it reverses all lines;
     with an amount (gross, tax included) it needs the invoice to have one tax rate."""
-    if not reason.strip():
-        raise ReasonRequired()
+    reason = _reason(reason)
     if invoice.kind != Kind.INVOICE or invoice.status not in (Status.ISSUED, Status.PAID):
         raise NotCorrectable(
             field="invoice", number=invoice.display_number or invoice.pk, status=invoice.status

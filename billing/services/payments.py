@@ -33,7 +33,7 @@ from contracts.models import CreditPack, Customer
 from contracts.selectors import credit_packs_on_sale
 from contracts.services import customer_today
 from core.amounts import InvalidAmount, parse_money
-from core.errors import InvalidInput
+from core.errors import InvalidInput, text_at_most
 from core.formatting import credits_text
 from core.instants import day_within
 from core.languages import SPANISH
@@ -165,6 +165,10 @@ def _lift_suspension(customer_id: int) -> None:
     overdue_lift_settled(customer_id=customer_id)
 
 
+# What finance writes about a payment it records.
+NOTE_LIMIT = 2000
+
+
 def payment_record(
     *,
     customer: Customer,
@@ -198,6 +202,7 @@ def payment_record(
     )
     if not isinstance(received_on, date):
         raise InvalidInput({"received_on": [models.DateField.default_error_messages["invalid"]]})
+    text_at_most(note, field="note", limit=NOTE_LIMIT)
     today = customer_today(customer)
     # A transfer is recorded once it arrived, and at most a year late.
     day_within(received_on, field="received_on", earliest=today - timedelta(days=366), latest=today)

@@ -24,7 +24,7 @@ from billing.services import (
     invoice_mark_paid,
     invoice_void,
 )
-from core.errors import CreditdeskError, ReasonRequired
+from core.errors import CreditdeskError, InvalidInput, ReasonRequired
 from core.events import domain_event
 from tests.billing.conftest import assert_refused
 from tests.factories import make_contract, make_customer, make_invoice, make_staff_user
@@ -277,6 +277,24 @@ def test_void_needs_a_reason_and_changes_nothing_without_one(reason):
     fresh = Invoice.objects.get(pk=invoice.pk)
     assert (fresh.status, fresh.voided_at, fresh.void_reason) == (Invoice.Status.ISSUED, None, "")
     assert not InvoiceStatusChange.objects.filter(invoice=invoice, to_status="void").exists()
+
+
+def test_a_reason_longer_than_a_document_prints_is_refused_and_nothing_changes():
+    # A 100,000-character reason issued a credit note whose PDF printed it all.
+    invoice = make_invoice(issue=True)
+    first_nc = next_number("NC")
+
+    for act in (
+        lambda: credit_note_issue(invoice=invoice, reason="x" * 1001),
+        lambda: invoice_void(invoice, reason="x" * 1001),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            act()
+        assert refused.value.fields_in("en") == {"reason": ["At most 1000 characters."]}
+
+    assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED
+    assert next_number("NC") == first_nc
+    assert credit_note_issue(invoice=invoice, reason="x" * 1000).status == Invoice.Status.ISSUED
 
 
 def test_full_credit_note_mirrors_the_invoice_in_its_own_series():

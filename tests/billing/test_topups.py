@@ -342,6 +342,13 @@ def test_bank_transfer_for_a_pack_goes_through_the_same_path():
             "hasta dos decimales",
             "at most two decimals",
         ),
+        (
+            {"note": "x" * 2001},
+            "invalid_input",
+            "note",
+            "note: Como máximo 2000 caracteres.",
+            "note: At most 2000 characters.",
+        ),
     ],
 )
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ def test_any_two_place_amount_in_range_comes_back_exactly(cents):
     value = Decimal(cents).scaleb(-2)
     sign = "non_negative" if cents >= 0 else "nonzero"
 
-    for given_as in (value, str(value), f"  {value} "):
+    for given_as in (value, format(value, "f"), f"  {value:f} "):
         assert parse_decimal(given_as, field="x", sign=sign, max_digits=14) == value
 
 
@@ -54,6 +54,20 @@ def test_each_sign_rule(sign, value, accepted):
     else:
         with pytest.raises(InvalidAmount):
             parse_decimal(value, field="x", sign=sign, max_digits=12)
+
+
+@pytest.mark.parametrize("typed", ["1e5", "1E+2", "1_000", "٣", "NaN", "Infinity", "0x10", "1,5"])
+def test_only_plain_digits_are_an_amount(typed):
+    # Decimal() reads all of these; a credits field granted 100000 credits for "1e5".
+    with pytest.raises(InvalidAmount):
+        parse_decimal(typed, field="credits", sign="positive", max_digits=12)
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"), [("+5", "5"), ("5.", "5"), (".5", "0.5"), ("-0.25", "-0.25")]
+)
+def test_a_sign_and_a_bare_decimal_point_are_fine(typed, amount):
+    assert parse_decimal(typed, field="x", sign="nonzero", max_digits=12) == Decimal(amount)
 
 
 def test_the_size_limit_follows_the_column():
