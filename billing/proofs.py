@@ -22,6 +22,7 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 from PIL import Image, UnidentifiedImageError
 
 from billing.exceptions import BillingError
+from core.storage import stored_filename
 
 TRANSFER_PROOF_MAX_BYTES = 5 * 1024 * 1024
 # content type -> the extensions a file of that content may carry
@@ -111,7 +112,7 @@ def proof_check(*, filename: str, content: bytes) -> CheckedProof:
             Image.DecompressionBombError,
         ):
             raise _refuse(f"la imagen {name} está dañada", f"the {name} image is damaged") from None
-    shown = filename.strip().replace("/", "_").replace("\\", "_")[:120] or "comprobante"
+    shown = stored_filename(filename, fallback="comprobante")
     if not extension:
         shown = f"{shown}.{EXTENSIONS[content_type][0]}"
     return CheckedProof(

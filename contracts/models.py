@@ -137,7 +137,11 @@ class Contact(models.Model):
         ordering = ["customer_id", "name"]
         constraints = [
             # Email intake finds the requester by address, so one address is one contact.
-            models.UniqueConstraint(Lower("email"), name="contracts_contact_unique_email"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="contracts_contact_unique_email",
+                violation_error_message=_("Ya hay un contacto con este correo."),
+            ),
         ]
 
     def __str__(self) -> str:

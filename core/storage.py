@@ -5,6 +5,8 @@ Ticket attachments live here (`settings.STORAGES["private"]`, under
 access rules as the ticket they belong to, so `url()` refuses: there is no address to leak.
 """
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any, cast
 
@@ -46,3 +48,23 @@ def private_storage() -> FileSystemStorage:
 
 
 _fallback = PrivateStorage()
+
+
+FILENAME_MAX = 100
+
+
+def stored_filename(name: str | None, *, fallback: str) -> str:
+    """A name a person gave a file, safe to store and show: the last path part only (no
+    `..`, `/`, `\\`), no control or format characters (PostgreSQL refuses a NUL in text), no
+    leading dots, at most `FILENAME_MAX` characters keeping the extension; `fallback` when
+    nothing is left."""
+    base = re.split(r"[/\\]", name or "")[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] not in {"C", "Z"} or ch == " ")
+    base = base.strip().lstrip(".").strip()
+    if len(base) > FILENAME_MAX:
+        stem, dot, extension = base.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            base = stem[: FILENAME_MAX - len(extension) - 1] + "." + extension
+        else:
+            base = base[:FILENAME_MAX]
+    return base or fallback

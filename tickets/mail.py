@@ -10,16 +10,14 @@ import email
 import email.policy
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from html.parser import HTMLParser
 
+from core.storage import stored_filename
+
 TICKET_NUMBER = re.compile(r"\bT-\d{4}-\d{6}\b")
-
-
-ATTACHMENT_NAME_MAX = 100
 
 
 class MalformedMail(ValueError):
@@ -27,19 +25,8 @@ class MalformedMail(ValueError):
 
 
 def attachment_filename(name: str | None) -> str:
-    """A name safe to store and show: the last path part only (no `..`, `/`, `\\`), no
-    control or format characters, no leading dots, at most 100 characters keeping the
-    extension; "adjunto" when nothing is left."""
-    base = re.split(r"[/\\]", name or "")[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] not in {"C", "Z"} or ch == " ")
-    base = base.strip().lstrip(".").strip()
-    if len(base) > ATTACHMENT_NAME_MAX:
-        stem, dot, extension = base.rpartition(".")
-        if dot and 0 < len(extension) <= 10:
-            base = stem[: ATTACHMENT_NAME_MAX - len(extension) - 1] + "." + extension
-        else:
-            base = base[:ATTACHMENT_NAME_MAX]
-    return base or "adjunto"
+    """`core.storage.stored_filename`, "adjunto" when nothing is left."""
+    return stored_filename(name, fallback="adjunto")
 
 
 def mail_fingerprint(raw: bytes, message_id: str) -> str:

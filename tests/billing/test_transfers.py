@@ -81,6 +81,14 @@ def test_pdf_png_and_jpeg_are_accepted_by_content():
     assert proof_check(filename="comprobante", content=png_bytes()).filename == ("comprobante.png")
 
 
+def test_a_proofs_name_is_stored_as_an_attachments_is():
+    # A NUL in the name was kept, and PostgreSQL refuses it in a text column.
+    assert proof_check(filename="../../re\x00cibo\u202e.png", content=png_bytes()).filename == (
+        "recibo.png"
+    )
+    assert proof_check(filename="\x00", content=png_bytes()).filename == "comprobante.png"
+
+
 def test_a_png_named_pdf_is_refused_as_a_mismatch():
     with pytest.raises(ProofRefused) as caught:
         proof_check(filename="recibo.pdf", content=png_bytes())

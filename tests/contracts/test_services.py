@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from djmoney.money import Money
 
 from billing.services.payments import topup_invoice_draft
@@ -73,8 +74,13 @@ def test_two_contacts_cannot_share_an_email_address_in_any_case():
 
     with pytest.raises(InvalidInput) as refused:
         services.contact_create(customer=customer, name="Ana B", email="ANA@andino.example")
+    # Django words a constraint's message when it validates: in the reader's language then.
+    with translation.override("en"), pytest.raises(InvalidInput) as refused_in_english:
+        services.contact_create(customer=customer, name="Ana B", email="ANA@andino.example")
 
-    assert refused.value.fields
+    assert refused.value.fields_in("es") == {"__all__": ["Ya hay un contacto con este correo."]}
+    already = "There is already a contact with this e-mail."
+    assert refused_in_english.value.fields_in("en") == {"__all__": [already]}
     assert Contact.objects.count() == 1
 
 
