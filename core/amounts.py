@@ -10,6 +10,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats
 from djmoney.money import Money
 
 from core.errors import CreditdeskError
@@ -97,3 +100,17 @@ def parse_money(value: object, *, field: str, currency: str, sign: Sign, max_dig
         value = value.amount
     amount = parse_decimal(value, field=field, sign=sign, max_digits=max_digits)
     return Money(amount, currency)
+
+
+class PlainDecimalField(forms.DecimalField):
+    """A page's number field with the services' rule for typed numbers (`_PLAIN_NUMBER`):
+    Django's DecimalField reads whatever Decimal() reads, "1e5" included."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values:
+            text = str(value).strip()
+            if self.localize:
+                text = formats.sanitize_separators(text)
+            if not _PLAIN_NUMBER.fullmatch(str(text)):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)

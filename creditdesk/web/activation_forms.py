@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activations.models import Activation
 from activations.services import activation_kind
+from core.amounts import PlainDecimalField
 from sla.models import ActivationLeadTime, BusinessCalendar
 
 
@@ -52,7 +53,7 @@ class PurchaseForm(forms.Form):
     product = forms.ModelChoiceField(
         label=_("Producto"), queryset=ActivationLeadTime.objects.order_by("product")
     )
-    unit_price = forms.DecimalField(
+    unit_price = PlainDecimalField(
         label=_("Precio sin impuesto, en la moneda del cliente"),
         max_digits=14,
         decimal_places=2,

@@ -5,6 +5,7 @@ validity, terms). Line fields are named as the service names them in a refusal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.amounts import PlainDecimalField
 from creditdesk.web.forms import TEXTAREA
 from quotes.models import DESCRIPTION_LIMIT, TERMS_LIMIT, Quote
 
@@ -32,19 +33,19 @@ class QuoteForm(forms.Form):
                 required=False,
                 max_length=DESCRIPTION_LIMIT,
             )
-            self.fields[f"lines.{index}.quantity"] = forms.DecimalField(
+            self.fields[f"lines.{index}.quantity"] = PlainDecimalField(
                 label=_("Línea %(n)s: cantidad") % {"n": number},
                 required=False,
                 max_digits=12,
                 decimal_places=4,
             )
-            self.fields[f"lines.{index}.unit_price"] = forms.DecimalField(
+            self.fields[f"lines.{index}.unit_price"] = PlainDecimalField(
                 label=_("Línea %(n)s: precio unitario sin impuesto") % {"n": number},
                 required=False,
                 max_digits=12,
                 decimal_places=2,
             )
-            self.fields[f"lines.{index}.credits"] = forms.DecimalField(
+            self.fields[f"lines.{index}.credits"] = PlainDecimalField(
                 label=_("Línea %(n)s: créditos") % {"n": number},
                 required=False,
                 max_digits=10,

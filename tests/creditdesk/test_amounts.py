@@ -4,11 +4,19 @@ the field; it never rounds and never raises anything else."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 from djmoney.money import Money
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.amounts import CurrencyMismatch, InvalidAmount, parse_decimal, parse_money
+from core.amounts import (
+    CurrencyMismatch,
+    InvalidAmount,
+    PlainDecimalField,
+    parse_decimal,
+    parse_money,
+)
 
 CENTS = st.integers(min_value=-(10**12) + 1, max_value=10**12 - 1)
 
@@ -68,6 +76,22 @@ def test_only_plain_digits_are_an_amount(typed):
 )
 def test_a_sign_and_a_bare_decimal_point_are_fine(typed, amount):
     assert parse_decimal(typed, field="x", sign="nonzero", max_digits=12) == Decimal(amount)
+
+
+@pytest.mark.parametrize("typed", ["1e5", "1_000", "٣", "NaN", "Infinity"])
+def test_a_pages_number_field_takes_plain_digits_as_the_services_do(typed):
+    with pytest.raises(ValidationError):
+        PlainDecimalField(max_digits=14, decimal_places=2).clean(typed)
+
+
+def test_a_localized_number_field_reads_the_readers_decimal_comma():
+    field = PlainDecimalField(max_digits=14, decimal_places=2, localize=True)
+    with translation.override("es"):
+        assert field.clean("1234,56") == Decimal("1234.56")
+        with pytest.raises(ValidationError):
+            field.clean("1e5")
+    with translation.override("en"):
+        assert field.clean("1234.56") == Decimal("1234.56")
 
 
 def test_the_size_limit_follows_the_column():

@@ -18,6 +18,7 @@ from billing import stripe_gateway
 from billing.services import autotopup
 from contracts.models import CreditPack, Customer
 from contracts.selectors import contract_get_live, credit_packs_on_sale
+from core.amounts import PlainDecimalField
 from core.errors import CreditdeskError
 from core.formatting import credits_text
 from creditdesk.web.access import portal_view
@@ -37,7 +38,7 @@ class PackChoiceField(forms.ModelChoiceField):
 
 class AutoTopUpForm(forms.Form):
     enabled = forms.BooleanField(label=gettext_lazy("Recarga automática activa"), required=False)
-    threshold_credits = forms.DecimalField(
+    threshold_credits = PlainDecimalField(
         label=gettext_lazy("Recargar cuando los créditos disponibles bajen de"),
         required=False,
         localize=True,

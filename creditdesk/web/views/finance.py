@@ -28,6 +28,7 @@ from billing.models import Invoice, Payment
 from billing.services.run import Period
 from contracts.models import CURRENCY_CHOICES
 from contracts.services import customer_today
+from core.amounts import PlainDecimalField
 from core.errors import CreditdeskError
 from core.instants import MonthFormField
 from creditdesk.roles import FINANCE_ROLES
@@ -118,7 +119,7 @@ AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 class CreditNoteForm(forms.Form):
     reason = forms.CharField(label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 2}))
-    amount = forms.DecimalField(
+    amount = PlainDecimalField(
         label=_("Importe con impuestos"),
         required=False,
         help_text=_("Vacío: la nota crédito anula la factura completa."),
@@ -141,7 +142,7 @@ class RefundForm(CreditNoteForm):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Importe recibido"), **AMOUNT)
+    amount = PlainDecimalField(label=_("Importe recibido"), **AMOUNT)
     provider = forms.ChoiceField(
         label=pgettext_lazy("payment", "Medio"),
         choices=[

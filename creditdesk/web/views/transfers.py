@@ -28,6 +28,7 @@ from billing.services.transfers import (
     transfer_reports_pending,
 )
 from contracts.models import CreditPack, Customer
+from core.amounts import PlainDecimalField
 from core.formatting import money_text
 from creditdesk.roles import FINANCE_ROLES, transfer_reports_visible_to
 from creditdesk.web.access import portal_view, roles_view
@@ -39,7 +40,7 @@ PROOF_TYPES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 class TransferReportForm(forms.Form):
     pays = forms.ChoiceField(label=gettext_lazy("Qué paga"))
-    amount = forms.DecimalField(
+    amount = PlainDecimalField(
         label=gettext_lazy("Importe transferido"),
         max_digits=14,
         decimal_places=2,
