@@ -7,9 +7,10 @@ Writes go through `contracts.services`; this module only declares fields and con
 import zoneinfo
 from decimal import Decimal
 
+from babel import Locale
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -33,9 +34,18 @@ def validate_time_zone(value: str) -> None:
         )
 
 
-country_code_validator = RegexValidator(
-    r"^[A-Z]{2}$", _("Use el código de país ISO de dos letras (CO, AR, VE...)."), "invalid_country"
-)
+# ISO 3166 two-letter codes as CLDR (babel) names them, less its groupings and unknowns: the
+# country sets the customer's tax rate and its documents' formats, so "XX" is a typing slip.
+COUNTRY_CODES = frozenset(
+    code for code in Locale("en").territories if len(code) == 2 and code.isalpha()
+) - {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
+
+
+def validate_country_code(value: str) -> None:
+    if value not in COUNTRY_CODES:
+        raise ValidationError(
+            _("Use el código de país ISO de dos letras (CO, AR, VE...)."), code="invalid_country"
+        )
 
 
 class Channel(models.TextChoices):
@@ -66,7 +76,7 @@ class Customer(models.Model):
     tax_id = models.CharField(
         _("identificación tributaria"), max_length=40, help_text="NIT, RIF, CUIT..."
     )
-    country = models.CharField(_("país"), max_length=2, validators=[country_code_validator])
+    country = models.CharField(_("país"), max_length=2, validators=[validate_country_code])
     currency = models.CharField(_("moneda"), max_length=3, choices=CURRENCY_CHOICES)
     time_zone = models.CharField(
         _("zona horaria"), max_length=64, default="America/Bogota", validators=[validate_time_zone]

@@ -54,6 +54,8 @@ def test_customer_create_keeps_what_it_was_given():
     [
         ("time_zone", "America/Gotham"),
         ("country", "Colombia"),
+        ("country", "XX"),
+        ("country", "co"),
         ("currency", "XXX"),
         ("billing_email", "not-an-email"),
         ("legal_name", ""),
