@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import Invoice, InvoiceSeries
 from contracts.filters import customer_matches
 from contracts.models import CURRENCY_CHOICES
+from core.instants import DayFilter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -38,10 +39,10 @@ class InvoiceFilter(django_filters.FilterSet):
         to_field_name="code",
         empty_label=_("Todas"),
     )
-    issued_from = django_filters.DateFilter(
+    issued_from = DayFilter(
         field_name="issued_on", lookup_expr="gte", label=_("Emitidas desde"), widget=DATE
     )
-    issued_to = django_filters.DateFilter(
+    issued_to = DayFilter(
         field_name="issued_on", lookup_expr="lte", label=_("Emitidas hasta"), widget=DATE
     )
 

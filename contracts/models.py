@@ -34,8 +34,9 @@ def validate_time_zone(value: str) -> None:
         )
 
 
-# ISO 3166 two-letter codes as CLDR (babel) names them, less its groupings and unknowns: the
-# country sets the customer's tax rate and its documents' formats, so "XX" is a typing slip.
+# The two-letter territories CLDR (babel) names: ISO 3166's and a few more (Kosovo, the
+# Canary Islands...), less its groupings and unknowns. The country sets the customer's tax
+# rate and its documents' formats, so "XX" is a typing slip.
 COUNTRY_CODES = frozenset(
     code for code in Locale("en").territories if len(code) == 2 and code.isalpha()
 ) - {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}

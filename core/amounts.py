@@ -67,6 +67,12 @@ class CurrencyMismatch(CreditdeskError):
 _PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 
+def is_plain_number(text: str) -> bool:
+    """Whether `text` (stripped) is a number as people type one: every parser of typed
+    numbers (services, page fields, API fields) asks this before Decimal()."""
+    return _PLAIN_NUMBER.fullmatch(text.strip()) is not None
+
+
 def parse_decimal(value: object, *, field: str, sign: Sign, max_digits: int) -> Decimal:
     """`value` (Decimal, int or numeric text) as a two-place Decimal obeying `sign`."""
 
@@ -75,7 +81,7 @@ def parse_decimal(value: object, *, field: str, sign: Sign, max_digits: int) -> 
 
     if isinstance(value, bool | float) or not isinstance(value, Decimal | int | str):
         raise refuse()
-    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str) and not is_plain_number(value):
         raise refuse()
     try:
         number = Decimal(value.strip() if isinstance(value, str) else value)
@@ -103,7 +109,7 @@ def parse_money(value: object, *, field: str, currency: str, sign: Sign, max_dig
 
 
 class PlainDecimalField(forms.DecimalField):
-    """A page's number field with the services' rule for typed numbers (`_PLAIN_NUMBER`):
+    """A page's number field with the services' rule for typed numbers (`is_plain_number`):
     Django's DecimalField reads whatever Decimal() reads, "1e5" included."""
 
     def to_python(self, value: Any) -> Any:
@@ -111,6 +117,6 @@ class PlainDecimalField(forms.DecimalField):
             text = str(value).strip()
             if self.localize:
                 text = formats.sanitize_separators(text)
-            if not _PLAIN_NUMBER.fullmatch(str(text)):
+            if not is_plain_number(str(text)):
                 raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)

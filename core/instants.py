@@ -8,6 +8,7 @@ fields and filters, the pages' forms and URLs) checks it here, before any query 
 Services add their own, narrower windows (work not before the ticket was opened, say).
 """
 
+import re
 from datetime import UTC, date, datetime
 
 import django_filters
@@ -65,10 +66,13 @@ def day_within(value: date, *, field: str, earliest: date, latest: date) -> date
     return value
 
 
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
 def month_parse(text: str) -> date:
     """The first day of the month "YYYY-MM" names; a ValueError for anything else, including
     months outside the accepted years."""
-    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit():
+    if not _MONTH.fullmatch(text):  # ASCII digits: str.isdigit() takes other scripts' too
         raise ValueError(f"not a month: {text!r}")
     first = date(int(text[:4]), int(text[5:]), 1)
     try:

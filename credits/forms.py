@@ -3,11 +3,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.amounts import PlainDecimalField
+
 
 class CreditAdjustmentForm(forms.Form):
     """Staff correction: signed credits and a reason (both required)."""
 
-    credits = forms.DecimalField(
+    credits = PlainDecimalField(
         label=_("créditos (+ o -)"),
         max_digits=12,
         decimal_places=2,

@@ -41,7 +41,14 @@ from billing.services.invoices import (
 )
 from billing.tax import tax_rate_for
 from contracts.models import Contact
-from core.amounts import CREDITS_COLUMN, MONEY_COLUMN, MONEY_MAX, parse_decimal, parse_money
+from core.amounts import (
+    CREDITS_COLUMN,
+    MONEY_COLUMN,
+    MONEY_MAX,
+    is_plain_number,
+    parse_decimal,
+    parse_money,
+)
 from core.errors import InvalidInput
 from core.events import event_emit
 from core.languages import language_code
@@ -91,13 +98,15 @@ def _text(value: Any, *, field: str, limit: int, required: bool) -> str:
 
 
 def _too_large(message: Any) -> ValidationError:
-    return ValidationError(message, params={"maximum": f"{MONEY_MAX:,}"})
+    return ValidationError(message, params={"maximum": str(MONEY_MAX)})
 
 
 def _quantity(value: Any, *, field: str) -> Decimal:
     if value in (None, ""):
         return Decimal("1")
     if isinstance(value, bool | float):
+        raise _refuse(field, _("Escriba una cantidad positiva."))
+    if isinstance(value, str) and not is_plain_number(value):
         raise _refuse(field, _("Escriba una cantidad positiva."))
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
@@ -107,7 +116,7 @@ def _quantity(value: Any, *, field: str) -> Decimal:
         raise _refuse(field, _("Escriba una cantidad positiva."))
     if number > QUANTITY_MAX:
         too_large = _("La cantidad admite como máximo %(maximum)s.")
-        raise _refuse(field, ValidationError(too_large, params={"maximum": f"{QUANTITY_MAX:,}"}))
+        raise _refuse(field, ValidationError(too_large, params={"maximum": str(QUANTITY_MAX)}))
     if number != number.quantize(Decimal("0.0001")):
         raise _refuse(field, _("Use como máximo cuatro decimales."))
     return number

@@ -23,7 +23,8 @@ def ticket_lock_unfinished(pk: int) -> Ticket:
     customer's messages recorded on it later would be neither charged nor answered."""
     locked = ticket_lock(pk)
     if locked.status in Ticket.FINISHED_STATUSES:
-        raise TicketFinished(field="ticket", ticket=locked.number, status=locked.status)
+        status = Ticket.Status(locked.status).label  # lazy: worded in each reader's language
+        raise TicketFinished(field="ticket", ticket=locked.number, status=status)
     return locked
 
 

@@ -31,7 +31,7 @@ from billing.transitions import check_transition
 from contracts.models import Contract, CreditPack, Customer
 from contracts.services import customer_today
 from contracts.transitions import LIVE
-from core.amounts import CurrencyMismatch, InvalidAmount
+from core.amounts import CurrencyMismatch, InvalidAmount, is_plain_number
 from core.bulk import rows_insert
 from core.errors import ReasonRequired, text_at_most
 from core.events import event_emit, events_wanted
@@ -98,6 +98,8 @@ def line_amounts(*, quantity: Decimal, unit_price: Money, tax_rate: Decimal) -> 
 
 
 def _quantity(value: Any) -> Decimal:
+    if isinstance(value, str) and not is_plain_number(value):
+        raise InvalidQuantity(value=value)
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError) as error:

@@ -209,6 +209,17 @@ def test_a_customer_without_an_account_has_zero_credits(world, api):
     assert client.get(f"/api/v1/customers/{customer.pk}/credits/entries/").json()["count"] == 0
 
 
+@pytest.mark.parametrize("typed", ["1e5", "1_000", "٣"])
+def test_an_adjustment_typed_other_than_in_digits_is_refused(world, api, typed):
+    # DRF's DecimalField read "1e5" as 100,000 credits.
+    answer = api(world.finance).post(
+        f"/api/v1/customers/{world.a.customer.pk}/credits/adjustments/",
+        {"credits": typed, "reason": "x"},
+        format="json",
+    )
+    assert "credits" in assert_error(answer, 400)["fields"]
+
+
 def test_adjustment_beyond_available_is_402(world, api):
     answer = api(world.finance).post(
         f"/api/v1/customers/{world.a.customer.pk}/credits/adjustments/",

@@ -89,6 +89,10 @@ def test_credit_quote_sums_its_credits(shop, ticket):
             {"lines": [{"description": "A", "quantity": "1000", "unit_price": "99999999.99"}] * 9},
             "lines",
         ),
+        (
+            {"lines": [{"description": "A", "quantity": "1e2", "unit_price": "1"}]},
+            "lines.0.quantity",
+        ),
         ({"valid_until": "2020-01-01"}, "valid_until"),
         ({"valid_until": "mañana"}, "valid_until"),
         ({"terms": "x" * 5001}, "terms"),
@@ -116,7 +120,7 @@ def test_a_quantity_beyond_the_maximum_says_so(shop, ticket):
     line = {"description": "A", "quantity": "100000.0001", "unit_price": "1"}
     with pytest.raises(InvalidInput) as caught:
         draft(ticket, shop.agent, lines=[line])
-    assert caught.value.fields["lines.0.quantity"] == ["La cantidad admite como máximo 100,000."]
+    assert caught.value.fields["lines.0.quantity"] == ["La cantidad admite como máximo 100000."]
 
 
 def test_credit_lines_need_positive_credits(shop, ticket):

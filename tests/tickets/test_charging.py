@@ -179,8 +179,11 @@ def test_no_work_is_logged_on_a_closed_request_nor_its_visit_surcharged(ticket, 
 
     assert caught.value.field == "ticket"
     assert caught.value.message("en") == (
-        f"Request {ticket.number} is over (closed): nothing more is recorded on it; "
+        f"Request {ticket.number} is over (Closed): nothing more is recorded on it; "
         "a follow-up request continues it."
+    )
+    assert caught.value.message("es").startswith(
+        f"La solicitud {ticket.number} ya terminó (Cerrado)"
     )
     assert ticket.work_logs.count() == 1
     assert not OnsiteCharge.objects.exists()

@@ -320,7 +320,9 @@ def test_a_month_not_over_is_refused_on_the_field(finance):
     assert not BillingRun.objects.exists()
 
 
-@pytest.mark.parametrize("period", ["9999-12", "1899-12", "0000-01", "2026-13"])
+@pytest.mark.parametrize(
+    "period", ["9999-12", "1899-12", "0000-01", "2026-13", "\u0662\u0660\u0662\u0666-\u0661\u0661"]
+)
 def test_a_month_outside_the_accepted_years_is_refused_on_the_field(finance, period):
     # 9999-12 overflowed the day after the month (a 500); 1899-12 started a run.
     started = finance.post("/workspace/finance/billing-run/", {"period": period})

@@ -206,6 +206,7 @@ def worklog_update(log: WorkLog, **fields) -> WorkLog:
     if unknown:
         raise InvalidInput({name: [_("No se puede modificar.")] for name in sorted(unknown)})
     with transaction.atomic():
+        ticket_lock_unfinished(log.ticket_id)  # the ticket first, as tickets.locks orders
         locked = worklog_lock(log.pk)
         if locked.charged:
             raise WorkLogLocked(field="minutes")

@@ -25,6 +25,7 @@ from core.errors import CreditdeskError
 from core.storage import private_storage
 from tickets import tasks
 from tickets.attachments import sniff
+from tickets.exceptions import TicketFinished
 from tickets.mail import MalformedMail, ParsedMail, mail_fingerprint, parse_message
 from tickets.models import TEXT_LIMIT, Attachment, InboundMail, Message, Ticket
 from tickets.services.intake import ticket_open
@@ -114,15 +115,19 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
         ).first()
     body = _fitted(mail.text or mail.subject)
     if existing is not None and existing.status not in Ticket.FINISHED_STATUSES:
-        message = ticket_customer_reply(
-            existing,
-            contact=contact,
-            body=body,
-            channel=Channel.EMAIL,
-            email_message_id=mail.message_id,
-        )
-        _store_attachments(message, mail, written)
-        return MailOutcome("replied", existing.number, existing)
+        try:
+            message = ticket_customer_reply(
+                existing,
+                contact=contact,
+                body=body,
+                channel=Channel.EMAIL,
+                email_message_id=mail.message_id,
+            )
+        except TicketFinished:
+            existing.refresh_from_db()  # closed since it was read: the mail follows it up
+        else:
+            _store_attachments(message, mail, written)
+            return MailOutcome("replied", existing.number, existing)
     if existing is not None:
         result = ticket_follow_up(
             existing,

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from activations.models import NOTE_LIMIT, Activation, ActivationStep
 from activations.selectors import STATE_LABELS, state_of
 from activations.services import activation_kind
+from creditdesk.api.serializers.common import PlainDecimalField
 from sla.models import ActivationLeadTime
 
 ID_MAX = 2**63 - 1  # a 64-bit id; larger numbers are refused, never sent to the database
@@ -64,7 +65,7 @@ class ActivationSerializer(serializers.ModelSerializer):
 class ActivationPurchaseSerializer(serializers.Serializer):
     customer = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     product = serializers.IntegerField(min_value=1, max_value=ID_MAX)
-    unit_price = serializers.DecimalField(
+    unit_price = PlainDecimalField(
         max_digits=14,
         decimal_places=2,
         required=False,

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from billing.models import Invoice, InvoiceLine, Payment
 from contracts.models import CreditPack, Customer
-from creditdesk.api.serializers.common import MoneyField, ScopedChoicesMixin
+from creditdesk.api.serializers.common import MoneyField, PlainDecimalField, ScopedChoicesMixin
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -127,7 +127,7 @@ class PaymentRecordSerializer(serializers.Serializer):
         choices=[(Payment.Provider.BANK_TRANSFER, "bank_transfer"), (Payment.Provider.CASH, "cash")]
     )
     provider_ref = serializers.CharField(max_length=255)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = PlainDecimalField(max_digits=14, decimal_places=2)
     currency = serializers.ChoiceField(choices=Customer._meta.get_field("currency").choices)
     received_on = serializers.DateField()
     invoice = serializers.PrimaryKeyRelatedField(

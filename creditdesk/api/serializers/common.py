@@ -3,6 +3,8 @@ months and seconds, and the narrowing of choices to what the caller may see."""
 
 import copy
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
@@ -10,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.amounts import is_plain_number
 from core.instants import FIRST_YEAR, LAST_YEAR, MONTH_INVALID, instant_check, month_parse
 
 MAX_INT = 2**31 - 1
@@ -131,6 +134,17 @@ class ZonedDateTimeField(serializers.Field):
 
     def to_representation(self, value: datetime) -> str:
         return value.isoformat()
+
+
+class PlainDecimalField(serializers.DecimalField):
+    """DRF's DecimalField with the services' rule for typed numbers
+    (`core.amounts.is_plain_number`): DRF reads whatever Decimal() reads, "1e5" included. A
+    JSON number arrives as int or float and is written out plainly first."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, str) and not is_plain_number(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class MonthField(serializers.CharField):

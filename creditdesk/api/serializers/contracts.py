@@ -20,6 +20,7 @@ from creditdesk.api.serializers.common import (
     MAX_INT,
     MoneyField,
     MonthField,
+    PlainDecimalField,
     ScopedChoicesMixin,
     SecondsField,
 )
@@ -84,7 +85,7 @@ class PlanSerializer(serializers.ModelSerializer):
     credit_price = MoneyField()
     onsite_surcharge = MoneyField()
     overage_hour_price = MoneyField(allow_null=True)
-    included_hours = serializers.DecimalField(
+    included_hours = PlainDecimalField(
         max_digits=6,
         decimal_places=2,
         read_only=True,
@@ -137,27 +138,27 @@ class PlanCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     currency = serializers.ChoiceField(choices=Plan._meta.get_field("currency").choices)
-    monthly_fee = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    monthly_fee = PlainDecimalField(max_digits=14, decimal_places=2, required=False)
     monthly_fee_taxable = serializers.BooleanField(required=False)
     allowed_channels = serializers.ListField(
         child=serializers.ChoiceField(choices=Channel.choices), required=False, max_length=10
     )
     phone_requires_ticket_number = serializers.BooleanField(required=False)
-    min_available_credits = serializers.DecimalField(**CREDITS, required=False)
-    min_billable_credits = serializers.DecimalField(**CREDITS, required=False)
+    min_available_credits = PlainDecimalField(**CREDITS, required=False)
+    min_billable_credits = PlainDecimalField(**CREDITS, required=False)
     billing_increment_minutes = serializers.IntegerField(
         min_value=1, max_value=MAX_INT, required=False
     )
     rounding = serializers.ChoiceField(choices=Plan.Rounding.choices, required=False)
-    credit_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-    onsite_surcharge = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    credit_price = PlainDecimalField(max_digits=14, decimal_places=2, required=False)
+    onsite_surcharge = PlainDecimalField(max_digits=14, decimal_places=2, required=False)
     payment_grace_days = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
     support_model = serializers.ChoiceField(choices=Plan.SupportModel.choices, required=False)
-    included_hours = serializers.DecimalField(
+    included_hours = PlainDecimalField(
         max_digits=6, decimal_places=2, required=False, allow_null=True
     )
     overage = serializers.ChoiceField(choices=Plan.Overage.choices, required=False)
-    overage_hour_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    overage_hour_price = PlainDecimalField(max_digits=14, decimal_places=2, required=False)
     answer_hours = serializers.IntegerField(
         min_value=1, max_value=MAX_INT, required=False, allow_null=True
     )
@@ -281,8 +282,8 @@ class ContractCreateSerializer(ScopedChoicesMixin, serializers.Serializer):
     services = serializers.PrimaryKeyRelatedField(
         queryset=Service.objects.all(), many=True, required=False
     )
-    min_available_credits = serializers.DecimalField(**CREDITS, required=False, allow_null=True)
-    min_billable_credits = serializers.DecimalField(**CREDITS, required=False, allow_null=True)
+    min_available_credits = PlainDecimalField(**CREDITS, required=False, allow_null=True)
+    min_billable_credits = PlainDecimalField(**CREDITS, required=False, allow_null=True)
     billing_increment_minutes = serializers.IntegerField(
         min_value=1, max_value=MAX_INT, required=False, allow_null=True
     )
@@ -312,9 +313,7 @@ def _figure_field(figure: ComplianceFigure) -> tuple[str, serializers.Field]:
     if figure.kind == "count":
         return figure.name, serializers.IntegerField()
     if figure.kind == "share":
-        return figure.name, serializers.DecimalField(
-            max_digits=6, decimal_places=4, allow_null=True
-        )
+        return figure.name, PlainDecimalField(max_digits=6, decimal_places=4, allow_null=True)
     return f"{figure.name}_seconds", SecondsField(source=figure.name, allow_null=True)
 
 

@@ -3,7 +3,7 @@
 
 from rest_framework import serializers
 
-from creditdesk.api.serializers.common import CREDITS, MoneyField
+from creditdesk.api.serializers.common import CREDITS, MoneyField, PlainDecimalField
 from credits.models import CreditHold, LedgerEntry
 
 
@@ -65,5 +65,5 @@ class CreditHoldSerializer(serializers.ModelSerializer):
 
 
 class AdjustmentSerializer(serializers.Serializer):
-    credits = serializers.DecimalField(**CREDITS, help_text="Positive adds, negative takes.")
+    credits = PlainDecimalField(**CREDITS, help_text="Positive adds, negative takes.")
     reason = serializers.CharField(max_length=5000)

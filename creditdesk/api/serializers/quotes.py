@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from creditdesk.api.serializers.common import MoneyField
+from creditdesk.api.serializers.common import MoneyField, PlainDecimalField
 from quotes.models import DESCRIPTION_LIMIT, LINES_LIMIT, TERMS_LIMIT, Quote, QuoteLine
 
 
@@ -74,15 +74,9 @@ class QuoteLineInputSerializer(serializers.Serializer):
     tax). Credit lines: description, credits. The service checks which the kind needs."""
 
     description = serializers.CharField(max_length=DESCRIPTION_LIMIT)
-    quantity = serializers.DecimalField(
-        max_digits=12, decimal_places=4, required=False, allow_null=True
-    )
-    unit_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
-    )
-    credits = serializers.DecimalField(
-        max_digits=10, decimal_places=2, required=False, allow_null=True
-    )
+    quantity = PlainDecimalField(max_digits=12, decimal_places=4, required=False, allow_null=True)
+    unit_price = PlainDecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    credits = PlainDecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True)
 
 
 class QuoteDraftSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from creditdesk.api.serializers.common import (
     FieldsBuiltOnce,
     InstantField,
     LocalDateTimeField,
+    PlainDecimalField,
     ScopedChoicesMixin,
     ZonedDateTimeField,
 )
@@ -83,7 +84,7 @@ class ClockSerializer(FieldsBuiltOnce, serializers.Serializer):
     target_seconds = serializers.IntegerField()
     elapsed_seconds = serializers.IntegerField()
     remaining_seconds = serializers.IntegerField()
-    percent_used = serializers.DecimalField(max_digits=8, decimal_places=1)
+    percent_used = PlainDecimalField(max_digits=8, decimal_places=1)
     started_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
     due_at_local = ZonedDateTimeField(allow_null=True)
@@ -97,7 +98,7 @@ class ChargeSerializer(FieldsBuiltOnce, serializers.Serializer):
     entry = serializers.IntegerField()
     sequence = serializers.IntegerField()
     kind = serializers.CharField()
-    credits = serializers.DecimalField(**CREDITS)
+    credits = PlainDecimalField(**CREDITS)
     explanation = serializers.CharField()
     created_at = serializers.DateTimeField()
 
