@@ -91,6 +91,7 @@ def proof_check(*, filename: str, content: bytes) -> CheckedProof:
             "its content is not a PDF, a JPEG or a PNG",
         )
     name = NAMES[content_type]
+    filename = stored_filename(filename, fallback="comprobante")  # the name kept is the one checked
     extension = _extension(filename)
     if extension and extension not in EXTENSIONS[content_type]:
         raise _refuse(
@@ -112,11 +113,10 @@ def proof_check(*, filename: str, content: bytes) -> CheckedProof:
             Image.DecompressionBombError,
         ):
             raise _refuse(f"la imagen {name} está dañada", f"the {name} image is damaged") from None
-    shown = stored_filename(filename, fallback="comprobante")
     if not extension:
-        shown = f"{shown}.{EXTENSIONS[content_type][0]}"
+        filename = f"{filename}.{EXTENSIONS[content_type][0]}"
     return CheckedProof(
-        filename=shown,
+        filename=filename,
         content_type=content_type,
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),

@@ -24,7 +24,6 @@ from datetime import date, timedelta
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -41,7 +40,7 @@ from contracts.models import CreditPack, Customer
 from contracts.selectors import contract_get_live, credit_packs_on_sale
 from contracts.services import customer_today
 from core.amounts import parse_money
-from core.errors import InvalidInput, ReasonRequired
+from core.errors import InvalidInput, ReasonRequired, text_at_most
 from core.instants import day_within
 
 Status = BankTransferReport.Status
@@ -78,16 +77,6 @@ def _required(field: str) -> InvalidInput:
 
     message = forms.Field.default_error_messages["required"]
     return InvalidInput({field: [ValidationError(message, code="required")]})
-
-
-def _too_long(field: str, value: str, limit: int) -> InvalidInput:
-    validator = MaxLengthValidator(limit)
-    error = ValidationError(
-        validator.message,
-        code="max_length",
-        params={"limit_value": limit, "show_value": len(value), "value": value},
-    )
-    return InvalidInput({field: [error]})
 
 
 def transfer_payable_invoices(customer: Customer) -> QuerySet[Invoice]:
@@ -136,8 +125,7 @@ def transfer_report(
     reference = (reference or "").strip()
     if not reference:
         raise _required("reference")
-    if len(reference) > REFERENCE_MAX:
-        raise _too_long("reference", reference, REFERENCE_MAX)
+    text_at_most(reference, field="reference", limit=REFERENCE_MAX)
     if (invoice is None) == (credit_pack is None):
         raise TransferTargetRefused(
             field="invoice",
@@ -224,8 +212,7 @@ def transfer_reject(*, report: BankTransferReport, by: User, reason: str) -> Ban
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired()
-    if len(reason) > REASON_MAX:
-        raise _too_long("reason", reason, REASON_MAX)
+    text_at_most(reason, field="reason", limit=REASON_MAX)
     with transaction.atomic():
         locked = transfer_report_lock(report.pk)
         _refuse_decided(locked)

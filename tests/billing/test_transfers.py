@@ -87,6 +87,8 @@ def test_a_proofs_name_is_stored_as_an_attachments_is():
         "recibo.png"
     )
     assert proof_check(filename="\x00", content=png_bytes()).filename == "comprobante.png"
+    # the type is checked on the name kept: a trailing invisible character hid the extension
+    assert proof_check(filename="recibo.png\u200b", content=png_bytes()).filename == "recibo.png"
 
 
 def test_a_png_named_pdf_is_refused_as_a_mismatch():
