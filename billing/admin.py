@@ -23,6 +23,7 @@ from billing.models import (
     TaxRate,
 )
 from contracts.models import CreditPack, Customer
+from core.amounts import PLAIN_NUMBER_FORM_FIELDS
 from core.errors import CreditdeskError
 
 LINE_FIELDS: tuple[str, ...] = (
@@ -188,6 +189,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 @admin.register(TaxRate)
 class TaxRateAdmin(admin.ModelAdmin):
+    formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     list_display = ["country", "name", "rate", "valid_from"]
     list_filter = ["country"]
 
@@ -225,6 +227,7 @@ class StripeEventAdmin(admin.ModelAdmin):
 
 @admin.register(OnsiteCharge)
 class OnsiteChargeAdmin(admin.ModelAdmin):
+    formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     list_display = ["contract", "performed_on", "description", "amount", "invoice_line"]
     # A contract shows as its customer and plan (`Contract.__str__`).
     list_select_related = ["contract__customer", "contract__plan", "invoice_line"]

@@ -22,6 +22,7 @@ from contracts.models import (
     ServiceCategory,
 )
 from contracts.selectors import currency_history
+from core.amounts import PLAIN_NUMBER_FORM_FIELDS
 from core.errors import CreditdeskError
 
 
@@ -88,12 +89,14 @@ class CustomerAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
 
 
 class CreditPackInline(admin.TabularInline):
+    formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     model = CreditPack
     extra = 0
 
 
 @admin.register(Plan)
 class PlanAdmin(ChannelChecklistMixin, admin.ModelAdmin):
+    formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     list_display = [
         "code",
         "name",
@@ -225,6 +228,7 @@ def withdraw_plan_change(modeladmin, request, queryset):
 
 @admin.register(Contract)
 class ContractAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
+    formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     list_display = ["customer", "plan", "status", "starts_on", "ends_on"]
     list_filter = ["status", "plan", "customer__country"]
     search_fields = ["customer__legal_name", "customer__tax_id", "plan__code"]

@@ -12,7 +12,10 @@ from typing import Any, Literal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import formats
+from djmoney.forms import fields as money_forms
+from djmoney.models.fields import MoneyField as MoneyModelField
 from djmoney.money import Money
 
 from core.errors import CreditdeskError
@@ -120,3 +123,31 @@ class PlainDecimalField(forms.DecimalField):
             if not is_plain_number(str(text)):
                 raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+class PlainMoneyField(money_forms.MoneyField):
+    """djmoney's amount and currency, the amount read as `PlainDecimalField` reads it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        amount: Any = self.fields[0]  # djmoney's DecimalField, built above
+        plain = PlainDecimalField(
+            max_value=amount.max_value,
+            min_value=amount.min_value,
+            max_digits=amount.max_digits,
+            decimal_places=amount.decimal_places,
+            required=amount.required,  # as MultiValueField left it
+            disabled=amount.disabled,
+            localize=amount.localize,
+        )
+        plain.error_messages.setdefault("incomplete", self.error_messages["incomplete"])
+        self.fields = (plain, self.fields[1])
+
+
+# The admin's forms, with the pages' rule for typed numbers: `formfield_overrides` of every
+# ModelAdmin that edits amounts (a MoneyField is a DecimalField: named first, it keeps its
+# currency).
+PLAIN_NUMBER_FORM_FIELDS: dict[type[models.Field], dict[str, Any]] = {
+    MoneyModelField: {"form_class": PlainMoneyField},
+    models.DecimalField: {"form_class": PlainDecimalField},
+}

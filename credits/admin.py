@@ -14,7 +14,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.amounts import PLAIN_NUMBER_FORM_FIELDS
 from core.errors import CreditdeskError
+from core.read_only_admin import ReadOnlyAdmin
 from credits.forms import CreditAdjustmentForm
 from credits.models import (
     CreditAccount,
@@ -27,17 +29,6 @@ from credits.models import (
 )
 from credits.selectors import credit_account_list
 from credits.services import credits_adjust
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class LedgerEntryInline(admin.TabularInline):
@@ -173,6 +164,7 @@ class CreditHoldAdmin(ReadOnlyAdmin):
 
 @admin.register(PlanCreditTerms)
 class PlanCreditTermsAdmin(admin.ModelAdmin):
+    formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     list_display = ("plan", "purchase_validity_months", "grant_validity_months", "monthly_credits")
     list_select_related = ("plan",)
     autocomplete_fields = ("plan",)
@@ -188,6 +180,7 @@ class PackCreditTermsAdmin(admin.ModelAdmin):
 class LowCreditsAlertAdmin(admin.ModelAdmin):
     """Thresholds per contract; the state (armed, crossings) is the alert's own."""
 
+    formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     list_display = ("contract", "threshold_credits", "threshold_days", "armed", "alerted_at")
     # A contract shows as its customer and plan (`Contract.__str__`).
     list_select_related = ("contract__customer", "contract__plan")

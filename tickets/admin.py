@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.read_only_admin import ReadOnlyAdmin
 from tickets.models import (
     CannedReply,
     IntakeAttempt,
@@ -40,7 +41,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdmin):
     """Read-only back office view: tickets change through the workspace and the services."""
 
     list_display = ["number", "customer", "subject", "priority", "status", "assignee", "opened_at"]
@@ -48,15 +49,6 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ["number", "subject", "customer__legal_name", "requester__email"]
     date_hierarchy = "opened_at"
     inlines = [MessageInline, WorkLogInline, EventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IntakeAttempt)
@@ -74,7 +66,10 @@ class IntakeAttemptAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduledSession)
-class ScheduledSessionAdmin(admin.ModelAdmin):
+class ScheduledSessionAdmin(ReadOnlyAdmin):
+    """Read-only: a session is scheduled, held, cancelled or charged as a no-show in the
+    workspace, through the services that lock its ticket and refuse a finished one."""
+
     list_display = ["ticket", "starts_at", "minutes", "agent", "status"]
     list_filter = ["status"]
 

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, text_at_most
 from tickets.models import OUTCOME_ALTERNATIVE_LIMIT, Outcome, Ticket
 
 QuoteCheck = Callable[[Ticket, str], str]
@@ -82,18 +81,9 @@ def outcome_fields(
             raise InvalidInput(
                 {"outcome_alternative": [_("Indique la alternativa sugerida al cliente.")]}
             )
-        if len(text) > OUTCOME_ALTERNATIVE_LIMIT:
-            raise InvalidInput(
-                {
-                    "outcome_alternative": [
-                        ValidationError(
-                            _("Como máximo %(limit)s caracteres."),
-                            params={"limit": OUTCOME_ALTERNATIVE_LIMIT},
-                        )
-                    ]
-                }
-            )
-        fields["outcome_alternative"] = text
+        fields["outcome_alternative"] = text_at_most(
+            text, field="outcome_alternative", limit=OUTCOME_ALTERNATIVE_LIMIT
+        )
     elif outcome == Outcome.QUOTE:
         number = (quote or "").strip()
         if not number:

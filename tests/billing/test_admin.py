@@ -1,10 +1,11 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from djmoney.money import Money
 
-from billing.models import Invoice, Payment
-from tests.factories import make_invoice
+from billing.models import Invoice, OnsiteCharge, Payment, TaxRate
+from tests.factories import make_contract, make_invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +59,36 @@ def test_a_finance_user_works_the_back_office_and_an_agent_may_not_record_paymen
 
     client.force_login(make_agent())
     assert client.get("/admin/billing/payment/record-transfer/").status_code == 403
+
+
+@pytest.mark.parametrize("typed", ["1e1", "1_0", "NaN", "\u0661\u0660"])
+def test_the_admin_takes_plain_digits_for_a_rate(admin_client, typed):
+    # Decimal() reads all of these; every page and the API take plain digits only.
+    form = {"country": "CO", "name": "IVA", "valid_from": "2027-01-01"}
+
+    refused = admin_client.post("/admin/billing/taxrate/add/", form | {"rate": typed})
+
+    assert refused.status_code == 200
+    assert "rate" in refused.context["adminform"].form.errors
+    saved = admin_client.post("/admin/billing/taxrate/add/", form | {"rate": "10"})
+    assert saved.status_code == 302
+    assert TaxRate.objects.get(valid_from=date(2027, 1, 1)).rate == Decimal("10")
+
+
+def test_the_admin_takes_plain_digits_for_an_amount_and_keeps_its_currency(admin_client):
+    contract = make_contract()
+    form = {
+        "contract": contract.pk,
+        "performed_on": "2026-11-20",
+        "description": "Visita",
+        "amount_1": "COP",
+    }
+
+    refused = admin_client.post("/admin/billing/onsitecharge/add/", form | {"amount_0": "5e4"})
+
+    assert refused.status_code == 200
+    assert "amount" in refused.context["adminform"].form.errors
+    assert not OnsiteCharge.objects.exists()
+    saved = admin_client.post("/admin/billing/onsitecharge/add/", form | {"amount_0": "50000"})
+    assert saved.status_code == 302
+    assert OnsiteCharge.objects.get().amount == Money("50000", "COP")

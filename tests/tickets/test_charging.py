@@ -10,6 +10,7 @@ from contracts.models import Channel
 from core.errors import InvalidInput
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import ledger_verify
+from tests.factories import make_staff_user
 from tickets.exceptions import (
     SessionNotScheduled,
     SessionNotStarted,
@@ -266,3 +267,20 @@ def test_work_typed_to_the_minute_of_the_opening_is_not_before_it(ticket, agent,
     minute = opened.opened_at.replace(second=0, microsecond=0)
     log = charging.worklog_add(opened, by=agent, started_at=minute, minutes=5)
     assert log.pk is not None
+
+
+def test_sessions_are_read_only_in_the_admin(ticket, agent, client):
+    # A session changes through the workspace's services, which lock the ticket, refuse a
+    # finished one and charge a no-show; the admin would do none of that.
+    session = charging.session_schedule(
+        ticket, by=agent, starts_at=timezone.now() + timedelta(days=1)
+    )
+    client.force_login(make_staff_user())
+    change = f"/admin/tickets/scheduledsession/{session.pk}/change/"
+
+    assert client.get("/admin/tickets/scheduledsession/").status_code == 200
+    assert client.get("/admin/tickets/scheduledsession/add/").status_code == 403
+    assert client.post(change, {"status": "no_show", "minutes": "600"}).status_code == 403
+    assert client.post(f"/admin/tickets/scheduledsession/{session.pk}/delete/").status_code == 403
+    session.refresh_from_db()
+    assert (session.status, session.minutes) == (ScheduledSession.Status.SCHEDULED, 60)

@@ -4,18 +4,26 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from billing.models import OnsiteCharge
 from contracts.models import Channel
 from core.errors import InvalidInput
 from credits.models import CreditAccount, CreditHold
 from credits.selectors import ledger_verify
 from sla.services.setup import StepSpec
 from tests.factories import make_agent
-from tests.threads import run_together
+from tests.threads import run_together, run_while_held
 from tests.tickets.conftest import publish_with_levels, top_up
-from tickets.models import IntakeAttempt, Ticket, TicketEscalation, TicketEvent
+from tickets.exceptions import TicketFinished
+from tickets.models import IntakeAttempt, Ticket, TicketEscalation, TicketEvent, WorkLog
+from tickets.services.charging import worklog_add
 from tickets.services.escalation import escalations_run
 from tickets.services.intake import ticket_open
-from tickets.services.lifecycle import ticket_escalate
+from tickets.services.lifecycle import (
+    ticket_close,
+    ticket_escalate,
+    ticket_resolve,
+    ticket_start_work,
+)
 
 WORKERS = 10
 
@@ -76,3 +84,26 @@ def test_ladder_runs_racing_an_agents_escalation_act_once_on_the_ticket_as_it_is
     raises = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ESCALATION)
     assert [(e.from_value, e.to_value) for e in raises] == [("1", "2")]
     assert TicketEscalation.objects.filter(ticket=ticket).count() <= 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_work_logged_while_the_request_closes_waits_for_it_and_is_refused(
+    requester, tuesday_morning
+):
+    # Read without the ticket's lock, the log would see the request still resolved and be
+    # recorded on it after the close: work on a closed request is never charged.
+    top_up(requester.customer, 5)
+    ticket = ticket_open(channel=Channel.PORTAL, requester=requester, subject="Caído").ticket
+    agent = make_agent()
+    ticket_start_work(ticket, by=agent)
+    ticket_resolve(ticket, by=agent)
+
+    outcome = run_while_held(
+        lambda: ticket_close(ticket, by=agent),
+        lambda: worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=30, onsite=True),
+    )
+
+    assert isinstance(outcome, TicketFinished), outcome
+    assert not WorkLog.objects.filter(ticket=ticket).exists()
+    assert not OnsiteCharge.objects.exists()

@@ -9,10 +9,11 @@ from django.core.management import call_command
 
 from credits.models import CreditHold
 from sla.models import SlaClock
+from tests.threads import run_while_held
 from tests.tickets.imap_server import ImapTestServer, Mailbox
 from tickets.mail import attachment_filename
 from tickets.models import Attachment, InboundMail, IntakeAttempt, Ticket
-from tickets.services.lifecycle import ticket_agent_reply
+from tickets.services import lifecycle
 from tickets.services.mail_intake import mail_ingest
 
 pytestmark = pytest.mark.django_db
@@ -47,10 +48,8 @@ def test_a_reply_carrying_the_number_joins_the_ticket_and_resumes_its_clocks(
     funded, agent, tuesday_morning
 ):
     ticket = mail_ingest(eml("plain_utf8.eml")).ticket
-    ticket_agent_reply(ticket, by=agent, body="¿Desde cuándo?", asks_for_information=True)
-    reply = eml("reply_with_ticket_number.eml").replace(b"T-2026-000001", ticket.number.encode())
-
-    outcome = mail_ingest(reply)
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="¿Desde cuándo?", asks_for_information=True)
+    outcome = mail_ingest(reply_to(ticket))
 
     ticket.refresh_from_db()
     assert outcome.action == "replied"
@@ -58,6 +57,48 @@ def test_a_reply_carrying_the_number_joins_the_ticket_and_resumes_its_clocks(
     assert SlaClock.objects.get(subject=ticket.clock_subject, kind="resolution").state == "running"
     assert ticket.messages.last().body.startswith("Adjunto la información")
     assert Ticket.objects.count() == 1
+
+
+def resolve(ticket, agent) -> None:
+    lifecycle.ticket_start_work(ticket, by=agent)
+    lifecycle.ticket_resolve(ticket, by=agent)
+
+
+def reply_to(ticket) -> bytes:
+    return eml("reply_with_ticket_number.eml").replace(b"T-2026-000001", ticket.number.encode())
+
+
+def test_a_reply_to_a_closed_request_opens_a_follow_up(funded, agent, tuesday_morning):
+    ticket = mail_ingest(eml("plain_utf8.eml")).ticket
+    resolve(ticket, agent)
+    lifecycle.ticket_close(ticket, by=agent)
+    messages = ticket.messages.count()
+
+    outcome = mail_ingest(reply_to(ticket))
+
+    assert outcome.action == "opened"
+    assert outcome.ticket.follows_up == ticket
+    assert outcome.ticket.description.startswith("Adjunto la información")
+    assert ticket.messages.count() == messages
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_read_while_its_request_closes_opens_a_follow_up(funded, agent, tuesday_morning):
+    # The mail reads the request as resolved, then waits for its row while the close commits:
+    # the reply is refused as finished and the mail becomes a follow-up, not a lost message.
+    ticket = mail_ingest(eml("plain_utf8.eml")).ticket
+    resolve(ticket, agent)
+    messages = ticket.messages.count()
+
+    outcome = run_while_held(
+        lambda: lifecycle.ticket_close(ticket, by=agent), lambda: mail_ingest(reply_to(ticket))
+    )
+
+    assert outcome.action == "opened", outcome
+    assert outcome.ticket.follows_up == ticket
+    assert ticket.messages.count() == messages
+    assert InboundMail.objects.get(message_id="<reply-1@andino.example>").outcome == "opened"
 
 
 def test_the_same_message_delivered_twice_is_handled_once(funded, tuesday_morning):

@@ -1,12 +1,10 @@
 """`Ticket.next_due_at`, the queue's order: the earliest due time of the ticket's open clocks,
 written by the database on every clock write (tickets migration 0013), whoever writes."""
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -16,6 +14,7 @@ from sla.models import SlaClock
 from sla.services import clocks_reapply, clocks_start
 from sla.services.clocks import clock_retarget, clock_stop
 from sla.services.setup import TargetSpec, policy_publish
+from tests.threads import run_while_held
 from tickets.models import Ticket
 from tickets.services import lifecycle
 from tickets.services.intake import ticket_open
@@ -152,53 +151,13 @@ def test_two_clocks_of_one_ticket_moved_at_once_leave_the_later_writer_right(
     assert response.due_at < resolution.due_at
     # a priority with another resolution target, so the resolution clock's due time moves
     other_priority = Priority.P1 if resolution.priority == Priority.P4 else Priority.P4
-    stopped, finish = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
+    retargeted = run_while_held(
+        lambda: clock_stop(clock=response, at=timezone.now()),
+        lambda: clock_retarget(clock=resolution, at=timezone.now(), priority=other_priority),
+    )
 
-    def stop_response() -> None:
-        try:
-            with transaction.atomic():
-                clock_stop(clock=response, at=timezone.now())
-                stopped.set()
-                finish.wait(timeout=30)
-        finally:
-            connection.close()
-
-    def move_resolution() -> None:
-        stopped.wait(timeout=30)
-        try:
-            connection.ensure_connection()
-            outcome["backend"] = connection.connection.info.backend_pid
-            clock_retarget(clock=resolution, at=timezone.now(), priority=other_priority)
-        except Exception as error:  # the test inspects it
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    first, second = threading.Thread(target=stop_response), threading.Thread(target=move_resolution)
-    first.start()
-    second.start()
-    _wait_until_blocked(outcome)
-    finish.set()
-    first.join()
-    second.join()
-
-    assert "error" not in outcome, outcome
+    assert not isinstance(retargeted, Exception), retargeted
     assert stored_due(ticket) == earliest_open_due(ticket)
     moved = SlaClock.objects.get(pk=resolution.pk).due_at
     assert moved != resolution.due_at
     assert stored_due(ticket) == moved
-
-
-def _wait_until_blocked(outcome: dict) -> None:
-    """Until the backend waits for a lock (the ticket row the other transaction holds)."""
-    with connections["default"].cursor() as cursor:
-        for _ in range(300):
-            pid = outcome.get("backend")
-            if pid is not None:
-                cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-                row = cursor.fetchone()
-                if row and row[0] == "Lock":
-                    return
-            time.sleep(0.05)
-    raise AssertionError(f"the second transaction never waited for the ticket row: {outcome}")
