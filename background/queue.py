@@ -6,6 +6,10 @@ exponentially growing delay (`TASKS_RETRY_BASE_SECONDS` * 2 ** (attempt - 1)), u
 with `RetryScheduled` (its traceback keeps the cause): the task list shows it as
 "retrying". The last attempt ends failed with the real error: "failed", for an operator to
 retry from the admin. Backends that cannot defer (the immediate backend) do not retry.
+
+An error no retry can mend (`NEVER_MENDED`: the row the task is about is gone, the arguments
+are not the function's, as for a task enqueued by another version, or the task says so with
+`TaskCannotSucceed`) ends the first attempt failed, without retries.
 """
 
 import functools
@@ -15,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.tasks import Task, task
 from django.utils import timezone
@@ -22,6 +27,13 @@ from django.utils import timezone
 from core.bulk import rows_insert
 
 logger = logging.getLogger(__name__)
+
+
+class TaskCannotSucceed(Exception):
+    """Raised by a task that can never succeed as it was enqueued: failed at once."""
+
+
+NEVER_MENDED = (ObjectDoesNotExist, TypeError, TaskCannotSucceed)
 
 
 class RetryScheduled(Exception):
@@ -49,6 +61,8 @@ def background_task(
         def run(*args: Any, attempt: int = 1, **kwargs: Any) -> Any:
             try:
                 return function(*args, **kwargs)
+            except NEVER_MENDED:
+                raise
             except Exception as error:
                 backend = wrapped.get_backend()
                 if attempt >= settings.TASKS_RETRY_ATTEMPTS or not backend.supports_defer:

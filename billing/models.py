@@ -827,7 +827,8 @@ class AutoTopUpAttempt(models.Model):
     """One crossing's off-session charge: one per crossing (UNIQUE), one payment each.
 
     `claimed_at` is the lease of the task calling Stripe (a second copy of the task finds it
-    claimed and does nothing); the call's idempotency key is `autotopup:<pk>`. Whether it
+    claimed and looks again on its retry; `billing_daily` enqueues the charge again once an
+    unanswered attempt's lease is over); the call's idempotency key is `autotopup:<pk>`. Whether it
     succeeded is the payment's word (`Payment.applied_at`), whichever of the task and the
     webhook applied it.
     """

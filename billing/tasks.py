@@ -1,6 +1,8 @@
 """Billing's background tasks: dunning mail (sent once per dunning episode), the monthly
 billing run finance starts from its workspace, and the PDFs of the invoices a run issued."""
 
+from datetime import datetime
+
 from background.mail import mail_once
 from background.queue import background_task
 
@@ -9,11 +11,10 @@ from background.queue import background_task
 def send_dunning_mail(subscription_id: int, dunning_started_at: str) -> bool:
     from billing.services.subscriptions import dunning_mail
 
-    return mail_once(
-        dunning_mail(subscription_id),
-        kind="dunning",
-        about=f"{subscription_id}@{dunning_started_at}",
-    )
+    message = dunning_mail(subscription_id, datetime.fromisoformat(dunning_started_at))
+    if message is None:
+        return False
+    return mail_once(message, kind="dunning", about=f"{subscription_id}@{dunning_started_at}")
 
 
 @background_task

@@ -1,28 +1,35 @@
 """One scheduler tick: enqueue each due job once for its current slot.
 
 Under the job row's lock, a slot later than the last one recorded gets a `JobRun` row (unique
-per job and slot) and its task, enqueued when the transaction commits. A second scheduler
-waits for the lock, then sees the slot taken; the unique constraint refuses what a lock could
-miss. Missed slots are not replayed: only the current one runs (catch-up once).
+per job and slot) and its task, written in the same transaction: a slot is never recorded
+without its task. A second scheduler waits for the lock, then sees the slot taken; the unique
+constraint refuses what a lock could miss. Missed slots are not replayed: only the current
+one runs (catch-up once). A job that cannot be enqueued (its row locked too long, the
+database briefly gone) is logged and tried again on the next tick; the others go on.
 """
 
+import logging
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
-from background.queue import enqueue_on_commit
+from background.queue import enqueue_with_transaction
 from operations.models import JobRun, ScheduledJob
 from operations.schedule import JOBS, Job
 from operations.tasks import run_job
+
+logger = logging.getLogger(__name__)
 
 
 def scheduler_tick(*, now: datetime, jobs: tuple[Job, ...] = JOBS) -> list[JobRun]:
     """Enqueue every enabled job whose current slot has not been enqueued; the runs made."""
     made = []
     for job in jobs:
-        if not job.enabled():
+        try:
+            run = _enqueue_if_due(job, now=now) if job.enabled() else None
+        except DatabaseError:
+            logger.exception("periodic job %s not enqueued; next tick tries again", job.name)
             continue
-        run = _enqueue_if_due(job, now=now)
         if run is not None:
             made.append(run)
     return made
@@ -43,5 +50,5 @@ def _enqueue_if_due(job: Job, *, now: datetime) -> JobRun | None:
         row.last_slot_at = slot
         row.last_enqueued_at = now
         row.save(update_fields=["last_slot_at", "last_enqueued_at"])
-        enqueue_on_commit(run_job, job.name, slot.isoformat())
+        enqueue_with_transaction(run_job, job.name, slot.isoformat())
     return run

@@ -2,8 +2,10 @@
 
 `parse_message` turns raw RFC 5322 bytes into a `ParsedMail`: the sender, the subject
 (with any ticket number it carries), a plain-text body (HTML-only mail is turned into
-text), and the attachments. It raises `MalformedMail` for what cannot be a request (no
-sender, unreadable structure), so a batch can log and skip one message and go on.
+text), the attachments, and whether a machine sent it (RFC 3834). It raises
+`MalformedMail` for what cannot be a request (no sender, unreadable structure), so a batch
+can log and skip one message and go on. Headers are read as one line of text, without
+control characters; a header the standard library cannot read counts as absent.
 """
 
 import email
@@ -18,6 +20,14 @@ from html.parser import HTMLParser
 from core.storage import stored_filename
 
 TICKET_NUMBER = re.compile(r"\bT-\d{4}-\d{6}\b")
+# A header's text is one line: an encoded word may carry CR and LF, and a subject becomes
+# the subject line of every mail about its ticket, where a line break is refused.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# Longer Message-IDs are not stored (the column's size); such a message counts as having
+# none, and a second delivery is known by its bytes.
+MESSAGE_ID_LIMIT = 255
+# The local parts bounces come from (RFC 5321's postmaster, and the MTAs' own).
+_BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
 
 
 class MalformedMail(ValueError):
@@ -53,6 +63,11 @@ class ParsedMail:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     # Where it was sent (Delivered-To, To, Cc): a mailbox may stand for a service type.
     recipients: list[str] = field(default_factory=list)
+    # Sent by a machine (RFC 3834's Auto-Submitted, a list's or bulk Precedence): nothing of
+    # ours answers it automatically, or two robots would answer each other forever.
+    automated: bool = False
+    # An out-of-office answer or a bounce: a machine's, not the sender's own message.
+    auto_reply: bool = False
 
     @property
     def ticket_number(self) -> str | None:
@@ -130,9 +145,35 @@ def _recipients(message: EmailMessage) -> list[str]:
 
 
 def _header_text(value: object) -> str:
-    """Raw 8-bit UTF-8 in a header (common, though not RFC 5322) arrives surrogate-escaped."""
-    text = str(value or "").strip()
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """One line of text. Raw 8-bit UTF-8 in a header (common, though not RFC 5322) arrives
+    surrogate-escaped; control characters become a space."""
+    text = str(value or "").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    """The text of header `name`; "" when the standard library cannot read it (it raises
+    IndexError on a Message-ID of `<>`)."""
+    try:
+        return _header_text(message.get(name))
+    except (IndexError, ValueError, TypeError, AttributeError):
+        return ""
+
+
+def _automation(message: EmailMessage, sender: Address) -> tuple[bool, bool]:
+    """(automated, auto_reply) of `ParsedMail`, read from RFC 3834's Auto-Submitted, the
+    Precedence and X-Autoreply headers mail clients add, and a bounce's sender and type."""
+    submitted = _header(message, "Auto-Submitted").lower().split(";")[0].strip()
+    precedence = _header(message, "Precedence").lower()
+    auto_reply = (
+        submitted == "auto-replied"
+        or precedence == "auto_reply"
+        or bool(_header(message, "X-Autoreply") or _header(message, "X-Autorespond"))
+        or sender.username.lower() in _BOUNCE_SENDERS
+        or message.get_content_type() == "multipart/report"  # a delivery status notification
+    )
+    automated = auto_reply or submitted not in ("", "no") or precedence in ("bulk", "junk", "list")
+    return automated, auto_reply
 
 
 def parse_message(raw: bytes) -> ParsedMail:
@@ -163,12 +204,16 @@ def parse_message(raw: bytes) -> ParsedMail:
             html.append(_decoded_text(part))
 
     text = "\n".join(plain).strip() or "\n".join(html_to_text(h) for h in html).strip()
+    message_id = _header(message, "Message-ID")
+    automated, auto_reply = _automation(message, sender)
     return ParsedMail(
         from_address=sender.addr_spec.lower(),
         from_name=_header_text(sender.display_name),
-        subject=_header_text(message.get("Subject")),
-        message_id=_header_text(message.get("Message-ID")),
-        text=text,
+        subject=_header(message, "Subject"),
+        message_id=message_id if len(message_id) <= MESSAGE_ID_LIMIT else "",
+        text=text.replace("\x00", ""),  # PostgreSQL's text refuses NUL
         attachments=attachments,
         recipients=recipients,
+        automated=automated,
+        auto_reply=auto_reply,
     )

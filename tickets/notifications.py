@@ -18,7 +18,18 @@ from tickets import clocks, reopen_links
 from tickets.models import Message, Ticket, TicketEscalation
 
 
-def _send(ticket: Ticket, template: str, subject: str, *, kind: str, about: int, **context) -> None:
+def _send(
+    ticket: Ticket,
+    template: str,
+    subject: str,
+    *,
+    kind: str,
+    about: int,
+    automatic: bool = False,
+    **context,
+) -> None:
+    """`automatic`: sent by Creditdesk itself, not written by an agent; marked as RFC 3834
+    asks, so out-of-office robots do not answer it."""
     requester = ticket.requester
     if requester is None:
         return
@@ -39,7 +50,8 @@ def _send(ticket: Ticket, template: str, subject: str, *, kind: str, about: int,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[requester.email],
-        headers={"X-Creditdesk-Ticket": ticket.number},
+        headers={"X-Creditdesk-Ticket": ticket.number}
+        | ({"Auto-Submitted": "auto-replied"} if automatic else {}),
     )
     mail_once(message, kind=kind, about=about)
 
@@ -50,7 +62,14 @@ def send_acknowledgement(ticket_id: int) -> None:
     ticket = first_row("acknowledged_ticket", _ticket_to_acknowledge, pk=ticket_id)
     if ticket is None:
         raise Ticket.DoesNotExist(ticket_id)
-    _send(ticket, "acknowledgement", ticket.subject, kind="acknowledgement", about=ticket.pk)
+    _send(
+        ticket,
+        "acknowledgement",
+        ticket.subject,
+        kind="acknowledgement",
+        about=ticket.pk,
+        automatic=True,
+    )
 
 
 def _ticket_to_acknowledge(*, pk: int) -> QuerySet[Ticket]:

@@ -29,8 +29,8 @@ def send_agent_message(message_id: int) -> None:
 def send_mail_refusal(
     *, to: str, subject: str, reason: str, language: str, in_reply_to: str, about: str
 ) -> None:
-    """The answer to inbound mail that was refused; `about` is the inbound message's
-    Message-ID (or fingerprint), so one inbound mail gets one refusal."""
+    """The answer to inbound mail that was refused, sent once per `about` (the sender and
+    the hour: see `tickets.services.mail_intake`)."""
     with translation.override(language):
         body = render_to_string(
             f"tickets/email/refusal.{language}.txt", {"reason": reason, "subject": subject}
@@ -43,7 +43,9 @@ def send_mail_refusal(
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers={"In-Reply-To": in_reply_to} if in_reply_to else {},
+        # RFC 3834: an automatic answer, which other robots (out-of-office) do not answer
+        headers={"Auto-Submitted": "auto-replied"}
+        | ({"In-Reply-To": in_reply_to} if in_reply_to else {}),
     )
     mail_once(message, kind="mail_refusal", about=about)
 

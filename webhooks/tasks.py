@@ -1,9 +1,11 @@
 """The webhooks app's background tasks. Delivery schedules its own retries (the
-`RETRY_SCHEDULE` of `webhooks.services`), so it is a plain task, not a `background_task`."""
+`RETRY_SCHEDULE` of `webhooks.services`), so it is a plain task, not a `background_task`;
+the owner's mail retries as every mail does."""
 
 from django.tasks import task
 
 from background.mail import mail_once
+from background.queue import background_task
 from webhooks import services
 
 
@@ -15,7 +17,7 @@ def deliver_webhook(delivery_id: int, attempt: int) -> str:
     return "delivered" if logged.succeeded else "failed"
 
 
-@task()
+@background_task
 def send_disabled_mail(endpoint_id: int) -> bool:
     return mail_once(
         services.disabled_mail(endpoint_id), kind="webhook_disabled", about=endpoint_id

@@ -312,39 +312,53 @@ def _claim(attempt_id: int, now: datetime) -> _Claim | None:
         return _Claim(attempt=attempt, payment_method_id=attempt.auto_top_up.payment_method_id)
 
 
+class AttemptInFlight(Exception):
+    """Another copy of the charge task holds the attempt's claim: this copy checks again
+    later (its retry), so a claim whose holder died is taken over once its lease ends."""
+
+
 def auto_top_up_charge(*, attempt_id: int) -> str:
     """Charge the crossing's attempt once; returns its status. A copy of the task that finds
-    it claimed or answered does nothing; Stripe's failure (not a card's refusal) frees the
-    claim and raises, so the task's retry calls again with the same idempotency key."""
+    it answered does nothing; one that finds it claimed raises `AttemptInFlight`, to look
+    again on its retry. Whatever fails after the claim (Stripe, not a card's refusal, or the
+    recording of its answer) frees the claim and raises, so the task's retry calls again
+    with the same idempotency key, which Stripe answers with the same intent."""
     claim = _claim(attempt_id, timezone.now())
     if claim is None:
-        return AutoTopUpAttempt.objects.values_list("status", flat=True).get(pk=attempt_id)
+        status = AutoTopUpAttempt.objects.values_list("status", flat=True).get(pk=attempt_id)
+        if status == Status.STARTED:
+            raise AttemptInFlight(f"auto top-up attempt {attempt_id} is claimed")
+        return status
+    try:
+        return _charge_claimed(claim)
+    except Exception:
+        AutoTopUpAttempt.objects.filter(pk=attempt_id, status=Status.STARTED).update(
+            claimed_at=None
+        )
+        raise
+
+
+def _charge_claimed(claim: _Claim) -> str:
     attempt, payment = claim.attempt, claim.attempt.payment
     customer = attempt.auto_top_up.customer
     if Payment.objects.filter(pk=payment.pk, applied_at__isnull=False).exists():
         # A webhook already applied it (a task that died after Stripe answered).
         return _record_success(attempt.pk, None)
-    try:
-        if not claim.payment_method_id:
-            raise PaymentProviderError(detail="no saved card")
-        charge = stripe_gateway.payment_intent_off_session(
-            amount=payment.amount,
-            customer_id=stripe_customer_ensure(customer),
-            payment_method_id=claim.payment_method_id,
-            metadata={
-                "creditdesk_payment": str(payment.pk),
-                "creditdesk_customer": str(customer.pk),
-                "creditdesk_pack": str(payment.credit_pack_id),
-                "creditdesk_invoice": str(payment.invoice_id),
-                "creditdesk_auto_top_up": str(attempt.pk),
-            },
-            idempotency_key=f"autotopup:{attempt.pk}",
-        )
-    except PaymentProviderError:
-        AutoTopUpAttempt.objects.filter(pk=attempt.pk, status=Status.STARTED).update(
-            claimed_at=None
-        )
-        raise
+    if not claim.payment_method_id:
+        raise PaymentProviderError(detail="no saved card")
+    charge = stripe_gateway.payment_intent_off_session(
+        amount=payment.amount,
+        customer_id=stripe_customer_ensure(customer),
+        payment_method_id=claim.payment_method_id,
+        metadata={
+            "creditdesk_payment": str(payment.pk),
+            "creditdesk_customer": str(customer.pk),
+            "creditdesk_pack": str(payment.credit_pack_id),
+            "creditdesk_invoice": str(payment.invoice_id),
+            "creditdesk_auto_top_up": str(attempt.pk),
+        },
+        idempotency_key=f"autotopup:{attempt.pk}",
+    )
     if charge.status == "succeeded":
         return _record_success(attempt.pk, charge)
     if charge.status == "processing":
@@ -357,6 +371,24 @@ def auto_top_up_charge(*, attempt_id: int) -> str:
                 locked.save(update_fields=["status", "payment_intent_id"])
         return Status.PENDING
     return _record_failure(attempt.pk, charge)
+
+
+def auto_top_up_resume(*, now: datetime | None = None) -> int:
+    """Enqueue the charge of every attempt still unanswered a lease after it started and not
+    claimed within the last lease: its task died with its worker, or ran out of retries.
+    Returns how many (run hourly by `billing_daily`)."""
+    now = now or timezone.now()
+    stale = now - CLAIM_LEASE
+    waiting = list(
+        AutoTopUpAttempt.objects.filter(status=Status.STARTED, created_at__lt=stale)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .values_list("pk", flat=True)
+    )
+    from billing.tasks import auto_top_up_charge_task
+
+    for attempt_id in waiting:
+        enqueue_on_commit(auto_top_up_charge_task, attempt_id)
+    return len(waiting)
 
 
 def _payment_pending(attempt: AutoTopUpAttempt, charge: stripe_gateway.OffSessionCharge) -> None:

@@ -322,13 +322,15 @@ def subscription_payment_failed(obj: dict[str, Any], *, event_at: datetime) -> N
             enqueue_on_commit(tasks.send_dunning_mail, sub.pk, event_at.isoformat())
 
 
-def dunning_mail(subscription_id: int) -> EmailMessage:
-    """The first-failure mail of a dunning episode, to the customer's billing address."""
-    customer = (
-        StripeSubscription.objects.select_related("contract__customer")
-        .get(pk=subscription_id)
-        .contract.customer
+def dunning_mail(subscription_id: int, dunning_started_at: datetime) -> EmailMessage | None:
+    """The first-failure mail of the dunning episode that started at `dunning_started_at`,
+    to the customer's billing address; None once that episode is over (paid meanwhile)."""
+    subscription = StripeSubscription.objects.select_related("contract__customer").get(
+        pk=subscription_id
     )
+    if subscription.dunning_started_at != dunning_started_at:
+        return None
+    customer = subscription.contract.customer
     if customer.language == "en":
         subject = "Your subscription payment failed"
         body = "We could not charge your premium subscription. Please update your card."

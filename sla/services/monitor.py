@@ -123,8 +123,9 @@ def _announce(warn_run: uuid.UUID, breach_run: uuid.UUID) -> None:
 
 
 def clock_mail(clock_id: int, *, breached: bool) -> mail.EmailMessage | None:
-    """The warning or breach mail of one clock, to its recipients (None without any)."""
-    subject, label, kind, priority, due_at, emails, zone = SlaClock.objects.values_list(
+    """The warning or breach mail of one clock, to its recipients; None without any, and
+    for a warning whose clock stopped before the mail left (met: nothing to warn of)."""
+    subject, label, kind, priority, due_at, emails, zone, stopped_at = SlaClock.objects.values_list(
         "subject",
         "label",
         "kind",
@@ -132,8 +133,9 @@ def clock_mail(clock_id: int, *, breached: bool) -> mail.EmailMessage | None:
         "due_at",
         "notify_emails",
         "calendar_version__time_zone",
+        "stopped_at",
     ).get(pk=clock_id)
-    if not emails:
+    if not emails or (stopped_at is not None and not breached):
         return None
     with translation.override(settings.LANGUAGE_CODE):
         return _message(subject, label, kind, priority, due_at, emails, breached, zone)

@@ -14,6 +14,7 @@ from background.models import SentMail
 from background.queue import RetryScheduled
 from contracts.models import Channel
 from sla.services import sla_monitor_run
+from sla.services.clocks import clock_stop
 from tests.factories import make_staff_user
 from tests.sla.factories import make_policy
 from tests.sla.test_monitor import at
@@ -23,6 +24,8 @@ from tickets import tasks as ticket_tasks
 from tickets.models import Ticket
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply
+from webhooks import tasks as webhook_tasks
+from webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +197,42 @@ def test_sla_mails_are_tasks_per_clock_sent_once(db_tasks, django_capture_on_com
     assert len(mail.outbox) == 2
     assert {tuple(m.to) for m in mail.outbox} == {("a@example.com", "am@example.com")}
     assert set(SentMail.objects.values_list("kind", flat=True)) == {"sla_breach"}
+
+
+def test_a_warning_whose_clock_was_met_before_the_mail_left_is_not_sent(
+    db_tasks, django_capture_on_commit_callbacks
+):
+    # a Low ticket's 4 h response target, 3 h 30 in: the monitor warns
+    clocks = open_clocks(make_policy(), 1, at(2026, 1, 19, 8))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sla_monitor_run(now=at(2026, 1, 19, 11, 30)).warned == 1
+
+    # the agent answers before the worker reaches the warning
+    clock_stop(clock=clocks.response, at=at(2026, 1, 19, 11, 31))
+    assert db_tasks() == 1
+
+    assert not mail.outbox
+    assert DBTaskResult.objects.get().return_value is False
+
+
+def test_the_mail_of_a_disabled_webhook_retries_while_smtp_is_down(
+    shop, db_tasks, dead_smtp, settings
+):
+    settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = True  # nothing is delivered to it here
+    endpoint = webhook_endpoint_create(
+        owner=shop.manager,
+        url="http://127.0.0.1:9/creditdesk",
+        events=["ticket.created"],
+        customer=shop.customer,
+        may_cover_all=False,
+    )
+    webhook_tasks.send_disabled_mail.enqueue(endpoint.pk)
+
+    db_tasks()
+
+    assert DBTaskResult.objects.get(status="FAILED").exception_class_path == RETRY_SCHEDULED
+    retry = DBTaskResult.objects.get(status="READY")
+    settings.MAILERS = LOCMEM
+    with time_machine.travel(retry.run_after + timedelta(seconds=1)):
+        assert db_tasks() == 1
+    assert [m.to for m in mail.outbox] == [[shop.manager.email]]

@@ -11,12 +11,21 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from background.models import SentMail
-from background.queue import RetryScheduled, enqueue_on_commit, retry_delay
+from background.queue import (
+    RetryScheduled,
+    TaskCannotSucceed,
+    enqueue_on_commit,
+    retry_delay,
+)
+from operations.tasks import run_job
+from sla.tasks import send_clock_mail
 from tests.background.sample_tasks import always_fails, greet
+from tickets.tasks import send_acknowledgement
 
 pytestmark = pytest.mark.django_db
 
 RETRY_SCHEDULED = f"{RetryScheduled.__module__}.{RetryScheduled.__qualname__}"
+CANNOT_SUCCEED = f"{TaskCannotSucceed.__module__}.{TaskCannotSucceed.__qualname__}"
 
 
 def test_a_task_is_enqueued_when_the_transaction_commits(
@@ -89,3 +98,25 @@ def test_a_failing_task_retries_with_exponential_backoff_then_fails(db_tasks, se
     assert last.status == "FAILED"
     assert last.exception_class_path == "builtins.ValueError"
     assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+@pytest.mark.parametrize(
+    ("enqueue", "error"),
+    [
+        # the ticket is gone
+        (lambda: send_acknowledgement.enqueue(987654), "tickets.models.Ticket.DoesNotExist"),
+        # enqueued by a version whose task took other arguments
+        (lambda: send_clock_mail.enqueue(1), "builtins.TypeError"),
+        # a periodic job this version does not have
+        (lambda: run_job.enqueue("retired_job", "2026-11-01T00:00:00+00:00"), CANNOT_SUCCEED),
+    ],
+)
+def test_a_task_no_retry_can_mend_fails_at_once(db_tasks, settings, enqueue, error):
+    settings.TASKS_RETRY_BASE_SECONDS = 0  # a retry would be due at once
+    enqueue()
+
+    assert db_tasks() == 1
+    assert db_tasks() == 0
+
+    failed = DBTaskResult.objects.get()
+    assert (failed.status, failed.exception_class_path) == ("FAILED", error)

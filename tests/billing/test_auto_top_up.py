@@ -2,7 +2,9 @@
 authentication, the webhook in any order and replayed. Stripe is the real library against
 localstripe; mail is Django's outbox."""
 
+import io
 import json
+import socket
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -10,15 +12,17 @@ from decimal import Decimal
 import pytest
 import stripe
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from djmoney.money import Money
 
 from billing import stripe_gateway
-from billing.exceptions import PackNotForSale
+from billing.exceptions import PackNotForSale, PaymentProviderError
 from billing.models import AutoTopUp, AutoTopUpAttempt, Invoice, Payment, StripeEvent
 from billing.services import autotopup
 from billing.services.autotopup import (
+    AttemptInFlight,
     auto_top_up_charge,
     auto_top_up_check,
     auto_top_up_configure,
@@ -49,6 +53,12 @@ DECLINED_CARD = "4000000000000341"  # saves fine, every charge is declined
 AUTH_CARD = "4000002500003155"  # the bank asks the customer to authenticate each charge
 
 Status = AutoTopUpAttempt.Status
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def stripe_client(settings) -> stripe.StripeClient:
@@ -87,6 +97,14 @@ def customer_with_card(settings, *, card: str = OK_CARD, credits: str = "8"):
         customer=contract.customer, enabled=True, threshold_credits="5", credit_pack=pack
     )
     return contract, pack, account
+
+
+def crossing_started(settings):
+    """A customer with a saved card whose credits just fell to 4, below its threshold of
+    5: the contract and the crossing's attempt, not charged yet."""
+    contract, _pack, account = customer_with_card(settings)
+    spend(account, "4")
+    return contract, auto_top_up_check(customer_id=contract.customer.pk)
 
 
 def intents_of(settings, customer) -> list[str]:
@@ -233,13 +251,13 @@ def test_crossing_charges_the_card_off_session_once_and_rearms_above_the_thresho
 
 @pytest.mark.django_db
 def test_the_charge_task_run_twice_calls_stripe_once(settings, stripe_settings):
-    contract, _pack, account = customer_with_card(settings)
-    spend(account, "4")
-    attempt = auto_top_up_check(customer_id=contract.customer.pk)
+    contract, attempt = crossing_started(settings)
 
-    # a copy of the task that finds the attempt claimed (another copy is calling) does nothing
+    # a copy of the task that finds the attempt claimed (another copy is calling) calls
+    # nothing and looks again on its retry
     AutoTopUpAttempt.objects.filter(pk=attempt.pk).update(claimed_at=timezone.now())
-    assert auto_top_up_charge(attempt_id=attempt.pk) == Status.STARTED
+    with pytest.raises(AttemptInFlight):
+        auto_top_up_charge(attempt_id=attempt.pk)
     assert Payment.objects.get(pk=attempt.payment_id).provider_ref == ""
     AutoTopUpAttempt.objects.filter(pk=attempt.pk).update(claimed_at=None)
 
@@ -249,6 +267,56 @@ def test_the_charge_task_run_twice_calls_stripe_once(settings, stripe_settings):
 
     assert len(intents_of(settings, contract.customer)) == 1
     assert top_ups(contract.customer) == [Decimal("8.00"), Decimal("10.00")]
+
+
+@pytest.mark.django_db
+def test_an_attempt_whose_task_died_is_charged_by_the_hourly_upkeep(
+    settings, stripe_settings, django_capture_on_commit_callbacks
+):
+    contract, attempt = crossing_started(settings)
+    # the worker that claimed it died before Stripe answered, eleven minutes ago
+    eleven_minutes_ago = timezone.now() - timedelta(minutes=11)
+    AutoTopUpAttempt.objects.filter(pk=attempt.pk).update(
+        created_at=eleven_minutes_ago, claimed_at=eleven_minutes_ago
+    )
+    out = io.StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("billing_daily", stdout=out)
+
+    assert "1 auto top-ups charged again" in out.getvalue()
+    attempt.refresh_from_db()
+    assert attempt.status == Status.SUCCEEDED
+    assert len(intents_of(settings, contract.customer)) == 1
+    assert top_ups(contract.customer) == [Decimal("8.00"), Decimal("10.00")]
+
+
+@pytest.mark.django_db
+def test_an_attempt_claimed_within_its_lease_is_left_to_its_task(settings, stripe_settings):
+    contract, attempt = crossing_started(settings)
+    AutoTopUpAttempt.objects.filter(pk=attempt.pk).update(
+        created_at=timezone.now() - timedelta(minutes=11),
+        claimed_at=timezone.now() - timedelta(minutes=1),
+    )
+
+    assert autotopup.auto_top_up_resume() == 0
+
+    assert AutoTopUpAttempt.objects.get(pk=attempt.pk).status == Status.STARTED
+    assert intents_of(settings, contract.customer) == []
+
+
+@pytest.mark.django_db
+def test_stripe_unreachable_frees_the_claim_for_the_retry(settings, stripe_settings):
+    _contract, attempt = crossing_started(settings)
+    localstripe = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{unused_port()}"
+
+    with pytest.raises(PaymentProviderError):
+        auto_top_up_charge(attempt_id=attempt.pk)
+
+    assert AutoTopUpAttempt.objects.get(pk=attempt.pk).claimed_at is None
+    settings.STRIPE_API_BASE = localstripe  # back by the retry
+    assert auto_top_up_charge(attempt_id=attempt.pk) == Status.SUCCEEDED
 
 
 @pytest.mark.django_db
@@ -430,9 +498,7 @@ def test_webhook_before_the_task_records_its_answer_lands_the_credits_once(
 
 @pytest.mark.django_db
 def test_webhook_after_the_task_and_replayed_changes_nothing(settings, stripe_settings, post_event):
-    contract, _pack, account = customer_with_card(settings)
-    spend(account, "4")
-    attempt = auto_top_up_check(customer_id=contract.customer.pk)
+    contract, attempt = crossing_started(settings)
     assert auto_top_up_charge(attempt_id=attempt.pk) == Status.SUCCEEDED
     attempt.refresh_from_db()
     intent = stripe_client(settings).v1.payment_intents.retrieve(attempt.payment_intent_id)

@@ -12,6 +12,7 @@ from django.core import mail
 from django_tasks_db.models import DBTaskResult
 from djmoney.money import Money
 
+from background.models import SentMail
 from billing.models import Invoice, Payment, StripeEvent, StripeSubscription
 from billing.services import subscription_start, subscriptions_end_due
 from billing.services.run import Period, billing_run
@@ -170,6 +171,27 @@ def test_the_dunning_mail_is_a_task_that_mails_once_however_often_it_runs(
     assert db_tasks() >= 2
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [sub.contract.customer.billing_email]
+
+
+def test_no_dunning_mail_leaves_once_the_invoice_was_paid_meanwhile(
+    subscription, post_event, db_tasks, django_capture_on_commit_callbacks
+):
+    # the card failed, then the retry paid, all before the worker reached the mail
+    sub, stripe_invoice, _remote = subscription
+    now = int(time.time())
+    failed = stripe_invoice | {"id": "in_next", "status": "open", "amount_paid": 0}
+    paid = stripe_invoice | {"id": "in_next"}
+    with django_capture_on_commit_callbacks(execute=True):
+        post_event(make_event("invoice.payment_failed", failed, event_id="evt_f", created=now))
+        post_event(make_event("invoice.paid", paid, event_id="evt_p", created=now + 60))
+    sub.refresh_from_db()
+    assert (sub.status, sub.dunning_started_at) == (SubStatus.ACTIVE, None)
+
+    assert db_tasks() >= 1
+
+    assert not SentMail.objects.filter(kind="dunning").exists()  # the paid invoice's mail went
+    (task,) = DBTaskResult.objects.filter(task_path="billing.tasks.send_dunning_mail")
+    assert (task.status, task.return_value) == ("SUCCESSFUL", False)
 
 
 def test_event_for_a_subscription_not_recorded_yet_waits(post_event, db, subscription):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django_tasks_db.models import DBTaskResult
 
 from operations.models import JobRun, ScheduledJob
@@ -131,3 +131,36 @@ def test_two_schedulers_at_once_enqueue_each_slot_once(db_tasks):
     assert sum(len(runs) for runs in made) == 2
     assert JobRun.objects.count() == 2
     assert DBTaskResult.objects.count() == 2
+
+
+def _tick_then_roll_back(job: Job) -> None:
+    with transaction.atomic():
+        scheduler_tick(now=utc(2026, 3, 1, 12, 30), jobs=(job,))
+        raise RuntimeError("the process died before its commit")
+
+
+def test_a_slot_is_recorded_with_its_task_or_not_at_all(db_tasks):
+    job = JOBS_BY_NAME["run_billing"]
+
+    # a tick whose transaction rolls back leaves neither the slot nor its task
+    with pytest.raises(RuntimeError):
+        _tick_then_roll_back(job)
+    assert not JobRun.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+    # the task is written with the slot, not after the commit (no on-commit callback runs)
+    [run] = scheduler_tick(now=utc(2026, 3, 1, 12, 31), jobs=(job,))
+    task = DBTaskResult.objects.get()
+    assert task.args_kwargs["args"] == ["run_billing", run.slot_at.isoformat()]
+
+
+@pytest.mark.postgres
+def test_a_job_that_cannot_be_enqueued_does_not_stop_the_others(db_tasks):
+    # PostgreSQL refuses a name longer than its column, as it would a row it cannot lock
+    broken = Job("x" * 61, "verify_ledger", "hour")
+    after = JOBS_BY_NAME["verify_ledger"]
+
+    made = scheduler_tick(now=utc(2026, 3, 5, 10, 7), jobs=(broken, after))
+
+    assert [run.job.name for run in made] == ["verify_ledger"]
+    assert DBTaskResult.objects.count() == 1

@@ -2,7 +2,11 @@
 
 A message whose subject carries a ticket number of the sender's customer is added to that
 ticket (resuming its clocks); one about a closed ticket opens a linked follow-up; anything
-else opens a request. Unknown senders get a polite refusal.
+else opens a request. Unknown senders get a polite refusal, at most one an hour, and none
+when a machine sent the mail (RFC 3834); an out-of-office answer or a bounce is skipped, not
+taken for the customer's answer. Mail has no form to show an error in, so what a page would
+refuse is fitted instead: a long subject or body is shortened, attachments beyond the
+portal's limits are named in the message rather than kept.
 
 Each message is one unit: the ticket or reply, its credit hold, its attachments and the
 `InboundMail` row that marks it handled commit together or not at all (attachment files
@@ -15,8 +19,10 @@ go on with the rest.
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from background.queue import enqueue_on_commit
 from contracts.models import Channel
@@ -26,12 +32,21 @@ from core.storage import private_storage
 from tickets import tasks
 from tickets.attachments import sniff
 from tickets.exceptions import TicketFinished
-from tickets.mail import MalformedMail, ParsedMail, mail_fingerprint, parse_message
+from tickets.mail import (
+    MalformedMail,
+    ParsedAttachment,
+    ParsedMail,
+    mail_fingerprint,
+    parse_message,
+)
 from tickets.models import TEXT_LIMIT, Attachment, InboundMail, Message, Ticket
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up
 
 logger = logging.getLogger(__name__)
+
+SUBJECT_LIMIT = Ticket._meta.get_field("subject").max_length or 200
+NAMED_AT_MOST = 10  # attachments left out, named in the message
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,9 @@ def mail_ingest(raw: bytes) -> MailOutcome:
     except MalformedMail as error:
         logger.warning("inbound mail skipped: %s", error)
         return MailOutcome("skipped", str(error))
+    except Exception:  # the standard library's parser failing on what it was given
+        logger.exception("inbound mail unreadable")
+        return MailOutcome("failed", mail_fingerprint(raw, ""))
     fingerprint = mail_fingerprint(raw, mail.message_id)
     if _already_handled(mail, fingerprint):
         return MailOutcome("duplicate", mail.message_id or fingerprint)
@@ -94,26 +112,65 @@ def _delete_files(names: list[str]) -> None:
         storage.delete(name)
 
 
-def _fitted(text: str) -> str:
-    """Mail has no form to show an error in: a body over TEXT_LIMIT is kept up to the limit
-    and says so, in both languages, rather than refused and lost."""
-    if len(text) <= TEXT_LIMIT:
-        return text
+def _fitted(text: str, note: str = "") -> str:
+    """The body, then `note`: a body that would pass TEXT_LIMIT is kept up to the limit and
+    says so, in both languages, rather than refused and lost."""
+    if len(text) + len(note) <= TEXT_LIMIT:
+        return text + note
     marker = (
         f"\n\n[…] Mensaje recortado a {TEXT_LIMIT} caracteres. "
         f"Message cut at {TEXT_LIMIT} characters."
     )
-    return text[: TEXT_LIMIT - len(marker)] + marker
+    return text[: TEXT_LIMIT - len(marker) - len(note)] + marker + note
+
+
+def _subject(mail: ParsedMail) -> str:
+    """The request's subject: the mail's, else its text's first line, else its attachments'
+    names (a scanner sends a file alone); shortened to the column, as a forwarded chain's
+    "RV: RE: RV: ..." can run past it. "" for an empty mail."""
+    first_line = mail.text.strip().split("\n", 1)[0]
+    names = ", ".join(part.filename for part in mail.attachments)
+    subject = (mail.subject or first_line or names).strip()
+    if len(subject) > SUBJECT_LIMIT:
+        subject = subject[: SUBJECT_LIMIT - 1].rstrip() + "…"
+    return subject
+
+
+def _within_limits(mail: ParsedMail) -> tuple[list[ParsedAttachment], str]:
+    """The attachments kept (the portal's limits: at most ATTACHMENT_MAX_COUNT, each not
+    empty and of at most ATTACHMENT_MAX_BYTES), and a note naming the others, in both
+    languages, for the message ("" when all are kept)."""
+    kept: list[ParsedAttachment] = []
+    left: list[str] = []
+    for part in mail.attachments:
+        fits = 0 < len(part.content) <= settings.ATTACHMENT_MAX_BYTES
+        if fits and len(kept) < settings.ATTACHMENT_MAX_COUNT:
+            kept.append(part)
+        else:
+            left.append(part.filename)
+    if not left:
+        return kept, ""
+    names = ", ".join(left[:NAMED_AT_MOST]) + (" …" if len(left) > NAMED_AT_MOST else "")
+    size = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+    count = settings.ATTACHMENT_MAX_COUNT
+    return kept, (
+        f"\n\n[{len(left)}] Adjuntos no guardados (hasta {count} de {size} MB cada uno, no "
+        f"vacíos). Attachments not kept (up to {count} of {size} MB each, not empty): {names}"
+    )
 
 
 def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
+    if mail.auto_reply:
+        return MailOutcome("skipped", "auto_reply")
     contact = contact_get_by_email(email=mail.from_address)
     existing = None
     if contact is not None and mail.ticket_number:
         existing = Ticket.objects.filter(
             customer_id=contact.customer_id, number=mail.ticket_number
         ).first()
-    body = _fitted(mail.text or mail.subject)
+    attachments, left_out = _within_limits(mail)
+    body = _fitted(mail.text or mail.subject, left_out)
+    subject = _subject(mail)
     if existing is not None and existing.status not in Ticket.FINISHED_STATUSES:
         try:
             message = ticket_customer_reply(
@@ -126,13 +183,13 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
         except TicketFinished:
             existing.refresh_from_db()  # closed since it was read: the mail follows it up
         else:
-            _store_attachments(message, mail, written)
+            _store_attachments(message, attachments, written)
             return MailOutcome("replied", existing.number, existing)
     if existing is not None:
         result = ticket_follow_up(
             existing,
             requester=contact,
-            subject=mail.subject,
+            subject=subject,
             description=body,
             channel=Channel.EMAIL,
         )
@@ -141,7 +198,7 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
             channel=Channel.EMAIL,
             requester=contact,
             requester_address=mail.from_address,
-            subject=mail.subject or body[:200],
+            subject=subject,
             description=body,
             service=service_for_mailbox(mail.recipients),
             email_message_id=mail.message_id,
@@ -152,16 +209,18 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
         )
         return MailOutcome("refused", result.refusal.code)
     opening = result.ticket.messages.order_by("pk").first()
-    _store_attachments(opening, mail, written)
+    _store_attachments(opening, attachments, written)
     return MailOutcome("opened", result.ticket.number, result.ticket)
 
 
-def _store_attachments(message: Message, mail: ParsedMail, written: list[str]) -> None:
+def _store_attachments(
+    message: Message, attachments: list[ParsedAttachment], written: list[str]
+) -> None:
     """Files under their sanitized names (`tickets.mail.attachment_filename`), in private
     storage; each name written goes into `written`, so a rollback can delete it. Mail keeps
     every type it is sent (the downloads always save, never display, what is not an
     image)."""
-    for part in mail.attachments:
+    for part in attachments:
         attachment = Attachment(
             message=message,
             filename=part.filename[:255],
@@ -176,7 +235,12 @@ def _store_attachments(message: Message, mail: ParsedMail, written: list[str]) -
 
 
 def _send_refusal(mail: ParsedMail, refusal: CreditdeskError, *, language: str) -> None:
-    """Answer the sender after commit, once per inbound message (`tickets.tasks`)."""
+    """Answer the sender after commit (`tickets.tasks`): never a machine (RFC 3834), and at
+    most once an hour per address, however many mails it sends (the task sends once per
+    `about`), so a robot that answers each refusal with a new message gets one an hour, not
+    one per message."""
+    if mail.automated:
+        return
     enqueue_on_commit(
         tasks.send_mail_refusal,
         to=mail.from_address,
@@ -184,7 +248,5 @@ def _send_refusal(mail: ParsedMail, refusal: CreditdeskError, *, language: str) 
         reason=refusal.message(language),
         language=language,
         in_reply_to=mail.message_id,
-        about=mail_fingerprint(
-            f"{mail.from_address}\n{mail.subject}\n{mail.text}".encode(), mail.message_id
-        ),
+        about=f"{mail.from_address} {timezone.now():%Y-%m-%dT%H}",
     )

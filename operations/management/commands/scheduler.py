@@ -1,14 +1,17 @@
 """`manage.py scheduler`: the one process that enqueues the periodic jobs (run one or more;
 two never enqueue the same run). Workers (`db_worker`) run what it enqueues."""
 
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from operations.scheduler import scheduler_tick
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -30,8 +33,13 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
         while self._running:
-            for run in scheduler_tick(now=timezone.now()):
-                self.stdout.write(f"enqueued {run}")
+            try:
+                for run in scheduler_tick(now=timezone.now()):
+                    self.stdout.write(f"enqueued {run}")
+            except DatabaseError:  # the database gone for a moment: the next tick catches up
+                if once:
+                    raise
+                logger.exception("scheduler tick failed")
             if once:
                 return
             time.sleep(interval)
