@@ -165,3 +165,9 @@ class ActivationStep(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def shown_label(self) -> str:
+        """The step as the reader reads it: the payment step is Creditdesk's own, worded in
+        the reader's language; the others are written by staff, shown as written."""
+        return str(self.Kind.PAYMENT.label) if self.kind == self.Kind.PAYMENT else self.label

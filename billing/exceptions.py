@@ -36,8 +36,8 @@ class EmptyInvoice(BillingError):
 
 class InvalidQuantity(BillingError):
     code = "invalid_quantity"
-    message_es = "quantity: «{value}» no es válida; use un número mayor que cero."
-    message_en = "quantity: '{value}' is not valid; use a number greater than zero."
+    message_es = "La cantidad «{value}» no es válida; use un número mayor que cero."
+    message_en = "The quantity '{value}' is not valid; use a number greater than zero."
 
     def __init__(self, *, value: object) -> None:
         super().__init__(field="quantity", value=value)
@@ -121,11 +121,11 @@ class PaymentProviderUnavailable(BillingError):
 class PeriodNotOver(BillingError):
     code = "period_not_over"
     message_es = (
-        "period: el mes {period} no ha terminado en la zona horaria de todos los clientes "
+        "El mes {period} no ha terminado en la zona horaria de todos los clientes "
         "(termina el {ends_at} UTC); solo se facturan meses terminados."
     )
     message_en = (
-        "period: the month {period} is not over in every customer's time zone (it ends "
+        "The month {period} is not over in every customer's time zone (it ends "
         "{ends_at} UTC); only finished months are billed."
     )
 
@@ -136,8 +136,8 @@ class PeriodNotOver(BillingError):
 
 class InvalidPeriod(BillingError):
     code = "invalid_period"
-    message_es = "period: «{value}» no es un mes válido; use AAAA-MM."
-    message_en = "period: '{value}' is not a valid month; use YYYY-MM."
+    message_es = "«{value}» no es un mes válido; use AAAA-MM."
+    message_en = "'{value}' is not a valid month; use YYYY-MM."
 
     def __init__(self, *, value: object) -> None:
         super().__init__(field="period", value=value)

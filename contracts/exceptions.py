@@ -29,8 +29,8 @@ class HasHistory(ContractsError):
 
 class CurrencyLocked(ContractsError):
     code = "currency_locked"
-    message_es = "currency: {what} ya tiene {related} en {currency}; la moneda no se puede cambiar."
-    message_en = "currency: {what} already has {related} in {currency}; its currency cannot change."
+    message_es = "{what} ya tiene {related} en {currency}; la moneda no se puede cambiar."
+    message_en = "{what} already has {related} in {currency}; its currency cannot change."
 
     def __init__(self, *, what: str, related: object, currency: str) -> None:
         super().__init__(field="currency", what=what, related=related, currency=currency)

@@ -43,8 +43,8 @@ class ReasonRequired(CreditdeskError):
     """Suspensions, cancellations, voids, credit notes and credit adjustments say why."""
 
     code = "reason_required"
-    message_es = "reason: indique el motivo."
-    message_en = "reason: a reason is required."
+    message_es = "Indique el motivo."
+    message_en = "A reason is required."
 
     def __init__(self) -> None:
         super().__init__(field="reason")

@@ -255,8 +255,12 @@ def allowance_overage_charge(
                     credits_charge(
                         account=account,
                         credits=credits,
-                        reason=f"Horas adicionales de soporte {month.month:%Y-%m}: {minutes} "
-                        "min fuera de las horas incluidas",
+                        reason=Explanation(
+                            f"Horas adicionales de soporte {month.month:%Y-%m}: {minutes} "
+                            "min fuera de las horas incluidas",
+                            f"Additional support hours {month.month:%Y-%m}: {minutes} min "
+                            "beyond the included hours",
+                        ),
                         by=by,
                         idempotency_key=f"allowance:{month.pk}:over:{month.over_minutes}",
                         reference_type="credits.allowancemonth",

@@ -414,6 +414,8 @@ class _Book:
                 reference_id=str(block.pk),
                 reason=f"Vencen {ledger.credits_text(free)} créditos del bloque {block.pk}, "
                 f"vencido el {block.expires_at:%Y-%m-%d %H:%M} UTC",
+                reason_en=f"{ledger.credits_text(free)} credits of block {block.pk} lapse, "
+                f"expired on {block.expires_at:%Y-%m-%d %H:%M} UTC",
             )
             self.plan_debit(new, BlockSpec(lapses=block.pk), hold=None)
             entries.append(self.write(new))

@@ -14,8 +14,8 @@ class CreditsError(CreditdeskError):
 
 class InvalidMinutes(CreditsError):
     code = "invalid_minutes"
-    message_es = "minutes: «{value}» no es válido; use un número entero de minutos, cero o más."
-    message_en = "minutes: '{value}' is not valid; use a whole number of minutes, zero or more."
+    message_es = "«{value}» no es un tiempo válido; use un número entero de minutos, cero o más."
+    message_en = "'{value}' is not a valid time; use a whole number of minutes, zero or more."
 
     def __init__(self, *, value: object) -> None:
         super().__init__(field="minutes", value=value)
@@ -79,8 +79,8 @@ class ExpiryWithoutZone(CreditsError):
     """Shares the code of `sla.exceptions.NaiveDatetime`: the same mistake, the same answer."""
 
     code = "naive_datetime"
-    message_es = "expires_at: la fecha y hora {value} no indica zona horaria."
-    message_en = "expires_at: the date and time {value} has no time zone."
+    message_es = "La fecha y hora {value} no indica zona horaria."
+    message_en = "The date and time {value} has no time zone."
 
     def __init__(self, *, value: object) -> None:
         super().__init__(field="expires_at", value=value)
@@ -135,11 +135,11 @@ class BalanceOutOfRange(CreditsError):
 
     code = "invalid_amount"
     message_es = (
-        "credits: con {credits} créditos el saldo sería {balance}, fuera de lo que admite una "
+        "Con {credits} créditos el saldo sería {balance}, fuera de lo que admite una "
         "cuenta (menos de {limit} en valor absoluto)."
     )
     message_en = (
-        "credits: with {credits} credits the balance would be {balance}, beyond what an "
+        "With {credits} credits the balance would be {balance}, beyond what an "
         "account holds (less than {limit} either way)."
     )
 

@@ -167,6 +167,7 @@ class NewEntry:
     reference_id: str = ""
     created_by_id: int | None = None
     reason: str = ""
+    reason_en: str = ""  # not in the content: see LedgerEntry.reason_en
     idempotency_key: str | None = None
     # Refuse unless the account's available credits cover this debit (all debits but
     # charges for work already done, which may take the balance below zero).
@@ -214,6 +215,7 @@ class NewEntry:
             "reference_id": self.reference_id,
             "created_by_id": self.created_by_id,
             "reason": self.reason,
+            "reason_en": self.reason_en,
             "idempotency_key": self.idempotency_key,
             "created_at": self.created_at,
             "entry_hash": entry_hash,
@@ -324,11 +326,12 @@ WITH {hold_cte}acc AS (
     INSERT INTO credits_ledgerentry (
         account_id, sequence, kind, credits, balance_after, amount, amount_currency,
         hold_id, reverses_id, reference_type, reference_id, created_by_id, reason,
-        idempotency_key, created_at, entry_hash)
+        reason_en, idempotency_key, created_at, entry_hash)
     SELECT acc.id, acc.entry_count, %(kind)s::text, %(credits)s, acc.balance,
         %(amount)s::numeric, %(amount_currency)s::text, %(hold_id)s::bigint,
         %(reverses_id)s::bigint, %(reference_type)s::text, %(reference_id)s::text,
-        %(created_by_id)s::integer, %(reason)s::text, %(idempotency_key)s::text,
+        %(created_by_id)s::integer, %(reason)s::text, %(reason_en)s::text,
+        %(idempotency_key)s::text,
         %(created_at)s::timestamptz, acc.chain_head
     FROM acc
     RETURNING id
@@ -415,6 +418,7 @@ def _append_postgresql(new: NewEntry) -> tuple[LedgerEntry, AccountState] | None
         "reference_id": new.reference_id,
         "created_by_id": new.created_by_id,
         "reason": new.reason,
+        "reason_en": new.reason_en,
         "idempotency_key": new.idempotency_key,
         "created_at": new.created_at,
         "balance_limit": BALANCE_LIMIT,

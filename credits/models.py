@@ -18,6 +18,7 @@ from djmoney.models.fields import MoneyField
 
 from contracts.models import CURRENCY_CHOICES, Contract, Customer
 from core.amounts import CREDITS_COLUMN
+from core.languages import in_language
 from credits.exceptions import LedgerImmutable
 
 CREDITS = CREDITS_COLUMN
@@ -227,6 +228,10 @@ class LedgerEntry(models.Model):
     reason = models.TextField(
         _("motivo"), blank=True, help_text=_("Motivo del ajuste, o la explicación del cobro.")
     )
+    # The English of a reason Creditdesk wrote itself (a charge's explanation, an expiry), for
+    # English readers: outside the chain's content, which covers `reason`; the append-only
+    # trigger keeps it as written all the same.
+    reason_en = models.TextField(blank=True, db_default="", default="")
     # NULL means "no key"; the partial unique constraint below ignores those rows.
     idempotency_key = models.CharField(  # noqa: DJ001
         max_length=100, null=True, blank=True, verbose_name=_("clave de idempotencia")
@@ -308,6 +313,11 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise LedgerImmutable()
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the reader's language (a person's reason as they wrote it)."""
+        return in_language(self.reason, self.reason_en)
 
 
 class AllowanceMonth(models.Model):

@@ -38,7 +38,7 @@ from credits.exceptions import (
     StaffOnly,
 )
 from credits.models import BlockKind, CreditAccount, CreditHold, LedgerEntry
-from credits.rules import CreditRule
+from credits.rules import CreditRule, Explanation
 from credits.signals import available_credits_announce
 
 Kind = LedgerEntry.Kind
@@ -74,6 +74,17 @@ def _reason(reason: Any, *, required: bool) -> str:
     if required and not text:
         raise ReasonRequired()
     return text
+
+
+# A person's reason, as written, or one Creditdesk writes itself, in both languages.
+Reason = str | Explanation
+
+
+def _reasons(reason: Reason) -> tuple[str, str]:
+    """An entry's `reason` and `reason_en`."""
+    if isinstance(reason, Explanation):
+        return reason.es.strip(), reason.en.strip()
+    return _reason(reason, required=False), ""
 
 
 def _text(value: Any, *, field: str, max_length: int) -> str:
@@ -138,6 +149,7 @@ def _append(
     reference_id: Any = "",
     by: User | None = None,
     reason: str = "",
+    reason_en: str = "",
     idempotency_key: str | None = None,
     spec: BlockSpec | None = None,
 ) -> LedgerEntry:
@@ -153,6 +165,7 @@ def _append(
         reference_id=_text(reference_id, field="reference_id", max_length=64),
         created_by_id=_user_id(by),
         reason=reason,
+        reason_en=reason_en,
         idempotency_key=_key(idempotency_key),
         needs_available=needs_available,
     )
@@ -282,6 +295,7 @@ def credits_grant_included(*, contract: Contract, month: date) -> LedgerEntry | 
         kind=Kind.GRANT,
         credits=terms.monthly_credits,  # positive by the terms' check constraint
         reason=f"Créditos incluidos del plan {contract.plan.name}, {month:%Y-%m}",
+        reason_en=f"Credits included in plan {contract.plan.name}, {month:%Y-%m}",
         idempotency_key=f"included:{contract.pk}:{month:%Y-%m}",
         reference_type="contracts.contract",
         reference_id=str(contract.pk),
@@ -392,7 +406,7 @@ def credits_charge(
     account: CreditAccount,
     credits: CreditsInput,
     hold: CreditHold | None = None,
-    reason: str = "",
+    reason: Reason = "",
     by: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
@@ -404,12 +418,14 @@ def credits_charge(
     credits = _credits(credits)
     if hold is not None and hold.account_id != account.pk:
         raise HoldAccountMismatch(hold=hold.pk)
+    reason, reason_en = _reasons(reason)
     entry = _append(
         account,
         kind=Kind.CHARGE,
         credits=-credits,
         hold=hold,
-        reason=_reason(reason, required=False),
+        reason=reason,
+        reason_en=reason_en,
         by=by,
         idempotency_key=idempotency_key,
         reference_type=reference_type,
@@ -424,7 +440,7 @@ def credits_charge_no_show(
     *,
     account: CreditAccount,
     rule: CreditRule,
-    reason: str = "",
+    reason: Reason = "",
     by: User | None = None,
     idempotency_key: str | None = None,
     reference_type: str = "",
@@ -432,11 +448,13 @@ def credits_charge_no_show(
 ) -> LedgerEntry:
     """A customer absent from a scheduled session pays the rule's minimum billable (seed
     003); like any charge for committed work it may take the balance below zero."""
+    reason, reason_en = _reasons(reason)
     return _append(
         account,
         kind=Kind.NO_SHOW,
         credits=-_credits(rule.min_billable_credits, field="min_billable_credits"),
-        reason=_reason(reason, required=False),
+        reason=reason,
+        reason_en=reason_en,
         by=by,
         idempotency_key=idempotency_key,
         reference_type=reference_type,

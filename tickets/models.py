@@ -554,7 +554,10 @@ class IntakeAttempt(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("canal"))
     subject = models.CharField(max_length=200, blank=True, verbose_name=_("asunto"))
     reason = models.CharField(max_length=40, verbose_name=_("motivo"))
+    # The refusal as the requester read it in each language (before message_en, `message`
+    # held the requester's language only).
     message = models.TextField(verbose_name=_("mensaje"))
+    message_en = models.TextField(blank=True, verbose_name=_("mensaje en inglés"))
     created_at = models.DateTimeField(verbose_name=_("creado"))
 
     class Meta:
@@ -565,6 +568,11 @@ class IntakeAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} {self.requester_address}"
+
+    @property
+    def message_shown(self) -> str:
+        """The refusal in the reader's language."""
+        return in_language(self.message, self.message_en)
 
 
 class InboundMail(models.Model):

@@ -29,6 +29,8 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Substr
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
@@ -117,6 +119,26 @@ def customer_rows(queryset: QuerySet[Customer], *, now: datetime) -> QuerySet[Cu
     )
 
 
+# The list's orders: the field, its name in the address, its label.
+SORTS: tuple[tuple[str, str, Promise], ...] = (
+    ("legal_name", "name", _("Nombre")),
+    ("available", "credits", _("Créditos disponibles")),
+    ("overdue", "overdue", _("Vencido")),
+    ("open_tickets", "tickets", _("Solicitudes abiertas")),
+    ("created_at", "created", _("Fecha de alta")),
+)
+
+
+def _sort_labels(sorts: tuple[tuple[str, str, Promise], ...]) -> dict[str, Promise]:
+    """Every label lazy, the descending ones too: django-filter words those itself when the
+    class is built, in the language active then rather than the reader's."""
+    labels: dict[str, Promise] = {}
+    for field, param, label in sorts:
+        labels[field] = label
+        labels[f"-{param}"] = format_lazy("{} ({})", label, _("descendente"))
+    return labels
+
+
 class CustomerFilter(django_filters.FilterSet):
     """The customers list's search, filters and sorting."""
 
@@ -153,20 +175,8 @@ class CustomerFilter(django_filters.FilterSet):
     sort = django_filters.OrderingFilter(
         label=_("Ordenar por"),
         empty_label=None,
-        fields=(
-            ("legal_name", "name"),
-            ("available", "credits"),
-            ("overdue", "overdue"),
-            ("open_tickets", "tickets"),
-            ("created_at", "created"),
-        ),
-        field_labels={
-            "legal_name": _("Nombre"),
-            "available": _("Créditos disponibles"),
-            "overdue": _("Vencido"),
-            "open_tickets": _("Solicitudes abiertas"),
-            "created_at": _("Alta"),
-        },
+        fields=[(field, param) for field, param, _label in SORTS],
+        field_labels=_sort_labels(SORTS),
     )
 
     class Meta:

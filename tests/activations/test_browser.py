@@ -95,7 +95,7 @@ def test_activation_pages_for_staff_and_customer(browser, live_server):  # noqa:
     log_in(page, base, "agente")
     page.goto(f"{base}/workspace/activations/{portal.pk}/")
     steps = page.get_by_test_id("activation-steps")
-    expect(steps).to_contain_text("pago acreditado")
+    expect(steps).to_contain_text("Pago acreditado")
     page.get_by_label(re.compile("Nota")).fill("ns1/ns2 delegados")
     page.get_by_test_id("step-meet-2").click()
     expect(page.locator(".alert.success")).to_contain_text("dominio activo y delegado")

@@ -201,6 +201,11 @@ def test_the_portal_lists_state_and_due_date_in_the_customers_words(
         )
         client = client_of(world["contact"])
         spanish = client.get("/portal/activations/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        english = client.get("/portal/activations/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # the payment step is Creditdesk's own, in the reader's words; the others as staff wrote them
+    assert "✓ Pago acreditado" in spanish
+    assert "✓ Payment credited" in english
+    assert "pago acreditado" not in english.lower()
     assert "Portal Noticioso" in spanish
     assert "En curso" in spanish
     assert "lunes 14 de diciembre, 17:00" in spanish  # Wed 9 + 3: Thu 10, Fri 11, Mon 14

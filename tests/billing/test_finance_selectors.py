@@ -197,8 +197,8 @@ def test_a_run_finance_starts_is_queued_once_and_refused_for_a_month_not_over(
         refused.value,
         "period_not_over",
         "period",
-        "el mes 2026-12 no ha terminado",
-        "the month 2026-12 is not over",
+        "El mes 2026-12 no ha terminado",
+        "The month 2026-12 is not over",
     )
     assert BillingRun.objects.count() == 1
 

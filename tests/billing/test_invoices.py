@@ -272,7 +272,7 @@ def test_void_needs_a_reason_and_changes_nothing_without_one(reason):
     with pytest.raises(ReasonRequired) as refused:
         invoice_void(invoice, reason=reason)
     assert_refused(
-        refused.value, "reason_required", "reason", "indique el motivo", "a reason is required"
+        refused.value, "reason_required", "reason", "Indique el motivo.", "A reason is required."
     )
     fresh = Invoice.objects.get(pk=invoice.pk)
     assert (fresh.status, fresh.voided_at, fresh.void_reason) == (Invoice.Status.ISSUED, None, "")
@@ -330,7 +330,7 @@ def test_a_credit_note_needs_a_reason_and_nothing_is_written_without_one(reason)
     with pytest.raises(ReasonRequired) as refused:
         credit_note_issue(invoice=invoice, reason=reason)
     assert_refused(
-        refused.value, "reason_required", "reason", "indique el motivo", "a reason is required"
+        refused.value, "reason_required", "reason", "Indique el motivo.", "A reason is required."
     )
     assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
     assert next_number("NC") == first_nc

@@ -83,7 +83,7 @@ def test_suspending_without_a_reason_is_refused_and_changes_nothing(staff_client
         follow=True,
     )
 
-    assert "reason: indique el motivo." in response.content.decode()
+    assert "Indique el motivo." in response.content.decode()
     contract.refresh_from_db()
     assert contract.status == Contract.Status.ACTIVE
     assert not contract.status_changes.exists()

@@ -317,9 +317,9 @@ def test_a_refusal_shows_the_minutes_given():
         credits_for_minutes(-5, SEED_003)
 
     assert refused.value.message("en") == (
-        "minutes: '-5' is not valid; use a whole number of minutes, zero or more."
+        "'-5' is not a valid time; use a whole number of minutes, zero or more."
     )
-    assert refused.value.message("es").startswith("minutes: «-5» no es válido")
+    assert refused.value.message("es").startswith("«-5» no es un tiempo válido")
 
 
 def test_zero_minutes_are_valid():

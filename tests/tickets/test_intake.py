@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from contracts.models import Channel, Contract, Customer, Plan
 from core.errors import InvalidInput
@@ -85,8 +86,9 @@ def refused(result, code):
     assert result.refusal.code == code
     attempt = IntakeAttempt.objects.get()
     assert attempt.reason == code
-    assert attempt.message == result.refusal.message(
-        attempt.contact.preferred_language if attempt.contact else "es"
+    assert (attempt.message, attempt.message_en) == (
+        result.refusal.message("es"),
+        result.refusal.message("en"),
     )
     assert not Ticket.objects.exists()
     assert not CreditHold.objects.exists()
@@ -175,7 +177,13 @@ def test_insufficient_credits_names_available_and_required(requester, tuesday_mo
     requester.save()
 
     attempt = refused(open_portal(requester), "insufficient_credits")
-    assert attempt.message == "2.00 available credits are needed and there are 1.00."
+    assert attempt.message_en == "2.00 available credits are needed and there are 1.00."
+    assert attempt.message == "Se necesitan 2,00 créditos disponibles y hay 1,00."
+    # the account manager reads it in their own language, whatever the requester's
+    with translation.override("es"):
+        assert attempt.message_shown == attempt.message
+    with translation.override("en"):
+        assert attempt.message_shown == attempt.message_en
 
 
 def test_the_first_failing_reason_is_named(requester, contract, tuesday_morning):

@@ -63,7 +63,7 @@ def test_the_page_defaults_to_last_month_and_filters_by_currency(client, novembe
     page = client.get("/workspace/finance/credits/").text
     usd = client.get("/workspace/finance/credits/", {"month": "2026-11", "currency": "USD"}).text
 
-    assert "noviembre 2026" in page.lower()
+    assert "noviembre de 2026" in page.lower()
     assert 'data-testid="credits-COP"' not in usd
     assert 'data-testid="credits-USD"' in usd
     bad = client.get("/workspace/finance/credits/", {"month": "2026-13"})

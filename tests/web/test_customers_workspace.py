@@ -631,3 +631,17 @@ def test_timeline_merges_everything_by_time(manager, plans):
 def test_urls_resolve_to_the_customers_module():
     for name in ("web:customers", "web:customer-new"):
         assert resolve(reverse(name)).func.__module__ == "creditdesk.web.views.customers"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("es", ["Nombre", "Nombre (descendente)", "Fecha de alta", "Fecha de alta (descendente)"]),
+        ("en", ["Name", "Name (descending)", "Date added", "Date added (descending)"]),
+    ],
+)
+def test_the_sort_options_are_in_the_readers_language(as_manager, language, expected):
+    page = as_manager.get("/workspace/customers/", HTTP_ACCEPT_LANGUAGE=language)
+
+    options = [label for _value, label in page.context["filter"].form.fields["sort"].choices]
+    assert [options[0], options[1], options[-2], options[-1]] == expected

@@ -305,6 +305,25 @@ def test_a_run_in_progress_shows_how_many_contracts_it_has_seen(finance):
     assert "fetch(box.dataset.url" in page  # the page polls while it runs
 
 
+def test_a_finished_run_says_when_in_words_with_the_zone_named(finance):
+    BillingRun.objects.create(
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        started_at="2026-12-03T09:20:00Z",
+        finished_at="2026-12-03T09:21:00Z",
+        attempts=1,
+    )
+    status = "/workspace/finance/billing-run/?period=2026-11&fragment=status"
+
+    spanish = finance.get(status).text
+    english = finance.get(status, HTTP_ACCEPT_LANGUAGE="en").text
+
+    assert "Terminada el jueves 3 de diciembre, 09:21 (UTC)." in spanish
+    # The short format ended in "a.m." and the sentence added its own period.
+    assert "Finished on Thursday 3 December, 09:21 (UTC)." in english
+    assert ".." not in english
+
+
 def test_the_page_offers_the_last_month_over_for_every_customer(finance):
     make_contract(make_customer(time_zone="America/Bogota"))
     with time_machine.travel("2026-12-01T03:00:00Z", tick=False):  # 22:00 on 30 November there
@@ -316,7 +335,7 @@ def test_a_month_not_over_is_refused_on_the_field(finance):
     answer = finance.post("/workspace/finance/billing-run/", {"period": "2026-12"})
 
     assert answer.status_code == 400
-    assert "el mes 2026-12 no ha terminado" in answer.text
+    assert "El mes 2026-12 no ha terminado" in answer.text
     assert not BillingRun.objects.exists()
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from contracts.models import Channel
 from contracts.services import contract_change_plan
 from credits.models import LedgerEntry
+from credits.selectors import ledger_verify
 from tests.factories import (
     make_contact,
     make_contract,
@@ -336,6 +337,30 @@ def test_credits_page_filters_the_ledger(client, shop):
     only = client.get(reverse("web:credits"), {"kind": "charge"}).text
     assert 'data-label="Tipo">Recarga</td>' not in only
     assert 'data-label="Tipo">Cobro</td>' in only
+
+
+def test_a_charge_reads_in_the_readers_language_on_the_credits_page(client, shop):
+    top_up(shop.customer, "5")
+    ticket = open_ticket(shop)
+    from tickets.services.charging import worklog_add
+    from tickets.services.lifecycle import ticket_resolve, ticket_start_work
+
+    ticket_start_work(ticket, by=shop.agent)
+    worklog_add(ticket, by=shop.agent, started_at=ticket.opened_at, minutes=45)
+    ticket_resolve(ticket, by=shop.agent)
+    login(client, shop.user)
+
+    spanish = client.get(reverse("web:credits"), HTTP_ACCEPT_LANGUAGE="es").text
+    english = client.get(reverse("web:credits"), HTTP_ACCEPT_LANGUAGE="en").text
+
+    charge = LedgerEntry.objects.get(kind="charge")
+    assert charge.reason.startswith("45 min:")
+    assert charge.reason_en.startswith("45 min:")
+    assert charge.reason != charge.reason_en
+    assert charge.reason in spanish
+    assert charge.reason_en in english
+    assert charge.reason not in english
+    assert ledger_verify().ok  # the English copy is outside the chain's content
 
 
 def test_list_pages_keep_a_query_budget(client, shop, django_assert_max_num_queries):

@@ -23,7 +23,13 @@ from credits.allowance import (
     allowance_left,
 )
 from credits.models import CreditHold
-from credits.rules import BilledCredits, charge_explanation, credit_rule_for, credits_for_minutes
+from credits.rules import (
+    BilledCredits,
+    Explanation,
+    charge_explanation,
+    credit_rule_for,
+    credits_for_minutes,
+)
 from credits.services import (
     credit_account_get_or_create,
     credits_charge,
@@ -78,7 +84,7 @@ def ticket_charge(ticket: Ticket, *, by: AbstractBaseUser | None = None, at: dat
             account=account,
             credits=difference,
             hold=hold,
-            reason=charge_explanation(billed, ticket.billed_credits).es,
+            reason=charge_explanation(billed, ticket.billed_credits),
             by=by,
             # Totals only grow, so the new total names this charge uniquely and a retry
             # of the same resolution cannot charge twice.
@@ -253,7 +259,10 @@ def session_mark_no_show(
             entry = credits_charge_no_show(
                 account=credit_account_get_or_create(customer=ticket.customer),
                 rule=credit_rule_for(ticket.contract),
-                reason=f"Inasistencia a la sesión del {locked.starts_at:%Y-%m-%d %H:%M} UTC",
+                reason=Explanation(
+                    f"Inasistencia a la sesión del {locked.starts_at:%Y-%m-%d %H:%M} UTC",
+                    f"Absent from the session of {locked.starts_at:%Y-%m-%d %H:%M} UTC",
+                ),
                 by=by,
                 idempotency_key=f"session:{locked.pk}:no_show",
                 reference_type="tickets.session",

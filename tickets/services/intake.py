@@ -361,7 +361,6 @@ def _record_refusal(
     at: datetime,
 ) -> IntakeAttempt:
     customer: Customer | None = requester.customer if requester else None
-    language = requester.preferred_language if requester else "es"
     return IntakeAttempt.objects.create(
         customer=customer,
         contact=requester,
@@ -369,6 +368,7 @@ def _record_refusal(
         channel=channel,
         subject=subject[:200],
         reason=refusal.code,
-        message=refusal.message(language),
+        message=refusal.message("es"),
+        message_en=refusal.message("en"),
         created_at=at,
     )

@@ -43,6 +43,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "reference_type",
             "reference_id",
             "reason",
+            "reason_en",
             "created_by",
             "created_at",
         ]

@@ -360,6 +360,10 @@ class NoShowSerializer(serializers.Serializer):
 
 
 class IntakeAttemptSerializer(serializers.ModelSerializer):
+    message = serializers.CharField(
+        source="message_shown", read_only=True, help_text="In the request's language."
+    )
+
     class Meta:
         model = IntakeAttempt
         fields = [

@@ -19,6 +19,7 @@ from contracts import services as contract_services
 from contracts.models import Contact, Contract, Customer
 from contracts.selectors import contract_get_live, plan_change_waiting
 from core.errors import CreditdeskError
+from core.formatting import credits_text
 from creditdesk.roles import (
     CREDIT_ADJUSTERS,
     CREDIT_GRANTERS,
@@ -307,8 +308,8 @@ def customer_credits(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, customer, credits_form=form)
     messages.success(
         request,
-        _("%(kind)s de %(credits)s créditos registrado.")
-        % {"kind": entry.get_kind_display(), "credits": entry.credits},
+        _("Movimiento registrado: %(kind)s de %(credits)s créditos.")
+        % {"kind": entry.get_kind_display(), "credits": credits_text(entry.credits)},
     )
     return _done(customer, "creditos")
 
