@@ -8,7 +8,7 @@ from datetime import date
 from django.template.loader import render_to_string
 from djmoney.money import Money
 
-from billing.pdf import html_to_pdf, seller_profile
+from billing.pdf import INVOICE_LABELS, html_to_pdf, seller_profile
 from core.formatting import (
     display_digits,
     document_locale,
@@ -74,6 +74,13 @@ LABELS = {
 }
 
 
+def _page_labels(language: str) -> dict[str, str]:
+    """The words of the document base template's footer ("Página 1 de 2"), taken from the
+    invoice's labels so that every document printed through that template numbers its pages
+    in the same words."""
+    return {key: INVOICE_LABELS[language][key] for key in ("page", "of")}
+
+
 def quote_html(quote: Quote, *, language: str) -> str:
     language = language_code(language)
     customer = quote.customer
@@ -106,7 +113,7 @@ def quote_html(quote: Quote, *, language: str) -> str:
         "quotes/quote.html",
         {
             "language": language,
-            "labels": LABELS[language],
+            "labels": LABELS[language] | _page_labels(language),
             "seller": seller_profile(),
             "quote": quote,
             "customer": customer,

@@ -49,6 +49,14 @@ def test_the_pdf_reads_back_in_spanish_and_english(shop, ticket):
     assert "630,700.60" in english
 
 
+def test_the_pdf_numbers_its_pages_in_the_readers_language(shop, ticket):
+    quote = sent(shop, ticket)
+    assert "Página 1 de 1" in pdf_text(quote_pdf_bytes(quote, language="es"))
+    english = pdf_text(quote_pdf_bytes(quote, language="en"))
+    assert "Page 1 of 1" in english
+    assert "Página" not in english
+
+
 def test_a_credit_quote_pdf_shows_credits(shop, ticket):
     text = pdf_text(quote_pdf_bytes(sent(shop, ticket, Quote.Kind.CREDITS), language="es"))
     assert "Total en créditos" in text

@@ -280,6 +280,26 @@ def test_long_unbroken_text_wraps_instead_of_widening_the_page(browser, live_ser
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_wrong_password_is_said_once_in_an_alert(browser, live_server, shop):
+    # The page printed the form's error in its alert and form.as_p printed it again below.
+    for language, said in (("es", "clave correctos"), ("en", "correct username and password")):
+        page = new_page(browser, width=390, height=844)
+        page.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label(re.compile("Nombre de usuario|Username")).fill("ana")
+        page.get_by_label(re.compile("Contraseña|Password")).fill("not-the-password")
+        page.get_by_label(re.compile("Contraseña|Password")).press("Enter")
+        expect(page.get_by_role("alert")).to_contain_text(said)
+        expect(page.locator("main").get_by_text(said)).to_have_count(1)
+        assert_accessible(page)
+        shot(page, f"login-refused-{language}-390")
+        assert_fits_phone(page)
+        page.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_api_docs_render_from_static_files_under_the_csp(browser, live_server):
     """Swagger UI at /api/docs/ comes from our static files and runs under the CSP: the
     browser fixture fails the test on any CSP console message."""

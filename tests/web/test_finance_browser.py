@@ -75,6 +75,7 @@ def test_finance_bills_the_month_and_works_its_invoices(
     _check(page, "billing-run-queued-es")
     assert db_tasks() >= 1  # a worker takes the run
     expect(page.get_by_test_id("run-state")).to_contain_text("Terminada", timeout=20_000)
+    expect(page.get_by_test_id("run-state")).to_contain_text("(UTC).")  # the zone named
     expect(page.get_by_test_id("run-issued")).to_have_text("1")
     # once finished the page reloads, so the list of runs shows it too
     expect(page.get_by_test_id("past-run").first).not_to_contain_text("—")
@@ -168,6 +169,9 @@ def test_finance_bills_the_month_and_works_its_invoices(
         page.goto(base + path)
         expect(page.locator("html")).to_have_attribute("lang", "en")
         shot(page, f"finance-{name}-en-heading")  # looked at before the heading check
+        if name == "billing-run":  # "Finished on 12/03/2026 9 a.m.." before
+            expect(page.get_by_test_id("run-state")).to_contain_text("(UTC).")
+            expect(page.get_by_test_id("run-state")).not_to_contain_text("..")
         _check(page, f"{name}-en")
         del heading  # the English catalogue is written by the integrator at the end
     page.context.close()
