@@ -7,12 +7,14 @@ with `RetryScheduled` (its traceback keeps the cause): the task list shows it as
 "retrying". The last attempt ends failed with the real error: "failed", for an operator to
 retry from the admin. Backends that cannot defer (the immediate backend) do not retry.
 
-An error no retry can mend (`NEVER_MENDED`: the row the task is about is gone, the arguments
-are not the function's, as for a task enqueued by another version, or the task says so with
-`TaskCannotSucceed`) ends the first attempt failed, without retries.
+What no retry can mend ends the first attempt failed, without retries: arguments the
+function does not take (a task enqueued by a version whose task took others), the row a task
+about one row is about gone (`ObjectDoesNotExist`), or the task's own word
+(`TaskCannotSucceed`).
 """
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -33,9 +35,6 @@ class TaskCannotSucceed(Exception):
     """Raised by a task that can never succeed as it was enqueued: failed at once."""
 
 
-NEVER_MENDED = (ObjectDoesNotExist, TypeError, TaskCannotSucceed)
-
-
 class RetryScheduled(Exception):
     """This attempt failed; attempt `next_attempt` is enqueued to run at `run_after`."""
 
@@ -51,17 +50,34 @@ def retry_delay(attempt: int) -> timedelta:
 
 
 def background_task(
-    func: Callable | None = None, *, queue_name: str = "default", priority: int = 0
+    func: Callable | None = None,
+    *,
+    queue_name: str = "default",
+    priority: int = 0,
+    about_one_row: bool = True,
 ) -> Any:
     """`@task`, plus retries with exponential backoff (see module). The task takes an
-    extra keyword `attempt` (1 for the first run) that callers never pass."""
+    extra keyword `attempt` (1 for the first run) that callers never pass.
+
+    `about_one_row`: the task reads the row whose id it is given, so a missing row means it
+    was deleted, which no retry brings back. A task that works through many rows (a billing
+    run, the PDFs to render, a periodic job) says False: a row missing midway is retried."""
 
     def decorate(function: Callable) -> Task:
+        signature = inspect.signature(function)
+        final: tuple[type[Exception], ...] = (
+            (ObjectDoesNotExist, TaskCannotSucceed) if about_one_row else (TaskCannotSucceed,)
+        )
+
         @functools.wraps(function)
         def run(*args: Any, attempt: int = 1, **kwargs: Any) -> Any:
             try:
+                signature.bind(*args, **kwargs)
+            except TypeError as error:
+                raise TaskCannotSucceed(f"arguments not the task's: {error}") from error
+            try:
                 return function(*args, **kwargs)
-            except NEVER_MENDED:
+            except final:
                 raise
             except Exception as error:
                 backend = wrapped.get_backend()

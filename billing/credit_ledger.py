@@ -21,6 +21,7 @@ from credits.locks import account_lock
 from credits.models import AllowanceMonth, CreditAccount, LedgerEntry
 from credits.rules import credit_rule_for
 from credits.services import (
+    Reason,
     credit_account_get_or_create,
     credits_lapse_due,
     credits_take_back_refunded,
@@ -75,7 +76,7 @@ def take_back_unused(
     *,
     customer: Customer,
     credits: Decimal,
-    reason: str,
+    reason: Reason,
     idempotency_key: str,
     payment_id: int | None = None,
 ) -> Decimal:

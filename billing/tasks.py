@@ -17,7 +17,7 @@ def send_dunning_mail(subscription_id: int, dunning_started_at: str) -> bool:
     return mail_once(message, kind="dunning", about=f"{subscription_id}@{dunning_started_at}")
 
 
-@background_task
+@background_task(about_one_row=False)
 def render_pending_pdfs() -> int:
     """Render every issued invoice without a PDF, one process per core (resumable: a retry
     renders what is left)."""
@@ -26,7 +26,7 @@ def render_pending_pdfs() -> int:
     return sum(invoice_pdfs_render_parallel())
 
 
-@background_task
+@background_task(about_one_row=False)
 def run_billing_period(period: str) -> list[str]:
     """The monthly run of `period` (YYYY-MM), resumable: a retry finishes what is left. An
     error is written on the run row for finance's page, then raised (the task retries)."""

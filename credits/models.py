@@ -229,9 +229,10 @@ class LedgerEntry(models.Model):
         _("motivo"), blank=True, help_text=_("Motivo del ajuste, o la explicación del cobro.")
     )
     # The English of a reason Creditdesk wrote itself (a charge's explanation, an expiry), for
-    # English readers: outside the chain's content, which covers `reason`; the append-only
-    # trigger keeps it as written all the same.
-    reason_en = models.TextField(blank=True, db_default="", default="")
+    # English readers: outside the chain's content, which covers the Spanish `reason`, so
+    # `verify_ledger` does not check it; on PostgreSQL the append-only trigger keeps it as
+    # written.
+    reason_en = models.TextField(_("motivo en inglés"), blank=True, db_default="", default="")
     # NULL means "no key"; the partial unique constraint below ignores those rows.
     idempotency_key = models.CharField(  # noqa: DJ001
         max_length=100, null=True, blank=True, verbose_name=_("clave de idempotencia")

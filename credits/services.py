@@ -498,7 +498,7 @@ def credits_take_back_refunded(
     account: CreditAccount,
     credits: CreditsInput,
     idempotency_key: str,
-    reason: str = "",
+    reason: Reason = "",
     reference_type: str = "",
     reference_id: str = "",
     bought_by: tuple[str, str] | None = None,
@@ -512,12 +512,14 @@ def credits_take_back_refunded(
         prefers = blocks.blocks_bought_by(
             account_id=account.pk, reference_type=bought_by[0], reference_id=bought_by[1]
         )
+    reason, reason_en = _reasons(reason)
     return _append(
         account,
         kind=Kind.PURCHASE_REFUNDED,
         credits=-_credits(credits),
         needs_available=True,
-        reason=_reason(reason, required=False),
+        reason=reason,
+        reason_en=reason_en,
         idempotency_key=idempotency_key,
         reference_type=reference_type,
         reference_id=reference_id,

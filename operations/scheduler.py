@@ -1,17 +1,19 @@
 """One scheduler tick: enqueue each due job once for its current slot.
 
 Under the job row's lock, a slot later than the last one recorded gets a `JobRun` row (unique
-per job and slot) and its task, written in the same transaction: a slot is never recorded
-without its task. A second scheduler waits for the lock, then sees the slot taken; the unique
-constraint refuses what a lock could miss. Missed slots are not replayed: only the current
-one runs (catch-up once). A job that cannot be enqueued (its row locked too long, the
-database briefly gone) is logged and tried again on the next tick; the others go on.
+per job and slot) and its task, written in the same transaction on the database backend (the
+embedded default): a slot is never recorded without its task. On a broker (Redis) the task
+is enqueued once the slot commits, and a broker that refuses it loses that slot, logged. A
+second scheduler waits for the lock, then sees the slot taken; the unique constraint refuses
+what a lock could miss. Missed slots are not replayed: only the current one runs (catch-up
+once). A job that cannot be enqueued (the database briefly gone, a job that fails to say
+whether it is enabled) is logged and tried again on the next tick; the others go on.
 """
 
 import logging
 from datetime import datetime
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 
 from background.queue import enqueue_with_transaction
 from operations.models import JobRun, ScheduledJob
@@ -27,7 +29,7 @@ def scheduler_tick(*, now: datetime, jobs: tuple[Job, ...] = JOBS) -> list[JobRu
     for job in jobs:
         try:
             run = _enqueue_if_due(job, now=now) if job.enabled() else None
-        except DatabaseError:
+        except Exception:  # one job's trouble must not stop the others' periodic work
             logger.exception("periodic job %s not enqueued; next tick tries again", job.name)
             continue
         if run is not None:

@@ -9,7 +9,7 @@ from background.queue import TaskCannotSucceed, background_task
 from operations.schedule import JOBS_BY_NAME
 
 
-@background_task
+@background_task(about_one_row=False)
 def run_job(name: str, slot_at: str) -> str:
     """Run job `name` for its slot (an ISO instant); returns what the command printed."""
     job = JOBS_BY_NAME.get(name)

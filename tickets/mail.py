@@ -26,8 +26,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # Longer Message-IDs are not stored (the column's size); such a message counts as having
 # none, and a second delivery is known by its bytes.
 MESSAGE_ID_LIMIT = 255
-# The local parts bounces come from (RFC 5321's postmaster, and the MTAs' own).
-_BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
 
 
 class MalformedMail(ValueError):
@@ -63,8 +61,8 @@ class ParsedMail:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     # Where it was sent (Delivered-To, To, Cc): a mailbox may stand for a service type.
     recipients: list[str] = field(default_factory=list)
-    # Sent by a machine (RFC 3834's Auto-Submitted, a list's or bulk Precedence): nothing of
-    # ours answers it automatically, or two robots would answer each other forever.
+    # Sent by a machine (RFC 3834's Auto-Submitted, a bulk Precedence): never answered with a
+    # refusal, or two robots would answer each other forever.
     automated: bool = False
     # An out-of-office answer or a bounce: a machine's, not the sender's own message.
     auto_reply: bool = False
@@ -160,19 +158,24 @@ def _header(message: EmailMessage, name: str) -> str:
         return ""
 
 
-def _automation(message: EmailMessage, sender: Address) -> tuple[bool, bool]:
-    """(automated, auto_reply) of `ParsedMail`, read from RFC 3834's Auto-Submitted, the
-    Precedence and X-Autoreply headers mail clients add, and a bounce's sender and type."""
+def _automation(message: EmailMessage) -> tuple[bool, bool]:
+    """(automated, auto_reply) of `ParsedMail`: RFC 3834's Auto-Submitted, the Precedence and
+    X-Autoreply headers mail clients add, and a bounce (a delivery report, or the null
+    sender RFC 5321 gives bounces). A sender's name (postmaster@) is a person's too."""
     submitted = _header(message, "Auto-Submitted").lower().split(";")[0].strip()
     precedence = _header(message, "Precedence").lower()
+    says_auto_reply = any(
+        _header(message, name).lower() not in ("", "no", "false", "0")
+        for name in ("X-Autoreply", "X-Autorespond")
+    )
     auto_reply = (
         submitted == "auto-replied"
         or precedence == "auto_reply"
-        or bool(_header(message, "X-Autoreply") or _header(message, "X-Autorespond"))
-        or sender.username.lower() in _BOUNCE_SENDERS
-        or message.get_content_type() == "multipart/report"  # a delivery status notification
+        or says_auto_reply
+        or message.get_content_type() == "multipart/report"
+        or _header(message, "Return-Path") == "<>"
     )
-    automated = auto_reply or submitted not in ("", "no") or precedence in ("bulk", "junk", "list")
+    automated = auto_reply or submitted not in ("", "no") or precedence in ("bulk", "junk")
     return automated, auto_reply
 
 
@@ -205,7 +208,7 @@ def parse_message(raw: bytes) -> ParsedMail:
 
     text = "\n".join(plain).strip() or "\n".join(html_to_text(h) for h in html).strip()
     message_id = _header(message, "Message-ID")
-    automated, auto_reply = _automation(message, sender)
+    automated, auto_reply = _automation(message)
     return ParsedMail(
         from_address=sender.addr_spec.lower(),
         from_name=_header_text(sender.display_name),

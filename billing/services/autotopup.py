@@ -61,6 +61,9 @@ MAX_CONSECUTIVE_FAILURES = 3
 # A task that claimed an attempt and died is replaced after this long; its retry calls
 # Stripe with the same idempotency key, so Stripe answers with the same intent.
 CLAIM_LEASE = timedelta(minutes=10)
+# Stripe keeps an idempotency key about a day: a call for the same attempt after that could
+# make a second PaymentIntent, so an attempt is charged within this window or not at all.
+CHARGE_WINDOW = timedelta(hours=23)
 IN_FLIGHT = (Status.STARTED, Status.PENDING)
 
 
@@ -173,7 +176,7 @@ def card_setup_finish(*, customer: Customer, setup_intent_id: str) -> AutoTopUp:
         row.card_last4 = card.last4
         row.card_saved_at = timezone.now()
         row.setup_intent_id = ""
-        row.armed = True
+        row.armed = not _in_flight(row)  # a charge under way re-arms once it is answered
         row.save()
         if row.enabled:
             _check_on_commit(customer.pk)
@@ -219,7 +222,7 @@ def auto_top_up_configure(
         if credit_pack is not None:
             row.credit_pack = credit_pack
         if enabled and not row.enabled:
-            row.armed = True
+            row.armed = not _in_flight(row)  # a charge under way re-arms once it is answered
             row.disabled_by_failures_at = None
         row.enabled = enabled
         row.save()
@@ -295,21 +298,39 @@ def auto_top_up_check(*, customer_id: int) -> AutoTopUpAttempt | None:
 class _Claim:
     attempt: AutoTopUpAttempt
     payment_method_id: str
+    claimed_at: datetime
+
+
+def _chargeable(now: datetime) -> QuerySet[AutoTopUpAttempt]:
+    """Attempts a charge task may still take: unanswered, and either paid already (a webhook
+    applied the payment; the task records it) or still to charge: their auto top-up on (the
+    customer may turn it off while one waits), within CHARGE_WINDOW, the payment not
+    failed."""
+    to_charge = Q(auto_top_up__enabled=True, created_at__gt=now - CHARGE_WINDOW) & ~Q(
+        payment__status=Payment.Status.FAILED
+    )
+    return AutoTopUpAttempt.objects.filter(
+        Q(payment__applied_at__isnull=False) | to_charge, status=Status.STARTED
+    )
+
+
+def _unclaimed(now: datetime) -> Q:
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_LEASE)
 
 
 def _claim(attempt_id: int, now: datetime) -> _Claim | None:
     with transaction.atomic():
-        claimed = (
-            AutoTopUpAttempt.objects.filter(pk=attempt_id, status=Status.STARTED)
-            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_LEASE))
-            .update(claimed_at=now)
-        )
+        claimed = _chargeable(now).filter(_unclaimed(now), pk=attempt_id).update(claimed_at=now)
         if not claimed:
             return None
         attempt = AutoTopUpAttempt.objects.select_related("payment", "auto_top_up__customer").get(
             pk=attempt_id
         )
-        return _Claim(attempt=attempt, payment_method_id=attempt.auto_top_up.payment_method_id)
+        return _Claim(
+            attempt=attempt,
+            payment_method_id=attempt.auto_top_up.payment_method_id,
+            claimed_at=now,
+        )
 
 
 class AttemptInFlight(Exception):
@@ -323,18 +344,20 @@ def auto_top_up_charge(*, attempt_id: int) -> str:
     again on its retry. Whatever fails after the claim (Stripe, not a card's refusal, or the
     recording of its answer) frees the claim and raises, so the task's retry calls again
     with the same idempotency key, which Stripe answers with the same intent."""
-    claim = _claim(attempt_id, timezone.now())
+    now = timezone.now()
+    claim = _claim(attempt_id, now)
     if claim is None:
         status = AutoTopUpAttempt.objects.values_list("status", flat=True).get(pk=attempt_id)
-        if status == Status.STARTED:
+        if _chargeable(now).filter(pk=attempt_id).exists():
             raise AttemptInFlight(f"auto top-up attempt {attempt_id} is claimed")
-        return status
+        return status  # answered, or no longer to charge (`auto_top_up_resume` ends it)
     try:
         return _charge_claimed(claim)
     except Exception:
-        AutoTopUpAttempt.objects.filter(pk=attempt_id, status=Status.STARTED).update(
-            claimed_at=None
-        )
+        # this copy's claim only: a slower copy's failure must not free a newer claim
+        AutoTopUpAttempt.objects.filter(
+            pk=attempt_id, status=Status.STARTED, claimed_at=claim.claimed_at
+        ).update(claimed_at=None)
         raise
 
 
@@ -373,22 +396,41 @@ def _charge_claimed(claim: _Claim) -> str:
     return _record_failure(attempt.pk, charge)
 
 
-def auto_top_up_resume(*, now: datetime | None = None) -> int:
-    """Enqueue the charge of every attempt still unanswered a lease after it started and not
-    claimed within the last lease: its task died with its worker, or ran out of retries.
-    Returns how many (run hourly by `billing_daily`)."""
+def auto_top_up_resume(*, now: datetime | None = None) -> tuple[int, int]:
+    """Attempts still unanswered a lease after they started and not claimed within the last
+    lease (their task died with its worker, or ran out of retries): charged again while
+    still chargeable (`_chargeable`), ended otherwise (auto top-up turned off meanwhile,
+    past CHARGE_WINDOW), so auto top-up can re-arm. Returns (charged again, ended); run
+    hourly by `billing_daily`."""
     now = now or timezone.now()
-    stale = now - CLAIM_LEASE
-    waiting = list(
-        AutoTopUpAttempt.objects.filter(status=Status.STARTED, created_at__lt=stale)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-        .values_list("pk", flat=True)
+    unanswered = AutoTopUpAttempt.objects.filter(
+        _unclaimed(now), status=Status.STARTED, created_at__lt=now - CLAIM_LEASE
     )
+    chargeable = _chargeable(now).values("pk")
+    waiting = list(unanswered.filter(pk__in=chargeable).values_list("pk", flat=True))
+    ended = list(unanswered.exclude(pk__in=chargeable).values_list("pk", flat=True))
+    for attempt_id in ended:
+        _end_uncharged(attempt_id, now=now)
     from billing.tasks import auto_top_up_charge_task
 
     for attempt_id in waiting:
         enqueue_on_commit(auto_top_up_charge_task, attempt_id)
-    return len(waiting)
+    return len(waiting), len(ended)
+
+
+def _end_uncharged(attempt_id: int, *, now: datetime) -> None:
+    """End an attempt no charge will be made for; its payment, never applied, failed."""
+    with transaction.atomic():
+        locked = auto_top_up_attempt_lock(attempt_id)
+        if locked.status != Status.STARTED:
+            return
+        Payment.objects.filter(
+            pk=locked.payment_id, applied_at__isnull=True, status=Payment.Status.STARTED
+        ).update(status=Payment.Status.FAILED, note="auto top-up not charged")
+        locked.status = Status.FAILED
+        locked.failure_code = "not_charged"
+        locked.finished_at = now
+        locked.save(update_fields=["status", "failure_code", "finished_at"])
 
 
 def _payment_pending(attempt: AutoTopUpAttempt, charge: stripe_gateway.OffSessionCharge) -> None:

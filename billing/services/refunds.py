@@ -21,6 +21,7 @@ from billing.locks import credit_note_lock, invoice_lock, payment_lock, refund_l
 from billing.models import Invoice, Payment, Refund
 from billing.services.invoices import credit_note_draft, credit_note_issue_locked
 from billing.services.payments import flag_locked
+from credits.rules import Explanation
 
 Attention = Payment.Attention
 
@@ -116,7 +117,10 @@ def refund_complete(refund: Refund, *, provider_ref: str | None, by: User | None
             reversed_credits = credit_ledger.take_back_unused(
                 customer=note.customer,
                 credits=credits,
-                reason=f"Reembolso {locked.pk}: nota crédito {note.display_number}",
+                reason=Explanation(
+                    f"Reembolso {locked.pk}: nota crédito {note.display_number}",
+                    f"Refund {locked.pk}: credit note {note.display_number}",
+                ),
                 idempotency_key=f"refund:{locked.pk}",
                 payment_id=payment.pk,
             )

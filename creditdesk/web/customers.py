@@ -428,7 +428,7 @@ def customer_timeline(
                 kind="credits",
                 label=_("%(kind)s: %(credits)s créditos")
                 % {"kind": entry.get_kind_display(), "credits": _signed(entry.credits)},
-                detail=entry.reason,
+                detail=entry.reason_shown,
                 by=entry.created_by,
             )
         )

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ledgerentry',
             name='reason_en',
-            field=models.TextField(blank=True, db_default='', default=''),
+            field=models.TextField(blank=True, db_default='', default='', verbose_name='motivo en inglés'),
         ),
     ]

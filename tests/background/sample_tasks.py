@@ -3,6 +3,7 @@
 from django.core.mail import EmailMessage
 
 from background.mail import mail_once
+from background.models import SentMail
 from background.queue import background_task
 
 
@@ -21,3 +22,14 @@ def note_run(path: str, number: int) -> None:
     """Append `number` to the file at `path` (one short O_APPEND write: lines never mix)."""
     with open(path, "a") as notes:
         notes.write(f"{number}\n")
+
+
+@background_task
+def has_a_bug(label: str) -> None:
+    raise TypeError(f"{label}: a bug inside the task, which a fix and a retry mend")
+
+
+@background_task(about_one_row=False)
+def reads_many_rows(sent_mail_id: int) -> int:
+    """A task through many rows: one missing midway may be a run's not yet committed."""
+    return SentMail.objects.get(pk=sent_mail_id).pk

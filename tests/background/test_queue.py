@@ -19,7 +19,7 @@ from background.queue import (
 )
 from operations.tasks import run_job
 from sla.tasks import send_clock_mail
-from tests.background.sample_tasks import always_fails, greet
+from tests.background.sample_tasks import always_fails, greet, has_a_bug, reads_many_rows
 from tickets.tasks import send_acknowledgement
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_a_failing_task_retries_with_exponential_backoff_then_fails(db_tasks, se
         # the ticket is gone
         (lambda: send_acknowledgement.enqueue(987654), "tickets.models.Ticket.DoesNotExist"),
         # enqueued by a version whose task took other arguments
-        (lambda: send_clock_mail.enqueue(1), "builtins.TypeError"),
+        (lambda: send_clock_mail.enqueue(1), CANNOT_SUCCEED),
         # a periodic job this version does not have
         (lambda: run_job.enqueue("retired_job", "2026-11-01T00:00:00+00:00"), CANNOT_SUCCEED),
     ],
@@ -120,3 +120,23 @@ def test_a_task_no_retry_can_mend_fails_at_once(db_tasks, settings, enqueue, err
 
     failed = DBTaskResult.objects.get()
     assert (failed.status, failed.exception_class_path) == ("FAILED", error)
+
+
+@pytest.mark.parametrize(
+    ("enqueue", "cause"),
+    [
+        # a bug inside the task is fixed and the task retried, not dropped at once
+        (lambda: has_a_bug.enqueue("the report"), "TypeError: the report: a bug inside"),
+        # a task through many rows retries one missing midway
+        (lambda: reads_many_rows.enqueue(987654), "SentMail.DoesNotExist"),
+    ],
+)
+def test_what_a_retry_may_mend_is_retried(db_tasks, settings, enqueue, cause):
+    enqueue()
+
+    assert db_tasks() == 1
+
+    failed = DBTaskResult.objects.get(status="FAILED")
+    assert failed.exception_class_path == RETRY_SCHEDULED
+    assert cause in failed.traceback
+    assert DBTaskResult.objects.filter(status="READY").count() == 1

@@ -274,11 +274,7 @@ def test_an_attempt_whose_task_died_is_charged_by_the_hourly_upkeep(
     settings, stripe_settings, django_capture_on_commit_callbacks
 ):
     contract, attempt = crossing_started(settings)
-    # the worker that claimed it died before Stripe answered, eleven minutes ago
-    eleven_minutes_ago = timezone.now() - timedelta(minutes=11)
-    AutoTopUpAttempt.objects.filter(pk=attempt.pk).update(
-        created_at=eleven_minutes_ago, claimed_at=eleven_minutes_ago
-    )
+    task_died(attempt, minutes_ago=11)
     out = io.StringIO()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -299,10 +295,60 @@ def test_an_attempt_claimed_within_its_lease_is_left_to_its_task(settings, strip
         claimed_at=timezone.now() - timedelta(minutes=1),
     )
 
-    assert autotopup.auto_top_up_resume() == 0
+    assert autotopup.auto_top_up_resume() == (0, 0)
 
     assert AutoTopUpAttempt.objects.get(pk=attempt.pk).status == Status.STARTED
     assert intents_of(settings, contract.customer) == []
+
+
+def task_died(attempt, *, minutes_ago: int) -> None:
+    """The worker that claimed `attempt` died before Stripe answered, `minutes_ago`."""
+    then = timezone.now() - timedelta(minutes=minutes_ago)
+    AutoTopUpAttempt.objects.filter(pk=attempt.pk).update(created_at=then, claimed_at=then)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("why", ["turned off", "a day late"])
+def test_an_attempt_no_longer_to_charge_is_ended_uncharged(settings, stripe_settings, why):
+    contract, attempt = crossing_started(settings)
+    if why == "turned off":
+        task_died(attempt, minutes_ago=11)
+        auto_top_up_configure(customer=contract.customer, enabled=False)
+    else:  # past Stripe's idempotency window: a call now could charge a second time
+        task_died(attempt, minutes_ago=23 * 60 + 1)
+
+    assert autotopup.auto_top_up_resume() == (0, 1)
+
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.failure_code) == (Status.FAILED, "not_charged")
+    assert Payment.objects.get(pk=attempt.payment_id).status == Payment.Status.FAILED
+    assert auto_top_up_charge(attempt_id=attempt.pk) == Status.FAILED  # a late copy of the task
+    assert intents_of(settings, contract.customer) == []
+
+
+@pytest.mark.django_db
+def test_a_card_saved_or_auto_top_up_turned_on_during_a_charge_starts_no_second_crossing(
+    settings, stripe_settings
+):
+    contract, attempt = crossing_started(settings)
+    customer = contract.customer
+    auto_top_up_configure(customer=customer, enabled=False)
+    auto_top_up_configure(
+        customer=customer,
+        enabled=True,
+        threshold_credits="5",
+        credit_pack=attempt.payment.credit_pack,
+    )
+    started = card_setup_start(customer=customer)
+    card_setup_finish(
+        customer=customer,
+        setup_intent_id=browser_saves_card(settings, started.client_secret, OK_CARD),
+    )
+
+    assert not AutoTopUp.objects.get(customer=customer).armed
+    assert auto_top_up_check(customer_id=customer.pk) is None  # still below: no new crossing
+    assert auto_top_up_charge(attempt_id=attempt.pk) == Status.SUCCEEDED
+    assert len(intents_of(settings, customer)) == 1
 
 
 @pytest.mark.django_db

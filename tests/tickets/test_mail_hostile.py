@@ -11,6 +11,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from tests.factories import make_contact
+from tests.tickets.conftest import top_up
 from tickets.models import Attachment, InboundMail, IntakeAttempt, Ticket
 from tickets.services import lifecycle
 from tickets.services.mail_intake import mail_ingest
@@ -152,7 +154,7 @@ def test_attachments_beyond_the_portals_limits_are_named_not_kept(
         f"log{number}.txt" for number in range(5)
     ]
     body = ticket.messages.get().body
-    assert body.startswith("adjunto logs\n\n[3] Adjuntos no guardados (hasta 5 de 0 MB")
+    assert body.startswith("adjunto logs\n\n[3] Adjuntos no guardados (hasta 5 de 1000 B cada")
     assert body.endswith(": vacio.txt, enorme.bin, log5.txt")
 
 
@@ -167,7 +169,7 @@ OUT_OF_OFFICE = "Auto-Submitted: auto-replied\r\nX-Autoreply: yes\r\n"
         (ANA, OUT_OF_OFFICE),
         (ANA, "Precedence: auto_reply\r\n"),
         (ANA, "X-Autorespond: yes\r\n"),
-        ("Mail Delivery System <MAILER-DAEMON@mx.andino.example>", ""),
+        ("Mail Delivery System <MAILER-DAEMON@mx.andino.example>", "Return-Path: <>\r\n"),
     ],
 )
 def test_an_out_of_office_answer_or_a_bounce_is_not_the_customers_answer(
@@ -209,7 +211,7 @@ def test_a_robot_is_never_answered_with_a_refusal(
     assert IntakeAttempt.objects.count() == 3  # kept as lost demand all the same
 
 
-def test_an_unknown_sender_gets_one_refusal_an_hour(
+def test_an_unknown_sender_gets_one_refusal_an_hour_per_subject(
     contract, tuesday_morning, django_capture_on_commit_callbacks
 ):
     # a robot that does not say so, answering each refusal with a new message
@@ -219,7 +221,50 @@ def test_an_unknown_sender_gets_one_refusal_an_hour(
     [refusal] = mail.outbox
     assert refusal.extra_headers["Auto-Submitted"] == "auto-replied"
 
+    # a person's second request, under its own subject, hears about it too
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_ingest(
+            plain(
+                subject="Otra consulta",
+                sender="jose@otro.example",
+                message_id="<j-other@otro.example>",
+            )
+        )
+    assert len(mail.outbox) == 2
+
     tuesday_morning.shift(3601)
     with django_capture_on_commit_callbacks(execute=True):
         mail_ingest(plain(sender="jose@otro.example", message_id="<j-later@otro.example>"))
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        "X-Autoreply: no\r\n",  # says it is not one
+        "Precedence: list\r\n",  # a person writing through a mailing list
+        "Auto-Submitted: no\r\n",
+    ],
+)
+def test_a_person_is_not_taken_for_a_robot(funded, agent, tuesday_morning, headers):
+    ticket = mail_ingest(plain()).ticket
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="¿Desde cuándo?", asks_for_information=True)
+    reply = plain(
+        subject=f"RE: [{ticket.number}] El servidor web no responde",
+        body="Desde ayer.",
+        message_id="<answer-1@andino.example>",
+        headers=headers,
+    )
+
+    assert mail_ingest(reply).action == "replied"
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.IN_PROGRESS
+
+
+def test_postmaster_of_a_customer_is_a_person(contract, tuesday_morning):
+    make_contact(customer=contract.customer, name="TI", email="postmaster@andino.example")
+    top_up(contract.customer, 5)
+
+    outcome = mail_ingest(plain(sender="TI <postmaster@andino.example>"))
+
+    assert outcome.action == "opened"

@@ -49,7 +49,7 @@ class Upload(Protocol):
     def read(self, size: int = -1) -> bytes: ...
 
 
-def _size_text(size: int) -> str:
+def size_text(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     if size >= 1024:
@@ -57,24 +57,30 @@ def _size_text(size: int) -> str:
     return f"{size} B"
 
 
+def attachment_limits() -> tuple[int, int]:
+    """The most bytes one attachment may have, and the most attachments one message may
+    carry (settings ATTACHMENT_MAX_BYTES and ATTACHMENT_MAX_COUNT), for pages, API and mail."""
+    return (
+        getattr(settings, "ATTACHMENT_MAX_BYTES", MAX_BYTES),
+        getattr(settings, "ATTACHMENT_MAX_COUNT", MAX_COUNT),
+    )
+
+
 def attachments_check(files: Sequence[Upload]) -> list[Checked]:
     """Every file checked, or the first refusal (see module); reads at most the limit plus
     one byte of each file."""
-    limit = getattr(settings, "ATTACHMENT_MAX_BYTES", MAX_BYTES)
-    most = getattr(settings, "ATTACHMENT_MAX_COUNT", MAX_COUNT)
+    limit, most = attachment_limits()
     if len(files) > most:
         raise TooManyAttachments(limit=most, count=len(files))
     checked = []
     for upload in files:
         name = attachment_filename(upload.name)
         if upload.size is not None and upload.size > limit:
-            raise AttachmentTooLarge(
-                name=name, size=_size_text(upload.size), limit=_size_text(limit)
-            )
+            raise AttachmentTooLarge(name=name, size=size_text(upload.size), limit=size_text(limit))
         content = upload.read(limit + 1)
         if len(content) > limit:
             raise AttachmentTooLarge(
-                name=name, size=_size_text(len(content)), limit=_size_text(limit)
+                name=name, size=size_text(len(content)), limit=size_text(limit)
             )
         if not content:
             raise AttachmentEmpty(name=name)

@@ -2,11 +2,11 @@
 
 A message whose subject carries a ticket number of the sender's customer is added to that
 ticket (resuming its clocks); one about a closed ticket opens a linked follow-up; anything
-else opens a request. Unknown senders get a polite refusal, at most one an hour, and none
-when a machine sent the mail (RFC 3834); an out-of-office answer or a bounce is skipped, not
-taken for the customer's answer. Mail has no form to show an error in, so what a page would
-refuse is fitted instead: a long subject or body is shortened, attachments beyond the
-portal's limits are named in the message rather than kept.
+else opens a request. Unknown senders get a polite refusal, at most one an hour per
+subject, and none when a machine sent the mail (RFC 3834); an out-of-office answer or a
+bounce is skipped, not taken for the customer's answer. Mail has no form to show an error
+in, so what a page would refuse is fitted instead: a long subject or body is shortened,
+attachments beyond the portal's limits are named in the message rather than kept.
 
 Each message is one unit: the ticket or reply, its credit hold, its attachments and the
 `InboundMail` row that marks it handled commit together or not at all (attachment files
@@ -16,10 +16,10 @@ fails is rolled back, logged and reported as `failed`, so the caller can move it
 go on with the rest.
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -40,6 +40,7 @@ from tickets.mail import (
     parse_message,
 )
 from tickets.models import TEXT_LIMIT, Attachment, InboundMail, Message, Ticket
+from tickets.services.attachments import attachment_limits, size_text
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up
 
@@ -140,22 +141,21 @@ def _within_limits(mail: ParsedMail) -> tuple[list[ParsedAttachment], str]:
     """The attachments kept (the portal's limits: at most ATTACHMENT_MAX_COUNT, each not
     empty and of at most ATTACHMENT_MAX_BYTES), and a note naming the others, in both
     languages, for the message ("" when all are kept)."""
+    limit, count = attachment_limits()
     kept: list[ParsedAttachment] = []
     left: list[str] = []
     for part in mail.attachments:
-        fits = 0 < len(part.content) <= settings.ATTACHMENT_MAX_BYTES
-        if fits and len(kept) < settings.ATTACHMENT_MAX_COUNT:
+        if 0 < len(part.content) <= limit and len(kept) < count:
             kept.append(part)
         else:
             left.append(part.filename)
     if not left:
         return kept, ""
     names = ", ".join(left[:NAMED_AT_MOST]) + (" …" if len(left) > NAMED_AT_MOST else "")
-    size = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-    count = settings.ATTACHMENT_MAX_COUNT
+    size = size_text(limit)
     return kept, (
-        f"\n\n[{len(left)}] Adjuntos no guardados (hasta {count} de {size} MB cada uno, no "
-        f"vacíos). Attachments not kept (up to {count} of {size} MB each, not empty): {names}"
+        f"\n\n[{len(left)}] Adjuntos no guardados (hasta {count} de {size} cada uno, no "
+        f"vacíos). Attachments not kept (up to {count} of {size} each, not empty): {names}"
     )
 
 
@@ -236,9 +236,9 @@ def _store_attachments(
 
 def _send_refusal(mail: ParsedMail, refusal: CreditdeskError, *, language: str) -> None:
     """Answer the sender after commit (`tickets.tasks`): never a machine (RFC 3834), and at
-    most once an hour per address, however many mails it sends (the task sends once per
-    `about`), so a robot that answers each refusal with a new message gets one an hour, not
-    one per message."""
+    most once an hour per address and subject (the task sends once per `about`): a robot that
+    answers each refusal with a new message under one subject gets one an hour, not one per
+    message, and a person who sends two requests hears about both."""
     if mail.automated:
         return
     enqueue_on_commit(
@@ -248,5 +248,7 @@ def _send_refusal(mail: ParsedMail, refusal: CreditdeskError, *, language: str) 
         reason=refusal.message(language),
         language=language,
         in_reply_to=mail.message_id,
-        about=f"{mail.from_address} {timezone.now():%Y-%m-%dT%H}",
+        about=hashlib.sha256(
+            f"{mail.from_address}\n{mail.subject}\n{timezone.now():%Y-%m-%dT%H}".encode()
+        ).hexdigest(),
     )

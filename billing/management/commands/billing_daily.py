@@ -14,7 +14,7 @@ class Command(BaseCommand):
         "Billing upkeep of each customer's day (run it hourly: a customer's day starts at its "
         "own midnight): announce overdue invoices, suspend contracts with invoices overdue "
         "past BILLING_SUSPEND_AFTER_DAYS, reactivate settled ones, end cancelled premium "
-        "plans; and charge again the auto top-ups whose task died."
+        "plans; and charge again (or end) the auto top-ups whose task died."
     )
 
     def handle(self, *args, **options):
@@ -22,9 +22,9 @@ class Command(BaseCommand):
         suspended = overdue_suspend_due()
         lifted = overdue_lift_settled()
         ended = subscriptions_end_due()
-        resumed = auto_top_up_resume()
+        charged_again, uncharged = auto_top_up_resume()
         self.stdout.write(
             f"billing daily: {overdue} invoices overdue, {len(suspended)} contracts suspended, "
             f"{len(lifted)} reactivated, {len(ended)} premium plans ended, "
-            f"{resumed} auto top-ups charged again"
+            f"{charged_again} auto top-ups charged again, {uncharged} ended uncharged"
         )

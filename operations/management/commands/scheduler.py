@@ -6,7 +6,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, close_old_connections
+from django.db import close_old_connections
 from django.utils import timezone
 
 from operations.scheduler import scheduler_tick
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             try:
                 for run in scheduler_tick(now=timezone.now()):
                     self.stdout.write(f"enqueued {run}")
-            except DatabaseError:  # the database gone for a moment: the next tick catches up
+            except Exception:  # the database gone for a moment: the next tick catches up
                 if once:
                     raise
                 logger.exception("scheduler tick failed")
