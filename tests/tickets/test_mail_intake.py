@@ -79,6 +79,7 @@ def test_a_reply_to_a_closed_request_opens_a_follow_up(funded, agent, tuesday_mo
     assert outcome.action == "opened"
     assert outcome.ticket.follows_up == ticket
     assert outcome.ticket.description.startswith("Adjunto la información")
+    assert outcome.ticket.messages.get().email_message_id == "<reply-1@andino.example>"
     assert ticket.messages.count() == messages
 
 

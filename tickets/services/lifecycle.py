@@ -228,9 +228,16 @@ def ticket_customer_reply(
 
 
 def ticket_follow_up(
-    closed: Ticket, *, requester: Contact, subject: str, description: str = "", channel: str
+    closed: Ticket,
+    *,
+    requester: Contact,
+    subject: str,
+    description: str = "",
+    channel: str,
+    email_message_id: str = "",
 ) -> IntakeResult:
-    """A follow-up on a closed request is a new request linked to it (seed 003)."""
+    """A follow-up on a closed request is a new request linked to it (seed 003); a mail's
+    Message-ID is kept on its opening message, as on any request opened by mail."""
     if closed.status not in Ticket.FINISHED_STATUSES:
         raise FollowUpNotAllowed(field="follows_up", number=closed.number)
     return ticket_open(
@@ -242,6 +249,7 @@ def ticket_follow_up(
         impact=closed.impact,
         urgency=closed.urgency,
         follows_up=closed,
+        email_message_id=email_message_id,
     )
 
 

@@ -192,6 +192,7 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
             subject=subject,
             description=body,
             channel=Channel.EMAIL,
+            email_message_id=mail.message_id,
         )
     else:
         result = ticket_open(
