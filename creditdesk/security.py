@@ -1,5 +1,5 @@
 """Who is asking and how often: the client address behind trusted proxies, and the counters
-that limit password-reset requests.
+that limit password-reset requests and anonymous readers' answers to the help articles.
 
 `client_address` is the one answer to "which address is this request from", used by the
 login lockout (django-axes, `AXES_CLIENT_IP_CALLABLE`), the API's bad-token throttle and the
@@ -70,4 +70,13 @@ def password_reset_check(request, email: str) -> None:
     if allowed and email.strip():
         allowed = _count(by_email, settings.PASSWORD_RESET_LIMIT_PER_EMAIL, period)
     if not allowed:
+        raise TooManyRequests(minutes=60)
+
+
+def anonymous_feedback_check(request) -> None:
+    """Count one anonymous reader's "was this helpful?" answer, or raise `TooManyRequests`
+    when its address already gave its hourly allowance: such a reader is one per browser
+    session, and a new session costs nothing, so the address bounds the stuffing."""
+    key = f"kb-feedback:ip:{client_address(request) or 'unknown'}"
+    if not _count(key, settings.KB_FEEDBACK_LIMIT_PER_ADDRESS, timedelta(hours=1)):
         raise TooManyRequests(minutes=60)

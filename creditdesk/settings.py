@@ -343,6 +343,8 @@ AXES_VERBOSE = False
 # Password-reset requests per hour, per client address and per e-mail address asked for.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+# Answers to "was this helpful?" from readers not signed in, per address and hour.
+KB_FEEDBACK_LIMIT_PER_ADDRESS = env.int("KB_FEEDBACK_LIMIT_PER_ADDRESS", default=20)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -3,6 +3,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 
 import sla.selectors as sla_selectors
@@ -53,6 +54,13 @@ def _migration_seed_data(request):
         return
     request.getfixturevalue("_django_db_helper")
     migration_seed_rows()
+
+
+@pytest.fixture(autouse=True)
+def _request_counters_start_empty():
+    """The rate limits count in the cache, which outlives a test: one test's requests from
+    the test client's address must not use up another's allowance."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -103,6 +103,21 @@ def test_an_anonymous_reader_answers_once_per_browser(kb):
     assert ArticleFeedback.objects.count() == 2
 
 
+def test_anonymous_answers_from_one_address_are_bounded(kb, settings):
+    # a new browser session costs nothing: the address bounds how many answers it gives
+    settings.KB_FEEDBACK_LIMIT_PER_ADDRESS = 2
+    url = f"/help/{kb.mail.slug}/feedback/"
+    for helpful in ("yes", "no"):
+        Client().post(url, {"helpful": helpful})
+
+    refused = Client().post(url, {"helpful": "no"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "Too many requests" in refused.content.decode()
+    assert ArticleFeedback.objects.count() == 2
+    signed_in(kb.user).post(url, {"helpful": "yes"})  # a signed-in reader is one reader
+    assert ArticleFeedback.objects.count() == 3
+
+
 def test_bad_feedback_is_a_message_never_a_500(kb):
     browser = signed_in(kb.user)
     for data in ({}, {"helpful": "maybe"}, {"helpful": "no", "comment": "x" * 25_000}):

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import CreditdeskError
 from core.languages import language_code
 from creditdesk.roles import ALL, STAFF, contact_of, has_role, knowledge_plan_of
+from creditdesk.security import anonymous_feedback_check
 from creditdesk.web.access import staff_view
 from creditdesk.web.forms import AgentReplyForm
 from creditdesk.web.views.common import show_refusal
@@ -176,6 +177,8 @@ def kb_feedback(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Elija «Sí» o «No»."))
     else:
         try:
+            if request.contact is None and not request.user.is_authenticated:
+                anonymous_feedback_check(request)
             services.article_feedback_give(
                 article=article,
                 voter=_voter(request),
