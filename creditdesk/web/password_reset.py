@@ -1,12 +1,12 @@
-"""Password-reset mail as a background task: the request enqueues the user's id and returns;
-the task makes the link (uid and token) and sends it once per request, retried if the SMTP
-server is down."""
+"""Password-reset mail as a background task: the request enqueues the address and returns,
+whether an account has it or not; the task finds the accounts, makes each link (uid and
+token) and sends it once per request, retried if the SMTP server is down."""
 
 import uuid
 
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 from django.utils import translation
@@ -18,22 +18,32 @@ from background.queue import background_task, enqueue_on_commit
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    def send_mail(
+    def save(
         self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
+        domain_override=None,
+        subject_template_name="registration/password_reset_subject.txt",
+        email_template_name="registration/password_reset_email.html",
+        use_https=False,
+        token_generator=default_token_generator,
+        from_email=None,
+        request=None,
         html_email_template_name=None,
+        extra_email_context=None,
     ):
+        """One task per request, whoever the address belongs to: the task finds its accounts
+        and mails each. The request does the same work for a known address and an unknown
+        one, so its time does not tell which addresses have an account."""
+        if domain_override:
+            site_name = domain = domain_override
+        else:
+            site = get_current_site(request)
+            site_name, domain = site.name, site.domain
         enqueue_on_commit(
             send_password_reset,
-            user_id=context["user"].pk,
-            to_email=to_email,
-            domain=context["domain"],
-            site_name=context["site_name"],
-            protocol=context["protocol"],
+            email=self.cleaned_data["email"],
+            domain=domain,
+            site_name=site_name,
+            protocol="https" if use_https else "http",
             language=translation.get_language(),
             subject_template_name=subject_template_name,
             email_template_name=email_template_name,
@@ -46,8 +56,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 @background_task
 def send_password_reset(
     *,
-    user_id: int,
-    to_email: str,
+    email: str,
     domain: str,
     site_name: str,
     protocol: str,
@@ -57,26 +66,33 @@ def send_password_reset(
     html_email_template_name: str | None,
     from_email: str | None,
     request_id: str,
-) -> bool:
-    """Sends Django's reset mail for one request (`request_id`) once."""
-    user = get_user_model()._default_manager.get(pk=user_id)
-    context = {
-        "email": to_email,
-        "domain": domain,
-        "site_name": site_name,
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "user": user,
-        "token": default_token_generator.make_token(user),
-        "protocol": protocol,
-    }
-    with translation.override(language):
-        # As Django's PasswordResetForm.send_mail renders it (which also sends, and swallows
-        # a failure: here a failure must raise, so the task retries).
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        message = EmailMultiAlternatives(
-            subject, loader.render_to_string(email_template_name, context), from_email, [to_email]
-        )
-        if html_email_template_name is not None:
-            html = loader.render_to_string(html_email_template_name, context)
-            message.attach_alternative(html, "text/html")
-    return mail_once(message, kind="password_reset", about=f"{user_id}:{request_id}")
+) -> int:
+    """Sends Django's reset mail to each active account with `email`, once per request
+    (`request_id`); how many were sent now."""
+    sent = 0
+    for user in PasswordResetForm().get_users(email):
+        to_email = user.email
+        context = {
+            "email": to_email,
+            "domain": domain,
+            "site_name": site_name,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "user": user,
+            "token": default_token_generator.make_token(user),
+            "protocol": protocol,
+        }
+        with translation.override(language):
+            # As Django's PasswordResetForm.send_mail renders it (which also sends, and
+            # swallows a failure: here a failure must raise, so the task retries).
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            message = EmailMultiAlternatives(
+                subject,
+                loader.render_to_string(email_template_name, context),
+                from_email,
+                [to_email],
+            )
+            if html_email_template_name is not None:
+                html = loader.render_to_string(html_email_template_name, context)
+                message.attach_alternative(html, "text/html")
+        sent += mail_once(message, kind="password_reset", about=f"{user.pk}:{request_id}")
+    return sent

@@ -100,7 +100,7 @@ def test_a_password_reset_answers_at_once_while_smtp_is_down(
     assert response.status_code == 302
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "creditdesk.web.password_reset.send_password_reset"
-    assert queued.args_kwargs["kwargs"]["user_id"] == shop.user.pk
+    assert queued.args_kwargs["kwargs"]["email"] == "ana@hotel.example"
 
     # the retry, with SMTP back, sends a working link, once however often it runs
     db_tasks()
@@ -112,6 +112,22 @@ def test_a_password_reset_answers_at_once_while_smtp_is_down(
     assert "/reset/" in sent.body
     link = sent.body.split("http://testserver", 1)[1].split()[0]
     assert client.get(link, follow=True).status_code == 200
+
+
+def test_a_password_reset_does_the_same_work_for_an_unknown_address(
+    client, shop, db_tasks, settings, django_capture_on_commit_callbacks
+):
+    # one task either way, which finds the accounts: the request's time tells nothing
+    settings.MAILERS = LOCMEM
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("password_reset"), {"email": "ana@hotel.example"})
+        unknown = client.post(reverse("password_reset"), {"email": "nadie@hotel.example"})
+
+    assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    assert db_tasks() == 2
+    assert [m.to for m in mail.outbox] == [["ana@hotel.example"]]
+    assert sorted(DBTaskResult.objects.values_list("return_value", flat=True)) == [0, 1]
 
 
 def test_the_last_failed_attempt_is_listed_in_the_admin_and_retried_from_there(
