@@ -17,6 +17,9 @@ from core.reads import first_row
 from tickets import clocks, reopen_links
 from tickets.models import Message, Ticket, TicketEscalation
 
+# RFC 3834's mark of an automatic answer, which out-of-office robots do not answer.
+AUTO_REPLIED = {"Auto-Submitted": "auto-replied"}
+
 
 def _send(
     ticket: Ticket,
@@ -50,8 +53,7 @@ def _send(
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[requester.email],
-        headers={"X-Creditdesk-Ticket": ticket.number}
-        | ({"Auto-Submitted": "auto-replied"} if automatic else {}),
+        headers={"X-Creditdesk-Ticket": ticket.number} | (AUTO_REPLIED if automatic else {}),
     )
     mail_once(message, kind=kind, about=about)
 

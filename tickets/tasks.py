@@ -43,9 +43,7 @@ def send_mail_refusal(
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        # RFC 3834: an automatic answer, which other robots (out-of-office) do not answer
-        headers={"Auto-Submitted": "auto-replied"}
-        | ({"In-Reply-To": in_reply_to} if in_reply_to else {}),
+        headers=notifications.AUTO_REPLIED | ({"In-Reply-To": in_reply_to} if in_reply_to else {}),
     )
     mail_once(message, kind="mail_refusal", about=about)
 

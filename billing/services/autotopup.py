@@ -347,10 +347,10 @@ def auto_top_up_charge(*, attempt_id: int) -> str:
     now = timezone.now()
     claim = _claim(attempt_id, now)
     if claim is None:
-        status = AutoTopUpAttempt.objects.values_list("status", flat=True).get(pk=attempt_id)
         if _chargeable(now).filter(pk=attempt_id).exists():
             raise AttemptInFlight(f"auto top-up attempt {attempt_id} is claimed")
-        return status  # answered, or no longer to charge (`auto_top_up_resume` ends it)
+        # answered, or no longer to charge (`auto_top_up_resume` ends it)
+        return AutoTopUpAttempt.objects.values_list("status", flat=True).get(pk=attempt_id)
     try:
         return _charge_claimed(claim)
     except Exception:

@@ -320,15 +320,20 @@ def test_account_manager_sees_only_own_customers_with_history_and_refusals(clien
     assert client.get(reverse("web:customer", args=[stranger.pk])).status_code == 404
 
 
-def test_credits_page_filters_the_ledger(client, shop):
-    top_up(shop.customer, "5")
-    ticket = open_ticket(shop)
+def worked_and_resolved(shop, minutes: int) -> None:
+    """A request of the shop's customer, worked `minutes` and resolved (charged)."""
     from tickets.services.charging import worklog_add
     from tickets.services.lifecycle import ticket_resolve, ticket_start_work
 
+    top_up(shop.customer, "5")
+    ticket = open_ticket(shop)
     ticket_start_work(ticket, by=shop.agent)
-    worklog_add(ticket, by=shop.agent, started_at=ticket.opened_at, minutes=30)
+    worklog_add(ticket, by=shop.agent, started_at=ticket.opened_at, minutes=minutes)
     ticket_resolve(ticket, by=shop.agent)
+
+
+def test_credits_page_filters_the_ledger(client, shop):
+    worked_and_resolved(shop, 30)
     login(client, shop.user)
     page = client.get(reverse("web:credits")).text
     assert "Recarga" in page
@@ -340,14 +345,7 @@ def test_credits_page_filters_the_ledger(client, shop):
 
 
 def test_a_charge_reads_in_the_readers_language_on_the_credits_page(client, shop):
-    top_up(shop.customer, "5")
-    ticket = open_ticket(shop)
-    from tickets.services.charging import worklog_add
-    from tickets.services.lifecycle import ticket_resolve, ticket_start_work
-
-    ticket_start_work(ticket, by=shop.agent)
-    worklog_add(ticket, by=shop.agent, started_at=ticket.opened_at, minutes=45)
-    ticket_resolve(ticket, by=shop.agent)
+    worked_and_resolved(shop, 45)
     login(client, shop.user)
 
     spanish = client.get(reverse("web:credits"), HTTP_ACCEPT_LANGUAGE="es").text
