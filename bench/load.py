@@ -269,6 +269,7 @@ def identities() -> dict:
     """Sessions and tokens for the clients, made directly in the database."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
     from contracts.models import Plan
@@ -293,10 +294,17 @@ def identities() -> dict:
             "number", flat=True
         )[:20]
     )
+    # Work is logged once done, so on requests opened well before the half hour it lasted.
+    worked_on = list(
+        Ticket.objects.open()
+        .filter(opened_at__lte=timezone.now() - timedelta(hours=1))
+        .values_list("pk", flat=True)[:200]
+    )
     return {
         "contacts": [(token.key, session(token.user)) for token in contacts],
         "agent": (agent.key, session(agent.user)),
         "ticket_numbers": tickets,
+        "worked_on": worked_on,
         "plan": Plan.objects.get(code="load").pk,
     }
 
@@ -322,22 +330,27 @@ def request_for(kind: str, ids: dict, state: dict) -> tuple[str, str, dict, byte
     if kind == "intake":
         body = json.dumps({"subject": "Carga", "description": "Prueba de carga"}).encode()
         return "POST", "/api/v1/tickets/", {**contact_api, "Content-Type": "application/json"}, body
-    # An agent answers a ticket this client opened (which puts it in progress), logs work on
-    # an answered one and resolves it; with nothing to work on yet, the client opens one.
-    if kind == "reply" and state["open"]:
-        ticket = state["open"].pop()
-        state["answered"].append(ticket)
-        body = json.dumps({"body": "Revisando."}).encode()
-        return "POST", f"/api/v1/tickets/{ticket}/messages/", agent_api, body
-    if kind == "work_log" and state["answered"]:
-        ticket = random.choice(state["answered"])
-        started = time.strftime("%Y-%m-%dT%H:%M:00Z", time.gmtime())
+    if kind == "work_log":  # half an hour that ended this minute
+        ticket = random.choice(ids["worked_on"])
+        started = time.strftime("%Y-%m-%dT%H:%M:00Z", time.gmtime(time.time() - 30 * 60))
         body = json.dumps({"started_at": started, "minutes": 30}).encode()
         return "POST", f"/api/v1/tickets/{ticket}/work-logs/", agent_api, body
+    # An agent answers a ticket this client opened (which puts it in progress), else one of
+    # the data set's open ones, and resolves an answered ticket this client opened. With
+    # nothing answered yet, a resolution answers first, and with nothing open, opens one: a
+    # step of resolutions alone is a third each of intakes, replies and resolutions.
     if kind == "resolution" and state["answered"]:
         ticket = state["answered"].pop()
         body = json.dumps({"to_status": "resolved", "reason": "listo"}).encode()
         return "POST", f"/api/v1/tickets/{ticket}/transitions/", agent_api, body
+    if kind == "reply" or (kind == "resolution" and state["open"]):
+        if state["open"]:
+            ticket = state["open"].pop()
+            state["answered"].append(ticket)
+        else:
+            ticket = random.choice(ids["worked_on"])
+        body = json.dumps({"body": "Revisando."}).encode()
+        return "POST", f"/api/v1/tickets/{ticket}/messages/", agent_api, body
     return request_for("intake", ids, state)
 
 

@@ -2,7 +2,7 @@
 
 import importlib
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -270,3 +270,16 @@ def make_issued_invoices_bulk(
             total=amounts.total.amount * lines_per_invoice,
         )
     return [draft.pk for draft in drafts]
+
+
+def log_finished_work(ticket, *, by, minutes: int, started_at=None, **fields):
+    """`minutes` of work on `ticket` from `started_at` (its opening by default), logged the
+    moment it ended, as the service requires: the clock stands at the end for the log only,
+    so what the test does next happens when it would have without the work."""
+    import time_machine
+
+    from tickets.services.charging import worklog_add
+
+    started_at = started_at or ticket.opened_at
+    with time_machine.travel(started_at + timedelta(minutes=minutes), tick=False):
+        return worklog_add(ticket, by=by, started_at=started_at, minutes=minutes, **fields)

@@ -460,13 +460,21 @@ class WorkLog(models.Model):
         return f"{self.ticket_id} {self.minutes} min"
 
     def clean(self) -> None:
-        """Work is logged once done: not before the request was opened, not in the future."""
+        """Work is logged once done: not before the request was opened, neither starting nor
+        ending in the future. People type times to the minute, so work ending within the
+        current minute (09:30 typed at 09:30:20) has not ended in the future."""
         if self.started_at is None or self.ticket_id is None:
             return
         if self.started_at < opened_minute(self.ticket):
             raise ValidationError({"started_at": BEFORE_OPENING})
-        if self.started_at > timezone.now():
+        now = timezone.now()
+        if self.started_at > now:
             raise ValidationError({"started_at": _("El trabajo no puede empezar en el futuro.")})
+        if not isinstance(self.minutes, int) or not 1 <= self.minutes <= MAX_MINUTES:
+            return  # the field's own validators refuse it
+        next_minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        if self.started_at + timedelta(minutes=self.minutes) >= next_minute:
+            raise ValidationError({"minutes": _("El trabajo no puede terminar en el futuro.")})
 
 
 class ScheduledSession(models.Model):

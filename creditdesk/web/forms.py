@@ -1,5 +1,7 @@
 """Forms of the portal and the workspace: they parse input; the services decide."""
 
+from datetime import UTC, timedelta
+
 from django import forms
 from django.conf import settings
 from django.utils.text import format_lazy
@@ -159,14 +161,31 @@ class TransitionForm(forms.Form):
 
 
 class WorkLogForm(forms.Form):
-    started_at = InstantFormField(
-        label=_("Inicio (hora del cliente)"),
+    """Finished work as an agent knows it once done: when it ended and how long it took.
+    `cleaned_data` holds what `worklog_add` takes: `started_at` = `ended_at` - `minutes`."""
+
+    ended_at = InstantFormField(
+        label=_("Terminó (hora del cliente)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     minutes = forms.IntegerField(label=_("Minutos"), min_value=1, max_value=24 * 60)
     note = forms.CharField(label=_("Nota"), required=False, max_length=1000)
     onsite = forms.BooleanField(label=_("En sitio"), required=False)
     billable = forms.BooleanField(label=_("Facturable"), required=False, initial=True)
+
+    # The minutes are bounded here, so the service's refusals of when the work happened (a
+    # start before the opening, an end in the future) are about the end typed on this page.
+    refusal_fields = {"started_at": "ended_at", "minutes": "ended_at"}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        ended_at = data.pop("ended_at", None)
+        minutes = data.get("minutes")
+        if ended_at is not None and minutes is not None:
+            # In UTC: aware arithmetic in the customer's zone is wall-clock time, off by the
+            # hour across a change of daylight saving time.
+            data["started_at"] = ended_at.astimezone(UTC) - timedelta(minutes=minutes)
+        return data
 
 
 class SessionForm(forms.Form):

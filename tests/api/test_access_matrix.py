@@ -6,6 +6,8 @@ customer must answer exactly as an id that does not exist (same status, same bod
 change. Their own objects are never 404. Lists show only their own customer's rows.
 """
 
+from datetime import timedelta
+
 import pytest
 
 from billing.models import Invoice, Payment
@@ -107,7 +109,7 @@ def ids(side: Side) -> dict[str, int]:
         "attempt": side.attempt.pk,
         "invoice": side.invoice.pk,
         "payment": side.payment.pk,
-        "opened": side.ticket.opened_at.isoformat(),  # work is logged after the opening
+        "opened": side.ticket.opened_at.isoformat(),  # work is logged from the opening
     }
 
 
@@ -339,7 +341,9 @@ def role_user(world: World, role: str):
 
 
 @pytest.mark.parametrize(("role", "method", "url", "body", "expected"), ROLE_TABLE)
-def test_role_table(world, api, role, method, url, body, expected):
+def test_role_table(world, api, role, method, url, body, expected, time_machine):
+    # Half an hour after the opening, so the work the table logs from it is done.
+    time_machine.move_to(world.a.ticket.opened_at + timedelta(minutes=30))
     client = api(role_user(world, role))
     values = ids(world.a)
     answer = call(client, method, fill(url, values), fill(body, values))

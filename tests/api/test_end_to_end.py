@@ -4,9 +4,11 @@ card; opens requests until refused with 402; an agent logs work and resolves; th
 reads the charge and its explanation and downloads the paid invoice's PDF."""
 
 import time
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from djmoney.money import Money
 
 from contracts.models import Channel
@@ -102,15 +104,17 @@ def test_integrator_story(settings, localstripe_webhooks, sla_policy):  # noqa: 
     assert answer.status_code == 402
     assert answer.json()["code"] == "insufficient_credits"
 
-    # an agent logs 70 minutes on the first request and resolves it
+    # an agent works 70 minutes on the first request, logs them once done and resolves it
     agent = client_for(make_agent())
     first = f"/api/v1/tickets/{opened[0]['id']}/"
     agent.post(first + "messages/", {"body": "Looking into it"}, format="json")
-    logged = agent.post(
-        first + "work-logs/",
-        {"started_at": opened[0]["opened_at"], "minutes": 70, "note": "mail relay"},
-        format="json",
-    )
+    work_started = datetime.fromisoformat(opened[0]["opened_at"])
+    with time_machine.travel(work_started + timedelta(minutes=70)):
+        logged = agent.post(
+            first + "work-logs/",
+            {"started_at": opened[0]["opened_at"], "minutes": 70, "note": "mail relay"},
+            format="json",
+        )
     assert logged.status_code == 201
     resolved = agent.post(first + "transitions/", {"to_status": "resolved"}, format="json")
     assert resolved.status_code == 200, resolved.content

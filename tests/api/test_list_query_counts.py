@@ -39,7 +39,7 @@ from statuspage.services import (
     maintenance_schedule,
 )
 from tests.api.conftest import client_for
-from tests.factories import make_service, make_staff_user
+from tests.factories import log_finished_work, make_service, make_staff_user
 from tests.knowledge.conftest import make_article, make_category
 from tests.quotes.conftest import (  # noqa: F401  (autouse fixture: the quote series row)
     CREDIT_LINES,
@@ -55,7 +55,6 @@ from tickets.services.charging import (
     session_cancel,
     session_mark_held,
     session_schedule,
-    worklog_add,
 )
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_customer_reply
@@ -326,7 +325,7 @@ def _messages(desk: Desk, count: int) -> None:
 
 def _work_logs(desk: Desk, count: int) -> None:
     for index in range(count):
-        worklog_add(
+        log_finished_work(
             desk.ticket,
             by=desk.shop.agent,
             started_at=desk.ticket.opened_at,

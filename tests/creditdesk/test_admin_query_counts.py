@@ -45,10 +45,9 @@ from operations.scheduler import scheduler_tick
 from sla.models import ActivationLeadTime
 from statuspage.models import Component, Impact, State
 from statuspage.services import incident_open, incident_update_post, maintenance_schedule
-from tests.factories import make_staff_user
+from tests.factories import log_finished_work, make_staff_user
 from tickets.models import CannedReply
 from tickets.services.canned import canned_reply_save
-from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_assign
 
@@ -169,7 +168,7 @@ def onsite_visits(period: Period) -> None:
     for days, minutes in ((9, 90), (10, 60)):
         visit = month + timedelta(days=days, hours=14)
         with time_machine.travel(visit, tick=False):
-            worklog_add(
+            log_finished_work(
                 ticket, by=agent, started_at=visit, minutes=minutes, note="Visita", onsite=True
             )
 

@@ -80,7 +80,7 @@ def test_out_of_range_times_in_workspace_forms_are_form_errors(world):
     ticket = world.a.ticket
     logs, sessions = WorkLog.objects.count(), ScheduledSession.objects.count()
     for path, data in [
-        (f"/workspace/tickets/{ticket.number}/work/", {"started_at": "9999-12-31T23:59"}),
+        (f"/workspace/tickets/{ticket.number}/work/", {"ended_at": "9999-12-31T23:59"}),
         (f"/workspace/tickets/{ticket.number}/sessions/", {"starts_at": "9999-12-31T23:59"}),
     ]:
         answer = browser.post(path, data | {"minutes": "30"})

@@ -19,9 +19,8 @@ from quotes.exceptions import (
 )
 from quotes.models import Quote, QuoteSeries
 from quotes.services import quote_accept, quote_draft, quote_reject, quote_send
-from tests.factories import make_contact
+from tests.factories import log_finished_work, make_contact
 from tests.quotes.conftest import CREDIT_LINES, MONEY_LINES, in_days
-from tickets.services.charging import worklog_add
 from tickets.services.lifecycle import ticket_resolve, ticket_start_work
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +211,7 @@ def test_a_credit_quote_holds_its_credits_and_the_work_is_charged_against_them(s
     assert ticket.hold_id == hold.pk
 
     ticket_start_work(ticket, by=shop.agent)
-    worklog_add(ticket, by=shop.agent, started_at=timezone.now(), minutes=240)
+    log_finished_work(ticket, by=shop.agent, started_at=timezone.now(), minutes=240)
     ticket_resolve(ticket, by=shop.agent)
     hold.refresh_from_db()
     assert hold.status == CreditHold.Status.CONVERTED

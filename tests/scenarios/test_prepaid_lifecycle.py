@@ -30,6 +30,7 @@ from tests.billing.conftest import make_event
 from tests.billing.test_auto_top_up import browser_saves_card, intents_of, stripe_client
 from tests.billing.test_topups import customer_pays
 from tests.factories import (
+    log_finished_work,
     make_account_manager,
     make_agent,
     make_contact,
@@ -37,7 +38,7 @@ from tests.factories import (
     make_credit_pack,
     make_customer,
 )
-from tickets.services import charging, lifecycle
+from tickets.services import lifecycle
 from tickets.services.intake import ticket_open
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_a_prepaid_customer_buys_spends_tops_up_automatically_and_sees_credits_e
         ticket = opened.ticket
         lifecycle.ticket_assign(ticket, assignee=agent)
         lifecycle.ticket_start_work(ticket, by=agent)
-        charging.worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=minutes)
+        log_finished_work(ticket, by=agent, started_at=timezone.now(), minutes=minutes)
         clock.shift(timedelta(hours=1))
         with capture(execute=True):
             lifecycle.ticket_resolve(ticket, by=agent)
@@ -212,7 +213,7 @@ def test_a_prepaid_customer_buys_spends_tops_up_automatically_and_sees_credits_e
         ticket = held.ticket
         lifecycle.ticket_assign(ticket, assignee=agent)
         lifecycle.ticket_start_work(ticket, by=agent)
-        charging.worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=60)
+        log_finished_work(ticket, by=agent, started_at=timezone.now(), minutes=60)
         with capture(execute=True):
             lifecycle.ticket_resolve(ticket, by=agent)
         # the charge leaves nothing: the card is charged again (a new crossing), once

@@ -11,7 +11,7 @@ A customer paying with credits accepts a quote in credits instead: the credits a
 the request, and the work logged afterwards is charged from that hold."""
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -222,19 +222,21 @@ def test_a_credit_quote_accepted_becomes_the_hold_the_work_is_charged_from(
     assert ticket.hold_id == hold.pk
     assert quote.invoice_id is None  # credits are not invoiced again
 
-    # the work: three hours logged, then resolved; the charge comes from the quote's hold
+    # the work: three hours, logged once done, then resolved; the charge comes from the
+    # quote's hold
     transitions = f"/api/v1/tickets/{ticket.pk}/transitions/"
     moved = staff.post(transitions, {"to_status": "in_progress"}, format="json")
     assert moved.status_code == 200, moved.json()
-    logged = staff.post(
-        f"/api/v1/tickets/{ticket.pk}/work-logs/",
-        {"started_at": ticket.opened_at.isoformat(), "minutes": 180, "note": "Migración"},
-        format="json",
-    )
-    assert logged.status_code == 201, logged.json()
-    resolved = staff.post(
-        transitions, {"to_status": "resolved", "outcome": "solved"}, format="json"
-    )
+    with time_machine.travel(ticket.opened_at + timedelta(minutes=180), tick=False):
+        logged = staff.post(
+            f"/api/v1/tickets/{ticket.pk}/work-logs/",
+            {"started_at": ticket.opened_at.isoformat(), "minutes": 180, "note": "Migración"},
+            format="json",
+        )
+        assert logged.status_code == 201, logged.json()
+        resolved = staff.post(
+            transitions, {"to_status": "resolved", "outcome": "solved"}, format="json"
+        )
     assert resolved.status_code == 200, resolved.json()
 
     hold.refresh_from_db()

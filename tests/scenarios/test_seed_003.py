@@ -88,20 +88,22 @@ def test_a_dedicated_support_customer_buys_credits_asks_and_is_charged_per_start
     assert due(ticket, "resolution") == datetime(2026, 11, 18, 9, tzinfo=CARACAS)
     assert luis.get(credits_url).json()["held"] == "1.00"  # the minimum billable, held
 
-    # 70 minutes of work: one credit minimum plus the second started hour = 2 credits
+    # 70 minutes of work, logged once done: one credit minimum plus the second started hour
+    # = 2 credits
     agent = client_for(make_agent())
     url = f"/api/v1/tickets/{ticket['id']}/"
     assert agent.post(url + "messages/", {"body": "Reiniciamos el servicio."}).status_code == 201
-    logged = agent.post(
-        url + "work-logs/", {"started_at": "2026-11-17T13:00:00Z", "minutes": 70}, format="json"
-    )
-    assert logged.status_code == 201, logged.json()
-    with django_capture_on_commit_callbacks(execute=True):
-        resolved = agent.post(
-            url + "transitions/",
-            {"to_status": "resolved", "reason": "Servicio web reiniciado y disco liberado."},
-            format="json",
+    with time_machine.travel(datetime(2026, 11, 17, 10, 10, tzinfo=CARACAS), tick=False):
+        logged = agent.post(
+            url + "work-logs/", {"started_at": "2026-11-17T13:00:00Z", "minutes": 70}, format="json"
         )
+        assert logged.status_code == 201, logged.json()
+        with django_capture_on_commit_callbacks(execute=True):
+            resolved = agent.post(
+                url + "transitions/",
+                {"to_status": "resolved", "reason": "Servicio web reiniciado y disco liberado."},
+                format="json",
+            )
     assert resolved.status_code == 200, resolved.json()
     assert resolved.json()["billed_credits"] == "2.00"
     summary = luis.get(credits_url).json()

@@ -18,9 +18,10 @@ from contracts.models import Channel
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import ledger_verify
 from sla.models import SlaClock
+from tests.factories import log_finished_work
 from tests.tickets.conftest import BOGOTA_HOURS
 from tickets.models import Ticket
-from tickets.services import charging, lifecycle
+from tickets.services import lifecycle
 from tickets.services.mail_intake import mail_ingest
 
 pytestmark = pytest.mark.django_db
@@ -116,9 +117,9 @@ def test_a_customer_buys_credits_asks_by_mail_is_charged_and_invoiced(
         assert ticket.number in mail.outbox[-1].subject
         lifecycle.ticket_assign(ticket, assignee=agent)
         lifecycle.ticket_agent_reply(ticket, by=agent, body="Lo revisamos.")
-        charging.worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=40)
+        log_finished_work(ticket, by=agent, started_at=timezone.now(), minutes=40)
         clock.shift(timedelta(hours=2))
-        charging.worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=30, onsite=True)
+        log_finished_work(ticket, by=agent, started_at=timezone.now(), minutes=30, onsite=True)
         lifecycle.ticket_resolve(ticket, by=agent)
 
     # then 70 minutes bill 2 credits, both SLA targets were met, and the ledger holds

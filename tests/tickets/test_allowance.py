@@ -16,6 +16,7 @@ from contracts.models import Channel, Plan
 from credits.models import AllowanceDraw, AllowanceMonth, CreditAccount, CreditHold, LedgerEntry
 from credits.selectors import ledger_verify
 from tests.factories import (
+    log_finished_work,
     make_contact,
     make_contract,
     make_customer,
@@ -30,7 +31,6 @@ from tickets.services.charging import (
     session_mark_no_show,
     session_schedule,
     ticket_charge,
-    worklog_add,
 )
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_reopen, ticket_resolve, ticket_transition
@@ -73,7 +73,7 @@ def open_ticket(requester, subject="El sitio no carga"):
 
 
 def work_and_resolve(ticket: Ticket, agent, minutes: int) -> Ticket:
-    worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=minutes)
+    log_finished_work(ticket, by=agent, started_at=timezone.now(), minutes=minutes)
     if ticket.status != Ticket.Status.IN_PROGRESS:
         ticket_transition(ticket, to_status=Ticket.Status.IN_PROGRESS, by=agent)
     ticket_resolve(ticket, by=agent, reason="resuelto")

@@ -11,10 +11,9 @@ from django.utils import timezone
 from contracts.models import Channel, Plan
 from credits.models import AllowanceDraw, AllowanceMonth, LedgerEntry
 from credits.selectors import ledger_verify
-from tests.factories import make_plan
+from tests.factories import log_finished_work, make_plan
 from tests.threads import run_together
 from tickets.models import Ticket
-from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_resolve, ticket_transition
 
@@ -40,7 +39,7 @@ def test_concurrent_resolutions_never_overdraw_the_allowance(requester, agent, t
     for n in range(WORKERS):
         ticket = ticket_open(channel=Channel.PORTAL, requester=requester, subject=f"Caso {n}")
         assert ticket.accepted, ticket.refusal
-        worklog_add(ticket.ticket, by=agent, started_at=timezone.now(), minutes=45)
+        log_finished_work(ticket.ticket, by=agent, started_at=timezone.now(), minutes=45)
         ticket_transition(ticket.ticket, to_status=Ticket.Status.IN_PROGRESS, by=agent)
         tickets.append(ticket.ticket)
 

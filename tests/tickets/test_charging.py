@@ -26,13 +26,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ticket(funded, tuesday_morning):
-    return ticket_open(channel=Channel.PORTAL, requester=funded, subject="Correo lento").ticket
+    # opened four hours ago, so the work below has been done by now
+    opened_at = timezone.now() - timedelta(hours=4)
+    return ticket_open(
+        channel=Channel.PORTAL, requester=funded, subject="Correo lento", at=opened_at
+    ).ticket
 
 
 def log(ticket, agent, minutes, **fields):
-    return charging.worklog_add(
-        ticket, by=agent, started_at=timezone.now(), minutes=minutes, **fields
-    )
+    """Work just finished: it started `minutes` ago."""
+    started_at = timezone.now() - timedelta(minutes=minutes)
+    return charging.worklog_add(ticket, by=agent, started_at=started_at, minutes=minutes, **fields)
 
 
 def account_of(ticket):
@@ -102,7 +106,13 @@ def test_reopened_and_resolved_again_charges_only_the_difference(
 
 def test_charged_logs_cannot_be_edited(ticket, agent):
     entry = log(ticket, agent, 30)
-    charging.worklog_update(entry, minutes=45, note="corrección antes del cobro")
+    # it had started a quarter of an hour earlier
+    charging.worklog_update(
+        entry,
+        started_at=entry.started_at - timedelta(minutes=15),
+        minutes=45,
+        note="corrección antes del cobro",
+    )
     resolve(ticket, agent)
 
     with pytest.raises(WorkLogLocked):
@@ -220,6 +230,7 @@ def test_one_work_log_or_session_covers_at_most_a_day(ticket, agent, tuesday_mor
     assert "minutes" in refused.value.fields
     assert not ticket.work_logs.exists()
     assert not ticket.sessions.exists()
+    tuesday_morning.shift(timedelta(days=1))
     charging.worklog_add(ticket, by=agent, started_at=ticket.opened_at, minutes=24 * 60)
 
 
@@ -233,6 +244,74 @@ def test_work_is_logged_between_the_opening_and_now(ticket, agent, tuesday_morni
             charging.worklog_add(ticket, by=agent, started_at=started_at, minutes=30)
         assert "started_at" in refused.value.fields
     assert not ticket.work_logs.exists()
+
+
+def test_work_ending_in_the_future_is_refused_on_its_minutes_and_nothing_written(
+    ticket, agent, tuesday_morning
+):
+    # 24 hours starting now, resolved at once, would bill work not done
+    for started_at, minutes in ((timezone.now(), 24 * 60), (timezone.now(), 1)):
+        with pytest.raises(InvalidInput) as refused:
+            charging.worklog_add(ticket, by=agent, started_at=started_at, minutes=minutes)
+        assert refused.value.fields_in("es") == {
+            "minutes": ["El trabajo no puede terminar en el futuro."]
+        }
+        assert refused.value.fields_in("en") == {"minutes": ["Work cannot end in the future."]}
+    assert not ticket.work_logs.exists()
+    # nor does a correction make logged work end in the future
+    entry = log(ticket, agent, 30)
+    with pytest.raises(InvalidInput) as refused:
+        charging.worklog_update(entry, minutes=31)
+    assert list(refused.value.fields) == ["minutes"]
+    with pytest.raises(InvalidInput) as refused:
+        charging.worklog_update(entry, started_at=entry.started_at + timedelta(minutes=1))
+    assert list(refused.value.fields) == ["minutes"]
+    entry.refresh_from_db()
+    assert (entry.started_at, entry.minutes) == (timezone.now() - timedelta(minutes=30), 30)
+
+
+def test_work_ending_within_the_current_minute_has_not_ended_in_the_future(
+    ticket, agent, tuesday_morning
+):
+    tuesday_morning.shift(timedelta(seconds=40))  # 14:00:40
+    minute = timezone.now().replace(second=0, microsecond=0)
+    # ends 14:00:00 and 14:00:50, both within the minute people would type as now
+    for started_at in (
+        minute - timedelta(minutes=30),
+        timezone.now() - timedelta(minutes=29, seconds=50),
+    ):
+        assert charging.worklog_add(ticket, by=agent, started_at=started_at, minutes=30).pk
+    # ends 14:01:00, the next minute
+    with pytest.raises(InvalidInput) as refused:
+        charging.worklog_add(
+            ticket, by=agent, started_at=minute - timedelta(minutes=29), minutes=30
+        )
+    assert list(refused.value.fields) == ["minutes"]
+    assert ticket.work_logs.count() == 2
+
+
+def test_the_api_refuses_work_ending_in_the_future_naming_its_minutes(ticket):
+    from tests.api.conftest import client_for
+    from tests.factories import make_agent
+
+    client = client_for(make_agent())
+    work_logs = f"/api/v1/tickets/{ticket.pk}/work-logs/"
+    for language, text in (
+        ("es", "El trabajo no puede terminar en el futuro."),
+        ("en", "Work cannot end in the future."),
+    ):
+        answer = client.post(
+            work_logs,
+            {"started_at": timezone.now().isoformat(), "minutes": 24 * 60},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert answer.status_code == 400
+        assert answer.json()["fields"] == {"minutes": [text]}
+    assert not ticket.work_logs.exists()
+    done = timezone.now() - timedelta(minutes=30)
+    answer = client.post(work_logs, {"started_at": done.isoformat(), "minutes": 30}, format="json")
+    assert answer.status_code == 201
 
 
 def test_sessions_are_after_the_opening_and_within_a_year(ticket, agent):

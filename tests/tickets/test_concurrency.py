@@ -98,10 +98,11 @@ def test_work_logged_while_the_request_closes_waits_for_it_and_is_refused(
     agent = make_agent()
     ticket_start_work(ticket, by=agent)
     ticket_resolve(ticket, by=agent)
+    tuesday_morning.shift(timedelta(minutes=30))  # the work the agent logs late is done
 
     outcome = run_while_held(
         lambda: ticket_close(ticket, by=agent),
-        lambda: worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=30, onsite=True),
+        lambda: worklog_add(ticket, by=agent, started_at=ticket.opened_at, minutes=30, onsite=True),
     )
 
     assert isinstance(outcome, TicketFinished), outcome

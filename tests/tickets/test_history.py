@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone, translation
 
 from contracts.models import Channel
+from tests.factories import log_finished_work
 from tickets.selectors import ticket_history
-from tickets.services import charging, lifecycle
+from tickets.services import lifecycle
 from tickets.services.intake import ticket_open
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def resolved(funded, agent, tuesday_morning):
     ticket = ticket_open(channel=Channel.PORTAL, requester=funded, subject="Correo lento").ticket
     lifecycle.ticket_agent_reply(ticket, by=agent, body="Lo revisamos.")
-    charging.worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=70)
+    log_finished_work(ticket, by=agent, started_at=timezone.now(), minutes=70)
     lifecycle.ticket_resolve(ticket, by=agent)
     return ticket
 

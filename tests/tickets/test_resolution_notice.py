@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from contracts.models import Channel, Plan
+from tests.factories import log_finished_work
 from tests.tickets.conftest import top_up
 from tickets import notifications
 from tickets.models import Ticket
-from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_reopen, ticket_resolve
 
@@ -24,7 +24,7 @@ def resolved(requester, agent, capture, *, minutes=70) -> Ticket:
     with capture(execute=True):
         ticket = ticket_open(channel=Channel.PORTAL, requester=requester, subject="DNS").ticket
         ticket_agent_reply(ticket, by=agent, body="Revisamos la zona.")
-        worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=minutes, note="Zona")
+        log_finished_work(ticket, by=agent, started_at=timezone.now(), minutes=minutes, note="Zona")
         ticket_resolve(ticket, by=agent, reason="Registro MX corregido en la zona DNS.")
     return ticket
 

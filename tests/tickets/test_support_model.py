@@ -14,9 +14,16 @@ from contracts.models import Channel, Plan
 from creditdesk.reports.data import month_bounds, sla_report_data
 from creditdesk.reports.rendering import sla_report_csv
 from credits.models import CreditHold, LedgerEntry
-from tests.factories import make_agent, make_contact, make_contract, make_customer, make_portal_user
+from tests.factories import (
+    log_finished_work,
+    make_agent,
+    make_contact,
+    make_contract,
+    make_customer,
+    make_portal_user,
+)
 from tickets.models import IntakeAttempt, Ticket
-from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
+from tickets.services.charging import session_mark_no_show, session_schedule
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_resolve, ticket_transition
 
@@ -49,7 +56,9 @@ def test_resolution_records_the_worked_time_and_charges_nothing(nivel_1):
     contact = nivel_1
     agent = make_agent()
     ticket = ticket_open(channel=Channel.EMAIL, requester=contact, subject="DNS").ticket
-    worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=95, note="Zona corregida")
+    log_finished_work(
+        ticket, by=agent, started_at=timezone.now(), minutes=95, note="Zona corregida"
+    )
     ticket_transition(ticket, to_status=Ticket.Status.IN_PROGRESS, by=agent)
 
     ticket_resolve(ticket, by=agent, reason="resuelto")

@@ -3,8 +3,10 @@ insert a canned reply, attach a PNG, send, resolve; the customer sees the image'
 the portal. Every page checked with axe-core and at 390 px, screenshots in both languages."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
@@ -59,6 +61,7 @@ def test_agent_assigns_inserts_a_canned_reply_attaches_a_png_and_resolves(
     shop,
     settings,
     tmp_path,
+    time_machine,
 ):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     base = live_server.url
@@ -117,7 +120,9 @@ def test_agent_assigns_inserts_a_canned_reply_attaches_a_png_and_resolves(
     expect(preview).to_be_visible()
     assert loaded_width(page) == 320
 
-    # log the work and resolve
+    # three quarters of an hour later, the work is done: log it and resolve
+    time_machine.move_to(timezone.now() + timedelta(minutes=45))
+    page.reload()
     page.get_by_label("Minutos").fill("45")
     page.get_by_role("button", name="Registrar", exact=True).click()
     expect(page.locator(".alert.success")).to_contain_text("Trabajo registrado")

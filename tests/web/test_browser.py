@@ -8,6 +8,7 @@ Screenshots go to WEB_SCREENSHOTS (default var/screenshots/web); the test prints
 
 import os
 import re
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 import stripe
 from django.conf import settings as django_settings
 from django.db import connections
+from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 
 from billing.models import Invoice, Payment
@@ -140,6 +142,7 @@ def test_customer_is_refused_tops_up_opens_a_ticket_and_an_agent_resolves_it(
     localstripe_webhooks,
     settings,
     shop,
+    time_machine,
 ):
     settings.STRIPE_PUBLISHABLE_KEY = "pk_test_creditdesk"
     base = live_server.url
@@ -224,6 +227,8 @@ def test_customer_is_refused_tops_up_opens_a_ticket_and_an_agent_resolves_it(
     assert_fits_phone(page)
     shot(page, "07-agent-queue")
     row.get_by_role("link", name=ticket.number).click()
+    time_machine.move_to(timezone.now() + timedelta(minutes=70))  # the work done
+    page.reload()
     page.get_by_label("Minutos").fill("70")
     page.get_by_label("Nota").fill("Cola de correo desbloqueada")
     page.get_by_role("button", name="Registrar", exact=True).click()

@@ -9,7 +9,7 @@ import time_machine
 from credits.models import LedgerEntry
 from credits.selectors import credit_runout_forecast
 from credits.services import credit_account_get_or_create, credits_charge, credits_top_up
-from tests.factories import make_customer
+from tests.factories import log_finished_work, make_customer
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -115,7 +115,6 @@ def test_ledger_rows_link_their_ticket_and_a_second_charge_is_the_difference(cli
     from contracts.models import Channel
     from tests.factories import make_agent, make_contact, make_contract, make_plan, make_portal_user
     from tests.tickets.conftest import top_up
-    from tickets.services.charging import worklog_add
     from tickets.services.intake import ticket_open
     from tickets.services.lifecycle import ticket_reopen, ticket_resolve, ticket_start_work
 
@@ -126,10 +125,10 @@ def test_ledger_rows_link_their_ticket_and_a_second_charge_is_the_difference(cli
     top_up(customer, "10")
     ticket = ticket_open(channel=Channel.PORTAL, requester=contact, subject="Correo").ticket
     ticket_start_work(ticket, by=agent)
-    worklog_add(ticket, by=agent, started_at=ticket.opened_at, minutes=50)
+    log_finished_work(ticket, by=agent, started_at=ticket.opened_at, minutes=50)
     ticket_resolve(ticket, by=agent)
     ticket_reopen(ticket, by=agent)
-    worklog_add(ticket, by=agent, started_at=ticket.opened_at, minutes=30)
+    log_finished_work(ticket, by=agent, started_at=ticket.opened_at, minutes=30)
     ticket_resolve(ticket, by=agent)
     second = LedgerEntry.objects.filter(kind="charge").order_by("sequence").last()
     assert second.credits == Decimal("-1.00")

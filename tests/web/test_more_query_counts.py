@@ -56,6 +56,7 @@ from statuspage import services as status_services
 from statuspage.models import Impact, State
 from tests.billing.test_auto_top_up import OK_CARD, browser_saves_card
 from tests.factories import (
+    log_finished_work,
     make_agent,
     make_contact,
     make_contract,
@@ -71,7 +72,7 @@ from tests.web.conftest import top_up
 from tests.web.test_query_counts import _clients
 from tests.webhooks.conftest import receiver  # noqa: F401  (fixture)
 from tickets.services.attachments import message_with_attachments
-from tickets.services.charging import session_mark_no_show, session_schedule, worklog_add
+from tickets.services.charging import session_mark_no_show, session_schedule
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_assign
 from webhooks import services as webhook_services
@@ -411,7 +412,7 @@ def _ticket_extras(shop, catalogue, ticket, count: int) -> None:  # noqa: F811
                 ticket, by=agent, body=f"Adjunto {index}."
             ),
         )
-        worklog_add(
+        log_finished_work(
             ticket, by=agent, minutes=15, started_at=ticket.opened_at, note=f"Revisión {index}"
         )
         session = session_schedule(ticket, by=agent, starts_at=ticket.opened_at, minutes=30)

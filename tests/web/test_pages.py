@@ -16,6 +16,7 @@ from contracts.services import contract_change_plan
 from credits.models import LedgerEntry
 from credits.selectors import ledger_verify
 from tests.factories import (
+    log_finished_work,
     make_contact,
     make_contract,
     make_customer,
@@ -235,7 +236,7 @@ def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop, 
     # three hours later: the work was done, the session's start has passed
     time_machine.move_to(ticket.opened_at + timedelta(hours=3))
     bogota = shop.customer.time_zone_info
-    work_start = (ticket.opened_at + timedelta(minutes=1)).astimezone(bogota)
+    work_end = (ticket.opened_at + timedelta(minutes=71)).astimezone(bogota)
     session_start = (ticket.opened_at + timedelta(hours=2)).astimezone(bogota)
     login(client, shop.agent)
     url = lambda name, *args: reverse(name, args=[ticket.number, *args])  # noqa: E731
@@ -244,7 +245,7 @@ def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop, 
     client.post(
         url("web:work-log"),
         {
-            "started_at": f"{work_start:%Y-%m-%dT%H:%M}",
+            "ended_at": f"{work_end:%Y-%m-%dT%H:%M}",
             "minutes": "70",
             "note": "diagnóstico",
             "billable": "on",
@@ -274,6 +275,45 @@ def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop, 
     assert "errorlist" in response.text
 
 
+def test_an_agent_logs_finished_work_by_its_end_never_one_ending_in_the_future(
+    client, shop, time_machine
+):
+    top_up(shop.customer, "10")
+    ticket = open_ticket(shop)
+    time_machine.move_to(ticket.opened_at + timedelta(hours=3, seconds=25), tick=False)
+    bogota = shop.customer.time_zone_info
+    login(client, shop.agent)
+    url = lambda name, *args: reverse(name, args=[ticket.number, *args])  # noqa: E731
+    # the page asks when the work ended, "now" in the customer's time to the minute
+    page = client.get(url("web:work")).text
+    now_typed = f"{timezone.localtime(timezone=bogota):%Y-%m-%dT%H:%M}"
+    assert "Terminó (hora del cliente)" in page
+    assert f'name="ended_at" value="{now_typed}"' in page
+
+    # an end in the future is refused on the end's field, in the reader's language
+    future = f"{timezone.now().astimezone(bogota) + timedelta(minutes=5):%Y-%m-%dT%H:%M}"
+    refused = client.post(url("web:work-log"), {"ended_at": future, "minutes": "30"})
+    assert refused.status_code == 200
+    assert 'id="id_ended_at_error"' in refused.text
+    assert "El trabajo no puede terminar en el futuro." in refused.text
+    # so is an end whose start falls before the opening
+    early = client.post(url("web:work-log"), {"ended_at": now_typed, "minutes": "240"})
+    assert 'id="id_ended_at_error"' in early.text
+    assert "No puede ser anterior a la apertura de la solicitud." in early.text
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    refused = client.post(url("web:work-log"), {"ended_at": future, "minutes": "30"})
+    assert 'id="id_ended_at_error"' in refused.text
+    assert "Work cannot end in the future." in refused.text
+    assert not ticket.work_logs.exists()
+
+    # the default end with 30 minutes: work that started 30 minutes before
+    logged = client.post(url("web:work-log"), {"ended_at": now_typed, "minutes": "30"})
+    assert logged.status_code == 302
+    log = ticket.work_logs.get()
+    ended = timezone.now().replace(second=0, microsecond=0)
+    assert (log.started_at, log.minutes) == (ended - timedelta(minutes=30), 30)
+
+
 def test_finance_reads_a_ticket_but_may_not_work_it(client, shop):
     top_up(shop.customer, "10")
     ticket = open_ticket(shop)
@@ -299,7 +339,7 @@ def test_an_account_manager_answers_but_logs_no_work(client, shop):
 
     assert url("web:work-reply") in client.get(url("web:work")).text
     client.post(url("web:work-reply"), {"body": "Lo escalamos", "kind": "public"})
-    log = client.post(url("web:work-log"), {"started_at": "2026-03-02T09:00", "minutes": "5"})
+    log = client.post(url("web:work-log"), {"ended_at": "2026-03-02T09:05", "minutes": "5"})
 
     assert log.status_code == 403
     assert ticket.messages.count() == 2
@@ -322,13 +362,12 @@ def test_account_manager_sees_only_own_customers_with_history_and_refusals(clien
 
 def worked_and_resolved(shop, minutes: int) -> None:
     """A request of the shop's customer, worked `minutes` and resolved (charged)."""
-    from tickets.services.charging import worklog_add
     from tickets.services.lifecycle import ticket_resolve, ticket_start_work
 
     top_up(shop.customer, "5")
     ticket = open_ticket(shop)
     ticket_start_work(ticket, by=shop.agent)
-    worklog_add(ticket, by=shop.agent, started_at=ticket.opened_at, minutes=minutes)
+    log_finished_work(ticket, by=shop.agent, started_at=ticket.opened_at, minutes=minutes)
     ticket_resolve(ticket, by=shop.agent)
 
 

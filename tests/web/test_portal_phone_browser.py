@@ -12,11 +12,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from contracts.models import Channel
-from tests.factories import make_invoice
+from tests.factories import log_finished_work, make_invoice
 from tests.web.conftest import top_up
 from tests.web.test_browser import assert_accessible, browser, log_in, new_page, shot  # noqa: F401
 from tickets.models import Ticket
-from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_transition
 
@@ -37,7 +36,9 @@ def _months_of_work(shop) -> Ticket:
                     channel=Channel.PORTAL, requester=shop.contact, subject=f"Caso {index}"
                 ).ticket
                 ticket_agent_reply(worked, by=shop.agent, body="Revisando.")
-                worklog_add(worked, by=shop.agent, minutes=70, started_at=at, note="Diagnóstico")
+                log_finished_work(
+                    worked, by=shop.agent, minutes=70, started_at=at, note="Diagnóstico"
+                )
                 ticket_transition(worked, to_status=Ticket.Status.RESOLVED, by=shop.agent)
     top_up(shop.customer, "6")
     waiting = ticket_open(

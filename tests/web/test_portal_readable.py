@@ -18,11 +18,10 @@ from creditdesk.web.selectors import compliance_months, month_starts
 from credits.selectors import credit_movements, credit_movements_by_period
 from sla.selectors import sla_compliance_of_periods
 from sla.services import clocks_start
-from tests.factories import make_contract
+from tests.factories import log_finished_work, make_contract
 from tests.web.conftest import top_up
 from tickets.models import Ticket
 from tickets.selectors import contract_clocks, contract_compliance_of_periods
-from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_transition
 
@@ -42,7 +41,7 @@ def _month_of_work(shop, at: datetime, tickets: int) -> None:
                 channel=Channel.PORTAL, requester=shop.contact, subject=f"Caso {index}"
             ).ticket
             ticket_agent_reply(ticket, by=shop.agent, body="Revisando.")
-            worklog_add(ticket, by=shop.agent, minutes=70, started_at=at, note="Diagnóstico")
+            log_finished_work(ticket, by=shop.agent, minutes=70, started_at=at, note="Diagnóstico")
             ticket_transition(ticket, to_status=Ticket.Status.RESOLVED, by=shop.agent)
         ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Sin respuesta")
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from contracts.models import Channel
 from tests.factories import (
+    log_finished_work,
     make_contract,
     make_customer,
     make_finance_user,
@@ -18,7 +19,6 @@ from tests.factories import (
 )
 from tests.web.conftest import top_up
 from tickets.models import Ticket
-from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_assign, ticket_transition
 
@@ -58,7 +58,7 @@ def _open_tickets(shop, count: int) -> None:
         ticket_assign(ticket, assignee=shop.agent, by=shop.agent)
         ticket_agent_reply(ticket, by=shop.agent, body="Revisando.")
         if index % 3 == 2:
-            worklog_add(
+            log_finished_work(
                 ticket,
                 by=shop.agent,
                 minutes=45,

@@ -15,11 +15,10 @@ from contracts.models import Channel
 from contracts.services import contract_reactivate, contract_suspend
 from sla.models import SlaClock
 from sla.services.monitor import sla_monitor_run
-from tests.factories import make_agent, make_invoice
+from tests.factories import log_finished_work, make_agent, make_invoice
 from tests.web.conftest import top_up
 from tests.webhooks.conftest import endpoint_for
 from tickets.models import Ticket
-from tickets.services.charging import worklog_add
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_reopen, ticket_resolve, ticket_transition
 from webhooks.models import WebhookDelivery
@@ -36,7 +35,7 @@ def _open(shop, credits="5"):
 def _resolve(shop):
     ticket = _open(shop)
     agent = make_agent()
-    worklog_add(ticket, by=agent, started_at=timezone.now(), minutes=70)
+    log_finished_work(ticket, by=agent, started_at=timezone.now(), minutes=70)
     ticket_transition(ticket, to_status=Ticket.Status.IN_PROGRESS, by=agent)
     return ticket_resolve(ticket, by=agent, reason="listo")
 

@@ -10,6 +10,7 @@ customers and changes nothing. Logins are printed (README lists them).
 """
 
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -123,16 +124,18 @@ class Story:
         resolve: bool = True,
         hour: int = 11,
     ) -> None:
-        """The agent takes the request, answers, logs the work and (by default) resolves it
-        two hours later, which charges it."""
+        """The agent takes the request, answers and starts working; logs the work on the
+        hour after it is done and (by default) resolves the request an hour later, which
+        charges it."""
         with self.at(days, hour):
             ticket_assign(ticket, assignee=self.agent, by=self.agent)
             ticket_agent_reply(ticket, by=self.agent, body="Estamos revisando su solicitud.")
-            worklog_add(
-                ticket, by=self.agent, started_at=timezone.now(), minutes=minutes, note=note
-            )
+            started_at = timezone.now()
+        done = hour + math.ceil(minutes / 60)
+        with self.at(days, done):
+            worklog_add(ticket, by=self.agent, started_at=started_at, minutes=minutes, note=note)
         if resolve:
-            with self.at(days, hour + 2):
+            with self.at(days, done + 1):
                 ticket_resolve(ticket, by=self.agent, reason="resuelto")
 
     def close(self, ticket: Ticket, days: float) -> None:

@@ -14,13 +14,18 @@ from core.languages import language_code
 def show_refusal(request: HttpRequest, error: CreditdeskError, form=None) -> None:
     """A service's refusal, in the user's language: on the form's fields when it names
     them, otherwise as a page message."""
+    # A form that asks for something else than the service takes (the work log's end
+    # instead of its start) names the field of its own that shows a refusal of the service's.
+    on_form = getattr(form, "refusal_fields", {})
     if form is not None and isinstance(error, InvalidInput):
         for name, errors in error.fields.items():
+            name = on_form.get(name, name)
             for text in errors:
                 form.add_error(name if name in form.fields else None, text)
         return
-    if form is not None and error.field in getattr(form, "fields", {}):
-        form.add_error(error.field, error.message(language_code()))
+    field = on_form.get(error.field, error.field)
+    if form is not None and field in getattr(form, "fields", {}):
+        form.add_error(field, error.message(language_code()))
         return
     messages.error(request, error.message(language_code()))
 

@@ -96,9 +96,7 @@ def _work_view(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
         "reply_form": forms.get("reply_form") or AgentReplyForm(),
         "transition_form": forms.get("transition_form") or TransitionForm(ticket=ticket),
         "worklog_form": forms.get("worklog_form")
-        or WorkLogForm(
-            initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)}
-        ),
+        or WorkLogForm(initial={"ended_at": timezone.localtime().replace(second=0, microsecond=0)}),
         "session_form": forms.get("session_form") or SessionForm(),
         "assign_form": forms.get("assign_form")
         or AssignForm(initial={"assignee": ticket.assignee}),
