@@ -466,7 +466,13 @@ class WorkLog(models.Model):
         if self.started_at is None or self.ticket_id is None:
             return
         if self.started_at < opened_minute(self.ticket):
-            raise ValidationError({"started_at": BEFORE_OPENING})
+            raise ValidationError(
+                {
+                    "started_at": _(
+                        "El trabajo no puede empezar antes de la apertura de la solicitud."
+                    )
+                }
+            )
         now = timezone.now()
         if self.started_at > now:
             raise ValidationError({"started_at": _("El trabajo no puede empezar en el futuro.")})

@@ -299,7 +299,7 @@ def test_an_agent_logs_finished_work_by_its_end_never_one_ending_in_the_future(
     # so is an end whose start falls before the opening
     early = client.post(url("web:work-log"), {"ended_at": now_typed, "minutes": "240"})
     assert 'id="id_ended_at_error"' in early.text
-    assert "No puede ser anterior a la apertura de la solicitud." in early.text
+    assert "El trabajo no puede empezar antes de la apertura de la solicitud." in early.text
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     refused = client.post(url("web:work-log"), {"ended_at": future, "minutes": "30"})
     assert 'id="id_ended_at_error"' in refused.text
