@@ -63,6 +63,23 @@ class UnknownRequester(IntakeRefusal):
     message_en = "We do not recognise {requester} as a customer contact."
 
 
+class UnauthenticatedSender(IntakeRefusal):
+    """Mail whose From domain did not authenticate it (`tickets.mail.sender_authenticated`):
+    anyone can write any From, and a request spends the customer's credits."""
+
+    code = "unauthenticated_sender"
+    message_es = (
+        "No pudimos comprobar que el dominio de {requester} envió este mensaje, así que no lo "
+        "tomamos. Escríbanos desde el portal, o pida a su proveedor de correo que autentique "
+        "sus mensajes (SPF, DKIM, DMARC)."
+    )
+    message_en = (
+        "We could not verify that the domain of {requester} sent this message, so we did not "
+        "take it. Write to us from the portal, or ask your mail provider to authenticate your "
+        "messages (SPF, DKIM, DMARC)."
+    )
+
+
 class UnauthorizedRequester(IntakeRefusal):
     code = "unauthorized_requester"
     message_es = "{requester} no está autorizado para abrir solicitudes de {customer}."

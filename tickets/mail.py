@@ -6,6 +6,7 @@ text), the attachments, and whether a machine sent it (RFC 3834). It raises
 `MalformedMail` for what cannot be a request (no sender, unreadable structure), so a batch
 can log and skip one message and go on. Headers are read as one line of text, without
 control characters; a header the standard library cannot read counts as absent.
+`sender_authenticated` tells whether the sender's domain vouched for the message.
 """
 
 import email
@@ -66,6 +67,9 @@ class ParsedMail:
     automated: bool = False
     # An out-of-office answer or a bounce: a machine's, not the sender's own message.
     auto_reply: bool = False
+    # The Authentication-Results headers (RFC 8601) as received: `sender_authenticated`
+    # reads those the operator's own mail server wrote.
+    authentication_results: tuple[str, ...] = ()
 
     @property
     def ticket_number(self) -> str | None:
@@ -179,6 +183,66 @@ def _automation(message: EmailMessage) -> tuple[bool, bool]:
     return automated, auto_reply
 
 
+def _all_headers(message: EmailMessage, name: str) -> tuple[str, ...]:
+    try:
+        return tuple(_header_text(value) for value in message.get_all(name) or ())
+    except (IndexError, ValueError, TypeError, AttributeError):
+        return ()
+
+
+_COMMENT = re.compile(r"\([^()]*\)")
+
+
+def _authentication(header: str) -> tuple[str, list[tuple[str, str, dict[str, str]]]]:
+    """(authserv-id, results) of one Authentication-Results header, each result as (method,
+    result, properties): `mx.example.net; dkim=pass (good) header.d=example.com` is
+    ("mx.example.net", [("dkim", "pass", {"header.d": "example.com"})])."""
+    while (uncommented := _COMMENT.sub(" ", header)) != header:  # comments may nest
+        header = uncommented
+    server, *resinfos = header.split(";")
+    results = []
+    for resinfo in resinfos:
+        pairs = [token.partition("=") for token in resinfo.split()]
+        pairs = [(name.lower(), value.strip('"').lower()) for name, sign, value in pairs if sign]
+        if pairs:
+            (method, result), *properties = pairs
+            results.append((method, result, dict(properties)))
+    return (server.split() or [""])[0].lower(), results
+
+
+def _aligned(domain: str, from_domain: str) -> bool:
+    """DMARC's relaxed alignment (RFC 7489, 3.1), without the public suffix list: the same
+    domain, or one a subdomain of the other."""
+    domain = domain.rpartition("@")[2].strip(".")
+    return bool(domain) and (
+        domain == from_domain
+        or from_domain.endswith("." + domain)
+        or domain.endswith("." + from_domain)
+    )
+
+
+def sender_authenticated(mail: ParsedMail, authserv_id: str) -> bool:
+    """Whether the mail server that writes `authserv_id` (the operator's own; nobody else's
+    results are read, as anyone can write them) found the From domain's authentication:
+    DMARC passed, or DKIM or SPF passed for a domain aligned with From's."""
+    from_domain = mail.from_address.rpartition("@")[2]
+    for header in mail.authentication_results:
+        server, results = _authentication(header)
+        if server != authserv_id.lower():
+            continue
+        for method, result, properties in results:
+            if result != "pass":
+                continue
+            domain = {
+                "dmarc": properties.get("header.from", from_domain),
+                "dkim": properties.get("header.d") or properties.get("header.i", ""),
+                "spf": properties.get("smtp.mailfrom", ""),
+            }.get(method, "")
+            if _aligned(domain, from_domain):
+                return True
+    return False
+
+
 def parse_message(raw: bytes) -> ParsedMail:
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -219,4 +283,5 @@ def parse_message(raw: bytes) -> ParsedMail:
         recipients=recipients,
         automated=automated,
         auto_reply=auto_reply,
+        authentication_results=_all_headers(message, "Authentication-Results"),
     )

@@ -135,7 +135,7 @@ def ticket_open(
     except CreditdeskError as refusal:
         if isinstance(refusal, InvalidInput):
             raise
-        attempt = _record_refusal(
+        attempt = intake_refusal_record(
             refusal,
             channel=channel,
             subject=subject,
@@ -143,7 +143,6 @@ def ticket_open(
             requester_address=requester_address,
             at=at,
         )
-        event_emit("ticket.refused", attempt)
         return IntakeResult(refusal=refusal, attempt=attempt)
     return IntakeResult(ticket=ticket)
 
@@ -351,7 +350,7 @@ def scope_check(contract: Contract, service: Service | None) -> None:
         raise OutOfScope(field="service", service=service.name)
 
 
-def _record_refusal(
+def intake_refusal_record(
     refusal: CreditdeskError,
     *,
     channel: str,
@@ -360,8 +359,10 @@ def _record_refusal(
     requester_address: str,
     at: datetime,
 ) -> IntakeAttempt:
+    """The refused request, kept for the customer's and the staff's pages, and announced
+    (`ticket.refused`): intake's own refusals, and mail refused before intake was asked."""
     customer: Customer | None = requester.customer if requester else None
-    return IntakeAttempt.objects.create(
+    attempt = IntakeAttempt.objects.create(
         customer=customer,
         contact=requester,
         requester_address=requester_address or (requester.email if requester else ""),
@@ -372,3 +373,5 @@ def _record_refusal(
         message_en=refusal.message("en"),
         created_at=at,
     )
+    event_emit("ticket.refused", attempt)
+    return attempt

@@ -4,7 +4,9 @@ A message whose subject carries a ticket number of the sender's customer is adde
 ticket (resuming its clocks); one about a closed ticket opens a linked follow-up; anything
 else opens a request. Unknown senders get a polite refusal, at most one an hour per
 subject, and none when a machine sent the mail (RFC 3834); an out-of-office answer or a
-bounce is skipped, not taken for the customer's answer. Mail has no form to show an error
+bounce is skipped, not taken for the customer's answer. With `MAIL_AUTHSERV_ID` set, mail
+its sender's domain did not authenticate (SPF, DKIM, DMARC, as the operator's mail server
+found them) is refused: neither a request nor a reply. Mail has no form to show an error
 in, so what a page would refuse is fitted instead: a long subject or body is shortened,
 attachments beyond the portal's limits are named in the message rather than kept.
 
@@ -20,6 +22,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,17 +34,18 @@ from core.errors import CreditdeskError
 from core.storage import private_storage
 from tickets import tasks
 from tickets.attachments import sniff
-from tickets.exceptions import TicketFinished
+from tickets.exceptions import TicketFinished, UnauthenticatedSender
 from tickets.mail import (
     MalformedMail,
     ParsedAttachment,
     ParsedMail,
     mail_fingerprint,
     parse_message,
+    sender_authenticated,
 )
 from tickets.models import TEXT_LIMIT, Attachment, InboundMail, Message, Ticket
 from tickets.services.attachments import attachment_limits, size_text
-from tickets.services.intake import ticket_open
+from tickets.services.intake import intake_refusal_record, ticket_open
 from tickets.services.lifecycle import ticket_customer_reply, ticket_follow_up
 
 logger = logging.getLogger(__name__)
@@ -163,6 +167,24 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
     if mail.auto_reply:
         return MailOutcome("skipped", "auto_reply")
     contact = contact_get_by_email(email=mail.from_address)
+    authserv_id = settings.MAIL_AUTHSERV_ID
+    if authserv_id and not sender_authenticated(mail, authserv_id):
+        # Neither a request nor a reply: a forged From would spend the customer's credits,
+        # or answer for them and restart their clocks. Only a contact hears of it (their
+        # mail provider may not authenticate it); an unknown sender's is most likely forged,
+        # and a refusal would go to whoever was impersonated.
+        refusal = UnauthenticatedSender(requester=mail.from_address)
+        intake_refusal_record(
+            refusal,
+            channel=Channel.EMAIL,
+            subject=_subject(mail),
+            requester=contact,
+            requester_address=mail.from_address,
+            at=timezone.now(),
+        )
+        if contact is not None:
+            _send_refusal(mail, refusal, language=contact.preferred_language)
+        return MailOutcome("refused", refusal.code)
     existing = None
     if contact is not None and mail.ticket_number:
         existing = Ticket.objects.filter(

@@ -1,0 +1,153 @@
+"""Inbound mail is believed only when the sender's domain vouched for it: with
+MAIL_AUTHSERV_ID set, the operator's mail server's Authentication-Results (RFC 8601) must
+show DMARC, or DKIM or SPF aligned with the From domain, passing. Anyone can write any
+From, and a request by mail spends the customer's credits."""
+
+import pytest
+from django.core import mail
+
+from credits.models import CreditHold
+from sla.models import SlaClock
+from tests.tickets.test_mail_intake import eml, reply_to
+from tickets.mail import parse_message, sender_authenticated
+from tickets.models import IntakeAttempt, Ticket
+from tickets.services import lifecycle
+from tickets.services.mail_intake import mail_ingest
+
+OURS = "mx.soporte.example"
+
+
+def signed(raw: bytes, *results: str) -> bytes:
+    """`raw` as our mail server hands it over, with its Authentication-Results on top."""
+    return b"".join(f"Authentication-Results: {r}\r\n".encode() for r in results) + raw
+
+
+def authenticated(*results: str) -> bool:
+    return sender_authenticated(parse_message(signed(eml("plain_utf8.eml"), *results)), OURS)
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        f"{OURS}; dmarc=pass (p=reject) header.from=andino.example",
+        f"{OURS}; spf=fail smtp.mailfrom=andino.example; dkim=pass header.d=andino.example",
+        f"{OURS}; dkim=pass (2048-bit key; unprotected) header.d=mail.andino.example",
+        f"{OURS}; dkim=pass header.i=@andino.example",
+        f"{OURS}; spf=pass smtp.mailfrom=rebotes@andino.example",
+        f"{OURS} 1; DKIM=Pass header.d=Andino.Example",  # a version; any case
+        f'{OURS};\r\n\tdkim=pass\r\n\theader.d="andino.example"',  # folded, quoted
+    ],
+)
+def test_a_pass_for_the_from_domain_by_our_server_authenticates(result):
+    assert authenticated(result)
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        (),
+        (f"{OURS}; spf=softfail smtp.mailfrom=andino.example; dkim=none; dmarc=fail",),
+        # a bulk mailer's own domain passes, not the customer's
+        (f"{OURS}; dkim=pass header.d=envios.example; spf=pass smtp.mailfrom=envios.example",),
+        (f"{OURS}; dmarc=pass header.from=otro.example",),
+        (f"{OURS}; spf=pass smtp.helo=andino.example",),  # HELO proves no sender
+        # written by the sender, or by a server on the way: not ours
+        ("mx.intruso.example; dmarc=pass header.from=andino.example",),
+        (f"{OURS}.intruso.example; dkim=pass header.d=andino.example",),
+        (f"mx.intruso.example; dkim=pass (said {OURS}) header.d=andino.example",),
+    ],
+)
+def test_nothing_else_authenticates(results):
+    assert not authenticated(*results)
+
+
+def test_only_our_servers_results_count_among_several(settings):
+    assert authenticated(
+        "mx.intruso.example; dmarc=fail header.from=andino.example",
+        f"{OURS}; dmarc=pass header.from=andino.example",
+    )
+    assert not authenticated(
+        "mx.intruso.example; dmarc=pass header.from=andino.example",
+        f"{OURS}; dmarc=fail header.from=andino.example",
+    )
+
+
+@pytest.fixture
+def checking(settings):
+    settings.MAIL_AUTHSERV_ID = OURS
+
+
+@pytest.mark.django_db
+def test_authenticated_mail_from_a_contact_opens_a_request(checking, funded, tuesday_morning):
+    raw = signed(eml("plain_utf8.eml"), f"{OURS}; dkim=pass header.d=andino.example")
+
+    outcome = mail_ingest(raw)
+
+    assert outcome.action == "opened"
+    assert Ticket.objects.get().subject == "El servidor web no responde"
+
+
+@pytest.mark.django_db
+def test_a_forged_request_spends_nothing_and_the_contact_hears_of_it(
+    checking, funded, tuesday_morning, django_capture_on_commit_callbacks
+):
+    forged = signed(eml("plain_utf8.eml"), f"{OURS}; spf=fail; dkim=none; dmarc=fail")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = mail_ingest(forged)
+
+    assert (outcome.action, outcome.detail) == ("refused", "unauthenticated_sender")
+    assert not Ticket.objects.exists()
+    assert not CreditHold.objects.exists()
+    attempt = IntakeAttempt.objects.get()
+    assert (attempt.customer, attempt.contact, attempt.reason) == (
+        funded.customer,
+        funded,
+        "unauthenticated_sender",
+    )
+    assert attempt.subject == "El servidor web no responde"
+    assert attempt.message_en.startswith(
+        "We could not verify that the domain of ana@andino.example sent this message"
+    )
+    [refusal] = mail.outbox
+    assert refusal.to == ["ana@andino.example"]
+    assert "No pudimos comprobar que el dominio de ana@andino.example" in refusal.body
+    # a second delivery of the same message is the same message
+    assert mail_ingest(forged).action == "duplicate"
+
+
+@pytest.mark.django_db
+def test_a_forged_reply_neither_joins_the_request_nor_resumes_its_clocks(
+    checking, funded, agent, tuesday_morning
+):
+    ticket = mail_ingest(
+        signed(eml("plain_utf8.eml"), f"{OURS}; dmarc=pass header.from=andino.example")
+    ).ticket
+    lifecycle.ticket_agent_reply(ticket, by=agent, body="¿Desde cuándo?", asks_for_information=True)
+    messages = ticket.messages.count()
+
+    outcome = mail_ingest(reply_to(ticket))  # no results of ours: not authenticated
+
+    ticket.refresh_from_db()
+    assert outcome.action == "refused"
+    assert ticket.messages.count() == messages
+    assert ticket.status == Ticket.Status.WAITING_ON_CUSTOMER
+    assert SlaClock.objects.get(subject=ticket.clock_subject, kind="resolution").state == "paused"
+
+
+@pytest.mark.django_db
+def test_forged_mail_from_a_stranger_is_kept_but_never_answered(
+    checking, contract, tuesday_morning, django_capture_on_commit_callbacks
+):
+    # the address it names would get the answer: most likely not who wrote it
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = mail_ingest(eml("unknown_sender.eml"))
+
+    assert outcome.action == "refused"
+    attempt = IntakeAttempt.objects.get()
+    assert (attempt.reason, attempt.requester_address, attempt.customer) == (
+        "unauthenticated_sender",
+        "intruso@otro.example",
+        None,
+    )
+    assert mail.outbox == []
