@@ -22,6 +22,7 @@ from billing.models import (
     StripeEvent,
     TaxRate,
 )
+from billing.services.webhooks import WAITING
 from contracts.models import CreditPack, Customer
 from core.amounts import PLAIN_NUMBER_FORM_FIELDS
 from core.errors import CreditdeskError
@@ -215,10 +216,30 @@ class BillingRunAdmin(admin.ModelAdmin):
         return [field.name for field in BillingRun._meta.fields]
 
 
+class StripeEventStateFilter(admin.SimpleListFilter):
+    title = _("estado")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("processed", _("procesado")),
+            ("waiting", _("en espera de una suscripción")),
+            ("rejected", _("rechazado")),
+        ]
+
+    def queryset(self, request, queryset):
+        unprocessed = queryset.filter(processed_at__isnull=True)
+        return {
+            "processed": queryset.filter(processed_at__isnull=False),
+            "waiting": queryset.filter(WAITING),
+            "rejected": unprocessed.exclude(WAITING).exclude(error=""),
+        }.get(self.value() or "", queryset)
+
+
 @admin.register(StripeEvent)
 class StripeEventAdmin(admin.ModelAdmin):
     list_display = ["event_id", "type", "received_at", "processed_at", "attempts", "error"]
-    list_filter = ["type"]
+    list_filter = [StripeEventStateFilter, "type"]
     search_fields = ["event_id"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -6,18 +6,20 @@ The view has already verified the signature. Outcomes:
   we cannot place is kept, flagged, never credited);
 - "replay": this event id was processed before; nothing happens;
 - "pending": it names something we do not have yet (a subscription still being recorded); it
-  is kept and `stripe_events_replay_pending` processes it later;
+  is kept and `stripe_events_replay_pending` processes it later, or rejects it a day after
+  it arrived;
 - "rejected": the payload made no sense (missing fields, a payment we cannot place); the error
   is on the row for a person to read. None of these is a server error: Stripe gets a 2xx.
 Anything else (the database is down) propagates so Stripe retries the delivery.
 """
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -225,6 +227,12 @@ def stripe_event_receive(event: dict[str, Any]) -> str:
     return stripe_event_process(row)
 
 
+PENDING_AT_MOST = timedelta(days=1)
+NEVER_READY = "Never ready: "
+# The events kept "pending": EventNotReady's message names the subscription waited for.
+WAITING = Q(processed_at__isnull=True, error__startswith="subscription")
+
+
 def stripe_event_process(row: StripeEvent) -> str:
     handler = HANDLERS.get(row.type)
     with transaction.atomic():
@@ -243,8 +251,15 @@ def stripe_event_process(row: StripeEvent) -> str:
                     )
                     handler(payload["data"]["object"], created)
         except EventNotReady as error:
-            locked.error = str(error)
-            outcome = "pending"
+            if locked.received_at < timezone.now() - PENDING_AT_MOST:
+                # What it waits for is recorded seconds after Stripe sends it; a day later it
+                # will not come (a subscription made outside Creditdesk), and replaying the
+                # event on every subscription recorded would go on forever.
+                locked.error = f"{NEVER_READY}{error}"
+                outcome = "rejected"
+            else:
+                locked.error = str(error)
+                outcome = "pending"
         except BAD_INPUT as error:
             locked.error = f"{type(error).__name__}: {error}"
             outcome = "rejected"
@@ -256,8 +271,8 @@ def stripe_event_process(row: StripeEvent) -> str:
 
 
 def stripe_events_replay_pending() -> list[str]:
-    """Process again the events that were waiting for a row of ours (oldest first)."""
-    pending = StripeEvent.objects.filter(
-        processed_at__isnull=True, error__startswith="subscription"
-    )
+    """Process again the events that were waiting for a row of ours (oldest first): when a
+    subscription is recorded, and hourly (`billing_daily`), which rejects those that waited
+    longer than PENDING_AT_MOST."""
+    pending = StripeEvent.objects.filter(WAITING)
     return [stripe_event_process(row) for row in pending.order_by("received_at", "pk")]

@@ -1,6 +1,7 @@
 """Premium plans paid through Stripe subscriptions (localstripe: plans, subscriptions,
 invoices; it never sends invoice.paid, so that name is signed here with Stripe's scheme)."""
 
+import io
 import itertools
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -9,6 +10,7 @@ from datetime import time as dt_time
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 from djmoney.money import Money
 
@@ -16,6 +18,7 @@ from background.models import SentMail
 from billing.models import Invoice, Payment, StripeEvent, StripeSubscription
 from billing.services import subscription_start, subscriptions_end_due
 from billing.services.run import Period, billing_run
+from billing.services.webhooks import stripe_events_replay_pending
 from contracts.models import Contract
 from tests.billing.conftest import make_event
 from tests.billing.test_topups import stripe_client
@@ -61,8 +64,6 @@ def test_subscription_end_to_end_with_localstripe_webhooks(settings, localstripe
     while not Invoice.objects.filter(contract=contract, status="paid").exists():
         assert time.monotonic() < deadline, list(StripeEvent.objects.values("type", "error"))
         time.sleep(0.2)
-        from billing.services.webhooks import stripe_events_replay_pending
-
         stripe_events_replay_pending()
     invoice = Invoice.objects.get(contract=contract)
     assert invoice.source == Invoice.Source.SUBSCRIPTION
@@ -202,6 +203,32 @@ def test_event_for_a_subscription_not_recorded_yet_waits(post_event, db, subscri
     assert response.status_code == 200
     assert response.json()["outcome"] == "pending"
     assert not Invoice.objects.filter(stripe_invoice_id="in_other").exists()
+
+
+def test_an_event_whose_subscription_never_comes_is_given_up_a_day_later(
+    post_event, db, subscription, admin_client
+):
+    _sub, stripe_invoice, _remote = subscription
+    other = stripe_invoice | {"id": "in_other", "subscription": "sub_made_elsewhere"}
+    post_event(make_event("invoice.paid", other, event_id="evt_never", created=1))
+    waiting = StripeEvent.objects.get(event_id="evt_never")
+
+    # replayed while a subscription may still be recorded, then rejected for a person to read
+    assert stripe_events_replay_pending() == ["pending"]
+    with time_machine.travel(waiting.received_at + timedelta(days=1, minutes=1)):
+        out = io.StringIO()
+        call_command("billing_daily", stdout=out)
+        assert "0 waiting Stripe events processed, 1 given up" in out.getvalue()
+        assert stripe_events_replay_pending() == []  # no longer replayed
+    waiting.refresh_from_db()
+    assert waiting.processed_at is None
+    assert waiting.error == "Never ready: subscription sub_made_elsewhere not recorded yet"
+    assert not Invoice.objects.filter(stripe_invoice_id="in_other").exists()
+
+    # the admin finds it among the rejected events, not the waiting ones
+    changelist = "/admin/billing/stripeevent/"
+    assert "evt_never" in admin_client.get(changelist, {"state": "rejected"}).text
+    assert "evt_never" not in admin_client.get(changelist, {"state": "waiting"}).text
 
 
 def test_the_monthly_run_leaves_the_subscribed_premium_fee_to_stripe(frozen_now, subscription):
