@@ -309,6 +309,12 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         request=WorkLogCreateSerializer,
         responses={201: WorkLogSerializer},
         summary="Log work (agents)",
+        description=(
+            "Work done: from `started_at`, not before the ticket was opened, for `minutes` "
+            "(1 to 1440), ending within the current minute at the latest. A start before the "
+            "opening or in the future is refused on `started_at`, a later end on `minutes` "
+            "(400)."
+        ),
     )
     @work_logs.mapping.post
     def add_work_log(self, request, pk=None):
