@@ -190,24 +190,63 @@ def _all_headers(message: EmailMessage, name: str) -> tuple[str, ...]:
         return ()
 
 
-_COMMENT = re.compile(r"\([^()]*\)")
+def _resinfo_tokens(header: str) -> list[list[str]]:
+    """The `;`-separated parts of an Authentication-Results header, each as its tokens, read
+    as RFC 8601's grammar does: comments (which nest) dropped, a quoted string one token
+    (unquoted) whatever it holds. The values our server quotes come from the sender (the
+    envelope address of `smtp.mailfrom`): split naively, a `;` in one would start a result
+    the sender wrote."""
+    parts: list[list[str]] = [[]]
+    token: list[str] = []
+    depth, quoted, escaped = 0, False, False
+
+    def end_token() -> None:
+        if token:
+            parts[-1].append("".join(token))
+            token.clear()
+
+    for char in header:
+        if escaped:
+            if not depth:
+                token.append(char)
+            escaped = False
+        elif char == "\\" and (quoted or depth):
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+            if quoted:
+                token.append(char)
+        elif depth:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+        elif char == '"':
+            quoted = True
+        elif char == "(":
+            end_token()
+            depth = 1
+        elif char == ";":
+            end_token()
+            parts.append([])
+        elif char.isspace():
+            end_token()
+        else:
+            token.append(char)
+    end_token()
+    return parts
 
 
 def _authentication(header: str) -> tuple[str, list[tuple[str, str, dict[str, str]]]]:
     """(authserv-id, results) of one Authentication-Results header, each result as (method,
     result, properties): `mx.example.net; dkim=pass (good) header.d=example.com` is
     ("mx.example.net", [("dkim", "pass", {"header.d": "example.com"})])."""
-    while (uncommented := _COMMENT.sub(" ", header)) != header:  # comments may nest
-        header = uncommented
-    server, *resinfos = header.split(";")
+    server, *resinfos = _resinfo_tokens(header)
     results = []
     for resinfo in resinfos:
-        pairs = [token.partition("=") for token in resinfo.split()]
-        pairs = [(name.lower(), value.strip('"').lower()) for name, sign, value in pairs if sign]
+        pairs = [token.partition("=") for token in resinfo]
+        pairs = [(name.lower(), value.lower()) for name, sign, value in pairs if sign]
         if pairs:
             (method, result), *properties = pairs
             results.append((method, result, dict(properties)))
-    return (server.split() or [""])[0].lower(), results
+    return (server or [""])[0].lower(), results
 
 
 def _aligned(domain: str, from_domain: str) -> bool:

@@ -55,6 +55,14 @@ def test_a_pass_for_the_from_domain_by_our_server_authenticates(result):
         ("mx.intruso.example; dmarc=pass header.from=andino.example",),
         (f"{OURS}.intruso.example; dkim=pass header.d=andino.example",),
         (f"mx.intruso.example; dkim=pass (said {OURS}) header.d=andino.example",),
+        # the sender's own envelope address, quoted by our server as RFC 8601 says, carries
+        # what would read as a result of its own outside the quotes
+        (
+            f'{OURS}; spf=pass smtp.mailfrom="x; dkim=pass header.d=andino.example y"'
+            "@intruso.example",
+        ),
+        (f'{OURS}; spf=pass smtp.mailfrom="x\\" dkim=pass header.d=andino.example"@i.example',),
+        (f"{OURS}; dkim=fail (a comment; dkim=pass header.d=andino.example) header.d=x.example",),
     ],
 )
 def test_nothing_else_authenticates(results):
