@@ -350,12 +350,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Seed 003: a request is abandoned after this many information requests go unanswered,
-# each given this many business days.
 # The authserv-id (RFC 8601) of the mail server that receives support mail: with it set,
 # inbound mail counts only when that server's Authentication-Results vouch for the sender's
 # domain (`tickets.mail.sender_authenticated`). Empty: the From header is believed.
 MAIL_AUTHSERV_ID = env.str("MAIL_AUTHSERV_ID", default="")
+
+# Seed 003: a request is abandoned after this many information requests go unanswered,
+# each given this many business days.
 TICKETS_ANSWER_DAYS = env.int("TICKETS_ANSWER_DAYS", default=2)
 TICKETS_UNANSWERED_LIMIT = env.int("TICKETS_UNANSWERED_LIMIT", default=2)
 

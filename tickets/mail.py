@@ -183,11 +183,17 @@ def _automation(message: EmailMessage) -> tuple[bool, bool]:
     return automated, auto_reply
 
 
-def _all_headers(message: EmailMessage, name: str) -> tuple[str, ...]:
-    try:
-        return tuple(_header_text(value) for value in message.get_all(name) or ())
-    except (IndexError, ValueError, TypeError, AttributeError):
-        return ()
+def _raw_headers(message: EmailMessage, name: str) -> tuple[str, ...]:
+    """Header `name`'s values as received, top first, unfolded but not decoded: the parser
+    would decode RFC 2047 encoded-words in them (`=?utf-8?q?=3B_dkim=3Dpass?=`), and what a
+    mail server copies from the sender (its HELO name, its envelope address) would then read
+    as results of the server's own."""
+    wanted = name.lower()
+    return tuple(
+        " ".join(_CONTROL.sub(" ", str(value)).split())
+        for key, value in message.raw_items()
+        if key.lower() == wanted
+    )
 
 
 def _resinfo_tokens(header: str) -> list[list[str]]:
@@ -237,22 +243,38 @@ def _resinfo_tokens(header: str) -> list[list[str]]:
 def _authentication(header: str) -> tuple[str, list[tuple[str, str, dict[str, str]]]]:
     """(authserv-id, results) of one Authentication-Results header, each result as (method,
     result, properties): `mx.example.net; dkim=pass (good) header.d=example.com` is
-    ("mx.example.net", [("dkim", "pass", {"header.d": "example.com"})])."""
+    ("mx.example.net", [("dkim", "pass", {"header.d": "example.com"})]). The grammar allows
+    spaces around `=` and a method's version (`dkim/1=pass`)."""
     server, *resinfos = _resinfo_tokens(header)
     results = []
     for resinfo in resinfos:
-        pairs = [token.partition("=") for token in resinfo]
+        joined: list[str] = []
+        for token in resinfo:
+            if joined and (token.startswith("=") or joined[-1].endswith("=")):
+                joined[-1] += token
+            else:
+                joined.append(token)
+        pairs = [token.partition("=") for token in joined]
         pairs = [(name.lower(), value.lower()) for name, sign, value in pairs if sign]
         if pairs:
             (method, result), *properties = pairs
-            results.append((method, result, dict(properties)))
+            results.append((method.split("/")[0], result, dict(properties)))
     return (server or [""])[0].lower(), results
+
+
+def _ascii_domain(domain: str) -> str:
+    """A domain as DNS and DKIM write it: a customer's `ñ` is `xn--...`."""
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain
 
 
 def _aligned(domain: str, from_domain: str) -> bool:
     """DMARC's relaxed alignment (RFC 7489, 3.1), without the public suffix list: the same
     domain, or one a subdomain of the other."""
-    domain = domain.rpartition("@")[2].strip(".")
+    domain = _ascii_domain(domain.rpartition("@")[2].strip("."))
+    from_domain = _ascii_domain(from_domain)
     return bool(domain) and (
         domain == from_domain
         or from_domain.endswith("." + domain)
@@ -260,25 +282,37 @@ def _aligned(domain: str, from_domain: str) -> bool:
     )
 
 
-def sender_authenticated(mail: ParsedMail, authserv_id: str) -> bool:
-    """Whether the mail server that writes `authserv_id` (the operator's own; nobody else's
-    results are read, as anyone can write them) found the From domain's authentication:
-    DMARC passed, or DKIM or SPF passed for a domain aligned with From's."""
-    from_domain = mail.from_address.rpartition("@")[2]
+def authentication_by(
+    mail: ParsedMail, authserv_id: str
+) -> list[tuple[str, str, dict[str, str]]] | None:
+    """The results the mail server that writes `authserv_id` found: those of the topmost
+    Authentication-Results header with that id. A server adds its own above the headers the
+    message came with, so one below may be the sender's, written to pass for the server's
+    (RFC 8601 asks the server to remove those; not every one does). None when no header
+    has that id: then the setting, or the server, is wrong, not the sender."""
     for header in mail.authentication_results:
         server, results = _authentication(header)
-        if server != authserv_id.lower():
+        if server == authserv_id.lower():
+            return results
+    return None
+
+
+def sender_authenticated(mail: ParsedMail, authserv_id: str) -> bool:
+    """Whether the operator's mail server (`authentication_by`) found the From domain's
+    authentication: DMARC passed for it, or DKIM or SPF passed for a domain aligned with
+    it."""
+    from_domain = mail.from_address.rpartition("@")[2]
+    for method, result, properties in authentication_by(mail, authserv_id) or []:
+        if result != "pass":
             continue
-        for method, result, properties in results:
-            if result != "pass":
-                continue
-            domain = {
-                "dmarc": properties.get("header.from", from_domain),
-                "dkim": properties.get("header.d") or properties.get("header.i", ""),
-                "spf": properties.get("smtp.mailfrom", ""),
-            }.get(method, "")
-            if _aligned(domain, from_domain):
-                return True
+        domain = {
+            # which From the server judged: a message may carry several
+            "dmarc": properties.get("header.from", ""),
+            "dkim": properties.get("header.d") or properties.get("header.i", ""),
+            "spf": properties.get("smtp.mailfrom", ""),
+        }.get(method, "")
+        if _aligned(domain, from_domain):
+            return True
     return False
 
 
@@ -313,7 +347,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     message_id = _header(message, "Message-ID")
     automated, auto_reply = _automation(message)
     return ParsedMail(
-        from_address=sender.addr_spec.lower(),
+        from_address=_header_text(sender.addr_spec).lower(),
         from_name=_header_text(sender.display_name),
         subject=_header(message, "Subject"),
         message_id=message_id if len(message_id) <= MESSAGE_ID_LIMIT else "",
@@ -322,5 +356,5 @@ def parse_message(raw: bytes) -> ParsedMail:
         recipients=recipients,
         automated=automated,
         auto_reply=auto_reply,
-        authentication_results=_all_headers(message, "Authentication-Results"),
+        authentication_results=_raw_headers(message, "Authentication-Results"),
     )

@@ -29,8 +29,9 @@ def send_agent_message(message_id: int) -> None:
 def send_mail_refusal(
     *, to: str, subject: str, reason: str, language: str, in_reply_to: str, about: str
 ) -> None:
-    """The answer to inbound mail that was refused, sent once per `about` (the sender and
-    the hour: see `tickets.services.mail_intake`)."""
+    """The answer to inbound mail that was refused, sent once per `about` (the sender, the
+    subject and the hour, or for mail that may be forged the day: see
+    `tickets.services.mail_intake`)."""
     with translation.override(language):
         body = render_to_string(
             f"tickets/email/refusal.{language}.txt", {"reason": reason, "subject": subject}

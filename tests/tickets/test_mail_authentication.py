@@ -35,6 +35,7 @@ def authenticated(*results: str) -> bool:
         f"{OURS}; dkim=pass header.i=@andino.example",
         f"{OURS}; spf=pass smtp.mailfrom=rebotes@andino.example",
         f"{OURS} 1; DKIM=Pass header.d=Andino.Example",  # a version; any case
+        f"{OURS}; dkim/1 = pass header.d = andino.example",  # spaces, a method's version
         f'{OURS};\r\n\tdkim=pass\r\n\theader.d="andino.example"',  # folded, quoted
     ],
 )
@@ -50,6 +51,7 @@ def test_a_pass_for_the_from_domain_by_our_server_authenticates(result):
         # a bulk mailer's own domain passes, not the customer's
         (f"{OURS}; dkim=pass header.d=envios.example; spf=pass smtp.mailfrom=envios.example",),
         (f"{OURS}; dmarc=pass header.from=otro.example",),
+        (f"{OURS}; dmarc=pass",),  # about which From, of several a message may carry?
         (f"{OURS}; spf=pass smtp.helo=andino.example",),  # HELO proves no sender
         # written by the sender, or by a server on the way: not ours
         ("mx.intruso.example; dmarc=pass header.from=andino.example",),
@@ -63,6 +65,17 @@ def test_a_pass_for_the_from_domain_by_our_server_authenticates(result):
         ),
         (f'{OURS}; spf=pass smtp.mailfrom="x\\" dkim=pass header.d=andino.example"@i.example',),
         (f"{OURS}; dkim=fail (a comment; dkim=pass header.d=andino.example) header.d=x.example",),
+        # encoded-words are text to the parser, not to RFC 8601: left as they came
+        (f"{OURS}; spf=none smtp.helo==?utf-8?q?x=3B_dkim=3Dpass_header=2Ed=3Dandino=2Eexample?=",),
+        (
+            f'{OURS}; spf=pass smtp.mailfrom="a =?utf-8?q?=22=3B_dkim=3Dpass_header=2Ed=3D'
+            'andino=2Eexample?= b"@intruso.example',
+        ),
+        # ours is the topmost: one of our id below it came with the message
+        (
+            f"{OURS}; dmarc=fail header.from=andino.example",
+            f"{OURS}; dkim=pass header.d=andino.example",
+        ),
     ],
 )
 def test_nothing_else_authenticates(results):
@@ -78,6 +91,14 @@ def test_only_our_servers_results_count_among_several(settings):
         "mx.intruso.example; dmarc=pass header.from=andino.example",
         f"{OURS}; dmarc=fail header.from=andino.example",
     )
+
+
+def test_a_domain_in_its_own_letters_aligns_with_its_dns_form():
+    raw = signed(
+        eml("plain_utf8.eml").replace(b"ana@andino.example", "ana@mañana.example".encode()),
+        f"{OURS}; dkim=pass header.d={'mañana.example'.encode('idna').decode()}",
+    )
+    assert sender_authenticated(parse_message(raw), OURS)
 
 
 @pytest.fixture
@@ -134,7 +155,7 @@ def test_a_forged_reply_neither_joins_the_request_nor_resumes_its_clocks(
     lifecycle.ticket_agent_reply(ticket, by=agent, body="¿Desde cuándo?", asks_for_information=True)
     messages = ticket.messages.count()
 
-    outcome = mail_ingest(reply_to(ticket))  # no results of ours: not authenticated
+    outcome = mail_ingest(signed(reply_to(ticket), f"{OURS}; spf=fail; dmarc=fail"))
 
     ticket.refresh_from_db()
     assert outcome.action == "refused"
@@ -149,7 +170,7 @@ def test_forged_mail_from_a_stranger_is_kept_but_never_answered(
 ):
     # the address it names would get the answer: most likely not who wrote it
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = mail_ingest(eml("unknown_sender.eml"))
+        outcome = mail_ingest(signed(eml("unknown_sender.eml"), f"{OURS}; dmarc=fail"))
 
     assert outcome.action == "refused"
     attempt = IntakeAttempt.objects.get()
@@ -159,3 +180,37 @@ def test_forged_mail_from_a_stranger_is_kept_but_never_answered(
         None,
     )
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_forged_mail_is_answered_once_a_day_without_the_forgers_subject(
+    checking, funded, tuesday_morning, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            forged = eml("plain_utf8.eml").replace(
+                b"Subject: El servidor web no responde", f"Subject: Oferta {n}".encode()
+            )
+            forged = forged.replace(b"<plain-1@", f"<forged-{n}@".encode())
+            assert mail_ingest(signed(forged, f"{OURS}; dmarc=fail")).action == "refused"
+
+    [refusal] = mail.outbox
+    assert "Oferta" not in refusal.body
+    assert "Recibimos un mensaje enviado con su dirección" in refusal.body
+    assert IntakeAttempt.objects.count() == 3  # each kept for the staff
+
+
+@pytest.mark.django_db
+def test_mail_without_results_of_our_server_is_set_aside_until_the_setting_is_right(
+    settings, funded, tuesday_morning, django_capture_on_commit_callbacks
+):
+    # a typo, or a new mail server: nothing the sender did
+    settings.MAIL_AUTHSERV_ID = "mx.otro-servidor.example"
+    raw = signed(eml("plain_utf8.eml"), f"{OURS}; dmarc=pass header.from=andino.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mail_ingest(raw).action == "failed"
+    assert not IntakeAttempt.objects.exists()
+    assert mail.outbox == []
+
+    settings.MAIL_AUTHSERV_ID = OURS
+    assert mail_ingest(raw).action == "opened"

@@ -275,6 +275,21 @@ def test_agent_works_a_ticket_logs_schedules_no_show_and_resolves(client, shop, 
     assert "errorlist" in response.text
 
 
+def test_the_work_forms_start_is_counted_in_utc_across_a_change_of_time():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from creditdesk.web.forms import WorkLogForm
+
+    # Madrid moves from 02:00 to 03:00 on 29 March 2026: an hour ending at 03:30 began at
+    # 01:30 on the clocks (00:30 UTC), where the wall clock's arithmetic gives a 02:30 that
+    # never was
+    with timezone.override(ZoneInfo("Europe/Madrid")):
+        form = WorkLogForm(data={"ended_at": "2026-03-29T03:30", "minutes": "60"})
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["started_at"] == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+
+
 def test_an_agent_logs_finished_work_by_its_end_never_one_ending_in_the_future(
     client, shop, time_machine
 ):

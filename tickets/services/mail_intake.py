@@ -39,6 +39,7 @@ from tickets.mail import (
     MalformedMail,
     ParsedAttachment,
     ParsedMail,
+    authentication_by,
     mail_fingerprint,
     parse_message,
     sender_authenticated,
@@ -74,6 +75,17 @@ def mail_ingest(raw: bytes) -> MailOutcome:
     fingerprint = mail_fingerprint(raw, mail.message_id)
     if _already_handled(mail, fingerprint):
         return MailOutcome("duplicate", mail.message_id or fingerprint)
+    authserv_id = settings.MAIL_AUTHSERV_ID
+    if authserv_id and authentication_by(mail, authserv_id) is None:
+        # Not the sender's doing: the setting names another server than the one that
+        # received this mail. Set aside unhandled, it is read again once the setting is right.
+        logger.error(
+            "inbound mail %s has no Authentication-Results of %s: is MAIL_AUTHSERV_ID the "
+            "authserv-id of the server that receives support mail?",
+            mail.message_id or fingerprint,
+            authserv_id,
+        )
+        return MailOutcome("failed", mail.message_id or fingerprint)
     written: list[str] = []
     try:
         with transaction.atomic():
@@ -183,7 +195,7 @@ def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
             at=timezone.now(),
         )
         if contact is not None:
-            _send_refusal(mail, refusal, language=contact.preferred_language)
+            _send_refusal(mail, refusal, language=contact.preferred_language, forged=True)
         return MailOutcome("refused", refusal.code)
     existing = None
     if contact is not None and mail.ticket_number:
@@ -257,21 +269,25 @@ def _store_attachments(
         attachment.save()
 
 
-def _send_refusal(mail: ParsedMail, refusal: CreditdeskError, *, language: str) -> None:
+def _send_refusal(
+    mail: ParsedMail, refusal: CreditdeskError, *, language: str, forged: bool = False
+) -> None:
     """Answer the sender after commit (`tickets.tasks`): never a machine (RFC 3834), and at
     most once an hour per address and subject (the task sends once per `about`): a robot that
     answers each refusal with a new message under one subject gets one an hour, not one per
-    message, and a person who sends two requests hears about both."""
+    message, and a person who sends two requests hears about both. Mail that may be `forged`
+    is answered at most once a day per address, without its subject: whoever forged it
+    would otherwise choose what we send the real owner, and how often."""
     if mail.automated:
         return
+    subject = "" if forged else mail.subject
+    window = f"{timezone.now():%Y-%m-%d}" if forged else f"{timezone.now():%Y-%m-%dT%H}"
     enqueue_on_commit(
         tasks.send_mail_refusal,
         to=mail.from_address,
-        subject=mail.subject,
+        subject=subject,
         reason=refusal.message(language),
         language=language,
-        in_reply_to=mail.message_id,
-        about=hashlib.sha256(
-            f"{mail.from_address}\n{mail.subject}\n{timezone.now():%Y-%m-%dT%H}".encode()
-        ).hexdigest(),
+        in_reply_to="" if forged else mail.message_id,
+        about=hashlib.sha256(f"{mail.from_address}\n{subject}\n{window}".encode()).hexdigest(),
     )
