@@ -536,3 +536,28 @@ def test_an_agent_sees_the_levels_time_and_refers_level_3_to_a_vendor(client, sh
     assert "este nivel no tiene tiempo propio" in done.text
     event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.ESCALATION)
     assert (event.to_value, event.by) == ("3", shop.agent)
+
+
+def test_a_failed_card_payment_quotes_the_providers_english_answer_as_english(client, shop):
+    from djmoney.money import Money
+
+    from billing.models import Payment
+
+    payment = Payment.objects.create(
+        customer=shop.customer,
+        credit_pack=shop.pack,
+        amount=Money("900000", "COP"),
+        provider=Payment.Provider.STRIPE,
+        provider_ref="pi_declined",
+        status=Payment.Status.FAILED,
+        note="Your card was declined.",  # Stripe's words, in English
+    )
+    login(client, shop.user)
+    status = reverse("web:payment", args=[payment.pk]) + "?fragment=status"
+
+    spanish = client.get(status).text
+    assert "El pago no se completó. Detalle (en inglés):" in spanish
+    assert '<q lang="en">Your card was declined.</q>' in spanish
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(status).text
+    assert "The payment did not go through. Details:" in english
