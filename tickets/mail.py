@@ -189,11 +189,7 @@ def _raw_headers(message: EmailMessage, name: str) -> tuple[str, ...]:
     mail server copies from the sender (its HELO name, its envelope address) would then read
     as results of the server's own."""
     wanted = name.lower()
-    return tuple(
-        " ".join(_CONTROL.sub(" ", str(value)).split())
-        for key, value in message.raw_items()
-        if key.lower() == wanted
-    )
+    return tuple(_header_text(value) for key, value in message.raw_items() if key.lower() == wanted)
 
 
 def _resinfo_tokens(header: str) -> list[list[str]]:

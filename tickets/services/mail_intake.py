@@ -86,12 +86,13 @@ def mail_ingest(raw: bytes) -> MailOutcome:
             authserv_id,
         )
         return MailOutcome("failed", mail.message_id or fingerprint)
+    vouched = not authserv_id or sender_authenticated(mail, authserv_id)
     written: list[str] = []
     try:
         with transaction.atomic():
             try:
                 with transaction.atomic():  # a refusal keeps none of its partial writes
-                    outcome = _handle(mail, written)
+                    outcome = _handle(mail, written, vouched=vouched)
             except CreditdeskError as error:
                 _delete_files(written)
                 logger.warning("inbound mail %s refused: %s", mail.message_id, error.code)
@@ -175,12 +176,11 @@ def _within_limits(mail: ParsedMail) -> tuple[list[ParsedAttachment], str]:
     )
 
 
-def _handle(mail: ParsedMail, written: list[str]) -> MailOutcome:
+def _handle(mail: ParsedMail, written: list[str], *, vouched: bool) -> MailOutcome:
     if mail.auto_reply:
         return MailOutcome("skipped", "auto_reply")
     contact = contact_get_by_email(email=mail.from_address)
-    authserv_id = settings.MAIL_AUTHSERV_ID
-    if authserv_id and not sender_authenticated(mail, authserv_id):
+    if not vouched:
         # Neither a request nor a reply: a forged From would spend the customer's credits,
         # or answer for them and restart their clocks. Only a contact hears of it (their
         # mail provider may not authenticate it); an unknown sender's is most likely forged,
