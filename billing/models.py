@@ -516,6 +516,8 @@ class Payment(models.Model):
         verbose_name=_("registrado por"),
     )
     note = models.TextField(_("nota"), blank=True)
+    # A declined card's code (billing.declines), so the customer reads why in their language.
+    failure_code = models.CharField(_("código del fallo"), max_length=100, blank=True)
     raw_payload = models.JSONField(_("datos del proveedor"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creado"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("actualizado"))

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from djmoney.money import Money
 
+from billing.declines import CODE_LENGTH, decline_code
 from billing.exceptions import PaymentProviderError
 from core.instants import instant_check
 from core.money import from_minor_units, to_minor_units
@@ -371,13 +372,13 @@ def payment_intent_off_session(
     except stripe.CardError as error:
         detail = error.error.to_dict() if error.error is not None else {}
         found = detail.get("payment_intent") or {}
-        code = str(error.code or detail.get("code") or "card_declined")
+        code = decline_code(detail) or str(error.code or "card_declined")[:CODE_LENGTH]
         status = "requires_action" if code == "authentication_required" else "declined"
         return OffSessionCharge(
             intent_id=str(found.get("id") or "") if isinstance(found, dict) else str(found),
             status=status,
             raw=detail,
-            error_code=code[:100],
+            error_code=code,
             error_message=str(error.user_message or detail.get("message") or code),
         )
     except stripe.StripeError as error:
@@ -390,7 +391,7 @@ def payment_intent_off_session(
         intent_id=intent.id,
         status=status,
         raw=intent.to_dict(),
-        error_code=str(last_error.get("code") or "")[:100],
+        error_code=decline_code(last_error),
         error_message=str(last_error.get("message") or ""),
     )
 

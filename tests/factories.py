@@ -163,6 +163,47 @@ def make_invoice(
     return invoice
 
 
+def make_declined_auto_top_up(
+    customer: Customer, pack: CreditPack, *, card_last4: str = "0341", **failure: str
+):
+    """An automatic top-up whose first charge the card's bank declined, as Stripe answers
+    (rows only: pages read them without calling Stripe). `failure`: the attempt's
+    `failure_code` (default `card_declined`) and `failure_message` (default none), which its
+    payment keeps as `failure_code` and `note`."""
+    from billing.models import AutoTopUp, AutoTopUpAttempt, Payment
+
+    code = failure.get("failure_code", "card_declined")
+    message = failure.get("failure_message", "")
+    auto = AutoTopUp.objects.create(
+        customer=customer,
+        enabled=True,
+        threshold_credits=Decimal("5"),
+        credit_pack=pack,
+        payment_method_id="pm_card_visa",
+        card_brand="visa",
+        card_last4=card_last4,
+    )
+    payment = Payment.objects.create(
+        customer=customer,
+        credit_pack=pack,
+        amount=pack.price,
+        provider=Payment.Provider.STRIPE,
+        provider_ref=f"pi_declined_{customer.pk}",
+        status=Payment.Status.FAILED,
+        note=message,
+        failure_code=code,
+    )
+    return AutoTopUpAttempt.objects.create(
+        auto_top_up=auto,
+        crossing=1,
+        payment=payment,
+        status=AutoTopUpAttempt.Status.DECLINED,
+        failure_code=code,
+        failure_message=message,
+        available_credits=Decimal("4"),
+    )
+
+
 def make_onsite_charge(contract: Contract, **overrides: Any):
     from billing.services import onsite_charge_record
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from background.queue import enqueue_on_commit
 from billing import stripe_gateway
+from billing.declines import decline_reason
 from billing.exceptions import (
     PackNotForSale,
     PaymentProviderError,
@@ -480,7 +481,11 @@ def _record_failure(attempt_id: int, charge: stripe_gateway.OffSessionCharge) ->
             Payment.objects.filter(
                 pk=locked.payment_id,
                 status__in=[Payment.Status.STARTED, Payment.Status.PENDING],
-            ).update(status=Payment.Status.FAILED, note=charge.error_message[:2000])
+            ).update(
+                status=Payment.Status.FAILED,
+                note=charge.error_message[:2000],
+                failure_code=charge.error_code,
+            )
         locked.status = Status.REQUIRES_ACTION if needs_customer else Status.DECLINED
         locked.payment_intent_id = charge.intent_id
         locked.failure_code = charge.error_code
@@ -566,7 +571,8 @@ def send_auto_top_up_failed(attempt_id: int) -> int:
                         attempt.payment.amount, country=customer.country, language=language
                     ),
                     "card": f"{row.card_brand} ···· {row.card_last4}".strip(),
-                    "reason": attempt.failure_message,
+                    "reason": decline_reason(attempt.failure_code),
+                    "provider_reason": attempt.failure_message,
                     "turned_off": turned_off,
                     "failures": MAX_CONSECUTIVE_FAILURES,
                     "url": url,

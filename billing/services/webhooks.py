@@ -24,6 +24,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from billing import stripe_gateway
+from billing.declines import decline_code
 from billing.locks import invoice_lock, payment_lock, stripe_event_lock
 from billing.models import Payment, StripeCustomer, StripeEvent
 from billing.services import refunds, subscriptions
@@ -182,10 +183,15 @@ def _on_intent_failed(obj: dict[str, Any], event_at: datetime) -> None:
     payment = _payment_for_intent(obj)
     if payment is None:
         return
-    error = (obj.get("last_payment_error") or {}).get("message") or "payment failed"
+    error = obj.get("last_payment_error") or {}
     Payment.objects.filter(
         pk=payment.pk, status__in=[Payment.Status.STARTED, Payment.Status.PENDING]
-    ).update(status=Payment.Status.FAILED, note=error, provider_ref=obj["id"])
+    ).update(
+        status=Payment.Status.FAILED,
+        note=error.get("message") or "payment failed",
+        failure_code=decline_code(error),
+        provider_ref=obj["id"],
+    )
 
 
 def _on_charge_refunded(obj: dict[str, Any], event_at: datetime) -> None:

@@ -1,5 +1,6 @@
 """Credit-pack top-ups: Stripe (the real library against localstripe) and bank transfers."""
 
+import contextlib
 import json
 import time
 from datetime import UTC, date, datetime
@@ -29,6 +30,9 @@ Attention = Payment.Attention
 
 def stripe_client(settings) -> stripe.StripeClient:
     return stripe.StripeClient(SECRET_KEY, base_addresses={"api": settings.STRIPE_API_BASE})
+
+
+DECLINED_CARD = "4000000000000341"  # localstripe declines every charge on it
 
 
 def customer_pays(settings, intent_id: str, card: str = "4242424242424242") -> dict:
@@ -459,3 +463,24 @@ def test_unusable_event_bodies_are_400_and_store_nothing(post_event, db, payload
     response = post_event(payload.encode())
     assert response.status_code == 400
     assert not StripeEvent.objects.exists()
+
+
+def test_a_declined_top_up_keeps_the_banks_reason_for_the_customers_language(
+    paid_intent, settings, post_event
+):
+    payment, _paid = paid_intent
+    started = topup_start(customer=payment.customer, credit_pack=payment.credit_pack)
+    with contextlib.suppress(stripe.CardError):
+        customer_pays(settings, started.payment.provider_ref, card=DECLINED_CARD)
+    intent = stripe_client(settings).v1.payment_intents.retrieve(started.payment.provider_ref)
+    failed = intent.to_dict()
+    # localstripe sends the error's code; a real card's bank adds its own reason
+    assert failed["last_payment_error"]["code"] == "card_declined"
+    failed["last_payment_error"]["decline_code"] = "insufficient_funds"
+
+    payload = make_event("payment_intent.payment_failed", failed, event_id="evt_d", created=1)
+    assert post_event(payload).status_code == 200
+
+    declined = Payment.objects.get(pk=started.payment.pk)
+    assert (declined.status, declined.failure_code) == (Payment.Status.FAILED, "insufficient_funds")
+    assert declined.note == failed["last_payment_error"]["message"]  # Stripe's words, kept

@@ -20,6 +20,7 @@ from tests.factories import (
     make_contact,
     make_contract,
     make_customer,
+    make_declined_auto_top_up,
     make_finance_user,
     make_plan,
     make_portal_user,
@@ -538,26 +539,53 @@ def test_an_agent_sees_the_levels_time_and_refers_level_3_to_a_vendor(client, sh
     assert (event.to_value, event.by) == ("3", shop.agent)
 
 
-def test_a_failed_card_payment_quotes_the_providers_english_answer_as_english(client, shop):
-    from djmoney.money import Money
-
-    from billing.models import Payment
-
-    payment = Payment.objects.create(
-        customer=shop.customer,
-        credit_pack=shop.pack,
-        amount=Money("900000", "COP"),
-        provider=Payment.Provider.STRIPE,
-        provider_ref="pi_declined",
-        status=Payment.Status.FAILED,
-        note="Your card was declined.",  # Stripe's words, in English
-    )
+@pytest.mark.parametrize(
+    ("failure_code", "note", "spanish", "english"),
+    [
+        # a reason we have words for, in the reader's language
+        (
+            "insufficient_funds",
+            "Your card has insufficient funds.",
+            "El pago no se completó. La tarjeta no tiene fondos suficientes. Pruebe con otra "
+            "tarjeta.",
+            "The payment did not go through. The card has insufficient funds. Try another card.",
+        ),
+        # a code we have no words for: Stripe's own, marked as English
+        (
+            "some_future_code",
+            "Your card was declined.",
+            'El pago no se completó. Detalle (en inglés): <q lang="en">Your card was declined.</q>',
+            'The payment did not go through. Details: <q lang="en">Your card was declined.</q>',
+        ),
+    ],
+)
+def test_a_failed_card_payment_says_why_in_the_readers_language(
+    client, shop, failure_code, note, spanish, english
+):
+    payment = make_declined_auto_top_up(
+        shop.customer, shop.pack, failure_code=failure_code, failure_message=note
+    ).payment
     login(client, shop.user)
     status = reverse("web:payment", args=[payment.pk]) + "?fragment=status"
 
-    spanish = client.get(status).text
-    assert "El pago no se completó. Detalle (en inglés):" in spanish
-    assert '<q lang="en">Your card was declined.</q>' in spanish
+    assert spanish in client.get(status).text
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    english = client.get(status).text
-    assert "The payment did not go through. Details:" in english
+    assert english in client.get(status).text
+
+
+def test_a_declined_automatic_top_up_says_why_in_the_customers_language(client, shop):
+    attempt = make_declined_auto_top_up(
+        shop.customer, shop.pack, failure_message="Your card was declined."
+    )
+    login(client, shop.user)
+    page = reverse("web:auto-top-up-attempt", args=[attempt.pk])
+
+    spanish = client.get(page).text
+    assert (
+        "<strong>Rechazado.</strong> Su banco rechazó el pago sin dar el motivo. "
+        "Pruebe con otra tarjeta o consulte a su banco." in spanish
+    )
+    assert "Your card was declined" not in spanish
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(page).text
+    assert "Your bank declined the payment without giving a reason." in english

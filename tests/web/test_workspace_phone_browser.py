@@ -8,17 +8,14 @@ catalogue's "Acciones" header) inside that region. Screenshots:
 phone-<page>-<language>-390.png."""
 
 import re
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from djmoney.money import Money
 from playwright.sync_api import expect
 
-from billing.models import AutoTopUp, AutoTopUpAttempt, Payment
 from contracts.models import Channel
 from credits.services import credit_account_get_or_create, credits_charge
-from tests.factories import make_customer, make_staff_user
+from tests.factories import make_customer, make_declined_auto_top_up, make_staff_user
 from tests.web.conftest import PASSWORD, top_up
 from tests.web.test_browser import assert_accessible, browser, log_in, new_page, shot  # noqa: F401
 from tickets.services.intake import ticket_open
@@ -92,31 +89,7 @@ def _world(shop):
         reference_type="tickets.ticket",
         reference_id=str(ticket.pk),
     )
-    auto = AutoTopUp.objects.create(
-        customer=shop.customer,
-        enabled=True,
-        threshold_credits=Decimal("5"),
-        credit_pack=shop.pack,
-        payment_method_id="pm_card_visa",
-        card_brand="visa",
-        card_last4="4242",
-    )
-    payment = Payment.objects.create(
-        customer=shop.customer,
-        credit_pack=shop.pack,
-        amount=Money("900000", "COP"),
-        provider=Payment.Provider.STRIPE,
-        provider_ref="pi_phone_test",
-        status=Payment.Status.FAILED,
-    )
-    AutoTopUpAttempt.objects.create(
-        auto_top_up=auto,
-        crossing=1,
-        payment=payment,
-        status=AutoTopUpAttempt.Status.DECLINED,
-        failure_code="card_declined",
-        available_credits=Decimal("4"),
-    )
+    make_declined_auto_top_up(shop.customer, shop.pack, card_last4="4242")
     return ticket
 
 

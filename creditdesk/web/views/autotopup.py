@@ -5,7 +5,6 @@ rules are `billing.services.autotopup`; the section itself is on the credits pag
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from core.amounts import PlainDecimalField
 from core.errors import CreditdeskError
 from core.formatting import credits_text
 from creditdesk.web.access import portal_view
+from creditdesk.web.stripe_js import stripe_js_config, stripe_js_url
 from creditdesk.web.views.common import form_submit, show_refusal
 
 SECTION = "#auto-top-up"
@@ -120,27 +120,19 @@ def auto_top_up_card_start(request: HttpRequest) -> HttpResponse:
     return redirect("web:auto-top-up-card")
 
 
-def _stripe_js() -> str:
-    base = settings.STRIPE_API_BASE.rstrip("/")
-    # localstripe serves its Stripe.js stand-in under the same path as Stripe.
-    return f"{base}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
-
-
 @portal_view
 def auto_top_up_card(request: HttpRequest) -> HttpResponse:
     """The card form: Stripe.js confirms the SetupIntent, then posts its id back to us."""
-    secret = request.session.get(SETUP_SESSION_KEY, "")
-    if not secret or not settings.STRIPE_PUBLISHABLE_KEY:
+    config = stripe_js_config(
+        secret=request.session.get(SETUP_SESSION_KEY, ""),
+        failed=_("La tarjeta no quedó guardada."),
+    )
+    if config is None:
         return redirect(reverse("web:credits") + SECTION)
-    config = {
-        "key": settings.STRIPE_PUBLISHABLE_KEY,
-        "secret": secret,
-        "failed": _("La tarjeta no quedó guardada."),
-    }
     return render(
         request,
         "portal/auto_top_up_card.html",
-        {"stripe_config": config, "stripe_js": _stripe_js()},
+        {"stripe_config": config, "stripe_js": stripe_js_url()},
     )
 
 
@@ -171,15 +163,11 @@ def auto_top_up_attempt(request: HttpRequest, pk: int) -> HttpResponse:
     if attempt is None:
         raise Http404
     row = attempt.auto_top_up
-    secret = autotopup.attempt_completion_secret(attempt)
-    config = None
-    if secret and settings.STRIPE_PUBLISHABLE_KEY:
-        config = {
-            "key": settings.STRIPE_PUBLISHABLE_KEY,
-            "secret": secret,
-            "failed": _("El pago no se completó."),
-            "done": _("Pago autorizado. Los créditos llegarán en unos segundos."),
-        }
+    config = stripe_js_config(
+        secret=autotopup.attempt_completion_secret(attempt),
+        failed=_("El pago no se completó."),
+        done=_("Pago autorizado. Los créditos llegarán en unos segundos."),
+    )
     shown = autotopup.attempt_shown_status(attempt)
     return render(
         request,
@@ -192,7 +180,7 @@ def auto_top_up_attempt(request: HttpRequest, pk: int) -> HttpResponse:
             "turned_off": not row.enabled and row.disabled_by_failures_at is not None,
             "failures": autotopup.MAX_CONSECUTIVE_FAILURES,
             "stripe_config": config,
-            "stripe_js": _stripe_js(),
+            "stripe_js": stripe_js_url(),
             "card_payments": stripe_gateway.is_configured(),
         },
     )

@@ -24,6 +24,7 @@ from creditdesk.web.access import portal_view
 from creditdesk.web.filters import LedgerEntryFilter
 from creditdesk.web.forms import FollowUpForm, ReopenForm, ReplyForm, TicketOpenForm
 from creditdesk.web.pagination import paginate
+from creditdesk.web.stripe_js import stripe_js_config, stripe_js_url
 from creditdesk.web.views import autotopup, knowledge
 from creditdesk.web.views.common import form_submit, show_refusal
 from credits.selectors import credit_blocks_of
@@ -258,23 +259,16 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if request.GET.get("fragment") == "status":
         return render(request, "portal/_payment_status.html", {"payment": found})
-    secret = request.session.get(f"payment:{pk}", "")
-    base = settings.STRIPE_API_BASE.rstrip("/")
-    config = None
-    if settings.STRIPE_PUBLISHABLE_KEY and secret:
-        config = {
-            "key": settings.STRIPE_PUBLISHABLE_KEY,
-            "secret": secret,
-            "failed": _("El pago no se completó."),
-        }
+    config = stripe_js_config(
+        secret=request.session.get(f"payment:{pk}", ""), failed=_("El pago no se completó.")
+    )
     return render(
         request,
         "portal/payment.html",
         {
             "payment": found,
             "stripe_config": config,
-            # localstripe serves its Stripe.js stand-in under the same path as Stripe.
-            "stripe_js": f"{base}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/",
+            "stripe_js": stripe_js_url(),
             "waiting": found.applied_at is None and found.status in ("started", "pending"),
         },
     )
