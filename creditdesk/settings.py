@@ -350,10 +350,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# The authserv-id (RFC 8601) of the mail server that receives support mail: with it set,
-# inbound mail counts only when that server's Authentication-Results vouch for the sender's
-# domain (`tickets.mail.sender_authenticated`). Empty: the From header is believed.
-MAIL_AUTHSERV_ID = env.str("MAIL_AUTHSERV_ID", default="")
+# The authserv-ids (RFC 8601) of the mail servers that receive support mail, comma-separated
+# in MAIL_AUTHSERV_ID (an installation may have several MX hosts): with them set, inbound mail
+# counts only when our servers' Authentication-Results vouch for the sender's domain
+# (`tickets.mail.sender_authenticated`). Empty: the From header is believed.
+MAIL_AUTHSERV_IDS = [
+    server.strip().lower() for server in env.list("MAIL_AUTHSERV_ID", default=[]) if server.strip()
+]
 
 # Seed 003: a request is abandoned after this many information requests go unanswered,
 # each given this many business days.

@@ -13,6 +13,7 @@ import email
 import email.policy
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -279,26 +280,28 @@ def _aligned(domain: str, from_domain: str) -> bool:
 
 
 def authentication_by(
-    mail: ParsedMail, authserv_id: str
+    mail: ParsedMail, authserv_ids: Collection[str]
 ) -> list[tuple[str, str, dict[str, str]]] | None:
-    """The results the mail server that writes `authserv_id` found: those of the topmost
-    Authentication-Results header with that id. A server adds its own above the headers the
-    message came with, so one below may be the sender's, written to pass for the server's
-    (RFC 8601 asks the server to remove those; not every one does). None when no header
-    has that id: then the setting, or the server, is wrong, not the sender."""
+    """The results the operator's mail servers (their `authserv_ids`) found: those of the
+    topmost Authentication-Results header with one of those ids, the last of our servers the
+    message passed. A server adds its own above the headers the message came with, so one
+    below may be the sender's, written to pass for a server of ours (RFC 8601 asks the
+    server to remove those; not every one does). None when no header has one of the ids:
+    then the setting, or the server, is wrong, not the sender."""
+    ours = {server.lower() for server in authserv_ids}
     for header in mail.authentication_results:
         server, results = _authentication(header)
-        if server == authserv_id.lower():
+        if server in ours:
             return results
     return None
 
 
-def sender_authenticated(mail: ParsedMail, authserv_id: str) -> bool:
-    """Whether the operator's mail server (`authentication_by`) found the From domain's
+def sender_authenticated(mail: ParsedMail, authserv_ids: Collection[str]) -> bool:
+    """Whether the operator's mail servers (`authentication_by`) found the From domain's
     authentication: DMARC passed for it, or DKIM or SPF passed for a domain aligned with
     it."""
     from_domain = mail.from_address.rpartition("@")[2]
-    for method, result, properties in authentication_by(mail, authserv_id) or []:
+    for method, result, properties in authentication_by(mail, authserv_ids) or []:
         if result != "pass":
             continue
         domain = {

@@ -1,5 +1,5 @@
 """Inbound mail is believed only when the sender's domain vouched for it: with
-MAIL_AUTHSERV_ID set, the operator's mail server's Authentication-Results (RFC 8601) must
+MAIL_AUTHSERV_ID set, the operator's mail servers'' Authentication-Results (RFC 8601) must
 show DMARC, or DKIM or SPF aligned with the From domain, passing. Anyone can write any
 From, and a request by mail spends the customer's credits."""
 
@@ -23,7 +23,7 @@ def signed(raw: bytes, *results: str) -> bytes:
 
 
 def authenticated(*results: str) -> bool:
-    return sender_authenticated(parse_message(signed(eml("plain_utf8.eml"), *results)), OURS)
+    return sender_authenticated(parse_message(signed(eml("plain_utf8.eml"), *results)), [OURS])
 
 
 @pytest.mark.parametrize(
@@ -93,17 +93,36 @@ def test_only_our_servers_results_count_among_several(settings):
     )
 
 
+def test_an_installation_with_several_receiving_servers_reads_the_last_one_of_its_own():
+    backup = "MX2.Soporte.Example"  # a second MX host; ids compare in any case
+
+    def received(*results: str) -> bool:
+        mail = parse_message(signed(eml("plain_utf8.eml"), *results))
+        return sender_authenticated(mail, [OURS, backup])
+
+    # whichever of our servers took the mail vouches for it
+    assert received(f"{OURS}; dkim=pass header.d=andino.example")
+    assert received("mx2.soporte.example; dmarc=pass header.from=andino.example")
+    # our backup relayed to our primary: the primary's, on top, is what counts
+    assert not received(
+        f"{OURS}; dkim=fail header.d=andino.example",
+        "mx2.soporte.example; dkim=pass header.d=andino.example",
+    )
+    # results under a server of ours that took no part are not read either
+    assert not received("mx3.soporte.example; dkim=pass header.d=andino.example")
+
+
 def test_a_domain_in_its_own_letters_aligns_with_its_dns_form():
     raw = signed(
         eml("plain_utf8.eml").replace(b"ana@andino.example", "ana@mañana.example".encode()),
         f"{OURS}; dkim=pass header.d={'mañana.example'.encode('idna').decode()}",
     )
-    assert sender_authenticated(parse_message(raw), OURS)
+    assert sender_authenticated(parse_message(raw), [OURS])
 
 
 @pytest.fixture
 def checking(settings):
-    settings.MAIL_AUTHSERV_ID = OURS
+    settings.MAIL_AUTHSERV_IDS = [OURS]
 
 
 @pytest.mark.django_db
@@ -205,12 +224,12 @@ def test_mail_without_results_of_our_server_is_set_aside_until_the_setting_is_ri
     settings, funded, tuesday_morning, django_capture_on_commit_callbacks
 ):
     # a typo, or a new mail server: nothing the sender did
-    settings.MAIL_AUTHSERV_ID = "mx.otro-servidor.example"
+    settings.MAIL_AUTHSERV_IDS = ["mx.otro-servidor.example"]
     raw = signed(eml("plain_utf8.eml"), f"{OURS}; dmarc=pass header.from=andino.example")
     with django_capture_on_commit_callbacks(execute=True):
         assert mail_ingest(raw).action == "failed"
     assert not IntakeAttempt.objects.exists()
     assert mail.outbox == []
 
-    settings.MAIL_AUTHSERV_ID = OURS
+    settings.MAIL_AUTHSERV_IDS = [OURS]
     assert mail_ingest(raw).action == "opened"

@@ -5,7 +5,7 @@ ticket (resuming its clocks); one about a closed ticket opens a linked follow-up
 else opens a request. Unknown senders get a polite refusal, at most one an hour per
 subject, and none when a machine sent the mail (RFC 3834); an out-of-office answer or a
 bounce is skipped, not taken for the customer's answer. With `MAIL_AUTHSERV_ID` set, mail
-its sender's domain did not authenticate (SPF, DKIM, DMARC, as the operator's mail server
+its sender's domain did not authenticate (SPF, DKIM, DMARC, as the operator's mail servers
 found them) is refused: neither a request nor a reply. Mail has no form to show an error
 in, so what a page would refuse is fitted instead: a long subject or body is shortened,
 attachments beyond the portal's limits are named in the message rather than kept.
@@ -75,18 +75,18 @@ def mail_ingest(raw: bytes) -> MailOutcome:
     fingerprint = mail_fingerprint(raw, mail.message_id)
     if _already_handled(mail, fingerprint):
         return MailOutcome("duplicate", mail.message_id or fingerprint)
-    authserv_id = settings.MAIL_AUTHSERV_ID
-    if authserv_id and authentication_by(mail, authserv_id) is None:
-        # Not the sender's doing: the setting names another server than the one that
+    our_servers = settings.MAIL_AUTHSERV_IDS
+    if our_servers and authentication_by(mail, our_servers) is None:
+        # Not the sender's doing: the setting names other servers than the one that
         # received this mail. Set aside unhandled, it is read again once the setting is right.
         logger.error(
-            "inbound mail %s has no Authentication-Results of %s: is MAIL_AUTHSERV_ID the "
-            "authserv-id of the server that receives support mail?",
+            "inbound mail %s has no Authentication-Results of %s: does MAIL_AUTHSERV_ID name "
+            "the authserv-id of every server that receives support mail?",
             mail.message_id or fingerprint,
-            authserv_id,
+            ", ".join(our_servers),
         )
         return MailOutcome("failed", mail.message_id or fingerprint)
-    vouched = not authserv_id or sender_authenticated(mail, authserv_id)
+    vouched = not our_servers or sender_authenticated(mail, our_servers)
     written: list[str] = []
     try:
         with transaction.atomic():
