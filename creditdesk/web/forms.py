@@ -1,9 +1,11 @@
 """Forms of the portal and the workspace: they parse input; the services decide."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +58,33 @@ class AttachmentsField(forms.FileField):
 
 class InstantFormField(InstantFieldMixin, forms.DateTimeField):
     """A date-time typed in a form, within the accepted years (core.instants)."""
+
+
+class FinishedMomentField(InstantFormField):
+    """A moment already past, typed on the wall clock of the current zone (when work ended).
+
+    In the hour a change of daylight saving time repeats, the wall clock reads each minute
+    twice, and Django refuses such a time as ambiguous: even the form's own default, now.
+    Something that has happened is the later of the two that is not in the future; where
+    both are, the earlier is kept, for the service to refuse as the future it is."""
+
+    def to_python(self, value: object) -> datetime | None:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            typed, zone = error.params["datetime"], error.params["current_timezone"]
+            # both readings of a repeated minute come back to it; a skipped one has none
+            readings = [
+                reading.astimezone(UTC)
+                for reading in (typed.replace(tzinfo=zone, fold=fold) for fold in (0, 1))
+                if reading.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == typed
+            ]
+            if not readings:
+                raise
+            past = [reading for reading in readings if reading <= timezone.now()]
+            return max(past) if past else min(readings)
 
 
 class ServiceTypeChoiceField(forms.ModelChoiceField):
@@ -164,7 +193,7 @@ class WorkLogForm(forms.Form):
     """Finished work as an agent knows it once done: when it ended and how long it took.
     `cleaned_data` holds what `worklog_add` takes: `started_at` = `ended_at` - `minutes`."""
 
-    ended_at = InstantFormField(
+    ended_at = FinishedMomentField(
         label=_("Terminó (hora del cliente)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

@@ -291,6 +291,44 @@ def test_the_work_forms_start_is_counted_in_utc_across_a_change_of_time():
     assert form.cleaned_data["started_at"] == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("now", "typed", "ended"),
+    [
+        # Madrid's clocks go back from 03:00 to 02:00 on 25 October 2026: 00:00-01:00 UTC reads
+        # 02:00-03:00 (summer time), and so does 01:00-02:00 UTC (winter time)
+        ("2026-10-25T00:40:20Z", "02:40", "2026-10-25T00:40:00Z"),  # now, the first time
+        ("2026-10-25T01:40:20Z", "02:40", "2026-10-25T01:40:00Z"),  # now, the second time
+        ("2026-10-25T01:40:20Z", "02:50", "2026-10-25T00:50:00Z"),  # the second is to come
+        ("2026-10-25T03:00:00Z", "02:10", "2026-10-25T01:10:00Z"),  # both past: the later
+    ],
+)
+def test_work_ended_in_the_hour_the_clocks_repeat_is_the_later_reading_already_past(
+    time_machine, now, typed, ended
+):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from creditdesk.web.forms import WorkLogForm
+
+    time_machine.move_to(now, tick=False)
+    with timezone.override(ZoneInfo("Europe/Madrid")):
+        form = WorkLogForm(data={"ended_at": f"2026-10-25T{typed}", "minutes": "30"})
+        assert form.is_valid(), form.errors
+    started = datetime.fromisoformat(ended).astimezone(UTC) - timedelta(minutes=30)
+    assert form.cleaned_data["started_at"] == started
+
+
+def test_a_time_the_clocks_skip_is_still_refused():
+    from zoneinfo import ZoneInfo
+
+    from creditdesk.web.forms import WorkLogForm
+
+    with timezone.override(ZoneInfo("Europe/Madrid")):  # 02:00-03:00 on 29 March never was
+        form = WorkLogForm(data={"ended_at": "2026-03-29T02:30", "minutes": "30"})
+        assert not form.is_valid()
+    assert form.errors["ended_at"]
+
+
 def test_an_agent_logs_finished_work_by_its_end_never_one_ending_in_the_future(
     client, shop, time_machine
 ):
