@@ -20,8 +20,10 @@ Clients are separate processes with keep-alive HTTP connections, driven open-loo
 sends on a fixed schedule whatever the answers take, so a slow server shows up as latency
 instead of quietly lowering the rate. For each kind of request the offered rate doubles
 from 4/s until the p99 passes 150 ms or a request fails (each step at least 200 requests,
-so that the p99, by nearest rank, is not simply the slowest); the highest rate that held is the
-kind's figure. `intake_to_trivial_view` divides intake's figure by the one of a view that
+so that the p99, by nearest rank, is not simply the slowest), then `--refine` steps (2)
+halve the gap between the last doubling that held and the first that failed, so the next
+rate up is at most a quarter above a figure instead of twice it; the highest rate that held
+is the kind's figure. `intake_to_trivial_view` divides intake's figure by the one of a view that
 reads one row (`GET /api/v1/plans/<id>/`). Beside each figure, the CPU the servers spent per
 request at that rate (`cpu_seconds`: the gunicorn processes, the db_worker until the step's
 tasks are done, PostgreSQL) and the clients' own; `intake_to_trivial_view_by_cpu` is the
@@ -491,25 +493,48 @@ def measure(port, kinds, rate, seconds, ids, servers=None) -> Step:
     return Step(p50, p99, errors, opened, (first_errors or [""])[0], latencies[:-4:-1], cpu_ms)
 
 
-def highest_rate(port, kind, seconds, ids, servers) -> tuple[float, float, float, dict]:
-    """(rate, p50, p99, CPU ms per request by group) of the highest doubling of 4/s that
-    held p99 <= 150 ms, no error."""
+HIGHEST_RATE = 1024  # requests/s; two cores' clients cannot offer much more
+
+
+def _held(port, kind, rate, seconds, ids, servers) -> Step | None:
+    """The step at `rate` if it held p99 <= 150 ms with no error; else None, saying why."""
+    measured = measure(port, [kind], rate, max(seconds, MIN_REQUESTS_PER_STEP / rate), ids, servers)
+    if measured.p99 <= P99_LIMIT_MS and not measured.errors:
+        return measured
+    why = (
+        f"{measured.errors} errors, first: {measured.first_error}"
+        if measured.errors
+        else f"p99 {measured.p99:.0f} ms; slowest "
+        + ", ".join(f"{ms:.0f} ms at {at:.1f} s" for ms, at in measured.slowest)
+    )
+    print(f"  ({kind} at {rate:.0f}/s: {why})", flush=True)
+    return None
+
+
+def highest_rate(
+    port, kind, seconds, ids, servers, refine: int
+) -> tuple[float, float, float, dict]:
+    """(rate, p50, p99, CPU ms per request by group) of the highest rate that held p99 <=
+    150 ms, no error: doublings of 4/s, then `refine` halvings of the gap between the last
+    doubling that held and the first that did not (2: the next rate up is at most 25 % more)."""
     best: tuple[float, float, float, dict] = (0.0, 0.0, 0.0, {})
     rate = 4.0
-    while rate <= 1024:
-        step = max(seconds, MIN_REQUESTS_PER_STEP / rate)
-        measured = measure(port, [kind], rate, step, ids, servers)
-        if measured.p99 > P99_LIMIT_MS or measured.errors:
-            why = (
-                f"{measured.errors} errors, first: {measured.first_error}"
-                if measured.errors
-                else f"p99 {measured.p99:.0f} ms; slowest "
-                + ", ".join(f"{ms:.0f} ms at {at:.1f} s" for ms, at in measured.slowest)
-            )
-            print(f"  ({kind} at {rate:.0f}/s: {why})", flush=True)
+    while rate <= HIGHEST_RATE:
+        held = _held(port, kind, rate, seconds, ids, servers)
+        if held is None:
             break
-        best = (rate, measured.p50, measured.p99, measured.cpu_ms)
+        best = (rate, held.p50, held.p99, held.cpu_ms)
         rate *= 2
+    if rate > HIGHEST_RATE or not best[0]:
+        return best  # every step held, or not even the first
+    low, high = best[0], rate
+    for _ in range(refine):
+        middle = (low + high) / 2
+        held = _held(port, kind, middle, seconds, ids, servers)
+        if held is None:
+            high = middle
+        else:
+            low, best = middle, (middle, held.p50, held.p99, held.cpu_ms)
     return best
 
 
@@ -550,6 +575,12 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--step-seconds", type=float, default=8)
     parser.add_argument("--soak-seconds", type=float, default=600)
+    parser.add_argument(
+        "--refine",
+        type=int,
+        default=2,
+        help="steps that halve the gap between the last doubling held and the first failed",
+    )
     parser.add_argument(
         "--reuse", action="store_true", help="use the data set a previous run loaded, if any"
     )
@@ -601,7 +632,9 @@ def main() -> None:
         )
         figures, costs = {}, {}
         for kind in KINDS:
-            rate, p50, p99, cpu_ms = highest_rate(port, kind, args.step_seconds, ids, servers)
+            rate, p50, p99, cpu_ms = highest_rate(
+                port, kind, args.step_seconds, ids, servers, args.refine
+            )
             figures[kind] = rate
             costs[kind] = sum(cpu_ms.get(group, 0.0) for group in SERVER_GROUPS)
             cost = " + ".join(f"{cpu_ms[group]:.1f}" for group in SERVER_GROUPS) if cpu_ms else ""
