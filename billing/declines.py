@@ -18,6 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 CODE_LENGTH = 100  # Payment.failure_code and AutoTopUpAttempt.failure_code
+NOT_CHARGED = "not_charged"
+PROVIDER_FAILED = "provider_failed"
 
 CALL_THE_BANK = _(
     "Su banco rechazó el pago sin dar el motivo. Pruebe con otra tarjeta o consulte a su banco."
@@ -28,6 +30,9 @@ OVER_LIMIT = _(
 )
 NOT_FOR_THIS_PURCHASE = _(
     "La tarjeta no admite este tipo de compra. Pruebe con otra tarjeta o consulte a su banco."
+)
+NOT_VERIFIED = _(
+    "No se completó la verificación que pidió su banco. Inténtelo de nuevo o use otra tarjeta."
 )
 WRONG_NUMBER = _("El número de la tarjeta no es correcto. Revíselo o use otra tarjeta.")
 WRONG_EXPIRY = _("La fecha de vencimiento no es correcta. Revísela o use otra tarjeta.")
@@ -49,8 +54,20 @@ REASONS: dict[str, Promise] = {
         "Su banco rechazó el pago por ser igual a otro hecho hace muy poco. Revise sus "
         "movimientos antes de intentarlo de nuevo."
     ),
-    "payment_intent_authentication_failure": _(
-        "Su banco no pudo confirmar que el pago es suyo. Inténtelo de nuevo o use otra tarjeta."
+    "payment_intent_authentication_failure": NOT_VERIFIED,
+    "setup_intent_authentication_failure": NOT_VERIFIED,
+    "authentication_not_handled": NOT_VERIFIED,
+    "card_decline_rate_limit_exceeded": _(
+        "Se intentó pagar con esta tarjeta demasiadas veces. Espere un día o use otra tarjeta."
+    ),
+    # Ours: an automatic top-up turned off, or past its time, before its card was charged.
+    NOT_CHARGED: _(
+        "No se hizo el cobro: la recarga automática se desactivó, o el cobro no pudo intentarse "
+        "a tiempo."
+    ),
+    # Ours: the payment provider failed to take the payment at all (`PaymentProviderError`).
+    PROVIDER_FAILED: _(
+        "El proveedor de pagos no pudo tomar el pago. Inténtelo de nuevo más tarde."
     ),
     "testmode_decline": _("Se usó una tarjeta de prueba: no sirve para pagos reales."),
     "card_velocity_exceeded": OVER_LIMIT,
@@ -61,6 +78,7 @@ REASONS: dict[str, Promise] = {
     "transaction_not_allowed": NOT_FOR_THIS_PURCHASE,
     "service_not_allowed": NOT_FOR_THIS_PURCHASE,
     "not_permitted": NOT_FOR_THIS_PURCHASE,
+    "payment_method_unactivated": NOT_FOR_THIS_PURCHASE,
     "processing_error": TRY_LATER,
     "issuer_not_available": TRY_LATER,
     "try_again_later": TRY_LATER,
@@ -86,18 +104,26 @@ REASONS: dict[str, Promise] = {
             "pickup_card",
             "merchant_blacklist",
             "security_violation",
+            # a PIN is for card-present payments: online, a plain decline
+            "incorrect_pin",
+            "invalid_pin",
+            "offline_pin_required",
+            "online_or_offline_pin_required",
+            "pin_try_exceeded",
         ),
         CALL_THE_BANK,
     ),
 }
 
 
-def decline_code(error: Mapping[str, Any] | None) -> str:
-    """The most telling code of a Stripe error (`last_payment_error`, a card error's body):
-    the issuer's decline code when there is one, else the error's code."""
-    if not error:
-        return ""
-    return str(error.get("decline_code") or error.get("code") or "")[:CODE_LENGTH]
+def decline_code(error: Mapping[str, Any]) -> str:
+    """The code to keep of a Stripe error (`last_payment_error`, a card error's body): the
+    bank's decline code, unless we have words for the error's code and not for the bank's
+    (a PIN refusal under `card_declined`), so the customer reads a reason of ours wherever
+    one fits; a code we know nothing of is kept all the same, for the staff."""
+    codes = [str(error.get(key) or "")[:CODE_LENGTH] for key in ("decline_code", "code")]
+    codes = [code for code in codes if code]
+    return next((code for code in codes if code in REASONS), codes[0] if codes else "")
 
 
 def decline_reason(code: str) -> str:

@@ -22,8 +22,10 @@ from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from djmoney.models.fields import MoneyField
 
+from billing.declines import CODE_LENGTH
 from billing.exceptions import InvoiceImmutable
 from contracts.models import CURRENCY_CHOICES, Contract, CreditPack, Customer, Plan
 from core.amounts import CREDITS_COLUMN, MONEY_COLUMN
@@ -517,7 +519,7 @@ class Payment(models.Model):
     )
     note = models.TextField(_("nota"), blank=True)
     # A declined card's code (billing.declines), so the customer reads why in their language.
-    failure_code = models.CharField(_("código del fallo"), max_length=100, blank=True)
+    failure_code = models.CharField(_("código del fallo"), max_length=CODE_LENGTH, blank=True)
     raw_payload = models.JSONField(_("datos del proveedor"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creado"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("actualizado"))
@@ -840,7 +842,7 @@ class AutoTopUpAttempt(models.Model):
         PENDING = "pending", _("En proceso")
         SUCCEEDED = "succeeded", _("Pagado")
         REQUIRES_ACTION = "requires_action", _("Requiere su autorización")
-        DECLINED = "declined", _("Rechazado")
+        DECLINED = "declined", pgettext_lazy("a card charge", "Rechazado")  # "Declined"
         FAILED = "failed", _("Fallido")
 
     FAILURES = (Status.REQUIRES_ACTION, Status.DECLINED, Status.FAILED)
@@ -855,7 +857,7 @@ class AutoTopUpAttempt(models.Model):
     )
     available_credits = models.DecimalField(_("créditos disponibles al cruzar"), **CREDITS)
     payment_intent_id = models.CharField(max_length=255, blank=True)
-    failure_code = models.CharField(_("código del fallo"), max_length=100, blank=True)
+    failure_code = models.CharField(_("código del fallo"), max_length=CODE_LENGTH, blank=True)
     failure_message = models.TextField(_("motivo del fallo"), blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)

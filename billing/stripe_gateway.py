@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from djmoney.money import Money
 
-from billing.declines import CODE_LENGTH, decline_code
+from billing.declines import decline_code
 from billing.exceptions import PaymentProviderError
 from core.instants import instant_check
 from core.money import from_minor_units, to_minor_units
@@ -372,14 +372,15 @@ def payment_intent_off_session(
     except stripe.CardError as error:
         detail = error.error.to_dict() if error.error is not None else {}
         found = detail.get("payment_intent") or {}
-        code = decline_code(detail) or str(error.code or "card_declined")[:CODE_LENGTH]
-        status = "requires_action" if code == "authentication_required" else "declined"
+        # The error's own code says whether the bank wants the customer (Stripe's off-session
+        # authentication); the code kept for the customer may be the bank's reason.
+        asks_customer = (error.code or detail.get("code")) == "authentication_required"
         return OffSessionCharge(
             intent_id=str(found.get("id") or "") if isinstance(found, dict) else str(found),
-            status=status,
+            status="requires_action" if asks_customer else "declined",
             raw=detail,
-            error_code=code,
-            error_message=str(error.user_message or detail.get("message") or code),
+            error_code=decline_code(detail) or "card_declined",
+            error_message=str(error.user_message or detail.get("message") or ""),
         )
     except stripe.StripeError as error:
         raise PaymentProviderError(detail=str(error.user_message or error)) from error

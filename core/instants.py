@@ -9,7 +9,7 @@ Services add their own, narrower windows (work not before the ticket was opened,
 """
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 import django_filters
 from django import forms
@@ -40,6 +40,24 @@ def instant_check(value: datetime) -> datetime:
     if not EARLIEST <= in_utc < LATEST:
         raise out_of_range()
     return value
+
+
+def wall_clock_past(typed: datetime, zone: tzinfo, *, now: datetime) -> datetime | None:
+    """The instant (UTC) a naive wall-clock time `typed` in `zone` names, for something that
+    has happened. In the hour a change of daylight saving time repeats, each minute reads
+    twice: the later reading not after `now`, else the earlier (for the caller to refuse as
+    the future it is). None for a time the clocks skipped."""
+    # Both readings of a repeated minute come back to it, and neither of a skipped one.
+    # Compared in UTC: aware datetimes of one zone compare by wall clock, ignoring `fold`.
+    readings = [
+        in_utc
+        for in_utc in (typed.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+        if in_utc.astimezone(zone).replace(tzinfo=None) == typed
+    ]
+    if not readings:
+        return None
+    past = [reading for reading in readings if reading <= now]
+    return max(past) if past else min(readings)
 
 
 def day_check(value: date) -> date:

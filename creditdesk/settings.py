@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 
 from creditdesk.csp import content_security_policy
+from creditdesk.mail_servers import authserv_ids
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -354,9 +355,7 @@ LOGOUT_REDIRECT_URL = "login"
 # in MAIL_AUTHSERV_ID (an installation may have several MX hosts): with them set, inbound mail
 # counts only when our servers' Authentication-Results vouch for the sender's domain
 # (`tickets.mail.sender_authenticated`). Empty: the From header is believed.
-MAIL_AUTHSERV_IDS = [
-    server.strip().lower() for server in env.list("MAIL_AUTHSERV_ID", default=[]) if server.strip()
-]
+MAIL_AUTHSERV_IDS = authserv_ids(env.str("MAIL_AUTHSERV_ID", default=""))
 
 # Seed 003: a request is abandoned after this many information requests go unanswered,
 # each given this many business days.

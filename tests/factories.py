@@ -4,7 +4,7 @@ import importlib
 import itertools
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
@@ -23,6 +23,9 @@ from contracts.models import (
 )
 from credits.models import CreditAccount
 from credits.services import credit_account_get_or_create, credits_top_up
+
+if TYPE_CHECKING:
+    from billing.models import AutoTopUpAttempt
 
 _sequence = itertools.count(1)
 _billing_seed = importlib.import_module("billing.migrations.0002_seed_tax_rates_and_series")
@@ -164,16 +167,18 @@ def make_invoice(
 
 
 def make_declined_auto_top_up(
-    customer: Customer, pack: CreditPack, *, card_last4: str = "0341", **failure: str
-):
+    customer: Customer,
+    pack: CreditPack,
+    *,
+    card_last4: str = "0341",
+    failure_code: str = "card_declined",
+    failure_message: str = "",
+) -> "AutoTopUpAttempt":
     """An automatic top-up whose first charge the card's bank declined, as Stripe answers
-    (rows only: pages read them without calling Stripe). `failure`: the attempt's
-    `failure_code` (default `card_declined`) and `failure_message` (default none), which its
-    payment keeps as `failure_code` and `note`."""
+    (rows only: pages read them without calling Stripe). Its payment keeps the failure as
+    `failure_code` and `note`."""
     from billing.models import AutoTopUp, AutoTopUpAttempt, Payment
 
-    code = failure.get("failure_code", "card_declined")
-    message = failure.get("failure_message", "")
     auto = AutoTopUp.objects.create(
         customer=customer,
         enabled=True,
@@ -190,16 +195,16 @@ def make_declined_auto_top_up(
         provider=Payment.Provider.STRIPE,
         provider_ref=f"pi_declined_{customer.pk}",
         status=Payment.Status.FAILED,
-        note=message,
-        failure_code=code,
+        note=failure_message,
+        failure_code=failure_code,
     )
     return AutoTopUpAttempt.objects.create(
         auto_top_up=auto,
         crossing=1,
         payment=payment,
         status=AutoTopUpAttempt.Status.DECLINED,
-        failure_code=code,
-        failure_message=message,
+        failure_code=failure_code,
+        failure_message=failure_message,
         available_credits=Decimal("4"),
     )
 

@@ -288,6 +288,8 @@ def authentication_by(
     below may be the sender's, written to pass for a server of ours (RFC 8601 asks the
     server to remove those; not every one does). None when no header has one of the ids:
     then the setting, or the server, is wrong, not the sender."""
+    if isinstance(authserv_ids, str):  # its letters would each pass for a server of ours
+        raise TypeError("authserv_ids is a collection of ids, not one id")
     ours = {server.lower() for server in authserv_ids}
     for header in mail.authentication_results:
         server, results = _authentication(header)

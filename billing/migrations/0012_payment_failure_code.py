@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0011_verbose_names_es'),
+        ("billing", "0011_verbose_names_es"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='payment',
-            name='failure_code',
-            field=models.CharField(blank=True, max_length=100, verbose_name='código del fallo'),
+            model_name="payment",
+            name="failure_code",
+            field=models.CharField(blank=True, max_length=100, verbose_name="código del fallo"),
         ),
     ]

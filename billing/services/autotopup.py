@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from background.queue import enqueue_on_commit
 from billing import stripe_gateway
-from billing.declines import decline_reason
+from billing.declines import NOT_CHARGED
 from billing.exceptions import (
     PackNotForSale,
     PaymentProviderError,
@@ -427,9 +427,9 @@ def _end_uncharged(attempt_id: int, *, now: datetime) -> None:
             return
         Payment.objects.filter(
             pk=locked.payment_id, applied_at__isnull=True, status=Payment.Status.STARTED
-        ).update(status=Payment.Status.FAILED, note="auto top-up not charged")
+        ).update(status=Payment.Status.FAILED, failure_code=NOT_CHARGED)
         locked.status = Status.FAILED
-        locked.failure_code = "not_charged"
+        locked.failure_code = NOT_CHARGED
         locked.finished_at = now
         locked.save(update_fields=["status", "failure_code", "finished_at"])
 
@@ -571,8 +571,8 @@ def send_auto_top_up_failed(attempt_id: int) -> int:
                         attempt.payment.amount, country=customer.country, language=language
                     ),
                     "card": f"{row.card_brand} ···· {row.card_last4}".strip(),
-                    "reason": decline_reason(attempt.failure_code),
-                    "provider_reason": attempt.failure_message,
+                    "failure_code": attempt.failure_code,
+                    "failure_message": attempt.failure_message,
                     "turned_off": turned_off,
                     "failures": MAX_CONSECUTIVE_FAILURES,
                     "url": url,

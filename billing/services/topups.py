@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from billing import stripe_gateway
+from billing.declines import PROVIDER_FAILED
 from billing.exceptions import (
     PaymentProviderError,
     PaymentProviderFailed,
@@ -119,5 +120,5 @@ def _topup_discard(payment: Payment, invoice: Invoice, *, note: str) -> None:
                 draft.delete()
             return
         Payment.objects.filter(pk=payment.pk, status=Payment.Status.STARTED).update(
-            status=Payment.Status.FAILED, note=note
+            status=Payment.Status.FAILED, note=note, failure_code=PROVIDER_FAILED
         )

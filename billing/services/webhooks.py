@@ -150,6 +150,7 @@ def _on_intent_succeeded(obj: dict[str, Any], event_at: datetime) -> None:
         if locked.applied_at is None and locked.status != Payment.Status.SUCCEEDED:
             locked.provider_ref = obj["id"]
             locked.status = Payment.Status.SUCCEEDED
+            locked.failure_code = ""  # an earlier decline, then a card that paid
             locked.amount = amount
             locked.received_on = _day_of(locked.customer)
             locked.raw_payload = obj
@@ -188,7 +189,7 @@ def _on_intent_failed(obj: dict[str, Any], event_at: datetime) -> None:
         pk=payment.pk, status__in=[Payment.Status.STARTED, Payment.Status.PENDING]
     ).update(
         status=Payment.Status.FAILED,
-        note=error.get("message") or "payment failed",
+        note=error.get("message") or "",
         failure_code=decline_code(error),
         provider_ref=obj["id"],
     )

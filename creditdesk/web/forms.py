@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Customer, Service
 from core.events import EVENT_TYPES
-from core.instants import InstantFieldMixin
+from core.instants import InstantFieldMixin, wall_clock_past
 from creditdesk.roles import ticket_workers
 from knowledge.models import Article
 from quotes.selectors import quote_numbers_issued
@@ -60,13 +60,14 @@ class InstantFormField(InstantFieldMixin, forms.DateTimeField):
     """A date-time typed in a form, within the accepted years (core.instants)."""
 
 
-class FinishedMomentField(InstantFormField):
-    """A moment already past, typed on the wall clock of the current zone (when work ended).
+SKIPPED_TIME = _("Esa hora no existió: ese día los relojes se adelantaron.")
 
-    In the hour a change of daylight saving time repeats, the wall clock reads each minute
-    twice, and Django refuses such a time as ambiguous: even the form's own default, now.
-    Something that has happened is the later of the two that is not in the future; where
-    both are, the earlier is kept, for the service to refuse as the future it is."""
+
+class FinishedMomentField(InstantFormField):
+    """A moment already past, typed on the wall clock of the current zone (when work ended,
+    when an incident began). Django refuses a time in the hour a change of daylight saving
+    time repeats as ambiguous, even the form's own default, now: `wall_clock_past` reads it
+    instead. A time the clocks skipped is refused, saying so."""
 
     def to_python(self, value: object) -> datetime | None:
         try:
@@ -75,16 +76,10 @@ class FinishedMomentField(InstantFormField):
             if error.code != "ambiguous_timezone":
                 raise
             typed, zone = error.params["datetime"], error.params["current_timezone"]
-            # both readings of a repeated minute come back to it; a skipped one has none
-            readings = [
-                reading.astimezone(UTC)
-                for reading in (typed.replace(tzinfo=zone, fold=fold) for fold in (0, 1))
-                if reading.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == typed
-            ]
-            if not readings:
-                raise
-            past = [reading for reading in readings if reading <= timezone.now()]
-            return max(past) if past else min(readings)
+            moment = wall_clock_past(typed, zone, now=timezone.now())
+            if moment is None:
+                raise ValidationError(SKIPPED_TIME, code="skipped_time") from error
+            return moment
 
 
 class ServiceTypeChoiceField(forms.ModelChoiceField):

@@ -4,7 +4,7 @@ decides (bounds, states, windows)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from creditdesk.web.forms import TEXTAREA, InstantFormField
+from creditdesk.web.forms import TEXTAREA, FinishedMomentField, InstantFormField
 from statuspage.models import BODY_LIMIT, TITLE_LIMIT, Component, Impact, Incident, State
 from statuspage.transitions import OPEN_STATES
 
@@ -53,7 +53,7 @@ class IncidentForm(forms.Form):
         widget=forms.Textarea(TEXTAREA),
         required=False,
     )
-    started_at = InstantFormField(
+    started_at = FinishedMomentField(
         label=_("Comenzó (vacío: ahora)"), widget=DATETIME_INPUT, required=False
     )
 

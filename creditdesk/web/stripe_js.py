@@ -4,7 +4,8 @@ settings, so the payment page and the auto top-up pages cannot drift apart."""
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
+
+from core.languages import language_code
 
 # Stripe.js writes its own messages (a declined card, a wrong number) in the locale it is
 # given, else in the browser's; our Spanish is Latin America's.
@@ -22,10 +23,9 @@ def stripe_js_config(*, secret: str, **messages: Any) -> dict[str, Any] | None:
     own messages; None when card payments are not set up or there is nothing to confirm."""
     if not secret or not settings.STRIPE_PUBLISHABLE_KEY:
         return None
-    language = translation.get_language() or settings.LANGUAGE_CODE
     return {
         "key": settings.STRIPE_PUBLISHABLE_KEY,
         "secret": secret,
-        "locale": STRIPE_LOCALES.get(language, "auto"),
+        "locale": STRIPE_LOCALES[language_code()],
         **messages,
     }

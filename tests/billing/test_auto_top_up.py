@@ -44,6 +44,7 @@ from tests.factories import (
     make_contact,
     make_contract,
     make_credit_pack,
+    make_declined_auto_top_up,
     make_plan,
     make_portal_user,
 )
@@ -321,7 +322,13 @@ def test_an_attempt_no_longer_to_charge_is_ended_uncharged(settings, stripe_sett
 
     attempt.refresh_from_db()
     assert (attempt.status, attempt.failure_code) == (Status.FAILED, "not_charged")
-    assert Payment.objects.get(pk=attempt.payment_id).status == Payment.Status.FAILED
+    # the customer's payment page says why in their words: the code, not an English note
+    uncharged = Payment.objects.get(pk=attempt.payment_id)
+    assert (uncharged.status, uncharged.failure_code, uncharged.note) == (
+        Payment.Status.FAILED,
+        "not_charged",
+        "",
+    )
     assert auto_top_up_charge(attempt_id=attempt.pk) == Status.FAILED  # a late copy of the task
     assert intents_of(settings, contract.customer) == []
 
@@ -457,6 +464,25 @@ def test_a_declined_card_mails_the_customer_and_three_failed_crossings_turn_it_o
 
     # the mail task run again sends nothing more
     assert autotopup.send_auto_top_up_failed(attempt.pk) == 0
+
+
+@pytest.mark.django_db
+def test_a_decline_we_have_no_words_for_is_quoted_in_the_mail_as_the_providers_english():
+    contract = make_contract()
+    pack = make_credit_pack(contract.plan)
+    attempt = make_declined_auto_top_up(
+        contract.customer,
+        pack,
+        failure_code="brand_new_reason",
+        failure_message="Your card's issuer said no.",
+    )
+    mail.outbox.clear()
+
+    assert autotopup.send_auto_top_up_failed(attempt.pk) == 1
+
+    # the text as Stripe wrote it: a plain-text mail escapes nothing
+    body = mail.outbox[0].body
+    assert 'visa ···· 0341. Detalle (en inglés): "Your card\'s issuer said no."' in body
 
 
 @pytest.mark.django_db

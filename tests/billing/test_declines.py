@@ -12,8 +12,18 @@ def test_the_banks_reason_is_preferred_to_the_errors_kind():
         "expired_card"
     )
     assert decline_code({"message": "no code at all"}) == ""
-    assert decline_code(None) == ""
     assert len(decline_code({"code": "x" * 500})) == 100  # the columns' length
+
+
+def test_a_bank_reason_we_have_no_words_for_keeps_the_errors_kind_we_have():
+    # a code Stripe may add tomorrow, under a kind we know: the customer reads ours
+    assert decline_code({"code": "card_declined", "decline_code": "brand_new_reason"}) == (
+        "card_declined"
+    )
+    # neither known: the bank's, for the staff
+    assert decline_code({"code": "new_kind", "decline_code": "brand_new_reason"}) == (
+        "brand_new_reason"
+    )
 
 
 def test_every_reason_reads_in_spanish_and_in_english():

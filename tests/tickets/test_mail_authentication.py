@@ -1,11 +1,13 @@
 """Inbound mail is believed only when the sender's domain vouched for it: with
-MAIL_AUTHSERV_ID set, the operator's mail servers'' Authentication-Results (RFC 8601) must
+MAIL_AUTHSERV_ID set, the operator's mail servers' Authentication-Results (RFC 8601) must
 show DMARC, or DKIM or SPF aligned with the From domain, passing. Anyone can write any
 From, and a request by mail spends the customer's credits."""
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 
+from creditdesk.mail_servers import authserv_ids
 from credits.models import CreditHold
 from sla.models import SlaClock
 from tests.tickets.test_mail_intake import eml, reply_to
@@ -108,8 +110,27 @@ def test_an_installation_with_several_receiving_servers_reads_the_last_one_of_it
         f"{OURS}; dkim=fail header.d=andino.example",
         "mx2.soporte.example; dkim=pass header.d=andino.example",
     )
-    # results under a server of ours that took no part are not read either
+    # a name like our servers' is not one of them
     assert not received("mx3.soporte.example; dkim=pass header.d=andino.example")
+
+
+def test_one_id_is_not_taken_for_a_list_of_its_letters():
+    # "m" would pass for a server of ours
+    mail = parse_message(signed(eml("plain_utf8.eml"), "m; dmarc=pass header.from=andino.example"))
+    with pytest.raises(TypeError):
+        sender_authenticated(mail, "mx.google.com")
+
+
+def test_the_setting_lists_ids_separated_by_commas_and_refuses_other_writings():
+    assert authserv_ids("MX1.Soporte.Example, mx2.soporte.example,") == (
+        "mx1.soporte.example",
+        "mx2.soporte.example",
+    )
+    assert authserv_ids("") == ()
+    # read as one id no server writes, these would set every mail aside: refused at start-up
+    for written in ("mx1.example mx2.example", "mx1.example;mx2.example", '"mx1.example"'):
+        with pytest.raises(ImproperlyConfigured, match="separate several with commas"):
+            authserv_ids(written)
 
 
 def test_a_domain_in_its_own_letters_aligns_with_its_dns_form():

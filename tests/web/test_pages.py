@@ -326,7 +326,7 @@ def test_a_time_the_clocks_skip_is_still_refused():
     with timezone.override(ZoneInfo("Europe/Madrid")):  # 02:00-03:00 on 29 March never was
         form = WorkLogForm(data={"ended_at": "2026-03-29T02:30", "minutes": "30"})
         assert not form.is_valid()
-    assert form.errors["ended_at"]
+    assert form.errors["ended_at"] == ["Esa hora no existió: ese día los relojes se adelantaron."]
 
 
 def test_an_agent_logs_finished_work_by_its_end_never_one_ending_in_the_future(
@@ -626,4 +626,7 @@ def test_a_declined_automatic_top_up_says_why_in_the_customers_language(client, 
     assert "Your card was declined" not in spanish
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = client.get(page).text
-    assert "Your bank declined the payment without giving a reason." in english
+    assert (
+        "<strong>Declined.</strong> Your bank declined the payment without giving a reason."
+        in english
+    )
