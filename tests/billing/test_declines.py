@@ -1,7 +1,14 @@
 """A declined card's reason, in the customer's language (billing.declines)."""
 
-from django.utils import translation
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+from django.utils import translation
+from djmoney.money import Money
+
+from billing import stripe_gateway
 from billing.declines import REASONS, decline_code, decline_reason
 
 
@@ -48,3 +55,88 @@ def test_fraud_suspicions_are_told_as_a_plain_decline():
 def test_a_code_we_do_not_know_has_no_words_of_ours():
     assert decline_reason("some_future_code") == ""
     assert decline_reason("") == ""
+
+
+# The off-session charge's refusal as Stripe answers it: localstripe never sends a bank's
+# decline code, so these are Stripe's documented 402 bodies, served over real HTTP to the
+# real library (docs.stripe.com/declines/codes).
+
+
+def card_error(code: str, decline_code: str, message: str) -> dict:
+    return {
+        "error": {
+            "type": "card_error",
+            "code": code,
+            "decline_code": decline_code,
+            "message": message,
+            "charge": "ch_recorded",
+            "payment_intent": {
+                "id": "pi_recorded",
+                "object": "payment_intent",
+                "status": "requires_payment_method",
+            },
+        }
+    }
+
+
+@pytest.fixture
+def stripe_answering(settings):
+    """A loopback HTTP server that answers every call with the body handed to it, as a 402."""
+    answer: dict = {}
+
+    class Stripe(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = json.dumps(answer["body"]).encode()
+            self.send_response(402)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stripe)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{server.server_port}"
+    settings.STRIPE_SECRET_KEY = "sk_test_recorded"
+
+    def answering(body: dict):
+        answer["body"] = body
+        return stripe_gateway.payment_intent_off_session(
+            amount=Money("450", "USD"),
+            customer_id="cus_recorded",
+            payment_method_id="pm_recorded",
+            metadata={},
+            idempotency_key="autotopup:recorded",
+        )
+
+    yield answering
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_off_session_decline_keeps_the_banks_reason(stripe_answering):
+    charge = stripe_answering(
+        card_error("card_declined", "insufficient_funds", "Your card has insufficient funds.")
+    )
+    assert (charge.status, charge.error_code, charge.intent_id) == (
+        "declined",
+        "insufficient_funds",
+        "pi_recorded",
+    )
+    assert charge.error_message == "Your card has insufficient funds."
+
+
+def test_the_errors_own_code_decides_whether_the_bank_wants_the_customer(stripe_answering):
+    # Stripe's off-session authentication: the customer must come and confirm
+    wanted = stripe_answering(
+        card_error("authentication_required", "authentication_required", "Authenticate.")
+    )
+    assert (wanted.status, wanted.error_code) == ("requires_action", "authentication_required")
+    # a bank's soft decline under a plain decline is a decline, told in the bank's words
+    declined = stripe_answering(
+        card_error("card_declined", "authentication_required", "Your card was declined.")
+    )
+    assert (declined.status, declined.error_code) == ("declined", "authentication_required")
