@@ -4,7 +4,8 @@ Stripe explains a decline in English only (`last_payment_error.message`), so a S
 or mail quoting it mixes languages. Its codes are stable, though: the decline code names the
 issuer's reason (`insufficient_funds`), the error code the kind (`card_declined`,
 `expired_card`). We keep the code on the payment and say it ourselves; a code we do not know
-falls back to Stripe's words, marked as English where they are shown.
+falls back to Stripe's words, marked as English where they are shown. Our own failures of
+a card payment have codes here too (`not_charged`, `provider_failed`).
 
 Following Stripe's advice (docs.stripe.com/declines/codes), the codes that point at fraud
 (`fraudulent`, `lost_card`, `stolen_card`, `pickup_card`, ...) are told as a plain decline:
