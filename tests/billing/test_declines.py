@@ -1,8 +1,6 @@
 """A declined card's reason, in the customer's language (billing.declines)."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import translation
@@ -10,6 +8,7 @@ from djmoney.money import Money
 
 from billing import stripe_gateway
 from billing.declines import REASONS, decline_code, decline_reason
+from tests.loopback import Receiver
 
 
 def test_the_banks_reason_is_preferred_to_the_errors_kind():
@@ -81,29 +80,15 @@ def card_error(code: str, decline_code: str, message: str) -> dict:
 
 @pytest.fixture
 def stripe_answering(settings):
-    """A loopback HTTP server that answers every call with the body handed to it, as a 402."""
-    answer: dict = {}
-
-    class Stripe(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            body = json.dumps(answer["body"]).encode()
-            self.send_response(402)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Stripe)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.STRIPE_API_BASE = f"http://127.0.0.1:{server.server_port}"
+    """Stripe at a loopback server that answers every call with the body handed to it, as a
+    402."""
+    stripe = Receiver()
+    settings.STRIPE_API_BASE = stripe.base_url
     settings.STRIPE_SECRET_KEY = "sk_test_recorded"
 
     def answering(body: dict):
-        answer["body"] = body
+        stripe.answers.append(402)
+        stripe.bodies.append(json.dumps(body).encode())
         return stripe_gateway.payment_intent_off_session(
             amount=Money("450", "USD"),
             customer_id="cus_recorded",
@@ -113,8 +98,7 @@ def stripe_answering(settings):
         )
 
     yield answering
-    server.shutdown()
-    server.server_close()
+    stripe.close()
 
 
 def test_an_off_session_decline_keeps_the_banks_reason(stripe_answering):
