@@ -132,3 +132,12 @@ def decline_reason(code: str) -> str:
     do not know (show the provider's own words instead)."""
     reason = REASONS.get(code)
     return str(reason) if reason is not None else ""
+
+
+def decline_explained(code: str, provider_message: str) -> str:
+    """A decline as plain text (mail, the staff's timeline): our words for `code`, else the
+    provider's own, said to be English; "" when there are neither."""
+    reason = decline_reason(code)
+    if reason or not provider_message:
+        return reason
+    return f'{_("Detalle (en inglés):")} "{provider_message}"'

@@ -196,7 +196,6 @@ def transfer_confirm(*, report: BankTransferReport, by: User) -> BankTransferRep
             invoice=locked.invoice,
             credit_pack=locked.credit_pack,
             by=by,
-            note=f"Transferencia informada por el cliente (#{locked.pk})",
         )
         locked.status = Status.CONFIRMED
         locked.payment = payment

@@ -34,6 +34,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
+from billing.declines import decline_explained
 from billing.models import Invoice, Payment
 from contracts.filters import customer_matches
 from contracts.models import (
@@ -347,6 +348,17 @@ class TimelineItem:
     url_arg: Any = None
 
 
+def _payment_detail(payment: Payment) -> str:
+    """In the reader's language: the transfer a customer reported, or why a card was declined;
+    else the note finance wrote, as written."""
+    if payment.transfer_report_number is not None:
+        reported = _("Transferencia informada por el cliente (n.º %(number)s)")
+        return reported % {"number": payment.transfer_report_number}
+    if payment.status == Payment.Status.FAILED:
+        return decline_explained(payment.failure_code, payment.note)
+    return payment.note
+
+
 def customer_timeline(
     *, customer: Customer, limit: int = TIMELINE_LIMIT, notes: bool = True
 ) -> list[TimelineItem]:
@@ -396,6 +408,7 @@ def customer_timeline(
     for payment in (
         Payment.objects.filter(customer=customer)
         .exclude(status__in=[Payment.Status.STARTED, Payment.Status.CANCELED])
+        .annotate(transfer_report_number=F("transfer_report__pk"))
         .order_by("-created_at", "-pk")[:limit]
     ):
         items.append(
@@ -408,7 +421,7 @@ def customer_timeline(
                     "amount": payment.amount,
                     "provider": payment.get_provider_display(),
                 },
-                detail=payment.note,
+                detail=_payment_detail(payment),
             )
         )
     credit_kinds = [

@@ -8,6 +8,9 @@ from djmoney.money import Money
 
 from billing import stripe_gateway
 from billing.declines import REASONS, decline_code, decline_reason
+from billing.models import Payment
+from creditdesk.web.customers import customer_timeline
+from tests.factories import make_customer
 from tests.loopback import Receiver
 
 
@@ -124,3 +127,34 @@ def test_the_errors_own_code_decides_whether_the_bank_wants_the_customer(stripe_
         card_error("card_declined", "authentication_required", "Your card was declined.")
     )
     assert (declined.status, declined.error_code) == ("declined", "authentication_required")
+
+
+@pytest.mark.django_db
+def test_the_customer_timeline_tells_a_declined_card_in_the_readers_language():
+    """Staff read a decline as the customer does: our words for a code we know, and Stripe's
+    English, said to be English, for one we do not."""
+    customer = make_customer()
+    for code, note in (("insufficient_funds", "Your card has insufficient funds."),
+                       ("a_code_from_2027", "Something new.")):  # fmt: skip
+        Payment.objects.create(
+            customer=customer,
+            amount=Money("50000", "COP"),
+            provider=Payment.Provider.STRIPE,
+            status=Payment.Status.FAILED,
+            failure_code=code,
+            note=note,
+        )
+
+    def details(language: str) -> set[str]:
+        with translation.override(language):
+            items = customer_timeline(customer=customer)
+            return {item.detail for item in items if item.kind == "payment"}
+
+    assert details("es") == {
+        "La tarjeta no tiene fondos suficientes. Pruebe con otra tarjeta.",
+        'Detalle (en inglés): "Something new."',
+    }
+    assert details("en") == {
+        "The card has insufficient funds. Try another card.",
+        'Details: "Something new."',
+    }

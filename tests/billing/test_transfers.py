@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from djmoney.money import Money
 
 from billing.models import BankTransferReport, Invoice, Payment
@@ -20,6 +21,7 @@ from billing.services.transfers import (
 )
 from billing.transfer_mail import send_transfer_decision
 from core.errors import CreditdeskError, InvalidInput, ReasonRequired
+from creditdesk.web.customers import customer_timeline
 from credits.models import CreditAccount
 from tests.billing.transfer_files import ELF, MZ, big_pdf, jpeg_bytes, pdf_bytes, png_bytes
 from tests.factories import (
@@ -273,3 +275,19 @@ def test_a_reference_finance_already_recorded_by_hand_is_refused_and_stays_pendi
     assert row.status == Status.PENDING
     assert row.payment is None
     assert Payment.objects.count() == 1
+
+
+def test_the_customer_timeline_tells_a_confirmed_transfer_in_the_readers_language(buyer):
+    """The payment keeps no sentence of ours in one language: the timeline says where it came
+    from in the language of whoever reads it."""
+    customer, *_ = buyer
+    confirmed = transfer_confirm(report=report(buyer), by=make_finance_user())
+    assert confirmed.payment.note == ""
+
+    def detail(language: str) -> str:
+        with translation.override(language):
+            (item,) = [i for i in customer_timeline(customer=customer) if i.kind == "payment"]
+        return item.detail
+
+    assert detail("es") == f"Transferencia informada por el cliente (n.º {confirmed.pk})"
+    assert detail("en") == f"Bank transfer reported by the customer (no. {confirmed.pk})"
