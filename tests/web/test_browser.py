@@ -76,6 +76,22 @@ def _record_csp_violation(message) -> None:
         CSP_VIOLATIONS.append(message.text)
 
 
+# Records the options the page gives Stripe.js (localstripe's stand-in assigns the global
+# `Stripe`, so a setter sees it).
+RECORD_STRIPE_OPTIONS = """
+Object.defineProperty(window, "Stripe", {
+  configurable: true,
+  get() { return this.recordedStripe; },
+  set(stripe) {
+    this.recordedStripe = (key, options) => {
+      window.stripeOptions = options;
+      return stripe(key, options);
+    };
+  },
+});
+"""
+
+
 def new_page(browser, width=1280, height=900) -> Page:
     context = browser.new_context(viewport={"width": width, "height": height}, locale="es-CO")
     page = context.new_page()
@@ -174,10 +190,20 @@ def test_customer_is_refused_tops_up_opens_a_ticket_and_an_agent_resolves_it(
     refusal.get_by_role("link", name="Recargar créditos").click()
     expect(page).to_have_url(re.compile(r"/portal/credits/#packs"))
     assert_accessible(page)
+    page.add_init_script(RECORD_STRIPE_OPTIONS)
     page.get_by_role("button", name=f"Comprar {shop.pack.name}").click()
     expect(page).to_have_url(re.compile(r"/portal/payments/\d+/"))
     expect(page.locator("#card-element input").first).to_be_visible()  # Stripe.js mounted
     shot(page, "03-payment-form")
+    # Stripe.js writes its own messages (a wrong card number) in the page's language, not
+    # the browser's (es-CO here)
+    assert page.evaluate("window.stripeOptions") == {"locale": "es-419"}
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page.reload()
+    expect(page.get_by_role("button", name="Pay")).to_be_visible()
+    assert page.evaluate("window.stripeOptions") == {"locale": "en"}
+    page.context.add_cookies([{"name": "django_language", "value": "es", "url": base}])
+    page.reload()
     payment = Payment.objects.get(customer=shop.customer)
     customer_pays(payment.provider_ref)
     expect(page.get_by_test_id("payment-status")).to_contain_text("Pago recibido", timeout=20_000)
