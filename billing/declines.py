@@ -19,6 +19,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 CODE_LENGTH = 100  # Payment.failure_code and AutoTopUpAttempt.failure_code
+# Said before the provider's own words, which are in English.
+IN_ENGLISH = _("Detalle (en inglés):")
+MESSAGE_LENGTH = 2000  # the provider's words kept of a failure: a sentence, not a page
+CARD_DECLINED = "card_declined"
 NOT_CHARGED = "not_charged"
 PROVIDER_FAILED = "provider_failed"
 
@@ -118,13 +122,14 @@ REASONS: dict[str, Promise] = {
 
 
 def decline_code(error: Mapping[str, Any]) -> str:
-    """The code to keep of a Stripe error (`last_payment_error`, a card error's body): the
-    bank's decline code, unless we have words for the error's code and not for the bank's
-    (a PIN refusal under `card_declined`), so the customer reads a reason of ours wherever
-    one fits; a code we know nothing of is kept all the same, for the staff."""
+    """The code to keep of a refused charge's Stripe error (`last_payment_error`, a card
+    error's body): the bank's decline code, unless we have words for the error's code and not
+    for the bank's (a PIN refusal under `card_declined`), so the customer reads a reason of
+    ours wherever one fits. Neither known: the bank's, for the staff (the whole error stays
+    in the payment's `raw_payload`). None at all: a plain decline."""
     codes = [str(error.get(key) or "")[:CODE_LENGTH] for key in ("decline_code", "code")]
     codes = [code for code in codes if code]
-    return next((code for code in codes if code in REASONS), codes[0] if codes else "")
+    return next((code for code in codes if code in REASONS), codes[0] if codes else CARD_DECLINED)
 
 
 def decline_reason(code: str) -> str:
@@ -134,10 +139,15 @@ def decline_reason(code: str) -> str:
     return str(reason) if reason is not None else ""
 
 
-def decline_explained(code: str, provider_message: str) -> str:
-    """A decline as plain text (mail, the staff's timeline): our words for `code`, else the
-    provider's own, said to be English; "" when there are neither."""
+def decline_words(code: str, provider_message: str) -> tuple[str, str]:
+    """What to say of a decline, in the active language: (our words for `code`, "") or, for a
+    code we have no words for, ("", the provider's own words, in English)."""
     reason = decline_reason(code)
-    if reason or not provider_message:
-        return reason
-    return f'{_("Detalle (en inglés):")} "{provider_message}"'
+    return (reason, "") if reason else ("", provider_message)
+
+
+def decline_explained(code: str, provider_message: str) -> str:
+    """A decline as plain text (mail, the staff's timeline); "" when there is nothing to say.
+    Pages mark the provider's words up as English (`templatetags.declines`)."""
+    ours, providers = decline_words(code, provider_message)
+    return ours or (f'{IN_ENGLISH} "{providers}"' if providers else "")

@@ -517,9 +517,13 @@ class Payment(models.Model):
         related_name="+",
         verbose_name=_("registrado por"),
     )
-    note = models.TextField(_("nota"), blank=True)
-    # A declined card's code (billing.declines), so the customer reads why in their language.
+    note = models.TextField(_("nota"), blank=True)  # finance's words only
+    # A declined card's code (billing.declines), so the customer reads why in their language;
+    # the provider's own words for it, shown only for a code we have no words for; and when
+    # it was declined (the provider's time: its events arrive in any order).
     failure_code = models.CharField(_("código del fallo"), max_length=CODE_LENGTH, blank=True)
+    failure_message = models.TextField(_("mensaje del proveedor sobre el fallo"), blank=True)
+    failed_at = models.DateTimeField(_("fallido"), null=True, blank=True)
     raw_payload = models.JSONField(_("datos del proveedor"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("creado"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("actualizado"))

@@ -379,7 +379,7 @@ def payment_intent_off_session(
             intent_id=str(found.get("id") or "") if isinstance(found, dict) else str(found),
             status="requires_action" if asks_customer else "declined",
             raw=detail,
-            error_code=decline_code(detail) or "card_declined",
+            error_code=decline_code(detail),
             error_message=str(error.user_message or detail.get("message") or ""),
         )
     except stripe.StripeError as error:
@@ -392,7 +392,7 @@ def payment_intent_off_session(
         intent_id=intent.id,
         status=status,
         raw=intent.to_dict(),
-        error_code=decline_code(last_error),
+        error_code=decline_code(last_error) if status == "declined" else "",
         error_message=str(last_error.get("message") or ""),
     )
 

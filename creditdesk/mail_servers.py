@@ -16,6 +16,11 @@ def authserv_ids(value: str) -> tuple[str, ...]:
     A value written another way (spaces or semicolons between ids, quotes) is refused at
     start-up: read as one id that no server writes, it would set every mail aside."""
     ids = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    if value.strip() and not ids:
+        # Read as unset, it would turn the check off: every From believed.
+        raise ImproperlyConfigured(
+            f"MAIL_AUTHSERV_ID: {value!r} names no server; leave it empty to turn the check off"
+        )
     for server in ids:
         if not AUTHSERV_ID.fullmatch(server):
             raise ImproperlyConfigured(

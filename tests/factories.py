@@ -195,7 +195,7 @@ def make_declined_auto_top_up(
         provider=Payment.Provider.STRIPE,
         provider_ref=f"pi_declined_{customer.pk}",
         status=Payment.Status.FAILED,
-        note=failure_message,
+        failure_message=failure_message,
         failure_code=failure_code,
     )
     return AutoTopUpAttempt.objects.create(

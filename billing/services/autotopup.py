@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from background.queue import enqueue_on_commit
 from billing import stripe_gateway
-from billing.declines import NOT_CHARGED
+from billing.declines import MESSAGE_LENGTH, NOT_CHARGED
 from billing.exceptions import (
     PackNotForSale,
     PaymentProviderError,
@@ -427,7 +427,7 @@ def _end_uncharged(attempt_id: int, *, now: datetime) -> None:
             return
         Payment.objects.filter(
             pk=locked.payment_id, applied_at__isnull=True, status=Payment.Status.STARTED
-        ).update(status=Payment.Status.FAILED, failure_code=NOT_CHARGED)
+        ).update(status=Payment.Status.FAILED, failure_code=NOT_CHARGED, failed_at=now)
         locked.status = Status.FAILED
         locked.failure_code = NOT_CHARGED
         locked.finished_at = now
@@ -471,6 +471,7 @@ def _record_failure(attempt_id: int, charge: stripe_gateway.OffSessionCharge) ->
         locked = auto_top_up_attempt_lock(attempt_id)
         if locked.status != Status.STARTED:
             return locked.status
+        now = timezone.now()
         if needs_customer:
             _payment_pending(locked, charge)
         else:
@@ -483,14 +484,16 @@ def _record_failure(attempt_id: int, charge: stripe_gateway.OffSessionCharge) ->
                 status__in=[Payment.Status.STARTED, Payment.Status.PENDING],
             ).update(
                 status=Payment.Status.FAILED,
-                note=charge.error_message[:2000],
                 failure_code=charge.error_code,
+                failure_message=charge.error_message[:MESSAGE_LENGTH],
+                failed_at=now,
+                raw_payload=charge.raw,
             )
         locked.status = Status.REQUIRES_ACTION if needs_customer else Status.DECLINED
         locked.payment_intent_id = charge.intent_id
         locked.failure_code = charge.error_code
-        locked.failure_message = charge.error_message[:2000]
-        locked.finished_at = timezone.now()
+        locked.failure_message = charge.error_message[:MESSAGE_LENGTH]
+        locked.finished_at = now
         locked.save()
         assert row is not None  # noqa: S101 - the attempt's row
         if row.enabled and _consecutive_failures(row) >= MAX_CONSECUTIVE_FAILURES:

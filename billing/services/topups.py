@@ -18,9 +18,10 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from billing import stripe_gateway
-from billing.declines import PROVIDER_FAILED
+from billing.declines import MESSAGE_LENGTH, PROVIDER_FAILED
 from billing.exceptions import (
     PaymentProviderError,
     PaymentProviderFailed,
@@ -93,7 +94,7 @@ def topup_start(*, customer: Customer, credit_pack: CreditPack) -> TopUpStarted:
             error.message("en"),
             exc_info=True,
         )
-        _topup_discard(payment, invoice, note=error.message("en"))
+        _topup_discard(payment, invoice, failure_message=error.message("en"))
         raise PaymentProviderFailed(detail=error.params.get("detail", "")) from error
     with transaction.atomic(durable=True):
         # Only a STARTED payment moves: a webhook that came first has already decided.
@@ -105,7 +106,7 @@ def topup_start(*, customer: Customer, credit_pack: CreditPack) -> TopUpStarted:
     return TopUpStarted(payment=payment, client_secret=intent.client_secret)
 
 
-def _topup_discard(payment: Payment, invoice: Invoice, *, note: str) -> None:
+def _topup_discard(payment: Payment, invoice: Invoice, *, failure_message: str) -> None:
     """Delete a top-up the provider never accepted: its STARTED payment and draft invoice.
     A payment something else has already moved (a webhook) is only marked FAILED."""
     with transaction.atomic(durable=True):
@@ -120,5 +121,8 @@ def _topup_discard(payment: Payment, invoice: Invoice, *, note: str) -> None:
                 draft.delete()
             return
         Payment.objects.filter(pk=payment.pk, status=Payment.Status.STARTED).update(
-            status=Payment.Status.FAILED, note=note, failure_code=PROVIDER_FAILED
+            status=Payment.Status.FAILED,
+            failure_code=PROVIDER_FAILED,
+            failure_message=failure_message[:MESSAGE_LENGTH],
+            failed_at=timezone.now(),
         )

@@ -24,7 +24,7 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from billing import stripe_gateway
-from billing.declines import decline_code
+from billing.declines import MESSAGE_LENGTH, decline_code
 from billing.locks import invoice_lock, payment_lock, stripe_event_lock
 from billing.models import Payment, StripeCustomer, StripeEvent
 from billing.services import refunds, subscriptions
@@ -150,7 +150,8 @@ def _on_intent_succeeded(obj: dict[str, Any], event_at: datetime) -> None:
         if locked.applied_at is None and locked.status != Payment.Status.SUCCEEDED:
             locked.provider_ref = obj["id"]
             locked.status = Payment.Status.SUCCEEDED
-            locked.failure_code = ""  # an earlier decline, then a card that paid
+            # an earlier decline, then a card that paid
+            locked.failure_code, locked.failure_message, locked.failed_at = "", "", None
             locked.amount = amount
             locked.received_on = _day_of(locked.customer)
             locked.raw_payload = obj
@@ -185,13 +186,19 @@ def _on_intent_failed(obj: dict[str, Any], event_at: datetime) -> None:
     if payment is None:
         return
     error = obj.get("last_payment_error") or {}
+    # The latest decline is the one told: another card refused on the same intent replaces
+    # the first, and an older event that arrives late changes nothing.
     Payment.objects.filter(
-        pk=payment.pk, status__in=[Payment.Status.STARTED, Payment.Status.PENDING]
+        Q(status__in=[Payment.Status.STARTED, Payment.Status.PENDING])
+        | Q(status=Payment.Status.FAILED, failed_at__lt=event_at),
+        pk=payment.pk,
     ).update(
         status=Payment.Status.FAILED,
-        note=error.get("message") or "",
         failure_code=decline_code(error),
+        failure_message=str(error.get("message") or "")[:MESSAGE_LENGTH],
+        failed_at=event_at,
         provider_ref=obj["id"],
+        raw_payload=obj,
     )
 
 

@@ -349,14 +349,16 @@ class TimelineItem:
 
 
 def _payment_detail(payment: Payment) -> str:
-    """In the reader's language: the transfer a customer reported, or why a card was declined;
-    else the note finance wrote, as written."""
+    """In the reader's language, the transfer a customer reported or why a card was declined;
+    then the note finance wrote, as written."""
     if payment.transfer_report_number is not None:
         reported = _("Transferencia informada por el cliente (n.º %(number)s)")
-        return reported % {"number": payment.transfer_report_number}
-    if payment.status == Payment.Status.FAILED:
-        return decline_explained(payment.failure_code, payment.note)
-    return payment.note
+        origin = reported % {"number": payment.transfer_report_number}
+    elif payment.status == Payment.Status.FAILED:
+        origin = decline_explained(payment.failure_code, payment.failure_message)
+    else:
+        origin = ""
+    return "\n".join(part for part in (origin, payment.note) if part)
 
 
 def customer_timeline(

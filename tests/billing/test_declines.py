@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 from djmoney.money import Money
 
@@ -10,7 +12,7 @@ from billing import stripe_gateway
 from billing.declines import REASONS, decline_code, decline_reason
 from billing.models import Payment
 from creditdesk.web.customers import customer_timeline
-from tests.factories import make_customer
+from tests.factories import make_credit_pack, make_customer, make_declined_auto_top_up, make_plan
 from tests.loopback import Receiver
 
 
@@ -20,7 +22,7 @@ def test_the_banks_reason_is_preferred_to_the_errors_kind():
     assert decline_code({"code": "expired_card", "message": "Your card has expired."}) == (
         "expired_card"
     )
-    assert decline_code({"message": "no code at all"}) == ""
+    assert decline_code({"message": "no code at all"}) == "card_declined"  # refused all the same
     assert len(decline_code({"code": "x" * 500})) == 100  # the columns' length
 
 
@@ -132,16 +134,19 @@ def test_the_errors_own_code_decides_whether_the_bank_wants_the_customer(stripe_
 @pytest.mark.django_db
 def test_the_customer_timeline_tells_a_declined_card_in_the_readers_language():
     """Staff read a decline as the customer does: our words for a code we know, and Stripe's
-    English, said to be English, for one we do not."""
+    English, said to be English, for one we do not; then what finance noted."""
     customer = make_customer()
-    for code, note in (("insufficient_funds", "Your card has insufficient funds."),
-                       ("a_code_from_2027", "Something new.")):  # fmt: skip
+    for code, message, note in (
+        ("insufficient_funds", "Your card has insufficient funds.", ""),
+        ("a_code_from_2027", "Something new.", "Llamó el cliente"),
+    ):
         Payment.objects.create(
             customer=customer,
             amount=Money("50000", "COP"),
             provider=Payment.Provider.STRIPE,
             status=Payment.Status.FAILED,
             failure_code=code,
+            failure_message=message,
             note=note,
         )
 
@@ -152,9 +157,54 @@ def test_the_customer_timeline_tells_a_declined_card_in_the_readers_language():
 
     assert details("es") == {
         "La tarjeta no tiene fondos suficientes. Pruebe con otra tarjeta.",
-        'Detalle (en inglés): "Something new."',
+        'Detalle (en inglés): "Something new."\nLlamó el cliente',
     }
     assert details("en") == {
         "The card has insufficient funds. Try another card.",
-        'Details: "Something new."',
+        'Details: "Something new."\nLlamó el cliente',
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_takes_the_providers_words_out_of_the_notes():
+    """Payments failed before the provider's words had a field of their own kept them in the
+    note (and an uncharged auto top-up an English sentence of ours); a note finance wrote on
+    a payment it had to look at stays."""
+    customer = make_customer()
+    declined = make_declined_auto_top_up(customer, make_credit_pack(make_plan()))
+    before = [("billing", "0012_payment_failure_code")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    OldPayment = executor.loader.project_state(before).apps.get_model("billing", "Payment")
+
+    def failed(note: str, **fields) -> int:
+        row = OldPayment.objects.create(
+            customer_id=customer.pk,
+            amount=Money("50000", "COP"),
+            provider="stripe",
+            status="failed",
+            note=note,
+            **fields,
+        )
+        return row.pk
+
+    stripe_words = failed("Your card was declined.", failure_code="generic_decline")
+    uncharged = failed("auto top-up not charged")
+    looked_at = failed(
+        "Your card was declined.\nRevisado", needs_attention=True, attention_reason="amount"
+    )
+    OldPayment.objects.filter(pk=declined.payment_id).update(failure_code="", note="Declined.")
+
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    rows = {
+        row.pk: (row.failure_code, row.failure_message, row.note, row.failed_at is not None)
+        for row in Payment.objects.all()
+    }
+    assert rows == {
+        stripe_words: ("generic_decline", "Your card was declined.", "", True),
+        uncharged: ("not_charged", "", "", True),
+        looked_at: ("", "", "Your card was declined.\nRevisado", True),
+        declined.payment_id: (declined.failure_code, "Declined.", "", True),
     }

@@ -465,15 +465,22 @@ def test_unusable_event_bodies_are_400_and_store_nothing(post_event, db, payload
     assert not StripeEvent.objects.exists()
 
 
-def test_a_declined_top_up_keeps_the_banks_reason_for_the_customers_language(
-    paid_intent, settings, post_event
-):
+@pytest.fixture
+def declined_intent(paid_intent, settings):
+    """Another top-up of the same customer, its card declined in localstripe: (its payment,
+    the intent as the `payment_intent.payment_failed` event carries it)."""
     payment, _paid = paid_intent
     started = topup_start(customer=payment.customer, credit_pack=payment.credit_pack)
     with contextlib.suppress(stripe.CardError):
         customer_pays(settings, started.payment.provider_ref, card=DECLINED_CARD)
     intent = stripe_client(settings).v1.payment_intents.retrieve(started.payment.provider_ref)
-    failed = intent.to_dict()
+    return started.payment, intent.to_dict()
+
+
+def test_a_declined_top_up_keeps_the_banks_reason_for_the_customers_language(
+    declined_intent, post_event
+):
+    started, failed = declined_intent
     # localstripe sends the error's code; a real card's bank adds its own reason
     assert failed["last_payment_error"]["code"] == "card_declined"
     failed["last_payment_error"]["decline_code"] = "insufficient_funds"
@@ -481,6 +488,52 @@ def test_a_declined_top_up_keeps_the_banks_reason_for_the_customers_language(
     payload = make_event("payment_intent.payment_failed", failed, event_id="evt_d", created=1)
     assert post_event(payload).status_code == 200
 
-    declined = Payment.objects.get(pk=started.payment.pk)
+    declined = Payment.objects.get(pk=started.pk)
     assert (declined.status, declined.failure_code) == (Payment.Status.FAILED, "insufficient_funds")
-    assert declined.note == failed["last_payment_error"]["message"]  # Stripe's words, kept
+    # Stripe's words, kept apart from the note finance writes, and the intent as Stripe sent it
+    assert declined.failure_message == failed["last_payment_error"]["message"]
+    assert declined.note == ""
+    assert declined.raw_payload["last_payment_error"]["decline_code"] == "insufficient_funds"
+
+
+def test_a_card_that_pays_after_a_decline_leaves_no_decline_behind(declined_intent, post_event):
+    started, failed = declined_intent
+    payload = make_event("payment_intent.payment_failed", failed, event_id="evt_f", created=1)
+    assert post_event(payload).status_code == 200
+    # the customer tries another card on the same intent (localstripe confirms an intent
+    # once; Stripe lets a declined one be confirmed again), and it pays
+    paid = failed | {"status": "succeeded", "last_payment_error": None}
+    payload = make_event("payment_intent.succeeded", paid, event_id="evt_s", created=2)
+    assert post_event(payload).status_code == 200
+
+    settled = Payment.objects.get(pk=started.pk)
+    assert (settled.status, settled.failure_code, settled.failure_message, settled.note) == (
+        Payment.Status.SUCCEEDED,
+        "",
+        "",
+        "",
+    )
+    assert settled.failed_at is None
+    assert settled.applied_at is not None
+
+
+def test_the_latest_decline_of_an_intent_is_the_one_told(paid_intent, post_event):
+    payment, paid = paid_intent  # its payment still pending: the webhook was not delivered
+
+    def declined(code: str, *, event_id: str, created: int):
+        error = {"code": "card_declined", "decline_code": code, "message": f"Stripe: {code}"}
+        intent = paid | {"status": "requires_payment_method", "last_payment_error": error}
+        payload = make_event(
+            "payment_intent.payment_failed", intent, event_id=event_id, created=created
+        )
+        assert post_event(payload).status_code == 200
+        return Payment.objects.get(pk=payment.pk)
+
+    assert declined("insufficient_funds", event_id="evt_1", created=100).failure_code == (
+        "insufficient_funds"
+    )
+    # a second card refused on the same intent: that is what the customer reads now
+    assert declined("expired_card", event_id="evt_2", created=200).failure_code == "expired_card"
+    # Stripe does not promise the order of its events: an older one changes nothing
+    late = declined("lost_card", event_id="evt_0", created=150)
+    assert (late.failure_code, late.failure_message) == ("expired_card", "Stripe: expired_card")

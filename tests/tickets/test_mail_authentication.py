@@ -127,6 +127,10 @@ def test_the_setting_lists_ids_separated_by_commas_and_refuses_other_writings():
         "mx2.soporte.example",
     )
     assert authserv_ids("") == ()
+    # commas and nothing between them would turn the check off without a word
+    for written in (",", " , ", ",,"):
+        with pytest.raises(ImproperlyConfigured, match="names no server"):
+            authserv_ids(written)
     # read as one id no server writes, these would set every mail aside: refused at start-up
     for written in ("mx1.example mx2.example", "mx1.example;mx2.example", '"mx1.example"'):
         with pytest.raises(ImproperlyConfigured, match="separate several with commas"):

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.models import AutoTopUpAttempt
 from contracts.models import Channel
 from contracts.services import contract_change_plan
 from credits.models import LedgerEntry
@@ -630,3 +631,12 @@ def test_a_declined_automatic_top_up_says_why_in_the_customers_language(client, 
         "<strong>Declined.</strong> Your bank declined the payment without giving a reason."
         in english
     )
+
+
+def test_an_automatic_top_up_never_charged_says_why_on_its_page(client, shop):
+    # the mail about it links here: the page says why, as the payment's page does
+    attempt = make_declined_auto_top_up(shop.customer, shop.pack, failure_code="not_charged")
+    AutoTopUpAttempt.objects.filter(pk=attempt.pk).update(status=AutoTopUpAttempt.Status.FAILED)
+    login(client, shop.user)
+    page = client.get(reverse("web:auto-top-up-attempt", args=[attempt.pk])).text
+    assert "No se hizo el cobro: la recarga automática se desactivó" in page
