@@ -18,6 +18,7 @@ from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
 from core.amounts import CREDITS_COLUMN, MONEY_COLUMN, PRICE_MAX
+from core.instants import iana_zones
 from sla.choices import Impact
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
@@ -26,7 +27,7 @@ MONEY = MONEY_COLUMN
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in iana_zones():
         raise ValidationError(
             _("%(value)s no es una zona horaria IANA conocida."),
             code="unknown_time_zone",

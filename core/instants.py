@@ -10,6 +10,8 @@ Services add their own, narrower windows (work not before the ticket was opened,
 
 import re
 from datetime import UTC, date, datetime, tzinfo
+from functools import cache
+from zoneinfo import available_timezones
 
 import django_filters
 from django import forms
@@ -23,6 +25,14 @@ EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
 LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
 
 OUT_OF_RANGE = _("La fecha debe estar entre los años %(first)s y %(last)s.")
+
+
+@cache
+def iana_zones() -> frozenset[str]:
+    """The IANA zones a customer or a reader may be in: the system's database, less the
+    names that are no place ("localtime" is whatever zone the server runs in, "Factory"
+    the database's placeholder)."""
+    return frozenset(available_timezones()) - {"localtime", "Factory", "posixrules"}
 
 
 def out_of_range() -> ValidationError:

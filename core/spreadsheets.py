@@ -14,7 +14,6 @@ writer would, so a long export's rows come out of the query as CSV text.
 """
 
 import operator
-import re
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -26,6 +25,8 @@ from xml.sax.saxutils import escape
 from django.db.models import Case, CharField, F, Func, Q, Value, When
 from django.db.models.functions import Concat, Left, Replace, StrIndex
 from django.db.models.lookups import GreaterThan, In
+
+from core.text import without_control_characters
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -91,7 +92,6 @@ class _CommaJoined(Func):
 # the workbook, its sheets and one date style. Text goes inline (`inlineStr`), so nothing is
 # kept for a shared-strings table; each sheet is compressed as it is written.
 
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Excel's day 0 is 1899-12-30 (its day 60, 1900-02-29, never existed).
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 _EMPTY_CELL = "<c/>"
@@ -104,9 +104,7 @@ _ROWS_PER_WRITE = 2000
 def _text_cell(value: Any) -> str:
     if value is None:
         return _EMPTY_CELL
-    text = spreadsheet_safe(str(value))
-    if not text.isprintable():  # rare: the cheap test saves the regular expression
-        text = _CONTROL_CHARACTERS.sub("", text)
+    text = without_control_characters(spreadsheet_safe(str(value)))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 

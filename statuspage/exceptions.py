@@ -19,6 +19,18 @@ class TextTooLong(StatusPageError):
     message_en = "At most {limit} characters (it has {length})."
 
 
+class TextControlCharacters(StatusPageError):
+    code = "text_control_characters"
+    message_es = (
+        "El texto tiene caracteres de control invisibles (copiados con él, quizá): "
+        "escríbalo de nuevo."
+    )
+    message_en = (
+        "The text holds invisible control characters (copied along with it, perhaps): "
+        "type it again."
+    )
+
+
 class UnknownChoice(StatusPageError):
     """A value outside a fixed list (an impact, a state); `choices` lists the valid ones."""
 

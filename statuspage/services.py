@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from core.events import event_emit
 from core.instants import instant_check
 from core.languages import language_code
+from core.text import has_control_characters
 from sla.exceptions import NaiveDatetime
 from statuspage import locks
 from statuspage.exceptions import (
@@ -32,6 +33,7 @@ from statuspage.exceptions import (
     MaintenanceEndsBeforeStart,
     MaintenanceOver,
     MaintenanceTooLong,
+    TextControlCharacters,
     TextRequired,
     TextTooLong,
     UnknownChoice,
@@ -65,8 +67,8 @@ def _text(value, *, field: str, limit: int, required: bool = True) -> str:
         raise TextRequired(field=field)
     if len(text) > limit:
         raise TextTooLong(field=field, limit=limit, length=len(text))
-    if "\x00" in text:  # PostgreSQL refuses NUL in text; nobody types one
-        raise TextRequired(field=field)
+    if has_control_characters(text):  # NUL among them, which PostgreSQL refuses
+        raise TextControlCharacters(field=field)
     return text
 
 

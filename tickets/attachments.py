@@ -11,6 +11,7 @@ and previews (`thumbnail`) are drawn from the stored original.
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 # content type -> the extensions a file of it may carry (the first is added when none)
@@ -23,14 +24,14 @@ EXTENSIONS = {
     "text/plain": ("txt", "log", "csv", "md", "text"),
     "application/zip": ("zip",),
 }
-# What the content is, in words for a refusal (the same in both languages).
+# What the content is, in words for a refusal: a lazy label where the languages differ.
 NAMES = {
     "application/pdf": "PDF",
     "image/png": "PNG",
     "image/jpeg": "JPEG",
     "image/gif": "GIF",
     "image/webp": "WebP",
-    "text/plain": "texto / text",
+    "text/plain": gettext_lazy("texto"),
     "application/zip": "ZIP",
 }
 IMAGE_MAX_PIXELS = 40_000_000

@@ -19,4 +19,4 @@ ALLOWED: dict[str, set[str]] = {
 
 def check_transition(from_status: str, to_status: str) -> None:
     if to_status not in ALLOWED[from_status]:
-        raise IllegalTicketTransition(field="status", from_status=from_status, to_status=to_status)
+        raise IllegalTicketTransition(from_status=from_status, to_status=to_status)

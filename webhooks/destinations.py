@@ -1,8 +1,9 @@
 """Where a webhook may go, and the connection that goes there.
 
 A destination's host is resolved and every address it resolves to must be public: private,
-loopback, link-local, multicast, reserved and unspecified addresses are refused (an
-endpoint must not make this server reach its own network, or a cloud metadata service),
+loopback, link-local, shared (carrier-grade NAT), multicast, reserved and unspecified
+addresses are refused, and IPv6 ones that carry such an IPv4 address (an endpoint must not
+make this server reach its own network, or a cloud metadata service),
 unless `WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS` (tests, and installations whose integrators
 live inside their network). The check runs at registration and again at every delivery,
 since DNS may change, and the request connects to the very address that was checked.
@@ -51,16 +52,20 @@ def destination_resolve(url: str) -> Destination:
     return Destination(parts.scheme, parts.hostname, port, path, addresses[0])
 
 
+# Not globally reachable (IANA), though the registry tables of Python before 3.12.4 say so.
+_NOT_GLOBAL_TOO = (ipaddress.ip_network("192.0.0.0/24"),)
+
+
 def _internal(address: str) -> bool:
+    """Anything not reachable on the public internet (IANA's special-purpose registry, as
+    `is_global` knows it: carrier-grade NAT's 100.64/10 and 192.0.0/24 among them), and a
+    public-looking IPv6 address that carries an internal IPv4 one (mapped, 6to4, Teredo)."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if carried is not None and _internal(str(carried)):
+            return True
+    return not ip.is_global or ip.is_multicast or any(ip in net for net in _NOT_GLOBAL_TOO)
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

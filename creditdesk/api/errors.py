@@ -67,6 +67,7 @@ _BAD_INPUT = {
     "audience_without_plans",
     "text_required",
     "text_too_long",
+    "text_control_characters",
     "unknown_choice",
     "components_required",
     "instant_out_of_window",

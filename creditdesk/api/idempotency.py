@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
@@ -97,8 +98,13 @@ def idempotent(method: Callable) -> Callable:
         if key is None:
             return method(view, request, *args, **kwargs)
         key = key.strip()
-        if not key or len(key) > MAX_KEY_LENGTH:
-            raise ValidationError({HEADER: [f"Use 1 to {MAX_KEY_LENGTH} characters."]})
+        if not (0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()):
+            # A control character (NUL among them, which PostgreSQL cannot store) or a
+            # letter a proxy may recode would make the same key two.
+            unusable = gettext(
+                "Use de 1 a %(limit)s caracteres ASCII visibles (por ejemplo, un UUID)."
+            )
+            raise ValidationError({HEADER: [unusable % {"limit": MAX_KEY_LENGTH}]})
         record, replay = _claim(request, key)
         if replay is not None:
             return replay

@@ -205,9 +205,7 @@ class CustomerFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(
-            customer_matches(value, path="") | Q(billing_email__icontains=value.strip())
-        )
+        return queryset.filter(customer_matches(value, billing_email=True))
 
     def filter_plan(self, queryset, name, value):
         return queryset.filter(plan_id_live=value.pk) if value else queryset

@@ -125,13 +125,24 @@ def test_a_key_still_in_use_is_409(world, api):
     assert adjustments(world) == 0
 
 
-@pytest.mark.parametrize("key", ["", "   ", "x" * 256])
-def test_unusable_keys_are_400(world, api, key):
-    answer = api(world.finance).post(
-        adjust_url(world), {"credits": "1", "reason": "a"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+@pytest.mark.parametrize("key", ["", "   ", "x" * 256, "ab\x00cd", "a\tb", "clave-ñ"])
+def test_unusable_keys_are_400_in_the_readers_language(world, api, key):
+    client = api(world.finance)
+    body = {"credits": "1", "reason": "a"}
+    answer = client.post(adjust_url(world), body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    (spanish,) = assert_error(answer, 400)["fields"]["Idempotency-Key"]
+    answer = client.post(
+        adjust_url(world),
+        body,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert "Idempotency-Key" in assert_error(answer, 400)["fields"]
+    (english,) = assert_error(answer, 400)["fields"]["Idempotency-Key"]
+    assert spanish == "Use de 1 a 255 caracteres ASCII visibles (por ejemplo, un UUID)."
+    assert english == "Use 1 to 255 visible ASCII characters (a UUID, for example)."
     assert adjustments(world) == 0
+    assert not IdempotencyRecord.objects.exists()
 
 
 def test_a_throttled_request_is_not_remembered(world, api, settings):

@@ -143,3 +143,74 @@ def test_a_nul_byte_in_an_admin_path_is_an_unknown_object(world):
     browser.force_login(world.admin)
     answer = browser.get("/admin/billing/invoice/1%00/change/")
     assert (answer.status_code, answer["Location"]) == (302, "/admin/")  # Django's "not found"
+
+
+# A JSON body may escape a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text holds: a
+# refusal that quoted it back (an unknown choice) could not be written, a text field's
+# refusal was DRF's English. Refused whole, in the reader's language, before any field.
+LONE_SURROGATE = '"\\ud800"'
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "body"),
+    [
+        ("contact", "/api/v1/tickets/", '{"subject": "x", "impact": %s}'),
+        ("contact", "/api/v1/tickets/", '{"subject": %s}'),
+        ("staff", "/api/v1/customers/", '{"legal_name": "x", "currency": %s}'),
+        ("staff", "/api/v1/webhook-endpoints/", '{"url": "https://a.example", "events": [%s]}'),
+    ],
+)
+def test_a_lone_surrogate_in_a_body_is_a_malformed_request_in_the_readers_language(
+    staff_api, contact_api, who, path, body
+):
+    api = contact_api if who == "contact" else staff_api
+    content = (body % LONE_SURROGATE).encode()
+    spanish = api.post(path, content, content_type="application/json")
+    assert "sustituto UTF-16 suelto" in assert_error(spanish, 400, "malformed_request")["message"]
+    english = api.post(
+        path, content, content_type="application/json", headers={"Accept-Language": "en"}
+    )
+    assert "lone UTF-16 surrogate" in assert_error(english, 400)["message"]
+
+
+def test_a_pair_of_surrogates_is_one_character_and_welcome(contact_api):
+    # how JSON encoders that escape everything write a character beyond the first 65,536
+    paired = contact_api.post(
+        "/api/v1/tickets/",
+        b'{"subject": "Correo \\ud83d\\udce7 ca\\u00eddo"}',
+        content_type="application/json",
+    )
+    assert paired.status_code == 201, paired.content[:300]
+    assert Ticket.objects.get(number=paired.json()["number"]).subject == "Correo \U0001f4e7 caído"
+
+
+@pytest.mark.parametrize(
+    "body", ['{"subject":', '{"subject": 1' + "0" * 5000 + "}", "[" * 50_000 + "]" * 50_000]
+)
+def test_a_body_that_is_not_json_is_refused_in_the_readers_language(contact_api, body):
+    answer = contact_api.post("/api/v1/tickets/", body, content_type="application/json")
+    message = assert_error(answer, 400, "malformed_request")["message"]
+    assert message == "El cuerpo de la solicitud no es JSON válido."  # not Python's parser
+    answer = contact_api.post(
+        "/api/v1/tickets/", body, content_type="application/json", headers={"Accept-Language": "en"}
+    )
+    assert assert_error(answer, 400)["message"] == "The request body is not valid JSON."
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/customers/?search=",
+        "/workspace/?customer=",
+        "/workspace/customers/?q=",
+        "/workspace/finance/invoices/?customer=",
+    ],
+)
+def test_a_customer_search_longer_than_any_name_finds_nothing_instead_of_failing(world, path):
+    # SQLite refuses a LIKE pattern over 50,000 characters
+    browser = Client(raise_request_exception=False)
+    browser.force_login(world.admin)
+    answer = browser.get(path + "a" * 50_001)
+    assert answer.status_code == 200, answer.status_code
+    if path.startswith("/api/"):
+        assert answer.json()["count"] == 0

@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 
 from statuspage import services
-from statuspage.models import Impact, State
+from statuspage.models import Impact, Incident, IncidentUpdate, State
 
 pytestmark = pytest.mark.django_db
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
@@ -78,3 +78,14 @@ def test_an_empty_feed_is_still_valid_atom(catalogue):
 
     assert feed.findall("a:entry", ATOM) == []
     assert feed.findtext("a:id", namespaces=ATOM)
+
+
+def test_a_control_character_written_before_it_was_refused_does_not_break_the_feed(incident):
+    # XML cannot carry one: the feed leaves it out rather than fail for every reader
+    IncidentUpdate.objects.filter(incident=incident).update(body="Caída\x0bparcial\x01.")
+    Incident.objects.filter(pk=incident.pk).update(title="Correo\x0c caído")
+
+    entries = _feed().findall("a:entry", ATOM)
+
+    assert entries[0].findtext("a:title", namespaces=ATOM) == "Correo caído: Resuelto"
+    assert "Caídaparcial." in entries[0].findtext("a:summary", namespaces=ATOM)

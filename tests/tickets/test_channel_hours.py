@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import translation
 
 from contracts.models import Channel, Plan
 from contracts.services import plan_update
@@ -42,7 +43,7 @@ def test_a_chat_on_saturday_is_refused_with_when_it_opens_and_what_is_open(nivel
     english = result.refusal.message("en")
     assert "11/23/2026" in english  # Monday (the pages' short date format)
     assert "8" in english.split("opens again on")[1].split("(")[0]
-    assert "portal, api, email" in english
+    assert "Portal, API, Email" in english
     assert "23/11/2026 08:00" in result.refusal.message("es")
     assert IntakeAttempt.objects.get().reason == "channel_closed"
 
@@ -96,11 +97,12 @@ def test_the_refusal_names_the_channel_the_opening_in_the_customers_zone_and_wha
         intake_evaluate(requester=nivel_2, channel=Channel.CHAT)
 
     params = closed.value.params
-    assert params["channel"] == Channel.CHAT
+    assert params["channel"] == Channel.CHAT.label
     assert params["opens_at"] == MONDAY_OPENING
     assert params["opens_at"].utcoffset() == timedelta(hours=-5)  # shown in Bogotá's time
     assert params["zone"] == zone_label("America/Bogota")
-    assert params["open_channels"] == "portal, api, email"
+    with translation.override("es"):  # labels, each read in the message's language
+        assert str(params["open_channels"]) == "Portal, API, Correo"
 
 
 def test_the_moment_asked_about_decides_not_the_clock(nivel_2):

@@ -367,7 +367,7 @@ def test_a_channel_the_plan_does_not_take_names_plan_and_channel(funded, plan):
 
     assert refused.value.field == "channel"
     assert refused.value.message("en") == (
-        f"The {plan.name} plan does not take requests by whatsapp."
+        f"The {plan.name} plan does not take requests by WhatsApp."
     )
 
 
@@ -380,7 +380,7 @@ def test_a_service_that_takes_fewer_channels_names_them(funded, contract):
 
     assert refused.value.field == "channel"
     assert refused.value.message("en") == (
-        "Requests about “Hosting” are taken only by portal, api, not by email."
+        "Requests about “Hosting” are taken only by Portal, API, not by Email."
     )
 
 

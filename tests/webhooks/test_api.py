@@ -129,3 +129,20 @@ def test_an_address_python_cannot_take_apart_is_refused_on_create_and_change(sho
         assert response.status_code == 400
         assert response.json()["code"] == "webhook_destination_refused"
     assert list(WebhookEndpoint.objects.values_list("url", flat=True)) == [receiver.url]
+
+
+def test_an_endpoints_customer_does_not_change(shop, receiver):
+    """An endpoint belongs to its customer (or to the whole installation) for good: a change
+    of owner is refused naming the field, never ignored, never "no such customer"."""
+    manager = client_for(shop.manager)
+    endpoint = create(manager, receiver, customer=shop.customer.pk).json()
+    path = f"{ENDPOINTS}{endpoint['id']}/"
+
+    for customer in (None, shop.customer.pk + 1000):
+        refused = manager.patch(path, {"customer": customer}, format="json")
+        assert refused.status_code == 400, refused.content
+        (message,) = refused.json()["fields"]["customer"]
+        assert message.startswith("El cliente de un endpoint no cambia")
+    same = manager.patch(path, {"customer": shop.customer.pk, "is_active": False}, format="json")
+    assert (same.status_code, same.json()["is_active"]) == (200, False)
+    assert WebhookEndpoint.objects.get().customer == shop.customer

@@ -161,6 +161,11 @@ def test_events_of_other_customers_do_not_reach_an_endpoint(shop, receiver):
         "http://10.0.0.8/hooks",
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/hooks",
+        "http://100.64.0.1/hooks",  # carrier-grade NAT, a cloud's inside
+        "http://192.0.0.8/hooks",
+        "http://[::ffff:10.0.0.1]/hooks",
+        "http://[2002:7f00:1::]/hooks",  # 6to4 carrying 127.0.0.1
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hooks",  # Teredo carrying 127.0.0.1
         "http://localhost/hooks",
         "ftp://example.com/hooks",
         "not a url",

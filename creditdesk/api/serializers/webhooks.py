@@ -1,5 +1,6 @@
 """Webhook endpoints and their deliveries (`creditdesk.api.views.webhooks`)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from contracts.models import Customer
@@ -43,6 +44,22 @@ class WebhookEndpointWriteSerializer(ScopedChoicesMixin, serializers.Serializer)
         child=serializers.ChoiceField(choices=EVENT_TYPES), min_length=1, max_length=50
     )
     is_active = serializers.BooleanField(required=False)
+
+
+class WebhookEndpointChangeSerializer(WebhookEndpointWriteSerializer):
+    """A change of an endpoint (given `partial`): its address, events and whether it is
+    active. Its customer (or the whole installation) is its owner for good: naming another
+    is refused, naming the same one changes nothing."""
+
+    scoped_choices: dict[str, str] = {}
+    customer = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+
+    def validate_customer(self, value: int | None) -> int | None:
+        if value != self.context["endpoint"].customer_id:
+            raise serializers.ValidationError(
+                _("El cliente de un endpoint no cambia: registre otro endpoint para otro cliente.")
+            )
+        return value
 
 
 class WebhookAttemptSerializer(serializers.ModelSerializer):

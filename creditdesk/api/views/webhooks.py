@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from contracts.models import Customer
 from creditdesk.api.serializers.webhooks import (
     WebhookDeliverySerializer,
+    WebhookEndpointChangeSerializer,
     WebhookEndpointSecretSerializer,
     WebhookEndpointSerializer,
     WebhookEndpointWriteSerializer,
@@ -27,7 +28,7 @@ MANAGE = dict.fromkeys(
         request=WebhookEndpointWriteSerializer, responses={201: WebhookEndpointSecretSerializer}
     ),
     partial_update=extend_schema(
-        request=WebhookEndpointWriteSerializer, responses=WebhookEndpointSerializer
+        request=WebhookEndpointChangeSerializer, responses=WebhookEndpointSerializer
     ),
 )
 class WebhookEndpointViewSet(ListMixin, RetrieveMixin, ApiViewSet):
@@ -52,7 +53,9 @@ class WebhookEndpointViewSet(ListMixin, RetrieveMixin, ApiViewSet):
 
     def partial_update(self, request, pk=None):
         endpoint = self.get_object()
-        serializer = WebhookEndpointWriteSerializer(data=request.data, partial=True)
+        serializer = WebhookEndpointChangeSerializer(
+            data=request.data, partial=True, context={"endpoint": endpoint}
+        )
         serializer.is_valid(raise_exception=True)
         fields = {k: v for k, v in serializer.validated_data.items() if k != "customer"}
         endpoint = services.webhook_endpoint_update(endpoint, **fields)

@@ -7,8 +7,7 @@ contact's customer's, else UTC; each page says which. Day boundaries of the 90-d
 follow it too. Forms of the workspace read their times in the page's zone.
 """
 
-from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
@@ -24,6 +23,8 @@ from django.views.decorators.http import require_POST
 
 from core.errors import CreditdeskError
 from core.formatting import zone_label
+from core.instants import iana_zones
+from core.text import without_control_characters
 from creditdesk.api.serializers.statuspage import status_document
 from creditdesk.roles import STATUS_AUTHORS, TICKET_STAFF, contact_of, has_role, scope
 from creditdesk.web.access import roles_view, staff_view
@@ -57,15 +58,10 @@ COMMON_ZONES = (
 )
 
 
-@lru_cache(maxsize=1)
-def _known_zones() -> frozenset[str]:
-    return frozenset(available_timezones()) | {"UTC"}
-
-
 def viewer_zone(request: HttpRequest) -> ZoneInfo:
     """The zone the reader asked for, else their customer's, else UTC."""
     asked = request.POST.get("tz") or request.GET.get("tz") or ""
-    if asked in _known_zones():
+    if asked in iana_zones():
         return ZoneInfo(asked)
     user = getattr(request, "user", None)
     contact = contact_of(user) if user is not None and user.is_authenticated else None
@@ -121,7 +117,7 @@ def incident_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def status_json(request: HttpRequest) -> JsonResponse:
     """The page as JSON, in the request's language; times in UTC, days in `?tz=` or UTC."""
-    zone = ZoneInfo(request.GET["tz"]) if request.GET.get("tz") in _known_zones() else UTC
+    zone = ZoneInfo(request.GET["tz"]) if request.GET.get("tz") in iana_zones() else UTC
     summary = selectors.status_summary(now=timezone.now(), zone=zone)
     answer = JsonResponse(
         status_document(summary, request=request), json_dumps_params={"ensure_ascii": False}
@@ -150,13 +146,17 @@ class StatusFeed(Feed):
     def items(self):
         return selectors.feed_updates()
 
+    # Rows written before control characters were refused may hold one, which XML cannot.
     def item_title(self, item: IncidentUpdate) -> str:
-        return f"{item.incident.local_title}: {item.get_state_display()}"
+        return without_control_characters(
+            f"{item.incident.local_title}: {item.get_state_display()}"
+        )
 
     def item_description(self, item: IncidentUpdate) -> str:
         # Atom's summary is HTML: the staff's text is escaped, its line breaks kept.
         impact = escape(item.get_impact_display())
-        return f"<p><strong>{impact}</strong></p>" + linebreaks(escape(item.local_body))
+        body = linebreaks(escape(without_control_characters(item.local_body)))
+        return f"<p><strong>{impact}</strong></p>" + body
 
     def item_link(self, item: IncidentUpdate) -> str:
         return reverse("status:incident", args=[item.incident_id]) + f"#update-{item.pk}"
