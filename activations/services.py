@@ -387,7 +387,7 @@ def activation_step_meet(
         locked = activation_lock(step.activation_id)
         if locked.status not in OPEN_STATUSES:
             raise ActivationClosed(
-                field="step", product=locked.product_name, status=locked.get_status_display()
+                field="step", product=locked.product_name, status=Status(locked.status).label
             )
         row = ActivationStep.objects.get(pk=step.pk, activation=locked)
         if row.kind == ActivationStep.Kind.PAYMENT:
@@ -416,7 +416,7 @@ def activation_complete(
             raise ActivationClosed(
                 field="activation",
                 product=locked.product_name,
-                status=locked.get_status_display(),
+                status=Status(locked.status).label,
             )
         locked.status = Status.ACTIVE
         locked.activated_at = max(at, locked.started_at or at)

@@ -15,4 +15,8 @@ ALLOWED: dict[str, set[str]] = {
 
 def check_transition(from_status: str, to_status: str) -> None:
     if to_status not in ALLOWED[from_status]:
-        raise IllegalInvoiceTransition(field="status", from_status=from_status, to_status=to_status)
+        raise IllegalInvoiceTransition(
+            field="status",
+            from_status=Status(from_status).label,  # lazy: each message words it in its language
+            to_status=Status(to_status).label,
+        )

@@ -463,7 +463,9 @@ def credit_note_draft(
     reason = _reason(reason)
     if invoice.kind != Kind.INVOICE or invoice.status not in (Status.ISSUED, Status.PAID):
         raise NotCorrectable(
-            field="invoice", number=invoice.display_number or invoice.pk, status=invoice.status
+            field="invoice",
+            number=invoice.display_number or invoice.pk,
+            status=Status(invoice.status).label,
         )
     if amount is not None:
         if str(amount.currency) != invoice.currency:

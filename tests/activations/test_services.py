@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import translation
 from djmoney.money import Money
 
-from activations.exceptions import ActivationNotStarted, StepIsPayment
+from activations.exceptions import ActivationClosed, ActivationNotStarted, StepIsPayment
 from activations.models import Activation, ActivationStep
 from activations.notifications import send_activation_alert
 from activations.selectors import State, activations_on_time, state_of
@@ -278,6 +279,10 @@ def test_on_time_and_late_completions_and_the_rate(
             done.append(activation_complete(activation=activation, by=None, at=at))
     now = datetime(2026, 12, 8, tzinfo=UTC)
     assert [state_of(a, now) for a in done] == [State.ACTIVE, State.ACTIVE_LATE]
+    with pytest.raises(ActivationClosed) as refused, translation.override("es"):
+        activation_complete(activation=done[0], by=None)
+    # its status by its label, in each message's own language
+    assert refused.value.message("en").endswith("is already over (Activated).")
     rate = activations_on_time(
         customer_id=customer.pk,
         start=datetime(2026, 12, 1, tzinfo=UTC),

@@ -252,8 +252,11 @@ def test_postgres_trigger_refuses_sql_changes_to_issued_invoices_and_lines():
 def test_status_moves_only_as_the_table_says():
     invoice = make_invoice(issue=True)
     invoice_mark_paid(invoice)
-    with pytest.raises(IllegalInvoiceTransition):
+    with pytest.raises(IllegalInvoiceTransition) as refused:
         invoice_void(invoice, reason="no")
+    # the statuses by their labels, in each message's own language
+    assert refused.value.message("es") == "Una factura en estado Pagada no puede pasar a Anulada."
+    assert refused.value.message("en") == "An invoice in status Paid cannot become Void."
     draft = make_invoice()
     with pytest.raises(IllegalInvoiceTransition):
         invoice_mark_paid(draft)
@@ -363,8 +366,9 @@ def test_credit_note_with_explicit_lines_and_refusals():
         lines=[CreditNoteLine("Ajuste", Decimal(1), Money("100", "COP"), Decimal("19"))],
     )
     assert note.total == Money("119", "COP")
-    with pytest.raises(NotCorrectable):
+    with pytest.raises(NotCorrectable) as refused:
         credit_note_issue(invoice=make_invoice(), reason="borrador")
+    assert refused.value.message("en").endswith("is Draft.")
     with pytest.raises(NotCorrectable):
         credit_note_issue(invoice=note, reason="una nota de una nota")
     mixed = make_invoice(make_customer(), issue=False)
