@@ -33,6 +33,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "creditdesk.web.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "creditdesk.admin_site.CreditdeskAdminConfig",  # django.contrib.admin, 403 for outsiders

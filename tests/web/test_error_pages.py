@@ -8,7 +8,7 @@ import re
 import pytest
 from django.http import HttpRequest
 from django.middleware.csp import ContentSecurityPolicyMiddleware, get_nonce
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
@@ -176,3 +176,25 @@ def test_a_signed_in_user_without_any_role_gets_403_not_a_login_form(client):
     assert nav_hrefs(response.content.decode()) == []
     response = client.get("/portal/")
     assert_error_page(response, 403, "es", None)
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "advice"),
+    [
+        ("es", "La página venció", "Vuelva a cargar la página"),
+        ("en", "The page expired", "Reload the page"),
+    ],
+)
+def test_a_form_sent_without_its_csrf_token_says_what_to_do_in_the_readers_language(
+    shop, language, heading, advice
+):
+    # a page left open across a new sign-in, or cookies refused: Django's bare English page
+    browser = Client(enforce_csrf_checks=True)
+    login(browser, shop.user)
+    response = browser.post("/portal/tickets/new/", {"subject": "x"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert f"<h1>{heading}</h1>" in html
+    assert advice in html
+    assert f'<html lang="{language}">' in html
+    assert "/portal/" in nav_hrefs(html)  # the site's own page, with its navigation
