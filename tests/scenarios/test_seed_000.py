@@ -100,7 +100,10 @@ def test_an_error_report_by_phone_is_refused_and_says_which_channels_take_it(sig
 
     assert called.status_code == 422, called.json()
     assert called.json()["code"] == "channel_not_allowed"
-    assert "portal, api" in str(called.json())
+    assert called.json()["message"] == (
+        "Las solicitudes de «SLA 3: Reporte de errores» se reciben solo por Portal, API, "
+        "no por Teléfono."
+    )
 
 
 def test_maintenance_that_is_a_usage_question_moves_to_business_hours(signed):
