@@ -122,14 +122,23 @@ def bench_invoice_pdfs(ids: list[int]) -> None:
     }
     reads, builds, weasy_in_path, alone = [], [], [], []
     pdf = b""
-    for pk in ids:
+
+    def weasyprint_alone(pk: int) -> None:
+        started = time.perf_counter()
+        html_to_pdf(htmls[pk])
+        alone.append(time.perf_counter() - started)
+
+    for index, pk in enumerate(ids):
+        # Each document's second rendering finds it warm (WeasyPrint's caches, the CPU's):
+        # the two paths take turns going first, so neither always gets the warm one.
+        if index % 2:
+            weasyprint_alone(pk)
         read, build, render, _html, pdf = creditdesk(pk)
         reads.append(read)
         builds.append(build)
         weasy_in_path.append(render)
-        started = time.perf_counter()
-        html_to_pdf(htmls[pk])
-        alone.append(time.perf_counter() - started)
+        if not index % 2:
+            weasyprint_alone(pk)
     total = sum(reads) + sum(builds) + sum(weasy_in_path)
     per_invoice = _sums(reads, builds, weasy_in_path)
     from pypdf import PdfReader
@@ -144,7 +153,12 @@ def bench_invoice_pdfs(ids: list[int]) -> None:
         f"    WeasyPrint alone on the same HTML:    {sum(alone):.2f} s, "
         f"{len(ids) / sum(alone):.2f} PDFs/s, median {statistics.median(alone) * 1000:.0f} ms"
     )
-    print(f"    ratio Creditdesk / WeasyPrint alone: {total / sum(alone):.3f} (target <= 1.2)")
+    # The medians' ratio too: one slow rendering (the machine's, not ours) moves the totals'.
+    print(
+        f"    ratio Creditdesk / WeasyPrint alone: {total / sum(alone):.3f}, of the medians "
+        f"{statistics.median(per_invoice) / statistics.median(alone):.3f} "
+        "(target <= 1.1, issue 21)"
+    )
     print(
         f"    shares of Creditdesk's time: snapshot read {sum(reads) / total:.1%}, "
         f"HTML build {sum(builds) / total:.1%}, WeasyPrint {sum(weasy_in_path) / total:.1%} "
