@@ -14,5 +14,11 @@ def has_control_characters(text: str) -> bool:
     return not text.isprintable() and CONTROL_CHARACTERS.search(text) is not None
 
 
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace, line breaks among them, as one space: for a
+    text that becomes a mail's header (a ticket's subject), where a line break is refused."""
+    return " ".join(text.split())
+
+
 def without_control_characters(text: str) -> str:
     return text if text.isprintable() else CONTROL_CHARACTERS.sub("", text)

@@ -14,6 +14,7 @@ from credits.solvency import register_insolvency_check, unregister_insolvency_ch
 from sla.models import SlaClock
 from tests.factories import make_contact, make_contract, make_service
 from tests.tickets.conftest import top_up
+from tickets import tasks
 from tickets.exceptions import (
     ChannelNotAllowed,
     OutOfScope,
@@ -228,6 +229,29 @@ def test_unknown_impact_and_urgency_and_a_long_subject_are_refused_in_both_langu
     assert not Ticket.objects.exists()
     assert not IntakeAttempt.objects.exists()
     assert not CreditHold.objects.exists()
+
+
+def test_a_subject_is_one_line_and_its_acknowledgement_leaves(funded, tuesday_morning):
+    """A subject becomes the subject line of every mail about its ticket, where a line break
+    is refused (the acknowledgement failed for good): line breaks pasted into it (the API, a
+    crafted form) join into spaces, as mail intake does with its headers."""
+    pasted = "Correo\ncaído\r\n en\u2028todas las cuentas"
+    result = open_portal(funded, subject=pasted)
+
+    assert result.ticket.subject == "Correo caído en todas las cuentas"
+    tasks.send_acknowledgement.call(result.ticket.pk)
+    assert mail.outbox[-1].subject.endswith("Correo caído en todas las cuentas")
+
+
+@pytest.mark.parametrize("subject", ["Correo\x00caído", "Correo\x1bcaído", "\x07"])
+def test_a_subject_with_control_characters_is_refused_naming_it(funded, subject):
+    with pytest.raises(InvalidInput) as error:
+        open_portal(funded, subject=subject)
+
+    assert error.value.fields_in("en") == {
+        "subject": ["The subject holds invisible control characters; type it again."]
+    }
+    assert not Ticket.objects.exists()
 
 
 def test_staff_open_on_behalf_of_a_customer(funded, agent, plan, tuesday_morning):

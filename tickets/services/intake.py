@@ -31,6 +31,7 @@ from core.bulk import row_update, rows_insert
 from core.errors import CreditdeskError, InvalidInput
 from core.events import event_emit
 from core.formatting import zone_label
+from core.text import has_control_characters, one_line
 from credits.services import credits_place_hold
 from credits.solvency import SolvencyDecision, solvency_check
 from sla.calendars import is_working_time, next_working_moment
@@ -108,6 +109,7 @@ def ticket_open(
     """Open a request or say why not. Locks the customer's credit account; mails on commit.
     Without an `impact`, the service type's default (medium without one)."""
     at = at or timezone.now()
+    subject = one_line(subject)  # every mail about the ticket carries it in its Subject
     if not impact:
         impact = service.default_impact if service is not None else Impact.MEDIUM
     _validate(
@@ -161,6 +163,9 @@ def _validate(*, channel: str, subject: str, description: str, impact: str, urge
     elif len(subject.strip()) > limit:
         too_long = _("El asunto admite hasta %(limit)s caracteres.")
         errors["subject"] = [ValidationError(too_long, params={"limit": limit})]
+    elif has_control_characters(subject):
+        invisible = _("El asunto tiene caracteres de control invisibles; escríbalo de nuevo.")
+        errors["subject"] = [ValidationError(invisible)]
     if impact not in Impact.values:
         unknown = _("«%(value)s» no es un impacto conocido.")
         errors["impact"] = [ValidationError(unknown, params={"value": impact})]
