@@ -31,6 +31,8 @@ class Destination:
 
 
 def destination_resolve(url: str) -> Destination:
+    if not url.isprintable() or any(character.isspace() for character in url):
+        raise DestinationRefused(field="url", url=url.encode("unicode_escape").decode())
     try:
         parts = urlsplit(url)
         given_port = parts.port  # a port out of range, or not a number, raises here

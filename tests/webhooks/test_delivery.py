@@ -185,6 +185,23 @@ def test_internal_destinations_are_refused_without_the_setting(shop, url, settin
     assert not WebhookEndpoint.objects.exists()
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/ho\noks", "http://127.0.0.1:8000/\thooks"])
+def test_an_address_with_a_line_break_or_a_tab_is_refused(shop, url, settings):
+    # Python's parser drops them and would reach the address; the address kept would hold
+    # them, and the mail that tells of a disabled endpoint names it in its subject line
+    settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = True  # loopback: only the writing decides
+    with pytest.raises(DestinationRefused) as refused:
+        services.webhook_endpoint_create(
+            owner=shop.manager,
+            url=url,
+            events=["ticket.created"],
+            customer=shop.customer,
+            may_cover_all=False,
+        )
+    assert refused.value.field == "url"
+    assert not WebhookEndpoint.objects.exists()
+
+
 def test_a_destination_that_turns_internal_is_refused_at_delivery(shop, receiver, settings):
     endpoint_for(shop, receiver)
     settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = False  # as if DNS now pointed inside
