@@ -1,10 +1,12 @@
-"""Send a mail once per (kind, what it is about, recipients), however often a task runs."""
+"""Send a mail once per (kind, what it is about, recipients), however often a task runs, its
+subject on one line."""
 
 from django.core.mail import EmailMessage
 from django.db.models import QuerySet
 
 from background.models import SentMail
 from core.reads import first_row
+from core.text import one_line
 
 
 def recipients_key(addresses: list[str]) -> str:
@@ -27,6 +29,9 @@ def mail_once(message: EmailMessage, *, kind: str, about: str | int) -> bool:
     # compiled once per connection (core.reads): every mail a worker sends asks it
     if not message.to or first_row("sent_mail", _sent, **key) is not None:
         return False
+    # Subjects name customers, products and requests: a line break in any name would make
+    # the standard library refuse the mail on every retry.
+    message.subject = one_line(str(message.subject))
     message.send()
     # one statement, no transaction of its own: a marker another run wrote meanwhile stays
     SentMail.objects.bulk_create([SentMail(**key)], ignore_conflicts=True)

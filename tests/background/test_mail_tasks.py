@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from background.mail import mail_once
 from background.models import SentMail
 from background.queue import RetryScheduled
 from contracts.models import Channel
@@ -252,3 +254,19 @@ def test_the_mail_of_a_disabled_webhook_retries_while_smtp_is_down(
     with time_machine.travel(retry.run_after + timedelta(seconds=1)):
         assert db_tasks() == 1
     assert [m.to for m in mail.outbox] == [[shop.manager.email]]
+
+
+@pytest.mark.django_db
+def test_a_mail_subject_is_always_one_line(settings):
+    """A subject names what the mail is about (a customer, a product, a request), and a name
+    written with a line break anywhere would make the standard library refuse the mail, on
+    every retry: every mail leaves through `mail_once`, which writes its subject on one line."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    message = EmailMessage(
+        subject="Activación vencida: Hosting\n(Inversiones\r\nCaribe\u2028C.A.)",
+        body="…",
+        to=["gestora@proveedor.example"],
+    )
+
+    assert mail_once(message, kind="test", about=1)
+    assert mail.outbox[-1].subject == "Activación vencida: Hosting (Inversiones Caribe C.A.)"
