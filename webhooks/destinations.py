@@ -56,18 +56,37 @@ def destination_resolve(url: str) -> Destination:
 
 # Not globally reachable (IANA), though the registry tables of Python before 3.12.4 say so.
 _NOT_GLOBAL_TOO = (ipaddress.ip_network("192.0.0.0/24"),)
+# NAT64 prefixes (RFC 6052, RFC 8215): the gateway connects to the IPv4 address in the last
+# 32 bits, inside the network too, so that address decides.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
 def _internal(address: str) -> bool:
-    """Anything not reachable on the public internet (IANA's special-purpose registry, as
-    `is_global` knows it: carrier-grade NAT's 100.64/10 and 192.0.0/24 among them), and a
-    public-looking IPv6 address that carries an internal IPv4 one (mapped, 6to4, Teredo)."""
+    """Anything not reachable on the public internet: private, loopback, link-local,
+    multicast, reserved (`::/8`, IPv4-compatible addresses among them) and unspecified
+    addresses, and what else IANA's special-purpose registry says is not global (as
+    `is_global` knows it: carrier-grade NAT's 100.64/10, 192.0.0/24); an IPv6 address that
+    carries an IPv4 one (mapped, NAT64) is that IPv4 address, and one that wraps an internal
+    IPv4 address (6to4, Teredo) is internal."""
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address):
-        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
-        if carried is not None and _internal(str(carried)):
+        if ip.ipv4_mapped is not None:
+            return _internal(str(ip.ipv4_mapped))
+        if any(ip in prefix for prefix in _NAT64):
+            return _internal(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
+        wrapped = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if wrapped is not None and _internal(str(wrapped)):
             return True
-    return not ip.is_global or ip.is_multicast or any(ip in net for net in _NOT_GLOBAL_TOO)
+    return (
+        not ip.is_global
+        or ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or any(ip in net for net in _NOT_GLOBAL_TOO)
+    )
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

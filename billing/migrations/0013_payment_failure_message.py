@@ -1,5 +1,6 @@
 from django.db import migrations, models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 # What failures wrote into a payment's note before the provider's words had a field of their
 # own; finance's notes stay where they are.
@@ -9,6 +10,13 @@ UNCHARGED_NOTE = "auto top-up not charged"
 def failures_out_of_notes(apps, schema_editor):
     Payment = apps.get_model("billing", "Payment")
     AutoTopUpAttempt = apps.get_model("billing", "AutoTopUpAttempt")
+    # A confirmed transfer's origin is said by the timeline in the reader's language now.
+    said_before = Concat(
+        Value("Transferencia informada por el cliente (#"),
+        Cast(F("transfer_report__pk"), CharField()),
+        Value(")"),
+    )
+    Payment.objects.filter(transfer_report__isnull=False, note=said_before).update(note="")
     failed = Payment.objects.filter(status="failed")
     failed.filter(note=UNCHARGED_NOTE).update(note="", failure_code="not_charged")
     # A failed payment finance never had to look at holds only the provider's words.

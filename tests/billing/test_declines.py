@@ -1,6 +1,7 @@
 """A declined card's reason, in the customer's language (billing.declines)."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -12,7 +13,13 @@ from billing import stripe_gateway
 from billing.declines import REASONS, decline_code, decline_reason
 from billing.models import Payment
 from creditdesk.web.customers import customer_timeline
-from tests.factories import make_credit_pack, make_customer, make_declined_auto_top_up, make_plan
+from tests.factories import (
+    make_credit_pack,
+    make_customer,
+    make_declined_auto_top_up,
+    make_plan,
+    make_staff_user,
+)
 from tests.loopback import Receiver
 
 
@@ -169,9 +176,11 @@ def test_the_customer_timeline_tells_a_declined_card_in_the_readers_language():
 def test_the_migration_takes_the_providers_words_out_of_the_notes():
     """Payments failed before the provider's words had a field of their own kept them in the
     note (and an uncharged auto top-up an English sentence of ours); a note finance wrote on
-    a payment it had to look at stays."""
+    a payment it had to look at stays. A confirmed transfer's Spanish note goes: the
+    timeline says where the payment came from in the reader's language."""
     customer = make_customer()
-    declined = make_declined_auto_top_up(customer, make_credit_pack(make_plan()))
+    pack = make_credit_pack(make_plan())
+    declined = make_declined_auto_top_up(customer, pack)
     before = [("billing", "0012_payment_failure_code")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
@@ -194,6 +203,35 @@ def test_the_migration_takes_the_providers_words_out_of_the_notes():
         "Your card was declined.\nRevisado", needs_attention=True, attention_reason="amount"
     )
     OldPayment.objects.filter(pk=declined.payment_id).update(failure_code="", note="Declined.")
+    transferred = OldPayment.objects.create(
+        customer_id=customer.pk,
+        amount=Money("50000", "COP"),
+        provider="bank_transfer",
+        provider_ref="BANCO-1",
+        status="succeeded",
+    )
+    report = (
+        executor.loader.project_state(before)
+        .apps.get_model("billing", "BankTransferReport")
+        .objects.create(
+            customer_id=customer.pk,
+            reported_by_id=make_staff_user().pk,
+            amount=Money("50000", "COP"),
+            transferred_on="2026-12-01",
+            reference="BANCO-1",
+            credit_pack_id=pack.pk,
+            proof="proofs/x.pdf",
+            proof_name="x.pdf",
+            proof_content_type="application/pdf",
+            proof_size=1,
+            proof_sha256="0" * 64,
+            status="confirmed",
+            decided_at=datetime(2026, 12, 2, tzinfo=UTC),
+            payment_id=transferred.pk,
+        )
+    )
+    transferred.note = f"Transferencia informada por el cliente (#{report.pk})"
+    transferred.save(update_fields=["note"])
 
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
@@ -207,4 +245,5 @@ def test_the_migration_takes_the_providers_words_out_of_the_notes():
         uncharged: ("not_charged", "", "", True),
         looked_at: ("", "", "Your card was declined.\nRevisado", True),
         declined.payment_id: (declined.failure_code, "Declined.", "", True),
+        transferred.pk: ("", "", "", False),
     }

@@ -302,3 +302,17 @@ def test_a_refused_message_without_message_id_is_refused_once(
 
     assert IntakeAttempt.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_mail_without_a_subject_whose_first_line_holds_a_control_character_opens(
+    funded, tuesday_morning
+):
+    # the first line stands in for the subject; a terminal's colour code pasted into it is
+    # left out, as from a header, not a reason to drop the customer's mail
+    raw = eml("plain_utf8.eml").replace(b"Subject: El servidor web no responde\n", b"")
+    raw = raw.replace(b"Desde las 14:30", b"\x1b[31mDesde las 14:30")
+
+    outcome = mail_ingest(raw)
+
+    assert outcome.action == "opened"
+    assert outcome.ticket.subject.startswith("[31mDesde las 14:30 el sitio")

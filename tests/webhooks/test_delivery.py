@@ -165,6 +165,9 @@ def test_events_of_other_customers_do_not_reach_an_endpoint(shop, receiver):
         "http://192.0.0.8/hooks",
         "http://[::ffff:10.0.0.1]/hooks",
         "http://[2002:7f00:1::]/hooks",  # 6to4 carrying 127.0.0.1
+        "http://[64:ff9b::a00:5]/hooks",  # NAT64 carrying 10.0.0.5
+        "http://[64:ff9b:1::a9fe:a9fe]/hooks",  # local NAT64 carrying the metadata service
+        "http://[::7f00:1]/hooks",  # IPv4-compatible 127.0.0.1
         "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hooks",  # Teredo carrying 127.0.0.1
         "http://localhost/hooks",
         "ftp://example.com/hooks",

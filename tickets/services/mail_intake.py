@@ -32,6 +32,7 @@ from contracts.models import Channel
 from contracts.selectors import contact_get_by_email, service_for_mailbox
 from core.errors import CreditdeskError
 from core.storage import private_storage
+from core.text import one_line, without_control_characters
 from tickets import tasks
 from tickets.attachments import sniff
 from tickets.exceptions import TicketFinished, UnauthenticatedSender
@@ -148,7 +149,9 @@ def _subject(mail: ParsedMail) -> str:
     "RV: RE: RV: ..." can run past it. "" for an empty mail."""
     first_line = mail.text.strip().split("\n", 1)[0]
     names = ", ".join(part.filename for part in mail.attachments)
-    subject = (mail.subject or first_line or names).strip()
+    # cleaned as the headers are (`tickets.mail`): what no one typed is left out, so the
+    # mail opens its request rather than being refused for it
+    subject = one_line(without_control_characters(mail.subject or first_line or names))
     if len(subject) > SUBJECT_LIMIT:
         subject = subject[: SUBJECT_LIMIT - 1].rstrip() + "…"
     return subject
