@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from html.parser import HTMLParser
 
 from core.storage import stored_filename
+from core.text import one_line
 
 TICKET_NUMBER = re.compile(r"\bT-\d{4}-\d{6}\b")
 # A header's text is one line: an encoded word may carry CR and LF, and a subject becomes
@@ -151,7 +152,7 @@ def _header_text(value: object) -> str:
     """One line of text. Raw 8-bit UTF-8 in a header (common, though not RFC 5322) arrives
     surrogate-escaped; control characters become a space."""
     text = str(value or "").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return " ".join(_CONTROL.sub(" ", text).split())
+    return one_line(_CONTROL.sub(" ", text))
 
 
 def _header(message: EmailMessage, name: str) -> str:
