@@ -26,9 +26,9 @@ rate up is at most a quarter above a figure instead of twice it; the highest rat
 is the kind's figure. `intake_to_trivial_view` divides intake's figure by the one of a view that
 reads one row (`GET /api/v1/plans/<id>/`). Beside each figure, the CPU the servers spent per
 request at that rate (`cpu_seconds`: the gunicorn processes, the db_worker until the step's
-tasks are done, PostgreSQL) and the clients' own; `intake_to_trivial_view_by_cpu` is the
-trivial view's server CPU over intake's, the ratio the machine's CPU allows between the
-doubling steps. Then the soak: every kind at once, in
+tasks are done, PostgreSQL) and the load's own (the clients and the SMTP sink);
+`intake_to_trivial_view_by_cpu` is the trivial view's server CPU over intake's, the ratio the
+machine's CPU allows between the doubling steps. Then the soak: every kind at once, in
 proportion to its figure, at half the rate that mix holds, for `--soak-seconds`, counting
 errors, the resident memory of the gunicorn workers and the db_worker at the start and the
 end, running `verify_ledger`, and checking
@@ -183,25 +183,34 @@ def build_data(scale: float) -> None:
 
 
 class SmtpSink:
-    """aiosmtpd on loopback, counting acknowledgements per ticket number."""
+    """aiosmtpd on loopback, keeping every message it accepts; `acknowledged()` reads them."""
 
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self.acknowledged: list[str] = []  # ticket numbers, one per acknowledgement
-        sink = self
+        # Read only when counted: parsed as they came, the messages took this process's
+        # CPU from the servers under measurement on the same cores.
+        self.received: list[bytes] = []
+        received = self.received
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
-                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-                body = message.get_body(preferencelist=("plain",)).get_content()
-                sink.acknowledged += ACKNOWLEDGEMENT.findall(body)
+                received.append(envelope.content)
                 return "250 OK"
 
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # one line per connection
         self.port = free_port()
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
         self.controller.start()
+
+    def acknowledged(self, start: int, stop: int) -> list[str]:
+        """The ticket numbers of the acknowledgements among messages `start` to `stop`."""
+        numbers = []
+        for content in self.received[start:stop]:
+            message = email.message_from_bytes(content, policy=email.policy.default)
+            body = message.get_body(preferencelist=("plain",)).get_content()
+            numbers += ACKNOWLEDGEMENT.findall(body)
+        return numbers
 
 
 def start_processes(env: dict) -> tuple[subprocess.Popen, subprocess.Popen]:
@@ -431,8 +440,9 @@ def _postmasters() -> list:
 def cpu_seconds(web: subprocess.Popen, worker: subprocess.Popen) -> dict[str, float]:
     """CPU seconds used so far by each group of processes on the machine: the gunicorn
     master and workers (a recycled worker's time is in its master's children's), the
-    db_worker, PostgreSQL (the postmaster, its live backends and its exited ones), and this
-    script's own children: the client processes of the steps that ended."""
+    db_worker, PostgreSQL (the postmaster, its live backends and its exited ones), and the
+    load's side: the client processes of the steps that ended (this script's children) and
+    this script itself, whose thread is the SMTP sink."""
     import resource
 
     import psutil
@@ -445,12 +455,13 @@ def cpu_seconds(web: subprocess.Popen, worker: subprocess.Popen) -> dict[str, fl
             with contextlib.suppress(psutil.NoSuchProcess):
                 database += _process_seconds(backend, with_children=False)
     clients = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sink = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "web": _process_seconds(master, with_children=True)
         + sum(_process_seconds(child, with_children=False) for child in master.children()),
         "worker": _process_seconds(psutil.Process(worker.pid), with_children=False),
         "database": database,
-        "clients": clients.ru_utime + clients.ru_stime,
+        "load": clients.ru_utime + clients.ru_stime + sink.ru_utime + sink.ru_stime,
     }
 
 
@@ -628,7 +639,7 @@ def main() -> None:
         measure(port, list(KINDS), 8, 5, ids)
         print(
             f"{'kind':<18} {'rate/s':>8} {'p50 ms':>8} {'p99 ms':>8}   CPU ms per request at that "
-            "rate: web + worker + database = servers (clients)"
+            "rate: web + worker + database = servers (clients and SMTP sink)"
         )
         figures, costs = {}, {}
         for kind in KINDS:
@@ -639,7 +650,7 @@ def main() -> None:
             costs[kind] = sum(cpu_ms.get(group, 0.0) for group in SERVER_GROUPS)
             cost = " + ".join(f"{cpu_ms[group]:.1f}" for group in SERVER_GROUPS) if cpu_ms else ""
             if cpu_ms:
-                cost += f" = {costs[kind]:.1f} ({cpu_ms['clients']:.1f})"
+                cost += f" = {costs[kind]:.1f} ({cpu_ms['load']:.1f})"
             print(f"{kind:<18} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f}   {cost}", flush=True)
         ratio = figures["intake"] / figures["trivial_view"] if figures["trivial_view"] else 0
         print(f"intake_to_trivial_view: {ratio:.2f} (target >= 0.5)")
@@ -674,15 +685,17 @@ def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
     warm = measure(port, kinds, mixed, min(10.0, seconds / 10), ids)
     pids = [*gunicorn_workers(web), worker.pid]
     before = rss_mb(pids)
-    sink_before = len(sink.acknowledged)
+    sink_before = len(sink.received)
     soaked = measure(port, kinds, mixed, seconds, ids)
     p50, p99, errors, opened, first_error = soaked[:5]
     after = rss_mb([*gunicorn_workers(web), worker.pid])
     growth = (after - before) / before * 100
     deadline = time.time() + 120
-    acknowledged = {}
+    acknowledged, numbers, read = {}, [], sink_before
     while time.time() < deadline:
-        numbers = sink.acknowledged[sink_before:]
+        arrived = len(sink.received)
+        numbers += sink.acknowledged(read, arrived)
+        read = arrived
         acknowledged = {n: numbers.count(n) for n in opened}
         if all(count >= 1 for count in acknowledged.values()):
             break
