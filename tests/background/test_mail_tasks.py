@@ -261,7 +261,7 @@ def test_a_mail_subject_is_always_one_line(settings):
     """A subject names what the mail is about (a customer, a product, a request), and a name
     written with a line break anywhere would make the standard library refuse the mail, on
     every retry: every mail leaves through `mail_once`, which writes its subject on one line."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILERS = LOCMEM
     message = EmailMessage(
         subject="Activación vencida: Hosting\n(Inversiones\r\nCaribe\u2028C.A.)",
         body="…",
