@@ -12,6 +12,9 @@ class Receiver:
         self.answers: list[int] = []  # status codes to answer, in order; 200 once used up
         self.bodies: list[bytes] = []  # JSON bodies to answer, in order; plain text once used up
         self.delays: list[float] = []  # seconds to wait before answering, in order
+        # > 0: the answer comes a header line every `trickle` seconds, 20 of them, as from a
+        # receiver that keeps a connection busy while staying within every read's timeout
+        self.trickle = 0.0
         self.received = threading.Event()
         self.lock = threading.Lock()
         receiver = self
@@ -27,6 +30,9 @@ class Receiver:
                     delay = receiver.delays.pop(0) if receiver.delays else 0
                 receiver.received.set()
                 time.sleep(delay)
+                if receiver.trickle:
+                    self._trickle(receiver.trickle)
+                    return
                 self.send_response(status)
                 if answer is None:
                     self.end_headers()
@@ -36,6 +42,16 @@ class Receiver:
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+
+            def _trickle(self, pause: float) -> None:
+                try:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    for line in range(20):
+                        time.sleep(pause)
+                        self.wfile.write(f"X-Slow-{line}: .\r\n".encode())
+                    self.wfile.write(b"Content-Length: 2\r\n\r\nok")
+                except OSError:  # the client gave up: what the test is about
+                    self.close_connection = True
 
             def log_message(self, *args) -> None:
                 """Quiet: a test reads `requests` instead."""

@@ -9,10 +9,12 @@ live inside their network). The check runs at registration and again at every de
 since DNS may change, and the request connects to the very address that was checked.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -114,24 +116,48 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 def post(destination: Destination, *, body: str, headers: dict[str, str], timeout: float):
-    """POST `body`; returns (status code, the first bytes of the answer)."""
+    """POST `body`; returns (status code, the first bytes of the answer).
+
+    `timeout` bounds the whole exchange. A socket's timeout bounds each read only, so a
+    receiver that sent a line now and then could hold the worker for as long as it liked:
+    when the time is up, the connection is shut, and the attempt fails with TimeoutError."""
     connection_class = (
         _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
     )
     connection = connection_class(destination, timeout)
+    expired = threading.Event()
+    too_late = f"no complete answer within {timeout:g} s"
+
+    def cut_off() -> None:
+        expired.set()
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+    deadline = threading.Timer(timeout, cut_off)
+    deadline.daemon = True
+    deadline.start()
     try:
-        connection.request(
-            "POST",
-            destination.path,
-            body=body.encode(),
-            headers={
-                **headers,
-                "Content-Type": "application/json",
-                "User-Agent": "Creditdesk-Webhooks/1",
-            },
-        )
-        response = connection.getresponse()
-        excerpt = response.read(2048).decode("utf-8", "replace")
+        try:
+            connection.request(
+                "POST",
+                destination.path,
+                body=body.encode(),
+                headers={
+                    **headers,
+                    "Content-Type": "application/json",
+                    "User-Agent": "Creditdesk-Webhooks/1",
+                },
+            )
+            response = connection.getresponse()
+            excerpt = response.read(2048).decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException) as failure:
+            if expired.is_set():
+                raise TimeoutError(too_late) from failure
+            raise
+        if expired.is_set():  # the answer's end was the shutdown's, not the receiver's
+            raise TimeoutError(too_late)
         return response.status, excerpt
     finally:
+        deadline.cancel()
         connection.close()

@@ -60,10 +60,17 @@ def _url(url) -> str:
 
 
 def webhook_endpoint_create(
-    *, owner, url: str, events: list[str], customer: Customer | None = None, may_cover_all: bool
+    *,
+    owner,
+    url: str,
+    events: list[str],
+    customer: Customer | None = None,
+    may_cover_all: bool,
+    is_active: bool = True,
 ) -> WebhookEndpoint:
-    """A new endpoint with a fresh secret. Only who `may_cover_all` (admins) registers one
-    for every customer; others name a customer (the caller checks it is theirs)."""
+    """A new endpoint with a fresh secret, sent events from now on unless registered
+    inactive. Only who `may_cover_all` (admins) registers one for every customer; others
+    name a customer (the caller checks it is theirs)."""
     if customer is None and not may_cover_all:
         raise CustomerRequired(field="customer")
     endpoint = WebhookEndpoint(
@@ -72,6 +79,7 @@ def webhook_endpoint_create(
         url=_url(url),
         events=_events(events),
         secret=signing.secret_new(),
+        is_active=is_active,
     )
     full_clean_or_raise(endpoint)
     endpoint.save()

@@ -50,6 +50,24 @@ def test_an_account_manager_registers_an_endpoint_for_their_customer(shop, recei
     assert changed.json()["events"] == ["ticket.created"]
 
 
+def test_an_endpoint_registered_inactive_stays_off_until_switched_on(shop, receiver):
+    manager = client_for(shop.manager)
+
+    created = create(manager, receiver, customer=shop.customer.pk, is_active=False)
+
+    assert created.status_code == 201, created.content
+    assert created.json()["is_active"] is False
+    top_up(shop.customer, "5")
+    ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso")
+    assert receiver.requests == []
+    switched = manager.patch(
+        f"{ENDPOINTS}{created.json()['id']}/", {"is_active": True}, format="json"
+    )
+    assert switched.json()["is_active"] is True
+    ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Otro caso")
+    assert len(receiver.requests) == 1
+
+
 def test_the_delivery_log_and_redelivery(shop, receiver):
     manager = client_for(shop.manager)
     create(manager, receiver, customer=shop.customer.pk)

@@ -3,10 +3,12 @@ failure with the same event id, posted once per attempt, disabled after repeated
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -61,6 +63,23 @@ def test_a_delivery_is_signed_as_the_readme_verifies(shop, receiver):
     assert [(a.number, a.status_code) for a in delivery.log.all()] == [(1, 200)]
 
 
+def test_work_that_rolled_back_announces_nothing(shop, receiver):
+    endpoint_for(shop, receiver)
+    top_up(shop.customer, "5")
+
+    def open_then_fail() -> None:
+        with transaction.atomic():
+            opened = ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso")
+            assert opened.accepted
+            raise RuntimeError("the work around the intake failed")
+
+    with pytest.raises(RuntimeError):
+        open_then_fail()
+
+    assert not WebhookDelivery.objects.exists()
+    assert receiver.requests == []
+
+
 def test_a_500_is_retried_later_with_the_same_event_id(shop, receiver, db_tasks):
     endpoint_for(shop, receiver)
     receiver.answers = [500]
@@ -83,6 +102,30 @@ def test_a_500_is_retried_later_with_the_same_event_id(shop, receiver, db_tasks)
     ids = {headers["webhook-id"] for headers, _ in receiver.requests}
     assert len(receiver.requests) == 2
     assert ids == {delivery.event_id}
+
+
+def test_an_answer_trickled_past_the_timeout_is_cut_off_and_retried(
+    shop, receiver, db_tasks, settings
+):
+    """The timeout bounds the whole exchange, not each read: a receiver that sends a line of
+    its answer now and then never holds a worker past it."""
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 1
+    receiver.trickle = 0.3  # 20 header lines, 6 s in all, each well within a second
+    endpoint_for(shop, receiver)
+    open_ticket(shop)
+
+    started = time.monotonic()
+    db_tasks()
+    took = time.monotonic() - started
+
+    delivery = WebhookDelivery.objects.get()
+    (attempt,) = delivery.log.all()
+    assert attempt.status_code is None
+    assert attempt.error == "TimeoutError: no complete answer within 1 s"
+    assert 1000 <= attempt.duration_ms < 2500
+    assert took < 4
+    assert (delivery.status, delivery.attempts) == (WebhookDelivery.Status.PENDING, 1)
+    assert delivery.next_attempt_at > timezone.now()
 
 
 def test_an_attempt_run_twice_posts_once(shop, receiver, db_tasks):

@@ -48,6 +48,7 @@ class WebhookEndpointViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             events=data["events"],
             customer=data.get("customer"),
             may_cover_all=self.is_(Role.ADMIN),
+            is_active=data.get("is_active", True),
         )
         return self.render(WebhookEndpointSecretSerializer, endpoint, status_code=201)
 
