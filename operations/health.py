@@ -64,12 +64,34 @@ def _cache() -> dict:
     return {"ok": ok}
 
 
+def oldest_waiting_since_on_redis() -> datetime | None:
+    """`oldest_waiting_since` for the Redis backend: the queue's head (rq runs its queue
+    first in, first out), or a deferred task (a retry) whose time has come but which no
+    scheduler has moved to the queue (a worker started without `--with-scheduler`)."""
+    import django_rq
+    from rq.registry import ScheduledJobRegistry
+
+    queue = django_rq.get_queue("default")
+    since = []
+    head = queue.get_job_ids(0, 1)
+    job = queue.fetch_job(head[0]) if head else None
+    if job is not None and job.enqueued_at is not None:
+        since.append(job.enqueued_at)
+    deferred = ScheduledJobRegistry(queue=queue)
+    for due in deferred.get_jobs_to_schedule(int(time.time()), chunk_size=1):
+        since.append(deferred.get_scheduled_time(due))
+    return min(since, default=None)
+
+
 def _tasks() -> dict:
-    if settings.TASKS_BACKEND != "database":
-        # The Redis backend's queue length is rq's to report (`rqstats`).
+    if settings.TASKS_BACKEND == "immediate":  # nothing ever waits
         return {"ok": True, "backend": settings.TASKS_BACKEND}
     now = timezone.now()
-    since = oldest_waiting_since()
+    since = (
+        oldest_waiting_since()
+        if settings.TASKS_BACKEND == "database"
+        else oldest_waiting_since_on_redis()
+    )
     waited = max(0.0, (now - since).total_seconds()) if since else 0.0
     return {
         "ok": waited <= settings.READYZ_TASK_WAIT_SECONDS,

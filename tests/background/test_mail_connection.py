@@ -2,61 +2,15 @@
 on loopback (aiosmtpd) counts: one connection for many messages, a new one when the server
 dropped the old or it sat idle too long, and none kept across a change of mail server."""
 
-import asyncio
-import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.mail import EmailMessage
 
 from background import mail as background_mail
 from background.mail import mail_once
 
 pytestmark = pytest.mark.django_db
-
-
-class Recorder:
-    """Records each message with the client's address (host, port): one port per connection.
-    With `drop_after_message`, closes the connection just after accepting a message, as a
-    server does with a connection it finds idle."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[tuple[str, int], str]] = []
-        self.drop_after_message = False
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append((session.peer, envelope.content.decode()))
-        if self.drop_after_message:
-            asyncio.get_running_loop().call_later(0.05, server.transport.close)
-        return "250 OK"
-
-    def connections(self) -> int:
-        return len({peer for peer, _ in self.received})
-
-
-@pytest.fixture
-def smtp_server(settings):
-    def start() -> Recorder:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        recorder = Recorder()
-        controller = Controller(recorder, hostname="127.0.0.1", port=port)
-        controller.start()
-        started.append(controller)
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-            }
-        }
-        return recorder
-
-    started: list[Controller] = []
-    yield start
-    for controller in started:
-        controller.stop()
 
 
 def send(about: int, to: str = "ana@hotel.example") -> bool:
