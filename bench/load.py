@@ -7,9 +7,10 @@
 Method. The script builds its own database (`creditdesk_bench_load`): `500 * scale`
 customers on a prepaid-credits plan with SLA targets, each with a contact (portal session
 and API token) and three months of ledger written through `credits.services` (a top-up
-every week), and `50,000 * scale` historical tickets spread over those three months
-(bulk-inserted, closed: they make the lists and pages as long as a real installation's,
-while the ledger stays the services' own), and `OPEN_PER_CUSTOMER` open tickets per customer
+every week, and a charge for every closed ticket), and `50,000 * scale` historical tickets
+spread over those three months (bulk-inserted, closed, each with the customer's message and
+the agent's answer: they make the lists and pages as long as a real installation's, while
+the ledger stays the services' own), and `OPEN_PER_CUSTOMER` open tickets per customer
 opened by the real intake over the last eight hours, which the queue and the dashboards list.
 It then starts what the README calls production:
 `gunicorn creditdesk.wsgi` with 2 workers (DEBUG off, static files collected), one
@@ -74,6 +75,7 @@ ACKNOWLEDGEMENT = re.compile(r"(?:Recibimos su solicitud|We received your reques
 CLIENTS = 4  # client processes per measurement
 SERVER_GROUPS = ("web", "worker", "database")  # `cpu_seconds`' groups that serve requests
 OPEN_PER_CUSTOMER = 4  # open tickets per customer in the data set: 2,000 at scale 1
+HISTORY_CHARGE = 2  # credits charged for each closed ticket of the data set
 
 
 def free_port() -> int:
@@ -91,11 +93,11 @@ def build_data(scale: float) -> None:
     from rest_framework.authtoken.models import Token
 
     from contracts.models import Contact, Contract, Customer, Plan
-    from credits.services import credit_account_get_or_create, credits_top_up
+    from credits.services import credit_account_get_or_create, credits_charge, credits_top_up
     from sla.calendars import Calendar
     from sla.choices import Priority
     from sla.services.setup import TargetSpec, calendar_publish, policy_publish
-    from tickets.models import Ticket
+    from tickets.models import Message, Ticket
     from tickets.services.intake import ticket_open
 
     started = time.perf_counter()
@@ -149,7 +151,7 @@ def build_data(scale: float) -> None:
         for week in range(13):  # three months of weekly top-ups, in the ledger's own way
             credits_top_up(account=account, credits="200", idempotency_key=f"load:{n}:{week}")
         per_customer = tickets // customers
-        Ticket.objects.bulk_create(
+        history = Ticket.objects.bulk_create(
             Ticket(
                 customer=customer,
                 contract=contract,
@@ -159,9 +161,44 @@ def build_data(scale: float) -> None:
                 priority=Priority.P3,
                 number=f"H-{n:04d}-{i:05d}",
                 opened_at=now - timedelta(days=90 * i / per_customer),
+                requester=contact,
+                billed_credits=HISTORY_CHARGE,
             )
             for i in range(per_customer)
         )
+        # Each closed ticket as its life left it: the customer's message, the agent's
+        # answer, and its charge in the ledger, written by the ledger's own service.
+        Message.objects.bulk_create(
+            message
+            for ticket in history
+            for message in (
+                Message(
+                    ticket=ticket,
+                    direction=Message.Direction.INBOUND,
+                    channel="portal",
+                    author_contact=contact,
+                    body="No funciona el correo desde esta mañana.",
+                    created_at=ticket.opened_at,
+                ),
+                Message(
+                    ticket=ticket,
+                    direction=Message.Direction.OUTBOUND,
+                    channel="portal",
+                    author_user=agent,
+                    body="Quedó resuelto: el buzón estaba lleno.",
+                    created_at=ticket.opened_at + timedelta(hours=2),
+                ),
+            )
+        )
+        for ticket in history:
+            credits_charge(
+                account=account,
+                credits=HISTORY_CHARGE,
+                reason="2 horas iniciadas",
+                idempotency_key=f"ticket:{ticket.pk}:billed:{HISTORY_CHARGE}",
+                reference_type="tickets.ticket",
+                reference_id=str(ticket.pk),
+            )
         contacts.append(contact)
     # The open tickets an installation has at any moment, opened by the real intake (clocks,
     # holds, an acknowledgement each) over the last eight hours: the queue and the dashboards
