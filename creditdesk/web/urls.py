@@ -144,6 +144,14 @@ urlpatterns = [
     path("workspace/webhooks/", workspace.webhooks, name="webhooks"),
     path("workspace/webhooks/<int:pk>/toggle/", workspace.webhook_toggle, name="webhook-toggle"),
     path(
+        "workspace/webhooks/<int:pk>/rotate-secret/",
+        workspace.webhook_rotate_secret_view,
+        name="webhook-rotate-secret",
+    ),
+    path(
+        "workspace/webhooks/<int:pk>/delete/", workspace.webhook_delete_view, name="webhook-delete"
+    ),
+    path(
         "workspace/webhooks/deliveries/<int:pk>/redeliver/",
         workspace.webhook_redeliver_view,
         name="webhook-redeliver",

@@ -1,5 +1,6 @@
 """The workspace's webhooks page: register an endpoint (its secret shown once), see the
-deliveries, send one again, switch an endpoint off; who may do each, own and other."""
+deliveries and the last answer, send one again, switch an endpoint off, give it a new
+secret, delete it; who may do each, own and other."""
 
 import re
 
@@ -53,6 +54,36 @@ def test_a_manager_registers_sees_deliveries_and_sends_one_again(shop, receiver)
     manager.post(f"/workspace/webhooks/{endpoint.pk}/toggle/")
     endpoint.refresh_from_db()
     assert not endpoint.is_active
+
+
+def test_a_manager_rotates_a_secret_reads_an_answer_and_deletes_an_endpoint(shop, receiver):
+    manager = signed_in(shop.manager)
+    endpoint = services.webhook_endpoint_create(
+        owner=shop.manager,
+        url=receiver.url,
+        events=["ticket.created"],
+        customer=shop.customer,
+        may_cover_all=False,
+    )
+    old_secret = endpoint.secret
+
+    rotated = manager.post(f"/workspace/webhooks/{endpoint.pk}/rotate-secret/", follow=True)
+
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old_secret
+    assert endpoint.secret in rotated.text  # shown once, in the confirmation
+    assert endpoint.secret not in manager.get("/workspace/webhooks/").text
+    receiver.answers = [500]
+    top_up(shop.customer, "5")
+    ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso")
+    # the last answer's first bytes, beside its status code and duration
+    assert "receiver broken" in manager.get("/workspace/webhooks/").text
+
+    deleted = manager.post(f"/workspace/webhooks/{endpoint.pk}/delete/", follow=True)
+
+    assert deleted.status_code == 200
+    assert not WebhookEndpoint.objects.exists()
+    assert not WebhookDelivery.objects.exists()
 
 
 def test_the_form_refuses_what_the_service_refuses(shop, receiver, settings):
@@ -116,4 +147,10 @@ def test_who_may_open_the_page_and_act_on_own_and_other_endpoints(
         redeliver = f"/workspace/webhooks/deliveries/{delivery.pk}/redeliver/"
         assert client.post(redeliver).status_code == expected
         assert client.post(f"/workspace/webhooks/{endpoint.pk}/toggle/").status_code == expected
-    assert client.post("/workspace/webhooks/987654/toggle/").status_code in {403, 404}
+        rotate = f"/workspace/webhooks/{endpoint.pk}/rotate-secret/"
+        assert client.post(rotate).status_code == expected
+        delete = f"/workspace/webhooks/{endpoint.pk}/delete/"
+        assert client.post(delete).status_code == expected
+        assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists() == (expected != 302)
+    for action in ("toggle", "rotate-secret", "delete"):
+        assert client.post(f"/workspace/webhooks/987654/{action}/").status_code in {403, 404}

@@ -48,8 +48,15 @@ from tickets.services.lifecycle import (
     ticket_reclassify,
     ticket_transition,
 )
+from webhooks.models import WebhookEndpoint
 from webhooks.selectors import webhook_deliveries_of
-from webhooks.services import webhook_endpoint_create, webhook_endpoint_update, webhook_redeliver
+from webhooks.services import (
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_update,
+    webhook_redeliver,
+)
 
 
 def _tickets(request: HttpRequest):
@@ -379,14 +386,41 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 @require_POST
 @roles_view(WEBHOOK_MANAGERS)
 def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    endpoint = webhook_endpoints_visible_to(request.user).filter(pk=pk).first()
-    if endpoint is None:
-        raise Http404
+    endpoint = _webhook_endpoint(request, pk)
     webhook_endpoint_update(endpoint, is_active=not endpoint.is_active)
     messages.success(
         request, _("Webhook activado.") if endpoint.is_active else _("Webhook desactivado.")
     )
     return redirect("web:webhooks")
+
+
+@require_POST
+@roles_view(WEBHOOK_MANAGERS)
+def webhook_rotate_secret_view(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = webhook_endpoint_rotate_secret(_webhook_endpoint(request, pk))
+    messages.success(
+        request,
+        _("Nuevo secreto de %(url)s (no se mostrará de nuevo; el anterior ya no firma): %(secret)s")
+        % {"url": endpoint.url, "secret": endpoint.secret},
+    )
+    return redirect("web:webhooks")
+
+
+@require_POST
+@roles_view(WEBHOOK_MANAGERS)
+def webhook_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = _webhook_endpoint(request, pk)
+    webhook_endpoint_delete(endpoint)
+    messages.success(request, _("Webhook %(url)s eliminado.") % {"url": endpoint.url})
+    return redirect("web:webhooks")
+
+
+def _webhook_endpoint(request: HttpRequest, pk: int) -> WebhookEndpoint:
+    """One of the endpoints the user may manage, or 404 (another's is as unknown as none)."""
+    endpoint = webhook_endpoints_visible_to(request.user).filter(pk=pk).first()
+    if endpoint is None:
+        raise Http404
+    return endpoint
 
 
 @require_POST
