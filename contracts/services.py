@@ -327,6 +327,19 @@ def contract_transition(
     return locked
 
 
+def contract_start(
+    *, customer: Customer, plan: Plan, starts_on: date, activate: bool, by=None
+) -> Contract:
+    """A new contract (`contract_create`), made the customer's live one at once when
+    `activate`: both or neither, so an activation refused (the customer's contract still
+    live) leaves no draft behind."""
+    with transaction.atomic():
+        contract = contract_create(customer=customer, plan=plan, starts_on=starts_on)
+        if activate:
+            contract = contract_activate(contract, by=by, reason="")
+    return contract
+
+
 def contract_activate(contract: Contract, *, by=None, reason: str = "") -> Contract:
     return contract_transition(contract, to_status=Status.ACTIVE, by=by, reason=reason)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from core.formatting import credits_text, format_moment
 from core.languages import language_code
+from core.text import has_control_characters
 
 
 class CreditdeskError(Exception):
@@ -124,12 +125,18 @@ def full_clean_or_raise(instance: models.Model, **kwargs: Any) -> None:
 
 
 TOO_LONG = gettext_lazy("Como máximo %(limit)s caracteres.")
+CONTROL_CHARACTERS = gettext_lazy(
+    "Sin caracteres de control: el texto trae alguno invisible (copiado con él, quizá)."
+)
 
 
 def text_at_most(text: str, *, field: str, limit: int) -> str:
-    """`text` when it has at most `limit` characters; otherwise InvalidInput naming `field`
-    (refused, never cut)."""
+    """`text` when it has at most `limit` characters and no control character (`core.text`:
+    PostgreSQL refuses a NUL, XML any of them); otherwise InvalidInput naming `field`
+    (refused, never cut or cleaned)."""
     if len(text) > limit:
         refusal = ValidationError(TOO_LONG, code="max_length", params={"limit": limit})
         raise InvalidInput({field: [refusal]})
+    if has_control_characters(text):
+        raise InvalidInput({field: [ValidationError(CONTROL_CHARACTERS, code="control")]})
     return text

@@ -5,13 +5,29 @@ Ticket attachments live here (`settings.STORAGES["private"]`, under
 access rules as the ticket they belong to, so `url()` refuses: there is no address to leak.
 """
 
+import logging
 import re
 import unicodedata
 from pathlib import Path
 from typing import Any, cast
 
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage, storages
+from django.http import Http404
 from django.utils.functional import cached_property
+
+logger = logging.getLogger(__name__)
+
+
+def stored_file_open(stored: File) -> File:
+    """`stored` (a model's file field) opened for reading, for a download; a 404 when its row
+    names a file the disk does not have (the media not restored with the database), logged
+    for the operator as the error it is."""
+    try:
+        return stored.open("rb")
+    except FileNotFoundError:
+        logger.error("stored file missing: %s", stored.name)
+        raise Http404 from None
 
 
 class PrivateStorage(FileSystemStorage):

@@ -4,6 +4,7 @@ whatever writes it. Services refuse them in what people publish; writers of XML 
 any that older rows still hold."""
 
 import re
+from typing import Any
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -22,3 +23,19 @@ def one_line(text: str) -> str:
 
 def without_control_characters(text: str) -> str:
     return text if text.isprintable() else CONTROL_CHARACTERS.sub("", text)
+
+
+_ROW_ID = re.compile(r"[0-9]{1,19}")
+ROW_ID_MAX = 2**63 - 1  # the largest id a (big) integer column holds
+
+
+def row_id(value: Any) -> int | None:
+    """The row id `value` names (a form's choice, a URL's part, a provider's metadata), or
+    None for anything else: only ASCII digits, within what the column holds. str.isdigit()
+    takes "²" too, which int() refuses, and a number past the column's range is refused by
+    SQLite's driver before any query."""
+    text = str(value)
+    if not _ROW_ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= ROW_ID_MAX else None

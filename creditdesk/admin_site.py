@@ -2,12 +2,17 @@
 customer's contact, a deactivated staff flag) gets the 403 page instead of the admin's login
 form, like every other page of the site."""
 
+import re
 from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext_lazy as _
+
+from core.text import row_id
 
 
 def _refuse_signed_in_outsiders(site: admin.AdminSite, view):
@@ -20,13 +25,55 @@ def _refuse_signed_in_outsiders(site: admin.AdminSite, view):
     return wrapper
 
 
+# A search no column's text is this long; SQLite refuses a LIKE pattern past 50,000.
+SEARCH_LIMIT = 1000
+_YEAR = re.compile(r"[0-9]{1,4}")
+
+
+def _unusable_filter(params: QueryDict) -> bool:
+    """A list's query string Django's admin would take to the database and fail on there
+    (a 500), where it answers a filter it cannot apply by listing without filters: a NUL
+    (PostgreSQL), a year no date has, a number past any column, a search past SQLite's LIKE."""
+    if len(params.get(SEARCH_VAR, "")) > SEARCH_LIMIT:
+        return True
+    for name, values in params.lists():
+        for value in values:
+            if "\x00" in value:
+                return True
+            if name != SEARCH_VAR and value.isdigit() and row_id(value) is None:
+                return True
+            if "__year" in name and not (_YEAR.fullmatch(value) and int(value) >= 1):
+                return True
+    return False
+
+
+def _refuse_unusable_filters(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "GET" and _unusable_filter(request.GET):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 class AdminSite(admin.AdminSite):
     site_header = _("Creditdesk · administración")
     site_title = _("Creditdesk")
     index_title = _("Administración")
 
     def admin_view(self, view, cacheable=False):
-        return _refuse_signed_in_outsiders(self, super().admin_view(view, cacheable))
+        return _refuse_signed_in_outsiders(
+            self, _refuse_unusable_filters(super().admin_view(view, cacheable))
+        )
+
+    @property
+    def login_form(self):
+        # imported when asked for: this module loads with the apps, before the models that
+        # the sign-in forms import
+        from creditdesk.web.sign_in import AdminSignInForm
+
+        return AdminSignInForm
 
     def login(self, request, extra_context=None):
         return _refuse_signed_in_outsiders(self, super().login)(request, extra_context)

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
+from creditdesk.web.sign_in import SignInForm
 from creditdesk.web.views.accounts import PasswordResetView
 from creditdesk.web.views.home import home
 
@@ -15,6 +17,7 @@ urlpatterns = [
     path("billing/", include("creditdesk.web.billing_urls")),
     path("api/", include("creditdesk.api.urls")),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("operations.urls")),

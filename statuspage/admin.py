@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import CreditdeskError, InvalidInput
+from core.forms import RowIdsChoiceField
 from statuspage import services
 from statuspage.models import (
     Component,
@@ -55,6 +56,16 @@ class ServiceAdminMixin:
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with transaction.atomic():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            context = getattr(response, "context_data", None) or {}
+            if request.method == "POST" and context.get("errors"):
+                # The form comes back with errors (an inline's, found after the form's clean
+                # ran the service): nothing the service wrote stays.
+                transaction.set_rollback(True)
+        return response
 
     def save_model(self, request, obj, form, change):
         result = getattr(form, "result", None)
@@ -109,6 +120,7 @@ class IncidentAddForm(ServiceForm):
     class Meta:
         model = Incident
         fields = ["title", "title_en", "impact", "state", "components", "started_at"]
+        field_classes = {"components": RowIdsChoiceField}
 
     def run(self, data: dict) -> Incident:
         return services.incident_open(
@@ -128,6 +140,7 @@ class IncidentChangeForm(ServiceForm):
     class Meta:
         model = Incident
         fields = ["title", "title_en", "components"]
+        field_classes = {"components": RowIdsChoiceField}
 
     def run(self, data: dict) -> Incident:
         return services.incident_edit(
@@ -224,6 +237,7 @@ class MaintenanceAddForm(ServiceForm):
         model = Maintenance
         fields = ["title", "title_en", "description", "description_en", "components",
                   "starts_at", "ends_at"]  # fmt: skip
+        field_classes = {"components": RowIdsChoiceField}
 
     def run(self, data: dict) -> Maintenance:
         return services.maintenance_schedule(

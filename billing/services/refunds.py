@@ -21,6 +21,7 @@ from billing.locks import credit_note_lock, invoice_lock, payment_lock, refund_l
 from billing.models import Invoice, Payment, Refund
 from billing.services.invoices import credit_note_draft, credit_note_issue_locked
 from billing.services.payments import flag_locked
+from core.text import row_id
 from credits.rules import Explanation
 
 Attention = Payment.Attention
@@ -155,8 +156,8 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
         if Refund.objects.filter(provider_ref=remote["id"]).exists():
             continue
         ours = (remote.get("metadata") or {}).get("creditdesk_refund")
-        if ours and ours.isdigit():
-            refund = Refund.objects.filter(pk=int(ours), payment=payment).first()
+        if ours and (refund_id := row_id(ours)) is not None:
+            refund = Refund.objects.filter(pk=refund_id, payment=payment).first()
             if refund is not None:
                 refund_complete(refund, provider_ref=remote["id"])
                 continue

@@ -34,6 +34,7 @@ from contracts.models import CreditPack, Customer
 from contracts.services import customer_today
 from core.amounts import InvalidAmount, parse_money
 from core.errors import CreditdeskError
+from core.text import row_id
 
 # An event without a time counts as the oldest, so it never overrides a dated one.
 UNDATED_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
@@ -44,8 +45,7 @@ AMOUNT_DIGITS = Payment._meta.get_field("amount").max_digits
 
 
 def _int(value: Any) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() else None
+    return row_id(value or "")
 
 
 def _received(obj: dict[str, Any]) -> Money:

@@ -4,6 +4,7 @@ decides (bounds, states, windows)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import RowIdsChoiceField
 from creditdesk.web.forms import TEXTAREA, FinishedMomentField, InstantFormField
 from statuspage.models import BODY_LIMIT, TITLE_LIMIT, Component, Impact, Incident, State
 from statuspage.transitions import OPEN_STATES
@@ -11,24 +12,8 @@ from statuspage.transitions import OPEN_STATES
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class ComponentsField(forms.ModelMultipleChoiceField):
-    """Checkboxes of components. A value that is not a row id (a number beyond any column)
-    is refused before the query, which SQLite could not even run."""
-
-    def _check_values(self, value):
-        for pk in value:
-            text = str(pk)
-            if not text.isdigit() or int(text) > 2**63 - 1:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": text[:40]},
-                )
-        return super()._check_values(value)
-
-
 def _components_field() -> forms.ModelMultipleChoiceField:
-    return ComponentsField(
+    return RowIdsChoiceField(
         label=_("Componentes afectados"),
         queryset=Component.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,

@@ -114,6 +114,19 @@ def test_the_download_view_serves_the_stored_pdf_to_those_who_may_read_it(client
     assert client.post(url).status_code == 405  # a download only reads
 
 
+def test_a_stored_pdf_missing_on_disk_is_a_404_and_an_error_in_the_log(client, invoices, caplog):
+    """The media not restored with the database: the invoice's PDF is the one issued, so it
+    is not rendered again behind the operator's back. Before, a 500."""
+    spanish, _english, _draft = invoices
+    stored = invoice_pdf_get(invoice=spanish)
+    stored.storage.delete(stored.name)
+    client.force_login(make_staff_user())
+
+    assert client.get(f"/billing/invoices/{spanish.pk}/pdf/").status_code == 404
+    assert client.get(f"/api/v1/invoices/{spanish.pk}/pdf/").status_code == 404
+    assert f"stored file missing: {stored.name}" in caplog.text
+
+
 # --- verify_invoice -----------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ HOSTILE_TEXT = [
     "\x00",
     "A\x00B",
     "0",
+    "²",  # a digit to str.isdigit(), none to int()
     "-1",
     "-0.001",
     "1.005",

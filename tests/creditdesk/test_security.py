@@ -80,6 +80,19 @@ def test_the_admin_login_is_locked_out_too(client):
     assert answer.status_code == 429
 
 
+@pytest.mark.parametrize("page", ["/accounts/login/", "/admin/login/"])
+def test_a_username_longer_than_any_account_is_refused_on_the_field(client, page):
+    """Django's sign-in form never checked the length on the server: django-axes then
+    recorded the failed sign-in in a 255-character column, and PostgreSQL answered 500."""
+    answer = client.post(page, {"username": "a" * 256, "password": "x"}, REMOTE_ADDR="192.0.2.9")
+
+    assert answer.status_code == 200
+    assert answer.context["form"].errors["username"] == [
+        "Asegúrese de que este valor tenga menos de 150 caracteres (tiene 256)."
+    ]
+    assert post_login(Client(), "a" * 150, "x").status_code == 200  # the longest: asked
+
+
 def test_the_failure_limit_is_configurable(client, settings):
     settings.AXES_FAILURE_LIMIT = 2
     make_user(username="ana", password=PASSWORD)

@@ -37,17 +37,14 @@ def test_the_admin_lists_the_status_page_in_spanish(admin_client, catalogue):
     assert "Primer mensaje" in form
 
 
-@time_machine.travel(NOW, tick=False)
-def test_an_incident_is_published_through_the_service_and_a_refusal_lands_on_the_form(
-    admin_client, catalogue
-):
-    data = {
+def _incident_data(catalogue, **changes) -> dict:
+    return {
         "title": "Correo lento",
         "title_en": "",
         "impact": Impact.DEGRADED,
         "state": State.INVESTIGATING,
         "components": [catalogue.mail_component.pk],
-        "started_at_0": "2026-01-01",
+        "started_at_0": "2026-03-10",
         "started_at_1": "10:00:00",
         "body": "Revisamos las colas.",
         "body_en": "",
@@ -55,7 +52,78 @@ def test_an_incident_is_published_through_the_service_and_a_refusal_lands_on_the
         "ticket_links-INITIAL_FORMS": "0",
         "updates-TOTAL_FORMS": "0",
         "updates-INITIAL_FORMS": "0",
-    }
+    } | changes
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("component", ["9223372036854775808", "²"])
+def test_a_component_that_is_no_row_is_refused_on_the_field(admin_client, catalogue, component):
+    answer = admin_client.post(
+        "/admin/statuspage/incident/add/", _incident_data(catalogue, components=[component])
+    )
+
+    assert answer.status_code == 200
+    assert "no es un valor válido" in _text(answer)
+    assert not Incident.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_nothing_is_published_when_the_form_comes_back_with_an_inlines_errors(
+    admin_client, catalogue
+):
+    """The form's clean runs the service; the inlines are checked after it. A request
+    without their management data (only a hand-made one) came back with errors, and the
+    incident was published all the same."""
+    data = _incident_data(catalogue)
+    for name in [name for name in data if name.startswith(("updates-", "ticket_links-"))]:
+        del data[name]
+
+    answer = admin_client.post("/admin/statuspage/incident/add/", data)
+
+    assert answer.status_code == 200
+    assert "ManagementForm" in _text(answer)
+    assert not Incident.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/admin/statuspage/incident/", "started_at__year=9223372036854775808"),
+        ("/admin/statuspage/incident/", "started_at__year=0"),
+        ("/admin/statuspage/incident/", "started_at__year=10000"),
+        ("/admin/statuspage/incident/", "impact__exact=x%00"),
+        ("/admin/statuspage/incident/", "components__id__exact=99999999999999999999"),
+        ("/admin/tickets/ticket/", "status__exact=open%00"),
+        ("/admin/contracts/customer/", "q=" + "a" * 55_000),
+    ],
+)
+def test_a_filter_the_database_could_not_take_lists_without_filters(admin_client, url, query):
+    """As Django's admin does for a filter it cannot apply; before, these reached the
+    database and failed there: a 500."""
+    answer = admin_client.get(f"{url}?{query}")
+
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{url}?e=1"
+    assert admin_client.get(answer["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/admin/statuspage/incident/", "started_at__year=2026"),
+        ("/admin/statuspage/incident/", "impact__exact=degraded"),
+        ("/admin/contracts/customer/", "q=12345678901234567890123"),
+    ],
+)
+def test_filters_and_searches_within_bounds_are_applied(admin_client, url, query):
+    assert admin_client.get(f"{url}?{query}").status_code == 200
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_incident_is_published_through_the_service_and_a_refusal_lands_on_the_form(
+    admin_client, catalogue
+):
+    data = _incident_data(catalogue, started_at_0="2026-01-01")
 
     refused = admin_client.post("/admin/statuspage/incident/add/", data)
     assert refused.status_code == 200

@@ -120,6 +120,8 @@ STATUS_PAGE = {
 # deliveries in place, in tests/webhooks/test_pages.py.
 WEBHOOK_ACTIONS = {
     "workspace/webhooks/<int:pk>/toggle/",
+    "workspace/webhooks/<int:pk>/rotate-secret/",
+    "workspace/webhooks/<int:pk>/delete/",
     "workspace/webhooks/deliveries/<int:pk>/redeliver/",
 }
 

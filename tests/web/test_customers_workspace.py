@@ -554,6 +554,22 @@ def test_a_second_live_contract_is_refused_on_the_form(as_manager, manager, plan
         contract_activate(draft)
 
 
+def test_starting_a_contract_whose_activation_is_refused_leaves_no_draft(
+    as_manager, manager, plans
+):
+    customer = make_customer(account_manager=manager)
+    live = make_contract(customer, plans[0])
+
+    answer = as_manager.post(
+        f"/workspace/customers/{customer.pk}/contract/",
+        {"plan": plans[1].pk, "starts_on": timezone.localdate().isoformat(), "activate": "on"},
+    )
+
+    assert answer.status_code == 200
+    assert "ya tiene un contrato vigente" in answer.content.decode()
+    assert list(customer.contracts.values_list("pk", flat=True)) == [live.pk]
+
+
 # Credits.
 
 

@@ -96,6 +96,17 @@ def test_the_proof_downloads_by_role_and_customer(world, both, role):  # noqa: F
     assert browser.post(f"/transfers/{reports['a'].pk}/proof/").status_code == 405
 
 
+def test_a_proof_missing_on_disk_is_a_404_and_an_error_in_the_log(world, both, caplog):  # noqa: F811
+    """The media not restored with the database: before, a 500."""
+    reports, _subs = both
+    reports["a"].proof.storage.delete(reports["a"].proof.name)
+
+    response = client_for(world, "finance").get(f"/transfers/{reports['a'].pk}/proof/")
+
+    assert response.status_code == 404
+    assert f"stored file missing: {reports['a'].proof.name}" in caplog.text
+
+
 def test_anonymous_visitors_are_sent_to_log_in(world, both):  # noqa: F811
     reports, _subs = both
     response = Client().get(f"/transfers/{reports['a'].pk}/proof/")

@@ -5,8 +5,8 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 
+from core.storage import stored_file_open
 from creditdesk.api.serializers.tickets import AttachmentSerializer, CannedReplySerializer
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from creditdesk.roles import ALL, TICKET_STAFF, attachments_visible_to
@@ -29,12 +29,8 @@ class AttachmentViewSet(RetrieveMixin, ApiViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = self.get_object()
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise NotFound() from None
         response = FileResponse(
-            handle,
+            stored_file_open(attachment.file),
             as_attachment=True,
             filename=attachment.filename,
             content_type=attachment.content_type,

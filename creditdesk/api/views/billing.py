@@ -12,6 +12,7 @@ from billing.exports import finance_export_csv, finance_export_get
 from billing.models import Payment
 from billing.services import payment_record, topup_start
 from contracts.models import Customer
+from core.storage import stored_file_open
 from creditdesk.api import filters
 from creditdesk.api.errors import ApiRefusal
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -84,7 +85,7 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
                 "The invoice has not been issued: it has no PDF.",
             )
         return FileResponse(
-            invoice_pdf_get(invoice=invoice).open("rb"),
+            stored_file_open(invoice_pdf_get(invoice=invoice)),
             filename=f"{invoice.display_number}.pdf",
             content_type="application/pdf",
         )

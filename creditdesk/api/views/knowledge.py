@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.languages import language_code
+from core.text import row_id
 from creditdesk.api.serializers.knowledge import (
     ArticleFeedbackAnswerSerializer,
     ArticleFeedbackSerializer,
@@ -84,10 +85,10 @@ class ArticleViewSet(ApiViewSet):
         return Response(self._articles_data(self._article()))
 
     def _article(self):
-        pk = self.kwargs.get("pk", "")
-        if not str(pk).isdigit() or len(str(pk)) > 18:
+        pk = row_id(self.kwargs.get("pk", ""))
+        if pk is None:
             raise Http404
-        article = self.get_queryset().filter(pk=int(pk)).first()
+        article = self.get_queryset().filter(pk=pk).first()
         if article is None:
             raise Http404
         return article

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from core.storage import stored_file_open
 from creditdesk.roles import attachments_visible_to
 from tickets.attachments import thumbnail
 from tickets.models import Attachment
@@ -29,12 +30,8 @@ def _attachment(request: HttpRequest, pk: int) -> Attachment:
 @cache_control(private=True, max_age=3600)
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _attachment(request, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     response = FileResponse(
-        handle,
+        stored_file_open(attachment.file),
         as_attachment=True,
         filename=attachment.filename,
         content_type=attachment.content_type,

@@ -33,6 +33,7 @@ from billing.exports import (
 from billing.models import Invoice
 from billing.services.webhooks import stripe_event_receive
 from core.errors import InvalidInput
+from core.storage import stored_file_open
 from creditdesk.roles import FINANCE_ROLES, invoices_visible_to
 from creditdesk.web.access import roles_view
 
@@ -65,7 +66,7 @@ def invoice_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
     invoice = get_object_or_404(visible, pk=pk)
     stored = invoice_pdf_get(invoice=invoice)
     return FileResponse(
-        stored.open("rb"),
+        stored_file_open(stored),
         as_attachment=request.GET.get("download") == "1",
         filename=f"{invoice.display_number}.pdf",
         content_type="application/pdf",

@@ -196,15 +196,17 @@ def contract_start(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
     form = ContractForm(request.POST, customer=customer)
 
-    def start(data):
-        contract = contract_services.contract_create(
-            customer=customer, plan=data["plan"], starts_on=data["starts_on"]
-        )
-        if data["activate"]:
-            contract_services.contract_activate(contract, by=request.user, reason="")
-        return contract
-
-    contract = form_submit(request, form, start)
+    contract = form_submit(
+        request,
+        form,
+        lambda data: contract_services.contract_start(
+            customer=customer,
+            plan=data["plan"],
+            starts_on=data["starts_on"],
+            activate=data["activate"],
+            by=request.user,
+        ),
+    )
     if contract is None:
         return _detail(request, customer, contract_form=form)
     messages.success(

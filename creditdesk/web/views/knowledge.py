@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import CreditdeskError
 from core.languages import language_code
+from core.text import row_id
 from creditdesk.roles import ALL, STAFF, contact_of, has_role, knowledge_plan_of
 from creditdesk.security import anonymous_feedback_check
 from creditdesk.web.access import staff_view
@@ -288,11 +289,9 @@ def reply_form_with_article(request: HttpRequest, ticket) -> AgentReplyForm:
     article's link added to the message, nothing sent."""
     body = request.POST.get("body", "")
     article = None
-    chosen = request.POST.get("article", "")
-    if chosen.isdigit() and len(chosen) <= 18:
-        article = (
-            selectors.articles_visible(plan=ticket.contract.plan).filter(pk=int(chosen)).first()
-        )
+    chosen = row_id(request.POST.get("article", ""))
+    if chosen is not None:
+        article = selectors.articles_visible(plan=ticket.contract.plan).filter(pk=chosen).first()
     if article is None:
         messages.error(request, _("Elija un artículo para insertar su enlace."))
     else:

@@ -16,6 +16,7 @@ from contracts.models import Channel, CreditPack, Service
 from contracts.selectors import contract_get_live, credit_packs_on_sale, services_covered
 from core.errors import CreditdeskError
 from core.languages import language_code
+from core.storage import stored_file_open
 from creditdesk.reports.data import month_bounds, sla_report_data
 from creditdesk.reports.rendering import sla_report_csv, sla_report_pdf
 from creditdesk.roles import invoices_visible_to
@@ -297,7 +298,7 @@ def invoice_pdf(request: HttpRequest, pk: int) -> FileResponse:
     if invoice is None:
         raise Http404
     return FileResponse(
-        invoice_pdf_get(invoice=invoice).open("rb"),
+        stored_file_open(invoice_pdf_get(invoice=invoice)),
         as_attachment=True,
         filename=f"{invoice.display_number}.pdf",
         content_type="application/pdf",

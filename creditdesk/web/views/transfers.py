@@ -30,6 +30,7 @@ from billing.services.transfers import (
 from contracts.models import CreditPack, Customer
 from core.amounts import PlainDecimalField
 from core.formatting import money_text
+from core.storage import stored_file_open
 from creditdesk.roles import FINANCE_ROLES, transfer_reports_visible_to
 from creditdesk.web.access import portal_view, roles_view
 from creditdesk.web.views.common import form_submit
@@ -142,7 +143,7 @@ def transfer_proof(request: HttpRequest, pk: int) -> HttpResponse:
     if report is None:
         raise Http404
     response = FileResponse(
-        report.proof.open("rb"),
+        stored_file_open(report.proof),
         content_type=report.proof_content_type,
         as_attachment=request.GET.get("download") == "1",
         filename=report.proof_name,

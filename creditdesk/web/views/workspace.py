@@ -11,6 +11,7 @@ from contracts.models import Customer
 from contracts.selectors import services_covered
 from core.errors import CreditdeskError
 from core.languages import language_code
+from core.text import row_id
 from creditdesk.roles import (
     TICKET_STAFF,
     TICKET_WORKERS,
@@ -145,10 +146,10 @@ def _reply_form_with_canned(request: HttpRequest, ticket: Ticket) -> AgentReplyF
     """Without JavaScript, "Insertar la respuesta" posts the reply form: it comes back with
     the canned reply's text (filled in for the ticket) added to the message, nothing sent."""
     body = request.POST.get("body", "")
-    chosen = request.POST.get("canned", "")
+    chosen = row_id(request.POST.get("canned", ""))
     reply = None
-    if chosen.isdigit() and len(chosen) <= 18:
-        reply = canned_replies_active().filter(pk=int(chosen)).first()
+    if chosen is not None:
+        reply = canned_replies_active().filter(pk=chosen).first()
     if reply is None:
         messages.error(request, _("Elija una respuesta predefinida para insertarla."))
     else:

@@ -1,0 +1,23 @@
+"""Form fields shared by the site's pages and the admin."""
+
+from typing import Any
+
+from django import forms
+
+from core.text import row_id
+
+
+class RowIdsChoiceField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of rows, refusing a value that is no row id
+    (`core.text.row_id`: "²", a number past the column) before its query, which SQLite's
+    driver could not even run (OverflowError: a 500)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if row_id(pk) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:40]},
+                )
+        return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs

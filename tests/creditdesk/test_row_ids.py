@@ -1,0 +1,92 @@
+"""Where a row is chosen by its id (a canned reply or an article to insert, an incident's
+components, an article in the API), a value that `str.isdigit()` takes for a number but
+`int()` does not (a superscript "²", other scripts' digits) or a number past any id column
+is no such row: refused or ignored like any unknown id, never a 500."""
+
+import pytest
+from django.test import Client
+
+from contracts.models import Channel
+from core.text import row_id
+from statuspage.models import Impact, Incident, Maintenance, State
+from tests.api.conftest import client_for
+from tests.knowledge.conftest import kb  # noqa: F401  (fixture)
+from tests.statuspage.conftest import catalogue  # noqa: F401  (fixture)
+from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
+from tests.web.conftest import shop, top_up  # noqa: F401  (fixture)
+from tickets.services.intake import ticket_open
+
+NOT_IDS = ["²", "١٢", "1²", "-1", " 1", "1.0", "9223372036854775808", "9" * 40, ""]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", 1), ("0042", 42), ("9223372036854775807", 2**63 - 1), (17, 17)]
+    + [(value, None) for value in NOT_IDS],
+)
+def test_a_row_id_is_ascii_digits_within_the_column(value, expected):
+    assert row_id(value) == expected
+
+
+def _agent(shop) -> Client:  # noqa: F811
+    client = Client()
+    client.force_login(shop.agent)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_inserting_a_canned_reply_or_an_article_that_is_no_row(shop, value):  # noqa: F811
+    top_up(shop.customer, "5")
+    ticket = ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso").ticket
+    reply = f"/workspace/tickets/{ticket.number}/reply/"
+
+    for picker in ("canned", "article"):
+        answer = _agent(shop).post(
+            reply, {"body": "Hola", "kind": "public", picker: value, f"insert_{picker}": "1"}
+        )
+
+        assert answer.status_code == 200
+        assert not ticket.messages.filter(author_user=shop.agent).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "9223372036854775808"])
+def test_an_incident_or_a_maintenance_naming_no_component_is_refused_on_the_field(
+    catalogue,  # noqa: F811
+    shop,  # noqa: F811
+    value,
+):
+    client = _agent(shop)
+
+    incident = client.post(
+        "/workspace/status/incidents/",
+        {
+            "title": "Caída",
+            "impact": Impact.DEGRADED,
+            "state": State.INVESTIGATING,
+            "components": [value],
+            "body": "Revisamos.",
+        },
+    )
+    maintenance = client.post(
+        "/workspace/status/maintenance/",
+        {
+            "title": "Mantenimiento",
+            "components": [value],
+            "starts_at": "2030-12-10T10:00",
+            "ends_at": "2030-12-10T12:00",
+        },
+    )
+
+    for answer in (incident, maintenance):
+        assert answer.status_code == 200
+        assert "no es un valor válido" in answer.content.decode()
+    assert not Incident.objects.exists()
+    assert not Maintenance.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "١٢", "9223372036854775808"])
+def test_an_article_that_is_no_row_is_not_found_in_the_api(kb, value):  # noqa: F811
+    assert client_for(kb.user).get(f"/api/v1/articles/{value}/").status_code == 404
