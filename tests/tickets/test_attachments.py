@@ -117,6 +117,15 @@ def test_size_and_count_limits_come_from_settings(settings):
     assert many.value.message("en") == "At most 2 attachments are accepted per message (3 given)."
 
 
+def test_a_file_just_over_the_limit_is_not_said_to_be_the_limit(settings):
+    settings.ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    with pytest.raises(AttachmentTooLarge) as large:
+        attachments_check([upload("casi.txt", b"a" * (10 * 1024 * 1024 + 5))])
+    assert large.value.message("es") == (
+        "«casi.txt» ocupa 10485765 B; cada adjunto admite como máximo 10485760 B."
+    )
+
+
 def test_a_file_that_lies_about_its_size_is_still_measured(settings):
     settings.ATTACHMENT_MAX_BYTES = 100
     lying = upload("poco.txt", b"a" * 500)

@@ -57,6 +57,15 @@ def size_text(size: int) -> str:
     return f"{size} B"
 
 
+def _too_large(name: str, size: int, limit: int) -> AttachmentTooLarge:
+    """Both sizes rounded alike, unless that makes them read the same (10.0 MB of at most
+    10.0 MB): then both in bytes."""
+    shown, most = size_text(size), size_text(limit)
+    if shown == most:
+        shown, most = f"{size} B", f"{limit} B"
+    return AttachmentTooLarge(name=name, size=shown, limit=most)
+
+
 def attachment_limits() -> tuple[int, int]:
     """The most bytes one attachment may have, and the most attachments one message may
     carry (settings ATTACHMENT_MAX_BYTES and ATTACHMENT_MAX_COUNT), for pages, API and mail."""
@@ -76,12 +85,10 @@ def attachments_check(files: Sequence[Upload]) -> list[Checked]:
     for upload in files:
         name = attachment_filename(upload.name)
         if upload.size is not None and upload.size > limit:
-            raise AttachmentTooLarge(name=name, size=size_text(upload.size), limit=size_text(limit))
+            raise _too_large(name, upload.size, limit)
         content = upload.read(limit + 1)
         if len(content) > limit:
-            raise AttachmentTooLarge(
-                name=name, size=size_text(len(content)), limit=size_text(limit)
-            )
+            raise _too_large(name, len(content), limit)
         if not content:
             raise AttachmentEmpty(name=name)
         content_type = sniff(content)
