@@ -235,7 +235,9 @@ def test_a_bad_note_is_refused_on_the_page_and_the_step_stays_unmet(world, note,
     )
     assert response.status_code == 200
     assert _written() == before  # before: ticked, the note silently dropped
-    assert shown in response.content.decode()
+    page = response.content.decode()
+    assert shown in page
+    assert "note:" not in page  # the field's words, not its name
 
 
 def test_a_step_of_another_activation_or_position_is_a_404(world):

@@ -23,6 +23,12 @@ def show_refusal(request: HttpRequest, error: CreditdeskError, form=None) -> Non
             for text in errors:
                 form.add_error(name if name in form.fields else None, text)
         return
+    if isinstance(error, InvalidInput):
+        # No form holds its fields: their words, not their names ("note:"), which only the
+        # API's readers know.
+        words = error.fields_in(language_code()).values()
+        messages.error(request, " ".join(text for texts in words for text in texts))
+        return
     field = on_form.get(error.field, error.field)
     if form is not None and field in getattr(form, "fields", {}):
         form.add_error(field, error.message(language_code()))
