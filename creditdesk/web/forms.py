@@ -260,7 +260,9 @@ class EscalateForm(forms.Form):
         ]
 
 
-class WebhookEndpointForm(forms.Form):
+class WebhookEndpointChangeForm(forms.Form):
+    """An endpoint's address and events: what may change once it is registered."""
+
     url = forms.URLField(
         label=_("URL de destino"), max_length=URL_MAX_LENGTH, assume_scheme="https"
     )
@@ -269,6 +271,9 @@ class WebhookEndpointForm(forms.Form):
         choices=[(event, event) for event in EVENT_TYPES],
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class WebhookEndpointForm(WebhookEndpointChangeForm):
     customer = forms.ModelChoiceField(
         label=_("Cliente"), queryset=Customer.objects.none(), required=False
     )

@@ -142,6 +142,7 @@ urlpatterns = [
         name="contact-invite",
     ),
     path("workspace/webhooks/", workspace.webhooks, name="webhooks"),
+    path("workspace/webhooks/<int:pk>/edit/", workspace.webhook_edit, name="webhook-edit"),
     path("workspace/webhooks/<int:pk>/toggle/", workspace.webhook_toggle, name="webhook-toggle"),
     path(
         "workspace/webhooks/<int:pk>/rotate-secret/",

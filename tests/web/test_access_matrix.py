@@ -119,6 +119,7 @@ STATUS_PAGE = {
 # Webhook endpoints and deliveries: their own role x own/other matrix, with endpoints and
 # deliveries in place, in tests/webhooks/test_pages.py.
 WEBHOOK_ACTIONS = {
+    "workspace/webhooks/<int:pk>/edit/",
     "workspace/webhooks/<int:pk>/toggle/",
     "workspace/webhooks/<int:pk>/rotate-secret/",
     "workspace/webhooks/<int:pk>/delete/",

@@ -17,6 +17,7 @@ from tests.factories import (
     make_staff_user,
 )
 from tests.web.conftest import top_up
+from tests.webhooks.conftest import endpoint_for
 from tickets.services.intake import ticket_open
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -58,13 +59,7 @@ def test_a_manager_registers_sees_deliveries_and_sends_one_again(shop, receiver)
 
 def test_a_manager_rotates_a_secret_reads_an_answer_and_deletes_an_endpoint(shop, receiver):
     manager = signed_in(shop.manager)
-    endpoint = services.webhook_endpoint_create(
-        owner=shop.manager,
-        url=receiver.url,
-        events=["ticket.created"],
-        customer=shop.customer,
-        may_cover_all=False,
-    )
+    endpoint = endpoint_for(shop, receiver)
     old_secret = endpoint.secret
 
     rotated = manager.post(f"/workspace/webhooks/{endpoint.pk}/rotate-secret/", follow=True)
@@ -84,6 +79,32 @@ def test_a_manager_rotates_a_secret_reads_an_answer_and_deletes_an_endpoint(shop
     assert deleted.status_code == 200
     assert not WebhookEndpoint.objects.exists()
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_manager_changes_an_endpoints_address_and_events(shop, receiver, settings):
+    manager = signed_in(shop.manager)
+    endpoint = endpoint_for(shop, receiver)
+    secret = endpoint.secret
+    edit = f"/workspace/webhooks/{endpoint.pk}/edit/"
+    page = manager.get(edit).text
+    assert receiver.url in page
+    assert shop.customer.legal_name in page
+
+    saved = manager.post(
+        edit, {"url": f"{receiver.url}/v2", "events": ["ticket.created", "invoice.paid"]}
+    )
+
+    assert saved.status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.url == f"{receiver.url}/v2"
+    assert endpoint.events == ["invoice.paid", "ticket.created"]
+    assert endpoint.secret == secret
+    settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = False
+    refused = manager.post(edit, {"url": receiver.url, "events": ["ticket.created"]})
+    assert refused.status_code == 200
+    assert "no es un destino válido" in refused.text
+    endpoint.refresh_from_db()
+    assert endpoint.url == f"{receiver.url}/v2"
 
 
 def test_the_form_refuses_what_the_service_refuses(shop, receiver, settings):
@@ -147,10 +168,12 @@ def test_who_may_open_the_page_and_act_on_own_and_other_endpoints(
         redeliver = f"/workspace/webhooks/deliveries/{delivery.pk}/redeliver/"
         assert client.post(redeliver).status_code == expected
         assert client.post(f"/workspace/webhooks/{endpoint.pk}/toggle/").status_code == expected
+        edit = f"/workspace/webhooks/{endpoint.pk}/edit/"
+        assert client.get(edit).status_code == (200 if expected == 302 else expected)
         rotate = f"/workspace/webhooks/{endpoint.pk}/rotate-secret/"
         assert client.post(rotate).status_code == expected
         delete = f"/workspace/webhooks/{endpoint.pk}/delete/"
         assert client.post(delete).status_code == expected
         assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists() == (expected != 302)
-    for action in ("toggle", "rotate-secret", "delete"):
+    for action in ("edit", "toggle", "rotate-secret", "delete"):
         assert client.post(f"/workspace/webhooks/987654/{action}/").status_code in {403, 404}

@@ -31,6 +31,7 @@ from creditdesk.web.forms import (
     ReclassifyForm,
     SessionForm,
     TransitionForm,
+    WebhookEndpointChangeForm,
     WebhookEndpointForm,
     WorkLogForm,
 )
@@ -393,6 +394,30 @@ def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("Webhook activado.") if endpoint.is_active else _("Webhook desactivado.")
     )
     return redirect("web:webhooks")
+
+
+@roles_view(WEBHOOK_MANAGERS)
+def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """An endpoint's address and events; its customer stays (register another for another)."""
+    endpoint = _webhook_endpoint(request, pk)
+    customer = endpoint.customer
+    form = WebhookEndpointChangeForm(
+        request.POST or None, initial={"url": endpoint.url, "events": endpoint.events}
+    )
+    if request.method == "POST":
+        changed = form_submit(
+            request,
+            form,
+            lambda data: webhook_endpoint_update(endpoint, url=data["url"], events=data["events"]),
+        )
+        if changed is not None:
+            messages.success(request, _("Webhook %(url)s guardado.") % {"url": changed.url})
+            return redirect("web:webhooks")
+    return render(
+        request,
+        "workspace/webhook_edit.html",
+        {"form": form, "endpoint_id": endpoint.pk, "customer": customer},
+    )
 
 
 @require_POST
