@@ -12,17 +12,15 @@ from django.core.validators import MaxLengthValidator
 
 
 class _UsernameWithinItsColumn:
-    fields: dict
-
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class SignInForm(_UsernameWithinItsColumn, AuthenticationForm):
-    pass
+    """The site's sign-in (`/accounts/login/`)."""
 
 
 class AdminSignInForm(_UsernameWithinItsColumn, AdminAuthenticationForm):
-    pass
+    """The admin's sign-in (`AdminSite.login_form`)."""
