@@ -131,6 +131,8 @@ def test_account_manager_sells_nivel_2(browser, live_server):  # noqa: F811
     expect(page.get_by_role("heading", level=1)).to_have_text("Customers")
     _check(page, "06-customers-en")
     page.get_by_role("link", name="Hotel Andino S.A.S.").click()
+    # axe must not start while the list is still being replaced by the customer's page
+    expect(page.get_by_test_id("timeline")).to_contain_text("Renovar en enero")
     _check(page, "07-customer-en")
     _language(page, "es")
     page.context.close()
