@@ -1,18 +1,23 @@
-"""Domain events: what happened, announced once the transaction that did it commits.
+"""Domain events: what happened, told to the listeners inside the transaction that did it.
 
 A service that does something an integrator may care about (a ticket opened, credits
 charged, an invoice paid) calls `event_emit(type, instance)` at the point where it happens.
-Receivers of `domain_event` (the webhooks app) learn of it only after commit, so an event is
-never announced for work that rolled back. The apps that emit know nothing of who listens:
-the top layer connects the receivers.
+Receivers of `domain_event` run there and then, in the emitter's transaction, and may only
+write what must commit or roll back with the work: a task row (`background.queue.
+enqueue_with_transaction`) that does the announcing once the work has committed. So an
+event is never announced for work that rolled back, and one whose work committed is
+announced even when the process dies right after its commit, before any on-commit
+callback. The apps that emit know nothing of who listens: the top layer connects the
+receivers.
 """
 
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
-# sender: the event type ("ticket.created"); kwargs: instance (a model row) and key.
+# sender: the event type ("ticket.created"); kwargs: instance (a model row), key and
+# occurred_at (when it was emitted).
 domain_event = Signal()
 
 EVENT_TYPES = (
@@ -64,12 +69,11 @@ def events_wanted(event_types: Iterable[str]) -> set[str]:
 
 
 def event_emit(event_type: str, instance: object, *, key: str = "") -> None:
-    """Announce `event_type` about `instance` when the current transaction commits.
+    """Tell the listeners, in the current transaction, that `event_type` happened to
+    `instance` (a saved row) now.
 
     `key` names an event that may be emitted again for the same fact (an invoice found
     overdue by every hourly run): listeners announce one event per key."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
-    transaction.on_commit(
-        lambda: domain_event.send(sender=event_type, instance=instance, key=key), robust=True
-    )
+    domain_event.send(sender=event_type, instance=instance, key=key, occurred_at=timezone.now())

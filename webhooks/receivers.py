@@ -1,11 +1,13 @@
-"""The webhooks app listens to domain events (core.events), after commit."""
+"""The webhooks app listens to domain events (core.events), in the emitter's transaction."""
+
+from datetime import datetime
 
 from django.db.models import QuerySet
 
+from background.queue import enqueue_with_transaction
 from core.reads import all_rows
 from webhooks.models import WebhookEndpoint
-from webhooks.payloads import payload_render
-from webhooks.services import deliveries_create, endpoints_awaiting
+from webhooks.services import event_id_for
 
 
 def endpoints_want(event_types) -> set[str]:
@@ -21,19 +23,23 @@ def _active_endpoints() -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(is_active=True)
 
 
-def on_domain_event(sender: str, instance, key: str = "", **kwargs) -> None:
-    # One query per event, compiled once per connection (core.reads); the object is
-    # rendered only when some endpoint subscribes.
-    subscribed = [
-        endpoint
+def on_domain_event(sender: str, instance, occurred_at: datetime, key: str = "", **kwargs) -> None:
+    """When an active endpoint subscribes to the event, write the task that announces it
+    (`webhooks.services.event_announce`) in the emitter's transaction: it commits or rolls
+    back with the work. One query per event, compiled once per connection (core.reads); the
+    object is rendered by the task, after the commit."""
+    if not any(
+        sender in endpoint.events
         for endpoint in all_rows("webhook_endpoints_active", _active_endpoints)
-        if sender in endpoint.events
-    ]
-    if key:
-        subscribed = endpoints_awaiting(subscribed, key=key)
-    if not subscribed:
+    ):
         return
-    customer_id, data = payload_render(instance)
-    deliveries_create(
-        endpoints=subscribed, event_type=sender, customer_id=customer_id, data=data, key=key
+    from webhooks import tasks
+
+    enqueue_with_transaction(
+        tasks.announce_event,
+        sender,
+        instance._meta.label_lower,
+        instance.pk,
+        event_id_for(key),
+        occurred_at.isoformat(),
     )

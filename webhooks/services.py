@@ -1,7 +1,8 @@
 """Every write of the webhooks app: endpoints, deliveries and their attempts.
 
-Delivery: an event that commits becomes one `WebhookDelivery` per active endpoint that
-wants it (its body frozen then), and a task that posts it (`webhooks.tasks`). Attempt N of
+Announcing: an event emitted in a transaction writes, in it, a task (`announce_event`) that
+turns the committed event into one `WebhookDelivery` per active endpoint that wants it (its
+body frozen then), and each delivery a task that posts it (`webhooks.tasks`). Attempt N of
 a delivery is claimed by one atomic UPDATE (`attempts` from N-1 to N while pending), so a
 task that runs twice, or two workers that run the same task, post it once. A failed
 attempt schedules the next one after `RETRY_SCHEDULE[N-1]` (about a day in all); the last
@@ -12,8 +13,9 @@ row, across deliveries, disable the endpoint and mail its owner; a success reset
 import json
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -21,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from background.queue import enqueue_on_commit
+from background.queue import enqueue_on_commit, enqueue_with_transaction
 from contracts.models import Customer
 from core.errors import InvalidInput, full_clean_or_raise
 from core.events import EVENT_TYPES, PUBLIC_EVENT_TYPES
@@ -35,6 +37,7 @@ from webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from webhooks.payloads import payload_render
 
 # Seconds before attempt 2, 3, ...: seconds, minutes, hours, about a day after the first.
 RETRY_SCHEDULE = (5, 60, 300, 1800, 7200, 18000, 36000, 36000)
@@ -116,21 +119,47 @@ def webhook_endpoint_delete(endpoint: WebhookEndpoint) -> None:
     endpoint.delete()
 
 
-def _event_id(key: str) -> str:
+def event_id_for(key: str) -> str:
     """A keyed event's id is the same each time it is emitted; any other is new."""
     return "evt_" + (uuid.uuid5(NAMESPACE, key) if key else uuid.uuid4()).hex
 
 
-def endpoints_awaiting(endpoints: list[WebhookEndpoint], *, key: str) -> list[WebhookEndpoint]:
-    """Those of `endpoints` without a delivery of the keyed event yet, in one query: an
-    invoice found overdue again by every hourly run is rendered only for an endpoint that
-    has not had it."""
+def endpoints_awaiting(endpoints: list[WebhookEndpoint], *, event_id: str) -> list[WebhookEndpoint]:
+    """Those of `endpoints` without a delivery of the event yet, in one query: an invoice
+    found overdue again by every hourly run is rendered only for an endpoint that has not
+    had it, and an announcement run twice renders nothing the second time."""
     delivered = set(
-        WebhookDelivery.objects.filter(event_id=_event_id(key), endpoint__in=endpoints).values_list(
+        WebhookDelivery.objects.filter(event_id=event_id, endpoint__in=endpoints).values_list(
             "endpoint_id", flat=True
         )
     )
     return [endpoint for endpoint in endpoints if endpoint.pk not in delivered]
+
+
+def event_announce(
+    *, event_type: str, model: str, pk: int, event_id: str, occurred_at: datetime
+) -> list[WebhookDelivery]:
+    """The deliveries of an event that committed (its emitter's transaction wrote the task
+    that calls this): the object as the API shows it now, read from its committed row, to
+    every active endpoint that subscribes to the event and has not had it."""
+    instance = apps.get_model(model)._default_manager.get(pk=pk)
+    subscribed = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
+        if event_type in endpoint.events
+    ]
+    subscribed = endpoints_awaiting(subscribed, event_id=event_id) if subscribed else []
+    if not subscribed:
+        return []
+    customer_id, data = payload_render(instance)
+    return deliveries_create(
+        endpoints=subscribed,
+        event_type=event_type,
+        customer_id=customer_id,
+        data=data,
+        event_id=event_id,
+        occurred_at=occurred_at,
+    )
 
 
 def deliveries_create(
@@ -139,12 +168,12 @@ def deliveries_create(
     event_type: str,
     customer_id: int | None,
     data: dict,
-    key: str = "",
+    event_id: str,
+    occurred_at: datetime,
 ) -> list[WebhookDelivery]:
     """One delivery per endpoint (of the active ones subscribed to `event_type`) that covers
-    this customer, or every customer (every endpoint, for a public event). An event with a
-    `key` gets the same id each time it is emitted, and the (endpoint, event id) constraint
-    keeps it to one delivery."""
+    this customer, or every customer (every endpoint, for a public event). The (endpoint,
+    event id) constraint keeps an event, or a keyed event emitted again, to one delivery."""
     endpoints = [
         endpoint
         for endpoint in endpoints
@@ -154,12 +183,11 @@ def deliveries_create(
     ]
     if not endpoints:
         return []
-    event_id = _event_id(key)
     body = json.dumps(
         {
             "id": event_id,
             "type": event_type,
-            "timestamp": timezone.now().isoformat().replace("+00:00", "Z"),
+            "timestamp": occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "data": data,
         },
         ensure_ascii=False,
@@ -172,7 +200,7 @@ def deliveries_create(
                 delivery = WebhookDelivery.objects.create(
                     endpoint=endpoint, event_id=event_id, event_type=event_type, body=body
                 )
-        except IntegrityError:  # this keyed event was delivered to this endpoint before
+        except IntegrityError:  # this event was delivered to this endpoint before
             continue
         _schedule(delivery, attempt=1, delay=0)
         created.append(delivery)
@@ -180,8 +208,9 @@ def deliveries_create(
 
 
 def _schedule(delivery: WebhookDelivery, *, attempt: int, delay: float) -> None:
-    """Enqueue attempt `attempt` after `delay` seconds, once the transaction commits. A
-    backend that cannot defer (the immediate one, for debugging) makes no retries."""
+    """Enqueue attempt `attempt` after `delay` seconds, with the transaction (on the
+    database backend, its task row commits with the delivery's state). A backend that cannot
+    defer (the immediate one, for debugging) makes no retries."""
     from webhooks import tasks
 
     run_after = timezone.now() + timedelta(seconds=delay)
@@ -191,7 +220,7 @@ def _schedule(delivery: WebhookDelivery, *, attempt: int, delay: float) -> None:
         if not deliver.get_backend().supports_defer:
             return
         deliver = deliver.using(run_after=run_after)
-    enqueue_on_commit(deliver, delivery.pk, attempt)
+    enqueue_with_transaction(deliver, delivery.pk, attempt)
 
 
 def delivery_attempt(delivery_id: int, attempt: int) -> WebhookAttempt | None:

@@ -58,7 +58,12 @@ from tickets.services.charging import (
 )
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_customer_reply
-from webhooks.services import deliveries_create, delivery_attempt, webhook_endpoint_create
+from webhooks.services import (
+    deliveries_create,
+    delivery_attempt,
+    event_id_for,
+    webhook_endpoint_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +154,8 @@ def _webhook_deliveries(desk: Desk, count: int) -> None:
             event_type="ticket.created",
             customer_id=desk.shop.customer.pk,
             data={"number": next(_numbers)},
+            event_id=event_id_for(""),
+            occurred_at=timezone.now(),
         )
         catcher.answers.append(500)
         delivery_attempt(delivery.pk, 1)

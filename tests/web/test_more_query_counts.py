@@ -533,6 +533,8 @@ def _webhooks(shop, admin, receiver, count: int) -> None:  # noqa: F811
             event_type="ticket.created",
             customer_id=customer.pk,
             data={"number": f"T-{index}"},
+            event_id=webhook_services.event_id_for(""),
+            occurred_at=timezone.now(),
         ):
             if index % 4:
                 webhook_services.delivery_attempt(delivery.pk, 1)

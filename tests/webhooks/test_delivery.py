@@ -4,6 +4,7 @@ failure with the same event id, posted once per attempt, disabled after repeated
 import json
 import re
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from contracts.models import Channel
 from tests.web.conftest import top_up
 from tests.webhooks.conftest import endpoint_for
 from tickets.services.intake import ticket_open
-from webhooks import services
+from webhooks import services, tasks
 from webhooks.exceptions import DestinationRefused
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -61,6 +62,40 @@ def test_a_delivery_is_signed_as_the_readme_verifies(shop, receiver):
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == WebhookDelivery.Status.DELIVERED
     assert [(a.number, a.status_code) for a in delivery.log.all()] == [(1, 200)]
+
+
+@pytest.mark.django_db  # the test's transaction: its on-commit callbacks never run
+def test_an_event_is_announced_though_its_process_dies_right_after_the_commit(
+    shop, receiver, db_tasks, django_capture_on_commit_callbacks
+):
+    endpoint = endpoint_for(shop, receiver)
+    top_up(shop.customer, "5")
+    with django_capture_on_commit_callbacks(execute=False):  # as if killed after its commit
+        opened_at = timezone.now()
+        ticket = ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Caso").ticket
+
+    db_tasks()  # a worker, later, on what the transaction wrote
+    [(headers, body)] = receiver.requests
+    assert readme_verify()(endpoint.secret, headers, body)
+    event = json.loads(body)
+    assert (event["type"], event["data"]["number"]) == ("ticket.created", ticket.number)
+    # when it happened, not when the worker announced it
+    emitted = datetime.fromisoformat(event["timestamp"])
+    assert opened_at <= emitted <= opened_at + timedelta(seconds=5)
+    assert db_tasks() == 0  # announced once
+
+
+def test_an_announcement_run_twice_delivers_once(shop, receiver, db_tasks):
+    endpoint_for(shop, receiver)
+    open_ticket(shop)
+    [announce] = DBTaskResult.objects.filter(task_path="webhooks.tasks.announce_event")
+    db_tasks()
+
+    again = tasks.announce_event.call(*announce.args_kwargs["args"])
+
+    assert again == 0
+    assert WebhookDelivery.objects.count() == 1
+    assert len(receiver.requests) == 1
 
 
 def test_work_that_rolled_back_announces_nothing(shop, receiver):
@@ -129,9 +164,15 @@ def test_an_answer_trickled_past_the_timeout_is_cut_off_and_retried(
 
 
 def test_an_attempt_run_twice_posts_once(shop, receiver, db_tasks):
-    endpoint_for(shop, receiver)
-    open_ticket(shop)
-    delivery = WebhookDelivery.objects.get()
+    endpoint = endpoint_for(shop, receiver)
+    [delivery] = services.deliveries_create(  # its attempt is enqueued, not run
+        endpoints=[endpoint],
+        event_type="ticket.created",
+        customer_id=shop.customer.pk,
+        data={"number": "T-1"},
+        event_id=services.event_id_for(""),
+        occurred_at=timezone.now(),
+    )
 
     first = services.delivery_attempt(delivery.pk, 1)
     again = services.delivery_attempt(delivery.pk, 1)
