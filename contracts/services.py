@@ -332,9 +332,13 @@ def contract_start(
 ) -> Contract:
     """A new contract (`contract_create`), made the customer's live one at once when
     `activate`: both or neither, so an activation refused (the customer's contract still
-    live) leaves no draft behind."""
+    live) leaves no draft behind. The customer's draft on the same plan and start, when
+    there is one, is taken instead of a new one: a form sent twice makes one draft."""
     with transaction.atomic():
-        contract = contract_create(customer=customer, plan=plan, starts_on=starts_on)
+        customer_lock(customer.pk)  # two submits at once find, or make, the same draft
+        contract = Contract.objects.filter(
+            customer=customer, plan=plan, starts_on=starts_on, status=Status.DRAFT
+        ).first() or contract_create(customer=customer, plan=plan, starts_on=starts_on)
         if activate:
             contract = contract_activate(contract, by=by, reason="")
     return contract

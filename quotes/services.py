@@ -167,6 +167,9 @@ def _lines(quote: Quote, kind: str, lines: Any, *, on: date) -> list[QuoteLine]:
                 max_digits=MONEY_COLUMN["max_digits"] - 4,
             )
             amounts = line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=rate)
+            if not amounts.subtotal.amount:
+                rounded_away = _("La línea suma cero al redondear: suba la cantidad o el precio.")
+                raise _refuse(f"{prefix}.quantity", rounded_away)
             if amounts.total.amount > MONEY_MAX:
                 too_large = _("El total de la línea con impuesto supera el máximo de %(maximum)s.")
                 raise _refuse(prefix, _too_large(too_large))

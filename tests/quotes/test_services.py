@@ -122,6 +122,17 @@ def test_a_quantity_beyond_the_maximum_says_so(shop, ticket):
     assert caught.value.fields["lines.0.quantity"] == ["La cantidad admite como máximo 100000."]
 
 
+def test_a_line_whose_amount_rounds_to_nothing_is_refused(shop, ticket):
+    """0.0001 x 0.01 is positive but bills 0.00: a quote for nothing is no quote."""
+    tiny = {"description": "Minucia", "quantity": "0.0001", "unit_price": "0.01"}
+    with pytest.raises(InvalidInput) as caught:
+        draft(ticket, shop.agent, lines=[MONEY_LINES[0], tiny])
+    assert caught.value.fields["lines.1.quantity"] == [
+        "La línea suma cero al redondear: suba la cantidad o el precio."
+    ]
+    assert not Quote.objects.exists()
+
+
 def test_credit_lines_need_positive_credits(shop, ticket):
     with pytest.raises(CreditdeskError) as caught:
         draft(ticket, shop.agent, Quote.Kind.CREDITS, [{"description": "A", "credits": "0"}])

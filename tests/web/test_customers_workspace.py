@@ -532,6 +532,27 @@ def test_contract_started_changed_suspended_reactivated_and_cancelled(as_manager
     assert items[0].detail == "Se va"
 
 
+def test_a_contract_form_sent_twice_leaves_one_draft(as_manager, manager, plans):
+    """A double click, or the page sent again after a slow answer: the same draft."""
+    customer = make_customer(account_manager=manager)
+    start = {"plan": plans[0].pk, "starts_on": customer_today(customer).isoformat()}
+    for _ in range(2):
+        response = as_manager.post(f"/workspace/customers/{customer.pk}/contract/", start)
+        assert response.status_code == 302
+    [draft] = Contract.objects.filter(customer=customer)
+    assert draft.status == Contract.Status.DRAFT
+
+    # sent once more with "activate": that draft goes live, no other is made
+    as_manager.post(f"/workspace/customers/{customer.pk}/contract/", start | {"activate": "on"})
+    [live] = Contract.objects.filter(customer=customer)
+    assert (live.pk, live.status) == (draft.pk, Contract.Status.ACTIVE)
+
+    # another plan is another draft
+    other = {"plan": plans[1].pk, "starts_on": start["starts_on"]}
+    as_manager.post(f"/workspace/customers/{customer.pk}/contract/", other)
+    assert Contract.objects.filter(customer=customer).count() == 2
+
+
 def test_plan_change_refusals_name_the_field(as_manager, manager, plans):
     customer = make_customer(account_manager=manager)
     contract = make_contract(customer, plans[0])
