@@ -9,9 +9,11 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import RowIdsChoiceField
 from core.text import row_id
 
 
@@ -66,6 +68,18 @@ class AdminSite(admin.AdminSite):
         return _refuse_signed_in_outsiders(
             self, _refuse_unusable_filters(super().admin_view(view, cacheable))
         )
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model's multiple choice of rows (a plan's articles, a contract's services, a
+        group's permissions) refuses a value that is no row id on the field
+        (`core.forms.RowIdsChoiceField`), where Django's would fail on SQLite (a 500)."""
+        admin_class = admin_class or admin.ModelAdmin
+        overrides = {
+            models.ManyToManyField: {"form_class": RowIdsChoiceField},
+            **admin_class.formfield_overrides,
+            **options.pop("formfield_overrides", {}),
+        }
+        super().register(model_or_iterable, admin_class, formfield_overrides=overrides, **options)
 
     @property
     def login_form(self):

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import CreditdeskError, InvalidInput
-from core.forms import RowIdsChoiceField
 from statuspage import services
 from statuspage.models import (
     Component,
@@ -120,7 +119,6 @@ class IncidentAddForm(ServiceForm):
     class Meta:
         model = Incident
         fields = ["title", "title_en", "impact", "state", "components", "started_at"]
-        field_classes = {"components": RowIdsChoiceField}
 
     def run(self, data: dict) -> Incident:
         return services.incident_open(
@@ -140,7 +138,6 @@ class IncidentChangeForm(ServiceForm):
     class Meta:
         model = Incident
         fields = ["title", "title_en", "components"]
-        field_classes = {"components": RowIdsChoiceField}
 
     def run(self, data: dict) -> Incident:
         return services.incident_edit(
@@ -237,7 +234,6 @@ class MaintenanceAddForm(ServiceForm):
         model = Maintenance
         fields = ["title", "title_en", "description", "description_en", "components",
                   "starts_at", "ends_at"]  # fmt: skip
-        field_classes = {"components": RowIdsChoiceField}
 
     def run(self, data: dict) -> Maintenance:
         return services.maintenance_schedule(

@@ -1,15 +1,17 @@
 """Where a row is chosen by its id (a canned reply or an article to insert, an incident's
-components, an article in the API), a value that `str.isdigit()` takes for a number but
+components, an article in the API, any multiple choice of rows in the admin), a value that `str.isdigit()` takes for a number but
 `int()` does not (a superscript "²", other scripts' digits) or a number past any id column
 is no such row: refused or ignored like any unknown id, never a 500."""
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from contracts.models import Channel
 from core.text import row_id
 from statuspage.models import Impact, Incident, Maintenance, State
 from tests.api.conftest import client_for
+from tests.factories import make_staff_user
 from tests.knowledge.conftest import kb  # noqa: F401  (fixture)
 from tests.statuspage.conftest import catalogue  # noqa: F401  (fixture)
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
@@ -90,3 +92,31 @@ def test_an_incident_or_a_maintenance_naming_no_component_is_refused_on_the_fiel
 @pytest.mark.parametrize("value", ["²", "١٢", "9223372036854775808"])
 def test_an_article_that_is_no_row_is_not_found_in_the_api(kb, value):  # noqa: F811
     assert client_for(kb.user).get(f"/api/v1/articles/{value}/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "9223372036854775808"])
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        ("knowledge/article", "plans"),
+        ("contracts/contract", "services"),
+        ("statuspage/component", "services"),
+        ("statuspage/incident", "components"),
+        ("statuspage/maintenance", "components"),
+        ("auth/group", "permissions"),
+    ],
+)
+def test_the_admins_multiple_choices_refuse_what_is_no_row_on_the_field(model, field, value):
+    """Every admin form, ours and Django's, through the admin site's one override."""
+    client = Client()
+    client.force_login(make_staff_user(username="raiz", is_superuser=True))
+    app_label, model_name = model.split("/")
+    rows = apps.get_model(app_label, model_name).objects
+    before = rows.count()  # the roles' groups exist from the migrations
+
+    answer = client.post(f"/admin/{model}/add/", {field: [value]})
+
+    assert answer.status_code == 200
+    assert field in answer.context["adminform"].form.errors
+    assert rows.count() == before
