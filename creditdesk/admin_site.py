@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpResponseRedirect, QueryDict
@@ -59,6 +60,33 @@ def _refuse_unusable_filters(view):
     return wrapper
 
 
+class _RowIdsAutocompleteSelect(AutocompleteSelect):
+    """Django's, except that a value sent back with the form's errors that is no row id is
+    not looked up: SQLite's driver cannot even take a number past its integer (a 500)."""
+
+    def optgroups(self, name, value, attr=None):
+        if isinstance(self.field.target_field, models.IntegerField):
+            value = [choice for choice in value if row_id(choice) is not None]
+        return super().optgroups(name, value, attr)
+
+
+class _RowIdsAdmin:
+    """Rows chosen in an admin form (a contract's customer, an article's plans, a group's
+    permissions) by a value that is no row id (`core.text.row_id`: "²", a number past the
+    column) are refused on the field, where Django's admin fails on SQLite."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = _RowIdsAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", RowIdsChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class AdminSite(admin.AdminSite):
     site_header = _("Creditdesk · administración")
     site_title = _("Creditdesk")
@@ -70,16 +98,14 @@ class AdminSite(admin.AdminSite):
         )
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every model's multiple choice of rows (a plan's articles, a contract's services, a
-        group's permissions) refuses a value that is no row id on the field
-        (`core.forms.RowIdsChoiceField`), where Django's would fail on SQLite (a 500)."""
+        """Every registered model's admin chooses rows as `_RowIdsAdmin` does."""
         admin_class = admin_class or admin.ModelAdmin
-        overrides = {
-            models.ManyToManyField: {"form_class": RowIdsChoiceField},
-            **admin_class.formfield_overrides,
-            **options.pop("formfield_overrides", {}),
-        }
-        super().register(model_or_iterable, admin_class, formfield_overrides=overrides, **options)
+        with_row_ids = type(
+            admin_class.__name__,
+            (_RowIdsAdmin, admin_class),
+            {"__module__": admin_class.__module__},
+        )
+        super().register(model_or_iterable, with_row_ids, **options)
 
     @property
     def login_form(self):

@@ -105,6 +105,8 @@ def test_an_article_that_is_no_row_is_not_found_in_the_api(kb, value):  # noqa: 
         ("statuspage/incident", "components"),
         ("statuspage/maintenance", "components"),
         ("auth/group", "permissions"),
+        ("contracts/contract", "customer"),  # chosen by autocomplete
+        ("credits/plancreditterms", "plan"),
     ],
 )
 def test_the_admins_multiple_choices_refuse_what_is_no_row_on_the_field(model, field, value):
