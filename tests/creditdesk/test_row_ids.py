@@ -1,7 +1,8 @@
 """Where a row is chosen by its id (a canned reply or an article to insert, an incident's
-components, an article in the API, any multiple choice of rows in the admin), a value that `str.isdigit()` takes for a number but
-`int()` does not (a superscript "²", other scripts' digits) or a number past any id column
-is no such row: refused or ignored like any unknown id, never a 500."""
+components, an article in the API, any choice of rows in the admin), a value that
+`str.isdigit()` takes for a number but `int()` does not (a superscript "²", other scripts'
+digits) or a number past any id column is no such row: refused or ignored like any unknown
+id, never a 500."""
 
 import pytest
 from django.apps import apps
