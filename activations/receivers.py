@@ -3,12 +3,12 @@ transaction)."""
 
 from django.dispatch import receiver
 
-from background.queue import enqueue_with_transaction
+from background.queue import enqueue_many_with_transaction
 from core.events import domain_event
 
 
 @receiver(domain_event, dispatch_uid="activations.invoice_paid")
-def invoice_paid(sender: str, instance, **kwargs) -> None:
+def invoice_paid(sender: str, instances: list, **kwargs) -> None:
     """Enqueue the payment step of the invoice's activations with the payment (a task: the
     clock of an instant product starts from it, idempotent however often the payment is
     replayed)."""
@@ -16,4 +16,6 @@ def invoice_paid(sender: str, instance, **kwargs) -> None:
         return
     from activations import tasks
 
-    enqueue_with_transaction(tasks.activations_payment_credited, instance.pk)
+    enqueue_many_with_transaction(
+        tasks.activations_payment_credited, [(invoice.pk,) for invoice in instances]
+    )

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from django.dispatch import Signal
 from django.utils import timezone
 
-# sender: the event type ("ticket.created"); kwargs: instance (a model row), key and
-# occurred_at (when it was emitted).
+# sender: the event type ("ticket.created"); kwargs: instances (the rows it happened to, in
+# the order they are announced), key and occurred_at (when it was emitted).
 domain_event = Signal()
 
 EVENT_TYPES = (
@@ -70,10 +70,23 @@ def events_wanted(event_types: Iterable[str]) -> set[str]:
 
 def event_emit(event_type: str, instance: object, *, key: str = "") -> None:
     """Tell the listeners, in the current transaction, that `event_type` happened to
-    `instance` (a saved row) now.
+    `instance` (a saved row, as it is now).
 
     `key` names an event that may be emitted again for the same fact (an invoice found
     overdue by every hourly run): listeners announce one event per key."""
+    _send(event_type, [instance], key=key)
+
+
+def events_emit(event_type: str, instances: Iterable[object]) -> None:
+    """`event_emit` for each of `instances` at once: a batch (a monthly run's invoices, a
+    monitor run's clocks) costs its listeners the same few statements as one event."""
+    _send(event_type, list(instances), key="")
+
+
+def _send(event_type: str, instances: list[object], *, key: str) -> None:
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
-    domain_event.send(sender=event_type, instance=instance, key=key, occurred_at=timezone.now())
+    if instances:
+        domain_event.send(
+            sender=event_type, instances=instances, key=key, occurred_at=timezone.now()
+        )

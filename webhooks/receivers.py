@@ -4,10 +4,10 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from background.queue import enqueue_with_transaction
+from background.queue import enqueue_many_with_transaction
 from core.reads import all_rows
 from webhooks.models import WebhookEndpoint
-from webhooks.services import event_id_for
+from webhooks.services import endpoints_awaiting, event_id_for
 
 
 def endpoints_want(event_types) -> set[str]:
@@ -23,23 +23,31 @@ def _active_endpoints() -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(is_active=True)
 
 
-def on_domain_event(sender: str, instance, occurred_at: datetime, key: str = "", **kwargs) -> None:
-    """When an active endpoint subscribes to the event, write the task that announces it
-    (`webhooks.services.event_announce`) in the emitter's transaction: it commits or rolls
-    back with the work. One query per event, compiled once per connection (core.reads); the
-    object is rendered by the task, after the commit."""
-    if not any(
-        sender in endpoint.events
+def on_domain_event(
+    sender: str, instances: list, occurred_at: datetime, key: str = "", **kwargs
+) -> None:
+    """When an active endpoint subscribes to the event, write the tasks that announce it
+    (`webhooks.services.event_announce`), one per row, in the emitter's transaction: they
+    commit or roll back with the work. One query for the endpoints, compiled once per
+    connection (core.reads), and one insert, however many rows; a keyed event every
+    subscribed endpoint already has (an invoice found overdue again) writes nothing. The
+    rows are rendered by the tasks, after the commit."""
+    subscribed = [
+        endpoint
         for endpoint in all_rows("webhook_endpoints_active", _active_endpoints)
-    ):
+        if sender in endpoint.events
+    ]
+    if key and subscribed:
+        subscribed = endpoints_awaiting(subscribed, event_id=event_id_for(key))
+    if not subscribed:
         return
     from webhooks import tasks
 
-    enqueue_with_transaction(
+    stamp = occurred_at.isoformat()
+    enqueue_many_with_transaction(
         tasks.announce_event,
-        sender,
-        instance._meta.label_lower,
-        instance.pk,
-        event_id_for(key),
-        occurred_at.isoformat(),
+        [
+            (sender, instance._meta.label_lower, instance.pk, event_id_for(key), stamp)
+            for instance in instances
+        ],
     )

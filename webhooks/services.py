@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from background.queue import enqueue_on_commit, enqueue_with_transaction
@@ -151,7 +151,8 @@ def event_announce(
     subscribed = endpoints_awaiting(subscribed, event_id=event_id) if subscribed else []
     if not subscribed:
         return []
-    customer_id, data = payload_render(instance)
+    with translation.override(settings.LANGUAGE_CODE):  # not the language of who acted
+        customer_id, data = payload_render(instance)
     return deliveries_create(
         endpoints=subscribed,
         event_type=event_type,
@@ -195,14 +196,16 @@ def deliveries_create(
     )
     created = []
     for endpoint in endpoints:
+        # The delivery and its first attempt's task commit together: a delivery whose task
+        # was never written would wait for good (an announcement run again skips it).
         try:
             with transaction.atomic():
                 delivery = WebhookDelivery.objects.create(
                     endpoint=endpoint, event_id=event_id, event_type=event_type, body=body
                 )
+                _schedule(delivery, attempt=1, delay=0)
         except IntegrityError:  # this event was delivered to this endpoint before
             continue
-        _schedule(delivery, attempt=1, delay=0)
         created.append(delivery)
     return created
 

@@ -34,7 +34,7 @@ from contracts.transitions import LIVE
 from core.amounts import CurrencyMismatch, InvalidAmount, is_plain_number
 from core.bulk import rows_insert
 from core.errors import ReasonRequired, text_at_most
-from core.events import event_emit, events_wanted
+from core.events import event_emit, events_emit
 from core.money import minor_unit_digits, money_divide, money_sum, round_half_up, zero
 
 Status = Invoice.Status
@@ -285,14 +285,11 @@ def issue_locked(
 
 
 def _issued_announce(invoices: list[Invoice]) -> None:
-    """`invoice.issued` once the transaction commits, and the invoice's mail as a task
-    enqueued with it. The mail (and the PDF it attaches) is a task's work: issuing stays one
-    short transaction, and a rolled-back issue mails nobody. Asking the listeners costs a
-    query, so it is asked only for many invoices (a monthly batch), where it saves building
-    an event for each."""
-    if len(invoices) == 1 or "invoice.issued" in events_wanted(["invoice.issued"]):
-        for invoice in invoices:
-            event_emit("invoice.issued", invoice)
+    """`invoice.issued` for every invoice at once (`core.events.events_emit`: a monthly
+    batch costs its listeners what one invoice does), and the invoices' mails as tasks
+    enqueued with the transaction. The mail (and the PDF it attaches) is a task's work:
+    issuing stays one short transaction, and a rolled-back issue mails nobody."""
+    events_emit("invoice.issued", invoices)
     enqueue_many_with_transaction(
         tasks.send_invoice_issued, [(invoice.pk,) for invoice in invoices]
     )
@@ -304,8 +301,8 @@ def invoices_issue_prepared(invoices: list[Invoice], *, by: User | None = None) 
     `invoice_issue_prepare` already applied (the monthly run's batch). The same steps as
     `issue_locked`, each once for all: the series row locked and bumped once (consecutive
     numbers), one UPDATE to issued and the status rows in one INSERT (`billing.batch_sql`),
-    `invoice.issued` announced only when a listener wants it (`core.events.events_wanted`,
-    one query), the mails' task rows written in one INSERT in the same transaction
+    `invoice.issued` announced for the batch at once (`core.events.events_emit`), the mails'
+    task rows written in one INSERT in the same transaction
     (`background.queue.enqueue_many_with_transaction`)."""
     if not invoices:
         return invoices
@@ -364,10 +361,10 @@ def invoice_issue(
 
 def mark_paid_locked(invoice: Invoice, *, by: User | None = None) -> Invoice:
     check_transition(invoice.status, Status.PAID)
-    event_emit("invoice.paid", invoice)
     invoice.status = Status.PAID
     invoice.paid_at = timezone.now()
     invoice.save(update_fields=["status", "paid_at"])
+    event_emit("invoice.paid", invoice)
     _record_status(invoice, Status.ISSUED, Status.PAID, by=by)
     return invoice
 

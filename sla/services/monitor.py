@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import batched
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.db.models import F
 from django.utils import translation
 
 from background.queue import enqueue_on_commit
-from core.events import event_emit, events_wanted
+from core.events import events_emit, events_wanted
 from core.formatting import format_moment, zone_label
 from core.languages import SPANISH
 from sla import tasks
@@ -33,6 +34,8 @@ from sla.models import SlaClock, SlaClockEvent
 from sla.selectors import clock_overdue, clock_warning_reached
 
 State = SlaClock.State
+# Clocks announced per batch: one insert of the announcing tasks each (`core.events.events_emit`).
+ANNOUNCE_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -105,21 +108,15 @@ def sla_monitor_run(*, now: datetime) -> MonitorResult:
 def _announce(warn_run: uuid.UUID, breach_run: uuid.UUID) -> None:
     """`ticket.sla_warning` / `ticket.sla_breached` per clock, when someone listens (a run may
     mark a hundred thousand clocks, and most installations have no webhook for them)."""
-    wanted = events_wanted(["ticket.sla_warning", "ticket.sla_breached"])
-    runs = [
-        run
-        for run, event_type in (
-            (warn_run, "ticket.sla_warning"),
-            (breach_run, "ticket.sla_breached"),
-        )
-        if event_type in wanted
-    ]
+    event_of_run = {warn_run: "ticket.sla_warning", breach_run: "ticket.sla_breached"}
+    wanted = events_wanted(event_of_run.values())
+    runs = [run for run, event_type in event_of_run.items() if event_type in wanted]
     if not runs:
         return
     clocks = SlaClock.objects.filter(monitor_run__in=runs).only("pk", "subject", "monitor_run")
-    for clock in clocks.iterator(chunk_size=5000):
-        breached = clock.monitor_run == breach_run
-        event_emit("ticket.sla_breached" if breached else "ticket.sla_warning", clock)
+    for batch in batched(clocks.iterator(chunk_size=ANNOUNCE_BATCH), ANNOUNCE_BATCH):
+        for run in runs:
+            events_emit(event_of_run[run], [clock for clock in batch if clock.monitor_run == run])
 
 
 def clock_mail(clock_id: int, *, breached: bool) -> mail.EmailMessage | None:

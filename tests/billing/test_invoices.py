@@ -100,8 +100,8 @@ def test_issue_records_when_and_who_and_announces_the_invoice(django_capture_on_
     invoice = make_invoice()
     announced = []
 
-    def listen(sender, instance, **kwargs):
-        announced.append((sender, instance.pk))
+    def listen(sender, instances, **kwargs):
+        announced.extend((sender, instance.pk) for instance in instances)
 
     domain_event.connect(listen)
     try:

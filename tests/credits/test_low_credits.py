@@ -41,9 +41,9 @@ def clock(time_machine):
 def events():
     seen: list[tuple[str, object]] = []
 
-    def receive(sender, instance, key, **kwargs):
+    def receive(sender, instances, key, **kwargs):
         if sender == "credits.low":  # not the top-ups and charges that lead to it
-            seen.append((sender, instance))
+            seen.extend((sender, instance) for instance in instances)
 
     domain_event.connect(receive)
     yield seen

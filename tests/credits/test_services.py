@@ -488,8 +488,8 @@ def heard():
     events: list[tuple[str, int]] = []
     changed: list[int] = []
 
-    def on_event(sender, instance, **kwargs):
-        events.append((sender, instance.pk))
+    def on_event(sender, instances, **kwargs):
+        events.extend((sender, instance.pk) for instance in instances)
 
     def on_change(sender, customer_id, **kwargs):
         changed.append(customer_id)

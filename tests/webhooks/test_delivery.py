@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from background.queue import RetryScheduled
 from contracts.models import Channel
 from tests.web.conftest import top_up
 from tests.webhooks.conftest import endpoint_for
@@ -96,6 +97,30 @@ def test_an_announcement_run_twice_delivers_once(shop, receiver, db_tasks):
     assert again == 0
     assert WebhookDelivery.objects.count() == 1
     assert len(receiver.requests) == 1
+
+
+def test_a_delivery_is_never_left_without_its_first_attempt(shop, receiver, db_tasks, monkeypatch):
+    """The delivery and its attempt's task commit together: when writing the task fails, the
+    announcement's retry makes the delivery, rather than finding one that never goes out."""
+    endpoint_for(shop, receiver)
+    open_ticket(shop)
+    [announce] = DBTaskResult.objects.filter(task_path="webhooks.tasks.announce_event")
+    arguments = announce.args_kwargs["args"]
+    schedule = services._schedule
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(services, "_schedule", schedule)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_schedule", fail_once)
+    with pytest.raises(RetryScheduled):
+        tasks.announce_event.call(*arguments)
+    assert not WebhookDelivery.objects.exists()
+
+    assert tasks.announce_event.call(*arguments) == 1
+    db_tasks()
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.DELIVERED
 
 
 def test_work_that_rolled_back_announces_nothing(shop, receiver):

@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
 from billing.services.overdue import overdue_announce
 from contracts.models import Channel
 from contracts.services import contract_reactivate, contract_suspend
+from core.events import events_emit
 from sla.models import SlaClock
 from sla.services.monitor import sla_monitor_run
 from tests.factories import log_finished_work, make_agent, make_invoice
@@ -171,3 +173,47 @@ def test_an_invoice_found_overdue_again_is_neither_rendered_nor_inserted_again(s
     ]
     assert [sql.split()[0] for sql in touching] == ["SELECT"]
     assert WebhookDelivery.objects.filter(event_type="invoice.overdue").count() == 1
+
+
+def test_an_invoice_found_overdue_every_hour_writes_one_announcement(shop, receiver, db_tasks):
+    """The hourly job finds it again and again: no task is written for an event every
+    subscribed endpoint already has."""
+    endpoint_for(shop, receiver, ["invoice.overdue"])
+    invoice = _invoice(shop)
+    noon = datetime.combine(invoice.insolvent_on, time(12), tzinfo=UTC)
+    overdue_announce(now=noon + timedelta(days=1))
+    db_tasks()
+    for hour in range(1, 6):
+        overdue_announce(now=noon + timedelta(days=1, hours=hour))
+
+    assert DBTaskResult.objects.filter(task_path="webhooks.tasks.announce_event").count() == 1
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_a_batch_of_events_costs_what_one_does(shop, receiver, db_tasks, count):
+    """A monthly run's invoices, a monitor run's clocks: one read of the endpoints and one
+    insert of the announcing tasks, whatever the batch's size."""
+    endpoint_for(shop, receiver, ["invoice.issued"])
+    invoices = [make_invoice(customer=shop.customer) for _ in range(count)]
+
+    with CaptureQueriesContext(connection) as queries:
+        events_emit("invoice.issued", invoices)
+
+    assert len(queries) == 2
+    assert DBTaskResult.objects.filter(task_path="webhooks.tasks.announce_event").count() == count
+    db_tasks()
+    announced = sorted(json.loads(body)["data"]["id"] for _headers, body in receiver.requests)
+    assert announced == sorted(invoice.pk for invoice in invoices)
+    assert len({json.loads(body)["id"] for _headers, body in receiver.requests}) == count
+
+
+def test_an_events_texts_are_in_the_installations_language_whoever_acted(shop, receiver):
+    endpoint_for(shop, receiver, ["ticket.refused"])
+    with translation.override("en"):  # an English-speaking contact asks without credits
+        _open(shop, credits=None)
+
+    [(_headers, body)] = receiver.requests
+    data = json.loads(body)["data"]
+    assert data["reason"] == "insufficient_credits"
+    assert "créditos" in data["message"]
