@@ -79,6 +79,8 @@ class ProductAdminForm(forms.ModelForm):
                 business_days_min=data.get("business_days_min"),
                 business_days_max=data.get("business_days_max"),
                 calendar=data.get("calendar"),
+                prerequisite=data.get("prerequisite") or "",
+                note=data.get("note") or "",
             )
         except InvalidInput as error:
             for name, texts in error.fields.items():

@@ -45,7 +45,7 @@ from billing.models import Invoice, InvoiceLine
 from billing.services.invoices import invoice_add_line, invoice_create_draft, invoice_issue
 from contracts.models import Customer
 from core.amounts import PRICE_DIGITS, parse_money
-from core.errors import InvalidInput, text_at_most
+from core.errors import InvalidInput, text_at_most, text_printable
 from core.instants import instant_check
 from sla.business_days import end_of_business_days
 from sla.calendars import ALWAYS_OPEN, Calendar, to_us
@@ -96,8 +96,13 @@ def product_check(
     business_days_min: int | None = None,
     business_days_max: int | None = None,
     calendar: BusinessCalendar | None = None,
+    prerequisite: str = "",
+    note: str = "",
 ) -> None:
     """The catalogue's bounds (see `product_save`), for the admin's form to ask first."""
+    # The name is printed on the purchase's invoice: no control character in any text.
+    for field, text in (("name", name), ("prerequisite", prerequisite), ("note", note)):
+        text_printable(text or "", field=field)
     errors: dict[str, list] = {}
     if not (name or "").strip():
         errors["name"] = [_required()]
@@ -146,6 +151,8 @@ def product_save(
         business_days_min=business_days_min,
         business_days_max=business_days_max,
         calendar=calendar,
+        prerequisite=prerequisite,
+        note=note,
     )
     name = name.strip()
     if kind == Kind.INSTANT:

@@ -26,6 +26,7 @@ from billing.services.webhooks import WAITING
 from contracts.models import CreditPack, Customer
 from core.amounts import PLAIN_NUMBER_FORM_FIELDS
 from core.errors import CreditdeskError
+from core.forms import PrintableTextsForm
 
 LINE_FIELDS: tuple[str, ...] = (
     "position",
@@ -190,6 +191,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 @admin.register(TaxRate)
 class TaxRateAdmin(admin.ModelAdmin):
+    form = PrintableTextsForm  # printed on invoices: no control character
     formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     list_display = ["country", "name", "rate", "valid_from"]
     list_filter = ["country"]
@@ -197,6 +199,7 @@ class TaxRateAdmin(admin.ModelAdmin):
 
 @admin.register(InvoiceSeries)
 class InvoiceSeriesAdmin(admin.ModelAdmin):
+    form = PrintableTextsForm  # printed on invoices: no control character
     list_display = ["code", "kind", "prefix", "next_number"]
     readonly_fields = ["next_number"]
 
@@ -248,6 +251,7 @@ class StripeEventAdmin(admin.ModelAdmin):
 
 @admin.register(OnsiteCharge)
 class OnsiteChargeAdmin(admin.ModelAdmin):
+    form = PrintableTextsForm  # printed on invoices: no control character
     formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     list_display = ["contract", "performed_on", "description", "amount", "invoice_line"]
     # A contract shows as its customer and plan (`Contract.__str__`).

@@ -24,9 +24,11 @@ from contracts.models import (
 from contracts.selectors import currency_history
 from core.amounts import PLAIN_NUMBER_FORM_FIELDS
 from core.errors import CreditdeskError
+from core.forms import PrintableTextsForm
 
 
 class ContactInline(admin.TabularInline):
+    form = PrintableTextsForm  # no control character in what is typed (the services' bound)
     model = Contact
     extra = 0
     fields = ["name", "email", "phone", "can_request", "language", "user"]
@@ -77,6 +79,7 @@ def currency_locked_fields(obj: Customer | Plan | None) -> list[str]:
 
 @admin.register(Customer)
 class CustomerAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
+    form = PrintableTextsForm  # no control character in what is typed (the services' bound)
     list_display = ["legal_name", "tax_id", "country", "currency", "membership", "account_manager"]
     list_filter = ["country", "currency", "membership", "tax_exempt", "account_manager"]
     search_fields = ["legal_name", "tax_id", "billing_email", "contacts__email"]
@@ -89,6 +92,7 @@ class CustomerAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
 
 
 class CreditPackInline(admin.TabularInline):
+    form = PrintableTextsForm  # no control character in what is typed (the services' bound)
     formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     model = CreditPack
     extra = 0
@@ -96,6 +100,7 @@ class CreditPackInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(ChannelChecklistMixin, admin.ModelAdmin):
+    form = PrintableTextsForm  # no control character in what is typed (the services' bound)
     formfield_overrides = PLAIN_NUMBER_FORM_FIELDS
     list_display = [
         "code",
@@ -118,12 +123,14 @@ class PlanAdmin(ChannelChecklistMixin, admin.ModelAdmin):
 
 @admin.register(ServiceCategory)
 class ServiceCategoryAdmin(admin.ModelAdmin):
+    form = PrintableTextsForm  # no control character in what is typed (the services' bound)
     list_display = ["name", "code", "default_impact"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Service)
 class ServiceAdmin(ChannelChecklistMixin, admin.ModelAdmin):
+    form = PrintableTextsForm  # no control character in what is typed (the services' bound)
     list_display = ["name", "code", "category", "impact", "sla_policy", "billed", "is_active"]
     list_filter = [
         "category",

@@ -44,7 +44,7 @@ from contracts.models import (
 from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
 from core.amounts import PRICE_DIGITS, CurrencyMismatch, parse_money
-from core.errors import InvalidInput, ReasonRequired, full_clean_or_raise
+from core.errors import InvalidInput, ReasonRequired, full_clean_or_raise, text_printable
 from core.events import event_emit
 from core.instants import day_within
 
@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 def _create(model: type[models.Model], **fields: Any) -> Any:
     instance = model(**fields)
-    full_clean_or_raise(instance)
+    full_clean_or_raise(instance, texts=_texts(fields))
     instance.save()
     return instance
 
@@ -62,9 +62,15 @@ def _create(model: type[models.Model], **fields: Any) -> Any:
 def _update(instance: models.Model, **fields: Any) -> Any:
     for name, value in fields.items():
         setattr(instance, name, value)
-    full_clean_or_raise(instance)
+    full_clean_or_raise(instance, texts=_texts(fields))
     instance.save(update_fields=_columns(instance, fields))
     return instance
+
+
+def _texts(fields: dict[str, Any]) -> list[str]:
+    """The fields given as text (names, addresses, notes, reasons): none may hold a control
+    character, which PDFs, mails, exports and webhooks would carry."""
+    return [name for name, value in fields.items() if isinstance(value, str)]
 
 
 def _columns(instance: models.Model, names: Iterable[str]) -> list[str]:
@@ -288,6 +294,7 @@ def contract_transition(
 ) -> Contract:
     """Locks customer then contract, checks the table, keeps one live contract per customer.
     Suspending or cancelling needs a reason: the customer will ask why."""
+    text_printable(reason, field="reason")
     if to_status in (Status.SUSPENDED, Status.CANCELLED) and not reason.strip():
         raise ReasonRequired()
     with transaction.atomic():

@@ -4,6 +4,7 @@ Apps subclass `CreditdeskError` in their own `exceptions.py`; views and the API 
 `code`, `message(language)` and `field` without knowing which app refused.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -116,8 +117,14 @@ def _texts(messages: list[Any]) -> list[str]:
     return texts
 
 
-def full_clean_or_raise(instance: models.Model, **kwargs: Any) -> None:
-    """Run the model's own validation; services call this before every save."""
+def full_clean_or_raise(
+    instance: models.Model, *, texts: Iterable[str] = (), **kwargs: Any
+) -> None:
+    """Run the model's own validation; services call this before every save. `texts` names
+    the fields people write freely (names, notes, descriptions), checked by `text_printable`
+    first: a NUL would fail a uniqueness query on PostgreSQL before any field error."""
+    for name in texts:
+        text_printable(getattr(instance, name) or "", field=name)
     try:
         instance.full_clean(**kwargs)
     except ValidationError as error:
@@ -137,6 +144,13 @@ def text_at_most(text: str, *, field: str, limit: int) -> str:
     if len(text) > limit:
         refusal = ValidationError(TOO_LONG, code="max_length", params={"limit": limit})
         raise InvalidInput({field: [refusal]})
+    return text_printable(text, field=field)
+
+
+def text_printable(text: str, *, field: str) -> str:
+    """`text` when it holds no control character (tab and line ends are kept: `core.text`);
+    otherwise InvalidInput naming `field`. The bound on every text a person writes, whatever
+    its length: names, addresses and notes end up in PDFs, mails, exports and webhooks."""
     if has_control_characters(text):
         raise InvalidInput({field: [ValidationError(CONTROL_CHARACTERS, code="control")]})
     return text

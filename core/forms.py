@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from core.errors import InvalidInput, text_printable
 from core.text import row_id
 
 
@@ -21,3 +22,19 @@ class RowIdsChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": str(pk)[:40]},
                 )
         return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs
+
+
+class PrintableTextsForm(forms.ModelForm):
+    """An admin's form for rows the admin saves itself: each text typed in it is held to
+    the services' bound (`core.errors.text_printable`), on its field, before the save."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, value in list(cleaned.items()):
+            if not isinstance(value, str):
+                continue
+            try:
+                text_printable(value, field=name)
+            except InvalidInput as refusal:
+                self.add_error(name, refusal.fields[name])
+        return cleaned

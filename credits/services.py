@@ -23,7 +23,7 @@ from djmoney.money import Money
 
 from contracts.models import Contract, Customer
 from core.amounts import CreditsInput, InvalidAmount, Sign, parse_decimal, parse_money
-from core.errors import InvalidInput, ReasonRequired
+from core.errors import InvalidInput, ReasonRequired, text_printable
 from core.events import event_emit
 from credits import blocks, ledger
 from credits.blocks import BlockSpec
@@ -73,7 +73,7 @@ def _reason(reason: Any, *, required: bool) -> str:
     text = reason.strip() if isinstance(reason, str) else ""
     if required and not text:
         raise ReasonRequired()
-    return text
+    return text_printable(text, field="reason")
 
 
 # A person's reason, as written, or one Creditdesk writes itself, in both languages.
@@ -93,7 +93,7 @@ def _text(value: Any, *, field: str, max_length: int) -> str:
         MaxLengthValidator(max_length)(text)
     except ValidationError as error:
         raise InvalidInput({field: [error]}) from None
-    return text
+    return text_printable(text, field=field)
 
 
 def _key(value: str | None) -> str | None:

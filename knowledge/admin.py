@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import CreditdeskError, InvalidInput
+from core.forms import PrintableTextsForm
 from knowledge import services
 from knowledge.models import Article, ArticleFeedback, Category
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = PrintableTextsForm  # `category_save`'s bound on the names, shown on the field
     list_display = ["name_es", "name_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name_es", "name_en", "slug"]
@@ -52,7 +54,7 @@ class ArticleForm(forms.ModelForm):
             return cleaned
         # The instance takes the form's values only after clean(); the rules read these.
         candidate = copy.copy(self.instance)
-        for name in ("language", "status", "audience"):
+        for name in ("title", "summary", "body", "language", "status", "audience"):
             setattr(candidate, name, cleaned.get(name))
         try:
             services.article_check(

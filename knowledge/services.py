@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from contracts.models import Contact, Plan
-from core.errors import full_clean_or_raise
+from core.errors import full_clean_or_raise, text_printable
 from knowledge.exceptions import (
     ArticleNotPublished,
     AudienceWithoutPlans,
@@ -34,7 +34,7 @@ _UNCHANGED: Any = object()
 
 
 def category_save(category: Category) -> Category:
-    full_clean_or_raise(category)
+    full_clean_or_raise(category, texts=["name_es", "name_en"])
     category.save()
     return category
 
@@ -44,6 +44,8 @@ def article_check(
 ) -> None:
     """The authoring rules that a form can show on its fields (see the module docstring);
     raises the refusal, writes nothing. `plans` None: the article's stored plans."""
+    for name in ("title", "summary", "body"):  # shown in pages, mails and the portal
+        text_printable(getattr(article, name) or "", field=name)
     if translation is not None:
         if article.pk is not None and translation.pk == article.pk:
             raise TranslationOfItself()
@@ -235,7 +237,7 @@ def article_feedback_give(
     answer = answer or ArticleFeedback(article=article, voter=voter[:80])
     answer.helpful, answer.comment, answer.at = bool(helpful), comment.strip(), at
     answer.contact = contact or answer.contact
-    full_clean_or_raise(answer, exclude=["article", "contact"])
+    full_clean_or_raise(answer, texts=["comment"], exclude=["article", "contact"])
     with transaction.atomic():
         answer.save()
     return answer

@@ -49,7 +49,7 @@ from core.amounts import (
     parse_decimal,
     parse_money,
 )
-from core.errors import InvalidInput
+from core.errors import InvalidInput, text_printable
 from core.events import event_emit
 from core.languages import language_code
 from core.money import money_sum
@@ -94,7 +94,7 @@ def _text(value: Any, *, field: str, limit: int, required: bool) -> str:
         raise _refuse(field, _("Este campo es obligatorio."))
     if len(text) > limit:
         raise _refuse(field, _("Es demasiado largo."))
-    return text
+    return text_printable(text, field=field)
 
 
 def _too_large(message: Any) -> ValidationError:

@@ -410,13 +410,14 @@ def text_too_long(value: str) -> ValidationError | None:
 
 
 def text_within_limit(value: str, *, field: str) -> str:
-    """`value` when it fits TEXT_LIMIT; otherwise InvalidInput naming `field`."""
-    from core.errors import InvalidInput
+    """`value` when it fits TEXT_LIMIT and holds no control character (`text_printable`);
+    otherwise InvalidInput naming `field`."""
+    from core.errors import InvalidInput, text_printable
 
     error = text_too_long(value)
     if error is not None:
         raise InvalidInput({field: [error]})
-    return value
+    return text_printable(value, field=field)
 
 
 # One work log or session covers at most a day; longer work is logged day by day.
@@ -634,6 +635,7 @@ class CannedReply(models.Model):
         return f"[{self.language}] {self.title}"
 
     def clean(self) -> None:
+        from core.errors import InvalidInput, text_printable
         from tickets.canned import placeholder_errors
 
         errors = {
@@ -641,5 +643,10 @@ class CannedReply(models.Model):
             for name in ("title", "body")
             if (error := placeholder_errors(getattr(self, name) or "")) is not None
         }
+        for name in ("title", "body"):  # the admin's form asks this too, on the field
+            try:
+                text_printable(getattr(self, name) or "", field=name)
+            except InvalidInput as refusal:
+                errors.setdefault(name, refusal.fields_in()[name])
         if errors:
             raise ValidationError(errors)

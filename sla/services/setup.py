@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, text_printable
 from sla.calendars import Calendar
 from sla.choices import Impact, Priority, Urgency
 from sla.exceptions import OverrideWithoutReason
@@ -351,4 +351,5 @@ def priority_decide(
     Priority(override)  # an unknown priority is a programming error, not user input
     if not reason.strip():
         raise OverrideWithoutReason(field="reason")
+    text_printable(reason, field="reason")
     return PriorityDecision(override, computed, impact, urgency, True, reason.strip(), decided_by)

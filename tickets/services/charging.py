@@ -188,7 +188,7 @@ def worklog_add(
         onsite=onsite,
         billable=billable,
     )
-    full_clean_or_raise(log)
+    full_clean_or_raise(log, texts=["note"])
     with transaction.atomic():
         ticket_lock_unfinished(ticket.pk)
         log.save()
@@ -218,7 +218,7 @@ def worklog_update(log: WorkLog, **fields) -> WorkLog:
             raise WorkLogLocked(field="minutes")
         for name, value in fields.items():
             setattr(locked, name, value)
-        full_clean_or_raise(locked)
+        full_clean_or_raise(locked, texts=["note"] if "note" in fields else [])
         locked.save(update_fields=list(fields))
     return locked
 

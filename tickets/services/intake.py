@@ -28,7 +28,7 @@ from background.queue import enqueue_with_transaction
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from contracts.selectors import contact_get_by_email, services_covered
 from core.bulk import row_update, rows_insert
-from core.errors import CreditdeskError, InvalidInput
+from core.errors import CONTROL_CHARACTERS, CreditdeskError, InvalidInput
 from core.events import event_emit
 from core.formatting import zone_label
 from core.text import has_control_characters, one_line
@@ -154,6 +154,8 @@ def _validate(*, channel: str, subject: str, description: str, impact: str, urge
     too_long = text_too_long(description or "")
     if too_long is not None:
         errors["description"] = [too_long]
+    elif has_control_characters(description or ""):
+        errors["description"] = [ValidationError(CONTROL_CHARACTERS, code="control")]
     if channel not in Channel.values:
         unknown = _("«%(value)s» no es un canal conocido.")
         errors["channel"] = [ValidationError(unknown, params={"value": channel})]

@@ -206,7 +206,8 @@ def _handle(mail: ParsedMail, written: list[str], *, vouched: bool) -> MailOutco
             customer_id=contact.customer_id, number=mail.ticket_number
         ).first()
     attachments, left_out = _within_limits(mail)
-    body = _fitted(mail.text or mail.subject, left_out)
+    # A page refuses a control character; mail leaves it out (its text keeps tabs and lines)
+    body = _fitted(without_control_characters(mail.text or mail.subject), left_out)
     subject = _subject(mail)
     if existing is not None and existing.status not in Ticket.FINISHED_STATUSES:
         try:
