@@ -49,6 +49,14 @@ DEFAULT_PRIORITY_MATRIX: dict[tuple[str, str], str] = {
 }
 
 
+def _printable(**texts: list[str]) -> None:
+    """The names and notes an administrator typed hold no control character
+    (`core.errors.text_printable`), refused on the form's field or section they came from."""
+    for field, values in texts.items():
+        for value in values:
+            text_printable(value, field=field)
+
+
 @transaction.atomic
 def calendar_publish(
     *, slug: str, name: str, calendar: Calendar, note: str = ""
@@ -59,6 +67,11 @@ def calendar_publish(
     `calendar` was validated when built, so a bad calendar never reaches this point; each
     row is still `full_clean`ed, and any refusal rolls the whole publication back.
     """
+    _printable(
+        name=[name],
+        note=[note],
+        dates=[day.name for day in (*calendar.closures, *calendar.openings)],
+    )
     owner = BusinessCalendar.objects.select_for_update().filter(slug=slug).first()
     if owner is None:
         owner = BusinessCalendar(slug=slug, name=name)
@@ -165,6 +178,7 @@ def policy_publish(
     Idempotent: the same content returns the current version. Open clocks keep the version
     they started with until `sla_reapply` moves them.
     """
+    _printable(name=[name], note=[note], levels=[level.name for level in levels])
     _check_levels_and_ladder(levels, ladder)
     owner = SlaPolicy.objects.select_for_update().filter(slug=slug).first()
     if owner is None:

@@ -5,7 +5,7 @@ service refuses the text on its field with `core.errors.CONTROL_CHARACTERS` (the
 `text_at_most`) and writes nothing; tab, newline and carriage return stay allowed."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +22,9 @@ from knowledge.models import Article, Category
 from knowledge.services import article_feedback_give, article_save, category_save
 from quotes.models import QuoteSeries
 from quotes.services import quote_draft
+from sla.calendars import Calendar
 from sla.choices import Priority
+from sla.services.setup import LevelSpec, calendar_publish, policy_publish
 from tests.api.conftest import World, client_for, world  # noqa: F401  (fixture)
 from tests.factories import log_finished_work, make_plan
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
@@ -83,6 +85,15 @@ def _article(**texts: str) -> Article:
     return article_save(
         Article(category=category, language="es", status=Article.Status.PUBLISHED, **fields)
     )
+
+
+def _calendar(**extra: Any) -> Calendar:
+    return Calendar.build("America/Bogota", {0: [("08:00", "17:00")]}, **extra)
+
+
+def _policy(w: World, *, name: str = "Nueva", **extra: Any) -> Any:
+    calendar = calendar_publish(slug="nuevo", name="Nuevo", calendar=_calendar()).calendar
+    return policy_publish(slug="nueva", name=name, calendar=calendar, targets={}, **extra)
 
 
 # (field named by the refusal, the service call with `text` in that field)
@@ -212,6 +223,30 @@ WRITES: list[tuple[str, str, Write]] = [
     ),
     ("article title", "title", lambda w, t: _article(title=t)),
     ("article body", "body", lambda w, t: _article(body=t)),
+    (
+        "calendar name",
+        "name",
+        lambda w, t: calendar_publish(slug="nuevo", name=t, calendar=_calendar()),
+    ),
+    (
+        "calendar note",
+        "note",
+        lambda w, t: calendar_publish(slug="nuevo", name="Nuevo", calendar=_calendar(), note=t),
+    ),
+    (
+        "calendar holiday name",
+        "dates",
+        lambda w, t: calendar_publish(
+            slug="nuevo", name="Nuevo", calendar=_calendar(closures=[(date(2026, 12, 24), t)])
+        ),
+    ),
+    ("policy name", "name", lambda w, t: _policy(w, name=t)),
+    ("policy note", "note", lambda w, t: _policy(w, note=t)),
+    (
+        "resolution level name",
+        "levels",
+        lambda w, t: _policy(w, levels=[LevelSpec(1, t, timedelta(hours=2))]),
+    ),
     (
         "article feedback comment",
         "comment",
