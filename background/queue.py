@@ -136,8 +136,8 @@ def enqueue_many_with_transaction(task_: Task, calls: list[tuple[Any, ...]]) -> 
 
     backend = task_.get_backend()
     if not isinstance(backend, DatabaseBackend):
-        calls = list(calls)
-        transaction.on_commit(lambda: [task_.enqueue(*args) for args in calls], robust=True)
+        for args in calls:  # a callback each: a task the broker refuses costs only itself
+            transaction.on_commit(functools.partial(task_.enqueue, *args), robust=True)
         return
     from django.tasks.signals import task_enqueued
     from django.utils.json import normalize_json

@@ -73,7 +73,9 @@ def event_emit(event_type: str, instance: object, *, key: str = "") -> None:
     `instance` (a saved row, as it is now).
 
     `key` names an event that may be emitted again for the same fact (an invoice found
-    overdue by every hourly run): listeners announce one event per key."""
+    overdue by every hourly run): listeners announce one event per key. A keyed event's
+    row carries its customer (`customer_id`), so a listener can tell whom it is owed to
+    without rendering it."""
     _send(event_type, [instance], key=key)
 
 

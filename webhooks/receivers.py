@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from background.queue import enqueue_many_with_transaction
 from core.reads import all_rows
 from webhooks.models import WebhookEndpoint
-from webhooks.services import endpoints_awaiting, event_id_for
+from webhooks.services import endpoints_awaiting, endpoints_reached, event_id_for
 
 
 def endpoints_want(event_types) -> set[str]:
@@ -38,7 +38,13 @@ def on_domain_event(
         if sender in endpoint.events
     ]
     if key and subscribed:
-        subscribed = endpoints_awaiting(subscribed, event_id=event_id_for(key))
+        # A keyed event is about one row, which carries its customer (an invoice, a credit
+        # account): only the endpoints it reaches can be owed it still.
+        [instance] = instances
+        reached = endpoints_reached(
+            subscribed, event_type=sender, customer_id=getattr(instance, "customer_id", None)
+        )
+        subscribed = endpoints_awaiting(reached, event_id=event_id_for(key)) if reached else []
     if not subscribed:
         return
     from webhooks import tasks

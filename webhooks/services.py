@@ -124,6 +124,20 @@ def event_id_for(key: str) -> str:
     return "evt_" + (uuid.uuid5(NAMESPACE, key) if key else uuid.uuid4()).hex
 
 
+def endpoints_reached(
+    endpoints: list[WebhookEndpoint], *, event_type: str, customer_id: int | None
+) -> list[WebhookEndpoint]:
+    """Those of `endpoints` an event about `customer_id` goes to: the customer's own and
+    the installation's, or every one for a public event."""
+    return [
+        endpoint
+        for endpoint in endpoints
+        if endpoint.customer_id is None
+        or endpoint.customer_id == customer_id
+        or event_type in PUBLIC_EVENT_TYPES
+    ]
+
+
 def endpoints_awaiting(endpoints: list[WebhookEndpoint], *, event_id: str) -> list[WebhookEndpoint]:
     """Those of `endpoints` without a delivery of the event yet, in one query: an invoice
     found overdue again by every hourly run is rendered only for an endpoint that has not
@@ -172,16 +186,10 @@ def deliveries_create(
     event_id: str,
     occurred_at: datetime,
 ) -> list[WebhookDelivery]:
-    """One delivery per endpoint (of the active ones subscribed to `event_type`) that covers
-    this customer, or every customer (every endpoint, for a public event). The (endpoint,
-    event id) constraint keeps an event, or a keyed event emitted again, to one delivery."""
-    endpoints = [
-        endpoint
-        for endpoint in endpoints
-        if endpoint.customer_id is None
-        or endpoint.customer_id == customer_id
-        or event_type in PUBLIC_EVENT_TYPES
-    ]
+    """One delivery per endpoint (of the active ones subscribed to `event_type`) that the
+    event reaches (`endpoints_reached`). The (endpoint, event id) constraint keeps an event,
+    or a keyed event emitted again, to one delivery."""
+    endpoints = endpoints_reached(endpoints, event_type=event_type, customer_id=customer_id)
     if not endpoints:
         return []
     body = json.dumps(

@@ -7,6 +7,7 @@ backends get them one by one on commit."""
 import pytest
 from django.core import mail
 from django.db import connection, transaction
+from django.tasks.backends.immediate import ImmediateBackend
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
@@ -71,6 +72,27 @@ def test_other_backends_get_the_tasks_one_by_one(django_capture_on_commit_callba
         enqueue_many_with_transaction(greet, [(address,) for address in ADDRESSES])
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(ADDRESSES)
+
+
+class RefusingBroker(ImmediateBackend):
+    """A broker that refuses one task (a connection dropped midway) and takes the others."""
+
+    def enqueue(self, task, args, kwargs):
+        if "luis@example.com" in args:
+            raise ConnectionError("the broker went away")
+        return super().enqueue(task, args, kwargs)
+
+
+def test_a_broker_refusing_one_task_loses_only_that_one(
+    settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.TASKS = {"default": {"BACKEND": f"{__name__}.RefusingBroker"}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_many_with_transaction(greet, [(address,) for address in ADDRESSES])
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.com", "eva@example.com"]
+    assert "the broker went away" in caplog.text
 
 
 def test_the_rows_need_no_callback_after_the_commit(db_tasks, django_capture_on_commit_callbacks):

@@ -17,13 +17,14 @@ from contracts.services import contract_reactivate, contract_suspend
 from core.events import events_emit
 from sla.models import SlaClock
 from sla.services.monitor import sla_monitor_run
-from tests.factories import log_finished_work, make_agent, make_invoice
+from tests.factories import log_finished_work, make_agent, make_customer, make_invoice
 from tests.web.conftest import top_up
 from tests.webhooks.conftest import endpoint_for
 from tickets.models import Ticket
 from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_reopen, ticket_resolve, ticket_transition
 from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -179,6 +180,13 @@ def test_an_invoice_found_overdue_every_hour_writes_one_announcement(shop, recei
     """The hourly job finds it again and again: no task is written for an event every
     subscribed endpoint already has."""
     endpoint_for(shop, receiver, ["invoice.overdue"])
+    webhook_endpoint_create(  # another customer's: never owed this invoice's event
+        owner=shop.manager,
+        url=receiver.url,
+        events=["invoice.overdue"],
+        customer=make_customer(account_manager=shop.manager),
+        may_cover_all=False,
+    )
     invoice = _invoice(shop)
     noon = datetime.combine(invoice.insolvent_on, time(12), tzinfo=UTC)
     overdue_announce(now=noon + timedelta(days=1))
