@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
-from core.errors import InvalidInput, text_printable
-from core.text import row_id
+from core.errors import CONTROL_CHARACTERS
+from core.text import has_control_characters, row_id
 
 
 class RowIdsChoiceField(forms.ModelMultipleChoiceField):
@@ -26,15 +26,12 @@ class RowIdsChoiceField(forms.ModelMultipleChoiceField):
 
 class PrintableTextsForm(forms.ModelForm):
     """An admin's form for rows the admin saves itself: each text typed in it is held to
-    the services' bound (`core.errors.text_printable`), on its field, before the save."""
+    the services' bound (no control character: `core.errors.text_printable`'s words), on
+    its field, before the save."""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name, value in list(cleaned.items()):
-            if not isinstance(value, str):
-                continue
-            try:
-                text_printable(value, field=name)
-            except InvalidInput as refusal:
-                self.add_error(name, refusal.fields[name])
+        for name, value in list(cleaned.items()):  # add_error drops the field from cleaned
+            if isinstance(value, str) and has_control_characters(value):
+                self.add_error(name, forms.ValidationError(CONTROL_CHARACTERS, code="control"))
         return cleaned

@@ -2,12 +2,14 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
-
 from background.queue import enqueue_many_with_transaction
-from core.reads import all_rows
 from webhooks.models import WebhookEndpoint
-from webhooks.services import endpoints_awaiting, endpoints_reached, event_id_for
+from webhooks.services import (
+    endpoints_awaiting,
+    endpoints_reached,
+    endpoints_subscribed,
+    event_id_for,
+)
 
 
 def endpoints_want(event_types) -> set[str]:
@@ -19,24 +21,16 @@ def endpoints_want(event_types) -> set[str]:
     return {event_type for event_type in event_types if event_type in wanted}
 
 
-def _active_endpoints() -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.filter(is_active=True)
-
-
 def on_domain_event(
     sender: str, instances: list, occurred_at: datetime, key: str = "", **kwargs
 ) -> None:
     """When an active endpoint subscribes to the event, write the tasks that announce it
     (`webhooks.services.event_announce`), one per row, in the emitter's transaction: they
-    commit or roll back with the work. One query for the endpoints, compiled once per
-    connection (core.reads), and one insert, however many rows; a keyed event every
+    commit or roll back with the work. One query for the endpoints
+    (`endpoints_subscribed`) and one insert, however many rows; a keyed event every
     subscribed endpoint already has (an invoice found overdue again) writes nothing. The
     rows are rendered by the tasks, after the commit."""
-    subscribed = [
-        endpoint
-        for endpoint in all_rows("webhook_endpoints_active", _active_endpoints)
-        if sender in endpoint.events
-    ]
+    subscribed = endpoints_subscribed(sender)
     if key and subscribed:
         # A keyed event is about one row, which carries its customer (an invoice, a credit
         # account): only the endpoints it reaches can be owed it still.

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +27,7 @@ from background.queue import enqueue_on_commit, enqueue_with_transaction
 from contracts.models import Customer
 from core.errors import InvalidInput, full_clean_or_raise
 from core.events import EVENT_TYPES, PUBLIC_EVENT_TYPES
+from core.reads import all_rows
 from webhooks import destinations, signing
 from webhooks.exceptions import CustomerRequired, UnknownEvent
 from webhooks.locks import delivery_lock
@@ -124,6 +125,21 @@ def event_id_for(key: str) -> str:
     return "evt_" + (uuid.uuid5(NAMESPACE, key) if key else uuid.uuid4()).hex
 
 
+def _active_endpoints() -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(is_active=True)
+
+
+def endpoints_subscribed(event_type: str) -> list[WebhookEndpoint]:
+    """The active endpoints subscribed to `event_type`. Endpoints are few: one query of
+    them all, compiled once per connection (core.reads), rather than a search inside JSON
+    (SQLite's JSON fields have no `contains`)."""
+    return [
+        endpoint
+        for endpoint in all_rows("webhook_endpoints_active", _active_endpoints)
+        if event_type in endpoint.events
+    ]
+
+
 def endpoints_reached(
     endpoints: list[WebhookEndpoint], *, event_type: str, customer_id: int | None
 ) -> list[WebhookEndpoint]:
@@ -157,11 +173,7 @@ def event_announce(
     that calls this): the object as the API shows it now, read from its committed row, to
     every active endpoint that subscribes to the event and has not had it."""
     instance = apps.get_model(model)._default_manager.get(pk=pk)
-    subscribed = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
-        if event_type in endpoint.events
-    ]
+    subscribed = endpoints_subscribed(event_type)
     subscribed = endpoints_awaiting(subscribed, event_id=event_id) if subscribed else []
     if not subscribed:
         return []
