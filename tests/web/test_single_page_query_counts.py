@@ -1,19 +1,22 @@
-"""The single-object pages the other query-count tests leave out (issue 16: "every page and
+"""The pages and downloads the other query-count tests leave out (issue 16: "every page and
 list endpoint has a fixed number of queries whatever the number of rows"): an activation's
 page, a product's page, a payment's page, an auto top-up attempt's page, the reopen link's
-page, the workspace's customer and contact forms, a webhook's form, the new quote form and
-the month's SLA report (its CSV and PDF, in the portal and the API).
+page, the workspace's customer and contact forms, a webhook's form, the new quote form, the
+month's SLA report (its CSV and PDF, in the portal and the API) and the finance export's
+files (CSV and XLSX, in the workspace and the API).
 
 Where a page lists rows that grow (an activation's steps, the calendars a product may run
-on, the account managers an admin may name, the month's breaches), the case adds many more
-and the page must show more of them at the same count. Where what a page shows is bounded
-(one payment, one attempt, one ticket's subject), the case grows the rows around it (the
-customer's other payments, attempts, tickets, contacts) and the page must still show its
-object at the same count."""
+on, the account managers an admin may name, the month's breaches, the export's documents),
+the case adds many more and the page must show more of them at the same count. Where what
+a page shows is bounded (one payment, one attempt, one ticket's subject), the case grows the
+rows around it (the customer's other payments, attempts, tickets, contacts) and the page
+must still show its object at the same count."""
 
+import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import openpyxl
 import pytest
 import time_machine
 from django.utils import timezone
@@ -35,6 +38,7 @@ from tests.api.test_detail_query_counts import Answer, _pdf_rows, _read
 from tests.billing.test_auto_top_up import OK_CARD, browser_saves_card
 from tests.factories import make_account_manager, make_contact
 from tests.web.conftest import top_up
+from tests.web.test_finance_pages import _documents
 from tests.web.test_more_query_counts import (
     Page,
     _assert_fixed_cost,
@@ -403,6 +407,39 @@ def test_the_sla_report_costs_the_same_with_few_and_many_breaches(shop):
         few = [_read(clients, paper, shop.contract.pk) for paper in papers]
         _assert_fixed_cost(pages, lambda: _late_requests(shop, 15))
         many = [_read(clients, paper, shop.contract.pk) for paper in papers]
+
+    assert [queries for queries, _rows in many] == [queries for queries, _rows in few]
+    assert all(after > before > 0 for (_q, after), (_p, before) in zip(many, few, strict=True))
+
+
+# --- the finance export -----------------------------------------------------------------------
+
+
+def _csv_rows(content: bytes) -> int:
+    return content.count(b"\n")
+
+
+def _xlsx_rows(content: bytes) -> int:
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return sum(1 for sheet in workbook.worksheets for _row in sheet.iter_rows())
+
+
+def test_the_finance_export_costs_the_same_with_few_and_many_documents(shop):
+    """The export's files, not its form (tests/web/test_finance_pages.py counts the form):
+    every document, line and payment of the range, streamed (the stream is read while the
+    queries are counted)."""
+    clients = _clients(shop)
+    every_day = "date_from=2000-01-01&date_to=2999-12-31"
+    answers = [
+        Answer("finance", f"/billing/finance-export/?{every_day}", _csv_rows),
+        Answer("finance", f"/billing/finance-export/?{every_day}&format=xlsx", _xlsx_rows),
+        Answer("admin", f"/billing/finance-export/?{every_day}", _csv_rows),
+        Answer("finance", f"/api/v1/invoices/export/?{every_day}", _csv_rows),
+    ]
+    _documents(3, batch="pocos-")
+    few = [_read(clients, answer, 0) for answer in answers]
+    _documents(30, batch="muchos-")
+    many = [_read(clients, answer, 0) for answer in answers]
 
     assert [queries for queries, _rows in many] == [queries for queries, _rows in few]
     assert all(after > before > 0 for (_q, after), (_p, before) in zip(many, few, strict=True))
