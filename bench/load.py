@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x uv run --group bench python bench/load.py
     ... bench/load.py --scale 0.2 --step-seconds 4 --soak-seconds 60     # a quicker look
     ... bench/load.py --reuse                                             # an earlier data set
+    ... bench/load.py --reuse --server granian --kinds trivial_view,intake  # another server
 
 Method. The script builds its own database (`creditdesk_bench_load`): `500 * scale`
 customers on a prepaid-credits plan with SLA targets, each with a contact (portal session
@@ -13,7 +14,8 @@ the agent's answer: they make the lists and pages as long as a real installation
 the ledger stays the services' own), and `OPEN_PER_CUSTOMER` open tickets per customer
 opened by the real intake over the last eight hours, which the queue and the dashboards list.
 It then starts what the README calls production:
-`gunicorn creditdesk.wsgi` with 2 workers (DEBUG off, static files collected), one
+`gunicorn creditdesk.wsgi` with 2 workers (DEBUG off, static files collected; `--server
+granian` starts granian's WSGI server with 2 workers instead, to compare the two), one
 `manage.py db_worker`, and an SMTP sink (aiosmtpd) that every acknowledgement goes to, and
 waits for the worker to send the tasks already waiting (a new data set's acknowledgements).
 
@@ -26,12 +28,12 @@ halve the gap between the last doubling that held and the first that failed, so 
 rate up is at most a quarter above a figure instead of twice it; the highest rate that held
 is the kind's figure. `intake_to_trivial_view` divides intake's figure by the one of a view that
 reads one row (`GET /api/v1/plans/<id>/`). Beside each figure, the CPU the servers spent per
-request at that rate (`cpu_seconds`: the gunicorn processes, the db_worker until the step's
+request at that rate (`cpu_seconds`: the web server's processes, the db_worker until the step's
 tasks are done, PostgreSQL) and the load's own (the clients and the SMTP sink);
 `intake_to_trivial_view_by_cpu` is the trivial view's server CPU over intake's, the ratio the
 machine's CPU allows between the doubling steps. Then the soak: every kind at once, in
 proportion to its figure, at half the rate that mix holds, for `--soak-seconds`, counting
-errors, the resident memory of each gunicorn worker and of the db_worker at the start and
+errors, the resident memory of each web worker and of the db_worker at the start and
 the end (gunicorn runs with `--max-requests 0` here, so that they are the same processes: a
 worker production recycles after about 2,000 requests would hide a leak), running
 `verify_ledger`, and checking that every ticket opened during the soak got exactly one
@@ -253,18 +255,31 @@ class SmtpSink:
         return numbers
 
 
-def start_processes(env: dict) -> tuple[subprocess.Popen, subprocess.Popen]:
+def web_command(server: str, env: dict) -> list[str]:
+    """The web server's command line: 2 processes, each serving one request at a time."""
+    if server == "granian":
+        # One blocking thread, as a gunicorn sync worker, and its access log on as gunicorn's
+        # is (the README's production logs every request).
+        return [
+            *(sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws"),
+            *("--host", env["HOST"], "--port", env["PORT"], "--workers", env["WEB_CONCURRENCY"]),
+            *("--blocking-threads", "1", "--access-log", "creditdesk.wsgi:application"),
+        ]
+    # Production replaces a worker after about 2,000 requests (gunicorn.conf.py), which bounds
+    # a slow leak but would also hide one: the soak measures each process's own memory, so
+    # the workers it starts with must be the ones it ends with.
+    return [sys.executable, "-m", "gunicorn", "creditdesk.wsgi", "--max-requests", "0"]
+
+
+def start_processes(env: dict, server: str) -> tuple[subprocess.Popen, subprocess.Popen]:
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
         env=env,
         check=True,
     )
-    # Production replaces a worker after about 2,000 requests (gunicorn.conf.py), which bounds
-    # a slow leak but would also hide one: the soak measures each process's own memory, so
-    # the workers it starts with must be the ones it ends with.
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "creditdesk.wsgi", "--max-requests", "0"],
+        web_command(server, env),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -285,7 +300,7 @@ def start_processes(env: dict) -> tuple[subprocess.Popen, subprocess.Popen]:
                 return web, worker
         except OSError:
             time.sleep(0.1)
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"{server} did not start")
 
 
 def drain_tasks(limit_seconds: float = 600, *, quiet: bool = False) -> None:
@@ -311,7 +326,7 @@ def rss_mb(pids: list[int]) -> dict[int, float]:
     return {pid: psutil.Process(pid).memory_info().rss / 2**20 for pid in pids}
 
 
-def gunicorn_workers(master: subprocess.Popen) -> list[int]:
+def web_workers(master: subprocess.Popen) -> list[int]:
     import psutil
 
     return [child.pid for child in psutil.Process(master.pid).children()]
@@ -482,7 +497,7 @@ def _postmasters() -> list:
 
 
 def cpu_seconds(web: subprocess.Popen, worker: subprocess.Popen) -> dict[str, float]:
-    """CPU seconds used so far by each group of processes on the machine: the gunicorn
+    """CPU seconds used so far by each group of processes on the machine: the web server's
     master and workers (a recycled worker's time is in its master's children's), the
     db_worker, PostgreSQL (the postmaster, its live backends and its exited ones), and the
     load's side: the client processes of the steps that ended (this script's children) and
@@ -639,7 +654,16 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="use the data set a previous run loaded, if any"
     )
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn")
+    parser.add_argument(
+        "--kinds",
+        default=",".join(KINDS),
+        help="the kinds to measure, comma-separated; the soak needs them all",
+    )
     args = parser.parse_args()
+    kinds = args.kinds.split(",")
+    if unknown := set(kinds) - set(KINDS):
+        parser.error(f"--kinds: no such kind {', '.join(sorted(unknown))}")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("bench/load.py runs on PostgreSQL: set DATABASE_URL=postgres://...")
 
@@ -673,11 +697,11 @@ def main() -> None:
         "CONN_MAX_AGE": "60",
         "API_INTAKE_RATE": "1000000/min",  # the per-customer limit would cap the bench
     }
-    web, worker = start_processes(env)
+    web, worker = start_processes(env, args.server)
     servers = (web, worker)
     try:
         ids = identities()
-        print(f"gunicorn: 2 workers on :{port}; db_worker; SMTP sink on :{sink.port}")
+        print(f"{args.server}: 2 workers on :{port}; db_worker; SMTP sink on :{sink.port}")
         drain_tasks()
         # Warm up every kind (templates, calendars, connections) before anything counts.
         measure(port, list(KINDS), 8, 5, ids)
@@ -686,7 +710,7 @@ def main() -> None:
             "rate: web + worker + database = servers (clients and SMTP sink)"
         )
         figures, costs = {}, {}
-        for kind in KINDS:
+        for kind in kinds:
             rate, p50, p99, cpu_ms = highest_rate(
                 port, kind, args.step_seconds, ids, servers, args.refine
             )
@@ -696,6 +720,8 @@ def main() -> None:
             if cpu_ms:
                 cost += f" = {costs[kind]:.1f} ({cpu_ms['load']:.1f})"
             print(f"{kind:<18} {rate:>8.0f} {p50:>8.1f} {p99:>8.1f}   {cost}", flush=True)
+        if not {"intake", "trivial_view"} <= set(figures):
+            return
         ratio = figures["intake"] / figures["trivial_view"] if figures["trivial_view"] else 0
         print(f"intake_to_trivial_view: {ratio:.2f} (target >= 0.5)")
         if costs["intake"]:
@@ -707,7 +733,8 @@ def main() -> None:
                 f"ms against {costs['intake']:.1f} ms of server CPU per request)"
             )
 
-        soak(port, figures, args.soak_seconds, ids, web, worker, sink, ratio)
+        if set(figures) == set(KINDS) and args.soak_seconds:
+            soak(port, figures, args.soak_seconds, ids, web, worker, sink, ratio)
     finally:
         for process in (web, worker):
             process.send_signal(signal.SIGTERM)
@@ -727,11 +754,11 @@ def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
     kinds = [kind for kind in KINDS for _ in range(weights[kind])]
     print(f"soak: {mixed:.0f} requests/s (half of the mix's rate) for {seconds:.0f} s")
     warm = measure(port, kinds, mixed, min(10.0, seconds / 10), ids)
-    before = rss_mb([*gunicorn_workers(web), worker.pid])
+    before = rss_mb([*web_workers(web), worker.pid])
     sink_before = len(sink.received)
     soaked = measure(port, kinds, mixed, seconds, ids)
     p50, p99, errors, opened, first_error = soaked[:5]
-    after = rss_mb([*gunicorn_workers(web), worker.pid])
+    after = rss_mb([*web_workers(web), worker.pid])
     same_processes = set(after) == set(before)
     growth = {pid: (after[pid] - before[pid]) / before[pid] * 100 for pid in before if pid in after}
     deadline = time.time() + 120
@@ -753,7 +780,7 @@ def soak(port, figures, seconds, ids, web, worker, sink, ratio) -> None:
     if first_error:
         print(f"soak: first error: {first_error}")
     for pid in before:
-        name = "db_worker" if pid == worker.pid else "gunicorn worker"
+        name = "db_worker" if pid == worker.pid else "web worker"
         change = f"{after[pid]:.0f} MB ({growth[pid]:+.1f} %)" if pid in after else "gone"
         print(f"soak: memory of {name} {pid}: {before[pid]:.0f} MB -> {change}")
     print(
