@@ -3,19 +3,40 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 
 from core.errors import CONTROL_CHARACTERS
 from core.text import has_control_characters, row_id
 
 
+def names_no_row(field: models.Field, value: Any) -> bool:
+    """Whether `value` can name no row by `field` (a key, or the column a choice is made
+    by), so a query with it would fail rather than find nothing: on an integer column
+    anything but a row id (`core.text.row_id`: "²", a number past the column, which
+    SQLite's driver cannot take), elsewhere a NUL (PostgreSQL refuses it) or what the field
+    cannot read (a UUID's "abc")."""
+    if isinstance(field, models.IntegerField):
+        return row_id(value) is None
+    if "\x00" in str(value):
+        return True
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return True
+    return False
+
+
 class RowIdsChoiceField(forms.ModelMultipleChoiceField):
-    """Django's multiple choice of rows, refusing a value that is no row id
-    (`core.text.row_id`: "²", a number past the column) before its query, which SQLite's
-    driver could not even run (OverflowError: a 500)."""
+    """Django's multiple choice of rows, refusing a value that can name no row
+    (`names_no_row`) before its query, which the database's driver could not even run (a
+    500)."""
 
     def _check_values(self, value: Any) -> Any:
+        meta = self.queryset.model._meta  # type: ignore[union-attr]  # the field is given one
+        field = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
         for pk in value:
-            if row_id(pk) is None:
+            if names_no_row(field, pk):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

@@ -5,16 +5,16 @@ form, like every other page of the site."""
 import re
 from functools import wraps
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.http import HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import RowIdsChoiceField
+from core.forms import RowIdsChoiceField, names_no_row
 from core.text import row_id
 
 
@@ -36,18 +36,24 @@ _YEAR = re.compile(r"[0-9]{1,4}")
 def _unusable_filter(params: QueryDict) -> bool:
     """A list's query string Django's admin would take to the database and fail on there
     (a 500), where it answers a filter it cannot apply by listing without filters: a NUL
-    (PostgreSQL), a year no date has, a number past any column, a search past SQLite's LIKE."""
+    (PostgreSQL), a year no date has, a number past any column (negative or in a list too), a
+    search past SQLite's LIKE."""
     if len(params.get(SEARCH_VAR, "")) > SEARCH_LIMIT:
         return True
     for name, values in params.lists():
         for value in values:
             if "\x00" in value:
                 return True
-            if name != SEARCH_VAR and value.isdigit() and row_id(value) is None:
+            if name != SEARCH_VAR and any(_past_any_column(part) for part in value.split(",")):
                 return True
             if "__year" in name and not (_YEAR.fullmatch(value) and int(value) >= 1):
                 return True
     return False
+
+
+def _past_any_column(text: str) -> bool:
+    digits = text.removeprefix("-")
+    return digits.isdigit() and row_id(digits) is None
 
 
 def _refuse_unusable_filters(view):
@@ -61,19 +67,20 @@ def _refuse_unusable_filters(view):
 
 
 class _RowIdsAutocompleteSelect(AutocompleteSelect):
-    """Django's, except that a value sent back with the form's errors that is no row id is
-    not looked up: SQLite's driver cannot even take a number past its integer (a 500)."""
+    """Django's, except that a value sent back with the form's errors that can name no row
+    (`core.forms.names_no_row`) is not looked up: SQLite's driver cannot even take a number
+    past its integer, PostgreSQL's a NUL (a 500)."""
 
     def optgroups(self, name, value, attr=None):
-        if isinstance(self.field.target_field, models.IntegerField):
-            value = [choice for choice in value if row_id(choice) is not None]
+        value = [choice for choice in value if not names_no_row(self.field.target_field, choice)]
         return super().optgroups(name, value, attr)
 
 
 class _RowIdsAdmin:
     """Rows chosen in an admin form (a contract's customer, an article's plans, a group's
-    permissions) by a value that is no row id (`core.text.row_id`: "²", a number past the
-    column) are refused on the field, where Django's admin fails on SQLite."""
+    permissions) or for an action by a value that can name no row (`core.forms.names_no_row`:
+    "²", a number past the column, a NUL) are refused on the field or the action, where
+    Django's admin fails in the database."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -85,6 +92,16 @@ class _RowIdsAdmin:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", RowIdsChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        """An action on rows named by a value that can name none (a page of the list sends
+        only real ids) does nothing and says so: Django's would filter by it, a 500."""
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            if names_no_row(self.model._meta.pk, value):
+                refusal = _("«%(value)s» no es ninguna fila de la lista: no se cambió nada.")
+                self.message_user(request, refusal % {"value": value[:40]}, messages.ERROR)
+                return None
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 class AdminSite(admin.AdminSite):

@@ -8,11 +8,11 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
-from contracts.models import Channel
+from contracts.models import Channel, Contract
 from core.text import row_id
 from statuspage.models import Impact, Incident, Maintenance, State
 from tests.api.conftest import client_for
-from tests.factories import make_staff_user
+from tests.factories import make_contract, make_staff_user
 from tests.knowledge.conftest import kb  # noqa: F401  (fixture)
 from tests.statuspage.conftest import catalogue  # noqa: F401  (fixture)
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
@@ -123,3 +123,42 @@ def test_the_admins_multiple_choices_refuse_what_is_no_row_on_the_field(model, f
     assert answer.status_code == 200
     assert field in answer.context["adminform"].form.errors
     assert rows.count() == before
+
+
+REFUSED_SELECTION = {
+    "es": "«{}» no es ninguna fila de la lista: no se cambió nada.",
+    "en": "“{}” is no row of the list: nothing was changed.",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "abc", "", "\x00", "1e30", "9223372036854775808"])
+@pytest.mark.parametrize(
+    ("action", "confirm", "language"),
+    [
+        ("make_cancelled", {"apply": "1", "reason": "baja"}, "es"),
+        ("delete_selected", {"post": "yes"}, "en"),
+    ],
+)
+def test_an_admin_action_on_what_is_no_row_changes_nothing_and_names_it(
+    action, confirm, language, value
+):
+    """Django's admin took the selection to the database as it came (a 500); a real row
+    chosen beside it is left alone too."""
+    contract = make_contract()
+    client = Client()
+    client.force_login(make_staff_user(username="raiz", is_superuser=True))
+    client.cookies["django_language"] = language
+
+    answer = client.post(
+        "/admin/contracts/contract/",
+        {"action": action, "index": "0", "_selected_action": [contract.pk, value], **confirm},
+        follow=True,
+    )
+
+    assert answer.status_code == 200
+    assert [str(message) for message in answer.context["messages"]] == [
+        REFUSED_SELECTION[language].format(value)
+    ]
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE

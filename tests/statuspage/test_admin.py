@@ -93,6 +93,8 @@ def test_nothing_is_published_when_the_form_comes_back_with_an_inlines_errors(
         ("/admin/statuspage/incident/", "started_at__year=10000"),
         ("/admin/statuspage/incident/", "impact__exact=x%00"),
         ("/admin/statuspage/incident/", "components__id__exact=99999999999999999999"),
+        ("/admin/statuspage/incident/", "id__in=-9223372036854775809"),
+        ("/admin/statuspage/incident/", "id__in=1,99999999999999999999"),
         ("/admin/tickets/ticket/", "status__exact=open%00"),
         ("/admin/contracts/customer/", "q=" + "a" * 55_000),
     ],
