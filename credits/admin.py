@@ -5,10 +5,10 @@ the validity of plans' and packs' credits (`PlanCreditTerms`, `PackCreditTerms`)
 from typing import cast
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -103,7 +103,12 @@ class CreditAccountAdmin(ReadOnlyAdmin):
     def adjust_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if not request.user.has_perm("credits.adjust_credits"):
             raise PermissionDenied
-        account = get_object_or_404(CreditAccount.objects.select_related("customer"), pk=object_id)
+        # Django's lookup of a row: an id that names none (not a number, past the column)
+        # is "not found" as on the change view, not a query that fails.
+        account = self.get_object(request, unquote(object_id))
+        if account is None:
+            missing = self._get_obj_does_not_exist_redirect  # type: ignore[attr-defined]
+            return cast(HttpResponse, missing(request, self.opts, object_id))
         form = CreditAdjustmentForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

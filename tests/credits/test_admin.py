@@ -102,3 +102,14 @@ def test_adjusting_needs_the_permission(client, db):
     clerk.user_permissions.add(Permission.objects.get(codename="adjust_credits"))
     assert client.get(url).status_code == 200
     assert make_staff_user().has_perm("credits.adjust_credits")
+
+
+@pytest.mark.parametrize("object_id", ["abc", "²", "9223372036854775808", "1%00"])
+def test_adjusting_an_account_that_is_no_row_is_not_found(staff_client, account, object_id):
+    """As Django's own views of a row answer; before, the id reached the query (a 500)."""
+    url = f"/admin/credits/creditaccount/{object_id}/adjust/"
+
+    for answer in (staff_client.get(url), staff_client.post(url, {"credits": "2", "reason": "x"})):
+        assert answer.status_code == 302
+        assert answer["Location"] == "/admin/"
+    assert LedgerEntry.objects.filter(kind="adjustment").count() == 0
