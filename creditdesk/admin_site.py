@@ -104,6 +104,14 @@ class _RowIdsAdmin:
         return super().response_action(request, queryset, *args, **kwargs)
 
 
+def _with_row_ids(admin_class: type, **attributes) -> type:
+    return type(
+        admin_class.__name__,
+        (_RowIdsAdmin, admin_class),
+        {"__module__": admin_class.__module__, **attributes},
+    )
+
+
 class AdminSite(admin.AdminSite):
     site_header = _("Creditdesk · administración")
     site_title = _("Creditdesk")
@@ -115,14 +123,11 @@ class AdminSite(admin.AdminSite):
         )
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every registered model's admin chooses rows as `_RowIdsAdmin` does."""
+        """Every registered model's admin, and each of its inlines, chooses rows as
+        `_RowIdsAdmin` does."""
         admin_class = admin_class or admin.ModelAdmin
-        with_row_ids = type(
-            admin_class.__name__,
-            (_RowIdsAdmin, admin_class),
-            {"__module__": admin_class.__module__},
-        )
-        super().register(model_or_iterable, with_row_ids, **options)
+        inlines = [_with_row_ids(inline) for inline in admin_class.inlines]
+        super().register(model_or_iterable, _with_row_ids(admin_class, inlines=inlines), **options)
 
     @property
     def login_form(self):

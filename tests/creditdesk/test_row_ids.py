@@ -6,10 +6,14 @@ id, never a 500."""
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.test import Client
 
-from contracts.models import Channel, Contract
+from contracts.models import Channel, Contract, Customer
+from core.forms import RowIdsChoiceField
 from core.text import row_id
+from creditdesk.admin_site import AdminSite
 from statuspage.models import Impact, Incident, Maintenance, State
 from tests.api.conftest import client_for
 from tests.factories import make_contract, make_staff_user
@@ -162,3 +166,29 @@ def test_an_admin_action_on_what_is_no_row_changes_nothing_and_names_it(
     ]
     contract.refresh_from_db()
     assert contract.status == Contract.Status.ACTIVE
+
+
+@pytest.mark.django_db
+def test_an_admins_inlines_choose_rows_as_the_admin_does(rf):
+    """An inline registered with an admin (here a customer's contracts, each naming its
+    services) gets the site's row-id choices too: none of today's inlines chooses rows by a
+    multiple choice, a future one must not answer 500 for it."""
+
+    class ContractInline(admin.TabularInline):
+        model = Contract
+        fields = ["services"]
+
+    class CustomerAdmin(admin.ModelAdmin):
+        inlines = [ContractInline]
+
+    site = AdminSite(name="inlines")
+    site.register(Customer, CustomerAdmin)
+    request = rf.get("/")
+    request.user = make_staff_user(username="raiz", is_superuser=True)
+    [inline] = site.get_model_admin(Customer).get_inline_instances(request)
+
+    services = inline.formfield_for_manytomany(Contract._meta.get_field("services"), request)
+
+    assert isinstance(services, RowIdsChoiceField)
+    with pytest.raises(ValidationError):
+        services.clean(["²"])
