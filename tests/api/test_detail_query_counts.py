@@ -248,18 +248,24 @@ def test_a_contract_costs_the_same_with_few_and_many_plan_changes(shop):  # noqa
 # --- a webhook delivery -----------------------------------------------------------------------
 
 
+def ticket_created_delivery(endpoint):
+    """A `ticket.created` delivery of a new event to `endpoint`, not yet attempted."""
+    [delivery] = webhook_services.deliveries_create(
+        endpoints=[endpoint],
+        event_type="ticket.created",
+        customer_id=endpoint.customer_id,
+        data={"number": next(_serial)},
+        event_id=webhook_services.event_id_for(""),
+        occurred_at=timezone.now(),
+    )
+    return delivery
+
+
 def test_a_webhook_delivery_costs_the_same_with_few_and_many_attempts(shop, receiver):  # noqa: F811
     endpoint = endpoint_for(shop, receiver)
     deliveries = []
     for attempts in (1, 6):
-        [delivery] = webhook_services.deliveries_create(
-            endpoints=[endpoint],
-            event_type="ticket.created",
-            customer_id=shop.customer.pk,
-            data={"number": next(_serial)},
-            event_id=webhook_services.event_id_for(""),
-            occurred_at=timezone.now(),
-        )
+        delivery = ticket_created_delivery(endpoint)
         receiver.answers.extend([500] * attempts)
         for number in range(1, attempts + 1):
             assert webhook_services.delivery_attempt(delivery.pk, number) is not None

@@ -556,6 +556,20 @@ def test_webhooks_cost_the_same_with_few_and_many_endpoints_and_deliveries(shop,
 # --- auto top-up ------------------------------------------------------------------------------
 
 
+def _auto_top_up_on_a_saved_card(settings, shop) -> None:
+    """The shop's customer with 8 credits, a card saved through Stripe and automatic top-ups
+    of the shop's pack below 5 credits."""
+    top_up(shop.customer, "8")
+    started = card_setup_start(customer=shop.customer)
+    card_setup_finish(
+        customer=shop.customer,
+        setup_intent_id=browser_saves_card(settings, started.client_secret, OK_CARD),
+    )
+    auto_top_up_configure(
+        customer=shop.customer, enabled=True, threshold_credits="5", credit_pack=shop.pack
+    )
+
+
 def _crossings(shop, count: int) -> None:
     """Credits taken below the threshold, the card charged off-session, back above."""
     account = credit_account_get_or_create(customer=shop.customer)
@@ -573,15 +587,7 @@ def test_the_credits_page_costs_the_same_with_few_and_many_auto_top_ups(
     stripe_settings,
     shop,
 ):
-    top_up(shop.customer, "8")
-    started = card_setup_start(customer=shop.customer)
-    card_setup_finish(
-        customer=shop.customer,
-        setup_intent_id=browser_saves_card(settings, started.client_secret, OK_CARD),
-    )
-    auto_top_up_configure(
-        customer=shop.customer, enabled=True, threshold_credits="5", credit_pack=shop.pack
-    )
+    _auto_top_up_on_a_saved_card(settings, shop)
     pages = {
         "contact": Page(
             _clients(shop)["contact"], "/portal/credits/", ('href="/portal/credits/auto-top-up/',)

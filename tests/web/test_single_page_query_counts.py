@@ -19,29 +19,23 @@ from datetime import UTC, datetime, timedelta
 import openpyxl
 import pytest
 import time_machine
-from django.utils import timezone
 from djmoney.money import Money
 
 from activations.models import Activation
 from activations.services import activation_purchase, activation_step_meet, product_save
 from billing.models import Payment
-from billing.services.autotopup import (
-    auto_top_up_configure,
-    card_setup_finish,
-    card_setup_start,
-)
 from billing.services.payments import payment_record
 from contracts.models import Channel
 from contracts.services import customer_today
 from sla.models import BusinessCalendar
-from tests.api.test_detail_query_counts import Answer, _pdf_rows, _read
-from tests.billing.test_auto_top_up import OK_CARD, browser_saves_card
+from tests.api.test_detail_query_counts import Answer, _pdf_rows, _read, ticket_created_delivery
 from tests.factories import make_account_manager, make_contact
 from tests.web.conftest import top_up
 from tests.web.test_finance_pages import _documents
 from tests.web.test_more_query_counts import (
     Page,
     _assert_fixed_cost,
+    _auto_top_up_on_a_saved_card,
     _client,
     _cost,
     _costs,
@@ -202,15 +196,7 @@ def test_an_auto_top_up_attempts_page_costs_the_same_with_few_and_many_attempts(
     stripe_settings,
     shop,
 ):
-    top_up(shop.customer, "8")
-    started = card_setup_start(customer=shop.customer)
-    card_setup_finish(
-        customer=shop.customer,
-        setup_intent_id=browser_saves_card(settings, started.client_secret, OK_CARD),
-    )
-    auto_top_up_configure(
-        customer=shop.customer, enabled=True, threshold_credits="5", credit_pack=shop.pack
-    )
+    _auto_top_up_on_a_saved_card(settings, shop)
     _crossings(shop, 2)
     first = shop.customer.auto_top_up.attempts.earliest("pk")
     contact = _clients(shop)["contact"]
@@ -340,15 +326,8 @@ def test_the_webhook_and_new_quote_forms_cost_the_same_with_few_and_many_rows_ar
         for index in range(count):
             ticket_agent_reply(ticket, by=shop.agent, body=f"Avance {index}.")
             ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject=f"Caso {index}")
-            for delivery in webhook_services.deliveries_create(
-                endpoints=[endpoint],
-                event_type="ticket.created",
-                customer_id=shop.customer.pk,
-                data={"number": next(_serial)},
-                event_id=webhook_services.event_id_for(""),
-                occurred_at=timezone.now(),
-            ):
-                webhook_services.delivery_attempt(delivery.pk, 1)
+            delivery = ticket_created_delivery(endpoint)
+            webhook_services.delivery_attempt(delivery.pk, 1)
 
     grow(2)
 
