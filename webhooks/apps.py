@@ -8,7 +8,7 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from core.events import domain_event, event_interest_register
-        from webhooks import receivers
+        from webhooks import receivers, services
 
         domain_event.connect(receivers.on_domain_event, dispatch_uid="webhooks")
-        event_interest_register(receivers.endpoints_want)
+        event_interest_register(services.events_subscribed)

@@ -3,22 +3,12 @@
 from datetime import datetime
 
 from background.queue import enqueue_many_with_transaction
-from webhooks.models import WebhookEndpoint
 from webhooks.services import (
     endpoints_awaiting,
     endpoints_reached,
     endpoints_subscribed,
     event_id_for,
 )
-
-
-def endpoints_want(event_types) -> set[str]:
-    """Which of `event_types` an active endpoint subscribes to. Endpoints are few: their
-    event lists are read in one query rather than searched inside JSON (SQLite's JSON
-    fields have no `contains`)."""
-    subscribed = WebhookEndpoint.objects.filter(is_active=True).values_list("events", flat=True)
-    wanted = set().union(*subscribed)
-    return {event_type for event_type in event_types if event_type in wanted}
 
 
 def on_domain_event(

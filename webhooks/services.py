@@ -13,6 +13,7 @@ row, across deliveries, disable the endpoint and mail its owner; a success reset
 import json
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
@@ -133,11 +134,18 @@ def endpoints_subscribed(event_type: str) -> list[WebhookEndpoint]:
     """The active endpoints subscribed to `event_type`. Endpoints are few: one query of
     them all, compiled once per connection (core.reads), rather than a search inside JSON
     (SQLite's JSON fields have no `contains`)."""
-    return [
-        endpoint
-        for endpoint in all_rows("webhook_endpoints_active", _active_endpoints)
-        if event_type in endpoint.events
-    ]
+    return [endpoint for endpoint in _endpoints_active() if event_type in endpoint.events]
+
+
+def events_subscribed(event_types: Iterable[str]) -> set[str]:
+    """Which of `event_types` an active endpoint subscribes to, in the same one query (the
+    webhooks' interest, `core.events.events_wanted`)."""
+    subscribed = set().union(*(endpoint.events for endpoint in _endpoints_active()))
+    return {event_type for event_type in event_types if event_type in subscribed}
+
+
+def _endpoints_active() -> list[WebhookEndpoint]:
+    return all_rows("webhook_endpoints_active", _active_endpoints)
 
 
 def endpoints_reached(
