@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import RowIdsChoiceField, names_no_row
+from core.forms import RowIdsChoiceField, RowsBoundFormSet, names_no_row
 from core.text import row_id
 
 
@@ -104,10 +104,18 @@ class _RowIdsAdmin:
         return super().response_action(request, queryset, *args, **kwargs)
 
 
-def _with_row_ids(admin_class: type, **attributes) -> type:
+class _BoundedInline:
+    """An inline's posted forms are `core.forms.RowsBoundFormSet`."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (RowsBoundFormSet, formset), {})
+
+
+def _derived(admin_class: type, *mixins: type, **attributes) -> type:
     return type(
         admin_class.__name__,
-        (_RowIdsAdmin, admin_class),
+        (*mixins, admin_class),
         {"__module__": admin_class.__module__, **attributes},
     )
 
@@ -124,10 +132,12 @@ class AdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every registered model's admin, and each of its inlines, chooses rows as
-        `_RowIdsAdmin` does."""
+        `_RowIdsAdmin` does; each inline's posted forms are bounded (`_BoundedInline`)."""
         admin_class = admin_class or admin.ModelAdmin
-        inlines = [_with_row_ids(inline) for inline in admin_class.inlines]
-        super().register(model_or_iterable, _with_row_ids(admin_class, inlines=inlines), **options)
+        inlines = [_derived(inline, _RowIdsAdmin, _BoundedInline) for inline in admin_class.inlines]
+        super().register(
+            model_or_iterable, _derived(admin_class, _RowIdsAdmin, inlines=inlines), **options
+        )
 
     @property
     def login_form(self):

@@ -20,6 +20,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import RowsBoundFormSet
 from sla.calendars import Calendar, Closure, Opening, Window
 from sla.choices import Impact, Priority, Urgency
 from sla.models import (
@@ -157,7 +158,7 @@ class DateForm(LabelledCellsMixin, forms.Form):
         return data
 
 
-class RowsFormSet(forms.BaseFormSet):
+class RowsFormSet(RowsBoundFormSet, forms.BaseFormSet):
     """Rows shown as a table: every cell, the "delete" box too, is labelled."""
 
     def add_fields(self, form: forms.Form, index: int | None) -> None:

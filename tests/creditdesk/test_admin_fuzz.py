@@ -62,9 +62,9 @@ HOSTILE_QUERY = [
 ]
 NOT_IDS = ["²", "9223372036854775808", "A\x00B"]
 MANAGEMENT = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
-# An inline's form counts. A huge one is left out: Django's formsets build at most max_num +
-# 1000 forms and refuse the rest, a form error, but building them takes seconds a request.
-HOSTILE_COUNTS = ["-1", "A\x00B"]
+# A formset's form counts (a huge one builds the rows and a save's new ones:
+# `core.forms.RowsBoundFormSet`).
+HOSTILE_COUNTS = ["-1", "A\x00B", "1000000000"]
 
 FUZZ = settings(
     max_examples=3,

@@ -11,6 +11,7 @@ import time_machine
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from core.forms import NEW_ROWS_PER_SAVE
 from sla.calendars import Calendar
 from sla.choices import Impact, Priority, Urgency
 from sla.models import (
@@ -221,6 +222,23 @@ def test_overlapping_windows_are_shown_on_the_weekly_hours_and_nothing_is_writte
 
     html = response.content.decode()
     assert "Los intervalos Monday 08:00-16:30 y Monday 12:00-18:00 se superponen." in html
+    assert calendar.versions.count() == 1
+
+
+def test_a_huge_count_of_rows_builds_the_rows_shown_and_a_save_of_new_ones(admin):
+    """The count of forms is the browser's to send: a count far past the calendar's rows is
+    refused after building those rows and `NEW_ROWS_PER_SAVE` new ones, not 2,000."""
+    calendar = make_calendar()
+    url = f"{CALENDARS}{calendar.pk}/publish/"
+    data = prefilled(admin, url, CALENDAR_FORM)
+    data |= {"windows-TOTAL_FORMS": ["1000000000"]}
+
+    response = admin.post(url, data)
+
+    assert response.status_code == 200
+    intervals = response.context["intervals"]
+    assert len(intervals.forms) == len(intervals.initial) + NEW_ROWS_PER_SAVE
+    assert str(intervals.non_form_errors()[0]) in response.content.decode()
     assert calendar.versions.count() == 1
 
 
