@@ -39,6 +39,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cached_property, lru_cache
 from itertools import pairwise
 from threading import Lock
+from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_package
@@ -49,6 +50,7 @@ from core.languages import SPANISH, language_code
 from sla.exceptions import (
     CalendarWithoutWorkingTime,
     ConflictingCalendarDates,
+    DurationPastCalendar,
     InvalidWeekday,
     NaiveDatetime,
     NegativeDuration,
@@ -436,7 +438,7 @@ class _Timeline:
                     # Grow geometrically so a walk towards a far target rebuilds rarely.
                     span = segments.last_year - segments.first_year
                     last_year = max(last_year, segments.last_year + span)
-            self.segments = segments = self._build(max(first_year, 2), min(last_year, 9990))
+            self.segments = segments = self._build(max(first_year, 2), min(last_year, _LAST_YEAR))
             return segments
 
     def _build(self, first_year: int, last_year: int) -> _Segments:
@@ -503,9 +505,17 @@ class _Timeline:
                     result = starts[index] + target - cum[index]
                     if result < segments.safe_end:
                         return result
-                segments = self.ensure(start, segments.safe_end)
+                segments = self.grown(start, segments, duration, "duration")
             else:
                 segments = self.ensure(start, start)
+
+    def grown(self, start: int, segments: _Segments, duration: int, field: str) -> _Segments:
+        """The segments past `segments`' end, for a target beyond it; none past the last year
+        a calendar measures: a duration that ends later is refused, where growing would
+        rebuild the same last year for ever."""
+        if segments.last_year >= _LAST_YEAR:
+            _refuse_past_calendar(duration, field)
+        return self.ensure(start, segments.safe_end)
 
     def between(self, first: int, second: int) -> int:
         segments = self.ensure(min(first, second), max(first, second))
@@ -523,7 +533,12 @@ class _Timeline:
         return cached[1]
 
 
-_LATEST_US = 253_086_192_000 * US_PER_SECOND  # 9990-01-01, far from datetime's limit
+_LAST_YEAR = 9990  # far from datetime's limit
+_LATEST_US = 253_086_192_000 * US_PER_SECOND  # 9990-01-01
+
+
+def _refuse_past_calendar(duration: int, field: str) -> NoReturn:
+    raise DurationPastCalendar(field=field, value=str(timedelta(microseconds=duration)))
 
 
 def _wall_us(day: date, at: time) -> int:
@@ -602,9 +617,12 @@ def add_business_time(start: datetime, duration: timedelta, calendar: Calendar) 
         if duration < ZERO:
             raise NegativeDuration(field="duration", value=str(duration))
         return start
+    amount = duration // ONE_US
+    if amount >= _LATEST_US - start_us:  # business time passes no faster than the clock
+        _refuse_past_calendar(amount, "duration")
     if calendar.always_open:
         return start + duration
-    moment = EPOCH + ONE_US * calendar._timeline.add(start_us, duration // ONE_US)
+    moment = EPOCH + ONE_US * calendar._timeline.add(start_us, amount)
     zone = start.tzinfo
     return moment if zone is UTC else moment.astimezone(zone)
 
@@ -646,6 +664,8 @@ def add_business_time_many(starts: np.ndarray, durations: np.ndarray, calendar: 
     amount = _as_int64_us(np.asarray(durations), "timedelta64[us]")
     if amount.size and amount.min() < 0:
         raise NegativeDuration(field="durations", value=str(int(amount.min())))
+    if start_us.size and bool((amount >= _LATEST_US - start_us).any()):
+        _refuse_past_calendar(int(amount.max()), "durations")
     if calendar.always_open or start_us.size == 0:
         return (start_us + amount).astype("datetime64[us]")
     timeline = calendar._timeline
@@ -665,7 +685,7 @@ def add_business_time_many(starts: np.ndarray, durations: np.ndarray, calendar: 
             result = np.where(amount == 0, start_us, result)
             if int(result.max()) < segments.safe_end:
                 return result.astype("datetime64[us]")
-        segments = timeline.ensure(int(start_us.min()), segments.safe_end)
+        segments = timeline.grown(int(start_us.min()), segments, int(amount.max()), "durations")
 
 
 def _as_int64_us(values: np.ndarray, unit: str) -> np.ndarray:

@@ -40,6 +40,12 @@ class UnknownSubdivision(SlaError):
     message_en = "Country {country} has no subdivision '{value}'."
 
 
+class DurationPastCalendar(SlaError):
+    code = "duration_past_calendar"
+    message_es = "La duración {value} termina después del año 9990, último que mide un calendario."
+    message_en = "The duration {value} ends after the year 9990, the last a calendar measures."
+
+
 class CalendarWithoutWorkingTime(SlaError):
     code = "calendar_without_working_time"
     message_es = "El calendario no tiene horario hábil: agregue un intervalo o márquelo 24x7."

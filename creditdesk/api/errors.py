@@ -48,6 +48,7 @@ _BAD_INPUT = {
     "currency_mismatch",
     "naive_datetime",
     "negative_duration",
+    "duration_past_calendar",
     "unknown_time_zone",
     "unknown_country",
     "unknown_subdivision",

@@ -22,6 +22,7 @@ from sla.calendars import (
 )
 from sla.exceptions import (
     ConflictingCalendarDates,
+    DurationPastCalendar,
     InvalidWeekday,
     NaiveDatetime,
     NegativeDuration,
@@ -223,6 +224,28 @@ def test_a_negative_duration_is_refused_showing_it():
 
     assert refused.value.field == "duration"
     assert refused.value.message("en") == "The duration -1 day, 23:59:00 is negative."
+
+
+def test_a_duration_ending_past_the_last_year_a_calendar_measures_is_refused():
+    """Before, a due time past the year 9990 rebuilt the calendar's last year for ever: the
+    wall clock's bound refuses at once, the calendar's (business time runs slower) once the
+    last year is built."""
+    with pytest.raises(DurationPastCalendar) as by_the_clock:
+        add_business_time(at(BOGOTA, 2026, 1, 15, 10), timedelta(hours=2**31 - 1), OFFICE)
+    with pytest.raises(DurationPastCalendar) as by_the_calendar:
+        add_business_time(at(BOGOTA, 9980, 1, 2, 10), timedelta(days=9 * 365), OFFICE)
+    with pytest.raises(DurationPastCalendar) as in_a_batch:
+        add_business_time_many(
+            np.array(["9980-01-02T15:00"], dtype="datetime64[us]"),
+            np.array([9 * 365 * 86_400_000_000], dtype=np.int64),
+            OFFICE,
+        )
+
+    assert by_the_clock.value.field == by_the_calendar.value.field == "duration"
+    assert in_a_batch.value.field == "durations"
+    assert by_the_calendar.value.message("en") == (
+        "The duration 3285 days, 0:00:00 ends after the year 9990, the last a calendar measures."
+    )
 
 
 def test_the_due_time_is_in_the_zone_the_start_was_given_in():

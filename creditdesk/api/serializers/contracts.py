@@ -23,6 +23,7 @@ from creditdesk.api.serializers.common import (
     PlainDecimalField,
     ScopedChoicesMixin,
     SecondsField,
+    rows_field,
 )
 from credits.allowance import allowance_status
 from sla.selectors import COMPLIANCE_FIGURES, ComplianceFigure
@@ -279,8 +280,8 @@ class ContractCreateSerializer(ScopedChoicesMixin, serializers.Serializer):
     plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
-    services = serializers.PrimaryKeyRelatedField(
-        queryset=Service.objects.all(), many=True, required=False
+    services = rows_field(
+        serializers.PrimaryKeyRelatedField(queryset=Service.objects.all()), required=False
     )
     min_available_credits = PlainDecimalField(**CREDITS, required=False, allow_null=True)
     min_billable_credits = PlainDecimalField(**CREDITS, required=False, allow_null=True)

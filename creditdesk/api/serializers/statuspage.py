@@ -7,7 +7,12 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from creditdesk.api.serializers.common import InstantField, ScopedChoicesMixin
+from creditdesk.api.serializers.common import (
+    InstantField,
+    RowsField,
+    ScopedChoicesMixin,
+    rows_field,
+)
 from statuspage.models import (
     BODY_LIMIT,
     TITLE_LIMIT,
@@ -172,11 +177,11 @@ def status_document(summary: StatusSummary, *, request=None) -> dict:
 OPEN_STATE_CHOICES = [(value, label) for value, label in State.choices if value in OPEN_STATES]
 
 
-def _components_field() -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        many=True,
-        slug_field="code",
-        queryset=Component.objects.filter(is_active=True),
+def _components_field() -> RowsField:
+    return rows_field(
+        serializers.SlugRelatedField(
+            slug_field="code", queryset=Component.objects.filter(is_active=True)
+        ),
         help_text="Component codes.",
     )
 
