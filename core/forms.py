@@ -62,20 +62,20 @@ class PrintableTextsForm(forms.ModelForm):
 NEW_ROWS_PER_SAVE = 100
 
 
-class RowsBoundFormSet:
+class RowsBoundFormSet(forms.BaseFormSet):
     """A formset (an admin inline, a calendar's hours) that, posted, builds no more forms
     than the rows it showed and a save's new ones. The count of forms is the browser's to
     send, and Django's own bound (max_num + 1,000) still means 2,000 forms built, validated
-    and rendered with their errors: seconds of a web process for one request."""
+    and rendered with their errors: seconds of a web process for one request. (A "save as
+    new" would show no rows: no admin of ours offers it.)"""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        formset: Any = self
-        if formset.is_bound:
+        if self.is_bound:
             shown = (
-                len(formset.get_queryset())
-                if isinstance(formset, forms.BaseModelFormSet)
-                else len(formset.initial or ())
+                len(self.get_queryset())
+                if isinstance(self, forms.BaseModelFormSet)
+                else len(self.initial or ())
             )
-            formset.absolute_max = min(formset.absolute_max, shown + NEW_ROWS_PER_SAVE)
-            formset.max_num = min(formset.max_num, formset.absolute_max)
+            self.absolute_max = min(self.absolute_max, shown + NEW_ROWS_PER_SAVE)
+            self.max_num = min(self.max_num, self.absolute_max)

@@ -52,6 +52,7 @@ from sla.exceptions import (
     ConflictingCalendarDates,
     DurationPastCalendar,
     InvalidWeekday,
+    MomentOutsideCalendar,
     NaiveDatetime,
     NegativeDuration,
     OverlappingIntervals,
@@ -534,11 +535,24 @@ class _Timeline:
 
 
 _LAST_YEAR = 9990  # far from datetime's limit
-_LATEST_US = 253_086_192_000 * US_PER_SECOND  # 9990-01-01
+# The instants a calendar measures: from the year 3 (its segments start at the year 2's
+# first local midnight) to a week before the year 9990 (past its last segments' end, the
+# year's first local midnight, 14 hours before UTC's in the easternmost zone).
+_EARLIEST_US = (datetime(3, 1, 1, tzinfo=UTC) - EPOCH) // ONE_US
+_LATEST_US = (datetime(_LAST_YEAR - 1, 12, 25, tzinfo=UTC) - EPOCH) // ONE_US
 
 
 def _refuse_past_calendar(duration: int, field: str) -> NoReturn:
     raise DurationPastCalendar(field=field, value=str(timedelta(microseconds=duration)))
+
+
+def _check_measured(moments: np.ndarray | int, field: str) -> None:
+    """Refuses a moment (or the first of a column's, `NaT` too) outside what a calendar
+    measures, where the arithmetic would rebuild its first or last year for ever."""
+    outside = (np.asarray(moments) < _EARLIEST_US) | (np.asarray(moments) >= _LATEST_US)
+    if outside.any():
+        first = np.asarray(moments).reshape(-1)[outside.reshape(-1)][0]
+        raise MomentOutsideCalendar(field=field, value=str(np.datetime64(int(first), "us")))
 
 
 def _wall_us(day: date, at: time) -> int:
@@ -617,6 +631,7 @@ def add_business_time(start: datetime, duration: timedelta, calendar: Calendar) 
         if duration < ZERO:
             raise NegativeDuration(field="duration", value=str(duration))
         return start
+    _check_measured(start_us, "start")
     amount = duration // ONE_US
     if amount >= _LATEST_US - start_us:  # business time passes no faster than the clock
         _refuse_past_calendar(amount, "duration")
@@ -631,6 +646,8 @@ def business_time_between(first: datetime, second: datetime, calendar: Calendar)
     """Business time in [first, second); negative when `second` is before `first`."""
     first_us = to_us(first, "first")
     second_us = to_us(second, "second")
+    _check_measured(first_us, "first")
+    _check_measured(second_us, "second")
     if calendar.always_open:
         return timedelta(microseconds=second_us - first_us)
     return timedelta(microseconds=calendar._timeline.between(first_us, second_us))
@@ -664,8 +681,10 @@ def add_business_time_many(starts: np.ndarray, durations: np.ndarray, calendar: 
     amount = _as_int64_us(np.asarray(durations), "timedelta64[us]")
     if amount.size and amount.min() < 0:
         raise NegativeDuration(field="durations", value=str(int(amount.min())))
-    if start_us.size and bool((amount >= _LATEST_US - start_us).any()):
-        _refuse_past_calendar(int(amount.max()), "durations")
+    _check_measured(start_us, "starts")
+    past = amount >= _LATEST_US - start_us  # business time passes no faster than the clock
+    if past.any():
+        _refuse_past_calendar(int(np.broadcast_to(amount, past.shape)[past].max()), "durations")
     if calendar.always_open or start_us.size == 0:
         return (start_us + amount).astype("datetime64[us]")
     timeline = calendar._timeline

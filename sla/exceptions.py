@@ -42,8 +42,14 @@ class UnknownSubdivision(SlaError):
 
 class DurationPastCalendar(SlaError):
     code = "duration_past_calendar"
-    message_es = "La duración {value} termina después del año 9990, último que mide un calendario."
-    message_en = "The duration {value} ends after the year 9990, the last a calendar measures."
+    message_es = "La duración {value} termina fuera de lo que mide un calendario (años 3 a 9989)."
+    message_en = "The duration {value} ends outside what a calendar measures (years 3 to 9989)."
+
+
+class MomentOutsideCalendar(SlaError):
+    code = "moment_outside_calendar"
+    message_es = "El momento {value} queda fuera de lo que mide un calendario (años 3 a 9989)."
+    message_en = "The moment {value} is outside what a calendar measures (years 3 to 9989)."
 
 
 class CalendarWithoutWorkingTime(SlaError):

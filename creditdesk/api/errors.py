@@ -49,6 +49,7 @@ _BAD_INPUT = {
     "naive_datetime",
     "negative_duration",
     "duration_past_calendar",
+    "moment_outside_calendar",
     "unknown_time_zone",
     "unknown_country",
     "unknown_subdivision",

@@ -56,6 +56,18 @@ def test_more_services_than_a_list_holds_are_refused_naming_the_field(world):  #
     assert not [q for q in queries if "contracts_service" in q["sql"]]
 
 
+def test_services_given_as_an_object_are_refused_as_no_list(world):  # noqa: F811
+    """DRF takes any iterable but a string: an object's keys would pass every bound."""
+    service = make_service()
+    keys = {"0" * n + str(service.pk): 0 for n in range(ROWS_PER_LIST * 2)}
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = _contract(world, keys)
+
+    assert "services" in assert_error(answer, 400, "invalid_input")["fields"]
+    assert not [q for q in queries if "contracts_service" in q["sql"]]
+
+
 def test_an_unknown_service_is_still_refused_by_its_id(world):  # noqa: F811
     service = make_service()
 

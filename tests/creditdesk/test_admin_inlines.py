@@ -47,8 +47,12 @@ def test_a_huge_count_of_inline_forms_builds_the_rows_and_a_save_of_new_ones(adm
 
 
 @pytest.mark.django_db
-def test_an_inline_saves_new_rows_up_to_its_bound(admin_client):
+def test_an_inline_with_more_rows_than_a_save_adds_still_saves(admin_client):
+    """The bound counts the rows shown: a parent with more of them than `NEW_ROWS_PER_SAVE`
+    saves its rows and new ones as before."""
     customer = make_customer()
+    for _ in range(NEW_ROWS_PER_SAVE + 5):
+        make_contact(customer)
     url = reverse("admin:contracts_customer_change", args=[customer.pk])
     data = form_values(admin_client.get(url).content.decode(), "customer_form")
     [prefix] = {
@@ -56,8 +60,9 @@ def test_an_inline_saves_new_rows_up_to_its_bound(admin_client):
         for name in data
         if name.endswith("TOTAL_FORMS") and "contact" in name
     }
-    new_rows = {f"{prefix}-TOTAL_FORMS": "2"}
-    for n in range(2):
+    shown = NEW_ROWS_PER_SAVE + 5
+    new_rows = {f"{prefix}-TOTAL_FORMS": str(shown + 2)}
+    for n in range(shown, shown + 2):
         new_rows |= {
             f"{prefix}-{n}-name": f"Contacto nuevo {n}",
             f"{prefix}-{n}-email": f"nuevo{n}@cliente.example",
@@ -66,5 +71,5 @@ def test_an_inline_saves_new_rows_up_to_its_bound(admin_client):
 
     response = admin_client.post(url, {**data, **new_rows})
 
-    assert response.status_code == 302, _contacts(response).errors
-    assert customer.contacts.count() == 2
+    assert response.status_code == 302, _contacts(response).non_form_errors()
+    assert customer.contacts.count() == shown + 2

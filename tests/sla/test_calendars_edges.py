@@ -24,6 +24,7 @@ from sla.exceptions import (
     ConflictingCalendarDates,
     DurationPastCalendar,
     InvalidWeekday,
+    MomentOutsideCalendar,
     NaiveDatetime,
     NegativeDuration,
     OverlappingIntervals,
@@ -226,26 +227,70 @@ def test_a_negative_duration_is_refused_showing_it():
     assert refused.value.message("en") == "The duration -1 day, 23:59:00 is negative."
 
 
-def test_a_duration_ending_past_the_last_year_a_calendar_measures_is_refused():
-    """Before, a due time past the year 9990 rebuilt the calendar's last year for ever: the
-    wall clock's bound refuses at once, the calendar's (business time runs slower) once the
-    last year is built."""
-    with pytest.raises(DurationPastCalendar) as by_the_clock:
-        add_business_time(at(BOGOTA, 2026, 1, 15, 10), timedelta(hours=2**31 - 1), OFFICE)
-    with pytest.raises(DurationPastCalendar) as by_the_calendar:
-        add_business_time(at(BOGOTA, 9980, 1, 2, 10), timedelta(days=9 * 365), OFFICE)
-    with pytest.raises(DurationPastCalendar) as in_a_batch:
-        add_business_time_many(
-            np.array(["9980-01-02T15:00"], dtype="datetime64[us]"),
-            np.array([9 * 365 * 86_400_000_000], dtype=np.int64),
-            OFFICE,
-        )
+# Past its first or last year, a calendar's arithmetic rebuilt that year for ever.
 
-    assert by_the_clock.value.field == by_the_calendar.value.field == "duration"
-    assert in_a_batch.value.field == "durations"
-    assert by_the_calendar.value.message("en") == (
-        "The duration 3285 days, 0:00:00 ends after the year 9990, the last a calendar measures."
+
+def test_a_duration_ending_past_the_calendar_by_the_clock_is_refused_at_once():
+    with pytest.raises(DurationPastCalendar) as refused:
+        add_business_time(at(BOGOTA, 2026, 1, 15, 10), timedelta(hours=2**31 - 1), OFFICE)
+
+    assert refused.value.field == "duration"
+
+
+def test_a_duration_ending_past_the_calendar_in_business_time_is_refused():
+    # 9 years of the clock end in 9989, but 9 years of office hours take 40.
+    with pytest.raises(DurationPastCalendar) as refused:
+        add_business_time(at(BOGOTA, 9980, 1, 2, 10), timedelta(days=9 * 365), OFFICE)
+
+    assert refused.value.message("en") == (
+        "The duration 3285 days, 0:00:00 ends outside what a calendar measures (years 3 to 9989)."
     )
+
+
+def test_a_start_in_the_easternmost_zone_near_the_last_year_is_refused():
+    zone = ZoneInfo("Pacific/Kiritimati")  # UTC+14
+    calendar = Calendar.build(zone.key, {day: [("08:00", "17:00")] for day in WEEKDAYS})
+
+    with pytest.raises(MomentOutsideCalendar):
+        add_business_time(at(zone, 9990, 1, 1, 9), timedelta(hours=1), calendar)
+
+
+def test_a_start_before_the_calendars_first_year_is_refused():
+    with pytest.raises(MomentOutsideCalendar) as refused:
+        add_business_time(datetime(1, 6, 1, 9, tzinfo=UTC), timedelta(hours=1), OFFICE)
+
+    assert refused.value.field == "start"
+    assert refused.value.message("en") == (
+        "The moment 0001-06-01T09:00:00.000000 is outside what a calendar measures "
+        "(years 3 to 9989)."
+    )
+
+
+def test_business_time_between_moments_past_the_calendar_is_refused_not_clamped():
+    with pytest.raises(MomentOutsideCalendar) as refused:
+        business_time_between(at(BOGOTA, 9980, 1, 1), at(BOGOTA, 9995, 1, 1), OFFICE)
+
+    assert refused.value.field == "second"
+
+
+def test_the_batch_form_names_the_duration_that_ends_past_the_calendar():
+    starts = np.array(["2026-01-15T15:00", "9989-12-20T15:00"], dtype="datetime64[us]")
+    durations = np.array([1000 * 3_600_000_000, 10 * 86_400_000_000], dtype=np.int64)
+
+    with pytest.raises(DurationPastCalendar) as refused:
+        add_business_time_many(starts, durations, OFFICE)
+
+    assert refused.value.field == "durations"
+    assert refused.value.params == {"value": "10 days, 0:00:00"}
+
+
+def test_the_batch_form_refuses_a_missing_start():
+    starts = np.array(["2026-01-15T15:00", "NaT"], dtype="datetime64[us]")
+
+    with pytest.raises(MomentOutsideCalendar) as refused:
+        add_business_time_many(starts, np.array([1, 1], dtype=np.int64), OFFICE)
+
+    assert refused.value.params == {"value": "NaT"}
 
 
 def test_the_due_time_is_in_the_zone_the_start_was_given_in():

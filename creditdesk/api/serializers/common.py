@@ -182,11 +182,12 @@ class RowsField(serializers.ManyRelatedField):
     }
 
     def to_internal_value(self, data: Any) -> list:
-        if isinstance(data, list | tuple) and len(data) > ROWS_PER_LIST:
+        # DRF takes any iterable but a string: a JSON object's keys would pass unbounded.
+        if not isinstance(data, list | tuple):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if len(data) > ROWS_PER_LIST:
             self.fail("max_length", max_length=ROWS_PER_LIST)
-        if isinstance(data, list | tuple):
-            data = list({repr(item): item for item in data}.values())
-        return super().to_internal_value(data)
+        return super().to_internal_value(list({repr(item): item for item in data}.values()))
 
 
 def rows_field(
