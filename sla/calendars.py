@@ -546,13 +546,11 @@ def _refuse_past_calendar(duration: int, field: str) -> NoReturn:
     raise DurationPastCalendar(field=field, value=str(timedelta(microseconds=duration)))
 
 
-def _check_measured(moments: np.ndarray | int, field: str) -> None:
-    """Refuses a moment (or the first of a column's, `NaT` too) outside what a calendar
-    measures, where the arithmetic would rebuild its first or last year for ever."""
-    outside = (np.asarray(moments) < _EARLIEST_US) | (np.asarray(moments) >= _LATEST_US)
-    if outside.any():
-        first = np.asarray(moments).reshape(-1)[outside.reshape(-1)][0]
-        raise MomentOutsideCalendar(field=field, value=str(np.datetime64(int(first), "us")))
+def _check_measured(moment: int, field: str) -> None:
+    """Refuses a moment outside what a calendar measures, where the arithmetic would rebuild
+    its first or last year for ever."""
+    if not _EARLIEST_US <= moment < _LATEST_US:
+        raise MomentOutsideCalendar(field=field, value=str(np.datetime64(moment, "us")))
 
 
 def _wall_us(day: date, at: time) -> int:
@@ -681,7 +679,9 @@ def add_business_time_many(starts: np.ndarray, durations: np.ndarray, calendar: 
     amount = _as_int64_us(np.asarray(durations), "timedelta64[us]")
     if amount.size and amount.min() < 0:
         raise NegativeDuration(field="durations", value=str(int(amount.min())))
-    _check_measured(start_us, "starts")
+    outside = (start_us < _EARLIEST_US) | (start_us >= _LATEST_US)
+    if outside.any():  # the first such start, NaT too
+        _check_measured(int(start_us[outside].reshape(-1)[0]), "starts")
     past = amount >= _LATEST_US - start_us  # business time passes no faster than the clock
     if past.any():
         _refuse_past_calendar(int(np.broadcast_to(amount, past.shape)[past].max()), "durations")
