@@ -536,8 +536,8 @@ class _Timeline:
 
 _LAST_YEAR = 9990  # far from datetime's limit
 # The instants a calendar measures: from the year 3 (its segments start at the year 2's
-# first local midnight) to a week before the year 9990 (past its last segments' end, the
-# year's first local midnight, 14 hours before UTC's in the easternmost zone).
+# first local midnight) to a week before the year 9990 (its segments end at that year's
+# first local midnight, which in the easternmost zone comes 14 hours before UTC's).
 _EARLIEST_US = (datetime(3, 1, 1, tzinfo=UTC) - EPOCH) // ONE_US
 _LATEST_US = (datetime(_LAST_YEAR - 1, 12, 25, tzinfo=UTC) - EPOCH) // ONE_US
 
