@@ -45,7 +45,7 @@ from billing.models import Invoice, InvoiceLine
 from billing.services.invoices import invoice_add_line, invoice_create_draft, invoice_issue
 from contracts.models import Customer
 from core.amounts import PRICE_DIGITS, parse_money
-from core.errors import InvalidInput, text_at_most, text_printable
+from core.errors import InvalidInput, choice_labels, text_at_most, text_printable
 from core.instants import instant_check
 from sla.business_days import end_of_business_days
 from sla.calendars import ALWAYS_OPEN, Calendar, to_us
@@ -394,7 +394,9 @@ def activation_step_meet(
         locked = activation_lock(step.activation_id)
         if locked.status not in OPEN_STATUSES:
             raise ActivationClosed(
-                field="step", product=locked.product_name, status=Status(locked.status).label
+                field="step",
+                product=locked.product_name,
+                status=choice_labels(locked.status, Status),
             )
         row = ActivationStep.objects.get(pk=step.pk, activation=locked)
         if row.kind == ActivationStep.Kind.PAYMENT:
@@ -423,7 +425,7 @@ def activation_complete(
             raise ActivationClosed(
                 field="activation",
                 product=locked.product_name,
-                status=Status(locked.status).label,
+                status=choice_labels(locked.status, Status),
             )
         locked.status = Status.ACTIVE
         locked.activated_at = max(at, locked.started_at or at)

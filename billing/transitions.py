@@ -2,6 +2,7 @@
 
 from billing.exceptions import IllegalInvoiceTransition
 from billing.models import Invoice
+from core.errors import choice_labels
 
 Status = Invoice.Status
 
@@ -17,6 +18,6 @@ def check_transition(from_status: str, to_status: str) -> None:
     if to_status not in ALLOWED[from_status]:
         raise IllegalInvoiceTransition(
             field="status",
-            from_status=Status(from_status).label,  # lazy: each message words it in its language
-            to_status=Status(to_status).label,
+            from_status=choice_labels(from_status, Status),
+            to_status=choice_labels(to_status, Status),
         )

@@ -5,7 +5,7 @@ from django.db import models
 
 from contracts.exceptions import IllegalContractTransition
 from contracts.models import Contract
-from core.errors import InvalidInput
+from core.errors import InvalidInput, choice_labels
 
 Status = Contract.Status
 
@@ -26,6 +26,6 @@ def check_transition(from_status: str, to_status: str) -> None:
     if to_status not in ALLOWED[from_status]:
         raise IllegalContractTransition(
             field="status",
-            from_status=Status(from_status).label,
-            to_status=Status(to_status).label,
+            from_status=choice_labels(from_status, Status),
+            to_status=choice_labels(to_status, Status),
         )

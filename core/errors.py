@@ -13,6 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
 from core.formatting import credits_text, format_moment
@@ -93,6 +94,14 @@ class InvalidInput(CreditdeskError):
             "message": self.message(language),
             "fields": self.fields_in(language),
         }
+
+
+def choice_labels(codes: str | Iterable[str], choices: type[models.Choices]) -> Promise:
+    """A refusal's parameter naming one code of `choices` ("acknowledged", "phone"), or several
+    joined by ", ", as their lazy labels: each message words them in its own language, where
+    the codes would read as English in a Spanish sentence."""
+    codes = [codes] if isinstance(codes, str) else list(codes)
+    return format_lazy(", ".join(["{}"] * len(codes)), *(choices(code).label for code in codes))
 
 
 def _render(value: Any) -> Any:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import translation
 
 import sla.selectors as sla_selectors
 from tests.api.conftest import World, build_world
@@ -54,6 +55,16 @@ def _migration_seed_data(request):
         return
     request.getfixturevalue("_django_db_helper")
     migration_seed_rows()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_active(settings):
+    """The test client's requests activate their reader's language in the test's own thread,
+    and Django leaves it active after the answer: a test after one in English would word
+    what it validates (a constraint's message) in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

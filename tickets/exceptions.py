@@ -1,38 +1,12 @@
-from typing import Any, ClassVar
+from typing import Any
 
-from django.db import models
-from django.utils.text import format_lazy
+from django.utils.functional import Promise
 
-from contracts.models import Channel
 from core.errors import CreditdeskError
-from tickets.models import ScheduledSession, Ticket
 
 
 class TicketsError(CreditdeskError):
-    """`labelled` names the parameters that carry a choice's code ("acknowledged", "phone",
-    or several joined by ", "): they are given as the choice's lazy label, so each message
-    words them in its own language (`CreditdeskError.message` renders lazy params in it)."""
-
     code = "tickets_error"
-    labelled: ClassVar[dict[str, type[models.Choices]]] = {}
-
-    def __init__(self, *, field: str | None = None, **params: Any) -> None:
-        for name, choices in self.labelled.items():
-            if name in params:
-                params[name] = _label(params[name], choices)
-        super().__init__(field=field, **params)
-
-
-def _label(value: Any, choices: type[models.Choices]) -> Any:
-    """The lazy label of a code of `choices`, or labels joined by ", " for several; anything
-    else (a label already, "—") as given."""
-    codes = value.split(", ") if isinstance(value, str) else value
-    if not isinstance(codes, list | tuple) or not codes:
-        return value
-    if not all(isinstance(code, str) and code in choices.values for code in codes):
-        return value
-    labels = [choices(code).label for code in codes]
-    return format_lazy(", ".join(["{}"] * len(labels)), *labels)
 
 
 class IllegalTicketTransition(TicketsError):
@@ -42,9 +16,8 @@ class IllegalTicketTransition(TicketsError):
     code = "illegal_transition"
     message_es = "Una solicitud en estado {from_status} no puede pasar a {to_status}."
     message_en = "A ticket in state {from_status} cannot move to {to_status}."
-    labelled = {"from_status": Ticket.Status, "to_status": Ticket.Status}
 
-    def __init__(self, *, from_status: str, to_status: str) -> None:
+    def __init__(self, *, from_status: Promise, to_status: Promise) -> None:
         super().__init__(field="to_status", from_status=from_status, to_status=to_status)
 
 
@@ -64,14 +37,12 @@ class TicketFinished(TicketsError):
         "Request {ticket} is over ({status}): nothing more is recorded on it; "
         "a follow-up request continues it."
     )
-    labelled = {"status": Ticket.Status}
 
 
 class SessionNotScheduled(TicketsError):
     code = "session_not_scheduled"
     message_es = "La sesión no está programada (estado {status})."
     message_en = "The session is not scheduled (state {status})."
-    labelled = {"status": ScheduledSession.Status}
 
 
 class SessionNotStarted(TicketsError):
@@ -129,7 +100,6 @@ class ChannelNotAllowed(IntakeRefusal):
     code = "channel_not_allowed"
     message_es = "El plan {plan} no recibe solicitudes por {channel}."
     message_en = "The {plan} plan does not take requests by {channel}."
-    labelled = {"channel": Channel, "allowed": Channel, "open_channels": Channel}
 
 
 class ServiceChannelNotAllowed(ChannelNotAllowed):

@@ -9,6 +9,7 @@ charging then locks the credit account last, as `credits.locks` requires. Intake
 ticket (the ticket does not exist yet): it locks the credit account alone.
 """
 
+from core.errors import choice_labels
 from tickets.exceptions import TicketFinished
 from tickets.models import ScheduledSession, Ticket, WorkLog
 
@@ -23,7 +24,7 @@ def ticket_lock_unfinished(pk: int) -> Ticket:
     customer's messages recorded on it later would be neither charged nor answered."""
     locked = ticket_lock(pk)
     if locked.status in Ticket.FINISHED_STATUSES:
-        status = Ticket.Status(locked.status).label  # lazy: worded in each reader's language
+        status = choice_labels(locked.status, Ticket.Status)
         raise TicketFinished(field="ticket", ticket=locked.number, status=status)
     return locked
 

@@ -1,5 +1,6 @@
 """The ticket lifecycle as data."""
 
+from core.errors import choice_labels
 from tickets.exceptions import IllegalTicketTransition
 from tickets.models import Ticket
 
@@ -19,4 +20,7 @@ ALLOWED: dict[str, set[str]] = {
 
 def check_transition(from_status: str, to_status: str) -> None:
     if to_status not in ALLOWED[from_status]:
-        raise IllegalTicketTransition(from_status=from_status, to_status=to_status)
+        raise IllegalTicketTransition(
+            from_status=choice_labels(from_status, Status),
+            to_status=choice_labels(to_status, Status),
+        )

@@ -33,7 +33,7 @@ from contracts.services import customer_today
 from contracts.transitions import LIVE
 from core.amounts import CurrencyMismatch, InvalidAmount, is_plain_number
 from core.bulk import rows_insert
-from core.errors import ReasonRequired, text_at_most
+from core.errors import ReasonRequired, choice_labels, text_at_most
 from core.events import event_emit, events_emit
 from core.money import minor_unit_digits, money_divide, money_sum, round_half_up, zero
 
@@ -462,7 +462,7 @@ def credit_note_draft(
         raise NotCorrectable(
             field="invoice",
             number=invoice.display_number or invoice.pk,
-            status=Status(invoice.status).label,
+            status=choice_labels(invoice.status, Status),
         )
     if amount is not None:
         if str(amount.currency) != invoice.currency:

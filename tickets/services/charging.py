@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.signals import onsite_work_logged
-from core.errors import InvalidInput, full_clean_or_raise
+from core.errors import InvalidInput, choice_labels, full_clean_or_raise
 from credits.allowance import (
     RequestAllowance,
     allowance_draw,
@@ -285,5 +285,7 @@ def _close_session(session: ScheduledSession, status: str) -> ScheduledSession:
 def _lock_scheduled(session: ScheduledSession) -> ScheduledSession:
     locked = session_lock(session)
     if locked.status != ScheduledSession.Status.SCHEDULED:
-        raise SessionNotScheduled(field="status", status=locked.status)
+        raise SessionNotScheduled(
+            field="status", status=choice_labels(locked.status, ScheduledSession.Status)
+        )
     return locked

@@ -28,7 +28,7 @@ from background.queue import enqueue_with_transaction
 from contracts.models import Channel, Contact, Contract, Customer, Service
 from contracts.selectors import contact_get_by_email, services_covered
 from core.bulk import row_update, rows_insert
-from core.errors import CONTROL_CHARACTERS, CreditdeskError, InvalidInput
+from core.errors import CONTROL_CHARACTERS, CreditdeskError, InvalidInput, choice_labels
 from core.events import event_emit
 from core.formatting import zone_label
 from core.text import has_control_characters, one_line
@@ -320,13 +320,15 @@ def _check_channel(
             raise PhoneNeedsTicketNumber(field="existing_ticket_number", plan=plan.name)
         return follows_up or existing
     if not plan.allows_channel(channel):
-        raise ChannelNotAllowed(field="channel", plan=plan.name, channel=channel)
+        raise ChannelNotAllowed(
+            field="channel", plan=plan.name, channel=choice_labels(channel, Channel)
+        )
     if not plan.allows_channel(channel, service):
         raise ServiceChannelNotAllowed(
             field="channel",
             service=service.name,
-            allowed=", ".join(service.allowed_channels),
-            channel=channel,
+            allowed=choice_labels(service.allowed_channels, Channel),
+            channel=choice_labels(channel, Channel),
         )
     return follows_up
 
@@ -344,10 +346,10 @@ def _check_channel_hours(contract: Contract, channel: str, at: datetime) -> None
     open_now = [c for c in plan.allowed_channels if c not in plan.business_hours_channels]
     raise ChannelClosed(
         field="channel",
-        channel=channel,
+        channel=choice_labels(channel, Channel),
         opens_at=next_working_moment(at, calendar).astimezone(zone),
         zone=zone_label(contract.customer.time_zone),
-        open_channels=", ".join(open_now) or "—",
+        open_channels=choice_labels(open_now, Channel) if open_now else "—",
     )
 
 
