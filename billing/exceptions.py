@@ -145,5 +145,5 @@ class InvalidPeriod(BillingError):
 
 class DuplicatePaymentReference(BillingError):
     code = "duplicate_payment_reference"
-    message_es = "Ya hay un pago {provider} con la referencia {ref}."
-    message_en = "There is already a {provider} payment with reference {ref}."
+    message_es = "Ya hay un pago con la referencia {ref} ({provider})."
+    message_en = "There is already a payment with reference {ref} ({provider})."

@@ -31,6 +31,18 @@ from contracts.selectors import due_on_customers_day
 from contracts.services import customer_today
 
 
+def invoice_amount_due(invoice: Invoice) -> Money:
+    """What paying `invoice` takes: its total less the credit notes issued against it (a
+    draft or void note corrects nothing yet). A transfer of this amount pays it."""
+    credited = (
+        invoice.credit_notes.filter(
+            status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID)
+        ).aggregate(total=Sum("total"))["total"]
+        or 0
+    )
+    return invoice.total - Money(credited, invoice.currency)
+
+
 def invoice_list(
     *, customer: Customer | None = None, status: str | None = None
 ) -> QuerySet[Invoice]:

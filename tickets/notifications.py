@@ -78,19 +78,25 @@ def _ticket_to_acknowledge(*, pk: int) -> QuerySet[Ticket]:
     return Ticket.objects.select_related("requester__customer", "customer").filter(pk=pk)
 
 
-def send_resolution(ticket_id: int) -> None:
-    """The solution, the time worked and, where credits apply, the charge and its reason,
-    with a link that reopens the request in one click. Once per resolution."""
+def _closing_ticket(ticket_id: int) -> tuple[Ticket, str]:
+    """The ticket a resolution or abandonment notice is about, with its contract's plan (the
+    charge's wording), and its requester's language."""
     ticket = Ticket.objects.select_related("requester__customer", "customer", "contract__plan").get(
         pk=ticket_id
     )
+    return ticket, ticket.requester.preferred_language if ticket.requester else "es"
+
+
+def send_resolution(ticket_id: int) -> None:
+    """The solution, the time worked and, where credits apply, the charge and its reason,
+    with a link that reopens the request in one click. Once per resolution."""
+    ticket, language = _closing_ticket(ticket_id)
     resolution = reopen_links.resolution_event(ticket)
     if ticket.status != Ticket.Status.RESOLVED or resolution is None:
         return  # reopened or closed before the mail left: the notice would be wrong
     last_answer = (
         ticket.messages.filter(direction=Message.Direction.OUTBOUND).order_by("-pk").first()
     )
-    language = ticket.requester.preferred_language if ticket.requester else "es"
     _send(
         ticket,
         "resolution",
@@ -103,6 +109,26 @@ def send_resolution(ticket_id: int) -> None:
         explanation=ticket.charge_explanation_in(language),
         reopen_url=settings.SITE_URL
         + reverse("web:reopen-link", args=[reopen_links.reopen_token(ticket, resolution)]),
+    )
+
+
+def send_abandonment(ticket_id: int) -> None:
+    """Seed 003 VIII.b closes a request whose information requests went unanswered: the
+    customer hears that it closed, why, what the work done on it was charged, and that a
+    reply opens a follow-up. Once per ticket (abandonment is final)."""
+    ticket, language = _closing_ticket(ticket_id)
+    if ticket.status != Ticket.Status.ABANDONED:
+        return
+    _send(
+        ticket,
+        "abandonment",
+        ticket.subject,
+        kind="abandonment",
+        about=ticket.pk,
+        automatic=True,
+        charged=bool(ticket.billed_minutes)
+        and ticket.contract.plan.takes_credits_for(ticket.service),
+        explanation=ticket.charge_explanation_in(language),
     )
 
 

@@ -21,6 +21,11 @@ def send_resolution(ticket_id: int) -> None:
 
 
 @background_task
+def send_abandonment(ticket_id: int) -> None:
+    notifications.send_abandonment(ticket_id)
+
+
+@background_task
 def send_agent_message(message_id: int) -> None:
     notifications.send_agent_message(message_id)
 

@@ -23,6 +23,7 @@ from billing import credit_ledger as ledger
 from billing.exceptions import DuplicatePaymentReference, NoLiveContract, PackNotForSale
 from billing.locks import invoice_lock, payment_lock
 from billing.models import Invoice, InvoiceLine, Payment
+from billing.selectors import invoice_amount_due
 from billing.services.invoices import (
     invoice_add_line,
     invoice_create_draft,
@@ -33,7 +34,7 @@ from contracts.models import CreditPack, Customer
 from contracts.selectors import credit_packs_on_sale
 from contracts.services import customer_today
 from core.amounts import InvalidAmount, parse_money
-from core.errors import InvalidInput, text_at_most
+from core.errors import InvalidInput, choice_labels, text_at_most
 from core.formatting import credits_text
 from core.instants import day_within
 from core.languages import SPANISH
@@ -86,14 +87,16 @@ def _check_fits(payment: Payment, invoice: Invoice) -> tuple[str, str] | None:
 
 
 def amount_misfit(amount: Money, invoice: Invoice) -> tuple[str, str] | None:
-    """Why `amount` cannot pay `invoice` (another currency, another total), or None."""
+    """Why `amount` cannot pay `invoice` (another currency, not what it takes to pay it: its
+    total less its credit notes), or None."""
     if str(amount.currency) != invoice.currency:
         return (
             Attention.CURRENCY_MISMATCH,
             f"received {amount.currency}, invoice is in {invoice.currency}",
         )
-    if amount != invoice.total:
-        return Attention.AMOUNT_MISMATCH, f"received {amount}, invoice is {invoice.total}"
+    due = invoice_amount_due(invoice)
+    if amount != due:
+        return Attention.AMOUNT_MISMATCH, f"received {amount}, invoice is due {due}"
     return None
 
 
@@ -229,7 +232,9 @@ def payment_record(
                 )
         except IntegrityError as error:
             raise DuplicatePaymentReference(
-                field="provider_ref", provider=provider, ref=provider_ref
+                field="provider_ref",
+                provider=choice_labels(provider, Payment.Provider),
+                ref=provider_ref,
             ) from error
         if invoice.customer_id != customer.pk:
             flag_locked(payment, Attention.UNKNOWN_CUSTOMER, "invoice of another customer")

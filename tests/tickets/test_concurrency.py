@@ -21,6 +21,7 @@ from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import (
     ticket_close,
     ticket_escalate,
+    ticket_reopen,
     ticket_resolve,
     ticket_start_work,
 )
@@ -49,6 +50,40 @@ def test_concurrent_intakes_never_share_the_last_credits(requester, tuesday_morn
     assert {r.refusal.code for r in results if not r.accepted} == {"insufficient_credits"}
     assert Ticket.objects.count() == 1
     assert IntakeAttempt.objects.count() == WORKERS - 1
+    account = CreditAccount.objects.get(customer=requester.customer)
+    assert (account.balance, account.held) == (Decimal("2.00"), Decimal("1.00"))
+    assert CreditHold.objects.filter(status="active").count() == 1
+    assert ledger_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_reopens_racing_a_new_request_never_share_the_last_credits(requester, tuesday_morning):
+    # given two resolved tickets, each charged its minimum of 1, and then 2 available
+    # credits: the minimum to ask, of which each ask holds 1
+    top_up(requester.customer, 4)
+    agent = make_agent()
+    resolved = []
+    for subject in ("Correo caído", "DNS caído"):
+        ticket = ticket_open(channel=Channel.PORTAL, requester=requester, subject=subject).ticket
+        ticket_start_work(ticket, by=agent)
+        resolved.append(ticket_resolve(ticket, by=agent))
+    assert CreditAccount.objects.get(customer=requester.customer).available == Decimal("2.00")
+
+    # when both are reopened while a new request arrives
+    def work(i: int):
+        if i < 2:
+            return ticket_reopen(resolved[i], by=agent, reason="Volvió a fallar")
+        return ticket_open(channel=Channel.PORTAL, requester=requester, subject="Web caída")
+
+    outcomes = run_together(work, threads=3)
+
+    # then exactly one of the three asks succeeds: after its hold 1 credit is available
+    reopened = [o for o in outcomes[:2] if isinstance(o, Ticket)]
+    refused = [o for o in outcomes[:2] if isinstance(o, Exception)]
+    opened = outcomes[2].accepted
+    assert len(reopened) + int(opened) == 1
+    assert {error.code for error in refused} <= {"insufficient_credits"}
     account = CreditAccount.objects.get(customer=requester.customer)
     assert (account.balance, account.held) == (Decimal("2.00"), Decimal("1.00"))
     assert CreditHold.objects.filter(status="active").count() == 1

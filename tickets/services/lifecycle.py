@@ -19,6 +19,8 @@ from background.queue import enqueue_on_commit
 from contracts.models import Channel, Contact, Service
 from core.errors import InvalidInput
 from core.events import event_emit
+from credits.services import credits_place_hold
+from credits.solvency import solvency_check
 from sla.choices import Priority
 from tickets import clocks, tasks
 from tickets.exceptions import FollowUpNotAllowed
@@ -66,6 +68,38 @@ def _move(ticket: Ticket, to_status: str, *, by, reason: str, at: datetime) -> l
     return changed
 
 
+def _reopen(locked: Ticket, *, by, reason: str, at: datetime) -> None:
+    """A locked resolved or closed ticket back to work (in progress), its outcome cleared and
+    the reopen announced.
+
+    A reopen asks for support again, so only a customer who may ask now reopens, as for a
+    new request (seed 003, II and T&C 1): solvent, with a live contract and, where the plan
+    takes credits for the ticket's service, the credits a request needs available, of which
+    the minimum billable is held again as intake holds it (the next resolution converts or
+    releases it). Without this, a customer refused a new request could reopen an old one and
+    run into debt. The credit account is locked after the ticket, as `tickets.locks` orders."""
+    check_transition(locked.status, Status.REOPENED)
+    decision = solvency_check(customer=locked.customer, service=locked.service, lock=True, at=at)
+    decision.raise_if_refused()
+    changed = _move(locked, Status.REOPENED, by=by, reason=reason, at=at)
+    changed += _move(locked, Status.IN_PROGRESS, by=by, reason="", at=at)
+    if decision.rule is not None and decision.account is not None:
+        locked.hold = credits_place_hold(
+            account=decision.account,
+            credits=decision.rule.min_billable_credits,
+            min_available_credits=decision.rule.min_available_credits,
+            reference_type="tickets.ticket",
+            reference_id=str(locked.pk),
+            locked=True,  # solvency_check(lock=True) read it under the lock just now
+        )
+        changed.append("hold")
+    cleared = outcome_clear()
+    for name, value in cleared.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=set(changed) | set(cleared))
+    event_emit("ticket.reopened", locked)
+
+
 def ticket_transition(
     ticket: Ticket,
     *,
@@ -83,10 +117,15 @@ def ticket_transition(
     whichever page, API call or mail.
 
     Resolving records the outcome (`tickets.outcomes.outcome_fields`, solved when none is
-    given), checked under the ticket's lock before anything is written; a reopen clears it."""
+    given), checked under the ticket's lock before anything is written; a reopen clears it,
+    and only a customer who may ask for support now reopens (`_reopen`)."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = ticket_lock(ticket.pk)
+        if to_status == Status.REOPENED:
+            _reopen(locked, by=by, reason=reason, at=at)
+            ticket.refresh_from_db()
+            return ticket
         recorded: dict[str, Any] = {}
         if to_status == Status.RESOLVED:
             recorded = outcome_fields(
@@ -97,9 +136,6 @@ def ticket_transition(
                 quote=outcome_quote,
             )
         changed = _move(locked, to_status, by=by, reason=reason, at=at)
-        if to_status == Status.REOPENED:
-            changed += _move(locked, Status.IN_PROGRESS, by=by, reason="", at=at)
-            recorded = outcome_clear()
         for name, value in recorded.items():
             setattr(locked, name, value)
         locked.save(update_fields=set(changed) | set(recorded))
@@ -107,10 +143,9 @@ def ticket_transition(
             ticket_charge(locked, by=by, at=at)
             event_emit("ticket.resolved", locked)
             enqueue_on_commit(tasks.send_resolution, locked.pk)
-        elif to_status == Status.REOPENED:
-            event_emit("ticket.reopened", locked)
         elif to_status == Status.ABANDONED:
             ticket_release_unused_hold(locked, at=at)
+            enqueue_on_commit(tasks.send_abandonment, locked.pk)
     ticket.refresh_from_db()
     return ticket
 
@@ -204,13 +239,17 @@ def ticket_customer_reply(
     at: datetime | None = None,
 ) -> Message:
     """A message from the customer; it answers any pending information request and resumes
-    the paused clocks."""
+    the paused clocks. On a resolved ticket it reopens it (the customer answering the
+    resolution notice says the request is not solved, seed 003 VIII.c), refused as a reopen
+    is when the customer may not ask for support now."""
     at = at or timezone.now()
     body = _body(body)
     if contact.customer_id != ticket.customer_id:
         raise InvalidInput({"contact": [_("El contacto no pertenece al cliente de la solicitud.")]})
     with transaction.atomic():
         locked = ticket_lock_unfinished(ticket.pk)
+        if locked.status == Status.RESOLVED:
+            _reopen(locked, by=None, reason="customer reply", at=at)
         message = Message.objects.create(
             ticket=locked,
             direction=Message.Direction.INBOUND,

@@ -33,6 +33,7 @@ from contracts.selectors import contact_get_by_email, service_for_mailbox
 from core.errors import CreditdeskError
 from core.storage import private_storage
 from core.text import one_line, without_control_characters
+from credits.exceptions import CreditsError
 from tickets import tasks
 from tickets.attachments import sniff
 from tickets.exceptions import TicketFinished, UnauthenticatedSender
@@ -220,6 +221,18 @@ def _handle(mail: ParsedMail, written: list[str], *, vouched: bool) -> MailOutco
             )
         except TicketFinished:
             existing.refresh_from_db()  # closed since it was read: the mail follows it up
+        except CreditsError as refusal:
+            # A reply reopens a resolved ticket, and the customer may not ask for support now.
+            intake_refusal_record(
+                refusal,
+                channel=Channel.EMAIL,
+                subject=subject,
+                requester=contact,
+                requester_address=mail.from_address,
+                at=timezone.now(),
+            )
+            _send_refusal(mail, refusal, language=contact.preferred_language)
+            return MailOutcome("refused", refusal.code)
         else:
             _store_attachments(message, attachments, written)
             return MailOutcome("replied", existing.number, existing)

@@ -198,7 +198,7 @@ def _invoice_page(request: HttpRequest, invoice: Invoice, **forms_: forms.Form) 
         "payment_form": forms_.get("payment_form")
         or PaymentForm(
             initial={
-                "amount": invoice.total.amount,
+                "amount": billing_selectors.invoice_amount_due(invoice).amount,
                 "received_on": today,
                 "provider": Payment.Provider.BANK_TRANSFER,
             }
