@@ -136,6 +136,8 @@ class CreditsForm(forms.Form):
     def __init__(self, *args, kinds: list[str], **kwargs) -> None:
         super().__init__(*args, auto_id="credits-%s", **kwargs)
         self.fields["kind"].choices = [(kind, self.KINDS[kind]) for kind in kinds]
+        if "adjust" not in kinds:  # a courtesy grant is never negative: no hint saying so
+            self.fields["credits"].help_text = ""
 
     def clean_credits(self) -> str:
         return self.cleaned_data["credits"].strip().replace(",", ".")

@@ -608,6 +608,16 @@ def test_manager_grants_but_may_not_adjust(as_manager, manager):
     assert LedgerEntry.objects.count() == 1
 
 
+def test_the_negative_amount_hint_shows_only_to_those_who_may_adjust(as_manager, client, manager):
+    customer = make_customer(account_manager=manager)
+    url = f"/workspace/customers/{customer.pk}/"
+    hint = "Un ajuste puede ser negativo"
+
+    assert hint not in as_manager.get(url).content.decode()
+    client.force_login(make_finance_user())
+    assert hint in client.get(url).content.decode()
+
+
 def test_finance_adjusts_with_a_reason_and_refusals_name_the_field(client, manager):
     customer = make_customer(account_manager=manager)
     credits_top_up(account=credit_account_get_or_create(customer=customer), credits=Decimal("3"))
