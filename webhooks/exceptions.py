@@ -23,6 +23,17 @@ class UnknownEvent(WebhookError):
     message_en = "Unknown event: {event}."
 
 
+class DuplicateEndpoint(WebhookError):
+    """The same destination twice for the same customers would deliver every event twice."""
+
+    code = "webhook_duplicate_endpoint"
+    message_es = "Ya hay un webhook a {url} para {scope}: cambie sus eventos en él."
+    message_en = "There is already a webhook to {url} for {scope}: change its events there."
+
+    def __init__(self, *, url: str, scope: object) -> None:
+        super().__init__(field="url", url=url, scope=scope)
+
+
 class CustomerRequired(WebhookError):
     code = "webhook_customer_required"
     message_es = "Elija uno de sus clientes: solo un administrador registra webhooks para todos."

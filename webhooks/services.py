@@ -30,7 +30,7 @@ from core.errors import InvalidInput, full_clean_or_raise
 from core.events import EVENT_TYPES, PUBLIC_EVENT_TYPES
 from core.reads import all_rows
 from webhooks import destinations, signing
-from webhooks.exceptions import CustomerRequired, UnknownEvent
+from webhooks.exceptions import CustomerRequired, DuplicateEndpoint, UnknownEvent
 from webhooks.locks import delivery_lock
 from webhooks.models import (
     RESPONSE_EXCERPT_LENGTH,
@@ -78,10 +78,12 @@ def webhook_endpoint_create(
     name a customer (the caller checks it is theirs)."""
     if customer is None and not may_cover_all:
         raise CustomerRequired(field="customer")
+    url = _url(url)
+    _refuse_duplicate(url, customer)
     endpoint = WebhookEndpoint(
         owner=owner,
         customer=customer,
-        url=_url(url),
+        url=url,
         events=_events(events),
         secret=signing.secret_new(),
         is_active=is_active,
@@ -99,6 +101,7 @@ def webhook_endpoint_update(endpoint: WebhookEndpoint, **fields) -> WebhookEndpo
         raise InvalidInput({name: [_("No se puede modificar.")] for name in sorted(unknown)})
     if "url" in fields:
         endpoint.url = _url(fields["url"])
+        _refuse_duplicate(endpoint.url, endpoint.customer, other_than=endpoint.pk)
     if "events" in fields:
         endpoint.events = _events(fields["events"])
     if "is_active" in fields:
@@ -109,6 +112,15 @@ def webhook_endpoint_update(endpoint: WebhookEndpoint, **fields) -> WebhookEndpo
     full_clean_or_raise(endpoint)
     endpoint.save()
     return endpoint
+
+
+def _refuse_duplicate(url: str, customer: Customer | None, *, other_than: int | None = None):
+    """One endpoint per destination and customer (or installation-wide): a second would
+    deliver each event twice. The same URL may serve another customer."""
+    same = WebhookEndpoint.objects.filter(url=url, customer=customer).exclude(pk=other_than)
+    if same.exists():
+        scope = customer.legal_name if customer is not None else _("todos los clientes")
+        raise DuplicateEndpoint(url=url, scope=scope)
 
 
 def webhook_endpoint_rotate_secret(endpoint: WebhookEndpoint) -> WebhookEndpoint:

@@ -90,6 +90,7 @@ _BAD_INPUT = {
 
 # The request is well formed but the current state of the data refuses it.
 _CONFLICT = {
+    "webhook_duplicate_endpoint",
     "illegal_transition",
     "illegal_invoice_transition",
     "second_active_contract",
