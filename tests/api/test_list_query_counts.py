@@ -143,7 +143,7 @@ def _webhook_deliveries(desk: Desk, count: int) -> None:
     desk.fixture("settings").WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = True
     endpoint = webhook_endpoint_create(
         owner=desk.shop.manager,
-        url=catcher.url,
+        url=f"{catcher.url}/{next(_numbers)}",  # one endpoint per destination and customer
         events=["ticket.created"],
         customer=desk.shop.customer,
         may_cover_all=False,
