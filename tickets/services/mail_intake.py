@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from background.queue import enqueue_on_commit
-from contracts.models import Channel
+from contracts.models import Channel, Contact
 from contracts.selectors import contact_get_by_email, service_for_mailbox
 from core.errors import CreditdeskError
 from core.storage import private_storage
@@ -190,17 +190,7 @@ def _handle(mail: ParsedMail, written: list[str], *, vouched: bool) -> MailOutco
         # mail provider may not authenticate it); an unknown sender's is most likely forged,
         # and a refusal would go to whoever was impersonated.
         refusal = UnauthenticatedSender(requester=mail.from_address)
-        intake_refusal_record(
-            refusal,
-            channel=Channel.EMAIL,
-            subject=_subject(mail),
-            requester=contact,
-            requester_address=mail.from_address,
-            at=timezone.now(),
-        )
-        if contact is not None:
-            _send_refusal(mail, refusal, language=contact.preferred_language, forged=True)
-        return MailOutcome("refused", refusal.code)
+        return _refused(mail, refusal, contact, forged=True)
     existing = None
     if contact is not None and mail.ticket_number:
         existing = Ticket.objects.filter(
@@ -223,16 +213,7 @@ def _handle(mail: ParsedMail, written: list[str], *, vouched: bool) -> MailOutco
             existing.refresh_from_db()  # closed since it was read: the mail follows it up
         except CreditsError as refusal:
             # A reply reopens a resolved ticket, and the customer may not ask for support now.
-            intake_refusal_record(
-                refusal,
-                channel=Channel.EMAIL,
-                subject=subject,
-                requester=contact,
-                requester_address=mail.from_address,
-                at=timezone.now(),
-            )
-            _send_refusal(mail, refusal, language=contact.preferred_language)
-            return MailOutcome("refused", refusal.code)
+            return _refused(mail, refusal, contact)
         else:
             _store_attachments(message, attachments, written)
             return MailOutcome("replied", existing.number, existing)
@@ -263,6 +244,24 @@ def _handle(mail: ParsedMail, written: list[str], *, vouched: bool) -> MailOutco
     opening = result.ticket.messages.order_by("pk").first()
     _store_attachments(opening, attachments, written)
     return MailOutcome("opened", result.ticket.number, result.ticket)
+
+
+def _refused(
+    mail: ParsedMail, refusal: CreditdeskError, contact: Contact | None, *, forged: bool = False
+) -> MailOutcome:
+    """A refusal mail intake decides itself (intake records its own): kept as a refused
+    attempt (`ticket.refused`) and answered, to a contact only."""
+    intake_refusal_record(
+        refusal,
+        channel=Channel.EMAIL,
+        subject=_subject(mail),
+        requester=contact,
+        requester_address=mail.from_address,
+        at=timezone.now(),
+    )
+    if contact is not None:
+        _send_refusal(mail, refusal, language=contact.preferred_language, forged=forged)
+    return MailOutcome("refused", refusal.code)
 
 
 def _store_attachments(
