@@ -67,10 +67,17 @@ def invoice_line_build(
     credit_pack: CreditPack | None = None,
     period_start: date | None = None,
     period_end: date | None = None,
+    gross: Money | None = None,
 ) -> InvoiceLine:
     """An unsaved line of `invoice` with its amounts rounded once (`line_amounts`): the one
-    place a line's subtotal, tax and total are set, for drafts, credit notes and the run."""
-    amounts = line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
+    place a line's subtotal, tax and total are set, for drafts, credit notes and the run.
+    With `gross` (a credit note for an amount) the line totals exactly that, at quantity 1
+    (`line_amounts_of_gross`)."""
+    if gross is None:
+        amounts = line_amounts(quantity=quantity, unit_price=unit_price, tax_rate=tax_rate)
+    else:
+        amounts = line_amounts_of_gross(gross=gross, tax_rate=tax_rate)
+        quantity, unit_price = Decimal(1), amounts.subtotal
     return InvoiceLine(
         invoice=invoice,
         position=position,
@@ -95,6 +102,28 @@ def line_amounts(*, quantity: Decimal, unit_price: Money, tax_rate: Decimal) -> 
     subtotal = round_half_up(unit_price * quantity)
     tax = round_half_up(money_divide(subtotal * tax_rate, 100))
     return LineAmounts(subtotal=subtotal, tax=tax, total=subtotal + tax)
+
+
+def line_amounts_of_gross(*, gross: Money, tax_rate: Decimal) -> LineAmounts:
+    """One line (quantity 1) whose total is exactly `gross`, tax included.
+
+    Its subtotal is the one `line_amounts` taxes up to `gross` when there is one. Per-line
+    rounding skips some totals (at 19 %: 0.03, 0.09, 0.16...); for those the subtotal is gross
+    / (1 + rate) rounded and the tax is the rest, a cent from the rate's, because a credit
+    note must credit what finance asked for: one cent short, the rest of an invoice could never
+    be credited and a refusal would name a sum nobody typed."""
+    estimate = round_half_up(money_divide(gross, 1 + tax_rate / Decimal(100)))
+    unit = Money(Decimal(1).scaleb(-minor_unit_digits(str(gross.currency))), gross.currency)
+    # A line's total grows by one or two units per unit of subtotal (rate <= 100 %), so
+    # the subtotal that adds up exactly, if any, is within a few units of the estimate.
+    for offset in (0, -1, 1, -2, 2, -3, 3):
+        subtotal = estimate + unit * offset
+        if subtotal.amount <= 0:
+            continue
+        amounts = line_amounts(quantity=Decimal(1), unit_price=subtotal, tax_rate=tax_rate)
+        if amounts.total == gross:
+            return amounts
+    return LineAmounts(subtotal=estimate, tax=gross - estimate, total=gross)
 
 
 def _quantity(value: Any) -> Decimal:
@@ -409,30 +438,17 @@ class CreditNoteLine:
     unit_price: Money
     tax_rate: Decimal
     credits: Decimal = Decimal("0")
+    # A line for a gross amount totals exactly it (`line_amounts_of_gross`), at quantity 1.
+    gross: Money | None = None
 
 
 def _lines_for_amount(invoice: Invoice, amount: Money) -> list[CreditNoteLine]:
-    """One line whose rounded subtotal + tax is `amount` (or the closest below it)."""
+    """One line whose subtotal + tax is exactly `amount` (`line_amounts_of_gross`)."""
     rates = {line.tax_rate for line in invoice.lines.all()}
     if len(rates) != 1:
         raise CreditNoteNeedsLines(field="lines")
     rate = rates.pop()
-    # Search the few subtotals around amount / (1 + rate) for one that adds up exactly.
-    estimate = round_half_up(money_divide(amount, 1 + rate / Decimal(100)))
-    unit = Money(Decimal(1).scaleb(-minor_unit_digits(str(amount.currency))), amount.currency)
-    best = None
-    for offset in range(-3, 4):
-        subtotal = estimate + unit * offset
-        if subtotal.amount <= 0:
-            continue
-        total = line_amounts(quantity=Decimal(1), unit_price=subtotal, tax_rate=rate).total
-        if total == amount:
-            best = subtotal
-            break
-        if total < amount and (best is None or subtotal > best):
-            best = subtotal
-    if best is None:
-        raise InvalidAmount(field="amount", value=amount, sign="positive")
+    amounts = line_amounts_of_gross(gross=amount, tax_rate=rate)
     bought = sum((line.credits for line in invoice.lines.all()), Decimal("0"))
     credits = Decimal("0")
     if bought and invoice.total.amount:
@@ -441,9 +457,10 @@ def _lines_for_amount(invoice: Invoice, amount: Money) -> list[CreditNoteLine]:
         CreditNoteLine(
             description=f"Corrección parcial de {invoice.display_number}",
             quantity=Decimal(1),
-            unit_price=best,
+            unit_price=amounts.subtotal,
             tax_rate=rate,
             credits=min(credits, bought),
+            gross=amount,
         )
     ]
 
@@ -510,6 +527,7 @@ def credit_note_draft(
             unit_price=spec.unit_price,
             tax_rate=spec.tax_rate,
             credits=spec.credits,
+            gross=spec.gross,
         )
         line.save(force_insert=True)
         created.append(line)
