@@ -150,7 +150,17 @@ urlpatterns = [
         name="webhook-rotate-secret",
     ),
     path(
+        "workspace/webhooks/<int:pk>/rotate-secret/confirm/",
+        workspace.webhook_rotate_secret_confirm,
+        name="webhook-rotate-secret-confirm",
+    ),
+    path(
         "workspace/webhooks/<int:pk>/delete/", workspace.webhook_delete_view, name="webhook-delete"
+    ),
+    path(
+        "workspace/webhooks/<int:pk>/delete/confirm/",
+        workspace.webhook_delete_confirm,
+        name="webhook-delete-confirm",
     ),
     path(
         "workspace/webhooks/deliveries/<int:pk>/redeliver/",

@@ -122,7 +122,9 @@ WEBHOOK_ACTIONS = {
     "workspace/webhooks/<int:pk>/edit/",
     "workspace/webhooks/<int:pk>/toggle/",
     "workspace/webhooks/<int:pk>/rotate-secret/",
+    "workspace/webhooks/<int:pk>/rotate-secret/confirm/",
     "workspace/webhooks/<int:pk>/delete/",
+    "workspace/webhooks/<int:pk>/delete/confirm/",
     "workspace/webhooks/deliveries/<int:pk>/redeliver/",
 }
 

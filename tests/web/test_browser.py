@@ -408,6 +408,14 @@ def test_the_webhooks_page_is_accessible_and_fits_a_phone(browser, live_server, 
         page.set_viewport_size({"width": 390, "height": 844})
         shot(page, f"webhooks-{language}")
         assert_fits_phone(page)
+        # Deleting asks first; cancelling leaves the endpoint and its deliveries.
+        page.get_by_role("link", name=re.compile("^(Eliminar|Delete)$")).click()
+        expect(page.get_by_test_id("webhook-url")).to_have_text("http://127.0.0.1:9/hooks")
+        assert_accessible(page)
+        assert_fits_phone(page)
+        page.get_by_role("link", name=re.compile("^(Cancelar|Cancel)$")).click()
+        expect(page.get_by_test_id("webhook-endpoint")).to_have_count(1)
+        expect(page.get_by_test_id("webhook-delivery")).to_have_count(1)
         page.context.close()
 
 

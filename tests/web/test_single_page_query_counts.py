@@ -302,7 +302,8 @@ def test_the_webhook_and_new_quote_forms_cost_the_same_with_few_and_many_rows_ar
     shop,
     receiver,  # noqa: F811
 ):
-    """A webhook's form shows its address and events, whatever its deliveries; the new quote
+    """A webhook's form and the questions before deleting it or giving it a new secret show its
+    address, whatever its deliveries (the delete question counts them); the new quote
     form its request, whatever the request's messages and the customer's other requests."""
     top_up(shop.customer, "100")
     endpoint = endpoint_for(shop, receiver, events=("ticket.created", "invoice.paid"))
@@ -315,6 +316,16 @@ def test_the_webhook_and_new_quote_forms_cost_the_same_with_few_and_many_rows_ar
         ),
         "admin webhook": Page(
             clients["admin"], f"/workspace/webhooks/{endpoint.pk}/edit/", address
+        ),
+        "delete question": Page(
+            clients["manager"],
+            f"/workspace/webhooks/{endpoint.pk}/delete/confirm/",
+            (receiver.url,),
+        ),
+        "new secret question": Page(
+            clients["manager"],
+            f"/workspace/webhooks/{endpoint.pk}/rotate-secret/confirm/",
+            (receiver.url,),
         ),
         "agent quote": Page(
             clients["agent"], f"/workspace/tickets/{ticket.number}/quotes/new/", (ticket.number,)

@@ -81,6 +81,75 @@ def test_a_manager_rotates_a_secret_reads_an_answer_and_deletes_an_endpoint(shop
     assert not WebhookDelivery.objects.exists()
 
 
+CONFIRMATIONS = {
+    # action: (language, what the page says will happen, the confirm button)
+    "delete": {
+        "es": ("dejan de enviarse", "Sí, eliminar el webhook"),
+        "en": ("stop being sent", "Yes, delete the webhook"),
+    },
+    "rotate-secret": {
+        "es": ("El secreto actual deja de firmar", "Sí, dar un nuevo secreto"),
+        "en": ("The current secret stops signing", "Yes, give a new secret"),
+    },
+}
+
+
+def _form_action(page: str, button: str) -> str:
+    """The action of the form holding `button` on `page`."""
+    form = next(f for f in re.findall(r"<form .*?</form>", page, re.S) if button in f)
+    return re.search(r'action="([^"]+)"', form).group(1)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("action", ["delete", "rotate-secret"])
+def test_delete_and_a_new_secret_are_confirmed_first_and_cancel_changes_nothing(
+    shop, receiver, action, language
+):
+    manager = signed_in(shop.manager)
+    endpoint = endpoint_for(shop, receiver)
+    secret = endpoint.secret
+    listing = manager.get("/workspace/webhooks/", HTTP_ACCEPT_LANGUAGE=language).text
+    confirm = f"/workspace/webhooks/{endpoint.pk}/{action}/confirm/"
+    # the list offers a link to the question, no form that acts at once
+    assert f'href="{confirm}"' in listing
+    assert f'action="/workspace/webhooks/{endpoint.pk}/{action}/"' not in listing
+    consequence, button = CONFIRMATIONS[action][language]
+
+    page = manager.get(confirm, HTTP_ACCEPT_LANGUAGE=language).text
+
+    assert receiver.url in page
+    assert consequence in page
+    assert 'href="/workspace/webhooks/"' in page  # cancel: back to the list, nothing sent
+    endpoint.refresh_from_db()
+    assert endpoint.secret == secret
+    # the actions themselves still refuse a GET
+    assert manager.get(f"/workspace/webhooks/{endpoint.pk}/{action}/").status_code == 405
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk, secret=secret).exists()
+
+    done = manager.post(_form_action(page, button), follow=True, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert done.status_code == 200
+    if action == "delete":
+        assert not WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
+        assert not WebhookDelivery.objects.exists()
+    else:
+        endpoint.refresh_from_db()
+        assert endpoint.secret != secret
+        assert endpoint.secret in done.text  # shown once
+
+
+def test_the_delete_question_counts_the_deliveries_it_erases(shop, receiver):
+    manager = signed_in(shop.manager)
+    endpoint = endpoint_for(shop, receiver)
+    top_up(shop.customer, "5")
+    for subject in ("Uno", "Dos"):
+        ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject=subject)
+
+    page = manager.get(f"/workspace/webhooks/{endpoint.pk}/delete/confirm/").text
+
+    assert "registro de sus 2 entregas" in page
+
+
 def test_a_manager_changes_an_endpoints_address_and_events(shop, receiver, settings):
     manager = signed_in(shop.manager)
     endpoint = endpoint_for(shop, receiver)
@@ -171,9 +240,14 @@ def test_who_may_open_the_page_and_act_on_own_and_other_endpoints(
         edit = f"/workspace/webhooks/{endpoint.pk}/edit/"
         assert client.get(edit).status_code == (200 if expected == 302 else expected)
         rotate = f"/workspace/webhooks/{endpoint.pk}/rotate-secret/"
+        assert client.get(f"{rotate}confirm/").status_code == (200 if expected == 302 else expected)
         assert client.post(rotate).status_code == expected
         delete = f"/workspace/webhooks/{endpoint.pk}/delete/"
+        assert client.get(f"{delete}confirm/").status_code == (200 if expected == 302 else expected)
         assert client.post(delete).status_code == expected
         assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists() == (expected != 302)
     for action in ("edit", "toggle", "rotate-secret", "delete"):
         assert client.post(f"/workspace/webhooks/987654/{action}/").status_code in {403, 404}
+    for action in ("rotate-secret", "delete"):
+        missing = f"/workspace/webhooks/987654/{action}/confirm/"
+        assert client.get(missing).status_code in {403, 404}

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from contracts.models import Customer
 from contracts.selectors import services_covered
@@ -417,6 +417,29 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "workspace/webhook_edit.html",
         {"form": form, "endpoint_id": endpoint.pk, "customer": customer},
+    )
+
+
+@require_safe
+@roles_view(WEBHOOK_MANAGERS)
+def webhook_rotate_secret_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a new secret does, asked before it is given: the integrator's verification fails
+    from that moment until they set the new one."""
+    endpoint = _webhook_endpoint(request, pk)
+    return render(
+        request, "workspace/webhook_confirm.html", {"endpoint": endpoint, "action": "rotate"}
+    )
+
+
+@require_safe
+@roles_view(WEBHOOK_MANAGERS)
+def webhook_delete_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """What deleting does, asked before it is done: deliveries stop and their log goes."""
+    endpoint = _webhook_endpoint(request, pk)
+    return render(
+        request,
+        "workspace/webhook_confirm.html",
+        {"endpoint": endpoint, "action": "delete", "deliveries": endpoint.deliveries.count()},
     )
 
 
