@@ -32,10 +32,21 @@ class CreditdeskError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, language: str | None = None) -> str:
+        return self._worded(language, self.params)
+
+    def message_labelled(self, label: object, language: str | None = None) -> str:
+        """The message as a form shows it on the field it names: a refusal that names its
+        field in the text (the `label` parameter, the field's key for the API's readers:
+        "lines.0.credits") says the form's `label` instead ("Línea 1: créditos")."""
+        if "label" not in self.params:
+            return self.message(language)
+        return self._worded(language, {**self.params, "label": label})
+
+    def _worded(self, language: str | None, params: dict[str, Any]) -> str:
         language = language_code(language)
         template = self.message_en if language == "en" else self.message_es
         with translation.override(language):  # lazy params (labels, names) render in it too
-            return template.format(**{name: _render(value) for name, value in self.params.items()})
+            return template.format(**{name: _render(value) for name, value in params.items()})
 
     def as_dict(self, language: str | None = None) -> dict[str, Any]:
         fields = {self.field: [self.message(language)]} if self.field else {}

@@ -1,12 +1,23 @@
 """Form fields shared by the site's pages and the admin."""
 
+from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from core.amounts import (
+    MONEY_COLUMN,
+    CurrencyMismatch,
+    InvalidAmount,
+    Sign,
+    parse_typed_decimal,
+)
 from core.errors import CONTROL_CHARACTERS
+from core.formatting import document_locale
+from core.languages import language_code
 from core.text import has_control_characters, row_id
 
 
@@ -79,3 +90,57 @@ class RowsBoundFormSet(forms.BaseFormSet):
             )
             self.absolute_max = min(self.absolute_max, shown + NEW_ROWS_PER_SAVE)
             self.max_num = min(self.max_num, self.absolute_max)
+
+
+class AmountField(forms.Field):
+    """An amount (money, credits, a quantity) typed on a page, read as the page writes
+    amounts in the reader's language (`core.amounts.parse_typed_decimal`: "143.871,00",
+    "$ 143.871", "143871.00"), bounded as the services bound it (`sign`, `max_digits`,
+    `places`), and refused with the services' words naming the field by its label. A money
+    field tolerates a currency mark (one naming `currency`, when given); a credits or
+    quantity field (`money=False`) none. Shown again as the page writes it ("1.234,50"),
+    in a text box: a number box would refuse the grouping the page itself shows."""
+
+    widget = forms.TextInput
+
+    def __init__(
+        self,
+        *,
+        sign: Sign = "positive",
+        max_digits: int = MONEY_COLUMN["max_digits"],
+        places: int = 2,
+        currency: str | None = None,
+        money: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.sign, self.max_digits, self.places = sign, max_digits, places
+        self.currency, self.money = currency, money
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # inputmode: a phone's keyboard with digits and the decimal mark; the length leaves
+        # room for a grouped amount with its currency.
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "maxlength": "40"}
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            pattern = "#,##0." + ("00" if self.places == 2 else "#" * self.places)
+            return format_decimal(value, pattern, locale=document_locale(language_code()))
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            return parse_typed_decimal(
+                value,
+                field="",
+                sign=self.sign,
+                max_digits=self.max_digits,
+                places=self.places,
+                currency=self.currency,
+                money=self.money,
+                label=self.label,
+            )
+        except (InvalidAmount, CurrencyMismatch) as error:
+            raise ValidationError(error.message(), code=error.code) from None

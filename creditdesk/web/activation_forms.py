@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from activations.models import Activation
 from activations.services import activation_kind
-from core.amounts import PlainDecimalField
+from core.amounts import PRICE_DIGITS
+from core.forms import AmountField
 from sla.models import ActivationLeadTime, BusinessCalendar
 
 
@@ -53,11 +54,8 @@ class PurchaseForm(forms.Form):
     product = forms.ModelChoiceField(
         label=_("Producto"), queryset=ActivationLeadTime.objects.order_by("product")
     )
-    unit_price = PlainDecimalField(
-        label=_("Precio sin impuesto, en la moneda del cliente"),
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
+    unit_price = AmountField(
+        label=_("Precio sin impuesto, en la moneda del cliente"), max_digits=PRICE_DIGITS
     )
     ticket = forms.CharField(
         label=_("Solicitud relacionada (opcional)"),

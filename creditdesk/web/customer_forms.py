@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contact, Contract, Customer, CustomerNote, Plan
+from core.amounts import CREDITS_COLUMN
+from core.forms import AmountField
 
 TEXTAREA = {"rows": 3}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -124,11 +126,12 @@ class CreditsForm(forms.Form):
 
     KINDS = {"grant": _("Cortesía (créditos gratis)"), "adjust": _("Ajuste (corrección)")}
     kind = forms.ChoiceField(label=_("Tipo"), choices=[])
-    # A text field: `credits.services` parses it and names the field of a bad amount.
-    credits = forms.CharField(
+    # Signed for an adjustment; `credits.services` refuses a negative courtesy grant.
+    credits = AmountField(
         label=_("Créditos"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        sign="nonzero",
+        money=False,
+        max_digits=CREDITS_COLUMN["max_digits"],
         help_text=_("Un ajuste puede ser negativo: -2,5"),
     )
     reason = forms.CharField(label=_("Motivo"), max_length=REASON_MAX)
@@ -138,9 +141,7 @@ class CreditsForm(forms.Form):
         self.fields["kind"].choices = [(kind, self.KINDS[kind]) for kind in kinds]
         if "adjust" not in kinds:  # a courtesy grant is never negative: no hint saying so
             self.fields["credits"].help_text = ""
-
-    def clean_credits(self) -> str:
-        return self.cleaned_data["credits"].strip().replace(",", ".")
+            self.fields["credits"].sign = "positive"
 
 
 class NoteForm(forms.Form):

@@ -5,7 +5,8 @@ validity, terms). Line fields are named as the service names them in a refusal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.amounts import PlainDecimalField
+from core.amounts import MONEY_COLUMN
+from core.forms import AmountField
 from creditdesk.web.forms import TEXTAREA
 from quotes.models import DESCRIPTION_LIMIT, TERMS_LIMIT, Quote
 
@@ -24,8 +25,12 @@ class QuoteForm(forms.Form):
         widget=forms.Textarea(attrs={**TEXTAREA, "rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, currency: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # A refusal of a whole line ("lines.0": its total is too large) is shown naming it.
+        self.refusal_labels = {
+            f"lines.{index}": _("Línea %(n)s") % {"n": index + 1} for index in range(LINE_ROWS)
+        }
         for index in range(LINE_ROWS):
             number = index + 1
             self.fields[f"lines.{index}.description"] = forms.CharField(
@@ -33,23 +38,24 @@ class QuoteForm(forms.Form):
                 required=False,
                 max_length=DESCRIPTION_LIMIT,
             )
-            self.fields[f"lines.{index}.quantity"] = PlainDecimalField(
+            self.fields[f"lines.{index}.quantity"] = AmountField(
                 label=_("Línea %(n)s: cantidad") % {"n": number},
                 required=False,
+                money=False,
                 max_digits=12,
-                decimal_places=4,
+                places=4,
             )
-            self.fields[f"lines.{index}.unit_price"] = PlainDecimalField(
+            self.fields[f"lines.{index}.unit_price"] = AmountField(
                 label=_("Línea %(n)s: precio unitario sin impuesto") % {"n": number},
                 required=False,
-                max_digits=12,
-                decimal_places=2,
+                currency=currency,
+                max_digits=MONEY_COLUMN["max_digits"] - 4,
             )
-            self.fields[f"lines.{index}.credits"] = PlainDecimalField(
+            self.fields[f"lines.{index}.credits"] = AmountField(
                 label=_("Línea %(n)s: créditos") % {"n": number},
                 required=False,
+                money=False,
                 max_digits=10,
-                decimal_places=2,
             )
 
     def line_rows(self) -> list[list[forms.BoundField]]:

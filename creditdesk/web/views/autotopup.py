@@ -17,9 +17,9 @@ from billing import stripe_gateway
 from billing.services import autotopup
 from contracts.models import CreditPack, Customer
 from contracts.selectors import contract_get_live, credit_packs_on_sale
-from core.amounts import PlainDecimalField
 from core.errors import CreditdeskError
 from core.formatting import credits_text
+from core.forms import AmountField
 from creditdesk.web.access import portal_view
 from creditdesk.web.stripe_js import stripe_js_config, stripe_js_url
 from creditdesk.web.views.common import form_submit, show_refusal
@@ -38,10 +38,11 @@ class PackChoiceField(forms.ModelChoiceField):
 
 class AutoTopUpForm(forms.Form):
     enabled = forms.BooleanField(label=gettext_lazy("Recarga automática activa"), required=False)
-    threshold_credits = PlainDecimalField(
+    threshold_credits = AmountField(
         label=gettext_lazy("Recargar cuando los créditos disponibles bajen de"),
         required=False,
-        localize=True,
+        money=False,
+        max_digits=12,
     )
     credit_pack = PackChoiceField(
         label=gettext_lazy("Paquete que se compra"),

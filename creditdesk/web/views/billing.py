@@ -36,6 +36,7 @@ from core.errors import InvalidInput
 from core.storage import stored_file_open
 from creditdesk.roles import FINANCE_ROLES, invoices_visible_to
 from creditdesk.web.access import roles_view
+from creditdesk.web.views.common import show_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -132,9 +133,7 @@ def finance_export(request: HttpRequest) -> HttpResponse:
     except InvalidInput as error:
         form = _export_form(FinanceExportFilter(request.GET).form)
         if form.is_valid():  # the form's own errors are shown; a range's order is not one
-            for name, errors in error.fields.items():
-                for text in errors:
-                    form.add_error(name if name in form.fields else None, text)
+            show_refusal(request, error, form)
         return render(request, "workspace/finance/export.html", {"form": form}, status=400)
     name = f"creditdesk-finance-{export.date_from.isoformat()}-{export.date_to.isoformat()}"
     if file_format == "xlsx":

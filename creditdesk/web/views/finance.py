@@ -28,8 +28,8 @@ from billing.models import Invoice, Payment
 from billing.services.run import Period
 from contracts.models import CURRENCY_CHOICES
 from contracts.services import customer_today
-from core.amounts import PlainDecimalField
 from core.errors import CreditdeskError
+from core.forms import AmountField
 from core.instants import MonthFormField
 from creditdesk.roles import FINANCE_ROLES
 from creditdesk.web.access import roles_view
@@ -114,16 +114,23 @@ def invoices(request: HttpRequest) -> HttpResponse:
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 
-class CreditNoteForm(forms.Form):
+class _InvoiceAmountForm(forms.Form):
+    """A form with an `amount` in the invoice's currency: a currency mark typed with it must
+    name that one."""
+
+    def __init__(self, *args, currency: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = currency
+
+
+class CreditNoteForm(_InvoiceAmountForm):
     reason = forms.CharField(label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 2}))
-    amount = PlainDecimalField(
+    amount = AmountField(
         label=_("Importe con impuestos"),
         required=False,
         help_text=_("Vacío: la nota crédito anula la factura completa."),
-        **AMOUNT,
     )
 
 
@@ -141,8 +148,8 @@ class RefundForm(CreditNoteForm):
         self.fields["amount"].help_text = _("Vacío: se reembolsa el pago completo.")
 
 
-class PaymentForm(forms.Form):
-    amount = PlainDecimalField(label=_("Importe recibido"), **AMOUNT)
+class PaymentForm(_InvoiceAmountForm):
+    amount = AmountField(label=_("Importe recibido"))
     provider = forms.ChoiceField(
         label=pgettext_lazy("payment", "Medio"),
         choices=[
@@ -193,15 +200,18 @@ def _invoice_page(request: HttpRequest, invoice: Invoice, **forms_: forms.Form) 
         "days_past_due": (today - invoice.due_on).days
         if invoice.due_on and invoice.status == Invoice.Status.ISSUED
         else None,
-        "credit_note_form": forms_.get("credit_note_form") or CreditNoteForm(),
-        "refund_form": forms_.get("refund_form") or RefundForm(payments=_refundable(invoice)),
+        "credit_note_form": forms_.get("credit_note_form")
+        or CreditNoteForm(currency=invoice.currency),
+        "refund_form": forms_.get("refund_form")
+        or RefundForm(payments=_refundable(invoice), currency=invoice.currency),
         "payment_form": forms_.get("payment_form")
         or PaymentForm(
+            currency=invoice.currency,
             initial={
                 "amount": billing_selectors.invoice_amount_due(invoice).amount,
                 "received_on": today,
                 "provider": Payment.Provider.BANK_TRANSFER,
-            }
+            },
         ),
         "confirm_form": PaymentConfirmForm(),
         "refundable": bool(_refundable(invoice)),
@@ -223,7 +233,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_view(FINANCE_ROLES)
 def invoice_credit_note(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice_or_404(pk)
-    form = CreditNoteForm(request.POST)
+    form = CreditNoteForm(request.POST, currency=invoice.currency)
 
     def issue(data: dict) -> Invoice:
         return billing_services.credit_note_issue(
@@ -247,7 +257,7 @@ def invoice_credit_note(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_view(FINANCE_ROLES)
 def invoice_refund(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice_or_404(pk)
-    form = RefundForm(request.POST, payments=_refundable(invoice))
+    form = RefundForm(request.POST, payments=_refundable(invoice), currency=invoice.currency)
 
     def refund(data: dict):
         return billing_services.refund_issue(
@@ -272,7 +282,7 @@ def invoice_refund(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_view(FINANCE_ROLES)
 def invoice_record_payment(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice_or_404(pk)
-    form = PaymentForm(request.POST)
+    form = PaymentForm(request.POST, currency=invoice.currency)
 
     def record(data: dict) -> Payment:
         return billing_services.payment_record(

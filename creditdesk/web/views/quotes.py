@@ -47,7 +47,7 @@ def work_quote_new(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(request, number)
     timezone.activate(ticket.customer.time_zone_info)
     try:
-        form = QuoteForm(request.POST or None)
+        form = QuoteForm(request.POST or None, currency=ticket.customer.currency)
         if request.method == "POST":
             created = form_submit(
                 request,

@@ -28,8 +28,8 @@ from billing.services.transfers import (
     transfer_reports_pending,
 )
 from contracts.models import CreditPack, Customer
-from core.amounts import PlainDecimalField
 from core.formatting import money_text
+from core.forms import AmountField
 from core.storage import stored_file_open
 from creditdesk.roles import FINANCE_ROLES, transfer_reports_visible_to
 from creditdesk.web.access import portal_view, roles_view
@@ -41,13 +41,7 @@ PROOF_TYPES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 class TransferReportForm(forms.Form):
     pays = forms.ChoiceField(label=gettext_lazy("Qué paga"))
-    amount = PlainDecimalField(
-        label=gettext_lazy("Importe transferido"),
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        localize=True,
-    )
+    amount = AmountField(label=gettext_lazy("Importe transferido"))
     transferred_on = forms.DateField(label=gettext_lazy("Fecha de la transferencia"), widget=DATE)
     reference = forms.CharField(
         label=gettext_lazy("Referencia bancaria"),
@@ -63,6 +57,7 @@ class TransferReportForm(forms.Form):
     def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.customer = customer
+        self.fields["amount"].currency = customer.currency
         choices = []
         for invoice in transfer_payable_invoices(customer):
             total = money_text(invoice.total, country=customer.country)
