@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Invoice, InvoiceSeries
+from billing.models import BillingRun, Invoice, InvoiceSeries
 from contracts.filters import customer_matches
 from contracts.models import CURRENCY_CHOICES
 from core.instants import DayFilter
@@ -15,7 +15,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class InvoiceFilter(django_filters.FilterSet):
     """Finance's invoices and credit notes: kind, status, customer (name or tax id), currency,
-    series and the issue period (both ends included). Drafts are listed only when asked."""
+    series, the issue period (both ends included) and a billing run's invoices (its page's
+    link). Drafts are listed only when asked."""
 
     kind = django_filters.ChoiceFilter(
         label=_("Tipo"), choices=Invoice.Kind.choices, empty_label=_("Todos")
@@ -45,10 +46,33 @@ class InvoiceFilter(django_filters.FilterSet):
     issued_to = DayFilter(
         field_name="issued_on", lookup_expr="lte", label=_("Emitidas hasta"), widget=DATE
     )
+    # Reached from a run's page, never chosen in the form: hidden, so "Filtrar" keeps it, and
+    # the page names the run above the form with a way to drop it.
+    run = django_filters.ModelChoiceFilter(
+        label=_("Corrida de facturación"),
+        queryset=BillingRun.objects.all(),
+        method="filter_run",
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Invoice
-        fields = ["kind", "status", "customer", "currency", "series", "issued_from", "issued_to"]
+        fields = [
+            "kind",
+            "status",
+            "customer",
+            "currency",
+            "series",
+            "issued_from",
+            "issued_to",
+            "run",
+        ]
+
+    @property
+    def billing_run(self) -> BillingRun | None:
+        """The run the list is narrowed to (after `qs`), for the page to say so."""
+        run: BillingRun | None = getattr(self.form, "cleaned_data", {}).get("run")
+        return run
 
     def filter_customer(
         self, queryset: QuerySet[Invoice], name: str, value: str
@@ -59,6 +83,11 @@ class InvoiceFilter(django_filters.FilterSet):
         self, queryset: QuerySet[Invoice], name: str, value: str
     ) -> QuerySet[Invoice]:
         return queryset.filter(status=value)
+
+    def filter_run(
+        self, queryset: QuerySet[Invoice], name: str, value: BillingRun
+    ) -> QuerySet[Invoice]:
+        return queryset.filter(value.invoices_condition())
 
     def filter_queryset(self, queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
         if not self.form.cleaned_data.get("status"):

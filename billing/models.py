@@ -721,6 +721,12 @@ class BillingRun(models.Model):
     def __str__(self) -> str:
         return f"{self.period_start:%Y-%m}"
 
+    def invoices_condition(self) -> Q:
+        """The run's invoices: its period's monthly ones, whichever attempt issued them (one
+        per contract and period, `billing_invoice_period_once_per_contract`). Invoices carry
+        no run of their own; a manual invoice or another period's run is never among them."""
+        return Q(source=Invoice.Source.MONTHLY, period_start=self.period_start)
+
 
 class BillingSuspension(models.Model):
     """A contract suspended for an overdue invoice; lifted when nothing is overdue any more."""

@@ -458,9 +458,7 @@ def billing_run(
             progress(f"{seen} contracts")
     run.refresh_from_db()
     run.contracts_seen = seen
-    run.invoices_issued = Invoice.objects.filter(
-        source=Invoice.Source.MONTHLY, period_start=period.start
-    ).count()
+    run.invoices_issued = Invoice.objects.filter(run.invoices_condition()).count()
     run.already_invoiced = summary.already_invoiced
     run.nothing_to_bill = summary.nothing_to_bill
     run.failures = summary.failures
