@@ -288,7 +288,8 @@ def ticket_history(ticket: Ticket) -> list[dict]:
 
 def ticket_charges(ticket: Ticket) -> list[dict]:
     """Ledger entries charged for the ticket's work and its missed sessions, with the
-    explanation each was written with."""
+    explanation each was written with, in the reader's language (`LedgerEntry.reason_shown`,
+    as the portal's ledger shows it)."""
     entries = all_rows(
         "ticket_charges",
         _charges,
@@ -302,7 +303,7 @@ def ticket_charges(ticket: Ticket) -> list[dict]:
             "sequence": entry.sequence,
             "kind": entry.kind,
             "credits": entry.credits,
-            "explanation": entry.reason,
+            "explanation": entry.reason_shown,
             "created_at": entry.created_at,
         }
         for entry in entries

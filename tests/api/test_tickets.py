@@ -313,3 +313,32 @@ def test_the_detail_and_the_intake_answer_show_what_the_list_shows(side, tuesday
     escalated = agent.post(url + "priority/", {"priority": "p1", "reason": "caído"}, format="json")
     assert escalated.status_code == 200, escalated.content
     assert escalated.json()["sla_state"] == listed(created["number"])["sla_state"] == "breached"
+
+
+def test_a_charges_explanation_is_in_the_requests_language(side, tuesday_morning):  # noqa: F811
+    from credits.models import LedgerEntry
+
+    agent = client_for(make_agent())
+    url = f"/api/v1/tickets/{side.ticket.pk}/"
+    assert agent.post(url + "messages/", {"body": "Revisando"}, format="json").status_code == 201
+    tuesday_morning.shift(timedelta(hours=3))
+    log = agent.post(
+        url + "work-logs/",
+        {"started_at": "2026-11-17T14:05:00Z", "minutes": 170, "note": "DNS"},
+        format="json",
+    )
+    assert log.status_code == 201, log.content
+    resolved = agent.post(
+        url + "transitions/", {"to_status": "resolved"}, format="json", HTTP_IDEMPOTENCY_KEY="r1"
+    )
+    assert resolved.status_code == 200, resolved.content
+    entry = LedgerEntry.objects.get(kind="charge", reference_id=str(side.ticket.pk))
+    assert entry.reason != entry.reason_en
+
+    customer = client_for(side.user)
+    english = customer.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    spanish = customer.get(url, HTTP_ACCEPT_LANGUAGE="es").json()
+
+    assert english["charges"][0]["explanation"] == entry.reason_en
+    assert english["charges"][0]["explanation"] == english["charge_explanation"]
+    assert spanish["charges"][0]["explanation"] == entry.reason
