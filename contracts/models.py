@@ -10,7 +10,7 @@ from decimal import Decimal
 from babel import Locale
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,12 @@ from core.instants import iana_zones
 from sla.choices import Impact
 
 CURRENCY_CHOICES = [(code, code) for code in settings.CURRENCIES]
+# What people write on customers, plans and contracts ends up in invoice PDFs, mails and
+# exports: an address of a million characters was accepted once, and the invoices carrying
+# it could never be rendered.
+ADDRESS_LIMIT = 1000
+DESCRIPTION_LIMIT = 5000
+REASON_LIMIT = 500
 CREDITS = CREDITS_COLUMN
 MONEY = MONEY_COLUMN
 
@@ -87,7 +93,12 @@ class Customer(models.Model):
         _("idioma"), max_length=2, choices=Language.choices, default=Language.SPANISH
     )
     billing_email = models.EmailField(_("correo de facturación"))
-    address = models.TextField(_("dirección"), blank=True)
+    address = models.TextField(
+        _("dirección"),
+        blank=True,
+        max_length=ADDRESS_LIMIT,
+        validators=[MaxLengthValidator(ADDRESS_LIMIT)],
+    )
     membership = models.CharField(
         _("membresía"), max_length=8, choices=Membership.choices, default=Membership.PAID
     )
@@ -213,7 +224,12 @@ class Plan(models.Model):
 
     code = models.SlugField(_("código"), max_length=60, unique=True)
     name = models.CharField(_("nombre"), max_length=120)
-    description = models.TextField(_("descripción"), blank=True)
+    description = models.TextField(
+        _("descripción"),
+        blank=True,
+        max_length=DESCRIPTION_LIMIT,
+        validators=[MaxLengthValidator(DESCRIPTION_LIMIT)],
+    )
     currency = models.CharField(_("moneda"), max_length=3, choices=CURRENCY_CHOICES)
     monthly_fee = MoneyField(
         _("cuota mensual"), **MONEY, default=Decimal("0"), validators=[MinMoneyValidator(0)]
@@ -603,7 +619,11 @@ class Service(models.Model):
     code = models.SlugField(_("código"), max_length=60, unique=True)
     name = models.CharField(_("nombre"), max_length=160)
     description = models.TextField(
-        _("descripción"), blank=True, help_text=_("Se muestra al cliente al elegir el tipo.")
+        _("descripción"),
+        blank=True,
+        help_text=_("Se muestra al cliente al elegir el tipo."),
+        max_length=DESCRIPTION_LIMIT,
+        validators=[MaxLengthValidator(DESCRIPTION_LIMIT)],
     )
     impact = models.CharField(
         _("impacto"),
@@ -762,7 +782,9 @@ class ContractStatusChange(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=10, choices=Contract.Status.choices)
     to_status = models.CharField(max_length=10, choices=Contract.Status.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(
+        blank=True, max_length=REASON_LIMIT, validators=[MaxLengthValidator(REASON_LIMIT)]
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -789,7 +811,9 @@ class PlanChange(models.Model):
     from_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
     to_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
     effective_on = models.DateField()
-    reason = models.TextField(blank=True)
+    reason = models.TextField(
+        blank=True, max_length=REASON_LIMIT, validators=[MaxLengthValidator(REASON_LIMIT)]
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

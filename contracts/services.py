@@ -32,6 +32,7 @@ from contracts.exceptions import (
 )
 from contracts.locks import contact_lock, contract_lock, customer_lock, plan_lock
 from contracts.models import (
+    REASON_LIMIT,
     Contact,
     Contract,
     ContractStatusChange,
@@ -44,7 +45,12 @@ from contracts.models import (
 from contracts.selectors import currency_history, plan_change_waiting
 from contracts.transitions import LIVE, check_transition
 from core.amounts import PRICE_DIGITS, CurrencyMismatch, parse_money
-from core.errors import InvalidInput, ReasonRequired, full_clean_or_raise, text_printable
+from core.errors import (
+    InvalidInput,
+    ReasonRequired,
+    full_clean_or_raise,
+    text_at_most,
+)
 from core.events import event_emit
 from core.instants import day_within
 
@@ -294,7 +300,7 @@ def contract_transition(
 ) -> Contract:
     """Locks customer then contract, checks the table, keeps one live contract per customer.
     Suspending or cancelling needs a reason: the customer will ask why."""
-    text_printable(reason, field="reason")
+    text_at_most(reason, field="reason", limit=REASON_LIMIT)
     if to_status in (Status.SUSPENDED, Status.CANCELLED) and not reason.strip():
         raise ReasonRequired()
     with transaction.atomic():
