@@ -1,6 +1,7 @@
 """Invoices and credit notes, payments, and credit-pack top-ups through Stripe."""
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.translation import gettext
 from djmoney.money import Money
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -170,7 +171,7 @@ class TopUpViewSet(ApiViewSet):
         if staff:
             customer = data.get("customer")
             if customer is None:
-                raise ValidationError({"customer": ["Indique el cliente."]})
+                raise ValidationError({"customer": [gettext("Indique el cliente.")]})
         else:
             customer = contact_of(request.user).customer
         started = topup_start(customer=customer, credit_pack=data["credit_pack"])

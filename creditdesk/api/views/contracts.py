@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from djmoney.money import Money
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -84,7 +85,9 @@ class CustomerViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         if self.is_(Role.ADMIN):
             return
         if chosen is not None and chosen != self.request.user:
-            raise ValidationError({"account_manager": ["Solo un administrador lo asigna."]})
+            raise ValidationError(
+                {"account_manager": [gettext("Solo un administrador asigna el gerente de cuenta.")]}
+            )
         if self.action == "create":
             data["account_manager"] = self.request.user
 

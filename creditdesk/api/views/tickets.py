@@ -1,6 +1,7 @@
 """Tickets: intake, lifecycle, messages, work logs, sessions; intake attempts for staff."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -137,7 +138,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         if staff:
             requester = data.get("requester")
             if requester is None:
-                raise ValidationError({"requester": ["Indique el contacto solicitante."]})
+                raise ValidationError({"requester": [gettext("Indique el contacto solicitante.")]})
         else:
             requester = contact_of(request.user)
         intake_check(requester.customer_id)
@@ -198,7 +199,9 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         data = self.parse(FollowUpSerializer)
         requester = closed.requester if self._staff() else contact_of(request.user)
         if requester is None:
-            raise ValidationError({"requester": ["La solicitud no tiene contacto solicitante."]})
+            raise ValidationError(
+                {"requester": [gettext("La solicitud no tiene contacto solicitante.")]}
+            )
         intake_check(requester.customer_id)
         data["channel"] = channel_decide(
             entry=Channel.API, requested=data.get("channel"), by_staff=self._staff()
@@ -285,10 +288,14 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             data.setdefault("channel", Channel.PORTAL)
             message = lifecycle.ticket_agent_reply(ticket, by=request.user, **data)
         else:
-            if not data["public"] or data["asks_for_information"]:
-                raise ValidationError(
-                    {"public": ["Solo el personal escribe notas internas o pide información."]}
-                )
+            staff_only = {
+                "public": not data["public"],
+                "asks_for_information": data["asks_for_information"],
+            }
+            refused = [field for field, asked in staff_only.items() if asked]
+            if refused:
+                message = gettext("Solo el personal escribe notas internas o pide información.")
+                raise ValidationError({field: [message] for field in refused})
             channel = channel_decide(
                 entry=Channel.API, requested=data.get("channel"), by_staff=False
             )
