@@ -19,7 +19,7 @@ from contracts import services as contract_services
 from contracts.models import Contact, Contract, Customer
 from contracts.selectors import contract_get_live, plan_change_waiting
 from core.errors import CreditdeskError
-from core.formatting import credits_text
+from core.formatting import credits_text, day_text
 from creditdesk.roles import (
     CREDIT_ADJUSTERS,
     CREDIT_GRANTERS,
@@ -254,7 +254,7 @@ def contract_plan(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("Cambio a %(plan)s programado para el %(on)s.")
-            % {"plan": change.to_plan.name, "on": change.effective_on.strftime("%d/%m/%Y")},
+            % {"plan": change.to_plan.name, "on": day_text(change.effective_on)},
         )
     return _done(customer, "contrato")
 

@@ -1,0 +1,32 @@
+"""A scheduled plan change is confirmed with its day in the reader's words: "08/01/2027" read
+as the 1st of August in English."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+
+from contracts.services import customer_today
+from core.formatting import day_text
+from tests.factories import make_account_manager, make_contract, make_customer, make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_confirmation_names_the_day_in_words(client, language):
+    manager = make_account_manager()
+    customer = make_customer(account_manager=manager)
+    make_contract(customer, make_plan(name="Soporte Nivel 1", code="nivel-1"))
+    later = make_plan(name="Soporte Nivel 3", code="nivel-3")
+    effective_on = customer_today(customer) + timedelta(days=32)
+    client.force_login(manager)
+    response = client.post(
+        f"/workspace/customers/{customer.pk}/contract/plan/",
+        {"plan": later.pk, "effective_on": effective_on.isoformat(), "reason": "Crece"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 302
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert day_text(effective_on, language) in message
+    assert effective_on.strftime("%d/%m/%Y") not in message
