@@ -1,7 +1,6 @@
 """Tickets: intake, lifecycle, messages, work logs, sessions, intake attempts
 (`creditdesk.api.views.tickets`)."""
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -89,6 +88,11 @@ class ClockSerializer(FieldsBuiltOnce, serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     due_at_local = ZonedDateTimeField(allow_null=True)
     stopped_at = serializers.DateTimeField(allow_null=True)
+    late_by_seconds = serializers.IntegerField(
+        allow_null=True,
+        help_text="A breached clock that stopped: the business time it ran past its target, "
+        "as the SLA report counts it. Null for any other clock.",
+    )
     explanation = serializers.ListField(child=serializers.CharField())
 
 
@@ -348,9 +352,10 @@ class SessionCreateSerializer(serializers.Serializer):
     starts_at = InstantField()
     minutes = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT, default=60)
     agent = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_staff=True),
+        # as the assignee: whoever is named must be able to hold the session and mark it
+        queryset=ticket_workers(),
         required=False,
-        help_text="Default: the caller.",
+        help_text="Default: the caller. An agent or an admin.",
     )
 
 

@@ -1,10 +1,15 @@
 """The API's own field refusals come in the request's language (a probe found four written in
-Spanish whatever Accept-Language said), on the field they are about."""
+Spanish whatever Accept-Language said), on the field they are about; and the choices of a
+user field are the users the action is for."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.api.conftest import assert_error
 from tests.factories import make_account_manager, make_credit_pack
+from tickets.models import ScheduledSession
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +75,19 @@ def test_a_manager_may_not_hand_a_customer_over(world, api, language, expected):
         HTTP_ACCEPT_LANGUAGE=language,
     )
     assert _fields(answer)["account_manager"] == [expected]
+
+
+@pytest.mark.parametrize("who", ["finance", "manager"])
+def test_a_session_is_held_by_someone_who_works_tickets(world, api, who):
+    """A session given to finance or an account manager could never be marked held by them
+    (403): the agent named is an agent or an admin, as for an assignment."""
+    named = world.finance if who == "finance" else world.a.manager
+    url = f"/api/v1/tickets/{world.a.ticket.pk}/sessions/"
+    starts_at = (timezone.now() + timedelta(days=2)).isoformat()
+    answer = api(world.agent).post(url, {"starts_at": starts_at, "agent": named.pk}, format="json")
+    assert set(_fields(answer)) == {"agent"}
+    assert not ScheduledSession.objects.filter(ticket=world.a.ticket, agent=named).exists()
+    admin = api(world.agent).post(
+        url, {"starts_at": starts_at, "agent": world.admin.pk}, format="json"
+    )
+    assert admin.status_code == 201, admin.content
