@@ -7,6 +7,7 @@ from babel.numbers import format_decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from djmoney.money import Money
 
 from core.amounts import (
     MONEY_COLUMN,
@@ -16,7 +17,7 @@ from core.amounts import (
     parse_typed_decimal,
 )
 from core.errors import CONTROL_CHARACTERS
-from core.formatting import document_locale
+from core.formatting import display_digits, document_locale
 from core.languages import language_code
 from core.text import has_control_characters, row_id
 
@@ -123,10 +124,18 @@ class AmountField(forms.Field):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "maxlength": "40"}
 
     def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal | int) and not isinstance(value, bool):
-            pattern = "#,##0." + ("00" if self.places == 2 else "#" * self.places)
-            return format_decimal(value, pattern, locale=document_locale(language_code()))
-        return value
+        if not isinstance(value, Decimal | int) or isinstance(value, bool):
+            return value
+        if self.places != 2:
+            pattern = "#,##0." + "#" * self.places
+        else:
+            # Money with the digits the page shows it with (core.formatting: "143.871" for a
+            # whole COP amount, as "$ 143.871" beside it), credits with their two.
+            digits = 2
+            if self.money and self.currency:
+                digits = display_digits(self.currency, [Money(value, self.currency)])
+            pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, pattern, locale=document_locale(language_code()))
 
     def to_python(self, value: Any) -> Decimal | None:
         if value in self.empty_values or (isinstance(value, str) and not value.strip()):

@@ -247,6 +247,10 @@ def test_the_field_shows_an_amount_as_the_page_writes_it_and_reads_it_back():
         assert field.clean(shown) == Decimal("143871.00")
     with translation.override("en"):
         assert field.prepare_value(Decimal("143871.00")) == "143,871.00"
+    whole_pesos = AmountField(label="Importe", currency="COP")
+    with translation.override("es"):
+        assert whole_pesos.prepare_value(Decimal("143871.00")) == "143.871"
+        assert whole_pesos.prepare_value(Decimal("60450.33")) == "60.450,33"
     quantity = AmountField(label="Cantidad", places=4, money=False, max_digits=12)
     with translation.override("es"):
         assert quantity.prepare_value(Decimal("1.5000")) == "1,5"

@@ -13,9 +13,17 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from billing.models import Invoice, Payment
+from billing.services.transfers import transfer_report
 from credits.models import LedgerEntry
 from quotes.models import Quote, QuoteLine
-from tests.factories import make_finance_user, make_invoice
+from tests.billing.transfer_files import pdf_bytes
+from tests.factories import (
+    make_contact,
+    make_customer,
+    make_finance_user,
+    make_invoice,
+    make_portal_user,
+)
 from tests.quotes.conftest import _quote_series, ticket  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -52,10 +60,10 @@ def test_a_payment_typed_as_the_invoice_page_shows_it_pays_the_invoice(finance):
     assert invoice.total == cop("143871")
     page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/").content.decode()
     assert "$ 143.871" in page
-    assert 'value="143.871,00"' in page
+    assert 'value="143.871"' in page  # the amount as the page writes it, without its symbol
     assert 'inputmode="decimal"' in page
 
-    # when finance types it back as the page writes it
+    # when finance types it back as the page writes it, cents and all
     url = f"/workspace/finance/invoices/{invoice.pk}/record-payment/"
     done = finance.post(url, PAYMENT | {"amount": "143.871,00", "provider_ref": "TRF-1"})
 
@@ -138,6 +146,40 @@ def test_a_credits_field_takes_no_currency_and_says_so(shop):
         "Créditos: «$ 5» no es válido; use un número mayor que cero con hasta dos decimales."
     ]
     assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "shown"), [("es", "$ 143.871"), ("en", "COP 143,871")])
+def test_one_customers_amount_reads_the_same_on_every_finance_page(
+    language, shown, settings, tmp_path
+):
+    # The invoice list and the transfer queue wrote "COP 143.871" where the invoice's own
+    # page, the portal and the PDF write "$ 143.871" for a Colombian customer.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    customer = make_customer(country="CO")
+    invoice = make_invoice(customer, lines=[("Soporte", cop("120900"))], issue=True)
+    transfer_report(
+        customer=customer,
+        by=make_portal_user(make_contact(customer), username="pagos"),
+        amount=cop("143871"),
+        transferred_on=timezone.localdate(),
+        reference="REF-1",
+        filename="recibo.pdf",
+        content=pdf_bytes(),
+        invoice=invoice,
+    )
+    client = logged_in(make_finance_user(username="finanzas"), language)
+
+    for url in (f"/workspace/finance/invoices/{invoice.pk}/", "/workspace/finance/transfers/"):
+        page = visible_text(client.get(url).content.decode())
+        assert shown in page, url
+        assert ("COP 143.871" if language == "es" else "$ 143,871") not in page, url
+    # the list: the invoice's row as its page writes it; the totals of a currency, which
+    # are no one customer's, with its code
+    rows = client.get("/workspace/finance/invoices/").content.decode()
+    (row,) = re.findall(
+        r"<tr[^>]*>(?:(?!</tr>).)*?" + invoice.display_number + ".*?</tr>", rows, re.S
+    )
+    assert shown in visible_text(row)
 
 
 # --- quotes ---------------------------------------------------------------------------------
