@@ -48,7 +48,7 @@ from contracts.models import (
 from contracts.selectors import due_on_customers_day
 from contracts.transitions import LIVE
 from core.amounts import CREDITS_COLUMN
-from core.formatting import credits_text
+from core.formatting import credits_text, day_text
 from creditdesk.web.selectors import month_start
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import RunoutForecast, credit_runout_forecasts
@@ -399,7 +399,7 @@ def customer_timeline(
                 % {
                     "from": change.from_plan.name,
                     "to": change.to_plan.name,
-                    "on": change.effective_on.strftime("%d/%m/%Y"),
+                    "on": day_text(change.effective_on),
                 },
                 detail=change.reason,
                 by=change.by,

@@ -30,3 +30,21 @@ def test_the_confirmation_names_the_day_in_words(client, language):
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     assert day_text(effective_on, language) in message
     assert effective_on.strftime("%d/%m/%Y") not in message
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_customer_page_timeline_names_the_day_in_words(client, language):
+    manager = make_account_manager()
+    customer = make_customer(account_manager=manager)
+    make_contract(customer, make_plan(name="Soporte Nivel 1", code="nivel-1"))
+    later = make_plan(name="Soporte Nivel 3", code="nivel-3")
+    effective_on = customer_today(customer) + timedelta(days=32)
+    client.force_login(manager)
+    client.post(
+        f"/workspace/customers/{customer.pk}/contract/plan/",
+        {"plan": later.pk, "effective_on": effective_on.isoformat(), "reason": "Crece"},
+    )
+    page = client.get(f"/workspace/customers/{customer.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+    text = page.content.decode()
+    assert day_text(effective_on, language) in text
+    assert effective_on.strftime("%d/%m/%Y") not in text
