@@ -354,13 +354,26 @@ class Countdown:
 
 
 def sla_countdown(
-    state: str, due_at: datetime | None, *, now: datetime, language: str | None = None
+    state: str,
+    due_at: datetime | None,
+    *,
+    now: datetime,
+    language: str | None = None,
+    late_by: timedelta | None = None,
 ) -> Countdown:
     """The SLA countdown for a state of `sla.selectors.sla_state_rules` and the earliest
     due time of the open clocks: "vence en 2 h 10 min" / "due in 2 h 10 min", "vencido hace
     3 h" / "overdue by 3 h", "pausado" / "paused", "cumplido" / "met", "sin SLA" / "no SLA".
-    Wall-clock time (what the customer's watch says), cut to the minute."""
+    Wall-clock time (what the customer's watch says), cut to the minute.
+
+    A breached clock that stopped no longer counts down: given its `late_by`
+    (`sla.selectors.clock_late_by`), "retraso de 50 h 00 min" / "late by 50 h 00 min", in
+    business time as the SLA report says it; the time since its due time would keep growing
+    after the request was answered."""
     english = language_code(language) == "en"
+    if state == "breached" and late_by is not None:
+        late = format_duration(late_by)
+        return Countdown(f"late by {late}" if english else f"retraso de {late}", "breach")
     if state == "paused":
         return Countdown("paused" if english else "pausado", "paused")
     if state == "met":
@@ -370,9 +383,11 @@ def sla_countdown(
     if due_at is None:
         return Countdown("overdue" if english else "vencido", "breach")
     code = "en" if english else "es"
-    if state == "breached" or due_at <= now:
+    if due_at <= now:
         span = _span_text(now - due_at, code)
         return Countdown(f"overdue by {span}" if english else f"vencido hace {span}", "breach")
     span = _span_text(due_at - now, code)
-    tone = "warning" if state == "warning" else "ok"
+    # A breached subject whose earliest due time is still ahead breached on a clock that
+    # stopped (a late first reply) while the next one counts down: it is not overdue.
+    tone = {"breached": "breach", "warning": "warning"}.get(state, "ok")
     return Countdown(f"due in {span}" if english else f"vence en {span}", tone)

@@ -32,7 +32,8 @@ Clocks (`sla.services`; each call locks the clock row and returns the updated cl
     ticket together.
 
 Reading clocks (`sla.selectors`)
-    clock_status(clock, now) -> ClockStatus(state, elapsed, remaining, percent_used, due_at)
+    clock_status(clock, now) -> ClockStatus(state, elapsed, remaining, percent_used, due_at,
+                                            late_by)    # late_by: stopped breached clocks
     clock_explain(clock, language="es") -> list[str]
     sla_compliance(*, clocks: QuerySet[SlaClock]) -> Compliance  # filter to contract/period
 

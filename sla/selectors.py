@@ -293,6 +293,7 @@ class ClockStatus:
     remaining: timedelta
     percent_used: Decimal
     due_at: datetime | None
+    late_by: timedelta | None = None  # a stopped breached clock's `clock_late_by`
 
 
 def subject_clocks(subject: str) -> list[SlaClock]:
@@ -329,6 +330,16 @@ def clock_elapsed(clock: SlaClock, now: datetime) -> timedelta:
     return clock.elapsed + max(_between(clock.measured_at, now, calendar), timedelta(0))
 
 
+def clock_late_by(
+    *, elapsed: timedelta, target: timedelta, stopped_at: datetime | None
+) -> timedelta | None:
+    """How late a breached clock was: the business time it ran past its target, known once
+    it stopped (None while open: it is still getting later). The SLA report's lateness and a
+    ticket's both, so the two never disagree; not the wall-clock time from the due time to
+    the stop, which counts nights and holidays a business-hours target never did."""
+    return elapsed - target if stopped_at is not None else None
+
+
 def clock_status(clock: SlaClock, now: datetime) -> ClockStatus:
     elapsed = clock_elapsed(clock, now)
     state = clock.state
@@ -345,6 +356,11 @@ def clock_status(clock: SlaClock, now: datetime) -> ClockStatus:
         remaining=max(clock.target - elapsed, timedelta(0)),
         percent_used=percent,
         due_at=clock.due_at,
+        late_by=(
+            clock_late_by(elapsed=elapsed, target=clock.target, stopped_at=clock.stopped_at)
+            if state == SlaClock.State.BREACHED
+            else None
+        ),
     )
 
 
@@ -706,7 +722,9 @@ def sla_compliance(*, clocks: QuerySet[SlaClock], portable: bool | None = None) 
             priority=row["priority"],
             due_at=row["due_at"],
             stopped_at=row["stopped_at"],
-            late_by=row["elapsed"] - row["target"] if row["stopped_at"] else None,
+            late_by=clock_late_by(
+                elapsed=row["elapsed"], target=row["target"], stopped_at=row["stopped_at"]
+            ),
         )
         for row in clocks.filter(state=SlaClock.State.BREACHED)
         .order_by("breached_at", "pk")

@@ -198,6 +198,10 @@ def ticket_clocks(
                 "due_at": status.due_at,
                 "due_at_local": status.due_at.astimezone(zone) if status.due_at else None,
                 "stopped_at": clock.stopped_at,
+                "late_by": status.late_by,
+                "late_by_seconds": (
+                    int(status.late_by.total_seconds()) if status.late_by is not None else None
+                ),
                 "explanation": clock_explain(clock, language),
             }
         )

@@ -53,11 +53,15 @@ def day(value: date | datetime | None) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def sla_countdown(context, state: str, due_at: datetime | None) -> str:
+def sla_countdown(
+    context, state: str, due_at: datetime | None, late_by: timedelta | None = None
+) -> str:
     """{% sla_countdown t.sla_state t.next_due_at %}: a badge "vence en 2 h 10 min",
-    "vencido hace 3 h", "pausado" (core.formatting.sla_countdown), as of the page's `now`."""
+    "vencido hace 3 h", "pausado" (core.formatting.sla_countdown), as of the page's `now`;
+    {% sla_countdown clock.state clock.due_at clock.late_by %}: "retraso de 50 h 00 min" for
+    a breached clock that stopped."""
     now = context.get("now") or timezone.now()
-    countdown = sla_countdown_text(state or "none", due_at, now=now)
+    countdown = sla_countdown_text(state or "none", due_at, now=now, late_by=late_by)
     if countdown.tone == "muted":
         return format_html('<span class="muted countdown">{}</span>', countdown.text)
     return format_html('<span class="badge {} countdown">{}</span>', countdown.tone, countdown.text)

@@ -14,6 +14,7 @@ from sla.services.clocks import clocks_reapply
 from tests.api.conftest import build_side, client_for
 from tests.factories import make_agent, make_plan, make_service
 from tests.tickets.conftest import publish_with_levels, sla_policy, tuesday_morning  # noqa: F401  (fixtures)
+from tests.web.test_ticket_clocks import OPENED, late_and_resolved  # noqa: F401  (fixture)
 from tickets.models import Ticket
 
 
@@ -342,3 +343,19 @@ def test_a_charges_explanation_is_in_the_requests_language(side, tuesday_morning
     assert english["charges"][0]["explanation"] == entry.reason_en
     assert english["charges"][0]["explanation"] == english["charge_explanation"]
     assert spanish["charges"][0]["explanation"] == entry.reason
+
+
+def test_a_stopped_breached_clock_states_how_late_it_was_as_the_sla_report_does(
+    late_and_resolved,  # noqa: F811
+    time_machine,
+):
+    time_machine.move_to(OPENED + timedelta(days=30), tick=False)
+    body = client_for(late_and_resolved.user).get(f"/api/v1/tickets/{late_and_resolved.ticket.pk}/")
+    clocks = {clock["kind"]: clock for clock in body.json()["clocks"]}
+    assert clocks["response"]["late_by_seconds"] == 50 * 3600
+    assert clocks["resolution"]["late_by_seconds"] == 32 * 3600
+
+
+def test_an_open_clock_states_no_lateness(side):
+    body = client_for(side.user).get(f"/api/v1/tickets/{side.ticket.pk}/").json()
+    assert [clock["late_by_seconds"] for clock in body["clocks"]] == [None, None]

@@ -224,6 +224,8 @@ NOW = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
         ("none", None, "sin SLA", "no SLA", "muted"),
         ("running", None, "sin SLA", "no SLA", "muted"),
         ("breached", None, "vencido", "overdue", "breach"),
+        # Breached on a clock that stopped (a late first reply); the next one is ahead.
+        ("breached", NOW + timedelta(hours=16), "vence en 16 h", "due in 16 h", "breach"),
     ],
 )
 def test_sla_countdown(state, due, spanish, english, tone):
@@ -231,3 +233,13 @@ def test_sla_countdown(state, due, spanish, english, tone):
     countdown = sla_countdown(state, due, now=NOW, language="en")
     assert countdown.text == english
     assert countdown.tone == tone
+
+
+def test_a_stopped_breached_clock_says_how_late_it_was_in_business_time_not_since_due():
+    due = NOW - timedelta(days=30)
+    late = timedelta(hours=50)
+    assert str(sla_countdown("breached", due, now=NOW, language="es", late_by=late)) == (
+        "retraso de 50 h 00 min"
+    )
+    countdown = sla_countdown("breached", due, now=NOW, language="en", late_by=late)
+    assert (countdown.text, countdown.tone) == ("late by 50 h 00 min", "breach")
