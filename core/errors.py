@@ -15,8 +15,9 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
+from djmoney.money import Money
 
-from core.formatting import credits_text, format_moment
+from core.formatting import credits_text, format_moment, money_text
 from core.languages import language_code
 from core.text import has_control_characters
 
@@ -117,9 +118,12 @@ def choice_labels(codes: str | Iterable[str], choices: type[models.Choices]) -> 
 
 def _render(value: Any) -> Any:
     """A parameter as the active language writes it: credits and amounts with its decimal
-    separator ("2,00" in Spanish, "2.00" in English), like every page and PDF."""
+    separator ("2,00" in Spanish, "2.00" in English), like every page and PDF. Money's own
+    str() is English-only ("COP119,000.01" in a Spanish sentence)."""
     if isinstance(value, Promise):
         return str(value)
+    if isinstance(value, Money):
+        return money_text(value)
     if isinstance(value, Decimal):
         return credits_text(value)
     if isinstance(value, datetime):  # already in the reader's zone
