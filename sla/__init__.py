@@ -5,7 +5,8 @@ Depends on nothing else of ours. Interface for other apps (tickets, reports, API
 Business time (`sla.calendars`, pure, aware datetimes only)
     add_business_time(start, duration, calendar) -> datetime     # due time
     business_time_between(a, b, calendar) -> timedelta
-    explain_due(start, duration, calendar) -> Explanation        # .lines("es" | "en")
+    explain_due(start, duration, calendar, zone=None) -> Explanation  # .lines("es" | "en"),
+                                                    # instants in zone (default: calendar's)
     add_business_time_many(starts, durations, calendar) -> np.ndarray (datetime64[us], UTC)
     sla.selectors.calendar_value(calendar_version) -> Calendar   # from the database
 
@@ -34,7 +35,7 @@ Clocks (`sla.services`; each call locks the clock row and returns the updated cl
 Reading clocks (`sla.selectors`)
     clock_status(clock, now) -> ClockStatus(state, elapsed, remaining, percent_used, due_at,
                                             late_by)    # late_by: stopped breached clocks
-    clock_explain(clock, language="es") -> list[str]
+    clock_explain(clock, language="es", zone=None) -> list[str]  # zone: the reader's
     sla_compliance(*, clocks: QuerySet[SlaClock]) -> Compliance  # filter to contract/period
 
 Commands: `sla_monitor` (every minute; marks warnings/breaches, mails once),

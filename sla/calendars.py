@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays as holidays_package
 import numpy as np
 
-from core.formatting import format_day, format_duration, format_moment, zone_line
+from core.formatting import format_day, format_duration, format_moment, zone_label, zone_line
 from core.languages import SPANISH, language_code
 from sla.exceptions import (
     CalendarWithoutWorkingTime,
@@ -725,8 +725,9 @@ class SkippedDay:
 
 @dataclass(frozen=True)
 class Step:
-    """A stretch between `starts_at` and `ends_at` (calendar time zone) that either counted
-    ("work") or was skipped ("skip": nights, and the closed days listed in `skipped`)."""
+    """A stretch between `starts_at` and `ends_at` (in the explanation's zone) that either
+    counted ("work") or was skipped ("skip": nights, and the closed days listed in `skipped`,
+    which are days of the calendar's own zone)."""
 
     kind: str
     starts_at: datetime
@@ -750,10 +751,15 @@ class Step:
 
 @dataclass(frozen=True)
 class Explanation:
+    """`start`, `due_at` and the steps' instants are in the zone they are shown in;
+    `hours_zone` is the calendar's when that is another and the calendar has opening hours,
+    so the reader knows whose working hours and holidays were counted."""
+
     start: datetime
     duration: timedelta
     due_at: datetime
     steps: tuple[Step, ...]
+    hours_zone: tzinfo | None = None
 
     def lines(self, language: str = "es") -> list[str]:
         spanish = language_code(language) == SPANISH
@@ -767,7 +773,17 @@ class Explanation:
         due = format_moment(self.due_at, language)
         tail = f"Vence {due}" if spanish else f"Due {due}"
         zone = zone_line(self.start.tzinfo, language, at=self.start)
-        return [zone, head, *(step.line(language) for step in self.steps), tail]
+        steps = [step.line(language) for step in self.steps]
+        return [zone, *self.hours_zone_lines(language), head, *steps, tail]
+
+    def hours_zone_lines(self, language: str = "es") -> list[str]:
+        """The line naming the calendar's zone for its hours, when it is not the shown one."""
+        if self.hours_zone is None:
+            return []
+        label = zone_label(self.hours_zone, language, at=self.start)
+        if language_code(language) == SPANISH:
+            return [f"Horario hábil y festivos en la zona del calendario: {label}"]
+        return [f"Working hours and holidays in the calendar's zone: {label}"]
 
 
 def _skipped_text(day: SkippedDay, language: str) -> str:
@@ -782,10 +798,14 @@ def _skipped_text(day: SkippedDay, language: str) -> str:
     return f"{weekday} {format_day(day.on, language)} ({what})"
 
 
-def explain_due(start: datetime, duration: timedelta, calendar: Calendar) -> Explanation:
-    """The due time of `add_business_time` with the windows used and what was skipped."""
+def explain_due(
+    start: datetime, duration: timedelta, calendar: Calendar, zone: tzinfo | None = None
+) -> Explanation:
+    """The due time of `add_business_time` with the windows used and what was skipped, its
+    instants in `zone` (the reader's; the calendar's by default). The days skipped stay the
+    calendar's: a holiday is a day where the calendar is."""
     due = add_business_time(start, duration, calendar)
-    zone = calendar.zone
+    zone = zone or calendar.zone
     local_start, local_due = start.astimezone(zone), due.astimezone(zone)
     if calendar.always_open or due == start:
         steps = (Step("work", local_start, local_due, due - start),) if due > start else ()
@@ -805,7 +825,7 @@ def explain_due(start: datetime, duration: timedelta, calendar: Calendar) -> Exp
     cursor = start_us
     for segment_start, segment_end in segments:
         if segment_start > cursor:
-            steps.append(_skip_step(cursor, segment_start, calendar))
+            steps.append(_skip_step(cursor, segment_start, calendar, zone))
         steps.append(
             Step(
                 "work",
@@ -815,10 +835,15 @@ def explain_due(start: datetime, duration: timedelta, calendar: Calendar) -> Exp
             )
         )
         cursor = segment_end
-    return Explanation(local_start, duration, local_due, tuple(steps))
+    hours_zone = None if _zone_name(zone) == _zone_name(calendar.zone) else calendar.zone
+    return Explanation(local_start, duration, local_due, tuple(steps), hours_zone)
 
 
-def _skip_step(gap_start: int, gap_end: int, calendar: Calendar) -> Step:
+def _zone_name(zone: tzinfo) -> str:
+    return getattr(zone, "key", None) or str(zone)
+
+
+def _skip_step(gap_start: int, gap_end: int, calendar: Calendar, shown: tzinfo) -> Step:
     zone = calendar.zone
     local_start, local_end = from_us(gap_start, zone), from_us(gap_end, zone)
     skipped = []
@@ -828,4 +853,6 @@ def _skip_step(gap_start: int, gap_end: int, calendar: Calendar) -> Step:
         if reason is not None:
             skipped.append(SkippedDay(day, *reason))
         day += timedelta(days=1)
-    return Step("skip", local_start, local_end, timedelta(0), tuple(skipped))
+    return Step(
+        "skip", local_start.astimezone(shown), local_end.astimezone(shown), ZERO, tuple(skipped)
+    )

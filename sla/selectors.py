@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from threading import Lock
 from typing import Any
@@ -378,10 +378,14 @@ EVENT_NOTES = {
 }
 
 
-def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
-    """The clock's history and, while it runs, how its due time is reached."""
+def clock_explain(clock: SlaClock, language: str = "es", zone: tzinfo | None = None) -> list[str]:
+    """The clock's history and, while it runs, how its due time is reached, its times in
+    `zone`: the reader's, the one the due time above it is shown in (a 24x7 calendar is kept
+    in UTC, whoever it serves). The calendar's own zone by default; when it is another, a line
+    says the working hours and holidays counted are the calendar's."""
     spanish = language_code(language) == SPANISH
-    zone = calendar_value(clock.calendar_version).zone
+    calendar = calendar_value(clock.calendar_version)
+    zone = zone or calendar.zone
     lines = []
     # all() and sorting here, so a caller's prefetch of events and pauses serves it
     for event in sorted(clock.events.all(), key=lambda event: (event.at, event.pk)):
@@ -407,11 +411,7 @@ def clock_explain(clock: SlaClock, language: str = "es") -> list[str]:
                 f"Pause: {format_duration(pause.business_time)} of working time not counted"
             )
     if phase(clock) == RUNNING and clock.elapsed < clock.target:
-        explanation = _explain_due(
-            clock.measured_at,
-            clock.target - clock.elapsed,
-            calendar_value(clock.calendar_version),
-        )
+        explanation = _explain_due(clock.measured_at, clock.target - clock.elapsed, calendar, zone)
         lines.extend(explanation.lines(language)[1:])  # its zone line is already the first
     return lines
 

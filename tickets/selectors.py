@@ -179,8 +179,9 @@ def ticket_clocks(
     ticket: Ticket, *, now: datetime, language: str, clocks: list[SlaClock] | None = None
 ) -> list[dict]:
     """Each clock with `clock_status` figures, its due time in the customer's zone and the
-    `clock_explain` lines (which hours, pauses and holidays were skipped). `clocks`: the
-    ticket's `subject_clocks`, when the caller has read them for `ticket_level` too."""
+    `clock_explain` lines in that zone too (which hours, pauses and holidays were skipped),
+    as the pages show every time in it. `clocks`: the ticket's `subject_clocks`, when the
+    caller has read them for `ticket_level` too."""
     zone = ticket.customer.time_zone_info
     rows = []
     for clock in subject_clocks(ticket.clock_subject) if clocks is None else clocks:
@@ -202,7 +203,7 @@ def ticket_clocks(
                 "late_by_seconds": (
                     int(status.late_by.total_seconds()) if status.late_by is not None else None
                 ),
-                "explanation": clock_explain(clock, language),
+                "explanation": clock_explain(clock, language, zone),
             }
         )
     return rows

@@ -14,7 +14,11 @@ from sla.services.clocks import clocks_reapply
 from tests.api.conftest import build_side, client_for
 from tests.factories import make_agent, make_plan, make_service
 from tests.tickets.conftest import publish_with_levels, sla_policy, tuesday_morning  # noqa: F401  (fixtures)
-from tests.web.test_ticket_clocks import OPENED, late_and_resolved  # noqa: F401  (fixture)
+from tests.web.test_ticket_clocks import (  # noqa: F401  (fixture)
+    OPENED,
+    caracas_on_24x7,
+    late_and_resolved,
+)
 from tickets.models import Ticket
 
 
@@ -359,3 +363,30 @@ def test_a_stopped_breached_clock_states_how_late_it_was_as_the_sla_report_does(
 def test_an_open_clock_states_no_lateness(side):
     body = client_for(side.user).get(f"/api/v1/tickets/{side.ticket.pk}/").json()
     assert [clock["late_by_seconds"] for clock in body["clocks"]] == [None, None]
+
+
+def test_the_clocks_explanation_reads_in_the_customers_zone_as_due_at_local_does(
+    db,
+    time_machine,
+):
+    from zoneinfo import ZoneInfo
+
+    from core.formatting import format_moment
+
+    world = caracas_on_24x7()  # a 24x7 calendar kept in UTC
+    time_machine.move_to(OPENED + timedelta(hours=1), tick=False)
+    caracas = ZoneInfo("America/Caracas")
+
+    for language, zone_line in (
+        ("en", "Time zone: Caracas (UTC-04:00)"),
+        ("es", "Zona horaria: Caracas (UTC-04:00)"),
+    ):
+        body = client_for(world.user).get(
+            f"/api/v1/tickets/{world.ticket.pk}/", HTTP_ACCEPT_LANGUAGE=language
+        )
+        for clock in body.json()["clocks"]:
+            local = parse_datetime(clock["due_at_local"])
+            assert local.utcoffset() == timedelta(hours=-4)
+            due = format_moment(local.astimezone(caracas), language)
+            assert clock["explanation"][0] == zone_line
+            assert clock["explanation"][-1] in (f"Due {due}", f"Vence {due}")

@@ -254,6 +254,31 @@ def test_the_explanation_names_the_pause_and_the_skipped_holiday():
     assert lines[-1] == "Vence 13/01/2026 10:30"
 
 
+def test_the_explanation_reads_in_the_readers_zone_and_names_the_calendars_for_its_hours():
+    response = start_pair(started_at=at(2026, 1, 9, 14)).response
+    response = clock_pause(clock=response, at=at(2026, 1, 9, 15))
+    response = clock_resume(clock=response, at=at(2026, 1, 9, 16))
+    caracas = ZoneInfo("America/Caracas")
+
+    lines = clock_explain(response, "es", zone=caracas)
+
+    assert lines[0] == "Zona horaria: Caracas (UTC-04:00)"
+    # the event at 14:00 in Bogotá is 15:00 in Caracas
+    assert lines[1].startswith("09/01/2026 15:00 ")
+    # opening hours and holidays are the calendar's, and it says in which zone
+    assert "Horario hábil y festivos en la zona del calendario: Bogotá (UTC-05:00)" in lines
+    assert any("festivo Día de los Reyes Magos" in line for line in lines)
+    assert lines[-1] == "Vence 13/01/2026 11:30"  # 10:30 in Bogotá
+    english = clock_explain(response, "en", zone=caracas)
+    assert english[0] == "Time zone: Caracas (UTC-04:00)"
+    assert "Working hours and holidays in the calendar's zone: Bogota (UTC-05:00)" in english
+    # in the calendar's own zone there is nothing more to say about it
+    assert not any("zona del calendario" in line for line in clock_explain(response, "es"))
+    assert not any(
+        "zona del calendario" in line for line in clock_explain(response, "es", zone=BOGOTA)
+    )
+
+
 def test_the_explanation_shows_no_internal_codes_in_either_language():
     response = start_pair(started_at=at(2026, 1, 9, 14)).response
     response = clock_pause(clock=response, at=at(2026, 1, 9, 15), note="waiting_on_customer")

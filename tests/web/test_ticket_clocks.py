@@ -5,16 +5,18 @@ same zone as the due time above it."""
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from contracts.models import Channel, Contact, Customer
-from core.formatting import format_duration
+from core.formatting import format_duration, format_moment
 from sla.calendars import Calendar
 from sla.choices import Priority
-from sla.selectors import sla_compliance
+from sla.selectors import sla_compliance, subject_clocks
 from sla.services.setup import TargetSpec, calendar_publish, policy_publish
 from tests.factories import (
     log_finished_work,
@@ -151,3 +153,35 @@ def test_the_dashboard_counts_down_to_the_next_due_time_after_a_late_first_reply
     assert "due in 16 h" in sla
     assert "overdue" not in sla
     assert "breach" in sla  # the request did breach its SLA
+
+
+def explanations(page: str) -> list[list[str]]:
+    """Each clock's "how the due time is computed" lines."""
+    blocks = re.findall(r"<details>.*?<ul class=\"plain\">(.*?)</ul>", page, flags=re.S)
+    return [[unescape(line) for line in re.findall(r"<li>(.*?)</li>", block)] for block in blocks]
+
+
+def test_the_due_times_explanation_reads_in_the_customers_zone_on_a_24x7_calendar_in_utc(
+    client, db, time_machine
+):
+    world = caracas_on_24x7()
+    time_machine.move_to(OPENED + timedelta(hours=1), tick=False)
+    caracas = ZoneInfo("America/Caracas")
+    dues = [clock.due_at for clock in subject_clocks(world.ticket.clock_subject)]
+
+    for user, url in (
+        (world.user, reverse("web:ticket", args=[world.ticket.number])),
+        (world.agent, reverse("web:work", args=[world.ticket.number])),
+    ):
+        login(client, user)
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+        client.logout()
+
+        # Tuesday 3 November 07:00 in Caracas is 11:00 UTC
+        assert "Due: <strong>Tuesday 3 November, 07:00 (Caracas time)</strong>" in page
+        shown = explanations(page)
+        assert len(shown) == 2
+        for lines, due in zip(shown, dues, strict=True):
+            assert lines[0] == "Time zone: Caracas (UTC-04:00)"
+            assert lines[-1] == f"Due {format_moment(due.astimezone(caracas), 'en')}"
+            assert format_moment(due.astimezone(UTC), "en") not in "\n".join(lines)
