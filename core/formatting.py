@@ -366,10 +366,10 @@ def sla_countdown(
     3 h" / "overdue by 3 h", "pausado" / "paused", "cumplido" / "met", "sin SLA" / "no SLA".
     Wall-clock time (what the customer's watch says), cut to the minute.
 
-    A breached clock that stopped no longer counts down: given its `late_by`
-    (`sla.selectors.clock_late_by`), "retraso de 50 h 00 min" / "late by 50 h 00 min", in
-    business time as the SLA report says it; the time since its due time would keep growing
-    after the request was answered."""
+    A breached clock that no longer counts (stopped, or paused waiting on the customer) does
+    not count down: given its `late_by` (`sla.selectors.clock_late_by`), "retraso de 50 h 00
+    min" / "late by 50 h 00 min", in business time as the SLA report says it; the time since
+    its due time would keep growing after the request was answered."""
     english = language_code(language) == "en"
     if state == "breached" and late_by is not None:
         late = format_duration(late_by)

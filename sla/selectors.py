@@ -293,7 +293,7 @@ class ClockStatus:
     remaining: timedelta
     percent_used: Decimal
     due_at: datetime | None
-    late_by: timedelta | None = None  # a stopped breached clock's `clock_late_by`
+    late_by: timedelta | None = None  # a breached clock's `clock_late_by` once it stops counting
 
 
 def subject_clocks(subject: str) -> list[SlaClock]:
@@ -330,14 +330,13 @@ def clock_elapsed(clock: SlaClock, now: datetime) -> timedelta:
     return clock.elapsed + max(_between(clock.measured_at, now, calendar), timedelta(0))
 
 
-def clock_late_by(
-    *, elapsed: timedelta, target: timedelta, stopped_at: datetime | None
-) -> timedelta | None:
-    """How late a breached clock was: the business time it ran past its target, known once
-    it stopped (None while open: it is still getting later). The SLA report's lateness and a
-    ticket's both, so the two never disagree; not the wall-clock time from the due time to
-    the stop, which counts nights and holidays a business-hours target never did."""
-    return elapsed - target if stopped_at is not None else None
+def clock_late_by(*, elapsed: timedelta, target: timedelta, counting: bool) -> timedelta | None:
+    """How late a breached clock is: the business time it ran past its target, known while
+    it does not count (stopped, or paused waiting on the customer); None while it counts, as
+    it is still getting later. The SLA report's lateness and a ticket's both, so the two never
+    disagree; not the wall-clock time since the due time, which grows through nights,
+    holidays and the customer's silence that a target never counts."""
+    return None if counting else elapsed - target
 
 
 def clock_status(clock: SlaClock, now: datetime) -> ClockStatus:
@@ -357,7 +356,7 @@ def clock_status(clock: SlaClock, now: datetime) -> ClockStatus:
         percent_used=percent,
         due_at=clock.due_at,
         late_by=(
-            clock_late_by(elapsed=elapsed, target=clock.target, stopped_at=clock.stopped_at)
+            clock_late_by(elapsed=elapsed, target=clock.target, counting=phase(clock) == RUNNING)
             if state == SlaClock.State.BREACHED
             else None
         ),
@@ -723,12 +722,17 @@ def sla_compliance(*, clocks: QuerySet[SlaClock], portable: bool | None = None) 
             due_at=row["due_at"],
             stopped_at=row["stopped_at"],
             late_by=clock_late_by(
-                elapsed=row["elapsed"], target=row["target"], stopped_at=row["stopped_at"]
+                elapsed=row["elapsed"],
+                target=row["target"],
+                counting=row["stopped_at"] is None and row["paused_at"] is None,
             ),
         )
         for row in clocks.filter(state=SlaClock.State.BREACHED)
         .order_by("breached_at", "pk")
-        .values("subject", "label", "kind", "priority", "due_at", "stopped_at", "elapsed", "target")
+        .values(
+            *("subject", "label", "kind", "priority", "due_at", "stopped_at", "paused_at"),
+            *("elapsed", "target"),
+        )
     ]
     return Compliance(by_priority=by_priority, overall=overall, breaches=breaches)
 

@@ -137,6 +137,34 @@ def test_a_running_breached_clock_is_still_overdue_by_the_time_since_its_due_tim
     assert "due in 17 h 30 min" in resolution
 
 
+def test_a_breached_clock_waiting_on_the_customer_is_late_by_what_it_counted(
+    client, db, time_machine
+):
+    """Paused while the customer is asked for information, a breached resolution clock counts
+    nothing: it stays late by the time it ran past its target, as the SLA report says, where
+    the page said "overdue by" the time since its due time, growing with the silence."""
+    world = caracas_on_24x7()
+    time_machine.move_to(OPENED + timedelta(hours=30), tick=False)
+    ticket_agent_reply(
+        world.ticket, by=world.agent, body="¿Qué buzón falla?", asks_for_information=True
+    )
+    breaches = sla_compliance(clocks=contract_clocks(world.ticket.contract)).breaches
+    late = {breach.kind: format_duration(breach.late_by) for breach in breaches}
+    assert late == {"response": "26 h 00 min", "resolution": "6 h 00 min"}
+
+    for hours_later in (40, 70):
+        time_machine.move_to(OPENED + timedelta(hours=hours_later), tick=False)
+        login(client, world.user)
+        page = client.get(
+            reverse("web:ticket", args=[world.ticket.number]), HTTP_ACCEPT_LANGUAGE="en"
+        ).text
+        client.logout()
+        response, resolution = clock_lines(page)
+        assert "late by 26 h 00 min" in response
+        assert "late by 6 h 00 min" in resolution
+        assert "overdue" not in page
+
+
 def test_the_dashboard_counts_down_to_the_next_due_time_after_a_late_first_reply(
     client, db, time_machine
 ):

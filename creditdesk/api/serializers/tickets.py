@@ -90,8 +90,9 @@ class ClockSerializer(FieldsBuiltOnce, serializers.Serializer):
     stopped_at = serializers.DateTimeField(allow_null=True)
     late_by_seconds = serializers.IntegerField(
         allow_null=True,
-        help_text="A breached clock that stopped: the business time it ran past its target, "
-        "as the SLA report counts it. Null for any other clock.",
+        help_text="A breached clock that no longer counts (stopped, or paused waiting on the "
+        "customer): the business time it ran past its target, as the SLA report counts it. "
+        "Null for any other clock.",
     )
     explanation = serializers.ListField(child=serializers.CharField())
 
