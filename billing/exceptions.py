@@ -92,6 +92,12 @@ class PaymentNotRefundable(BillingError):
     message_en = "Payment {payment} cannot be refunded: {why_en}."
 
 
+class RefundExceedsPayment(BillingError):
+    code = "refund_exceeds_payment"
+    message_es = "Del pago {payment} quedan {left} por reembolsar; no se puede devolver más."
+    message_en = "{left} of payment {payment} is left to refund; no more can be given back."
+
+
 class PaymentProviderError(BillingError):
     code = "payment_provider_error"
     message_es = "El proveedor de pagos respondió con un error: {detail}"

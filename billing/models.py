@@ -435,8 +435,9 @@ class OnsiteCharge(models.Model):
 class Payment(models.Model):
     """Money received (or expected) from a customer, and what it was applied to.
 
-    `applied_at` is set once, in the transaction that marks the invoice paid and lands the
-    credits; every later attempt to apply the same payment sees it and does nothing.
+    `applied_at` is set once, in the transaction that counts it toward its invoice (marking
+    the invoice paid and landing the credits when nothing more is due); every later attempt
+    to apply the same payment sees it and does nothing. An issued invoice may take several.
     """
 
     class Provider(models.TextChoices):
@@ -457,6 +458,7 @@ class Payment(models.Model):
         UNKNOWN_CUSTOMER = "unknown_customer", _("Cliente desconocido")
         UNKNOWN_PACK = "unknown_pack", _("Paquete desconocido")
         AMOUNT_MISMATCH = "amount_mismatch", _("El importe no coincide")
+        OVERPAYMENT = "overpayment", _("Mayor que lo pendiente")
         CURRENCY_MISMATCH = "currency_mismatch", _("La moneda no coincide")
         INVOICE_ALREADY_PAID = "invoice_already_paid", _("Factura ya pagada")
         INVOICE_VOID = "invoice_void", _("Factura anulada")

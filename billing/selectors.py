@@ -16,11 +16,13 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from djmoney.money import Money
 
@@ -30,17 +32,153 @@ from contracts.models import Customer
 from contracts.selectors import due_on_customers_day
 from contracts.services import customer_today
 
+Kind = Invoice.Kind
+Status = Invoice.Status
+_AMOUNT = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _credited_sum(invoice: Any) -> Coalesce:
+    """The credit notes issued against `invoice` (a row or an `OuterRef`): a draft or void
+    note corrects nothing yet."""
+    notes = (
+        Invoice.objects.filter(corrects=invoice, status__in=(Status.ISSUED, Status.PAID))
+        .order_by()
+        .values("corrects")
+        .annotate(sum=Sum("total"))
+        .values("sum")
+    )
+    return Coalesce(Subquery(notes), Value(Decimal("0")), output_field=_AMOUNT)
+
+
+def _paid_sum(invoice: Any) -> CombinedExpression:
+    """What the payments applied to `invoice` brought, less the refunds done on them: a
+    refund gives money back and issues a credit note for it, so the refunded amount counts
+    once, as credit, and a refund leaves what is due as it was."""
+    applied = (
+        Payment.objects.filter(invoice=invoice, applied_at__isnull=False)
+        .order_by()
+        .values("invoice")
+        .annotate(sum=Sum("amount"))
+        .values("sum")
+    )
+    refunded = (
+        Refund.objects.filter(
+            payment__invoice=invoice,
+            payment__applied_at__isnull=False,
+            status=Refund.Status.SUCCEEDED,
+        )
+        .order_by()
+        .values("payment__invoice")
+        .annotate(sum=Sum("amount"))
+        .values("sum")
+    )
+    zero = Value(Decimal("0"))
+    return Coalesce(Subquery(applied), zero, output_field=_AMOUNT) - Coalesce(
+        Subquery(refunded), zero, output_field=_AMOUNT
+    )
+
+
+def amount_due_expression() -> Case:
+    """An invoice's amount still due as a column: its total less its issued credit notes and
+    the payments applied to it (net of their refunds), never below zero; nothing on a paid or
+    void invoice or a credit note. The one rule behind `invoice_amount_due`, the receivables
+    ageing, finance's unpaid totals and the API's `amount_due`."""
+    left = F("total") - _credited_sum(OuterRef("pk")) - _paid_sum(OuterRef("pk"))
+    return Case(
+        When(
+            Q(kind=Kind.INVOICE, status__in=(Status.DRAFT, Status.ISSUED)),
+            then=Greatest(left, Value(Decimal("0")), output_field=_AMOUNT),
+        ),
+        default=Value(Decimal("0")),
+        output_field=_AMOUNT,
+    )
+
+
+def invoices_with_amount_due(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """`queryset` with each row's `amount_due_value` and `amount_paid_value` (Decimals in its
+    currency), read in the same query: a list or a page shows them without a query per row
+    (`invoice_paid_and_due`)."""
+    return queryset.annotate(
+        amount_due_value=amount_due_expression(), amount_paid_value=_paid_sum(OuterRef("pk"))
+    )
+
 
 def invoice_amount_due(invoice: Invoice) -> Money:
-    """What paying `invoice` takes: its total less the credit notes issued against it (a
-    draft or void note corrects nothing yet). A transfer of this amount pays it."""
-    credited = (
-        invoice.credit_notes.filter(
-            status__in=(Invoice.Status.ISSUED, Invoice.Status.PAID)
-        ).aggregate(total=Sum("total"))["total"]
-        or 0
+    """What is still due on `invoice`, read now: its total less the credit notes issued
+    against it and the payments applied to it, net of their refunds (`amount_due_expression`).
+    A payment of at most this amount is applied to an issued invoice; one of exactly this
+    amount pays it."""
+    due = (
+        Invoice.objects.filter(pk=invoice.pk)
+        .annotate(due=amount_due_expression())
+        .values_list("due", flat=True)
+        .get()
     )
-    return invoice.total - Money(credited, invoice.currency)
+    return _stored(due, invoice.currency)
+
+
+def invoice_paid_and_due(invoice: Invoice) -> tuple[Money, Money]:
+    """What the payments applied to `invoice` brought (net of refunds) and what is still due,
+    as they were when the row was read with `invoices_with_amount_due`; read now otherwise."""
+    paid = getattr(invoice, "amount_paid_value", None)
+    due = getattr(invoice, "amount_due_value", None)
+    if paid is None or due is None:
+        paid, due = (
+            Invoice.objects.filter(pk=invoice.pk)
+            .annotate(paid=_paid_sum(OuterRef("pk")), due=amount_due_expression())
+            .values_list("paid", "due")
+            .get()
+        )
+    return _stored(paid, invoice.currency), _stored(due, invoice.currency)
+
+
+def _stored(value: Decimal, currency: str) -> Money:
+    """An amount computed in SQL with the places of the money columns (SQLite's arithmetic
+    drops them: 107100 for 107100.00)."""
+    return Money(value.quantize(Decimal(1).scaleb(-_AMOUNT.decimal_places)), currency)
+
+
+# Why a payment cannot be applied: an `Attention` code and a detail in English for the record.
+Misfit = tuple[str, str]
+
+
+def payment_misfit(payment: Payment, invoice: Invoice, due: Money | None = None) -> Misfit | None:
+    """Why `payment` cannot be applied to `invoice` now (`due`: what is still due on it, read
+    when not given), or None. `payment_apply` asks it under the invoice's lock; finance's page
+    asks it to offer "Confirmar pago" only for a payment that would be applied."""
+    if invoice.status == Status.VOID:
+        return Payment.Attention.INVOICE_VOID, f"invoice {invoice.pk} is void"
+    if invoice.status == Status.PAID:
+        return Payment.Attention.INVOICE_ALREADY_PAID, f"invoice {invoice.display_number} is paid"
+    return amount_misfit(payment.amount, invoice, due)
+
+
+def amount_misfit(amount: Money, invoice: Invoice, due: Money | None = None) -> Misfit | None:
+    """Why `amount` cannot be applied to `invoice`, or None: another currency; on an issued
+    invoice, nothing or more than is still due (`invoice_amount_due`, an overpayment); on a
+    draft (a credit pack's top-up), anything but its whole amount."""
+    if str(amount.currency) != invoice.currency:
+        return (
+            Payment.Attention.CURRENCY_MISMATCH,
+            f"received {amount.currency}, invoice is in {invoice.currency}",
+        )
+    if invoice.status not in (Status.DRAFT, Status.ISSUED):
+        return None  # nothing is due on it: `payment_misfit` says why it takes no payment
+    if due is None:
+        due = invoice_amount_due(invoice)
+    if invoice.status == Status.DRAFT:
+        # A credit pack is sold whole: its credits land as one block bought at the pack's
+        # price, and the draft is issued by the payment that buys it. Part of the price would
+        # issue an invoice for a sale that may never complete and land no credits, so a
+        # top-up takes exactly its amount (the customer pays again, finance returns the part).
+        if amount != due:
+            return Payment.Attention.AMOUNT_MISMATCH, f"received {amount}, the pack costs {due}"
+        return None
+    if amount.amount <= 0:
+        return Payment.Attention.AMOUNT_MISMATCH, f"received {amount}, invoice is due {due}"
+    if amount > due:
+        return Payment.Attention.OVERPAYMENT, f"received {amount}, {due} is still due"
+    return None
 
 
 def invoice_list(
@@ -102,10 +240,6 @@ def payment_list_needing_attention() -> QuerySet[Payment]:
 
 # --- finance's workspace -----------------------------------------------------------------------
 
-Kind = Invoice.Kind
-Status = Invoice.Status
-_AMOUNT = DecimalField(max_digits=14, decimal_places=2)
-
 
 def _sum(condition: Q, field: str = "total") -> Coalesce:
     return Coalesce(Sum(field, filter=condition), Value(Decimal("0")), output_field=_AMOUNT)
@@ -123,7 +257,8 @@ def invoice_filter(*, filters: Mapping[str, Any] | None) -> InvoiceFilter:
 @dataclass(frozen=True)
 class CurrencyTotals:
     """A currency's figures over a list of documents: issued invoices (not void), credit notes
-    (not void), net (invoiced less credited) and still unpaid (issued invoices)."""
+    (not void), net (invoiced less credited) and still unpaid (what is due on issued invoices:
+    `amount_due_expression`, after their credit notes and applied payments)."""
 
     currency: str
     documents: int
@@ -146,7 +281,11 @@ def invoice_totals_by_currency(queryset: QuerySet[Invoice]) -> list[CurrencyTota
             documents=Count("pk"),
             invoiced=_sum(live & Q(kind=Kind.INVOICE)),
             credited=_sum(live & Q(kind=Kind.CREDIT_NOTE)),
-            unpaid=_sum(Q(status=Status.ISSUED, kind=Kind.INVOICE)),
+            unpaid=Coalesce(
+                Sum(amount_due_expression(), filter=Q(status=Status.ISSUED, kind=Kind.INVOICE)),
+                Value(Decimal("0")),
+                output_field=_AMOUNT,
+            ),
         )
         .order_by("currency")
     )
@@ -163,10 +302,14 @@ def invoice_totals_by_currency(queryset: QuerySet[Invoice]) -> list[CurrencyTota
 
 
 def invoice_detail_get(*, pk: int) -> Invoice | None:
-    """An invoice or credit note with its lines, payments (and their refunds), credit notes
-    and the document it corrects, in a fixed number of queries."""
+    """An invoice or credit note with its lines, payments (and their refunds), credit notes,
+    the document it corrects and what is paid and still due, in a fixed number of queries."""
     return (
-        Invoice.objects.select_related("customer", "series", "corrects__series", "contract__plan")
+        invoices_with_amount_due(
+            Invoice.objects.select_related(
+                "customer", "series", "corrects__series", "contract__plan"
+            )
+        )
         .prefetch_related(
             Prefetch("lines", queryset=InvoiceLine.objects.order_by("position")),
             Prefetch(
@@ -221,22 +364,11 @@ class AgeingRow:
 
 
 def _receivables(on: date) -> QuerySet[Invoice]:
-    """Issued, unpaid invoices and the live credit notes against them (negative), each with
-    the due day of the invoice it belongs to (`ageing_due`) and its signed amount."""
+    """Issued invoices with what is still due on each (`owed`: `amount_due_expression`, so
+    credit notes and applied payments lower it), and its due day (`ageing_due`)."""
     return (
-        Invoice.objects.filter(
-            Q(kind=Kind.INVOICE, status=Status.ISSUED)
-            | Q(kind=Kind.CREDIT_NOTE, corrects__status=Status.ISSUED)
-            & ~Q(status__in=[Status.VOID, Status.DRAFT])
-        )
-        .annotate(
-            ageing_due=Coalesce(F("corrects__due_on"), F("due_on")),
-            owed=Case(
-                When(kind=Kind.CREDIT_NOTE, then=-F("total")),
-                default=F("total"),
-                output_field=_AMOUNT,
-            ),
-        )
+        Invoice.objects.filter(kind=Kind.INVOICE, status=Status.ISSUED)
+        .annotate(ageing_due=F("due_on"), owed=amount_due_expression())
         .order_by()
     )
 
@@ -263,8 +395,9 @@ def _ageing_row(row: Mapping[str, Any], **extra: Any) -> AgeingRow:
 
 def receivables_ageing(*, on: date | None = None) -> list[AgeingRow]:
     """What customers owe per currency on `on` (today by default): current (not yet due),
-    1-30, 31-60, 61-90 and over 90 days past the due day, in one aggregate query. Credit notes
-    reduce the invoice they correct, in that invoice's bucket."""
+    1-30, 31-60, 61-90 and over 90 days past the due day, in one aggregate query. Each issued
+    invoice counts what is still due on it (less its credit notes and the payments applied to
+    it), in its own bucket."""
     on = on or timezone.localdate()
     rows = _receivables(on).values("currency").annotate(**_bucket_sums(on)).order_by("currency")
     return [_ageing_row(row) for row in rows]

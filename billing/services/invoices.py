@@ -566,9 +566,15 @@ def credit_note_issue(
     amount: Money | None = None,
     by: User | None = None,
 ) -> Invoice:
-    """Locks the corrected invoice, refuses to credit more than its total, issues in series NC."""
+    """Locks the corrected invoice, refuses to credit more than its total, issues in series NC.
+    A note that covers what payments left due (a transfer short by the bank's fee) marks the
+    invoice paid (`payments.invoice_settle_locked`)."""
+    # payments issues and pays invoices through this module, so it is imported here
+    from billing.services.payments import invoice_settle_locked
+
     with transaction.atomic():
         locked = invoice_lock(invoice.pk)
         note = credit_note_draft(invoice=locked, reason=reason, lines=lines, amount=amount)
         credit_note_issue_locked(note, by=by)
+        invoice_settle_locked(locked, by=by)
     return note

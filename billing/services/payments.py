@@ -3,9 +3,16 @@
 `payment_apply` is the single path that turns received money into a paid invoice and
 credits in the ledger. It locks the invoice, then the payment; `applied_at` on the payment
 row, set in the same transaction, makes every later call a no-op, and the ledger's
-idempotency key `payment:<pk>` is the second guard. Payments that do not fit (unknown
-pack, wrong amount or currency, invoice already paid or void) are kept, flagged for finance
-with a reason, and never credited.
+idempotency key `payment:<pk>` is the second guard.
+
+An issued invoice takes partial payments: each payment in its currency of at most what is
+still due (`billing.selectors.invoice_amount_due`: total less credit notes and payments
+applied) is applied, and the one that leaves nothing due marks it paid. Because the invoice's
+row is locked before the amount due is read, two payments recorded at once are weighed one
+after the other: the second sees the first applied and cannot take the invoice past its
+total. A credit-pack top-up (a draft invoice) takes its exact price only. Payments that do
+not fit (unknown pack, more than is due, a top-up's wrong amount, another currency, invoice
+already paid or void) are kept, flagged for finance with a reason, and never credited.
 """
 
 from datetime import date, timedelta
@@ -23,7 +30,8 @@ from billing import credit_ledger as ledger
 from billing.exceptions import DuplicatePaymentReference, NoLiveContract, PackNotForSale
 from billing.locks import invoice_lock, payment_lock
 from billing.models import Invoice, InvoiceLine, Payment
-from billing.selectors import invoice_amount_due
+from billing.selectors import amount_misfit as amount_misfit  # the Stripe webhook's check
+from billing.selectors import invoice_amount_due, payment_misfit
 from billing.services.invoices import (
     invoice_add_line,
     invoice_create_draft,
@@ -53,6 +61,14 @@ def flag_locked(payment: Payment, reason: str, detail: str = "") -> Payment:
     return payment
 
 
+def _reason_locked(payment: Payment, reason: str, detail: str) -> Payment:
+    """A locked payment's reason for finance, replacing the one it had."""
+    payment.needs_attention = True
+    payment.attention_reason, payment.attention_detail = reason, detail
+    payment.save(update_fields=["needs_attention", "attention_reason", "attention_detail"])
+    return payment
+
+
 def topup_invoice_draft(*, customer: Customer, credit_pack: CreditPack) -> Invoice:
     """A draft invoice for one credit pack; issued when its payment is applied. Card and
     bank transfer alike sell only what the customer's plan has on sale."""
@@ -78,31 +94,11 @@ def topup_invoice_draft(*, customer: Customer, credit_pack: CreditPack) -> Invoi
     return invoice
 
 
-def _check_fits(payment: Payment, invoice: Invoice) -> tuple[str, str] | None:
-    if invoice.status == Invoice.Status.VOID:
-        return Attention.INVOICE_VOID, f"invoice {invoice.pk} is void"
-    if invoice.status == Invoice.Status.PAID:
-        return Attention.INVOICE_ALREADY_PAID, f"invoice {invoice.display_number} is paid"
-    return amount_misfit(payment.amount, invoice)
-
-
-def amount_misfit(amount: Money, invoice: Invoice) -> tuple[str, str] | None:
-    """Why `amount` cannot pay `invoice` (another currency, not what it takes to pay it: its
-    total less its credit notes), or None."""
-    if str(amount.currency) != invoice.currency:
-        return (
-            Attention.CURRENCY_MISMATCH,
-            f"received {amount.currency}, invoice is in {invoice.currency}",
-        )
-    due = invoice_amount_due(invoice)
-    if amount != due:
-        return Attention.AMOUNT_MISMATCH, f"received {amount}, invoice is due {due}"
-    return None
-
-
 def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
-    """Idempotent. Locks invoice then payment; issues a draft, marks it paid, lands its credits
-    (credit-pack lines) exactly once. After commit, lifts a billing suspension it settled."""
+    """Idempotent. Locks invoice then payment; issues a draft, applies the payment (all of a
+    top-up's amount, or part of what an issued invoice still has due), marks the invoice paid
+    once nothing is due and lands its credits (credit-pack lines) exactly once. After commit,
+    lifts a billing suspension it settled."""
     with transaction.atomic():
         invoice_id = (
             Payment.objects.filter(pk=payment.pk).values_list("invoice_id", flat=True).get()
@@ -115,11 +111,17 @@ def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
             return locked
         if invoice is None:
             return flag_locked(locked, Attention.UNKNOWN_PAYMENT, "no invoice for this payment")
-        misfit = _check_fits(locked, invoice)
+        # Read under the invoice's lock: a payment applied by a transaction that held it
+        # before is counted, so two at once never take the invoice past what is due.
+        misfit = payment_misfit(locked, invoice)
+        if misfit and locked.resolved_at is not None:
+            # Reviewed and still not fitting: the record says why now (the first reason may
+            # have been another), and the payment stays unapplied for finance to give back.
+            return _reason_locked(locked, *misfit)
         if misfit:
             return flag_locked(locked, *misfit)
-        today = customer_today(invoice.customer)
         if invoice.status == Invoice.Status.DRAFT:
+            today = customer_today(invoice.customer)
             issue_locked(
                 invoice,
                 lines=list(invoice.lines.all()),
@@ -128,23 +130,36 @@ def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
                 grace_days=0,
                 by=by,
             )
-        mark_paid_locked(invoice, by=by)
-        bought = _credits_bought(invoice)
-        if bought > 0:
-            ledger.top_up(
-                customer=invoice.customer,
-                credits=bought,
-                amount=invoice.total,
-                idempotency_key=f"payment:{locked.pk}",
-                reference_type="billing.payment",
-                reference_id=str(locked.pk),
-                packs=_packs_bought(invoice),
-            )
         locked.applied_at = timezone.now()
         locked.save(update_fields=["applied_at"])
-        customer_id = invoice.customer_id
-        transaction.on_commit(lambda: _lift_suspension(customer_id))
+        if invoice_settle_locked(invoice, by=by):
+            bought = _credits_bought(invoice)
+            if bought > 0:
+                ledger.top_up(
+                    customer=invoice.customer,
+                    credits=bought,
+                    amount=invoice.total,
+                    idempotency_key=f"payment:{locked.pk}",
+                    reference_type="billing.payment",
+                    reference_id=str(locked.pk),
+                    packs=_packs_bought(invoice),
+                )
     return locked
+
+
+def invoice_settle_locked(invoice: Invoice, *, by: User | None = None) -> bool:
+    """Marks a locked, issued invoice paid once payments applied to it (and its credit notes)
+    leave nothing due; after commit, lifts a billing suspension it settled. True if it did.
+    Only with a payment applied: an invoice credited in full without one was corrected, not
+    paid, and stays as finance left it."""
+    if invoice.status != Invoice.Status.ISSUED or invoice_amount_due(invoice).amount > 0:
+        return False
+    if not invoice.payments.filter(applied_at__isnull=False).exists():
+        return False
+    mark_paid_locked(invoice, by=by)
+    customer_id = invoice.customer_id
+    transaction.on_commit(lambda: _lift_suspension(customer_id))
+    return True
 
 
 def _credits_bought(invoice: Invoice) -> Decimal:

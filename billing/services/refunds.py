@@ -16,11 +16,17 @@ from django.db import IntegrityError, transaction
 from djmoney.money import Money
 
 from billing import credit_ledger, stripe_gateway
-from billing.exceptions import BillingError, PaymentNotRefundable, PaymentProviderError
+from billing.exceptions import (
+    BillingError,
+    PaymentNotRefundable,
+    PaymentProviderError,
+    RefundExceedsPayment,
+)
 from billing.locks import credit_note_lock, invoice_lock, payment_lock, refund_lock
 from billing.models import Invoice, Payment, Refund
 from billing.services.invoices import credit_note_draft, credit_note_issue_locked
 from billing.services.payments import flag_locked
+from core.money import money_sum
 from core.text import row_id
 from credits.rules import Explanation
 
@@ -46,6 +52,19 @@ def _draft_refund(
     locked = payment_lock(payment.pk)
     if locked.applied_at is None:
         raise _not_applied(locked)
+    # An invoice may take several payments, so a refund is bounded by its payment, not only
+    # by the invoice (the credit note's bound): what the payment brought less what was given
+    # back or is being given back. Without an amount, all of that; the invoice's own lines
+    # only when the payment paid its whole total.
+    given_back = money_sum(
+        [r.amount for r in locked.refunds.exclude(status=Refund.Status.FAILED)], invoice.currency
+    )
+    left = locked.amount - given_back
+    if amount is None and left != invoice.total:
+        amount = left
+    same_currency = amount is not None and str(amount.currency) == invoice.currency
+    if left.amount <= 0 or (same_currency and amount is not None and amount > left):
+        raise RefundExceedsPayment(field="amount", payment=locked.pk, left=left)
     note = credit_note_draft(invoice=invoice, reason=reason, amount=amount)
     return Refund.objects.create(
         payment=locked, amount=note.total, reason=reason, credit_note=note, created_by=by

@@ -35,6 +35,7 @@ from billing.exceptions import BillingError
 from billing.locks import transfer_report_lock
 from billing.models import BankTransferReport, Invoice, Payment
 from billing.proofs import proof_check, proof_storage
+from billing.selectors import invoices_with_amount_due
 from billing.services.payments import payment_record
 from contracts.models import CreditPack, Customer
 from contracts.selectors import contract_get_live, credit_packs_on_sale
@@ -81,8 +82,9 @@ def _required(field: str) -> InvalidInput:
 
 def transfer_payable_invoices(customer: Customer) -> QuerySet[Invoice]:
     """The customer's invoices a transfer may pay: issued and not paid yet (with their series,
-    which their number reads: one query for the form's choices however many there are)."""
-    return (
+    which their number reads, and what is still due on each: one query for the form's choices
+    however many there are)."""
+    return invoices_with_amount_due(
         Invoice.objects.filter(
             customer=customer, status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE
         )

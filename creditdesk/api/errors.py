@@ -115,6 +115,7 @@ _CONFLICT = {
     "pack_not_for_sale",
     "plan_not_subscribable",
     "payment_not_refundable",
+    "refund_exceeds_payment",
     "duplicate_payment_reference",
     "tax_rate_missing",
     "clock_transition_not_allowed",

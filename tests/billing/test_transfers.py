@@ -11,6 +11,7 @@ from djmoney.money import Money
 
 from billing.models import BankTransferReport, Invoice, Payment
 from billing.proofs import ProofRefused, proof_check, proof_storage
+from billing.selectors import invoice_amount_due
 from billing.services.transfers import (
     TransferAlreadyDecided,
     TransferAlreadyReported,
@@ -228,11 +229,23 @@ def test_confirming_a_pack_lands_its_credits_once(buyer):
 
 
 def test_an_amount_that_does_not_fit_is_recorded_and_flagged_for_finance(buyer):
-    row = report(buyer, amount=Money("1000", "COP"))
+    _customer, _user, _pack, invoice = buyer
+    row = report(buyer, amount=invoice.total + Money("1000", "COP"))
     confirmed = transfer_confirm(report=row, by=make_finance_user())
     assert confirmed.payment.needs_attention
-    assert confirmed.payment.attention_reason == Payment.Attention.AMOUNT_MISMATCH
+    assert confirmed.payment.attention_reason == Payment.Attention.OVERPAYMENT
     assert confirmed.payment.applied_at is None
+
+
+def test_a_transfer_of_part_of_an_invoice_is_applied_and_leaves_the_rest_due(buyer):
+    _customer, _user, _pack, invoice = buyer
+    row = report(buyer, amount=Money("1000", "COP"))
+    confirmed = transfer_confirm(report=row, by=make_finance_user())
+    assert confirmed.payment.applied_at is not None
+    assert not confirmed.payment.needs_attention
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.ISSUED
+    assert invoice_amount_due(invoice) == invoice.total - Money("1000", "COP")
 
 
 def test_rejecting_needs_a_reason_and_tells_the_customer(buyer, django_capture_on_commit_callbacks):

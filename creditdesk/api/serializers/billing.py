@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from billing.models import Invoice, InvoiceLine, Payment
+from billing.selectors import invoice_paid_and_due
 from contracts.models import CreditPack, Customer
 from creditdesk.api.serializers.common import MoneyField, PlainDecimalField, ScopedChoicesMixin
 
@@ -32,11 +33,25 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AmountDueField(MoneyField):
+    """What is still due on the invoice (`billing.selectors.invoice_paid_and_due`): its total
+    less credit notes and applied payments; zero once paid or void, and on a credit note. A
+    list reads it with its rows (`invoices_with_amount_due`); one invoice alone asks once."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(invoice_paid_and_due(value)[1])
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="display_number", read_only=True)
     subtotal = MoneyField()
     tax = MoneyField()
     total = MoneyField()
+    amount_due = AmountDueField()
 
     class Meta:
         model = Invoice
@@ -54,6 +69,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "subtotal",
             "tax",
             "total",
+            "amount_due",
             "period_start",
             "period_end",
             "issued_on",

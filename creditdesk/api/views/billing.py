@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from billing.documents.store import invoice_pdf_get
 from billing.exports import finance_export_csv, finance_export_get
 from billing.models import Payment
+from billing.selectors import invoices_with_amount_due
 from billing.services import payment_record, topup_start
 from contracts.models import Customer
 from core.storage import stored_file_open
@@ -62,7 +63,7 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         )
 
     def get_queryset(self):
-        invoices = invoices_visible_to(self.request.user)
+        invoices = invoices_with_amount_due(invoices_visible_to(self.request.user))
         if self.action == "retrieve":
             invoices = invoices.prefetch_related("lines")
         return invoices

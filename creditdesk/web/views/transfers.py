@@ -18,6 +18,7 @@ from djmoney.money import Money
 
 from billing.models import BankTransferReport, Invoice
 from billing.proofs import TRANSFER_PROOF_MAX_BYTES
+from billing.selectors import invoice_paid_and_due
 from billing.services.transfers import (
     transfer_confirm,
     transfer_packs,
@@ -60,7 +61,8 @@ class TransferReportForm(forms.Form):
         self.fields["amount"].currency = customer.currency
         choices = []
         for invoice in transfer_payable_invoices(customer):
-            total = money_text(invoice.total, country=customer.country)
+            # what is still due, as a transfer would pay it (a part may be paid already)
+            total = money_text(invoice_paid_and_due(invoice)[1], country=customer.country)
             label = _("Factura %(number)s (%(total)s)") % {
                 "number": invoice.display_number,
                 "total": total,
