@@ -1,9 +1,10 @@
 """Finance's story in a real browser (Chromium through Playwright): it lands on its invoices,
 bills last month from a page and watches the run finish, runs it again (nothing new), opens
 the new invoice, downloads its PDF and reads it back, records the bank transfer that pays it
-and issues a credit note, confirms a transfer that needed review, looks at the receivables
-ageing and downloads the export. Every page is checked with axe-core, at 390 px and in both
-languages, with screenshots."""
+and issues a credit note, records a transfer that pays part of an old invoice, reviews one of
+more than the rest (told why it cannot be applied, and not offered it again), looks at the
+receivables ageing and downloads the export. Every page is checked with axe-core, at 390 px
+and in both languages, with screenshots."""
 
 import csv
 import io
@@ -123,20 +124,38 @@ def test_finance_bills_the_month_and_works_its_invoices(
     expect(page.get_by_test_id("credit-notes")).to_contain_text(note.display_number)
     _check(page, "invoice-es")
 
-    # a transfer short of the old invoice needs review; finance confirms it with a note
+    # a transfer short of the old invoice is applied; the rest stays due
     page.goto(f"{base}/workspace/finance/invoices/{old.pk}/")
+    expect(page.get_by_test_id("amount-due")).to_have_text("$ 59.500")
     page.get_by_label("Importe recibido").fill("50000")
     page.get_by_label("Referencia bancaria o recibo").fill("TRF-CORTA")
     page.get_by_role("button", name="Registrar pago").click()
+    expect(page.locator(".alert.success")).to_contain_text("quedan $ 9.500 por pagar")
+    expect(page.get_by_test_id("amount-due")).to_have_text("$ 9.500")
+    expect(page.get_by_test_id("amount-paid")).to_contain_text("$ 50.000")
+    expect(page.get_by_test_id("invoice-status")).to_have_text("Emitida")
+    # one of more than the rest needs review; confirmed, it says why and is not offered again
+    page.get_by_label("Importe recibido").fill("20000")
+    page.get_by_label("Referencia bancaria o recibo").fill("TRF-DE-MAS")
+    page.get_by_role("button", name="Registrar pago").click()
     expect(page.locator(".alert.warning")).to_contain_text("requiere revisión")
-    page.get_by_label("Nota de revisión").fill("Pagaron sin IVA; se cobra el resto")
+    page.get_by_label("Nota de revisión").fill("Pagaron de más; se devuelve la transferencia")
     page.get_by_role("button", name="Confirmar pago").click()
-    expect(page.get_by_test_id("payment-row")).to_contain_text("revisado")
-    assert Payment.objects.get(provider_ref="TRF-CORTA").resolved_at is not None
+    expect(page.locator(".alert.warning")).to_contain_text("no se puede aplicar")
+    expect(page.locator(".alert.warning")).to_contain_text("Mayor que lo pendiente")
+    over = page.get_by_test_id("payment-row").filter(has_text="TRF-DE-MAS")
+    expect(over).to_contain_text("revisado")
+    expect(over.get_by_test_id("payment-unfit")).to_contain_text("Devuélvalo al cliente")
+    expect(page.get_by_role("button", name="Confirmar pago")).to_have_count(0)
+    _check(page, "invoice-partly-paid-es")
+    reviewed = Payment.objects.get(provider_ref="TRF-DE-MAS")
+    assert reviewed.resolved_at is not None
+    assert reviewed.applied_at is None
 
-    # the ageing shows the old invoice over 90 days past due, and whose it is
+    # the ageing shows what is left of the old invoice over 90 days past due, and whose it is
     nav.get_by_role("link", name="Cartera por edades").click()
-    expect(page.get_by_test_id("ageing-COP")).to_contain_text("59.500")
+    expect(page.get_by_test_id("ageing-COP")).to_contain_text("9.500")
+    expect(page.get_by_test_id("ageing-COP")).not_to_contain_text("59.500")
     expect(page.get_by_test_id("ageing-customer")).to_contain_text("Sabana Hosting Ltda.")
     _check(page, "ageing-es")
 

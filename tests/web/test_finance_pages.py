@@ -226,26 +226,40 @@ def test_issuing_a_credit_note_from_the_page(finance):
     assert f"Nota crédito {note.display_number} emitida." in done.text
 
 
-def test_recording_a_transfer_pays_the_invoice_and_a_flagged_one_is_confirmed(finance):
+def test_recording_transfers_pays_the_invoice_in_parts_and_a_flagged_one_is_confirmed(finance):
     invoice = make_invoice(lines=[("Cuota", cop("100000"))], issue=True)
     url = f"/workspace/finance/invoices/{invoice.pk}/record-payment/"
     form = {"provider": "bank_transfer", "received_on": "2026-12-02", "note": ""}
 
-    # a transfer short of the total is kept and flagged; the invoice stays unpaid
+    # a transfer short of the total is applied; the invoice stays unpaid for the rest
     short = finance.post(url, form | {"amount": "100000", "provider_ref": "TRF-1"}, follow=True)
     payment = Payment.objects.get(provider_ref="TRF-1")
-    assert payment.needs_attention
-    assert "requiere revisión" in short.text
+    assert payment.applied_at is not None
+    assert not payment.needs_attention
+    assert "quedan $ 19.000 por pagar" in short.text
+    assert 'data-testid="amount-due">$ 19.000<' in short.text
+    assert "Pagos aplicados: $ 100.000" in short.text
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED
-    # confirming it needs a note, and still does not pay an invoice it does not fit
-    confirm = f"/workspace/finance/payments/{payment.pk}/confirm/"
+    # the ageing owes the rest only
+    ageing = finance.get("/workspace/finance/ageing/").text
+    assert "COP 19.000" in ageing
+    assert "119.000" not in ageing
+    # one of more than the rest is kept and flagged
+    over = finance.post(url, form | {"amount": "20000", "provider_ref": "TRF-2"}, follow=True)
+    flagged = Payment.objects.get(provider_ref="TRF-2")
+    assert flagged.needs_attention
+    assert flagged.attention_reason == Payment.Attention.OVERPAYMENT
+    assert "requiere revisión: Mayor que lo pendiente" in over.text
+    # confirming it needs a note, and still does not apply a payment that does not fit
+    confirm = f"/workspace/finance/payments/{flagged.pk}/confirm/"
     finance.post(confirm, {"note": ""})
-    assert Payment.objects.get(pk=payment.pk).resolved_at is None
-    finance.post(confirm, {"note": "Falta el IVA; se pide el resto"})
-    assert Payment.objects.get(pk=payment.pk).resolved_at is not None
+    assert Payment.objects.get(pk=flagged.pk).resolved_at is None
+    finance.post(confirm, {"note": "Pagaron de más; se devuelve"})
+    assert Payment.objects.get(pk=flagged.pk).resolved_at is not None
+    assert Payment.objects.get(pk=flagged.pk).applied_at is None
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED
-    # the full amount pays it
-    paid = finance.post(url, form | {"amount": "119000", "provider_ref": "TRF-2"}, follow=True)
+    # the rest pays it
+    paid = finance.post(url, form | {"amount": "19000", "provider_ref": "TRF-3"}, follow=True)
     assert "la factura está pagada" in paid.text
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.PAID
     # a future date is refused on its field, nothing written
@@ -449,3 +463,46 @@ def test_refunding_a_transfer_issues_its_credit_note(finance):
     assert (refund.status, refund.amount) == ("succeeded", cop("11900"))
     assert refund.credit_note.corrects_id == invoice.pk
     assert f"con la nota crédito {refund.credit_note.display_number}" in done.text
+
+
+def test_a_reviewed_payment_that_still_does_not_fit_says_why_and_loses_its_button(finance):
+    # given an invoice of COP 119.000 and a transfer of more than that, flagged for finance
+    invoice = make_invoice(lines=[("Cuota", cop("100000"))], issue=True)
+    record = f"/workspace/finance/invoices/{invoice.pk}/record-payment/"
+    form = {"provider": "bank_transfer", "received_on": "2026-12-02", "note": ""}
+    finance.post(record, form | {"amount": "150000", "provider_ref": "TRF-MAS"})
+    payment = Payment.objects.get(provider_ref="TRF-MAS")
+    page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/").text
+    assert "Confirmar pago" in page
+    assert "Nota de revisión" in page
+
+    # when finance reviews and confirms it
+    confirm = f"/workspace/finance/payments/{payment.pk}/confirm/"
+    done = finance.post(confirm, {"note": "El cliente pagó de más"}, follow=True)
+
+    # then it is told why it is not applied, in its language, and what to do
+    assert "no se puede aplicar" in done.text
+    assert "Mayor que lo pendiente" in done.text
+    # and the page shows the payment reviewed, without the button that gave the same answer
+    page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/").text
+    assert "Confirmar pago" not in page
+    assert "revisado" in page
+    assert 'data-testid="payment-unfit"' in page
+    assert "Devuélvalo al cliente" in page
+    assert Payment.objects.get(pk=payment.pk).applied_at is None
+    assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED
+    # a second confirmation (an old tab) changes nothing and says the same clear outcome
+    again = finance.post(confirm, {"note": ""}, follow=True)
+    assert "no se puede aplicar" in again.text
+    assert Payment.objects.get(pk=payment.pk).applied_at is None
+
+    # in English the reason reads in English
+    translation.activate("en")
+    try:
+        finance.cookies["django_language"] = "en"
+        english = finance.post(confirm, {"note": ""}, follow=True).text
+    finally:
+        translation.activate("es")
+        del finance.cookies["django_language"]
+    assert "cannot be applied" in english
+    assert "More than is due" in english

@@ -7,6 +7,7 @@ export's `breakage` records). Every write is one `billing.services` call; every 
 `billing.selectors` one. The export itself is `creditdesk.web.views.billing.finance_export`.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
@@ -29,6 +30,7 @@ from billing.services.run import Period
 from contracts.models import CURRENCY_CHOICES
 from contracts.services import customer_today
 from core.errors import CreditdeskError
+from core.formatting import money_text
 from core.forms import AmountField
 from core.instants import MonthFormField
 from creditdesk.roles import FINANCE_ROLES
@@ -183,8 +185,63 @@ def _refundable(invoice: Invoice) -> list[Payment]:
     return [p for p in invoice.payments.all() if p.applied_at is not None]
 
 
+@dataclass(frozen=True)
+class PaymentRow:
+    """A payment as the invoice's page shows it: whether finance may confirm it (with a review
+    note when it is flagged), and, for one reviewed that still cannot be applied, why."""
+
+    payment: Payment
+    confirm: bool
+    note_needed: bool
+    unfit: str
+
+
+def _unfit_text(payment: Payment, invoice: Invoice, reason: str, due: Money) -> str:
+    """Why `payment` cannot be applied, in the reader's language: the reason's label and, when
+    it is about the amount, the amounts."""
+    country = invoice.buyer_country or invoice.customer.country
+    amounts = {
+        "amount": money_text(payment.amount, country=country),
+        "due": money_text(due, country=country),
+    }
+    label = str(Payment.Attention(reason).label)
+    if reason == Payment.Attention.OVERPAYMENT:
+        amounts_text = gettext("se recibieron %(amount)s y quedan %(due)s por pagar.")
+    elif reason == Payment.Attention.AMOUNT_MISMATCH and invoice.status == Invoice.Status.DRAFT:
+        amounts_text = gettext(
+            "se recibieron %(amount)s y el paquete, que se paga completo, cuesta %(due)s."
+        )
+    else:
+        return label + "."
+    return f"{label}: {amounts_text % amounts}"
+
+
+def _payment_rows(invoice: Invoice, payments: list[Payment], due: Money) -> list[PaymentRow]:
+    rows = []
+    for payment in payments:
+        waiting = payment.applied_at is None and payment.status == Payment.Status.SUCCEEDED
+        flagged = payment.needs_attention and payment.resolved_at is None
+        # Reviewed already: confirming again applies it only if it fits now; otherwise the
+        # page says why instead of offering a button that would answer the same every time.
+        misfit = (
+            billing_selectors.payment_misfit(payment, invoice, due)
+            if waiting and payment.resolved_at is not None
+            else None
+        )
+        rows.append(
+            PaymentRow(
+                payment=payment,
+                confirm=waiting and misfit is None,
+                note_needed=flagged,
+                unfit=_unfit_text(payment, invoice, misfit[0], due) if misfit else "",
+            )
+        )
+    return rows
+
+
 def _invoice_page(request: HttpRequest, invoice: Invoice, **forms_: forms.Form) -> HttpResponse:
     payments = list(invoice.payments.all())
+    paid, due = billing_selectors.invoice_paid_and_due(invoice)
     # The invoice's dates are the customer's days, and so is the one a payment may carry.
     today = customer_today(invoice.customer)
     correctable = invoice.kind == Invoice.Kind.INVOICE and invoice.status in (
@@ -193,7 +250,9 @@ def _invoice_page(request: HttpRequest, invoice: Invoice, **forms_: forms.Form) 
     )
     context = {
         "invoice": invoice,
-        "payments": payments,
+        "payments": _payment_rows(invoice, payments, due),
+        "amount_due": due,
+        "amount_paid": paid,
         "credit_notes": list(invoice.credit_notes.all()),
         "correctable": correctable,
         "payable": invoice.kind == Invoice.Kind.INVOICE and invoice.status == Invoice.Status.ISSUED,
@@ -208,7 +267,7 @@ def _invoice_page(request: HttpRequest, invoice: Invoice, **forms_: forms.Form) 
         or PaymentForm(
             currency=invoice.currency,
             initial={
-                "amount": billing_selectors.invoice_amount_due(invoice).amount,
+                "amount": due.amount,
                 "received_on": today,
                 "provider": Payment.Provider.BANK_TRANSFER,
             },
@@ -306,15 +365,30 @@ def invoice_record_payment(request: HttpRequest, pk: int) -> HttpResponse:
             % {"reason": payment.get_attention_reason_display()},
         )
         return redirect("web:finance-invoice", pk=invoice.pk)
-    return _back(request, invoice, gettext("Pago registrado y aplicado: la factura está pagada."))
+    return _back(request, invoice, _applied_text(invoice, recorded=True))
+
+
+def _applied_text(invoice: Invoice, *, recorded: bool) -> str:
+    """What an applied payment did: paid the invoice, or left part of it due."""
+    due = billing_selectors.invoice_amount_due(invoice)
+    if due.amount > 0:
+        country = invoice.buyer_country or invoice.customer.country
+        left = {"due": money_text(due, country=country)}
+        if recorded:
+            return gettext("Pago registrado y aplicado: quedan %(due)s por pagar.") % left
+        return gettext("Pago confirmado y aplicado: quedan %(due)s por pagar.") % left
+    if recorded:
+        return gettext("Pago registrado y aplicado: la factura está pagada.")
+    return gettext("Pago confirmado: la factura está pagada.")
 
 
 @require_POST
 @roles_view(FINANCE_ROLES)
 def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """A received payment not applied yet: one flagged for finance is marked reviewed with a
-    note (`payment_resolve`), then applied (`payment_apply`), which pays the invoice when the
-    payment fits it and otherwise leaves it flagged."""
+    note (`payment_resolve`), then applied (`payment_apply`), which counts it toward the
+    invoice when it fits and otherwise leaves it unapplied with the reason it still does not
+    fit, told here; the page then offers no confirmation for it again."""
     payment = Payment.objects.filter(pk=pk, invoice__isnull=False).first()
     if payment is None:
         raise Http404
@@ -332,8 +406,24 @@ def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except CreditdeskError as error:
         show_refusal(request, error)
         return redirect("web:finance-invoice", pk=payment.invoice_id)
+    invoice = payment.invoice
     if payment.applied_at is not None:
-        messages.success(request, gettext("Pago confirmado: la factura está pagada."))
+        messages.success(request, _applied_text(invoice, recorded=False))
+    elif payment.needs_attention:
+        why = _unfit_text(
+            payment,
+            invoice,
+            payment.attention_reason,
+            billing_selectors.invoice_amount_due(invoice),
+        )
+        messages.warning(
+            request,
+            gettext(
+                "Pago revisado, pero no se puede aplicar: %(why)s Queda sin aplicar; "
+                "devuélvalo al cliente por el mismo medio."
+            )
+            % {"why": why},
+        )
     else:
         messages.info(request, gettext("Pago revisado; no paga la factura y queda sin aplicar."))
     return redirect("web:finance-invoice", pk=payment.invoice_id)
