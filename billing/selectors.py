@@ -193,11 +193,17 @@ def invoice_list(
 
 
 def _unpaid_invoices() -> QuerySet[Invoice]:
-    return Invoice.objects.filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)
+    """Issued invoices with something still due: one its credit notes cover in full owes
+    nothing, and must not keep its customer insolvent or dunned."""
+    return (
+        Invoice.objects.filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED)
+        .alias(still_due=amount_due_expression())
+        .filter(still_due__gt=0)
+    )
 
 
 def invoice_list_overdue(*, on: date) -> QuerySet[Invoice]:
-    """Issued, unpaid invoices past due date + grace days on `on`."""
+    """Issued invoices with something still due, past due date + grace days on `on`."""
     return _unpaid_invoices().filter(insolvent_on__lte=on)
 
 

@@ -149,16 +149,17 @@ def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
 
 def invoice_settle_locked(invoice: Invoice, *, by: User | None = None) -> bool:
     """Marks a locked, issued invoice paid once payments applied to it (and its credit notes)
-    leave nothing due; after commit, lifts a billing suspension it settled. True if it did.
-    Only with a payment applied: an invoice credited in full without one was corrected, not
-    paid, and stays as finance left it."""
+    leave nothing due. True if it did. Only with a payment applied: an invoice credited in
+    full without one was corrected, not paid; it stays issued, owing nothing, and so is no
+    longer overdue (`billing.selectors.invoice_list_overdue`). Either way, once nothing is
+    due, a billing suspension it caused is lifted after commit."""
     if invoice.status != Invoice.Status.ISSUED or invoice_amount_due(invoice).amount > 0:
         return False
+    customer_id = invoice.customer_id
+    transaction.on_commit(lambda: _lift_suspension(customer_id))
     if not invoice.payments.filter(applied_at__isnull=False).exists():
         return False
     mark_paid_locked(invoice, by=by)
-    customer_id = invoice.customer_id
-    transaction.on_commit(lambda: _lift_suspension(customer_id))
     return True
 
 

@@ -249,3 +249,35 @@ def test_the_api_gives_what_is_still_due_in_the_list_and_the_detail(invoice):
     assert [row["amount_due"] for row in listed] == [remaining]
     assert detail["amount_due"] == remaining
     assert detail["total"] == {"amount": "119000.00", "currency": "COP"}
+
+
+def test_an_overdue_invoice_credited_in_full_no_longer_holds_the_customer(
+    frozen_now, settings, django_capture_on_commit_callbacks
+):
+    """A credit note for the whole of an overdue, unpaid invoice leaves nothing due: the
+    customer may ask for support again and the suspension it caused is lifted, where the
+    invoice, still issued, kept the customer insolvent and suspended for ever."""
+    # given an invoice overdue long enough to suspend the contract
+    contract = make_contract(plan=make_plan(payment_grace_days=5))
+    make_credit_account(contract.customer, credits="10")
+    invoice = make_invoice(contract.customer, contract=contract, issue=True)
+    settings.BILLING_SUSPEND_AFTER_DAYS = 10
+    frozen_now.move_to("2027-01-03T12:00:00Z")
+    overdue_suspend_due()
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.SUSPENDED
+
+    # when finance credits all of it
+    with django_capture_on_commit_callbacks(execute=True):
+        credit_note_issue(invoice=invoice, reason="Cobrada por error")
+
+    # then it owes nothing, stays issued (nothing was paid) and holds the customer no more
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.ISSUED
+    assert invoice_amount_due(invoice) == cop("0")
+    assert not customer_is_administratively_insolvent(contract.customer)
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE
+    overdue_suspend_due()
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE
