@@ -222,6 +222,13 @@ def payment_record(
     if not isinstance(received_on, date):
         raise InvalidInput({"received_on": [models.DateField.default_error_messages["invalid"]]})
     text_at_most(note, field="note", limit=NOTE_LIMIT)
+    # The reference is how finance and the bank find the transfer again: kept exactly as
+    # typed (an export that dropped an invisible character would name another reference).
+    provider_ref = text_at_most(
+        provider_ref.strip(),
+        field="provider_ref",
+        limit=Payment._meta.get_field("provider_ref").max_length or 255,
+    )
     today = customer_today(customer)
     # A transfer is recorded once it arrived, and at most a year late.
     day_within(received_on, field="received_on", earliest=today - timedelta(days=366), latest=today)
@@ -235,7 +242,7 @@ def payment_record(
             with transaction.atomic():
                 payment = Payment.objects.create(
                     provider=provider,
-                    provider_ref=provider_ref.strip(),
+                    provider_ref=provider_ref,
                     status=Payment.Status.SUCCEEDED,
                     customer=customer,
                     invoice=invoice,

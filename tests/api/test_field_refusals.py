@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from billing.models import Payment
 from tests.api.conftest import assert_error
 from tests.factories import make_account_manager, make_credit_pack
 from tickets.models import ScheduledSession
@@ -91,3 +92,27 @@ def test_a_session_is_held_by_someone_who_works_tickets(world, api, who):
         url, {"starts_at": starts_at, "agent": world.admin.pk}, format="json"
     )
     assert admin.status_code == 201, admin.content
+
+
+@pytest.mark.parametrize(
+    "reference", ["TRX\u00079", "R" * 256], ids=["control character", "too long"]
+)
+def test_a_payment_reference_is_kept_as_typed_or_refused(world, api, reference):
+    """The reference is how the transfer is found again; the finance export dropped a control
+    character it held, so the exported reference named another (and one over the column's
+    255 characters failed PostgreSQL's insert)."""
+    answer = api(world.finance).post(
+        "/api/v1/payments/",
+        {
+            "customer": world.a.customer.pk,
+            "provider": "bank_transfer",
+            "provider_ref": reference,
+            "amount": "1071000.00",
+            "currency": "COP",
+            "received_on": timezone.localdate().isoformat(),
+            "credit_pack": world.pack.pk,
+        },
+        format="json",
+    )
+    assert set(_fields(answer)) == {"provider_ref"}
+    assert not Payment.objects.filter(provider_ref=reference).exists()
