@@ -15,10 +15,8 @@ def test_a_refusal_writes_its_amounts_in_each_language():
         total=Money(Decimal("119000"), "COP"),
     )
     assert refusal.message("es") == (
-        "Las notas crédito sumarían COP 119.000,01, más que el total de la factura "
-        "(COP 119.000)."
+        "Las notas crédito sumarían COP 119.000,01, más que el total de la factura (COP 119.000)."
     )
     assert refusal.message("en") == (
-        "Credit notes would add up to COP 119,000.01, more than the invoice total "
-        "(COP 119,000)."
+        "Credit notes would add up to COP 119,000.01, more than the invoice total (COP 119,000)."
     )
