@@ -360,6 +360,7 @@ def sla_countdown(
     now: datetime,
     language: str | None = None,
     late_by: timedelta | None = None,
+    paused: bool = False,
 ) -> Countdown:
     """The SLA countdown for a state of `sla.selectors.sla_state_rules` and the earliest
     due time of the open clocks: "vence en 2 h 10 min" / "due in 2 h 10 min", "vencido hace
@@ -369,11 +370,14 @@ def sla_countdown(
     A breached clock that no longer counts (stopped, or paused waiting on the customer) does
     not count down: given its `late_by` (`sla.selectors.clock_late_by`), "retraso de 50 h 00
     min" / "late by 50 h 00 min", in business time as the SLA report says it; the time since
-    its due time would keep growing after the request was answered."""
+    its due time would keep growing after the request was answered. A list that knows only
+    that a breached request's clocks are `paused` says so, in the breach's colour."""
     english = language_code(language) == "en"
     if state == "breached" and late_by is not None:
         late = format_duration(late_by)
         return Countdown(f"late by {late}" if english else f"retraso de {late}", "breach")
+    if state == "breached" and paused:
+        return Countdown("paused" if english else "pausado", "breach")
     if state == "paused":
         return Countdown("paused" if english else "pausado", "paused")
     if state == "met":

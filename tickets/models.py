@@ -264,6 +264,11 @@ class Ticket(ChoiceLabels):
     def is_open(self) -> bool:
         return self.status not in self.CLOSED_STATUSES
 
+    @property
+    def waits_on_customer(self) -> bool:
+        """Its clocks are paused: the agent's request for information was its reply."""
+        return self.status == self.Status.WAITING_ON_CUSTOMER
+
 
 class TicketEvent(models.Model):
     """Who did what to a ticket, when and why: status changes, escalations, priority."""

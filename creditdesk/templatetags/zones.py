@@ -54,14 +54,20 @@ def day(value: date | datetime | None) -> str:
 
 @register.simple_tag(takes_context=True)
 def sla_countdown(
-    context, state: str, due_at: datetime | None, late_by: timedelta | None = None
+    context,
+    state: str,
+    due_at: datetime | None,
+    late_by: timedelta | None = None,
+    paused: bool = False,
 ) -> str:
     """{% sla_countdown t.sla_state t.next_due_at %}: a badge "vence en 2 h 10 min",
     "vencido hace 3 h", "pausado" (core.formatting.sla_countdown), as of the page's `now`;
     {% sla_countdown clock.state clock.due_at clock.late_by %}: "retraso de 50 h 00 min" for
-    a breached clock that stopped."""
+    a breached clock that stopped; `paused=t.waits_on_customer` on a list: "pausado" for a
+    breached request waiting on the customer, not the time since a due time that no longer
+    counts."""
     now = context.get("now") or timezone.now()
-    countdown = sla_countdown_text(state or "none", due_at, now=now, late_by=late_by)
+    countdown = sla_countdown_text(state or "none", due_at, now=now, late_by=late_by, paused=paused)
     if countdown.tone == "muted":
         return format_html('<span class="muted countdown">{}</span>', countdown.text)
     return format_html('<span class="badge {} countdown">{}</span>', countdown.tone, countdown.text)

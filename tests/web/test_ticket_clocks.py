@@ -183,6 +183,27 @@ def test_the_dashboard_counts_down_to_the_next_due_time_after_a_late_first_reply
     assert "breach" in sla  # the request did breach its SLA
 
 
+def test_the_dashboard_says_a_breached_request_waiting_on_the_customer_is_paused(
+    client, db, time_machine
+):
+    """Its clocks count nothing while the customer is asked for information: the dashboard
+    said "overdue by" the days since a due time that no longer counts, growing every day."""
+    world = caracas_on_24x7()
+    time_machine.move_to(OPENED + timedelta(hours=30), tick=False)
+    ticket_agent_reply(
+        world.ticket, by=world.agent, body="¿Qué buzón falla?", asks_for_information=True
+    )
+    time_machine.move_to(OPENED + timedelta(days=33), tick=False)
+    login(client, world.user)
+
+    page = client.get(reverse("web:dashboard"), HTTP_ACCEPT_LANGUAGE="en").text
+
+    (sla,) = re.findall(r'data-testid="sla">(.*?)</td>', page)
+    assert '<span class="badge breach countdown">paused</span>' in sla
+    (due,) = re.findall(r'data-testid="due">(.*?)</td>', page)
+    assert due == "—"
+
+
 def explanations(page: str) -> list[list[str]]:
     """Each clock's "how the due time is computed" lines."""
     blocks = re.findall(r"<details>.*?<ul class=\"plain\">(.*?)</ul>", page, flags=re.S)
