@@ -1,7 +1,10 @@
 """django-filter FilterSets of the billing app, used by its selectors and finance's pages."""
 
+from typing import Any
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +14,30 @@ from contracts.models import CURRENCY_CHOICES
 from core.instants import DayFilter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _RunField(django_filters.fields.ModelChoiceField):
+    """A run's id from a link: one that names no run (deleted since, or typed by hand) is no
+    filter rather than an error, which on a hidden field the form could only show with its key;
+    `InvoiceFilter.run_unknown` lets the page say so in the reader's words, and the hidden
+    field drops the id so that "Filtrar" does not ask for it again."""
+
+    unknown = False
+
+    def to_python(self, value: Any) -> BillingRun | None:
+        try:
+            run: BillingRun | None = super().to_python(value)
+        except ValidationError:
+            self.unknown = True
+            return None
+        return run
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        return "" if self.unknown else super().bound_data(data, initial)
+
+
+class _RunFilter(django_filters.ModelChoiceFilter):
+    field_class = _RunField
 
 
 class InvoiceFilter(django_filters.FilterSet):
@@ -48,7 +75,7 @@ class InvoiceFilter(django_filters.FilterSet):
     )
     # Reached from a run's page, never chosen in the form: hidden, so "Filtrar" keeps it, and
     # the page names the run above the form with a way to drop it.
-    run = django_filters.ModelChoiceFilter(
+    run = _RunFilter(
         label=_("Corrida de facturación"),
         queryset=BillingRun.objects.all(),
         method="filter_run",
@@ -73,6 +100,13 @@ class InvoiceFilter(django_filters.FilterSet):
         """The run the list is narrowed to (after `qs`), for the page to say so."""
         run: BillingRun | None = getattr(self.form, "cleaned_data", {}).get("run")
         return run
+
+    @property
+    def run_unknown(self) -> bool:
+        """A run was asked for and none has that id: the list is not narrowed to a run."""
+        self.is_valid()
+        field: _RunField = self.form.fields["run"]
+        return field.unknown
 
     def filter_customer(
         self, queryset: QuerySet[Invoice], name: str, value: str
