@@ -29,6 +29,12 @@ def _check(page, name: str) -> None:
     shot(page, f"billing-mails-{name}")
     assert_fits_phone(page)
     page.set_viewport_size({"width": 390, "height": 844})
+    # cards like the page's other tables: the region does not scroll sideways either
+    wide = page.evaluate(
+        "() => { const r = document.querySelector('[aria-labelledby=billing-mails]');"
+        " return r.scrollWidth - r.clientWidth; }"
+    )
+    assert wide <= 1, f"the billing mails scroll sideways by {wide}px at 390px"
     assert_accessible(page, exclude=NOT_OURS)
     shot(page, f"billing-mails-{name}-390")
     page.set_viewport_size({"width": 1280, "height": 900})
