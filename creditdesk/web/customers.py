@@ -48,7 +48,7 @@ from contracts.models import (
 from contracts.selectors import due_on_customers_day
 from contracts.transitions import LIVE
 from core.amounts import CREDITS_COLUMN
-from core.formatting import credits_text, day_text
+from core.formatting import credits_text, day_text, money_text
 from creditdesk.web.selectors import month_start
 from credits.models import CreditAccount, LedgerEntry
 from credits.selectors import RunoutForecast, credit_runout_forecasts
@@ -418,7 +418,7 @@ def customer_timeline(
                 label=_("Pago %(status)s: %(amount)s (%(provider)s)")
                 % {
                     "status": payment.get_status_display().lower(),
-                    "amount": payment.amount,
+                    "amount": money_text(payment.amount, country=customer.country),
                     "provider": payment.get_provider_display(),
                 },
                 detail=_payment_detail(payment),
