@@ -23,11 +23,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import format_decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
@@ -45,12 +47,14 @@ from core.amounts import (
     CREDITS_COLUMN,
     MONEY_COLUMN,
     MONEY_MAX,
+    AmountTooLarge,
     is_plain_number,
     parse_decimal,
     parse_money,
 )
 from core.errors import InvalidInput, text_printable
 from core.events import event_emit
+from core.formatting import document_locale
 from core.languages import language_code
 from core.money import money_sum
 from quotes import tasks
@@ -97,8 +101,21 @@ def _text(value: Any, *, field: str, limit: int, required: bool) -> str:
     return text_printable(text, field=field)
 
 
+def _number_written(value: Decimal) -> str:
+    return format_decimal(
+        value.normalize(), locale=document_locale(language_code()), decimal_quantization=False
+    )
+
+
+def _number(value: Decimal) -> Promise:
+    """`value` as the reader's language writes it ("100.000,5" / "100,000.5"), every place
+    kept. Lazy: a refusal is worded in the language it is read in (the page's, the API
+    caller's), which is not known when it is raised."""
+    return lazy(_number_written, str)(value)
+
+
 def _too_large(message: Any) -> ValidationError:
-    return ValidationError(message, params={"maximum": str(MONEY_MAX)})
+    return ValidationError(message, params={"maximum": _number(MONEY_MAX)})
 
 
 def _quantity(value: Any, *, field: str) -> Decimal:
@@ -115,8 +132,13 @@ def _quantity(value: Any, *, field: str) -> Decimal:
     if not number.is_finite() or number <= 0:
         raise _refuse(field, _("Escriba una cantidad positiva."))
     if number > QUANTITY_MAX:
-        too_large = _("La cantidad admite como máximo %(maximum)s.")
-        raise _refuse(field, ValidationError(too_large, params={"maximum": str(QUANTITY_MAX)}))
+        # Worded like every amount past its bound, introduced by the field ("Línea 1: cantidad").
+        raise AmountTooLarge(
+            field=field,
+            value=_number(number),
+            places=4,
+            maximum=_number(QUANTITY_MAX),
+        )
     if number != number.quantize(Decimal("0.0001")):
         raise _refuse(field, _("Use como máximo cuatro decimales."))
     return number
@@ -171,7 +193,8 @@ def _lines(quote: Quote, kind: str, lines: Any, *, on: date) -> list[QuoteLine]:
                 rounded_away = _("La línea suma cero al redondear: suba la cantidad o el precio.")
                 raise _refuse(f"{prefix}.quantity", rounded_away)
             if amounts.total.amount > MONEY_MAX:
-                too_large = _("El total de la línea con impuesto supera el máximo de %(maximum)s.")
+                # Shown after the line's name ("Línea 1: el total..."), as a field's refusal.
+                too_large = _("el total de la línea con impuesto supera el máximo de %(maximum)s.")
                 raise _refuse(prefix, _too_large(too_large))
             line.quantity, line.unit_price, line.tax_rate = quantity, unit_price, rate
             line.subtotal, line.tax, line.total = amounts.subtotal, amounts.tax, amounts.total

@@ -27,10 +27,9 @@ class QuoteForm(forms.Form):
 
     def __init__(self, *args, currency: str | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # A refusal of a whole line ("lines.0": its total is too large) is shown naming it.
-        self.refusal_labels = {
-            f"lines.{index}": _("Línea %(n)s") % {"n": index + 1} for index in range(LINE_ROWS)
-        }
+        # The service numbers the lines it is given; `lines()` says which row each one is.
+        self.refusal_fields: dict[str, str] = {}
+        self.refusal_labels: dict[str, object] = {}
         for index in range(LINE_ROWS):
             number = index + 1
             self.fields[f"lines.{index}.description"] = forms.CharField(
@@ -68,10 +67,14 @@ class QuoteForm(forms.Form):
         ]
 
     def lines(self) -> list[dict]:
-        """The filled rows, in order, as `quotes.services.quote_draft` takes them."""
+        """The filled rows, in order, as `quotes.services.quote_draft` takes them. Blank rows
+        are left out, so the service's line i is not row i: each refusal of line i (on a
+        field, `refusal_fields`, or of the whole line, `refusal_labels`) is mapped to the
+        row the user filled, and names that row."""
         data = self.cleaned_data
         kind = data.get("kind")
-        rows = []
+        rows: list[dict] = []
+        self.refusal_fields, self.refusal_labels = {}, {}
         for index in range(LINE_ROWS):
             values = {
                 name: data.get(f"lines.{index}.{name}")
@@ -79,6 +82,10 @@ class QuoteForm(forms.Form):
             }
             if not any(value not in (None, "") for value in values.values()):
                 continue
+            line = f"lines.{len(rows)}"
+            for name in values:
+                self.refusal_fields[f"{line}.{name}"] = f"lines.{index}.{name}"
+            self.refusal_labels[line] = _("Línea %(n)s") % {"n": index + 1}
             if kind == Quote.Kind.MONEY:
                 rows.append(
                     {

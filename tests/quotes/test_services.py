@@ -117,9 +117,15 @@ def test_draft_refuses_bad_input_naming_the_field_and_writes_nothing(shop, ticke
 
 def test_a_quantity_beyond_the_maximum_says_so(shop, ticket):
     line = {"description": "A", "quantity": "100000.0001", "unit_price": "1"}
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(CreditdeskError) as caught:
         draft(ticket, shop.agent, lines=[line])
-    assert caught.value.fields["lines.0.quantity"] == ["La cantidad admite como máximo 100000."]
+    assert caught.value.field == "lines.0.quantity"
+    assert caught.value.message("es") == (
+        "lines.0.quantity: «100.000,0001» supera el máximo de 100.000."
+    )
+    assert caught.value.message("en") == (
+        "lines.0.quantity: '100,000.0001' is over the maximum of 100,000."
+    )
 
 
 def test_a_line_whose_amount_rounds_to_nothing_is_refused(shop, ticket):

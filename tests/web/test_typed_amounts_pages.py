@@ -265,6 +265,6 @@ def test_a_refusal_of_a_whole_quote_line_names_the_line(shop, ticket):  # noqa: 
 
     assert page.status_code == 200
     (error,) = page.context["form"].non_field_errors()
-    assert error.startswith("Línea 1: El total de la línea con impuesto supera el máximo")
+    assert error.startswith("Línea 1: el total de la línea con impuesto supera el máximo")
     assert "lines.0" not in visible_text(page.content.decode())
     assert not Quote.objects.exists()
