@@ -7,6 +7,7 @@ are joined to tickets in SQL rather than in Python.
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from itertools import pairwise
 from typing import overload
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import Channel, Contract
+from core.formatting import credits_text
 from core.languages import in_language
 from core.reads import all_rows, all_values, first_row
 from credits.models import LedgerEntry
@@ -239,6 +241,9 @@ _EVENT_VALUE_CHOICES = {
 
 
 def _shown(kind: str, value: str, *, side: str) -> str:
+    if kind == TicketEvent.Kind.CHARGE and value:
+        # credits, stored as the decimal's text ("1.00"): written as the reader writes them
+        return credits_text(Decimal(value))
     choices = _EVENT_VALUE_CHOICES.get(kind)
     if kind == TicketEvent.Kind.LADDER and side == "from":
         choices = EscalationStep.Action

@@ -60,3 +60,12 @@ def test_a_regional_english_reads_the_charge_in_english(resolved):
     shown = reasons(resolved, "en-us")
 
     assert shown[-1] == ("Charge", resolved.charge_explanation_en)
+
+
+@pytest.mark.parametrize(
+    ("language", "charged"), [("es", ("0,00", "2,00")), ("en", ("0.00", "2.00"))]
+)
+def test_a_charges_credits_are_written_as_the_reader_writes_them(resolved, language, charged):
+    with translation.override(language):
+        last = ticket_history(resolved)[-1]
+    assert (last["from_value"], last["to_value"]) == charged
