@@ -69,6 +69,12 @@ def test_a_refusal_of_the_second_row_lands_on_it_when_the_first_is_blank(
     assert errors["lines.1.unit_price"] == [words]
     assert "lines.0.unit_price" not in errors
     assert words in visible_text(page.content.decode())
+    # the refusal is said at the top too: the line may be a screen below
+    summary = {
+        "es": "El borrador no se guardó: corrija los campos marcados abajo.",
+        "en": "The draft was not saved: correct the fields marked below.",
+    }
+    assert summary[language] in visible_text(page.content.decode())
     assert not Quote.objects.exists()
 
 

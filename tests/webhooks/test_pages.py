@@ -141,11 +141,17 @@ def test_delete_and_a_new_secret_are_confirmed_first_and_cancel_changes_nothing(
 def test_the_delete_question_counts_the_deliveries_it_erases(shop, receiver):
     manager = signed_in(shop.manager)
     endpoint = endpoint_for(shop, receiver)
+    confirm = f"/workspace/webhooks/{endpoint.pk}/delete/confirm/"
+    # none yet: nothing to count ("its 0 deliveries"); the button says it cannot be undone
+    first = manager.get(confirm).text
+    assert "0 entregas" not in first
+    assert "No se puede deshacer." in first
+    assert 'class="danger"' in first
     top_up(shop.customer, "5")
     for subject in ("Uno", "Dos"):
         ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject=subject)
 
-    page = manager.get(f"/workspace/webhooks/{endpoint.pk}/delete/confirm/").text
+    page = manager.get(confirm).text
 
     assert "registro de sus 2 entregas" in page
 
