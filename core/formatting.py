@@ -83,6 +83,13 @@ def format_credits(value: Decimal, *, locale: Locale) -> str:
     return format_decimal(value, "#,##0.00", locale=locale)
 
 
+def percent_figure(value: Decimal, language: str | None = None) -> str:
+    """A figure already in percent, with one place, grouped as the reader writes numbers
+    ("1.350,0" / "1,350.0"), for a sentence that writes the % sign itself. Django's own
+    grouping for Spanish is a space, not the point every amount on the page uses."""
+    return format_decimal(value, "#,##0.0", locale=document_locale(language_code(language)))
+
+
 def format_share(value: Decimal | None, *, locale: Locale) -> str:
     """A share of 0-1 as a percentage with one place ("92,5 %"); "-" without data."""
     return "-" if value is None else format_percent(value, "#,##0.0 %", locale=locale)

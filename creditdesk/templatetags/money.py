@@ -1,12 +1,13 @@
 """{{ amount|money:customer.country }}: an amount as the customer's invoices print it;
-{{ value|credits }}: credits as every page, PDF and refusal writes them (core.formatting)."""
+{{ value|credits }}: credits as every page, PDF and refusal writes them;
+{{ share|percent }}: a figure in percent, grouped (core.formatting)."""
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from djmoney.money import Money
 
-from core.formatting import credits_text, money_text
+from core.formatting import credits_text, money_text, percent_figure
 
 register = template.Library()
 
@@ -16,6 +17,12 @@ def money(amount: Money | None, country: str = "") -> str:
     if amount is None or amount == "":
         return ""
     return money_text(amount, country=country or "")
+
+
+@register.filter
+def percent(value: Decimal | None) -> str:
+    """{{ clock.percent_used|percent }} % : "1.350,0" (core.formatting.percent_figure)."""
+    return "" if value is None else percent_figure(Decimal(value))
 
 
 @register.filter

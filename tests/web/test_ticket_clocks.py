@@ -124,6 +124,22 @@ def test_a_stopped_breached_clock_is_late_by_what_the_sla_report_says(
         assert "vencido hace" not in workspace
 
 
+@pytest.mark.parametrize(
+    ("language", "used"), [("es", "1.350,0 % del plazo usado"), ("en", "1,350.0 % of the time")]
+)
+def test_the_share_of_the_target_used_is_grouped_as_the_reader_writes_numbers(
+    client, late_and_resolved, language, used
+):
+    """54 h against a 4 h target: "1.350,0 %", where the page wrote "1350,0 %"."""
+    login(client, late_and_resolved.user)
+    page = client.get(
+        reverse("web:ticket", args=[late_and_resolved.ticket.number]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).text
+    response, _resolution = clock_lines(page)
+    assert used in response
+
+
 def test_a_running_breached_clock_is_still_overdue_by_the_time_since_its_due_time(
     client, db, time_machine
 ):
