@@ -148,6 +148,10 @@ def nice_step(span: Decimal, ticks: int = 4) -> Decimal:
     return power * 10
 
 
+# The height of a bar whose value is zero: seen, not mistaken for a value.
+ZERO_BAR_HEIGHT = 2.0
+
+
 def bar_chart(
     *,
     categories: list[str],
@@ -196,12 +200,14 @@ def bar_chart(
             if value is None:
                 continue
             top_y, base_y = y(max(value, Decimal(0))), y(min(value, Decimal(0)))
+            # A zero is data (0 % on time), unlike a month without a bar: a sliver on the axis.
+            bar_height = max(base_y - top_y, ZERO_BAR_HEIGHT)
             drawn.append(
                 Bar(
                     round(start + series * bar_width, 1),
-                    top_y,
+                    round(base_y - bar_height, 1),
                     round(bar_width - 2, 1),
-                    round(max(base_y - top_y, 0.5), 1),
+                    round(bar_height, 1),
                     series,
                 )
             )

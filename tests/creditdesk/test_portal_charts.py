@@ -9,7 +9,12 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from creditdesk.web.charts import balance_burn_chart, compliance_chart, nice_step
+from creditdesk.web.charts import (
+    ZERO_BAR_HEIGHT,
+    balance_burn_chart,
+    compliance_chart,
+    nice_step,
+)
 from creditdesk.web.selectors import PortalCharts
 
 MONTHS = [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
@@ -162,6 +167,21 @@ def test_a_month_without_decided_targets_has_no_bar():
     assert len(chart.bars) == 2
     assert {bar.series for bar in chart.bars} == {0, 1}
     assert chart.rows[0] == ("noviembre 2025", ["-", "-"])
+
+
+def test_a_month_at_zero_has_a_bar_on_the_axis_unlike_a_month_without_data():
+    """0 % on time is a result: its bar must not vanish like a month with nothing decided."""
+    chart = compliance_chart(
+        month_starts=MONTHS[:2],
+        response=[None, Decimal("0")],
+        resolution=[None, Decimal("0")],
+        target=Decimal("0.9"),
+        language="es",
+    )
+    assert len(chart.bars) == 2
+    for bar in chart.bars:
+        assert bar.height == ZERO_BAR_HEIGHT
+        assert bar.y + bar.height == pytest.approx(chart.plot_bottom, abs=0.1)
 
 
 @pytest.mark.parametrize(
