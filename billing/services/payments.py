@@ -30,7 +30,6 @@ from billing import credit_ledger as ledger
 from billing.exceptions import DuplicatePaymentReference, NoLiveContract, PackNotForSale
 from billing.locks import invoice_lock, payment_lock
 from billing.models import Invoice, InvoiceLine, Payment
-from billing.selectors import amount_misfit as amount_misfit  # the Stripe webhook's check
 from billing.selectors import invoice_amount_due, payment_misfit
 from billing.services.invoices import (
     invoice_add_line,
@@ -51,21 +50,16 @@ from core.money import round_half_up
 Attention = Payment.Attention
 
 
-def flag_locked(payment: Payment, reason: str, detail: str = "") -> Payment:
-    """Mark a locked payment for finance; the first reason found is kept."""
-    if not payment.needs_attention:
+def flag_locked(
+    payment: Payment, reason: str, detail: str = "", *, replace: bool = False
+) -> Payment:
+    """Mark a locked payment for finance; the first reason found is kept, unless `replace`
+    (a reviewed payment that still does not fit says why now)."""
+    if replace or not payment.needs_attention:
         payment.needs_attention = True
         payment.attention_reason = reason
         payment.attention_detail = detail
         payment.save(update_fields=["needs_attention", "attention_reason", "attention_detail"])
-    return payment
-
-
-def _reason_locked(payment: Payment, reason: str, detail: str) -> Payment:
-    """A locked payment's reason for finance, replacing the one it had."""
-    payment.needs_attention = True
-    payment.attention_reason, payment.attention_detail = reason, detail
-    payment.save(update_fields=["needs_attention", "attention_reason", "attention_detail"])
     return payment
 
 
@@ -114,12 +108,10 @@ def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
         # Read under the invoice's lock: a payment applied by a transaction that held it
         # before is counted, so two at once never take the invoice past what is due.
         misfit = payment_misfit(locked, invoice)
-        if misfit and locked.resolved_at is not None:
-            # Reviewed and still not fitting: the record says why now (the first reason may
-            # have been another), and the payment stays unapplied for finance to give back.
-            return _reason_locked(locked, *misfit)
         if misfit:
-            return flag_locked(locked, *misfit)
+            # Reviewed and still not fitting, the record says why now (the first reason may
+            # have been another); the payment stays unapplied for finance to give back.
+            return flag_locked(locked, *misfit, replace=locked.resolved_at is not None)
         if invoice.status == Invoice.Status.DRAFT:
             today = customer_today(invoice.customer)
             issue_locked(

@@ -27,8 +27,9 @@ from billing import stripe_gateway
 from billing.declines import MESSAGE_LENGTH, decline_code
 from billing.locks import invoice_lock, payment_lock, stripe_event_lock
 from billing.models import Payment, StripeCustomer, StripeEvent
+from billing.selectors import amount_misfit
 from billing.services import refunds, subscriptions
-from billing.services.payments import amount_misfit, flag_locked, payment_apply
+from billing.services.payments import flag_locked, payment_apply
 from billing.services.subscriptions import EventNotReady
 from contracts.models import CreditPack, Customer
 from contracts.services import customer_today
