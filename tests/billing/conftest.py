@@ -7,15 +7,31 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 import time_machine
+from djmoney.money import Money
 
+from billing.models import Invoice, Payment
+from billing.services import payment_record
 from creditdesk.csp import content_security_policy
 
 WEBHOOK_SECRET = "whsec_creditdesk_tests"
 SECRET_KEY = "sk_test_creditdesk"
+
+
+def bank_transfer(invoice: Invoice, amount: Money, ref: str) -> Payment:
+    """Finance records a bank transfer of `amount` for `invoice`, received on the frozen day."""
+    return payment_record(
+        customer=invoice.customer,
+        amount=amount,
+        provider=Payment.Provider.BANK_TRANSFER,
+        provider_ref=ref,
+        received_on=date(2026, 12, 3),
+        invoice=invoice,
+    )
 
 
 @pytest.fixture

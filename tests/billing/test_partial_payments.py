@@ -31,6 +31,7 @@ from billing.services import (
 from contracts.models import Contract
 from credits.services import credit_account_get_or_create
 from tests.api.conftest import client_for
+from tests.billing.conftest import bank_transfer
 from tests.factories import (
     make_contract,
     make_credit_account,
@@ -58,20 +59,9 @@ def invoice(frozen_now) -> Invoice:
     )
 
 
-def transfer(invoice: Invoice, amount: Money, ref: str) -> Payment:
-    return payment_record(
-        customer=invoice.customer,
-        amount=amount,
-        provider=Payment.Provider.BANK_TRANSFER,
-        provider_ref=ref,
-        received_on=date(2026, 12, 3),
-        invoice=invoice,
-    )
-
-
 def test_a_part_is_applied_and_the_rest_pays_the_invoice(invoice):
     # when the customer pays most of it
-    first = transfer(invoice, cop("100000"), "TRF-1")
+    first = bank_transfer(invoice, cop("100000"), "TRF-1")
 
     # then the part counts toward it, and the invoice still waits for the rest
     invoice.refresh_from_db()
@@ -83,7 +73,7 @@ def test_a_part_is_applied_and_the_rest_pays_the_invoice(invoice):
     assert invoice_paid_and_due(invoice) == (cop("100000"), cop("19000"))
 
     # when the rest arrives
-    second = transfer(invoice, cop("19000"), "TRF-2")
+    second = bank_transfer(invoice, cop("19000"), "TRF-2")
 
     # then the invoice is paid, once, by the two
     invoice.refresh_from_db()
@@ -95,9 +85,9 @@ def test_a_part_is_applied_and_the_rest_pays_the_invoice(invoice):
 
 
 def test_more_than_is_still_due_is_flagged_as_an_overpayment(invoice):
-    transfer(invoice, cop("100000"), "TRF-1")
+    bank_transfer(invoice, cop("100000"), "TRF-1")
 
-    over = transfer(invoice, cop("20000"), "TRF-2")
+    over = bank_transfer(invoice, cop("20000"), "TRF-2")
 
     invoice.refresh_from_db()
     assert over.needs_attention
@@ -110,7 +100,7 @@ def test_more_than_is_still_due_is_flagged_as_an_overpayment(invoice):
 
 def test_an_overpayment_reviewed_by_finance_stays_unapplied_with_its_reason(invoice):
     finance = make_finance_user()
-    over = transfer(invoice, cop("150000"), "TRF-1")
+    over = bank_transfer(invoice, cop("150000"), "TRF-1")
 
     payment_resolve(over, by=finance, note="Pagaron de más")
     applied = payment_apply(over, by=finance)
@@ -145,7 +135,7 @@ def test_a_credit_pack_top_up_still_takes_only_its_whole_price(frozen_now):
 
 
 def test_the_ageing_and_the_unpaid_total_count_what_is_still_due(invoice):
-    transfer(invoice, cop("100000"), "TRF-1")
+    bank_transfer(invoice, cop("100000"), "TRF-1")
 
     (row,) = receivables_ageing(on=date(2026, 12, 3))
     (customer_row,) = receivables_ageing_by_customer(on=date(2026, 12, 3))
@@ -155,13 +145,13 @@ def test_the_ageing_and_the_unpaid_total_count_what_is_still_due(invoice):
     assert customer_row["owed_total"] == Decimal("19000")
     assert totals.unpaid == cop("19000")
     # paid in full, it leaves the ageing
-    transfer(invoice, cop("19000"), "TRF-2")
+    bank_transfer(invoice, cop("19000"), "TRF-2")
     assert receivables_ageing(on=date(2026, 12, 3)) == []
 
 
 def test_a_credit_note_for_what_a_short_transfer_left_pays_the_invoice(invoice):
     # given a transfer short by the bank's fee
-    transfer(invoice, cop("118000"), "TRF-1")
+    bank_transfer(invoice, cop("118000"), "TRF-1")
 
     # when finance credits the fee
     credit_note_issue(invoice=invoice, reason="Comisión bancaria", amount=cop("1000"))
@@ -180,7 +170,7 @@ def test_a_credit_note_on_an_invoice_nobody_paid_leaves_it_issued(invoice):
 
 
 def test_a_refund_of_a_part_gives_back_that_part_and_no_more(invoice):
-    part = transfer(invoice, cop("59500"), "TRF-1")
+    part = bank_transfer(invoice, cop("59500"), "TRF-1")
 
     with pytest.raises(RefundExceedsPayment) as refused:
         refund_issue(payment=part, reason="Error", amount=cop("60000"))
@@ -239,7 +229,7 @@ def test_a_part_leaves_the_customer_overdue_and_the_rest_lifts_the_suspension(
 
 
 def test_the_api_gives_what_is_still_due_in_the_list_and_the_detail(invoice):
-    transfer(invoice, cop("100000"), "TRF-1")
+    bank_transfer(invoice, cop("100000"), "TRF-1")
     api = client_for(make_finance_user())
 
     listed = api.get("/api/v1/invoices/").json()["results"]

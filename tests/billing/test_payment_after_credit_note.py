@@ -1,16 +1,14 @@
 """A credit note lowers what an invoice takes to pay: a transfer of the rest pays it, and the
 invoice's payment form offers that amount."""
 
-from datetime import date
-
 import pytest
 from django.test import Client
-from djmoney.money import Money
 
 from billing.exceptions import DuplicatePaymentReference
-from billing.models import Invoice, Payment
+from billing.models import Invoice
 from billing.selectors import invoice_amount_due
-from billing.services import credit_note_issue, payment_record
+from billing.services import credit_note_issue
+from tests.billing.conftest import bank_transfer
 from tests.factories import make_contract, make_invoice, make_user
 
 pytestmark = pytest.mark.django_db
@@ -25,22 +23,11 @@ def credited(frozen_now):
     return invoice
 
 
-def _transfer(invoice: Invoice, amount: Money, ref: str) -> Payment:
-    return payment_record(
-        customer=invoice.customer,
-        amount=amount,
-        provider=Payment.Provider.BANK_TRANSFER,
-        provider_ref=ref,
-        received_on=date(2026, 12, 3),
-        invoice=invoice,
-    )
-
-
 def test_a_transfer_of_the_total_less_its_credit_notes_pays_the_invoice(credited):
     due = invoice_amount_due(credited)
     assert due == credited.total - credited.total / 10
 
-    payment = _transfer(credited, due, "TRF-1")
+    payment = bank_transfer(credited, due, "TRF-1")
 
     credited.refresh_from_db()
     assert credited.status == Invoice.Status.PAID
@@ -49,7 +36,7 @@ def test_a_transfer_of_the_total_less_its_credit_notes_pays_the_invoice(credited
 
 
 def test_the_original_total_is_more_than_is_due_and_asks_for_review(credited):
-    payment = _transfer(credited, credited.total, "TRF-2")
+    payment = bank_transfer(credited, credited.total, "TRF-2")
 
     credited.refresh_from_db()
     assert credited.status == Invoice.Status.ISSUED
@@ -79,10 +66,10 @@ def test_the_payment_form_offers_what_is_due(credited):
 
 def test_a_repeated_reference_is_refused_naming_the_method_by_its_label(credited):
     part = invoice_amount_due(credited) / 2
-    _transfer(credited, part, "TRF-3")
+    bank_transfer(credited, part, "TRF-3")
 
     with pytest.raises(DuplicatePaymentReference) as refused:
-        _transfer(credited, part, "TRF-3")
+        bank_transfer(credited, part, "TRF-3")
 
     assert refused.value.message("es") == (
         "Ya hay un pago con la referencia TRF-3 (Transferencia bancaria)."
