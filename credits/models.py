@@ -23,6 +23,9 @@ from credits.exceptions import LedgerImmutable
 
 CREDITS = CREDITS_COLUMN
 GENESIS_HASH = "0" * 64
+# A person's reason for a grant or an adjustment: entries never change, so it is bounded
+# before it is written, whatever the entry point (the API's limit since it has one).
+REASON_LIMIT = 5000
 
 
 class CreditAccount(models.Model):

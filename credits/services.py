@@ -23,7 +23,7 @@ from djmoney.money import Money
 
 from contracts.models import Contract, Customer
 from core.amounts import CreditsInput, InvalidAmount, Sign, parse_decimal, parse_money
-from core.errors import InvalidInput, ReasonRequired, text_printable
+from core.errors import InvalidInput, ReasonRequired, text_at_most, text_printable
 from core.events import event_emit
 from credits import blocks, ledger
 from credits.blocks import BlockSpec
@@ -37,7 +37,7 @@ from credits.exceptions import (
     NotReversible,
     StaffOnly,
 )
-from credits.models import BlockKind, CreditAccount, CreditHold, LedgerEntry
+from credits.models import REASON_LIMIT, BlockKind, CreditAccount, CreditHold, LedgerEntry
 from credits.rules import CreditRule, Explanation
 from credits.signals import available_credits_announce
 
@@ -73,7 +73,7 @@ def _reason(reason: Any, *, required: bool) -> str:
     text = reason.strip() if isinstance(reason, str) else ""
     if required and not text:
         raise ReasonRequired()
-    return text_printable(text, field="reason")
+    return text_at_most(text, field="reason", limit=REASON_LIMIT)
 
 
 # A person's reason, as written, or one Creditdesk writes itself, in both languages.

@@ -5,13 +5,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import Contact, Contract, Customer, CustomerNote, Plan
+from contracts.models import REASON_LIMIT, Contact, Contract, Customer, CustomerNote, Plan
 from core.amounts import CREDITS_COLUMN
 from core.forms import AmountField
+from credits.models import REASON_LIMIT as CREDITS_REASON_LIMIT
 
 TEXTAREA = {"rows": 3}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-REASON_MAX = 500
 
 CUSTOMER_FIELDS = [
     "legal_name",
@@ -83,7 +83,7 @@ class PlanChangeForm(forms.Form):
         label=_("Plan nuevo"), queryset=Plan.objects.none(), empty_label=_("Elija un plan")
     )
     effective_on = forms.DateField(label=_("Desde"), widget=DATE)
-    reason = forms.CharField(label=_("Motivo"), required=False, max_length=REASON_MAX)
+    reason = forms.CharField(label=_("Motivo"), required=False, max_length=REASON_LIMIT)
 
     def __init__(self, *args, contract: Contract, **kwargs) -> None:
         super().__init__(*args, auto_id="plan-%s", **kwargs)
@@ -105,7 +105,7 @@ class ContractStatusForm(forms.Form):
     reason = forms.CharField(
         label=_("Motivo"),
         required=False,
-        max_length=REASON_MAX,
+        max_length=REASON_LIMIT,
         help_text=_("Obligatorio para suspender o cancelar."),
     )
 
@@ -134,7 +134,7 @@ class CreditsForm(forms.Form):
         max_digits=CREDITS_COLUMN["max_digits"],
         help_text=_("Un ajuste puede ser negativo: -2,5"),
     )
-    reason = forms.CharField(label=_("Motivo"), max_length=REASON_MAX)
+    reason = forms.CharField(label=_("Motivo"), max_length=CREDITS_REASON_LIMIT)
 
     def __init__(self, *args, kinds: list[str], **kwargs) -> None:
         super().__init__(*args, auto_id="credits-%s", **kwargs)

@@ -19,6 +19,9 @@ from contracts.models import (
 )
 from contracts.services import contract_suspend, customer_update
 from core.errors import InvalidInput
+from credits.models import REASON_LIMIT as LEDGER_REASON_LIMIT
+from credits.models import LedgerEntry
+from credits.services import credit_account_get_or_create, credits_adjust
 from tests.api.conftest import assert_error
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +108,22 @@ def test_a_suspension_reason_over_the_limit_is_refused_and_nothing_changes(world
     assert not ContractStatusChange.objects.filter(
         contract=contract, to_status=Contract.Status.SUSPENDED
     ).exists()
+
+
+def test_a_credit_adjustment_reason_over_the_limit_is_refused_and_nothing_is_written(world, api):
+    """Ledger entries never change: an adjustment's reason is bounded before it is written,
+    by the service the API and the customer page share."""
+    account = credit_account_get_or_create(customer=world.a.customer)
+    entries = LedgerEntry.objects.filter(account=account).count()
+    with pytest.raises(InvalidInput) as refused:
+        credits_adjust(
+            account=account, credits="1", reason="r" * (LEDGER_REASON_LIMIT + 1), by=None
+        )
+    assert set(refused.value.fields) == {"reason"}
+    answer = api(world.finance).post(
+        f"/api/v1/customers/{world.a.customer.pk}/credits/adjustments/",
+        {"credits": "1", "reason": "r" * (LEDGER_REASON_LIMIT + 1)},
+        format="json",
+    )
+    assert "reason" in assert_error(answer, 400)["fields"]
+    assert LedgerEntry.objects.filter(account=account).count() == entries

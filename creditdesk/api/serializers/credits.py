@@ -4,7 +4,7 @@
 from rest_framework import serializers
 
 from creditdesk.api.serializers.common import CREDITS, MoneyField, PlainDecimalField
-from credits.models import CreditHold, LedgerEntry
+from credits.models import REASON_LIMIT, CreditHold, LedgerEntry
 
 
 class CreditSummarySerializer(serializers.Serializer):
@@ -67,4 +67,4 @@ class CreditHoldSerializer(serializers.ModelSerializer):
 
 class AdjustmentSerializer(serializers.Serializer):
     credits = PlainDecimalField(**CREDITS, help_text="Positive adds, negative takes.")
-    reason = serializers.CharField(max_length=5000)
+    reason = serializers.CharField(max_length=REASON_LIMIT)
