@@ -205,7 +205,7 @@ def test_bad_input_names_the_field_and_writes_nothing(funded):
     }
     assert error.value.fields_in("en") == {
         "channel": ["“fax” is not a known channel."],
-        "subject": ["Enter the ticket's subject."],
+        "subject": ["Enter the request's subject."],
     }
     assert not Ticket.objects.exists()
     assert not IntakeAttempt.objects.exists()

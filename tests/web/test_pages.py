@@ -78,7 +78,7 @@ def test_language_switch_turns_the_portal_english(client, shop):
     assert "Solicitudes abiertas" in client.get(reverse("web:dashboard")).text
     client.post(reverse("set_language"), {"language": "en", "next": "/portal/"})
     page = client.get(reverse("web:dashboard")).text
-    assert "Open tickets" in page
+    assert "Open requests" in page
     assert 'lang="en"' in page
 
 
