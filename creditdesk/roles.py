@@ -54,6 +54,15 @@ TICKET_OPENERS = TICKET_STAFF | {Role.CONTACT}
 # the linked tickets: the staff who answer customers. Everyone reads it; it is public.
 STATUS_AUTHORS = TICKET_STAFF
 
+
+def status_tickets_reachable(user) -> QuerySet:
+    """The linked tickets an incident's update sent by `user` reaches: those the author sees
+    (an account manager writes on their customers' requests only, never another's)."""
+    from tickets.models import Ticket
+
+    return scope(Ticket.objects.all(), user, roles=STATUS_AUTHORS)
+
+
 # What a customer's own contact may do to a ticket (DESIGN: "a customer may reopen"); staff
 # may request any transition the ticket's table allows.
 CONTACT_TICKET_TRANSITIONS = frozenset({"reopened", "closed"})

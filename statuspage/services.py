@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -163,12 +164,14 @@ def incident_update_post(
     body_en: str = "",
     impact: str | None = None,
     send_to_tickets: bool = False,
+    within: QuerySet[Ticket] | None = None,
     by=None,
     at: datetime | None = None,
 ) -> IncidentUpdate:
     """A new update: the incident takes its state and impact (the same impact when none is
     given). Resolving stamps the end of the incident. With `send_to_tickets`, the update is
-    also sent to every open linked ticket (`incident_update_send`), in the same transaction.
+    also sent to every open linked ticket (`incident_update_send`, within `within`), in the
+    same transaction.
     Its moment is taken under the incident's lock and never precedes the last update's, so
     the last update is always the one that set the incident's state."""
     state = _choice(state, State.values, field="state")
@@ -196,7 +199,7 @@ def incident_update_post(
         locked.save(update_fields=["state", "impact", "resolved_at"])
         event_emit("incident.resolved" if state == State.RESOLVED else "incident.updated", locked)
         if send_to_tickets:
-            incident_update_send(update, by=by, at=at)
+            incident_update_send(update, by=by, at=at, within=within)
     incident.refresh_from_db()
     return update
 
@@ -258,10 +261,16 @@ def _requester_language(ticket: Ticket) -> str:
 
 
 def incident_update_send(
-    update: IncidentUpdate, *, by=None, at: datetime | None = None
+    update: IncidentUpdate,
+    *,
+    by=None,
+    at: datetime | None = None,
+    within: QuerySet[Ticket] | None = None,
 ) -> list[IncidentUpdateMessage]:
     """Post the update as an agent's message on every open ticket linked to its incident
-    that has not had it yet; returns the ones sent now (none the second time)."""
+    that has not had it yet; returns the ones sent now (none the second time). `within`
+    (the tickets the sender may see; None: all) keeps an account manager's send off other
+    customers' requests: the rest stay untold until someone who sees them sends it."""
     sent: list[IncidentUpdateMessage] = []
     with transaction.atomic():
         locked = locks.update_lock(update.pk)
@@ -273,6 +282,8 @@ def incident_update_send(
             .select_related("requester", "customer")
             .order_by("pk")
         )
+        if within is not None:
+            tickets = tickets.filter(pk__in=within.values("pk"))
         for ticket in tickets:
             message = ticket_agent_reply(
                 ticket,

@@ -25,7 +25,13 @@ from creditdesk.api.serializers.statuspage import (
     status_document,
 )
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
-from creditdesk.roles import ALL, STATUS_AUTHORS, TICKET_STAFF, scope
+from creditdesk.roles import (
+    ALL,
+    STATUS_AUTHORS,
+    TICKET_STAFF,
+    scope,
+    status_tickets_reachable,
+)
 from statuspage import selectors, services
 from statuspage.models import Component, Incident, IncidentTicket, Maintenance
 from tickets.models import Ticket
@@ -114,7 +120,9 @@ class IncidentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     def updates(self, request, pk=None):
         incident = self.get_object()
         data = self.parse(IncidentUpdateCreateSerializer)
-        services.incident_update_post(incident, **data, by=request.user)
+        services.incident_update_post(
+            incident, **data, by=request.user, within=status_tickets_reachable(request.user)
+        )
         return self._detail(incident, status_code=201)
 
     @extend_schema(
@@ -126,7 +134,9 @@ class IncidentViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     def send_update(self, request, pk=None):
         incident = self.get_object()
         data = self.parse(SendUpdateSerializer, updates=incident.updates.all())
-        sent = services.incident_update_send(data["update"], by=request.user)
+        sent = services.incident_update_send(
+            data["update"], by=request.user, within=status_tickets_reachable(request.user)
+        )
         numbers = sorted(
             Ticket.objects.filter(pk__in=[m.ticket_id for m in sent]).values_list(
                 "number", flat=True

@@ -26,7 +26,14 @@ from core.formatting import zone_label
 from core.instants import iana_zones
 from core.text import without_control_characters
 from creditdesk.api.serializers.statuspage import status_document
-from creditdesk.roles import STATUS_AUTHORS, TICKET_STAFF, contact_of, has_role, scope
+from creditdesk.roles import (
+    STATUS_AUTHORS,
+    TICKET_STAFF,
+    contact_of,
+    has_role,
+    scope,
+    status_tickets_reachable,
+)
 from creditdesk.web.access import roles_view, staff_view
 from creditdesk.web.pagination import paginate
 from creditdesk.web.status_forms import (
@@ -266,7 +273,10 @@ def _incident_page(request: HttpRequest, incident, **forms) -> HttpResponse:
     context = {
         "incident": incident,
         "tickets": links,
-        "open_linked": Ticket.objects.open().filter(incident_links__incident=incident).count(),
+        "open_linked": status_tickets_reachable(request.user)
+        .open()
+        .filter(incident_links__incident=incident)
+        .count(),
         "may_author": has_role(request.user, STATUS_AUTHORS),
         "update_form": forms.get("update_form") or UpdateForm(initial={"state": incident.state}),
         **_zone_context(request),
@@ -296,7 +306,9 @@ def work_update_post(request: HttpRequest, pk: int) -> HttpResponse:
     update = form_submit(
         request,
         form,
-        lambda data: services.incident_update_post(incident, **data, by=request.user),
+        lambda data: services.incident_update_post(
+            incident, **data, by=request.user, within=status_tickets_reachable(request.user)
+        ),
     )
     if update is None:
         return _incident_page(request, _incident(pk), update_form=form)
@@ -311,7 +323,9 @@ def work_update_send(request: HttpRequest, pk: int) -> HttpResponse:
     update = IncidentUpdate.objects.select_related("incident").filter(pk=pk).first()
     if update is None:
         raise Http404
-    sent = services.incident_update_send(update, by=request.user)
+    sent = services.incident_update_send(
+        update, by=request.user, within=status_tickets_reachable(request.user)
+    )
     messages.success(
         request,
         _("Actualización enviada a %(count)s solicitudes.") % {"count": len(sent)}
