@@ -20,10 +20,13 @@ Readings:
   with someone) refuse outside the business calendar, saying when they open and which
   channels are open now. An e-mail is written, so it is taken at any hour and answered on
   the policy's clock rather than bounced.
-- Case types: the examples become service types (each in a category of its own) with a
-  default impact (outage -> high, firewall IP block -> medium, password reset -> low, ...),
-  which intake applies when the customer gives no impact; all take the tier's policy and
-  channels.
+- Case types: each of the policy's 15 examples ("Tipos de Casos") becomes a service type (in
+  a category of its own) with its default impact (outage -> high, firewall IP block ->
+  medium, password reset -> low, ...), which intake applies when the customer gives no
+  impact; all take the tier's policy and channels. A payment report (for an activation, a
+  renewal or a reactivation) is a request like the others: intake still refuses an
+  insolvent customer (DESIGN, main flow 3), who reports the transfer with its proof on the
+  portal (`/portal/transfers/`) instead; finance's confirmation lifts the suspension.
 """
 
 from datetime import timedelta
@@ -103,12 +106,22 @@ TIERS = {
 
 CASE_TYPES = (
     ("caida-servicio", "Caída del servicio o servidor", Impact.HIGH),
+    ("servicio-intermitente", "Servicio no funcional o intermitencia prolongada", Impact.HIGH),
     ("ataque-tercero", "Ataque de un tercero", Impact.HIGH),
     ("pago-activacion", "Reporte de pago para activación de nuevo servicio", Impact.HIGH),
     ("bloqueo-ip-firewall", "Bloqueo de IP en el firewall", Impact.MEDIUM),
+    ("reactivacion-suspension", "Reactivación de servicio por suspensión de pago", Impact.MEDIUM),
+    ("perdida-datos", "Pérdida involuntaria de información o datos", Impact.MEDIUM),
     ("restauracion-backups", "Restauración de backups", Impact.MEDIUM),
+    ("errores-programacion", "Errores de programación o bases de datos", Impact.MEDIUM),
+    ("errores-licenciamiento", "Errores de licenciamiento", Impact.MEDIUM),
     ("configuracion-dns", "Configuraciones de DNS", Impact.MEDIUM),
-    ("cambio-contrasena", "Restablecimiento o cambio de contraseñas", Impact.LOW),
+    (
+        "cambio-contrasena",
+        "Restablecimiento o cambio de contraseñas o acceso a paneles de control",
+        Impact.LOW,
+    ),
+    ("pago-renovacion", "Reporte de pago para renovación", Impact.LOW),
     ("informes-logs", "Solicitud de informes o logs", Impact.LOW),
     ("guia-de-uso", "Instrucciones o guía de uso", Impact.LOW),
 )

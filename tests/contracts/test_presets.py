@@ -153,6 +153,36 @@ def test_seed_002_premium_tier_price_and_case_types(presets):
     assert ServiceCategory.objects.get(code="cambio-contrasena").default_impact == Impact.LOW
 
 
+def test_seed_002_every_case_type_of_the_policy_with_its_impact(presets):
+    """ "Tipos de Casos" names 15 examples under three impacts; each is a service type."""
+    by_impact = {
+        Impact.HIGH: {
+            "Caída del servicio o servidor",
+            "Servicio no funcional o intermitencia prolongada",
+            "Ataque de un tercero",
+            "Reporte de pago para activación de nuevo servicio",
+        },
+        Impact.MEDIUM: {
+            "Bloqueo de IP en el firewall",
+            "Reactivación de servicio por suspensión de pago",
+            "Pérdida involuntaria de información o datos",
+            "Restauración de backups",
+            "Errores de programación o bases de datos",
+            "Errores de licenciamiento",
+            "Configuraciones de DNS",
+        },
+        Impact.LOW: {
+            "Restablecimiento o cambio de contraseñas o acceso a paneles de control",
+            "Reporte de pago para renovación",
+            "Solicitud de informes o logs",
+            "Instrucciones o guía de uso",
+        },
+    }
+    for impact, names in by_impact.items():
+        services = Service.objects.filter(name__in=names, category__default_impact=impact)
+        assert set(services.values_list("name", flat=True)) == names
+
+
 # Seed 000 -------------------------------------------------------------------------------------
 
 
