@@ -237,6 +237,18 @@ def knowledge_plan_of(user):
     return contract.plan if contract is not None else None
 
 
+# Who answers "¿Fue útil?": readers. Staff preview articles (their views are not counted and
+# the article page offers them no question), so their answers would count in the knowledge
+# report as readers' ones. Through the API only contacts answer; the pages also take
+# visitors not signed in (one answer per browser).
+KNOWLEDGE_ANSWERERS = frozenset({Role.CONTACT})
+
+
+def may_answer_articles(user) -> bool:
+    """Whether `user` answers "¿Fue útil?" on the pages: a contact, or anyone but staff."""
+    return has_role(user, KNOWLEDGE_ANSWERERS) or not has_role(user, STAFF)
+
+
 # Quotes (issue 20): staff who work tickets draft and send them on the tickets they see
 # (agents, account managers for their customers, admins); only the customer's own contacts
 # accept or reject them. Who reads them: staff in scope (drafts included; finance too),

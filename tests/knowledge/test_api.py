@@ -144,3 +144,13 @@ def test_an_article_names_its_translation_only_to_callers_who_may_open_it(kb):
     assert translation(kb.agent) == (english.pk, english.pk)
     # and another plan's contact, who may not open it, does not
     assert translation(kb.other_user) == (None, None)
+
+
+def test_staff_may_not_answer_fue_util_through_the_api_as_on_the_page(kb):
+    answer = client_for(kb.agent).post(
+        f"/api/v1/articles/{kb.mail.pk}/feedback/", {"helpful": False}, format="json"
+    )
+
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "permission_denied"
+    assert not ArticleFeedback.objects.exists()

@@ -240,3 +240,12 @@ def test_hostile_query_parameters_never_fail(kb):
         assert browser.get("/help/", {"q": value, "category": value}).status_code == 200
         assert browser.get("/help/suggestions.json", {"q": value}).status_code == 200
         assert browser.get(f"/help/{kb.mail.slug}/", {"from": value}).status_code == 200
+
+
+def test_staff_previews_answer_no_fue_util_as_they_count_no_views(kb):
+    """The article page offers staff no "¿Fue útil?" (they preview, they are not readers): a
+    posted answer is refused too, so the report's answers stay the readers'."""
+    answer = signed_in(kb.agent).post(f"/help/{kb.mail.slug}/feedback/", {"helpful": "no"})
+
+    assert answer.status_code == 403
+    assert not ArticleFeedback.objects.exists()

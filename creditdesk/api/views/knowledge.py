@@ -19,7 +19,7 @@ from creditdesk.api.serializers.knowledge import (
     ArticleSerializer,
 )
 from creditdesk.api.views.base import ApiViewSet
-from creditdesk.roles import ALL, contact_of, knowledge_plan_of
+from creditdesk.roles import ALL, KNOWLEDGE_ANSWERERS, contact_of, knowledge_plan_of
 from knowledge import selectors, services
 from knowledge.models import Category
 
@@ -44,7 +44,7 @@ _SEARCH = [
 )
 class ArticleViewSet(ApiViewSet):
     serializer_class = ArticleSerializer
-    roles = {"list": ALL, "retrieve": ALL, "feedback": ALL}
+    roles = {"list": ALL, "retrieve": ALL, "feedback": KNOWLEDGE_ANSWERERS}
     filter_backends: list = []
     customer_path = ""
 

@@ -14,6 +14,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,14 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import CreditdeskError
 from core.languages import language_code
 from core.text import row_id
-from creditdesk.roles import ALL, STAFF, contact_of, has_role, knowledge_plan_of
+from creditdesk.roles import (
+    ALL,
+    STAFF,
+    contact_of,
+    has_role,
+    knowledge_plan_of,
+    may_answer_articles,
+)
 from creditdesk.security import anonymous_feedback_check
 from creditdesk.web.access import staff_view
 from creditdesk.web.forms import AgentReplyForm
@@ -173,6 +181,8 @@ def kb_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get(slug=slug, plan=request.reader)
     if article is None:
         raise Http404
+    if not may_answer_articles(request.user):
+        raise PermissionDenied
     helpful = request.POST.get("helpful")
     if helpful not in {"yes", "no"}:
         messages.error(request, _("Elija «Sí» o «No»."))
