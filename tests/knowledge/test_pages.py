@@ -12,6 +12,7 @@ from django.utils import timezone
 from contracts.models import Channel
 from credits.services import credit_account_get_or_create, credits_top_up
 from knowledge.models import ArticleFeedback, ArticleView, SuggestionSession
+from tests.api.conftest import client_for
 from tickets.models import Ticket
 from tickets.services.intake import ticket_open
 
@@ -249,3 +250,23 @@ def test_staff_previews_answer_no_fue_util_as_they_count_no_views(kb):
 
     assert answer.status_code == 403
     assert not ArticleFeedback.objects.exists()
+
+
+def test_a_comment_with_a_nul_is_refused_on_the_page_as_through_the_api(kb):
+    """The API refuses a control character in the comment (NUL included); the page cut the NUL
+    out and stored a text the reader never wrote."""
+    answer = signed_in(kb.user).post(
+        f"/help/{kb.mail.slug}/feedback/",
+        {"helpful": "no", "comment": "Falta\x00 foto"},
+        follow=True,
+    )
+
+    assert answer.status_code == 200
+    assert "Sin caracteres de control" in answer.content.decode()
+    assert not ArticleFeedback.objects.exists()
+    api = client_for(kb.user).post(
+        f"/api/v1/articles/{kb.mail.pk}/feedback/",
+        {"helpful": False, "comment": "Falta\x00 foto"},
+        format="json",
+    )
+    assert "comment" in api.json()["fields"]

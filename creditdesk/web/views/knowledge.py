@@ -194,7 +194,8 @@ def kb_feedback(request: HttpRequest, slug: str) -> HttpResponse:
                 article=article,
                 voter=_voter(request),
                 helpful=helpful == "yes",
-                comment=request.POST.get("comment", "").replace("\x00", ""),
+                # refused by the service with any other control character, as in the API
+                comment=request.POST.get("comment", ""),
                 contact=request.contact,
                 at=timezone.now(),
             )
