@@ -7,12 +7,14 @@ text), the attachments, and whether a machine sent it (RFC 3834). It raises
 can log and skip one message and go on. Headers are read as one line of text, without
 control characters; a header the standard library cannot read counts as absent.
 `sender_authenticated` tells whether the sender's domain vouched for the message.
+`stated_priority` reads the impact and the suggested priority a request states in its text.
 """
 
 import email
 import email.policy
 import hashlib
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -21,6 +23,7 @@ from html.parser import HTMLParser
 
 from core.storage import stored_filename
 from core.text import one_line
+from sla.choices import Impact, Priority
 
 TICKET_NUMBER = re.compile(r"\bT-\d{4}-\d{6}\b")
 # A header's text is one line: an encoded word may carry CR and LF, and a subject becomes
@@ -360,3 +363,62 @@ def parse_message(raw: bytes) -> ParsedMail:
         auto_reply=auto_reply,
         authentication_results=_raw_headers(message, "Authentication-Results"),
     )
+
+
+# Seed 003 asks a request by e-mail to state "el impacto de su solicitud para el negocio y
+# prioridad sugerida". A line "Impacto: alto" or "Prioridad sugerida: 2" (or in English) is
+# read; the customer's own lines only, not a quoted mail ("> ...").
+_STATED = re.compile(
+    r"^[ \t]*(?:[-*\u2022][ \t]*)?"
+    r"(?P<label>impacto(?: para el negocio)?|impact|prioridad(?: sugerida)?|suggested priority"
+    r"|priority)[ \t]*[:=][ \t]*(?P<value>[^\n]+)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_IMPACT_WORDS = {
+    Impact.HIGH: ("alto", "alta", "high", "critico", "critica", "critical"),
+    Impact.MEDIUM: ("medio", "media", "medium", "moderado", "moderada", "moderate"),
+    Impact.LOW: ("bajo", "baja", "low", "leve", "minor"),
+}
+# Seed 003's "Niveles de prioridad": 1 Critical, 2 High, 3 Medium, 4 Low, and "convenida".
+_PRIORITY_WORDS = {
+    Priority.P1: ("1", "critica", "critico", "critical", "urgente", "urgent"),
+    Priority.P2: ("2", "alta", "alto", "high"),
+    Priority.P3: ("3", "media", "medio", "medium"),
+    Priority.P4: ("4", "baja", "bajo", "low"),
+    Priority.PLANNED: ("convenida", "acordada", "planificada", "planned", "agreed"),
+}
+_PRIORITY_NUMBER = re.compile(r"^(?:p|prioridad|priority)?[ \t]*([0-9])\b")
+
+
+def _plain_words(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).strip()
+
+
+def _first_word(value: str) -> str:
+    match = re.match(r"[a-z0-9]+", value)
+    return match.group(0) if match else ""
+
+
+def _word_choice(word: str, table: dict) -> str | None:
+    return next((choice for choice, words in table.items() if word in words), None)
+
+
+def stated_priority(text: str) -> tuple[str | None, str | None]:
+    """(impact, suggested priority) the text states on lines of their own, each None when
+    not stated or not understood; the first statement of each counts (a later one may be a
+    signature's or a forwarded mail's)."""
+    impact = priority = None
+    impact_seen = priority_seen = False
+    for match in _STATED.finditer(text or ""):
+        label, value = _plain_words(match["label"]), _plain_words(match["value"])
+        if label.startswith("impact"):
+            if not impact_seen:
+                impact_seen = True
+                impact = _word_choice(_first_word(value), _IMPACT_WORDS)
+        elif not priority_seen:
+            priority_seen = True
+            number = _PRIORITY_NUMBER.match(value)
+            word = number.group(1) if number else _first_word(value)
+            priority = _word_choice(word, _PRIORITY_WORDS)
+    return impact, priority

@@ -109,6 +109,11 @@ class Ticket(ChoiceLabels):
     priority_override_reason = models.TextField(
         blank=True, verbose_name=_("motivo del cambio de prioridad")
     )
+    # Seed 003: a request by e-mail states a "prioridad sugerida", which staff verify; the
+    # priority itself is the matrix's or staff's (`ticket_override_priority`).
+    suggested_priority = models.CharField(
+        _("prioridad sugerida"), max_length=8, choices=Priority.choices, blank=True
+    )
     status = models.CharField(
         _("estado"), max_length=20, choices=Status.choices, default=Status.NEW
     )

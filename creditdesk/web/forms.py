@@ -15,7 +15,7 @@ from core.instants import InstantFieldMixin, wall_clock_past
 from creditdesk.roles import ticket_workers
 from knowledge.models import Article
 from quotes.selectors import quote_numbers_issued
-from sla.choices import Impact, Urgency
+from sla.choices import Impact, Priority, Urgency
 from tickets.models import Outcome, Ticket
 from tickets.transitions import ALLOWED
 from webhooks.models import URL_MAX_LENGTH
@@ -240,6 +240,14 @@ class ReclassifyForm(forms.Form):
     def __init__(self, *args, services, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
+
+
+class PriorityForm(forms.Form):
+    """Staff's priority for a ticket, with the reason kept in its history
+    (`ticket_override_priority`, as the API's `priority` action)."""
+
+    priority = forms.ChoiceField(label=_("Prioridad"), choices=Priority.choices)
+    reason = forms.CharField(label=_("Motivo del cambio de prioridad"), max_length=500)
 
 
 class EscalateForm(forms.Form):

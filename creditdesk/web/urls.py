@@ -106,6 +106,11 @@ urlpatterns = [
         name="work-reclassify",
     ),
     path(
+        "workspace/tickets/<ticket:number>/priority/",
+        workspace.ticket_priority_view,
+        name="work-priority",
+    ),
+    path(
         "workspace/tickets/<ticket:number>/escalate/",
         workspace.ticket_escalate_view,
         name="work-escalate",

@@ -76,6 +76,7 @@ POST_ONLY = {
     "workspace/tickets/<ticket:number>/assign/": TICKET_STAFF_ACTION,
     "workspace/tickets/<ticket:number>/service/": TICKET_STAFF_ACTION,
     "workspace/tickets/<ticket:number>/escalate/": TICKET_STAFF_ACTION,
+    "workspace/tickets/<ticket:number>/priority/": TICKET_STAFF_ACTION,
     "workspace/tickets/<ticket:number>/work/": TICKET_WORKER_ACTION,
     "workspace/tickets/<ticket:number>/sessions/": TICKET_WORKER_ACTION,
     "workspace/tickets/<ticket:number>/sessions/<int:pk>/no-show/": TICKET_WORKER_ACTION,

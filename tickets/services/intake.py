@@ -35,7 +35,7 @@ from core.text import has_control_characters, one_line
 from credits.services import credits_place_hold
 from credits.solvency import SolvencyDecision, solvency_check
 from sla.calendars import is_working_time, next_working_moment
-from sla.choices import Impact, Urgency
+from sla.choices import Impact, Priority, Urgency
 from tickets import clocks, tasks
 from tickets.exceptions import (
     ChannelClosed,
@@ -100,6 +100,7 @@ def ticket_open(
     service: Service | None = None,
     impact: str | None = None,
     urgency: str = Urgency.MEDIUM,
+    suggested_priority: str = "",
     existing_ticket_number: str = "",
     follows_up: Ticket | None = None,
     by: AbstractBaseUser | None = None,
@@ -107,13 +108,19 @@ def ticket_open(
     at: datetime | None = None,
 ) -> IntakeResult:
     """Open a request or say why not. Locks the customer's credit account; mails on commit.
-    Without an `impact`, the service type's default (medium without one)."""
+    Without an `impact`, the service type's default (medium without one). A
+    `suggested_priority` (the customer's, seed 003) is kept for staff; it decides nothing."""
     at = at or timezone.now()
     subject = one_line(subject)  # every mail about the ticket carries it in its Subject
     if not impact:
         impact = service.default_impact if service is not None else Impact.MEDIUM
     _validate(
-        channel=channel, subject=subject, description=description, impact=impact, urgency=urgency
+        channel=channel,
+        subject=subject,
+        description=description,
+        impact=impact,
+        urgency=urgency,
+        suggested_priority=suggested_priority,
     )
     if requester is None and requester_address:
         requester = contact_get_by_email(email=requester_address)
@@ -128,6 +135,7 @@ def ticket_open(
                 service=service,
                 impact=impact,
                 urgency=urgency,
+                suggested_priority=suggested_priority,
                 existing_ticket_number=existing_ticket_number.strip(),
                 follows_up=follows_up,
                 by=by,
@@ -149,7 +157,15 @@ def ticket_open(
     return IntakeResult(ticket=ticket)
 
 
-def _validate(*, channel: str, subject: str, description: str, impact: str, urgency: str) -> None:
+def _validate(
+    *,
+    channel: str,
+    subject: str,
+    description: str,
+    impact: str,
+    urgency: str,
+    suggested_priority: str = "",
+) -> None:
     errors: dict[str, list[ValidationError]] = {}
     too_long = text_too_long(description or "")
     if too_long is not None:
@@ -174,6 +190,11 @@ def _validate(*, channel: str, subject: str, description: str, impact: str, urge
     if urgency not in Urgency.values:
         unknown = _("«%(value)s» no es una urgencia conocida.")
         errors["urgency"] = [ValidationError(unknown, params={"value": urgency})]
+    if suggested_priority and suggested_priority not in Priority.values:
+        unknown = _("«%(value)s» no es una prioridad conocida.")
+        errors["suggested_priority"] = [
+            ValidationError(unknown, params={"value": suggested_priority})
+        ]
     if errors:
         raise InvalidInput(errors)
 
@@ -188,6 +209,7 @@ def _open_locked(
     service: Service | None,
     impact: str,
     urgency: str,
+    suggested_priority: str,
     existing_ticket_number: str,
     follows_up: Ticket | None,
     by: AbstractBaseUser | None,
@@ -220,6 +242,7 @@ def _open_locked(
         impact=impact,
         urgency=urgency,
         priority=priority,
+        suggested_priority=suggested_priority,
         status=Ticket.Status.ACKNOWLEDGED,
         follows_up=follows_up,
         opened_at=at,

@@ -354,8 +354,11 @@ def ticket_override_priority(
     if priority not in Priority.values:
         unknown = _("«%(value)s» no es una prioridad conocida.")
         raise InvalidInput({"priority": [ValidationError(unknown, params={"value": priority})]})
+    reason = text_within_limit(reason, field="reason")
     with transaction.atomic():
         locked = ticket_lock(ticket.pk)
+        if locked.status in Ticket.FINISHED_STATUSES:
+            raise InvalidInput({"priority": [_("Una solicitud terminada no cambia de prioridad.")]})
         decision = clocks.override_priority(locked, priority=priority, reason=reason, by=by, at=at)
         ticket_event_record(
             locked,

@@ -45,6 +45,7 @@ from tickets.mail import (
     mail_fingerprint,
     parse_message,
     sender_authenticated,
+    stated_priority,
 )
 from tickets.models import TEXT_LIMIT, Attachment, InboundMail, Message, Ticket
 from tickets.services.attachments import attachment_limits, size_text
@@ -227,6 +228,7 @@ def _handle(mail: ParsedMail, written: list[str], *, vouched: bool) -> MailOutco
             email_message_id=mail.message_id,
         )
     else:
+        impact, suggested_priority = stated_priority(body)
         result = ticket_open(
             channel=Channel.EMAIL,
             requester=contact,
@@ -234,6 +236,8 @@ def _handle(mail: ParsedMail, written: list[str], *, vouched: bool) -> MailOutco
             subject=subject,
             description=body,
             service=service_for_mailbox(mail.recipients),
+            impact=impact,
+            suggested_priority=suggested_priority or "",
             email_message_id=mail.message_id,
         )
     if not result.accepted:

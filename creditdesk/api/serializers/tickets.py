@@ -136,12 +136,19 @@ class TicketDetailSerializer(TicketSerializer):
         read_only=True,
         help_text="How the ticket was resolved; empty until it is.",
     )
+    suggested_priority = serializers.ChoiceField(
+        choices=Priority.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The priority the customer suggested, for staff to verify; empty if none.",
+    )
 
     class Meta(TicketSerializer.Meta):
         fields = [
             *TicketSerializer.Meta.fields,
             "description",
             "priority_override_reason",
+            "suggested_priority",
             "charge_explanation",
             "referred_to",
             "level",
@@ -187,6 +194,14 @@ class TicketOpenSerializer(ScopedChoicesMixin, FieldsBuiltOnce, serializers.Seri
         help_text="Default: the service type's default impact, else medium.",
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.MEDIUM)
+    suggested_priority = serializers.ChoiceField(
+        choices=Priority.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The priority the customer suggests (seed 003), kept for staff to verify; "
+        "the priority itself comes from the impact and urgency.",
+    )
     existing_ticket_number = serializers.CharField(
         required=False, allow_blank=True, max_length=20, default=""
     )

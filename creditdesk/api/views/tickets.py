@@ -152,6 +152,7 @@ class TicketViewSet(ListMixin, RetrieveMixin, ApiViewSet):
             service=data.get("service"),
             impact=data.get("impact"),
             urgency=data["urgency"],
+            suggested_priority=data["suggested_priority"],
             existing_ticket_number=data["existing_ticket_number"],
             by=request.user if staff else None,
         )

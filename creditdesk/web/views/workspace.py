@@ -28,6 +28,7 @@ from creditdesk.web.forms import (
     AgentReplyForm,
     AssignForm,
     EscalateForm,
+    PriorityForm,
     ReclassifyForm,
     SessionForm,
     TransitionForm,
@@ -47,6 +48,7 @@ from tickets.services.lifecycle import (
     ticket_agent_reply,
     ticket_assign,
     ticket_escalate,
+    ticket_override_priority,
     ticket_reclassify,
     ticket_transition,
 )
@@ -113,6 +115,11 @@ def _work_view(request: HttpRequest, ticket: Ticket, **forms) -> HttpResponse:
         or ReclassifyForm(
             initial={"service": ticket.service}, services=services_covered(ticket.contract)
         ),
+        "priority_form": forms.get("priority_form")
+        or PriorityForm(initial={"priority": ticket.suggested_priority or ticket.priority}),
+        "suggestion_unverified": ticket.suggested_priority
+        and ticket.suggested_priority != ticket.priority
+        and not ticket.priority_override_reason,
         "escalate_form": forms.get("escalate_form")
         or EscalateForm(
             initial={"to_level": ticket.resolution_level, "referred_to": ticket.referred_to},
@@ -319,6 +326,25 @@ def ticket_reclassify_view(request: HttpRequest, ticket: Ticket) -> HttpResponse
             % {"service": ticket.service.name},
         )
     return _work_view(request, ticket, reclassify_form=form)
+
+
+@require_POST
+@roles_view(TICKET_STAFF)
+@_in_customer_zone
+def ticket_priority_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    form = PriorityForm(request.POST)
+
+    def override(data: dict) -> Ticket:
+        return ticket_override_priority(ticket, by=request.user, **data)
+
+    if form_submit(request, form, override):
+        return _done(
+            request,
+            ticket,
+            _("Ahora es %(priority)s; sus plazos siguen esa prioridad.")
+            % {"priority": ticket.get_priority_display()},
+        )
+    return _work_view(request, ticket, priority_form=form)
 
 
 @require_POST
