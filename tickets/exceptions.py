@@ -92,8 +92,10 @@ class UnauthenticatedSender(IntakeRefusal):
 
 class UnauthorizedRequester(IntakeRefusal):
     code = "unauthorized_requester"
-    message_es = "{requester} no está autorizado para abrir solicitudes de {customer}."
-    message_en = "{requester} is not authorised to open requests for {customer}."
+    # The customer's name comes first: a legal name ends in a period ("S.A.S.") more often than
+    # not, and a sentence ending with it read "S.A.S..".
+    message_es = "{customer} no autorizó a {requester} a abrir solicitudes."
+    message_en = "{customer} has not authorised {requester} to open requests."
 
 
 class ChannelNotAllowed(IntakeRefusal):

@@ -322,7 +322,7 @@ def test_an_unauthorized_requester_is_named_with_the_customer(contract):
         intake_evaluate(requester=contact, channel=Channel.PORTAL)
 
     assert refused.value.message("en") == (
-        f"eva@andino.example is not authorised to open requests for {contract.customer.legal_name}."
+        f"{contract.customer.legal_name} has not authorised eva@andino.example to open requests."
     )
 
 

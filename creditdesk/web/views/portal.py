@@ -67,6 +67,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketOpenForm(
         request.POST or None, request.FILES or None, services=_services(request.customer)
     )
+    result = None
     if request.method == "POST":
         result = form_submit(
             request,
@@ -85,9 +86,11 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 request, _("Solicitud %(number)s recibida.") % {"number": result.ticket.number}
             )
             return redirect("web:ticket", number=result.ticket.number)
-        if result is not None:
-            show_refusal(request, result.refusal)
     preview = selectors.intake_preview(contact=request.contact, language=language_code())
+    # The page states the preview's refusal with what to do about it; the same refusal as a
+    # message above it would say it twice.
+    if result is not None and not (preview.refused and preview.code == result.refusal.code):
+        show_refusal(request, result.refusal)
     return render(
         request,
         "portal/ticket_new.html",
