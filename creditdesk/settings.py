@@ -307,6 +307,7 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventTypeEnum": "core.events.EVENT_TYPES",
         "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
         "ImpactEnum": "sla.choices.Impact",
+        "PriorityEnum": "sla.choices.Priority",
         "IncidentImpactEnum": "statuspage.models.Impact",
         "IncidentStateEnum": "statuspage.models.State",
         "IncidentOpenStateEnum": "creditdesk.api.serializers.statuspage.OPEN_STATE_CHOICES",
