@@ -92,6 +92,12 @@ class PaymentNotRefundable(BillingError):
     message_en = "Payment {payment} cannot be refunded: {why_en}."
 
 
+class OverpaymentNotSettled(BillingError):
+    code = "overpayment_not_settled"
+    message_es = "El pago {payment} no se puede aplicar en parte y devolver el resto: {why_es}."
+    message_en = "Payment {payment} cannot be applied in part with the rest returned: {why_en}."
+
+
 class RefundExceedsPayment(BillingError):
     code = "refund_exceeds_payment"
     message_es = "Del pago {payment} quedan {left} por reembolsar; no se puede devolver más."

@@ -464,6 +464,7 @@ class Payment(models.Model):
         INVOICE_VOID = "invoice_void", _("Factura anulada")
         REFUND_MISMATCH = "refund_mismatch", _("Reembolso que no cuadra")
         STRIPE_ERROR = "stripe_error", _("Error de Stripe")
+        PARTLY_RETURNED = "partly_returned", _("Devuelto en parte")
 
     provider = models.CharField(_("medio"), max_length=16, choices=Provider.choices)
     provider_ref = models.CharField(_("referencia del medio"), max_length=255, blank=True)
@@ -497,6 +498,12 @@ class Payment(models.Model):
     amount = MoneyField(_("importe"), **MONEY)
     received_on = models.DateField(_("fecha de recibo"), null=True, blank=True)
     applied_at = models.DateTimeField(_("aplicado"), null=True, blank=True)
+    # What of `amount` counts toward the invoice, set with `applied_at`: all of it, or what
+    # was due when finance applied an overpayment and returned the rest (a refund that
+    # `returns_unapplied`). What is due reads this, never `amount`.
+    applied_amount = MoneyField(
+        _("importe aplicado"), null=True, blank=True, default=None, default_currency=None, **MONEY
+    )
     needs_attention = models.BooleanField(_("requiere revisión"), default=False)
     attention_reason = models.CharField(
         _("motivo de revisión"), max_length=24, choices=Attention.choices, blank=True
@@ -553,6 +560,16 @@ class Payment(models.Model):
                 name="billing_payment_applied_means_succeeded",
             ),
             models.CheckConstraint(
+                condition=Q(applied_at__isnull=True, applied_amount__isnull=True)
+                | Q(
+                    applied_at__isnull=False,
+                    applied_amount__gte=0,
+                    applied_amount__lte=F("amount"),
+                    applied_amount_currency=F("amount_currency"),
+                ),
+                name="billing_payment_applied_amount_within_payment",
+            ),
+            models.CheckConstraint(
                 condition=Q(needs_attention=False, attention_reason="")
                 | Q(needs_attention=True) & ~Q(attention_reason=""),
                 name="billing_payment_attention_has_reason",
@@ -564,7 +581,9 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
-    """Money given back on a payment; always matched by a credit note on the paid invoice."""
+    """Money given back on a payment. Of money that paid the invoice, matched by a credit note
+    on it; of money the invoice never took (`returns_unapplied`: an overpayment's excess, a
+    payment never applied), none: it is only the money going back."""
 
     class Status(models.TextChoices):
         STARTED = "started", _("Iniciado")
@@ -580,6 +599,7 @@ class Refund(models.Model):
         Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="refund"
     )
     reversed_credits = models.DecimalField(**CREDITS, default=Decimal("0"))
+    returns_unapplied = models.BooleanField(_("devuelve lo no aplicado"), default=False)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -592,6 +612,10 @@ class Refund(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="billing_refund_positive"),
+            models.CheckConstraint(
+                condition=Q(returns_unapplied=False) | Q(credit_note__isnull=True),
+                name="billing_refund_unapplied_without_credit_note",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -51,14 +51,16 @@ def _credited_sum(invoice: Any) -> Coalesce:
 
 
 def _paid_sum(invoice: Any) -> CombinedExpression:
-    """What the payments applied to `invoice` brought, less the refunds done on them: a
-    refund gives money back and issues a credit note for it, so the refunded amount counts
-    once, as credit, and a refund leaves what is due as it was."""
+    """What the payments applied to `invoice` brought to it (each its `applied_amount`), less
+    the refunds of that money: such a refund gives money back and issues a credit note for it,
+    so the refunded amount counts once, as credit, and a refund leaves what is due as it was.
+    A refund of what the invoice never took (`returns_unapplied`: an overpayment's excess)
+    touches neither."""
     applied = (
         Payment.objects.filter(invoice=invoice, applied_at__isnull=False)
         .order_by()
         .values("invoice")
-        .annotate(sum=Sum("amount"))
+        .annotate(sum=Sum("applied_amount"))
         .values("sum")
     )
     refunded = (
@@ -66,6 +68,7 @@ def _paid_sum(invoice: Any) -> CombinedExpression:
             payment__invoice=invoice,
             payment__applied_at__isnull=False,
             status=Refund.Status.SUCCEEDED,
+            returns_unapplied=False,
         )
         .order_by()
         .values("payment__invoice")
@@ -142,15 +145,66 @@ def _stored(value: Decimal, currency: str) -> Money:
 Misfit = tuple[str, str]
 
 
+def payment_unreturned(payment: Payment) -> Money:
+    """What `payment` brought that neither counts toward its invoice (`applied_amount`) nor
+    went back (its refunds that `returns_unapplied`, but failed ones): what a payment never
+    applied holds, and an applied overpayment's excess still to return. Reads the payment's
+    refunds through `payment.refunds.all()`, so a page that prefetched them asks nothing."""
+    returned = sum(
+        (
+            refund.amount.amount
+            for refund in payment.refunds.all()
+            if refund.returns_unapplied and refund.status != Refund.Status.FAILED
+        ),
+        Decimal("0"),
+    )
+    applied = payment.applied_amount.amount if payment.applied_amount is not None else 0
+    return Money(payment.amount.amount - applied - returned, payment.amount.currency)
+
+
 def payment_misfit(payment: Payment, invoice: Invoice, due: Money | None = None) -> Misfit | None:
     """Why `payment` cannot be applied to `invoice` now (`due`: what is still due on it, read
-    when not given), or None. `payment_apply` asks it under the invoice's lock; finance's page
+    when not given), or None. What it would apply is what it still holds
+    (`payment_unreturned`). `payment_apply` asks it under the invoice's lock; finance's page
     asks it to offer "Confirmar pago" only for a payment that would be applied."""
     if invoice.status == Status.VOID:
         return Payment.Attention.INVOICE_VOID, f"invoice {invoice.pk} is void"
     if invoice.status == Status.PAID:
         return Payment.Attention.INVOICE_ALREADY_PAID, f"invoice {invoice.display_number} is paid"
-    return amount_misfit(payment.amount, invoice, due)
+    return amount_misfit(payment_unreturned(payment), invoice, due)
+
+
+def refundable_by_us(payment: Payment) -> bool:
+    """Whether we can send `payment`'s money back ourselves: a card payment through its
+    PaymentIntent; one Stripe took otherwise (a subscription's invoice) is refunded from
+    Stripe's dashboard. A transfer or cash is sent back by finance and recorded."""
+    return payment.provider != Payment.Provider.STRIPE or payment.provider_ref.startswith("pi_")
+
+
+def overpayment_split(
+    payment: Payment, invoice: Invoice, due: Money | None = None
+) -> tuple[Money, Money] | None:
+    """For a received payment never applied that holds more than is still due on its issued
+    invoice (an overpayment), what "apply what is due, return the rest" does: (the part
+    applied, the part returned); for one settled whose rest is still to return (its refund
+    failed), (nothing, that rest). None for any other payment, or one we cannot refund
+    ourselves. `overpayment_settle` asks it under the invoice's lock; finance's page asks it
+    to offer the action with its amounts."""
+    if payment.status != Payment.Status.SUCCEEDED or not refundable_by_us(payment):
+        return None
+    if payment.applied_at is not None:
+        rest = payment_unreturned(payment)
+        return (Money(0, rest.currency), rest) if rest.amount > 0 else None
+    if invoice.kind != Kind.INVOICE or invoice.status != Status.ISSUED:
+        return None
+    if str(payment.amount.currency) != invoice.currency:
+        return None
+    held = payment_unreturned(payment)
+    if due is None:
+        due = invoice_amount_due(invoice)
+    if due.amount <= 0 or held <= due:
+        return None
+    return due, held - due
 
 
 def amount_misfit(amount: Money, invoice: Invoice, due: Money | None = None) -> Misfit | None:

@@ -18,7 +18,7 @@ from billing.services.invoices import (
 from billing.services.onsite import onsite_charge_record
 from billing.services.overdue import overdue_lift_settled, overdue_suspend_due
 from billing.services.payments import payment_apply, payment_record, payment_resolve
-from billing.services.refunds import refund_issue
+from billing.services.refunds import overpayment_settle, refund_issue
 from billing.services.run import Period, billing_run, billing_run_request, period_last_over
 from billing.services.subscriptions import subscription_start, subscriptions_end_due
 from billing.services.topups import topup_start
@@ -39,6 +39,7 @@ __all__ = [
     "onsite_charge_record",
     "overdue_lift_settled",
     "overdue_suspend_due",
+    "overpayment_settle",
     "payment_apply",
     "payment_record",
     "payment_resolve",

@@ -13,6 +13,9 @@ after the other: the second sees the first applied and cannot take the invoice p
 total. A credit-pack top-up (a draft invoice) takes its exact price only. Payments that do
 not fit (unknown pack, more than is due, a top-up's wrong amount, another currency, invoice
 already paid or void) are kept, flagged for finance with a reason, and never credited.
+An overpayment finance settles (`billing.services.refunds.overpayment_settle`) applies what
+is due through `payment_apply_locked` too; the payment's `applied_amount` is what counts
+toward the invoice, and the rest goes back.
 """
 
 from datetime import date, timedelta
@@ -30,7 +33,7 @@ from billing import credit_ledger as ledger
 from billing.exceptions import DuplicatePaymentReference, NoLiveContract, PackNotForSale
 from billing.locks import invoice_lock, payment_lock
 from billing.models import Invoice, InvoiceLine, Payment
-from billing.selectors import invoice_amount_due, payment_misfit
+from billing.selectors import invoice_amount_due, payment_misfit, payment_unreturned
 from billing.services.invoices import (
     invoice_add_line,
     invoice_create_draft,
@@ -89,10 +92,10 @@ def topup_invoice_draft(*, customer: Customer, credit_pack: CreditPack) -> Invoi
 
 
 def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
-    """Idempotent. Locks invoice then payment; issues a draft, applies the payment (all of a
-    top-up's amount, or part of what an issued invoice still has due), marks the invoice paid
-    once nothing is due and lands its credits (credit-pack lines) exactly once. After commit,
-    lifts a billing suspension it settled."""
+    """Idempotent. Locks invoice then payment; issues a draft, applies the payment (all it
+    still holds, `payment_unreturned`: a top-up's amount, or part of what an issued invoice
+    still has due), marks the invoice paid once nothing is due and lands its credits
+    (credit-pack lines) exactly once. After commit, lifts a billing suspension it settled."""
     with transaction.atomic():
         invoice_id = (
             Payment.objects.filter(pk=payment.pk).values_list("invoice_id", flat=True).get()
@@ -105,6 +108,9 @@ def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
             return locked
         if invoice is None:
             return flag_locked(locked, Attention.UNKNOWN_PAYMENT, "no invoice for this payment")
+        held = payment_unreturned(locked)
+        if held.amount <= 0:
+            return locked  # given back in full (a refund made in Stripe): nothing to apply
         # Read under the invoice's lock: a payment applied by a transaction that held it
         # before is counted, so two at once never take the invoice past what is due.
         misfit = payment_misfit(locked, invoice)
@@ -112,31 +118,43 @@ def payment_apply(payment: Payment, *, by: User | None = None) -> Payment:
             # Reviewed and still not fitting, the record says why now (the first reason may
             # have been another); the payment stays unapplied for finance to give back.
             return flag_locked(locked, *misfit, replace=locked.resolved_at is not None)
-        if invoice.status == Invoice.Status.DRAFT:
-            today = customer_today(invoice.customer)
-            issue_locked(
-                invoice,
-                lines=list(invoice.lines.all()),
-                issued_on=today,
-                due_on=today,
-                grace_days=0,
-                by=by,
-            )
-        locked.applied_at = timezone.now()
-        locked.save(update_fields=["applied_at"])
-        if invoice_settle_locked(invoice, by=by):
-            bought = _credits_bought(invoice)
-            if bought > 0:
-                ledger.top_up(
-                    customer=invoice.customer,
-                    credits=bought,
-                    amount=invoice.total,
-                    idempotency_key=f"payment:{locked.pk}",
-                    reference_type="billing.payment",
-                    reference_id=str(locked.pk),
-                    packs=_packs_bought(invoice),
-                )
+        payment_apply_locked(invoice, locked, amount=held, by=by)
     return locked
+
+
+def payment_apply_locked(
+    invoice: Invoice, locked: Payment, *, amount: Money, by: User | None = None
+) -> None:
+    """Apply `amount` of a locked payment to its locked invoice, which the caller found it
+    fits (`payment_misfit`, `overpayment_split`): issues a draft, records what counts toward
+    the invoice, marks it paid once nothing is due and lands its credits once. The one place
+    that applies money, for a whole payment and for the part of an overpayment that was
+    due."""
+    if invoice.status == Invoice.Status.DRAFT:
+        today = customer_today(invoice.customer)
+        issue_locked(
+            invoice,
+            lines=list(invoice.lines.all()),
+            issued_on=today,
+            due_on=today,
+            grace_days=0,
+            by=by,
+        )
+    locked.applied_at = timezone.now()
+    locked.applied_amount = amount
+    locked.save(update_fields=["applied_at", "applied_amount", "applied_amount_currency"])
+    if invoice_settle_locked(invoice, by=by):
+        bought = _credits_bought(invoice)
+        if bought > 0:
+            ledger.top_up(
+                customer=invoice.customer,
+                credits=bought,
+                amount=invoice.total,
+                idempotency_key=f"payment:{locked.pk}",
+                reference_type="billing.payment",
+                reference_id=str(locked.pk),
+                packs=_packs_bought(invoice),
+            )
 
 
 def invoice_settle_locked(invoice: Invoice, *, by: User | None = None) -> bool:

@@ -1,11 +1,18 @@
-"""Refunds: money back on a payment, always with a credit note and the unused credits taken back.
+"""Refunds: money back on a payment. Money that paid the invoice goes back with a credit note
+and the unused credits it bought taken back; money the invoice never took (an overpayment's
+excess, a payment never applied) goes back with neither (`Refund.returns_unapplied`), and
+leaves what the invoice was paid as it was.
 
 Finance (`refund_issue`): a durable transaction records the Refund STARTED with a draft
 credit note (which fixes the amount and refuses crediting more than the invoice), then Stripe
 is called outside it (idempotency key `refund:<pk>`, metadata naming our refund), then
 `refund_complete` issues the credit note and reverses the credits, once.
+Finance on an overpayment (`overpayment_settle`): one durable transaction applies what is
+due (`payments.payment_apply_locked`, as any payment) and records the refund of the rest
+STARTED; then the same Stripe call and `refund_complete`.
 Stripe (`charge.refunded`, sent for refunds made in the Stripe dashboard too): each refund
-in the charge not yet known gets the same treatment; one we started is only completed.
+in the charge not yet known gets the same treatment; one we started is only completed. One
+of money the payment still holds unapplied is recorded as that money going back.
 """
 
 from decimal import Decimal
@@ -13,19 +20,29 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from djmoney.money import Money
 
 from billing import credit_ledger, stripe_gateway
 from billing.exceptions import (
     BillingError,
+    OverpaymentNotSettled,
     PaymentNotRefundable,
     PaymentProviderError,
     RefundExceedsPayment,
 )
 from billing.locks import credit_note_lock, invoice_lock, payment_lock, refund_lock
 from billing.models import Invoice, Payment, Refund
+from billing.selectors import (
+    overpayment_split,
+    payment_misfit,
+    payment_unreturned,
+    refundable_by_us,
+)
 from billing.services.invoices import credit_note_draft, credit_note_issue_locked
-from billing.services.payments import flag_locked
+from billing.services.payments import flag_locked, payment_apply_locked
+from core.errors import choice_labels
+from core.formatting import money_text
 from core.money import money_sum
 from core.text import row_id
 from credits.rules import Explanation
@@ -53,13 +70,19 @@ def _draft_refund(
     if locked.applied_at is None:
         raise _not_applied(locked)
     # An invoice may take several payments, so a refund is bounded by its payment, not only
-    # by the invoice (the credit note's bound): what the payment brought less what was given
-    # back or is being given back. Without an amount, all of that; the invoice's own lines
-    # only when the payment paid its whole total.
+    # by the invoice (the credit note's bound): what the payment paid the invoice less what of
+    # it was given back or is being given back (an overpayment's excess returned was never
+    # paid to it). Without an amount, all of that; the invoice's own lines only when the
+    # payment paid its whole total.
     given_back = money_sum(
-        [r.amount for r in locked.refunds.exclude(status=Refund.Status.FAILED)], invoice.currency
+        [
+            r.amount
+            for r in locked.refunds.exclude(status=Refund.Status.FAILED)
+            if not r.returns_unapplied
+        ],
+        invoice.currency,
     )
-    left = locked.amount - given_back
+    left = locked.applied_amount - given_back
     if amount is None and left != invoice.total:
         amount = left
     same_currency = amount is not None and str(amount.currency) == invoice.currency
@@ -85,16 +108,26 @@ def refund_issue(
         )
     with transaction.atomic(durable=True):
         refund = _draft_refund(payment, amount=amount, reason=reason, by=by)
+    if not refundable_by_us(payment):
+        _refund_fail(refund, "not a PaymentIntent")
+        raise _refund_from_stripe(payment)
+    return _refund_send(refund, payment, by=by)
+
+
+def _refund_from_stripe(payment: Payment) -> PaymentNotRefundable:
+    return PaymentNotRefundable(
+        field="payment",
+        payment=payment.pk,
+        why_es="reembólsela desde Stripe",
+        why_en="refund it from Stripe",
+    )
+
+
+def _refund_send(refund: Refund, payment: Payment, *, by: User | None) -> Refund:
+    """Outside any transaction: give a STARTED refund's money back (through Stripe for a card
+    payment; a transfer or cash was sent back by finance) and complete it."""
     provider_ref = None
     if payment.provider == Payment.Provider.STRIPE:
-        if not payment.provider_ref.startswith("pi_"):
-            _refund_fail(refund, "not a PaymentIntent")
-            raise PaymentNotRefundable(
-                field="payment",
-                payment=payment.pk,
-                why_es="reembólsela desde Stripe",
-                why_en="refund it from Stripe",
-            )
         try:
             remote = stripe_gateway.refund_create(
                 payment_intent_id=payment.provider_ref,
@@ -129,6 +162,12 @@ def refund_complete(refund: Refund, *, provider_ref: str | None, by: User | None
         locked = refund_lock(refund.pk)
         if locked.status != Refund.Status.STARTED:
             return locked
+        if locked.returns_unapplied:
+            # Money the invoice never took: nothing to credit, no credits bought with it.
+            locked.status = Refund.Status.SUCCEEDED
+            locked.provider_ref = provider_ref
+            locked.save(update_fields=["status", "provider_ref"])
+            return locked
         note = credit_note_lock(locked)
         credit_note_issue_locked(note, by=by)
         credits = sum((line.credits for line in note.lines.all()), Decimal("0"))
@@ -159,6 +198,106 @@ def refund_complete(refund: Refund, *, provider_ref: str | None, by: User | None
     return locked
 
 
+def _not_settled(payment: Payment, why_es: Any, why_en: Any) -> OverpaymentNotSettled:
+    return OverpaymentNotSettled(field="payment", payment=payment.pk, why_es=why_es, why_en=why_en)
+
+
+def _settle_locked(
+    invoice: Invoice | None, locked: Payment, *, by: User | None
+) -> tuple[Refund, bool]:
+    """Under the invoice's and the payment's locks: apply what is due and record the refund of
+    the rest STARTED; or, for an overpayment settled before, its refund of the rest (a new
+    one only when the last one failed). True when the refund is new. Refuses anything else,
+    writing nothing."""
+    if invoice is None or locked.status != Payment.Status.SUCCEEDED:
+        raise _not_settled(locked, "no se ha recibido", "it was not received")
+    split = overpayment_split(locked, invoice)
+    if locked.applied_at is not None:
+        if split is None:
+            done = (
+                locked.refunds.filter(returns_unapplied=True)
+                .exclude(status=Refund.Status.FAILED)
+                .order_by("-pk")
+                .first()
+            )
+            if done is not None:
+                return done, False  # settled already (a second submit): returned once
+            raise _not_settled(locked, "ya se aplicó completo", "it is already applied in full")
+        rest = split[1]
+        why = f"Resto de un pago mayor que lo pendiente: {money_text(rest, language='es')}"
+    else:
+        if split is None:
+            misfit = payment_misfit(locked, invoice)
+            if misfit is None:
+                raise _not_settled(
+                    locked, "cabe en lo pendiente; confírmelo", "it fits what is due; confirm it"
+                )
+            if misfit[0] == Attention.OVERPAYMENT:  # more than nothing: credited in full
+                raise _not_settled(
+                    locked,
+                    "la factura no tiene nada pendiente; devuélvalo completo",
+                    "nothing is due on the invoice; return all of it",
+                )
+            label = choice_labels(misfit[0], Attention)
+            raise _not_settled(locked, label, label)
+        due, rest = split
+        payment_apply_locked(invoice, locked, amount=due, by=by)
+        why = (
+            f"Pago mayor que lo pendiente: aplicado {money_text(due, language='es')}, "
+            f"devuelto el resto, {money_text(rest, language='es')}"
+        )
+    locked.resolved_at = timezone.now()
+    locked.resolved_by = by
+    locked.note = (locked.note + "\n" + why).strip()
+    locked.save(update_fields=["resolved_at", "resolved_by", "note"])
+    refund = Refund.objects.create(
+        payment=locked, amount=rest, reason=why, returns_unapplied=True, created_by=by
+    )
+    return refund, True
+
+
+def overpayment_settle(*, payment: Payment, by: User | None = None) -> Refund:
+    """Finance settles a payment worth more than what is still due on its issued invoice:
+    what is due is applied as any payment is (the invoice paid, its suspension lifted after
+    commit) and the rest goes back as a refund of the payment that `returns_unapplied`, with
+    no credit note (through Stripe for a card; a transfer's is recorded as sent back by
+    finance). Idempotent: a second call returns the same refund. Locks the invoice, then the
+    payment, in one durable transaction; Stripe is called after it. When Stripe refuses, what
+    was due stays applied, the refund FAILED and the payment flagged again; a later call
+    returns the rest with a new refund."""
+    if not refundable_by_us(payment):
+        raise OverpaymentNotSettled(
+            field="payment",
+            payment=payment.pk,
+            why_es="devuelva el resto desde Stripe",
+            why_en="return the rest from Stripe",
+        )
+    with transaction.atomic(durable=True):
+        invoice_id = Payment.objects.values_list("invoice_id", flat=True).get(pk=payment.pk)
+        invoice = invoice_lock(invoice_id) if invoice_id else None
+        locked = payment_lock(payment.pk)
+        refund, new = _settle_locked(invoice, locked, by=by)
+    if not new:
+        # Another submit's refund: done, or under way (Stripe's charge.refunded completes it).
+        return refund
+    try:
+        return _refund_send(refund, locked, by=by)
+    except PaymentProviderError as error:
+        with transaction.atomic():
+            if invoice_id:
+                invoice_lock(invoice_id)
+            flagged = payment_lock(payment.pk)
+            flag_locked(
+                flagged,
+                Attention.STRIPE_ERROR,
+                f"refund {refund.pk} of the rest, {refund.amount}: {error.message('en')}",
+                replace=True,
+            )
+            flagged.resolved_at, flagged.resolved_by = None, None
+            flagged.save(update_fields=["resolved_at", "resolved_by"])
+        raise
+
+
 def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
     """`charge.refunded`: complete refunds we started, record the others (made in Stripe)."""
     refs = [charge.get("payment_intent"), charge.get("invoice")]
@@ -181,6 +320,8 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
                 refund_complete(refund, provider_ref=remote["id"])
                 continue
         amount = stripe_gateway.from_stripe_amount(int(remote["amount"]), remote["currency"])
+        if _stripe_returned_unapplied(payment, remote["id"], amount):
+            continue
         try:
             with transaction.atomic():
                 refund = _draft_refund(
@@ -196,3 +337,45 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
                 )
             continue
         refund_complete(refund, provider_ref=remote["id"])
+
+
+def _stripe_returned_unapplied(payment: Payment, remote_id: str, amount: Money) -> bool:
+    """A refund made in Stripe of money the payment holds unapplied (all of a payment never
+    applied, an overpayment's rest): recorded as that money going back, with no credit note.
+    In full, the payment leaves finance's list; in part, one never applied stays on it saying
+    what is left. False, writing nothing, for a refund of more than that: one of money that
+    paid the invoice. Locks the invoice, then the payment."""
+    with transaction.atomic():
+        invoice_id = Payment.objects.values_list("invoice_id", flat=True).get(pk=payment.pk)
+        if invoice_id:
+            invoice_lock(invoice_id)
+        locked = payment_lock(payment.pk)
+        held = payment_unreturned(locked)
+        if held.amount <= 0 or amount.currency != held.currency or amount > held:
+            return False
+        Refund.objects.create(
+            payment=locked,
+            amount=amount,
+            reason="Reembolso hecho en Stripe",
+            returns_unapplied=True,
+            status=Refund.Status.SUCCEEDED,
+            provider_ref=remote_id,
+        )
+        rest = held - amount
+        if rest.amount <= 0:
+            if locked.needs_attention and locked.resolved_at is None:
+                locked.resolved_at = timezone.now()
+                locked.note = (locked.note + "\nDevuelto desde Stripe.").strip()
+                locked.save(update_fields=["resolved_at", "note"])
+        elif locked.applied_at is None:
+            flag_locked(
+                locked,
+                Attention.PARTLY_RETURNED,
+                f"Stripe refund {remote_id} returned {amount}; {rest} is neither applied to the "
+                "invoice nor returned",
+                replace=True,
+            )
+            if locked.resolved_at is not None:
+                locked.resolved_at, locked.resolved_by = None, None
+                locked.save(update_fields=["resolved_at", "resolved_by"])
+    return True

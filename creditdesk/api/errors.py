@@ -116,6 +116,7 @@ _CONFLICT = {
     "plan_not_subscribable",
     "payment_not_refundable",
     "refund_exceeds_payment",
+    "overpayment_not_settled",
     "duplicate_payment_reference",
     "tax_rate_missing",
     "clock_transition_not_allowed",

@@ -194,6 +194,11 @@ urlpatterns = [
         finance.payment_confirm,
         name="finance-payment-confirm",
     ),
+    path(
+        "workspace/finance/payments/<int:pk>/settle/",
+        finance.payment_settle,
+        name="finance-payment-settle",
+    ),
     path("workspace/finance/billing-run/", finance.billing_runs, name="finance-billing-run"),
     path("workspace/finance/ageing/", finance.ageing, name="finance-ageing"),
     path("", include("creditdesk.web.knowledge_urls")),

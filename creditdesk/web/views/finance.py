@@ -25,7 +25,7 @@ from djmoney.money import Money
 from billing import selectors as billing_selectors
 from billing import services as billing_services
 from billing.exceptions import InvalidPeriod
-from billing.models import Invoice, Payment
+from billing.models import Invoice, Payment, Refund
 from billing.services.run import Period
 from contracts.models import CURRENCY_CHOICES
 from contracts.services import customer_today
@@ -188,12 +188,15 @@ def _refundable(invoice: Invoice) -> list[Payment]:
 @dataclass(frozen=True)
 class PaymentRow:
     """A payment as the invoice's page shows it: whether finance may confirm it (with a review
-    note when it is flagged), and, for one reviewed that still cannot be applied, why."""
+    note when it is flagged), and, for one reviewed that still cannot be applied, why; for an
+    overpayment, what "apply what is due, return the rest" would apply and return
+    (`settle`; nothing applied when only its rest is left to return)."""
 
     payment: Payment
     confirm: bool
     note_needed: bool
     unfit: str
+    settle: tuple[Money, Money] | None = None
 
 
 def _unfit_text(payment: Payment, invoice: Invoice, reason: str, due: Money) -> str:
@@ -228,12 +231,14 @@ def _payment_rows(invoice: Invoice, payments: list[Payment], due: Money) -> list
             if waiting and payment.resolved_at is not None
             else None
         )
+        settle = billing_selectors.overpayment_split(payment, invoice, due)
         rows.append(
             PaymentRow(
                 payment=payment,
                 confirm=waiting and misfit is None,
                 note_needed=flagged,
                 unfit=_unfit_text(payment, invoice, misfit[0], due) if misfit else "",
+                settle=settle,
             )
         )
     return rows
@@ -426,6 +431,30 @@ def payment_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.info(request, gettext("Pago revisado; no paga la factura y queda sin aplicar."))
+    return redirect("web:finance-invoice", pk=payment.invoice_id)
+
+
+@require_POST
+@roles_view(FINANCE_ROLES)
+def payment_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    """An overpayment: what is due applied, the rest returned to the customer
+    (`overpayment_settle`); a second submit changes nothing."""
+    payment = Payment.objects.filter(pk=pk, invoice__isnull=False).first()
+    if payment is None:
+        raise Http404
+    try:
+        refund = billing_services.overpayment_settle(payment=payment, by=request.user)
+    except CreditdeskError as error:
+        show_refusal(request, error)
+        return redirect("web:finance-invoice", pk=payment.invoice_id)
+    invoice = payment.invoice
+    country = invoice.buyer_country or invoice.customer.country
+    returned = {"rest": money_text(refund.amount, country=country)}
+    if refund.status == Refund.Status.SUCCEEDED:
+        text = gettext("Se devolvieron %(rest)s al cliente, sin nota crédito.") % returned
+    else:
+        text = gettext("La devolución de %(rest)s al cliente está en curso.") % returned
+    messages.success(request, f"{_applied_text(invoice, recorded=False)} {text}")
     return redirect("web:finance-invoice", pk=payment.invoice_id)
 
 

@@ -1,0 +1,389 @@
+"""An overpayment settled by finance: what is still due on the issued invoice is applied (the
+invoice is paid as by a fitting payment) and the rest goes back to the customer as a refund of
+that payment, with no credit note: the excess never paid the invoice. What is due stays the
+one figure of `amount_due_expression` (page, ageing, API). A refund made in Stripe's dashboard
+of a payment never applied is the money going back too."""
+
+import time
+from datetime import date
+
+import pytest
+from djmoney.money import Money
+
+from billing import stripe_gateway
+from billing.exceptions import OverpaymentNotSettled, PaymentProviderError, RefundExceedsPayment
+from billing.models import BillingSuspension, Invoice, Payment, Refund
+from billing.selectors import (
+    invoice_amount_due,
+    invoice_paid_and_due,
+    invoice_totals_by_currency,
+    payment_list_needing_attention,
+    receivables_ageing,
+    receivables_ageing_by_customer,
+)
+from billing.services import (
+    overdue_suspend_due,
+    overpayment_settle,
+    payment_apply,
+    payment_record,
+    refund_issue,
+)
+from contracts.models import Contract
+from tests.api.conftest import client_for
+from tests.billing.conftest import assert_refused, bank_transfer, make_event
+from tests.billing.test_topups import customer_pays, stripe_client
+from tests.factories import (
+    make_contract,
+    make_credit_account,
+    make_finance_user,
+    make_invoice,
+    make_plan,
+)
+
+Attention = Payment.Attention
+
+
+def cop(amount: str) -> Money:
+    return Money(amount, "COP")
+
+
+@pytest.fixture
+def invoice(frozen_now) -> Invoice:
+    """Issued on 2026-12-03 for COP 119.000 (100.000 and 19 % tax)."""
+    contract = make_contract()
+    return make_invoice(
+        contract.customer, contract=contract, lines=[("Cuota", cop("100000"))], issue=True
+    )
+
+
+def assert_nothing_due(invoice: Invoice, paid: Money) -> None:
+    """Paid, nothing due, and every reader of what is due agrees."""
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+    assert invoice_amount_due(invoice) == cop("0")
+    assert invoice_paid_and_due(invoice) == (paid, cop("0"))
+    assert receivables_ageing(on=date(2026, 12, 3)) == []
+    assert list(receivables_ageing_by_customer(on=date(2026, 12, 3))) == []
+    (totals,) = invoice_totals_by_currency(Invoice.objects.filter(pk=invoice.pk))
+    assert totals.unpaid == cop("0")
+    assert totals.credited == cop("0")
+    detail = client_for(make_finance_user()).get(f"/api/v1/invoices/{invoice.pk}/").json()
+    assert detail["amount_due"] == {"amount": "0.00", "currency": "COP"}
+
+
+@pytest.mark.django_db
+def test_a_transfer_overpayment_pays_what_is_due_and_returns_the_rest(invoice):
+    finance = make_finance_user()
+    over = bank_transfer(invoice, cop("150000"), "TRF-OVER")
+    assert over.attention_reason == Attention.OVERPAYMENT
+
+    refund = overpayment_settle(payment=over, by=finance)
+
+    # the rest went back by transfer, recorded as a refund of that payment without a credit note
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert refund.amount == cop("31000")
+    assert refund.returns_unapplied
+    assert refund.credit_note is None
+    assert refund.provider_ref is None
+    assert refund.created_by == finance
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
+    # the part that was due is applied: the payment is dealt with, the invoice paid
+    over.refresh_from_db()
+    assert over.applied_at is not None
+    assert over.applied_amount == cop("119000")
+    assert over.resolved_by == finance
+    assert not payment_list_needing_attention().exists()
+    assert_nothing_due(invoice, paid=cop("119000"))
+
+
+@pytest.mark.django_db
+def test_settling_twice_returns_the_excess_once(invoice):
+    finance = make_finance_user()
+    over = bank_transfer(invoice, cop("150000"), "TRF-OVER")
+
+    first = overpayment_settle(payment=over, by=finance)
+    again = overpayment_settle(payment=over, by=finance)
+
+    assert again.pk == first.pk
+    assert Refund.objects.count() == 1
+    assert invoice.status_changes.filter(to_status=Invoice.Status.PAID).count() == 1
+
+
+@pytest.mark.django_db
+def test_after_a_part_paid_the_settlement_applies_only_what_is_left(invoice):
+    bank_transfer(invoice, cop("100000"), "TRF-1")
+    over = bank_transfer(invoice, cop("50000"), "TRF-2")
+    assert over.attention_reason == Attention.OVERPAYMENT
+
+    refund = overpayment_settle(payment=over, by=make_finance_user())
+
+    assert refund.amount == cop("31000")
+    over.refresh_from_db()
+    assert over.applied_amount == cop("19000")
+    assert_nothing_due(invoice, paid=cop("119000"))
+
+
+@pytest.mark.django_db
+def test_a_later_refund_of_the_applied_part_is_credited_and_bounded_by_it(invoice):
+    over = bank_transfer(invoice, cop("150000"), "TRF-OVER")
+    overpayment_settle(payment=over, by=make_finance_user())
+
+    # what the payment paid (119.000) is what a refund with a credit note may give back
+    with pytest.raises(RefundExceedsPayment):
+        refund_issue(payment=over, reason="Demasiado", amount=cop("119001"))
+    refund = refund_issue(payment=over, reason="Descuento", amount=cop("19000"))
+
+    assert refund.credit_note.total == cop("19000")
+    invoice.refresh_from_db()
+    assert invoice_amount_due(invoice) == cop("0")
+    # paid 119.000 less the 19.000 given back, which the credit note counts as credit
+    assert invoice_paid_and_due(invoice) == (cop("100000"), cop("0"))
+    (totals,) = invoice_totals_by_currency(Invoice.objects.filter(pk=invoice.pk))
+    assert totals.credited == cop("0")  # a credit note is its own row of the list
+
+
+@pytest.mark.django_db
+def test_the_settlement_lifts_the_suspension_as_a_fitting_payment_does(
+    frozen_now, settings, django_capture_on_commit_callbacks
+):
+    contract = make_contract(plan=make_plan(payment_grace_days=5))
+    make_credit_account(contract.customer, credits="10")
+    invoice = make_invoice(contract.customer, contract=contract, issue=True)
+    settings.BILLING_SUSPEND_AFTER_DAYS = 10
+    frozen_now.move_to("2027-01-03T12:00:00Z")
+    overdue_suspend_due()
+    over = payment_record(
+        customer=invoice.customer,
+        amount=invoice_amount_due(invoice) + cop("5000"),
+        provider=Payment.Provider.BANK_TRANSFER,
+        provider_ref="TRF-OVER",
+        received_on=date(2027, 1, 3),
+        invoice=invoice,
+    )
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.SUSPENDED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        overpayment_settle(payment=over, by=make_finance_user())
+
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.ACTIVE
+    assert BillingSuspension.objects.get().lifted_at is not None
+
+
+@pytest.mark.django_db
+def test_a_payment_that_fits_is_refused_and_nothing_is_written(invoice):
+    fitting = bank_transfer(invoice, cop("100000"), "TRF-1")
+
+    with pytest.raises(OverpaymentNotSettled) as refused:
+        overpayment_settle(payment=fitting, by=make_finance_user())
+
+    assert_refused(
+        refused.value,
+        "overpayment_not_settled",
+        "payment",
+        "no se puede aplicar en parte",
+        "cannot be applied in part",
+    )
+    assert not Refund.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_overpayment_of_an_invoice_paid_meanwhile_is_refused(invoice):
+    over = bank_transfer(invoice, cop("150000"), "TRF-OVER")
+    bank_transfer(invoice, cop("119000"), "TRF-EXACT")
+
+    with pytest.raises(OverpaymentNotSettled) as refused:
+        overpayment_settle(payment=over, by=make_finance_user())
+
+    assert refused.value.field == "payment"
+    assert "Factura ya pagada" in refused.value.message("es")
+    assert "Invoice already paid" in refused.value.message("en")
+    over.refresh_from_db()
+    assert over.applied_at is None
+    assert not Refund.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_maps_the_refusal_to_a_conflict():
+    from creditdesk.api.errors import STATUS_BY_CODE
+
+    assert STATUS_BY_CODE["overpayment_not_settled"] == 409
+
+
+# --- Stripe --------------------------------------------------------------------------------
+
+
+def card_payment(settings, invoice: Invoice, amount: Money) -> tuple[Payment, dict]:
+    """The customer paid `amount` by card for the issued invoice (a PaymentIntent confirmed in
+    localstripe), recorded as the Stripe handlers record a payment of ours, and applied."""
+    client = stripe_client(settings)
+    intent = client.v1.payment_intents.create(
+        params={
+            "amount": stripe_gateway.to_stripe_amount(amount),
+            "currency": "cop",
+            "payment_method_types": ["card"],
+        }
+    )
+    paid = customer_pays(settings, intent.id)
+    payment = Payment.objects.create(
+        provider=Payment.Provider.STRIPE,
+        provider_ref=paid["id"],
+        status=Payment.Status.SUCCEEDED,
+        customer=invoice.customer,
+        invoice=invoice,
+        amount=amount,
+        received_on=date(2026, 12, 3),
+    )
+    return payment_apply(payment), paid
+
+
+def charge_of(settings, intent: dict) -> dict:
+    return stripe_client(settings).v1.charges.retrieve(intent["latest_charge"]["id"]).to_dict()
+
+
+@pytest.mark.django_db
+def test_a_card_overpayment_returns_the_rest_through_stripe(
+    invoice, settings, stripe_settings, post_event
+):
+    over, intent = card_payment(settings, invoice, cop("150000"))
+    assert over.attention_reason == Attention.OVERPAYMENT
+
+    refund = overpayment_settle(payment=over, by=make_finance_user())
+
+    # a partial refund of the card payment, naming our refund
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert refund.provider_ref.startswith("re_")
+    remote = stripe_client(settings).v1.refunds.retrieve(refund.provider_ref)
+    assert remote.amount == stripe_gateway.to_stripe_amount(cop("31000"))
+    assert remote.metadata["creditdesk_refund"] == str(refund.pk)
+    assert refund.credit_note is None
+    assert_nothing_due(invoice, paid=cop("119000"))
+    # Stripe's charge.refunded for it, however often, finds the refund ours and adds nothing
+    charge = charge_of(settings, intent)
+    event = make_event("charge.refunded", charge, event_id="evt_rest", created=int(time.time()))
+    for _ in range(2):
+        assert post_event(event).status_code == 200
+    assert Refund.objects.count() == 1
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
+    assert not payment_list_needing_attention().exists()
+    assert_nothing_due(invoice, paid=cop("119000"))
+
+
+@pytest.mark.django_db
+def test_a_card_overpayment_refused_by_stripe_stays_applied_and_flagged_to_retry(
+    invoice, settings, stripe_settings
+):
+    over, _intent = card_payment(settings, invoice, cop("150000"))
+    # the card payment is not one Stripe knows under this id any more
+    Payment.objects.filter(pk=over.pk).update(provider_ref="pi_unknown_to_stripe")
+
+    with pytest.raises(PaymentProviderError):
+        overpayment_settle(payment=over, by=make_finance_user())
+
+    over.refresh_from_db()
+    # what was due is paid; the rest is still to return, and finance sees it
+    assert over.applied_amount == cop("119000")
+    assert over.attention_reason == Attention.STRIPE_ERROR
+    assert payment_list_needing_attention().get() == over
+    assert Refund.objects.get().status == Refund.Status.FAILED
+    assert_nothing_due(invoice, paid=cop("119000"))
+
+
+# --- refunds made in Stripe's dashboard of a payment never applied -------------------------
+
+
+@pytest.mark.django_db
+def test_a_dashboard_refund_of_an_unapplied_payment_is_the_money_going_back(
+    invoice, settings, stripe_settings, post_event
+):
+    over, intent = card_payment(settings, invoice, cop("150000"))
+    assert over.applied_at is None
+    assert over.needs_attention
+
+    # finance returns all of it from Stripe's dashboard
+    stripe_client(settings).v1.refunds.create(params={"payment_intent": intent["id"]})
+    charge = charge_of(settings, intent)
+    event = make_event("charge.refunded", charge, event_id="evt_dash", created=int(time.time()))
+    for _ in range(2):
+        assert post_event(event).status_code == 200
+
+    refund = Refund.objects.get()
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert refund.amount == cop("150000")
+    assert refund.returns_unapplied
+    assert refund.credit_note is None
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
+    over.refresh_from_db()
+    assert over.attention_reason == Attention.OVERPAYMENT  # why it was never applied
+    assert over.resolved_at is not None
+    assert not payment_list_needing_attention().exists()
+    # the invoice still asks its whole total, and a confirmation applies nothing
+    assert payment_apply(over).applied_at is None
+    assert invoice_amount_due(invoice) == cop("119000")
+
+
+@pytest.mark.django_db
+def test_a_partial_dashboard_refund_of_an_unapplied_payment_stays_flagged(
+    invoice, settings, stripe_settings, post_event
+):
+    over, intent = card_payment(settings, invoice, cop("150000"))
+
+    stripe_client(settings).v1.refunds.create(
+        params={
+            "payment_intent": intent["id"],
+            "amount": stripe_gateway.to_stripe_amount(cop("31000")),
+        }
+    )
+    charge = charge_of(settings, intent)
+    event = make_event("charge.refunded", charge, event_id="evt_part", created=int(time.time()))
+    assert post_event(event).status_code == 200
+
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.returns_unapplied, refund.credit_note) == (
+        cop("31000"),
+        True,
+        None,
+    )
+    flagged = payment_list_needing_attention().get()
+    assert flagged == over
+    assert flagged.attention_reason == Attention.PARTLY_RETURNED
+    assert str(cop("31000")) in flagged.attention_detail
+    assert str(cop("119000")) in flagged.attention_detail
+    # what it still holds fits what is due now: confirming it pays the invoice
+    over.refresh_from_db()
+    from billing.services import payment_resolve
+
+    payment_resolve(over, by=make_finance_user(), note="El resto paga la factura")
+    applied = payment_apply(over)
+    assert applied.applied_amount == cop("119000")
+    assert_nothing_due(invoice, paid=cop("119000"))
+
+
+@pytest.mark.django_db
+def test_a_dashboard_refund_of_the_excess_left_after_stripe_failed_clears_the_flag(
+    invoice, settings, stripe_settings, post_event
+):
+    over, intent = card_payment(settings, invoice, cop("150000"))
+    real_ref = over.provider_ref
+    Payment.objects.filter(pk=over.pk).update(provider_ref="pi_unknown_to_stripe")
+    with pytest.raises(PaymentProviderError):
+        overpayment_settle(payment=over, by=make_finance_user())
+    Payment.objects.filter(pk=over.pk).update(provider_ref=real_ref)
+
+    # finance returns the excess from Stripe's dashboard instead
+    stripe_client(settings).v1.refunds.create(
+        params={
+            "payment_intent": intent["id"],
+            "amount": stripe_gateway.to_stripe_amount(cop("31000")),
+        }
+    )
+    charge = charge_of(settings, intent)
+    event = make_event("charge.refunded", charge, event_id="evt_rest", created=int(time.time()))
+    assert post_event(event).status_code == 200
+
+    returned = Refund.objects.get(status=Refund.Status.SUCCEEDED)
+    assert (returned.amount, returned.returns_unapplied) == (cop("31000"), True)
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
+    assert not payment_list_needing_attention().exists()
+    assert_nothing_due(invoice, paid=cop("119000"))
