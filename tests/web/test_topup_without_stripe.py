@@ -52,7 +52,7 @@ def nothing_written():
         ),
         (
             "en",
-            "Pay COP 900,000 plus taxes by bank transfer.",
+            "Pay COP 900,000 plus tax by bank transfer.",
             "Finance will record the payment when it arrives",
         ),
     ],
