@@ -190,6 +190,9 @@ def invoices_visible_to(user) -> QuerySet:
 # writers too); who grants courtesy credits; who corrects a balance (finance's adjustment,
 # as the API's credit_adjustments); who writes the private notes on a customer (any staff).
 CUSTOMER_WRITERS = frozenset({Role.ADMIN, Role.MANAGER})
+# Who subscribes a customer to a premium tier from the workspace, or cancels it: their
+# account manager, or an admin (the customer's contact does it from the portal).
+SUBSCRIPTION_STAFF = frozenset({Role.MANAGER, Role.ADMIN})
 CREDIT_GRANTERS = frozenset({Role.ADMIN, Role.MANAGER})
 CREDIT_ADJUSTERS = FINANCE_ROLES
 NOTE_WRITERS = STAFF

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from contracts.models import Customer
-from creditdesk.roles import has_role
+from creditdesk.roles import SUBSCRIPTION_STAFF, has_role
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ register = template.Library()
 def customer_subscription(context, customer: Customer) -> dict[str, Any]:
     """{% customer_subscription customer as s %}; `s.may_change`: the user may subscribe or
     cancel (account managers and admins; others read)."""
-    from creditdesk.web.views.subscriptions import SUBSCRIPTION_STAFF, subscription_context
+    from creditdesk.web.views.subscriptions import subscription_context
 
     data = subscription_context(customer)
     data["may_change"] = has_role(context["request"].user, SUBSCRIPTION_STAFF)

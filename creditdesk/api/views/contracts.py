@@ -40,7 +40,7 @@ from creditdesk.api.serializers.credits import (
 from creditdesk.api.views.base import ApiViewSet, ListMixin, RetrieveMixin
 from creditdesk.reports.data import sla_report_data
 from creditdesk.reports.rendering import sla_report_csv, sla_report_pdf
-from creditdesk.roles import ALL, Role
+from creditdesk.roles import ALL, CREDIT_ADJUSTERS, CUSTOMER_WRITERS, Role
 from credits.models import AllowanceMonth
 from credits.selectors import credit_account_get
 from credits.services import credit_account_get_or_create, credits_adjust
@@ -50,7 +50,6 @@ from tickets.selectors import contract_clocks
 MONTH = OpenApiParameter(
     "month", OpenApiTypes.STR, description="YYYY-MM; default: the current month"
 )
-WRITERS = frozenset({Role.ADMIN, Role.MANAGER})
 READ = {"list": ALL, "retrieve": ALL}
 
 
@@ -71,10 +70,10 @@ class CustomerViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     customer_path = ""
     roles = {
         **READ,
-        "create": WRITERS,
-        "partial_update": WRITERS,
+        "create": CUSTOMER_WRITERS,
+        "partial_update": CUSTOMER_WRITERS,
         "credits": ALL,
-        "credit_adjustments": frozenset({Role.ADMIN, Role.FINANCE}),
+        "credit_adjustments": CREDIT_ADJUSTERS,
     }
 
     def get_queryset(self):
@@ -144,13 +143,13 @@ class ContactViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     serializer_class = ContactSerializer
     filterset_class = filters.ContactApiFilter
     ordering_fields = ["name", "created_at"]
-    roles = {**READ, "create": WRITERS, "partial_update": WRITERS}
+    roles = {**READ, "create": CUSTOMER_WRITERS, "partial_update": CUSTOMER_WRITERS}
 
     def get_queryset(self):
         return self.scoped(Contact.objects.all()).order_by("customer_id", "name", "pk")
 
     def create(self, request):
-        customers = self.scoped(Customer.objects.all(), path="", roles=WRITERS)
+        customers = self.scoped(Customer.objects.all(), path="", roles=CUSTOMER_WRITERS)
         data = self.parse(ContactSerializer, customers=customers)
         contact = contract_services.contact_create(**data)
         return self.render(ContactSerializer, contact, status_code=201)
@@ -219,13 +218,13 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     ordering_fields = ["starts_on", "created_at", "status"]
     roles = {
         **READ,
-        "create": WRITERS,
-        "activate": WRITERS,
-        "suspend": WRITERS,
-        "reactivate": WRITERS,
-        "cancel": WRITERS,
-        "change_plan": WRITERS,
-        "withdraw_plan_change": WRITERS,
+        "create": CUSTOMER_WRITERS,
+        "activate": CUSTOMER_WRITERS,
+        "suspend": CUSTOMER_WRITERS,
+        "reactivate": CUSTOMER_WRITERS,
+        "cancel": CUSTOMER_WRITERS,
+        "change_plan": CUSTOMER_WRITERS,
+        "withdraw_plan_change": CUSTOMER_WRITERS,
         "sla_compliance": ALL,
         "sla_report_pdf": ALL,
         "sla_report_csv": ALL,
@@ -253,7 +252,7 @@ class ContractViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         return self.scoped(contract_list()).prefetch_related("services", "plan_changes", recent)
 
     def create(self, request):
-        customers = self.scoped(Customer.objects.all(), path="", roles=WRITERS)
+        customers = self.scoped(Customer.objects.all(), path="", roles=CUSTOMER_WRITERS)
         data = self.parse(ContractCreateSerializer, customers=customers)
         contract = contract_services.contract_create(**data)
         return self.render(ContractSerializer, contract, status_code=201)

@@ -25,12 +25,9 @@ from billing.services.subscriptions import (
 from contracts.models import Contract, Customer, Plan
 from contracts.selectors import contract_get_live
 from core.formatting import format_day, money_text
-from creditdesk.roles import Role, scope
+from creditdesk.roles import SUBSCRIPTION_STAFF, scope
 from creditdesk.web.access import portal_view, roles_view
 from creditdesk.web.views.common import form_submit
-
-# Who subscribes a customer from the workspace: their account manager, or an admin.
-SUBSCRIPTION_STAFF = frozenset({Role.MANAGER, Role.ADMIN})
 
 
 class PlanChoiceField(forms.ModelChoiceField):
