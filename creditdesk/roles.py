@@ -280,6 +280,13 @@ ACTIVATION_WORKERS = TICKET_STAFF
 CATALOGUE_EDITORS = frozenset({Role.ADMIN, Role.MANAGER})
 
 
+def activation_notes_visible_to(user) -> bool:
+    """Whether `user` reads the notes staff write when they tick a prerequisite: staff do
+    (the workspace and the API); a customer's contact reads the step, never the note (the
+    portal and the API alike)."""
+    return has_role(user, STAFF)
+
+
 def activations_visible_to(user) -> QuerySet:
     """The activations `user` may read, for the API and every page alike; anything else is
     a 404, exactly like a missing id."""

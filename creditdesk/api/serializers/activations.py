@@ -9,6 +9,7 @@ from activations.models import NOTE_LIMIT, Activation, ActivationStep
 from activations.selectors import STATE_LABELS, state_of
 from activations.services import activation_kind
 from creditdesk.api.serializers.common import PlainDecimalField
+from creditdesk.roles import activation_notes_visible_to
 from sla.models import ActivationLeadTime
 
 ID_MAX = 2**63 - 1  # a 64-bit id; larger numbers are refused, never sent to the database
@@ -16,10 +17,21 @@ STATE_CHOICES = [(value, str(label)) for value, label in STATE_LABELS.items()]
 
 
 class ActivationStepSerializer(serializers.ModelSerializer):
+    note = serializers.SerializerMethodField(
+        help_text="What staff wrote when they ticked the step; null for a customer's contact "
+        "(staff's own note, as the portal shows it)."
+    )
+
     class Meta:
         model = ActivationStep
         fields = ["position", "kind", "label", "met_at", "note"]
         read_only_fields = fields
+
+    def get_note(self, step: ActivationStep) -> str | None:
+        request = self.context.get("request")
+        if request is None or not activation_notes_visible_to(request.user):
+            return None
+        return step.note
 
 
 class ActivationSerializer(serializers.ModelSerializer):

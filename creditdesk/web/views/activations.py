@@ -34,6 +34,7 @@ from creditdesk.roles import (
     ACTIVATION_WORKERS,
     CATALOGUE_EDITORS,
     STAFF,
+    activation_notes_visible_to,
     activations_visible_to,
     has_role,
     scope,
@@ -144,6 +145,7 @@ def work_activation(request: HttpRequest, pk: int) -> HttpResponse:
                 "row": _rows([activation], now)[0],
                 "activation": activation,
                 "now": now,
+                "show_notes": activation_notes_visible_to(request.user),
                 "may_work": has_role(request.user, ACTIVATION_WORKERS)
                 and activation.status in (Activation.Status.WAITING, Activation.Status.RUNNING),
             },
@@ -236,5 +238,9 @@ def portal_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activations/portal_list.html",
-        {"rows": _rows(activations, now), "now": now},
+        {
+            "rows": _rows(activations, now),
+            "now": now,
+            "show_notes": activation_notes_visible_to(request.user),
+        },
     )
