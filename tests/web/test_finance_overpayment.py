@@ -1,6 +1,7 @@
 """Finance's invoice page settles an overpayment: the flagged payment's row offers "Aplicar lo
-pendiente y devolver el resto" with both amounts, beside its review; the button pays the invoice and records the
-rest given back, with no credit note; a second submit returns nothing more."""
+pendiente y devolver el resto" with both amounts, beside its review; the button pays the
+invoice and records the rest given back, with no credit note; a second submit returns nothing
+more."""
 
 import pytest
 from django.test import Client
