@@ -3,6 +3,8 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
@@ -147,3 +149,18 @@ def related_kinds(instance: Model, *, ignore: frozenset[str] = frozenset()) -> l
         if kind not in kinds and rows.exists():
             kinds.append(kind)
     return kinds
+
+
+def invited_logins_awaiting_password(email: str) -> QuerySet:
+    """The active portal logins with `email` that an invitation made
+    (`services.contact_portal_invite`: linked to a contact, no usable password until the
+    contact chooses one) and that never signed in. A password-reset link is a new invitation
+    for them, when the first one expired; any other login without a usable password was
+    closed on purpose and gets none."""
+    return get_user_model()._default_manager.filter(
+        email__iexact=email,
+        is_active=True,
+        last_login__isnull=True,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        pk__in=Contact.objects.filter(user__isnull=False).values("user_id"),
+    )

@@ -3,7 +3,9 @@ password (`contracts.services.contact_portal_invite`) and a mail, sent by a task
 link where they choose one. The link is Django's password-reset link (its token generator
 and the reset-confirm page, as `creditdesk.web.password_reset` sends it), so it expires
 with `PASSWORD_RESET_TIMEOUT` and works once: setting the password changes the hash the
-token is made from."""
+token is made from. When it expired, the contact asks for a new one with "¿Olvidó su
+contraseña?" (`creditdesk.web.password_reset` reaches an invited login awaiting its
+password, `contracts.selectors.invited_logins_awaiting_password`)."""
 
 import uuid
 
@@ -61,6 +63,7 @@ def send_portal_invitation(
         "customer": contact.customer,
         "username": user.get_username(),
         "link": link,
+        "reset": base_url + reverse("password_reset"),
         "inviter": inviter,
     }
     with translation.override(contact.preferred_language):

@@ -15,9 +15,19 @@ from django.utils.http import urlsafe_base64_encode
 
 from background.mail import mail_once
 from background.queue import background_task, enqueue_on_commit
+from contracts.selectors import invited_logins_awaiting_password
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    def get_users(self, email):
+        """Django's (active, with a usable password), and an invited contact's login that
+        has no password yet: when the invitation's link expired, the contact asks for a new
+        one here instead of waiting for staff to invite them again."""
+        yield from super().get_users(email)
+        for user in invited_logins_awaiting_password(email):
+            if auth_forms._unicode_ci_compare(email, user.email):
+                yield user
+
     def save(
         self,
         domain_override=None,
@@ -67,7 +77,8 @@ def send_password_reset(
     from_email: str | None,
     request_id: str,
 ) -> int:
-    """Sends Django's reset mail to each active account with `email`, once per request
+    """Sends Django's reset mail to each account `PasswordResetForm.get_users` finds for
+    `email` (active with a password, or invited and awaiting one), once per request
     (`request_id`); how many were sent now."""
     sent = 0
     for user in PasswordResetForm().get_users(email):
