@@ -28,6 +28,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import dateformat, formats, timezone, translation
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.translation import gettext
 from djmoney.money import Money
 
@@ -139,12 +140,12 @@ def format_duration(value: timedelta) -> str:
 
 def format_moment(value: datetime, language: str | None = None) -> str:
     """A moment's wall-clock time as given (convert it to the reader's zone first), in the
-    pages' short format: "09/01/2026 15:00" in Spanish, "01/09/2026 3 p.m." in English."""
+    pages' short format: "09/01/2026 15:00" in Spanish, "9 Jan 2026, 15:00" in English."""
     return _date_formatter("SHORT_DATETIME_FORMAT", language_code(language))(value)
 
 
 def format_day(value: date, language: str | None = None) -> str:
-    """A day in the pages' short format: "10/01/2026" in Spanish, "01/10/2026" in English."""
+    """A day in the pages' short format: "10/01/2026" in Spanish, "10 Jan 2026" in English."""
     return _date_formatter("SHORT_DATE_FORMAT", language_code(language))(value)
 
 
@@ -170,6 +171,9 @@ def _date_formatter(setting: str, language: str) -> Callable[[date], str]:
     with translation.override(language):
         pattern = str(formats.get_format(setting))
         words = {word: gettext(word) for word in ("a.m.", "p.m.", "midnight", "noon")}
+        # English writes its month in letters ("7 Dec 2026", creditdesk/formats/en).
+        months = {number: str(name) for number, name in MONTHS.items()}
+        months_3 = {number: str(name).title() for number, name in MONTHS_3.items()}
 
     def django_format(value: date) -> str:
         with translation.override(language):
@@ -188,6 +192,8 @@ def _date_formatter(setting: str, language: str) -> Callable[[date], str]:
         "d": lambda value: f"{value.day:02d}",
         "j": lambda value: str(value.day),
         "m": lambda value: f"{value.month:02d}",
+        "M": lambda value: months_3[value.month],
+        "F": lambda value: months[value.month],
         "n": lambda value: str(value.month),
         "Y": lambda value: f"{value.year:04d}",
         "y": lambda value: f"{value.year % 100:02d}",
@@ -259,16 +265,39 @@ def zone_city(zone: str | ZoneInfo | tzinfo, language: str | None = None) -> str
     """The city an IANA zone is named after, in the reader's language ("Caracas", "Bogotá",
     "Buenos Aires" for America/Argentina/Buenos_Aires); "" for zones named after no city
     (UTC, Etc/GMT+5)."""
-    name = getattr(zone, "key", None) or str(zone)
+    return _city_of(getattr(zone, "key", None) or str(zone), language_code(language))
+
+
+@cache
+def _city_of(name: str, language: str) -> str:
+    # Cached: a list names a zone on every row (the queue's fifty), and Babel looks the city
+    # up anew each time.
     if "/" not in name or name.startswith("Etc/"):
         return ""
     try:
-        city = get_timezone_location(name, locale=language_code(language), return_city=True)
+        city = get_timezone_location(name, locale=language, return_city=True)
     except LookupError:
         city = name
     # Babel keeps the region of three-part names ("Argentina/Buenos Aires"); people say
     # the city.
     return city.split("/")[-1].replace("_", " ")
+
+
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu"})
+
+
+def zone_short(
+    zone: str | ZoneInfo | tzinfo | None = None,
+    language: str | None = None,
+    *,
+    at: datetime | None = None,
+) -> str:
+    """Whose clock a time follows, in a word for a list's row where rows follow different
+    clocks: "Caracas", "Bogotá"; "UTC"; "UTC-05:00" for a zone named after no city."""
+    resolved = _zone_of(zone)
+    if (getattr(resolved, "key", None) or str(resolved)) in _UTC_NAMES:
+        return "UTC"
+    return zone_city(resolved, language) or _offset_text(resolved, at or timezone.now())
 
 
 def zone_phrase(
@@ -280,12 +309,9 @@ def zone_phrase(
     """Whose clock a time follows, as said after it: "hora de Caracas" / "Caracas time";
     "UTC"; "UTC-05:00" for a zone named after no city."""
     resolved = _zone_of(zone)
-    name = getattr(resolved, "key", None) or str(resolved)
-    if name in ("UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu"):
-        return "UTC"
     city = zone_city(resolved, language)
-    if not city:
-        return _offset_text(resolved, at or timezone.now())
+    if not city:  # UTC, or a zone named after no city
+        return zone_short(resolved, language, at=at)
     return f"{city} time" if language_code(language) == "en" else f"hora de {city}"
 
 

@@ -274,6 +274,14 @@ class Ticket(ChoiceLabels):
         """Its clocks are paused: the agent's request for information was its reply."""
         return self.status == self.Status.WAITING_ON_CUSTOMER
 
+    @property
+    def due_at_shown(self) -> datetime | None:
+        """The due time a list shows (the portal's and the queue's): none while the request
+        waits on the customer. Its clocks are paused and `next_due_at` keeps the time they
+        had, which no one is held to; the time left counts again, from a new due time, once
+        the customer answers."""
+        return None if self.waits_on_customer else self.next_due_at
+
 
 class TicketEvent(models.Model):
     """Who did what to a ticket, when and why: status changes, escalations, priority."""

@@ -6,9 +6,21 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.filters import customer_matches
 from core.instants import DayFilter
+from creditdesk.roles import ticket_workers
 from credits.models import LedgerEntry
 from sla.choices import Priority
 from tickets.models import Ticket
+
+
+class _LedgerEntryFilterForm(forms.Form):
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        after, before = cleaned.get("after"), cleaned.get("before")
+        if after is not None and before is not None and before < after:
+            # Said on the field, not left to an empty list's "No hay movimientos.": no
+            # movement is both after and before, and the reader would not know why.
+            self.add_error("before", _("«Hasta» es anterior a «Desde»: las fechas están al revés."))
+        return cleaned
 
 
 class LedgerEntryFilter(django_filters.FilterSet):
@@ -33,6 +45,7 @@ class LedgerEntryFilter(django_filters.FilterSet):
     class Meta:
         model = LedgerEntry
         fields = ["kind", "after", "before"]
+        form = _LedgerEntryFilterForm
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -61,9 +74,9 @@ class QueueFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["assignee"].queryset = (
-            get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
-        )
+        # Who may be assigned, as the assign form and the API offer them: finance and account
+        # managers are staff too, but no ticket is ever theirs.
+        self.filters["assignee"].queryset = ticket_workers()
 
     @property
     def qs(self) -> QuerySet[Ticket]:

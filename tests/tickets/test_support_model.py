@@ -66,10 +66,11 @@ def test_resolution_records_the_worked_time_and_charges_nothing(nivel_1):
     ticket.refresh_from_db()
     assert ticket.billed_minutes == 95
     assert ticket.billed_credits == 0
+    plan = ticket.contract.plan.name
     assert ticket.charge_explanation_in("en") == (
-        "95 min worked, included in your plan: no credits charged."
+        f"95 min worked, included in the “{plan}” plan: no credits charged."
     )
-    assert "incluidos en su plan" in ticket.charge_explanation_in("es")
+    assert f"incluidos en el plan «{plan}»" in ticket.charge_explanation_in("es")
     assert not LedgerEntry.objects.exists()
     assert not ticket.work_logs.filter(charged=False).exists()
 

@@ -141,11 +141,13 @@ def _record_included_work(ticket: Ticket, minutes: int, drawn: RequestAllowance 
             f"{minutes} min worked on “{service}”, which is not billed: no credits charged."
         )
     else:
+        # Naming the plan, not "su plan": the agent's page and the API read this text too,
+        # and it would speak to them as if they were the customer.
         ticket.charge_explanation = (
-            f"{minutes} min trabajados, incluidos en su plan: sin cargo de créditos."
+            f"{minutes} min trabajados, incluidos en el plan «{plan.name}»: sin cargo de créditos."
         )
         ticket.charge_explanation_en = (
-            f"{minutes} min worked, included in your plan: no credits charged."
+            f"{minutes} min worked, included in the “{plan.name}” plan: no credits charged."
         )
     ticket.save(update_fields=["billed_minutes", "charge_explanation", "charge_explanation_en"])
 
