@@ -29,11 +29,17 @@ class StepIsPayment(ActivationError):
 
 class InvoiceNotForActivation(ActivationError):
     code = "activation_invoice_unusable"
-    message_es = "La factura no es de este cliente o está anulada."
-    message_en = "The invoice is not this customer's or it is void."
+    message_es = "La factura no es de este cliente, está anulada o acreditada por completo."
+    message_en = "The invoice is not this customer's, or it is void or fully credited."
 
 
 class ProductWithoutCalendar(ActivationError):
     code = "activation_product_without_calendar"
     message_es = "El producto {product} cuenta días hábiles y necesita un calendario."
     message_en = "Product {product} counts business days and needs a calendar."
+
+
+class CancelReasonRequired(ActivationError):
+    code = "activation_cancel_reason_required"
+    message_es = "Indique por qué se cancela la activación."
+    message_en = "Say why the activation is cancelled."

@@ -26,6 +26,7 @@ from tickets.models import Ticket
 
 LABEL_LIMIT = 240
 NOTE_LIMIT = 500
+CANCEL_REASON_LIMIT = 500
 
 
 class Activation(models.Model):
@@ -38,6 +39,11 @@ class Activation(models.Model):
         RUNNING = "running", _("En curso")
         ACTIVE = "active", _("Activado")
         CANCELLED = "cancelled", _("Cancelado")
+
+    class CancelCause(models.TextChoices):
+        STAFF = "staff", _("por el personal de soporte")
+        INVOICE_VOID = "invoice_void", _("factura anulada")
+        INVOICE_CREDITED = "invoice_credited", _("factura acreditada por completo")
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("cliente"), on_delete=models.PROTECT, related_name="activations"
@@ -85,6 +91,22 @@ class Activation(models.Model):
     warned_at = models.DateTimeField(_("avisado"), null=True, blank=True)
     late_at = models.DateTimeField(_("vencido"), null=True, blank=True)
     activated_at = models.DateTimeField(_("activado"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelada"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelada por"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancel_cause = models.CharField(
+        _("causa de la cancelación"), max_length=16, choices=CancelCause.choices, blank=True
+    )
+    # Staff's own words: read by staff, never by the customer (as a step's note).
+    cancel_reason = models.CharField(
+        _("motivo de la cancelación"), max_length=CANCEL_REASON_LIMIT, blank=True
+    )
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -118,6 +140,11 @@ class Activation(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="active") | Q(activated_at__isnull=False),
                 name="activations_active_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False) & ~Q(cancel_cause="")
+                | ~Q(status="cancelled") & Q(cancelled_at__isnull=True, cancel_cause=""),
+                name="activations_cancelled_has_time_and_cause",
             ),
         ]
 

@@ -12,6 +12,9 @@ the clock and the monitor. Every write of the app is here.
   business day of its calendar closes (`sla.business_days.end_of_business_days`); the
   warning comes at `WARNING_PERCENT` of that span, like an SLA clock's.
 - `activation_complete`: staff record the product active; on time when not after `due_at`.
+- `activation_cancel`: staff cancel an activation not active yet, with a reason; once.
+- `activations_invoice_withdrawn`: the purchase invoice was voided or credited in full (task
+  after `invoice.voided` / `invoice.credited`): its open activations are cancelled, once.
 - `activations_monitor_run`: marks warnings and lateness once per activation (set-based).
 
 Each activation write locks the activation row (`activations.locks`) and decides under it.
@@ -33,15 +36,17 @@ from activations import tasks
 from activations.exceptions import (
     ActivationClosed,
     ActivationNotStarted,
+    CancelReasonRequired,
     InvoiceNotForActivation,
     ProductWithoutCalendar,
     StepIsPayment,
 )
 from activations.locks import activation_lock
-from activations.models import NOTE_LIMIT, Activation, ActivationStep
+from activations.models import CANCEL_REASON_LIMIT, NOTE_LIMIT, Activation, ActivationStep
 from background.queue import enqueue_on_commit
 from billing.locks import invoice_lock
 from billing.models import Invoice, InvoiceLine
+from billing.selectors import invoice_credited_in_full
 from billing.services.invoices import invoice_add_line, invoice_create_draft, invoice_issue
 from contracts.models import Customer
 from core.amounts import PRICE_DIGITS, parse_money
@@ -55,6 +60,7 @@ from tickets.models import Ticket
 
 Kind = Activation.Kind
 Status = Activation.Status
+Cause = Activation.CancelCause
 
 WARNING_PERCENT = 80
 MINUTES_LIMIT = 7 * 24 * 60  # an "instant" product promised within a week at most
@@ -249,9 +255,10 @@ def _ticket_of(customer: Customer, number: str) -> Ticket | None:
 
 
 def _usable_invoice(invoice: Invoice, customer: Customer) -> Invoice:
-    if invoice.customer_id != customer.pk or invoice.status not in (
-        Invoice.Status.ISSUED,
-        Invoice.Status.PAID,
+    if (
+        invoice.customer_id != customer.pk
+        or invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.PAID)
+        or invoice_credited_in_full(invoice)  # the sale was undone
     ):
         raise InvoiceNotForActivation(field="invoice")
     return invoice
@@ -431,6 +438,69 @@ def activation_complete(
         locked.activated_at = max(at, locked.started_at or at)
         locked.save(update_fields=["status", "activated_at"])
     return locked
+
+
+# --- cancellation -----------------------------------------------------------------------------
+
+
+def _cancel_locked(
+    locked: Activation, *, cause: str, reason: str = "", by: User | None = None
+) -> None:
+    locked.status = Status.CANCELLED
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by, locked.cancel_cause, locked.cancel_reason = by, cause, reason
+    locked.save(
+        update_fields=["status", "cancelled_at", "cancelled_by", "cancel_cause", "cancel_reason"]
+    )
+
+
+def activation_cancel(*, activation: Activation, reason: str, by: User | None) -> Activation:
+    """Staff cancel an activation that is not active yet (waiting or running: the customer
+    gave up the product, the sale was undone). The reason is required, at most
+    `CANCEL_REASON_LIMIT` characters (refused, never cut). Idempotent: cancelling a cancelled
+    activation changes nothing, whoever asks and with whatever reason. Locks the activation;
+    its clock stops counting (the monitor reads running ones only) and a payment landing later
+    ticks nothing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CancelReasonRequired(field="reason")
+    reason = text_at_most(reason, field="reason", limit=CANCEL_REASON_LIMIT)
+    with transaction.atomic():
+        locked = activation_lock(activation.pk)
+        if locked.status == Status.CANCELLED:
+            return locked
+        if locked.status not in OPEN_STATUSES:
+            raise ActivationClosed(
+                field="activation",
+                product=locked.product_name,
+                status=choice_labels(locked.status, Status),
+            )
+        _cancel_locked(locked, cause=Cause.STAFF, reason=reason, by=by)
+    return locked
+
+
+def activations_invoice_withdrawn(*, invoice_id: int) -> int:
+    """The purchase invoice was voided or credited in full (task after `invoice.voided` or
+    `invoice.credited`): cancel its open activations, each under its lock. Idempotent, and
+    nothing for a partial credit note. Returns how many it cancelled."""
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is None:
+        return 0
+    if invoice.status == Invoice.Status.VOID:
+        cause = Cause.INVOICE_VOID
+    elif invoice_credited_in_full(invoice):
+        cause = Cause.INVOICE_CREDITED
+    else:
+        return 0
+    cancelled = 0
+    ids = Activation.objects.filter(invoice_id=invoice_id, status__in=OPEN_STATUSES)
+    for activation_id in ids.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = activation_lock(activation_id)
+            if locked.status in OPEN_STATUSES:
+                _cancel_locked(locked, cause=cause)
+                cancelled += 1
+    return cancelled
 
 
 # --- the monitor ------------------------------------------------------------------------------

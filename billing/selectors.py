@@ -120,6 +120,17 @@ def invoice_amount_due(invoice: Invoice) -> Money:
     return _stored(due, invoice.currency)
 
 
+def invoice_credited_in_full(invoice: Invoice) -> bool:
+    """Whether the credit notes issued against `invoice` (`_credited_sum`) reach its total:
+    the sale was undone, whatever was paid (a refund credits what it gives back)."""
+    credited = (
+        Invoice.objects.filter(pk=invoice.pk, kind=Kind.INVOICE, total__gt=0)
+        .annotate(credited=_credited_sum(OuterRef("pk")))
+        .filter(credited__gte=F("total"))
+    )
+    return credited.exists()
+
+
 def invoice_paid_and_due(invoice: Invoice) -> tuple[Money, Money]:
     """What the payments applied to `invoice` brought (net of refunds) and what is still due,
     as they were when the row was read with `invoices_with_amount_due`; read now otherwise."""

@@ -33,6 +33,8 @@ EVENT_TYPES = (
     "invoice.issued",
     "invoice.paid",
     "invoice.overdue",
+    "invoice.voided",
+    "invoice.credited",
     "contract.suspended",
     "contract.reactivated",
     "incident.created",

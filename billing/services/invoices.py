@@ -428,6 +428,7 @@ def invoice_void(invoice: Invoice, *, reason: str, by: User | None = None) -> In
         locked.void_reason = reason
         locked.save(update_fields=["status", "voided_at", "void_reason"])
         _record_status(locked, from_status, Status.VOID, by=by, reason=reason)
+        event_emit("invoice.voided", locked)
     return locked
 
 
@@ -552,10 +553,14 @@ def credit_note_draft(
 
 
 def credit_note_issue_locked(note: Invoice, *, by: User | None = None) -> Invoice:
+    """Issue a draft credit note whose corrected invoice the caller locked, and announce
+    `invoice.credited` with that invoice (a refund's note and finance's alike)."""
     today = customer_today(note.customer)
-    return issue_locked(
+    issue_locked(
         note, lines=list(note.lines.all()), issued_on=today, due_on=today, grace_days=0, by=by
     )
+    event_emit("invoice.credited", note.corrects)
+    return note
 
 
 def credit_note_issue(

@@ -86,6 +86,7 @@ _BAD_INPUT = {
     "activation_step_is_payment",
     "activation_invoice_unusable",
     "activation_product_without_calendar",
+    "activation_cancel_reason_required",
 }
 
 # The request is well formed but the current state of the data refuses it.

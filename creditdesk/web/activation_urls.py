@@ -21,6 +21,11 @@ urlpatterns = [
         activations.work_complete,
         name="work-complete",
     ),
+    path(
+        "workspace/activations/<int:pk>/cancel/",
+        activations.work_cancel,
+        name="work-cancel",
+    ),
     path("workspace/activations/products/", activations.work_products, name="products"),
     path("workspace/activations/products/new/", activations.work_product_new, name="product-new"),
     path(

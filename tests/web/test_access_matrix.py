@@ -176,6 +176,7 @@ ACTIVATIONS = {
     "workspace/activations/<int:pk>/",
     "workspace/activations/<int:pk>/steps/<int:step>/meet/",
     "workspace/activations/<int:pk>/complete/",
+    "workspace/activations/<int:pk>/cancel/",
     "workspace/activations/products/<int:pk>/",
 }
 

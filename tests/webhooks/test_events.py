@@ -58,6 +58,20 @@ def _invoice(shop, *, paid=False):
     return invoice_mark_paid(invoice) if paid else invoice
 
 
+def _voided(shop):
+    from billing.services import invoice_void
+
+    return invoice_void(_invoice(shop), reason="Emitida por error")
+
+
+def _credited(shop):
+    from billing.services import credit_note_issue
+
+    invoice = _invoice(shop)
+    credit_note_issue(invoice=invoice, reason="Descuento acordado")
+    return invoice
+
+
 def _overdue(shop):
     invoice = _invoice(shop)
     noon = datetime.combine(invoice.insolvent_on, time(12), tzinfo=UTC)
@@ -128,6 +142,8 @@ DRIVERS = {
     "invoice.issued": (_invoice, "number"),
     "invoice.paid": (lambda shop: _invoice(shop, paid=True), "number"),
     "invoice.overdue": (_overdue, "number"),
+    "invoice.voided": (_voided, "status"),
+    "invoice.credited": (_credited, "amount_due"),
     "contract.suspended": (_suspend, "status"),
     "contract.reactivated": (_reactivate, "status"),
     "incident.created": (_incident, "title"),

@@ -5,7 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from activations.models import NOTE_LIMIT, Activation, ActivationStep
+from activations.models import CANCEL_REASON_LIMIT, NOTE_LIMIT, Activation, ActivationStep
 from activations.selectors import STATE_LABELS, state_of
 from activations.services import activation_kind
 from creditdesk.api.serializers.common import PlainDecimalField
@@ -28,10 +28,12 @@ class ActivationStepSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_note(self, step: ActivationStep) -> str | None:
-        request = self.context.get("request")
-        if request is None or not activation_notes_visible_to(request.user):
-            return None
-        return step.note
+        return step.note if _staff_reads(self) else None
+
+
+def _staff_reads(serializer: serializers.Serializer) -> bool:
+    request = serializer.context.get("request")
+    return request is not None and activation_notes_visible_to(request.user)
 
 
 class ActivationSerializer(serializers.ModelSerializer):
@@ -43,6 +45,9 @@ class ActivationSerializer(serializers.ModelSerializer):
     invoice = serializers.PrimaryKeyRelatedField(read_only=True)
     ticket = serializers.CharField(source="ticket.number", read_only=True, allow_null=True)
     steps = ActivationStepSerializer(many=True, read_only=True)
+    cancel_reason = serializers.SerializerMethodField(
+        help_text="Why staff cancelled it; null for a customer's contact (staff's own words)."
+    )
 
     class Meta:
         model = Activation
@@ -61,6 +66,9 @@ class ActivationSerializer(serializers.ModelSerializer):
             "due_at",
             "activated_at",
             "on_time",
+            "cancelled_at",
+            "cancel_cause",
+            "cancel_reason",
             "invoice",
             "ticket",
             "steps",
@@ -72,6 +80,9 @@ class ActivationSerializer(serializers.ModelSerializer):
     def get_state(self, activation: Activation) -> str:
         annotated = getattr(activation, "state", None)  # a list's rows: no query each
         return annotated or state_of(activation, self.context.get("now") or timezone.now())
+
+    def get_cancel_reason(self, activation: Activation) -> str | None:
+        return activation.cancel_reason if _staff_reads(self) else None
 
 
 class ActivationPurchaseSerializer(serializers.Serializer):
@@ -90,6 +101,12 @@ class ActivationPurchaseSerializer(serializers.Serializer):
 
 class ActivationStepMeetSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_LIMIT)
+
+
+class ActivationCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=CANCEL_REASON_LIMIT, help_text="Required."
+    )
 
 
 class ActivationProductSerializer(serializers.ModelSerializer):

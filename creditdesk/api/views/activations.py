@@ -1,6 +1,6 @@
 """Activations through the API (seed 004): staff and the customer's contacts read them (with
 their checklist and state now); sellers register a purchase; the staff who work tickets tick
-a prerequisite and record the product active. Object access: `creditdesk.roles.
+a prerequisite, record the product active or cancel it. Object access: `creditdesk.roles.
 activations_visible_to` (another customer's activation is a 404); writes: `activations.
 services`."""
 
@@ -11,12 +11,18 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 
 from activations.selectors import activations_list, products_list
-from activations.services import activation_complete, activation_purchase, activation_step_meet
+from activations.services import (
+    activation_cancel,
+    activation_complete,
+    activation_purchase,
+    activation_step_meet,
+)
 from billing.models import Invoice
 from contracts.models import Customer
 from creditdesk.api.filters import ActivationApiFilter
 from creditdesk.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from creditdesk.api.serializers.activations import (
+    ActivationCancelSerializer,
     ActivationProductSerializer,
     ActivationPurchaseSerializer,
     ActivationSerializer,
@@ -43,6 +49,7 @@ class ActivationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         "create": ACTIVATION_SELLERS,
         "meet_step": ACTIVATION_WORKERS,
         "complete": ACTIVATION_WORKERS,
+        "cancel": ACTIVATION_WORKERS,
     }
 
     def get_queryset(self):
@@ -113,6 +120,20 @@ class ActivationViewSet(ListMixin, RetrieveMixin, ApiViewSet):
     def complete(self, request, pk=None):
         activation_complete(activation=self.get_object(), by=request.user)
         return self.render(ActivationSerializer, self.get_queryset().get(pk=pk))
+
+    @extend_schema(
+        request=ActivationCancelSerializer,
+        responses=ActivationSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        summary="Cancel an activation not active yet, saying why (again: nothing changes)",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    @idempotent
+    def cancel(self, request, pk=None):
+        activation = self.get_object()
+        data = self.parse(ActivationCancelSerializer)
+        activation_cancel(activation=activation, reason=data.get("reason", ""), by=request.user)
+        return self.render(ActivationSerializer, self.get_queryset().get(pk=activation.pk))
 
 
 class ActivationProductViewSet(ListMixin, RetrieveMixin, ApiViewSet):

@@ -1,6 +1,6 @@
 """Activation pages (seed 004): staff follow activations by due time, register a purchase,
-tick prerequisites, record a product active and edit the catalogue's lead times; the
-customer follows their activations in the portal. Reads go through
+tick prerequisites, record a product active, cancel an activation and edit the catalogue's
+lead times; the customer follows their activations in the portal. Reads go through
 `creditdesk.roles.activations_visible_to`, writes through `activations.services`."""
 
 from django.contrib import messages
@@ -21,6 +21,7 @@ from activations.selectors import (
     state_of,
 )
 from activations.services import (
+    activation_cancel,
     activation_complete,
     activation_kind,
     activation_purchase,
@@ -178,6 +179,21 @@ def work_complete(request: HttpRequest, pk: int) -> HttpResponse:
         show_refusal(request, error)
     else:
         messages.success(request, _("Producto activado."))
+    return redirect("activations:work-detail", pk=activation.pk)
+
+
+@require_POST
+@roles_view(ACTIVATION_WORKERS)
+def work_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    activation = _activation(request, pk)
+    try:  # the service asks for the reason and bounds it: refused, never cut
+        activation_cancel(
+            activation=activation, reason=request.POST.get("reason", ""), by=request.user
+        )
+    except CreditdeskError as error:
+        show_refusal(request, error)
+    else:
+        messages.success(request, _("Activación cancelada."))
     return redirect("activations:work-detail", pk=activation.pk)
 
 
