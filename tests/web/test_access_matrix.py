@@ -85,6 +85,7 @@ POST_ONLY = {
     "workspace/finance/invoices/<int:pk>/refund/": FINANCE_ONLY,
     "workspace/finance/invoices/<int:pk>/record-payment/": FINANCE_ONLY,
     "workspace/finance/payments/<int:pk>/confirm/": FINANCE_ONLY,
+    "workspace/finance/payments/<int:pk>/settle/": FINANCE_ONLY,
     # The account manager's workspace (creditdesk.roles: CUSTOMER_WRITERS, CREDIT_GRANTERS
     # and CREDIT_ADJUSTERS, NOTE_WRITERS).
     "workspace/customers/<int:pk>/contract/": CUSTOMER_WRITER_ACTION,
