@@ -28,6 +28,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import dateformat, formats, timezone, translation
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.translation import gettext
 from djmoney.money import Money
 
@@ -139,12 +140,12 @@ def format_duration(value: timedelta) -> str:
 
 def format_moment(value: datetime, language: str | None = None) -> str:
     """A moment's wall-clock time as given (convert it to the reader's zone first), in the
-    pages' short format: "09/01/2026 15:00" in Spanish, "01/09/2026 3 p.m." in English."""
+    pages' short format: "09/01/2026 15:00" in Spanish, "9 Jan 2026, 15:00" in English."""
     return _date_formatter("SHORT_DATETIME_FORMAT", language_code(language))(value)
 
 
 def format_day(value: date, language: str | None = None) -> str:
-    """A day in the pages' short format: "10/01/2026" in Spanish, "01/10/2026" in English."""
+    """A day in the pages' short format: "10/01/2026" in Spanish, "10 Jan 2026" in English."""
     return _date_formatter("SHORT_DATE_FORMAT", language_code(language))(value)
 
 
@@ -170,6 +171,9 @@ def _date_formatter(setting: str, language: str) -> Callable[[date], str]:
     with translation.override(language):
         pattern = str(formats.get_format(setting))
         words = {word: gettext(word) for word in ("a.m.", "p.m.", "midnight", "noon")}
+        # English writes its month in letters ("7 Dec 2026", creditdesk/formats/en).
+        months = {number: str(name) for number, name in MONTHS.items()}
+        months_3 = {number: str(name).title() for number, name in MONTHS_3.items()}
 
     def django_format(value: date) -> str:
         with translation.override(language):
@@ -188,6 +192,8 @@ def _date_formatter(setting: str, language: str) -> Callable[[date], str]:
         "d": lambda value: f"{value.day:02d}",
         "j": lambda value: str(value.day),
         "m": lambda value: f"{value.month:02d}",
+        "M": lambda value: months_3[value.month],
+        "F": lambda value: months[value.month],
         "n": lambda value: str(value.month),
         "Y": lambda value: f"{value.year:04d}",
         "y": lambda value: f"{value.year % 100:02d}",

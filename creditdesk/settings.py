@@ -166,6 +166,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", "Español"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates day first and on a 24-hour clock, as Spanish and our long forms write them
+# (creditdesk/formats/en); Spanish keeps Django's own formats.
+FORMAT_MODULE_PATH = ["creditdesk.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

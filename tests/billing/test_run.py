@@ -256,7 +256,7 @@ def test_a_month_is_billed_once_it_is_over_for_every_customer(frozen_now):
         billing_run(period=NOVEMBER)
     assert refused.value.message("en") == (
         "The month 2026-11 is not over in every customer's time zone (it ends "
-        "12/01/2026 6 a.m. UTC); only finished months are billed."
+        "1 Dec 2026, 06:00 UTC); only finished months are billed."
     )
     assert "(termina el 01/12/2026 06:00 UTC)" in refused.value.message("es")
     assert not Invoice.objects.exists()

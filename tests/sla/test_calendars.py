@@ -251,14 +251,14 @@ def test_explanation_names_windows_weekends_and_holidays():
         "Vence 13/01/2026 10:30",
     ]
     assert explanation.lines("en")[0] == "Time zone: Bogota (UTC-05:00)"
-    assert explanation.lines("en")[-1] == "Due 01/13/2026 10:30 a.m."
+    assert explanation.lines("en")[-1] == "Due 13 Jan 2026, 10:30"
 
 
 def test_explanation_calls_an_ordinary_evening_outside_hours():
     explanation = explain_due(at(BOGOTA, 2026, 1, 14, 16), timedelta(hours=1), TECNOLINUX)
 
     assert explanation.lines("en")[3] == (
-        "01/14/2026 4:30 p.m. → 01/15/2026 8 a.m.: outside working hours"
+        "14 Jan 2026, 16:30 → 15 Jan 2026, 08:00: outside working hours"
     )
     assert sum((s.business_time for s in explanation.steps), timedelta(0)) == timedelta(hours=1)
 

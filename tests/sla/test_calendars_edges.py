@@ -77,14 +77,14 @@ def test_explanation_names_every_kind_of_skipped_day_in_both_languages():
 
     assert explanation.lines("en") == [
         "Time zone: Bogota (UTC-05:00)",
-        "Start 01/09/2026 3 p.m., target 4 h 00 min of working time",
-        "01/09/2026 3 p.m. → 01/09/2026 4:30 p.m.: 1 h 30 min of working time",
-        "01/09/2026 4:30 p.m. → 01/15/2026 8 a.m.: skipped Saturday 01/10/2026 (non-working "
-        "day), Sunday 01/11/2026 (non-working day), Monday 01/12/2026 (holiday Día de los Reyes "
-        "Magos (observado)), Tuesday 01/13/2026 (closure Inventario), Wednesday 01/14/2026 "
+        "Start 9 Jan 2026, 15:00, target 4 h 00 min of working time",
+        "9 Jan 2026, 15:00 → 9 Jan 2026, 16:30: 1 h 30 min of working time",
+        "9 Jan 2026, 16:30 → 15 Jan 2026, 08:00: skipped Saturday 10 Jan 2026 (non-working "
+        "day), Sunday 11 Jan 2026 (non-working day), Monday 12 Jan 2026 (holiday Día de los Reyes "
+        "Magos (observado)), Tuesday 13 Jan 2026 (closure Inventario), Wednesday 14 Jan 2026 "
         "(closure)",
-        "01/15/2026 8 a.m. → 01/15/2026 10:30 a.m.: 2 h 30 min of working time",
-        "Due 01/15/2026 10:30 a.m.",
+        "15 Jan 2026, 08:00 → 15 Jan 2026, 10:30: 2 h 30 min of working time",
+        "Due 15 Jan 2026, 10:30",
     ]
     assert explanation.lines("es")[3] == (
         "09/01/2026 16:30 → 15/01/2026 08:00: se omite sábado 10/01/2026 (día no laborable), "
@@ -109,7 +109,7 @@ def test_an_ordinary_night_is_outside_hours_in_both_languages():
         "Vence 16/01/2026 08:30",
     ]
     assert explanation.lines("en")[3] == (
-        "01/15/2026 4:30 p.m. → 01/16/2026 8 a.m.: outside working hours"
+        "15 Jan 2026, 16:30 → 16 Jan 2026, 08:00: outside working hours"
     )
 
 
@@ -125,11 +125,11 @@ def test_explanation_reads_in_the_calendars_zone_with_the_offset_of_the_start():
     assert explanation.due_at == at(MADRID, 2026, 7, 2, 10)
     assert explanation.lines("en") == [
         "Time zone: Madrid (UTC+02:00)",
-        "Start 07/01/2026 4 p.m., target 2 h 00 min of working time",
-        "07/01/2026 4 p.m. → 07/01/2026 5 p.m.: 1 h 00 min of working time",
-        "07/01/2026 5 p.m. → 07/02/2026 9 a.m.: outside working hours",
-        "07/02/2026 9 a.m. → 07/02/2026 10 a.m.: 1 h 00 min of working time",
-        "Due 07/02/2026 10 a.m.",
+        "Start 1 Jul 2026, 16:00, target 2 h 00 min of working time",
+        "1 Jul 2026, 16:00 → 1 Jul 2026, 17:00: 1 h 00 min of working time",
+        "1 Jul 2026, 17:00 → 2 Jul 2026, 09:00: outside working hours",
+        "2 Jul 2026, 09:00 → 2 Jul 2026, 10:00: 1 h 00 min of working time",
+        "Due 2 Jul 2026, 10:00",
     ]
 
 
@@ -173,7 +173,7 @@ def test_explanation_on_a_24x7_calendar_is_one_stretch_of_work():
         (step.kind, step.starts_at, step.ends_at, step.business_time) for step in explanation.steps
     ] == [("work", start, at(BOGOTA, 2026, 1, 18, 4), timedelta(hours=5))]
     assert explanation.lines("en")[2] == (
-        "01/17/2026 11 p.m. → 01/18/2026 4 a.m.: 5 h 00 min of working time"
+        "17 Jan 2026, 23:00 → 18 Jan 2026, 04:00: 5 h 00 min of working time"
     )
 
 
@@ -514,8 +514,8 @@ def test_back_to_back_windows_read_as_one_stretch():
     explanation = explain_due(at(BOGOTA, 2026, 1, 15, 10), timedelta(hours=4), split)
 
     assert explanation.lines("en")[2:] == [
-        "01/15/2026 10 a.m. → 01/15/2026 2 p.m.: 4 h 00 min of working time",
-        "Due 01/15/2026 2 p.m.",
+        "15 Jan 2026, 10:00 → 15 Jan 2026, 14:00: 4 h 00 min of working time",
+        "Due 15 Jan 2026, 14:00",
     ]
 
 

@@ -41,7 +41,7 @@ def test_a_chat_on_saturday_is_refused_with_when_it_opens_and_what_is_open(nivel
     assert result.refusal.code == "channel_closed"
     assert result.refusal.field == "channel"
     english = result.refusal.message("en")
-    assert "11/23/2026" in english  # Monday (the pages' short date format)
+    assert "23 Nov 2026" in english  # Monday (the pages' short date format)
     assert "8" in english.split("opens again on")[1].split("(")[0]
     assert "Portal, API, Email" in english
     assert "23/11/2026 08:00" in result.refusal.message("es")
