@@ -184,6 +184,18 @@ class TransitionForm(forms.Form):
         ]
 
 
+class OwnIds:
+    """A form that shares its page with others asking for the same field (the ticket page's
+    forms mostly ask for a "reason"): its inputs get ids of their own, or a label would name
+    another form's input, and a click on it would fill that one."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class WorkLogForm(forms.Form):
     """Finished work as an agent knows it once done: when it ended and how long it took.
     `cleaned_data` holds what `worklog_add` takes: `started_at` = `ended_at` - `minutes`."""
@@ -212,7 +224,8 @@ class WorkLogForm(forms.Form):
         return data
 
 
-class SessionForm(forms.Form):
+class SessionForm(OwnIds, forms.Form):
+    id_prefix = "session"
     starts_at = InstantFormField(
         label=_("Fecha y hora (hora del cliente)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -229,7 +242,8 @@ class AssignForm(forms.Form):
     )
 
 
-class ReclassifyForm(forms.Form):
+class ReclassifyForm(OwnIds, forms.Form):
+    id_prefix = "reclassify"
     service = ServiceTypeChoiceField(
         label=_("Tipo de solicitud"),
         queryset=Service.objects.none(),
@@ -242,17 +256,20 @@ class ReclassifyForm(forms.Form):
         self.fields["service"].queryset = services
 
 
-class PriorityForm(forms.Form):
+class PriorityForm(OwnIds, forms.Form):
     """Staff's priority for a ticket, with the reason kept in its history
     (`ticket_override_priority`, as the API's `priority` action)."""
 
+    id_prefix = "priority"
     priority = forms.ChoiceField(label=_("Prioridad"), choices=Priority.choices)
     reason = forms.CharField(label=_("Motivo del cambio de prioridad"), max_length=500)
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(OwnIds, forms.Form):
     """Another resolution level; the choices are the ticket's policy's levels
     (`tickets.clocks.levels_for`), the rules are `ticket_escalate`'s."""
+
+    id_prefix = "escalate"
 
     to_level = forms.TypedChoiceField(label=_("Nivel de resolución"), coerce=int)
     reason = forms.CharField(label=_("Motivo del escalamiento"), max_length=500)

@@ -161,3 +161,18 @@ def test_a_finished_ticket_keeps_its_priority(funded, tuesday_morning):
         lifecycle.ticket_override_priority(ticket, priority="p1", by=agent, reason="tarde")
 
     assert "priority" in refusal.value.fields
+
+
+def test_the_ticket_page_gives_each_field_its_own_id(funded, tuesday_morning, client):
+    """Several forms share the page, most with a "reason": a label that named a shared id
+    focused the status form's reason from the priority form's label."""
+    import collections
+    import re
+
+    ticket = mail_ingest(raw("Prioridad sugerida: 1\n")).ticket
+    client.force_login(make_agent())
+
+    page = client.get(f"/workspace/tickets/{ticket.number}/").content.decode()
+
+    ids = collections.Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert [name for name, count in ids.items() if count > 1] == []
