@@ -153,3 +153,15 @@ class AmountField(forms.Field):
             )
         except (InvalidAmount, CurrencyMismatch) as error:
             raise ValidationError(error.message(), code=error.code) from None
+
+
+class OwnIds:
+    """A form that shares its page with others asking for the same field (the ticket page's
+    forms mostly ask for a "reason"): its inputs get ids of their own, or a label would name
+    another form's input, and a click on it would fill that one."""
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Customer, Service
 from core.events import EVENT_TYPES
+from core.forms import OwnIds
 from core.instants import InstantFieldMixin, wall_clock_past
 from creditdesk.roles import ticket_workers
 from knowledge.models import Article
@@ -182,18 +183,6 @@ class TransitionForm(forms.Form):
         self.fields["outcome_quote"].choices = [("", "—")] + [
             (number, number) for number in quote_numbers_issued(ticket)
         ]
-
-
-class OwnIds:
-    """A form that shares its page with others asking for the same field (the ticket page's
-    forms mostly ask for a "reason"): its inputs get ids of their own, or a label would name
-    another form's input, and a click on it would fill that one."""
-
-    id_prefix = ""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
 
 
 class WorkLogForm(forms.Form):

@@ -31,7 +31,7 @@ from contracts.models import CURRENCY_CHOICES
 from contracts.services import customer_today
 from core.errors import CreditdeskError
 from core.formatting import money_text
-from core.forms import AmountField
+from core.forms import AmountField, OwnIds
 from core.instants import MonthFormField
 from creditdesk.roles import FINANCE_ROLES
 from creditdesk.web.access import roles_view
@@ -127,7 +127,8 @@ class _InvoiceAmountForm(forms.Form):
         self.fields["amount"].currency = currency
 
 
-class CreditNoteForm(_InvoiceAmountForm):
+class CreditNoteForm(OwnIds, _InvoiceAmountForm):
+    id_prefix = "credit_note"
     reason = forms.CharField(label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 2}))
     amount = AmountField(
         label=_("Importe con impuestos"),
@@ -137,6 +138,7 @@ class CreditNoteForm(_InvoiceAmountForm):
 
 
 class RefundForm(CreditNoteForm):
+    id_prefix = "refund"
     payment = forms.ModelChoiceField(label=_("Pago"), queryset=Payment.objects.none())
 
     field_order = ["payment", "reason", "amount"]
@@ -150,7 +152,8 @@ class RefundForm(CreditNoteForm):
         self.fields["amount"].help_text = _("Vacío: se reembolsa el pago completo.")
 
 
-class PaymentForm(_InvoiceAmountForm):
+class PaymentForm(OwnIds, _InvoiceAmountForm):
+    id_prefix = "payment"
     amount = AmountField(label=_("Importe recibido"))
     provider = forms.ChoiceField(
         label=pgettext_lazy("payment", "Medio"),
