@@ -17,9 +17,23 @@ from djmoney.money import Money
 from billing.models import Invoice, Payment
 from billing.services import payment_record
 from creditdesk.csp import content_security_policy
+from tests.factories import make_contract, make_invoice
 
 WEBHOOK_SECRET = "whsec_creditdesk_tests"
 SECRET_KEY = "sk_test_creditdesk"
+
+
+def cop(amount: str) -> Money:
+    return Money(amount, "COP")
+
+
+@pytest.fixture
+def issued_invoice(frozen_now) -> Invoice:
+    """Issued on 2026-12-03 for COP 119.000 (100.000 and 19 % tax)."""
+    contract = make_contract()
+    return make_invoice(
+        contract.customer, contract=contract, lines=[("Cuota", cop("100000"))], issue=True
+    )
 
 
 def bank_transfer(invoice: Invoice, amount: Money, ref: str) -> Payment:

@@ -26,16 +26,12 @@ from billing.services import (
     invoice_void,
     payment_record,
 )
-from tests.billing.conftest import assert_refused
+from tests.billing.conftest import assert_refused, cop
 from tests.factories import make_contract, make_customer, make_invoice, make_plan
 
 pytestmark = pytest.mark.django_db
 
 ISSUE_DAY = date(2026, 9, 1)  # due BILLING_PAYMENT_TERM_DAYS later
-
-
-def cop(amount: str) -> Money:
-    return Money(amount, "COP")
 
 
 def usd(amount: str) -> Money:

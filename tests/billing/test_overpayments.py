@@ -30,7 +30,7 @@ from billing.services import (
 )
 from contracts.models import Contract
 from tests.api.conftest import client_for
-from tests.billing.conftest import assert_refused, bank_transfer, make_event
+from tests.billing.conftest import assert_refused, bank_transfer, cop, make_event
 from tests.billing.test_topups import customer_pays, stripe_client
 from tests.factories import (
     make_contract,
@@ -43,17 +43,9 @@ from tests.factories import (
 Attention = Payment.Attention
 
 
-def cop(amount: str) -> Money:
-    return Money(amount, "COP")
-
-
 @pytest.fixture
-def invoice(frozen_now) -> Invoice:
-    """Issued on 2026-12-03 for COP 119.000 (100.000 and 19 % tax)."""
-    contract = make_contract()
-    return make_invoice(
-        contract.customer, contract=contract, lines=[("Cuota", cop("100000"))], issue=True
-    )
+def invoice(issued_invoice) -> Invoice:
+    return issued_invoice
 
 
 def assert_nothing_due(invoice: Invoice, paid: Money) -> None:

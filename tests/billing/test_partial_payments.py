@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from djmoney.money import Money
 
 from billing.exceptions import RefundExceedsPayment
 from billing.models import BillingSuspension, Invoice, Payment
@@ -31,7 +30,7 @@ from billing.services import (
 from contracts.models import Contract
 from credits.services import credit_account_get_or_create
 from tests.api.conftest import client_for
-from tests.billing.conftest import bank_transfer
+from tests.billing.conftest import bank_transfer, cop
 from tests.factories import (
     make_contract,
     make_credit_account,
@@ -46,17 +45,9 @@ pytestmark = pytest.mark.django_db
 Attention = Payment.Attention
 
 
-def cop(amount: str) -> Money:
-    return Money(amount, "COP")
-
-
 @pytest.fixture
-def invoice(frozen_now) -> Invoice:
-    """Issued on 2026-12-03 for COP 119.000 (100.000 and 19 % tax)."""
-    contract = make_contract()
-    return make_invoice(
-        contract.customer, contract=contract, lines=[("Cuota", cop("100000"))], issue=True
-    )
+def invoice(issued_invoice) -> Invoice:
+    return issued_invoice
 
 
 def test_a_part_is_applied_and_the_rest_pays_the_invoice(invoice):

@@ -13,16 +13,11 @@ from contracts.models import Channel
 from credits.services import credit_account_get_or_create, credits_top_up
 from knowledge.models import ArticleFeedback, ArticleView, SuggestionSession
 from tests.api.conftest import client_for
+from tests.clients import signed_in
 from tickets.models import Ticket
 from tickets.services.intake import ticket_open
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    browser = Client()
-    browser.force_login(user)
-    return browser
 
 
 def test_anyone_reads_the_public_articles_not_the_plans_nor_the_drafts(kb):

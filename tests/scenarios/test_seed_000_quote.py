@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
 from djmoney.money import Money
 from pypdf import PdfReader
 
@@ -27,6 +26,7 @@ from contracts.models import Contact
 from credits.models import CreditHold, LedgerEntry
 from quotes.models import Quote
 from tests.api.conftest import client_for
+from tests.clients import signed_in
 from tests.factories import make_agent
 from tests.quotes.conftest import _quote_series, in_days  # noqa: F401  (autouse fixture)
 from tests.scenarios.conftest import sign_estudio_pampa
@@ -46,12 +46,6 @@ def pdf_text(data: bytes) -> str:
     """The PDF's text with its line breaks as spaces (a table cell wraps long lines)."""
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     return " ".join(text.split())
-
-
-def signed_in(user) -> Client:
-    browser = Client()
-    browser.force_login(user)
-    return browser
 
 
 @pytest.fixture

@@ -5,13 +5,13 @@ patterns, and finance's invoice list told of a stale `?run=` with the hidden fie
 import re
 
 import pytest
-from django.test import Client
 from djmoney.money import Money
 
 from billing import notifications
 from billing.models import BillingRun
 from billing.services import Period, billing_run
 from tests.billing.conftest import frozen_now  # noqa: F401  (fixture)
+from tests.clients import signed_in
 from tests.factories import (
     make_account_manager,
     make_contract,
@@ -34,12 +34,6 @@ UNKNOWN = {
 }
 
 
-def _signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_billing_mails_table_is_cards_on_a_phone(django_capture_on_commit_callbacks):
     manager = make_account_manager(username="gerente")
     customer = make_customer(billing_email="pagos@hotel.example", account_manager=manager)
@@ -47,7 +41,7 @@ def test_the_billing_mails_table_is_cards_on_a_phone(django_capture_on_commit_ca
         invoice = make_invoice(customer, issue=True)
     notifications.send_payment_reminder(invoice.pk, -3)
 
-    html = _signed_in(manager).get(f"/workspace/customers/{customer.pk}/").text
+    html = signed_in(manager).get(f"/workspace/customers/{customer.pk}/").text
 
     mails = html[html.index('id="billing-mails"') :]
     mails = mails[: mails.index("</table>") + len("</table>")]
@@ -63,7 +57,7 @@ def test_an_unknown_run_says_so_in_the_readers_words_and_lists_without_it(langua
     make_contract(plan=make_plan(monthly_fee=Money("120900", "COP")))
     billing_run(period=Period.parse("2026-11"))
     make_invoice(issue=True)
-    finance = _signed_in(make_finance_user(username="finanzas"))
+    finance = signed_in(make_finance_user(username="finanzas"))
     known = BillingRun.objects.get().pk
     everything = finance.get(INVOICES, HTTP_ACCEPT_LANGUAGE=language).text
     assert everything.count(ROW) == 2

@@ -5,10 +5,10 @@ form offered a select with only its placeholder, a refused portal request said i
 and the status page's zone select cut its own text at 390 px."""
 
 import pytest
-from django.test import Client
 
 from contracts.models import Channel
 from statuspage.models import Component
+from tests.clients import signed_in
 from tests.factories import (
     make_account_manager,
     make_agent,
@@ -27,26 +27,19 @@ from tickets.services.intake import ticket_open
 pytestmark = pytest.mark.django_db
 
 
-def _signed_in(user, language: str = "es") -> Client:
-    client = Client(headers={"accept-language": language})
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
-
-
 def test_admin_links_show_only_to_who_may_open_them(shop):
     top_up(shop.customer, "12")
     opened = ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Sin correo")
     ticket = opened.ticket
     admin = make_user(username="raiz", is_staff=True, is_superuser=True)
     for user in (shop.agent, shop.manager):
-        client = _signed_in(user)
+        client = signed_in(user)
         ticket_page = client.get(f"/workspace/tickets/{ticket.number}/").text
         assert ticket.number in ticket_page
         assert "/admin/" not in ticket_page, user.username
         status_page = client.get("/workspace/status/").text
         assert "/admin/" not in status_page, user.username
-    client = _signed_in(admin)
+    client = signed_in(admin)
     assert (
         f"/admin/tickets/ticket/{ticket.pk}/change/"
         in client.get(f"/workspace/tickets/{ticket.number}/").text
@@ -63,13 +56,13 @@ def test_admin_links_show_only_to_who_may_open_them(shop):
 )
 def test_status_authoring_without_components_says_why_instead_of_an_empty_form(language, note):
     agent = make_agent(username="agente")
-    html = _signed_in(agent, language).get("/workspace/status/").text
+    html = signed_in(agent, language).get("/workspace/status/").text
     assert note in html
     assert 'name="components"' not in html
     assert "/workspace/status/incidents/" not in html  # no form that can only be refused
 
     Component.objects.create(code="web", name="Hosting web", name_en="Web hosting")
-    html = _signed_in(agent, language).get("/workspace/status/").text
+    html = signed_in(agent, language).get("/workspace/status/").text
     assert note not in html
     assert html.count('name="components"') == 2  # the incident's and the maintenance's
 
@@ -86,13 +79,13 @@ def test_a_plan_change_with_no_other_plan_says_so(language, note):
     customer = make_customer(legal_name="Posada Caribe C.A.", account_manager=manager)
     make_contract(customer, make_plan(name="Único en dólares", currency="USD"))
 
-    html = _signed_in(manager, language).get(f"/workspace/customers/{customer.pk}/").text
+    html = signed_in(manager, language).get(f"/workspace/customers/{customer.pk}/").text
 
     assert note in html
     assert 'name="plan"' not in html
 
     make_plan(name="Otro en dólares", currency="USD")
-    html = _signed_in(manager, language).get(f"/workspace/customers/{customer.pk}/").text
+    html = signed_in(manager, language).get(f"/workspace/customers/{customer.pk}/").text
     assert note not in html
     assert "Otro en dólares" in html
 
@@ -104,7 +97,7 @@ def test_a_refused_portal_request_says_its_refusal_once(language):
     contact = make_contact(customer, email="marta@hotel.example", can_request=False)
     user = make_portal_user(contact, username="marta")
 
-    response = _signed_in(user, language).post(
+    response = signed_in(user, language).post(
         "/portal/tickets/new/", {"subject": "Sin correo", "impact": "", "urgency": "medium"}
     )
 

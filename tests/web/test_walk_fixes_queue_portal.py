@@ -11,12 +11,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from djmoney.money import Money
 
 from contracts.models import Channel, Plan
 from quotes.services import quote_draft, quote_send
+from tests.clients import signed_in
 from tests.factories import (
     log_finished_work,
     make_account_manager,
@@ -39,13 +39,6 @@ from tickets.services.intake import ticket_open
 from tickets.services.lifecycle import ticket_agent_reply, ticket_resolve, ticket_transition
 
 pytestmark = pytest.mark.django_db
-
-
-def _signed_in(user, language: str = "es") -> Client:
-    client = Client(headers={"accept-language": language})
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
 
 
 def _text(fragment: str) -> str:
@@ -76,7 +69,7 @@ def test_each_queue_row_names_the_zone_of_its_time(sla_policy, language, caracas
     in_caracas = _customer_with_ticket("Posada Caribe C.A.", "America/Caracas", sla_policy, "A")
     in_bogota = _customer_with_ticket("Hotel Andino S.A.S.", "America/Bogota", sla_policy, "B")
 
-    page = _signed_in(make_agent(username="agente"), language).get("/workspace/").text
+    page = signed_in(make_agent(username="agente"), language).get("/workspace/").text
 
     cells = {
         row_number: _due_cell(row)
@@ -101,12 +94,12 @@ def test_a_request_waiting_on_the_customer_shows_no_due_time_in_queue_or_portal(
     assert waiting.waits_on_customer
     assert waiting.next_due_at is not None
 
-    queue = _signed_in(shop.agent, language).get("/workspace/").text
+    queue = signed_in(shop.agent, language).get("/workspace/").text
     (row,) = [row for row in _rows(queue) if waiting.number in row]
     assert _due_cell(row) == "—"
     assert {"es": "SLA en pausa", "en": "SLA paused"}[language] in _text(row)
 
-    portal = _signed_in(shop.user, language).get("/portal/").text
+    portal = signed_in(shop.user, language).get("/portal/").text
     due = re.search(r'data-testid="due">(.*?)</td>', portal, flags=re.S)[1]
     assert _text(due) == "—"
 
@@ -116,7 +109,7 @@ def test_the_assignee_filter_offers_only_who_may_be_assigned(shop):
     finance = make_finance_user(username="finanzas")
     other_manager = make_account_manager(username="gerente2")
 
-    page = _signed_in(shop.agent).get("/workspace/").text
+    page = signed_in(shop.agent).get("/workspace/").text
 
     select = re.search(r'<select name="assignee".*?</select>', page, flags=re.S)[0]
     offered = set(re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select))
@@ -125,7 +118,7 @@ def test_the_assignee_filter_offers_only_who_may_be_assigned(shop):
     assert shop.manager.username not in offered
     assert other_manager.username not in offered
     # a refused choice is not taken as a filter either
-    refused = _signed_in(shop.agent).get(f"/workspace/?assignee={finance.pk}")
+    refused = signed_in(shop.agent).get(f"/workspace/?assignee={finance.pk}")
     assert refused.status_code == 200
 
 
@@ -137,7 +130,7 @@ def test_the_bank_transfer_box_leads_to_the_transfers_page(shop, settings, langu
     settings.STRIPE_PUBLISHABLE_KEY = ""
     settings.SELLER_PAYMENT_INSTRUCTIONS = "Banco Andino, cuenta 987-654."
 
-    page = _signed_in(shop.user, language).get("/portal/credits/").text
+    page = signed_in(shop.user, language).get("/portal/credits/").text
 
     box = re.search(r'<div class="card mt-8" id="bank-transfer">(.*?)</div>', page, flags=re.S)[1]
     link = re.search(r'<a href="/portal/transfers/">(.*?)</a>', box, flags=re.S)
@@ -155,7 +148,7 @@ def test_the_bank_transfer_box_leads_to_the_transfers_page(shop, settings, langu
 def test_reversed_ledger_dates_say_so_on_the_field(shop, language, words):
     top_up(shop.customer, "5")
 
-    response = _signed_in(shop.user, language).get(
+    response = signed_in(shop.user, language).get(
         "/portal/credits/?after=2026-12-01&before=2026-01-01"
     )
 
@@ -180,9 +173,9 @@ def test_the_agent_reads_an_included_charge_about_the_customers_plan(language, p
     ticket_transition(ticket, to_status=Ticket.Status.IN_PROGRESS, by=agent)
     ticket_resolve(ticket, by=agent, reason="resuelto")
 
-    staff = _text(_signed_in(agent, language).get(f"/workspace/tickets/{ticket.number}/").text)
+    staff = _text(signed_in(agent, language).get(f"/workspace/tickets/{ticket.number}/").text)
     customer_page = _text(
-        _signed_in(contact.user, language).get(f"/portal/tickets/{ticket.number}/").text
+        signed_in(contact.user, language).get(f"/portal/tickets/{ticket.number}/").text
     )
 
     for page in (staff, customer_page):

@@ -5,9 +5,9 @@ secret, delete it; who may do each, own and other."""
 import re
 
 import pytest
-from django.test import Client
 
 from contracts.models import Channel
+from tests.clients import signed_in
 from tests.factories import (
     make_account_manager,
     make_contact,
@@ -23,12 +23,6 @@ from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_manager_registers_sees_deliveries_and_sends_one_again(shop, receiver):
