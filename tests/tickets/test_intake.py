@@ -71,7 +71,7 @@ def test_the_acknowledgement_speaks_the_requesters_language(
     with django_capture_on_commit_callbacks(execute=True):
         open_portal(funded, impact="low", urgency="low")
 
-    assert "First response due by: Tuesday, November 17, 2026, 14:00" in mail.outbox[0].body
+    assert "First response due by: Tuesday 17 November 2026, 14:00" in mail.outbox[0].body
 
 
 def test_numbers_are_unique_and_never_reused(funded, tuesday_morning):

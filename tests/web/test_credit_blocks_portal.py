@@ -132,7 +132,7 @@ def test_customers_are_told_thirty_and_seven_days_before_once_each(shop, clock, 
     assert "(Bogotá" in spanish.body
     assert "en menos de 30 días" in spanish.body
     in_english = next(m for m in mail.outbox if m.to == [english.email])
-    english_text = "5.00 support credits you bought expire on Friday, April 24, 2026, 10:00"
+    english_text = "5.00 support credits you bought expire on Friday 24 April 2026, 10:00"
     assert english_text in in_english.body
     assert set(SentMail.objects.values_list("about", flat=True)) == {f"{block.pk}:30"}
 
