@@ -192,20 +192,27 @@ def refundable_by_us(payment: Payment) -> bool:
     return payment.provider != Payment.Provider.STRIPE or payment.provider_ref.startswith("pi_")
 
 
+def returned_by_finance(payment: Payment) -> bool:
+    """Whether finance sends `payment`'s excess back and records it (a transfer, cash). A
+    card's is returned from Stripe's dashboard, which `charge.refunded` records as money the
+    invoice never took: our card payments ask for the exact amount, so an overpaid card is
+    an accident to undo where the money is, not a flow of ours."""
+    return payment.provider != Payment.Provider.STRIPE
+
+
 def overpayment_split(
     payment: Payment, invoice: Invoice, due: Money | None = None
 ) -> tuple[Money, Money] | None:
-    """For a received payment never applied that holds more than is still due on its issued
-    invoice (an overpayment), what "apply what is due, return the rest" does: (the part
-    applied, the part returned); for one settled whose rest is still to return (its refund
-    failed), (nothing, that rest). None for any other payment, or one we cannot refund
-    ourselves. `overpayment_settle` asks it under the invoice's lock; finance's page asks it
-    to offer the action with its amounts."""
-    if payment.status != Payment.Status.SUCCEEDED or not refundable_by_us(payment):
+    """For a received transfer or cash payment never applied that holds more than is still
+    due on its issued invoice (an overpayment), what "apply what is due, return the rest"
+    does: (the part applied, the part returned). None for any other payment
+    (`returned_by_finance`), one applied already among them.
+    `overpayment_settle` asks it under the invoice's lock; finance's page asks it to offer the
+    action with its amounts."""
+    if payment.status != Payment.Status.SUCCEEDED or not returned_by_finance(payment):
         return None
     if payment.applied_at is not None:
-        rest = payment_unreturned(payment)
-        return (Money(0, rest.currency), rest) if rest.amount > 0 else None
+        return None
     if invoice.kind != Kind.INVOICE or invoice.status != Status.ISSUED:
         return None
     if str(payment.amount.currency) != invoice.currency:

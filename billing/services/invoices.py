@@ -428,7 +428,8 @@ def invoice_void(invoice: Invoice, *, reason: str, by: User | None = None) -> In
         locked.void_reason = reason
         locked.save(update_fields=["status", "voided_at", "void_reason"])
         _record_status(locked, from_status, Status.VOID, by=by, reason=reason)
-        event_emit("invoice.voided", locked)
+        if from_status == Status.ISSUED:  # integrators never heard of a draft
+            event_emit("invoice.voided", locked)
     return locked
 
 

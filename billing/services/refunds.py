@@ -7,9 +7,10 @@ Finance (`refund_issue`): a durable transaction records the Refund STARTED with 
 credit note (which fixes the amount and refuses crediting more than the invoice), then Stripe
 is called outside it (idempotency key `refund:<pk>`, metadata naming our refund), then
 `refund_complete` issues the credit note and reverses the credits, once.
-Finance on an overpayment (`overpayment_settle`): one durable transaction applies what is
-due (`payments.payment_apply_locked`, as any payment) and records the refund of the rest
-STARTED; then the same Stripe call and `refund_complete`.
+Finance on a transfer's or cash overpayment (`overpayment_settle`): one durable transaction
+applies what is due (`payments.payment_apply_locked`, as any payment) and records the refund
+of the rest STARTED; finance sends the money back and `refund_complete` records it. A card's
+excess is refunded from Stripe's dashboard (`billing.selectors.returned_by_finance`).
 Stripe (`charge.refunded`, sent for refunds made in the Stripe dashboard too): each refund
 in the charge not yet known gets the same treatment; one we started is only completed. One
 of money the payment still holds unapplied is recorded as that money going back.
@@ -38,6 +39,7 @@ from billing.selectors import (
     payment_misfit,
     payment_unreturned,
     refundable_by_us,
+    returned_by_finance,
 )
 from billing.services.invoices import credit_note_draft, credit_note_issue_locked
 from billing.services.payments import flag_locked, payment_apply_locked
@@ -206,46 +208,36 @@ def _settle_locked(
     invoice: Invoice | None, locked: Payment, *, by: User | None
 ) -> tuple[Refund, bool]:
     """Under the invoice's and the payment's locks: apply what is due and record the refund of
-    the rest STARTED; or, for an overpayment settled before, its refund of the rest (a new
-    one only when the last one failed). True when the refund is new. Refuses anything else,
-    writing nothing."""
+    the rest STARTED; or, for an overpayment settled before, its refund of the rest. True when
+    the refund is new. Refuses anything else, writing nothing."""
     if invoice is None or locked.status != Payment.Status.SUCCEEDED:
         raise _not_settled(locked, "no se ha recibido", "it was not received")
-    split = overpayment_split(locked, invoice)
     if locked.applied_at is not None:
-        if split is None:
-            done = (
-                locked.refunds.filter(returns_unapplied=True)
-                .exclude(status=Refund.Status.FAILED)
-                .order_by("-pk")
-                .first()
+        done = locked.refunds.filter(returns_unapplied=True).order_by("-pk").first()
+        if done is not None:
+            return done, False  # settled already (a second submit): returned once
+        raise _not_settled(locked, "ya se aplicó completo", "it is already applied in full")
+    split = overpayment_split(locked, invoice)
+    if split is None:
+        misfit = payment_misfit(locked, invoice)
+        if misfit is None:
+            raise _not_settled(
+                locked, "cabe en lo pendiente; confírmelo", "it fits what is due; confirm it"
             )
-            if done is not None:
-                return done, False  # settled already (a second submit): returned once
-            raise _not_settled(locked, "ya se aplicó completo", "it is already applied in full")
-        rest = split[1]
-        why = f"Resto de un pago mayor que lo pendiente: {money_text(rest, language='es')}"
-    else:
-        if split is None:
-            misfit = payment_misfit(locked, invoice)
-            if misfit is None:
-                raise _not_settled(
-                    locked, "cabe en lo pendiente; confírmelo", "it fits what is due; confirm it"
-                )
-            if misfit[0] == Attention.OVERPAYMENT:  # more than nothing: credited in full
-                raise _not_settled(
-                    locked,
-                    "la factura no tiene nada pendiente; devuélvalo completo",
-                    "nothing is due on the invoice; return all of it",
-                )
-            label = choice_labels(misfit[0], Attention)
-            raise _not_settled(locked, label, label)
-        due, rest = split
-        payment_apply_locked(invoice, locked, amount=due, by=by)
-        why = (
-            f"Pago mayor que lo pendiente: aplicado {money_text(due, language='es')}, "
-            f"devuelto el resto, {money_text(rest, language='es')}"
-        )
+        if misfit[0] == Attention.OVERPAYMENT:  # more than nothing: credited in full
+            raise _not_settled(
+                locked,
+                "la factura no tiene nada pendiente; devuélvalo completo",
+                "nothing is due on the invoice; return all of it",
+            )
+        label = choice_labels(misfit[0], Attention)
+        raise _not_settled(locked, label, label)
+    due, rest = split
+    payment_apply_locked(invoice, locked, amount=due, by=by)
+    why = (
+        f"Pago mayor que lo pendiente: aplicado {money_text(due, language='es')}, "
+        f"devuelto el resto, {money_text(rest, language='es')}"
+    )
     locked.resolved_at = timezone.now()
     locked.resolved_by = by
     locked.note = (locked.note + "\n" + why).strip()
@@ -257,15 +249,14 @@ def _settle_locked(
 
 
 def overpayment_settle(*, payment: Payment, by: User | None = None) -> Refund:
-    """Finance settles a payment worth more than what is still due on its issued invoice:
-    what is due is applied as any payment is (the invoice paid, its suspension lifted after
-    commit) and the rest goes back as a refund of the payment that `returns_unapplied`, with
-    no credit note (through Stripe for a card; a transfer's is recorded as sent back by
-    finance). Idempotent: a second call returns the same refund. Locks the invoice, then the
-    payment, in one durable transaction; Stripe is called after it. When Stripe refuses, what
-    was due stays applied, the refund FAILED and the payment flagged again; a later call
-    returns the rest with a new refund."""
-    if not refundable_by_us(payment):
+    """Finance settles a transfer or cash payment worth more than what is still due on its
+    issued invoice: what is due is applied as any payment is (the invoice paid, its suspension
+    lifted after commit) and the rest, sent back by finance, is recorded as a refund of the
+    payment that `returns_unapplied`, with no credit note. A card's rest is returned from
+    Stripe's dashboard instead (`returned_by_finance`). Idempotent: a second call returns the
+    same refund, completing it if the first stopped between its two transactions. Locks the
+    invoice, then the payment, in one durable transaction."""
+    if not returned_by_finance(payment):
         raise OverpaymentNotSettled(
             field="payment",
             payment=payment.pk,
@@ -277,25 +268,9 @@ def overpayment_settle(*, payment: Payment, by: User | None = None) -> Refund:
         invoice = invoice_lock(invoice_id) if invoice_id else None
         locked = payment_lock(payment.pk)
         refund, new = _settle_locked(invoice, locked, by=by)
-    if not new:
-        # Another submit's refund: done, or under way (Stripe's charge.refunded completes it).
-        return refund
-    try:
-        return _refund_send(refund, locked, by=by)
-    except PaymentProviderError as error:
-        with transaction.atomic():
-            if invoice_id:
-                invoice_lock(invoice_id)
-            flagged = payment_lock(payment.pk)
-            flag_locked(
-                flagged,
-                Attention.STRIPE_ERROR,
-                f"refund {refund.pk} of the rest, {refund.amount}: {error.message('en')}",
-                replace=True,
-            )
-            flagged.resolved_at, flagged.resolved_by = None, None
-            flagged.save(update_fields=["resolved_at", "resolved_by"])
-        raise
+    if not new and refund.status != Refund.Status.STARTED:
+        return refund  # settled by an earlier submit
+    return _refund_send(refund, locked, by=by)
 
 
 def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
@@ -350,6 +325,8 @@ def _stripe_returned_unapplied(payment: Payment, remote_id: str, amount: Money) 
         if invoice_id:
             invoice_lock(invoice_id)
         locked = payment_lock(payment.pk)
+        if Refund.objects.filter(provider_ref=remote_id).exists():
+            return True  # another delivery of the event recorded it meanwhile
         held = payment_unreturned(locked)
         if held.amount <= 0 or amount.currency != held.currency or amount > held:
             return False

@@ -8,10 +8,11 @@ import time
 from datetime import date
 
 import pytest
+from django.db import transaction
 from djmoney.money import Money
 
 from billing import stripe_gateway
-from billing.exceptions import OverpaymentNotSettled, PaymentProviderError, RefundExceedsPayment
+from billing.exceptions import OverpaymentNotSettled, RefundExceedsPayment
 from billing.models import BillingSuspension, Invoice, Payment, Refund
 from billing.selectors import (
     invoice_amount_due,
@@ -235,50 +236,45 @@ def charge_of(settings, intent: dict) -> dict:
 
 
 @pytest.mark.django_db
-def test_a_card_overpayment_returns_the_rest_through_stripe(
-    invoice, settings, stripe_settings, post_event
-):
-    over, intent = card_payment(settings, invoice, cop("150000"))
-    assert over.attention_reason == Attention.OVERPAYMENT
-
-    refund = overpayment_settle(payment=over, by=make_finance_user())
-
-    # a partial refund of the card payment, naming our refund
-    assert refund.status == Refund.Status.SUCCEEDED
-    assert refund.provider_ref.startswith("re_")
-    remote = stripe_client(settings).v1.refunds.retrieve(refund.provider_ref)
-    assert remote.amount == stripe_gateway.to_stripe_amount(cop("31000"))
-    assert remote.metadata["creditdesk_refund"] == str(refund.pk)
-    assert refund.credit_note is None
-    assert_nothing_due(invoice, paid=cop("119000"))
-    # Stripe's charge.refunded for it, however often, finds the refund ours and adds nothing
-    charge = charge_of(settings, intent)
-    event = make_event("charge.refunded", charge, event_id="evt_rest", created=int(time.time()))
-    for _ in range(2):
-        assert post_event(event).status_code == 200
-    assert Refund.objects.count() == 1
-    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
-    assert not payment_list_needing_attention().exists()
-    assert_nothing_due(invoice, paid=cop("119000"))
-
-
-@pytest.mark.django_db
-def test_a_card_overpayment_refused_by_stripe_stays_applied_and_flagged_to_retry(
+def test_a_card_overpayment_is_returned_from_stripe_not_settled_here(
     invoice, settings, stripe_settings
 ):
     over, _intent = card_payment(settings, invoice, cop("150000"))
-    # the card payment is not one Stripe knows under this id any more
-    Payment.objects.filter(pk=over.pk).update(provider_ref="pi_unknown_to_stripe")
+    assert over.attention_reason == Attention.OVERPAYMENT
 
-    with pytest.raises(PaymentProviderError):
+    with pytest.raises(OverpaymentNotSettled) as refused:
         overpayment_settle(payment=over, by=make_finance_user())
 
+    assert_refused(
+        refused.value, "overpayment_not_settled", "payment", "desde Stripe", "from Stripe"
+    )
     over.refresh_from_db()
-    # what was due is paid; the rest is still to return, and finance sees it
-    assert over.applied_amount == cop("119000")
-    assert over.attention_reason == Attention.STRIPE_ERROR
-    assert payment_list_needing_attention().get() == over
-    assert Refund.objects.get().status == Refund.Status.FAILED
+    assert over.applied_at is None
+    assert not Refund.objects.exists()
+    assert invoice_amount_due(invoice) == cop("119000")
+
+
+@pytest.mark.django_db
+def test_a_settlement_stopped_before_its_refund_was_recorded_is_completed_by_a_resubmit(
+    invoice,
+):
+    """The process died between the settlement's two transactions: the rest's refund is
+    STARTED, nothing else would ever complete it, and the resubmit does, once."""
+    from billing.locks import invoice_lock, payment_lock
+    from billing.services.refunds import _settle_locked
+
+    over = bank_transfer(invoice, cop("150000"), "TRF-OVER")
+    with transaction.atomic():
+        invoice_lock(invoice.pk)
+        started, _new = _settle_locked(invoice, payment_lock(over.pk), by=None)
+    assert started.status == Refund.Status.STARTED
+
+    finished = overpayment_settle(payment=over, by=make_finance_user())
+    again = overpayment_settle(payment=over, by=make_finance_user())
+
+    assert finished.pk == again.pk == started.pk
+    assert finished.status == Refund.Status.SUCCEEDED
+    assert Refund.objects.count() == 1
     assert_nothing_due(invoice, paid=cop("119000"))
 
 
@@ -349,33 +345,4 @@ def test_a_partial_dashboard_refund_of_an_unapplied_payment_stays_flagged(
     payment_resolve(over, by=make_finance_user(), note="El resto paga la factura")
     applied = payment_apply(over)
     assert applied.applied_amount == cop("119000")
-    assert_nothing_due(invoice, paid=cop("119000"))
-
-
-@pytest.mark.django_db
-def test_a_dashboard_refund_of_the_excess_left_after_stripe_failed_clears_the_flag(
-    invoice, settings, stripe_settings, post_event
-):
-    over, intent = card_payment(settings, invoice, cop("150000"))
-    real_ref = over.provider_ref
-    Payment.objects.filter(pk=over.pk).update(provider_ref="pi_unknown_to_stripe")
-    with pytest.raises(PaymentProviderError):
-        overpayment_settle(payment=over, by=make_finance_user())
-    Payment.objects.filter(pk=over.pk).update(provider_ref=real_ref)
-
-    # finance returns the excess from Stripe's dashboard instead
-    stripe_client(settings).v1.refunds.create(
-        params={
-            "payment_intent": intent["id"],
-            "amount": stripe_gateway.to_stripe_amount(cop("31000")),
-        }
-    )
-    charge = charge_of(settings, intent)
-    event = make_event("charge.refunded", charge, event_id="evt_rest", created=int(time.time()))
-    assert post_event(event).status_code == 200
-
-    returned = Refund.objects.get(status=Refund.Status.SUCCEEDED)
-    assert (returned.amount, returned.returns_unapplied) == (cop("31000"), True)
-    assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
-    assert not payment_list_needing_attention().exists()
     assert_nothing_due(invoice, paid=cop("119000"))
