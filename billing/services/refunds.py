@@ -291,6 +291,9 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
         ours = (remote.get("metadata") or {}).get("creditdesk_refund")
         if ours and (refund_id := row_id(ours)) is not None:
             refund = Refund.objects.filter(pk=refund_id, payment=payment).first()
+            if refund is not None and refund.status == Refund.Status.FAILED:
+                _made_after_failing(payment, refund, remote["id"])
+                continue
             if refund is not None:
                 refund_complete(refund, provider_ref=remote["id"])
                 continue
@@ -312,6 +315,29 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
                 )
             continue
         refund_complete(refund, provider_ref=remote["id"])
+
+
+def _made_after_failing(payment: Payment, refund: Refund, remote_id: str) -> None:
+    """Stripe made a refund we recorded as failed (an error, a timeout, while Stripe went on):
+    the money is back with the customer though our books say not, so finance sees the
+    payment again before anyone refunds it twice. Locks the invoice, then the payment."""
+    with transaction.atomic():
+        invoice_id = Payment.objects.values_list("invoice_id", flat=True).get(pk=payment.pk)
+        if invoice_id:
+            invoice_lock(invoice_id)
+        locked = payment_lock(payment.pk)
+        flag_locked(
+            locked,
+            Attention.REFUND_MISMATCH,
+            f"refund {refund.pk} of {refund.amount} was recorded as failed, "
+            f"but Stripe made it ({remote_id})",
+            replace=True,
+        )
+        locked.resolved_at, locked.resolved_by = None, None
+        locked.save(update_fields=["resolved_at", "resolved_by"])
+        # Known from now on: a later charge.refunded lists it again, and must not undo
+        # finance's review of it.
+        Refund.objects.filter(pk=refund.pk).update(provider_ref=remote_id)
 
 
 def _stripe_returned_unapplied(payment: Payment, remote_id: str, amount: Money) -> bool:

@@ -12,7 +12,7 @@ from django.db import transaction
 from djmoney.money import Money
 
 from billing import stripe_gateway
-from billing.exceptions import OverpaymentNotSettled, RefundExceedsPayment
+from billing.exceptions import OverpaymentNotSettled, PaymentProviderError, RefundExceedsPayment
 from billing.models import BillingSuspension, Invoice, Payment, Refund
 from billing.selectors import (
     invoice_amount_due,
@@ -346,3 +346,39 @@ def test_a_partial_dashboard_refund_of_an_unapplied_payment_stays_flagged(
     applied = payment_apply(over)
     assert applied.applied_amount == cop("119000")
     assert_nothing_due(invoice, paid=cop("119000"))
+
+
+@pytest.mark.django_db
+def test_a_refund_stripe_made_after_we_recorded_it_failed_is_put_before_finance(
+    invoice, settings, stripe_settings, post_event
+):
+    """A Stripe error (a timeout) marks our refund failed, yet Stripe made it: its
+    charge.refunded names our refund. Finance must see it before refunding again."""
+    paid, intent = card_payment(settings, invoice, cop("119000"))
+    real_ref = paid.provider_ref
+    Payment.objects.filter(pk=paid.pk).update(provider_ref="pi_unknown_to_stripe")
+    with pytest.raises(PaymentProviderError):
+        refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Desiste")
+    Payment.objects.filter(pk=paid.pk).update(provider_ref=real_ref)
+    failed = Refund.objects.get()
+    assert failed.status == Refund.Status.FAILED
+
+    stripe_client(settings).v1.refunds.create(
+        params={"payment_intent": intent["id"], "metadata": {"creditdesk_refund": str(failed.pk)}}
+    )
+    charge = charge_of(settings, intent)
+    event = make_event("charge.refunded", charge, event_id="evt_late", created=int(time.time()))
+    assert post_event(event).status_code == 200
+
+    flagged = payment_list_needing_attention().get()
+    assert flagged.pk == paid.pk
+    assert flagged.attention_reason == Attention.REFUND_MISMATCH
+    assert f"refund {failed.pk}" in flagged.attention_detail
+    assert Refund.objects.count() == 1
+    # finance reviews it; a later event listing the same refund does not undo the review
+    from billing.services import payment_resolve
+
+    payment_resolve(flagged, by=make_finance_user(), note="Devuelto por Stripe; nota a mano")
+    later = make_event("charge.refunded", charge, event_id="evt_later", created=int(time.time()))
+    assert post_event(later).status_code == 200
+    assert not payment_list_needing_attention().exists()
