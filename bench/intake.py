@@ -100,12 +100,12 @@ _PEER_READS = {
 _PEER_WRITES = {
     "ticket": """
         INSERT INTO tickets_ticket (customer_id, contract_id, requester_id, channel, subject,
-            description, impact, urgency, priority, priority_override_reason, status,
-            resolution_level, referred_to, unanswered_info_requests, billed_minutes,
-            billed_credits, charge_explanation, charge_explanation_en, opened_at, outcome,
-            outcome_alternative, outcome_quote_number)
-        VALUES (%s, %s, %s, 'portal', 'Bench', '', 'medium', 'medium', %s, '', 'acknowledged',
-            1, '', 0, 0, 0, '', '', %s, '', '', '') RETURNING id""",
+            description, impact, urgency, priority, priority_override_reason,
+            suggested_priority, status, resolution_level, referred_to,
+            unanswered_info_requests, billed_minutes, billed_credits, charge_explanation,
+            charge_explanation_en, opened_at, outcome, outcome_alternative, outcome_quote_number)
+        VALUES (%s, %s, %s, 'portal', 'Bench', '', 'medium', 'medium', %s, '', '',
+            'acknowledged', 1, '', 0, 0, 0, '', '', %s, '', '', '') RETURNING id""",
     "hold": """
         INSERT INTO credits_credithold (account_id, credits, status, available_after,
             reference_type, reference_id, created_at)
