@@ -123,7 +123,7 @@ def test_agent_assigns_inserts_a_canned_reply_attaches_a_png_and_resolves(
     # three quarters of an hour later, the work is done: log it and resolve
     time_machine.move_to(timezone.now() + timedelta(minutes=45))
     page.reload()
-    page.get_by_label("Minutos").fill("45")
+    page.get_by_label(re.compile(r"^Minutos")).fill("45")
     page.get_by_role("button", name="Registrar", exact=True).click()
     expect(page.locator(".alert.success")).to_contain_text("Trabajo registrado")
     page.get_by_label("Nuevo estado").select_option("resolved")

@@ -255,7 +255,7 @@ def test_customer_is_refused_tops_up_opens_a_ticket_and_an_agent_resolves_it(
     row.get_by_role("link", name=ticket.number).click()
     time_machine.move_to(timezone.now() + timedelta(minutes=70))  # the work done
     page.reload()
-    page.get_by_label("Minutos").fill("70")
+    page.get_by_label(re.compile(r"^Minutos")).fill("70")
     page.get_by_label("Nota").fill("Cola de correo desbloqueada")
     page.get_by_role("button", name="Registrar", exact=True).click()
     expect(page.locator(".alert.success")).to_contain_text("Trabajo registrado")
