@@ -1,17 +1,18 @@
-"""The finance export: invoices, credit notes, their lines and payments of a date range, with
-totals per currency and tax rate, and what prepaid credits mean for the books in that range
+"""The finance export: invoices, credit notes, their lines, payments and refunds of a date range,
+with totals per currency and tax rate, and what prepaid credits mean for the books in that range
 (`credits.breakage`), as CSV (streamed) or XLSX. Columns: README, "Finance export".
 
-One generator, `finance_export_rows`, yields the records in order as tuples of `COLUMNS`:
-for each document (by issue date, series and number) its `invoice` record then its `line`
-records; then the `payment` records; then the `total` records; then, for each currency with
-prepaid credits, its `breakage` records (one per figure: credits in `quantity`, their value
-at what customers paid in `total`). Documents and their lines are two streamed queries
-(`iterator()`) in the same order, merged, so memory stays flat however many lines there are
-and no line re-reads its document's cells. The database writes the cells as text (decimals
+One generator, `finance_export_rows`, yields the records in order as tuples of `COLUMNS`: for
+each document (by issue date, series and number) its `invoice` record then its `line` records;
+then the `payment` records; then the `refund` records (money sent back, its amount negative, so
+payments and refunds add up to the money kept); then the `total` records; then, for each
+currency with prepaid credits, its `breakage` records (one per figure: credits in `quantity`,
+their value at what customers paid in `total`). Documents and their lines are two streamed
+queries (`iterator()`) in the same order, merged, so memory stays flat however many lines there
+are and no line re-reads its document's cells. The database writes the cells as text (decimals
 with their places, dates ISO 8601, text a spreadsheet would run neutralized) and adds up the
-totals; Python only arranges them. The CSV is those records as Python's csv writer writes
-them, except that the database writes each line's own cells as one piece of CSV text
+totals; Python only arranges them. The CSV is those records as Python's csv writer writes them,
+except that the database writes each line's own cells as one piece of CSV text
 (`core.spreadsheets.csv_row_column`); a test holds the two to the byte. The XLSX reads each
 sheet with its own query and writes it row by row (`core.spreadsheets.XlsxWorkbook`).
 `bench/documents.py` measures both against a plain SQL export of the same rows.
@@ -32,12 +33,21 @@ from operator import itemgetter
 from typing import IO, Any, NamedTuple, cast
 
 import django_filters
-from django.db.models import CharField, F, Func, Q, QuerySet, Sum
-from django.db.models.functions import Cast
+from django.db.models import (
+    CharField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
-from billing.models import Invoice, InvoiceLine, InvoiceSeries, Payment
+from billing.models import Invoice, InvoiceLine, InvoiceSeries, Payment, Refund
 from contracts.models import CURRENCY_CHOICES, Customer
 from core.amounts import MONEY_COLUMN
 from core.errors import InvalidInput
@@ -123,8 +133,11 @@ PAYMENT_COLUMNS = (
 )
 TOTAL_COLUMNS = ("kind", "currency", "tax_rate", "subtotal", "tax", "total")
 BREAKAGE_COLUMNS = ("kind", "currency", "quantity", "total")
+# A refund's record fills the payment's columns: the payment it returns, the day it went back,
+# and its amount, negative.
+REFUND_COLUMNS = PAYMENT_COLUMNS
 # The sheets of the totals and of prepaid credits (written only when the range has some),
-# after the invoices, lines and payments.
+# after the invoices, lines, payments and refunds.
 SUMMARY_SHEETS = {"total": ("totals", TOTAL_COLUMNS), "breakage": ("credits", BREAKAGE_COLUMNS)}
 ALL_RATES = "all"
 
@@ -154,12 +167,13 @@ class FinanceExportFilter(django_filters.FilterSet):
 
 @dataclass(frozen=True)
 class FinanceExport:
-    """A validated request: the documents and payments to export."""
+    """A validated request: the documents, payments and refunds to export."""
 
     date_from: date
     date_to: date
     invoices: QuerySet[Invoice]
     payments: QuerySet[Payment]
+    refunds: QuerySet[Refund]
     currency: str | None = None
     customer_id: int | None = None
 
@@ -168,7 +182,9 @@ def finance_export_get(*, filters: dict[str, Any]) -> FinanceExport:
     """Validate the filters (raises `InvalidInput`) and return the querysets to export.
 
     Payments: succeeded ones received in the range, of the filtered customer and currency;
-    with a status, series or kind filter, only those applied to a matching document.
+    with a status, series or kind filter, only those applied to a matching document. Refunds:
+    succeeded ones recorded in the range, chosen by their payment the same way; an
+    overpayment's excess sent back is one, with no credit note.
     """
     filterset = FinanceExportFilter(
         filters, queryset=Invoice.objects.exclude(status=Status.DRAFT).filter(number__isnull=False)
@@ -186,18 +202,28 @@ def finance_export_get(*, filters: dict[str, Any]) -> FinanceExport:
         created_at__date__gte=date_from,
         created_at__date__lte=date_to,
     )
-    payments = Payment.objects.filter(received, status=Payment.Status.SUCCEEDED)
+    chosen = Payment.objects.filter(status=Payment.Status.SUCCEEDED)
     if data.get("customer"):
-        payments = payments.filter(customer=data["customer"])
+        chosen = chosen.filter(customer=data["customer"])
     if data.get("currency"):
-        payments = payments.filter(amount_currency=data["currency"])
+        chosen = chosen.filter(amount_currency=data["currency"])
     if data.get("status") or data.get("series") or data.get("kind"):
-        payments = payments.filter(invoice__in=invoices)
+        chosen = chosen.filter(invoice__in=invoices)
+    # A refund is chosen by its payment whenever that payment was received: money received
+    # before the range and sent back in it left in the range.
+    refunds = Refund.objects.filter(
+        created_at__date__gte=date_from,
+        created_at__date__lte=date_to,
+        status=Refund.Status.SUCCEEDED,
+        payment__in=chosen,
+    )
+    payments = chosen.filter(received)
     return FinanceExport(
         date_from=date_from,
         date_to=date_to,
         invoices=invoices,
         payments=payments,
+        refunds=refunds,
         currency=data.get("currency") or None,
         customer_id=data["customer"].pk if data.get("customer") else None,
     )
@@ -361,6 +387,22 @@ _PAYMENT_FIELDS = {
     "received_on": _iso("received_on"),
     "amount": _money("amount"),
 }
+# The payment's cells of the payment a refund returns, and the refund's own.
+_REFUND_FIELDS = {
+    "pk": F("payment_id"),
+    "prefix": F("payment__invoice__series__prefix"),
+    "number": F("payment__invoice__number"),
+    "customer_id": F("payment__customer_id"),
+    "buyer_legal_name": spreadsheet_safe_column("payment__customer__legal_name"),
+    "currency": F("amount_currency"),
+    "provider": F("payment__provider"),
+    "provider_ref": spreadsheet_safe_column("provider_ref"),
+    "returned_on": Cast(TruncDate("created_at"), CharField()),
+    "amount": _DecimalText(
+        ExpressionWrapper(-F("amount"), output_field=DecimalField(**MONEY_COLUMN)),
+        MONEY_COLUMN["decimal_places"],
+    ),
+}
 # Documents by issue date, series and number; their lines in the same order, by position.
 _DOCUMENT_ORDER = ("issued_on", "series__code", "number", "pk")
 
@@ -431,12 +473,21 @@ def _document_records(export: FinanceExport, *, with_documents: bool = True) -> 
 
 
 def _payment_records(export: FinanceExport) -> Iterator[tuple]:
-    payments = export.payments.order_by("received_on", "pk")
+    yield from _money_records(
+        "payment", export.payments.order_by("received_on", "pk"), _PAYMENT_FIELDS
+    )
+
+
+def _refund_records(export: FinanceExport) -> Iterator[tuple]:
+    yield from _money_records("refund", export.refunds.order_by("created_at", "pk"), _REFUND_FIELDS)
+
+
+def _money_records(record: str, queryset: QuerySet, fields: dict[str, Any]) -> Iterator[tuple]:
     for pk, prefix, number, customer_id, name, currency, provider, ref, on, amount in _rows(
-        payments, _PAYMENT_FIELDS
+        queryset, fields
     ):
         yield (
-            "payment", None, _number(prefix, number), None, None, None, customer_id,
+            record, None, _number(prefix, number), None, None, None, customer_id,
             name, None, None, currency, None, None, None, None, None, None, None, None,
             None, None, pk, provider, ref, on, amount,
         )  # fmt: skip
@@ -451,8 +502,9 @@ def finance_export_rows(export: FinanceExport) -> Iterator[tuple]:
 
 
 def _later_records(export: FinanceExport) -> Iterator[tuple]:
-    # What follows the documents and their lines: payments, totals, credits.
+    # What follows the documents and their lines: payments, refunds, totals, credits.
     yield from _payment_records(export)
+    yield from _refund_records(export)
     for record in _summary_records(export):
         yield tuple(_cell_text(record.get(column)) for column in COLUMNS)
 
@@ -590,6 +642,7 @@ def finance_export_xlsx(export: FinanceExport, output: IO[bytes] | str) -> None:
             _document_records(export, with_documents=False),
         ),
         ("payments", PAYMENT_COLUMNS, _payment_records(export)),
+        ("refunds", REFUND_COLUMNS, _refund_records(export)),
     )
     for title, columns, records in sheets:
         cells = itemgetter(*(COLUMNS.index(column) for column in columns))

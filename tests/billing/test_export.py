@@ -27,6 +27,7 @@ from billing.exports import (
     finance_export_get,
     finance_export_records,
     finance_export_rows,
+    finance_export_xlsx,
 )
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, Payment
 from billing.services import (
@@ -36,7 +37,9 @@ from billing.services import (
     invoice_create_draft,
     invoice_issue,
     invoice_void,
+    overpayment_settle,
     payment_record,
+    refund_issue,
 )
 from core.errors import InvalidInput
 from tests.factories import (
@@ -201,6 +204,73 @@ def test_the_customer_filter_applies_to_documents_and_payments(documents):
         documents["payment"].pk
     ]
     assert {row["currency"] for row in caribe if row["record"] == "invoice"} == {"USD"}
+
+
+def test_money_sent_back_is_a_refund_record_the_payment_keeps_what_was_received(documents):
+    """An overpayment's excess returned (no credit note) and a refund with a credit note are
+    both `refund` records, negative, in the range they were recorded in; the payment stays
+    what was received, so payments and refunds add up to the money kept."""
+    cop = documents["cop"]
+    with time_machine.travel("2026-11-27T15:00:00Z", tick=False):
+        over = payment_record(
+            customer=cop.customer,
+            amount=Money("200000", "COP"),
+            provider=Payment.Provider.BANK_TRANSFER,
+            provider_ref="TRX-OVER",
+            received_on=date(2026, 11, 27),
+            invoice=cop,
+        )
+        excess = overpayment_settle(payment=over)
+    with time_machine.travel("2026-12-02T15:00:00Z", tick=False):
+        later = refund_issue(
+            payment=documents["payment"], reason="Servicio no prestado", amount=Money("100", "USD")
+        )
+
+    november = records(NOVEMBER)
+    money = [row for row in november if row["record"] in {"payment", "refund"}]
+    assert [(row["record"], row["payment_id"], row["payment_amount"]) for row in money] == [
+        ("payment", documents["payment"].pk, "1000.00"),
+        ("payment", over.pk, "200000.00"),
+        ("refund", over.pk, "-18029.00"),
+    ]
+    returned = money[-1]
+    assert returned["number"] == cop.display_number
+    assert returned["received_on"] == "2026-11-27"
+    assert returned["payment_provider"] == "bank_transfer"
+    assert returned["customer_id"] == cop.customer_id
+    # Kept: the invoice's total less its credit note, what the excess never paid.
+    kept = sum(Decimal(row["payment_amount"]) for row in money if row["currency"] == "COP")
+    assert kept == cop.total.amount - documents["note"].total.amount
+    assert excess.amount == Money("18029", "COP")
+
+    december = records({"date_from": "2026-12-01", "date_to": "2026-12-31"})
+    # A refund with a credit note: the note is a document of December, the money a refund.
+    assert [
+        (r["payment_id"], r["payment_amount"]) for r in december if r["record"] == "refund"
+    ] == [(documents["payment"].pk, "-100.00")]
+    assert [r["number"] for r in december if r["record"] == "invoice"] == [
+        later.credit_note.display_number
+    ]
+    assert not [r for r in records(NOVEMBER | {"currency": "USD"}) if r["record"] == "refund"]
+    andina = records(NOVEMBER | {"customer": str(cop.customer_id)})
+    assert [r["payment_id"] for r in andina if r["record"] == "refund"] == [over.pk]
+    workbook = io.BytesIO()
+    finance_export_xlsx(finance_export_get(filters=NOVEMBER), workbook)
+    sheet = openpyxl.load_workbook(workbook, read_only=True)["refunds"]
+    header, row = sheet.iter_rows(values_only=True)
+    assert dict(zip(header, row, strict=True)) | {"received_on": None} == {
+        "payment_id": over.pk,
+        "number": cop.display_number,
+        "customer_id": cop.customer_id,
+        "buyer_legal_name": "Andina S.A.S.",
+        "currency": "COP",
+        "payment_provider": "bank_transfer",
+        "payment_reference": None,
+        "received_on": None,
+        "payment_amount": -18029,
+    }
+    # Chosen by its payment's document, as payments are.
+    assert not [r for r in records(NOVEMBER | {"series": "NC"}) if r["record"] == "refund"]
 
 
 def test_invalid_filters_are_refused_with_the_field(documents):
@@ -395,7 +465,7 @@ def test_the_command_writes_csv_and_xlsx_with_the_same_totals(documents, tmp_pat
 
     csv_rows = read_csv(csv_path.read_text(encoding="utf-8"))
     workbook = openpyxl.load_workbook(xlsx_path, read_only=True)
-    assert workbook.sheetnames == ["invoices", "lines", "payments", "totals"]
+    assert workbook.sheetnames == ["invoices", "lines", "payments", "refunds", "totals"]
     sheet_rows = list(workbook["totals"].iter_rows(values_only=True))
     header, body = sheet_rows[0], sheet_rows[1:]
     xlsx_totals = {

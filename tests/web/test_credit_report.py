@@ -98,7 +98,7 @@ def test_the_export_carries_the_same_figures_as_breakage_records(november, tmp_p
     path = tmp_path / "november.xlsx"
     finance_export_xlsx(export, path)
     workbook = openpyxl.load_workbook(path, read_only=True)
-    assert workbook.sheetnames == ["invoices", "lines", "payments", "totals", "credits"]
+    assert workbook.sheetnames == ["invoices", "lines", "payments", "refunds", "totals", "credits"]
     sheet = list(workbook["credits"].iter_rows(values_only=True))
     assert sheet[0] == ("kind", "currency", "quantity", "total")
     assert len(sheet) - 1 == len(breakage)

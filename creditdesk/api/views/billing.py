@@ -104,8 +104,8 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, ApiViewSet):
         ],
         responses={(200, "text/csv"): OpenApiTypes.STR},
         summary="Finance export of a date range as CSV (finance)",
-        description="Issued invoices, credit notes, their lines and payments, with totals per "
-        "currency and tax rate: billing's finance export.",
+        description="Issued invoices, credit notes, their lines, payments and refunds (money "
+        "sent back, negative), with totals per currency and tax rate: billing's finance export.",
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def export(self, request):
