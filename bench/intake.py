@@ -77,8 +77,9 @@ def intake_step(contact_id: int):
 # process (a policy version's matrix and targets, a calendar version's business hours) kept
 # the same way. It skips what a hand-written intake would skip: model validation, the
 # refusal order's other checks, the event bus. The acknowledgement task's row is written in
-# the transaction, as Creditdesk does; after the commit, like Creditdesk, the read of the
-# webhook endpoints.
+# the transaction, as Creditdesk does; after the commit, the reads Creditdesk's receivers
+# make: the webhook endpoints (Creditdesk reads them inside the transaction) and whether the
+# customer's auto top-up is on (billing's check when available credits change).
 _PEER_READS = {
     "contract": """
         SELECT c.id, p.sla_policy_id, c.min_billable_credits, p.min_billable_credits,
@@ -135,6 +136,7 @@ _PEER_WRITES = {
         VALUES (%s, 'READY', %s, %s, 0, 'tickets.tasks.send_acknowledgement', '[]',
             'default', 'default', %s, '', '')""",
     "endpoints": "SELECT id, url, events FROM webhooks_webhookendpoint WHERE is_active ORDER BY id",
+    "auto_top_up": "SELECT id FROM billing_autotopup WHERE customer_id = %s AND enabled LIMIT 1",
 }
 
 
@@ -261,6 +263,7 @@ def plain_sql_step(contact_id: int):
         cursor.execute(sql["task"], task)
         cursor.execute("COMMIT")
         cursor.execute(sql["endpoints"]).fetchall()
+        cursor.execute(sql["auto_top_up"], (customer_id,)).fetchone()
         return True
 
     return step
