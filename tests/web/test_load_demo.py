@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.http import HttpRequest
 
 from billing.models import Invoice
-from contracts.models import Customer
+from contracts.models import ContractStatusChange, Customer
 from credits.selectors import ledger_verify
 from sla.models import SlaClock
 from tickets.models import IntakeAttempt, Ticket
@@ -29,6 +29,14 @@ def test_load_demo_builds_three_months_of_history_once():
     oldest = Ticket.objects.order_by("opened_at").first().opened_at
     newest = Ticket.objects.order_by("opened_at").last().opened_at
     assert (newest - oldest).days >= 85
+    # Each customer signed up when its history begins, not on the day the demo was loaded.
+    for customer in Customer.objects.all():
+        (activation,) = ContractStatusChange.objects.filter(contract__customer=customer)
+        first = customer.tickets.order_by("opened_at").first()
+        assert activation.to_status == "active"
+        assert activation.at <= first.opened_at
+        assert customer.created_at <= first.opened_at
+        assert customer.contracts.get().starts_on <= activation.at.date()
     assert ledger_verify().ok
     assert (
         authenticate(HttpRequest(), username="demo-andino", password="demo-creditdesk") is not None

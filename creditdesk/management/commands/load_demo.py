@@ -356,9 +356,12 @@ def staff_ensure() -> dict[str, object]:
 def story_begin(spec: DemoCustomer, plan: Plan, staff: dict, now: datetime) -> Story:
     """The customer as the account manager signs it up, three months ago: an active
     contract, a credit pack on its plan, and a contact who may open requests in the portal."""
+    import time_machine
+
     start = now - timedelta(days=HISTORY_DAYS)
     manager = staff["demo-gerente"]
-    with transaction.atomic():
+    # Signed up when its history begins: the contract's timeline starts there, not today.
+    with time_machine.travel(start, tick=False), transaction.atomic():
         customer = customer_create(
             legal_name=spec.legal_name,
             tax_id=spec.tax_id,
