@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from background.queue import enqueue_with_transaction
+from operations.locks import scheduled_job_lock
 from operations.models import JobRun, ScheduledJob
 from operations.schedule import JOBS, Job
 from operations.tasks import run_job
@@ -41,7 +42,7 @@ def _enqueue_if_due(job: Job, *, now: datetime) -> JobRun | None:
     slot = job.slot(now)
     with transaction.atomic():
         ScheduledJob.objects.get_or_create(name=job.name)
-        row = ScheduledJob.objects.select_for_update().get(name=job.name)
+        row = scheduled_job_lock(job.name)
         if row.last_slot_at is not None and row.last_slot_at >= slot:
             return None
         try:

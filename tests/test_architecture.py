@@ -1,6 +1,8 @@
-"""docs/architecture.md stays true: every app of ours is in its table, and the layers it
-draws are the ones import-linter enforces (pyproject.toml)."""
+"""docs/architecture.md stays true: every app of ours is in its table, the layers it draws
+are the ones import-linter enforces (pyproject.toml), and rows are locked only through an
+app's `locks.py`."""
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -51,3 +53,18 @@ def test_the_drawn_layers_are_the_enforced_ones():
     ]
 
     assert drawn == [" | ".join(n.strip() for n in layer.split("|")) for layer in _layers()]
+
+
+def test_rows_are_locked_only_through_an_apps_locks_module():
+    """docs/style.md: no service calls `select_for_update()` itself; each app's `locks.py`
+    states its one lock order, which holds only if every lock is taken there."""
+    callers = []
+    for package in sorted(_top_packages_of_our_apps() | {"core"}):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path.name == "locks.py" or "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Attribute) and node.attr == "select_for_update":
+                    callers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+
+    assert not callers, f"lock through the app's locks.py: {callers}"

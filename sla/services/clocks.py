@@ -22,6 +22,7 @@ from django.db.models import Q
 from core.bulk import rows_insert
 from sla.calendars import Calendar, add_business_time, business_time_between, to_us
 from sla.exceptions import ClockTimeGoesBack, MissingPriorityTarget
+from sla.locks import clock_lock
 from sla.models import (
     BusinessCalendar,
     CalendarVersion,
@@ -201,14 +202,6 @@ def clock_start(
     return clock
 
 
-def _locked(clock: SlaClock) -> SlaClock:
-    return (
-        SlaClock.objects.select_for_update(of=("self",))
-        .select_related("calendar_version", "policy_version")
-        .get(pk=clock.pk)
-    )
-
-
 def _check_time(clock: SlaClock, at: datetime) -> None:
     to_us(at, "at")
     if at < clock.measured_at:
@@ -282,7 +275,7 @@ def _save(clock: SlaClock) -> SlaClock:
 @transaction.atomic
 def clock_pause(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
     """Waiting on the customer: business time stops counting. Locks the clock row."""
-    clock = _locked(clock)
+    clock = clock_lock(clock.pk)
     check(clock, "pause")
     _check_time(clock, at)
     _advance(clock, calendar_value(clock.calendar_version), at)
@@ -307,7 +300,7 @@ def _end_pause(clock: SlaClock, calendar: Calendar, at: datetime) -> None:
 @transaction.atomic
 def clock_resume(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
     """The customer answered: the due time moves by the business time spent paused."""
-    clock = _locked(clock)
+    clock = clock_lock(clock.pk)
     check(clock, "resume")
     _check_time(clock, at)
     calendar = calendar_value(clock.calendar_version)
@@ -325,7 +318,7 @@ def clock_stop(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
 
     Callers decide what stops a clock: an internal note must not stop the response clock.
     """
-    clock = _locked(clock)
+    clock = clock_lock(clock.pk)
     check(clock, "stop")
     _check_time(clock, at)
     calendar = calendar_value(clock.calendar_version)
@@ -347,7 +340,7 @@ def clock_stop(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
 @transaction.atomic
 def clock_reopen(*, clock: SlaClock, at: datetime, note: str = "") -> SlaClock:
     """A resolved ticket reopens: a new cycle that continues from the accumulated time."""
-    clock = _locked(clock)
+    clock = clock_lock(clock.pk)
     check(clock, "reopen")
     _check_time(clock, at)
     clock.stopped_at = None
@@ -365,7 +358,7 @@ def clock_set_recipients(
     *, clock: SlaClock, emails: Iterable[str], label: str | None = None
 ) -> SlaClock:
     """Who the monitor mails (assignee, account manager); tickets keep it current."""
-    clock = _locked(clock)
+    clock = clock_lock(clock.pk)
     clock.notify_emails = sorted({email.strip() for email in emails if email.strip()})
     if label is not None:
         clock.label = label
@@ -458,7 +451,7 @@ def clock_retarget(
     due at now + (target - used). Without a new priority, returns None, changing nothing,
     when the new policy has no target for this clock.
     """
-    clock = _locked(clock)
+    clock = clock_lock(clock.pk)
     check(clock, "retarget")
     _check_time(clock, at)
     version = policy_version or clock.policy_version

@@ -15,6 +15,7 @@ from core.errors import InvalidInput, text_printable
 from sla.calendars import Calendar
 from sla.choices import Impact, Priority, Urgency
 from sla.exceptions import OverrideWithoutReason
+from sla.locks import calendar_lock_by_slug, policy_lock_by_slug
 from sla.models import (
     BusinessCalendar,
     CalendarDate,
@@ -72,7 +73,7 @@ def calendar_publish(
         note=[note],
         dates=[day.name for day in (*calendar.closures, *calendar.openings)],
     )
-    owner = BusinessCalendar.objects.select_for_update().filter(slug=slug).first()
+    owner = calendar_lock_by_slug(slug)
     if owner is None:
         owner = BusinessCalendar(slug=slug, name=name)
         owner.full_clean()
@@ -180,7 +181,7 @@ def policy_publish(
     """
     _printable(name=[name], note=[note], levels=[level.name for level in levels])
     _check_levels_and_ladder(levels, ladder)
-    owner = SlaPolicy.objects.select_for_update().filter(slug=slug).first()
+    owner = policy_lock_by_slug(slug)
     if owner is None:
         owner = SlaPolicy(slug=slug, name=name)
         owner.full_clean()

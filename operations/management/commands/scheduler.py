@@ -16,9 +16,9 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the periodic jobs (sla_monitor, ingest_mail --imap when IMAP_URL is set, "
-        "chase_unanswered, apply_plan_changes, billing_daily, run_billing, verify_ledger) "
-        "once per run slot; --once ticks once and exits."
+        "Enqueue each periodic job of operations.schedule.JOBS once per run slot (the "
+        "README's table lists them; ingest_mail only when IMAP_URL is set); --once ticks "
+        "once and exits."
     )
 
     def add_arguments(self, parser):
