@@ -122,9 +122,7 @@ def _day(value: date | None) -> Callable[[str], str]:
 
 
 def _money(invoice: Invoice) -> Callable[[str], str]:
-    return lambda language: money_text(
-        invoice.total, country=invoice.buyer_country, language=language
-    )
+    return lambda language: money_text(invoice.total, language=language)
 
 
 def _invoice_pdf(invoice: Invoice) -> Callable[[str], list[Attachment]]:

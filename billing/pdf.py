@@ -138,11 +138,12 @@ def invoice_html(
 ) -> str:
     language = language_code(language)
     labels = INVOICE_LABELS[language]
-    locale = document_locale(language, snapshot.buyer_country)
+    # Money has one form per language (core.formatting); the other numbers follow it.
+    locale = document_locale(language)
     digits = display_digits(snapshot.currency, snapshot.amounts())
 
     def money(amount: Money) -> str:
-        return format_money(amount, locale=locale, digits=digits)
+        return format_money(amount, language=language, digits=digits)
 
     def day(value: date | None) -> str:
         return format_date(value, locale=locale)

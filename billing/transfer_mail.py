@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def _message(report: "BankTransferReport", address: str, language: str) -> EmailMessage:
     from billing.models import BankTransferReport
 
-    amount = money_text(report.amount, country=report.customer.country, language=language)
+    amount = money_text(report.amount, language=language)
     day = format_day(report.transferred_on, language)
     if report.invoice is not None:
         what_es = f"la factura {report.invoice.display_number}"

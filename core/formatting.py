@@ -3,14 +3,21 @@
 One place for every page, PDF, mail and refusal: change a format here and it changes
 everywhere.
 
-The locale is the document's language with the buyer's country: Spanish for a Colombian
-buyer is `es_CO` ("$ 120.900", "US$ 1.234,50"); English is `en_001`, international English,
-which names dollars "US$" ("US$ 1,234.50", "COP 120,900") because our readers hold several
-kinds of dollars and pesos. The symbol is always followed by a space.
+Money has one rule, in every page, PDF, mail and refusal: the currency's ISO code, a space,
+and the number as the reader's language writes it: "USD 1.234,50" and "COP 120.900" in
+Spanish, "USD 1,234.50" and "COP 120,900" in English. The buyer's country changes none of it:
+CLDR's symbols and marks depend on the country (Spanish writes a dollar "US$ 1.000,00" for
+Colombia, "USD 1.000,00" for Venezuela, "USD 1,000.00" for Mexico, "$ 1,000.00" for the United
+States, and "$" is also a Colombian's peso), so a list of several customers' rows under a
+total across them wrote one currency several ways. Our readers hold several kinds of dollars
+and pesos; the code names each one.
+
+A document with money (an invoice, a quote) writes its other numbers (quantities, tax
+rates) in its language alone too, so that a decimal mark never means two things on it.
 
 Digits: a document shows its currency's CLDR *cash* digits (COP 0, USD 2) when every amount
 on it is whole in them, else the currency's full digits (COP 2). So a plain COP invoice
-reads "$ 120.900" and a prorated one "$ 60.450,33", consistently on every line.
+reads "COP 120.900" and a prorated one "COP 60.450,33", consistently on every line.
 """
 
 from collections.abc import Callable, Iterable
@@ -67,10 +74,16 @@ def display_digits(currency: str, amounts: Iterable[Money]) -> int:
     return full
 
 
-def format_money(amount: Money, *, locale: Locale, digits: int) -> str:
-    pattern = "¤\u00a0#,##0" + ("." + "0" * digits if digits else "")
+def format_money(amount: Money, *, language: str | None = None, digits: int) -> str:
+    """The one rule for money shown (see the module docstring), with the digits of the
+    document it stands on (`display_digits`); `money_text` for an amount on its own."""
+    pattern = "¤¤\u00a0#,##0" + ("." + "0" * digits if digits else "")
     return format_currency(
-        amount.amount, str(amount.currency), format=pattern, locale=locale, currency_digits=False
+        amount.amount,
+        str(amount.currency),
+        format=pattern,
+        locale=document_locale(language_code(language)),
+        currency_digits=False,
     ).replace("\u00a0", " ")
 
 
@@ -123,12 +136,11 @@ def zone_label(
     return f"{city.split('/')[-1]} (UTC{sign}{hours:02d}:{rest:02d})"
 
 
-def money_text(amount: Money, *, country: str = "", language: str | None = None) -> str:
-    """One amount on its own (a page cell, a mail, a refusal), as the reader's invoices
-    print it: "$ 1.071.000" for a Colombian reader in Spanish, "COP 1,071,000" in English."""
-    locale = document_locale(language_code(language), country)
+def money_text(amount: Money, *, language: str | None = None) -> str:
+    """One amount on its own (a page cell, a mail, a refusal), in the reader's language:
+    "COP 1.071.000" in Spanish, "COP 1,071,000" in English, whoever's amount it is."""
     return format_money(
-        amount, locale=locale, digits=display_digits(str(amount.currency), [amount])
+        amount, language=language, digits=display_digits(str(amount.currency), [amount])
     )
 
 

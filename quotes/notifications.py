@@ -52,7 +52,7 @@ def send_quote(quote_id: int) -> int:
             pdfs[language] = quote_pdf_bytes(quote, language=language)
         with translation.override(language), timezone.override(customer.time_zone_info):
             total = (
-                money_text(quote.total, country=customer.country, language=language)
+                money_text(quote.total, language=language)
                 if quote.kind == Quote.Kind.MONEY
                 else credits_text(quote.credits, language)
             )
@@ -109,7 +109,7 @@ def send_quote_decided(quote_id: int) -> int:
     language = quote.author_language
     with translation.override(language), timezone.override(customer.time_zone_info):
         total = (
-            money_text(quote.total, country=customer.country, language=language)
+            money_text(quote.total, language=language)
             if quote.kind == Quote.Kind.MONEY
             else credits_text(quote.credits, language)
         )

@@ -84,12 +84,13 @@ def _page_labels(language: str) -> dict[str, str]:
 def quote_html(quote: Quote, *, language: str) -> str:
     language = language_code(language)
     customer = quote.customer
-    locale = document_locale(language, customer.country)
+    # Money has one form per language (core.formatting); the other numbers follow it.
+    locale = document_locale(language)
     lines = list(quote.lines.all())
     digits = display_digits(quote.currency, [quote.total, *(line.total for line in lines)])
 
     def money(amount: Money) -> str:
-        return format_money(amount, locale=locale, digits=digits)
+        return format_money(amount, language=language, digits=digits)
 
     def day(value: date | None) -> str:
         return format_date(value, locale=locale)

@@ -570,9 +570,7 @@ def send_auto_top_up_failed(attempt_id: int) -> int:
                     "customer": customer,
                     "needs_action": attempt.status == Status.REQUIRES_ACTION,
                     "pack": attempt.payment.credit_pack.name if attempt.payment.credit_pack else "",
-                    "amount": money_text(
-                        attempt.payment.amount, country=customer.country, language=language
-                    ),
+                    "amount": money_text(attempt.payment.amount, language=language),
                     "card": f"{row.card_brand} ···· {row.card_last4}".strip(),
                     "failure_code": attempt.failure_code,
                     "failure_message": attempt.failure_message,

@@ -311,7 +311,7 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
                 flag_locked(
                     payment_lock(payment.pk),
                     Attention.REFUND_MISMATCH,
-                    f"Stripe refund {remote['id']} of {amount}: {error}",
+                    f"Stripe refund {remote['id']} of {money_text(amount, language='en')}: {error}",
                 )
             continue
         refund_complete(refund, provider_ref=remote["id"])
@@ -329,8 +329,8 @@ def _made_after_failing(payment: Payment, refund: Refund, remote_id: str) -> Non
         flag_locked(
             locked,
             Attention.REFUND_MISMATCH,
-            f"refund {refund.pk} of {refund.amount} was recorded as failed, "
-            f"but Stripe made it ({remote_id})",
+            f"refund {refund.pk} of {money_text(refund.amount, language='en')} was recorded as "
+            f"failed, but Stripe made it ({remote_id})",
             replace=True,
         )
         locked.resolved_at, locked.resolved_by = None, None
@@ -374,7 +374,8 @@ def _stripe_returned_unapplied(payment: Payment, remote_id: str, amount: Money) 
             flag_locked(
                 locked,
                 Attention.PARTLY_RETURNED,
-                f"Stripe refund {remote_id} returned {amount}; {rest} is neither applied to the "
+                f"Stripe refund {remote_id} returned {money_text(amount, language='en')}; "
+                f"{money_text(rest, language='en')} is neither applied to the "
                 "invoice nor returned",
                 replace=True,
             )

@@ -1,4 +1,5 @@
-"""{{ amount|money:customer.country }}: an amount as the customer's invoices print it;
+"""{{ amount|money }}: an amount as every page, PDF and mail writes it, in the reader's
+language whoever's it is (core.formatting.money_text);
 {{ value|credits }}: credits as every page, PDF and refusal writes them;
 {{ share|percent }}: a figure in percent, grouped (core.formatting)."""
 
@@ -13,10 +14,10 @@ register = template.Library()
 
 
 @register.filter
-def money(amount: Money | None, country: str = "") -> str:
+def money(amount: Money | None) -> str:
     if amount is None or amount == "":
         return ""
-    return money_text(amount, country=country or "")
+    return money_text(amount)
 
 
 @register.filter

@@ -418,7 +418,7 @@ def customer_timeline(
                 label=_("Pago %(status)s: %(amount)s (%(provider)s)")
                 % {
                     "status": payment.get_status_display().lower(),
-                    "amount": money_text(payment.amount, country=customer.country),
+                    "amount": money_text(payment.amount),
                     "provider": payment.get_provider_display(),
                 },
                 detail=_payment_detail(payment),

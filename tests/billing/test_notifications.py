@@ -79,7 +79,7 @@ def test_an_issued_invoice_is_mailed_with_its_pdf_in_each_readers_language(
     assert "Emitimos la factura" in spanish.body
     assert "3 de diciembre de 2026" in spanish.body
     assert "Vence el 18 de diciembre de 2026" in spanish.body
-    assert "$ 119.000" in spanish.body  # 100.000 + 19 % IVA
+    assert "COP 119.000" in spanish.body  # 100.000 + 19 % IVA
     assert english.subject == f"Invoice {number}"
     assert "It is due on 18 December 2026" in english.body
     assert "/portal/invoices/" in english.body

@@ -154,8 +154,8 @@ def test_verify_invoice_rejects_a_copy_with_an_edited_total_and_the_genuine_code
     snapshot = invoice_snapshot(invoices_for_snapshot().get(pk=invoice.pk))
     # The forger edits the total in the document and keeps the genuine verification line.
     genuine_html = invoice_html(snapshot, language="es")
-    assert 'Total</td><td class="num">$ 119.000' in genuine_html
-    html = genuine_html.replace("$ 119.000", "$ 19.000")
+    assert 'Total</td><td class="num">COP 119.000' in genuine_html
+    html = genuine_html.replace("COP 119.000", "COP 19.000")
     forged = tmp_path / "forged.pdf"
     forged.write_bytes(html_to_pdf(html))
     assert snapshot.short_hash in pdf_text(forged.read_bytes())

@@ -70,11 +70,11 @@ def test_the_invoices_read_back_with_number_buyer_and_totals(samples):
     for text in (short_es[0], short_en[0]):
         assert "Hotel Andino S.A.S." in text
         assert "FV-000001" in text
-    assert "$ 203.371" in short_es[0]  # 170.900 + 19 % IVA
+    assert "COP 203.371" in short_es[0]  # 170.900 + 19 % IVA
     assert "COP 203,371" in short_en[0]
     assert "Nota crédito" in note_es
     assert "Corrige la factura FV-000001" in note_es
-    assert "$ 59.500" in note_es
+    assert "COP 59.500" in note_es
 
 
 def test_the_long_invoice_paginates(samples):

@@ -126,13 +126,13 @@ def test_finance_bills_the_month_and_works_its_invoices(
 
     # a transfer short of the old invoice is applied; the rest stays due
     page.goto(f"{base}/workspace/finance/invoices/{old.pk}/")
-    expect(page.get_by_test_id("amount-due")).to_have_text("$ 59.500")
+    expect(page.get_by_test_id("amount-due")).to_have_text("COP 59.500")
     page.get_by_label("Importe recibido").fill("50000")
     page.get_by_label("Referencia bancaria o recibo").fill("TRF-CORTA")
     page.get_by_role("button", name="Registrar pago").click()
-    expect(page.locator(".alert.success")).to_contain_text("quedan $ 9.500 por pagar")
-    expect(page.get_by_test_id("amount-due")).to_have_text("$ 9.500")
-    expect(page.get_by_test_id("amount-paid")).to_contain_text("$ 50.000")
+    expect(page.locator(".alert.success")).to_contain_text("quedan COP 9.500 por pagar")
+    expect(page.get_by_test_id("amount-due")).to_have_text("COP 9.500")
+    expect(page.get_by_test_id("amount-paid")).to_contain_text("COP 50.000")
     expect(page.get_by_test_id("invoice-status")).to_have_text("Emitida")
     # one of more than the rest needs review; confirmed, it says why and is not offered again
     page.get_by_label("Importe recibido").fill("20000")

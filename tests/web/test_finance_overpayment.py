@@ -43,7 +43,7 @@ def test_the_flagged_row_offers_to_apply_what_is_due_and_return_the_rest(finance
 
     shown = finance.get(page).text
     assert "Aplicar lo pendiente y devolver el resto" in shown
-    assert "$ 119.000 pagan lo pendiente de la factura; los $ 31.000 restantes" in shown
+    assert "COP 119.000 pagan lo pendiente de la factura; los COP 31.000 restantes" in shown
     # finance may still review it to return all of it instead
     assert "Confirmar pago" in shown
     english = finance.get(page, HTTP_ACCEPT_LANGUAGE="en").text
@@ -54,9 +54,9 @@ def test_the_flagged_row_offers_to_apply_what_is_due_and_return_the_rest(finance
 
     assert done.status_code == 200
     assert "la factura está pagada" in done.text
-    assert "Se devolvieron $ 31.000 al cliente, sin nota crédito." in done.text
-    assert "Devuelto sin aplicar $ 31.000 (Hecho)" in done.text
-    assert "Aplicado a la factura: $ 119.000" in done.text
+    assert "Se devolvieron COP 31.000 al cliente, sin nota crédito." in done.text
+    assert "Devuelto sin aplicar COP 31.000 (Hecho)" in done.text
+    assert "Aplicado a la factura: COP 119.000" in done.text
     assert "Aplicar lo pendiente y devolver el resto" not in done.text
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID

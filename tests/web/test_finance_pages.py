@@ -164,7 +164,7 @@ def test_the_detail_prints_amounts_as_the_issued_pdf_after_the_customer_moves(fi
     page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/").text
 
     assert invoice.buyer_country == "CO"
-    assert "$ 119.000" in page
+    assert "COP 119.000" in page
     assert "COP 119,000" not in page
 
 
@@ -236,9 +236,9 @@ def test_recording_transfers_pays_the_invoice_in_parts_and_a_flagged_one_is_conf
     payment = Payment.objects.get(provider_ref="TRF-1")
     assert payment.applied_at is not None
     assert not payment.needs_attention
-    assert "quedan $ 19.000 por pagar" in short.text
-    assert 'data-testid="amount-due">$ 19.000<' in short.text
-    assert "Pagos aplicados: $ 100.000" in short.text
+    assert "quedan COP 19.000 por pagar" in short.text
+    assert 'data-testid="amount-due">COP 19.000<' in short.text
+    assert "Pagos aplicados: COP 100.000" in short.text
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED
     # the ageing owes the rest only
     ageing = finance.get("/workspace/finance/ageing/").text

@@ -47,7 +47,7 @@ def nothing_written():
     [
         (
             "es",
-            "Pague $ 900.000 más impuestos por transferencia bancaria.",
+            "Pague COP 900.000 más impuestos por transferencia bancaria.",
             "Finanzas registrará el pago cuando llegue",
         ),
         (

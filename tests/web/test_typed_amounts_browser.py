@@ -26,7 +26,7 @@ def test_finance_types_the_amount_as_the_page_writes_it(browser, live_server):  
     log_in(page, live_server.url, "finanzas")
     page.goto(f"{live_server.url}/workspace/finance/invoices/{invoice.pk}/")
     amount = page.get_by_label("Importe recibido")
-    expect(amount).to_have_value("143.871")  # as "$ 143.871" beside it
+    expect(amount).to_have_value("143.871")  # as "COP 143.871" beside it
 
     # nonsense is refused on the field, in words naming it
     amount.fill("143,871,0")

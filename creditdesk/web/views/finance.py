@@ -205,10 +205,9 @@ class PaymentRow:
 def _unfit_text(payment: Payment, invoice: Invoice, reason: str, due: Money) -> str:
     """Why `payment` cannot be applied, in the reader's language: the reason's label and, when
     it is about the amount, the amounts."""
-    country = invoice.buyer_country or invoice.customer.country
     amounts = {
-        "amount": money_text(payment.amount, country=country),
-        "due": money_text(due, country=country),
+        "amount": money_text(payment.amount),
+        "due": money_text(due),
     }
     label = str(Payment.Attention(reason).label)
     if reason == Payment.Attention.OVERPAYMENT:
@@ -380,8 +379,7 @@ def _applied_text(invoice: Invoice, *, recorded: bool) -> str:
     """What an applied payment did: paid the invoice, or left part of it due."""
     due = billing_selectors.invoice_amount_due(invoice)
     if due.amount > 0:
-        country = invoice.buyer_country or invoice.customer.country
-        left = {"due": money_text(due, country=country)}
+        left = {"due": money_text(due)}
         if recorded:
             return gettext("Pago registrado y aplicado: quedan %(due)s por pagar.") % left
         return gettext("Pago confirmado y aplicado: quedan %(due)s por pagar.") % left
@@ -451,8 +449,7 @@ def payment_settle(request: HttpRequest, pk: int) -> HttpResponse:
         show_refusal(request, error)
         return redirect("web:finance-invoice", pk=payment.invoice_id)
     invoice = payment.invoice
-    country = invoice.buyer_country or invoice.customer.country
-    returned = {"rest": money_text(refund.amount, country=country)}
+    returned = {"rest": money_text(refund.amount)}
     if refund.status == Refund.Status.SUCCEEDED:
         text = gettext("Se devolvieron %(rest)s al cliente, sin nota crédito.") % returned
     else:

@@ -33,10 +33,8 @@ from creditdesk.web.views.common import form_submit
 class PlanChoiceField(forms.ModelChoiceField):
     """A tier as the customer reads it: its name and monthly fee."""
 
-    country = ""
-
     def label_from_instance(self, obj: Plan) -> str:
-        fee = money_text(obj.monthly_fee, country=self.country)
+        fee = money_text(obj.monthly_fee)
         return _("%(plan)s · %(fee)s al mes más impuestos") % {"plan": obj.name, "fee": fee}
 
 
@@ -49,7 +47,6 @@ class SubscribeForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["premium_plan"]
         field.queryset = plans_subscribable(contract)
-        field.country = contract.customer.country if contract is not None else ""
 
 
 def subscription_context(customer: Customer, form: SubscribeForm | None = None) -> dict[str, Any]:

@@ -62,14 +62,14 @@ class TransferReportForm(forms.Form):
         choices = []
         for invoice in transfer_payable_invoices(customer):
             # what is still due, as a transfer would pay it (a part may be paid already)
-            total = money_text(invoice_paid_and_due(invoice)[1], country=customer.country)
+            total = money_text(invoice_paid_and_due(invoice)[1])
             label = _("Factura %(number)s (%(total)s)") % {
                 "number": invoice.display_number,
                 "total": total,
             }
             choices.append((f"invoice:{invoice.pk}", label))
         for pack in transfer_packs(customer):
-            price = money_text(pack.price, country=customer.country)
+            price = money_text(pack.price)
             label = _("%(name)s (%(price)s más impuestos)") % {
                 "name": pack.name,
                 "price": price,
