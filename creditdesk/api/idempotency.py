@@ -6,8 +6,10 @@ response again (header `Idempotent-Replayed: true`) and does nothing; the same k
 another request is refused with 422 `idempotency_key_reused`; a request arriving while the
 first is still being served gets 409 `idempotency_key_in_use`.
 
-A server error or a 429 is not stored: the claim is dropped so the client may retry. Keys are
-per user, so one integrator's keys never collide with another's.
+A server error or a 429 is not stored: the claim is dropped so the client may retry. Nor is
+an answer that holds a NUL (a refusal quoting the request's bad value): PostgreSQL's jsonb
+cannot keep one, and the same request is refused the same way again. Keys are per user, so
+one integrator's keys never collide with another's.
 """
 
 import functools
@@ -89,6 +91,16 @@ def _claim(request, key: str) -> tuple[IdempotencyRecord, Response | None]:
     return record, replay
 
 
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def idempotent(method: Callable) -> Callable:
     """Decorate a viewset action (after authentication, permissions and throttles ran)."""
 
@@ -119,10 +131,12 @@ def idempotent(method: Callable) -> Callable:
         if response.status_code >= 500 or response.status_code in NOT_STORED:
             record.delete()
             return response
+        body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+        if _holds_nul(body):
+            record.delete()
+            return response
         IdempotencyRecord.objects.filter(pk=record.pk).update(
-            status_code=response.status_code,
-            response_body=json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)),
-            completed_at=timezone.now(),
+            status_code=response.status_code, response_body=body, completed_at=timezone.now()
         )
         return response
 
