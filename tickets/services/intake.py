@@ -288,6 +288,15 @@ def _open_locked(
     return ticket
 
 
+def requester_authorized_check(requester: Contact) -> None:
+    """A contact asks for support (a request, a follow-up, a reopen) only when their customer
+    authorised them to (`Contact.can_request`); the others read the portal and nothing more."""
+    if not requester.can_request:
+        raise UnauthorizedRequester(
+            requester=requester.email, customer=requester.customer.legal_name
+        )
+
+
 def intake_evaluate(
     *,
     requester: Contact | None,
@@ -305,10 +314,7 @@ def intake_evaluate(
     locking nothing, so the preview can never disagree with intake."""
     if requester is None:
         raise UnknownRequester(requester=requester_address or "?")
-    if not requester.can_request:
-        raise UnauthorizedRequester(
-            requester=requester.email, customer=requester.customer.legal_name
-        )
+    requester_authorized_check(requester)
     decision = solvency_check(
         customer=requester.customer,
         service=service,

@@ -29,7 +29,12 @@ from tickets.models import Message, Ticket, TicketEvent, text_within_limit
 from tickets.outcomes import outcome_clear, outcome_fields
 from tickets.services.charging import ticket_charge, ticket_release_unused_hold
 from tickets.services.events import ticket_event_record
-from tickets.services.intake import IntakeResult, scope_check, ticket_open
+from tickets.services.intake import (
+    IntakeResult,
+    requester_authorized_check,
+    scope_check,
+    ticket_open,
+)
 from tickets.transitions import check_transition
 
 Status = Ticket.Status
@@ -68,17 +73,37 @@ def _move(ticket: Ticket, to_status: str, *, by, reason: str, at: datetime) -> l
     return changed
 
 
-def _reopen(locked: Ticket, *, by, reason: str, at: datetime) -> None:
+def _customer_asking(ticket: Ticket, *, by, contact: Contact | None) -> Contact | None:
+    """The customer's contact a reopen comes from: the one named (a reply), the one signed in
+    (portal, API), or with no one named the requester (the resolution notice's link is mailed
+    to them); None when staff reopen."""
+    if contact is not None:
+        return contact
+    if by is None:
+        return ticket.requester
+    if by.is_staff or by.is_superuser:
+        return None
+    return Contact.objects.select_related("customer").filter(user=by).first()
+
+
+def _reopen(
+    locked: Ticket, *, by, reason: str, at: datetime, contact: Contact | None = None
+) -> None:
     """A locked resolved or closed ticket back to work (in progress), its outcome cleared and
     the reopen announced.
 
     A reopen asks for support again, so only a customer who may ask now reopens, as for a
-    new request (seed 003, II and T&C 1): solvent, with a live contract and, where the plan
-    takes credits for the ticket's service, the credits a request needs available, of which
-    the minimum billable is held again as intake holds it (the next resolution converts or
-    releases it). Without this, a customer refused a new request could reopen an old one and
-    run into debt. The credit account is locked after the ticket, as `tickets.locks` orders."""
+    new request (seed 003, II and T&C 1): through a contact authorised to ask, solvent, with
+    a live contract and, where the plan takes credits for the ticket's service, the credits a
+    request needs available, of which the minimum billable is held again as intake holds it
+    (the next resolution converts or releases it). Without this, a customer refused a new
+    request could reopen an old one and run into debt, and a contact who may not ask could
+    reopen what an authorised one asked. The credit account is locked after the ticket, as
+    `tickets.locks` orders."""
     check_transition(locked.status, Status.REOPENED)
+    asking = _customer_asking(locked, by=by, contact=contact)
+    if asking is not None:
+        requester_authorized_check(asking)
     decision = solvency_check(customer=locked.customer, service=locked.service, lock=True, at=at)
     decision.raise_if_refused()
     changed = _move(locked, Status.REOPENED, by=by, reason=reason, at=at)
@@ -249,7 +274,7 @@ def ticket_customer_reply(
     with transaction.atomic():
         locked = ticket_lock_unfinished(ticket.pk)
         if locked.status == Status.RESOLVED:
-            _reopen(locked, by=None, reason="customer reply", at=at)
+            _reopen(locked, by=None, reason="customer reply", at=at, contact=contact)
         message = Message.objects.create(
             ticket=locked,
             direction=Message.Direction.INBOUND,

@@ -36,7 +36,7 @@ from core.text import one_line, without_control_characters
 from credits.exceptions import CreditsError
 from tickets import tasks
 from tickets.attachments import sniff
-from tickets.exceptions import TicketFinished, UnauthenticatedSender
+from tickets.exceptions import TicketFinished, UnauthenticatedSender, UnauthorizedRequester
 from tickets.mail import (
     MalformedMail,
     ParsedAttachment,
@@ -212,8 +212,9 @@ def _handle(mail: ParsedMail, written: list[str], *, vouched: bool) -> MailOutco
             )
         except TicketFinished:
             existing.refresh_from_db()  # closed since it was read: the mail follows it up
-        except CreditsError as refusal:
-            # A reply reopens a resolved ticket, and the customer may not ask for support now.
+        except (CreditsError, UnauthorizedRequester) as refusal:
+            # A reply reopens a resolved ticket, and the customer (or this contact of theirs)
+            # may not ask for support now.
             return _refused(mail, refusal, contact)
         else:
             _store_attachments(message, attachments, written)
