@@ -35,3 +35,10 @@ class QuoteTicketClosed(QuoteError):
     code = "quote_ticket_closed"
     message_es = "La solicitud {ticket} ya terminó; un presupuesto se prepara sobre una abierta."
     message_en = "Request {ticket} is over; a quote is prepared on an open one."
+
+
+class QuoteDeciderUnauthorized(QuoteError):
+    code = "quote_decider_unauthorized"
+    # The customer's name first, as intake's unauthorized_requester: "S.A.S." ends a name.
+    message_es = "{customer} no autorizó a {contact} a aceptar ni rechazar presupuestos."
+    message_en = "{customer} has not authorised {contact} to accept or reject quotes."

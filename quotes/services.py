@@ -10,10 +10,12 @@
   to the customer's contacts (`quotes.tasks.send_quote`) and announces `quote.sent`.
 - `quote_accept` / `quote_reject` lock the quote first (`quotes.locks`), so a quote is
   decided exactly once whoever clicks at the same time; an expired quote (its validity
-  date past, in the customer's day) is refused. Accepting a money quote issues its invoice
-  (`billing.services.invoices`); a credit quote holds its credits on the ticket
-  (`tickets.services.holds.ticket_hold_replace`), which the work is charged against. On
-  commit the quote's author is mailed the decision (`quotes.tasks.send_quote_decided`).
+  date past, in the customer's day) is refused, and so is a contact the customer has not
+  authorised (`contact_decides_quotes`: those the quote's mail goes to decide it).
+  Accepting a money quote issues its invoice (`billing.services.invoices`); a credit quote
+  holds its credits on the ticket (`tickets.services.holds.ticket_hold_replace`), which the
+  work is charged against. On commit the quote's author is mailed the decision
+  (`quotes.tasks.send_quote_decided`).
 - `quotes_expire` (the daily `expire_quotes` job) marks expired every sent quote whose
   validity date ended in its customer's day (`Quote.past_validity`, the one expiry rule);
   running it again marks nothing more.
@@ -60,6 +62,7 @@ from core.money import money_sum
 from quotes import tasks
 from quotes.exceptions import (
     QuoteAlreadyDecided,
+    QuoteDeciderUnauthorized,
     QuoteExpired,
     QuoteNotDraft,
     QuoteNotSent,
@@ -291,9 +294,19 @@ def _decidable(locked: Quote) -> None:
         raise QuoteNotSent()
 
 
+def contact_decides_quotes(contact: Contact) -> bool:
+    """Whether the contact accepts or rejects the customer's quotes: an authorised contact
+    (`can_request`), as those the quote is mailed to (`quotes.notifications`)."""
+    return contact.can_request
+
+
 def _decider(quote: Quote, contact: Contact | None) -> Contact | None:
     if contact is not None and contact.customer_id != quote.customer_id:
         raise _refuse("contact", _("El contacto no es de este cliente."))
+    if contact is not None and not contact_decides_quotes(contact):
+        raise QuoteDeciderUnauthorized(
+            field="contact", contact=contact.email, customer=quote.customer.legal_name
+        )
     return contact
 
 

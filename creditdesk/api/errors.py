@@ -147,6 +147,7 @@ STATUS_BY_CODE: dict[str, int] = {
     **dict.fromkeys(_CONFLICT, status.HTTP_409_CONFLICT),
     **INTAKE_REFUSAL_STATUS,
     "staff_only": status.HTTP_403_FORBIDDEN,
+    "quote_decider_unauthorized": status.HTTP_403_FORBIDDEN,
     # Mail intake's refusal of a sender its domain did not vouch for: the API authenticates
     # its callers and never answers it; listed so that no refusal falls back unexamined.
     "unauthenticated_sender": status.HTTP_403_FORBIDDEN,

@@ -19,7 +19,13 @@ from creditdesk.web.quote_forms import QuoteForm, QuoteRejectForm
 from creditdesk.web.views.common import form_submit, show_refusal
 from quotes.models import Quote
 from quotes.pdf import quote_pdf_bytes, quote_pdf_filename
-from quotes.services import quote_accept, quote_draft, quote_reject, quote_send
+from quotes.services import (
+    contact_decides_quotes,
+    quote_accept,
+    quote_draft,
+    quote_reject,
+    quote_send,
+)
 from tickets.models import Outcome, Ticket
 from tickets.outcomes import outcomes_by_month
 
@@ -137,7 +143,9 @@ def _portal_page(request, quote, reject_form=None) -> HttpResponse:
             "quote": quote,
             "lines": quote.lines.all(),
             "reject_form": reject_form or QuoteRejectForm(),
-            "may_decide": quote.is_decidable and has_role(request.user, {Role.CONTACT}),
+            "may_decide": quote.is_decidable
+            and has_role(request.user, {Role.CONTACT})
+            and contact_decides_quotes(request.contact),
         },
     )
 
