@@ -173,6 +173,23 @@ def payment_unreturned(payment: Payment) -> Money:
     return Money(payment.amount.amount - applied - returned, payment.amount.currency)
 
 
+def payment_refundable(payment: Payment) -> Money:
+    """What a refund may still give back of `payment`: what it paid its invoice
+    (`applied_amount`) less its refunds of that money, but failed ones (an overpayment's excess
+    returned was never paid to the invoice). Reads `payment.refunds.all()`, so a page that
+    prefetched them asks nothing; under the payment's lock, the service reads them fresh."""
+    applied = payment.applied_amount or Money(0, payment.amount.currency)
+    given_back = sum(
+        (
+            refund.amount.amount
+            for refund in payment.refunds.all()
+            if not refund.returns_unapplied and refund.status != Refund.Status.FAILED
+        ),
+        Decimal("0"),
+    )
+    return Money(applied.amount - given_back, applied.currency)
+
+
 def payment_misfit(payment: Payment, invoice: Invoice, due: Money | None = None) -> Misfit | None:
     """Why `payment` cannot be applied to `invoice` now (`due`: what is still due on it, read
     when not given), or None. What it would apply is what it still holds

@@ -37,6 +37,7 @@ from billing.models import Invoice, Payment, Refund
 from billing.selectors import (
     overpayment_split,
     payment_misfit,
+    payment_refundable,
     payment_unreturned,
     refundable_by_us,
     returned_by_finance,
@@ -45,7 +46,6 @@ from billing.services.invoices import credit_note_draft, credit_note_issue_locke
 from billing.services.payments import flag_locked, payment_apply_locked
 from core.errors import choice_labels
 from core.formatting import money_text
-from core.money import money_sum
 from core.text import row_id
 from credits.rules import Explanation
 
@@ -72,19 +72,9 @@ def _draft_refund(
     if locked.applied_at is None:
         raise _not_applied(locked)
     # An invoice may take several payments, so a refund is bounded by its payment, not only
-    # by the invoice (the credit note's bound): what the payment paid the invoice less what of
-    # it was given back or is being given back (an overpayment's excess returned was never
-    # paid to it). Without an amount, all of that; the invoice's own lines only when the
-    # payment paid its whole total.
-    given_back = money_sum(
-        [
-            r.amount
-            for r in locked.refunds.exclude(status=Refund.Status.FAILED)
-            if not r.returns_unapplied
-        ],
-        invoice.currency,
-    )
-    left = locked.applied_amount - given_back
+    # by the invoice (the credit note's bound). Without an amount, all that is left of it; the
+    # invoice's own lines only when the payment paid its whole total.
+    left = payment_refundable(locked)
     if amount is None and left != invoice.total:
         amount = left
     same_currency = amount is not None and str(amount.currency) == invoice.currency

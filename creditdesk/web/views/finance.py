@@ -146,10 +146,21 @@ class RefundForm(CreditNoteForm):
     def __init__(self, *args, payments: list[Payment], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["payment"].queryset = Payment.objects.filter(pk__in=[p.pk for p in payments])
+        # Each payment by its reference (the payments' table beside names its method) with
+        # what may still be refunded of it: after a partial refund, "all of it" is what is
+        # left, not what was received. Short, as a select cannot wrap on a phone.
         self.fields["payment"].choices = [
-            (p.pk, f"{p.get_provider_display()} {p.provider_ref or p.pk}") for p in payments
+            (
+                p.pk,
+                gettext("%(payment)s · reembolsable %(left)s")
+                % {
+                    "payment": p.provider_ref or p.get_provider_display(),
+                    "left": money_text(billing_selectors.payment_refundable(p)),
+                },
+            )
+            for p in payments
         ]
-        self.fields["amount"].help_text = _("Vacío: se reembolsa el pago completo.")
+        self.fields["amount"].help_text = _("Vacío: se reembolsa todo lo reembolsable del pago.")
 
 
 class PaymentForm(OwnIds, _InvoiceAmountForm):
@@ -185,7 +196,13 @@ def _invoice_or_404(pk: int) -> Invoice:
 
 
 def _refundable(invoice: Invoice) -> list[Payment]:
-    return [p for p in invoice.payments.all() if p.applied_at is not None]
+    """The payments a refund may still give something back of (a payment refunded in full is
+    not offered again)."""
+    return [
+        p
+        for p in invoice.payments.all()
+        if p.applied_at is not None and billing_selectors.payment_refundable(p).amount > 0
+    ]
 
 
 @dataclass(frozen=True)
@@ -339,7 +356,8 @@ def invoice_refund(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(
             request,
             invoice,
-            gettext("Reembolso registrado, con la nota crédito %(number)s.") % {"number": number},
+            gettext("Reembolso de %(amount)s registrado, con la nota crédito %(number)s.")
+            % {"amount": money_text(done.amount), "number": number},
         )
     return _invoice_page(request, invoice, refund_form=form)
 
