@@ -29,7 +29,7 @@ from quotes.services import quote_draft, quote_send
 from tests.api.conftest import client_for, world  # noqa: F401  (fixture)
 from tests.billing.transfer_files import pdf_bytes
 from tests.clients import signed_in
-from tests.factories import make_contact, make_portal_user, make_service
+from tests.factories import make_contact, make_customer, make_portal_user, make_service
 from tests.tickets.conftest import sla_policy  # noqa: F401  (fixture)
 from tickets.models import Attachment, IntakeAttempt, Message, Ticket
 from tickets.reopen_links import reopen_token, resolution_event
@@ -723,3 +723,141 @@ def test_the_api_ticket_list_takes_any_filter_without_failing(world, query):  # 
     if response.status_code == 200:
         customers = {row["customer"] for row in response.json()["results"]}
         assert customers <= {world.a.customer.pk}
+
+
+PORTAL_PAGES = [
+    "/portal/",
+    "/portal/tickets/new/",
+    "/portal/credits/",
+    "/portal/invoices/",
+    "/portal/transfers/",
+    "/portal/subscription/",
+    "/portal/activations/",
+    "/help/",
+]
+
+
+@pytest.mark.parametrize("state", ["suspended", "cancelled", "draft", "none", "free"])
+def test_every_portal_page_answers_whatever_the_contract(world, state):  # noqa: F811
+    """A contact whose contract is suspended, ended, not started or missing, or whose
+    customer is on the free membership, reads every page (nothing to do there is said, not
+    failed)."""
+    a = world.a
+    pages = [*PORTAL_PAGES, f"/portal/tickets/{a.ticket.number}/"]
+    user = a.user
+    if state == "none":
+        user = make_portal_user(make_contact(make_customer()))
+        pages = PORTAL_PAGES
+    elif state == "free":
+        type(a.customer).objects.filter(pk=a.customer.pk).update(membership="free")
+    else:
+        type(a.contract).objects.filter(pk=a.contract.pk).update(status=state)
+    client = signed_in(user)
+    for url in pages:
+        assert client.get(url).status_code == 200, (state, url)
+    for url in ("/portal/sla-reports/2026-11/pdf/", "/portal/sla-reports/2026-11/csv/"):
+        assert client.get(url).status_code in (200, 404), (state, url)
+
+
+def test_a_signed_in_contact_whose_login_was_deactivated_reads_nothing(world):  # noqa: F811
+    client = signed_in(world.a.user)
+    type(world.a.user).objects.filter(pk=world.a.user.pk).update(is_active=False)
+    for url in PORTAL_PAGES[:5]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/accounts/login/" in response["Location"]
+    assert client_for(world.a.user).get(TICKETS).status_code in (401, 403)
+
+
+def test_staff_only_api_resources_refuse_a_contact(world):  # noqa: F811
+    api = client_for(world.a.user)
+    for url in (
+        "/api/v1/intake-attempts/",
+        f"/api/v1/intake-attempts/{world.a.attempt.pk}/",
+        "/api/v1/canned-replies/",
+        "/api/v1/invoices/export/?date_from=2026-01-01&date_to=2026-12-31",
+    ):
+        assert api.get(url).status_code == 403, url
+    for url, body in (
+        ("/api/v1/customers/", {"legal_name": "Otra"}),
+        (f"/api/v1/customers/{world.a.customer.pk}/credits/adjustments/", {"credits": "100"}),
+        (f"/api/v1/contracts/{world.a.contract.pk}/cancel/", {}),
+        ("/api/v1/payments/", {"customer": world.a.customer.pk}),
+        (f"/api/v1/sessions/{world.a.session.pk}/no-show/", {}),
+        ("/api/v1/quotes/", {"ticket": world.a.ticket.number}),
+    ):
+        assert api.post(url, body, format="json").status_code == 403, url
+    assert (
+        api.patch(
+            f"/api/v1/customers/{world.a.customer.pk}/", {"tax_exempt": True}, format="json"
+        ).status_code
+        == 403
+    )
+    world.a.customer.refresh_from_db()
+    assert world.a.customer.tax_exempt is False
+
+
+def test_a_pack_another_plan_sells_is_not_bought(world, settings):  # noqa: F811
+    from tests.factories import make_credit_pack, make_plan
+
+    settings.STRIPE_SECRET_KEY = "sk_test_probe"  # the pack is refused before Stripe is asked
+    elsewhere = make_credit_pack(make_plan(), name="Paquete de otro plan")
+    invoices = Invoice.objects.count()
+    response = client_for(world.a.user).post(
+        "/api/v1/top-ups/", {"credit_pack": elsewhere.pk}, format="json"
+    )
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "pack_not_for_sale"
+    page = signed_in(world.a.user).post(f"/portal/credits/packs/{elsewhere.pk}/buy/")
+    assert page.status_code == 302
+    assert not Payment.objects.filter(credit_pack=elsewhere).exists()
+    assert Invoice.objects.count() == invoices
+
+
+@pytest.mark.parametrize("status", ["closed", "abandoned"])
+def test_a_finished_request_takes_no_reply(world, status):  # noqa: F811
+    ticket = world.a.ticket
+    if status == "closed":
+        resolved(ticket, world.agent)
+        ticket_transition(ticket, to_status=Ticket.Status.CLOSED, by=world.agent)
+    else:
+        ticket_agent_reply(ticket, by=world.agent, body="¿Datos?", asks_for_information=True)
+        ticket_transition(ticket, to_status=Ticket.Status.ABANDONED, by=world.agent)
+    messages = ticket.messages.count()
+    page = signed_in(world.a.user).post(f"/portal/tickets/{ticket.number}/reply/", {"body": "Hola"})
+    assert page.status_code == 200
+    api = client_for(world.a.user).post(
+        f"{TICKETS}{ticket.pk}/messages/", {"body": "Hola"}, format="json"
+    )
+    assert api.status_code == 409, api.json()
+    assert ticket.messages.count() == messages
+
+
+def test_an_odd_page_size_is_no_failure(world):  # noqa: F811
+    response = client_for(world.a.user).get(f"{TICKETS}?page_size=99999999999999999999")
+    assert response.status_code == 200
+    response = client_for(world.a.user).get(f"{TICKETS}?page_size=-5")
+    assert response.status_code == 200
+
+
+def test_no_mail_the_portal_triggers_carries_an_internal_note(
+    world,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    ticket = world.a.ticket
+    secret = "Nota interna: el cliente debe dos facturas"
+    ticket_agent_reply(ticket, by=world.agent, body=secret, public=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        resolved(ticket, world.agent)
+    ticket_transition(ticket, to_status=Ticket.Status.CLOSED, by=world.agent)
+    client = signed_in(world.a.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        follow = client.post(
+            f"/portal/tickets/{ticket.number}/follow-up/", {"subject": "Volvió a fallar"}
+        )
+        assert follow.status_code == 302
+        opened = client.post("/portal/tickets/new/", {"subject": "Otra", "urgency": "medium"})
+        assert opened.status_code == 302
+    sent = [message for message in mail.outbox if world.a.contact.email in message.to]
+    assert len(sent) == 3  # the resolution notice and two acknowledgements
+    assert all(secret not in message.body for message in mail.outbox)
