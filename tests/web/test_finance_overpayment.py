@@ -1,7 +1,7 @@
 """Finance's invoice page settles an overpayment: the flagged payment's row offers "Aplicar lo
-pendiente y devolver el resto" with both amounts, beside its review; the button pays the
-invoice and records the rest given back, with no credit note; a second submit returns nothing
-more."""
+pendiente y registrar la devolución del resto" with both amounts, beside its review; the button
+pays the invoice and records the rest given back, with no credit note; a second submit returns
+nothing more."""
 
 import pytest
 from django.test import Client
@@ -42,22 +42,23 @@ def test_the_flagged_row_offers_to_apply_what_is_due_and_return_the_rest(finance
     page = f"/workspace/finance/invoices/{invoice.pk}/"
 
     shown = finance.get(page).text
-    assert "Aplicar lo pendiente y devolver el resto" in shown
+    assert "Aplicar lo pendiente y registrar la devolución del resto" in shown
     assert "COP 119.000 pagan lo pendiente de la factura; los COP 31.000 restantes" in shown
     # finance may still review it to return all of it instead
     assert "Confirmar pago" in shown
     english = finance.get(page, HTTP_ACCEPT_LANGUAGE="en").text
-    assert "Apply what is due and return the rest" in english
+    assert "Apply what is due and record the rest as returned" in english
     assert "COP 119,000 pays what is due on the invoice; the remaining COP 31,000" in english
 
     done = finance.post(f"/workspace/finance/payments/{over.pk}/settle/", follow=True)
 
     assert done.status_code == 200
     assert "la factura está pagada" in done.text
-    assert "Se devolvieron COP 31.000 al cliente, sin nota crédito." in done.text
+    assert "Se registró la devolución de COP 31.000, sin nota crédito" in done.text
+    assert "envíesela al cliente" in done.text
     assert "Devuelto sin aplicar COP 31.000 (Hecho)" in done.text
     assert "Aplicado a la factura: COP 119.000" in done.text
-    assert "Aplicar lo pendiente y devolver el resto" not in done.text
+    assert "Aplicar lo pendiente y registrar la devolución del resto" not in done.text
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID
     assert invoice_amount_due(invoice) == cop("0")

@@ -1,9 +1,9 @@
 """Finance gives money back, in a real browser (Chromium through Playwright), in Spanish and in
 English: it records a bank transfer of more than an invoice's due, settles it ("Aplicar lo
-pendiente y devolver el resto": what is due paid, the rest sent back, no credit note), refunds
-part of another invoice's payment (with its credit note), and downloads the finance export
-of the day, whose `refund` records carry both amounts returned, negative, against the
-payments they return. Every page is checked with axe-core, at 390 px, with screenshots."""
+pendiente y registrar la devolución del resto": what is due paid, the rest sent back, no credit
+note), refunds part of another invoice's payment (with its credit note), and downloads the
+finance export of the day, whose `refund` records carry both amounts returned, negative, against
+the payments they return. Every page is checked with axe-core, at 390 px, with screenshots."""
 
 import csv
 import io
@@ -34,9 +34,9 @@ WORDS = {
         "amount": "Importe recibido",
         "reference": "Referencia bancaria o recibo",
         "review": "requiere revisión",
-        "settle": "Aplicar lo pendiente y devolver el resto",
+        "settle": "Aplicar lo pendiente y registrar la devolución del resto",
         "settle_text": "COP 119.000 pagan lo pendiente de la factura; los COP 31.000 restantes",
-        "settled": "Se devolvieron COP 31.000 al cliente, sin nota crédito.",
+        "settled": "Se registró la devolución de COP 31.000, sin nota crédito",
         "returned": "Devuelto sin aplicar COP 31.000",
         "payment": "Pago",
         "reason": "Motivo",
@@ -60,9 +60,9 @@ WORDS = {
         "amount": "Amount received",
         "reference": "Bank reference or receipt",
         "review": "needs review",
-        "settle": "Apply what is due and return the rest",
+        "settle": "Apply what is due and record the rest as returned",
         "settle_text": "COP 119,000 pays what is due on the invoice; the remaining COP 31,000",
-        "settled": "COP 31,000 was returned to the customer, with no credit note.",
+        "settled": "COP 31,000 was recorded as returned, with no credit note",
         "returned": "Returned unapplied COP 31,000",
         "payment": "Payment",
         "reason": "Reason",

@@ -469,7 +469,13 @@ def payment_settle(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = payment.invoice
     returned = {"rest": money_text(refund.amount)}
     if refund.status == Refund.Status.SUCCEEDED:
-        text = gettext("Se devolvieron %(rest)s al cliente, sin nota crédito.") % returned
+        text = (
+            gettext(
+                "Se registró la devolución de %(rest)s, sin nota crédito: envíesela al cliente por "
+                "el mismo medio por el que llegó el pago."
+            )
+            % returned
+        )
     else:
         text = gettext("La devolución de %(rest)s al cliente está en curso.") % returned
     messages.success(request, f"{_applied_text(invoice, recorded=False)} {text}")
