@@ -195,6 +195,9 @@ class Ticket(ChoiceLabels):
     # The quote's number: quotes sit above tickets, so the ticket names it, the quote app
     # checks it (tickets.outcomes.quote_check) and links back by its own foreign key.
     outcome_quote_number = models.CharField(_("presupuesto"), max_length=20, blank=True)
+    # The portal form's one-time key: a second submit of one form (a double click, a browser
+    # retrying) finds the request the first opened instead of opening and holding another.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = TicketQuerySet.as_manager()
 
@@ -222,6 +225,12 @@ class Ticket(ChoiceLabels):
             ),
         ]
         constraints = [
+            # Partial, so SQLite adds it as an index instead of rebuilding the table.
+            models.UniqueConstraint(
+                fields=["requester", "submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="tickets_one_per_submission",
+            ),
             models.CheckConstraint(
                 condition=Q(resolution_level__gte=1, resolution_level__lte=3),
                 name="tickets_resolution_level_1_3",

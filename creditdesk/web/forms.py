@@ -1,6 +1,7 @@
 """Forms of the portal and the workspace: they parse input; the services decide."""
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 from django import forms
 from django.conf import settings
@@ -90,7 +91,15 @@ class ServiceTypeChoiceField(forms.ModelChoiceField):
         return f"{obj.name}: {obj.description}" if obj.description else obj.name
 
 
-class TicketOpenForm(forms.Form):
+class OneRequestPerSubmit(forms.Form):
+    """A form that opens a request: its key is new with each blank form and posted back with
+    it, so a second submit of the same form (a double click, a browser retrying) gets the
+    request the first opened (`ticket_open`'s `submission_key`)."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid4)
+
+
+class TicketOpenForm(OneRequestPerSubmit):
     subject = forms.CharField(label=_("Asunto"), max_length=200)
     description = forms.CharField(
         label=_("Descripción"), widget=forms.Textarea(attrs=TEXTAREA), required=False
@@ -129,7 +138,7 @@ class ReopenForm(forms.Form):
         self.fields["reason"].required = reason_required
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(OneRequestPerSubmit):
     subject = forms.CharField(label=_("Asunto del seguimiento"), max_length=200)
     description = forms.CharField(
         label=_("Descripción"), widget=forms.Textarea(attrs=TEXTAREA), required=False

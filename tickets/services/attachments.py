@@ -157,7 +157,8 @@ def _delete(names: list[str]) -> None:
 
 def opening_message(result) -> Message | None:
     """For `message_with_attachments` around an intake: the accepted ticket's first message
-    (the request's description); a refused intake has none."""
-    if not result.accepted:
+    (the request's description); a refused intake has none, nor a form submitted again
+    (`replayed`): its files are on the request the first submit opened."""
+    if not result.accepted or result.replayed:
         return None
     return result.ticket.messages.order_by("pk").first()

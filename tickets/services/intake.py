@@ -17,10 +17,11 @@ A refusal writes nothing but an `IntakeAttempt`, recorded after the decision's t
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,8 @@ class IntakeResult:
     ticket: Ticket | None = None
     refusal: CreditdeskError | None = None
     attempt: IntakeAttempt | None = None
+    # The request an earlier submit of the same form opened (`submission_key`): nothing new.
+    replayed: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -105,11 +108,15 @@ def ticket_open(
     follows_up: Ticket | None = None,
     by: AbstractBaseUser | None = None,
     email_message_id: str = "",
+    submission_key: UUID | None = None,
     at: datetime | None = None,
 ) -> IntakeResult:
     """Open a request or say why not. Locks the customer's credit account; mails on commit.
     Without an `impact`, the service type's default (medium without one). A
-    `suggested_priority` (the customer's, seed 003) is kept for staff; it decides nothing."""
+    `suggested_priority` (the customer's, seed 003) is kept for staff; it decides nothing.
+    A `submission_key` (the portal form's) opens one request per key and requester: a second
+    submit gets the first one's ticket, `replayed`, even where the first took the last
+    credits, and concurrent ones meet at the ticket's unique key."""
     at = at or timezone.now()
     subject = one_line(subject)  # every mail about the ticket carries it in its Subject
     if not impact:
@@ -124,6 +131,8 @@ def ticket_open(
     )
     if requester is None and requester_address:
         requester = contact_get_by_email(email=requester_address)
+    if (earlier := _submitted(requester, submission_key)) is not None:
+        return IntakeResult(ticket=earlier, replayed=True)
     try:
         with transaction.atomic():
             ticket = _open_locked(
@@ -140,11 +149,20 @@ def ticket_open(
                 follows_up=follows_up,
                 by=by,
                 email_message_id=email_message_id,
+                submission_key=submission_key,
                 at=at,
             )
+    except IntegrityError:
+        # Another submit of the same form committed its ticket while this one waited for the
+        # account's lock; anything else is not ours to answer.
+        if (earlier := _submitted(requester, submission_key)) is None:
+            raise
+        return IntakeResult(ticket=earlier, replayed=True)
     except CreditdeskError as refusal:
         if isinstance(refusal, InvalidInput):
             raise
+        if (earlier := _submitted(requester, submission_key)) is not None:
+            return IntakeResult(ticket=earlier, replayed=True)
         attempt = intake_refusal_record(
             refusal,
             channel=channel,
@@ -155,6 +173,12 @@ def ticket_open(
         )
         return IntakeResult(refusal=refusal, attempt=attempt)
     return IntakeResult(ticket=ticket)
+
+
+def _submitted(requester: Contact | None, submission_key: UUID | None) -> Ticket | None:
+    if requester is None or submission_key is None:
+        return None
+    return Ticket.objects.filter(requester=requester, submission_key=submission_key).first()
 
 
 def _validate(
@@ -214,6 +238,7 @@ def _open_locked(
     follows_up: Ticket | None,
     by: AbstractBaseUser | None,
     email_message_id: str,
+    submission_key: UUID | None,
     at: datetime,
 ) -> Ticket:
     decision, follows_up = intake_evaluate(
@@ -246,6 +271,7 @@ def _open_locked(
         status=Ticket.Status.ACKNOWLEDGED,
         follows_up=follows_up,
         opened_at=at,
+        submission_key=submission_key,
     )
     rows_insert([ticket])
     ticket.number = f"T-{at.year}-{ticket.pk:06d}"

@@ -8,6 +8,7 @@ clock, resolution stops the resolution clock and a reopen resumes it with its ti
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -299,9 +300,11 @@ def ticket_follow_up(
     description: str = "",
     channel: str,
     email_message_id: str = "",
+    submission_key: UUID | None = None,
 ) -> IntakeResult:
     """A follow-up on a closed request is a new request linked to it (seed 003); a mail's
-    Message-ID is kept on its opening message, as on any request opened by mail."""
+    Message-ID is kept on its opening message, as on any request opened by mail; a portal
+    form's `submission_key` opens one follow-up however often it is posted."""
     if closed.status not in Ticket.FINISHED_STATUSES:
         raise FollowUpNotAllowed(field="follows_up", number=closed.number)
     return ticket_open(
@@ -314,6 +317,7 @@ def ticket_follow_up(
         urgency=closed.urgency,
         follows_up=closed,
         email_message_id=email_message_id,
+        submission_key=submission_key,
     )
 
 

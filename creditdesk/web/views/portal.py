@@ -81,7 +81,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             ),
         )
         if result is not None and result.accepted:
-            knowledge.request_submitted(request, result.ticket)
+            if not result.replayed:
+                knowledge.request_submitted(request, result.ticket)
             messages.success(
                 request, _("Solicitud %(number)s recibida.") % {"number": result.ticket.number}
             )
