@@ -75,8 +75,8 @@ def invoice_pdf_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 EXPORT_LABELS = {
-    "date_from": _("Desde (fecha de emisión)"),
-    "date_to": _("Hasta (fecha de emisión)"),
+    "date_from": _("Desde"),
+    "date_to": _("Hasta"),
     "status": _("Estado"),
     "customer": _("Cliente"),
     "currency": _("Moneda"),
@@ -90,8 +90,10 @@ def _export_form(form: forms.Form) -> forms.Form:
     pickers, the statuses as checkboxes (none ticked: all)."""
     for name, label in EXPORT_LABELS.items():
         form.fields[name].label = label
-    for name in ("date_from", "date_to"):
-        form.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    for name in ("date_from", "date_to"):  # the page says below them what each date chooses
+        form.fields[name].widget = forms.DateInput(
+            attrs={"type": "date", "aria-describedby": "export-dates-help"}, format="%Y-%m-%d"
+        )
     form.fields["status"].widget = forms.CheckboxSelectMultiple(
         choices=form.fields["status"].choices
     )
