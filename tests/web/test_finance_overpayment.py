@@ -18,6 +18,10 @@ from tests.factories import make_agent, make_contract, make_finance_user, make_i
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
+# The settle form's box: finance sends the rest itself, Creditdesk only records it.
+SENT = {"returned": "on"}
+
+
 def cop(amount: str) -> Money:
     return Money(amount, "COP")
 
@@ -51,7 +55,7 @@ def test_the_flagged_row_offers_to_apply_what_is_due_and_return_the_rest(finance
     assert "Apply what is due and record the rest as returned" in english
     assert "COP 119,000 pays what is due on the invoice; the remaining COP 31,000" in english
 
-    done = finance.post(f"/workspace/finance/payments/{over.pk}/settle/", follow=True)
+    done = finance.post(f"/workspace/finance/payments/{over.pk}/settle/", SENT, follow=True)
 
     assert done.status_code == 200
     assert "la factura está pagada" in done.text
@@ -65,15 +69,30 @@ def test_the_flagged_row_offers_to_apply_what_is_due_and_return_the_rest(finance
     assert invoice_amount_due(invoice) == cop("0")
     assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
     # a second submit (the back button, a double click) returns nothing more
-    finance.post(f"/workspace/finance/payments/{over.pk}/settle/", follow=True)
+    finance.post(f"/workspace/finance/payments/{over.pk}/settle/", SENT, follow=True)
     assert Refund.objects.count() == 1
+
+
+def test_settling_without_saying_the_rest_is_sent_records_nothing(finance, overpaid):
+    invoice, over = overpaid
+
+    refused = finance.post(f"/workspace/finance/payments/{over.pk}/settle/", follow=True)
+    english = finance.post(
+        f"/workspace/finance/payments/{over.pk}/settle/", follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    assert "Marque que usted envía el resto al cliente" in refused.text
+    assert "you send the rest to the customer" in english.text
+    assert not Refund.objects.exists()
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.ISSUED
 
 
 def test_a_payment_that_fits_is_refused_on_the_page_and_nothing_changes(finance, overpaid):
     invoice, _over = overpaid
     fitting = bank_transfer(invoice, cop("100000"), "TRF-FIT")
 
-    refused = finance.post(f"/workspace/finance/payments/{fitting.pk}/settle/", follow=True)
+    refused = finance.post(f"/workspace/finance/payments/{fitting.pk}/settle/", SENT, follow=True)
 
     assert refused.status_code == 200
     assert "no se puede aplicar en parte y devolver el resto" in refused.text
@@ -84,6 +103,6 @@ def test_only_finance_settles(client, overpaid):
     _invoice, over = overpaid
     client.force_login(make_agent())
 
-    assert client.post(f"/workspace/finance/payments/{over.pk}/settle/").status_code == 403
+    assert client.post(f"/workspace/finance/payments/{over.pk}/settle/", SENT).status_code == 403
     assert client.get(f"/workspace/finance/payments/{over.pk}/settle/").status_code in (403, 405)
     assert not Refund.objects.exists()

@@ -35,6 +35,7 @@ WORDS = {
         "reference": "Referencia bancaria o recibo",
         "review": "requiere revisión",
         "settle": "Aplicar lo pendiente y registrar la devolución del resto",
+        "sent": "Envío los COP 31.000 al cliente",
         "settle_text": "COP 119.000 pagan lo pendiente de la factura; los COP 31.000 restantes",
         "settled": "Se registró la devolución de COP 31.000, sin nota crédito",
         "returned": "Devuelto sin aplicar COP 31.000",
@@ -61,6 +62,7 @@ WORDS = {
         "reference": "Bank reference or receipt",
         "review": "needs review",
         "settle": "Apply what is due and record the rest as returned",
+        "sent": "I am sending the COP 31,000 to the customer",
         "settle_text": "COP 119,000 pays what is due on the invoice; the remaining COP 31,000",
         "settled": "COP 31,000 was recorded as returned, with no credit note",
         "returned": "Returned unapplied COP 31,000",
@@ -141,6 +143,7 @@ def _walk(browser, base: str, language: str) -> None:  # noqa: F811
     _check(page, f"overpaid-{language}")
 
     # settled: what is due applied, the rest sent back without a credit note
+    row.get_by_label(words["sent"]).check()
     row.get_by_role("button", name=words["settle"]).click()
     expect(page.locator(".alert.success")).to_contain_text(words["settled"])
     row = page.get_by_test_id("payment-row").filter(has_text=f"TRF-OVER-{language}")

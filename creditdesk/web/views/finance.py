@@ -461,6 +461,13 @@ def payment_settle(request: HttpRequest, pk: int) -> HttpResponse:
     payment = Payment.objects.filter(pk=pk, invoice__isnull=False).first()
     if payment is None:
         raise Http404
+    if not request.POST.get("returned"):
+        # Nothing leaves Creditdesk: finance sends the money and says so before it is recorded.
+        messages.error(
+            request,
+            gettext("Marque que usted envía el resto al cliente: Creditdesk solo lo registra."),
+        )
+        return redirect("web:finance-invoice", pk=payment.invoice_id)
     try:
         refund = billing_services.overpayment_settle(payment=payment, by=request.user)
     except CreditdeskError as error:
