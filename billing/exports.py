@@ -43,7 +43,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from djmoney.money import Money
 
@@ -182,9 +182,9 @@ def finance_export_get(*, filters: dict[str, Any]) -> FinanceExport:
     """Validate the filters (raises `InvalidInput`) and return the querysets to export.
 
     Payments: succeeded ones received in the range, of the filtered customer and currency;
-    with a status, series or kind filter, only those applied to a matching document. Refunds:
-    succeeded ones recorded in the range, chosen by their payment the same way; an
-    overpayment's excess sent back is one, with no credit note.
+    with a status, series or kind filter, only those of a matching document, whenever it was
+    issued. Refunds: succeeded ones recorded in the range (the customer's day), chosen by their
+    payment the same way; an overpayment's excess sent back is one, with no credit note.
     """
     filterset = FinanceExportFilter(
         filters, queryset=Invoice.objects.exclude(status=Status.DRAFT).filter(number__isnull=False)
@@ -208,12 +208,18 @@ def finance_export_get(*, filters: dict[str, Any]) -> FinanceExport:
     if data.get("currency"):
         chosen = chosen.filter(amount_currency=data["currency"])
     if data.get("status") or data.get("series") or data.get("kind"):
-        chosen = chosen.filter(invoice__in=invoices)
+        # The documents' filters but their issue dates: money received or returned in the
+        # range may be of an invoice issued before it.
+        documents = Invoice.objects.all()
+        for name, value in data.items():
+            if name not in ("date_from", "date_to"):
+                documents = filterset.filters[name].filter(documents, value)
+        chosen = chosen.filter(invoice__in=documents)
     # A refund is chosen by its payment whenever that payment was received: money received
     # before the range and sent back in it left in the range.
     refunds = Refund.objects.filter(
-        created_at__date__gte=date_from,
-        created_at__date__lte=date_to,
+        returned_on__gte=date_from,
+        returned_on__lte=date_to,
         status=Refund.Status.SUCCEEDED,
         payment__in=chosen,
     )
@@ -397,7 +403,7 @@ _REFUND_FIELDS = {
     "currency": F("amount_currency"),
     "provider": F("payment__provider"),
     "provider_ref": spreadsheet_safe_column("provider_ref"),
-    "returned_on": Cast(TruncDate("created_at"), CharField()),
+    "returned_on": _iso("returned_on"),
     "amount": _DecimalText(
         ExpressionWrapper(-F("amount"), output_field=DecimalField(**MONEY_COLUMN)),
         MONEY_COLUMN["decimal_places"],
@@ -479,7 +485,8 @@ def _payment_records(export: FinanceExport) -> Iterator[tuple]:
 
 
 def _refund_records(export: FinanceExport) -> Iterator[tuple]:
-    yield from _money_records("refund", export.refunds.order_by("created_at", "pk"), _REFUND_FIELDS)
+    refunds = export.refunds.order_by("returned_on", "pk")
+    yield from _money_records("refund", refunds, _REFUND_FIELDS)
 
 
 def _money_records(record: str, queryset: QuerySet, fields: dict[str, Any]) -> Iterator[tuple]:

@@ -600,6 +600,9 @@ class Refund(models.Model):
     )
     reversed_credits = models.DecimalField(**CREDITS, default=Decimal("0"))
     returns_unapplied = models.BooleanField(_("devuelve lo no aplicado"), default=False)
+    # The customer's day it was recorded, as a credit note's issue date is: the finance export
+    # puts the money going back in the same period as its credit note.
+    returned_on = models.DateField(_("devuelto el"))
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

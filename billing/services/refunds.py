@@ -44,6 +44,7 @@ from billing.selectors import (
 )
 from billing.services.invoices import credit_note_draft, credit_note_issue_locked
 from billing.services.payments import flag_locked, payment_apply_locked
+from contracts.services import customer_today
 from core.errors import choice_labels
 from core.formatting import money_text
 from core.text import row_id
@@ -81,8 +82,12 @@ def _draft_refund(
     if left.amount <= 0 or (same_currency and amount is not None and amount > left):
         raise RefundExceedsPayment(field="amount", payment=locked.pk, left=left)
     note = credit_note_draft(invoice=invoice, reason=reason, amount=amount)
+    return _refund_record(locked, amount=note.total, reason=reason, credit_note=note, created_by=by)
+
+
+def _refund_record(payment: Payment, **fields: Any) -> Refund:
     return Refund.objects.create(
-        payment=locked, amount=note.total, reason=reason, credit_note=note, created_by=by
+        payment=payment, returned_on=customer_today(payment.customer), **fields
     )
 
 
@@ -232,9 +237,7 @@ def _settle_locked(
     locked.resolved_by = by
     locked.note = (locked.note + "\n" + why).strip()
     locked.save(update_fields=["resolved_at", "resolved_by", "note"])
-    refund = Refund.objects.create(
-        payment=locked, amount=rest, reason=why, returns_unapplied=True, created_by=by
-    )
+    refund = _refund_record(locked, amount=rest, reason=why, returns_unapplied=True, created_by=by)
     return refund, True
 
 
@@ -346,8 +349,8 @@ def _stripe_returned_unapplied(payment: Payment, remote_id: str, amount: Money) 
         held = payment_unreturned(locked)
         if held.amount <= 0 or amount.currency != held.currency or amount > held:
             return False
-        Refund.objects.create(
-            payment=locked,
+        _refund_record(
+            locked,
             amount=amount,
             reason="Reembolso hecho en Stripe",
             returns_unapplied=True,

@@ -258,7 +258,9 @@ def test_money_sent_back_is_a_refund_record_the_payment_keeps_what_was_received(
     finance_export_xlsx(finance_export_get(filters=NOVEMBER), workbook)
     sheet = openpyxl.load_workbook(workbook, read_only=True)["refunds"]
     header, row = sheet.iter_rows(values_only=True)
-    assert dict(zip(header, row, strict=True)) | {"received_on": None} == {
+    cells = dict(zip(header, row, strict=True))
+    assert cells.pop("received_on").date() == date(2026, 11, 27)  # a date cell
+    assert cells == {
         "payment_id": over.pk,
         "number": cop.display_number,
         "customer_id": cop.customer_id,
@@ -266,11 +268,54 @@ def test_money_sent_back_is_a_refund_record_the_payment_keeps_what_was_received(
         "currency": "COP",
         "payment_provider": "bank_transfer",
         "payment_reference": None,
-        "received_on": None,
         "payment_amount": -18029,
     }
     # Chosen by its payment's document, as payments are.
     assert not [r for r in records(NOVEMBER | {"series": "NC"}) if r["record"] == "refund"]
+
+
+def test_a_refund_is_of_the_customers_day_as_its_credit_note(documents):
+    """Recorded at 23:30 on 30 November in Bogotá (04:30 UTC on 1 December): November's, as
+    the credit note it comes with."""
+    with time_machine.travel("2026-12-01T04:30:00Z", tick=False):
+        refund = refund_issue(
+            payment=documents["payment"], reason="Servicio no prestado", amount=Money("100", "USD")
+        )
+
+    november = records(NOVEMBER)
+    assert [r["payment_amount"] for r in november if r["record"] == "refund"] == ["-100.00"]
+    assert [r["received_on"] for r in november if r["record"] == "refund"] == ["2026-11-30"]
+    assert refund.credit_note.issued_on == date(2026, 11, 30)
+    assert refund.credit_note.display_number in {r.get("number") for r in november}
+
+
+def test_the_document_filters_choose_money_of_documents_issued_before_the_range(documents):
+    """October's invoice paid in November: with a series filter, November's export still has
+    the payment, and the refund of it."""
+    with time_machine.travel("2026-11-20T15:00:00Z", tick=False):
+        late = payment_record(
+            customer=documents["andina"],
+            amount=documents["october"].total,
+            provider=Payment.Provider.BANK_TRANSFER,
+            provider_ref="TRX-OCT",
+            received_on=date(2026, 11, 20),
+            invoice=documents["october"],
+        )
+        refund_issue(payment=late, reason="Pagada dos veces", amount=Money("1000", "COP"))
+
+    money = {
+        (r["record"], r["payment_id"])
+        for r in records(NOVEMBER | {"series": "FV"})
+        if r["record"] in {"payment", "refund"}
+    }
+
+    assert money == {
+        ("payment", documents["payment"].pk),
+        ("payment", late.pk),
+        ("refund", late.pk),
+    }
+    october = records({"date_from": "2026-10-01", "date_to": "2026-10-31", "series": "FV"})
+    assert not [r for r in october if r["record"] in {"payment", "refund"}]
 
 
 def test_invalid_filters_are_refused_with_the_field(documents):
