@@ -86,9 +86,11 @@ def _draft_refund(
 
 
 def _refund_record(payment: Payment, **fields: Any) -> Refund:
-    return Refund.objects.create(
-        payment=payment, returned_on=customer_today(payment.customer), **fields
-    )
+    # The customer's day, as a credit note's issue date; the installation's for a payment of
+    # a customer not known (a Stripe payment no customer of ours was found for).
+    customer = payment.customer
+    returned_on = customer_today(customer) if customer is not None else timezone.localdate()
+    return Refund.objects.create(payment=payment, returned_on=returned_on, **fields)
 
 
 def refund_issue(
