@@ -7,8 +7,9 @@ another request is refused with 422 `idempotency_key_reused`; a request arriving
 first is still being served gets 409 `idempotency_key_in_use`.
 
 A server error or a 429 is not stored: the claim is dropped so the client may retry. Nor is
-an answer that holds a NUL (a refusal quoting the request's bad value): PostgreSQL's jsonb
-cannot keep one, and the same request is refused the same way again. Keys are per user, so
+a refusal that holds a NUL (quoting the request's bad value): PostgreSQL's jsonb cannot keep
+one, and the same request is refused the same way again. A success holding one is stored
+with U+FFFD in its place, so its work is never done twice. Keys are per user, so
 one integrator's keys never collide with another's.
 """
 
@@ -16,6 +17,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -92,13 +94,17 @@ def _claim(request, key: str) -> tuple[IdempotencyRecord, Response | None]:
 
 
 def _holds_nul(value: object) -> bool:
+    return _nul_replaced(value) != value
+
+
+def _nul_replaced(value: Any) -> Any:
     if isinstance(value, str):
-        return "\x00" in value
+        return value.replace("\x00", "\ufffd")
     if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+        return {_nul_replaced(key): _nul_replaced(item) for key, item in value.items()}
     if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
+        return [_nul_replaced(item) for item in value]
+    return value
 
 
 def idempotent(method: Callable) -> Callable:
@@ -133,8 +139,11 @@ def idempotent(method: Callable) -> Callable:
             return response
         body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
         if _holds_nul(body):
-            record.delete()
-            return response
+            if response.status_code >= 400:  # a refusal: asked again, refused again
+                record.delete()
+                return response
+            # Work done: kept, so a retry does not do it twice, in what jsonb can hold.
+            body = _nul_replaced(body)
         IdempotencyRecord.objects.filter(pk=record.pk).update(
             status_code=response.status_code, response_body=body, completed_at=timezone.now()
         )

@@ -691,6 +691,7 @@ def test_an_idempotent_transition_quoting_a_nul_is_a_400(world):  # noqa: F811
         headers={"Idempotency-Key": "nul-2"},
     )
     assert response.status_code == 400, (response.status_code, response.content[:300])
+    assert not IdempotencyRecord.objects.filter(key="nul-2").exists()
 
 
 def test_an_idempotent_refusal_is_still_replayed(world):  # noqa: F811
