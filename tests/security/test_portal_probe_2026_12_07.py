@@ -237,6 +237,23 @@ def test_a_contact_not_authorised_to_ask_does_not_reopen_from_the_portal(world):
     assert "no autorizó" in response.text
 
 
+def test_the_portal_offers_reopen_and_follow_up_only_to_a_contact_who_may_ask(world):  # noqa: F811
+    ticket = resolved(world.a.ticket, world.agent)
+    page = f"/portal/tickets/{ticket.number}/"
+    reopen, follow_up = (
+        f"/portal/tickets/{ticket.number}/{action}/" for action in ("reopen", "follow-up")
+    )
+
+    unauthorised = signed_in(unauthorized_user(world.a)).get(page).text
+    authorised = signed_in(world.a.user).get(page).text
+
+    assert reopen not in unauthorised
+    assert reopen in authorised
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.CLOSED)
+    assert follow_up not in signed_in(unauthorized_user(world.a)).get(page).text
+    assert follow_up in signed_in(world.a.user).get(page).text
+
+
 def test_a_contact_not_authorised_to_ask_does_not_reopen_through_the_api(world):  # noqa: F811
     ticket = resolved(world.a.ticket, world.agent)
     response = client_for(unauthorized_user(world.a)).post(

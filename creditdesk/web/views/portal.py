@@ -116,14 +116,17 @@ def _render_ticket(request, ticket, **forms) -> HttpResponse:
     page = selectors.ticket_page(
         ticket=ticket, now=timezone.now(), language=language_code(), staff=False
     )
+    asks = request.contact.can_request
     context = {
         "page": page,
         "ticket": ticket,
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
-        "can_reopen": Ticket.Status.REOPENED in ALLOWED[ticket.status],
-        "can_follow_up": ticket.status in Ticket.FINISHED_STATUSES,
+        # Both ask for support again: only a contact the customer authorised to ask
+        # (`requester_authorized_check`, which the services ask too) is offered them.
+        "can_reopen": asks and Ticket.Status.REOPENED in ALLOWED[ticket.status],
+        "can_follow_up": asks and ticket.status in Ticket.FINISHED_STATUSES,
         "can_reply": ticket.is_open,
         "explanation": ticket.charge_explanation_in(),
     }
