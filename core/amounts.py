@@ -9,10 +9,10 @@ Services, the API and the admin take plain numbers ("143871.00": JSON is not loc
 A page's amount field (`core.forms.AmountField`) first reads what a person types in the
 page's language, as the page itself writes amounts (`parse_typed_decimal`):
 
-- "143.871,00", "143871,00", "$ 143.871,00", "COP 143.871" in Spanish; "143,871.00",
-  "US$ 1,234.50" in English. Both marks present: the last one is the decimal mark and the
-  other groups thousands, in either language ("1,234.50" on a Spanish page of a Mexican
-  customer, which babel writes so).
+- "143.871,00", "143871,00", "COP 143.871" (as the pages write it), "$ 143.871,00" in
+  Spanish; "143,871.00", "USD 1,234.50", "US$ 1,234.50" in English. Both marks present: the
+  last one is the decimal mark and the other groups thousands, in either language
+  ("1,234.50" typed on a Spanish page by someone used to the other convention).
 - One mark only: the language's grouping mark with one to three digits before it and
   exactly three after is grouping ("1.500" is 1500 in Spanish, "1,500" in English, as
   es-CO and en read them); repeated, it is grouping too ("1.234.567"). Any other single
@@ -21,9 +21,9 @@ page's language, as the page itself writes amounts (`parse_typed_decimal`):
   in Spanish (or "1.500" in English) on a money field is refused, not read as 1,5, since
   whoever types three digits after a mark in an amount most likely means thousands in the
   other convention.
-- A currency code or symbol our pages write (COP, US$, Bs.S, S/, ...) before or after the
-  number is tolerated; one naming another currency than the field's is refused
-  (`CurrencyMismatch`). Spaces around them too; not inside the digits.
+- A currency code (COP, USD: what the pages write) or a symbol people type (US$, Bs.S, S/,
+  ...) before or after the number is tolerated; one naming another currency than the
+  field's is refused (`CurrencyMismatch`). Spaces around them too; not inside the digits.
 """
 
 import re

@@ -96,7 +96,7 @@ class RowsBoundFormSet(forms.BaseFormSet):
 class AmountField(forms.Field):
     """An amount (money, credits, a quantity) typed on a page, read as the page writes
     amounts in the reader's language (`core.amounts.parse_typed_decimal`: "143.871,00",
-    "$ 143.871", "143871.00"), bounded as the services bound it (`sign`, `max_digits`,
+    "COP 143.871", "143871.00"), bounded as the services bound it (`sign`, `max_digits`,
     `places`), and refused with the services' words naming the field by its label. A money
     field tolerates a currency mark (one naming `currency`, when given); a credits or
     quantity field (`money=False`) none. Shown again as the page writes it ("1.234,50"),
@@ -130,7 +130,7 @@ class AmountField(forms.Field):
             pattern = "#,##0." + "#" * self.places
         else:
             # Money with the digits the page shows it with (core.formatting: "143.871" for a
-            # whole COP amount, as "$ 143.871" beside it), credits with their two.
+            # whole COP amount, as "COP 143.871" beside it), credits with their two.
             digits = 2
             if self.money and self.currency:
                 digits = display_digits(self.currency, [Money(value, self.currency)])

@@ -47,6 +47,22 @@ def test_a_second_submit_of_one_form_gets_the_first_request(funded, tuesday_morn
     assert held(funded.customer) == Decimal("1.00")
 
 
+def test_a_form_sent_again_after_editing_says_its_changes_were_not_kept(funded, tuesday_morning):
+    client = signed_in(make_portal_user(funded))
+    key = str(uuid.uuid4())
+    form = {"subject": "Servidor caído", "urgency": "high", "submission_key": key}
+    client.post("/portal/tickets/new/", form)
+
+    # back in the browser, the same form edited and sent again
+    edited = client.post("/portal/tickets/new/", form | {"subject": "Otro problema"}, follow=True)
+
+    ticket = Ticket.objects.get()
+    assert ticket.subject == "Servidor caído"
+    assert f"ya se había enviado como la solicitud {ticket.number}" in edited.text
+    assert "no se guardó" in edited.text
+    assert open_with(funded, uuid.UUID(key), subject="Servidor caído").replay_differs is False
+
+
 def test_other_keys_and_no_key_open_requests_of_their_own(funded, tuesday_morning):
     top_up(funded.customer, 10)
     key = uuid.uuid4()

@@ -49,7 +49,7 @@ def test_the_flagged_row_offers_to_apply_what_is_due_and_return_the_rest(finance
     assert "Aplicar lo pendiente y registrar la devolución del resto" in shown
     assert "COP 119.000 pagan lo pendiente de la factura; los COP 31.000 restantes" in shown
     # finance may still review it to return all of it instead, and the button says so
-    assert "Revisar sin aplicar (devolver todo)" in shown
+    assert "Marcar revisado, sin aplicar" in shown
     assert "Confirmar pago" not in shown
     english = finance.get(page, HTTP_ACCEPT_LANGUAGE="en").text
     assert "Apply what is due and record the rest as returned" in english

@@ -473,7 +473,7 @@ def test_a_reviewed_payment_that_still_does_not_fit_says_why_and_loses_its_butto
     finance.post(record, form | {"amount": "150000", "provider_ref": "TRF-MAS"})
     payment = Payment.objects.get(provider_ref="TRF-MAS")
     page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/").text
-    assert "Revisar sin aplicar (devolver todo)" in page
+    assert "Marcar revisado, sin aplicar" in page
     assert "Nota de revisión" in page
 
     # when finance reviews and confirms it
@@ -485,7 +485,7 @@ def test_a_reviewed_payment_that_still_does_not_fit_says_why_and_loses_its_butto
     assert "Mayor que lo pendiente" in done.text
     # and the page shows the payment reviewed, without the button that gave the same answer
     page = finance.get(f"/workspace/finance/invoices/{invoice.pk}/").text
-    assert "Revisar sin aplicar" not in page
+    assert "Marcar revisado, sin aplicar" not in page
     assert "revisado" in page
     assert 'data-testid="payment-unfit"' in page
     assert "Devuélvalo al cliente" in page

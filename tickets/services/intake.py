@@ -15,6 +15,7 @@ transaction, so two concurrent requests can never both pass on credits only one 
 A refusal writes nothing but an `IntakeAttempt`, recorded after the decision's transaction.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -87,6 +88,8 @@ class IntakeResult:
     attempt: IntakeAttempt | None = None
     # The request an earlier submit of the same form opened (`submission_key`): nothing new.
     replayed: bool = False
+    # ... though this submit's subject or description differ (edited after going back).
+    replay_differs: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -131,8 +134,9 @@ def ticket_open(
     )
     if requester is None and requester_address:
         requester = contact_get_by_email(email=requester_address)
+    replay = functools.partial(_replay, subject=subject.strip(), description=description)
     if (earlier := _submitted(requester, submission_key)) is not None:
-        return IntakeResult(ticket=earlier, replayed=True)
+        return replay(earlier)
     try:
         with transaction.atomic():
             ticket = _open_locked(
@@ -157,12 +161,12 @@ def ticket_open(
         # account's lock; anything else is not ours to answer.
         if (earlier := _submitted(requester, submission_key)) is None:
             raise
-        return IntakeResult(ticket=earlier, replayed=True)
+        return replay(earlier)
     except CreditdeskError as refusal:
         if isinstance(refusal, InvalidInput):
             raise
         if (earlier := _submitted(requester, submission_key)) is not None:
-            return IntakeResult(ticket=earlier, replayed=True)
+            return replay(earlier)
         attempt = intake_refusal_record(
             refusal,
             channel=channel,
@@ -173,6 +177,11 @@ def ticket_open(
         )
         return IntakeResult(refusal=refusal, attempt=attempt)
     return IntakeResult(ticket=ticket)
+
+
+def _replay(earlier: Ticket, *, subject: str, description: str) -> IntakeResult:
+    differs = (earlier.subject, earlier.description) != (subject, description)
+    return IntakeResult(ticket=earlier, replayed=True, replay_differs=differs)
 
 
 def _submitted(requester: Contact | None, submission_key: UUID | None) -> Ticket | None:

@@ -81,11 +81,21 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             ),
         )
         if result is not None and result.accepted:
-            if not result.replayed:
-                knowledge.request_submitted(request, result.ticket)
-            messages.success(
-                request, _("Solicitud %(number)s recibida.") % {"number": result.ticket.number}
-            )
+            number = {"number": result.ticket.number}
+            if result.replay_differs:
+                messages.warning(
+                    request,
+                    _(
+                        "Este formulario ya se había enviado como la solicitud %(number)s; lo "
+                        "que cambió después no se guardó. Para otra solicitud, abra un "
+                        "formulario nuevo."
+                    )
+                    % number,
+                )
+            else:
+                if not result.replayed:
+                    knowledge.request_submitted(request, result.ticket)
+                messages.success(request, _("Solicitud %(number)s recibida.") % number)
             return redirect("web:ticket", number=result.ticket.number)
     preview = selectors.intake_preview(contact=request.contact, language=language_code())
     # The page states the preview's refusal with what to do about it; the same refusal as a
