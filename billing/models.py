@@ -29,6 +29,7 @@ from billing.declines import CODE_LENGTH
 from billing.exceptions import InvoiceImmutable
 from contracts.models import CURRENCY_CHOICES, Contract, CreditPack, Customer, Plan
 from core.amounts import CREDITS_COLUMN, MONEY_COLUMN
+from core.formatting import money_text
 
 MONEY = {**MONEY_COLUMN, "currency_choices": CURRENCY_CHOICES}
 CREDITS = CREDITS_COLUMN
@@ -364,7 +365,7 @@ class InvoiceLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.description}: {self.total}"
+        return f"{self.description}: {money_text(self.total)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         status = Invoice.objects.filter(pk=self.invoice_id).values_list("status", flat=True).get()
@@ -577,7 +578,8 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_provider_display()} {self.provider_ref or self.pk}: {self.amount}"
+        reference = self.provider_ref or self.pk
+        return f"{self.get_provider_display()} {reference}: {money_text(self.amount)}"
 
 
 class Refund(models.Model):
@@ -622,7 +624,7 @@ class Refund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} ({self.get_status_display()})"
+        return f"{money_text(self.amount)} ({self.get_status_display()})"
 
 
 class StripeCustomer(models.Model):
@@ -1015,4 +1017,4 @@ class BankTransferReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.amount} ({self.get_status_display()})"
+        return f"{self.reference}: {money_text(self.amount)} ({self.get_status_display()})"

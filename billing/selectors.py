@@ -31,6 +31,7 @@ from billing.models import BillingRun, Invoice, InvoiceLine, Payment, Refund
 from contracts.models import Customer
 from contracts.selectors import due_on_customers_day
 from contracts.services import customer_today
+from core.formatting import money_text
 
 Kind = Invoice.Kind
 Status = Invoice.Status
@@ -261,13 +262,24 @@ def amount_misfit(amount: Money, invoice: Invoice, due: Money | None = None) -> 
         # issue an invoice for a sale that may never complete and land no credits, so a
         # top-up takes exactly its amount (the customer pays again, finance returns the part).
         if amount != due:
-            return Payment.Attention.AMOUNT_MISMATCH, f"received {amount}, the pack costs {due}"
+            return (
+                Payment.Attention.AMOUNT_MISMATCH,
+                f"received {_en(amount)}, the pack costs {_en(due)}",
+            )
         return None
     if amount.amount <= 0:
-        return Payment.Attention.AMOUNT_MISMATCH, f"received {amount}, invoice is due {due}"
+        return (
+            Payment.Attention.AMOUNT_MISMATCH,
+            f"received {_en(amount)}, invoice is due {_en(due)}",
+        )
     if amount > due:
-        return Payment.Attention.OVERPAYMENT, f"received {amount}, {due} is still due"
+        return Payment.Attention.OVERPAYMENT, f"received {_en(amount)}, {_en(due)} is still due"
     return None
+
+
+def _en(amount: Money) -> str:
+    # A flag's detail is kept in English, as written once, whoever's request wrote it.
+    return money_text(amount, language="en")
 
 
 def invoice_list(
