@@ -140,13 +140,14 @@ def test_finance_bills_the_month_and_works_its_invoices(
     page.get_by_role("button", name="Registrar pago").click()
     expect(page.locator(".alert.warning")).to_contain_text("requiere revisión")
     page.get_by_label("Nota de revisión").fill("Pagaron de más; se devuelve la transferencia")
-    page.get_by_role("button", name="Confirmar pago").click()
+    # beside "apply what is due and record the rest", its review says it applies nothing
+    page.get_by_role("button", name="Marcar revisado, sin aplicar").click()
     expect(page.locator(".alert.warning")).to_contain_text("no se puede aplicar")
     expect(page.locator(".alert.warning")).to_contain_text("Mayor que lo pendiente")
     over = page.get_by_test_id("payment-row").filter(has_text="TRF-DE-MAS")
     expect(over).to_contain_text("revisado")
     expect(over.get_by_test_id("payment-unfit")).to_contain_text("Devuélvalo al cliente")
-    expect(page.get_by_role("button", name="Confirmar pago")).to_have_count(0)
+    expect(page.get_by_role("button", name="Marcar revisado, sin aplicar")).to_have_count(0)
     _check(page, "invoice-partly-paid-es")
     reviewed = Payment.objects.get(provider_ref="TRF-DE-MAS")
     assert reviewed.resolved_at is not None
