@@ -197,7 +197,9 @@ class Ticket(ChoiceLabels):
     outcome_quote_number = models.CharField(_("presupuesto"), max_length=20, blank=True)
     # The portal form's one-time key: a second submit of one form (a double click, a browser
     # retrying) finds the request the first opened instead of opening and holding another.
-    submission_key = models.UUIDField(null=True, blank=True, editable=False)
+    submission_key = models.UUIDField(
+        null=True, blank=True, editable=False, verbose_name=_("clave del formulario enviado")
+    )
 
     objects = TicketQuerySet.as_manager()
 

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ticket',
             name='submission_key',
-            field=models.UUIDField(blank=True, editable=False, null=True),
+            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name='clave del formulario enviado'),
         ),
         migrations.AddConstraint(
             model_name='ticket',
