@@ -157,3 +157,16 @@ def test_the_portal_follow_up_posted_twice_opens_one_follow_up(funded, tuesday_m
 
     follow_up = Ticket.objects.get(follows_up=closed)
     assert first["Location"] == second["Location"] == f"/portal/tickets/{follow_up.number}/"
+
+
+def test_a_malformed_form_key_is_refused_on_the_form_and_opens_nothing(funded, tuesday_morning):
+    client = signed_in(make_portal_user(funded))
+
+    refused = client.post(
+        "/portal/tickets/new/", {"subject": "Caído", "urgency": "high", "submission_key": "x" * 40}
+    )
+
+    assert refused.status_code == 200
+    assert 'name="subject" value="Caído"' in refused.text  # the form shown again
+    assert not Ticket.objects.exists()
+    assert held(funded.customer) == Decimal("0.00")
