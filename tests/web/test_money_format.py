@@ -24,6 +24,7 @@ from tests.factories import (
     make_finance_user,
     make_invoice,
     make_portal_user,
+    make_staff_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +190,19 @@ def test_the_portal_and_the_pdf_print_the_same_total(client, db, language, expec
     page = client.get("/portal/invoices/").content.decode()
     assert expected in page
     assert expected in pdf_text(invoice_pdf_get(invoice=invoice))
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_admin_writes_money_in_the_same_form(db, language):
+    """The admin's list columns and read-only fields too: djmoney's own display wrote a
+    dollar "1.000,00 US$" in Spanish."""
+    customer = make_customer(country="VE", currency="USD", language=language)
+    invoice = make_invoice(customer, lines=[("Soporte", Money("1000", "USD"))], tax_rate=0)
+    admin = signed_in(make_staff_user(username="raiz"), language)
+    shown = SHOWN[language]["ve"]
+    for url in ("/admin/billing/invoice/", f"/admin/billing/invoice/{invoice.pk}/change/"):
+        page = admin.get(url)
+        assert page.status_code == 200
+        text = cells(page.content.decode())
+        assert "US$" not in text, url
+        assert shown in assert_one_form(text, language, url)
