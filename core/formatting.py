@@ -77,7 +77,9 @@ def display_digits(currency: str, amounts: Iterable[Money]) -> int:
 def format_money(amount: Money, *, language: str | None = None, digits: int) -> str:
     """The one rule for money shown (see the module docstring), with the digits of the
     document it stands on (`display_digits`); `money_text` for an amount on its own."""
-    pattern = "¤¤\u00a0#,##0" + ("." + "0" * digits if digits else "")
+    number = "#,##0" + ("." + "0" * digits if digits else "")
+    # the sign stands by the number, after the code: "USD -31.000,00", not babel's "-USD"
+    pattern = f"¤¤\u00a0{number};¤¤\u00a0-{number}"
     return format_currency(
         amount.amount,
         str(amount.currency),

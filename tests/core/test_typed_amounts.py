@@ -194,6 +194,16 @@ def test_every_amount_a_page_writes_reads_back_as_itself(cents, currency):
         assert typed(credits, language, money=False, sign=sign) == amount, credits
 
 
+@pytest.mark.parametrize(
+    ("language", "shown"), [("es", "USD -31.000,50"), ("en", "USD -31,000.50")]
+)
+def test_a_negative_amount_is_the_code_and_a_negative_number(language, shown):
+    # as every other amount, so that a credit note's "-" stands by its number, in the
+    # column of codes the positive rows make
+    assert money_text(Money("-31000.50", "USD"), language=language) == shown
+    assert money_text(Money("-143871", "COP"), language=language).startswith("COP -143")
+
+
 def test_a_whole_amount_grouped_the_other_way_is_refused_not_misread():
     # "COP 1,500" typed on a Spanish page (as an English page writes it): Spanish takes the
     # comma for decimals, and three of them on a money field are refused.
