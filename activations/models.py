@@ -116,6 +116,11 @@ class Activation(models.Model):
         blank=True,
         related_name="+",
     )
+    # The purchase form's one-time key: a second submit of the form (a double click, a
+    # browser retrying) gets the purchase the first registered, with no second invoice.
+    submission_key = models.UUIDField(
+        null=True, blank=True, editable=False, verbose_name=_("clave del formulario enviado")
+    )
 
     class Meta:
         verbose_name = _("activación")
@@ -123,6 +128,12 @@ class Activation(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "due_at"], name="activations_status_due")]
         constraints = [
+            # Partial, so SQLite adds it as an index instead of rebuilding the table.
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="activations_one_per_submission",
+            ),
             models.CheckConstraint(
                 condition=Q(kind="instant", minutes_max__isnull=False)
                 | Q(kind="business_days", business_days__isnull=False),

@@ -22,10 +22,11 @@ Each activation write locks the activation row (`activations.locks`) and decides
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -272,13 +273,50 @@ def activation_purchase(
     invoice: Invoice | None = None,
     ticket_number: str = "",
     by: User | None = None,
+    submission_key: UUID | None = None,
 ) -> Activation:
     """A purchase: without `invoice`, one is issued for the product at `unit_price` (with the
     customer's tax); with one (an issued or paid invoice of the customer's, e.g. an accepted
     quote's), it is linked. `ticket_number` names the customer's request where texts are
     confirmed (another customer's reads like a number of nobody's). The checklist is "pago
     acreditado" then the product's own prerequisite; a paid invoice ticks the payment at its
-    `paid_at` at once."""
+    `paid_at` at once. With the purchase form's `submission_key`, a second submit of the same
+    form returns the purchase the first registered: no second activation nor invoice."""
+    if (earlier := _submitted(customer, submission_key)) is not None:
+        return earlier
+    try:
+        return _purchase(
+            customer=customer,
+            product=product,
+            unit_price=unit_price,
+            invoice=invoice,
+            ticket_number=ticket_number,
+            by=by,
+            submission_key=submission_key,
+        )
+    except IntegrityError:
+        # a twin submit registered it meanwhile (the key's unique index): that purchase
+        if (earlier := _submitted(customer, submission_key)) is None:
+            raise
+        return earlier
+
+
+def _submitted(customer: Customer, submission_key: UUID | None) -> Activation | None:
+    if submission_key is None:
+        return None
+    return Activation.objects.filter(customer=customer, submission_key=submission_key).first()
+
+
+def _purchase(
+    *,
+    customer: Customer,
+    product: ActivationLeadTime,
+    unit_price: Money | None,
+    invoice: Invoice | None,
+    ticket_number: str,
+    by: User | None,
+    submission_key: UUID | None,
+) -> Activation:
     ticket = _ticket_of(customer, ticket_number)
     kind = activation_kind(product)
     # A calendar never published has no hours yet: its days are not counted as 24x7 ones.
@@ -324,6 +362,7 @@ def activation_purchase(
             invoice=invoice,
             ticket=ticket,
             created_by=by,
+            submission_key=submission_key,
         )
         steps = [
             ActivationStep(activation=activation, position=1, kind="payment", label=PAYMENT_LABEL)

@@ -74,6 +74,18 @@ class NotCorrectable(BillingError):
     message_en = "Only issued or paid invoices are corrected; {number} is {status}."
 
 
+class CreditNoteNotPayable(BillingError):
+    code = "credit_note_not_payable"
+    message_es = (
+        "La {number} es una nota crédito: no recibe pagos. Registre el pago en la factura que"
+        " corrige ({invoice})."
+    )
+    message_en = (
+        "{number} is a credit note: it takes no payments. Record the payment on the invoice it"
+        " corrects ({invoice})."
+    )
+
+
 class PackNotForSale(BillingError):
     code = "pack_not_for_sale"
     message_es = "El paquete {pack} no está a la venta para este cliente."

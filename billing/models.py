@@ -165,6 +165,11 @@ class Invoice(models.Model):
         verbose_name=_("corrige a"),
     )
     correction_reason = models.TextField(_("motivo de la corrección"), blank=True)
+    # A credit note's finance form's one-time key: a second submit of the form (a double
+    # click, a browser retrying) gets the note the first issued, not another one.
+    submission_key = models.UUIDField(
+        null=True, blank=True, editable=False, verbose_name=_("clave del formulario enviado")
+    )
     currency = models.CharField(_("moneda"), max_length=3, choices=CURRENCY_CHOICES)
     subtotal = MoneyField(_("base"), **MONEY, default=Decimal("0"))
     tax = MoneyField(_("impuesto"), **MONEY, default=Decimal("0"))
@@ -206,6 +211,12 @@ class Invoice(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["series", "number"], name="billing_invoice_number"),
+            # Partial, so SQLite adds it as an index instead of rebuilding the table.
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="billing_invoice_one_per_submission",
+            ),
             models.UniqueConstraint(
                 fields=["contract", "period_start"],
                 condition=Q(kind="invoice", source="monthly"),
@@ -602,6 +613,11 @@ class Refund(models.Model):
     )
     reversed_credits = models.DecimalField(**CREDITS, default=Decimal("0"))
     returns_unapplied = models.BooleanField(_("devuelve lo no aplicado"), default=False)
+    # Finance's refund form's one-time key: a second submit of the form gets the refund the
+    # first recorded, not another one.
+    submission_key = models.UUIDField(
+        null=True, blank=True, editable=False, verbose_name=_("clave del formulario enviado")
+    )
     # The customer's day it was recorded, as a credit note's issue date is: the finance export
     # puts the money going back in the same period as its credit note.
     returned_on = models.DateField(_("devuelto el"))
@@ -617,6 +633,11 @@ class Refund(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="billing_refund_positive"),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="billing_refund_one_per_submission",
+            ),
             models.CheckConstraint(
                 condition=Q(returns_unapplied=False) | Q(credit_note__isnull=True),
                 name="billing_refund_unapplied_without_credit_note",

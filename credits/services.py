@@ -531,10 +531,16 @@ def credits_take_back_refunded(
 
 
 def credits_adjust(
-    *, account: CreditAccount, credits: CreditsInput, reason: str, by: User | None
+    *,
+    account: CreditAccount,
+    credits: CreditsInput,
+    reason: str,
+    by: User | None,
+    idempotency_key: str | None = None,
 ) -> LedgerEntry:
     """A staff correction, positive or negative, with its reason. A negative adjustment
-    takes only available credits: it never creates debt nor uncovers a hold."""
+    takes only available credits: it never creates debt nor uncovers a hold. With an
+    idempotency key a repeat returns the first entry (a form submitted twice)."""
     credits = _credits(credits, sign="nonzero")
     reason = _reason(reason, required=True)
     if by is None or not getattr(by, "is_staff", False):
@@ -546,6 +552,7 @@ def credits_adjust(
         needs_available=credits < 0,
         reason=reason,
         by=by,
+        idempotency_key=idempotency_key,
         spec=BlockSpec(kind=BlockKind.ADJUSTMENT),
     )
 

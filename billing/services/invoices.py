@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -473,9 +474,11 @@ def credit_note_draft(
     reason: str,
     lines: list[CreditNoteLine] | None = None,
     amount: Money | None = None,
+    submission_key: UUID | None = None,
 ) -> Invoice:
     """A draft credit note on a locked invoice. Without lines or amount it reverses all lines;
-    with an amount (gross, tax included) it needs the invoice to have one tax rate."""
+    with an amount (gross, tax included) it needs the invoice to have one tax rate.
+    `submission_key`: the finance form's that asked for it (`credit_note_issue`)."""
     reason = _reason(reason)
     if invoice.kind != Kind.INVOICE or invoice.status not in (Status.ISSUED, Status.PAID):
         raise NotCorrectable(
@@ -509,6 +512,7 @@ def credit_note_draft(
         contract=invoice.contract,
         corrects=invoice,
         correction_reason=reason,
+        submission_key=submission_key,
         currency=invoice.currency,
         subtotal=zero(invoice.currency),
         tax=zero(invoice.currency),
@@ -571,16 +575,29 @@ def credit_note_issue(
     lines: list[CreditNoteLine] | None = None,
     amount: Money | None = None,
     by: User | None = None,
+    submission_key: UUID | None = None,
 ) -> Invoice:
     """Locks the corrected invoice, refuses to credit more than its total, issues in series NC.
     A note that covers what payments left due (a transfer short by the bank's fee) marks the
-    invoice paid (`payments.invoice_settle_locked`)."""
+    invoice paid (`payments.invoice_settle_locked`). With the form's `submission_key`, a
+    second submit of the same form returns the note the first issued and issues no other."""
     # payments issues and pays invoices through this module, so it is imported here
     from billing.services.payments import invoice_settle_locked
 
     with transaction.atomic():
         locked = invoice_lock(invoice.pk)
-        note = credit_note_draft(invoice=locked, reason=reason, lines=lines, amount=amount)
+        if submission_key is not None:
+            # read under the invoice's lock: a twin submit that held it first is seen here
+            earlier = Invoice.objects.filter(corrects=locked, submission_key=submission_key)
+            if (note := earlier.first()) is not None:
+                return note
+        note = credit_note_draft(
+            invoice=locked,
+            reason=reason,
+            lines=lines,
+            amount=amount,
+            submission_key=submission_key,
+        )
         credit_note_issue_locked(note, by=by)
         invoice_settle_locked(locked, by=by)
     return note

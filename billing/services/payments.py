@@ -30,7 +30,12 @@ from django.utils import timezone
 from djmoney.money import Money
 
 from billing import credit_ledger as ledger
-from billing.exceptions import DuplicatePaymentReference, NoLiveContract, PackNotForSale
+from billing.exceptions import (
+    CreditNoteNotPayable,
+    DuplicatePaymentReference,
+    NoLiveContract,
+    PackNotForSale,
+)
 from billing.locks import invoice_lock, payment_lock
 from billing.models import Invoice, InvoiceLine, Payment
 from billing.selectors import invoice_amount_due, payment_misfit, payment_unreturned
@@ -242,6 +247,14 @@ def payment_record(
     today = customer_today(customer)
     # A transfer is recorded once it arrived, and at most a year late.
     day_within(received_on, field="received_on", earliest=today - timedelta(days=366), latest=today)
+    if invoice is not None and invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        # Money given back is a refund; a credit note owes the customer, it is never paid.
+        corrected = invoice.corrects
+        raise CreditNoteNotPayable(
+            field="invoice",
+            number=invoice.display_number,
+            invoice=corrected.display_number if corrected is not None else "",
+        )
     with transaction.atomic():
         if invoice is None:
             if credit_pack is None:  # one of the two says what is being paid

@@ -18,6 +18,7 @@ of money the payment still holds unapplied is recorded as that money going back.
 
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -63,13 +64,23 @@ def _not_applied(payment: Payment) -> PaymentNotRefundable:
 
 
 def _draft_refund(
-    payment: Payment, *, amount: Money | None, reason: str, by: User | None
-) -> Refund:
-    """Inside a transaction: lock invoice then payment, draft the credit note, record STARTED."""
+    payment: Payment,
+    *,
+    amount: Money | None,
+    reason: str,
+    by: User | None,
+    submission_key: UUID | None = None,
+) -> tuple[Refund, bool]:
+    """Inside a transaction: lock invoice then payment, draft the credit note, record STARTED.
+    (the refund, True), or (the refund an earlier submit of the same form recorded, False)."""
     if payment.invoice_id is None:
         raise _not_applied(payment)
     invoice = invoice_lock(payment.invoice_id)
     locked = payment_lock(payment.pk)
+    if submission_key is not None:
+        earlier = Refund.objects.filter(payment=locked, submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier, False
     if locked.applied_at is None:
         raise _not_applied(locked)
     # An invoice may take several payments, so a refund is bounded by its payment, not only
@@ -82,7 +93,15 @@ def _draft_refund(
     if left.amount <= 0 or (same_currency and amount is not None and amount > left):
         raise RefundExceedsPayment(field="amount", payment=locked.pk, left=left)
     note = credit_note_draft(invoice=invoice, reason=reason, amount=amount)
-    return _refund_record(locked, amount=note.total, reason=reason, credit_note=note, created_by=by)
+    refund = _refund_record(
+        locked,
+        amount=note.total,
+        reason=reason,
+        credit_note=note,
+        created_by=by,
+        submission_key=submission_key,
+    )
+    return refund, True
 
 
 def _refund_record(payment: Payment, **fields: Any) -> Refund:
@@ -99,14 +118,21 @@ def refund_issue(
     reason: str,
     amount: Money | None = None,
     by: User | None = None,
+    submission_key: UUID | None = None,
 ) -> Refund:
-    """Refund all of a payment, or `amount` of it (tax included). See the module docstring."""
+    """Refund all of a payment, or `amount` of it (tax included). See the module docstring.
+    With finance's form's `submission_key`, a second submit of the same form gets the refund
+    the first recorded (completed if the first stopped before), and nothing more is refunded."""
     if payment.invoice_id is None:
         raise PaymentNotRefundable(
             field="payment", payment=payment.pk, why_es="no tiene factura", why_en="no invoice"
         )
     with transaction.atomic(durable=True):
-        refund = _draft_refund(payment, amount=amount, reason=reason, by=by)
+        refund, new = _draft_refund(
+            payment, amount=amount, reason=reason, by=by, submission_key=submission_key
+        )
+    if not new and refund.status != Refund.Status.STARTED:
+        return refund  # recorded by an earlier submit of the same form
     if not refundable_by_us(payment):
         _refund_fail(refund, "not a PaymentIntent")
         raise _refund_from_stripe(payment)
@@ -143,8 +169,9 @@ def _refund_send(refund: Refund, payment: Payment, *, by: User | None) -> Refund
 
 def _refund_fail(refund: Refund, error: str) -> None:
     with transaction.atomic(durable=True):
+        # Nothing went back: the form that asked for it may be sent again (its key let go).
         Refund.objects.filter(pk=refund.pk, status=Refund.Status.STARTED).update(
-            status=Refund.Status.FAILED, error=error
+            status=Refund.Status.FAILED, error=error, submission_key=None
         )
         Invoice.objects.filter(refund=refund, status=Invoice.Status.DRAFT).update(
             status=Invoice.Status.VOID, void_reason=f"Reembolso fallido: {error}"
@@ -297,7 +324,7 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
             continue
         try:
             with transaction.atomic():
-                refund = _draft_refund(
+                refund, _new = _draft_refund(
                     payment, amount=amount, reason="Reembolso hecho en Stripe", by=None
                 )
                 Refund.objects.filter(pk=refund.pk).update(provider_ref=remote["id"])

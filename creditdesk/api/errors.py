@@ -111,6 +111,7 @@ _CONFLICT = {
     "invoice_immutable",
     "empty_invoice",
     "not_correctable",
+    "credit_note_not_payable",
     "credit_note_exceeds_invoice",
     "no_live_contract",
     "pack_not_for_sale",

@@ -9,6 +9,7 @@ from activations.models import Activation
 from activations.services import activation_kind
 from core.amounts import PRICE_DIGITS
 from core.forms import AmountField
+from creditdesk.web.forms import OneSubmit
 from sla.models import ActivationLeadTime, BusinessCalendar
 
 
@@ -49,7 +50,7 @@ class ProductForm(forms.Form):
         return cls(data, initial=initial)
 
 
-class PurchaseForm(forms.Form):
+class PurchaseForm(OneSubmit):
     customer = forms.ModelChoiceField(label=_("Cliente"), queryset=None)
     product = forms.ModelChoiceField(
         label=_("Producto"), queryset=ActivationLeadTime.objects.order_by("product")

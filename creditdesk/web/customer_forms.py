@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import REASON_LIMIT, Contact, Contract, Customer, CustomerNote, Plan
 from core.amounts import CREDITS_COLUMN
 from core.forms import AmountField
+from creditdesk.web.forms import OneSubmit
 from credits.models import REASON_LIMIT as CREDITS_REASON_LIMIT
 
 TEXTAREA = {"rows": 3}
@@ -54,6 +55,13 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "email", "phone", "can_request", "language"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left blank, the contact reads mail and the portal in the customer's language
+        # (`Contact.preferred_language`): the blank choice says so.
+        field = self.fields["language"]
+        field.choices = [("", _("El idioma del cliente")), *(c for c in field.choices if c[0])]
 
     def _post_clean(self) -> None:
         """The services run the model's checks."""
@@ -120,9 +128,10 @@ class ContractStatusForm(forms.Form):
         self.fields["action"].choices = [(name, self.ACTIONS[name]) for name in offered]
 
 
-class CreditsForm(forms.Form):
+class CreditsForm(OneSubmit):
     """A courtesy grant (account managers and admins) or a correction, positive or negative
-    (finance and admins): `kinds` are those the user may make."""
+    (finance and admins): `kinds` are those the user may make. Submitted twice, the credits
+    move once (`OneSubmit`)."""
 
     KINDS = {"grant": _("Cortesía (créditos gratis)"), "adjust": _("Ajuste (corrección)")}
     kind = forms.ChoiceField(label=_("Tipo"), choices=[])

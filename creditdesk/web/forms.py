@@ -91,12 +91,40 @@ class ServiceTypeChoiceField(forms.ModelChoiceField):
         return f"{obj.name}: {obj.description}" if obj.description else obj.name
 
 
-class OneRequestPerSubmit(forms.Form):
-    """A form that opens a request: its key is new with each blank form and posted back with
-    it, so a second submit of the same form (a double click, a browser retrying) gets the
-    request the first opened (`ticket_open`'s `submission_key`)."""
+class OneSubmit(forms.Form):
+    """A form whose action must happen once per form: its key is new with each blank form and
+    posted back with it, so a second submit of the same form (a double click, a browser
+    retrying) is known as the first one again, and the service given the key does nothing
+    more."""
 
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid4)
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        initial=uuid4,
+        error_messages={
+            "invalid": _(
+                "El formulario llegó dañado y no se envió: revise los datos y envíelo de nuevo."
+            )
+        },
+    )
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.is_bound and self.has_error("submission_key"):
+            # a key that is no key can never be sent again: the form comes back with a new one
+            self.data = self.data.copy()
+            self.data[self.add_prefix("submission_key")] = str(uuid4())
+
+    def once_key(self, action: str) -> str | None:
+        """The key of this submit for `action`'s service, or None when the post carried
+        none (a page from before the key, a script): then every submit acts."""
+        key = self.cleaned_data.get("submission_key")
+        return f"{action}:{key}" if key else None
+
+
+class OneRequestPerSubmit(OneSubmit):
+    """A form that opens a request: a second submit of the same form gets the request the
+    first opened (`ticket_open`'s `submission_key`)."""
 
 
 class TicketOpenForm(OneRequestPerSubmit):

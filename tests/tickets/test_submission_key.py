@@ -168,5 +168,15 @@ def test_a_malformed_form_key_is_refused_on_the_form_and_opens_nothing(funded, t
 
     assert refused.status_code == 200
     assert 'name="subject" value="Caído"' in refused.text  # the form shown again
+    assert "El formulario llegó dañado" in refused.text  # saying why
     assert not Ticket.objects.exists()
     assert held(funded.customer) == Decimal("0.00")
+
+    # with a new key of its own, so that sending it again opens the request
+    (key,) = re.findall(r'name="submission_key" value="([^"]*)"', refused.text)
+    assert str(uuid.UUID(key)) == key
+    opened = client.post(
+        "/portal/tickets/new/", {"subject": "Caído", "urgency": "high", "submission_key": key}
+    )
+    assert opened.status_code == 302
+    assert Ticket.objects.count() == 1

@@ -180,7 +180,9 @@ def worklog_add(
     billable: bool = True,
 ) -> WorkLog:
     """Log work; on-site work is announced (`onsite_work_logged`) so billing can invoice the
-    plan's surcharge at month end."""
+    plan's surcharge at month end. The same agent's work on the same request starting at the
+    same moment, as long and written the same, is the work already logged (a form sent twice,
+    a retry): that log is returned and nothing more is logged, billed or surcharged."""
     log = WorkLog(
         ticket=ticket,
         agent=by,
@@ -193,6 +195,18 @@ def worklog_add(
     full_clean_or_raise(log, texts=["note"])
     with transaction.atomic():
         ticket_lock_unfinished(ticket.pk)
+        # read under the ticket's lock: a twin submit that held it first is seen here
+        twin = WorkLog.objects.filter(
+            ticket=ticket,
+            agent=by,
+            started_at=log.started_at,
+            minutes=log.minutes,
+            note=log.note,
+            onsite=log.onsite,
+            billable=log.billable,
+        ).first()
+        if twin is not None:
+            return twin
         log.save()
         if onsite:
             onsite_work_logged.send(

@@ -5,7 +5,12 @@ from rest_framework import serializers
 from billing.models import Invoice, InvoiceLine, Payment
 from billing.selectors import invoice_paid_and_due
 from contracts.models import CreditPack, Customer
-from creditdesk.api.serializers.common import MoneyField, PlainDecimalField, ScopedChoicesMixin
+from creditdesk.api.serializers.common import (
+    MoneyField,
+    PlainDecimalField,
+    RowField,
+    ScopedChoicesMixin,
+)
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -120,12 +125,12 @@ class PaymentSerializer(serializers.ModelSerializer):
 class TopUpCreateSerializer(ScopedChoicesMixin, serializers.Serializer):
     scoped_choices = {"customer": "customers"}
 
-    customer = serializers.PrimaryKeyRelatedField(
+    customer = RowField(
         queryset=Customer.objects.none(),
         required=False,
         help_text="Staff: the customer. Contacts buy for their own customer.",
     )
-    credit_pack = serializers.PrimaryKeyRelatedField(queryset=CreditPack.objects.all())
+    credit_pack = RowField(queryset=CreditPack.objects.all())
 
 
 class TopUpSerializer(serializers.Serializer):
@@ -138,7 +143,7 @@ class TopUpSerializer(serializers.Serializer):
 class PaymentRecordSerializer(serializers.Serializer):
     """A bank transfer or cash payment received by finance, for an invoice or a credit pack."""
 
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = RowField(queryset=Customer.objects.all())
     provider = serializers.ChoiceField(
         choices=[(Payment.Provider.BANK_TRANSFER, "bank_transfer"), (Payment.Provider.CASH, "cash")]
     )
@@ -146,10 +151,6 @@ class PaymentRecordSerializer(serializers.Serializer):
     amount = PlainDecimalField(max_digits=14, decimal_places=2)
     currency = serializers.ChoiceField(choices=Customer._meta.get_field("currency").choices)
     received_on = serializers.DateField()
-    invoice = serializers.PrimaryKeyRelatedField(
-        queryset=Invoice.objects.all(), required=False, allow_null=True
-    )
-    credit_pack = serializers.PrimaryKeyRelatedField(
-        queryset=CreditPack.objects.all(), required=False, allow_null=True
-    )
+    invoice = RowField(queryset=Invoice.objects.all(), required=False, allow_null=True)
+    credit_pack = RowField(queryset=CreditPack.objects.all(), required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")

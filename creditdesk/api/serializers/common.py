@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from core.amounts import is_plain_number
 from core.instants import FIRST_YEAR, LAST_YEAR, MONTH_INVALID, instant_check, month_parse
+from core.text import row_id
 
 MAX_INT = 2**31 - 1
 CREDITS = {"max_digits": 12, "decimal_places": 2}
@@ -165,6 +166,23 @@ class SecondsField(serializers.Field):
 
     def to_representation(self, value):
         return int(value.total_seconds())
+
+
+class RowField(serializers.PrimaryKeyRelatedField):
+    """A row named by its id, as `core.text.row_id` reads one: a JSON integer or a string of
+    ASCII digits. DRF's own field asked the database for whatever came, which Python's int()
+    read: 1.5 named row 1 and "٣" row 3. Another type is refused as DRF refuses one; an
+    integer no column holds (negative, past the column) is an unknown row."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        pk = row_id(data)
+        if pk is None:
+            if isinstance(data, int) or (data.isascii() and data.lstrip("-").isdigit()):
+                self.fail("does_not_exist", pk_value=data)
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(pk)
 
 
 # More rows than one write names: a catalogue's services, a status page's components.

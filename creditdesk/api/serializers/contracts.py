@@ -21,6 +21,7 @@ from creditdesk.api.serializers.common import (
     MoneyField,
     MonthField,
     PlainDecimalField,
+    RowField,
     ScopedChoicesMixin,
     SecondsField,
     rows_field,
@@ -30,6 +31,8 @@ from sla.selectors import COMPLIANCE_FIGURES, ComplianceFigure
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    serializer_related_field = RowField
+
     class Meta:
         model = Customer
         fields = [
@@ -58,6 +61,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 class ContactSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     scoped_choices = {"customer": "customers"}
+    serializer_related_field = RowField
 
     class Meta:
         model = Contact
@@ -276,13 +280,11 @@ class ContractSerializer(serializers.ModelSerializer):
 class ContractCreateSerializer(ScopedChoicesMixin, serializers.Serializer):
     scoped_choices = {"customer": "customers"}
 
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
-    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.all())
+    customer = RowField(queryset=Customer.objects.none())
+    plan = RowField(queryset=Plan.objects.all())
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
-    services = rows_field(
-        serializers.PrimaryKeyRelatedField(queryset=Service.objects.all()), required=False
-    )
+    services = rows_field(RowField(queryset=Service.objects.all()), required=False)
     min_available_credits = PlainDecimalField(**CREDITS, required=False, allow_null=True)
     min_billable_credits = PlainDecimalField(**CREDITS, required=False, allow_null=True)
     billing_increment_minutes = serializers.IntegerField(
@@ -302,7 +304,7 @@ class MonthSerializer(serializers.Serializer):
 
 
 class ChangePlanSerializer(serializers.Serializer):
-    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.filter(is_active=True))
+    plan = RowField(queryset=Plan.objects.filter(is_active=True))
     effective_on = serializers.DateField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 

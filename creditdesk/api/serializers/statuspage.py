@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from creditdesk.api.serializers.common import (
     InstantField,
+    RowField,
     RowsField,
     ScopedChoicesMixin,
     rows_field,
@@ -210,13 +211,13 @@ class IncidentUpdateCreateSerializer(serializers.Serializer):
 class TicketLinkSerializer(ScopedChoicesMixin, serializers.Serializer):
     scoped_choices = {"ticket": "tickets"}
 
-    ticket = serializers.PrimaryKeyRelatedField(queryset=Ticket.objects.none())
+    ticket = RowField(queryset=Ticket.objects.none())
 
 
 class SendUpdateSerializer(ScopedChoicesMixin, serializers.Serializer):
     scoped_choices = {"update": "updates"}
 
-    update = serializers.PrimaryKeyRelatedField(
+    update = RowField(
         queryset=IncidentUpdate.objects.none(), help_text="One of this incident's updates."
     )
 

@@ -12,6 +12,7 @@ from creditdesk.api.serializers.common import (
     InstantField,
     LocalDateTimeField,
     PlainDecimalField,
+    RowField,
     ScopedChoicesMixin,
     ZonedDateTimeField,
 )
@@ -176,12 +177,12 @@ class TicketOpenSerializer(ScopedChoicesMixin, FieldsBuiltOnce, serializers.Seri
         help_text="Staff only: phone, chat, whatsapp or staff (the default), the channel the "
         "customer used. A contact's request is always `api`; naming another channel is a 400.",
     )
-    requester = serializers.PrimaryKeyRelatedField(
+    requester = RowField(
         queryset=Contact.objects.none(),
         required=False,
         help_text="Staff only: the contact the request is opened for. Contacts open as themselves.",
     )
-    service = serializers.PrimaryKeyRelatedField(
+    service = RowField(
         queryset=Service.objects.all(),
         required=False,
         allow_null=True,
@@ -266,12 +267,12 @@ class PrioritySerializer(serializers.Serializer):
 
 
 class ReclassifySerializer(serializers.Serializer):
-    service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.filter(is_active=True))
+    service = RowField(queryset=Service.objects.filter(is_active=True))
     reason = serializers.CharField(max_length=5000)
 
 
 class AssignSerializer(serializers.Serializer):
-    assignee = serializers.PrimaryKeyRelatedField(
+    assignee = RowField(
         queryset=ticket_workers(),
         allow_null=True,
         help_text="An agent (or admin): finance and contacts work no tickets.",
@@ -367,7 +368,7 @@ class SessionSerializer(serializers.ModelSerializer):
 class SessionCreateSerializer(serializers.Serializer):
     starts_at = InstantField()
     minutes = serializers.IntegerField(min_value=-MAX_INT, max_value=MAX_INT, default=60)
-    agent = serializers.PrimaryKeyRelatedField(
+    agent = RowField(
         # as the assignee: whoever is named must be able to hold the session and mark it
         queryset=ticket_workers(),
         required=False,

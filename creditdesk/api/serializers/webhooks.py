@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from contracts.models import Customer
 from core.events import EVENT_TYPES
-from creditdesk.api.serializers.common import ScopedChoicesMixin
+from creditdesk.api.serializers.common import RowField, ScopedChoicesMixin
 from webhooks.models import URL_MAX_LENGTH, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -36,9 +36,7 @@ class WebhookEndpointSecretSerializer(WebhookEndpointSerializer):
 class WebhookEndpointWriteSerializer(ScopedChoicesMixin, serializers.Serializer):
     scoped_choices = {"customer": "customers"}
 
-    customer = serializers.PrimaryKeyRelatedField(
-        queryset=Customer.objects.none(), required=False, allow_null=True
-    )
+    customer = RowField(queryset=Customer.objects.none(), required=False, allow_null=True)
     url = serializers.CharField(max_length=URL_MAX_LENGTH)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_TYPES), min_length=1, max_length=50

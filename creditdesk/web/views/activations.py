@@ -120,6 +120,7 @@ def work_purchase(request: HttpRequest) -> HttpResponse:
                 unit_price=Money(data["unit_price"], customer.currency),
                 ticket_number=data["ticket"],
                 by=request.user,
+                submission_key=data["submission_key"],
             )
 
         created = form_submit(request, form, buy)

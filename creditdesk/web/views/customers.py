@@ -302,7 +302,11 @@ def customer_credits(request: HttpRequest, pk: int) -> HttpResponse:
         account = credit_account_get_or_create(customer=customer)
         action = credits_grant if data["kind"] == "grant" else credits_adjust
         return action(
-            account=account, credits=data["credits"], reason=data["reason"], by=request.user
+            account=account,
+            credits=data["credits"],
+            reason=data["reason"],
+            by=request.user,
+            idempotency_key=form.once_key("credits"),
         )
 
     entry = form_submit(request, form, write)

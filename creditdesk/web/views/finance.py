@@ -35,6 +35,7 @@ from core.forms import AmountField, OwnIds
 from core.instants import MonthFormField
 from creditdesk.roles import FINANCE_ROLES
 from creditdesk.web.access import roles_view
+from creditdesk.web.forms import OneSubmit
 from creditdesk.web.pagination import paginate
 from creditdesk.web.views.common import form_submit, show_refusal
 from credits.breakage import credit_breakage
@@ -127,7 +128,9 @@ class _InvoiceAmountForm(forms.Form):
         self.fields["amount"].currency = currency
 
 
-class CreditNoteForm(OwnIds, _InvoiceAmountForm):
+class CreditNoteForm(OwnIds, OneSubmit, _InvoiceAmountForm):
+    """Submitted twice, one note is issued (`OneSubmit`); so is one refund (`RefundForm`)."""
+
     id_prefix = "credit_note"
     reason = forms.CharField(label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 2}))
     amount = AmountField(
@@ -324,6 +327,7 @@ def invoice_credit_note(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             amount=_money(data["amount"], invoice),
             by=request.user,
+            submission_key=data["submission_key"],
         )
 
     note = form_submit(request, form, issue)
@@ -348,6 +352,7 @@ def invoice_refund(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             amount=_money(data["amount"], invoice),
             by=request.user,
+            submission_key=data["submission_key"],
         )
 
     done = form_submit(request, form, refund)
