@@ -194,7 +194,7 @@ def finance_export_get(*, filters: dict[str, Any]) -> FinanceExport:
     data = filterset.form.cleaned_data
     date_from, date_to = data["date_from"], data["date_to"]
     if date_from > date_to:
-        reversed_range = _("La fecha final (date_to) es anterior a la inicial (date_from).")
+        reversed_range = _("La fecha final es anterior a la inicial.")
         raise InvalidInput({"date_to": [reversed_range]})
     invoices = filterset.qs
     received = Q(received_on__gte=date_from, received_on__lte=date_to) | Q(

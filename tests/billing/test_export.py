@@ -326,10 +326,10 @@ def test_invalid_filters_are_refused_with_the_field(documents):
 
     assert "date_to" in missing.value.fields
     assert reversed_range.value.fields_in("es") == {
-        "date_to": ["La fecha final (date_to) es anterior a la inicial (date_from)."]
+        "date_to": ["La fecha final es anterior a la inicial."]
     }
     assert reversed_range.value.fields_in("en") == {
-        "date_to": ["The end date (date_to) is before the start date (date_from)."]
+        "date_to": ["The end date is before the start date."]
     }
 
 
