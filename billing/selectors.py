@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db.models import (
     Case,
@@ -189,6 +190,17 @@ def payment_refundable(payment: Payment) -> Money:
         Decimal("0"),
     )
     return Money(applied.amount - given_back, applied.currency)
+
+
+def payments_refunded_by_form(invoice: Invoice, submission_key: object) -> list[Payment]:
+    """The payment of `invoice` that finance's refund form refunded when sent with
+    `submission_key` (as posted, not yet checked: anything but a UUID names none)."""
+    try:
+        key = UUID(str(submission_key))
+    except ValueError:
+        return []
+    refunds = Refund.objects.filter(payment__invoice=invoice, submission_key=key)
+    return [refund.payment for refund in refunds.select_related("payment")]
 
 
 def payment_misfit(payment: Payment, invoice: Invoice, due: Money | None = None) -> Misfit | None:

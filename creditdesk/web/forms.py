@@ -112,8 +112,25 @@ class OneSubmit(forms.Form):
         super().full_clean()
         if self.is_bound and self.has_error("submission_key"):
             # a key that is no key can never be sent again: the form comes back with a new one
-            self.data = self.data.copy()
-            self.data[self.add_prefix("submission_key")] = str(uuid4())
+            self._renew_key()
+
+    def sent_before(self) -> None:
+        """This form's key already did its action with other values (sent, then changed
+        after going back): nothing more was done. The form comes back saying so, with a new
+        key, so that sending it again is another action."""
+        self.add_error(
+            None,
+            _(
+                "Este formulario ya se había enviado y se registró tal como se envió; los "
+                "cambios de después no se guardaron. Para registrar otro movimiento, "
+                "revise los datos y envíelo de nuevo."
+            ),
+        )
+        self._renew_key()
+
+    def _renew_key(self) -> None:
+        self.data = self.data.copy()
+        self.data[self.add_prefix("submission_key")] = str(uuid4())
 
     def once_key(self, action: str) -> str | None:
         """The key of this submit for `action`'s service, or None when the post carried

@@ -646,6 +646,21 @@ def test_a_partial_refund_submitted_twice_refunds_once(world):  # noqa: F811
     assert Refund.objects.filter(payment=payment).count() == 1
 
 
+def test_a_full_refund_submitted_twice_refunds_once_and_says_so_twice(world):  # noqa: F811
+    # the second submit's payment is refunded in full, so no longer offered: the form still
+    # takes it for the key that refunded it, and the page answers as it did the first time
+    invoice, payment = world.a.invoice, world.a.payment
+    client = browser(world.finance)
+    data = form_on(client, invoice_page(invoice), "refund_form") | {
+        "payment": payment.pk,
+        "reason": "Servicio no prestado",
+        "amount": "",
+    }
+    answers = [client.post(f"{invoice_page(invoice)}refund/", data) for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert Refund.objects.filter(payment=payment).count() == 1
+
+
 def test_a_partial_credit_note_submitted_twice_is_one_note(world):  # noqa: F811
     invoice = make_invoice(world.a.customer, issue=True)
     client = browser(world.finance)

@@ -608,6 +608,29 @@ def test_manager_grants_but_may_not_adjust(as_manager, manager):
     assert LedgerEntry.objects.count() == 1
 
 
+def test_a_grant_form_sent_again_with_other_credits_says_it_was_sent(as_manager, manager):
+    customer = make_customer(account_manager=manager)
+    url = f"/workspace/customers/{customer.pk}/credits/"
+    key = "5b0e9c1e-7d4a-4c43-9d0f-3f2a1c6b8e10"
+    sent = {"kind": "grant", "credits": "5", "reason": "Cortesía", "submission_key": key}
+    assert as_manager.post(url, sent).status_code == 302
+
+    # back in the browser, the amount changed, the same form sent again
+    again = as_manager.post(url, sent | {"credits": "50"})
+
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert "Este formulario ya se había enviado" in page
+    assert key not in page  # the internal key is not quoted, and the form has a new one
+    (renewed,) = re.findall(r'name="submission_key" value="([^"]*)"', page)
+    assert LedgerEntry.objects.get().credits == Decimal("5.00")
+    assert as_manager.post(url, sent | {"credits": "50", "submission_key": renewed}).status_code
+    assert sorted(LedgerEntry.objects.values_list("credits", flat=True)) == [
+        Decimal("5.00"),
+        Decimal("50.00"),
+    ]
+
+
 def test_the_negative_amount_hint_shows_only_to_those_who_may_adjust(as_manager, client, manager):
     customer = make_customer(account_manager=manager)
     url = f"/workspace/customers/{customer.pk}/"

@@ -49,6 +49,7 @@ from creditdesk.web.customers import (
 from creditdesk.web.invitations import contact_invite
 from creditdesk.web.pagination import paginate
 from creditdesk.web.views.common import form_submit, show_refusal
+from credits.exceptions import IdempotencyConflict
 from credits.services import credit_account_get_or_create, credits_adjust, credits_grant
 
 PER_PAGE = 25
@@ -301,13 +302,17 @@ def customer_credits(request: HttpRequest, pk: int) -> HttpResponse:
     def write(data):
         account = credit_account_get_or_create(customer=customer)
         action = credits_grant if data["kind"] == "grant" else credits_adjust
-        return action(
-            account=account,
-            credits=data["credits"],
-            reason=data["reason"],
-            by=request.user,
-            idempotency_key=form.once_key("credits"),
-        )
+        try:
+            return action(
+                account=account,
+                credits=data["credits"],
+                reason=data["reason"],
+                by=request.user,
+                idempotency_key=form.once_key("credits"),
+            )
+        except IdempotencyConflict:
+            form.sent_before()
+            return None
 
     entry = form_submit(request, form, write)
     if entry is None:

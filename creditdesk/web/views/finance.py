@@ -198,14 +198,18 @@ def _invoice_or_404(pk: int) -> Invoice:
     return invoice
 
 
-def _refundable(invoice: Invoice) -> list[Payment]:
+def _refundable(invoice: Invoice, *, submission_key: object = None) -> list[Payment]:
     """The payments a refund may still give something back of (a payment refunded in full is
-    not offered again)."""
-    return [
+    not offered again), and the one an earlier submit of the posted form refunded
+    (`submission_key`): a double click on "all of it" gets the first submit's refund, not a
+    choice no longer offered."""
+    offered = [
         p
         for p in invoice.payments.all()
         if p.applied_at is not None and billing_selectors.payment_refundable(p).amount > 0
     ]
+    again = billing_selectors.payments_refunded_by_form(invoice, submission_key)
+    return offered + [payment for payment in again if payment not in offered]
 
 
 @dataclass(frozen=True)
@@ -344,7 +348,8 @@ def invoice_credit_note(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_view(FINANCE_ROLES)
 def invoice_refund(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice_or_404(pk)
-    form = RefundForm(request.POST, payments=_refundable(invoice), currency=invoice.currency)
+    payments = _refundable(invoice, submission_key=request.POST.get("submission_key"))
+    form = RefundForm(request.POST, payments=payments, currency=invoice.currency)
 
     def refund(data: dict):
         return billing_services.refund_issue(
