@@ -27,12 +27,26 @@ def _same_on_every_database(item) -> bool:
     return not (uses & DATABASE_FIXTURES) and item.get_closest_marker("django_db") is None
 
 
+def _left_to_the_other_ci_run(item) -> bool:
+    """`ci_run(vendor)`: a database test whose answer does not hang on the database but
+    whose cost is large (a role matrix of hundreds of requests, Redis workers started as
+    processes): CI runs it in that database's run alone. Without CI set every run runs it."""
+    marker = item.get_closest_marker("ci_run")
+    return bool(os.environ.get("CI")) and marker is not None and marker.args[0] != connection.vendor
+
+
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("CI_DATABASE_TESTS_ONLY"):
-        elsewhere = [item for item in items if _same_on_every_database(item)]
-        if elsewhere:
-            config.hook.pytest_deselected(items=elsewhere)
-            items[:] = [item for item in items if not _same_on_every_database(item)]
+    database_tests_only = bool(os.environ.get("CI_DATABASE_TESTS_ONLY"))
+
+    def elsewhere(item) -> bool:
+        return _left_to_the_other_ci_run(item) or (
+            database_tests_only and _same_on_every_database(item)
+        )
+
+    left = [item for item in items if elsewhere(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if not elsewhere(item)]
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(
