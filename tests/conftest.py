@@ -1,6 +1,7 @@
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -12,36 +13,49 @@ from tests.api.conftest import World, build_world
 from tests.factories import migration_seed_rows
 from tests.tickets.conftest import build_sla_policy
 
-# CI runs the suite on SQLite and on PostgreSQL side by side on two cores (.ci/run sets
-# CI_DATABASE_TESTS_ONLY for the PostgreSQL run). A test that touches no database gives the
-# same answer on both, and so does a browser test (Chromium looks at the same page either
-# way, and costs as much as the rest of a test): the SQLite run, the shorter of the two,
-# runs those, and the PostgreSQL run runs every test that touches the database.
+# CI runs the suite on SQLite and on PostgreSQL side by side on two cores (.ci/run), each
+# with CI set; doing everything twice took over CI's 20 minutes. So a test whose answer does
+# not hang on the database runs in one of the two (`ci_run_of`); without CI set every run
+# runs every test.
+# - A browser test runs on SQLite: Chromium looks at the same page either way.
+# - A test that touches no database runs in the PostgreSQL run.
+# - The database tests of these folders run where CI_RUN_OF_FOLDER says (a test marked
+#   `postgres` runs there anyway). Pages and the API decide in Python what they show and
+#   allow, and every page's and operation's queries still run on PostgreSQL in the fuzz
+#   tests of tests/creditdesk (every route and operation, malformed input, never a 500):
+#   they run on SQLite. Task queues (Redis and database workers started as processes),
+#   webhook deliveries, the production server, the status page and quotes run on
+#   PostgreSQL, as production does.
+# - Every other database test runs in both.
 DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "django_db_setup"})
+CI_RUN_OF_FOLDER = {
+    "web": "sqlite",
+    "api": "sqlite",
+    "background": "postgresql",
+    "webhooks": "postgresql",
+    "operations": "postgresql",
+    "statuspage": "postgresql",
+    "quotes": "postgresql",
+}
+TESTS = Path(__file__).parent
 
 
-def _same_on_every_database(item) -> bool:
+def ci_run_of(item) -> str | None:
+    """The database run ("sqlite", "postgresql") CI runs `item` in, or None for both."""
     uses = set(getattr(item, "fixturenames", ()))
     if "browser" in uses:
-        return True
-    return not (uses & DATABASE_FIXTURES) and item.get_closest_marker("django_db") is None
-
-
-def _left_to_the_other_ci_run(item) -> bool:
-    """`ci_run(vendor)`: a database test whose answer does not hang on the database but
-    whose cost is large (a role matrix of hundreds of requests, Redis workers started as
-    processes): CI runs it in that database's run alone. Without CI set every run runs it."""
-    marker = item.get_closest_marker("ci_run")
-    return bool(os.environ.get("CI")) and marker is not None and marker.args[0] != connection.vendor
+        return "sqlite"
+    if not (uses & DATABASE_FIXTURES) and item.get_closest_marker("django_db") is None:
+        return "postgresql"
+    if "postgres" in item.keywords:
+        return None
+    return CI_RUN_OF_FOLDER.get(Path(item.path).relative_to(TESTS).parts[0])
 
 
 def pytest_collection_modifyitems(config, items):
-    database_tests_only = bool(os.environ.get("CI_DATABASE_TESTS_ONLY"))
-
     def elsewhere(item) -> bool:
-        return _left_to_the_other_ci_run(item) or (
-            database_tests_only and _same_on_every_database(item)
-        )
+        run = ci_run_of(item) if os.environ.get("CI") else None
+        return run is not None and run != connection.vendor
 
     left = [item for item in items if elsewhere(item)]
     if left:

@@ -17,10 +17,6 @@ from tests.api.conftest import Side, World
 from tests.conftest import world_per_module
 from tickets.models import IntakeAttempt, Message, ScheduledSession, Ticket, WorkLog
 
-# Who may do what is decided in Python on a handful of rows: the same on either database,
-# so CI asks it once (tests/conftest.py, `ci_run`).
-pytestmark = pytest.mark.ci_run("sqlite")
-
 # One world for all the module's tests, which only send requests (see there).
 world = world_per_module
 

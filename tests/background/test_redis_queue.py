@@ -27,10 +27,6 @@ from background.models import SentMail
 from tests.background.processes import database_url_of_test_db
 from tests.web.conftest import top_up
 
-# Redis serves the larger fleets of README's "Production processes", beside PostgreSQL; each
-# test starts a Redis server and several Django processes, so CI runs them there alone.
-pytestmark = pytest.mark.ci_run("postgresql")
-
 TASKS = 200
 INSTALL = "apt-get install redis-server (bash .ci/run installs it)"
 

@@ -17,10 +17,6 @@ from tests.api.test_access_matrix import role_user
 from tests.conftest import world_per_module
 from tests.web.routes import page_routes
 
-# Who may open what is decided in Python on a handful of rows: the same on either database,
-# and 172 requests, so CI asks them once (tests/conftest.py, `ci_run`).
-pytestmark = pytest.mark.ci_run("sqlite")
-
 # One world for all the module's tests, which only send requests (see there).
 world = world_per_module
 
