@@ -63,7 +63,7 @@ def test_production_without_secret_key_fails_with_a_message_not_a_traceback():
     assert "Traceback" not in result.stderr
 
 
-def test_production_settings_pass_the_deploy_check():
+def test_production_settings_pass_the_deploy_check(tmp_path):
     result = run_manage(
         "check",
         "--deploy",
@@ -72,6 +72,9 @@ def test_production_settings_pass_the_deploy_check():
         DEBUG="0",
         SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
         ALLOWED_HOSTS="creditdesk.example.com",
+        # a database of its own: the one the suite's DATABASE_URL names may not exist (the
+        # suite runs on the test database made from it)
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
     )
 
     assert result.returncode == 0, result.stderr
