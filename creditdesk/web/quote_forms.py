@@ -11,10 +11,23 @@ from creditdesk.web.forms import TEXTAREA
 from quotes.models import DESCRIPTION_LIMIT, TERMS_LIMIT, Quote
 
 LINE_ROWS = 5
+# Which kind of quote each line field belongs to (blank: both), for the page's script that
+# shows a line only the fields its quote's kind takes.
+LINE_FIELD_KINDS = {
+    "description": "",
+    "quantity": Quote.Kind.MONEY,
+    "unit_price": Quote.Kind.MONEY,
+    "credits": Quote.Kind.CREDITS,
+}
 
 
 class QuoteForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Tipo"), choices=Quote.Kind.choices, initial=Quote.Kind.MONEY)
+    kind = forms.ChoiceField(
+        label=_("Tipo"),
+        choices=Quote.Kind.choices,
+        initial=Quote.Kind.MONEY,
+        widget=forms.Select(attrs={"data-quote-kind-choice": ""}),
+    )
     valid_until = forms.DateField(
         label=_("Válido hasta"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -57,12 +70,10 @@ class QuoteForm(forms.Form):
                 max_digits=10,
             )
 
-    def line_rows(self) -> list[list[forms.BoundField]]:
+    def line_rows(self) -> list[list[tuple[forms.BoundField, str]]]:
+        """Each row's fields, each with the kind of quote it belongs to (`LINE_FIELD_KINDS`)."""
         return [
-            [
-                self[f"lines.{index}.{name}"]
-                for name in ("description", "quantity", "unit_price", "credits")
-            ]
+            [(self[f"lines.{index}.{name}"], kind) for name, kind in LINE_FIELD_KINDS.items()]
             for index in range(LINE_ROWS)
         ]
 
@@ -76,10 +87,7 @@ class QuoteForm(forms.Form):
         rows: list[dict] = []
         self.refusal_fields, self.refusal_labels = {}, {}
         for index in range(LINE_ROWS):
-            values = {
-                name: data.get(f"lines.{index}.{name}")
-                for name in ("description", "quantity", "unit_price", "credits")
-            }
+            values = {name: data.get(f"lines.{index}.{name}") for name in LINE_FIELD_KINDS}
             if not any(value not in (None, "") for value in values.values()):
                 continue
             line = f"lines.{len(rows)}"

@@ -112,3 +112,72 @@ def test_agent_drafts_and_sends_a_quote_and_the_customer_accepts_it(
     assert_fits_phone(page)
     shot(page, "outcomes-workspace")
     page.context.close()
+
+
+def field(page, label: str):
+    """The one form field labelled exactly `label` (Django's label adds a colon); counted,
+    so that a hidden field is one that is there, not one that is missing."""
+    found = page.get_by_label(re.compile("^" + re.escape(label) + ":?$"))
+    expect(found).to_have_count(1)
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_new_quote_form_shows_the_line_fields_of_the_chosen_kind(
+    browser,  # noqa: F811
+    live_server,
+    ticket,
+):
+    """A quote in money takes quantity and unit price, one in credits takes credits: the form
+    shows each line only those (creditdesk/static/creditdesk/quote.js), in both languages
+    and at 390 px, and a quote in credits drafted through it holds its credits."""
+    base = live_server.url
+    words = {
+        "es": ("Tipo", "En créditos", "En dinero", "Línea {}: {}", "precio unitario sin impuesto"),
+        "en": ("Type", "In credits", "In money", "Line {}: {}", "unit price excluding tax"),
+    }
+    for language, (kind, in_credits, in_money, line, price) in words.items():
+        quantity, credits = (
+            ("cantidad", "créditos") if language == "es" else ("quantity", "credits")
+        )
+        page = new_page(browser, width=390, height=844)
+        log_in(page, base, "agente")
+        if language == "en":
+            page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+        page.goto(f"{base}/workspace/tickets/{ticket.number}/quotes/new/")
+        for row in range(1, 6):
+            expect(field(page, line.format(row, quantity))).to_be_visible()
+            expect(field(page, line.format(row, price))).to_be_visible()
+            expect(field(page, line.format(row, credits))).to_be_hidden()
+        field(page, kind).select_option(label=in_credits)
+        for row in range(1, 6):
+            expect(
+                field(page, line.format(row, "descripción" if language == "es" else "description"))
+            ).to_be_visible()
+            expect(field(page, line.format(row, quantity))).to_be_hidden()
+            expect(field(page, line.format(row, price))).to_be_hidden()
+            expect(field(page, line.format(row, credits))).to_be_visible()
+        assert_accessible(page)
+        assert_fits_phone(page)
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot(page, f"quote-new-credits-{language}-phone")
+        field(page, kind).select_option(label=in_money)
+        expect(field(page, line.format(1, credits))).to_be_hidden()
+        expect(field(page, line.format(1, quantity))).to_be_visible()
+        page.context.close()
+
+    page = new_page(browser)
+    log_in(page, base, "agente")
+    page.goto(f"{base}/workspace/tickets/{ticket.number}/quotes/new/")
+    field(page, "Tipo").select_option(label="En créditos")
+    field(page, "Válido hasta").fill(in_days(10).isoformat())
+    field(page, "Línea 1: descripción").fill("Migración de 3 buzones")
+    field(page, "Línea 1: créditos").fill("6")
+    page.get_by_role("button", name="Guardar borrador").click()
+    expect(page.locator(".alert.success")).to_contain_text("Presupuesto guardado como borrador.")
+    quote = Quote.objects.get()
+    assert quote.kind == Quote.Kind.CREDITS
+    assert [(line.description, line.credits) for line in quote.lines.all()] == [
+        ("Migración de 3 buzones", 6)
+    ]
+    page.context.close()

@@ -45,8 +45,8 @@ WORDS = {
         "refund": "Reembolsar",
         "refunded": "Reembolso de COP 50.000 registrado, con la nota crédito",
         "refundable": (
-            "TRF-PAID-es · reembolsable COP 238.000",
-            "TRF-PAID-es · reembolsable COP 188.000",
+            "Reembolsable COP 238.000 · TRF-PAID-es",
+            "Reembolsable COP 188.000 · TRF-PAID-es",
         ),
         "state": "Estado",
         "refund_row": "Reembolso COP 50.000",
@@ -72,8 +72,8 @@ WORDS = {
         "refund": "Refund",
         "refunded": "Refund of COP 50,000 recorded with credit note",
         "refundable": (
-            "TRF-PAID-en · refundable COP 238,000",
-            "TRF-PAID-en · refundable COP 188,000",
+            "Refundable COP 238,000 · TRF-PAID-en",
+            "Refundable COP 188,000 · TRF-PAID-en",
         ),
         "state": "Status",
         "refund_row": "Refund COP 50,000",

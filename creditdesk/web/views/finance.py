@@ -149,13 +149,14 @@ class RefundForm(CreditNoteForm):
     def __init__(self, *args, payments: list[Payment], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["payment"].queryset = Payment.objects.filter(pk__in=[p.pk for p in payments])
-        # Each payment by its reference (the payments' table beside names its method) with
-        # what may still be refunded of it: after a partial refund, "all of it" is what is
-        # left, not what was received. Short, as a select cannot wrap on a phone.
+        # Each payment by what may still be refunded of it (after a partial refund, "all of
+        # it" is what is left, not what was received), then its reference (the payments'
+        # table beside names its method). Short, as a select cannot wrap on a phone, and the
+        # amount first, as a phone cuts a long reference at the end.
         self.fields["payment"].choices = [
             (
                 p.pk,
-                gettext("%(payment)s · reembolsable %(left)s")
+                gettext("Reembolsable %(left)s · %(payment)s")
                 % {
                     "payment": p.provider_ref or p.get_provider_display(),
                     "left": money_text(billing_selectors.payment_refundable(p)),
