@@ -12,8 +12,9 @@ applies what is due (`payments.payment_apply_locked`, as any payment) and record
 of the rest STARTED; finance sends the money back and `refund_complete` records it. A card's
 excess is refunded from Stripe's dashboard (`billing.selectors.returned_by_finance`).
 Stripe (`charge.refunded`, sent for refunds made in the Stripe dashboard too): each refund
-in the charge not yet known gets the same treatment; one we started is only completed. One
-of money the payment still holds unapplied is recorded as that money going back.
+in the charge not yet known gets the same treatment; one we started is only completed, and
+one we recorded as failed that Stripe made after all is recorded anew, as one made in
+Stripe. One of money the payment still holds unapplied is recorded as that money going back.
 """
 
 from decimal import Decimal
@@ -310,23 +311,24 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
     for remote in (charge.get("refunds") or {}).get("data") or []:
         if Refund.objects.filter(provider_ref=remote["id"]).exists():
             continue
+        reason = "Reembolso hecho en Stripe"
         ours = (remote.get("metadata") or {}).get("creditdesk_refund")
         if ours and (refund_id := row_id(ours)) is not None:
             refund = Refund.objects.filter(pk=refund_id, payment=payment).first()
-            if refund is not None and refund.status == Refund.Status.FAILED:
-                _made_after_failing(payment, refund, remote["id"])
-                continue
-            if refund is not None:
+            if refund is not None and refund.status != Refund.Status.FAILED:
                 refund_complete(refund, provider_ref=remote["id"])
                 continue
+            if refund is not None:
+                # Recorded as failed (an error, a timeout, while Stripe went on), its credit
+                # note voided, yet the money went back: recorded as a refund made in Stripe,
+                # so the books say what the customer got and what is left to refund.
+                reason = f"Reembolso hecho en Stripe; el reembolso {refund.pk} se registró fallido"
         amount = stripe_gateway.from_stripe_amount(int(remote["amount"]), remote["currency"])
         if _stripe_returned_unapplied(payment, remote["id"], amount):
             continue
         try:
             with transaction.atomic():
-                refund, _new = _draft_refund(
-                    payment, amount=amount, reason="Reembolso hecho en Stripe", by=None
-                )
+                refund, _new = _draft_refund(payment, amount=amount, reason=reason, by=None)
                 Refund.objects.filter(pk=refund.pk).update(provider_ref=remote["id"])
         except (BillingError, IntegrityError) as error:
             with transaction.atomic():
@@ -337,29 +339,6 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
                 )
             continue
         refund_complete(refund, provider_ref=remote["id"])
-
-
-def _made_after_failing(payment: Payment, refund: Refund, remote_id: str) -> None:
-    """Stripe made a refund we recorded as failed (an error, a timeout, while Stripe went on):
-    the money is back with the customer though our books say not, so finance sees the
-    payment again before anyone refunds it twice. Locks the invoice, then the payment."""
-    with transaction.atomic():
-        invoice_id = Payment.objects.values_list("invoice_id", flat=True).get(pk=payment.pk)
-        if invoice_id:
-            invoice_lock(invoice_id)
-        locked = payment_lock(payment.pk)
-        flag_locked(
-            locked,
-            Attention.REFUND_MISMATCH,
-            f"refund {refund.pk} of {money_text(refund.amount, language='en')} was recorded as "
-            f"failed, but Stripe made it ({remote_id})",
-            replace=True,
-        )
-        locked.resolved_at, locked.resolved_by = None, None
-        locked.save(update_fields=["resolved_at", "resolved_by"])
-        # Known from now on: a later charge.refunded lists it again, and must not undo
-        # finance's review of it.
-        Refund.objects.filter(pk=refund.pk).update(provider_ref=remote_id)
 
 
 def _stripe_returned_unapplied(payment: Payment, remote_id: str, amount: Money) -> bool:

@@ -19,6 +19,7 @@ from billing.selectors import (
     invoice_paid_and_due,
     invoice_totals_by_currency,
     payment_list_needing_attention,
+    payment_refundable,
     receivables_ageing,
     receivables_ageing_by_customer,
 )
@@ -348,11 +349,13 @@ def test_a_partial_dashboard_refund_of_an_unapplied_payment_stays_flagged(
 
 
 @pytest.mark.django_db
-def test_a_refund_stripe_made_after_we_recorded_it_failed_is_put_before_finance(
+def test_a_refund_stripe_made_after_we_recorded_it_failed_is_recorded_as_made(
     invoice, settings, stripe_settings, post_event
 ):
-    """A Stripe error (a timeout) marks our refund failed, yet Stripe made it: its
-    charge.refunded names our refund. Finance must see it before refunding again."""
+    """A Stripe error (a timeout) marks our refund failed and voids its credit note, yet
+    Stripe made it: its charge.refunded names our refund. The books record it as a refund
+    made in Stripe (a credit note issued, nothing left to refund), once, whatever later
+    events list it; nothing is left for finance to correct by hand."""
     paid, intent = card_payment(settings, invoice, cop("119000"))
     real_ref = paid.provider_ref
     Payment.objects.filter(pk=paid.pk).update(provider_ref="pi_unknown_to_stripe")
@@ -361,23 +364,66 @@ def test_a_refund_stripe_made_after_we_recorded_it_failed_is_put_before_finance(
     Payment.objects.filter(pk=paid.pk).update(provider_ref=real_ref)
     failed = Refund.objects.get()
     assert failed.status == Refund.Status.FAILED
+    assert failed.credit_note.status == Invoice.Status.VOID
 
     stripe_client(settings).v1.refunds.create(
         params={"payment_intent": intent["id"], "metadata": {"creditdesk_refund": str(failed.pk)}}
     )
     charge = charge_of(settings, intent)
-    event = make_event("charge.refunded", charge, event_id="evt_late", created=int(time.time()))
+    for event_id in ("evt_late", "evt_late", "evt_later"):
+        event = make_event("charge.refunded", charge, event_id=event_id, created=int(time.time()))
+        assert post_event(event).status_code == 200
+
+    made = Refund.objects.exclude(pk=failed.pk).get()
+    assert (made.status, made.amount, made.provider_ref) == (
+        Refund.Status.SUCCEEDED,
+        cop("119000"),
+        charge["refunds"]["data"][0]["id"],
+    )
+    assert f"el reembolso {failed.pk} se registró fallido" in made.reason
+    assert made.credit_note.status == Invoice.Status.ISSUED
+    assert made.credit_note.total == cop("119000")
+    failed.refresh_from_db()
+    assert (failed.status, failed.provider_ref) == (Refund.Status.FAILED, None)
+    assert payment_refundable(Payment.objects.get(pk=paid.pk)).amount == 0
+    assert not payment_list_needing_attention().exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_partial_refund_stripe_made_and_finance_refunding_the_rest_add_up(
+    invoice, settings, stripe_settings, post_event
+):
+    """Finance's partial refund fails on our side while Stripe makes it; finance, seeing it
+    failed, refunds the rest of the payment, which succeeds. The late charge.refunded lists
+    both Stripe refunds: the books end with the payment refunded in full, in two credit
+    notes, nothing counted twice."""
+    paid, intent = card_payment(settings, invoice, cop("119000"))
+    real_ref = paid.provider_ref
+    Payment.objects.filter(pk=paid.pk).update(provider_ref="pi_unknown_to_stripe")
+    with pytest.raises(PaymentProviderError):
+        refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Parte", amount=cop("50000"))
+    Payment.objects.filter(pk=paid.pk).update(provider_ref=real_ref)
+    failed = Refund.objects.get()
+    stripe_client(settings).v1.refunds.create(
+        params={
+            "payment_intent": intent["id"],
+            "amount": stripe_gateway.to_stripe_amount(cop("50000")),
+            "metadata": {"creditdesk_refund": str(failed.pk)},
+        }
+    )
+    rest = refund_issue(
+        payment=Payment.objects.get(pk=paid.pk), reason="El resto", amount=cop("69000")
+    )
+    assert rest.status == Refund.Status.SUCCEEDED
+
+    event = make_event(
+        "charge.refunded",
+        charge_of(settings, intent),
+        event_id="evt_both",
+        created=int(time.time()),
+    )
     assert post_event(event).status_code == 200
-
-    flagged = payment_list_needing_attention().get()
-    assert flagged.pk == paid.pk
-    assert flagged.attention_reason == Attention.REFUND_MISMATCH
-    assert f"refund {failed.pk}" in flagged.attention_detail
-    assert Refund.objects.count() == 1
-    # finance reviews it; a later event listing the same refund does not undo the review
-    from billing.services import payment_resolve
-
-    payment_resolve(flagged, by=make_finance_user(), note="Devuelto por Stripe; nota a mano")
-    later = make_event("charge.refunded", charge, event_id="evt_later", created=int(time.time()))
-    assert post_event(later).status_code == 200
+    succeeded = Refund.objects.filter(status=Refund.Status.SUCCEEDED).order_by("pk")
+    assert [refund.amount for refund in succeeded] == [cop("69000"), cop("50000")]
+    assert payment_refundable(Payment.objects.get(pk=paid.pk)).amount == 0
     assert not payment_list_needing_attention().exists()
