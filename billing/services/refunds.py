@@ -328,6 +328,13 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
             continue
         try:
             with transaction.atomic():
+                # Events handled at once list the same refund (each lists all of the charge's):
+                # the one that takes the payment's lock first records it.
+                if payment.invoice_id:
+                    invoice_lock(payment.invoice_id)
+                payment_lock(payment.pk)
+                if Refund.objects.filter(provider_ref=remote["id"]).exists():
+                    continue
                 refund, _new = _draft_refund(payment, amount=amount, reason=reason, by=None)
                 Refund.objects.filter(pk=refund.pk).update(provider_ref=remote["id"])
         except (BillingError, IntegrityError) as error:
