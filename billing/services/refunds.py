@@ -170,13 +170,18 @@ def _refund_send(refund: Refund, payment: Payment, *, by: User | None) -> Refund
 
 def _refund_fail(refund: Refund, error: str) -> None:
     with transaction.atomic(durable=True):
-        # Nothing went back: the form that asked for it may be sent again (its key let go).
-        Refund.objects.filter(pk=refund.pk, status=Refund.Status.STARTED).update(
-            status=Refund.Status.FAILED, error=error, submission_key=None
-        )
-        Invoice.objects.filter(refund=refund, status=Invoice.Status.DRAFT).update(
-            status=Invoice.Status.VOID, void_reason=f"Reembolso fallido: {error}"
-        )
+        refund_fail_locked(refund, error)
+
+
+def refund_fail_locked(refund: Refund, error: str) -> None:
+    """Inside a transaction: nothing went back, so the refund is FAILED, its draft credit note
+    void, and the form that asked for it may be sent again (its key let go)."""
+    Refund.objects.filter(pk=refund.pk, status=Refund.Status.STARTED).update(
+        status=Refund.Status.FAILED, error=error, submission_key=None
+    )
+    Invoice.objects.filter(refund=refund, status=Invoice.Status.DRAFT).update(
+        status=Invoice.Status.VOID, void_reason=f"Reembolso fallido: {error}"
+    )
 
 
 def refund_complete(refund: Refund, *, provider_ref: str | None, by: User | None = None) -> Refund:
@@ -316,8 +321,11 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
         if ours and (refund_id := row_id(ours)) is not None:
             refund = Refund.objects.filter(pk=refund_id, payment=payment).first()
             if refund is not None and refund.status != Refund.Status.FAILED:
-                refund_complete(refund, provider_ref=remote["id"])
-                continue
+                # Decided again under the refund's lock: one that failed meanwhile (our side's
+                # timeout recorded) is recorded below.
+                refund = refund_complete(refund, provider_ref=remote["id"])
+                if refund.status != Refund.Status.FAILED:
+                    continue
             if refund is not None:
                 # Recorded as failed (an error, a timeout, while Stripe went on), its credit
                 # note voided, yet the money went back: recorded as a refund made in Stripe,
@@ -339,11 +347,21 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
                 Refund.objects.filter(pk=refund.pk).update(provider_ref=remote["id"])
         except (BillingError, IntegrityError) as error:
             with transaction.atomic():
-                flag_locked(
-                    payment_lock(payment.pk),
-                    Attention.REFUND_MISMATCH,
-                    f"Stripe refund {remote['id']} of {money_text(amount, language='en')}: {error}",
-                )
+                locked = payment_lock(payment.pk)
+                # Once per Stripe refund, before finance even when it had reviewed the
+                # payment; a later event listing the same refund leaves finance's review be.
+                if f"Stripe refund {remote['id']} " not in locked.attention_detail:
+                    reviewed = locked.resolved_at is not None
+                    flag_locked(
+                        locked,
+                        Attention.REFUND_MISMATCH,
+                        f"Stripe refund {remote['id']} of {money_text(amount, language='en')}: "
+                        f"{error}",
+                        replace=reviewed,
+                    )
+                    if reviewed:
+                        locked.resolved_at, locked.resolved_by = None, None
+                        locked.save(update_fields=["resolved_at", "resolved_by"])
             continue
         refund_complete(refund, provider_ref=remote["id"])
 

@@ -427,3 +427,48 @@ def test_a_failed_partial_refund_stripe_made_and_finance_refunding_the_rest_add_
     assert [refund.amount for refund in succeeded] == [cop("69000"), cop("50000")]
     assert payment_refundable(Payment.objects.get(pk=paid.pk)).amount == 0
     assert not payment_list_needing_attention().exists()
+
+
+@pytest.mark.django_db
+def test_a_stripe_refund_that_no_longer_fits_goes_before_finance_once_even_after_a_review(
+    invoice, settings, stripe_settings, post_event
+):
+    """Finance had reviewed the payment for another reason. A refund recorded as failed that
+    Stripe made, arriving when the rest of the payment was refunded meanwhile, no longer fits
+    what is left: the payment goes before finance again, and once, however many later events
+    list that refund."""
+    from billing.services import payment_resolve
+    from billing.services.payments import flag_locked
+
+    paid, intent = card_payment(settings, invoice, cop("119000"))
+    flag_locked(paid, Attention.REFUND_MISMATCH, "an earlier question")
+    payment_resolve(paid, by=make_finance_user(), note="Revisado")
+    assert not payment_list_needing_attention().exists()
+    real_ref = paid.provider_ref
+    Payment.objects.filter(pk=paid.pk).update(provider_ref="pi_unknown_to_stripe")
+    with pytest.raises(PaymentProviderError):
+        refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Parte", amount=cop("50000"))
+    Payment.objects.filter(pk=paid.pk).update(provider_ref=real_ref)
+    failed = Refund.objects.get()
+    stripe_client(settings).v1.refunds.create(
+        params={
+            "payment_intent": intent["id"],
+            "amount": stripe_gateway.to_stripe_amount(cop("50000")),
+            "metadata": {"creditdesk_refund": str(failed.pk)},
+        }
+    )
+    # finance, reading "failed", refunds the whole payment (localstripe, unlike Stripe, lets it)
+    refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Todo")
+    charge = charge_of(settings, intent)
+
+    event = make_event("charge.refunded", charge, event_id="evt_one", created=int(time.time()))
+    assert post_event(event).status_code == 200
+    flagged = payment_list_needing_attention().get()
+    assert flagged.pk == paid.pk
+    assert flagged.attention_reason == Attention.REFUND_MISMATCH
+    made = next(r for r in charge["refunds"]["data"] if r["metadata"].get("creditdesk_refund"))
+    assert f"Stripe refund {made['id']} of COP 50,000" in flagged.attention_detail
+    payment_resolve(flagged, by=make_finance_user(), note="Se pide al cliente devolver COP 50.000")
+    later = make_event("charge.refunded", charge, event_id="evt_two", created=int(time.time()))
+    assert post_event(later).status_code == 200
+    assert not payment_list_needing_attention().exists()

@@ -169,7 +169,9 @@ def test_the_new_quote_form_shows_the_line_fields_of_the_chosen_kind(
     page = new_page(browser)
     log_in(page, base, "agente")
     page.goto(f"{base}/workspace/tickets/{ticket.number}/quotes/new/")
+    field(page, "Línea 1: cantidad").fill("tres")  # typed before the kind changed: not sent
     field(page, "Tipo").select_option(label="En créditos")
+    expect(field(page, "Línea 1: cantidad")).to_be_disabled()
     field(page, "Válido hasta").fill(in_days(10).isoformat())
     field(page, "Línea 1: descripción").fill("Migración de 3 buzones")
     field(page, "Línea 1: créditos").fill("6")
