@@ -348,6 +348,23 @@ def test_a_partial_dashboard_refund_of_an_unapplied_payment_stays_flagged(
     assert_nothing_due(invoice, paid=cop("119000"))
 
 
+def failed_but_made(settings, paid: Payment, intent: dict, amount: Money | None) -> Refund:
+    """Finance refunds `amount` of the card payment (all of it when None); Stripe errs on our
+    side (a payment intent it does not know), so the refund is recorded failed; then Stripe
+    makes it after all, naming our refund in its metadata, as a timeout would leave it."""
+    real_ref = paid.provider_ref
+    Payment.objects.filter(pk=paid.pk).update(provider_ref="pi_unknown_to_stripe")
+    with pytest.raises(PaymentProviderError):
+        refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Desiste", amount=amount)
+    Payment.objects.filter(pk=paid.pk).update(provider_ref=real_ref)
+    failed = Refund.objects.get(payment=paid, status=Refund.Status.FAILED)
+    params = {"payment_intent": intent["id"], "metadata": {"creditdesk_refund": str(failed.pk)}}
+    if amount is not None:
+        params["amount"] = stripe_gateway.to_stripe_amount(amount)
+    stripe_client(settings).v1.refunds.create(params=params)
+    return failed
+
+
 @pytest.mark.django_db
 def test_a_refund_stripe_made_after_we_recorded_it_failed_is_recorded_as_made(
     invoice, settings, stripe_settings, post_event
@@ -357,18 +374,8 @@ def test_a_refund_stripe_made_after_we_recorded_it_failed_is_recorded_as_made(
     made in Stripe (a credit note issued, nothing left to refund), once, whatever later
     events list it; nothing is left for finance to correct by hand."""
     paid, intent = card_payment(settings, invoice, cop("119000"))
-    real_ref = paid.provider_ref
-    Payment.objects.filter(pk=paid.pk).update(provider_ref="pi_unknown_to_stripe")
-    with pytest.raises(PaymentProviderError):
-        refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Desiste")
-    Payment.objects.filter(pk=paid.pk).update(provider_ref=real_ref)
-    failed = Refund.objects.get()
-    assert failed.status == Refund.Status.FAILED
+    failed = failed_but_made(settings, paid, intent, None)
     assert failed.credit_note.status == Invoice.Status.VOID
-
-    stripe_client(settings).v1.refunds.create(
-        params={"payment_intent": intent["id"], "metadata": {"creditdesk_refund": str(failed.pk)}}
-    )
     charge = charge_of(settings, intent)
     for event_id in ("evt_late", "evt_late", "evt_later"):
         event = make_event("charge.refunded", charge, event_id=event_id, created=int(time.time()))
@@ -398,19 +405,7 @@ def test_a_failed_partial_refund_stripe_made_and_finance_refunding_the_rest_add_
     both Stripe refunds: the books end with the payment refunded in full, in two credit
     notes, nothing counted twice."""
     paid, intent = card_payment(settings, invoice, cop("119000"))
-    real_ref = paid.provider_ref
-    Payment.objects.filter(pk=paid.pk).update(provider_ref="pi_unknown_to_stripe")
-    with pytest.raises(PaymentProviderError):
-        refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Parte", amount=cop("50000"))
-    Payment.objects.filter(pk=paid.pk).update(provider_ref=real_ref)
-    failed = Refund.objects.get()
-    stripe_client(settings).v1.refunds.create(
-        params={
-            "payment_intent": intent["id"],
-            "amount": stripe_gateway.to_stripe_amount(cop("50000")),
-            "metadata": {"creditdesk_refund": str(failed.pk)},
-        }
-    )
+    failed_but_made(settings, paid, intent, cop("50000"))
     rest = refund_issue(
         payment=Payment.objects.get(pk=paid.pk), reason="El resto", amount=cop("69000")
     )
@@ -444,19 +439,7 @@ def test_a_stripe_refund_that_no_longer_fits_goes_before_finance_once_even_after
     flag_locked(paid, Attention.REFUND_MISMATCH, "an earlier question")
     payment_resolve(paid, by=make_finance_user(), note="Revisado")
     assert not payment_list_needing_attention().exists()
-    real_ref = paid.provider_ref
-    Payment.objects.filter(pk=paid.pk).update(provider_ref="pi_unknown_to_stripe")
-    with pytest.raises(PaymentProviderError):
-        refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Parte", amount=cop("50000"))
-    Payment.objects.filter(pk=paid.pk).update(provider_ref=real_ref)
-    failed = Refund.objects.get()
-    stripe_client(settings).v1.refunds.create(
-        params={
-            "payment_intent": intent["id"],
-            "amount": stripe_gateway.to_stripe_amount(cop("50000")),
-            "metadata": {"creditdesk_refund": str(failed.pk)},
-        }
-    )
+    failed_but_made(settings, paid, intent, cop("50000"))
     # finance, reading "failed", refunds the whole payment (localstripe, unlike Stripe, lets it)
     refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Todo")
     charge = charge_of(settings, intent)
