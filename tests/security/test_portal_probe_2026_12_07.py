@@ -23,6 +23,7 @@ from djmoney.money import Money
 from billing.models import AutoTopUp, BankTransferReport, Invoice, Payment
 from billing.services.transfers import transfer_report
 from contracts.models import Contact
+from contracts.services import customer_today
 from creditdesk.api.models import IdempotencyRecord
 from quotes.models import Quote, QuoteSeries
 from quotes.services import quote_draft, quote_send
@@ -99,7 +100,7 @@ def test_the_portal_answers_404_for_another_customers_objects_and_changes_nothin
         customer=b.customer,
         by=b.user,
         amount=Money("1071000", "COP"),
-        transferred_on=timezone.localdate(),
+        transferred_on=customer_today(b.customer),
         reference="REF-B",
         filename="recibo.pdf",
         content=pdf_bytes(),

@@ -24,6 +24,7 @@ from djmoney.money import Money
 from billing.models import BillingRun, Invoice, Payment, Refund
 from billing.services import payment_record
 from contracts.models import Customer, Plan
+from contracts.services import customer_today
 from credits.models import LedgerEntry
 from tests.api.conftest import assert_error, client_for, world  # noqa: F401  (fixture)
 from tests.clients import signed_in
@@ -103,7 +104,7 @@ def test_only_finance_and_admins_reach_finance_pages_and_start_nothing(world, wh
                 "amount": "1000",
                 "provider": "cash",
                 "provider_ref": "R-1",
-                "received_on": timezone.localdate().isoformat(),
+                "received_on": customer_today(world.a.customer).isoformat(),
             },
         ),
         (f"/workspace/finance/payments/{payment.pk}/confirm/", {"note": "ok"}),
@@ -292,7 +293,7 @@ def test_a_credit_note_takes_no_payment_credit_note_nor_refund(world):  # noqa: 
         client = browser(world.finance, language)
         recorded = client.post(
             f"{invoice_page(note)}record-payment/",
-            record_payment_data(provider_ref=f"R-NOTE-{language}"),
+            record_payment_data(world.a.customer, provider_ref=f"R-NOTE-{language}"),
         )
         assert recorded.status_code == 200
         assert words in recorded.text.lower()
@@ -309,7 +310,7 @@ def test_a_credit_note_takes_no_payment_credit_note_nor_refund(world):  # noqa: 
             "currency": "COP",
             "provider": "bank_transfer",
             "provider_ref": "API-NOTE",
-            "received_on": timezone.localdate().isoformat(),
+            "received_on": customer_today(world.a.customer).isoformat(),
         },
         format="json",
     )
@@ -326,7 +327,8 @@ def test_a_payment_on_an_invoice_credited_in_full_is_kept_for_review_not_applied
     invoice = make_invoice(world.a.customer, issue=True)
     full_credit_note(invoice, world.finance)
     response = browser(world.finance).post(
-        f"{invoice_page(invoice)}record-payment/", record_payment_data(provider_ref="R-CRED")
+        f"{invoice_page(invoice)}record-payment/",
+        record_payment_data(world.a.customer, provider_ref="R-CRED"),
     )
     assert response.status_code == 302
     payment = Payment.objects.get(provider_ref="R-CRED")
@@ -337,12 +339,12 @@ def test_a_payment_on_an_invoice_credited_in_full_is_kept_for_review_not_applied
 # 3. Malformed input
 
 
-def record_payment_data(**changes):
+def record_payment_data(customer, **changes):
     return {
         "amount": "1000",
         "provider": "bank_transfer",
         "provider_ref": "BANCO-PROBE",
-        "received_on": timezone.localdate().isoformat(),
+        "received_on": customer_today(customer).isoformat(),
         "note": "",
     } | changes
 
@@ -383,7 +385,7 @@ def test_a_malformed_payment_writes_nothing(world, changes):  # noqa: F811
     invoice = make_invoice(world.a.customer, issue=True)
     before = money_rows()
     response = browser(world.finance).post(
-        f"{invoice_page(invoice)}record-payment/", record_payment_data(**changes)
+        f"{invoice_page(invoice)}record-payment/", record_payment_data(world.a.customer, **changes)
     )
     assert response.status_code == 200
     assert money_rows() == before
@@ -508,7 +510,7 @@ def test_a_malformed_api_payment_is_a_4xx_naming_a_field_and_writes_nothing(
         "currency": "COP",
         "provider": "bank_transfer",
         "provider_ref": "API-PROBE",
-        "received_on": timezone.localdate().isoformat(),
+        "received_on": customer_today(world.a.customer).isoformat(),
     }
     sent = valid | body if isinstance(body, dict) and body else body
     before = money_rows()
@@ -583,7 +585,7 @@ def test_a_payment_confirmed_twice_is_applied_once(world):  # noqa: F811
         amount=Money("500000", "COP"),  # more than is due: kept for review
         provider="bank_transfer",
         provider_ref="OVER-1",
-        received_on=timezone.localdate(),
+        received_on=customer_today(world.a.customer),
         invoice=invoice,
     )
     assert payment.needs_attention
@@ -616,7 +618,7 @@ def test_settling_what_is_no_overpayment_is_refused_and_writes_nothing(world):  
 def test_a_recorded_payment_submitted_twice_is_one_payment(world):  # noqa: F811
     invoice = make_invoice(world.a.customer, issue=True)
     client = browser(world.finance)
-    data = record_payment_data(amount="1000", provider_ref="DOBLE-CLIC")
+    data = record_payment_data(world.a.customer, amount="1000", provider_ref="DOBLE-CLIC")
     assert client.post(f"{invoice_page(invoice)}record-payment/", data).status_code == 302
     assert client.post(f"{invoice_page(invoice)}record-payment/", data).status_code == 200
     assert Payment.objects.filter(provider_ref="DOBLE-CLIC").count() == 1

@@ -2,11 +2,12 @@
 ("COP 119.000", "COP 119,000"), where it said "COP119,000.00" or "119.000,00 COP"."""
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from billing.models import Payment
 from billing.selectors import invoice_amount_due
 from billing.services import payment_record
+from contracts.services import customer_today
 from core.formatting import money_text
 from creditdesk.web.customers import customer_timeline
 from tests.factories import make_contract, make_invoice
@@ -24,7 +25,7 @@ def test_a_payment_is_written_as_the_invoices_write_it(language, written):
         amount=amount,
         provider=Payment.Provider.BANK_TRANSFER,
         provider_ref="TRF-7",
-        received_on=timezone.localdate(),
+        received_on=customer_today(contract.customer),
         invoice=invoice,
     )
     with translation.override(language):

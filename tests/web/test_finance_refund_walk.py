@@ -11,12 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from djmoney.money import Money
 from playwright.sync_api import Page, expect
 
 from billing.models import Invoice, Payment, Refund
 from billing.services import payment_record
+from contracts.services import customer_today
 from tests.factories import make_contract, make_customer, make_finance_user, make_invoice
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import (  # noqa: F401  (the browser fixture)
@@ -116,7 +116,7 @@ def _books(language: str) -> tuple[Invoice, Invoice, Payment]:
         amount=Money("238000", "COP"),
         provider=Payment.Provider.BANK_TRANSFER,
         provider_ref=f"TRF-PAID-{language}",
-        received_on=timezone.localdate(),
+        received_on=customer_today(customer),
         invoice=paid,
     )
     return due, paid, payment
@@ -173,7 +173,7 @@ def _walk(browser, base: str, language: str) -> None:  # noqa: F811
     # the export of the day carries both amounts returned as refund records
     page.goto(f"{base}/billing/finance-export/")
     expect(page.get_by_role("heading", level=1)).to_have_text(words["export"])
-    today = timezone.localdate().isoformat()
+    today = customer_today(due.customer).isoformat()  # the day its documents bear
     page.get_by_label(re.compile(words["from"])).fill(today)
     page.get_by_label(re.compile(words["to"])).fill(today)
     _check(page, f"export-{language}")

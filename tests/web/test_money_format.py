@@ -11,11 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from djmoney.money import Money
 
 from billing.documents.store import invoice_pdf_get
 from billing.services.transfers import transfer_report
+from contracts.services import customer_today
 from tests.billing.transfer_files import pdf_bytes
 from tests.clients import signed_in
 from tests.factories import (
@@ -113,7 +113,7 @@ def books(settings, tmp_path, django_capture_on_commit_callbacks):
             customer=made["ve"],
             by=make_portal_user(make_contact(made["ve"]), username="pagos-ve"),
             amount=Money("1000", "USD"),
-            transferred_on=timezone.localdate(),
+            transferred_on=customer_today(made["ve"]),
             reference="REF-VE",
             filename="recibo.pdf",
             content=pdf_bytes(),

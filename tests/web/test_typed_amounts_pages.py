@@ -14,6 +14,7 @@ from djmoney.money import Money
 
 from billing.models import Invoice, Payment
 from billing.services.transfers import transfer_report
+from contracts.services import customer_today
 from credits.models import LedgerEntry
 from quotes.models import Quote, QuoteLine
 from tests.billing.transfer_files import pdf_bytes
@@ -161,7 +162,7 @@ def test_one_customers_amount_reads_the_same_on_every_finance_page(
         customer=customer,
         by=make_portal_user(make_contact(customer), username="pagos"),
         amount=cop("143871"),
-        transferred_on=timezone.localdate(),
+        transferred_on=customer_today(customer),
         reference="REF-1",
         filename="recibo.pdf",
         content=pdf_bytes(),

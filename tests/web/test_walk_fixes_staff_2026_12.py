@@ -24,6 +24,7 @@ from djmoney.money import Money
 
 from billing.services.transfers import transfer_confirm, transfer_report
 from contracts.models import Channel
+from contracts.services import customer_today
 from quotes.services import quote_draft
 from tests.billing.transfer_files import pdf_bytes
 from tests.clients import signed_in
@@ -193,7 +194,7 @@ def test_staff_tables_read_whole_on_a_phone_and_numbers_stay_on_one_line(
         customer=caribe,
         by=luis,
         amount=Money("522", "USD"),
-        transferred_on=timezone.localdate(),
+        transferred_on=customer_today(caribe),
         reference="TRF-1207",
         filename="recibo.pdf",
         content=pdf_bytes(),
