@@ -59,15 +59,24 @@ Attention = Payment.Attention
 
 
 def flag_locked(
-    payment: Payment, reason: str, detail: str = "", *, replace: bool = False
+    payment: Payment,
+    reason: str,
+    detail: str = "",
+    *,
+    replace: bool = False,
+    reopen: bool = False,
 ) -> Payment:
     """Mark a locked payment for finance; the first reason found is kept, unless `replace`
-    (a reviewed payment that still does not fit says why now)."""
+    (a reviewed payment that still does not fit says why now). With `reopen`, a payment
+    finance had reviewed goes back before finance."""
     if replace or not payment.needs_attention:
         payment.needs_attention = True
         payment.attention_reason = reason
         payment.attention_detail = detail
         payment.save(update_fields=["needs_attention", "attention_reason", "attention_detail"])
+    if reopen and payment.resolved_at is not None:
+        payment.resolved_at, payment.resolved_by = None, None
+        payment.save(update_fields=["resolved_at", "resolved_by"])
     return payment
 
 

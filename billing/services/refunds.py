@@ -351,17 +351,14 @@ def refunds_from_stripe_charge(charge: dict[str, Any]) -> None:
                 # Once per Stripe refund, before finance even when it had reviewed the
                 # payment; a later event listing the same refund leaves finance's review be.
                 if f"Stripe refund {remote['id']} " not in locked.attention_detail:
-                    reviewed = locked.resolved_at is not None
                     flag_locked(
                         locked,
                         Attention.REFUND_MISMATCH,
                         f"Stripe refund {remote['id']} of {money_text(amount, language='en')}: "
                         f"{error}",
-                        replace=reviewed,
+                        replace=locked.resolved_at is not None,
+                        reopen=True,
                     )
-                    if reviewed:
-                        locked.resolved_at, locked.resolved_by = None, None
-                        locked.save(update_fields=["resolved_at", "resolved_by"])
             continue
         refund_complete(refund, provider_ref=remote["id"])
 
@@ -404,8 +401,6 @@ def _stripe_returned_unapplied(payment: Payment, remote_id: str, amount: Money) 
                 f"{money_text(rest, language='en')} is neither applied to the "
                 "invoice nor returned",
                 replace=True,
+                reopen=True,
             )
-            if locked.resolved_at is not None:
-                locked.resolved_at, locked.resolved_by = None, None
-                locked.save(update_fields=["resolved_at", "resolved_by"])
     return True
