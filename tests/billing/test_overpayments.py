@@ -439,7 +439,7 @@ def test_a_stripe_refund_that_no_longer_fits_goes_before_finance_once_even_after
     flag_locked(paid, Attention.REFUND_MISMATCH, "an earlier question")
     payment_resolve(paid, by=make_finance_user(), note="Revisado")
     assert not payment_list_needing_attention().exists()
-    failed_but_made(settings, paid, intent, cop("50000"))
+    failed = failed_but_made(settings, paid, intent, cop("50000"))
     # finance, reading "failed", refunds the whole payment (localstripe, unlike Stripe, lets it)
     refund_issue(payment=Payment.objects.get(pk=paid.pk), reason="Todo")
     charge = charge_of(settings, intent)
@@ -449,7 +449,13 @@ def test_a_stripe_refund_that_no_longer_fits_goes_before_finance_once_even_after
     flagged = payment_list_needing_attention().get()
     assert flagged.pk == paid.pk
     assert flagged.attention_reason == Attention.REFUND_MISMATCH
-    made = next(r for r in charge["refunds"]["data"] if r["metadata"].get("creditdesk_refund"))
+    # finance's refund names its own record too, and Stripe lists refunds made in the same
+    # second in no fixed order: the one made after the failure names the failed refund
+    made = next(
+        r
+        for r in charge["refunds"]["data"]
+        if r["metadata"].get("creditdesk_refund") == str(failed.pk)
+    )
     assert f"Stripe refund {made['id']} of COP 50,000" in flagged.attention_detail
     payment_resolve(flagged, by=make_finance_user(), note="Se pide al cliente devolver COP 50.000")
     later = make_event("charge.refunded", charge, event_id="evt_two", created=int(time.time()))
