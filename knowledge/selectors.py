@@ -7,8 +7,8 @@ admin only. Entry points pass the reader's plan as `creditdesk.roles.knowledge_p
 decides it.
 
 Languages: a reader sees the articles in their language, and the ones in the other language
-that have no published translation in theirs (a Spanish-only tutorial is still found by an
-English reader, marked with its language).
+that have no translation in theirs that they may open (a Spanish-only tutorial is still found
+by an English reader, marked with its language).
 
 Requests avoided: see `AVOIDED_WINDOW` and `deflection_month`.
 """
@@ -46,19 +46,27 @@ AVOIDED_WINDOW = timedelta(minutes=30)
 SUGGESTIONS = 5
 
 
+def _readable(plan: Reader) -> Q:
+    """The published articles of the queried model (an outer query's or a subquery's) that
+    `plan`'s readers may open."""
+    allowed = Q(status=Article.Status.PUBLISHED)
+    if isinstance(plan, _AllPlans):
+        return allowed
+    audience = Q(audience=Article.Audience.EVERYONE)
+    if plan is not None:
+        on_plan = Article.plans.through.objects.filter(article_id=OuterRef("pk"), plan=plan)
+        audience |= Q(Exists(on_plan), audience=Article.Audience.PLANS)
+    return allowed & audience
+
+
 def articles_visible(*, plan: Reader, language: str | None = None) -> QuerySet[Article]:
     """Published articles `plan`'s readers may open (see the module docstring); with
-    `language`, those in it plus the other language's without a published translation."""
-    articles = Article.objects.filter(status=Article.Status.PUBLISHED)
-    if not isinstance(plan, _AllPlans):
-        allowed = Q(audience=Article.Audience.EVERYONE)
-        if plan is not None:
-            on_plan = Article.plans.through.objects.filter(article_id=OuterRef("pk"), plan=plan)
-            allowed |= Q(Exists(on_plan), audience=Article.Audience.PLANS)
-        articles = articles.filter(allowed)
+    `language`, those in it plus the other language's without a translation in it that they
+    may open (one for other plans does not hide the article its readers may open)."""
+    articles = Article.objects.filter(_readable(plan))
     if language is not None:
         translated = Article.objects.filter(
-            pk=OuterRef("translation_id"), status=Article.Status.PUBLISHED, language=language
+            _readable(plan), pk=OuterRef("translation_id"), language=language
         )
         articles = articles.filter(Q(language=language) | ~Exists(translated))
     return articles.select_related("category")

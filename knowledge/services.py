@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -239,5 +239,20 @@ def article_feedback_give(
     answer.contact = contact or answer.contact
     full_clean_or_raise(answer, texts=["comment"], exclude=["article", "contact"])
     with transaction.atomic():
-        answer.save()
+        if answer.pk is not None:
+            answer.save()
+            return answer
+        try:
+            with transaction.atomic():
+                answer.save(force_insert=True)
+        except IntegrityError:
+            # The same reader answered since the read (a double click, two tabs): this answer
+            # replaces that one, as answering again does.
+            changes = {"helpful": answer.helpful, "comment": answer.comment, "at": at}
+            if contact is not None:
+                changes["contact"] = contact
+            mine = ArticleFeedback.objects.filter(article=article, voter=answer.voter)
+            if not mine.update(**changes):
+                raise
+            answer = mine.get()
     return answer

@@ -14,8 +14,9 @@
   authorised (`contact_decides_quotes`: those the quote's mail goes to decide it).
   Accepting a money quote issues its invoice (`billing.services.invoices`); a credit quote
   holds its credits on the ticket (`tickets.services.holds.ticket_hold_replace`), which the
-  work is charged against. On commit the quote's author is mailed the decision
-  (`quotes.tasks.send_quote_decided`).
+  work is charged against, reopening the ticket first when it was resolved (as "quote
+  issued"); a closed or abandoned ticket takes no quote. On commit the quote's author is
+  mailed the decision (`quotes.tasks.send_quote_decided`).
 - `quotes_expire` (the daily `expire_quotes` job) marks expired every sent quote whose
   validity date ended in its customer's day (`Quote.past_validity`, the one expiry rule);
   running it again marks nothing more.
@@ -77,8 +78,10 @@ from quotes.models import (
     QuoteLine,
     QuoteSeries,
 )
+from tickets.locks import ticket_lock
 from tickets.models import Ticket
 from tickets.services.holds import ticket_hold_replace
+from tickets.services.lifecycle import ticket_reopen
 
 Status = Quote.Status
 Kind = Quote.Kind
@@ -266,6 +269,8 @@ def quote_send(quote: Quote, *, by: AbstractBaseUser | None = None) -> Quote:
         locked = quote_lock(quote.pk)
         if locked.status != Status.DRAFT:
             raise QuoteNotDraft(number=locked.display_number)
+        if locked.ticket.status in Ticket.FINISHED_STATUSES:  # as `quote_draft` refuses it
+            raise QuoteTicketClosed(ticket=locked.ticket.number)
         if locked.valid_until < locked.local_today():  # a draft whose date passed unsent
             raise QuoteExpired(
                 number=locked.display_number or "—", valid_until=locked.valid_until.isoformat()
@@ -332,8 +337,8 @@ def quote_accept(
     by: AbstractBaseUser | None = None,
 ) -> Quote:
     """Sent and still valid -> accepted, once. A money quote becomes an issued invoice; a
-    credit quote a hold of its credits on the ticket (refused, with nothing written, when
-    the customer lacks them)."""
+    credit quote a hold of its credits on the ticket, reopened if it was resolved (refused,
+    with nothing written, when the customer lacks them or may not reopen it)."""
     with transaction.atomic():
         locked = quote_lock(quote.pk)
         _decidable(locked)
@@ -341,8 +346,16 @@ def quote_accept(
         if locked.kind == Kind.MONEY:
             locked.invoice = _invoice_for(locked, by)
         else:
+            # Read under the ticket's lock (after the quote's, `quotes.locks`), so a resolution
+            # that took it first is seen.
+            locked.ticket = ticket_lock(locked.ticket_id)
             if locked.ticket.status in Ticket.FINISHED_STATUSES:
                 raise QuoteTicketClosed(ticket=locked.ticket.number)
+            if locked.ticket.status == Ticket.Status.RESOLVED:
+                # Resolved as "quote issued": the accepted work reopens the request, as the
+                # customer may (authorised, solvent), so its next resolution charges the
+                # quote's hold; a hold on a resolved ticket would be charged or released never.
+                locked.ticket = ticket_reopen(locked.ticket, by=by, reason=locked.display_number)
             locked.hold = ticket_hold_replace(
                 locked.ticket,
                 credits=locked.credits,

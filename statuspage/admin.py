@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import CreditdeskError, InvalidInput
+from core.forms import PrintableTextsForm
 from statuspage import services
 from statuspage.models import (
     Component,
@@ -86,6 +87,7 @@ class ServiceAdminMixin:
 
 @admin.register(Component)
 class ComponentAdmin(admin.ModelAdmin):
+    form = PrintableTextsForm  # no control character in what is typed (the services' bound)
     list_display = ["name", "code", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["name", "name_en", "code"]

@@ -26,6 +26,7 @@ from statuspage.models import (
     ComponentStatus,
     Incident,
     IncidentUpdate,
+    IncidentUpdateMessage,
     Maintenance,
     State,
 )
@@ -255,14 +256,27 @@ def incident_get(pk: int) -> Incident | None:
     )
 
 
-def incident_list() -> QuerySet[Incident]:
+def incident_list(*, tickets: QuerySet | None = None) -> QuerySet[Incident]:
     """Every incident, open ones first, then the most recently resolved; with components,
-    updates and how many tickets are linked."""
+    updates and how many tickets are linked (of `tickets`, the ones the reader sees; None:
+    all), so an account manager never counts another customer's requests."""
+    within = None if tickets is None else Q(ticket_links__ticket__in=tickets.values("pk"))
     return (
-        Incident.objects.annotate(linked_tickets=Count("ticket_links", distinct=True))
+        Incident.objects.annotate(
+            linked_tickets=Count("ticket_links", filter=within, distinct=True)
+        )
         .prefetch_related("components", _updates_prefetch())
         .order_by(F("resolved_at").desc(nulls_first=True), "-started_at", "-pk")
     )
+
+
+def update_sent_counts(incident: Incident, *, tickets: QuerySet | None = None) -> dict[int, int]:
+    """How many tickets each of the incident's updates was sent to, by update id: of
+    `tickets`, the ones the reader sees (None: all)."""
+    sent = IncidentUpdateMessage.objects.filter(update__incident=incident)
+    if tickets is not None:
+        sent = sent.filter(ticket__in=tickets.values("pk"))
+    return dict(sent.values_list("update").annotate(count=Count("pk")).order_by())
 
 
 def incidents_open_for_linking() -> QuerySet[Incident]:

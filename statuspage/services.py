@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from core.events import event_emit
 from core.instants import instant_check
 from core.languages import language_code
-from core.text import has_control_characters
+from core.text import has_control_characters, without_control_characters
 from sla.exceptions import NaiveDatetime
 from statuspage import locks
 from statuspage.exceptions import (
@@ -240,7 +240,7 @@ def incident_ticket_unlink(incident: Incident, ticket: Ticket) -> bool:
 
 def incident_message_text(update: IncidentUpdate, language: str) -> str:
     """What a linked ticket's requester reads: the incident, its state, the update and
-    where to follow it, in the requester's language."""
+    where to follow it, in the requester's language, without control characters."""
     incident = update.incident
     url = settings.SITE_URL + reverse("status:incident", args=[incident.pk])
     with translation.override(language):
@@ -251,7 +251,9 @@ def incident_message_text(update: IncidentUpdate, language: str) -> str:
     else:
         head = f"Estado del servicio: {incident.title_in('es')}\nEstado: {state}"
         tail = f"Puede seguirlo en {url}"
-    return f"{head}\n\n{update.body_in(language)}\n\n{tail}"
+    # Rows written before control characters were refused may hold one, which a ticket's
+    # message refuses: left out, as the feed does, so the send never fails on them.
+    return without_control_characters(f"{head}\n\n{update.body_in(language)}\n\n{tail}")
 
 
 def _requester_language(ticket: Ticket) -> str:

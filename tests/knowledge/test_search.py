@@ -63,6 +63,23 @@ def test_english_readers_search_english_and_the_untranslated_spanish(kb):
     assert kb.redirect in articles_search("dominio", language="en", plan=None)
 
 
+def test_the_other_languages_article_shows_when_its_translation_is_not_the_readers(kb):
+    """An article stands aside for its translation only where the reader may open that
+    translation: a public English article whose Spanish version is for one plan is found by
+    a Spanish reader without that plan, who would otherwise find neither."""
+    english = make_article(
+        "My IP was blocked by the firewall",
+        "The firewall blocks the IP after several failed password attempts.",
+        language="en",
+        translation=kb.firewall_plan_only,
+    )
+    assert articles_search("firewall", language="es", plan=None) == [english]
+    assert articles_search("firewall", language="es", plan=kb.other_plan) == [english]
+    assert articles_search("firewall", language="es", plan=kb.plan) == [kb.firewall_plan_only]
+    assert english in articles_search("", language="es", plan=None)
+    assert english not in articles_search("", language="es", plan=kb.plan)
+
+
 def test_the_search_shows_only_what_the_reader_may_read(kb):
     query = "firewall bloqueada"
     assert articles_search(query, language="es", plan=None) == []

@@ -29,6 +29,7 @@ from knowledge.services import (
     suggestion_request_submitted,
 )
 from tests.knowledge.conftest import make_article, make_category
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db
 NOON = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -108,6 +109,25 @@ def test_one_answer_per_reader_the_last_one_counts(kb):
     (answer,) = ArticleFeedback.objects.filter(article=kb.mail)
     assert answer.helpful
     assert answer.comment == "¡Gracias!"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_answers_of_one_reader_at_once_keep_one_answer_and_fail_none(kb):
+    """A double click on "Sí", or two tabs: each request finds no answer yet and inserts
+    one; the later insert replaces the earlier answer, as answering again does, instead of
+    failing on the one-answer key."""
+    results = run_together(
+        lambda i: article_feedback_give(
+            article=kb.mail, voter="contact:1", helpful=bool(i % 2), comment=str(i), at=NOON
+        ),
+        threads=6,
+    )
+    assert not [result for result in results if isinstance(result, Exception)], results
+    (answer,) = ArticleFeedback.objects.filter(article=kb.mail, voter="contact:1")
+    assert (answer.helpful, answer.comment) in {
+        (result.helpful, result.comment) for result in results
+    }
 
 
 def test_feedback_bounds_and_drafts(kb):

@@ -11,17 +11,20 @@ from djmoney.money import Money
 from billing.models import Invoice
 from core.errors import CreditdeskError, InvalidInput
 from credits.models import CreditHold, LedgerEntry
+from quotes import services
 from quotes.exceptions import (
     QuoteAlreadyDecided,
     QuoteExpired,
     QuoteNotDraft,
     QuoteNotSent,
+    QuoteTicketClosed,
 )
 from quotes.models import Quote, QuoteSeries
 from quotes.services import quote_accept, quote_draft, quote_reject, quote_send
 from tests.factories import log_finished_work, make_contact
 from tests.quotes.conftest import CREDIT_LINES, MONEY_LINES, in_days
-from tickets.services.lifecycle import ticket_resolve, ticket_start_work
+from tickets.models import Ticket
+from tickets.services.lifecycle import ticket_close, ticket_resolve, ticket_start_work
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +248,62 @@ def test_a_credit_quote_beyond_the_balance_is_refused_and_nothing_changes(shop, 
     assert Quote.objects.get(pk=quote.pk).status == Quote.Status.SENT
     ticket.refresh_from_db()
     assert CreditHold.objects.get(pk=ticket.hold_id).is_active
+
+
+def test_accepting_a_credit_quote_on_a_resolved_ticket_reopens_it_and_holds_the_quote(shop, ticket):
+    """Resolved as "quote issued", the ticket's hold was charged or released, and a hold
+    placed on a resolved ticket would be charged or released never. Accepting the quote in
+    credits reopens the request (the work is to be done), so its next resolution charges
+    the quote's credits."""
+    quote = quote_send(draft(ticket, shop.agent, Quote.Kind.CREDITS), by=shop.agent)
+    ticket_start_work(ticket, by=shop.agent)
+    ticket_resolve(ticket, by=shop.agent, outcome="quote", outcome_quote=quote.display_number)
+
+    accepted = quote_accept(quote, contact=shop.contact, by=shop.user)
+
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.IN_PROGRESS
+    assert ticket.hold_id == accepted.hold_id
+    assert ticket.events.filter(to_value=Ticket.Status.REOPENED).get().reason == (
+        quote.display_number
+    )
+    held = CreditHold.objects.get(status="active")
+    assert (held.reference_type, held.credits) == ("quotes.quote", quote.credits)
+    log_finished_work(ticket, by=shop.agent, started_at=timezone.now(), minutes=60)
+    ticket_resolve(ticket, by=shop.agent)
+    assert not CreditHold.objects.filter(status="active").exists()
+
+
+def test_a_credit_acceptance_reads_the_ticket_under_its_lock(shop, ticket, monkeypatch):
+    """A resolution that takes the ticket's lock while the acceptance holds the quote's is
+    seen: the ticket's status is read after its lock, not with the quote, so the acceptance
+    reopens the request instead of holding credits on a resolved one."""
+    quote = quote_send(draft(ticket, shop.agent, Quote.Kind.CREDITS), by=shop.agent)
+    ticket_start_work(ticket, by=shop.agent)
+    lock_quote = services.quote_lock
+
+    def quote_lock_then_resolution(pk):
+        locked = lock_quote(pk)  # read with its ticket in progress
+        ticket_resolve(Ticket.objects.get(pk=ticket.pk), by=shop.agent)
+        return locked
+
+    monkeypatch.setattr(services, "quote_lock", quote_lock_then_resolution)
+    quote_accept(quote, contact=shop.contact, by=shop.user)
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.IN_PROGRESS
+    assert ticket.hold.reference_type == "quotes.quote"
+    assert ticket.hold.is_active
+
+
+def test_a_draft_is_not_sent_once_its_ticket_is_closed(shop, ticket):
+    """Drafting refuses a finished ticket; sending a draft written before it finished is
+    refused alike, and takes no number."""
+    quote = draft(ticket, shop.agent)
+    ticket_start_work(ticket, by=shop.agent)
+    ticket_resolve(ticket, by=shop.agent)
+    ticket_close(ticket, by=shop.agent)
+    start = QuoteSeries.objects.get(code="PR").next_number
+    with pytest.raises(QuoteTicketClosed):
+        quote_send(quote, by=shop.agent)
+    assert Quote.objects.get(pk=quote.pk).status == Quote.Status.DRAFT
+    assert QuoteSeries.objects.get(code="PR").next_number == start

@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 
 from statuspage import services
-from statuspage.models import Impact, Incident, IncidentUpdate, Maintenance, State
+from statuspage.models import Component, Impact, Incident, IncidentUpdate, Maintenance, State
 from tests.factories import make_staff_user
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,26 @@ def _incident_data(catalogue, **changes) -> dict:
         "updates-TOTAL_FORMS": "0",
         "updates-INITIAL_FORMS": "0",
     } | changes
+
+
+def test_a_component_text_with_a_control_character_is_refused_on_the_field(admin_client):
+    # the page, the portal's banner and the JSON print it: the services' bound on texts
+    answer = admin_client.post(
+        "/admin/statuspage/component/add/",
+        {
+            "code": "dns",
+            "name": "DNS\x0b",
+            "name_en": "",
+            "description": "Resolución\x01 de nombres",
+            "description_en": "",
+            "position": "5",
+            "is_active": "on",
+        },
+    )
+
+    assert answer.status_code == 200
+    assert "Sin caracteres de control" in _text(answer)
+    assert not Component.objects.exists()
 
 
 @time_machine.travel(NOW, tick=False)

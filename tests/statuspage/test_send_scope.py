@@ -75,3 +75,18 @@ def test_a_managers_update_posted_with_send_to_tickets_reaches_only_their_custom
 
     assert answer.status_code == 201
     assert (_told(world.a.ticket), _told(world.b.ticket)) == (1, 0)
+
+
+def test_a_manager_counts_only_their_customers_linked_and_told_tickets(world, incident):  # noqa: F811
+    update = incident.updates.get()
+    services.incident_update_send(update, by=world.agent)  # both customers' tickets told
+    client = Client()
+    client.force_login(world.a.manager)
+
+    listing = client.get("/workspace/status/").content.decode()
+    page = client.get(f"/workspace/status/incidents/{incident.pk}/").content.decode()
+
+    assert '<td class="num">1</td>' in listing
+    assert '<td class="num">2</td>' not in listing
+    assert "Enviada a 1 solicitud." in page
+    assert "Enviada a 2 solicitudes." not in page

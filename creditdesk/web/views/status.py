@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,7 +43,7 @@ from creditdesk.web.status_forms import (
 )
 from creditdesk.web.views.common import form_submit, show_refusal
 from statuspage import selectors, services
-from statuspage.models import IncidentUpdate, IncidentUpdateMessage, Maintenance
+from statuspage.models import IncidentUpdate, Maintenance
 from tickets.models import Ticket
 
 UTC = ZoneInfo("UTC")
@@ -189,7 +188,11 @@ class StatusFeed(Feed):
 def _work_page(request: HttpRequest, **forms) -> HttpResponse:
     now = timezone.now()
     context = {
-        "incidents": paginate(request, selectors.incident_list(), per_page=20),
+        "incidents": paginate(
+            request,
+            selectors.incident_list(tickets=scope(Ticket.objects.all(), request.user)),
+            per_page=20,
+        ),
         "maintenance": selectors.maintenance_list(now=now),
         "may_author": has_role(request.user, STATUS_AUTHORS),
         "incident_form": forms.get("incident_form") or IncidentForm(),
@@ -257,17 +260,13 @@ def work_maintenance_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _incident_page(request: HttpRequest, incident, **forms) -> HttpResponse:
+    visible = scope(Ticket.objects.all(), request.user)
     links = (
-        scope(Ticket.objects.all(), request.user)
-        .filter(incident_links__incident=incident)
+        visible.filter(incident_links__incident=incident)
         .select_related("customer")
         .order_by("number")
     )
-    sent = dict(
-        IncidentUpdateMessage.objects.filter(update__incident=incident)
-        .values_list("update")
-        .annotate(count=Count("pk"))
-    )
+    sent = selectors.update_sent_counts(incident, tickets=visible)
     for update in incident.updates.all():  # prefetched: the template reads these rows
         update.sent_count = sent.get(update.pk, 0)
     context = {
