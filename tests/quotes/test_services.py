@@ -274,6 +274,27 @@ def test_accepting_a_credit_quote_on_a_resolved_ticket_reopens_it_and_holds_the_
     assert not CreditHold.objects.filter(status="active").exists()
 
 
+def test_a_credit_quote_on_a_resolved_ticket_the_customer_may_not_reopen_is_refused(shop, ticket):
+    """Reopening asks for support again: a suspended customer may not, so the acceptance is
+    refused with the reopen's reason and nothing is written (the quote still sent, the
+    ticket resolved, no hold)."""
+    from contracts.services import contract_suspend
+
+    quote = quote_send(draft(ticket, shop.agent, Quote.Kind.CREDITS), by=shop.agent)
+    ticket_start_work(ticket, by=shop.agent)
+    ticket_resolve(ticket, by=shop.agent, outcome="quote", outcome_quote=quote.display_number)
+    contract_suspend(shop.contract, reason="Mora")
+
+    with pytest.raises(CreditdeskError) as caught:
+        quote_accept(quote, contact=shop.contact, by=shop.user)
+
+    assert caught.value.code == "contract_suspended"
+    assert Quote.objects.get(pk=quote.pk).status == Quote.Status.SENT
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.RESOLVED
+    assert not CreditHold.objects.filter(status="active").exists()
+
+
 def test_a_credit_acceptance_reads_the_ticket_under_its_lock(shop, ticket, monkeypatch):
     """A resolution that takes the ticket's lock while the acceptance holds the quote's is
     seen: the ticket's status is read after its lock, not with the quote, so the acceptance
