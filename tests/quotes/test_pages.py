@@ -14,7 +14,7 @@ from tests.factories import (
     make_finance_user,
     make_portal_user,
 )
-from tests.quotes.conftest import MONEY_LINES, in_days
+from tests.quotes.conftest import CREDIT_LINES, MONEY_LINES, in_days
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +85,39 @@ def test_the_workspace_resolve_form_records_the_outcome(shop, ticket):
     )
     ticket.refresh_from_db()
     assert (ticket.status, ticket.outcome_alternative) == ("resolved", "Un ISP")
+
+
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [
+        ("es", "Como la solicitud ya está resuelta, se reabre para hacer el trabajo."),
+        ("en", "As the request is already resolved, it is reopened for the work."),
+    ],
+)
+def test_a_credit_quote_on_a_resolved_ticket_says_accepting_reopens_it(
+    shop, ticket, language, notice
+):
+    from tickets.models import Ticket
+    from tickets.services.lifecycle import ticket_resolve, ticket_start_work
+
+    quote = quote_send(
+        quote_draft(
+            ticket=ticket,
+            kind=Quote.Kind.CREDITS,
+            lines=CREDIT_LINES,
+            valid_until=in_days(3),
+        ),
+        by=shop.agent,
+    )
+    portal = client(shop.user)
+    portal.cookies["django_language"] = language
+    page = f"/portal/quotes/{quote.pk}/"
+    assert notice not in portal.get(page).content.decode()  # the ticket is still open
+    ticket_start_work(ticket, by=shop.agent)
+    ticket_resolve(ticket, by=shop.agent, outcome="quote", outcome_quote=quote.display_number)
+    assert notice in portal.get(page).content.decode()
+
+    portal.post(f"{page}accept/")
+    assert Quote.objects.get(pk=quote.pk).status == Quote.Status.ACCEPTED
+    assert Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.IN_PROGRESS
+    assert notice not in portal.get(page).content.decode()
