@@ -19,7 +19,7 @@ def tax_rate_for(*, customer: Customer, on: date, taxable: bool = True) -> Decim
         .first()
     )
     if rate is None:
-        raise TaxRateMissing(country=customer.country, on=on.isoformat())
+        raise TaxRateMissing(country=customer.country, on=on)
     return rate
 
 

@@ -5,7 +5,7 @@ Apps subclass `CreditdeskError` in their own `exceptions.py`; views and the API 
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -17,7 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from djmoney.money import Money
 
-from core.formatting import credits_text, format_moment, money_text
+from core.formatting import credits_text, format_day, format_moment, money_text
 from core.languages import language_code
 from core.text import has_control_characters
 
@@ -119,7 +119,8 @@ def choice_labels(codes: str | Iterable[str], choices: type[models.Choices]) -> 
 def _render(value: Any) -> Any:
     """A parameter as the active language writes it: credits and amounts with its decimal
     separator ("2,00" in Spanish, "2.00" in English), like every page and PDF. Money's own
-    str() is English-only ("COP119,000.01" in a Spanish sentence)."""
+    str() is English-only ("COP119,000.01" in a Spanish sentence); moments and days in its
+    short formats."""
     if isinstance(value, Promise):
         return str(value)
     if isinstance(value, Money):
@@ -128,6 +129,8 @@ def _render(value: Any) -> Any:
         return credits_text(value)
     if isinstance(value, datetime):  # already in the reader's zone
         return format_moment(value)
+    if isinstance(value, date):  # a day: "03/03/2027", "3 Mar 2027"
+        return format_day(value)
     return value
 
 

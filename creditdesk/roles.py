@@ -222,11 +222,11 @@ def webhook_endpoints_visible_to(user) -> QuerySet:
 
 # Who reads which knowledge-base articles: staff every published one; a contact those for
 # everyone and those for their customer's live contract's plan; anyone else, signed in or
-# not, those for everyone. The portal, the suggestions, the API and the agents' link picker
-# all pass this to `knowledge.selectors`.
+# not, those for everyone. The portal, the suggestions and the API pass this to
+# `knowledge.selectors`; the agents' link picker passes what the ticket's customer reads
+# (`knowledge_plan_of_customer`, the same rule).
 def knowledge_plan_of(user):
     """The reader `knowledge.selectors` filters articles by: `ALL_PLANS`, a plan, or None."""
-    from contracts.selectors import contract_get_live
     from knowledge.selectors import ALL_PLANS
 
     if user is None or not user.is_authenticated:
@@ -236,7 +236,16 @@ def knowledge_plan_of(user):
     contact = contact_of(user)
     if contact is None:
         return None
-    contract = contract_get_live(customer=contact.customer)
+    return knowledge_plan_of_customer(contact.customer)
+
+
+def knowledge_plan_of_customer(customer):
+    """What `customer`'s contacts read: their live contract's plan, or None (articles for
+    everyone only). The agents' link picker asks it for the ticket's customer, never the
+    ticket's own contract, which may be cancelled or replaced since."""
+    from contracts.selectors import contract_get_live
+
+    contract = contract_get_live(customer=customer)
     return contract.plan if contract is not None else None
 
 

@@ -17,6 +17,7 @@ from core.formatting import credits_text, format_day, format_moment, money_text,
 from core.languages import in_language
 from quotes.models import Quote
 from quotes.pdf import quote_pdf_bytes, quote_pdf_filename
+from quotes.selectors import quote_deciders
 
 QUOTE_SENT_KIND = "quote_sent"
 QUOTE_DECIDED_KIND = "quote_decided"
@@ -27,10 +28,12 @@ SUBJECT = (
 
 
 def quote_recipients(quote: Quote) -> dict[str, str]:
-    """Address -> language: the billing address, then each authorized contact."""
+    """Address -> language: the billing address, then each contact who may decide the quote
+    (`quotes.selectors.quote_deciders`)."""
     customer = quote.customer
     recipients = {customer.billing_email.lower(): customer.language}
-    for contact in customer.contacts.filter(can_request=True).order_by("pk"):
+    deciders = quote_deciders(customer_id=customer.pk).select_related("customer")
+    for contact in deciders.order_by("pk"):
         recipients.setdefault(contact.email.lower(), contact.preferred_language)
     return {address: language for address, language in recipients.items() if address}
 

@@ -1,8 +1,10 @@
-"""Reads of quotes: a ticket's quotes, the ones a reader may see, the outcome check."""
+"""Reads of quotes: a ticket's quotes, the ones a reader may see, who decides them, the
+outcome check."""
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from contracts.models import Contact
 from core.errors import InvalidInput
 from quotes.models import Quote
 from tickets.models import Ticket
@@ -13,6 +15,14 @@ ISSUED = (
     Quote.Status.REJECTED,
     Quote.Status.EXPIRED,
 )
+
+
+def quote_deciders(*, customer_id: int) -> QuerySet[Contact]:
+    """The customer's contacts who accept or reject its quotes: its authorised contacts
+    (`can_request`). The one rule for both ends: a sent quote is mailed to them
+    (`quotes.notifications.quote_recipients`) and only they decide it
+    (`quotes.services.contact_decides_quotes`)."""
+    return Contact.objects.filter(customer_id=customer_id, can_request=True)
 
 
 def quotes_of_ticket(ticket: Ticket) -> QuerySet[Quote]:

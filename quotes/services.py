@@ -78,6 +78,7 @@ from quotes.models import (
     QuoteLine,
     QuoteSeries,
 )
+from quotes.selectors import quote_deciders
 from tickets.locks import ticket_lock
 from tickets.models import Ticket
 from tickets.services.holds import ticket_hold_replace
@@ -272,9 +273,7 @@ def quote_send(quote: Quote, *, by: AbstractBaseUser | None = None) -> Quote:
         if locked.ticket.status in Ticket.FINISHED_STATUSES:  # as `quote_draft` refuses it
             raise QuoteTicketClosed(ticket=locked.ticket.number)
         if locked.valid_until < locked.local_today():  # a draft whose date passed unsent
-            raise QuoteExpired(
-                number=locked.display_number or "—", valid_until=locked.valid_until.isoformat()
-            )
+            raise QuoteExpired(number=locked.display_number or "—", valid_until=locked.valid_until)
         series = quote_series_lock(DEFAULT_SERIES)
         locked.series = series
         locked.number = series.next_number
@@ -294,15 +293,15 @@ def _decidable(locked: Quote) -> None:
             number=locked.display_number, decision=locked.get_status_display().lower()
         )
     if locked.is_expired:
-        raise QuoteExpired(number=locked.display_number, valid_until=locked.valid_until.isoformat())
+        raise QuoteExpired(number=locked.display_number, valid_until=locked.valid_until)
     if locked.status != Status.SENT:
         raise QuoteNotSent()
 
 
 def contact_decides_quotes(contact: Contact) -> bool:
-    """Whether the contact accepts or rejects the customer's quotes: an authorised contact
-    (`can_request`), as those the quote is mailed to (`quotes.notifications`)."""
-    return contact.can_request
+    """Whether the contact accepts or rejects the customer's quotes: one of
+    `quotes.selectors.quote_deciders`, the contacts a sent quote is mailed to."""
+    return quote_deciders(customer_id=contact.customer_id).filter(pk=contact.pk).exists()
 
 
 def _decider(quote: Quote, contact: Contact | None) -> Contact | None:

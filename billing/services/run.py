@@ -288,7 +288,7 @@ def _tax_rate(contract: Contract, rates: dict[str, Decimal], period: Period) -> 
         return Decimal("0")
     if customer.country in rates:
         return rates[customer.country]
-    raise TaxRateMissing(country=customer.country, on=period.end.isoformat())
+    raise TaxRateMissing(country=customer.country, on=period.end)
 
 
 def _bill_batch(*, bills: list[_Bill], period: Period, now: datetime) -> list[Invoice]:

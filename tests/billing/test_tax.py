@@ -56,10 +56,10 @@ def test_a_country_without_a_rate_is_refused_naming_the_country_and_the_day():
 
     assert refused.value.code == "tax_rate_missing"
     assert refused.value.message("es") == (
-        "No hay tarifa de impuesto para el país CL el 2026-12-03; configúrela (0 % si aplica)."
+        "No hay tarifa de impuesto para el país CL el 03/12/2026; configúrela (0 % si aplica)."
     )
     assert refused.value.message("en") == (
-        "There is no tax rate for country CL on 2026-12-03; configure one (0% if so)."
+        "There is no tax rate for country CL on 3 Dec 2026; configure one (0% if so)."
     )
 
 

@@ -2,7 +2,7 @@
 link picker and the staff report, through Django's test client."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -10,10 +10,12 @@ from django.test import Client
 from django.utils import timezone
 
 from contracts.models import Channel
+from contracts.services import contract_cancel
 from credits.services import credit_account_get_or_create, credits_top_up
 from knowledge.models import ArticleFeedback, ArticleView, SuggestionSession
 from tests.api.conftest import client_for
 from tests.clients import signed_in
+from tests.factories import make_contract
 from tickets.models import Ticket
 from tickets.services.intake import ticket_open
 
@@ -200,6 +202,27 @@ def test_the_reply_box_picks_among_the_customers_articles(kb):
     assert f'data-insert-text="{kb.mail.title}: http://127.0.0.1:8000/help/{kb.mail.slug}/"' in page
     assert kb.firewall_plan_only.title in page  # the customer's plan reads it
     assert kb.draft.title not in page
+
+
+def test_the_picker_offers_what_the_customer_reads_now_not_the_tickets_old_plan(kb):
+    """A ticket stays on the contract it was opened under; once that contract is cancelled and
+    the customer is on another plan, the old plan's articles are a 404 to them, so the reply
+    box offers them no longer (with or without JavaScript)."""
+    ticket = _ticket(kb)
+    contract_cancel(ticket.contract, reason="Cambio de plan")
+    make_contract(kb.contact.customer, kb.other_plan, starts_on=date(2026, 2, 1))
+    browser = signed_in(kb.agent)
+
+    page = browser.get(f"/workspace/tickets/{ticket.number}/").content.decode()
+    inserted = browser.post(
+        f"/workspace/tickets/{ticket.number}/reply/",
+        {"body": "", "kind": "public", "article": kb.firewall_plan_only.pk, "insert_article": "1"},
+    ).content.decode()
+
+    assert signed_in(kb.user).get(f"/help/{kb.firewall_plan_only.slug}/").status_code == 404
+    assert kb.firewall_plan_only.title not in page
+    assert kb.mail.title in page
+    assert f"/help/{kb.firewall_plan_only.slug}/" not in inserted
 
 
 def test_without_javascript_the_picker_adds_the_link_and_sends_nothing(kb):

@@ -113,11 +113,16 @@ def test_an_expired_credit_quote_is_refused_everywhere_and_never_holds(shop, tic
         assert "Este presupuesto venció" in page
         assert f"/portal/quotes/{quote.pk}/accept/" not in page  # no buttons to decide
         refused = portal.post(f"/portal/quotes/{quote.pk}/accept/", follow=True)
-        assert "venció el 2027-03-03" in refused.content.decode()
+        assert "venció el 03/03/2027" in refused.content.decode()  # the reader's short date
 
         api = client_for(shop.user).post(f"/api/v1/quotes/{quote.pk}/accept/")
         assert api.status_code == 409
         assert api.json()["code"] == "quote_expired"
+        assert "venció el 03/03/2027" in api.json()["message"]
+        english = client_for(shop.user).post(
+            f"/api/v1/quotes/{quote.pk}/accept/", HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert "expired on 3 Mar 2027;" in english.json()["message"]
         shown = client_for(shop.user).get(f"/api/v1/quotes/{quote.pk}/").json()
         assert (shown["status"], shown["expired"]) == ("expired", True)
 

@@ -31,6 +31,7 @@ from creditdesk.roles import (
     contact_of,
     has_role,
     knowledge_plan_of,
+    knowledge_plan_of_customer,
     may_answer_articles,
 )
 from creditdesk.security import anonymous_feedback_check
@@ -282,11 +283,11 @@ def article_link(article: Article) -> str:
 
 
 def picker_articles(ticket) -> list[dict]:
-    """The articles an agent may link in a reply on `ticket`: those its customer may read,
-    grouped by language, the customer's first."""
+    """The articles an agent may link in a reply on `ticket`: those its customer may read now
+    (`knowledge_plan_of_customer`, as the portal), grouped by language, the customer's first."""
     first = ticket.customer.language if ticket.customer.language in Language.values else "es"
     groups: dict[str, list[Article]] = {first: [], "en" if first == "es" else "es": []}
-    for article in selectors.articles_visible(plan=ticket.contract.plan):
+    for article in selectors.articles_visible(plan=knowledge_plan_of_customer(ticket.customer)):
         groups.setdefault(article.language, []).append(article)
     return [
         {"label": Language(language).label, "articles": articles}
@@ -302,7 +303,8 @@ def reply_form_with_article(request: HttpRequest, ticket) -> AgentReplyForm:
     article = None
     chosen = row_id(request.POST.get("article", ""))
     if chosen is not None:
-        article = selectors.articles_visible(plan=ticket.contract.plan).filter(pk=chosen).first()
+        plan = knowledge_plan_of_customer(ticket.customer)
+        article = selectors.articles_visible(plan=plan).filter(pk=chosen).first()
     if article is None:
         messages.error(request, _("Elija un artículo para insertar su enlace."))
     else:
