@@ -55,6 +55,21 @@ class IncidentResolved(StatusPageError):
     )
 
 
+class IncidentUpdateSuperseded(StatusPageError):
+    """Only an incident's latest update goes to its tickets: an older one would tell the
+    requesters a state the incident has left."""
+
+    code = "incident_update_superseded"
+    message_es = (
+        "Solo la última actualización del incidente «{title}» se envía a sus solicitudes; "
+        "esta ya tiene una posterior."
+    )
+    message_en = (
+        "Only the latest update of incident '{title}' is sent to its tickets; "
+        "a later one has been posted since."
+    )
+
+
 class InstantOutOfWindow(StatusPageError):
     """`earliest` and `latest` are aware datetimes in the reader's zone."""
 

@@ -4,9 +4,11 @@
     `tickets.services.lifecycle.ticket_agent_reply`) -> nothing of credits
 
 Posting an update locks its incident, so two staff members updating one incident queue and
-the incident's state always follows its last update. Sending an update to the linked
-tickets locks the update first: two sends of one update queue, and the second finds every
-ticket already told (`IncidentUpdateMessage`).
+the incident's state always follows its last update. Linking a ticket locks the incident too,
+so no link is added once it is resolved. Sending an update to the linked tickets locks its
+incident (only the latest update is sent, and none is posted meanwhile), then the update: two
+sends of one update queue, and the second finds every ticket already told
+(`IncidentUpdateMessage`).
 """
 
 from statuspage.models import Incident, IncidentUpdate, Maintenance

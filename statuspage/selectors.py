@@ -279,6 +279,13 @@ def update_sent_counts(incident: Incident, *, tickets: QuerySet | None = None) -
     return dict(sent.values_list("update").annotate(count=Count("pk")).order_by())
 
 
+def incident_latest_update(incident: Incident) -> IncidentUpdate | None:
+    """The update that set the incident's state: the last by its moment, then by id (a new
+    update never precedes it: `services.incident_update_post`). Only it is sent to the
+    linked tickets (`services.incident_update_send`), and only it offers the send."""
+    return IncidentUpdate.objects.filter(incident_id=incident.pk).order_by("-at", "-pk").first()
+
+
 def incidents_open_for_linking() -> QuerySet[Incident]:
     """The incidents an agent may link a ticket to: the open ones, newest first."""
     return Incident.objects.open().order_by("-started_at", "-pk")

@@ -5,11 +5,17 @@ Bounds are checked before anything is written, each refusal naming its field
 (`statuspage.exceptions`). Incidents announce themselves to integrators after commit
 (`incident.created`, `incident.updated`, `incident.resolved`, through `core.events`).
 
+An update's moment (`IncidentUpdate.at`) is when its state and impact took effect: now, or
+the time staff give for a change they write up late, never in the future nor before the
+incident's start or its latest update, so the history and uptime show the outage that was.
+
 Sending an update to the linked tickets posts it as an agent's public message on each open
 linked ticket through `tickets.services.lifecycle.ticket_agent_reply`, so it stops the
-response clock and mails the requester as a task, like any reply. It is idempotent per update
-and ticket: an `IncidentUpdateMessage` row records each one sent, under the update's row lock,
-so sending twice (two staff members, a retried request) tells each ticket once.
+response clock and mails the requester as a task, like any reply, at the moment it is sent.
+Only the incident's latest update is sent: an older one would tell the requesters a state
+the incident has left. It is idempotent per update and ticket: an `IncidentUpdateMessage` row
+records each one sent, under the update's row lock, so sending twice (two staff members, a
+retried request) tells each ticket once.
 """
 
 from collections.abc import Iterable
@@ -17,7 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,9 +33,11 @@ from core.instants import instant_check
 from core.languages import language_code
 from core.text import has_control_characters, without_control_characters
 from sla.exceptions import NaiveDatetime
-from statuspage import locks
+from statuspage import locks, selectors
 from statuspage.exceptions import (
     ComponentsRequired,
+    IncidentResolved,
+    IncidentUpdateSuperseded,
     InstantOutOfWindow,
     MaintenanceEndsBeforeStart,
     MaintenanceOver,
@@ -60,6 +68,9 @@ BACKDATE_LIMIT = timedelta(days=30)
 # A maintenance window: at most this long, announced at most this far ahead.
 MAINTENANCE_LONGEST = timedelta(days=7)
 MAINTENANCE_HORIZON = timedelta(days=365)
+# The time of a change staff give may run this far ahead of our clock (a caller's clock a
+# little fast): it is read as now. Further ahead is the future, refused.
+CLOCK_TOLERANCE = timedelta(minutes=1)
 
 
 def _text(value, *, field: str, limit: int, required: bool = True) -> str:
@@ -121,7 +132,9 @@ def incident_open(
     at: datetime | None = None,
 ) -> Incident:
     """Publish an incident with its first update. It may have started before it is published
-    (up to `BACKDATE_LIMIT`), never after."""
+    (up to `BACKDATE_LIMIT`), never after; the first update's state and impact are in force
+    from the start, so it bears the start's moment, and the next update may be dated from
+    there (an incident written up late is resolved at its real end)."""
     at = at or timezone.now()
     title = _text(title, field="title", limit=TITLE_LIMIT)
     title_en = _text(title_en, field="title_en", limit=TITLE_LIMIT, required=False)
@@ -149,7 +162,7 @@ def incident_open(
             impact=impact,
             body=body,
             body_en=body_en,
-            at=at,
+            at=started_at,
             by=by,
         )
         event_emit("incident.created", incident)
@@ -172,18 +185,23 @@ def incident_update_post(
     given). Resolving stamps the end of the incident. With `send_to_tickets`, the update is
     also sent to every open linked ticket (`incident_update_send`, within `within`), in the
     same transaction.
-    Its moment is taken under the incident's lock and never precedes the last update's, so
-    the last update is always the one that set the incident's state."""
+    `at` is when the change happened (a change written up late; None: now), taken under the
+    incident's lock: not in the future (beyond `CLOCK_TOLERANCE`, read as now), not before
+    the incident's start nor its latest update (within their minute: people type minutes),
+    else `InstantOutOfWindow` on `at`. So the latest update is always the one that set the
+    incident's state."""
     state = _choice(state, State.values, field="state")
     body = _text(body, field="body", limit=BODY_LIMIT)
     body_en = _text(body_en, field="body_en", limit=BODY_LIMIT, required=False)
     if impact not in (None, ""):
         impact = _choice(impact, Impact.values, field="impact")
+    if at is not None:
+        at = _aware(at, field="at")
     with transaction.atomic():
         locked = locks.incident_lock(incident.pk)
         check_update(locked, state)
-        latest = locked.updates.order_by("-at").values_list("at", flat=True).first()
-        at = max(at or timezone.now(), locked.started_at, latest or locked.started_at)
+        now = timezone.now()
+        at = _update_moment(locked, at, now=now)
         update = IncidentUpdate.objects.create(
             incident=locked,
             state=state,
@@ -199,9 +217,26 @@ def incident_update_post(
         locked.save(update_fields=["state", "impact", "resolved_at"])
         event_emit("incident.resolved" if state == State.RESOLVED else "incident.updated", locked)
         if send_to_tickets:
-            incident_update_send(update, by=by, at=at, within=within)
+            incident_update_send(update, by=by, at=now, within=within)
     incident.refresh_from_db()
     return update
+
+
+def _update_moment(locked: Incident, at: datetime | None, *, now: datetime) -> datetime:
+    """The moment of a new update of `locked` (under its lock): `at` within its bounds, else
+    now; never before the incident's start or its latest update."""
+    latest = selectors.incident_latest_update(locked)
+    earliest = max(locked.started_at, latest.at if latest is not None else locked.started_at)
+    if at is None:
+        return max(now, earliest)
+    first_minute = earliest.replace(second=0, microsecond=0)
+    if not first_minute <= at <= now + CLOCK_TOLERANCE:
+        raise InstantOutOfWindow(
+            field="at",
+            earliest=timezone.localtime(first_minute),
+            latest=timezone.localtime(max(now, earliest)),
+        )
+    return min(max(at, earliest), max(now, earliest))
 
 
 def incident_edit(
@@ -221,15 +256,20 @@ def incident_edit(
 def incident_ticket_link(
     incident: Incident, ticket: Ticket, *, by=None, at: datetime | None = None
 ) -> IncidentTicket:
-    """Link a request to the incident behind it; linking it again changes nothing."""
-    try:
-        with transaction.atomic():
-            link, _created = IncidentTicket.objects.get_or_create(
-                incident=incident, ticket=ticket, defaults={"by": by, "at": at or timezone.now()}
-            )
-    except IntegrityError:  # linked at the same moment by someone else
-        link = IncidentTicket.objects.get(incident=incident, ticket=ticket)
-    return link
+    """Link a request to the incident behind it, while the incident is open (a resolved one
+    is refused, `IncidentResolved` on `incident`: its updates are over, and a problem that
+    returns is a new incident); linking it again changes nothing, resolved or not. Under the
+    incident's lock, so a link and the resolution never cross."""
+    with transaction.atomic():
+        locked = locks.incident_lock(incident.pk)
+        link = IncidentTicket.objects.filter(incident=locked, ticket=ticket).first()
+        if link is not None:
+            return link
+        if not locked.is_open:
+            raise IncidentResolved(field="incident", title=locked.title)
+        return IncidentTicket.objects.create(
+            incident=locked, ticket=ticket, by=by, at=at or timezone.now()
+        )
 
 
 def incident_ticket_unlink(incident: Incident, ticket: Ticket) -> bool:
@@ -270,11 +310,17 @@ def incident_update_send(
     within: QuerySet[Ticket] | None = None,
 ) -> list[IncidentUpdateMessage]:
     """Post the update as an agent's message on every open ticket linked to its incident
-    that has not had it yet; returns the ones sent now (none the second time). `within`
-    (the tickets the sender may see; None: all) keeps an account manager's send off other
-    customers' requests: the rest stay untold until someone who sees them sends it."""
+    that has not had it yet; returns the ones sent now (none the second time). Only the
+    incident's latest update is sent (`IncidentUpdateSuperseded` on `update` otherwise),
+    checked under the incident's lock, so an update posted meanwhile waits or refuses it.
+    `within` (the tickets the sender may see; None: all) keeps an account manager's send off
+    other customers' requests: the rest stay untold until someone who sees them sends it."""
     sent: list[IncidentUpdateMessage] = []
     with transaction.atomic():
+        incident = locks.incident_lock(update.incident_id)
+        latest = selectors.incident_latest_update(incident)
+        if latest is None or latest.pk != update.pk:
+            raise IncidentUpdateSuperseded(field="update", title=incident.title)
         locked = locks.update_lock(update.pk)
         told = IncidentUpdateMessage.objects.filter(update=locked).values("ticket_id")
         tickets = (

@@ -133,6 +133,7 @@ _CONFLICT = {
     "card_required",
     "article_not_published",
     "incident_resolved",
+    "incident_update_superseded",
     "maintenance_over",
     "quote_not_draft",
     "quote_not_sent",

@@ -57,6 +57,9 @@ class UpdateForm(forms.Form):
         widget=forms.Textarea(TEXTAREA),
         required=False,
     )
+    at = FinishedMomentField(
+        label=_("Hora del cambio (vacío: ahora)"), widget=DATETIME_INPUT, required=False
+    )
     send_to_tickets = forms.BooleanField(
         label=_("Enviar también a las solicitudes vinculadas abiertas"), required=False
     )

@@ -245,7 +245,7 @@ def _components(desk: Desk, count: int) -> list[Component]:
 
 def _incidents(desk: Desk, count: int) -> None:
     """Incidents on two components each, with updates, some resolved, linked to the
-    customer's requests."""
+    customer's requests (while open: a resolved incident takes no new link)."""
     components = _components(desk, 2)
     for index in range(count):
         incident = incident_open(
@@ -255,10 +255,10 @@ def _incidents(desk: Desk, count: int) -> None:
             components=components,
             by=desk.shop.agent,
         )
+        incident_ticket_link(incident, desk.ticket, by=desk.shop.agent)
         incident_update_post(incident, state=State.IDENTIFIED, body="Causa hallada.")
         if index % 2:
             incident_update_post(incident, state=State.RESOLVED, body="Listo.")
-        incident_ticket_link(incident, desk.ticket, by=desk.shop.agent)
 
 
 def _maintenance(desk: Desk, count: int) -> None:

@@ -180,3 +180,62 @@ def test_maintenance_is_scheduled_and_cancelled(world, component):  # noqa: F811
     listed = client_for(world.a.user).get("/api/v1/status/maintenance/").json()
     assert [row["title"] for row in listed["results"]] == ["Discos"]
     assert Maintenance.objects.count() == 1
+
+
+def test_a_ticket_is_not_linked_to_a_resolved_incident(world, component):  # noqa: F811
+    agent = client_for(world.agent)
+    incident_id = _publish(world.agent, component).json()["id"]
+    url = f"/api/v1/status/incidents/{incident_id}/"
+    agent.post(url + "link-ticket/", {"ticket": world.a.ticket.pk})
+    agent.post(url + "updates/", {"state": "resolved", "body": "Listo."})
+
+    refused = agent.post(url + "link-ticket/", {"ticket": world.b.ticket.pk})
+    again = agent.post(url + "link-ticket/", {"ticket": world.a.ticket.pk})
+
+    assert "incident" in assert_error(refused, 409, "incident_resolved")["fields"]
+    assert again.status_code == 200
+    assert again.json()["linked_tickets"] == [world.a.ticket.number]
+
+
+def test_only_the_latest_update_is_sent(world, component):  # noqa: F811
+    agent = client_for(world.agent)
+    incident = _publish(world.agent, component).json()
+    url = f"/api/v1/status/incidents/{incident['id']}/"
+    agent.post(url + "link-ticket/", {"ticket": world.a.ticket.pk})
+    resolved = agent.post(url + "updates/", {"state": "resolved", "body": "Listo."}).json()
+
+    old = agent.post(url + "send-update/", {"update": incident["updates"][0]["id"]})
+    latest = agent.post(url + "send-update/", {"update": resolved["updates"][-1]["id"]})
+
+    assert "update" in assert_error(old, 409, "incident_update_superseded")["fields"]
+    assert latest.json() == {"sent_to": [world.a.ticket.number]}
+    assert IncidentUpdateMessage.objects.get().update_id == resolved["updates"][-1]["id"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_update_takes_the_time_of_the_change(world, component):  # noqa: F811
+    started = NOW - timedelta(days=3)
+    incident = _publish(world.agent, component, started_at=started.isoformat()).json()
+    url = f"/api/v1/status/incidents/{incident['id']}/updates/"
+    agent = client_for(world.agent)
+
+    future = agent.post(
+        url, {"state": "resolved", "body": "Listo.", "at": "2026-03-10T16:00:00Z"}, format="json"
+    )
+    early = agent.post(
+        url, {"state": "resolved", "body": "Listo.", "at": "2026-03-06T10:00:00Z"}, format="json"
+    )
+    garbage = agent.post(url, {"state": "resolved", "body": "Listo.", "at": "ayer"}, format="json")
+    resolved = agent.post(
+        url, {"state": "resolved", "body": "Listo.", "at": "2026-03-07T17:00:00Z"}, format="json"
+    )
+
+    assert "at" in assert_error(future, 400, "instant_out_of_window")["fields"]
+    assert "at" in assert_error(early, 400, "instant_out_of_window")["fields"]
+    assert "at" in assert_error(garbage, 400, "invalid_input")["fields"]
+    assert resolved.status_code == 201, resolved.json()
+    assert resolved.json()["resolved_at"] == "2026-03-07T17:00:00Z"
+    assert [u["at"] for u in resolved.json()["updates"]] == [
+        "2026-03-07T15:00:00Z",
+        "2026-03-07T17:00:00Z",
+    ]

@@ -464,3 +464,47 @@ def test_the_pages_cost_the_same_queries_for_2_and_20_incidents(catalogue, shop)
     many = [_queries(client, url) for client, url in urls]
 
     assert few == many
+
+
+def test_only_the_latest_update_offers_the_send_and_an_older_one_is_refused(incident, shop):
+    top_up(shop.customer, "5")
+    ticket = ticket_open(
+        channel=Channel.PORTAL, requester=shop.contact, subject="Sin correo"
+    ).ticket
+    services.incident_ticket_link(incident, ticket, by=shop.agent)
+    investigating = incident.updates.get()
+    resolved = services.incident_update_post(incident, state=State.RESOLVED, body="Listo.")
+    client = _client(shop.agent)
+
+    page = _text(client.get(f"/workspace/status/incidents/{incident.pk}/"))
+    refused = client.post(f"/workspace/status/updates/{investigating.pk}/send/", follow=True)
+
+    assert f"/workspace/status/updates/{resolved.pk}/send/" in page
+    assert f"/workspace/status/updates/{investigating.pk}/send/" not in page
+    assert refused.status_code == 200
+    assert "última actualización" in _text(refused)
+    assert not IncidentUpdateMessage.objects.exists()
+
+
+def test_an_update_takes_the_time_of_the_change_typed_in_the_pages_zone(catalogue, shop):
+    with time_machine.travel(NOW, tick=False):
+        incident = services.incident_open(
+            title="Hosting lento",
+            body="Revisamos.",
+            impact=Impact.DEGRADED,
+            components=[catalogue.hosting_component],
+            started_at=NOW - timedelta(days=3),
+        )
+        client = _client(shop.agent)
+        form = _text(client.get(f"/workspace/status/incidents/{incident.pk}/"))
+        url = f"/workspace/status/incidents/{incident.pk}/updates/"
+        fields = {"state": State.RESOLVED, "body": "Listo.", "tz": "America/Bogota"}
+        before = client.post(url, fields | {"at": "2026-03-01T08:00"})
+        resolved = client.post(url, fields | {"at": "2026-03-07T12:30"})
+
+    assert "Hora del cambio" in form
+    assert before.status_code == 200
+    assert "La hora debe estar entre" in _text(before)
+    assert resolved.status_code == 302
+    incident.refresh_from_db()
+    assert incident.resolved_at == datetime(2026, 3, 7, 17, 30, tzinfo=UTC)

@@ -101,6 +101,28 @@ def test_days_take_the_worst_impact_in_force_and_uptime_counts_outages_only(cata
     assert summary.recent_incidents == [incident, other]
 
 
+def test_an_incident_written_up_days_late_is_resolved_at_its_real_end(catalogue):
+    # Found on 7 March at 10:00 (a major outage of 2 hours), written up today, 3 days late.
+    start = datetime(2026, 3, 7, 10, tzinfo=UTC)
+    incident = _incident(
+        catalogue, [catalogue.hosting_component], Impact.MAJOR, at=NOW, started_at=start
+    )
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        services.incident_update_post(
+            incident, state=State.RESOLVED, body="Resuelto.", at=start + timedelta(hours=2)
+        )
+
+    summary = selectors.status_summary(now=NOW + timedelta(minutes=10), zone=UTC)
+    row = _row(summary, catalogue.hosting_component)
+
+    assert [day.day for day in row.days if day.impact] == [date(2026, 3, 7)]
+    assert row.status == ComponentStatus.OPERATIONAL
+    window = NOW + timedelta(minutes=10) - datetime(2025, 12, 11, tzinfo=UTC)
+    expected = Decimal(100) * (1 - Decimal(2 * 3600) / Decimal(window.total_seconds()))
+    assert row.uptime == expected.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    assert summary.recent_incidents == [incident]
+
+
 def test_days_follow_the_readers_zone(catalogue):
     # 02:00-03:00 UTC on 9 March is still 8 March in Bogotá
     start = datetime(2026, 3, 9, 2, tzinfo=UTC)

@@ -285,3 +285,118 @@ def test_maintenance_is_cancelled_once_and_not_after_it_ended(catalogue, shop):
         error = _refusal(lambda: services.maintenance_cancel(other))
     assert error.code == "maintenance_over"
     assert "already over" in error.message("en")
+
+
+def test_a_ticket_is_not_linked_to_a_resolved_incident_and_linking_again_changes_nothing(
+    catalogue, shop
+):
+    linked, late = _tickets(shop, 2)
+    incident = _open(catalogue)
+    first = services.incident_ticket_link(incident, linked, by=shop.agent)
+    services.incident_update_post(incident, state=State.RESOLVED, body="Listo.")
+
+    error = _refusal(lambda: services.incident_ticket_link(incident, late, by=shop.agent))
+
+    assert (error.code, error.field) == ("incident_resolved", "incident")
+    assert "Correo caído" in error.message("es")
+    assert "already resolved" in error.message("en")
+    assert list(incident.tickets.all()) == [linked]
+    assert services.incident_ticket_link(incident, linked, by=shop.agent).pk == first.pk
+
+
+def test_only_the_latest_update_is_sent_and_sending_it_again_tells_nobody_twice(catalogue, shop):
+    with time_machine.travel(NOW, tick=False):
+        [ticket] = _tickets(shop, 1)
+        incident = _open(catalogue)
+        services.incident_ticket_link(incident, ticket, by=shop.agent)
+        investigating = incident.updates.get()
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        resolved = services.incident_update_post(incident, state=State.RESOLVED, body="Listo.")
+
+    error = _refusal(lambda: services.incident_update_send(investigating, by=shop.agent))
+
+    assert (error.code, error.field) == ("incident_update_superseded", "update")
+    assert "Correo caído" in error.message("es")
+    assert error.message("es") != error.message("en")
+    assert not IncidentUpdateMessage.objects.exists()
+    assert not Message.objects.filter(ticket=ticket, body__contains="Investigamos").exists()
+    [told] = services.incident_update_send(resolved, by=shop.agent)
+    assert told.ticket_id == ticket.pk
+    assert services.incident_update_send(resolved, by=shop.agent) == []
+
+
+def test_an_update_may_name_when_the_change_happened(catalogue, shop):
+    started = NOW - timedelta(days=3)
+    with time_machine.travel(NOW, tick=False):
+        [ticket] = _tickets(shop, 1)
+        incident = _open(catalogue, started_at=started)
+        services.incident_ticket_link(incident, ticket, by=shop.agent)
+        identified = services.incident_update_post(
+            incident, state=State.IDENTIFIED, body="Disco.", at=started + timedelta(hours=1)
+        )
+        resolved = services.incident_update_post(
+            incident,
+            state=State.RESOLVED,
+            body="Listo.",
+            at=started + timedelta(hours=2),
+            send_to_tickets=True,
+            by=shop.agent,
+        )
+
+    incident.refresh_from_db()
+    # the first update is of the incident's start, when the state it names began
+    assert [u.at for u in incident.updates.all()] == [
+        started,
+        started + timedelta(hours=1),
+        started + timedelta(hours=2),
+    ]
+    assert identified.at == started + timedelta(hours=1)
+    assert resolved.at == started + timedelta(hours=2)
+    assert incident.resolved_at == started + timedelta(hours=2)
+    # the requester is told now, not when the change happened
+    sent = IncidentUpdateMessage.objects.get(update=resolved, ticket=ticket)
+    assert sent.at == NOW
+    assert Message.objects.get(pk=sent.message_id).created_at == NOW
+
+
+@pytest.mark.parametrize(
+    ("at", "english"),
+    [
+        (NOW + timedelta(minutes=5), "must be between"),
+        (NOW - timedelta(days=4), "must be between"),  # before the incident started
+        (NOW - timedelta(days=3) + timedelta(minutes=30), "must be between"),  # before the last
+        (datetime(1800, 1, 1, tzinfo=UTC), "must be between"),
+        (NAIVE, "no time"),
+    ],
+)
+def test_an_updates_time_out_of_bounds_is_refused_naming_it_and_writes_nothing(
+    catalogue, at, english
+):
+    started = NOW - timedelta(days=3)
+    with time_machine.travel(NOW, tick=False):
+        incident = _open(catalogue, started_at=started)
+        services.incident_update_post(
+            incident, state=State.IDENTIFIED, body="Disco.", at=started + timedelta(hours=1)
+        )
+
+        error = _refusal(
+            lambda: services.incident_update_post(
+                incident, state=State.RESOLVED, body="Listo.", at=at
+            )
+        )
+
+    assert error.field == "at"
+    assert english in error.message("en")
+    assert error.message("es") != error.message("en")
+    incident.refresh_from_db()
+    assert (incident.state, incident.resolved_at) == (State.IDENTIFIED, None)
+    assert incident.updates.count() == 2
+
+
+def test_an_updates_time_a_moment_ahead_is_read_as_now(catalogue):
+    with time_machine.travel(NOW, tick=False):
+        incident = _open(catalogue)
+        update = services.incident_update_post(
+            incident, state=State.RESOLVED, body="Listo.", at=NOW + timedelta(seconds=20)
+        )
+    assert update.at == NOW

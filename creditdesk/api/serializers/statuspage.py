@@ -206,6 +206,12 @@ class IncidentUpdateCreateSerializer(serializers.Serializer):
     send_to_tickets = serializers.BooleanField(
         default=False, help_text="Also post it on every open linked ticket (once per ticket)."
     )
+    at = InstantField(
+        required=False,
+        allow_null=True,
+        help_text="When the change happened, for one written up late (default: now). Not in "
+        "the future, nor before the incident's start or its latest update.",
+    )
 
 
 class TicketLinkSerializer(ScopedChoicesMixin, serializers.Serializer):

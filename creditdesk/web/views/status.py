@@ -267,8 +267,10 @@ def _incident_page(request: HttpRequest, incident, **forms) -> HttpResponse:
         .order_by("number")
     )
     sent = selectors.update_sent_counts(incident, tickets=visible)
+    latest = selectors.incident_latest_update(incident)  # the only one sent to tickets
     for update in incident.updates.all():  # prefetched: the template reads these rows
         update.sent_count = sent.get(update.pk, 0)
+        update.is_latest = latest is not None and update.pk == latest.pk
     context = {
         "incident": incident,
         "tickets": links,
@@ -322,15 +324,19 @@ def work_update_send(request: HttpRequest, pk: int) -> HttpResponse:
     update = IncidentUpdate.objects.select_related("incident").filter(pk=pk).first()
     if update is None:
         raise Http404
-    sent = services.incident_update_send(
-        update, by=request.user, within=status_tickets_reachable(request.user)
-    )
-    messages.success(
-        request,
-        _("Actualización enviada a %(count)s solicitudes.") % {"count": len(sent)}
-        if sent
-        else _("Todas las solicitudes vinculadas abiertas ya la tenían."),
-    )
+    try:
+        sent = services.incident_update_send(
+            update, by=request.user, within=status_tickets_reachable(request.user)
+        )
+    except CreditdeskError as error:
+        show_refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("Actualización enviada a %(count)s solicitudes.") % {"count": len(sent)}
+            if sent
+            else _("Todas las solicitudes vinculadas abiertas ya la tenían."),
+        )
     return _back(request, "status:work-incident", update.incident_id)
 
 
@@ -352,6 +358,10 @@ def work_ticket_incident(request: HttpRequest, number: str) -> HttpResponse:
         services.incident_ticket_unlink(form.cleaned_data["incident"], ticket)
         messages.success(request, _("Vínculo con el incidente eliminado."))
     else:
-        services.incident_ticket_link(form.cleaned_data["incident"], ticket, by=request.user)
-        messages.success(request, _("Solicitud vinculada al incidente."))
+        try:
+            services.incident_ticket_link(form.cleaned_data["incident"], ticket, by=request.user)
+        except CreditdeskError as error:  # resolved since the page listed it
+            show_refusal(request, error)
+        else:
+            messages.success(request, _("Solicitud vinculada al incidente."))
     return redirect("web:work", number=ticket.number)
