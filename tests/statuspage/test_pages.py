@@ -54,6 +54,12 @@ def _text(answer) -> str:
     return re.sub(r"\s+", " ", answer.content.decode())
 
 
+def _open_ticket(shop):
+    """A request of the shop's contact, with the credits intake needs."""
+    top_up(shop.customer, "5")
+    return ticket_open(channel=Channel.PORTAL, requester=shop.contact, subject="Sin correo").ticket
+
+
 @time_machine.travel(NOW, tick=False)
 def test_the_public_page_needs_no_login_and_shows_the_incident(incident):
     answer = _client().get("/status/")
@@ -254,10 +260,7 @@ def test_a_typed_start_is_read_in_the_pages_zone(catalogue, shop):
 def test_an_update_is_posted_and_sent_to_the_linked_tickets_from_the_incident_page(
     incident, shop, django_capture_on_commit_callbacks
 ):
-    top_up(shop.customer, "5")
-    ticket = ticket_open(
-        channel=Channel.PORTAL, requester=shop.contact, subject="Sin correo"
-    ).ticket
+    ticket = _open_ticket(shop)
     client = _client(shop.agent)
 
     linked = client.post(f"/workspace/tickets/{ticket.number}/incident/", {"incident": incident.pk})
@@ -299,10 +302,7 @@ def test_an_update_is_posted_and_sent_to_the_linked_tickets_from_the_incident_pa
 def test_an_update_with_a_control_character_written_before_it_was_refused_is_sent(incident, shop):
     # A ticket's message refuses control characters; older rows may hold one: the send
     # leaves it out (as the feed does) instead of failing.
-    top_up(shop.customer, "5")
-    ticket = ticket_open(
-        channel=Channel.PORTAL, requester=shop.contact, subject="Sin correo"
-    ).ticket
+    ticket = _open_ticket(shop)
     services.incident_ticket_link(incident, ticket, by=shop.agent)
     Incident.objects.filter(pk=incident.pk).update(title="Correo\x0c caído")
     IncidentUpdate.objects.filter(incident=incident).update(body="Caída\x0bparcial\x01.")
@@ -331,10 +331,7 @@ def test_a_refused_update_is_shown_on_the_form(incident, shop):
 
 
 def test_linking_needs_an_open_incident_from_the_list(incident, shop):
-    top_up(shop.customer, "5")
-    ticket = ticket_open(
-        channel=Channel.PORTAL, requester=shop.contact, subject="Sin correo"
-    ).ticket
+    ticket = _open_ticket(shop)
     services.incident_update_post(incident, state=State.RESOLVED, body="Listo.")
 
     answer = _client(shop.agent).post(
@@ -467,10 +464,7 @@ def test_the_pages_cost_the_same_queries_for_2_and_20_incidents(catalogue, shop)
 
 
 def test_only_the_latest_update_offers_the_send_and_an_older_one_is_refused(incident, shop):
-    top_up(shop.customer, "5")
-    ticket = ticket_open(
-        channel=Channel.PORTAL, requester=shop.contact, subject="Sin correo"
-    ).ticket
+    ticket = _open_ticket(shop)
     services.incident_ticket_link(incident, ticket, by=shop.agent)
     investigating = incident.updates.get()
     resolved = services.incident_update_post(incident, state=State.RESOLVED, body="Listo.")
